@@ -1,0 +1,32 @@
+"""cleaner: turn raw, OCR'd Chinese news text into clean UTF-8 corpora, with an audit of every edit."""
+
+from __future__ import annotations
+
+from cleaner.config import Config, load_config
+from cleaner.errors import CleanerError, ConfigError, InputError
+from cleaner.model import Document, Edit, replay
+from cleaner.pipeline import Pipeline, Result
+
+__all__ = [
+    "CleanerError",
+    "Config",
+    "ConfigError",
+    "Document",
+    "Edit",
+    "InputError",
+    "Pipeline",
+    "Result",
+    "clean_text",
+    "load_config",
+    "replay",
+]
+
+
+def clean_text(text: str, config: Config | None = None, **options: dict) -> str:
+    """Clean one text with the per-document stages and return it.
+
+    ``options`` override sections of ``config``, e.g.
+    ``clean_text(text, spacing={"cjk_latin": "keep"}, rules={"enabled": False})``.
+    """
+    config = (config or Config()).with_options(options) if options else (config or Config())
+    return Pipeline(config).clean(text).text

@@ -1,0 +1,190 @@
+"""Configuration: one section per stage, named like the stage, each with an ``enabled`` switch.
+
+A config file (``--config FILE``) is YAML with the same shape::
+
+    punctuation:
+      enabled: true
+    spacing:
+      cjk_latin: insert
+    dedup:
+      scope: file
+
+Command-line options override the file; the file overrides the defaults.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from cleaner.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class WhitespaceOptions:
+    """Line endings, trailing spaces, blank lines: always on, the canonical form stages rely on."""
+
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
+class UnicodeOptions:
+    enabled: bool = True
+    fix_mojibake: bool = True
+
+
+@dataclass(frozen=True)
+class VariantsOptions:
+    # off | conservative (only characters outside the standard simplified set) | full (OpenCC t2s)
+    mode: Literal["off", "conservative", "full"] = "conservative"
+    # An OpenCC config (e.g. "s2t", "s2twp") replaces the mode's conversion when set.
+    opencc_config: str | None = None
+
+    @property
+    def enabled(self) -> bool:
+        return self.mode != "off" or self.opencc_config is not None
+
+
+@dataclass(frozen=True)
+class PunctuationOptions:
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
+class SpacingOptions:
+    enabled: bool = True
+    # Spaces between Chinese and Latin letters/digits in running text.
+    cjk_latin: Literal["remove", "insert", "keep"] = "remove"
+
+
+@dataclass(frozen=True)
+class LayoutOptions:
+    enabled: bool = True
+    # What happens to Markdown marks (# headings, **bold**, - lists): keep them or strip them.
+    markup: Literal["keep", "strip"] = "strip"
+
+
+@dataclass(frozen=True)
+class RulesOptions:
+    enabled: bool = True
+    # Rule files or folders; empty means "the rules/ folder of the working directory, if any".
+    paths: tuple[str, ...] = ()
+    # Time limit for one regex rule on one paragraph, in seconds.
+    regex_timeout: float = 1.0
+
+
+@dataclass(frozen=True)
+class DedupOptions:
+    scope: Literal["file", "corpus", "off"] = "corpus"
+    drop_duplicate_documents: bool = False
+
+    @property
+    def enabled(self) -> bool:
+        return self.scope != "off"
+
+
+@dataclass(frozen=True)
+class Config:
+    whitespace: WhitespaceOptions = field(default_factory=WhitespaceOptions)
+    unicode: UnicodeOptions = field(default_factory=UnicodeOptions)
+    variants: VariantsOptions = field(default_factory=VariantsOptions)
+    punctuation: PunctuationOptions = field(default_factory=PunctuationOptions)
+    spacing: SpacingOptions = field(default_factory=SpacingOptions)
+    layout: LayoutOptions = field(default_factory=LayoutOptions)
+    rules: RulesOptions = field(default_factory=RulesOptions)
+    dedup: DedupOptions = field(default_factory=DedupOptions)
+
+    def with_options(self, overrides: dict[str, dict[str, Any]]) -> Config:
+        """A copy with ``{section: {field: value}}`` applied (validated like a config file)."""
+        return _apply(self, overrides, source="options")
+
+
+def load_config(path: str | Path, base: Config | None = None) -> Config:
+    """Read a YAML config file; errors name the file (and line, where YAML gives one)."""
+    from cleaner.yamlio import load_yaml_file
+
+    data = load_yaml_file(Path(path))
+    if data is None:
+        return base or Config()
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: a config file holds a mapping of stage names to options")
+    return _apply(base or Config(), data, source=str(path))
+
+
+def _apply(config: Config, overrides: dict[str, Any], source: str) -> Config:
+    sections = {f.name: f for f in dataclasses.fields(config)}
+    changes: dict[str, Any] = {}
+    for name, values in overrides.items():
+        if name not in sections:
+            raise ConfigError(f"{source}: unknown section {name!r} (known: {', '.join(sections)})")
+        if values is None:
+            continue
+        current = getattr(config, name)
+        if isinstance(values, bool):
+            values = {"enabled": values}
+        if not isinstance(values, dict):
+            raise ConfigError(f"{source}: section {name!r} must be a mapping of options")
+        known = {f.name: f for f in dataclasses.fields(current)}
+        fields: dict[str, Any] = {}
+        for key, value in values.items():
+            if key == "enabled" and "enabled" not in known:
+                # Sections switched by a mode (variants, dedup) accept enabled: false too.
+                key, value = _mode_switch(name, value, source)
+            if key not in known:
+                raise ConfigError(f"{source}: unknown option {name}.{key} (known: {', '.join(known)})")
+            fields[key] = _coerce(value, known[key].type, f"{name}.{key}", source)
+        changes[name] = dataclasses.replace(current, **fields)
+    return dataclasses.replace(config, **changes)
+
+
+def _mode_switch(section: str, value: Any, source: str) -> tuple[str, Any]:
+    if not isinstance(value, bool):
+        raise ConfigError(f"{source}: {section}.enabled must be true or false")
+    if section == "variants":
+        return "mode", "conservative" if value else "off"
+    if section == "dedup":
+        return "scope", "corpus" if value else "off"
+    raise ConfigError(f"{source}: {section} has no enabled switch")
+
+
+def _coerce(value: Any, annotation: Any, name: str, source: str) -> Any:
+    hint = _resolve(annotation)
+    origin = typing.get_origin(hint)
+    if origin is Literal:
+        allowed = typing.get_args(hint)
+        if value not in allowed:
+            raise ConfigError(f"{source}: {name} must be one of {', '.join(map(str, allowed))}, not {value!r}")
+        return value
+    if hint is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(f"{source}: {name} must be true or false, not {value!r}")
+        return value
+    if hint in (int, float):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ConfigError(f"{source}: {name} must be a number, not {value!r}")
+        return hint(value)
+    if origin is tuple:
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, list | tuple) or not all(isinstance(i, str) for i in items):
+            raise ConfigError(f"{source}: {name} must be a list of strings")
+        return tuple(items)
+    if origin in (typing.Union, types.UnionType):
+        if value is None:
+            return None
+        inner = [a for a in typing.get_args(hint) if a is not type(None)]
+        return _coerce(value, inner[0], name, source)
+    if hint is str:
+        if not isinstance(value, str):
+            raise ConfigError(f"{source}: {name} must be a string, not {value!r}")
+        return value
+    return value
+
+
+def _resolve(annotation: Any) -> Any:
+    if isinstance(annotation, str):
+        return eval(annotation, {**vars(typing), **globals()})  # annotations of this module only
+    return annotation

@@ -1,0 +1,210 @@
+"""The document model: a document, the edits a stage makes to it, and how to replay them.
+
+A document is its text. Paragraphs are the blocks of that text separated by one blank line
+(after the ``whitespace`` stage has made the text canonical); a paragraph may still hold single
+newlines (lines) until the ``layout`` stage repairs them.
+
+Every edit says which stage (and which rule or reason inside it) replaced which span of the
+document *as the stage received it* with what. Offsets are in characters (code points) of that
+text, so ``replay(original, edits)`` rebuilds the cleaned text stage by stage and an audit can
+point at the exact place of every change.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+from typing import Any
+
+PARAGRAPH_SEPARATOR = "\n\n"
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """One change: ``text[start:end]`` (== ``before``) became ``after`` in stage ``stage``.
+
+    ``para`` is the index of the paragraph the change starts in (0-based, in the text the stage
+    received); ``detail`` carries what a reviewer needs beyond that (e.g. the kept copy of a
+    removed duplicate). ``step`` orders groups of edits: all edits of one step refer to the same
+    text. A stage that works in several passes numbers them 0, 1, …; the pipeline renumbers
+    steps across the whole run so that ``replay`` can apply them in order.
+    """
+
+    stage: str
+    rule: str
+    start: int
+    end: int
+    before: str
+    after: str
+    para: int = 0
+    detail: dict[str, Any] | None = None
+    step: int = 0
+
+    def to_record(self) -> dict[str, Any]:
+        record: dict[str, Any] = {
+            "step": self.step,
+            "stage": self.stage,
+            "rule": self.rule,
+            "para": self.para,
+            "start": self.start,
+            "end": self.end,
+            "before": self.before,
+            "after": self.after,
+        }
+        if self.detail:
+            record["detail"] = self.detail
+        return record
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> Edit:
+        return cls(
+            stage=record["stage"],
+            rule=record["rule"],
+            start=record["start"],
+            end=record["end"],
+            before=record["before"],
+            after=record["after"],
+            para=record.get("para", 0),
+            detail=record.get("detail"),
+            step=record.get("step", 0),
+        )
+
+
+@dataclass(frozen=True)
+class Document:
+    """A unit of text to clean: a file, or one record of a JSON Lines file.
+
+    ``id`` is the path relative to the corpus root (POSIX separators), with ``:N`` appended for
+    the N-th line (1-based) of a JSON Lines file. Rules scoped with ``files:`` globs match it.
+    """
+
+    id: str
+    text: str
+    meta: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @cached_property
+    def paragraphs(self) -> list[str]:
+        return self.text.split(PARAGRAPH_SEPARATOR) if self.text else []
+
+    @cached_property
+    def paragraph_starts(self) -> list[int]:
+        """Offset in ``text`` where each paragraph starts."""
+        starts, offset = [], 0
+        for paragraph in self.paragraphs:
+            starts.append(offset)
+            offset += len(paragraph) + len(PARAGRAPH_SEPARATOR)
+        return starts
+
+    @property
+    def path(self) -> str:
+        """The file this document comes from (``id`` without a JSON Lines line number)."""
+        return self.meta.get("path", self.id)
+
+    def paragraph_at(self, offset: int) -> int:
+        """Index of the paragraph containing ``offset`` (or the one before a separator)."""
+        return max(bisect.bisect_right(self.paragraph_starts, offset) - 1, 0)
+
+    def with_text(self, text: str) -> Document:
+        return replace(self, text=text)
+
+    @classmethod
+    def from_paragraphs(cls, id: str, paragraphs: Iterable[str], meta: dict[str, Any] | None = None) -> Document:
+        return cls(id=id, text=PARAGRAPH_SEPARATOR.join(paragraphs), meta=dict(meta or {}))
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """A replacement proposed by a stage inside one string: ``[start, end)`` becomes ``after``."""
+
+    start: int
+    end: int
+    after: str
+    rule: str
+    detail: dict[str, Any] | None = None
+
+
+def apply_changes(text: str, changes: Sequence[Change]) -> str:
+    """Apply non-overlapping changes (sorted by ``start``) to ``text`` in one pass."""
+    if not changes:
+        return text
+    parts: list[str] = []
+    position = 0
+    for change in changes:
+        if change.start < position:
+            raise ValueError(f"overlapping changes at offset {change.start}")
+        parts.append(text[position : change.start])
+        parts.append(change.after)
+        position = change.end
+    parts.append(text[position:])
+    return "".join(parts)
+
+
+def rewrite(
+    doc: Document, stage: str, changes: Sequence[Change], step: int = 0
+) -> tuple[Document, list[Edit]]:
+    """Apply document-level ``changes`` (sorted, non-overlapping) as edits of ``stage``."""
+    if not changes:
+        return doc, []
+    text = doc.text
+    edits = [
+        Edit(
+            stage=stage,
+            rule=c.rule,
+            start=c.start,
+            end=c.end,
+            before=text[c.start : c.end],
+            after=c.after,
+            para=doc.paragraph_at(c.start),
+            detail=c.detail,
+            step=step,
+        )
+        for c in changes
+    ]
+    return doc.with_text(apply_changes(text, changes)), edits
+
+
+def rewrite_paragraphs(
+    doc: Document, stage: str, fix: Callable[[str], Iterable[Change]], step: int = 0
+) -> tuple[Document, list[Edit]]:
+    """Run ``fix(paragraph) -> list[Change]`` on every paragraph and apply the changes.
+
+    The helper for stages that never change paragraph boundaries: ``fix`` sees one paragraph
+    and returns changes with offsets inside it; this turns them into document-level edits.
+    """
+    changes: list[Change] = []
+    for start, paragraph in zip(doc.paragraph_starts, doc.paragraphs, strict=True):
+        for c in fix(paragraph):
+            changes.append(Change(c.start + start, c.end + start, c.after, c.rule, c.detail))
+    return rewrite(doc, stage, changes, step)
+
+
+def replay(text: str, edits: Iterable[Edit]) -> str:
+    """Rebuild a cleaned text from the text a pipeline received and the edits it recorded.
+
+    Edits are grouped by ``step``; each group's offsets refer to the text that step received, so
+    groups are applied one after another.
+    """
+    group: list[Edit] = []
+    current: int | None = None
+    for edit in edits:
+        if edit.step != current and group:
+            text = _apply_edit_group(text, group)
+            group = []
+        current = edit.step
+        group.append(edit)
+    if group:
+        text = _apply_edit_group(text, group)
+    return text
+
+
+def _apply_edit_group(text: str, edits: list[Edit]) -> str:
+    ordered = sorted(edits, key=lambda e: (e.start, e.end))
+    for edit in ordered:
+        if text[edit.start : edit.end] != edit.before:
+            raise ValueError(
+                f"edit of stage {edit.stage!r} does not match the text at {edit.start}: "
+                f"expected {edit.before!r}, found {text[edit.start:edit.end]!r}"
+            )
+    return apply_changes(text, [Change(e.start, e.end, e.after, e.rule) for e in ordered])
