@@ -141,9 +141,7 @@ def apply_changes(text: str, changes: Sequence[Change]) -> str:
     return "".join(parts)
 
 
-def rewrite(
-    doc: Document, stage: str, changes: Sequence[Change], step: int = 0
-) -> tuple[Document, list[Edit]]:
+def rewrite(doc: Document, stage: str, changes: Sequence[Change], step: int = 0) -> tuple[Document, list[Edit]]:
     """Apply document-level ``changes`` (sorted, non-overlapping) as edits of ``stage``."""
     if not changes:
         return doc, []
@@ -205,6 +203,6 @@ def _apply_edit_group(text: str, edits: list[Edit]) -> str:
         if text[edit.start : edit.end] != edit.before:
             raise ValueError(
                 f"edit of stage {edit.stage!r} does not match the text at {edit.start}: "
-                f"expected {edit.before!r}, found {text[edit.start:edit.end]!r}"
+                f"expected {edit.before!r}, found {text[edit.start : edit.end]!r}"
             )
     return apply_changes(text, [Change(e.start, e.end, e.after, e.rule) for e in ordered])
