@@ -91,7 +91,7 @@ class Pipeline:
         step = 0
         for stage in self.stages:
             doc, stage_edits = stage.run(doc)
-            step = _renumber_steps(stage_edits, step, edits)
+            step = renumber_steps(stage_edits, step, edits)
         return Result(doc, edits)
 
     def clean(self, text: str, id: str = "<text>") -> Result:
@@ -99,7 +99,7 @@ class Pipeline:
         return self.clean_document(Document(id=id, text=text))
 
 
-def _renumber_steps(stage_edits: list[Edit], step: int, out: list[Edit]) -> int:
+def renumber_steps(stage_edits: list[Edit], step: int, out: list[Edit]) -> int:
     """Append ``stage_edits`` to ``out`` with steps numbered from ``step``; return the next step."""
     if not stage_edits:
         return step

@@ -1,0 +1,324 @@
+"""Command-line interface: a thin layer over :mod:`cleaner.corpus` and the other public APIs.
+
+``clean SRC DST`` is the main job; ``cleaner`` holds the toolkit's commands (``cleaner run`` is
+``clean``). Every user-facing problem is one line on standard error and a non-zero exit code:
+2 for bad options, paths or configuration, 1 when input files had to be skipped.
+"""
+
+from __future__ import annotations
+
+import difflib
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cleaner.config import Config, load_config
+from cleaner.corpus import FileOutcome, clean_bytes, clean_corpus
+from cleaner.errors import CleanerError, ConfigError, InputError
+from cleaner.io.readers import DEFAULT_GLOBS
+from cleaner.io.writers import write_atomic
+from cleaner.report import AuditRecord
+
+SWITCHABLE_STAGES = ("unicode", "variants", "punctuation", "spacing", "layout", "rules", "dedup")
+
+CLEAN_HELP = """Clean every text file under SRC into the mirror tree DST.
+
+SRC is a folder (walked recursively), a single file, or - for standard input. DST is a folder
+(created if missing) or - for standard output. Inputs are never modified.
+
+\b
+Examples:
+  clean seeds/ cleaned/                      # clean a folder, audit record in cleaned/.cleaner/
+  clean seeds/ cleaned/ --dry-run --diff     # show what would change, write nothing
+  clean page.txt -                           # clean one file to standard output
+  cat page.txt | clean - -                   # as a filter in a shell pipeline
+  clean dump/ out/ --glob '*.jsonl' --text-field content
+  clean seeds/ cleaned/ --rules my-rules/ --dedup file --spacing insert
+"""
+
+CLEANER_HELP = """The cleaner toolkit: clean Chinese OCR text and manage its correction rules.
+
+\b
+Examples:
+  cleaner run seeds/ cleaned/               # the same as: clean seeds/ cleaned/
+  cleaner rules check rules/                # validate rule files
+  cleaner rules test rules/                 # run every rule's examples
+  cleaner rules stats seeds/                # hits per rule on a corpus, writing nothing
+"""
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    typer.echo(message, err=True)
+    return typer.Exit(code)
+
+
+def build_config(
+    config_file: Path | None,
+    rules: list[Path] | None,
+    no_rules: bool,
+    disable: list[str] | None,
+    variants: str | None,
+    opencc_config: str | None,
+    spacing: str | None,
+    markup: str | None,
+    dedup: str | None,
+    drop_duplicate_documents: bool,
+) -> Config:
+    """The run's configuration: defaults, then the config file, then command-line options."""
+    config = load_config(config_file) if config_file else Config()
+    overrides: dict[str, dict] = {}
+
+    def set_option(section: str, key: str, value: object) -> None:
+        overrides.setdefault(section, {})[key] = value
+
+    for stage in disable or []:
+        if stage not in SWITCHABLE_STAGES:
+            raise ConfigError(f"--disable: unknown stage {stage!r} (stages: {', '.join(SWITCHABLE_STAGES)})")
+        set_option(stage, "enabled", False)
+    if variants is not None:
+        set_option("variants", "mode", variants)
+    if opencc_config is not None:
+        set_option("variants", "opencc_config", opencc_config)
+    if spacing is not None:
+        set_option("spacing", "cjk_latin", spacing)
+    if markup is not None:
+        set_option("layout", "markup", markup)
+    if dedup is not None:
+        set_option("dedup", "scope", dedup)
+    if drop_duplicate_documents:
+        set_option("dedup", "drop_duplicate_documents", True)
+    if no_rules:
+        set_option("rules", "enabled", False)
+    elif rules:
+        set_option("rules", "paths", [str(p) for p in rules])
+    config = config.with_options(overrides)
+    return with_default_rules(config)
+
+
+def with_default_rules(config: Config) -> Config:
+    """Rules are data about a corpus: with none named, use ./rules if the working folder has one."""
+    if config.rules.enabled and not config.rules.paths and Path("rules").is_dir():
+        return config.with_options({"rules": {"paths": ["rules"]}})
+    return config
+
+
+# Options shared by `clean` and `cleaner run` (and, in part, `cleaner rules stats`).
+GlobOption = Annotated[
+    list[str] | None, typer.Option("--glob", "-g", help="File pattern to clean (repeatable).", show_default=False)
+]
+ConfigOption = Annotated[Path | None, typer.Option("--config", "-c", help="YAML config file (see README).")]
+RulesOption = Annotated[
+    list[Path] | None, typer.Option("--rules", "-r", help="Rule file or folder (repeatable). Default: ./rules if any.")
+]
+NoRulesOption = Annotated[bool, typer.Option("--no-rules", help="Do not apply correction rules.")]
+DisableOption = Annotated[
+    list[str] | None, typer.Option("--disable", "-x", help=f"Switch a stage off: {', '.join(SWITCHABLE_STAGES)}.")
+]
+TextFieldOption = Annotated[str, typer.Option("--text-field", help="JSON Lines field holding the text.")]
+
+
+def run(
+    src: Annotated[str, typer.Argument(help="Folder, file, or - for standard input.", show_default=False)],
+    dst: Annotated[str, typer.Argument(help="Folder, or - for standard output.", show_default=False)],
+    glob: GlobOption = None,
+    text_field: TextFieldOption = "text",
+    config_file: ConfigOption = None,
+    rules: RulesOption = None,
+    no_rules: NoRulesOption = False,
+    disable: DisableOption = None,
+    variants: Annotated[str | None, typer.Option(help="Variant conversion: off, conservative, full.")] = None,
+    opencc_config: Annotated[str | None, typer.Option(help="Convert with this OpenCC config (e.g. s2t).")] = None,
+    spacing: Annotated[str | None, typer.Option(help="Chinese–Latin spaces: remove, insert, keep.")] = None,
+    markup: Annotated[str | None, typer.Option(help="Markdown marks: strip or keep.")] = None,
+    dedup: Annotated[str | None, typer.Option(help="Paragraph dedup scope: corpus, file, off.")] = None,
+    drop_duplicate_documents: Annotated[
+        bool, typer.Option("--drop-duplicate-documents", help="Drop whole documents that duplicate earlier ones.")
+    ] = False,
+    input_format: Annotated[str, typer.Option("--format", help="Format of standard input: text or jsonl.")] = "text",
+    report: Annotated[
+        Path | None, typer.Option(help="Write the audit record here (default: DST/.cleaner/audit.jsonl).")
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", "-n", help="Write nothing; list what would change.")] = False,
+    diff: Annotated[bool, typer.Option("--diff", help="Print a unified diff of each file's changes.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar, no per-file lines.")] = False,
+) -> None:
+    try:
+        config = build_config(
+            config_file, rules, no_rules, disable, variants, opencc_config, spacing, markup, dedup,
+            drop_duplicate_documents,
+        )  # fmt: skip
+        if src == "-":
+            code = _run_stdin(dst, config, input_format, text_field, report, dry_run, diff)
+        else:
+            code = _run_tree(src, dst, config, tuple(glob or DEFAULT_GLOBS), text_field, report, dry_run, diff, quiet)
+    except CleanerError as exc:
+        raise _fail(str(exc), exc.exit_code) from None
+    except KeyboardInterrupt:
+        raise _fail(
+            "interrupted; outputs already written are complete, the audit record was not written", 130
+        ) from None
+    except OSError as exc:
+        raise _fail(f"{exc.filename or 'output'}: cannot write ({exc.strerror or exc})", 1) from None
+    raise typer.Exit(code)
+
+
+def _run_stdin(
+    dst: str, config: Config, fmt: str, text_field: str, report: Path | None, dry_run: bool, diff: bool
+) -> int:
+    if fmt not in ("text", "jsonl"):
+        raise ConfigError(f"--format must be text or jsonl, not {fmt!r}")
+    try:
+        outcome = clean_bytes(sys.stdin.buffer.read(), "<stdin>", config, fmt=fmt, text_field=text_field)
+    except InputError as exc:
+        raise _fail(f"skipped {exc}", 1) from None
+    if diff:
+        _print_diff(outcome)
+    if report:
+        with AuditRecord(report) as audit:
+            audit.write({"type": "file", "doc": "<stdin>", "status": outcome.status, "encoding": outcome.encoding})
+            for doc_id, edit in outcome.edits:
+                audit.write_edits(doc_id, [edit])
+    if dry_run:
+        _print_dry_run(outcome)
+    elif dst == "-":
+        sys.stdout.write(outcome.after)
+        sys.stdout.flush()
+    else:
+        write_atomic(Path(dst), outcome.after)
+    return 0
+
+
+def _run_tree(
+    src: str,
+    dst: str,
+    config: Config,
+    globs: tuple[str, ...],
+    text_field: str,
+    report: Path | None,
+    dry_run: bool,
+    diff: bool,
+    quiet: bool,
+) -> int:
+    source = Path(src)
+    to_stdout = dst == "-"
+    if to_stdout and not source.is_file():
+        raise ConfigError("DST - (standard output) needs a single input file or - as SRC")
+    progress = _Progress(quiet)
+
+    def on_file(outcome: FileOutcome) -> None:
+        if outcome.status == "skipped":
+            progress.print(f"skipped {outcome.reason}")
+        elif not quiet and not to_stdout:
+            stages = Counter(edit.stage for _, edit in outcome.edits)
+            detail = ", ".join(f"{stage} {n}" for stage, n in stages.items()) or "no edits"
+            progress.print(f"{outcome.source.rel}: {outcome.encoding}, {len(outcome.edits)} edits ({detail})")
+        if diff:
+            _print_diff(outcome)
+        if dry_run:
+            _print_dry_run(outcome)
+        if to_stdout and not dry_run and outcome.status != "skipped":
+            sys.stdout.write(outcome.after)
+        progress.advance()
+
+    write_to = None if (dry_run or to_stdout) else dst
+    summary = clean_corpus(
+        source,
+        write_to,
+        config,
+        globs=globs,
+        text_field=text_field,
+        report=report,
+        dry_run=dry_run or to_stdout,
+        on_start=progress.start,
+        on_file=on_file,
+    )
+    progress.stop()
+    if not summary.files:
+        raise ConfigError(f"{src}: no files matching {', '.join(globs)}")
+    if not quiet:
+        typer.echo(summary.format(), err=True)
+    return summary.exit_code
+
+
+def _print_diff(outcome: FileOutcome) -> None:
+    if outcome.status != "cleaned":
+        return
+    name = outcome.source.rel
+    lines = difflib.unified_diff(
+        outcome.before.splitlines(keepends=True),
+        outcome.after.splitlines(keepends=True),
+        fromfile=f"a/{name}",
+        tofile=f"b/{name}",
+    )
+    for line in lines:
+        sys.stdout.write(line if line.endswith("\n") else line + "\n")
+
+
+def _print_dry_run(outcome: FileOutcome) -> None:
+    if outcome.status == "skipped":
+        return
+    if outcome.status == "unchanged":
+        sys.stdout.write(f"unchanged {outcome.source.rel}\n")
+        return
+    stages = Counter(edit.stage for _, edit in outcome.edits)
+    detail = ", ".join(f"{stage} {n}" for stage, n in stages.items())
+    sys.stdout.write(f"would change {outcome.source.rel}: {len(outcome.edits)} edits ({detail})\n")
+
+
+class _Progress:
+    """A progress bar on standard error for multi-file runs, only when it is a terminal."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self._bar = None
+        self._task = None
+
+    def start(self, files: list) -> None:
+        if self.quiet or len(files) < 2 or not sys.stderr.isatty():
+            return
+        from rich.console import Console
+        from rich.progress import Progress
+
+        self._bar = Progress(console=Console(stderr=True), transient=True)
+        self._task = self._bar.add_task("cleaning", total=len(files))
+        self._bar.start()
+
+    def print(self, message: str) -> None:
+        if self._bar is not None:
+            self._bar.console.print(message, markup=False, highlight=False)
+        else:
+            typer.echo(message, err=True)
+
+    def advance(self) -> None:
+        if self._bar is not None:
+            self._bar.advance(self._task)
+
+    def stop(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+
+clean_app = typer.Typer(
+    add_completion=False, rich_markup_mode=None, context_settings={"help_option_names": ["-h", "--help"]}
+)
+clean_app.command(help=CLEAN_HELP)(run)
+
+app = typer.Typer(
+    add_completion=False,
+    rich_markup_mode=None,
+    no_args_is_help=True,
+    help=CLEANER_HELP,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.command("run", help=CLEAN_HELP)(run)
+
+
+def clean_main() -> None:
+    clean_app()
+
+
+def cleaner_main() -> None:
+    app()

@@ -1,0 +1,105 @@
+"""Decoding bytes of unknown encoding into text, by sniffing.
+
+Order of evidence, strongest first:
+
+1. a byte-order mark (UTF-32 before UTF-16, whose BOM is a prefix of UTF-32-LE's; then UTF-8);
+2. strict UTF-8 (valid UTF-8 of any length is almost never another encoding by accident);
+3. UTF-16 without a BOM, recognised by its NUL bytes in every other position;
+4. a charset detector (charset-normalizer) for GB18030/GBK/GB2312, Big5 and the like, whose guess
+   must then decode strictly.
+
+NUL bytes in anything that is not UTF-16/32 mean the file is binary.
+"""
+
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass
+
+from cleaner.errors import InputError
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+# The detector's names for Chinese encodings, mapped to the superset we decode with, so a GB2312
+# guess still decodes the GBK/GB18030 characters a file may also hold.
+_SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "hz": "hz", "big5": "big5hkscs", "cp950": "big5hkscs"}
+
+# Control characters other than tab, LF, VT, FF, CR and ESC are rare in text and common in binaries.
+_BINARY_CONTROLS = frozenset(range(0x00, 0x09)) | frozenset(range(0x0E, 0x1B)) | frozenset(range(0x1C, 0x20))
+
+
+@dataclass(frozen=True)
+class Decoded:
+    text: str
+    encoding: str
+
+
+def decode(data: bytes, name: str) -> Decoded:
+    """Decode ``data`` (the content of ``name``) or raise :class:`InputError` saying why not."""
+    if not data:
+        raise InputError(f"{name}: empty file")
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            body = data[len(bom) :]
+            codec = "utf-8" if encoding == "utf-8-sig" else encoding
+            return Decoded(_strict(body, codec, name, encoding), encoding)
+    try:
+        return _checked(data.decode("utf-8"), "utf-8", name)
+    except UnicodeDecodeError:
+        pass
+    utf16 = _utf16_without_bom(data)
+    if utf16:
+        return Decoded(_strict(data, utf16, name, utf16), utf16)
+    if b"\x00" in data:
+        raise InputError(f"{name}: binary file (contains NUL bytes)")
+    return _detect(data, name)
+
+
+def _strict(data: bytes, codec: str, name: str, label: str) -> str:
+    try:
+        return _checked(data.decode(codec), label, name).text
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{name}: invalid {label} at byte {exc.start}") from None
+
+
+def _checked(text: str, encoding: str, name: str) -> Decoded:
+    sample = text[:65536]
+    controls = sum(1 for ch in sample if ord(ch) in _BINARY_CONTROLS)
+    if controls > max(8, len(sample) // 100):
+        raise InputError(f"{name}: binary file ({controls} control characters in the first {len(sample)})")
+    return Decoded(text, encoding)
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    if len(data) < 4 or len(data) % 2:
+        return None
+    sample = data[:4096]
+    even_nuls = sample[0::2].count(0)
+    odd_nuls = sample[1::2].count(0)
+    half = len(sample) // 2
+    # ASCII-heavy UTF-16 has a NUL in one half of nearly every code unit, none in the other.
+    if odd_nuls > half * 0.3 and even_nuls == 0:
+        return "utf-16-le"
+    if even_nuls > half * 0.3 and odd_nuls == 0:
+        return "utf-16-be"
+    return None
+
+
+def _detect(data: bytes, name: str) -> Decoded:
+    import charset_normalizer
+
+    best = charset_normalizer.from_bytes(data).best()
+    if best is None:
+        raise InputError(f"{name}: cannot detect the encoding (not UTF-8, GB18030, Big5 or UTF-16)")
+    guess = best.encoding.lower().replace("-", "_")
+    codec = _SUPERSETS.get(guess, guess)
+    try:
+        return _checked(data.decode(codec), codec.replace("_", "-"), name)
+    except (UnicodeDecodeError, LookupError):
+        raise InputError(f"{name}: cannot decode as {codec.replace('_', '-')}, the detected encoding") from None

@@ -1,0 +1,118 @@
+"""Finding input files and turning them into documents. Readers never change their inputs.
+
+A text file (``*.txt``, ``*.md``, …) is one document. A JSON Lines file (``*.jsonl``) is one
+document per line: the text field is cleaned, every other field is carried along untouched.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cleaner.errors import InputError
+from cleaner.io.decoding import decode
+from cleaner.model import Document
+
+DEFAULT_GLOBS: tuple[str, ...] = ("*.txt", "*.md", "*.jsonl")
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """An input file: where it is, its path relative to the corpus root, and how to read it."""
+
+    path: Path
+    rel: str
+    format: str  # "text" or "jsonl"
+
+
+def format_of(name: str) -> str:
+    return "jsonl" if name.lower().endswith((".jsonl", ".ndjson")) else "text"
+
+
+def discover(src: Path, globs: Sequence[str] = DEFAULT_GLOBS) -> list[SourceFile]:
+    """Every file under ``src`` matching one of ``globs``, sorted by relative path.
+
+    Hidden files and folders (names starting with ``.``) are skipped: they hold tool state such as
+    an earlier run's audit record. Sorting makes the run independent of the order the file system
+    lists files in.
+    """
+    if src.is_file():
+        return [SourceFile(src, src.name, format_of(src.name))]
+    found: list[SourceFile] = []
+    for root, dirs, files in os.walk(src):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in files:
+            if name.startswith(".") or not any(fnmatch.fnmatchcase(name, g) for g in globs):
+                continue
+            path = Path(root, name)
+            rel = path.relative_to(src).as_posix()
+            found.append(SourceFile(path, rel, format_of(name)))
+    found.sort(key=lambda f: f.rel)
+    return found
+
+
+@dataclass
+class LoadedFile:
+    """A decoded input: its documents, and what a writer needs to put it back together."""
+
+    source: SourceFile
+    encoding: str
+    size: int
+    documents: list[Document]
+    # For JSON Lines: the parsed records, in order (the text field is replaced on output).
+    records: list[dict[str, Any]] | None = None
+
+
+def read_bytes(path: Path, label: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except IsADirectoryError:
+        raise InputError(f"{label}: is a folder") from None
+    except OSError as exc:
+        raise InputError(f"{label}: cannot read ({exc.strerror or exc})") from None
+
+
+def load(source: SourceFile, data: bytes | None = None, text_field: str = "text") -> LoadedFile:
+    """Read and decode one input file into documents; raise :class:`InputError` if it can't be."""
+    if data is None:
+        data = read_bytes(source.path, source.rel)
+    decoded = decode(data, source.rel)
+    if source.format == "jsonl":
+        records, documents = _parse_jsonl(decoded.text, source.rel, text_field)
+        return LoadedFile(source, decoded.encoding, len(data), documents, records)
+    document = Document(id=source.rel, text=decoded.text, meta={"path": source.rel})
+    return LoadedFile(source, decoded.encoding, len(data), [document])
+
+
+def _parse_jsonl(text: str, rel: str, text_field: str) -> tuple[list[dict[str, Any]], list[Document]]:
+    records: list[dict[str, Any]] = []
+    documents: list[Document] = []
+    for number, line in enumerate(_lines(text), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{rel}:{number}: invalid JSON ({exc.msg} at column {exc.colno})") from None
+        if not isinstance(record, dict):
+            raise InputError(f"{rel}:{number}: a JSON Lines record must be an object")
+        value = record.get(text_field)
+        if not isinstance(value, str):
+            problem = "missing" if value is None else f"not a string ({type(value).__name__})"
+            raise InputError(f"{rel}:{number}: field {text_field!r} is {problem}")
+        records.append(record)
+        documents.append(Document(id=f"{rel}:{number}", text=value, meta={"path": rel, "line": number}))
+    if not records:
+        raise InputError(f"{rel}: no JSON Lines records")
+    return records, documents
+
+
+def _lines(text: str) -> Iterator[str]:
+    # JSON Lines are separated by \n only (a \r inside a string is escaped), so no splitlines().
+    for line in text.split("\n"):
+        yield line.removesuffix("\r")

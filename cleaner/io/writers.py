@@ -1,0 +1,63 @@
+"""Writing outputs: always UTF-8 without BOM, LF line endings, one final newline, atomically.
+
+An output is written to a temporary file in the destination folder and renamed over the target
+only when complete, so an interrupted run leaves either the old file or the new one, never half.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+from cleaner.model import Document
+
+
+def render_text(document: Document | None) -> str:
+    """The file form of a cleaned text document: its text and one final newline (none if empty)."""
+    if document is None or not document.text:
+        return ""
+    return document.text + "\n"
+
+
+def render_jsonl(records: Iterable[dict[str, Any]], documents: Iterable[Document | None], text_field: str) -> str:
+    """JSON Lines with each record's text field replaced; records whose document was dropped go."""
+    lines = []
+    for record, document in zip(records, documents, strict=True):
+        if document is None:
+            continue
+        lines.append(json.dumps({**record, text_field: document.text}, ensure_ascii=False))
+    return "".join(line + "\n" for line in lines)
+
+
+@contextmanager
+def atomic_open(target: Path) -> Iterator[IO[str]]:
+    """A text file handle whose content replaces ``target`` only if the block completes."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        # mkstemp creates the file private (0600); give the output the permissions a plain write would.
+        os.chmod(temporary, 0o666 & ~_umask())
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def write_atomic(target: Path, text: str) -> None:
+    with atomic_open(target) as handle:
+        handle.write(text)

@@ -1,0 +1,121 @@
+"""The audit record and the run summary.
+
+The audit record is JSON Lines, deterministic (no timestamps, no absolute paths, files in sorted
+order), one object per line:
+
+- ``{"type": "run", "stages": [...], "dedup": "corpus"}``: what ran;
+- ``{"type": "file", "doc": "a/b.txt", "status": "cleaned" | "unchanged" | "skipped", "encoding": ...,
+  "bytes_in": ..., "bytes_out": ..., "edits": ..., "reason": ...}``: one per input file;
+- ``{"type": "edit", "doc": "a/b.txt", "step": 3, "stage": "punctuation", "rule": "halfwidth_comma",
+  "para": 12, "start": 40, "end": 41, "before": ",", "after": "，", "detail": {...}}``: one per edit,
+  in the order they were made. ``start``/``end`` index the text as that step received it, so the
+  edits of a document replay onto its decoded input to give its output (:func:`cleaner.replay`).
+  A removed paragraph is an edit whose ``after`` is empty: its text is in ``before``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from cleaner.io.writers import atomic_open
+from cleaner.model import Edit
+
+
+def dumps(record: dict[str, Any]) -> str:
+    return json.dumps(record, ensure_ascii=False, sort_keys=False)
+
+
+class AuditRecord(AbstractContextManager["AuditRecord"]):
+    """Writes the audit record to ``path`` atomically (complete when the run ends, or not at all)."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self._context = atomic_open(path) if path else None
+        self._handle: IO[str] | None = None
+
+    def __enter__(self) -> AuditRecord:
+        if self._context is not None:
+            self._handle = self._context.__enter__()
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        if self._context is not None:
+            self._context.__exit__(*exc_info)
+
+    def write(self, record: dict[str, Any]) -> None:
+        if self._handle is not None:
+            self._handle.write(dumps(record) + "\n")
+
+    def write_edits(self, doc_id: str, edits: Iterable[Edit]) -> None:
+        if self._handle is None:
+            return
+        for edit in edits:
+            self._handle.write(dumps({"type": "edit", "doc": doc_id, **edit.to_record()}) + "\n")
+
+
+def read_audit(path: Path) -> Iterator[dict[str, Any]]:
+    """The records of an audit file, in order."""
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                yield json.loads(line)
+
+
+@dataclass
+class Summary:
+    """What a run did, for the closing summary and for callers of the API."""
+
+    files: int = 0
+    cleaned: int = 0
+    unchanged: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    bytes_in: int = 0
+    bytes_out: int = 0
+    documents: int = 0
+    documents_dropped: int = 0
+    edits_by_stage: Counter[str] = field(default_factory=Counter)
+    hits_by_rule: Counter[tuple[str, str]] = field(default_factory=Counter)
+    removed_paragraphs: Counter[str] = field(default_factory=Counter)
+    encodings: Counter[str] = field(default_factory=Counter)
+    seconds: float = 0.0
+    audit_path: Path | None = None
+
+    def count_edits(self, edits: Iterable[Edit]) -> None:
+        for edit in edits:
+            self.edits_by_stage[edit.stage] += 1
+            self.hits_by_rule[edit.stage, edit.rule] += 1
+            if edit.stage == "dedup" and not edit.after and edit.before:
+                self.removed_paragraphs[edit.rule] += 1
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.skipped else 0
+
+    def format(self) -> str:
+        lines = [
+            f"files: {self.files} ({self.cleaned} changed, {self.unchanged} unchanged, "
+            f"{len(self.skipped)} skipped); documents: {self.documents}",
+            f"bytes: {self.bytes_in:,} in, {self.bytes_out:,} out; time: {self.seconds:.2f} s",
+        ]
+        if self.encodings:
+            lines.append("encodings: " + ", ".join(f"{enc} {n}" for enc, n in sorted(self.encodings.items())))
+        if self.edits_by_stage:
+            lines.append("edits: " + ", ".join(f"{stage} {n}" for stage, n in self.edits_by_stage.items()))
+        rules = [(rule, n) for (stage, rule), n in self.hits_by_rule.items() if stage == "rules"]
+        if rules:
+            top = sorted(rules, key=lambda item: (-item[1], item[0]))[:10]
+            more = f" (+{len(rules) - 10} more)" if len(rules) > 10 else ""
+            lines.append("rule hits: " + ", ".join(f"{rule} {n}" for rule, n in top) + more)
+        removed = sum(self.removed_paragraphs.values())
+        if removed or self.documents_dropped:
+            kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(self.removed_paragraphs.items()))
+            lines.append(f"paragraphs removed: {removed} ({kinds}); documents dropped: {self.documents_dropped}")
+        if self.audit_path:
+            lines.append(f"audit record: {self.audit_path}")
+        return "\n".join(lines)
