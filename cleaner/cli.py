@@ -107,39 +107,59 @@ def with_default_rules(config: Config) -> Config:
 
 # Options shared by `clean` and `cleaner run` (and, in part, `cleaner rules stats`).
 GlobOption = Annotated[
-    list[str] | None, typer.Option("--glob", "-g", help="File pattern to clean (repeatable).", show_default=False)
+    list[str] | None,
+    typer.Option("--glob", "-g", metavar="PATTERN", help="File pattern to clean (repeatable).", show_default=False),
 ]
-ConfigOption = Annotated[Path | None, typer.Option("--config", "-c", help="YAML config file (see README).")]
+ConfigOption = Annotated[
+    Path | None, typer.Option("--config", "-c", metavar="FILE", help="YAML config file (see README).")
+]
 RulesOption = Annotated[
-    list[Path] | None, typer.Option("--rules", "-r", help="Rule file or folder (repeatable). Default: ./rules if any.")
+    list[Path] | None,
+    typer.Option("--rules", "-r", metavar="PATH", help="Rule file or folder (repeatable). Default: ./rules if any."),
 ]
 NoRulesOption = Annotated[bool, typer.Option("--no-rules", help="Do not apply correction rules.")]
 DisableOption = Annotated[
-    list[str] | None, typer.Option("--disable", "-x", help=f"Switch a stage off: {', '.join(SWITCHABLE_STAGES)}.")
+    list[str] | None,
+    typer.Option("--disable", "-x", metavar="STAGE", help=f"Switch a stage off: {', '.join(SWITCHABLE_STAGES)}."),
 ]
-TextFieldOption = Annotated[str, typer.Option("--text-field", help="JSON Lines field holding the text.")]
+TextFieldOption = Annotated[
+    str, typer.Option("--text-field", metavar="NAME", help="JSON Lines field holding the text.")
+]
 
 
 def run(
-    src: Annotated[str, typer.Argument(help="Folder, file, or - for standard input.", show_default=False)],
-    dst: Annotated[str, typer.Argument(help="Folder, or - for standard output.", show_default=False)],
+    src: Annotated[
+        str, typer.Argument(metavar="SRC", help="Folder, file, or - for standard input.", show_default=False)
+    ],
+    dst: Annotated[str, typer.Argument(metavar="DST", help="Folder, or - for standard output.", show_default=False)],
     glob: GlobOption = None,
     text_field: TextFieldOption = "text",
     config_file: ConfigOption = None,
     rules: RulesOption = None,
     no_rules: NoRulesOption = False,
     disable: DisableOption = None,
-    variants: Annotated[str | None, typer.Option(help="Variant conversion: off, conservative, full.")] = None,
-    opencc_config: Annotated[str | None, typer.Option(help="Convert with this OpenCC config (e.g. s2t).")] = None,
-    spacing: Annotated[str | None, typer.Option(help="Chinese–Latin spaces: remove, insert, keep.")] = None,
-    markup: Annotated[str | None, typer.Option(help="Markdown marks: strip or keep.")] = None,
-    dedup: Annotated[str | None, typer.Option(help="Paragraph dedup scope: corpus, file, off.")] = None,
+    variants: Annotated[
+        str | None, typer.Option(metavar="MODE", help="Variant conversion: off, conservative, full.")
+    ] = None,
+    opencc_config: Annotated[
+        str | None, typer.Option(metavar="NAME", help="Convert with this OpenCC config (e.g. s2t).")
+    ] = None,
+    spacing: Annotated[
+        str | None, typer.Option(metavar="STYLE", help="Chinese–Latin spaces: remove, insert, keep.")
+    ] = None,
+    markup: Annotated[str | None, typer.Option(metavar="MODE", help="Markdown marks: strip or keep.")] = None,
+    dedup: Annotated[
+        str | None, typer.Option(metavar="SCOPE", help="Paragraph dedup scope: corpus, file, off.")
+    ] = None,
     drop_duplicate_documents: Annotated[
         bool, typer.Option("--drop-duplicate-documents", help="Drop whole documents that duplicate earlier ones.")
     ] = False,
-    input_format: Annotated[str, typer.Option("--format", help="Format of standard input: text or jsonl.")] = "text",
+    input_format: Annotated[
+        str, typer.Option("--format", metavar="FORMAT", help="Format of standard input: text or jsonl.")
+    ] = "text",
     report: Annotated[
-        Path | None, typer.Option(help="Write the audit record here (default: DST/.cleaner/audit.jsonl).")
+        Path | None,
+        typer.Option(metavar="PATH", help="Write the audit record here (default: DST/.cleaner/audit.jsonl)."),
     ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", "-n", help="Write nothing; list what would change.")] = False,
     diff: Annotated[bool, typer.Option("--diff", help="Print a unified diff of each file's changes.")] = False,

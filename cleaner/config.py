@@ -100,7 +100,7 @@ class Config:
 
     def with_options(self, overrides: dict[str, dict[str, Any]]) -> Config:
         """A copy with ``{section: {field: value}}`` applied (validated like a config file)."""
-        return _apply(self, overrides, source="options")
+        return _apply(self, overrides, source="option")
 
 
 def load_config(path: str | Path, base: Config | None = None) -> Config:

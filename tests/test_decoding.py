@@ -1,0 +1,62 @@
+"""Decoding by sniffing: every common encoding of Chinese text comes back as the same text."""
+
+from __future__ import annotations
+
+import codecs
+
+import pytest
+
+from cleaner.errors import InputError
+from cleaner.io.decoding import decode
+
+SIMPLIFIED = "渌口区以“闯”的精神、“创”的劲头，推动高分子新材料产业从无到有。\n株洲市渌口区 2025年\n"
+TRADITIONAL = "淥口區以「闖」的精神、「創」的勁頭，推動高分子新材料產業從無到有。\n"
+
+
+@pytest.mark.parametrize(
+    ("data", "encoding"),
+    [
+        (SIMPLIFIED.encode("utf-8"), "utf-8"),
+        (codecs.BOM_UTF8 + SIMPLIFIED.encode("utf-8"), "utf-8-sig"),
+        (codecs.BOM_UTF16_LE + SIMPLIFIED.encode("utf-16-le"), "utf-16-le"),
+        (codecs.BOM_UTF16_BE + SIMPLIFIED.encode("utf-16-be"), "utf-16-be"),
+        (codecs.BOM_UTF32_LE + SIMPLIFIED.encode("utf-32-le"), "utf-32-le"),
+        (codecs.BOM_UTF32_BE + SIMPLIFIED.encode("utf-32-be"), "utf-32-be"),
+        (SIMPLIFIED.encode("gb18030"), "gb18030"),
+        (SIMPLIFIED.encode("gbk"), "gb18030"),
+    ],
+)
+def test_simplified_text_in_every_encoding_decodes_to_the_same_text(data: bytes, encoding: str) -> None:
+    decoded = decode(data, "page.txt")
+    assert decoded.text == SIMPLIFIED
+    assert decoded.encoding == encoding
+
+
+def test_big5_traditional_text_is_detected() -> None:
+    decoded = decode(TRADITIONAL.encode("big5"), "page.txt")
+    assert decoded.text == TRADITIONAL
+    assert decoded.encoding.startswith("big5")
+
+
+def test_a_real_seed_page_in_gbk_is_detected(seed_texts: dict[str, str]) -> None:
+    text = seed_texts["000_531bce3b1dd6754a.txt"]
+    assert decode(text.encode("gbk"), "000.txt").text == text
+
+
+def test_utf16_without_bom_is_recognised_from_its_nul_bytes() -> None:
+    text = "Report 2025: 渌口区 GDP growth\n" * 3
+    assert decode(text.encode("utf-16-le"), "x.txt").text == text
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "x.txt: empty file"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "x.txt: binary file"),
+        (codecs.BOM_UTF8 + b"abc\xff\xfe", "x.txt: invalid utf-8-sig at byte 3"),
+    ],
+)
+def test_unreadable_inputs_raise_a_message_naming_the_file(data: bytes, message: str) -> None:
+    with pytest.raises(InputError) as caught:
+        decode(data, "x.txt")
+    assert str(caught.value).startswith(message)
