@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import difflib
+import os
 import sys
 from collections import Counter
 from pathlib import Path
@@ -182,6 +183,10 @@ def run(
         ) from None
     except OSError as exc:
         raise _fail(f"{exc.filename or 'output'}: cannot write ({exc.strerror or exc})", 1) from None
+    except Exception as exc:
+        if os.environ.get("CLEANER_DEBUG"):
+            raise
+        raise _fail(f"internal error: {type(exc).__name__}: {exc} (set CLEANER_DEBUG=1 for a traceback)", 3) from None
     raise typer.Exit(code)
 
 
@@ -334,6 +339,12 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 app.command("run", help=CLEAN_HELP)(run)
+
+
+@app.callback()
+def _toolkit() -> None:
+    # A callback makes `cleaner` a command group even while it has few commands.
+    pass
 
 
 def clean_main() -> None:
