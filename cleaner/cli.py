@@ -165,6 +165,9 @@ def run(
     dry_run: Annotated[bool, typer.Option("--dry-run", "-n", help="Write nothing; list what would change.")] = False,
     diff: Annotated[bool, typer.Option("--diff", help="Print a unified diff of each file's changes.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar, no per-file lines.")] = False,
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", metavar="N", help="Worker processes (0: one per core). Same output.")
+    ] = 1,
 ) -> None:
     try:
         config = build_config(
@@ -174,7 +177,8 @@ def run(
         if src == "-":
             code = _run_stdin(dst, config, input_format, text_field, report, dry_run, diff)
         else:
-            code = _run_tree(src, dst, config, tuple(glob or DEFAULT_GLOBS), text_field, report, dry_run, diff, quiet)
+            globs = tuple(glob or DEFAULT_GLOBS)
+            code = _run_tree(src, dst, config, globs, text_field, report, dry_run, diff, quiet, jobs)
     except CleanerError as exc:
         raise _fail(str(exc), exc.exit_code) from None
     except KeyboardInterrupt:
@@ -226,6 +230,7 @@ def _run_tree(
     dry_run: bool,
     diff: bool,
     quiet: bool,
+    jobs: int = 1,
 ) -> int:
     source = Path(src)
     to_stdout = dst == "-"
@@ -257,6 +262,7 @@ def _run_tree(
         text_field=text_field,
         report=report,
         dry_run=dry_run or to_stdout,
+        jobs=jobs if jobs > 0 else (os.cpu_count() or 1),
         on_start=progress.start,
         on_file=on_file,
     )

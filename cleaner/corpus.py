@@ -7,9 +7,11 @@ every run. Each output is written atomically after its file has been fully proce
 
 from __future__ import annotations
 
+import collections
 import itertools
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +20,7 @@ from cleaner.errors import ConfigError, InputError
 from cleaner.io.readers import DEFAULT_GLOBS, LoadedFile, SourceFile, discover, format_of, load
 from cleaner.io.writers import render_jsonl, render_text, write_atomic
 from cleaner.model import Document, Edit
-from cleaner.pipeline import Pipeline, renumber_steps
+from cleaner.pipeline import Pipeline, Result, renumber_steps
 from cleaner.report import AuditRecord, Summary
 
 AUDIT_DIR = ".cleaner"
@@ -59,7 +61,9 @@ class Corpus:
 
     def clean_document(self, doc: Document) -> tuple[Document | None, list[Edit]]:
         """Run every step on one document; ``None`` means the document was dropped as a duplicate."""
-        result = self.pipeline.clean_document(doc)
+        return self._corpus_steps(self.pipeline.clean_document(doc))
+
+    def _corpus_steps(self, result: Result) -> tuple[Document | None, list[Edit]]:
         if self.deduplicator is None:
             return result.document, result.edits
         cleaned, dedup_edits = self.deduplicator.process(result.document)
@@ -68,10 +72,15 @@ class Corpus:
         return cleaned, edits
 
     def clean_file(self, loaded: LoadedFile, text_field: str = "text") -> FileOutcome:
+        return self.finish(prepare_loaded(self.pipeline, loaded), text_field)
+
+    def finish(self, prepared: Prepared, text_field: str = "text") -> FileOutcome:
+        """The corpus-wide steps on one file whose documents went through the pipeline."""
+        loaded = prepared.loaded
         outputs: list[Document | None] = []
         edits: list[tuple[str, Edit]] = []
-        for doc in loaded.documents:
-            cleaned, doc_edits = self.clean_document(doc)
+        for doc, result in zip(loaded.documents, prepared.results, strict=True):
+            cleaned, doc_edits = self._corpus_steps(result)
             outputs.append(cleaned)
             edits.extend((doc.id, edit) for edit in doc_edits)
         if loaded.records is not None:
@@ -93,6 +102,73 @@ class Corpus:
             documents=len(outputs),
             dropped=outputs.count(None),
         )
+
+
+@dataclass
+class Prepared:
+    """A file after the per-document stages: what a worker hands back to the corpus-wide steps."""
+
+    loaded: LoadedFile
+    results: list[Result]
+
+
+def prepare_loaded(pipeline: Pipeline, loaded: LoadedFile) -> Prepared:
+    return Prepared(loaded, [pipeline.clean_document(doc) for doc in loaded.documents])
+
+
+def prepare(pipeline: Pipeline, source: SourceFile, text_field: str) -> Prepared | FileOutcome:
+    """Read one file and run the per-document stages; a skipped outcome if it cannot be done."""
+    try:
+        loaded = load(source, text_field=text_field)
+    except InputError as exc:
+        return FileOutcome(source, "skipped", reason=str(exc))
+    try:
+        return prepare_loaded(pipeline, loaded)
+    except Exception as exc:  # a bug in a stage must not lose the run or leave a partial output
+        return _internal_error(source, loaded.encoding, exc)
+
+
+def _internal_error(source: SourceFile, encoding: str, exc: Exception) -> FileOutcome:
+    reason = f"{source.rel}: internal error in cleaning ({type(exc).__name__}: {exc})"
+    return FileOutcome(source, "skipped", encoding, reason)
+
+
+# Worker processes build their own pipeline once (rules compiled, tables loaded), then prepare files.
+_worker: tuple[Pipeline, str] | None = None
+
+
+def _init_worker(config: Config, text_field: str) -> None:
+    global _worker
+    _worker = (Pipeline(config), text_field)
+
+
+def _prepare_in_worker(source: SourceFile) -> Prepared | FileOutcome:
+    assert _worker is not None
+    pipeline, text_field = _worker
+    return prepare(pipeline, source, text_field)
+
+
+def _prepared_in_order(
+    corpus: Corpus, files: list[SourceFile], text_field: str, jobs: int
+) -> Iterator[Prepared | FileOutcome]:
+    """Files through the per-document stages, in ``files`` order, on ``jobs`` processes.
+
+    Results come back in input order whatever the workers' speed, and at most a few files per
+    worker are in flight, so memory stays bounded on large corpora.
+    """
+    if jobs <= 1 or len(files) < 2:
+        for source in files:
+            yield prepare(corpus.pipeline, source, text_field)
+        return
+    window = jobs * 4
+    with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(corpus.config, text_field)) as pool:
+        pending: collections.deque = collections.deque()
+        for source in files:
+            pending.append(pool.submit(_prepare_in_worker, source))
+            if len(pending) >= window:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
 
 
 def _next_step(edits: list[Edit]) -> int:
@@ -125,6 +201,7 @@ def clean_corpus(
     text_field: str = "text",
     report: str | Path | None = None,
     dry_run: bool = False,
+    jobs: int = 1,
     on_start: Callable[[list[SourceFile]], None] | None = None,
     on_file: Callable[[FileOutcome], None] | None = None,
 ) -> Summary:
@@ -134,7 +211,8 @@ def clean_corpus(
     ``summary.skipped``; nothing under ``src`` is ever modified. With ``dry_run`` nothing is
     written (not even the audit record, unless ``report`` names one). ``dst`` may be ``None`` only
     with ``dry_run``. The audit record goes to ``report``, or by default to
-    ``dst/.cleaner/audit.jsonl``.
+    ``dst/.cleaner/audit.jsonl``. ``jobs`` > 1 runs the per-document stages in that many
+    processes; the output is byte-identical to a one-process run.
     """
     started = time.perf_counter()
     src = Path(src)
@@ -152,8 +230,8 @@ def clean_corpus(
         on_start(files)
     with AuditRecord(audit_path) as audit:
         audit.write({"type": "run", "stages": corpus.stage_names, "dedup": corpus.config.dedup.scope})
-        for source in files:
-            outcome = _clean_one(corpus, source, text_field)
+        for source, prepared in zip(files, _prepared_in_order(corpus, files, text_field, jobs), strict=True):
+            outcome = prepared if isinstance(prepared, FileOutcome) else _finish(corpus, prepared, text_field)
             _account(summary, audit, outcome)
             if outcome.status != "skipped" and not dry_run and dst is not None:
                 target = Path(dst) / source.rel if src.is_dir() else Path(dst) / source.name
@@ -164,16 +242,11 @@ def clean_corpus(
     return summary
 
 
-def _clean_one(corpus: Corpus, source: SourceFile, text_field: str) -> FileOutcome:
+def _finish(corpus: Corpus, prepared: Prepared, text_field: str) -> FileOutcome:
     try:
-        loaded = load(source, text_field=text_field)
-    except InputError as exc:
-        return FileOutcome(source, "skipped", reason=str(exc))
-    try:
-        return corpus.clean_file(loaded, text_field)
-    except Exception as exc:  # a bug in a stage must not lose the run or leave a partial output
-        reason = f"{source.rel}: internal error in cleaning ({type(exc).__name__}: {exc})"
-        return FileOutcome(source, "skipped", loaded.encoding, reason)
+        return corpus.finish(prepared, text_field)
+    except Exception as exc:  # as in prepare(): report, skip, keep going
+        return _internal_error(prepared.loaded.source, prepared.loaded.encoding, exc)
 
 
 def _account(summary: Summary, audit: AuditRecord, outcome: FileOutcome) -> None:

@@ -1,0 +1,51 @@
+"""The committed cleaned/ is what the code makes of seeds/, and cleaning it again changes nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cleaner.cli import with_default_rules
+from cleaner.config import Config
+from cleaner.corpus import clean_corpus
+
+from .conftest import CLEANED, ROOT, SEEDS
+
+
+def project_config() -> Config:
+    # What `clean seeds/ cleaned/` uses when run at the project's root: the project's rules/.
+    rules = ROOT / "rules"
+    return Config().with_options({"rules": {"paths": [str(rules)]}}) if rules.is_dir() else Config()
+
+
+def texts(root: Path) -> dict[str, str]:
+    return {p.name: p.read_text(encoding="utf-8") for p in sorted(root.glob("*.txt"))}
+
+
+def test_cleaned_is_up_to_date(tmp_path: Path) -> None:
+    summary = clean_corpus(SEEDS, tmp_path / "out", project_config())
+    assert summary.exit_code == 0
+    fresh = texts(tmp_path / "out")
+    assert sorted(fresh) == sorted(texts(SEEDS))
+    stale = [name for name, text in fresh.items() if texts(CLEANED).get(name) != text]
+    assert not stale, f"cleaned/ is stale for {stale}: run `clean seeds/ cleaned/` at the project root"
+
+
+def test_cleaning_cleaned_output_changes_nothing(tmp_path: Path) -> None:
+    edits: list[str] = []
+    clean_corpus(
+        CLEANED,
+        tmp_path / "again",
+        project_config(),
+        on_file=lambda o: edits.extend(f"{doc}: {e.stage}/{e.rule} {e.before!r}→{e.after!r}" for doc, e in o.edits),
+    )
+    assert edits == []
+    assert texts(tmp_path / "again") == texts(CLEANED)
+
+
+def test_default_rules_are_the_working_folders_rules(monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert with_default_rules(Config()).rules.paths == ()
+    (tmp_path / "rules").mkdir()
+    assert with_default_rules(Config()).rules.paths == ("rules",)
+    off = Config().with_options({"rules": {"enabled": False}})
+    assert with_default_rules(off).rules.paths == ()
