@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from cleaner.config import Config, load_config
+from cleaner.corpus import Corpus, clean_bytes, clean_corpus
 from cleaner.errors import CleanerError, ConfigError, InputError
 from cleaner.model import Document, Edit, replay
 from cleaner.pipeline import Pipeline, Result
@@ -11,11 +12,14 @@ __all__ = [
     "CleanerError",
     "Config",
     "ConfigError",
+    "Corpus",
     "Document",
     "Edit",
     "InputError",
     "Pipeline",
     "Result",
+    "clean_bytes",
+    "clean_corpus",
     "clean_text",
     "load_config",
     "replay",
