@@ -1,0 +1,107 @@
+"""``cleaner rules check`` and ``cleaner rules test``: validate rule files and run their examples.
+
+Each command is a thin layer over :func:`cleaner.rules.load_rules` and
+:func:`cleaner.rules.run_examples`. Exit codes: 0 fine, 1 examples failed (``test``) or warnings
+with ``--strict`` (``check``), 2 rule files are invalid or missing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cleaner.errors import CleanerError
+from cleaner.rules.loading import load_rules
+from cleaner.rules.model import RuleSet
+from cleaner.rules.selftest import run_examples
+from cleaner.rules.stats import unmatched_globs
+
+app = typer.Typer(
+    name="rules",
+    help="Validate, test and measure correction rules (YAML files of find/replace rules).",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+DEFAULT_RULES = Path("rules")
+
+PathsArgument = Annotated[
+    list[Path] | None,
+    typer.Argument(help="Rule files or folders (folders are read recursively). Default: ./rules", show_default=False),
+]
+
+
+def load_or_exit(paths: list[Path] | None) -> RuleSet:
+    """The rules of ``paths`` (default ./rules); invalid rules print their messages and exit 2."""
+    chosen = list(paths or [DEFAULT_RULES])
+    try:
+        rule_set = load_rules(chosen)
+    except CleanerError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(exc.exit_code) from None
+    if not rule_set.sources:
+        typer.echo(f"{', '.join(map(str, chosen))}: no rule files (*.yaml, *.yml)", err=True)
+        raise typer.Exit(2)
+    return rule_set
+
+
+def corpus_paths(src: Path) -> list[str]:
+    """Paths of the files under ``src``, relative and POSIX, as ``files:`` globs see them."""
+    if src.is_file():
+        return [src.name]
+    return sorted(p.relative_to(src).as_posix() for p in src.rglob("*") if p.is_file() and ".cleaner" not in p.parts)
+
+
+@app.command("check")
+def check_command(
+    paths: PathsArgument = None,
+    src: Annotated[
+        Path | None, typer.Option("--src", help="A corpus: warn about 'files:' globs that match none of its files.")
+    ] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Exit 1 when there are warnings.")] = False,
+) -> None:
+    """Validate rule files: structure, regexes, repeated finds, chains and cycles.
+
+    \b
+    Examples:
+      cleaner rules check                    # ./rules
+      cleaner rules check my-rules/ extra.yaml --src corpus/
+    """
+    rule_set = load_or_exit(paths)
+    warnings = list(rule_set.warnings)
+    if src is not None:
+        if not src.exists():
+            typer.echo(f"{src}: no such file or folder", err=True)
+            raise typer.Exit(2)
+        warnings.extend(unmatched_globs(rule_set, corpus_paths(src)))
+    for warning in warnings:
+        typer.echo(warning if ": warning: " in warning else warning.replace(": ", ": warning: ", 1), err=True)
+    literal = sum(1 for rule in rule_set.rules if rule.is_literal)
+    typer.echo(
+        f"{len(rule_set)} rules ({literal} literal, {len(rule_set) - literal} regex) in {len(rule_set.sources)} files: "
+        f"ok, {len(warnings)} warning{'s' if len(warnings) != 1 else ''}"
+    )
+    if strict and warnings:
+        raise typer.Exit(1)
+
+
+@app.command("test")
+def test_command(paths: PathsArgument = None) -> None:
+    """Run every rule's examples; report each failure with a diff (exit 1 if any fails).
+
+    Each example [input, expected] is run through its rule alone, then the whole rule set must
+    leave the expected output unchanged (no chain through the surrounding text).
+    """
+    rule_set = load_or_exit(paths)
+    count, failures = run_examples(rule_set)
+    for failure in failures:
+        typer.echo(failure.describe(), err=True)
+    without = sum(1 for rule in rule_set.rules if not rule.examples)
+    tail = f"; {without} rules have no examples" if without else ""
+    typer.echo(
+        f"{count} examples of {len(rule_set)} rules: {count - len(failures)} passed, {len(failures)} failed{tail}"
+    )
+    if failures:
+        raise typer.Exit(1)

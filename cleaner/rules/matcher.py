@@ -1,0 +1,204 @@
+"""Applying rules: all literal rules in one Aho–Corasick pass, then each regex rule in file order.
+
+Literal finds and ``unless`` phrases go into one automaton; ``iter_long`` yields the
+leftmost-longest non-overlapping matches, so a longer find, or an ``unless`` phrase (a key that
+replaces nothing), wins over a shorter find inside it. Rules scoped with ``files:`` are compiled
+into one automaton per distinct set of applicable rules, built the first time a document needs it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import ahocorasick
+import regex
+
+from cleaner.model import Change, Document, Edit, rewrite
+from cleaner.rules.model import Rule
+
+STAGE = "rules"
+
+# Value of an automaton key: (length of the key, replacement or None for a protected phrase,
+# rule id, edit detail).
+_Entry = tuple[int, str | None, str | None, dict[str, Any] | None]
+
+
+def build_automaton(rules: Sequence[Rule]) -> ahocorasick.Automaton | None:
+    """One automaton for the finds and ``unless`` phrases of ``rules`` (``None`` if there are none).
+
+    The first rule that lists a find owns it (validation refuses a repeated find with another
+    replacement); a find always wins over an equal ``unless`` phrase of another rule.
+    """
+    automaton = ahocorasick.Automaton()
+    for rule in rules:
+        entry_detail = rule.detail
+        for find in rule.finds:
+            current = automaton.get(find, None)
+            if current is None or current[1] is None:
+                automaton.add_word(find, (len(find), rule.replace, rule.id, entry_detail))
+    for rule in rules:
+        for phrase in rule.unless:
+            if phrase not in automaton:
+                automaton.add_word(phrase, (len(phrase), None, None, None))
+    if len(automaton) == 0:
+        return None
+    automaton.make_automaton()
+    return automaton
+
+
+def literal_changes(automaton: ahocorasick.Automaton | None, text: str) -> list[Change]:
+    """The changes the literal rules make to ``text``: leftmost-longest, non-overlapping."""
+    if automaton is None or not text:
+        return []
+    changes: list[Change] = []
+    append = changes.append
+    for end, (length, after, rule_id, detail) in automaton.iter_long(text):
+        if after is not None:
+            append(Change(end - length + 1, end + 1, after, rule_id, detail))
+    return changes
+
+
+@dataclass(frozen=True)
+class RegexRule:
+    rule: Rule
+    compiled: Any  # regex.Pattern
+    step: int
+
+
+class RegexTimeout(Exception):
+    """A regex rule ran past its time limit on one text."""
+
+
+def compile_pattern(rule: Rule) -> Any:
+    return regex.compile(rule.pattern, regex.V0)
+
+
+def regex_changes(item: RegexRule, text: str, timeout: float | None) -> list[Change]:
+    """The changes one regex rule makes to ``text``; raises :class:`RegexTimeout` past ``timeout``."""
+    rule = item.rule
+    try:
+        matches = list(item.compiled.finditer(text, timeout=timeout))
+    except TimeoutError:
+        raise RegexTimeout(rule.id) from None
+    if not matches:
+        return []
+    protected = _protected_spans(text, rule.unless)
+    changes: list[Change] = []
+    for match in matches:
+        start, end = match.span()
+        if start == end or any(p_start <= start and end <= p_end for p_start, p_end in protected):
+            continue
+        after = match.expand(rule.replace)
+        if after != match.group():
+            changes.append(Change(start, end, after, rule.id, rule.detail))
+    return changes
+
+
+def _protected_spans(text: str, phrases: Sequence[str]) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    for phrase in phrases:
+        position = text.find(phrase)
+        while position >= 0:
+            spans.append((position, position + len(phrase)))
+            position = text.find(phrase, position + 1)
+    return spans
+
+
+class Matcher:
+    """Compiled rules, ready to apply to documents (``apply``) or to bare strings (``apply_text``)."""
+
+    def __init__(self, rules: Sequence[Rule], regex_timeout: float | None = 1.0) -> None:
+        self.rules = tuple(rules)
+        self.regex_timeout = regex_timeout
+        self._literal = [r for r in self.rules if r.is_literal]
+        self._global_literal = [r for r in self._literal if not r.is_scoped]
+        self._scoped_literal = [r for r in self._literal if r.is_scoped]
+        self._regex = [
+            RegexRule(r, compile_pattern(r), step)
+            for step, r in enumerate((r for r in self.rules if not r.is_literal), 1)
+        ]
+        self._automata: dict[tuple[int, ...], ahocorasick.Automaton | None] = {}
+        self._scopes: dict[str, tuple[int, ...]] = {}
+        self._unscoped_automaton: ahocorasick.Automaton | None = None
+        self._unscoped_built = False
+
+    # -- choosing what applies to a document ------------------------------------------------
+    def _applicable_scoped(self, path: str) -> tuple[int, ...]:
+        key = self._scopes.get(path)
+        if key is None:
+            key = tuple(i for i, rule in enumerate(self._scoped_literal) if rule.applies_to(path))
+            self._scopes[path] = key
+        return key
+
+    def automaton_for(self, path: str) -> ahocorasick.Automaton | None:
+        """The automaton of the literal rules that apply to ``path`` (built once per rule set)."""
+        key = self._applicable_scoped(path) if self._scoped_literal else ()
+        if key not in self._automata:
+            # Keep file order: a scoped rule sits where it was written among the others.
+            chosen = {id(self._scoped_literal[i]) for i in key}
+            rules = [r for r in self._literal if not r.is_scoped or id(r) in chosen]
+            self._automata[key] = build_automaton(rules)
+        return self._automata[key]
+
+    def unscoped_automaton(self) -> ahocorasick.Automaton | None:
+        """Every literal rule, ``files:`` ignored (for self-tests and chain checks)."""
+        if not self._unscoped_built:
+            self._unscoped_automaton = build_automaton(self._literal)
+            self._unscoped_built = True
+        return self._unscoped_automaton
+
+    # -- applying ------------------------------------------------------------------------
+    def apply(self, doc: Document) -> tuple[Document, list[Edit]]:
+        """Run the rules that apply to ``doc.path``; edits of regex rule k have ``step`` k."""
+        doc, edits = rewrite(doc, STAGE, literal_changes(self.automaton_for(doc.path), doc.text), step=0)
+        for item in self._regex:
+            if item.rule.is_scoped and not item.rule.applies_to(doc.path):
+                continue
+            changes: list[Change] = []
+            for start, paragraph in zip(doc.paragraph_starts, doc.paragraphs, strict=True):
+                try:
+                    found = regex_changes(item, paragraph, self.regex_timeout)
+                except RegexTimeout:
+                    # Skipped for this paragraph; a zero-length edit puts the event in the audit.
+                    detail = {**item.rule.detail, "event": "timeout"}
+                    changes.append(Change(start, start, "", item.rule.id, detail))
+                    continue
+                changes.extend(Change(c.start + start, c.end + start, c.after, c.rule, c.detail) for c in found)
+            doc, regex_edits = rewrite(doc, STAGE, changes, step=item.step)
+            edits.extend(regex_edits)
+        return doc, edits
+
+    def apply_text(self, text: str, path: str | None = None) -> tuple[str, list[str]]:
+        """Apply the rules to one string; ``path=None`` ignores ``files:``. Returns text and rule ids fired."""
+        if path is None:
+            automaton = self.unscoped_automaton()
+        else:
+            automaton = self.automaton_for(path)
+        changes = literal_changes(automaton, text)
+        fired = [c.rule for c in changes]
+        text = _apply(text, changes)
+        for item in self._regex:
+            if path is not None and not item.rule.applies_to(path):
+                continue
+            try:
+                changes = regex_changes(item, text, self.regex_timeout)
+            except RegexTimeout:
+                continue
+            fired.extend(c.rule for c in changes)
+            text = _apply(text, changes)
+        return text, fired
+
+
+def _apply(text: str, changes: Sequence[Change]) -> str:
+    if not changes:
+        return text
+    parts: list[str] = []
+    position = 0
+    for change in changes:
+        parts.append(text[position : change.start])
+        parts.append(change.after)
+        position = change.end
+    parts.append(text[position:])
+    return "".join(parts)
