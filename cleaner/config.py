@@ -71,7 +71,7 @@ class LayoutOptions:
 @dataclass(frozen=True)
 class RulesOptions:
     enabled: bool = True
-    # Rule files or folders; empty means "the rules/ folder of the working directory, if any".
+    # Rule files or folders; empty means no rules (the CLI passes ./rules when that folder exists).
     paths: tuple[str, ...] = ()
     # Time limit for one regex rule on one paragraph, in seconds.
     regex_timeout: float = 1.0

@@ -24,10 +24,11 @@ StageFn = Callable[[Document], tuple[Document, list[Edit]]]
 
 def _stage_factories() -> dict[str, Callable[[Any], StageFn]]:
     # Imported here so that importing the package stays cheap and free of cycles.
-    from cleaner.stages import whitespace
+    from cleaner.stages import rules, whitespace
 
     return {
         "whitespace": whitespace.make,
+        "rules": rules.make,
     }
 
 
