@@ -1,0 +1,448 @@
+"""The ``unicode`` stage: one encoding of every character, nothing invisible.
+
+Fixes, in the order they run (each is a named function below and the ``rule`` of its edits):
+
+1. mojibake (``mojibake_gbk``, ``mojibake_latin1``): UTF-8 text that was decoded with the wrong
+   codec is decoded again — but only where that is detectable reliably:
+
+   - *UTF-8 read as GBK/GB18030* (``娓屽彛鍖轰汉姘戞斂搴`` for ``渌口区人民政府``): a run of
+     non-ASCII characters is encoded back to GBK and decoded as UTF-8, strictly. The repair is
+     accepted only when the run holds characters typical of such mojibake (GBK characters whose
+     first byte is a UTF-8 lead byte ``E2``–``E9``/``EF`` and whose second byte is a continuation
+     byte), the bytes decode cleanly to at least two Han characters, and the result is clearly
+     better: every character is an assigned, non-control character and most of its Han characters
+     are in GB2312 (the common set), while most of the run's characters are not. A ``�`` the
+     wrong decoding left for a lost byte stays a single ``�`` in the repaired text.
+   - *UTF-8 read as Latin-1/cp1252* (``ä¸­æ–‡`` for ``中文``, ``Ã©`` for ``é``), as ftfy does:
+     only well-formed UTF-8 byte sequences spelled in cp1252 are decoded, 3-/4-byte sequences
+     always, 2-byte ones only when they start with ``Â``/``Ã`` (U+0080–U+00FF spelled twice).
+
+   Correct Chinese text essentially never re-encodes to valid UTF-8, and when it does the result
+   fails the "clearly better" test; the sample corpus passes through unchanged.
+2. characters (one regular expression, one pass):
+
+   - ``zero_width``: U+200B–U+200D, U+2060 and U+FEFF go (a ZWJ between two emoji stays: it is
+     part of an emoji sequence);
+   - ``soft_hyphen``: U+00AD goes;
+   - ``control``: C0/C1 control characters go, except tab, line feed and carriage return (line
+     endings are the ``whitespace`` stage's business);
+   - ``lone_surrogate``: an unpaired surrogate becomes U+FFFD, so the text can be written as UTF-8;
+   - ``space``: U+00A0, U+3000, U+1680, U+2000–U+200A, U+202F and U+205F become an ordinary space
+     (an ideographic space at the start of a line is indentation: it becomes a space and the
+     ``spacing`` stage removes it); ``trailing_space``: such spaces at the end of a line go, so the
+     text stays in canonical form;
+   - ``fullwidth_alnum``: full-width ASCII letters and digits (``ＡＢＣ１２３``) become half-width.
+     Full-width punctuation is NOT touched (NFKC would turn ``，（）`` into ASCII);
+     ``fullwidth_decimal_point``: ``．`` between two digits becomes ``.`` (``１２．５`` → ``12.5``).
+3. ``nfc``: canonical composition (NFC), per grapheme cluster, so each edit is local.
+
+The three passes repeat until nothing changes (a repair can expose another), so the stage is
+idempotent; each pass that changes something is its own ``step`` in the audit record.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+
+import regex
+
+from cleaner.config import UnicodeOptions
+from cleaner.model import Change, Document, Edit, rewrite
+from cleaner.pipeline import StageFn
+from cleaner.script import CJK
+
+STAGE = "unicode"
+_MAX_ROUNDS = 4
+
+# --- characters -------------------------------------------------------------------------------
+
+_ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
+_CONTROL = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+_SPACES = "\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"
+_FULLWIDTH_ALNUM = "\uff10-\uff19\uff21-\uff3a\uff41-\uff5a"
+_DIGIT = "0-9\uff10-\uff19"
+
+_CHARACTERS = re.compile(
+    rf"(?P<trailing_space>[ \t]*[{_SPACES}][ \t{_SPACES}]*(?=\n|\Z))"
+    rf"|(?P<space>[{_SPACES}])"
+    rf"|(?P<zero_width>[{_ZERO_WIDTH}]+)"
+    rf"|(?P<soft_hyphen>\u00ad+)"
+    rf"|(?P<control>[{_CONTROL}]+)"
+    rf"|(?P<lone_surrogate>[\ud800-\udfff])"
+    rf"|(?P<fullwidth_alnum>[{_FULLWIDTH_ALNUM}]+)"
+    rf"|(?P<fullwidth_decimal_point>(?<=[{_DIGIT}])\uff0e(?=[{_DIGIT}]))"
+)
+_EMOJI = regex.compile(r"\p{Extended_Pictographic}")
+_TO_HALFWIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+
+
+def zero_width(match: re.Match[str]) -> str | None:
+    """Zero-width spaces, joiners and BOMs are invisible noise from web pages and PDF extraction.
+
+    They split words for every downstream tool (``渌\u200b口`` is not ``渌口``). A zero-width
+    joiner between two emoji is kept: it is what makes 👨‍👩‍👧 one picture.
+
+    >>> _fix_characters("渌\u200b口\ufeff区")
+    '渌口区'
+    """
+    text = match.string
+    if match.group() == "\u200d":
+        start, end = match.start(), match.end()
+        if 0 < start and end < len(text) and _EMOJI.match(text[start - 1]) and _EMOJI.match(text[end]):
+            return None
+    return ""
+
+
+def soft_hyphen(match: re.Match[str]) -> str:
+    """A soft hyphen marks a possible line break; in running text it is an invisible split."""
+    return ""
+
+
+def control(match: re.Match[str]) -> str:
+    """Control characters (other than tab and line breaks) carry no text; they break parsers."""
+    return ""
+
+
+def lone_surrogate(match: re.Match[str]) -> str:
+    """An unpaired surrogate cannot be written as UTF-8: it becomes the replacement character."""
+    return "\ufffd"
+
+
+def space(match: re.Match[str]) -> str:
+    """No-break, ideographic and typographic spaces become an ordinary space.
+
+    Whether a space between two words is wanted is the ``spacing`` stage's decision; it can only
+    make it if every space is the same character.
+
+    >>> _fix_characters("孙乾\u3000刘艺锋\u00a0张咪")
+    '孙乾 刘艺锋 张咪'
+    """
+    return " "
+
+
+def trailing_space(match: re.Match[str]) -> str:
+    """Unusual spaces at the end of a line go, like ordinary ones do in the ``whitespace`` stage."""
+    return ""
+
+
+def fullwidth_alnum(match: re.Match[str]) -> str:
+    """Full-width Latin letters and digits (``ＡＢＣ１２３``) become ASCII; punctuation stays.
+
+    >>> _fix_characters("ＧＤＰ增长１２％")
+    'GDP增长12％'
+    """
+    return match.group().translate(_TO_HALFWIDTH)
+
+
+def fullwidth_decimal_point(match: re.Match[str]) -> str:
+    """``．`` between digits is a decimal point, not the Chinese full stop ``。``.
+
+    >>> _fix_characters("１２．５亿元")
+    '12.5亿元'
+    """
+    return "."
+
+
+_CHARACTER_FIXES: dict[str, Callable[[re.Match[str]], str | None]] = {
+    "trailing_space": trailing_space,
+    "space": space,
+    "zero_width": zero_width,
+    "soft_hyphen": soft_hyphen,
+    "control": control,
+    "lone_surrogate": lone_surrogate,
+    "fullwidth_alnum": fullwidth_alnum,
+    "fullwidth_decimal_point": fullwidth_decimal_point,
+}
+
+
+def character_changes(text: str) -> list[Change]:
+    """The changes of the character fixes (zero-width, controls, spaces, full-width) in ``text``."""
+    changes: list[Change] = []
+    for match in _CHARACTERS.finditer(text):
+        rule = match.lastgroup
+        assert rule is not None
+        after = _CHARACTER_FIXES[rule](match)
+        if after is not None and after != match.group():
+            changes.append(Change(match.start(), match.end(), after, rule))
+    return changes
+
+
+def _fix_characters(text: str) -> str:
+    from cleaner.model import apply_changes
+
+    return apply_changes(text, character_changes(text))
+
+
+# --- NFC --------------------------------------------------------------------------------------
+
+_CLUSTER = regex.compile(r"\X", regex.DOTALL)
+
+
+def nfc_changes(text: str) -> list[Change]:
+    """Canonical composition (NFC), as local edits: one per grapheme cluster that changes.
+
+    Decomposed accents (``e`` + U+0301) and compatibility ideographs (U+F900…) have one canonical
+    form; without it the same word has several spellings.
+
+    >>> [c.after for c in nfc_changes("cafe\u0301")]
+    ['é']
+    """
+    if unicodedata.is_normalized("NFC", text):
+        return []
+    changes: list[Change] = []
+    for match in _CLUSTER.finditer(text):
+        cluster = match.group()
+        composed = unicodedata.normalize("NFC", cluster)
+        if composed != cluster:
+            changes.append(Change(match.start(), match.end(), composed, "nfc"))
+    from cleaner.model import apply_changes
+
+    expected = unicodedata.normalize("NFC", text)
+    if apply_changes(text, changes) != expected:
+        # Composition across a cluster boundary (very rare): one edit over the differing span.
+        prefix = 0
+        while prefix < min(len(text), len(expected)) and text[prefix] == expected[prefix]:
+            prefix += 1
+        suffix = 0
+        while (
+            suffix < min(len(text), len(expected)) - prefix
+            and text[len(text) - 1 - suffix] == expected[len(expected) - 1 - suffix]
+        ):
+            suffix += 1
+        changes = [Change(prefix, len(text) - suffix, expected[prefix : len(expected) - suffix], "nfc")]
+    return changes
+
+
+# --- mojibake ---------------------------------------------------------------------------------
+
+
+def _gbk_typical_chars() -> str:
+    """GBK characters whose bytes look like a UTF-8 lead byte followed by a continuation byte."""
+    chars = []
+    for lead in [*range(0xE2, 0xEA), 0xEF]:
+        for trail in range(0x80, 0xC0):
+            try:
+                chars.append(bytes((lead, trail)).decode("gbk"))
+            except UnicodeDecodeError:
+                pass
+    return "".join(chars)
+
+
+_GBK_TYPICAL = _gbk_typical_chars()
+_GBK_TYPICAL_SET = frozenset(_GBK_TYPICAL)
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
+_HAN = re.compile(f"[{CJK}]")
+
+# cp1252 as browsers decode it: the five undefined bytes map to the C1 controls of Latin-1.
+_CP1252_SPECIALS = bytes(range(0x80, 0xA0)).decode("cp1252", errors="replace")
+_SLOPPY_CP1252 = {
+    **{chr(b): b for b in range(0x80, 0x100)},
+    **{ch: 0x80 + i for i, ch in enumerate(_CP1252_SPECIALS) if ch != "\ufffd"},
+}
+_CONT = "\x80-\xbf" + "".join(ch for ch in _CP1252_SPECIALS if ch != "\ufffd")
+_LATIN1_MOJIBAKE = re.compile(rf"(?:[\xc2\xc3][{_CONT}]|[\xe0-\xef][{_CONT}]{{2}}|[\xf0-\xf4][{_CONT}]{{3}})+")
+_SUSPICIOUS = re.compile(rf"[{re.escape(_GBK_TYPICAL)}]|[\xc2-\xf4][{_CONT}]")
+_BAD_CATEGORIES = frozenset({"Cc", "Cn", "Co", "Cs"})
+
+
+def _in_gb2312(ch: str) -> bool:
+    try:
+        ch.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _plausible(text: str) -> bool:
+    """No controls (except tab/newline), unassigned, private-use or surrogate characters."""
+    return all(ch in "\t\n" or unicodedata.category(ch) not in _BAD_CATEGORIES for ch in text)
+
+
+def _clearly_better(original: str, repaired: str) -> bool:
+    """Whether ``repaired`` reads as Chinese and ``original`` as mojibake of it."""
+    han = _HAN.findall(repaired)
+    if len(han) < 2 or not _plausible(repaired):
+        return False
+    common_after = sum(_in_gb2312(ch) for ch in han) / len(han)
+    original_non_ascii = [ch for ch in original if ch > "\x7f" and ch != "\ufffd"]
+    typical_before = sum(ch in _GBK_TYPICAL_SET for ch in original_non_ascii) / max(len(original_non_ascii), 1)
+    return common_after >= 0.8 and typical_before >= 0.2
+
+
+def _gb_bytes(ch: str) -> bytes | None:
+    """``ch`` encoded in GB18030 (which also maps the private-use characters GB18030 decoding
+    produces for unassigned byte pairs back to their bytes); None for U+FFFD."""
+    if ch == "\ufffd":
+        return None
+    try:
+        return ch.encode("gb18030")
+    except UnicodeEncodeError:  # lone surrogates
+        return None
+
+
+def _utf8_lead(ch: str) -> bool:
+    data = _gb_bytes(ch)
+    return data is not None and 0xC2 <= data[0] <= 0xF4
+
+
+def _decode_segment(segment: str, after_loss: bool = False) -> tuple[int, str, str | None]:
+    """Decode the GB18030 bytes of ``segment`` as UTF-8, as far as they are valid.
+
+    Returns (characters used, their decoded text, ``cut``): the longest prefix (in characters) of
+    ``segment`` whose bytes are valid UTF-8, and — when the rest of the bytes is only the start of
+    a UTF-8 sequence cut off by the end of the segment — ``cut``, the decoding of every complete
+    sequence before it (else None). ``after_loss``: the segment follows a lost byte, so leading
+    continuation bytes belong to the lost character and are skipped.
+    """
+    offsets = [0]
+    encoded = bytearray()
+    for ch in segment:
+        data = _gb_bytes(ch)
+        if data is None:
+            break
+        encoded += data
+        offsets.append(len(encoded))
+    skip = 0
+    if after_loss:
+        while skip < min(len(encoded), 3) and 0x80 <= encoded[skip] <= 0xBF:
+            skip += 1
+    data = bytes(encoded[skip:])
+    offsets = [0] + [offset - skip for offset in offsets[1:]]
+    if any(offset < 0 for offset in offsets):
+        return 0, "", None
+    try:
+        return len(offsets) - 1, data.decode("utf-8"), None
+    except UnicodeDecodeError as error:
+        valid = error.start
+        cut_off = error.reason == "unexpected end of data" and len(offsets) - 1 == len(segment)
+    cut = data[:valid].decode("utf-8") if cut_off else None
+    # The largest character boundary inside the valid prefix that is also a UTF-8 boundary.
+    for used in range(len(offsets) - 1, -1, -1):
+        if offsets[used] <= valid:
+            try:
+                return used, data[: offsets[used]].decode("utf-8"), cut
+            except UnicodeDecodeError:
+                continue
+    return 0, "", cut
+
+
+def _repair_run(run: str, base: int) -> list[Change]:
+    changes: list[Change] = []
+    i = 0
+    while i < len(run):
+        if not _utf8_lead(run[i]):
+            i += 1
+            continue
+        stop, decoded = _decode_from(run, i)
+        if stop > i + 1 and _clearly_better(run[i:stop], decoded):
+            changes.append(Change(base + i, base + stop, decoded, "mojibake_gbk"))
+            i = stop
+        else:
+            i += 1
+    return changes
+
+
+def _decode_from(run: str, start: int) -> tuple[int, str]:
+    """Decode from ``start`` as far as the bytes stay UTF-8, across ``�`` marking lost bytes.
+
+    A wrong decoding with ``errors="replace"`` turns a byte it could not pair into ``�``; the
+    character that byte belonged to is lost (it stays one ``�``), but the bytes after it are
+    still aligned, so decoding goes on.
+    """
+    parts: list[str] = []
+    position = start
+    after_loss = False
+    while position < len(run):
+        end = run.find("\ufffd", position)
+        segment = run[position:] if end < 0 else run[position:end]
+        used, decoded, cut = _decode_segment(segment, after_loss)
+        if end < 0 or (used < len(segment) and cut is None):
+            parts.append(decoded)
+            position += used
+            break
+        parts.append(decoded if cut is None else cut)
+        parts.append("\ufffd")
+        position = end + 1
+        after_loss = True
+    return position, "".join(parts)
+
+
+def mojibake_gbk(text: str) -> list[Change]:
+    """Repair UTF-8 text that was decoded as GBK/GB18030 (common in scraped Chinese corpora).
+
+    >>> broken = "渌口区人民政府，提质发展。".encode("utf-8").decode("gbk", errors="replace")
+    >>> broken
+    '娓屽彛鍖轰汉姘戞斂搴滐紝鎻愯川鍙戝睍銆�'
+    >>> [c.after for c in mojibake_gbk(broken)]
+    ['渌口区人民政府，提质发展�']
+    """
+    changes: list[Change] = []
+    for run in _NON_ASCII_RUN.finditer(text):
+        if not any(ch in _GBK_TYPICAL_SET for ch in run.group()):
+            continue
+        changes.extend(_repair_run(run.group(), run.start()))
+    return changes
+
+
+def mojibake_latin1(text: str) -> list[Change]:
+    """Repair UTF-8 text that was decoded as Latin-1 or cp1252 (``ä¸­æ–‡`` → ``中文``).
+
+    >>> [c.after for c in mojibake_latin1("ä¸­æ–‡ and cafÃ©")]
+    ['中文', 'é']
+    """
+    changes: list[Change] = []
+    for match in _LATIN1_MOJIBAKE.finditer(text):
+        spelled = match.group()
+        try:
+            decoded = bytes(_SLOPPY_CP1252[ch] for ch in spelled).decode("utf-8")
+        except (KeyError, UnicodeDecodeError):
+            continue
+        if decoded != spelled and _plausible(decoded):
+            changes.append(Change(match.start(), match.end(), decoded, "mojibake_latin1"))
+    return changes
+
+
+def mojibake_changes(text: str) -> list[Change]:
+    """Both mojibake repairs; GBK wins where they would overlap."""
+    if not _SUSPICIOUS.search(text):
+        return []
+    gbk = mojibake_gbk(text)
+    latin = mojibake_latin1(text)
+    if not latin:
+        return gbk
+    taken = [(c.start, c.end) for c in gbk]
+    merged = gbk + [c for c in latin if not any(s < c.end and c.start < e for s, e in taken)]
+    return sorted(merged, key=lambda c: c.start)
+
+
+# --- the stage --------------------------------------------------------------------------------
+
+
+def make(options: UnicodeOptions) -> StageFn:
+    passes: list[Callable[[str], list[Change]]] = []
+    if options.fix_mojibake:
+        passes.append(mojibake_changes)
+    passes += [character_changes, nfc_changes]
+
+    def unicode_stage(doc: Document) -> tuple[Document, list[Edit]]:
+        edits: list[Edit] = []
+        step = 0
+        try:
+            for _ in range(_MAX_ROUNDS):
+                changed = False
+                for find in passes:
+                    changes = find(doc.text)
+                    if changes:
+                        doc, new = rewrite(doc, STAGE, changes, step)
+                        edits += new
+                        step += 1
+                        changed = True
+                if not changed:
+                    break
+        except Exception:  # pragma: no cover - a fix must never take the pipeline down
+            return doc, edits
+        return doc, edits
+
+    return unicode_stage
