@@ -1,0 +1,237 @@
+"""The ``spacing`` stage: spaces inside lines — kept where they mean something, removed where noise.
+
+It runs after ``punctuation`` (so Chinese punctuation is full-width) and before ``layout`` (so a
+paragraph may still hold several lines). Every line is treated on its own.
+
+What a space means in Chinese news text:
+
+- **Between two Chinese characters** a space is kept: it separates names in bylines
+  (``孙乾 刘艺锋 张咪``, ``（田海忠 陈丽华）``), the halves of a headline (``提质发展 绘就精彩渌口``),
+  a slogan (``“青春渌口 创业新城”``) or a photo credit (``文禹 摄``).
+- **Letter-spaced text** (``渌 口 区 人 民 政 府``) is extraction noise: a run of at least three
+  single Chinese characters, each separated from the next by spaces, with no word of two or more
+  Chinese characters inside the run, is closed up (``letter_spacing``).
+- **Between a Chinese character and a Latin letter or digit** (``增长 11.3%``, ``上交所重点 IPO``) the
+  space follows ``SpacingOptions.cjk_latin`` in *running text*: ``remove`` (the house style of the
+  corpus: ``增长11.3%``), ``insert`` (the pangu style: ``增长 11.3%``, ``S330 二期``) or ``keep``.
+  The Latin side is ``[A-Za-z0-9]``, and ``%``/``‰`` after a number (``29% 的`` → ``29%的``).
+- **Next to Chinese sentence punctuation** (``，。、；：！？``) a space is noise in any line: full-width
+  marks carry their own spacing (``完成。 下一步`` → ``完成。下一步``, ``punct_space``).
+- **Runs** of spaces (and tabs, no-break and ideographic spaces) inside a line become one space
+  (``space_run``); **indentation** at the start of a line goes (``indent``).
+
+*Running text* is a line that contains Chinese sentence punctuation — ``，。、；：！？`` — and is not a
+Markdown heading (``# …``). Headings, bylines, captions and slogans seldom contain those marks, so
+their spacing is left as the page set it (``2026 年工作安排`` stays). In the sample corpus every
+CJK–Latin space but one (that heading) is in such a line.
+
+Not CJK–Latin spacing, and so never touched: a section letter at the start of a line (``A 锚定…``,
+``E 民生应“民声”``), list numbers (``1. “三高四新”``: the space follows ``.``), Markdown marks
+(``# 标题``, ``- 项目``, ``**粗体**``), spaces inside English phrases and between numbers. The
+indentation of a nested Markdown list item (a line starting with ``-``, ``*``, ``+`` or ``1.`` right
+after another list item line) is kept; all other indentation goes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from cleaner.config import SpacingOptions
+from cleaner.model import Change, Document, Edit, rewrite
+from cleaner.pipeline import StageFn
+from cleaner.script import CJK
+
+STAGE = "spacing"
+
+# Space characters a line may hold (newlines are line boundaries, handled by ``layout``).
+SPACES = " \t\u00a0\u3000"
+# Latin letters and digits: the other side of a CJK–Latin space.
+LATIN = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+# What may stand before a Chinese character on the Latin side (``29% 的``).
+LATIN_END = LATIN | {"%", "\u2030"}
+# Chinese sentence punctuation: marks running text, and needs no space beside it.
+SENTENCE_PUNCT = frozenset("，。、；：！？")
+ASCII_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+
+# The stdlib ``re`` scans these simple classes several times faster than ``regex``.
+_SPACE_RUN = re.compile(f"[{SPACES}]+")
+_CJK_CHAR = re.compile(f"[{CJK}]")
+_TOUCH = re.compile(f"[{CJK}](?=[0-9A-Za-z])|[0-9A-Za-z%\u2030](?=[{CJK}])")
+_RUNNING = re.compile("[" + "".join(sorted(SENTENCE_PUNCT)) + "]")
+_HEADING = re.compile(r"#{1,6}(?:[ \t]|$)")
+_LIST_ITEM = re.compile(r"(?:[-*+]|\d{1,9}[.)])[ \t]")
+
+
+def _is_cjk(ch: str) -> bool:
+    return bool(ch) and _CJK_CHAR.match(ch) is not None
+
+
+def close_letter_spacing(run: str) -> str:
+    """``渌 口 区 人 民 政 府`` → ``渌口区人民政府``.
+
+    Why: PDF and OCR extraction of spaced-out display type (mastheads, titles set with wide
+    tracking) yields one character per "word"; no reader sees those spaces, and they break every
+    word-level tool. Runs of three or more are needed: a two-character run is as likely to be a
+    deliberate separation of two one-character words.
+    """
+    return _SPACE_RUN.sub("", run)
+
+
+def is_running_text(line: str) -> bool:
+    """Whether ``line`` (without its indentation) is prose, where the CJK–Latin convention applies.
+
+    A line is running text when it holds Chinese sentence punctuation (，。、；：！？) and is not a
+    Markdown heading. Headings, bylines, captions and slogans rarely hold those marks; their
+    spacing is part of their layout.
+
+    >>> is_running_text("制造业税收同比增长 11.3%，税比提升至 29%。"), is_running_text("2026 年工作安排")
+    (True, False)
+    """
+    return _RUNNING.search(line) is not None and _HEADING.match(line) is None
+
+
+class _Lines:
+    """Where each line of a text starts and ends, and whether it is running text (computed lazily).
+
+    Queries must come in increasing order of offset, so the whole text is walked once.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.start = 0
+        self.end = -1
+        self.content = 0  # offset of the first character after the indentation
+        self._running: bool | None = None
+
+    def seek(self, offset: int) -> None:
+        if offset <= self.end:
+            return
+        text = self.text
+        first = self.end + 1  # where the line after the current one starts
+        newline = text.rfind("\n", first, offset)
+        self.start = newline + 1 if newline >= 0 else first
+        end = text.find("\n", offset)
+        self.end = len(text) if end < 0 else end
+        indent = _SPACE_RUN.match(text, self.start, self.end)
+        self.content = indent.end() if indent else self.start
+        self._running = None
+
+    @property
+    def running(self) -> bool:
+        if self._running is None:
+            self._running = is_running_text(self.text[self.content : self.end])
+        return self._running
+
+    def previous_line(self) -> str:
+        if self.start == 0:
+            return ""
+        return self.text[self.text.rfind("\n", 0, self.start - 1) + 1 : self.start - 1]
+
+
+def remove_indent(lines: _Lines, start: int, end: int) -> Change | None:
+    """Indentation at the start of a line goes.
+
+    Why: in plain text paragraphs are separated by blank lines, so indentation (often U+3000
+    pairs from a typeset page) carries nothing but noise. A nested Markdown list item keeps its
+    indentation: there it is the nesting (an indented ``-``/``*``/``+``/``1.`` line right after a
+    list item line).
+    """
+    text = lines.text
+    if _LIST_ITEM.match(text, end, lines.end) and _LIST_ITEM.match(lines.previous_line().lstrip(SPACES)):
+        return None
+    return Change(start, end, "", "indent")
+
+
+def make_fix(cjk_latin: str = "remove") -> Callable[[str], list[Change]]:
+    """The fix for one CJK–Latin convention (``remove``, ``insert`` or ``keep``) over a whole text."""
+    remove = cjk_latin == "remove"
+    insert = cjk_latin == "insert"
+
+    def fix_spacing(text: str) -> list[Change]:
+        """Changes to the spaces of ``text`` (any number of lines and paragraphs)."""
+        changes = _space_changes(text, remove)
+        if insert:
+            inserts = _insert_changes(text)
+            if inserts:
+                changes = sorted(changes + inserts, key=lambda c: (c.start, c.end))
+        return changes
+
+    return fix_spacing
+
+
+def _space_changes(text: str, remove_cjk_latin: bool) -> list[Change]:
+    """One decision per run of spaces, by what stands on either side of it."""
+    lines = _Lines(text)
+    changes: list[Change] = []
+    # Gaps between two one-character Chinese words, for letter spacing: (start, end, index in changes).
+    chain: list[tuple[int, int]] = []
+
+    def flush_chain() -> None:
+        if len(chain) >= 2:
+            begin, finish = chain[0][0] - 1, chain[-1][1] + 1
+            run = text[begin:finish]
+            changes.append(Change(begin, finish, close_letter_spacing(run), "letter_spacing"))
+        else:
+            for start, end in chain:
+                if end - start > 1:
+                    changes.append(Change(start, end, " ", "space_run"))
+        chain.clear()
+
+    size = len(text)
+    for match in _SPACE_RUN.finditer(text):
+        start, end = match.span()
+        lines.seek(start)
+        if chain and start != chain[-1][1] + 1:
+            flush_chain()
+        if start == lines.start:
+            change = remove_indent(lines, start, end)
+            if change:
+                changes.append(change)
+            continue
+        before = text[start - 1]
+        after = text[end] if end < size else ""
+        before_cjk, after_cjk = _is_cjk(before), _is_cjk(after)
+        if before_cjk and after_cjk:
+            # Letter spacing: both neighbours are one-character words (not glued to more Han).
+            if (start < 2 or not _is_cjk(text[start - 2])) and not _is_cjk(text[end + 1 : end + 2]):
+                chain.append((start, end))
+                continue
+        elif (
+            remove_cjk_latin
+            and lines.running
+            and ((before_cjk and after in LATIN) or (before in LATIN_END and after_cjk))
+        ):
+            # ``A 锚定``: a section letter opening the line belongs to the layout.
+            if not (start == lines.content + 1 and before in ASCII_LETTERS and after_cjk):
+                changes.append(Change(start, end, "", "cjk_latin_space"))
+                continue
+        if before in SENTENCE_PUNCT or after in SENTENCE_PUNCT:
+            changes.append(Change(start, end, "", "punct_space"))
+        elif end - start > 1:
+            changes.append(Change(start, end, " ", "space_run"))
+    flush_chain()
+    changes.sort(key=lambda c: c.start)
+    return changes
+
+
+def _insert_changes(text: str) -> list[Change]:
+    """A space wherever a Chinese character touches a Latin letter or digit in running text."""
+    changes: list[Change] = []
+    touch = _TOUCH.finditer
+    offset = 0
+    for line in text.split("\n"):
+        # Indentation is not part of the line's content (``  # 标题`` is a heading).
+        if _RUNNING.search(line) is not None and _HEADING.match(line.lstrip(SPACES)) is None:
+            changes.extend(Change(offset + m.end(), offset + m.end(), " ", "cjk_latin_space") for m in touch(line))
+        offset += len(line) + 1
+    return changes
+
+
+def make(options: SpacingOptions) -> StageFn:
+    fix = make_fix(options.cjk_latin)
+
+    def spacing(doc: Document) -> tuple[Document, list[Edit]]:
+        return rewrite(doc, STAGE, fix(doc.text))
+
+    return spacing

@@ -1,0 +1,102 @@
+"""The spacing stage: meaningful spaces kept, noise removed, the CJK–Latin convention applied."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cleaner.config import SpacingOptions, WhitespaceOptions
+from cleaner.model import Document, replay
+from cleaner.stages import spacing, whitespace
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES = json.loads((Path(__file__).parent / "data" / "spacing_cases.json").read_text(encoding="utf-8"))
+MODES = ("remove", "insert", "keep")
+STAGES = {mode: spacing.make(SpacingOptions(cjk_latin=mode)) for mode in MODES}
+
+
+def run(text: str, mode: str = "remove") -> tuple[str, list]:
+    doc, edits = STAGES[mode](Document(id="t", text=text))
+    return doc.text, edits
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["note"] for c in CASES])
+def test_cases(case: dict) -> None:
+    out, edits = run(case["input"], case["mode"])
+    assert out == case["expected"]
+    assert replay(case["input"], edits) == out
+    assert run(out, case["mode"])[1] == []
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize(
+    "line",
+    [
+        "孙乾 刘艺锋 张咪",  # 000 l.30
+        "（阳望春 吕伟铭 吴小艳 陆益平）",  # 000 l.128
+        "提质发展 绘就精彩渌口",  # 002 l.13
+        "“青春渌口 创业新城”",
+        "渌口区城景。文禹 摄",  # 000 l.34
+        "奋进新征程 建功新时代 非凡10年",  # 001 l.3
+        "株洲日报全媒体记者邹敬文 通讯员刘晓欢 刘艺锋",  # 001 l.44
+        "服务有温度 办事零距离",  # 004 l.61
+        "(邓先治 陈长龙)",  # 004 l.109
+    ],
+)
+def test_spaces_between_chinese_words_are_kept(mode: str, line: str) -> None:
+    assert run(line, mode) == (line, [])
+
+
+def test_rules_are_named() -> None:
+    _, edits = run("  渌 口 区  人民政府。 同比增长 11.3%")
+    assert [e.rule for e in edits] == ["indent", "letter_spacing", "space_run", "punct_space", "cjk_latin_space"]
+    assert all(e.stage == "spacing" for e in edits)
+
+
+def test_lines_are_judged_separately() -> None:
+    # The heading line keeps its space, the prose line below loses its own.
+    text = "2026 年工作安排\n全年地区生产总值增长 6%左右。"
+    assert run(text)[0] == "2026 年工作安排\n全年地区生产总值增长6%左右。"
+
+
+def test_running_text_definition() -> None:
+    assert spacing.is_running_text("制造业税收同比增长 11.3%，税比提升至 29%。")
+    assert not spacing.is_running_text("2026 年工作安排")
+    assert not spacing.is_running_text("# 2026 年，再出发")
+
+
+def _canonical_seed(path: Path) -> str:
+    doc, _ = whitespace.make(WhitespaceOptions())(Document(id=path.name, text=path.read_text(encoding="utf-8")))
+    return doc.text
+
+
+def test_seed_corpus_counts() -> None:
+    """Remove mode changes exactly the 170 CJK–Latin spaces of 003 and nothing else in the seeds."""
+    counts: Counter[tuple[str, str]] = Counter()
+    for path in sorted((ROOT / "seeds").glob("*.txt")):
+        text = _canonical_seed(path)
+        out, edits = run(text)
+        assert replay(text, edits) == out
+        assert run(out)[1] == []
+        counts.update((path.name[:3], e.rule) for e in edits)
+        assert all(e.before.strip() == "" and e.after == "" for e in edits)
+    assert counts == Counter({("003", "cjk_latin_space"): 170})
+    # The one CJK–Latin space of 003 left alone is in its heading.
+    assert "2026 年工作安排" in run(_canonical_seed(ROOT / "seeds" / "003_f63b25ad495e4c38.txt"))[0]
+
+
+_ALPHABET = list("渌口区孙乾刘艺锋，。、；：！？“”（）AbZ019% \t\n\u3000\u00a0#-*.")
+_cjk_ascii = st.text(alphabet=st.sampled_from(_ALPHABET), max_size=60)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.one_of(st.text(max_size=80), _cjk_ascii), mode=st.sampled_from(MODES))
+def test_idempotent_replayable_never_raises(text: str, mode: str) -> None:
+    out, edits = run(text, mode)
+    assert replay(text, edits) == out
+    assert run(out, mode)[1] == []
