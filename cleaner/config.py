@@ -81,6 +81,19 @@ class RulesOptions:
 class DedupOptions:
     scope: Literal["file", "corpus", "off"] = "corpus"
     drop_duplicate_documents: bool = False
+    # Paragraphs with fewer letters/digits/ideographs than this are never removed (headings, slogans).
+    min_length: int = 10
+    # Paragraphs with fewer than this are only removed as exact copies, never as near duplicates.
+    min_near_length: int = 30
+    # Near duplicate: Jaccard similarity of the character n-gram sets at least this.
+    threshold: float = 0.7
+    ngram: int = 5
+    num_perm: int = 128
+    # LSH banding (bands × rows ≤ num_perm), chosen for recall; candidates are verified.
+    bands: int = 25
+    rows: int = 5
+    # A document whose text is at least this share duplicated is a near-duplicate document.
+    duplicate_document_ratio: float = 0.9
 
     @property
     def enabled(self) -> bool:
