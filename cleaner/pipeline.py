@@ -24,10 +24,12 @@ StageFn = Callable[[Document], tuple[Document, list[Edit]]]
 
 def _stage_factories() -> dict[str, Callable[[Any], StageFn]]:
     # Imported here so that importing the package stays cheap and free of cycles.
-    from cleaner.stages import rules, whitespace
+    from cleaner.stages import punctuation, rules, unicode, whitespace
 
     return {
         "whitespace": whitespace.make,
+        "unicode": unicode.make,
+        "punctuation": punctuation.make,
         "rules": rules.make,
     }
 

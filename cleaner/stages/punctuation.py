@@ -1,0 +1,395 @@
+"""The ``punctuation`` stage: full-width punctuation in Chinese text, ASCII everywhere else.
+
+Chinese context
+---------------
+A half-width mark is converted only where it belongs to Chinese text. The neighbours of a mark
+are found by looking left and right past spaces and line breaks (a paragraph's lines are joined
+later) — on the left also past closing marks ``" ' ) ] * _``, on the right past opening marks
+``" ' ( [ * _``. A neighbour is
+
+- **Chinese**: a Han character (``cleaner.script.CJK``, with 〇) or full-width Chinese
+  punctuation (``cleaner.script.CJK_PUNCT``: ，。、；：？！（）《》“”‘’……—— ·);
+- **token after Chinese**: a word of Latin letters, digits and ``. , : % ‰ ℃ ° + - / # &``
+  (``5.3%``, ``PVDF``, ``2021``, ``3:1``), or a protected span (a URL, ``1,000``), whose other
+  side, past spaces, is Chinese;
+- **token at the edge**: such a word whose other side is the start/end of the paragraph;
+- **Latin**: such a word whose other side is anything else (another word: English prose);
+- **edge**: the start or end of the paragraph; **other**: any other character.
+
+A half-width ``, ; : ? !`` (and ``...``) is in Chinese context when
+
+1. its left neighbour is Chinese (``渌口区,`` ``5万吨,`` ``”,“`` ``……”,``); or
+2. its left neighbour is a token after Chinese and its right neighbour is Chinese or the edge
+   (``增长5.3%,同比`` ``芳纶、PVDF,树脂``), or a token after Chinese with no space between it and
+   the mark (``第7,8位`` ``使用Python,Java和Go``; but ``他说 hello, world 然后`` stays); or
+3. its right neighbour is Chinese and its left neighbour is not Latin
+   (``Python,是`` at the start of a paragraph).
+
+So a comma between a Chinese word and an English one (``渌口区,PVDF``) is Chinese, one between
+two English words of an English sentence inside Chinese text (``他说 hello, world``) is not.
+
+Never converted, whatever the neighbours: URLs, e-mail addresses, file paths, inline code in
+backticks, HTML entities, numbers with thousands separators (``1,000``, ``12,345,678``) and
+digit–colon–digit groups (``10:30``, ``3:1``). Full stops are never touched (``3.14``,
+``3.16亿元``, ``1. `` list numbers), nor are ``+`` (``2+9+129``) or full-width dashes (``8—13#``).
+
+Parentheses are converted as a pair (both or neither; an unmatched one is left alone): a pair
+around text containing a Han character (``(PI膜、芳纶)`` ``(区)`` ``PVDF(其中石墨稀…)``), unless
+it reads like a function call (a letter or digit right before ``(`` and no Chinese at the start
+of the content); a pair around non-Chinese text when the character right before ``(`` is Chinese
+(``增长(2021)``), or when ``(`` starts a line and a Han character follows ``)`` (``(1)抓好``).
+
+Straight quotes are paired in order (``"`` opens when no quote is open and closes otherwise;
+``“``/``”`` count too, so a straight quote can close a curly one); a pair with a straight quote
+becomes ``“”`` when its content holds a Han character or the character before it is Chinese.
+Single quotes do the same with ``‘’``, ignoring apostrophes between letters (``don't``).
+
+Other fixes:
+
+- ``ellipsis``: ``...`` (three or more dots) in Chinese context and ``。。。`` become ``……``;
+- ``dash``: a lone ``-`` or ``--`` between two Han characters (spaces around it go too) becomes
+  ``——``; hyphens between digits or letters (``2024-01-05``, ``COVID-19``) stay;
+- ``number_comma``: a full-width comma inside a number that looks like thousands groups becomes
+  ``,`` (``1，000`` → ``1,000``; exactly three digits after every comma and one to three before
+  the first). ``第7，8位`` stays: one digit after the comma is a list, not a number. Note that
+  ``100，200，300`` (a list of three numbers) cannot be told from 100,200,300 and becomes the
+  latter.
+
+Every edit's ``rule`` names the fix: ``halfwidth_comma``, ``halfwidth_semicolon``,
+``halfwidth_colon``, ``halfwidth_question``, ``halfwidth_exclamation``, ``parentheses``,
+``quotes``, ``single_quotes``, ``ellipsis``, ``dash``, ``number_comma``. The stage repeats until
+nothing changes (one conversion can put a neighbour in Chinese context), each round a ``step``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+from cleaner.config import PunctuationOptions
+from cleaner.model import Change, Document, Edit, rewrite
+from cleaner.pipeline import StageFn
+from cleaner.script import CHINESE, CJK
+
+STAGE = "punctuation"
+_MAX_ROUNDS = 4
+
+_FULLWIDTH = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！"}
+_RULES = {
+    ",": "halfwidth_comma",
+    ";": "halfwidth_semicolon",
+    ":": "halfwidth_colon",
+    "?": "halfwidth_question",
+    "!": "halfwidth_exclamation",
+}
+
+_CHINESE_RE = re.compile(f"[{CHINESE}]")
+_HAN_RE = re.compile(f"[{CJK}]")
+
+# Neighbour classes.
+EDGE, ZH, ZH_TOKEN, TOKEN_EDGE, LATIN, OTHER = "edge", "zh", "zh_token", "token_edge", "latin", "other"
+_TOKEN_LIMIT = 64
+
+_TOKEN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.,:%‰℃°+-/#&")
+_SPACE_CHARS = frozenset(" \t\n")
+_LEFT_SKIP = frozenset(" \t\n\"')]*_")
+_RIGHT_SKIP = frozenset(" \t\n\"'([*_")
+
+# Spans never touched. ASCII classes only: in Python's ``re`` ``\w`` matches Han characters too.
+_PROTECTED = re.compile(
+    r"(?:(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]*://|(?<![A-Za-z0-9.])www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*[A-Za-z0-9\-_~/#=&%]"
+    r"|[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+"
+    r"|(?<![A-Za-z0-9])[A-Za-z]:\\[A-Za-z0-9._\-\\ ]*"
+    r"|(?<![A-Za-z0-9_.])(?:~|\.{1,2})?/[A-Za-z0-9._\-]+(?:/[A-Za-z0-9._\-]*)+"
+    r"|`[^`\n]+`"
+    r"|&#?[A-Za-z0-9]+;"
+    r"|(?<![0-9.,])[0-9]{1,3}(?:,[0-9]{3})+(?![0-9])"
+    r"|[0-9]+(?::[0-9]+)+"
+)
+_CANDIDATES = re.compile(r"[,;:?!()\"'\-]|\.\.\.|。。。|，[0-9]")
+_MARKS = re.compile(r"[,;:?!]|\.{3,}|。{3,}")
+_DASH = re.compile(rf"(?<=[{CJK}])[ \t]*(--?)[ \t]*(?=[{CJK}])")
+_NUMBER_COMMA = re.compile(r"(?<![0-9.,，])[0-9]{1,3}(?:[,，][0-9]{3})+(?![0-9])")
+_PARENS = re.compile(r"[()（）]")
+_DOUBLE_QUOTES = re.compile(r"[\"“”]")
+_SINGLE_QUOTES = re.compile(r"(?<![A-Za-z])'|'(?![A-Za-z])|[‘’]")
+
+
+class _Protected:
+    """The protected spans of one paragraph, for fast membership tests."""
+
+    def __init__(self, text: str) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        for match in _PROTECTED.finditer(text):
+            self.starts.append(match.start())
+            self.ends.append(match.end())
+
+    def __contains__(self, position: int) -> bool:
+        return self.span_at(position) is not None
+
+    def span_at(self, position: int) -> tuple[int, int] | None:
+        index = bisect.bisect_right(self.starts, position) - 1
+        if index >= 0 and position < self.ends[index]:
+            return self.starts[index], self.ends[index]
+        return None
+
+
+_NOTHING_PROTECTED = _Protected("")
+
+
+def _is_chinese(ch: str) -> bool:
+    return _CHINESE_RE.match(ch) is not None
+
+
+def _left(text: str, i: int, protected: _Protected = _NOTHING_PROTECTED) -> str:
+    """The class of the left neighbour of the mark at ``i`` (see the module docstring)."""
+    j = i - 1
+    while j >= 0 and text[j] in _LEFT_SKIP:
+        j -= 1
+    if j < 0:
+        return EDGE
+    ch = text[j]
+    span = protected.span_at(j)
+    if span is not None or ch in _TOKEN_CHARS:
+        # A URL, number or other protected span is a token too.
+        k, limit = (span[0] - 1, -1) if span is not None else (j, j - _TOKEN_LIMIT)
+        while k >= 0 and k > limit and text[k] in _TOKEN_CHARS:
+            k -= 1
+        while k >= 0 and text[k] in _SPACE_CHARS:
+            k -= 1
+        if k < 0:
+            return TOKEN_EDGE
+        return ZH_TOKEN if _is_chinese(text[k]) else LATIN
+    return ZH if _is_chinese(ch) else OTHER
+
+
+def _right(text: str, i: int, protected: _Protected = _NOTHING_PROTECTED) -> str:
+    """The class of the right neighbour of a mark ending at ``i``."""
+    n = len(text)
+    j = i
+    while j < n and text[j] in _RIGHT_SKIP:
+        j += 1
+    if j >= n:
+        return EDGE
+    ch = text[j]
+    span = protected.span_at(j)
+    if span is not None or ch in _TOKEN_CHARS:
+        k, limit = (span[1], n) if span is not None else (j, j + _TOKEN_LIMIT)
+        while k < n and k < limit and text[k] in _TOKEN_CHARS:
+            k += 1
+        while k < n and text[k] in _SPACE_CHARS:
+            k += 1
+        if k >= n:
+            return TOKEN_EDGE
+        return ZH_TOKEN if _is_chinese(text[k]) else LATIN
+    return ZH if _is_chinese(ch) else OTHER
+
+
+def in_chinese_context(text: str, start: int, end: int, protected: _Protected = _NOTHING_PROTECTED) -> bool:
+    """Whether the half-width mark ``text[start:end]`` belongs to Chinese text (rules 1–3).
+
+    >>> in_chinese_context("增长5.3%,同比", 8, 9), in_chinese_context("hello, world", 5, 6)
+    (True, False)
+    """
+    left = _left(text, start, protected)
+    if left == ZH:
+        return True
+    right = _right(text, end, protected)
+    if left == ZH_TOKEN:
+        if right in (ZH, EDGE):
+            return True
+        # ``第7,8位`` is Chinese; ``他说 hello, world 然后`` (a space after the mark) is English.
+        if right == ZH_TOKEN and text[end : end + 1] not in _SPACE_CHARS:
+            return True
+    return right == ZH and left != LATIN
+
+
+def halfwidth_mark(text: str, start: int, end: int, protected: _Protected = _NOTHING_PROTECTED) -> Change | None:
+    """``, ; : ? !`` in Chinese context become ``，；：？！``; ``...`` and ``。。。`` become ``……``.
+
+    >>> halfwidth_mark("渌口区,株洲", 3, 4).after
+    '，'
+    >>> halfwidth_mark("10:30 a.m., then", 10, 11) is None
+    True
+    """
+    mark = text[start:end]
+    if mark[0] == "。":
+        return Change(start, end, "……", "ellipsis")
+    if mark[0] == ".":
+        return Change(start, end, "……", "ellipsis") if in_chinese_context(text, start, end, protected) else None
+    following = text[end : end + 1]
+    if mark == ":" and following in ("/", "\\"):
+        return None
+    if mark in "?!" and following == "=":
+        return None
+    if in_chinese_context(text, start, end, protected):
+        return Change(start, end, _FULLWIDTH[mark], _RULES[mark])
+    return None
+
+
+def dash(match: re.Match[str]) -> Change:
+    """A lone ``-``/``--`` between Han characters is a dash typed on an ASCII keyboard: ``——``.
+
+    >>> dash(_DASH.search("改革-发展")).after
+    '——'
+    """
+    return Change(match.start(), match.end(), "——", "dash")
+
+
+def number_comma(text: str) -> list[Change]:
+    """A full-width comma between thousands groups of a number becomes ``,``.
+
+    >>> [c.start for c in number_comma("共1，234，567人，第7，8位")]
+    [2, 6]
+    """
+    changes = []
+    for match in _NUMBER_COMMA.finditer(text):
+        for offset, ch in enumerate(match.group()):
+            if ch == "，":
+                changes.append(Change(match.start() + offset, match.start() + offset + 1, ",", "number_comma"))
+    return changes
+
+
+def parentheses(text: str, protected: _Protected) -> list[Change]:
+    """Half-width ``( )`` around Chinese text become ``（ ）``, always as a pair.
+
+    >>> [c.after for c in parentheses("两大战略材料(PI膜、芳纶)+四大", _Protected(""))]
+    ['（', '）']
+    >>> parentheses("函数f(x)的值", _Protected(""))
+    []
+    """
+    changes: list[Change] = []
+    stack: list[int] = []
+    for match in _PARENS.finditer(text):
+        position = match.start()
+        if position in protected:
+            continue
+        if text[position] in "(（":
+            stack.append(position)
+            continue
+        if not stack:
+            continue
+        opening = stack.pop()
+        if text[opening] == "（" and text[position] == "）":
+            continue
+        if _parentheses_are_chinese(text, opening, position):
+            if text[opening] == "(":
+                changes.append(Change(opening, opening + 1, "（", "parentheses"))
+            if text[position] == ")":
+                changes.append(Change(position, position + 1, "）", "parentheses"))
+    return sorted(changes, key=lambda c: c.start)
+
+
+def _parentheses_are_chinese(text: str, opening: int, closing: int) -> bool:
+    content = text[opening + 1 : closing]
+    before = text[opening - 1] if opening > 0 else ""
+    if _HAN_RE.search(content):
+        first = content.lstrip()[:1]
+        code_like = before.isascii() and before.isalnum() and not (first and _is_chinese(first))
+        return not code_like
+    if before and _is_chinese(before):
+        return True
+    after = text[closing + 1 : closing + 2]
+    return before in ("", "\n") and bool(after) and _HAN_RE.match(after) is not None
+
+
+def quotes(text: str, protected: _Protected) -> list[Change]:
+    """Straight quotes around Chinese text become paired curly quotes ``“”`` (and ``‘’``).
+
+    >>> [c.after for c in quotes('他说"你好", she said "hi"', _Protected(""))]
+    ['“', '”']
+    """
+    return _pair_quotes(text, protected, _DOUBLE_QUOTES, '"', "“", "”", "quotes") + _pair_quotes(
+        text, protected, _SINGLE_QUOTES, "'", "‘", "’", "single_quotes"
+    )
+
+
+def _pair_quotes(
+    text: str, protected: _Protected, pattern: re.Pattern[str], straight: str, left: str, right: str, rule: str
+) -> list[Change]:
+    changes: list[Change] = []
+    opening: int | None = None
+    for match in pattern.finditer(text):
+        position = match.start()
+        if position in protected:
+            continue
+        ch = text[position]
+        if ch == left or (ch == straight and opening is None):
+            opening = position
+            continue
+        if opening is None:
+            continue
+        if straight in (text[opening], ch):
+            content = text[opening + 1 : position]
+            before = text[opening - 1] if opening > 0 else ""
+            if _HAN_RE.search(content) or (before and _is_chinese(before)):
+                if text[opening] == straight:
+                    changes.append(Change(opening, opening + 1, left, rule))
+                if ch == straight:
+                    changes.append(Change(position, position + 1, right, rule))
+        opening = None
+    return changes
+
+
+def fix_punctuation(text: str) -> list[Change]:
+    """All punctuation changes for one paragraph, sorted and non-overlapping."""
+    if not _CANDIDATES.search(text):
+        return []
+    protected = _Protected(text)
+    changes: list[Change] = []
+    for match in _MARKS.finditer(text):
+        if match.start() in protected:
+            continue
+        change = halfwidth_mark(text, match.start(), match.end(), protected)
+        if change is not None:
+            changes.append(change)
+    if "-" in text:
+        changes += [dash(m) for m in _DASH.finditer(text) if m.start(1) not in protected]
+    if "，" in text:
+        changes += number_comma(text)
+    if "(" in text or ")" in text:
+        changes += parentheses(text, protected)
+    if '"' in text or "'" in text:
+        changes += quotes(text, protected)
+    return _without_overlaps(changes)
+
+
+def _without_overlaps(changes: list[Change]) -> list[Change]:
+    kept: list[Change] = []
+    end = -1
+    for change in sorted(changes, key=lambda c: (c.start, c.end)):
+        if change.start >= end:
+            kept.append(change)
+            end = change.end
+    return kept
+
+
+def _safe_fix(text: str) -> list[Change]:
+    try:
+        return fix_punctuation(text)
+    except Exception:  # pragma: no cover - a fix must never take the pipeline down
+        return []
+
+
+def make(options: PunctuationOptions) -> StageFn:
+    def punctuation(doc: Document) -> tuple[Document, list[Edit]]:
+        edits: list[Edit] = []
+        dirty = range(len(doc.paragraphs))
+        for step in range(_MAX_ROUNDS):
+            changes: list[Change] = []
+            changed: list[int] = []
+            for index in dirty:
+                start = doc.paragraph_starts[index]
+                found = _safe_fix(doc.paragraphs[index])
+                if found:
+                    changed.append(index)
+                    changes += [Change(c.start + start, c.end + start, c.after, c.rule) for c in found]
+            if not changes:
+                break
+            doc, new = rewrite(doc, STAGE, changes, step)
+            edits += new
+            dirty = changed
+        return doc, edits
+
+    return punctuation
