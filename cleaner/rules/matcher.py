@@ -1,9 +1,12 @@
 """Applying rules: all literal rules in one Aho–Corasick pass, then each regex rule in file order.
 
-Literal finds and ``unless`` phrases go into one automaton; ``iter_long`` yields the
-leftmost-longest non-overlapping matches, so a longer find, or an ``unless`` phrase (a key that
-replaces nothing), wins over a shorter find inside it. Rules scoped with ``files:`` are compiled
-into one automaton per distinct set of applicable rules, built the first time a document needs it.
+Literal finds and ``unless`` phrases go into one automaton searched leftmost-longest, without
+overlaps, so a longer find, or an ``unless`` phrase (a key that replaces nothing), wins over a
+shorter find inside it. Rules scoped with ``files:`` are compiled into one automaton per distinct
+set of applicable rules, built the first time a document needs it.
+
+The automaton is ``ahocorasick_rs`` (the Rust ``aho-corasick`` crate): its search stays fast with
+tens of thousands of CJK keys, where a trie with linear child lists slows down with every key.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import ahocorasick
+import ahocorasick_rs
 import regex
 
 from cleaner.model import Change, Document, Edit, rewrite
@@ -20,43 +23,58 @@ from cleaner.rules.model import Rule
 
 STAGE = "rules"
 
-# Value of an automaton key: (length of the key, replacement or None for a protected phrase,
-# rule id, edit detail).
-_Entry = tuple[int, str | None, str | None, dict[str, Any] | None]
+# A deterministic finite automaton is the fastest search; above this many keys its build time
+# and memory grow faster than it saves, and the library's own choice is used.
+DFA_MAX_KEYS = 20_000
 
 
-def build_automaton(rules: Sequence[Rule]) -> ahocorasick.Automaton | None:
+@dataclass(frozen=True)
+class Automaton:
+    """Keys and what each does: ``entries[i]`` is ``(replacement, rule id, detail)``, or ``None``
+    for a protected ``unless`` phrase."""
+
+    search: Any  # ahocorasick_rs.AhoCorasick
+    entries: tuple[tuple[str, str, dict[str, Any]] | None, ...]
+
+
+def build_automaton(rules: Sequence[Rule]) -> Automaton | None:
     """One automaton for the finds and ``unless`` phrases of ``rules`` (``None`` if there are none).
 
     The first rule that lists a find owns it (validation refuses a repeated find with another
     replacement); a find always wins over an equal ``unless`` phrase of another rule.
     """
-    automaton = ahocorasick.Automaton()
+    index: dict[str, int] = {}
+    entries: list[tuple[str, str, dict[str, Any]] | None] = []
     for rule in rules:
-        entry_detail = rule.detail
+        entry = (rule.replace, rule.id, rule.detail)
         for find in rule.finds:
-            current = automaton.get(find, None)
-            if current is None or current[1] is None:
-                automaton.add_word(find, (len(find), rule.replace, rule.id, entry_detail))
+            if find not in index:
+                index[find] = len(entries)
+                entries.append(entry)
     for rule in rules:
         for phrase in rule.unless:
-            if phrase not in automaton:
-                automaton.add_word(phrase, (len(phrase), None, None, None))
-    if len(automaton) == 0:
+            if phrase not in index:
+                index[phrase] = len(entries)
+                entries.append(None)
+    if not index:
         return None
-    automaton.make_automaton()
-    return automaton
+    implementation = ahocorasick_rs.Implementation.DFA if len(index) <= DFA_MAX_KEYS else None
+    search = ahocorasick_rs.AhoCorasick(
+        list(index), matchkind=ahocorasick_rs.MatchKind.LeftmostLongest, implementation=implementation
+    )
+    return Automaton(search, tuple(entries))
 
 
-def literal_changes(automaton: ahocorasick.Automaton | None, text: str) -> list[Change]:
+def literal_changes(automaton: Automaton | None, text: str) -> list[Change]:
     """The changes the literal rules make to ``text``: leftmost-longest, non-overlapping."""
     if automaton is None or not text:
         return []
+    entries = automaton.entries
     changes: list[Change] = []
-    append = changes.append
-    for end, (length, after, rule_id, detail) in automaton.iter_long(text):
-        if after is not None:
-            append(Change(end - length + 1, end + 1, after, rule_id, detail))
+    for key, start, end in automaton.search.find_matches_as_indexes(text):
+        entry = entries[key]
+        if entry is not None:
+            changes.append(Change(start, end, entry[0], entry[1], entry[2]))
     return changes
 
 
@@ -119,9 +137,9 @@ class Matcher:
             RegexRule(r, compile_pattern(r), step)
             for step, r in enumerate((r for r in self.rules if not r.is_literal), 1)
         ]
-        self._automata: dict[tuple[int, ...], ahocorasick.Automaton | None] = {}
+        self._automata: dict[tuple[int, ...], Automaton | None] = {}
         self._scopes: dict[str, tuple[int, ...]] = {}
-        self._unscoped_automaton: ahocorasick.Automaton | None = None
+        self._unscoped_automaton: Automaton | None = None
         self._unscoped_built = False
 
     # -- choosing what applies to a document ------------------------------------------------
@@ -132,7 +150,7 @@ class Matcher:
             self._scopes[path] = key
         return key
 
-    def automaton_for(self, path: str) -> ahocorasick.Automaton | None:
+    def automaton_for(self, path: str) -> Automaton | None:
         """The automaton of the literal rules that apply to ``path`` (built once per rule set)."""
         key = self._applicable_scoped(path) if self._scoped_literal else ()
         if key not in self._automata:
@@ -142,7 +160,7 @@ class Matcher:
             self._automata[key] = build_automaton(rules)
         return self._automata[key]
 
-    def unscoped_automaton(self) -> ahocorasick.Automaton | None:
+    def unscoped_automaton(self) -> Automaton | None:
         """Every literal rule, ``files:`` ignored (for self-tests and chain checks)."""
         if not self._unscoped_built:
             self._unscoped_automaton = build_automaton(self._literal)
