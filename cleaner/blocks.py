@@ -1,0 +1,185 @@
+"""What a line of a newspaper page is: heading, byline, caption, list item, separator, label or text.
+
+The layout stage reads a document as a sequence of lines (single "\\n" inside a paragraph, a blank
+line between paragraphs) and decides from each line's form, and from the line before it, what the
+line is. Only ``text`` lines (and list items and ``▲`` captions, which are written like running
+text) can be broken fragments; everything else stands on its own line.
+
+Every test here is about the line's own characters: line length alone is never taken as evidence,
+because the narrow columns of a page give 6–20-character fragments exactly as long as headlines.
+"""
+
+from __future__ import annotations
+
+import regex
+
+# Sentence-final marks. A fragment ending in one of these (optionally followed by closing quotes or
+# brackets) ends a sentence. `；` and `：` count as ends: in the sample corpus every line ending in
+# them ends a list item or introduces a new paragraph ("各位代表：", "以下工作：").
+SENTENCE_END = "。！？!?…；;：:"
+CLOSERS = "”’」』）)"
+# Marks that never end a fragment: the next fragment always continues the sentence.
+CONTINUING = "，,、"
+# Punctuation that makes a line read as running text (inside a line, outside quotes and brackets).
+_CLAUSE_MARKS = "，,、；;：:。！？!?"
+
+CJK = r"\p{Han}"
+_MD_HEADING = regex.compile(r"^(#{1,6})[ \t]+(?=\S)")
+_BULLET = regex.compile(r"^([-*+])[ \t]+(?=\S)")
+_BOLD = regex.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
+_NUMBERED = regex.compile(r"^\d{1,3}[.．][ \t]*\S")
+_SECTION_LETTER = regex.compile(rf"^[A-Z][ \t]+{CJK}")
+_CHINESE_SECTION = regex.compile(r"^(?:[一二三四五六七八九十]{1,3}、|第[一二三四五六七八九十百\d]{1,4}[章节部分篇])")
+_NAMES = regex.compile(rf"^[（(]?{CJK}{{2,3}}(?:[ \u3000]{CJK}{{2,3}})+[）)]?$")
+_TITLE_AND_NAME = regex.compile(rf"^[^\s，,、；;：:。！？!?]{{2,30}}[ \u3000]{CJK}{{2,3}}$")
+_REPORTER = regex.compile(r"记者|通讯员|特约撰稿|实习生")
+_CAPTION_CREDIT = regex.compile(r"(?:[ \u3000](?:摄|供图|摄影|制图)|^图[:：为].*)$")
+_PICTURE_NOTE = regex.compile(r"^[（(][^（）()]*(?:图片|图文|摄影)[^（）()]*[）)]$")
+_SEPARATOR = regex.compile(r"^(?:[…\.·。＊*\-—=~～ ]{2,}|\*)$")
+# Column labels: a word that heads the text after it (so that text starts, it does not continue).
+COLUMN_LABELS = frozenset(
+    {"前言", "观察", "编者按", "编后", "短评", "评论", "链接", "相关链接", "背景", "延伸阅读", "导读", "提示"}
+)
+# What a sentence (and so a new paragraph) typically opens with in a newspaper: a date, a quotation.
+_OPENER = regex.compile(r"^(?:\d{1,4}[ \t]*[年月日]|\d{1,2}[—\-–~～至]\d{1,2}[ \t]*月|[“「『‘])")
+_QUOTED = regex.compile(r"“[^“”]*”|‘[^‘’]*’|「[^「」]*」|『[^『』]*』|《[^《》]*》|（[^（）]*）|\([^()]*\)")
+_CJK_SPACE_CJK = regex.compile(rf"{CJK}[ \u3000]+(?:{CJK}|“)")
+
+
+def strip_marks(line: str) -> str:
+    """The line without Markdown marks (heading ``#``, bullet ``-``, ``**bold**``), for reading its form."""
+    line = _MD_HEADING.sub("", line, count=1)
+    line = _BULLET.sub("", line, count=1)
+    return line.replace("**", "")
+
+
+def ends_sentence(plain: str) -> bool:
+    """True if ``plain`` ends a sentence: a final mark, perhaps inside closing quotes or brackets.
+
+    A closing quote or bracket on its own also counts (“进度条”, (摄选), (区)): in the corpus such
+    lines are headlines, list items or credits, and when in doubt a line is not joined.
+    """
+    text = plain.rstrip()
+    if not text:
+        return True
+    if text[-1] in SENTENCE_END or text[-1] in CLOSERS:
+        return True
+    return text.endswith("——")
+
+
+def ends_continuing(plain: str) -> bool:
+    """True if ``plain`` ends with a comma or enumeration comma: the sentence must go on."""
+    text = plain.rstrip()
+    return bool(text) and text[-1] in CONTINUING
+
+
+def starts_like_opener(plain: str) -> bool:
+    """True if ``plain`` opens the way a new sentence does (a date, a quotation)."""
+    return bool(_OPENER.match(plain))
+
+
+def outside_quotes(plain: str) -> str:
+    """``plain`` with quoted and bracketed spans removed (their punctuation is not the line's)."""
+    previous = None
+    while previous != plain:
+        previous, plain = plain, _QUOTED.sub("", plain)
+    return plain
+
+
+def has_clause_marks(plain: str) -> bool:
+    """True if the line has clause punctuation outside quotes and brackets."""
+    bare = outside_quotes(plain)
+    return any(ch in _CLAUSE_MARKS for ch in bare)
+
+
+def has_inner_stop(plain: str) -> bool:
+    """True if a sentence ends inside the line (a `。！？` before its last character)."""
+    text = plain.rstrip().rstrip(CLOSERS + SENTENCE_END)
+    return any(ch in "。！？!?" for ch in text)
+
+
+def is_headline_form(plain: str) -> bool:
+    """A line that reads as a headline when it starts a block.
+
+    No clause punctuation outside quotes and brackets and no final mark ("政府工作报告",
+    "桂阳县进一步擦亮“身处桂阳、办事不难”服务名片"), or a two-part headline: one comma between
+    two halves of 4–12 characters and nothing else ("聚焦重点“集”，壮大发展新优势").
+    """
+    if ends_sentence(plain) or ends_continuing(plain):
+        return False
+    bare = outside_quotes(plain)
+    if not any(ch in _CLAUSE_MARKS for ch in bare):
+        return True
+    marks = [ch for ch in bare if ch in _CLAUSE_MARKS]
+    if len(marks) == 1 and marks[0] in "，,":
+        head, tail = regex.split(r"[，,]", plain.replace("“", "").replace("”", ""), maxsplit=1)
+        return 4 <= len(head) <= 12 and 4 <= len(tail) <= 12
+    return False
+
+
+def is_spaced_headline(plain: str) -> bool:
+    """Two-part headlines and slogans set with a space ("提质发展 绘就精彩渌口") and no clause marks."""
+    return bool(_CJK_SPACE_CJK.search(plain)) and not has_clause_marks(plain) and not ends_continuing(plain)
+
+
+def is_one_sentence(plain: str, limit: int = 60) -> bool:
+    """One short complete sentence: a final mark at the end and none inside (a caption's shape)."""
+    return ends_sentence(plain) and not has_inner_stop(plain) and len(plain) <= limit and plain[-1:] not in CLOSERS
+
+
+# Static kinds, from the line alone.
+HEADING = "heading"
+BYLINE = "byline"
+CAPTION = "caption"
+LIST = "list"
+SEPARATOR = "separator"
+LABEL = "label"
+TEXT = "text"
+DASH = "dash"  # a line starting with "——": a subtitle after a heading, a list item otherwise
+
+
+def static_kind(line: str) -> str:
+    """The kind of a line from its own characters (context refines ``dash`` and ``text`` later)."""
+    if _MD_HEADING.match(line):
+        return HEADING
+    if _BULLET.match(line):
+        return LIST
+    plain = strip_marks(line).strip()
+    if not plain:
+        return SEPARATOR
+    if _SEPARATOR.match(plain):
+        return SEPARATOR
+    if plain.startswith("▲") or _CAPTION_CREDIT.search(plain) or _PICTURE_NOTE.match(plain):
+        return CAPTION
+    if plain in COLUMN_LABELS:
+        return LABEL
+    if _NAMES.match(plain) or _TITLE_AND_NAME.match(plain):
+        return BYLINE
+    if _REPORTER.search(plain) and not ends_sentence(plain) and not has_inner_stop(plain) and len(plain) <= 60:
+        return BYLINE
+    if plain.startswith("——"):
+        return DASH
+    if _NUMBERED.match(plain):
+        return LIST
+    if _SECTION_LETTER.match(plain) or (_CHINESE_SECTION.match(plain) and not ends_sentence(plain)):
+        return HEADING
+    if plain.endswith("——") and not has_inner_stop(plain):
+        return HEADING  # a kicker: "建强基础铺“底”色——"
+    return TEXT
+
+
+def is_marked(line: str) -> bool:
+    """True if the line carries a Markdown block mark (``#`` heading or ``-`` bullet)."""
+    return bool(_MD_HEADING.match(line) or _BULLET.match(line))
+
+
+def heading_mark(line: str) -> regex.Match[str] | None:
+    return _MD_HEADING.match(line)
+
+
+def bullet_mark(line: str) -> regex.Match[str] | None:
+    return _BULLET.match(line)
+
+
+def bold_spans(line: str) -> list[regex.Match[str]]:
+    return list(_BOLD.finditer(line))

@@ -1,0 +1,335 @@
+"""The ``layout`` stage: rejoin paragraphs broken by the page, keep headings, bylines and captions apart.
+
+OCR and PDF extraction cut paragraphs at column and page edges: a sentence is split over a blank
+line ("制造业税收同" / "比增长 11.3%"), a narrow column becomes a run of short lines, and a
+headline block with byline and photo caption lands in the middle of a sentence. The stage reads the
+document line by line, classifies every line (:mod:`cleaner.blocks`), and then
+
+- joins a fragment that does not end a sentence to the next fragment of running text
+  (``join_broken_line`` inside a paragraph, ``join_across_blank`` across a blank line;
+  ``join_heading_line`` for a subtitle split over two lines);
+- heals an interrupted paragraph: a fragment that stops mid-sentence, then a group of headings,
+  bylines and captions, then text that continues the sentence. The sentence is rejoined
+  (``heal_interrupted``) and the group is moved, intact, right after the healed paragraph
+  (``move_block``);
+- with ``markup: strip``, removes Markdown marks (``strip_heading_mark``, ``strip_list_mark``,
+  ``strip_bold``) while keeping every line where it is.
+
+When the evidence is not clear, nothing is joined. Every join and move is an edit, so
+``replay(input, edits)`` rebuilds the output and a reviewer can find each one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from cleaner import blocks
+from cleaner.blocks import BYLINE, CAPTION, HEADING, LIST, TEXT
+from cleaner.config import LayoutOptions
+from cleaner.model import Change, Document, Edit, rewrite
+from cleaner.pipeline import StageFn
+
+STAGE = "layout"
+# How many blocks an interrupting group may have (000's headline block has four).
+MAX_GROUP = 8
+# Passes until nothing changes; the sample corpus needs one.
+MAX_PASSES = 4
+# Rounds of checking that a stripped mark does not change what the text means.
+MAX_STRIP_ROUNDS = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One non-empty line: its text and where it sits in the document."""
+
+    start: int
+    end: int
+    raw: str
+    plain: str
+
+
+@dataclass(frozen=True, slots=True)
+class Heal:
+    """Fragment ``a`` continues in fragment ``c``; lines ``group`` (between them) are moved after the paragraph."""
+
+    a: int
+    c: int
+    group: tuple[int, ...]
+
+
+@dataclass
+class Plan:
+    """What the stage decided for one text: line kinds, joins to the next line, heals."""
+
+    lines: list[Line]
+    kinds: list[str]
+    links: list[str | None]
+    heals: dict[int, Heal]
+
+    def involved(self) -> set[int]:
+        """Indices of the lines any join or heal touches."""
+        touched: set[int] = set()
+        for i, rule in enumerate(self.links):
+            if rule:
+                touched.update((i, i + 1))
+        for heal in self.heals.values():
+            touched.update((heal.a, heal.c, *heal.group))
+        return touched
+
+
+def split_lines(text: str) -> list[Line]:
+    """The non-empty lines of ``text`` with their offsets."""
+    lines: list[Line] = []
+    position = 0
+    for raw in text.split("\n"):
+        if raw.strip():
+            lines.append(Line(position, position + len(raw), raw, blocks.strip_marks(raw).strip()))
+        position += len(raw) + 1
+    return lines
+
+
+def is_open(line: Line, kind: str) -> bool:
+    """A fragment that can go on into the next one: running text, a list item or a ``▲`` caption
+    whose sentence is not finished."""
+    if kind not in (TEXT, LIST) and not (kind == CAPTION and line.plain.startswith("▲")):
+        return False
+    return not blocks.ends_sentence(line.plain)
+
+
+def continues(a: Line, a_kind: str, b: Line, b_kind: str, b_next_kind: str | None) -> bool:
+    """Whether running-text fragment ``b`` continues the unfinished fragment ``a``.
+
+    ``a`` ending in a comma always continues (unless ``b`` is clearly not running text). A bare
+    ending continues only into a fragment with clause punctuation that does not open like a new
+    sentence (a date, a quotation): a line without any punctuation reads as a headline.
+    """
+    if b_kind != TEXT or not is_open(a, a_kind):
+        return False
+    if blocks.is_spaced_headline(b.plain):
+        return False
+    if a_kind != CAPTION and b_next_kind == CAPTION and blocks.is_one_sentence(b.plain):
+        return False  # a caption in the form of a sentence, followed by its credit
+    if blocks.ends_continuing(a.plain):
+        return True
+    return blocks.has_clause_marks(b.plain) and not blocks.starts_like_opener(b.plain)
+
+
+def continues_heading(a: Line, a_kind: str, b: Line, b_kind: str, separator: str) -> bool:
+    """A subtitle ("——…") split by a single line break inside its paragraph, as in 003's
+    "——2026年1月29日在…第二届人民代表大会" / "第六次会议上"."""
+    return (
+        a_kind == HEADING
+        and separator == "\n"
+        and not blocks.heading_mark(a.raw)
+        and a.plain.startswith("——")
+        and not blocks.ends_sentence(a.plain)
+        and b_kind == TEXT
+        and not blocks.has_clause_marks(b.plain)
+        and not blocks.ends_sentence(b.plain)
+        and not blocks.is_spaced_headline(b.plain)
+        and not blocks.starts_like_opener(b.plain)
+    )
+
+
+def plan(text: str) -> Plan:
+    """Classify every line of ``text`` and decide joins and heals (no edits yet)."""
+    lines = split_lines(text)
+    n = len(lines)
+    static = [blocks.static_kind(line.raw) for line in lines]
+    kinds: list[str] = [TEXT] * n
+    links: list[str | None] = [None] * n
+    for i, line in enumerate(lines):
+        joined_in = i > 0 and links[i - 1] is not None
+        previous = kinds[i - 1] if i > 0 else None
+        if joined_in:
+            kinds[i] = HEADING if previous == HEADING else TEXT
+        else:
+            kinds[i] = _resolve(line, static[i], previous, lines[i - 1] if i else None, static, i)
+        if i + 1 < n:
+            separator = text[line.end : lines[i + 1].start]
+            after_next = static[i + 2] if i + 2 < n else None
+            if continues_heading(line, kinds[i], lines[i + 1], static[i + 1], separator):
+                links[i] = "join_heading_line"
+            elif continues(line, kinds[i], lines[i + 1], static[i + 1], after_next):
+                links[i] = "join_broken_line" if separator == "\n" else "join_across_blank"
+    heals: dict[int, Heal] = {}
+    for i in range(n - 1):
+        if links[i] is None and kinds[i] in (TEXT, LIST) and is_open(lines[i], kinds[i]):
+            heal = _find_heal(lines, kinds, links, i)
+            if heal:
+                heals[i] = heal
+    return Plan(lines, kinds, links, heals)
+
+
+def _resolve(line: Line, kind: str, previous: str | None, previous_line: Line | None, static, i) -> str:
+    """The kind of a line that starts a block, from its form and the line before it."""
+    if kind == blocks.DASH:
+        return HEADING if previous == HEADING else LIST
+    if kind != TEXT:
+        return kind
+    plain = line.plain
+    if previous == HEADING and previous_line is not None and previous_line.plain.endswith("——"):
+        return HEADING  # the deck under a kicker: "优化环境有“丰”彩——" / "持续推进…"
+    if blocks.is_headline_form(plain) or blocks.is_spaced_headline(plain):
+        return HEADING
+    if i + 1 < len(static) and static[i + 1] == CAPTION and blocks.is_one_sentence(plain):
+        return CAPTION  # "高科技新材料产业园一角。" above "(本文图片均由…提供)"
+    return TEXT
+
+
+def _find_heal(lines: Sequence[Line], kinds: Sequence[str], links: Sequence[str | None], a: int) -> Heal | None:
+    """A heal of open fragment ``a`` across a group of headings, bylines and captions, if the
+    text after the group continues the sentence."""
+    group: list[int] = []
+    j = a + 1
+    while j < len(lines) and len(group) < MAX_GROUP:
+        if links[j] is not None:
+            return None  # a member that runs on is running text, not an interrupting block
+        kind, plain = kinds[j], lines[j].plain
+        if kind in (HEADING, BYLINE, CAPTION):
+            group.append(j)
+        elif kind == TEXT and not group and blocks.is_one_sentence(plain) and blocks.starts_like_opener(plain):
+            group.append(j)  # a caption that opens like a sentence: "4月份，…开展主题党日活动。"
+        else:
+            break
+        j += 1
+    if not group or j >= len(lines) or kinds[j] != TEXT:
+        return None
+    a_line, c_line = lines[a], lines[j]
+    if blocks.is_spaced_headline(c_line.plain):
+        return None
+    if not blocks.ends_continuing(a_line.plain) and (
+        not blocks.has_clause_marks(c_line.plain) or blocks.starts_like_opener(c_line.plain)
+    ):
+        return None
+    return Heal(a, j, tuple(group))
+
+
+def _joiner(left: str, right: str) -> str:
+    """What replaces a break: nothing in Chinese text, a space between two Latin letters."""
+    if left[-1:].isascii() and left[-1:].isalpha() and right[:1].isascii() and right[:1].isalpha():
+        return " "
+    return ""
+
+
+def structural_changes(text: str, decided: Plan) -> list[Change]:
+    """Joins, heals and moves as changes on ``text`` (sorted, non-overlapping)."""
+    lines, links, heals = decided.lines, decided.links, decided.heals
+    changes: list[Change] = []
+    i = 0
+    n = len(lines)
+    while i < n:
+        # Walk one chain of fragments: i, then whatever it joins or heals into.
+        moved: list[tuple[int, ...]] = []
+        current = i
+        while True:
+            if links[current]:
+                nxt = current + 1
+                changes.append(
+                    Change(
+                        lines[current].end,
+                        lines[nxt].start,
+                        _joiner(lines[current].raw, lines[nxt].raw),
+                        links[current],
+                    )
+                )
+                current = nxt
+            elif current in heals:
+                heal = heals[current]
+                group_text = text[lines[heal.group[0]].start : lines[heal.group[-1]].end]
+                changes.append(
+                    Change(
+                        lines[current].end,
+                        lines[heal.c].start,
+                        _joiner(lines[current].raw, lines[heal.c].raw),
+                        "heal_interrupted",
+                        {"group": group_text},
+                    )
+                )
+                moved.append(heal.group)
+                current = heal.c
+            else:
+                break
+        if moved:
+            last = lines[current]
+            groups = [text[lines[g[0]].start : lines[g[-1]].end] for g in moved]
+            insertion = "\n\n" + "\n\n".join(groups)
+            following = text[last.end : lines[current + 1].start] if current + 1 < n else ""
+            if following and "\n\n" not in following:
+                insertion += "\n"  # the next line was in the same paragraph: keep it apart from the group
+            changes.append(Change(last.end, last.end, insertion, "move_block", {"groups": groups}))
+        i = current + 1
+    changes.sort(key=lambda c: (c.start, c.end))
+    return changes
+
+
+def markup_changes(text: str, lines: Sequence[Line], strip_lines: set[int]) -> list[Change]:
+    """Changes removing Markdown marks: heading and bullet marks of ``strip_lines``, bold anywhere."""
+    changes: list[Change] = []
+    for index, line in enumerate(lines):
+        if index in strip_lines:
+            mark = blocks.heading_mark(line.raw)
+            rule = "strip_heading_mark"
+            if mark is None:
+                mark = blocks.bullet_mark(line.raw)
+                rule = "strip_list_mark"
+            if mark is not None:
+                changes.append(Change(line.start, line.start + mark.end(), "", rule))
+        for bold in blocks.bold_spans(line.raw):
+            changes.append(Change(line.start + bold.start(), line.start + bold.start() + 2, "", "strip_bold"))
+            changes.append(Change(line.start + bold.end() - 2, line.start + bold.end(), "", "strip_bold"))
+    changes.sort(key=lambda c: (c.start, c.end))
+    return changes
+
+
+def strippable_marks(text: str) -> tuple[list[Line], set[int]]:
+    """Lines whose ``#``/``-`` mark can go without the plain line reading as running text.
+
+    A heading whose plain text would be joined to a neighbour by this stage's own rules keeps its
+    mark: the output stays unambiguous and the stage stays idempotent.
+    """
+    lines = split_lines(text)
+    candidates = {i for i, line in enumerate(lines) if blocks.is_marked(line.raw)}
+    for _ in range(MAX_STRIP_ROUNDS):
+        if not candidates:
+            break
+        trial = _apply([c for c in markup_changes(text, lines, candidates) if c.rule != "strip_bold"], text)
+        clash = plan(trial).involved() & candidates
+        if not clash:
+            return lines, candidates
+        candidates -= clash
+    else:
+        candidates = set()
+    return lines, candidates
+
+
+def _apply(changes: Sequence[Change], text: str) -> str:
+    from cleaner.model import apply_changes
+
+    return apply_changes(text, changes)
+
+
+def repair(doc: Document, options: LayoutOptions) -> tuple[Document, list[Edit]]:
+    """Run the stage on one document: structural passes to a fixed point, then markup."""
+    edits: list[Edit] = []
+    step = 0
+    for _ in range(MAX_PASSES):
+        changes = structural_changes(doc.text, plan(doc.text))
+        if not changes:
+            break
+        doc, pass_edits = rewrite(doc, STAGE, changes, step=step)
+        edits.extend(pass_edits)
+        step += 1
+    if options.markup == "strip":
+        lines, strip_lines = strippable_marks(doc.text)
+        doc, strip_edits = rewrite(doc, STAGE, markup_changes(doc.text, lines, strip_lines), step=step)
+        edits.extend(strip_edits)
+    return doc, edits
+
+
+def make(options: LayoutOptions) -> StageFn:
+    def layout(doc: Document) -> tuple[Document, list[Edit]]:
+        return repair(doc, options)
+
+    return layout
