@@ -24,12 +24,15 @@ StageFn = Callable[[Document], tuple[Document, list[Edit]]]
 
 def _stage_factories() -> dict[str, Callable[[Any], StageFn]]:
     # Imported here so that importing the package stays cheap and free of cycles.
-    from cleaner.stages import punctuation, rules, unicode, whitespace
+    from cleaner.stages import layout, punctuation, rules, spacing, unicode, variants, whitespace
 
     return {
         "whitespace": whitespace.make,
         "unicode": unicode.make,
+        "variants": variants.make,
         "punctuation": punctuation.make,
+        "spacing": spacing.make,
+        "layout": layout.make,
         "rules": rules.make,
     }
 
