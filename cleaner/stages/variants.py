@@ -1,0 +1,260 @@
+"""The ``variants`` stage: stray traditional and variant characters become simplified, safely.
+
+OpenCC's ``t2s`` is not safe on text that is already simplified: it reads every character as
+traditional, so the byline 孙乾 becomes 孙干, the county 乾县 becomes 干县 and 毕昇 becomes 毕升
+(``tw2s`` even turns 显著 into 显着). In a simplified corpus those characters are correct.
+
+The reference for "correct simplified Chinese" is the 通用规范汉字表 (Table of General Standard
+Chinese Characters, 2013): 8,105 characters, shipped as ``cleaner/data/tgh.txt`` (generated from
+Unihan's ``kTGH`` field by ``scripts/make_tgh_table.py``). Modes (``VariantsOptions.mode``):
+
+- ``conservative`` (default): a character is converted only when it is **not** in the table and
+  its t2s conversion **is** (``淥口区`` → ``渌口区``; rule ``variant_char``). The conversion is
+  computed on the character's run with two neighbours on either side, since t2s is phrase-based,
+  but only the out-of-table characters are replaced. A whole paragraph is converted with t2s only
+  when it is detectably traditional (``traditional_paragraph``): at least 3 of its characters are
+  *suspects* (outside the table and changed by t2s), suspects make up at least 12% of its Han
+  characters, and they are at least half of the characters t2s would change. Measured on the
+  sample corpus turned traditional with OpenCC (s2t, s2tw, s2hk, s2twp): every paragraph of 20 or
+  more Han characters has a suspect share of 14% or more (median 35%), and suspects are at least
+  75% of t2s's changes; the simplified seeds have at most one suspect per paragraph (淥). Short
+  traditional paragraphs that miss the bar still get their out-of-table characters converted.
+- ``full``: plain OpenCC ``t2s`` on everything (rule ``opencc_t2s``).
+- ``off``: nothing.
+
+``VariantsOptions.opencc_config`` (e.g. ``s2t``, ``s2twp``, ``tw2s``; with or without ``.json``)
+replaces the mode with that OpenCC conversion on everything (rule ``opencc_<config>``).
+
+Every conversion is iterated to a fixed point, so running the stage on its own output makes no
+edits; a paragraph OpenCC cannot handle (e.g. lone surrogates) is left unchanged.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable
+from functools import cache, lru_cache
+from pathlib import Path
+
+from cleaner.config import VariantsOptions
+from cleaner.errors import ConfigError
+from cleaner.model import Change, Document, Edit, rewrite
+from cleaner.pipeline import StageFn
+from cleaner.script import CJK
+
+STAGE = "variants"
+DATA = Path(__file__).resolve().parent.parent / "data"
+
+# A paragraph is traditional when it has at least this many suspect characters ...
+MIN_SUSPECTS = 3
+# ... making up at least this share of its Han characters ...
+MIN_SUSPECT_SHARE = 0.12
+# ... and at least this share of the characters t2s would change.
+MIN_SUSPECT_SHARE_OF_CHANGES = 0.5
+# Neighbours on either side of a run of suspects that t2s sees (its phrases are short).
+CONTEXT = 2
+# Conversions are repeated until the text stops changing, at most this many times.
+MAX_ROUNDS = 4
+
+_HAN = re.compile(f"[{CJK}]")
+Converter = Callable[[str], str]
+
+
+@cache
+def load_characters(name: str) -> frozenset[str]:
+    """The characters of a table in ``cleaner/data`` (one per line, ``#`` comments)."""
+    text = (DATA / name).read_text(encoding="utf-8")
+    return frozenset(line for line in text.split("\n") if line and not line.startswith("#"))
+
+
+def standard_characters() -> frozenset[str]:
+    """The 8,105 characters of the 通用规范汉字表."""
+    return load_characters("tgh.txt")
+
+
+def suspect_characters() -> frozenset[str]:
+    """Han characters outside the table that t2s changes: the only ones conservative mode touches."""
+    return load_characters("t2s_suspects.txt")
+
+
+@cache
+def _suspect_pattern() -> re.Pattern[str]:
+    """Runs of characters that may be suspects: the BMP suspects and every astral character.
+
+    The stdlib ``re`` scans a class of BMP characters as a bitmap (hundreds of MB/s) but tests a
+    class holding astral characters one member at a time (2 MB/s with this table), so the ~900
+    astral suspects are matched as the whole astral range and checked against the set afterwards.
+    """
+    bmp = "".join(sorted(c for c in suspect_characters() if ord(c) < 0x10000))
+    return re.compile("[" + re.escape(bmp) + "\U00010000-\U0010ffff]+")
+
+
+@lru_cache(maxsize=8)
+def opencc_converter(config: str) -> Converter:
+    """``str -> str`` for an OpenCC config name (``t2s``, ``s2twp.json``, …); ConfigError if unknown."""
+    import opencc
+
+    try:
+        converter = opencc.OpenCC(config)
+    except Exception as error:  # OpenCC raises RuntimeError for unknown configs
+        raise ConfigError(
+            f"variants.opencc_config: OpenCC has no config {config!r} (e.g. t2s, s2t, s2twp, tw2s, hk2s)"
+        ) from error
+
+    def convert(text: str) -> str:
+        try:
+            return converter.convert(text)
+        except Exception:  # text OpenCC cannot encode (lone surrogates): leave it as it is
+            return text
+
+    return convert
+
+
+def settle(text: str, step: Callable[[str], str]) -> str:
+    """Apply ``step`` until the text stops changing (so the stage is idempotent)."""
+    for _ in range(MAX_ROUNDS):
+        converted = step(text)
+        if converted == text:
+            break
+        text = converted
+    return text
+
+
+def diff_changes(before: str, after: str, rule: str, offset: int = 0) -> list[Change]:
+    """The changes turning ``before`` into ``after``: one per run of differing characters."""
+    if before == after:
+        return []
+    changes: list[Change] = []
+    if len(before) == len(after):
+        position, size = 0, len(before)
+        while position < size:
+            if before[position] == after[position]:
+                position += 1
+                continue
+            start = position
+            while position < size and before[position] != after[position]:
+                position += 1
+            changes.append(Change(offset + start, offset + position, after[start:position], rule))
+        return changes
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag != "equal":
+            changes.append(Change(offset + i1, offset + i2, after[j1:j2], rule))
+    return changes
+
+
+def convert_stray_variants(paragraph: str, t2s: Converter, standard: frozenset[str], suspects: re.Pattern[str]) -> str:
+    """Replace each character outside the standard table whose t2s conversion is inside it.
+
+    Why: an OCR'd or scraped simplified text picks up isolated traditional or variant forms
+    (淥口区 for 渌口区) that tokenisers and search treat as different words. Converting only
+    characters that standard simplified Chinese does not use leaves correct text — 孙乾, 乾隆,
+    著名, 毕昇 — untouched, which plain t2s does not.
+    """
+    parts: list[str] = []
+    position = 0
+    for match in suspects.finditer(paragraph):
+        start, end = match.span()
+        window_start, window_end = max(start - CONTEXT, 0), min(end + CONTEXT, len(paragraph))
+        window = paragraph[window_start:window_end]
+        converted = t2s(window)
+        if len(converted) == len(window):
+            run = converted[start - window_start : end - window_start]
+        else:
+            run = t2s(match.group())
+            if len(run) != end - start:
+                run = "".join(t2s(char) for char in match.group())
+        if len(run) != end - start:
+            continue
+        kept = "".join(
+            new if new != old and new in standard else old for old, new in zip(match.group(), run, strict=True)
+        )
+        if kept != match.group():
+            parts.append(paragraph[position:start])
+            parts.append(kept)
+            position = end
+    if not parts:
+        return paragraph
+    parts.append(paragraph[position:])
+    return "".join(parts)
+
+
+def is_traditional(paragraph: str, t2s: Converter, suspects: re.Pattern[str]) -> bool:
+    """Whether ``paragraph`` is written in traditional characters.
+
+    A paragraph is traditional when it has at least ``MIN_SUSPECTS`` suspect characters (outside
+    the standard table, changed by t2s), they are at least ``MIN_SUSPECT_SHARE`` of its Han
+    characters, and at least ``MIN_SUSPECT_SHARE_OF_CHANGES`` of what t2s changes. Mixed text (a
+    simplified paragraph with one 淥) fails the first two tests.
+    """
+    suspect = suspect_characters()
+    count = sum(1 for match in suspects.finditer(paragraph) for char in match.group() if char in suspect)
+    if count < MIN_SUSPECTS or count < MIN_SUSPECT_SHARE * len(_HAN.findall(paragraph)):
+        return False
+    converted = t2s(paragraph)
+    changed = sum(max(c.end - c.start, len(c.after)) for c in diff_changes(paragraph, converted, ""))
+    return count >= MIN_SUSPECT_SHARE_OF_CHANGES * changed
+
+
+def make_conservative() -> Callable[[str], list[Change]]:
+    """The per-paragraph fix of conservative mode."""
+    t2s = opencc_converter("t2s")
+    standard = standard_characters()
+    suspects = _suspect_pattern()
+
+    def fix_variants(paragraph: str) -> list[Change]:
+        if suspects.search(paragraph) is None:
+            return []
+        traditional = False
+
+        def one_round(text: str) -> str:
+            nonlocal traditional
+            if suspects.search(text) is None:
+                return text
+            if is_traditional(text, t2s, suspects):
+                traditional = True
+                text = t2s(text)
+            return convert_stray_variants(text, t2s, standard, suspects)
+
+        converted = settle(paragraph, one_round)
+        return diff_changes(paragraph, converted, "traditional_paragraph" if traditional else "variant_char")
+
+    return fix_variants
+
+
+def make_whole(config: str) -> Callable[[str], list[Change]]:
+    """The per-paragraph fix that applies one OpenCC config to everything (``full`` mode, configs)."""
+    convert = opencc_converter(config)
+    rule = "opencc_" + re.sub(r"\.json$", "", Path(config).name)
+
+    def fix_opencc(paragraph: str) -> list[Change]:
+        return diff_changes(paragraph, settle(paragraph, convert), rule)
+
+    return fix_opencc
+
+
+def make(options: VariantsOptions) -> StageFn:
+    if options.opencc_config:
+        fix = make_whole(options.opencc_config)
+        quick_skip = None
+    elif options.mode == "full":
+        fix = make_whole("t2s")
+        quick_skip = None
+    else:
+        fix = make_conservative()
+        quick_skip = _suspect_pattern()
+
+    def variants(doc: Document) -> tuple[Document, list[Edit]]:
+        if options.mode == "off" and not options.opencc_config:
+            return doc, []
+        # Simplified text holds no suspect character: one scan of the whole text, no OpenCC call.
+        if quick_skip is not None and quick_skip.search(doc.text) is None:
+            return doc, []
+        changes: list[Change] = []
+        for start, paragraph in zip(doc.paragraph_starts, doc.paragraphs, strict=True):
+            for change in fix(paragraph):
+                changes.append(Change(change.start + start, change.end + start, change.after, change.rule))
+        return rewrite(doc, STAGE, changes)
+
+    return variants

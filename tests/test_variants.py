@@ -1,0 +1,132 @@
+"""The variants stage: stray traditional characters become simplified; correct simplified text stays."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cleaner.config import Config, VariantsOptions
+from cleaner.errors import ConfigError
+from cleaner.model import Document, replay
+from cleaner.pipeline import Pipeline
+from cleaner.stages import variants
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
+CONSERVATIVE = variants.make(VariantsOptions())
+FULL = variants.make(VariantsOptions(mode="full"))
+
+# Correct simplified Chinese that plain t2s (or tw2s) damages: 孙乾 → 孙干, 乾县 → 干县, 毕昇 → 毕升,
+# 显著 → 显着. 罗绍昉 (002) is outside GB2312 but in the standard table.
+PROTECTED = ["孙乾", "乾隆", "乾县", "著名", "显著", "皇后", "后来", "头发", "毕昇", "罗绍昉", "陆益平"]
+
+
+def run(stage, text: str) -> tuple[str, list]:
+    doc, edits = stage(Document(id="t", text=text))
+    return doc.text, edits
+
+
+def test_table_is_the_standard_table() -> None:
+    table = variants.standard_characters()
+    assert len(table) == 8105
+    assert {"渌", "昉", "乾", "昇", "著", "后", "发"} <= table
+    assert not {"淥", "後", "髮", "臺", "灣"} & table
+    suspects = variants.suspect_characters()
+    assert "淥" in suspects and "後" in suspects
+    assert not suspects & table
+
+
+@pytest.mark.parametrize("word", PROTECTED)
+def test_correct_simplified_text_is_unchanged(word: str) -> None:
+    text = f"株洲市渌口区{word}，记者孙乾报道。"
+    assert run(CONSERVATIVE, text) == (text, [])
+
+
+def test_plain_t2s_would_damage_them() -> None:
+    """The reason conservative is the default: full mode converts 乾 and 昇 in correct text."""
+    assert run(FULL, "孙乾 刘艺锋 张咪")[0] == "孙干 刘艺锋 张咪"
+    assert run(FULL, "乾县和毕昇")[0] == "干县和毕升"
+    tw2s = variants.make(VariantsOptions(opencc_config="tw2s"))
+    assert run(tw2s, "成效显著")[0] == "成效显着"
+
+
+def test_stray_variant_in_simplified_paragraph() -> None:
+    # 004 l.75 and l.77
+    line = "渌口区开展“和美乡村我来拍”活动"
+    assert run(CONSERVATIVE, line.replace("渌", "淥"))[0] == line
+    text = "2023年，株洲市淥口区在全省率先实现孙乾同志所说的目标。"
+    out, edits = run(CONSERVATIVE, text)
+    assert out == "2023年，株洲市渌口区在全省率先实现孙乾同志所说的目标。"
+    assert [(e.rule, e.before, e.after) for e in edits] == [("variant_char", "淥", "渌")]
+
+
+def test_traditional_paragraph_is_converted_whole() -> None:
+    out, edits = run(CONSERVATIVE, "臺灣的經濟發展與兩岸關係")
+    assert out == "台湾的经济发展与两岸关系"
+    assert {e.rule for e in edits} == {"traditional_paragraph"}
+    # In a traditional paragraph 乾 is a traditional form too (乾燥 → 干燥).
+    assert run(CONSERVATIVE, "乾燥的頭髮與衣服都很難處理")[0] == "干燥的头发与衣服都很难处理"
+
+
+def test_mixed_paragraph_converts_only_out_of_table_characters() -> None:
+    # Two stray forms in a long simplified paragraph do not make it traditional: 乾 stays.
+    text = "孙乾在淥口区调研时指出，要把乡村振兴各项工作落到实处，後续还将开展回访。"
+    out, _ = run(CONSERVATIVE, text)
+    assert out == "孙乾在渌口区调研时指出，要把乡村振兴各项工作落到实处，后续还将开展回访。"
+
+
+def test_seed_corpus_changes_exactly_the_two_lu() -> None:
+    changed: list[tuple[str, int, str, str]] = []
+    for path in SEEDS:
+        raw = path.read_text(encoding="utf-8")
+        out, edits = run(CONSERVATIVE, raw)
+        assert replay(raw, edits) == out
+        changed += [(path.name[:3], raw[: e.start].count("\n") + 1, e.before, e.after) for e in edits]
+    assert changed == [("004", 75, "淥", "渌"), ("004", 77, "淥", "渌")]
+
+
+def test_full_mode_on_seeds_changes_three_characters() -> None:
+    """The measured behaviour of plain t2s on the seeds: both 淥 (right) and 孙乾 (wrong)."""
+    befores = []
+    for path in SEEDS:
+        _, edits = run(FULL, path.read_text(encoding="utf-8"))
+        befores += [(e.before, e.after) for e in edits]
+    assert sorted(befores) == [("乾", "干"), ("淥", "渌"), ("淥", "渌")]
+
+
+def test_other_opencc_config() -> None:
+    for name in ("s2t", "s2t.json"):
+        stage = variants.make(VariantsOptions(opencc_config=name))
+        out, edits = run(stage, "孙乾的头发")
+        assert out == "孫乾的頭髮"
+        assert {e.rule for e in edits} == {"opencc_s2t"}
+        assert run(stage, out)[1] == []
+
+
+def test_unknown_opencc_config_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match=r"variants\.opencc_config"):
+        variants.make(VariantsOptions(opencc_config="t2x"))
+
+
+def test_off_and_pipeline_registration() -> None:
+    assert run(variants.make(VariantsOptions(mode="off")), "淥口")[1] == []
+    pipeline = Pipeline(Config())
+    assert "variants" in pipeline.stage_names
+    result = pipeline.clean("株洲市淥口区")
+    assert result.text == "株洲市渌口区"
+    assert [(e.stage, e.rule) for e in result.edits if e.stage == "variants"] == [("variants", "variant_char")]
+
+
+_ALPHABET = [*"淥渌後后乾干孙著昇臺灣髮發經濟與兩關係的口区，。 \nAb1", "\U00020000", "\U0002a6d6", "\x00"]
+
+
+@pytest.mark.parametrize("stage", [CONSERVATIVE, FULL], ids=["conservative", "full"])
+@settings(max_examples=200, deadline=None)
+@given(text=st.one_of(st.text(max_size=60), st.text(alphabet=st.sampled_from(_ALPHABET), max_size=40)))
+def test_idempotent_replayable_never_raises(stage, text: str) -> None:
+    out, edits = run(stage, text)
+    assert replay(text, edits) == out
+    assert run(stage, out)[1] == []
