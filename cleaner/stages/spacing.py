@@ -20,10 +20,11 @@ What a space means in Chinese news text:
 - **Runs** of spaces (and tabs, no-break and ideographic spaces) inside a line become one space
   (``space_run``); **indentation** at the start of a line goes (``indent``).
 
-*Running text* is a line that contains Chinese sentence punctuation — ``，。、；：！？`` — and is not a
-Markdown heading (``# …``). Headings, bylines, captions and slogans seldom contain those marks, so
-their spacing is left as the page set it (``2026 年工作安排`` stays). In the sample corpus every
-CJK–Latin space but one (that heading) is in such a line.
+*Running text* is a line that contains Chinese sentence punctuation — ``，。、；：！？``, or their
+half-width forms right after a Han character — and is not a Markdown heading (``# …``). Headings,
+bylines, captions and slogans seldom contain those marks, so their spacing is left as the page set
+it (``2026 年工作安排`` stays). In the sample corpus every CJK–Latin space but one (that heading) is in
+such a line.
 
 Not CJK–Latin spacing, and so never touched: a section letter at the start of a line (``A 锚定…``,
 ``E 民生应“民声”``), list numbers (``1. “三高四新”``: the space follows ``.``), Markdown marks
@@ -58,7 +59,9 @@ ASCII_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _SPACE_RUN = re.compile(f"[{SPACES}]+")
 _CJK_CHAR = re.compile(f"[{CJK}]")
 _TOUCH = re.compile(f"[{CJK}](?=[0-9A-Za-z])|[0-9A-Za-z%\u2030](?=[{CJK}])")
-_RUNNING = re.compile("[" + "".join(sorted(SENTENCE_PUNCT)) + "]")
+# Full-width sentence punctuation, or half-width right after a Han character (the stage may run
+# with ``punctuation`` switched off: 001 and 002 write ``渌口区,将有助于``).
+_RUNNING = re.compile("[" + "".join(sorted(SENTENCE_PUNCT)) + f"]|[{CJK}][,;:?!]")
 _HEADING = re.compile(r"#{1,6}(?:[ \t]|$)")
 _LIST_ITEM = re.compile(r"(?:[-*+]|\d{1,9}[.)])[ \t]")
 
@@ -81,9 +84,9 @@ def close_letter_spacing(run: str) -> str:
 def is_running_text(line: str) -> bool:
     """Whether ``line`` (without its indentation) is prose, where the CJK–Latin convention applies.
 
-    A line is running text when it holds Chinese sentence punctuation (，。、；：！？) and is not a
-    Markdown heading. Headings, bylines, captions and slogans rarely hold those marks; their
-    spacing is part of their layout.
+    A line is running text when it holds Chinese sentence punctuation (，。、；：！？, or ``,;:?!``
+    right after a Han character) and is not a Markdown heading. Headings, bylines, captions and
+    slogans rarely hold those marks; their spacing is part of their layout.
 
     >>> is_running_text("制造业税收同比增长 11.3%，税比提升至 29%。"), is_running_text("2026 年工作安排")
     (True, False)
