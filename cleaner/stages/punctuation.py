@@ -58,7 +58,8 @@ Other fixes:
 Every edit's ``rule`` names the fix: ``halfwidth_comma``, ``halfwidth_semicolon``,
 ``halfwidth_colon``, ``halfwidth_question``, ``halfwidth_exclamation``, ``parentheses``,
 ``quotes``, ``single_quotes``, ``ellipsis``, ``dash``, ``number_comma``. The stage repeats until
-nothing changes (one conversion can put a neighbour in Chinese context), each round a ``step``.
+nothing changes (one conversion can put a neighbour in Chinese context), each round a ``step``;
+a run of marks (``?!``, ``!!!``) is judged as one.
 """
 
 from __future__ import annotations
@@ -72,7 +73,10 @@ from cleaner.pipeline import StageFn
 from cleaner.script import CHINESE, CJK
 
 STAGE = "punctuation"
-_MAX_ROUNDS = 4
+# Rounds end when nothing changes: each round only turns ASCII marks full-width (or thousands
+# commas half-width, which are then protected), so they cannot undo each other. The cap only
+# guards against a mistake.
+_MAX_ROUNDS = 64
 
 _FULLWIDTH = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！"}
 _RULES = {
@@ -107,7 +111,7 @@ _PROTECTED = re.compile(
     r"|[0-9]+(?::[0-9]+)+"
 )
 _CANDIDATES = re.compile(r"[,;:?!()\"'\-]|\.\.\.|。。。|，[0-9]")
-_MARKS = re.compile(r"[,;:?!]|\.{3,}|。{3,}")
+_MARKS = re.compile(r"[,;:?!]+|\.{3,}|。{3,}")
 _DASH = re.compile(rf"(?<=[{CJK}])[ \t]*(--?)[ \t]*(?=[{CJK}])")
 _NUMBER_COMMA = re.compile(r"(?<![0-9.,，])[0-9]{1,3}(?:[,，][0-9]{3})+(?![0-9])")
 _PARENS = re.compile(r"[()（）]")
@@ -205,27 +209,29 @@ def in_chinese_context(text: str, start: int, end: int, protected: _Protected = 
     return right == ZH and left != LATIN
 
 
-def halfwidth_mark(text: str, start: int, end: int, protected: _Protected = _NOTHING_PROTECTED) -> Change | None:
+def halfwidth_marks(text: str, start: int, end: int, protected: _Protected = _NOTHING_PROTECTED) -> list[Change]:
     """``, ; : ? !`` in Chinese context become ``，；：？！``; ``...`` and ``。。。`` become ``……``.
 
-    >>> halfwidth_mark("渌口区,株洲", 3, 4).after
-    '，'
-    >>> halfwidth_mark("10:30 a.m., then", 10, 11) is None
-    True
+    A run of marks (``?!``, ``!!!``) is judged as one: by the neighbours of the whole run.
+
+    >>> [c.after for c in halfwidth_marks("渌口区,株洲", 3, 4)]
+    ['，']
+    >>> [c.after for c in halfwidth_marks("真的吗?!", 3, 5)]
+    ['？', '！']
+    >>> halfwidth_marks("10:30 a.m., then", 10, 11)
+    []
     """
-    mark = text[start:end]
-    if mark[0] == "。":
-        return Change(start, end, "……", "ellipsis")
-    if mark[0] == ".":
-        return Change(start, end, "……", "ellipsis") if in_chinese_context(text, start, end, protected) else None
+    marks = text[start:end]
+    if marks[0] == "。":
+        return [Change(start, end, "……", "ellipsis")]
+    if not in_chinese_context(text, start, end, protected):
+        return []
+    if marks[0] == ".":
+        return [Change(start, end, "……", "ellipsis")]
     following = text[end : end + 1]
-    if mark == ":" and following in ("/", "\\"):
-        return None
-    if mark in "?!" and following == "=":
-        return None
-    if in_chinese_context(text, start, end, protected):
-        return Change(start, end, _FULLWIDTH[mark], _RULES[mark])
-    return None
+    if (marks[-1] == ":" and following in ("/", "\\")) or (marks[-1] in "?!" and following == "="):
+        return []
+    return [Change(start + i, start + i + 1, _FULLWIDTH[mark], _RULES[mark]) for i, mark in enumerate(marks)]
 
 
 def dash(match: re.Match[str]) -> Change:
@@ -339,11 +345,9 @@ def fix_punctuation(text: str) -> list[Change]:
     protected = _Protected(text)
     changes: list[Change] = []
     for match in _MARKS.finditer(text):
-        if match.start() in protected:
+        if match.start() in protected or match.end() - 1 in protected:
             continue
-        change = halfwidth_mark(text, match.start(), match.end(), protected)
-        if change is not None:
-            changes.append(change)
+        changes += halfwidth_marks(text, match.start(), match.end(), protected)
     if "-" in text:
         changes += [dash(m) for m in _DASH.finditer(text) if m.start(1) not in protected]
     if "，" in text:

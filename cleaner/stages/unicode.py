@@ -242,7 +242,13 @@ _SLOPPY_CP1252 = {
     **{ch: 0x80 + i for i, ch in enumerate(_CP1252_SPECIALS) if ch != "\ufffd"},
 }
 _CONT = "\x80-\xbf" + "".join(ch for ch in _CP1252_SPECIALS if ch != "\ufffd")
-_LATIN1_MOJIBAKE = re.compile(rf"(?:[\xc2\xc3][{_CONT}]|[\xe0-\xef][{_CONT}]{{2}}|[\xf0-\xf4][{_CONT}]{{3}})+")
+# A byte cp1252 leaves undefined (81 8D 8F 90 9D) shows as ``�`` after ``errors="replace"``.
+_LOST = "\ufffd"
+_CONT_OR_LOST = _CONT + _LOST
+_UNDEFINED_CP1252 = bytes(0x80 + i for i, ch in enumerate(_CP1252_SPECIALS) if ch == "\ufffd")
+_LATIN1_SEQUENCE = rf"[\xc2\xc3][{_CONT_OR_LOST}]|[\xe0-\xef][{_CONT_OR_LOST}]{{2}}|[\xf0-\xf4][{_CONT_OR_LOST}]{{3}}"
+_LATIN1_MOJIBAKE = re.compile(rf"(?:{_LATIN1_SEQUENCE})+")
+_ONE_SEQUENCE = re.compile(_LATIN1_SEQUENCE)
 _SUSPICIOUS = re.compile(rf"[{re.escape(_GBK_TYPICAL)}]|[\xc2-\xf4][{_CONT}]")
 _BAD_CATEGORIES = frozenset({"Cc", "Cn", "Co", "Cs"})
 
@@ -253,6 +259,15 @@ def _in_gb2312(ch: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+def _common(ch: str) -> bool:
+    """A GB2312 level-1 Han character (the 3,755 most frequent) or a GB2312 symbol."""
+    try:
+        first = ch.encode("gb2312")[0]
+    except UnicodeEncodeError:
+        return False
+    return first <= 0xA9 or 0xB0 <= first <= 0xD7
 
 
 def _plausible(text: str) -> bool:
@@ -389,19 +404,45 @@ def mojibake_gbk(text: str) -> list[Change]:
 def mojibake_latin1(text: str) -> list[Change]:
     """Repair UTF-8 text that was decoded as Latin-1 or cp1252 (``ä¸­æ–‡`` → ``中文``).
 
+    A byte cp1252 does not define (81, 8D, 8F, 90, 9D) became ``�`` if the wrong decoding used
+    ``errors="replace"``; the character it belonged to is restored when exactly one of the five
+    possible bytes gives a common character (GB2312 level 1 or a GB2312 symbol), else it becomes
+    one ``�``.
+
     >>> [c.after for c in mojibake_latin1("ä¸­æ–‡ and cafÃ©")]
     ['中文', 'é']
+    >>> [c.after for c in mojibake_latin1("渌å�£区")]
+    ['口']
     """
     changes: list[Change] = []
     for match in _LATIN1_MOJIBAKE.finditer(text):
         spelled = match.group()
-        try:
-            decoded = bytes(_SLOPPY_CP1252[ch] for ch in spelled).decode("utf-8")
-        except (KeyError, UnicodeDecodeError):
-            continue
-        if decoded != spelled and _plausible(decoded):
+        decoded = "".join(_decode_cp1252_sequence(m.group()) for m in _ONE_SEQUENCE.finditer(spelled))
+        if decoded != spelled and _plausible(decoded) and decoded.strip(_LOST):
             changes.append(Change(match.start(), match.end(), decoded, "mojibake_latin1"))
     return changes
+
+
+def _decode_cp1252_sequence(sequence: str) -> str:
+    """One UTF-8 sequence spelled in cp1252 (maybe with ``�`` for undefined bytes), decoded."""
+    if _LOST not in sequence:
+        try:
+            return bytes(_SLOPPY_CP1252[ch] for ch in sequence).decode("utf-8")
+        except UnicodeDecodeError:
+            return _LOST
+    candidates: list[bytes] = [b""]
+    for ch in sequence:
+        options = _UNDEFINED_CP1252 if ch == _LOST else bytes((_SLOPPY_CP1252[ch],))
+        candidates = [prefix + bytes((option,)) for prefix in candidates for option in options]
+    common = set()
+    for candidate in candidates:
+        try:
+            decoded = candidate.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        if _common(decoded):
+            common.add(decoded)
+    return common.pop() if len(common) == 1 else _LOST
 
 
 def mojibake_changes(text: str) -> list[Change]:
