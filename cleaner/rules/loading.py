@@ -16,16 +16,17 @@ import regex
 import yaml
 
 from cleaner.errors import ConfigError
+from cleaner.rules.matcher import Matcher
 from cleaner.rules.model import Glob, Rule, RuleSet
-from cleaner.yamlio import compose_yaml_text, read_yaml_source
+from cleaner.rules.validation import validate
+from cleaner.yamlio import compose_yaml_text, gc_paused, read_yaml_source
 
 RULE_SUFFIXES = (".yaml", ".yml")
 FILE_KEYS = ("rules", "name", "description", "files")
 RULE_KEYS = ("find", "pattern", "replace", "unless", "files", "id", "note", "examples")
 
 _TAG = "tag:yaml.org,2002:"
-_STRING_TAGS = {_TAG + "str", _TAG + "int", _TAG + "float"}
-_PLAIN_TAGS = {_TAG + t for t in ("str", "int", "float", "bool", "null", "seq", "map", "timestamp", "binary")}
+_STR = _TAG + "str"
 
 
 def rule_files(paths: Iterable[str | Path]) -> list[Path]:
@@ -57,39 +58,38 @@ def load_rules(paths: Iterable[str | Path]) -> RuleSet:
     >>> len(load_rules([]))
     0
     """
-    from cleaner.rules.validation import validate
-
     files = rule_files(paths)
     reader = _Reader()
-    for path in files:
-        reader.read_file(path)
+    with gc_paused():
+        for path in files:
+            reader.read_file(path)
+    return _finish(reader, tuple(str(p) for p in files))
+
+
+def _finish(reader: _Reader, sources: tuple[str, ...]) -> RuleSet:
     rules = tuple(reader.rules)
     errors = list(reader.errors)
     warnings = list(reader.warnings)
+    matcher = None
     if not errors:
-        more_errors, more_warnings = validate(rules)
+        matcher = Matcher(rules)
+        with gc_paused():
+            more_errors, more_warnings = validate(rules, matcher)
         errors.extend(more_errors)
         warnings.extend(more_warnings)
     if errors:
         raise ConfigError("\n".join(errors))
-    return RuleSet(rules, tuple(str(p) for p in files), tuple(reader.globs), tuple(warnings))
+    return RuleSet(rules, sources, tuple(reader.globs), tuple(warnings), compiled=matcher)
 
 
 def load_rules_text(text: str, name: str = "<rules>.yaml") -> RuleSet:
     """Load rules from YAML text (tests, one-off use); ``name`` stands for the file in messages and ids."""
-    from cleaner.rules.validation import validate
-
     reader = _Reader()
-    reader.read_text(text, name)
-    errors = list(reader.errors)
-    warnings = list(reader.warnings)
-    if not errors:
-        more_errors, more_warnings = validate(tuple(reader.rules))
-        errors.extend(more_errors)
-        warnings.extend(more_warnings)
-    if errors:
-        raise ConfigError("\n".join(errors))
-    return RuleSet(tuple(reader.rules), (name,), tuple(reader.globs), tuple(warnings))
+    try:
+        reader.read_text(text, name)
+    except ConfigError as exc:
+        reader.errors.append(str(exc))
+    return _finish(reader, (name,))
 
 
 @dataclass
@@ -98,7 +98,7 @@ class _Reader:
     globs: list[Glob] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    ids: dict[str, str] = field(default_factory=dict)
+    ids: dict[str, yaml.Node] = field(default_factory=dict)
 
     def read_file(self, path: Path) -> None:
         try:
@@ -113,8 +113,6 @@ class _Reader:
             return
         self.source = source
         self.stem = Path(source).stem
-        if not self._plain_tags(node):
-            return
         if not isinstance(node, yaml.MappingNode):
             self._error(node, "a rule file holds a mapping with a 'rules' list")
             return
@@ -138,7 +136,49 @@ class _Reader:
                 self.rules.append(rule)
 
     # -- one rule ----------------------------------------------------------------------------
+    def _claim_id(self, rule_id: str, node: yaml.Node) -> bool:
+        if rule_id in self.ids:
+            self._error(node, f"id {rule_id!r} is already used at {_where(self.source, self.ids[rule_id])}")
+            return False
+        self.ids[rule_id] = node
+        return True
+
+    def _simple_rule(self, node: yaml.MappingNode, position: int, file_globs: tuple[str, ...]) -> Rule | None:
+        """``{find: a, replace: b}`` with plain strings, the shape of most rules of large files:
+        the same result as the general path, without its per-key bookkeeping."""
+        (find_key, find), (replace_key, replace) = node.value
+        if (
+            find_key.value != "find"
+            or replace_key.value != "replace"
+            or find.__class__ is not yaml.ScalarNode
+            or replace.__class__ is not yaml.ScalarNode
+            or find.tag != _STR
+            or replace.tag != _STR
+            or not find.value
+            or find.value == replace.value
+            or "\n" in find.value
+            or "\n" in replace.value
+        ):
+            return None
+        rule_id = f"{self.stem}:{position}"
+        if not self._claim_id(rule_id, node):
+            return None
+        mark = node.start_mark
+        return Rule(
+            id=rule_id,
+            replace=replace.value,
+            finds=(find.value,),
+            file_globs=file_globs,
+            source=self.source,
+            line=mark.line + 1,
+            column=mark.column + 1,
+        )
+
     def _rule(self, node: yaml.Node, position: int, file_globs: tuple[str, ...]) -> Rule | None:
+        if node.__class__ is yaml.MappingNode and len(node.value) == 2:
+            rule = self._simple_rule(node, position, file_globs)
+            if rule is not None:
+                return rule
         if not isinstance(node, yaml.MappingNode):
             self._error(node, "a rule is a mapping with 'find' or 'pattern', and 'replace'")
             return None
@@ -164,22 +204,20 @@ class _Reader:
                 replace = ""
             else:
                 replace = self._string(replace_node, "replace", allow_empty=True) or ""
+                if "\n" in replace:
+                    self._error(replace_node, "'replace' contains a line break (rules work inside one paragraph)")
         if finds and replace in finds:
             self._error(keys["replace"][1], f"'replace' equals the find {replace!r}: the rule would change nothing")
         unless = self._phrases(keys["unless"][1], "unless") if "unless" in keys else ()
+        if any("\n" in phrase for phrase in unless):
+            self._error(keys["unless"][1], "'unless' contains a line break (rules work inside one paragraph)")
         globs = self._globs(keys["files"][1]) if "files" in keys else ()
         note = self._string(keys["note"][1], "note", allow_empty=True) if "note" in keys else ""
         examples = self._examples(keys["examples"][1]) if "examples" in keys else ()
         rule_id = f"{self.stem}:{position}"
         if "id" in keys:
             rule_id = self._string(keys["id"][1], "id") or rule_id
-        where = _where(self.source, node)
-        if rule_id in self.ids:
-            self._error(
-                keys["id"][1] if "id" in keys else node, f"id {rule_id!r} is already used at {self.ids[rule_id]}"
-            )
-        else:
-            self.ids[rule_id] = where
+        self._claim_id(rule_id, keys["id"][1] if "id" in keys else node)
         if pattern is not None and replace:
             self._check_template(keys["replace"][1], pattern, replace)
         if len(self.errors) > before:
@@ -268,8 +306,9 @@ class _Reader:
         return keys
 
     def _string(self, node: yaml.Node, what: str, allow_empty: bool = False) -> str | None:
-        if not isinstance(node, yaml.ScalarNode) or node.tag not in _STRING_TAGS:
-            self._error(node, f"'{what}' must be a string")
+        if not isinstance(node, yaml.ScalarNode) or node.tag != _STR:
+            quote = " (quote it)" if isinstance(node, yaml.ScalarNode) else ""
+            self._error(node, f"'{what}' must be a string{quote}")
             return None
         if not node.value and not allow_empty:
             self._error(node, f"'{what}' is empty")
@@ -299,23 +338,6 @@ class _Reader:
             if isinstance(item, yaml.ScalarNode) and item.value in globs:
                 self.globs.append(Glob(item.value, _where(self.source, item)))
         return globs
-
-    def _plain_tags(self, root: yaml.Node) -> bool:
-        stack, seen = [root], set()
-        while stack:
-            node = stack.pop()
-            if id(node) in seen:
-                continue
-            seen.add(id(node))
-            if node.tag not in _PLAIN_TAGS:
-                self._error(node, f"tag {node.tag.replace(_TAG, '!!')!r} is not allowed (rule files hold plain data)")
-                return False
-            if isinstance(node, yaml.SequenceNode):
-                stack.extend(node.value)
-            elif isinstance(node, yaml.MappingNode):
-                for key, value in node.value:
-                    stack.extend((key, value))
-        return True
 
     def _error(self, node: yaml.Node, message: str) -> None:
         self.errors.append(f"{_where(self.source, node)}: {message}")

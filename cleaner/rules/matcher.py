@@ -153,6 +153,8 @@ class Matcher:
     def automaton_for(self, path: str) -> Automaton | None:
         """The automaton of the literal rules that apply to ``path`` (built once per rule set)."""
         key = self._applicable_scoped(path) if self._scoped_literal else ()
+        if len(key) == len(self._scoped_literal):
+            return self.unscoped_automaton()  # every rule applies: the same keys
         if key not in self._automata:
             # Keep file order: a scoped rule sits where it was written among the others.
             chosen = {id(self._scoped_literal[i]) for i in key}
@@ -187,6 +189,17 @@ class Matcher:
             doc, regex_edits = rewrite(doc, STAGE, changes, step=item.step)
             edits.extend(regex_edits)
         return doc, edits
+
+    def match_starts(self, text: str) -> list[int]:
+        """Where any rule (``files:`` ignored) matches ``text`` as given: a cheap pre-check for
+        :func:`apply_text` over many strings joined by line breaks (no find spans one)."""
+        starts = [c.start for c in literal_changes(self.unscoped_automaton(), text)]
+        for item in self._regex:
+            try:
+                starts.extend(c.start for c in regex_changes(item, text, self.regex_timeout))
+            except RegexTimeout:
+                return list(range(len(text)))
+        return starts
 
     def apply_text(self, text: str, path: str | None = None) -> tuple[str, list[str]]:
         """Apply the rules to one string; ``path=None`` ignores ``files:``. Returns text and rule ids fired."""

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
+from typing import Any
 
 
 def glob_matches(glob: str, path: str) -> bool:
@@ -80,6 +81,8 @@ class RuleSet:
     globs: tuple[Glob, ...] = ()
     # Lint findings that do not stop a run (a rule without examples, a repeated find, ...).
     warnings: tuple[str, ...] = ()
+    # The matcher validation built (``files:`` ignored), kept so the stage does not build it again.
+    compiled: Any = field(default=None, compare=False, repr=False)
 
     @property
     def ids(self) -> list[str]:

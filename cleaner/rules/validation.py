@@ -9,6 +9,8 @@ two rules chain if any file could be reached by both.
 
 from __future__ import annotations
 
+import bisect
+
 import regex
 
 from cleaner.rules.matcher import Matcher
@@ -17,8 +19,11 @@ from cleaner.rules.model import Rule
 _GROUP_REFERENCE = regex.compile(r"\\(?:\d|g<)")
 
 
-def validate(rules: tuple[Rule, ...]) -> tuple[list[str], list[str]]:
-    """``(errors, warnings)`` for rules that each passed their own checks, as ``file:line:col: message`` lines."""
+def validate(rules: tuple[Rule, ...], matcher: Matcher | None = None) -> tuple[list[str], list[str]]:
+    """``(errors, warnings)`` for rules that each passed their own checks, as ``file:line:col: message`` lines.
+
+    ``matcher`` (built from ``rules`` if not given) is used for the chain check.
+    """
     errors: list[str] = []
     warnings: list[str] = []
     owner: dict[str, Rule] = {}
@@ -46,18 +51,26 @@ def validate(rules: tuple[Rule, ...]) -> tuple[list[str], list[str]]:
         if not rule.examples:
             warnings.append(f"{rule.location}: rule {rule.id} has no examples")
     if not errors:
-        errors.extend(chain_errors(rules))
+        errors.extend(chain_errors(rules, matcher))
     return errors, warnings
 
 
-def chain_errors(rules: tuple[Rule, ...], regex_timeout: float = 1.0) -> list[str]:
+def chain_errors(rules: tuple[Rule, ...], matcher: Matcher | None = None) -> list[str]:
     """Errors for rules whose replacement another rule (or a cycle of rules) would change again."""
-    matcher = Matcher(rules, regex_timeout)
+    matcher = matcher or Matcher(rules)
     by_id = {rule.id: rule for rule in rules}
+    # A template's output depends on the match: its examples check it.
+    outputs = [r for r in rules if r.replace and (r.is_literal or not _GROUP_REFERENCE.search(r.replace))]
+    # One search over all replacements joined by line breaks finds the few worth a closer look.
+    offsets, position = [], 0
+    for rule in outputs:
+        offsets.append(position)
+        position += len(rule.replace) + 1
+    joined = "\n".join(rule.replace for rule in outputs)
+    suspects = sorted({bisect.bisect_right(offsets, start) - 1 for start in matcher.match_starts(joined)})
     edges: dict[str, list[str]] = {}
-    for rule in rules:
-        if not rule.replace or (not rule.is_literal and _GROUP_REFERENCE.search(rule.replace)):
-            continue  # a template's output depends on the match: its examples check it
+    for index in suspects:
+        rule = outputs[index]
         _, fired = matcher.apply_text(rule.replace)
         if fired:
             edges[rule.id] = list(dict.fromkeys(fired))

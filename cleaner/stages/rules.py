@@ -18,7 +18,9 @@ def make(options: RulesOptions) -> StageFn:
     rule_set = load_rules(options.paths)
     if not rule_set.rules:
         return _no_rules
-    matcher = Matcher(rule_set.rules, options.regex_timeout)
+    matcher = rule_set.compiled
+    if matcher is None or matcher.regex_timeout != options.regex_timeout:
+        matcher = Matcher(rule_set.rules, options.regex_timeout)
 
     def rules(doc: Document) -> tuple[Document, list[Edit]]:
         return matcher.apply(doc)
