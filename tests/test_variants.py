@@ -130,3 +130,11 @@ def test_idempotent_replayable_never_raises(stage, text: str) -> None:
     out, edits = run(stage, text)
     assert replay(text, edits) == out
     assert run(stage, out)[1] == []
+
+
+@pytest.mark.parametrize("stage", [CONSERVATIVE, FULL], ids=["conservative", "full"])
+def test_text_opencc_cannot_encode_is_left_alone(stage) -> None:
+    text = "淥口\ud800區\n\n株洲市淥口区"
+    out, edits = run(stage, text)
+    assert out == "淥口\ud800區\n\n株洲市渌口区"
+    assert replay(text, edits) == out
