@@ -26,7 +26,7 @@ _CLAUSE_MARKS = "，,、；;：:。！？!?"
 CJK = r"\p{Han}"
 _MD_HEADING = regex.compile(r"^(#{1,6})[ \t]+(?=\S)")
 _BULLET = regex.compile(r"^([-*+])[ \t]+(?=\S)")
-_BOLD = regex.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
+_BOLD = regex.compile(r"(?<!\*)\*\*(?=[^\s*])(.+?)(?<=[^\s*])\*\*(?!\*)")
 _NUMBERED = regex.compile(r"^\d{1,3}[.．][ \t]*\S")
 _SECTION_LETTER = regex.compile(rf"^[A-Z][ \t]+{CJK}")
 _CHINESE_SECTION = regex.compile(r"^(?:[一二三四五六七八九十]{1,3}、|第[一二三四五六七八九十百\d]{1,4}[章节部分篇])")

@@ -187,6 +187,8 @@ def _find_heal(lines: Sequence[Line], kinds: Sequence[str], links: Sequence[str 
         if links[j] is not None:
             return None  # a member that runs on is running text, not an interrupting block
         kind, plain = kinds[j], lines[j].plain
+        if kind == HEADING and not blocks.is_marked(lines[j].raw) and blocks.has_clause_marks(plain):
+            break  # a headline with a comma could be running text: not evidence of an interruption
         if kind in (HEADING, BYLINE, CAPTION):
             group.append(j)
         elif kind == TEXT and not group and blocks.is_one_sentence(plain) and blocks.starts_like_opener(plain):
@@ -295,13 +297,17 @@ def strippable_marks(text: str) -> tuple[list[Line], set[int]]:
         if not candidates:
             break
         trial = _apply([c for c in markup_changes(text, lines, candidates) if c.rule != "strip_bold"], text)
-        clash = plan(trial).involved() & candidates
-        if not clash:
+        involved = plan(trial).involved()
+        if not involved:
             return lines, candidates
+        # A line's kind depends on its neighbours (a subtitle under a heading, a caption above its
+        # credit), so a mark near a decision may be what caused it.
+        near = {i + d for i in involved for d in range(-2, 3)}
+        clash = near & candidates
+        if not clash:
+            break  # the decision has nothing to do with the marks: strip none rather than guess
         candidates -= clash
-    else:
-        candidates = set()
-    return lines, candidates
+    return lines, set()
 
 
 def _apply(changes: Sequence[Change], text: str) -> str:

@@ -1,0 +1,325 @@
+"""The layout stage: joins, heals, markup, audit record, idempotence, on the sample corpus and on made-up text."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cleaner import blocks
+from cleaner.config import Config, LayoutOptions
+from cleaner.model import Document, replay
+from cleaner.pipeline import Pipeline
+from cleaner.stages import layout
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
+STRUCTURAL_RULES = {"join_broken_line", "join_across_blank", "join_heading_line", "heal_interrupted", "move_block"}
+MARKUP_RULES = {"strip_heading_mark", "strip_list_mark", "strip_bold"}
+
+
+def _load_eval():
+    spec = importlib.util.spec_from_file_location("layout_eval", ROOT / "bench" / "layout_eval.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["layout_eval"] = module  # dataclasses look their module up while the class is built
+    spec.loader.exec_module(module)
+    return module
+
+
+layout_eval = _load_eval()
+STRIP = layout.make(LayoutOptions(markup="strip"))
+KEEP = layout.make(LayoutOptions(markup="keep"))
+
+
+def run(text: str, stage=STRIP) -> tuple[str, list]:
+    document, edits = stage(Document(id="t", text=text))
+    assert replay(text, edits) == document.text
+    return document.text, edits
+
+
+# --- the labelled set --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("markup", ["strip", "keep"])
+def test_labelled_set_precision_recall_and_text(markup):
+    score = layout_eval.evaluate(markup)
+    missed = sorted(score.gold - score.predicted - score.known_misses)
+    wrong = sorted(score.predicted - score.gold)
+    print(f"\nlayout joins ({markup}): precision {score.precision:.3f}, recall {score.recall:.3f}")
+    assert wrong == [], f"wrong joins: {wrong}"
+    assert score.precision == 1.0
+    assert score.recall >= 0.95, f"missed: {missed}"
+    assert missed == []
+    assert score.problems == []
+
+
+def test_labelled_set_covers_every_seed():
+    labelled = {labels["file"] for labels in layout_eval.load_labels()}
+    assert labelled == {path.name for path in SEEDS}
+
+
+def test_half_width_punctuation_gives_the_same_joins():
+    """001 and 002 are all half-width; with the punctuation stage off the joins must not change."""
+    no_punctuation = Pipeline(
+        Config().with_options(
+            {
+                "punctuation": {"enabled": False},
+                "layout": {"enabled": False},
+                "rules": {"enabled": False},
+                "dedup": {"scope": "off"},
+            }
+        )
+    )
+    for name in ("001_11a9e775f722c1c5.txt", "002_6eec5ebe2728dd26.txt"):
+        full = layout_eval.run_seed(name)
+        raw = (ROOT / "seeds" / name).read_text(encoding="utf-8")
+        before = no_punctuation.clean(raw).text
+        assert "，" not in before  # really half-width
+        _, edits = run(before)
+        half = layout_eval.SeedRun(name, before, "", edits, full.source_lines)
+        assert layout_eval.joined_pairs(half) == layout_eval.joined_pairs(full)
+
+
+# --- whole pipeline on the seeds -----------------------------------------------------------------
+
+
+def _pipeline(markup: str = "strip") -> Pipeline:
+    return Pipeline(
+        Config().with_options({"layout": {"markup": markup}, "rules": {"enabled": False}, "dedup": {"scope": "off"}})
+    )
+
+
+@pytest.mark.parametrize("markup", ["strip", "keep"])
+@pytest.mark.parametrize("path", SEEDS, ids=lambda p: p.name[:3])
+def test_seed_replay_and_idempotence(path, markup):
+    raw = path.read_text(encoding="utf-8")
+    result = _pipeline(markup).clean(raw)
+    assert replay(raw, result.edits) == result.text
+    assert any(e.stage == "layout" for e in result.edits)
+    again = _pipeline(markup).clean(result.text)
+    assert [e for e in again.edits if e.stage == "layout"] == []
+    assert again.text == result.text
+
+
+@pytest.mark.parametrize("path", SEEDS, ids=lambda p: p.name[:3])
+def test_seed_rules_are_named_and_moves_replay(path):
+    result = _pipeline().clean(path.read_text(encoding="utf-8"))
+    for edit in result.edits:
+        if edit.stage != "layout":
+            continue
+        assert edit.rule in STRUCTURAL_RULES | MARKUP_RULES
+        if edit.rule == "move_block":
+            assert edit.before == "" and edit.after.startswith("\n\n")  # an insertion ...
+        if edit.rule == "heal_interrupted":
+            assert edit.detail["group"] in edit.before  # ... paired with the deletion it moves
+
+
+def test_000_headline_block_follows_the_healed_paragraph():
+    result = _pipeline().clean((ROOT / "seeds" / "000_531bce3b1dd6754a.txt").read_text(encoding="utf-8"))
+    paragraphs = result.text.split("\n\n")
+    healed = next(i for i, p in enumerate(paragraphs) if "32家省级专精特新中小企业，以及时代华鑫" in p)
+    assert paragraphs[healed].endswith("发展格局。")
+    assert paragraphs[healed + 1 : healed + 5] == [
+        "跑出青春新赛道",
+        "——渌口区“十四五”高质量发展综述",
+        "孙乾 刘艺锋 张咪",
+        "渌口区城景。文禹 摄",
+    ]
+    assert paragraphs[healed + 5].startswith("产业的茁壮成长")
+
+
+def test_003_tax_sentence_is_one():
+    result = _pipeline().clean((ROOT / "seeds" / "003_f63b25ad495e4c38.txt").read_text(encoding="utf-8"))
+    assert "制造业税收同比增长11.3%" in result.text.replace(" ", "")
+
+
+# --- single decisions, on lines quoted from the seeds --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # 000 l.52→54: a word cut by a blank line
+        (
+            "11月19日晚，“青春渌口”分享会上，温州人朱守官分享自己扎根渌口16年，将朱亭镇浦湾村打造成渌口区首个村集体经济"
+            "经营性收入破百万村的故\n\n事。",
+            "收入破百万村的故事。",
+        ),
+        # 000 l.160: a comma always continues
+        ("积极搭建平台开拓市场，\n\n组织11家企业参加境内外展会40场。", "开拓市场，组织11家企业"),
+        # 001 l.24–26: a caption split by a line break keeps its credit line
+        (
+            "▲新搬迁的区政务服务中\n心办事大厅。\n渌口区融媒体中心 供图",
+            "▲新搬迁的区政务服务中心办事大厅。\n渌口区融媒体中心 供图",
+        ),
+        # 001 l.174–176: a fragment without punctuation after a comma
+        ("——伏波大道提质改造项目竣工通车,\n\n醴陵高架渌口段稳步推\n\n进,潭浦路", "通车,醴陵高架渌口段稳步推进,潭浦路"),
+        # 003 l.5–6: a subtitle split by a single newline
+        (
+            "政府工作报告\n\n——2026年1月29日在株洲市渌口区第二届人民代表大会\n第六次会议上\n\n"
+            "株洲市渌口区人民政府区长 赖晓智",
+            "——2026年1月29日在株洲市渌口区第二届人民代表大会第六次会议上\n\n株洲市渌口区人民政府区长 赖晓智",
+        ),
+    ],
+)
+def test_joins(text, expected):
+    out, edits = run(text)
+    assert expected in out
+    assert edits
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the catalogue's false joins of a naive rule (seed-artefacts §1.4)
+        "孙乾 刘艺锋 张咪\n\n渌口区城景。文禹 摄\n\n专精特新中小企业，以及时代华鑫聚酰亚胺薄膜。",
+        "提质发展 绘就精彩渌口\n\n秋天是收获的季节,株洲市渌口区一片丰收在望的景象。",
+        "撤县设区揭牌仪式\n\n规范化村级综合服务平台\n\n风电\n\n网格化管理服务中心",
+        "株洲市渌口区人民政府区长 赖晓智\n\n各位代表：\n\n现在，我代表区人民政府向大会报告工作。",
+        # 004: headings with a comma, kicker and deck
+        "聚焦重点“集”，壮大发展新优势\n\n冬阳下，站在邵阳县高新区办公楼里，临窗远望。",
+        "优化环境有“丰”彩——\n\n持续推进“政策超市”“金融超市”“娄底营商码”等平台应用，推出“土地超市”\n\n营商环境就是生产力。",
+        "一、加快转型升级，培育更具优势的产业链群\n\n坚持把发展经济的着力点放在实体经济上。",
+        # continuation lost (001 l.40, 004 l.71, l.81): stays as it is
+        "积极拓展“朋友圈”。去年12月,2021株\n\n新城正“青春”闯创千\n\n"
+        "株洲日报全媒体记者邹敬文 通讯员刘晓欢 刘艺锋\n\n前言\n\n时序更替,万物维新。",
+        "还积极推动水电气、医疗服务等本地公共服务接入\n\n发现美 创造美\n\n"
+        "淥口区开展“和美乡村我来拍”全民摄影活动\n\n2023年，株洲市淥口区在全区开展活动。",
+        "让各类作品都能得到相应的奖\n\n观察\n\n企业之“难”。扎实开展专项行动。",
+        # a sentence-shaped caption above its credit (004 l.53–59)
+        "以务实之为，解\n\n高科技新材料产业园一角。\n\n(本文图片均由邵阳县高新区提供)",
+        # `；` and `：` end a fragment (003 l.16→18)
+        "我们主要做了以下工作：\n\n全力以赴打造“三个高地”。",
+        # list items stay apart (001 l.11–12)
+        "- 国家级产粮大县(区)\n- 全国生猪调出大县(区)",
+        "……\n\n回首渌口在增进民生福祉道路上走过的印记。",
+    ],
+)
+def test_no_join(text):
+    out, edits = run(text, KEEP)
+    assert out == text
+    assert edits == []
+
+
+def test_heal_caption_inside_a_quote():
+    """002 l.75–82: the caption sits inside a quotation; the sentence is rejoined, the caption follows."""
+    text = (
+        "按照“统一标识、统一外观、统一机构牌、统一服务\n\n"
+        "龙门镇花冲村“脱贫立志、星级创建”村组评议会\n\n"
+        "窗口,统一宣传栏目”的要求,新建39个村级综合服务平台。\n\n"
+        "出台《实施办法》。"
+    )
+    out, edits = run(text)
+    assert out == (
+        "按照“统一标识、统一外观、统一机构牌、统一服务窗口,统一宣传栏目”的要求,新建39个村级综合服务平台。\n\n"
+        "龙门镇花冲村“脱贫立志、星级创建”村组评议会\n\n"
+        "出台《实施办法》。"
+    )
+    assert [e.rule for e in edits] == ["heal_interrupted", "move_block"]
+
+
+def test_heal_moves_the_group_after_the_whole_chain():
+    text = "目前，拥有32家省级\n\n# 标题\n\n孙乾 刘艺锋\n\n专精特新企业，年产值超百亿元，利润突\n\n破十亿元。\n\n下段。"
+    out, _ = run(text, KEEP)
+    healed = "目前，拥有32家省级专精特新企业，年产值超百亿元，利润突破十亿元。"
+    assert out == healed + "\n\n# 标题\n\n孙乾 刘艺锋\n\n下段。"
+
+
+def test_no_heal_through_a_two_part_headline():
+    """A comma headline inside the group could be running text: when in doubt, no heal."""
+    text = "目前，拥有32家省级\n\n# 标题\n\n专精特新企业，年产值突\n\n破百亿元。"
+    out, _ = run(text, KEEP)
+    assert out == text
+
+
+# --- markup --------------------------------------------------------------------------------------
+
+
+def test_markup_strip_and_keep():
+    text = (
+        "## 江永助“有错”干部变“有为”\n\n**坚持先进制造业当家**。扭转依赖土地财政的发展模式。\n\n"
+        "- 省级茶油大县(区)\n- 连续17年保持“省平安区”称号"
+    )
+    stripped, edits = run(text, STRIP)
+    assert stripped == (
+        "江永助“有错”干部变“有为”\n\n坚持先进制造业当家。扭转依赖土地财政的发展模式。\n\n"
+        "省级茶油大县(区)\n连续17年保持“省平安区”称号"
+    )
+    assert sorted({e.rule for e in edits}) == ["strip_bold", "strip_heading_mark", "strip_list_mark"]
+    kept, edits = run(text, KEEP)
+    assert kept == text and edits == []
+
+
+def test_strip_keeps_a_mark_the_text_would_be_lost_without():
+    """A heading that would read as the rest of an unfinished sentence once its `#` is gone keeps it."""
+    text = "今天天气很好，风也不大，我们一起去\n\n# 公园里，看花\n\n“好。”"
+    out, _ = run(text, STRIP)
+    assert out == text
+    assert run(out, STRIP)[1] == []
+
+
+def test_blocks_classify_seed_lines():
+    kinds = {
+        "# 跑出青春新赛道": blocks.HEADING,
+        "孙乾 刘艺锋 张咪": blocks.BYLINE,
+        "（阳望春 吕伟铭 吴小艳 陆益平）": blocks.BYLINE,
+        "株洲日报全媒体记者邹敬文 通讯员刘晓欢 刘艺锋": blocks.BYLINE,
+        "渌口区城景。文禹 摄": blocks.CAPTION,
+        "渌口区融媒体中心 供图": blocks.CAPTION,
+        "(本版图片由株洲市渌口区委宣传部提供)": blocks.CAPTION,
+        "▲三旺村百合花开助农增收。李健 摄": blocks.CAPTION,
+        "- 国家级产粮大县(区)": blocks.LIST,
+        "1. “三高四新”（第1页）：着力打造国家重要先进制造业。": blocks.LIST,
+        "——完善机制脱贫攻坚成果同": blocks.DASH,
+        "……": blocks.SEPARATOR,
+        "观察": blocks.LABEL,
+        "前言": blocks.LABEL,
+        "A 锚定“高分子”迈向“高精尖”": blocks.HEADING,
+        "建强基础铺“底”色——": blocks.HEADING,
+        "事。": blocks.TEXT,
+    }
+    assert {line: blocks.static_kind(line) for line in kinds} == kinds
+
+
+# --- properties ----------------------------------------------------------------------------------
+
+_TOKENS = (
+    list("天地人你我他中国发展渌口区新城")
+    + list("，。！？、,;：”“（）")
+    + [
+        "……",
+        "——",
+        " 摄",
+        " 供图",
+        "观察",
+        "4月",
+        "2023年",
+        "记者",
+        "**",
+        "▲",
+        " ",
+        "张咪 朱刚",
+        "(本版图片由某提供)",
+    ]
+)
+_line = st.tuples(
+    st.sampled_from(["", "", "", "# ", "## ", "- ", "▲", "——", "1. "]),
+    st.lists(st.sampled_from(_TOKENS), max_size=10).map("".join),
+).map("".join)
+_text = st.lists(st.tuples(_line, st.sampled_from(["\n", "\n\n", "\n\n", "\n\n\n"])), max_size=16).map(
+    lambda parts: "".join(line + sep for line, sep in parts)
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_text, st.sampled_from(["strip", "keep"]))
+def test_property_never_raises_replays_and_is_idempotent(text, markup):
+    stage = STRIP if markup == "strip" else KEEP
+    out, _ = run(text, stage)
+    again, more = run(out, stage)
+    assert more == [], (text, out, more)
+    assert again == out
