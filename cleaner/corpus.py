@@ -84,12 +84,11 @@ class Corpus:
             outputs.append(cleaned)
             edits.extend((doc.id, edit) for edit in doc_edits)
         if loaded.records is not None:
-            before = render_jsonl(loaded.records, loaded.documents, text_field)
             after = render_jsonl(loaded.records, outputs, text_field)
         else:
-            before = loaded.documents[0].text
             after = render_text(outputs[0])
-        status = "cleaned" if edits or before != after else "unchanged"
+        before = loaded.text
+        status = "cleaned" if edits else "unchanged"
         return FileOutcome(
             loaded.source,
             status,

@@ -66,6 +66,8 @@ class LoadedFile:
     documents: list[Document]
     # For JSON Lines: the parsed records, in order (the text field is replaced on output).
     records: list[dict[str, Any]] | None = None
+    # The decoded file, as it was.
+    text: str = ""
 
 
 def read_bytes(path: Path, label: str) -> bytes:
@@ -84,9 +86,17 @@ def load(source: SourceFile, data: bytes | None = None, text_field: str = "text"
     decoded = decode(data, source.rel)
     if source.format == "jsonl":
         records, documents = _parse_jsonl(decoded.text, source.rel, text_field)
-        return LoadedFile(source, decoded.encoding, len(data), documents, records)
-    document = Document(id=source.rel, text=decoded.text, meta={"path": source.rel})
-    return LoadedFile(source, decoded.encoding, len(data), [document])
+        return LoadedFile(source, decoded.encoding, len(data), documents, records, decoded.text)
+    document = Document(id=source.rel, text=_without_final_newline(decoded.text), meta={"path": source.rel})
+    return LoadedFile(source, decoded.encoding, len(data), [document], text=decoded.text)
+
+
+def _without_final_newline(text: str) -> str:
+    # The final line ending belongs to the file format (writers add exactly one back), not to the text.
+    for ending in ("\r\n", "\n", "\r"):
+        if text.endswith(ending):
+            return text[: -len(ending)]
+    return text
 
 
 def _parse_jsonl(text: str, rel: str, text_field: str) -> tuple[list[dict[str, Any]], list[Document]]:
