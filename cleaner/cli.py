@@ -22,6 +22,7 @@ from cleaner.errors import CleanerError, ConfigError, InputError
 from cleaner.io.readers import DEFAULT_GLOBS
 from cleaner.io.writers import write_atomic
 from cleaner.report import AuditRecord
+from cleaner.rules.cli import app as rules_app
 
 SWITCHABLE_STAGES = ("unicode", "variants", "punctuation", "spacing", "layout", "rules", "dedup")
 
@@ -345,6 +346,9 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 app.command("run", help=CLEAN_HELP)(run)
+
+
+app.add_typer(rules_app, name="rules")
 
 
 @app.callback()
