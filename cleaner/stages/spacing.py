@@ -58,7 +58,7 @@ ASCII_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 # The stdlib ``re`` scans these simple classes several times faster than ``regex``.
 _SPACE_RUN = re.compile(f"[{SPACES}]+")
 _CJK_CHAR = re.compile(f"[{CJK}]")
-_TOUCH = re.compile(f"[{CJK}](?=[0-9A-Za-z])|[0-9A-Za-z%\u2030](?=[{CJK}])")
+_LATIN_RUN = re.compile("[0-9A-Za-z%\u2030]+")
 # Full-width sentence punctuation, or half-width right after a Han character (the stage may run
 # with ``punctuation`` switched off: 001 and 002 write ``渌口区,将有助于``).
 _RUNNING = re.compile("[" + "".join(sorted(SENTENCE_PUNCT)) + f"]|[{CJK}][,;:?!]")
@@ -221,13 +221,24 @@ def _space_changes(text: str, remove_cjk_latin: bool) -> list[Change]:
 def _insert_changes(text: str) -> list[Change]:
     """A space wherever a Chinese character touches a Latin letter or digit in running text."""
     changes: list[Change] = []
-    touch = _TOUCH.finditer
-    offset = 0
-    for line in text.split("\n"):
-        # Indentation is not part of the line's content (``  # 标题`` is a heading).
-        if _RUNNING.search(line) is not None and _HEADING.match(line.lstrip(SPACES)) is None:
-            changes.extend(Change(offset + m.end(), offset + m.end(), " ", "cjk_latin_space") for m in touch(line))
-        offset += len(line) + 1
+    lines = _Lines(text)
+    is_cjk = _is_cjk
+    # Runs of Latin letters and digits are far fewer than Chinese characters: look at their ends.
+    for match in _LATIN_RUN.finditer(text):
+        start, end = match.span()
+        before = text[start - 1] if start else ""
+        after = text[end] if end < len(text) else ""
+        space_before = match.group()[0] in LATIN and is_cjk(before)
+        space_after = is_cjk(after)
+        if not (space_before or space_after):
+            continue
+        lines.seek(start)
+        if not lines.running:
+            continue
+        if space_before:
+            changes.append(Change(start, start, " ", "cjk_latin_space"))
+        if space_after:
+            changes.append(Change(end, end, " ", "cjk_latin_space"))
     return changes
 
 
