@@ -136,6 +136,8 @@ def compose_yaml_text(text: str, name: str, max_depth: int = MAX_YAML_DEPTH) -> 
         raise ConfigError(f"{where}: invalid YAML: {exc.problem or exc.context}") from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"{name}: invalid YAML: {exc}") from None
+    except UnicodeError as exc:  # lone surrogates in text handed over by a caller
+        raise ConfigError(f"{name}: invalid YAML: {exc.reason} at character {exc.start}") from None
     if node is not None:
         with gc_paused():
             _check_plain(node, name, max_depth)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cleaner.errors import ConfigError
 from cleaner.rules import load_rules, load_rules_text, rule_files
@@ -272,3 +274,23 @@ def test_alias_bomb_is_not_expanded():
     bomb = "a: &a ['x', 'x']\nb: &b [*a, *a]\nc: &c [*b, *b]\nrules: [*c]\n"
     lines = errors_of(bomb)
     assert lines[0].startswith("bad.yaml:1:1: unknown file key 'a'")
+
+
+_yaml_pieces = st.sampled_from(
+    [
+        *("rules:", "\n", "  - ", "find: ", "pattern: ", "replace: ", "unless: ", "files: ", "examples: ", "id: "),
+        *("note: ", "[", "]", "{", "}", ", ", "'", '"', "涪口", "渌口", "(", "a+", "\\1", "&a ", "*a"),
+        *("!!python/object:os.system ", "~", "''", "true", "12", ":", "- ", "#", "\t", "\x00", "\ud800"),
+    ]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_yaml_pieces, max_size=30).map("".join))
+def test_loading_any_text_gives_rules_or_a_config_error(text: str):
+    try:
+        rule_set = load_rules_text(text, "fuzz.yaml")
+    except ConfigError as exc:
+        assert str(exc).startswith("fuzz.yaml")
+    else:
+        assert all(rule.replace is not None for rule in rule_set.rules)
