@@ -230,7 +230,7 @@ def test_same_find_and_replacement_twice_is_a_warning_not_an_error():
     rule_set = load_rules_text(
         "rules:\n  - find: [涿口, 涑口]\n    replace: 渌口\n  - find: 涑口\n    replace: 渌口\n", "dup.yaml"
     )
-    assert "dup.yaml:4:5: find '涑口' is already in rule dup:1 (dup.yaml:2:5)" in rule_set.warnings
+    assert "dup.yaml:4:5: warning: find '涑口' is already in rule dup:1 (dup.yaml:2:5)" in rule_set.warnings
 
 
 def test_identical_replacement_groups_are_not_chains():
@@ -253,7 +253,7 @@ def test_chain_through_a_regex_rule():
 
 def test_rule_without_examples_is_a_warning():
     rule_set = load_rules_text("rules:\n  - find: a\n    replace: b\n", "w.yaml")
-    assert rule_set.warnings == ("w.yaml:2:5: rule w:1 has no examples",)
+    assert rule_set.warnings == ("w.yaml:2:5: warning: rule w:1 has no examples",)
 
 
 def test_huge_yaml_is_refused(tmp_path: Path):

@@ -5,7 +5,7 @@ from cleaner.rules.loading import load_rules, load_rules_text, rule_files
 from cleaner.rules.matcher import Matcher
 from cleaner.rules.model import Rule, RuleSet, glob_matches
 from cleaner.rules.selftest import ExampleFailure, run_examples
-from cleaner.rules.stats import rule_hits, rule_timeouts, unmatched_globs
+from cleaner.rules.stats import is_timeout, rule_hits, rule_timeouts, unmatched_globs
 
 __all__ = [
     "ExampleFailure",
@@ -13,6 +13,7 @@ __all__ = [
     "Rule",
     "RuleSet",
     "glob_matches",
+    "is_timeout",
     "load_rules",
     "load_rules_text",
     "rule_files",

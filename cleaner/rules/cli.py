@@ -77,7 +77,7 @@ def check_command(
             raise typer.Exit(2)
         warnings.extend(unmatched_globs(rule_set, corpus_paths(src)))
     for warning in warnings:
-        typer.echo(warning if ": warning: " in warning else warning.replace(": ", ": warning: ", 1), err=True)
+        typer.echo(warning, err=True)
     literal = sum(1 for rule in rule_set.rules if rule.is_literal)
     typer.echo(
         f"{len(rule_set)} rules ({literal} literal, {len(rule_set) - literal} regex) in {len(rule_set.sources)} files: "

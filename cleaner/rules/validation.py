@@ -38,7 +38,9 @@ def validate(rules: tuple[Rule, ...], matcher: Matcher | None = None) -> tuple[l
                     f"in rule {first.id} ({first.location})"
                 )
             else:
-                warnings.append(f"{rule.location}: find {find!r} is already in rule {first.id} ({first.location})")
+                warnings.append(
+                    f"{rule.location}: warning: find {find!r} is already in rule {first.id} ({first.location})"
+                )
     for rule in rules:
         for phrase in rule.unless:
             if phrase in owner:
@@ -49,7 +51,7 @@ def validate(rules: tuple[Rule, ...], matcher: Matcher | None = None) -> tuple[l
             elif rule.is_literal and not any(find in phrase for find in rule.finds):
                 errors.append(f"{rule.location}: 'unless' phrase {phrase!r} contains no find of rule {rule.id}")
         if not rule.examples:
-            warnings.append(f"{rule.location}: rule {rule.id} has no examples")
+            warnings.append(f"{rule.location}: warning: rule {rule.id} has no examples")
     if not errors:
         errors.extend(chain_errors(rules, matcher))
     return errors, warnings
