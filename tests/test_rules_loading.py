@@ -294,3 +294,11 @@ def test_loading_any_text_gives_rules_or_a_config_error(text: str):
         assert str(exc).startswith("fuzz.yaml")
     else:
         assert all(rule.replace is not None for rule in rule_set.rules)
+
+
+def test_same_id_in_two_files_names_both_places(tmp_path: Path):
+    (tmp_path / "a.yaml").write_text("rules:\n  - find: x\n    replace: y\n    id: same\n", encoding="utf-8")
+    (tmp_path / "b.yaml").write_text("rules:\n  - id: same\n    find: z\n    replace: w\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_rules([tmp_path])
+    assert str(info.value) == f"{tmp_path / 'b.yaml'}:2:9: id 'same' is already used at {tmp_path / 'a.yaml'}:4:9"

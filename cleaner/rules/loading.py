@@ -98,7 +98,10 @@ class _Reader:
     globs: list[Glob] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    ids: dict[str, yaml.Node] = field(default_factory=dict)
+    # Where each id was first given: (file, node), made into file:line:col only for a message.
+    ids: dict[str, tuple[str, yaml.Node]] = field(default_factory=dict)
+    source: str = "<rules>"
+    stem: str = "rules"
 
     def read_file(self, path: Path) -> None:
         try:
@@ -138,9 +141,9 @@ class _Reader:
     # -- one rule ----------------------------------------------------------------------------
     def _claim_id(self, rule_id: str, node: yaml.Node) -> bool:
         if rule_id in self.ids:
-            self._error(node, f"id {rule_id!r} is already used at {_where(self.source, self.ids[rule_id])}")
+            self._error(node, f"id {rule_id!r} is already used at {_where(*self.ids[rule_id])}")
             return False
-        self.ids[rule_id] = node
+        self.ids[rule_id] = (self.source, node)
         return True
 
     def _simple_rule(self, node: yaml.MappingNode, position: int, file_globs: tuple[str, ...]) -> Rule | None:
