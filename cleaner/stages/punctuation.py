@@ -68,7 +68,7 @@ import bisect
 import re
 
 from cleaner.config import PunctuationOptions
-from cleaner.model import Change, Document, Edit, rewrite
+from cleaner.model import PARAGRAPH_SEPARATOR, Change, Document, Edit, rewrite
 from cleaner.pipeline import StageFn
 from cleaner.script import CHINESE, CJK
 
@@ -100,19 +100,31 @@ _LEFT_SKIP = frozenset(" \t\n\"')]*_")
 _RIGHT_SKIP = frozenset(" \t\n\"'([*_")
 
 # Spans never touched. ASCII classes only: in Python's ``re`` ``\w`` matches Han characters too.
-_PROTECTED = re.compile(
-    r"(?:(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]*://|(?<![A-Za-z0-9.])www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*[A-Za-z0-9\-_~/#=&%]"
-    r"|[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+"
-    r"|(?<![A-Za-z0-9])[A-Za-z]:\\[A-Za-z0-9._\-\\ ]*"
-    r"|(?<![A-Za-z0-9_.])(?:~|\.{1,2})?/[A-Za-z0-9._\-]+(?:/[A-Za-z0-9._\-]*)+"
-    r"|`[^`\n]+`"
-    r"|&#?[A-Za-z0-9]+;"
-    r"|(?<![0-9.,])[0-9]{1,3}(?:,[0-9]{3})+(?![0-9])"
-    r"|[0-9]+(?::[0-9]+)+"
-)
-_CANDIDATES = re.compile(r"[,;:?!()\"'\-]|\.\.\.|。。。|，[0-9]")
-_MARKS = re.compile(r"[,;:?!]+|\.{3,}|。{3,}")
-_DASH = re.compile(rf"(?<=[{CJK}])[ \t]*(--?)[ \t]*(?=[{CJK}])")
+# (a quick test that the text may hold one, the pattern)
+_PROTECTED = [
+    (
+        lambda t: "://" in t or "www." in t,
+        re.compile(
+            r"(?:(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]*://|(?<![A-Za-z0-9.])www\.)"
+            r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*[A-Za-z0-9\-_~/#=&%]"
+        ),
+    ),
+    (lambda t: "@" in t, re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")),
+    (lambda t: ":\\" in t, re.compile(r"(?<![A-Za-z0-9])[A-Za-z]:\\[A-Za-z0-9._\-\\ ]*")),
+    (lambda t: "/" in t, re.compile(r"(?<![A-Za-z0-9_.])(?:~|\.{1,2})?/[A-Za-z0-9._\-]+(?:/[A-Za-z0-9._\-]*)+")),
+    (lambda t: "`" in t, re.compile(r"`[^`\n]+`")),
+    (lambda t: "&" in t, re.compile(r"&#?[A-Za-z0-9]+;")),
+    # Numbers (1,000 and 10:30) are checked where a mark sits between two digits: see _in_number.
+]
+_THOUSANDS = re.compile(r"(?<![0-9.,])[0-9]{1,3}(?:,[0-9]{3})+(?![0-9])")
+_NUMBER_CHARS = frozenset("0123456789,")
+_FULLWIDTH_NUMBER_COMMA = re.compile(r"[0-9]，[0-9]{3}")
+# Patterns that start with a character class are searched fast by ``re``; alternations are not.
+_CANDIDATES = re.compile(r"[,;:?!()\"'\-]")
+_MARKS = re.compile(r"[,;:?!]+")
+_ELLIPSIS = re.compile(r"\.{3,}|。{3,}")
+_PAIRED = re.compile(r"[()\"']")
+_HYPHENS = re.compile(r"-+")
 _NUMBER_COMMA = re.compile(r"(?<![0-9.,，])[0-9]{1,3}(?:[,，][0-9]{3})+(?![0-9])")
 _PARENS = re.compile(r"[()（）]")
 _DOUBLE_QUOTES = re.compile(r"[\"“”]")
@@ -120,19 +132,32 @@ _SINGLE_QUOTES = re.compile(r"(?<![A-Za-z])'|'(?![A-Za-z])|[‘’]")
 
 
 class _Protected:
-    """The protected spans of one paragraph, for fast membership tests."""
+    """The protected spans of ``text[lo:hi]``, for fast membership tests."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, lo: int = 0, hi: int | None = None) -> None:
+        hi = len(text) if hi is None else hi
+        part = text if (lo, hi) == (0, len(text)) else text[lo:hi]
         self.starts: list[int] = []
         self.ends: list[int] = []
-        for match in _PROTECTED.finditer(text):
-            self.starts.append(match.start())
-            self.ends.append(match.end())
+        spans = sorted(
+            match.span()
+            for may_hold, pattern in _PROTECTED
+            if may_hold(part)
+            for match in pattern.finditer(text, lo, hi)
+        )
+        for start, end in spans:
+            if self.ends and start < self.ends[-1]:
+                self.ends[-1] = max(self.ends[-1], end)
+            else:
+                self.starts.append(start)
+                self.ends.append(end)
 
     def __contains__(self, position: int) -> bool:
         return self.span_at(position) is not None
 
     def span_at(self, position: int) -> tuple[int, int] | None:
+        if not self.starts:
+            return None
         index = bisect.bisect_right(self.starts, position) - 1
         if index >= 0 and position < self.ends[index]:
             return self.starts[index], self.ends[index]
@@ -142,35 +167,58 @@ class _Protected:
 _NOTHING_PROTECTED = _Protected("")
 
 
+def _in_number(text: str, start: int) -> bool:
+    """Whether the ``,`` or ``:`` at ``start`` is part of a number: ``1,000``, ``10:30``, ``3:1``.
+
+    >>> _in_number("共1,000人", 2), _in_number("10:30", 2), _in_number("第7,8位", 2)
+    (True, True, False)
+    """
+    if not (0 < start < len(text) - 1 and text[start - 1].isdigit() and text[start + 1].isdigit()):
+        return False
+    if not (text[start - 1].isascii() and text[start + 1].isascii()):
+        return False
+    if text[start] == ":":
+        return True
+    a, b = start, start + 1
+    while a > 0 and text[a - 1] in _NUMBER_CHARS:
+        a -= 1
+    while b < len(text) and text[b] in _NUMBER_CHARS:
+        b += 1
+    return any(m.start() < start < m.end() for m in _THOUSANDS.finditer(text, a, b))
+
+
 def _is_chinese(ch: str) -> bool:
-    return _CHINESE_RE.match(ch) is not None
+    return "\u4e00" <= ch <= "\u9fff" or _CHINESE_RE.match(ch) is not None
 
 
-def _left(text: str, i: int, protected: _Protected = _NOTHING_PROTECTED) -> str:
-    """The class of the left neighbour of the mark at ``i`` (see the module docstring)."""
+def _left(text: str, i: int, protected: _Protected = _NOTHING_PROTECTED, lo: int = 0) -> str:
+    """The class of the left neighbour of the mark at ``i`` (see the module docstring).
+
+    ``lo`` is where the paragraph starts.
+    """
     j = i - 1
-    while j >= 0 and text[j] in _LEFT_SKIP:
+    while j >= lo and text[j] in _LEFT_SKIP:
         j -= 1
-    if j < 0:
+    if j < lo:
         return EDGE
     ch = text[j]
     span = protected.span_at(j)
     if span is not None or ch in _TOKEN_CHARS:
         # A URL, number or other protected span is a token too.
-        k, limit = (span[0] - 1, -1) if span is not None else (j, j - _TOKEN_LIMIT)
-        while k >= 0 and k > limit and text[k] in _TOKEN_CHARS:
+        k, limit = (span[0] - 1, lo - 1) if span is not None else (j, j - _TOKEN_LIMIT)
+        while k >= lo and k > limit and text[k] in _TOKEN_CHARS:
             k -= 1
-        while k >= 0 and text[k] in _SPACE_CHARS:
+        while k >= lo and text[k] in _SPACE_CHARS:
             k -= 1
-        if k < 0:
+        if k < lo:
             return TOKEN_EDGE
         return ZH_TOKEN if _is_chinese(text[k]) else LATIN
     return ZH if _is_chinese(ch) else OTHER
 
 
-def _right(text: str, i: int, protected: _Protected = _NOTHING_PROTECTED) -> str:
-    """The class of the right neighbour of a mark ending at ``i``."""
-    n = len(text)
+def _right(text: str, i: int, protected: _Protected = _NOTHING_PROTECTED, hi: int | None = None) -> str:
+    """The class of the right neighbour of a mark ending at ``i``; ``hi``: where the paragraph ends."""
+    n = len(text) if hi is None else hi
     j = i
     while j < n and text[j] in _RIGHT_SKIP:
         j += 1
@@ -190,16 +238,18 @@ def _right(text: str, i: int, protected: _Protected = _NOTHING_PROTECTED) -> str
     return ZH if _is_chinese(ch) else OTHER
 
 
-def in_chinese_context(text: str, start: int, end: int, protected: _Protected = _NOTHING_PROTECTED) -> bool:
+def in_chinese_context(
+    text: str, start: int, end: int, protected: _Protected = _NOTHING_PROTECTED, lo: int = 0, hi: int | None = None
+) -> bool:
     """Whether the half-width mark ``text[start:end]`` belongs to Chinese text (rules 1–3).
 
     >>> in_chinese_context("增长5.3%,同比", 8, 9), in_chinese_context("hello, world", 5, 6)
     (True, False)
     """
-    left = _left(text, start, protected)
+    left = _left(text, start, protected, lo)
     if left == ZH:
         return True
-    right = _right(text, end, protected)
+    right = _right(text, end, protected, hi)
     if left == ZH_TOKEN:
         if right in (ZH, EDGE):
             return True
@@ -209,7 +259,9 @@ def in_chinese_context(text: str, start: int, end: int, protected: _Protected = 
     return right == ZH and left != LATIN
 
 
-def halfwidth_marks(text: str, start: int, end: int, protected: _Protected = _NOTHING_PROTECTED) -> list[Change]:
+def halfwidth_marks(
+    text: str, start: int, end: int, protected: _Protected = _NOTHING_PROTECTED, lo: int = 0, hi: int | None = None
+) -> list[Change]:
     """``, ; : ? !`` in Chinese context become ``，；：？！``; ``...`` and ``。。。`` become ``……``.
 
     A run of marks (``?!``, ``!!!``) is judged as one: by the neighbours of the whole run.
@@ -222,35 +274,53 @@ def halfwidth_marks(text: str, start: int, end: int, protected: _Protected = _NO
     []
     """
     marks = text[start:end]
+    if marks in (",", ":") and _in_number(text, start):
+        return []
     if marks[0] == "。":
         return [Change(start, end, "……", "ellipsis")]
-    if not in_chinese_context(text, start, end, protected):
+    if not in_chinese_context(text, start, end, protected, lo, hi):
         return []
     if marks[0] == ".":
         return [Change(start, end, "……", "ellipsis")]
     following = text[end : end + 1]
     if (marks[-1] == ":" and following in ("/", "\\")) or (marks[-1] in "?!" and following == "="):
         return []
+    if len(marks) == 1:
+        return [Change(start, end, _FULLWIDTH[marks], _RULES[marks])]
     return [Change(start + i, start + i + 1, _FULLWIDTH[mark], _RULES[mark]) for i, mark in enumerate(marks)]
 
 
-def dash(match: re.Match[str]) -> Change:
+def dash(text: str, hyphens: re.Match[str], lo: int = 0, hi: int | None = None) -> Change | None:
     """A lone ``-``/``--`` between Han characters is a dash typed on an ASCII keyboard: ``——``.
 
-    >>> dash(_DASH.search("改革-发展")).after
+    Spaces or tabs around it go with it.
+
+    >>> dash("改革 - 发展", _HYPHENS.search("改革 - 发展")).after
     '——'
+    >>> dash("COVID-19", _HYPHENS.search("COVID-19")) is None
+    True
     """
-    return Change(match.start(), match.end(), "——", "dash")
+    hi = len(text) if hi is None else hi
+    start, end = hyphens.span()
+    if end - start > 2:
+        return None
+    while start > lo and text[start - 1] in " \t":
+        start -= 1
+    while end < hi and text[end] in " \t":
+        end += 1
+    if start > lo and end < hi and _HAN_RE.match(text[start - 1]) and _HAN_RE.match(text[end]):
+        return Change(start, end, "——", "dash")
+    return None
 
 
-def number_comma(text: str) -> list[Change]:
+def number_comma(text: str, lo: int = 0, hi: int | None = None) -> list[Change]:
     """A full-width comma between thousands groups of a number becomes ``,``.
 
     >>> [c.start for c in number_comma("共1，234，567人，第7，8位")]
     [2, 6]
     """
     changes = []
-    for match in _NUMBER_COMMA.finditer(text):
+    for match in _NUMBER_COMMA.finditer(text, lo, len(text) if hi is None else hi):
         for offset, ch in enumerate(match.group()):
             if ch == "，":
                 changes.append(Change(match.start() + offset, match.start() + offset + 1, ",", "number_comma"))
@@ -339,24 +409,103 @@ def _pair_quotes(
 
 
 def fix_punctuation(text: str) -> list[Change]:
-    """All punctuation changes for one paragraph, sorted and non-overlapping."""
-    if not _CANDIDATES.search(text):
-        return []
+    """All punctuation changes for one paragraph (or text), sorted and non-overlapping."""
+    return _fix(text, [0])[0]
+
+
+def _paragraph_ends(text: str, starts: list[int]) -> list[int]:
+    return [start - len(PARAGRAPH_SEPARATOR) for start in starts[1:]] + [len(text)]
+
+
+def _fix(text: str, starts: list[int], first: int = 0, last: int | None = None) -> tuple[list[Change], set[int]]:
+    """The changes in paragraphs ``first``..``last`` of ``text`` (``starts``: where each begins).
+
+    Also returns the paragraphs in which a candidate was left alone that the changes might put
+    in context: conversions only ever make neighbours more Chinese, so a paragraph in which every
+    candidate was converted (or is protected) cannot change in another round.
+
+    The whole text is searched at once (per-paragraph calls cost more than the searches); the
+    neighbours of a mark are looked for inside its own paragraph only.
+    """
+    last = len(starts) - 1 if last is None else last
+    ends = _paragraph_ends(text, starts)
+    lo, hi = starts[first], ends[last]
+    ellipsis = text.find("...", lo, hi) >= 0 or text.find("。。。", lo, hi) >= 0
+    number = _FULLWIDTH_NUMBER_COMMA.search(text, lo, hi) is not None
+    if not (ellipsis or number or _CANDIDATES.search(text, lo, hi)):
+        return [], set()
+    protected = _Protected(text, lo, hi)
+    changes: list[Change] = []
+    declined: set[int] = set()
+    marks = _MARKS.finditer(text, lo, hi)
+    if ellipsis:
+        marks = sorted([*marks, *_ELLIPSIS.finditer(text, lo, hi)], key=lambda m: m.start())
+    paragraph = first
+    any_protected = bool(protected.starts)
+    for match in marks:
+        start, end = match.span()
+        while paragraph < last and start >= starts[paragraph + 1]:
+            paragraph += 1
+        if any_protected and (start in protected or end - 1 in protected):
+            continue
+        mark = match.group()
+        if (mark == "," or mark == ":") and _in_number(text, start):
+            continue
+        if mark in _FULLWIDTH and start > starts[paragraph] and _is_chinese(text[start - 1]):
+            # The common case, rule 1 at once: one mark right after a Chinese character.
+            following = text[end : end + 1]
+            if not ((mark == ":" and following in ("/", "\\")) or (mark in "?!" and following == "=")):
+                changes.append(Change(start, end, _FULLWIDTH[mark], _RULES[mark]))
+                continue
+        found = halfwidth_marks(text, start, end, protected, starts[paragraph], ends[paragraph])
+        if found:
+            changes += found
+        else:
+            declined.add(paragraph)
+    position = text.find("-", lo, hi)
+    while position >= 0:
+        match = _HYPHENS.match(text, position)
+        assert match is not None
+        position = text.find("-", match.end(), hi)
+        paragraph = bisect.bisect_right(starts, match.start()) - 1
+        change = None if match.start() in protected else dash(text, match, starts[paragraph], ends[paragraph])
+        if change is not None:
+            changes.append(change)
+    if number:
+        changes += number_comma(text, lo, hi)
+    paired = set()
+    for ch in "()\"'":
+        position = text.find(ch, lo, hi)
+        while position >= 0:
+            index = bisect.bisect_right(starts, position) - 1
+            paired.add(index)
+            # The rest of this paragraph is covered.
+            position = text.find(ch, ends[index], hi)
+    for index in sorted(paired):
+        paragraph_text = text[starts[index] : ends[index]]
+        found, left_alone = _pairs(paragraph_text)
+        changes += [Change(c.start + starts[index], c.end + starts[index], c.after, c.rule) for c in found]
+        if left_alone:
+            declined.add(index)
+    return _without_overlaps(changes), declined
+
+
+def _pairs(text: str) -> tuple[list[Change], bool]:
+    """Bracket and quote changes in one paragraph, and whether an ASCII one was left alone."""
     protected = _Protected(text)
     changes: list[Change] = []
-    for match in _MARKS.finditer(text):
-        if match.start() in protected or match.end() - 1 in protected:
-            continue
-        changes += halfwidth_marks(text, match.start(), match.end(), protected)
-    if "-" in text:
-        changes += [dash(m) for m in _DASH.finditer(text) if m.start(1) not in protected]
-    if "，" in text:
-        changes += number_comma(text)
-    if "(" in text or ")" in text:
-        changes += parentheses(text, protected)
-    if '"' in text or "'" in text:
-        changes += quotes(text, protected)
-    return _without_overlaps(changes)
+    left_alone = False
+    parens = text.count("(") + text.count(")")
+    if parens:
+        found = parentheses(text, protected)
+        left_alone = len(found) < parens
+        changes += found
+    straight = text.count('"') + text.count("'")
+    if straight:
+        found = quotes(text, protected)
+        left_alone = left_alone or len(found) < straight
+        changes += found
+    return changes, left_alone
 
 
 def _without_overlaps(changes: list[Change]) -> list[Change]:
@@ -369,31 +518,33 @@ def _without_overlaps(changes: list[Change]) -> list[Change]:
     return kept
 
 
-def _safe_fix(text: str) -> list[Change]:
+def _safe_fix(text: str, starts: list[int], first: int = 0, last: int | None = None) -> tuple[list[Change], set[int]]:
     try:
-        return fix_punctuation(text)
+        return _fix(text, starts, first, last)
     except Exception:  # pragma: no cover - a fix must never take the pipeline down
-        return []
+        return [], set()
 
 
 def make(options: PunctuationOptions) -> StageFn:
     def punctuation(doc: Document) -> tuple[Document, list[Edit]]:
+        if not doc.text:
+            return doc, []
         edits: list[Edit] = []
-        dirty = range(len(doc.paragraphs))
+        changes, unsettled = _safe_fix(doc.text, doc.paragraph_starts)
         for step in range(_MAX_ROUNDS):
-            changes: list[Change] = []
-            changed: list[int] = []
-            for index in dirty:
-                start = doc.paragraph_starts[index]
-                found = _safe_fix(doc.paragraphs[index])
-                if found:
-                    changed.append(index)
-                    changes += [Change(c.start + start, c.end + start, c.after, c.rule) for c in found]
             if not changes:
                 break
+            starts = doc.paragraph_starts
+            touched = {bisect.bisect_right(starts, c.start) - 1 for c in changes} if unsettled else set()
             doc, new = rewrite(doc, STAGE, changes, step)
             edits += new
-            dirty = changed
+            # Another round only where a change may have put a candidate left alone in context.
+            changes, still = [], set()
+            for index in sorted(unsettled & touched):
+                found, left = _safe_fix(doc.text, doc.paragraph_starts, index, index)
+                changes += found
+                still |= left
+            unsettled = still
         return doc, edits
 
     return punctuation

@@ -65,7 +65,7 @@ _FULLWIDTH_ALNUM = "\uff10-\uff19\uff21-\uff3a\uff41-\uff5a"
 _DIGIT = "0-9\uff10-\uff19"
 
 _CHARACTERS = re.compile(
-    rf"(?P<trailing_space>[ \t]*[{_SPACES}][ \t{_SPACES}]*(?=\n|\Z))"
+    rf"(?P<trailing_space>[{_SPACES}][ \t{_SPACES}]*(?=\n|\Z))"
     rf"|(?P<space>[{_SPACES}])"
     rf"|(?P<zero_width>[{_ZERO_WIDTH}]+)"
     rf"|(?P<soft_hyphen>\u00ad+)"
@@ -74,6 +74,8 @@ _CHARACTERS = re.compile(
     rf"|(?P<fullwidth_alnum>[{_FULLWIDTH_ALNUM}]+)"
     rf"|(?P<fullwidth_decimal_point>(?<=[{_DIGIT}])\uff0e(?=[{_DIGIT}]))"
 )
+# Any character some fix above may change: most texts have none, and one search says so.
+_ANY_CHARACTER = re.compile(rf"[{_SPACES}{_ZERO_WIDTH}\u00ad{_CONTROL}\ud800-\udfff{_FULLWIDTH_ALNUM}\uff0e]")
 _EMOJI = regex.compile(r"\p{Extended_Pictographic}")
 _TO_HALFWIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 
@@ -159,13 +161,22 @@ _CHARACTER_FIXES: dict[str, Callable[[re.Match[str]], str | None]] = {
 
 def character_changes(text: str) -> list[Change]:
     """The changes of the character fixes (zero-width, controls, spaces, full-width) in ``text``."""
+    first = _ANY_CHARACTER.search(text)
+    if first is None:
+        return []
     changes: list[Change] = []
-    for match in _CHARACTERS.finditer(text):
+    for match in _CHARACTERS.finditer(text, first.start()):
         rule = match.lastgroup
         assert rule is not None
         after = _CHARACTER_FIXES[rule](match)
-        if after is not None and after != match.group():
-            changes.append(Change(match.start(), match.end(), after, rule))
+        if after is None or after == match.group():
+            continue
+        start = match.start()
+        if rule == "trailing_space":
+            # Ordinary spaces before it go too: no line ends in a space.
+            while start > 0 and text[start - 1] in " \t" and (not changes or changes[-1].end < start):
+                start -= 1
+        changes.append(Change(start, match.end(), after, rule))
     return changes
 
 
@@ -232,6 +243,7 @@ def _gbk_typical_chars() -> str:
 
 _GBK_TYPICAL = _gbk_typical_chars()
 _GBK_TYPICAL_SET = frozenset(_GBK_TYPICAL)
+_TYPICAL_RE = re.compile(f"[{re.escape(_GBK_TYPICAL)}]")
 _NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
 _HAN = re.compile(f"[{CJK}]")
 
@@ -249,7 +261,7 @@ _UNDEFINED_CP1252 = bytes(0x80 + i for i, ch in enumerate(_CP1252_SPECIALS) if c
 _LATIN1_SEQUENCE = rf"[\xc2\xc3][{_CONT_OR_LOST}]|[\xe0-\xef][{_CONT_OR_LOST}]{{2}}|[\xf0-\xf4][{_CONT_OR_LOST}]{{3}}"
 _LATIN1_MOJIBAKE = re.compile(rf"(?:{_LATIN1_SEQUENCE})+")
 _ONE_SEQUENCE = re.compile(_LATIN1_SEQUENCE)
-_SUSPICIOUS = re.compile(rf"[{re.escape(_GBK_TYPICAL)}]|[\xc2-\xf4][{_CONT}]")
+_LATIN1_LEAD = re.compile(rf"[\xc2-\xf4][{_CONT}\ufffd]")
 _BAD_CATEGORIES = frozenset({"Cc", "Cn", "Co", "Cs"})
 
 
@@ -343,20 +355,33 @@ def _decode_segment(segment: str, after_loss: bool = False) -> tuple[int, str, s
     return 0, "", cut
 
 
-def _repair_run(run: str, base: int) -> list[Change]:
+def _repair_run(run: str, base: int, first: int) -> list[Change]:
+    """Repairs inside one run of non-ASCII characters; attempts start at typical characters."""
     changes: list[Change] = []
-    i = 0
-    while i < len(run):
-        if not _utf8_lead(run[i]):
-            i += 1
+    done = 0
+    for match in _TYPICAL_RE.finditer(run, first):
+        start = match.start()
+        if start < done or not _promising(run, start):
             continue
-        stop, decoded = _decode_from(run, i)
-        if stop > i + 1 and _clearly_better(run[i:stop], decoded):
-            changes.append(Change(base + i, base + stop, decoded, "mojibake_gbk"))
-            i = stop
-        else:
-            i += 1
+        stop, decoded = _decode_from(run, start)
+        if stop > start + 1 and _clearly_better(run[start:stop], decoded):
+            changes.append(Change(base + start, base + stop, decoded, "mojibake_gbk"))
+            done = stop
     return changes
+
+
+def _promising(run: str, start: int) -> bool:
+    """A cheap first look: do the next few characters re-decode to at least two characters?"""
+    chunk = run[start : start + 4]
+    if _LOST in chunk:
+        return True
+    try:
+        chunk.encode("gb18030").decode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    except UnicodeDecodeError as error:
+        return error.reason == "unexpected end of data" or error.start >= 6
+    return True
 
 
 def _decode_from(run: str, start: int) -> tuple[int, str]:
@@ -394,10 +419,18 @@ def mojibake_gbk(text: str) -> list[Change]:
     ['渌口区人民政府，提质发展�']
     """
     changes: list[Change] = []
-    for run in _NON_ASCII_RUN.finditer(text):
-        if not any(ch in _GBK_TYPICAL_SET for ch in run.group()):
+    run_end = 0
+    for typical in _TYPICAL_RE.finditer(text):
+        position = typical.start()
+        if position < run_end:
             continue
-        changes.extend(_repair_run(run.group(), run.start()))
+        run_start = position
+        while run_start > 0 and text[run_start - 1] > "\x7f":
+            run_start -= 1
+        run = _NON_ASCII_RUN.match(text, run_start)
+        assert run is not None
+        run_end = run.end()
+        changes.extend(_repair_run(run.group(), run_start, position - run_start))
     return changes
 
 
@@ -447,10 +480,8 @@ def _decode_cp1252_sequence(sequence: str) -> str:
 
 def mojibake_changes(text: str) -> list[Change]:
     """Both mojibake repairs; GBK wins where they would overlap."""
-    if not _SUSPICIOUS.search(text):
-        return []
     gbk = mojibake_gbk(text)
-    latin = mojibake_latin1(text)
+    latin = mojibake_latin1(text) if _LATIN1_LEAD.search(text) else []
     if not latin:
         return gbk
     taken = [(c.start, c.end) for c in gbk]
