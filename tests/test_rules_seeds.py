@@ -6,6 +6,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cleaner.config import Config, RulesOptions
 from cleaner.model import Document, replay
@@ -135,3 +137,21 @@ def test_pipeline_with_the_projects_rules_fixes_the_seeds():
         for wrong in ["涿口", "涪口", "涑口", "淥口", "绿口"]:
             assert wrong not in result.text, f"{wrong} left in {path.name}"
         assert result.text.count("绿色") == text.count("绿色")
+
+
+_seed_text = "".join(path.read_text(encoding="utf-8") for path in SEEDS)
+_pieces = st.sampled_from([*WRONG, "绿", "口", "罩", "涪", "车同比", "千字", "重庆市", "，"]) | st.builds(
+    lambda start, size: _seed_text[start : start + size],
+    st.integers(0, len(_seed_text) - 1),
+    st.integers(1, 40),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_pieces, max_size=12).map("".join), st.sampled_from(["003_x.txt", "004_x.txt"]))
+def test_project_rules_are_idempotent_on_seed_like_text(stage, text: str, path: str):
+    text = "\n\n".join(p.strip() for p in text.split("\n\n") if p.strip())
+    out, edits = stage(Document(id=path, text=text))
+    assert replay(text, edits) == out.text
+    again, more = stage(out)
+    assert more == [] and again.text == out.text
