@@ -146,20 +146,15 @@ def rewrite(doc: Document, stage: str, changes: Sequence[Change], step: int = 0)
     if not changes:
         return doc, []
     text = doc.text
-    edits = [
-        Edit(
-            stage=stage,
-            rule=c.rule,
-            start=c.start,
-            end=c.end,
-            before=text[c.start : c.end],
-            after=c.after,
-            para=doc.paragraph_at(c.start),
-            detail=c.detail,
-            step=step,
-        )
-        for c in changes
-    ]
+    starts = doc.paragraph_starts
+    last = len(starts) - 1
+    para = 0
+    edits: list[Edit] = []
+    for c in changes:
+        # Changes are sorted, so the paragraph index only moves forward: one sweep, no search.
+        while para < last and starts[para + 1] <= c.start:
+            para += 1
+        edits.append(Edit(stage, c.rule, c.start, c.end, text[c.start : c.end], c.after, para, c.detail, step))
     return doc.with_text(apply_changes(text, changes)), edits
 
 
@@ -171,11 +166,33 @@ def rewrite_paragraphs(
     The helper for stages that never change paragraph boundaries: ``fix`` sees one paragraph
     and returns changes with offsets inside it; this turns them into document-level edits.
     """
-    changes: list[Change] = []
-    for start, paragraph in zip(doc.paragraph_starts, doc.paragraphs, strict=True):
-        for c in fix(paragraph):
-            changes.append(Change(c.start + start, c.end + start, c.after, c.rule, c.detail))
-    return rewrite(doc, stage, changes, step)
+    edits: list[Edit] = []
+    paragraphs: list[str] = []
+    changed = False
+    for para, (start, paragraph) in enumerate(zip(doc.paragraph_starts, doc.paragraphs, strict=True)):
+        changes = list(fix(paragraph))
+        if not changes:
+            paragraphs.append(paragraph)
+            continue
+        changed = True
+        for c in changes:
+            edits.append(
+                Edit(
+                    stage,
+                    c.rule,
+                    c.start + start,
+                    c.end + start,
+                    paragraph[c.start : c.end],
+                    c.after,
+                    para,
+                    c.detail,
+                    step,
+                )
+            )
+        paragraphs.append(apply_changes(paragraph, changes))
+    if not changed:
+        return doc, []
+    return doc.with_text(PARAGRAPH_SEPARATOR.join(paragraphs)), edits
 
 
 def replay(text: str, edits: Iterable[Edit]) -> str:
