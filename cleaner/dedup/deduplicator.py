@@ -20,22 +20,21 @@ per band, at most half-full tables) and its shingle hashes (4 bytes per characte
 
 from __future__ import annotations
 
-import re
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from cleaner.config import DedupOptions
-from cleaner.dedup.keys import key_digest, normalise_key
+from cleaner.dedup.keys import paragraph_keys
 from cleaner.dedup.lsh import BandIndex, band_fingerprints, candidate_pairs
-from cleaner.dedup.minhash import MinHasher, shingle_hashes
+from cleaner.dedup.minhash import MinHasher, run_shingle_hashes
 from cleaner.errors import ConfigError
 from cleaner.model import PARAGRAPH_SEPARATOR, Document, Edit
 
 STAGE = "dedup"
-_NOT_CONTENT = re.compile(r"[\W_]+")
 
 
 @dataclass(frozen=True)
@@ -54,11 +53,6 @@ class Match:
         }
 
 
-def content_length(key: str) -> int:
-    """Letters, digits and ideographs in ``key`` (punctuation and symbols do not count)."""
-    return len(_NOT_CONTENT.sub("", key))
-
-
 class _Growing:
     """An append-only numpy array with amortised doubling."""
 
@@ -69,7 +63,7 @@ class _Growing:
     def extend(self, values: np.ndarray) -> None:
         end = self.size + len(values)
         if end > self.data.size:
-            grown = np.zeros(max(end, 2 * self.data.size), dtype=self.data.dtype)
+            grown = np.empty(max(end, 2 * self.data.size), dtype=self.data.dtype)
             grown[: self.size] = self.data[: self.size]
             self.data = grown
         self.data[self.size : end] = values
@@ -80,9 +74,19 @@ class _Growing:
         return self.data.nbytes
 
 
+def _distinct(values: np.ndarray) -> np.ndarray:
+    values = np.sort(values)
+    return values[np.concatenate(([True], values[1:] != values[:-1]))]
+
+
 def _jaccard(a: np.ndarray, b: np.ndarray) -> float:
-    a, b = np.unique(a), np.unique(b)
-    inter = np.intersect1d(a, b, assume_unique=True).size
+    """Jaccard similarity of the sets of values of two arrays (shingle hashes, repeats allowed)."""
+    a, b = _distinct(a), _distinct(b)
+    if a.size > b.size:
+        a, b = b, a
+    position = np.searchsorted(b, a)
+    position[position == b.size] = 0
+    inter = int(np.count_nonzero(b[position] == a))
     return inter / (a.size + b.size - inter)
 
 
@@ -113,6 +117,7 @@ class Deduplicator:
         if options.ngram < 1:
             raise ConfigError(f"dedup: ngram must be at least 1, not {options.ngram}")
         self.hasher = MinHasher(num_perm=options.num_perm, seed=1, n=options.ngram)
+        self.batch_paragraphs = 4096
         self.stats: Counter[str] = Counter()
         self._scope_path: str | None = None
         self.reset()
@@ -146,42 +151,30 @@ class Deduplicator:
         """Remove from ``doc`` the paragraphs already seen; index the rest.
 
         Returns the document (``None`` if dropped as a duplicate document) and one edit per
-        removal, replayable on ``doc.text``.
+        removal, replayable on ``doc.text``. Same result as :meth:`process_all` on one document.
         """
-        options = self.options
-        if options.scope == "off":
-            return doc, []
-        if options.scope == "file" and doc.path != self._scope_path:
-            self.reset()
-            self._scope_path = doc.path
-        paragraphs = doc.paragraphs
-        self.stats["documents"] += 1
-        self.stats["paragraphs"] += len(paragraphs)
-        if not paragraphs:
-            return doc, []
-        analysis = _Analysis(self, paragraphs)
-        matches = self._match(analysis, doc.id)
-        edits: list[Edit] = []
+        return self._run([doc])[0]
 
-        duplicate_of, ratio = self._duplicate_document(analysis, matches, doc.id)
-        if duplicate_of is not None:
-            detail = {"kept": {"doc": duplicate_of, "similarity": round(ratio, 4)}, "paragraphs": len(paragraphs)}
-            if options.drop_duplicate_documents:
-                self.stats["duplicate_documents_dropped"] += 1
-                return None, [Edit(STAGE, "duplicate_document", 0, len(doc.text), doc.text, "", 0, detail)]
-            self.stats["near_duplicate_documents"] += 1
-            edits.append(Edit(STAGE, "near_duplicate_document", 0, 0, "", "", 0, detail))
+    def process_all(self, docs: Iterable[Document]) -> Iterator[tuple[Document | None, list[Edit]]]:
+        """:meth:`process` every document in order, lazily, working on batches of documents.
 
-        self._index(analysis, matches, doc.id)
-        removed = {i: m for i, m in enumerate(matches) if m is not None}
-        if not removed:
-            return doc, edits
-        for i, start, end in _removal_spans(doc, sorted(removed)):
-            match = removed[i]
-            self.stats[match.rule] += 1
-            edits.append(Edit(STAGE, match.rule, start, end, doc.text[start:end], "", i, match.to_detail(i)))
-        kept = [p for i, p in enumerate(paragraphs) if i not in removed]
-        return doc.with_text(PARAGRAPH_SEPARATOR.join(kept)), edits
+        Results are exactly those of calling :meth:`process` on each document in turn; grouping
+        about ``batch_paragraphs`` paragraphs per round only saves per-call overhead (the array
+        work of a round is done once for the whole batch).
+        """
+        batch: list[Document] = []
+        size = 0
+        for doc in docs:
+            if self.options.scope == "file" and batch and doc.path != batch[-1].path:
+                yield from self._run(batch)
+                batch, size = [], 0
+            batch.append(doc)
+            size += len(doc.paragraphs)
+            if size >= self.batch_paragraphs:
+                yield from self._run(batch)
+                batch, size = [], 0
+        if batch:
+            yield from self._run(batch)
 
     def add(self, doc_or_text: Document | str, id: str | None = None) -> int:
         """Index a document (or one text) as if processed; returns how many paragraphs were new."""
@@ -194,55 +187,139 @@ class Deduplicator:
     def is_duplicate(self, text: str) -> Match | None:
         """The indexed paragraph ``text`` duplicates (exactly, or nearly), or ``None``; indexes nothing."""
         analysis = _Analysis(self, [text])
-        return self._match(analysis, "<query>", in_document=False)[0]
+        if analysis.content[0] < self.options.min_length:
+            return None
+        pid = self._exact.get(analysis.digests[0])
+        if pid is not None:
+            return Match("exact", *self._where(pid), 1.0)
+        candidates = self._index_candidates(analysis)
+        return self._best_indexed(analysis, 0, candidates.get(0, ()))
 
     # -- internals ---------------------------------------------------------------------------
 
-    def _match(self, analysis: _Analysis, doc_id: str, in_document: bool = True) -> list[Match | None]:
+    def _run(self, docs: list[Document]) -> list[tuple[Document | None, list[Edit]]]:
         options = self.options
-        m = len(analysis.keys)
-        matches: list[Match | None] = [None] * m
-        # Near candidates: earlier documents via the band index, this document via a sort.
-        candidates: dict[int, list[int]] = {}
+        if options.scope == "off":
+            return [(doc, []) for doc in docs]
+        if options.scope == "file" and docs[0].path != self._scope_path:
+            self.reset()
+            self._scope_path = docs[0].path
+        paragraphs: list[str] = []
+        bounds = [0]
+        for doc in docs:
+            paragraphs.extend(doc.paragraphs)
+            bounds.append(len(paragraphs))
+        self.stats["documents"] += len(docs)
+        self.stats["paragraphs"] += len(paragraphs)
+        analysis = _Analysis(self, paragraphs)
+        owner = np.repeat(np.arange(len(docs)), np.diff(bounds)).tolist()
+        where = [(docs[d].id, row - bounds[d]) for row, d in enumerate(owner)]
+        candidates = self._index_candidates(analysis)
         local: dict[int, list[int]] = {}
-        if analysis.near_rows.size:
-            rows, values = self._bands.query(analysis.fingerprints)
-            if rows.size:
-                pairs = np.unique((analysis.near_rows[rows].astype(np.int64) << 32) | values.astype(np.int64))
-                for row, pid in zip((pairs >> 32).tolist(), (pairs & 0xFFFFFFFF).tolist(), strict=True):
-                    candidates.setdefault(row, []).append(pid)
-            if in_document:
-                for x, y in candidate_pairs(analysis.fingerprints).tolist():
-                    local.setdefault(int(analysis.near_rows[y]), []).append(int(analysis.near_rows[x]))
+        for x, y in candidate_pairs(analysis.fingerprints).tolist():
+            local.setdefault(int(analysis.near_rows[y]), []).append(int(analysis.near_rows[x]))
+
+        matches: list[Match | None] = [None] * len(paragraphs)
+        available = [False] * len(paragraphs)  # kept rows of this batch that later rows may match
         seen_here: dict[int, int] = {}
-        for i in range(m):
-            if analysis.content[i] < options.min_length:
-                continue
-            digest = analysis.digests[i]
-            pid = self._exact.get(digest)
-            if pid is not None:
-                matches[i] = Match("exact", *self._where(pid), 1.0)
-                continue
-            if digest in seen_here:
-                matches[i] = Match("exact", doc_id, seen_here[digest], 1.0)
-                continue
-            best: Match | None = None
-            if i in candidates or i in local:
-                mine = analysis.shingles(i)
-                for pid in candidates.get(i, ()):
-                    similarity = _jaccard(mine, self._stored_shingles(pid))
-                    if similarity >= options.threshold and (best is None or similarity > best.similarity):
-                        best = Match("near", *self._where(pid), similarity)
-                for j in local.get(i, ()):
-                    if matches[j] is not None:
-                        continue
-                    similarity = _jaccard(mine, analysis.shingles(j))
-                    if similarity >= options.threshold and (best is None or similarity > best.similarity):
-                        best = Match("near", doc_id, j, similarity)
-            matches[i] = best
-            if best is None:
-                seen_here[digest] = i
-        return matches
+        results: list[tuple[Document | None, list[Edit]]] = []
+        indexed: list[int] = []
+        for d, doc in enumerate(docs):
+            rows = range(bounds[d], bounds[d + 1])
+            for row in rows:
+                if analysis.content[row] < options.min_length:
+                    continue
+                match = self._match_row(analysis, row, candidates, local, seen_here, available, where)
+                matches[row] = match
+                if match is None:
+                    available[row] = True
+                    seen_here.setdefault(analysis.digests[row], row)
+            doc_matches = [matches[row] for row in rows]
+            duplicate_of, ratio = self._duplicate_document(analysis, rows, doc_matches, doc.id)
+            report: list[Edit] = []
+            if duplicate_of is not None:
+                detail = {"kept": {"doc": duplicate_of, "similarity": round(ratio, 4)}, "paragraphs": len(rows)}
+                if options.drop_duplicate_documents:
+                    self.stats["duplicate_documents_dropped"] += 1
+                    for row in rows:
+                        if available[row]:
+                            available[row] = False
+                            if seen_here.get(analysis.digests[row]) == row:
+                                del seen_here[analysis.digests[row]]
+                    edit = Edit(STAGE, "duplicate_document", 0, len(doc.text), doc.text, "", 0, detail)
+                    results.append((None, [edit]))
+                    continue
+                self.stats["near_duplicate_documents"] += 1
+                report.append(Edit(STAGE, "near_duplicate_document", 0, 0, "", "", 0, detail))
+            indexed.extend(row for row in rows if available[row])
+            results.append(self._remove(doc, doc_matches, report))
+        self._index(analysis, indexed, owner, docs, bounds)
+        return results
+
+    def _remove(self, doc: Document, matches: list[Match | None], edits: list[Edit]) -> tuple[Document, list[Edit]]:
+        removed = {i: m for i, m in enumerate(matches) if m is not None}
+        if not removed:
+            return doc, edits
+        for i, start, end in _removal_spans(doc, sorted(removed)):
+            match = removed[i]
+            self.stats[match.rule] += 1
+            edits.append(Edit(STAGE, match.rule, start, end, doc.text[start:end], "", i, match.to_detail(i)))
+        kept = [p for i, p in enumerate(doc.paragraphs) if i not in removed]
+        return doc.with_text(PARAGRAPH_SEPARATOR.join(kept)), edits
+
+    def _index_candidates(self, analysis: _Analysis) -> dict[int, list[int]]:
+        """Indexed paragraphs sharing a band with each row: ``{row: [pid, …]}``."""
+        candidates: dict[int, list[int]] = {}
+        if analysis.near_rows.size == 0:
+            return candidates
+        rows, values = self._bands.query(analysis.fingerprints)
+        if rows.size:
+            pairs = np.sort((analysis.near_rows[rows].astype(np.int64) << 32) | values.astype(np.int64))
+            pairs = pairs[np.concatenate(([True], pairs[1:] != pairs[:-1]))]
+            for row, pid in zip((pairs >> 32).tolist(), (pairs & 0xFFFFFFFF).tolist(), strict=True):
+                candidates.setdefault(row, []).append(pid)
+        return candidates
+
+    def _match_row(
+        self,
+        analysis: _Analysis,
+        row: int,
+        candidates: dict[int, list[int]],
+        local: dict[int, list[int]],
+        seen_here: dict[int, int],
+        available: list[bool],
+        where: list[tuple[str, int]],
+    ) -> Match | None:
+        digest = analysis.digests[row]
+        pid = self._exact.get(digest)
+        if pid is not None:
+            return Match("exact", *self._where(pid), 1.0)
+        if digest in seen_here:
+            return Match("exact", *where[seen_here[digest]], 1.0)
+        best = self._best_indexed(analysis, row, candidates.get(row, ()))
+        if row in local:
+            mine = analysis.shingles(row)
+            for other in local[row]:
+                if not available[other]:
+                    continue
+                similarity = _jaccard(mine, analysis.shingles(other))
+                if similarity >= self.options.threshold and (best is None or similarity > best.similarity):
+                    best = Match("near", *where[other], similarity)
+        return best
+
+    def _best_indexed(self, analysis: _Analysis, row: int, pids: Iterable[int]) -> Match | None:
+        """The indexed paragraph most similar to ``row`` at or above the threshold, if any."""
+        best: Match | None = None
+        if not pids:
+            return best
+        threshold = self.options.threshold
+        mine = analysis.shingles(row)
+        for pid in pids:
+            self.stats["candidates"] += 1
+            similarity = _jaccard(mine, self._stored_shingles(pid))
+            if similarity >= threshold and (best is None or similarity > best.similarity):
+                best = Match("near", *self._where(pid), similarity)
+        return best
 
     def _where(self, pid: int) -> tuple[str, int]:
         return self._doc_ids[int(self._para_doc.data[pid])], int(self._para_index.data[pid])
@@ -252,83 +329,97 @@ class Deduplicator:
         return self._shingles.data[start : start + int(self._shingle_length.data[pid])]
 
     def _duplicate_document(
-        self, analysis: _Analysis, matches: list[Match | None], doc_id: str
+        self, analysis: _Analysis, rows: range, matches: list[Match | None], doc_id: str
     ) -> tuple[str | None, float]:
         """The earlier document this one nearly repeats (share of content ≥ the ratio), if any."""
         total = 0
         by_doc: Counter[str] = Counter()
-        for i, match in enumerate(matches):
-            if analysis.content[i] < self.options.min_length:
+        for row, match in zip(rows, matches, strict=True):
+            content = analysis.content[row]
+            if content < self.options.min_length:
                 continue
-            total += analysis.content[i]
+            total += content
             if match is not None and match.doc != doc_id:
-                by_doc[match.doc] += analysis.content[i]
+                by_doc[match.doc] += content
         if not total or not by_doc:
             return None, 0.0
-        duplicated = sum(by_doc.values())
-        ratio = duplicated / total
+        ratio = sum(by_doc.values()) / total
         if ratio < self.options.duplicate_document_ratio:
             return None, ratio
         return by_doc.most_common(1)[0][0], ratio
 
-    def _index(self, analysis: _Analysis, matches: list[Match | None], doc_id: str) -> None:
-        keep = [
-            i for i, match in enumerate(matches) if match is None and analysis.content[i] >= self.options.min_length
-        ]
-        if not keep:
+    def _index(
+        self, analysis: _Analysis, rows: list[int], owner: list[int], docs: list[Document], bounds: list[int]
+    ) -> None:
+        """Add the kept ``rows`` of a batch to the index (exact keys, shingle sets, bands)."""
+        if not rows:
             return
-        doc_number = len(self._doc_ids)
-        self._doc_ids.append(doc_id)
         first_pid = len(self)
-        for offset, i in enumerate(keep):
-            self._exact.setdefault(analysis.digests[i], first_pid + offset)
-        self._para_doc.extend(np.full(len(keep), doc_number, dtype=np.uint32))
-        self._para_index.extend(np.array(keep, dtype=np.uint32))
-        starts = np.zeros(len(keep), dtype=np.int64)
-        lengths = np.zeros(len(keep), dtype=np.int32)
-        near_keep = []
-        for offset, i in enumerate(keep):
-            position = analysis.near_position.get(i)
-            if position is None:
-                starts[offset] = self._shingles.size
-                continue
-            run = analysis.shingles(i)
-            starts[offset] = self._shingles.size
-            lengths[offset] = run.size
-            self._shingles.extend(run)
-            near_keep.append((position, first_pid + offset))
-        self._shingle_start.extend(starts)
-        self._shingle_length.extend(lengths)
-        if near_keep:
-            positions, pids = zip(*near_keep, strict=True)
-            self._bands.insert(analysis.fingerprints[list(positions)], np.array(pids, dtype=np.uint32))
+        doc_numbers: dict[int, int] = {}
+        for row in rows:
+            if owner[row] not in doc_numbers:
+                doc_numbers[owner[row]] = len(self._doc_ids)
+                self._doc_ids.append(docs[owner[row]].id)
+        for offset, row in enumerate(rows):
+            self._exact.setdefault(analysis.digests[row], first_pid + offset)
+        row_array = np.array(rows, dtype=np.int64)
+        owners = np.array(owner, dtype=np.int64)[row_array]
+        self._para_doc.extend(np.array([doc_numbers[o] for o in owners.tolist()], dtype=np.uint32))
+        self._para_index.extend((row_array - np.array(bounds, dtype=np.int64)[owners]).astype(np.uint32))
+        # Shingle sets of the near-matchable rows, copied in one gather.
+        position = analysis.position_of[row_array]
+        near = position >= 0
+        lengths = np.zeros(len(rows), dtype=np.int64)
+        lengths[near] = analysis.set_sizes[position[near]]
+        self._shingle_start.extend(self._shingles.size + np.cumsum(lengths) - lengths)
+        self._shingle_length.extend(lengths.astype(np.int32))
+        if near.any():
+            starts = analysis.set_bounds[position[near]]
+            self._shingles.extend(analysis.hashes[_ranges(starts, lengths[near])])
+            pids = first_pid + np.flatnonzero(near)
+            self._bands.insert(analysis.fingerprints[position[near]], pids.astype(np.uint32))
+
+
+def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Concatenation of ``arange(s, s + c)`` for each pair, without a Python loop."""
+    offsets = np.cumsum(counts) - counts
+    return np.arange(int(counts.sum()), dtype=np.int64) - np.repeat(offsets - starts, counts)
 
 
 class _Analysis:
-    """Keys, digests, lengths, shingle hashes and band fingerprints of one document's paragraphs."""
+    """Keys, lengths, digests, shingle sets and band fingerprints of a batch of paragraphs."""
 
     def __init__(self, dedup: Deduplicator, paragraphs: list[str]) -> None:
         options = dedup.options
-        self.keys = [normalise_key(p) for p in paragraphs]
-        self.content = [content_length(k) for k in self.keys]
-        pairs = zip(self.keys, self.content, strict=True)
-        self.digests = [key_digest(k) if c >= options.min_length else 0 for k, c in pairs]
-        near = [i for i, c in enumerate(self.content) if c >= max(options.min_near_length, options.min_length)]
-        self.near_rows = np.array(near, dtype=np.int64)
-        self.near_position = {i: position for position, i in enumerate(near)}
-        near_keys = [self.keys[i] for i in near]
-        self.hashes, self.lengths = shingle_hashes(near_keys, options.ngram)
-        self.starts = np.cumsum(self.lengths) - self.lengths
-        if near:
-            signatures = dedup.hasher.signatures_of_hashes(self.hashes, self.lengths)
-            self.fingerprints = band_fingerprints(signatures, options.bands, options.rows)
-        else:
-            self.fingerprints = np.zeros((0, options.bands), dtype=np.uint32)
+        keys = paragraph_keys(paragraphs)
+        self.count = len(paragraphs)
+        self.content = keys.content.tolist()
+        self.digests = keys.digests.tolist()
+        is_near = keys.content >= max(options.min_near_length, options.min_length)
+        near = np.flatnonzero(is_near)
+        self.near_rows = near
+        self.position_of = np.full(self.count, -1, dtype=np.int64)
+        self.position_of[near] = np.arange(near.size)
+        self.fingerprints = np.zeros((0, options.bands), dtype=np.uint32)
+        self.hashes = np.zeros(0, dtype=np.uint32)
+        self.set_bounds = self.set_sizes = np.zeros(1, dtype=np.int64)
+        if near.size == 0:
+            return
+        hashes = run_shingle_hashes(keys.code_points, keys.lengths, options.ngram)
+        if near.size < self.count:
+            # Keep only the runs of paragraphs long enough for near matching, in order.
+            hashes = hashes[np.repeat(is_near, keys.lengths)]
+        lengths = keys.lengths[near]
+        signatures = dedup.hasher.signatures_of_hashes(hashes, lengths)
+        self.fingerprints = band_fingerprints(signatures, options.bands, options.rows)
+        # Each paragraph's shingle hashes (its set, with repeats), kept for verification.
+        self.hashes = hashes
+        self.set_bounds = np.concatenate(([0], np.cumsum(lengths)))
+        self.set_sizes = lengths
 
-    def shingles(self, i: int) -> np.ndarray:
-        position = self.near_position[i]
-        start = int(self.starts[position])
-        return self.hashes[start : start + int(self.lengths[position])]
+    def shingles(self, row: int) -> np.ndarray:
+        position = int(self.position_of[row])
+        return self.hashes[self.set_bounds[position] : self.set_bounds[position + 1]]
 
 
 def _removal_spans(doc: Document, removed: list[int]) -> list[tuple[int, int, int]]:

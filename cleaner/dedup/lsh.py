@@ -62,59 +62,68 @@ def band_fingerprints(signatures: np.ndarray, bands: int, rows: int) -> np.ndarr
 class BandIndex:
     """For each band, a multimap fingerprint → value (a paragraph number), grown as needed.
 
-    Tables use linear probing with load ≤ 1/2; all bands share one capacity (every entry puts one
-    fingerprint in each band), so a lookup of ``m`` signatures is a loop of a few array gathers over
-    all ``m × bands`` probes at once, however many bands there are.
+    Each band is a hash table of buckets of 8 cells; a cell packs a 32-bit fingerprint and a
+    32-bit value into one uint64 (0 marks an empty cell). Buckets fill left to right (a one-byte
+    fill count per bucket says where), overflow into the next bucket, and are kept at most half
+    full on average. All bands share one bucket count (every entry puts one fingerprint in each
+    band), so looking up or inserting ``m`` signatures is one gather or scatter of ``m × bands``
+    buckets — another round only for the rare full bucket — however many bands there are.
     """
 
-    def __init__(self, bands: int, capacity: int = 1 << 12) -> None:
+    CELLS = 8
+
+    def __init__(self, bands: int, buckets: int = 1 << 9) -> None:
         self.bands = bands
         self.size = 0
-        self._allocate(capacity)
+        self._allocate(buckets)
 
-    def _allocate(self, capacity: int) -> None:
-        self.capacity = capacity
-        self._bits = capacity.bit_length() - 1
-        self._fp = np.zeros(self.bands * capacity, dtype=np.uint32)
-        self._value = np.zeros(self.bands * capacity, dtype=np.uint32)
+    def _allocate(self, buckets: int) -> None:
+        self.buckets = buckets
+        self._bits = buckets.bit_length() - 1
+        self._cells = np.zeros((self.bands * buckets, self.CELLS), dtype=np.uint64)
+        self._filled = np.zeros(self.bands * buckets, dtype=np.uint8)
 
     def __len__(self) -> int:
         return self.size
 
     @property
     def nbytes(self) -> int:
-        return self._fp.nbytes + self._value.nbytes
+        return self._cells.nbytes + self._filled.nbytes
 
     def _home(self, fingerprints: np.ndarray, bands: np.ndarray) -> np.ndarray:
-        # Multiplicative hashing: the top bits of fp × golden ratio pick the slot, so a table of
+        # Multiplicative hashing: the top bits of fp × golden ratio pick the bucket, so a table of
         # any power-of-two size can be rebuilt from the fingerprints alone.
-        slot = (fingerprints * _GOLDEN32) >> np.uint32(32 - self._bits)
-        return bands * self.capacity + slot.astype(np.int64)
+        bucket = (fingerprints * _GOLDEN32) >> np.uint32(32 - self._bits)
+        return bands * self.buckets + bucket.astype(np.int64)
+
+    def _next(self, row: np.ndarray) -> np.ndarray:
+        band_start = (row // self.buckets) * self.buckets
+        return band_start + (row - band_start + 1) % self.buckets
 
     def query(self, fingerprints: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """All stored values sharing a band with each row: ``(rows, values)``, one pair per hit."""
         m = fingerprints.shape[0]
+        empty = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint32)
         if m == 0 or self.size == 0:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint32)
+            return empty
         rows = np.repeat(np.arange(m, dtype=np.int64), self.bands)
-        bands = np.tile(np.arange(self.bands, dtype=np.int64), m)
         fps = fingerprints.ravel()
-        position = self._home(fps, bands)
-        band_start = bands * self.capacity
-        mask = self.capacity - 1
+        bucket = self._home(fps, np.tile(np.arange(self.bands, dtype=np.int64), m))
         hit_rows, hit_values = [], []
         while fps.size:
-            stored = self._fp[position]
-            hit = stored == fps
-            if hit.any():
-                hit_rows.append(rows[hit])
-                hit_values.append(self._value[position[hit]])
-            live = stored != 0
-            if not live.all():
-                rows, fps, position, band_start = rows[live], fps[live], position[live], band_start[live]
-            position = band_start + ((position - band_start + 1) & mask)
+            cells = self._cells[bucket]
+            equal = (cells >> np.uint64(32)) == fps[:, None]
+            some = np.flatnonzero(equal.any(axis=1))
+            if some.size:
+                which, cell = np.nonzero(equal[some])
+                hit_rows.append(rows[some[which]])
+                hit_values.append(cells[some[which], cell].astype(np.uint32))
+            full = self._filled[bucket] == self.CELLS
+            if not full.any():
+                break
+            rows, fps, bucket = rows[full], fps[full], self._next(bucket[full])
         if not hit_rows:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint32)
+            return empty
         return np.concatenate(hit_rows), np.concatenate(hit_values)
 
     def insert(self, fingerprints: np.ndarray, values: np.ndarray) -> None:
@@ -122,66 +131,72 @@ class BandIndex:
         m = fingerprints.shape[0]
         if m == 0:
             return
-        if 2 * (self.size + m) > self.capacity:
+        if 2 * (self.size + m) > self.buckets * self.CELLS:
             self._grow(2 * (self.size + m))
         bands = np.tile(np.arange(self.bands, dtype=np.int64), m)
-        self._place(fingerprints.ravel(), np.repeat(values.astype(np.uint32), self.bands), bands)
+        fps = fingerprints.ravel()
+        packed = (fps.astype(np.uint64) << np.uint64(32)) | np.repeat(values.astype(np.uint64), self.bands)
+        self._place(packed, self._home(fps, bands))
         self.size += m
 
-    def _place(self, fps: np.ndarray, values: np.ndarray, bands: np.ndarray) -> None:
-        position = self._home(fps, bands)
-        band_start = bands * self.capacity
-        mask = self.capacity - 1
-        while fps.size:
-            free = self._fp[position] == 0
-            # Several entries may want the same free slot: the first of each takes it.
-            candidates = np.flatnonzero(free)
-            _, first = np.unique(position[candidates], return_index=True)
-            taken = candidates[first]
-            self._fp[position[taken]] = fps[taken]
-            self._value[position[taken]] = values[taken]
-            left = np.ones(fps.size, dtype=bool)
-            left[taken] = False
-            fps, values, position, band_start = fps[left], values[left], position[left], band_start[left]
-            # The rest (slot occupied, or lost to another entry) move on to the next slot.
-            position = band_start + ((position - band_start + 1) & mask)
+    def _place(self, packed: np.ndarray, bucket: np.ndarray) -> None:
+        while packed.size:
+            # Entries aiming at one bucket take its free cells in order: sort by bucket, rank
+            # each entry within its group, and write everything that fits in one scatter.
+            order = np.argsort(bucket, kind="stable")
+            bucket, packed = bucket[order], packed[order]
+            starts = np.flatnonzero(np.concatenate(([True], bucket[1:] != bucket[:-1])))
+            sizes = np.diff(np.append(starts, bucket.size))
+            rank = np.arange(bucket.size) - np.repeat(starts, sizes)
+            filled = self._filled[bucket[starts]]
+            cell = np.repeat(filled, sizes) + rank
+            fits = cell < self.CELLS
+            self._cells.reshape(-1)[bucket[fits] * self.CELLS + cell[fits]] = packed[fits]
+            self._filled[bucket[starts]] = np.minimum(filled.astype(np.int64) + sizes, self.CELLS)
+            over = ~fits
+            packed, bucket = packed[over], self._next(bucket[over])
 
     def _grow(self, needed: int) -> None:
-        capacity = self.capacity
-        while capacity < needed:
-            capacity *= 2
-        occupied = np.flatnonzero(self._fp)
-        fps, values = self._fp[occupied], self._value[occupied]
-        bands = occupied // self.capacity
-        self._allocate(capacity)
-        self._place(fps, values, bands)
+        buckets = self.buckets
+        while buckets * self.CELLS < needed:
+            buckets *= 2
+        row, _ = np.nonzero(self._cells)
+        packed = self._cells[self._cells != 0]
+        bands = row // self.buckets
+        self._allocate(buckets)
+        self._place(packed, self._home((packed >> np.uint64(32)).astype(np.uint32), bands))
 
 
 def candidate_pairs(fingerprints: np.ndarray) -> np.ndarray:
     """Pairs ``(i, j)``, ``i < j``, of rows sharing at least one band, found with one sort.
 
-    The band number and fingerprint are packed into one 64-bit key; after sorting, equal keys
-    are adjacent, and each group of ``k`` equal keys yields its ``k·(k−1)/2`` pairs.
+    Band number, fingerprint and row are packed into one 64-bit key (12 + 32 + 20 bits); after
+    sorting, rows sharing a band fingerprint are adjacent, and each group of ``k`` yields its
+    ``k·(k−1)/2`` pairs.
     """
     m, bands = fingerprints.shape
     if m < 2:
         return np.zeros((0, 2), dtype=np.int64)
-    keys = (np.arange(bands, dtype=np.uint64)[None, :] << np.uint64(32)) | fingerprints.astype(np.uint64)
-    keys = keys.ravel()
-    rows = np.repeat(np.arange(m, dtype=np.int64), bands)
-    order = np.argsort(keys, kind="stable")
-    keys, rows = keys[order], rows[order]
-    same = np.flatnonzero(keys[1:] == keys[:-1])
+    if m >= 1 << 20 or bands >= 1 << 12:
+        raise ValueError("candidate_pairs handles at most 2^20 rows and 2^12 bands at once")
+    keys = (np.arange(bands, dtype=np.uint64)[None, :] << np.uint64(52)) | (
+        fingerprints.astype(np.uint64) << np.uint64(20)
+    )
+    keys |= np.arange(m, dtype=np.uint64)[:, None]
+    keys = np.sort(keys.ravel())
+    groups = keys >> np.uint64(20)
+    same = np.flatnonzero(groups[1:] == groups[:-1])
     if same.size == 0:
         return np.zeros((0, 2), dtype=np.int64)
+    rows = (keys & np.uint64((1 << 20) - 1)).astype(np.int64)
     pairs: set[tuple[int, int]] = set()
-    # Walk each run of equal keys (runs are short: a paragraph and its copies).
-    run_starts = same[np.r_[True, same[1:] != same[:-1] + 1]]
+    # Walk each run of equal groups (runs are short: a paragraph and its copies).
+    run_starts = same[np.concatenate(([True], same[1:] != same[:-1] + 1))]
     for start in run_starts.tolist():
         end = start + 1
-        while end < keys.size and keys[end] == keys[start]:
+        while end < keys.size and groups[end] == groups[start]:
             end += 1
-        members = sorted(set(rows[start:end].tolist()))
+        members = rows[start:end].tolist()
         for x in range(len(members)):
             for y in range(x + 1, len(members)):
                 pairs.add((members[x], members[y]))

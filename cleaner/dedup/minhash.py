@@ -56,20 +56,26 @@ def code_points(text: str) -> np.ndarray:
 
 
 def shingle_hashes(keys: Sequence[str], n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Hash every shingle of every key at once: ``(hashes, lengths)``.
-
-    ``hashes`` has one uint32 value per *character* of the concatenated keys: position ``p`` of
-    key ``i`` holds the hash of the shingle starting there. The last ``n - 1`` positions of each key
-    (where a shingle would run into the next key) repeat the key's first shingle instead, so the
-    run of a key — ``lengths[i]`` values — holds exactly the hashes of ``shingles(key, n)``, some
-    repeated; a key shorter than ``n`` holds its single shingle's hash. Repeats change neither a
-    minimum nor a set, and keeping every run in place avoids gathering the valid positions.
-    """
+    """Hash every shingle of every key at once: ``(hashes, lengths)``; see :func:`run_shingle_hashes`."""
     lengths = np.fromiter((len(k) for k in keys), dtype=np.int64, count=len(keys))
-    total = int(lengths.sum())
+    return run_shingle_hashes(code_points("".join(keys)), lengths, n), lengths
+
+
+def run_shingle_hashes(points: np.ndarray, lengths: np.ndarray, n: int) -> np.ndarray:
+    """Shingle hashes of runs of code points (keys concatenated; ``lengths`` characters each).
+
+    The result has one uint32 value per character: position ``p`` of key ``i`` holds the hash of
+    the shingle starting there. The last ``n - 1`` positions of each key (where a shingle would
+    run into the next key) repeat the key's first shingle instead, so the run of a key —
+    ``lengths[i]`` values — holds exactly the hashes of ``shingles(key, n)``, some repeated; a key
+    shorter than ``n`` holds its single shingle's hash. Repeats change neither a minimum nor a
+    set, and keeping every run in place avoids gathering the valid positions.
+    """
+    total = int(points.size)
     if total == 0:
-        return np.zeros(0, dtype=np.uint32), lengths
-    cps = code_points("".join(keys) + "\0" * (n - 1)).astype(np.uint64)
+        return np.zeros(0, dtype=np.uint32)
+    cps = np.zeros(total + n - 1, dtype=np.uint64)
+    cps[:total] = points
     poly = np.uint64(_POLY)
     h = cps[:total].copy()
     for j in range(1, n):
@@ -77,16 +83,16 @@ def shingle_hashes(keys: Sequence[str], n: int) -> tuple[np.ndarray, np.ndarray]
         h += cps[j : j + total]
     h *= poly
     hashes = (h >> np.uint64(32)).astype(np.uint32)
-    starts = np.zeros(len(keys), dtype=np.int64)
-    np.cumsum(lengths[:-1], out=starts[1:])
+    starts = np.cumsum(lengths) - lengths
     long = lengths >= n
     if n > 1 and long.any():
         long_starts, long_ends = starts[long], starts[long] + lengths[long]
         tails = (long_ends[:, None] - np.arange(n - 1, 0, -1)).ravel()
         hashes[tails] = np.repeat(hashes[long_starts], n - 1)
     for i in np.flatnonzero(~long & (lengths > 0)):
-        hashes[starts[i] : starts[i] + lengths[i]] = shingle_hash(keys[i])
-    return hashes, lengths
+        start, end = int(starts[i]), int(starts[i] + lengths[i])
+        hashes[start:end] = shingle_hash(points[start:end].astype("<u4").tobytes().decode("utf-32-le"))
+    return hashes
 
 
 class MinHasher:
@@ -107,6 +113,7 @@ class MinHasher:
         self.permutations = _permutations(num_perm, seed, scheme)
         self.dtype = np.uint32 if scheme == "affine32" else np.uint64
         self.empty_value = _MAX32 if scheme == "affine32" else np.uint64(0xFFFFFFFF)
+        self._buffer = np.empty(0, dtype=self.dtype)
 
     def signatures_of_hashes(self, hashes: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         """``(len(lengths), num_perm)`` signatures of consecutive runs of shingle hashes.
@@ -123,13 +130,14 @@ class MinHasher:
             hv = _fmix32(hashes) if self.scheme == "affine32" else hashes.astype(np.uint64)
             ends = np.cumsum(lengths)[nonempty]
             starts = ends - lengths[nonempty]
-            buffer = np.empty(self.num_perm * min(int(ends[-1]), self.BLOCK), dtype=self.dtype)
+            buffer = self._buffer
             first = 0
             while first < nonempty.size:
                 last = max(int(np.searchsorted(ends, starts[first] + self.BLOCK, side="right")), first + 1)
                 lo, hi = int(starts[first]), int(ends[last - 1])
                 if buffer.size < self.num_perm * (hi - lo):
-                    buffer = np.empty(self.num_perm * (hi - lo), dtype=self.dtype)
+                    # Kept between calls: a fresh multi-megabyte array per document costs page faults.
+                    buffer = self._buffer = np.empty(self.num_perm * (hi - lo), dtype=self.dtype)
                 block = buffer[: self.num_perm * (hi - lo)].reshape(self.num_perm, hi - lo)
                 np.multiply(a, hv[None, lo:hi], out=block)
                 block += b
