@@ -37,17 +37,18 @@ def _stage_factories() -> dict[str, Callable[[Any], StageFn]]:
     }
 
 
-# The order stages run in. Normalisation comes before layout (layout reads sentence-final
-# punctuation, which must be full-width by then); correction rules run on repaired paragraphs, so
-# a word split by a line break is matched whole; whitespace runs again last as a tidy-up, so every
-# output is in canonical form whatever a stage left behind.
+# The order stages run in. Character normalisation comes before layout (layout reads sentence-final
+# punctuation, which must be full-width by then). Spacing comes after layout: joining lines makes
+# new Chinese–Latin contacts (可提供 + 1890个学位), and headings and bylines stand on their own lines
+# by then. Correction rules run on repaired paragraphs, so a word split by a line break is matched
+# whole. Whitespace runs again last as a tidy-up, so every output is in canonical form.
 STAGE_ORDER: tuple[str, ...] = (
     "whitespace",
     "unicode",
     "variants",
     "punctuation",
-    "spacing",
     "layout",
+    "spacing",
     "rules",
 )
 
