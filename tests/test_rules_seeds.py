@@ -134,7 +134,7 @@ def test_pipeline_with_the_projects_rules_fixes_the_seeds():
         text = path.read_text(encoding="utf-8")
         result = pipeline.clean(text, id=path.name)
         assert replay(text, result.edits) == result.text
-        for wrong in ["涿口", "涪口", "涑口", "淥口", "绿口"]:
+        for wrong in WRONG:
             assert wrong not in result.text, f"{wrong} left in {path.name}"
         assert result.text.count("绿色") == text.count("绿色")
 
