@@ -101,6 +101,7 @@ def child(corpus: Path, rules: Path, repeat: int) -> dict[str, float]:
     for name in {doc.id[:3] for doc in docs[:1000]}:
         stage(Document(id=f"{name}_warm.txt", text=""))  # compile the automata of every file scope
     load = time.process_time() - start
+    rss_loaded = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     run = float("inf")
     for _ in range(repeat):
         edits = 0
@@ -115,7 +116,8 @@ def child(corpus: Path, rules: Path, repeat: int) -> dict[str, float]:
         "load_seconds": load,
         "edits": edits,
         "peak_rss_mb": peak / 1024,
-        "rules_rss_mb": max(peak - rss_before, 0) / 1024,
+        # What loading the rules and compiling their automata added to the process's peak.
+        "rules_rss_mb": max(rss_loaded - rss_before, 0) / 1024,
     }
 
 
@@ -157,6 +159,11 @@ def main() -> None:
         if 10 in results and 10_000 in results:
             ratio = results[10_000]["mb_per_s"] / results[10]["mb_per_s"]
             print(f"throughput ratio 10 000 / 10 rules: {ratio:.2f} (target >= 0.7)")
+        if 1000 in results and 10_000 in results:
+            # Up to a few dozen keys the automaton skips ahead with a vectorised prefilter; past
+            # that every byte goes through the automaton, at a cost that no longer grows with keys.
+            ratio = results[10_000]["mb_per_s"] / results[1000]["mb_per_s"]
+            print(f"throughput ratio 10 000 / 1 000 rules: {ratio:.2f}")
         from cleaner.rules import load_rules
 
         rules = Path(tmp, f"rules-{args.load_count}.yaml")
