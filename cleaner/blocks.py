@@ -26,16 +26,19 @@ _CLAUSE_MARKS = "，,、；;：:。！？!?"
 CJK = r"\p{Han}"
 _MD_HEADING = regex.compile(r"^(#{1,6})[ \t]+(?=\S)")
 _BULLET = regex.compile(r"^([-*+])[ \t]+(?=\S)")
+# All block marks at the start of a line ("# ", "- ", "## - "), removed together.
+BLOCK_MARKS = regex.compile(r"^(?:(?:#{1,6}|[-*+])[ \t]+(?=\S))+", regex.MULTILINE)
 _BOLD = regex.compile(r"(?<!\*)\*\*(?=[^\s*])(.+?)(?<=[^\s*])\*\*(?!\*)")
 _NUMBERED = regex.compile(r"^\d{1,3}[.．][ \t]*\S")
 _SECTION_LETTER = regex.compile(rf"^[A-Z][ \t]+{CJK}")
 _CHINESE_SECTION = regex.compile(r"^(?:[一二三四五六七八九十]{1,3}、|第[一二三四五六七八九十百\d]{1,4}[章节部分篇])")
-_NAMES = regex.compile(rf"^[（(]?{CJK}{{2,3}}(?:[ \u3000]{CJK}{{2,3}})+[）)]?$")
+_NAME_RUN = rf"{CJK}{{2,3}}(?:[ \u3000]{CJK}{{2,3}})+"
+_NAMES = regex.compile(rf"^(?:[（(]{_NAME_RUN}[）)]|{_NAME_RUN})$")
 _TITLE_AND_NAME = regex.compile(rf"^[^\s，,、；;：:。！？!?]{{2,30}}[ \u3000]{CJK}{{2,3}}$")
 _REPORTER = regex.compile(r"记者|通讯员|特约撰稿|实习生")
-_CAPTION_CREDIT = regex.compile(r"(?:[ \u3000](?:摄|供图|摄影|制图)|^图[:：为].*)$")
 _PICTURE_NOTE = regex.compile(r"^[（(][^（）()]*(?:图片|图文|摄影)[^（）()]*[）)]$")
 _SEPARATOR = regex.compile(r"^(?:[…\.·。＊*\-—=~～ ]{2,}|\*)$")
+_SEPARATOR_STARTS = frozenset("….·。＊*-—=~～ ")
 # Column labels: a word that heads the text after it (so that text starts, it does not continue).
 COLUMN_LABELS = frozenset(
     {"前言", "观察", "编者按", "编后", "短评", "评论", "链接", "相关链接", "背景", "延伸阅读", "导读", "提示"}
@@ -44,13 +47,17 @@ COLUMN_LABELS = frozenset(
 _OPENER = regex.compile(r"^(?:\d{1,4}[ \t]*[年月日]|\d{1,2}[—\-–~～至]\d{1,2}[ \t]*月|[“「『‘])")
 _QUOTED = regex.compile(r"“[^“”]*”|‘[^‘’]*’|「[^「」]*」|『[^『』]*』|《[^《》]*》|（[^（）]*）|\([^()]*\)")
 _CJK_SPACE_CJK = regex.compile(rf"{CJK}[ \u3000]+(?:{CJK}|“)")
+_CLAUSE_RE = regex.compile(r"[，,、；;：:。！？!?]")
+_OPENING = regex.compile(r"[“‘「『《（(]")
+_MARK_STARTS = frozenset("#-*+")
+_CREDIT_ENDINGS = tuple(f"{space}{word}" for space in " \u3000" for word in ("摄", "供图", "摄影", "制图"))
 
 
 def strip_marks(line: str) -> str:
     """The line without Markdown marks (heading ``#``, bullet ``-``, ``**bold**``), for reading its form."""
-    line = _MD_HEADING.sub("", line, count=1)
-    line = _BULLET.sub("", line, count=1)
-    return line.replace("**", "")
+    if line[:1] not in _MARK_STARTS and "**" not in line:
+        return line  # most lines: nothing to do (checked first, the stage reads every line)
+    return BLOCK_MARKS.sub("", line, count=1).replace("**", "")
 
 
 def ends_sentence(plain: str) -> bool:
@@ -80,16 +87,18 @@ def starts_like_opener(plain: str) -> bool:
 
 def outside_quotes(plain: str) -> str:
     """``plain`` with quoted and bracketed spans removed (their punctuation is not the line's)."""
-    previous = None
-    while previous != plain:
+    if not _OPENING.search(plain):
+        return plain
+    for _ in range(3):  # nested quotes, a few levels deep (bounded: the stage must stay linear)
         previous, plain = plain, _QUOTED.sub("", plain)
+        if previous == plain:
+            break
     return plain
 
 
 def has_clause_marks(plain: str) -> bool:
     """True if the line has clause punctuation outside quotes and brackets."""
-    bare = outside_quotes(plain)
-    return any(ch in _CLAUSE_MARKS for ch in bare)
+    return _CLAUSE_RE.search(outside_quotes(plain)) is not None
 
 
 def has_inner_stop(plain: str) -> bool:
@@ -108,9 +117,9 @@ def is_headline_form(plain: str) -> bool:
     if ends_sentence(plain) or ends_continuing(plain):
         return False
     bare = outside_quotes(plain)
-    if not any(ch in _CLAUSE_MARKS for ch in bare):
+    marks = _CLAUSE_RE.findall(bare)
+    if not marks:
         return True
-    marks = [ch for ch in bare if ch in _CLAUSE_MARKS]
     if len(marks) == 1 and marks[0] in "，,":
         head, tail = regex.split(r"[，,]", plain.replace("“", "").replace("”", ""), maxsplit=1)
         return 4 <= len(head) <= 12 and 4 <= len(tail) <= 12
@@ -119,7 +128,9 @@ def is_headline_form(plain: str) -> bool:
 
 def is_spaced_headline(plain: str) -> bool:
     """Two-part headlines and slogans set with a space ("提质发展 绘就精彩渌口") and no clause marks."""
-    return bool(_CJK_SPACE_CJK.search(plain)) and not has_clause_marks(plain) and not ends_continuing(plain)
+    if (" " not in plain and "\u3000" not in plain) or ends_continuing(plain):
+        return False
+    return bool(_CJK_SPACE_CJK.search(plain)) and not has_clause_marks(plain)
 
 
 def is_one_sentence(plain: str, limit: int = 60) -> bool:
@@ -140,32 +151,47 @@ DASH = "dash"  # a line starting with "——": a subtitle after a heading, a li
 
 def static_kind(line: str) -> str:
     """The kind of a line from its own characters (context refines ``dash`` and ``text`` later)."""
-    if _MD_HEADING.match(line):
-        return HEADING
-    if _BULLET.match(line):
-        return LIST
+    if line[:1] in _MARK_STARTS:
+        if _MD_HEADING.match(line):
+            return HEADING
+        if _BULLET.match(line):
+            return LIST
     plain = strip_marks(line).strip()
     if not plain:
         return SEPARATOR
-    if _SEPARATOR.match(plain):
+    first, short = plain[0], len(plain) <= 60
+    if first in _SEPARATOR_STARTS and _SEPARATOR.match(plain):
         return SEPARATOR
-    if plain.startswith("▲") or _CAPTION_CREDIT.search(plain) or _PICTURE_NOTE.match(plain):
+    if first == "▲" or plain.endswith(_CREDIT_ENDINGS) or plain.startswith(("图：", "图:", "图为")):
+        return CAPTION
+    if first in "（(" and _PICTURE_NOTE.match(plain):
         return CAPTION
     if plain in COLUMN_LABELS:
         return LABEL
-    if _NAMES.match(plain) or _TITLE_AND_NAME.match(plain):
+    if short and (_NAMES.match(plain) or _TITLE_AND_NAME.match(plain)):
         return BYLINE
-    if _REPORTER.search(plain) and not ends_sentence(plain) and not has_inner_stop(plain) and len(plain) <= 60:
+    if short and _REPORTER.search(plain) and not ends_sentence(plain) and not has_inner_stop(plain):
         return BYLINE
     if plain.startswith("——"):
         return DASH
-    if _NUMBERED.match(plain):
+    if first.isdigit() and _NUMBERED.match(plain):
         return LIST
     if _SECTION_LETTER.match(plain) or (_CHINESE_SECTION.match(plain) and not ends_sentence(plain)):
         return HEADING
     if plain.endswith("——") and not has_inner_stop(plain):
         return HEADING  # a kicker: "建强基础铺“底”色——"
     return TEXT
+
+
+# A line that starts with none of these and ends with a clause-final mark is plain running text
+# whatever else it holds: ``static_kind`` would say TEXT, and it can neither head nor continue.
+_SPECIAL_STARTS = frozenset("#-*+▲图（(—…·.。＊=~～ \t\u3000ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789一二三四五六七八九十第")
+_PLAIN_ENDS = frozenset("。！？!?；;：:")
+
+
+def is_plain_sentence_line(line: str) -> bool:
+    """A fast test for the common case: a line of running text that ends a sentence."""
+    return bool(line) and line[0] not in _SPECIAL_STARTS and line[-1] in _PLAIN_ENDS
 
 
 def is_marked(line: str) -> bool:
@@ -181,5 +207,12 @@ def bullet_mark(line: str) -> regex.Match[str] | None:
     return _BULLET.match(line)
 
 
-def bold_spans(line: str) -> list[regex.Match[str]]:
-    return list(_BOLD.finditer(line))
+def bold_spans(text: str) -> list[regex.Match[str]]:
+    """``**bold**`` spans in ``text`` (each inside one line) whose removal exposes no block mark."""
+    spans = []
+    for match in _BOLD.finditer(text):
+        at_line_start = match.start() == 0 or text[match.start() - 1] == "\n"
+        if at_line_start and BLOCK_MARKS.match(match.group(1)):
+            continue  # "**# x**" would become a heading
+        spans.append(match)
+    return spans

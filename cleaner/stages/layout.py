@@ -21,13 +21,14 @@ When the evidence is not clear, nothing is joined. Every join and move is an edi
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cleaner import blocks
 from cleaner.blocks import BYLINE, CAPTION, HEADING, LIST, TEXT
 from cleaner.config import LayoutOptions
-from cleaner.model import Change, Document, Edit, rewrite
+from cleaner.model import Change, Document, Edit, apply_changes, rewrite
 from cleaner.pipeline import StageFn
 
 STAGE = "layout"
@@ -39,7 +40,7 @@ MAX_PASSES = 4
 MAX_STRIP_ROUNDS = 8
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Line:
     """One non-empty line: its text and where it sits in the document."""
 
@@ -81,11 +82,18 @@ class Plan:
 def split_lines(text: str) -> list[Line]:
     """The non-empty lines of ``text`` with their offsets."""
     lines: list[Line] = []
+    append = lines.append
+    strip_marks = blocks.strip_marks
     position = 0
     for raw in text.split("\n"):
-        if raw.strip():
-            lines.append(Line(position, position + len(raw), raw, blocks.strip_marks(raw).strip()))
-        position += len(raw) + 1
+        end = position + len(raw)
+        if raw:
+            if raw[0].isspace() or raw[-1].isspace():
+                if raw.strip():
+                    append(Line(position, end, raw, strip_marks(raw).strip()))
+            else:
+                append(Line(position, end, raw, strip_marks(raw)))
+        position = end + 1
     return lines
 
 
@@ -136,12 +144,20 @@ def plan(text: str) -> Plan:
     """Classify every line of ``text`` and decide joins and heals (no edits yet)."""
     lines = split_lines(text)
     n = len(lines)
-    static = [blocks.static_kind(line.raw) for line in lines]
+    plain_sentence = [blocks.is_plain_sentence_line(line.raw) for line in lines]
+    static = [TEXT if plain_sentence[i] else blocks.static_kind(line.raw) for i, line in enumerate(lines)]
     kinds: list[str] = [TEXT] * n
     links: list[str | None] = [None] * n
     for i, line in enumerate(lines):
         joined_in = i > 0 and links[i - 1] is not None
         previous = kinds[i - 1] if i > 0 else None
+        if plain_sentence[i]:
+            # Running text that ends a sentence: it neither heads nor runs on (the common case).
+            if joined_in:
+                kinds[i] = HEADING if previous == HEADING else TEXT
+            elif i + 1 < n and static[i + 1] == CAPTION and blocks.is_one_sentence(line.plain):
+                kinds[i] = CAPTION
+            continue
         if joined_in:
             kinds[i] = HEADING if previous == HEADING else TEXT
         else:
@@ -155,14 +171,16 @@ def plan(text: str) -> Plan:
                 links[i] = "join_broken_line" if separator == "\n" else "join_across_blank"
     heals: dict[int, Heal] = {}
     for i in range(n - 1):
-        if links[i] is None and kinds[i] in (TEXT, LIST) and is_open(lines[i], kinds[i]):
+        if links[i] is None and not plain_sentence[i] and kinds[i] in (TEXT, LIST) and is_open(lines[i], kinds[i]):
             heal = _find_heal(lines, kinds, links, i)
             if heal:
                 heals[i] = heal
     return Plan(lines, kinds, links, heals)
 
 
-def _resolve(line: Line, kind: str, previous: str | None, previous_line: Line | None, static, i) -> str:
+def _resolve(
+    line: Line, kind: str, previous: str | None, previous_line: Line | None, static: Sequence[str], i: int
+) -> str:
     """The kind of a line that starts a block, from its form and the line before it."""
     if kind == blocks.DASH:
         return HEADING if previous == HEADING else LIST
@@ -266,70 +284,131 @@ def structural_changes(text: str, decided: Plan) -> list[Change]:
     return changes
 
 
-def markup_changes(text: str, lines: Sequence[Line], strip_lines: set[int]) -> list[Change]:
-    """Changes removing Markdown marks: heading and bullet marks of ``strip_lines``, bold anywhere."""
-    changes: list[Change] = []
-    for index, line in enumerate(lines):
-        if index in strip_lines:
-            mark = blocks.heading_mark(line.raw)
-            rule = "strip_heading_mark"
-            if mark is None:
-                mark = blocks.bullet_mark(line.raw)
-                rule = "strip_list_mark"
-            if mark is not None:
-                changes.append(Change(line.start, line.start + mark.end(), "", rule))
-        for bold in blocks.bold_spans(line.raw):
-            changes.append(Change(line.start + bold.start(), line.start + bold.start() + 2, "", "strip_bold"))
-            changes.append(Change(line.start + bold.end() - 2, line.start + bold.end(), "", "strip_bold"))
-    changes.sort(key=lambda c: (c.start, c.end))
+def block_mark_changes(text: str) -> list[Change]:
+    """Changes removing the block marks (``#`` headings, ``-`` bullets) at the start of every line."""
+    changes = []
+    for mark in blocks.BLOCK_MARKS.finditer(text):
+        rule = "strip_heading_mark" if mark.group().startswith("#") else "strip_list_mark"
+        changes.append(Change(mark.start(), mark.end(), "", rule))
     return changes
 
 
-def strippable_marks(text: str) -> tuple[list[Line], set[int]]:
-    """Lines whose ``#``/``-`` mark can go without the plain line reading as running text.
+def bold_changes(text: str) -> list[Change]:
+    """Changes removing the ``**`` around bold spans."""
+    changes = []
+    for bold in blocks.bold_spans(text):
+        changes.append(Change(bold.start(), bold.start() + 2, "", "strip_bold"))
+        changes.append(Change(bold.end() - 2, bold.end(), "", "strip_bold"))
+    return changes
+
+
+# Decisions are local: a line's kind depends on the line before it and the two after it, and a heal
+# looks at most MAX_GROUP + 1 lines ahead. A window this many lines around a place sees every
+# decision that place can take part in.
+MARGIN = MAX_GROUP + 4
+
+
+def _merged_windows(text: str, places: Sequence[int]) -> list[tuple[int, int]]:
+    """Offset ranges of the text from MARGIN non-empty lines before to MARGIN lines after each of
+    ``places``, merged where they meet (one walk over each cluster of places)."""
+    places = sorted(places)
+    size, k = len(text), 0
+    windows: list[tuple[int, int]] = []
+    while k < len(places):
+        start, seen = text.rfind("\n", 0, places[k]) + 1, 0
+        while start > 0 and seen < MARGIN:
+            previous_start = text.rfind("\n", 0, start - 1) + 1
+            if text[previous_start : start - 1].strip():
+                seen += 1
+            start = previous_start
+        end = text.find("\n", places[k])
+        end = size if end < 0 else end
+        k += 1
+        seen = 0
+        while end < size and seen < MARGIN:
+            while k < len(places) and places[k] <= end:
+                k += 1
+                seen = 0  # another place in this stretch: MARGIN lines after it too
+            following = text.find("\n", end + 1)
+            following = size if following < 0 else following
+            if text[end + 1 : following].strip():
+                seen += 1
+            end = following
+        while k < len(places) and places[k] <= end:
+            k += 1
+        if windows and start <= windows[-1][1] + 1:
+            windows[-1] = (windows[-1][0], max(windows[-1][1], end))
+        else:
+            windows.append((start, end))
+    return windows
+
+
+def _has_decisions_near(text: str, places: Sequence[int]) -> bool:
+    """Whether a join or heal would happen anywhere near ``places`` (planning only around them)."""
+    return any(plan(text[start:end]).involved() for start, end in _merged_windows(text, places))
+
+
+def strippable_marks(text: str) -> list[Change]:
+    """Block-mark removals that leave the plain line reading as it did with its mark.
 
     A heading whose plain text would be joined to a neighbour by this stage's own rules keeps its
-    mark: the output stays unambiguous and the stage stays idempotent.
+    mark: the output stays unambiguous and the stage stays idempotent. The check plans the text
+    (with the marks removed) only around the marks.
     """
-    lines = split_lines(text)
-    candidates = {i for i, line in enumerate(lines) if blocks.is_marked(line.raw)}
+    candidates = block_mark_changes(text)
     for _ in range(MAX_STRIP_ROUNDS):
         if not candidates:
             break
-        trial = _apply([c for c in markup_changes(text, lines, candidates) if c.rule != "strip_bold"], text)
-        involved = plan(trial).involved()
-        if not involved:
-            return lines, candidates
-        # A line's kind depends on its neighbours (a subtitle under a heading, a caption above its
-        # credit), so a mark near a decision may be what caused it.
-        near = {i + d for i in involved for d in range(-2, 3)}
-        clash = near & candidates
+        clash: set[int] = set()
+        for start, end in _merged_windows(text, [c.start for c in candidates]):
+            inside = [c for c in candidates if start <= c.start < end]
+            shifted = [Change(c.start - start, c.end - start, "", c.rule) for c in inside]
+            trial = apply_changes(text[start:end], shifted)
+            decided = plan(trial)
+            involved = decided.involved()
+            if not involved:
+                continue
+            # Where each mark's line is in the trial window (a mark starts its line).
+            removed, line_of = 0, {}
+            starts = [line.start for line in decided.lines]
+            for c in inside:
+                position = c.start - start - removed
+                line_of[c.start] = bisect.bisect_left(starts, position)
+                removed += c.end - c.start
+            # A line's kind depends on its neighbours (a subtitle under a heading, a caption above
+            # its credit), so a mark near a decision may be what caused it.
+            near = {i + d for i in involved for d in range(-2, 3)}
+            # (A decision no mark explains was there before the marks went: not this check's business.)
+            clash |= {c.start for c in inside if line_of[c.start] in near}
         if not clash:
-            break  # the decision has nothing to do with the marks: strip none rather than guess
-        candidates -= clash
-    return lines, set()
-
-
-def _apply(changes: Sequence[Change], text: str) -> str:
-    from cleaner.model import apply_changes
-
-    return apply_changes(text, changes)
+            return candidates
+        candidates = [c for c in candidates if c.start not in clash]
+    return []
 
 
 def repair(doc: Document, options: LayoutOptions) -> tuple[Document, list[Edit]]:
     """Run the stage on one document: structural passes to a fixed point, then markup."""
     edits: list[Edit] = []
     step = 0
+    decided = plan(doc.text)
     for _ in range(MAX_PASSES):
-        changes = structural_changes(doc.text, plan(doc.text))
+        changes = structural_changes(doc.text, decided)
         if not changes:
             break
         doc, pass_edits = rewrite(doc, STAGE, changes, step=step)
         edits.extend(pass_edits)
         step += 1
+        # Only places next to an edit can have changed; look there before planning everything again.
+        shift, places = 0, []
+        for edit in pass_edits:
+            places.append(edit.start + shift)
+            shift += len(edit.after) - (edit.end - edit.start)
+        if not _has_decisions_near(doc.text, places):
+            break
+        decided = plan(doc.text)
     if options.markup == "strip":
-        lines, strip_lines = strippable_marks(doc.text)
-        doc, strip_edits = rewrite(doc, STAGE, markup_changes(doc.text, lines, strip_lines), step=step)
+        changes = sorted(strippable_marks(doc.text) + bold_changes(doc.text), key=lambda c: (c.start, c.end))
+        doc, strip_edits = rewrite(doc, STAGE, changes, step=step)
         edits.extend(strip_edits)
     return doc, edits
 

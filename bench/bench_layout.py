@@ -1,0 +1,74 @@
+"""Throughput of the layout stage and whether it grows linearly with the input.
+
+The input is the sample corpus as the layout stage receives it (after whitespace, unicode,
+variants, punctuation and spacing), repeated to 1, 4 and 16 MB (UTF-8) as one document, so every
+kind of break, heading and interruption the seeds have is in it. The stage is timed on one core;
+MB/s that stays flat across sizes means time grows linearly.
+
+    python bench/bench_layout.py            # 1, 4, 16 MB, markup strip
+    python bench/bench_layout.py --quick    # 1 MB only
+    python bench/bench_layout.py --sizes 2 8 --markup keep
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+from cleaner.config import Config, LayoutOptions
+from cleaner.model import Document
+from cleaner.pipeline import Pipeline
+from cleaner.stages import layout
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+MB = 1_000_000
+
+
+def layout_input() -> str:
+    """The seeds as the layout stage sees them, one after another."""
+    before = Pipeline(
+        Config().with_options({"layout": {"enabled": False}, "rules": {"enabled": False}, "dedup": {"scope": "off"}})
+    )
+    return "\n\n".join(before.clean(p.read_text(encoding="utf-8")).text for p in sorted(SEEDS.glob("*.txt")))
+
+
+def sized(base: str, megabytes: float) -> str:
+    """``base`` repeated until it is at least ``megabytes`` MB in UTF-8."""
+    unit = len(base.encode("utf-8"))
+    copies = max(1, int(megabytes * MB / unit + 0.999))
+    return "\n\n".join([base] * copies)
+
+
+def measure(text: str, markup: str, repeat: int = 1) -> tuple[float, int]:
+    """Best time of ``repeat`` runs of the stage over ``text``, and the number of edits."""
+    stage = layout.make(LayoutOptions(markup=markup))
+    best, edits = float("inf"), 0
+    for _ in range(repeat):
+        started = time.perf_counter()
+        _, found = stage(Document(id="bench", text=text))
+        best = min(best, time.perf_counter() - started)
+        edits = len(found)
+    return best, edits
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=float, nargs="+", default=[1, 4, 16], help="input sizes in MB")
+    parser.add_argument("--quick", action="store_true", help="1 MB only")
+    parser.add_argument("--markup", choices=["strip", "keep"], default="strip")
+    parser.add_argument("--repeat", type=int, default=1)
+    args = parser.parse_args(argv)
+    sizes = [1.0] if args.quick else args.sizes
+    base = layout_input()
+    print(f"layout stage, markup={args.markup}, one document per size")
+    print(f"{'MB':>6} {'seconds':>8} {'MB/s':>7} {'edits':>8}")
+    for megabytes in sizes:
+        text = sized(base, megabytes)
+        size = len(text.encode("utf-8")) / MB
+        seconds, edits = measure(text, args.markup, args.repeat)
+        print(f"{size:6.1f} {seconds:8.2f} {size / seconds:7.1f} {edits:8d}")
+
+
+if __name__ == "__main__":
+    main()
