@@ -42,6 +42,7 @@ idempotent; each pass that changes something is its own ``step`` in the audit re
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections.abc import Callable
@@ -161,11 +162,16 @@ _CHARACTER_FIXES: dict[str, Callable[[re.Match[str]], str | None]] = {
 
 def character_changes(text: str) -> list[Change]:
     """The changes of the character fixes (zero-width, controls, spaces, full-width) in ``text``."""
-    first = _ANY_CHARACTER.search(text)
-    if first is None:
-        return []
     changes: list[Change] = []
-    for match in _CHARACTERS.finditer(text, first.start()):
+    position = 0
+    # A character-class search is fast; the alternation is only tried where a candidate stands.
+    for candidate in _ANY_CHARACTER.finditer(text):
+        if candidate.start() < position:
+            continue
+        match = _CHARACTERS.match(text, candidate.start())
+        if match is None:
+            continue
+        position = match.end()
         rule = match.lastgroup
         assert rule is not None
         after = _CHARACTER_FIXES[rule](match)
@@ -262,39 +268,46 @@ _LATIN1_SEQUENCE = rf"[\xc2\xc3][{_CONT_OR_LOST}]|[\xe0-\xef][{_CONT_OR_LOST}]{{
 _LATIN1_MOJIBAKE = re.compile(rf"(?:{_LATIN1_SEQUENCE})+")
 _ONE_SEQUENCE = re.compile(_LATIN1_SEQUENCE)
 _LATIN1_LEAD = re.compile(rf"[\xc2-\xf4][{_CONT}\ufffd]")
-_BAD_CATEGORIES = frozenset({"Cc", "Cn", "Co", "Cs"})
 
 
-def _in_gb2312(ch: str) -> bool:
-    try:
-        ch.encode("gb2312")
-    except UnicodeEncodeError:
-        return False
-    return True
+def _gb2312_chars(rows: range) -> frozenset[str]:
+    chars = set()
+    for row in rows:
+        for cell in range(0xA1, 0xFF):
+            try:
+                chars.add(bytes((row, cell)).decode("gb2312"))
+            except UnicodeDecodeError:
+                pass
+    return frozenset(chars)
+
+
+_GB2312 = _gb2312_chars(range(0xA1, 0xF8))
+# GB2312 symbols (rows 1–9) and level-1 Han characters (the 3,755 most frequent, rows 16–55).
+_COMMON = _gb2312_chars(range(0xA1, 0xAA)) | _gb2312_chars(range(0xB0, 0xD8))
+
+
+_GB2312_HAN = re.compile("[" + "".join(sorted(ch for ch in _GB2312 if _HAN.match(ch))) + "]")
+_IMPLAUSIBLE = regex.compile(r"(?![\t\n])[\p{Cc}\p{Cn}\p{Co}\p{Cs}]")
 
 
 def _common(ch: str) -> bool:
     """A GB2312 level-1 Han character (the 3,755 most frequent) or a GB2312 symbol."""
-    try:
-        first = ch.encode("gb2312")[0]
-    except UnicodeEncodeError:
-        return False
-    return first <= 0xA9 or 0xB0 <= first <= 0xD7
+    return ch in _COMMON
 
 
 def _plausible(text: str) -> bool:
     """No controls (except tab/newline), unassigned, private-use or surrogate characters."""
-    return all(ch in "\t\n" or unicodedata.category(ch) not in _BAD_CATEGORIES for ch in text)
+    return _IMPLAUSIBLE.search(text) is None
 
 
 def _clearly_better(original: str, repaired: str) -> bool:
     """Whether ``repaired`` reads as Chinese and ``original`` as mojibake of it."""
-    han = _HAN.findall(repaired)
-    if len(han) < 2 or not _plausible(repaired):
+    han = len(_HAN.findall(repaired))
+    if han < 2 or not _plausible(repaired):
         return False
-    common_after = sum(_in_gb2312(ch) for ch in han) / len(han)
-    original_non_ascii = [ch for ch in original if ch > "\x7f" and ch != "\ufffd"]
-    typical_before = sum(ch in _GBK_TYPICAL_SET for ch in original_non_ascii) / max(len(original_non_ascii), 1)
+    common_after = len(_GB2312_HAN.findall(repaired)) / han
+    original_non_ascii = len(original) - original.count("\ufffd")  # runs hold no ASCII
+    typical_before = len(_TYPICAL_RE.findall(original)) / max(original_non_ascii, 1)
     return common_after >= 0.8 and typical_before >= 0.2
 
 
@@ -323,36 +336,44 @@ def _decode_segment(segment: str, after_loss: bool = False) -> tuple[int, str, s
     sequence before it (else None). ``after_loss``: the segment follows a lost byte, so leading
     continuation bytes belong to the lost character and are skipped.
     """
-    offsets = [0]
-    encoded = bytearray()
-    for ch in segment:
-        data = _gb_bytes(ch)
-        if data is None:
-            break
-        encoded += data
-        offsets.append(len(encoded))
+    try:
+        usable = len(segment)
+        encoded = segment.encode("gb18030")
+    except UnicodeEncodeError as error:  # a lone surrogate ends what can be decoded
+        usable = error.start
+        encoded = segment[:usable].encode("gb18030")
     skip = 0
     if after_loss:
         while skip < min(len(encoded), 3) and 0x80 <= encoded[skip] <= 0xBF:
             skip += 1
-    data = bytes(encoded[skip:])
-    offsets = [0] + [offset - skip for offset in offsets[1:]]
-    if any(offset < 0 for offset in offsets):
-        return 0, "", None
+    data = encoded[skip:]
     try:
-        return len(offsets) - 1, data.decode("utf-8"), None
+        return usable, data.decode("utf-8"), None
     except UnicodeDecodeError as error:
         valid = error.start
-        cut_off = error.reason == "unexpected end of data" and len(offsets) - 1 == len(segment)
+        cut_off = error.reason == "unexpected end of data" and usable == len(segment)
     cut = data[:valid].decode("utf-8") if cut_off else None
     # The largest character boundary inside the valid prefix that is also a UTF-8 boundary.
-    for used in range(len(offsets) - 1, -1, -1):
-        if offsets[used] <= valid:
+    offsets = _offsets(segment[:usable], len(encoded))
+    used = bisect.bisect_right(offsets, valid + skip) - 1
+    while used > 0:
+        if offsets[used] >= skip:
             try:
-                return used, data[: offsets[used]].decode("utf-8"), cut
+                return used, data[: offsets[used] - skip].decode("utf-8"), cut
             except UnicodeDecodeError:
-                continue
+                pass
+        used -= 1
     return 0, "", cut
+
+
+def _offsets(segment: str, size: int) -> list[int] | range:
+    """Byte offset (in GB18030) of each character boundary of ``segment``; ``size``: its length."""
+    if size == 2 * len(segment):  # every character two bytes: the usual case
+        return range(0, size + 1, 2)
+    offsets = [0]
+    for ch in segment:
+        offsets.append(offsets[-1] + len(ch.encode("gb18030")))
+    return offsets
 
 
 def _repair_run(run: str, base: int, first: int) -> list[Change]:
