@@ -166,3 +166,16 @@ def test_idempotent_replayable_and_never_raises(text: str):
     assert replay(text, edits) == out.text
     again, more = matcher.apply(out)
     assert more == [] and again.text == out.text
+
+
+def test_long_texts_are_searched_in_slices_with_the_same_result():
+    from cleaner.rules.matcher import SLICE_CHARS, literal_changes, literal_changes_sliced
+
+    rules = "rules:\n  - find: 涪口\n    replace: 渌口\n  - find: 绿口\n    replace: 渌口\n    unless: [绿口罩]\n"
+    automaton = Matcher(load_rules_text(rules, "t.yaml").rules).automaton_for("a.txt")
+    paragraph = "推动涪口高质量发展，戴绿口罩，绿口" * 7
+    text = "\n\n".join(paragraph + str(i) for i in range(3 * SLICE_CHARS // len(paragraph)))
+    assert len(text) > 2 * SLICE_CHARS
+    assert literal_changes_sliced(automaton, text) == literal_changes(automaton, text)
+    one_line = text.replace("\n", "。")
+    assert literal_changes_sliced(automaton, one_line) == literal_changes(automaton, one_line)
