@@ -10,8 +10,8 @@ later) — on the left also past closing marks ``" ' ) ] * _``, on the right pas
 - **Chinese**: a Han character (``cleaner.script.CJK``, with 〇) or full-width Chinese
   punctuation (``cleaner.script.CJK_PUNCT``: ，。、；：？！（）《》“”‘’……—— ·);
 - **token after Chinese**: a word of Latin letters, digits and ``. , : % ‰ ℃ ° + - / # &``
-  (``5.3%``, ``PVDF``, ``2021``, ``3:1``), or a protected span (a URL, ``1,000``), whose other
-  side, past spaces, is Chinese;
+  (``5.3%``, ``PVDF``, ``2021``, ``1,000``, ``3:1``), or a protected span (a URL, an e-mail
+  address, a path), whose other side, past spaces, is Chinese;
 - **token at the edge**: such a word whose other side is the start/end of the paragraph;
 - **Latin**: such a word whose other side is anything else (another word: English prose);
 - **edge**: the start or end of the paragraph; **other**: any other character.
@@ -31,7 +31,9 @@ two English words of an English sentence inside Chinese text (``他说 hello, wo
 Never converted, whatever the neighbours: URLs, e-mail addresses, file paths, inline code in
 backticks, HTML entities, numbers with thousands separators (``1,000``, ``12,345,678``) and
 digit–colon–digit groups (``10:30``, ``3:1``). Full stops are never touched (``3.14``,
-``3.16亿元``, ``1. `` list numbers), nor are ``+`` (``2+9+129``) or full-width dashes (``8—13#``).
+``3.16亿元``, ``1. `` list numbers), nor are ``+`` (``2+9+129``) or full-width dashes (``8—13#``),
+nor a ``:`` right before ``/`` or ``\\`` or a ``?``/``!`` right before ``=`` (``!=``). Code outside
+backticks is recognised only by these rules: ASCII between ASCII stays ASCII.
 
 Parentheses are converted as a pair (both or neither; an unmatched one is left alone): a pair
 around text containing a Han character (``(PI膜、芳纶)`` ``(区)`` ``PVDF(其中石墨稀…)``), unless
