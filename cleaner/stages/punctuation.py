@@ -451,7 +451,7 @@ def _fix(text: str, starts: list[int], first: int = 0, last: int | None = None) 
         if any_protected and (start in protected or end - 1 in protected):
             continue
         mark = match.group()
-        if (mark == "," or mark == ":") and _in_number(text, start):
+        if (mark == "," or mark == ":") and "0" <= text[start - 1] <= "9" and _in_number(text, start):
             continue
         if mark in _FULLWIDTH and start > starts[paragraph] and _is_chinese(text[start - 1]):
             # The common case, rule 1 at once: one mark right after a Chinese character.
@@ -464,6 +464,8 @@ def _fix(text: str, starts: list[int], first: int = 0, last: int | None = None) 
             changes += found
         else:
             declined.add(paragraph)
+    # Changes of the marks above are sorted; the others are added to them below.
+    extra: list[Change] = []
     position = text.find("-", lo, hi)
     while position >= 0:
         match = _HYPHENS.match(text, position)
@@ -472,9 +474,9 @@ def _fix(text: str, starts: list[int], first: int = 0, last: int | None = None) 
         paragraph = bisect.bisect_right(starts, match.start()) - 1
         change = None if match.start() in protected else dash(text, match, starts[paragraph], ends[paragraph])
         if change is not None:
-            changes.append(change)
+            extra.append(change)
     if number:
-        changes += number_comma(text, lo, hi)
+        extra += number_comma(text, lo, hi)
     paired = set()
     for ch in "()\"'":
         position = text.find(ch, lo, hi)
@@ -486,10 +488,10 @@ def _fix(text: str, starts: list[int], first: int = 0, last: int | None = None) 
     for index in sorted(paired):
         paragraph_text = text[starts[index] : ends[index]]
         found, left_alone = _pairs(paragraph_text)
-        changes += [Change(c.start + starts[index], c.end + starts[index], c.after, c.rule) for c in found]
+        extra += [Change(c.start + starts[index], c.end + starts[index], c.after, c.rule) for c in found]
         if left_alone:
             declined.add(index)
-    return _without_overlaps(changes), declined
+    return (_without_overlaps(changes + extra) if extra else changes), declined
 
 
 def _pairs(text: str) -> tuple[list[Change], bool]:
