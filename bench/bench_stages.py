@@ -4,7 +4,7 @@ Generates a synthetic corpus (bench/synth.py: seed paragraphs spliced, with OCR 
 into documents of about 100 KB, and runs the registered stages in pipeline order (STAGE_ORDER),
 each built by ``make(default options)``. Every stage gets what the earlier stages produced, as in
 a real run; the stages asked for are timed, the others only prepare their input. Prints MB/s of
-UTF-8 input per stage, and the number of edits it made.
+UTF-8 input per CPU-second of this one process (one core), and the number of edits it made.
 
     python bench/bench_stages.py                       # every registered stage, 20 MB
     python bench/bench_stages.py unicode punctuation   # just these two

@@ -131,3 +131,13 @@ def test_idempotent_replayable_never_raises(text: str) -> None:
     out, edits = run(text)
     assert replay(text, edits) == out
     assert run(out)[1] == []
+
+
+def test_docstring_examples() -> None:
+    import doctest
+
+    from cleaner import script
+
+    for module in (punctuation, script):
+        result = doctest.testmod(module)
+        assert result.attempted > 0 and result.failed == 0, module.__name__

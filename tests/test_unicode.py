@@ -187,3 +187,10 @@ def test_idempotent_replayable_never_raises(text: str) -> None:
     out, edits = run(text)
     assert replay(text, edits) == out
     assert run(out)[1] == []
+
+
+def test_docstring_examples() -> None:
+    import doctest
+
+    result = doctest.testmod(unicode)
+    assert result.attempted > 0 and result.failed == 0
