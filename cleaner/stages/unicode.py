@@ -353,15 +353,14 @@ def _decode_segment(segment: str, after_loss: bool = False) -> tuple[int, str, s
         valid = error.start
         cut_off = error.reason == "unexpected end of data" and usable == len(segment)
     cut = data[:valid].decode("utf-8") if cut_off else None
-    # The largest character boundary inside the valid prefix that is also a UTF-8 boundary.
+    # The largest character boundary inside the valid prefix that is also a UTF-8 boundary (no
+    # continuation byte follows it): the bytes before it are valid UTF-8.
     offsets = _offsets(segment[:usable], len(encoded))
     used = bisect.bisect_right(offsets, valid + skip) - 1
     while used > 0:
-        if offsets[used] >= skip:
-            try:
-                return used, data[: offsets[used] - skip].decode("utf-8"), cut
-            except UnicodeDecodeError:
-                pass
+        end = offsets[used] - skip
+        if end >= 0 and (end == valid or not 0x80 <= data[end] <= 0xBF):
+            return used, data[:end].decode("utf-8"), cut
         used -= 1
     return 0, "", cut
 
