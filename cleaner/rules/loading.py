@@ -98,8 +98,9 @@ class _Reader:
     globs: list[Glob] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    # Where each id was first given: (file, node), made into file:line:col only for a message.
-    ids: dict[str, tuple[str, yaml.Node]] = field(default_factory=dict)
+    # Where each id was first given: (file, line, column). Not the node: that would keep every
+    # node of a large file alive after reading.
+    ids: dict[str, tuple[str, int, int]] = field(default_factory=dict)
     source: str = "<rules>"
     stem: str = "rules"
 
@@ -141,9 +142,11 @@ class _Reader:
     # -- one rule ----------------------------------------------------------------------------
     def _claim_id(self, rule_id: str, node: yaml.Node) -> bool:
         if rule_id in self.ids:
-            self._error(node, f"id {rule_id!r} is already used at {_where(*self.ids[rule_id])}")
+            source, line, column = self.ids[rule_id]
+            self._error(node, f"id {rule_id!r} is already used at {source}:{line}:{column}")
             return False
-        self.ids[rule_id] = (self.source, node)
+        mark = node.start_mark
+        self.ids[rule_id] = (self.source, mark.line + 1, mark.column + 1)
         return True
 
     def _simple_rule(self, node: yaml.MappingNode, position: int, file_globs: tuple[str, ...]) -> Rule | None:
@@ -169,8 +172,8 @@ class _Reader:
         mark = node.start_mark
         return Rule(
             id=rule_id,
-            replace=replace.value,
-            finds=(find.value,),
+            replace=_own(replace.value),
+            finds=(_own(find.value),),
             file_globs=file_globs,
             source=self.source,
             line=mark.line + 1,
@@ -316,7 +319,7 @@ class _Reader:
         if not node.value and not allow_empty:
             self._error(node, f"'{what}' is empty")
             return None
-        return node.value
+        return _own(node.value)
 
     def _phrases(self, node: yaml.Node, what: str) -> tuple[str, ...]:
         """A string or a list of strings, none empty."""
@@ -344,6 +347,15 @@ class _Reader:
 
     def _error(self, node: yaml.Node, message: str) -> None:
         self.errors.append(f"{_where(self.source, node)}: {message}")
+
+
+def _own(text: str) -> str:
+    """A copy of a node's string, so the rules keep none of the parser's memory alive.
+
+    Strings made while composing sit between the nodes in the allocator's memory pools; if the
+    rules held on to them, the pools of a large file could never be given back.
+    """
+    return text.encode("utf-8", "surrogatepass").decode("utf-8", "surrogatepass")
 
 
 def _is_null(node: yaml.Node) -> bool:

@@ -27,7 +27,7 @@ class Glob:
     location: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Rule:
     """One correction rule: ``finds`` (literal) or ``pattern`` (regex) become ``replace``.
 
