@@ -5,21 +5,26 @@ Fixes, in the order they run (each is a named function below and the ``rule`` of
 1. mojibake (``mojibake_gbk``, ``mojibake_latin1``): UTF-8 text that was decoded with the wrong
    codec is decoded again — but only where that is detectable reliably:
 
-   - *UTF-8 read as GBK/GB18030* (``娓屽彛鍖轰汉姘戞斂搴`` for ``渌口区人民政府``): a run of
-     non-ASCII characters is encoded back to GBK and decoded as UTF-8, strictly. The repair is
-     accepted only when the run holds characters typical of such mojibake (GBK characters whose
-     first byte is a UTF-8 lead byte ``E2``–``E9``/``EF`` and whose second byte is a continuation
-     byte), the bytes decode cleanly to at least two Han characters, and the result is clearly
-     better: every character is an assigned, non-control character and most of its Han characters
-     are in GB2312 (the common set), while most of the run's characters are not. A ``�`` the
-     wrong decoding left for a lost byte stays a single ``�`` in the repaired text.
+   - *UTF-8 read as GBK/GB18030* (``娓屽彛鍖轰汉姘戞斂搴`` for ``渌口区人民政府``): starting at a
+     character typical of such mojibake (a GBK character whose first byte is a UTF-8 lead byte
+     ``E2``–``E9``/``EF`` and whose second byte a continuation byte), the run of non-ASCII
+     characters is encoded back to GB18030 (which also maps back the private-use characters a
+     GB18030 decoding gives unassigned byte pairs) and decoded as UTF-8, strictly, as far as it
+     stays valid. The repair is accepted only when it is clearly better: at least two Han
+     characters come out, every character is assigned and not a control, at least 80% of the Han
+     characters are in GB2312, and at least 20% of the replaced characters are typical ones. A
+     ``�`` the wrong decoding left for a lost byte stays one ``�`` (the character is lost), and
+     decoding goes on after it, since the bytes that follow are still aligned.
    - *UTF-8 read as Latin-1/cp1252* (``ä¸­æ–‡`` for ``中文``, ``Ã©`` for ``é``), as ftfy does:
      only well-formed UTF-8 byte sequences spelled in cp1252 are decoded, 3-/4-byte sequences
-     always, 2-byte ones only when they start with ``Â``/``Ã`` (U+0080–U+00FF spelled twice).
+     always, 2-byte ones only when they start with ``Â``/``Ã`` (U+0080–U+00FF spelled twice). A
+     byte cp1252 leaves undefined (``81 8D 8F 90 9D``, ``�`` after ``errors="replace"``) is
+     restored when exactly one of the five gives a common character, else the character is one
+     ``�``.
 
    Correct Chinese text essentially never re-encodes to valid UTF-8, and when it does the result
    fails the "clearly better" test; the sample corpus passes through unchanged.
-2. characters (one regular expression, one pass):
+2. characters (one pass):
 
    - ``zero_width``: U+200B–U+200D, U+2060 and U+FEFF go (a ZWJ between two emoji stays: it is
      part of an emoji sequence);
