@@ -74,6 +74,31 @@ class _Growing:
         return self.data.nbytes
 
 
+class _Chunks:
+    """Append-only storage in fixed-size chunks: no doubling, so no 2× peak while growing."""
+
+    CHUNK = 1 << 24  # values per chunk (64 MB of uint32)
+
+    def __init__(self, dtype: Any) -> None:
+        self.dtype = dtype
+        self.chunks: list[np.ndarray] = []
+        self.used = 0
+
+    def extend(self, values: np.ndarray) -> tuple[int, int]:
+        """Store ``values`` contiguously; returns (chunk number, offset in the chunk)."""
+        if not self.chunks or self.used + values.size > self.chunks[-1].size:
+            self.chunks.append(np.empty(max(self.CHUNK, values.size), dtype=self.dtype))
+            self.used = 0
+        start = self.used
+        self.chunks[-1][start : start + values.size] = values
+        self.used += values.size
+        return len(self.chunks) - 1, start
+
+    @property
+    def nbytes(self) -> int:
+        return sum(chunk.nbytes for chunk in self.chunks)
+
+
 def _distinct(values: np.ndarray) -> np.ndarray:
     values = np.sort(values)
     return values[np.concatenate(([True], values[1:] != values[:-1]))]
@@ -131,14 +156,22 @@ class Deduplicator:
         self._doc_ids: list[str] = []
         self._para_doc = _Growing(np.uint32)
         self._para_index = _Growing(np.uint32)
-        self._shingles = _Growing(np.uint32)
-        self._shingle_start = _Growing(np.int64)
+        self._shingles = _Chunks(np.uint32)
+        self._shingle_chunk = _Growing(np.uint32)
+        self._shingle_start = _Growing(np.uint32)
         self._shingle_length = _Growing(np.int32)
 
     @property
     def nbytes(self) -> int:
         """Approximate memory held by the index (numpy arrays only)."""
-        arrays = (self._para_doc, self._para_index, self._shingles, self._shingle_start, self._shingle_length)
+        arrays = (
+            self._para_doc,
+            self._para_index,
+            self._shingles,
+            self._shingle_chunk,
+            self._shingle_start,
+            self._shingle_length,
+        )
         return self._bands.nbytes + sum(a.nbytes for a in arrays)
 
     def __len__(self) -> int:
@@ -325,13 +358,19 @@ class Deduplicator:
         return self._doc_ids[int(self._para_doc.data[pid])], int(self._para_index.data[pid])
 
     def _stored_shingles(self, pid: int) -> np.ndarray:
+        chunk = self._shingles.chunks[int(self._shingle_chunk.data[pid])]
         start = int(self._shingle_start.data[pid])
-        return self._shingles.data[start : start + int(self._shingle_length.data[pid])]
+        return chunk[start : start + int(self._shingle_length.data[pid])]
 
     def _duplicate_document(
         self, analysis: _Analysis, rows: range, matches: list[Match | None], doc_id: str
     ) -> tuple[str | None, float]:
-        """The earlier document this one nearly repeats (share of content ≥ the ratio), if any."""
+        """The earlier document this one nearly repeats, if any, and the share of content it holds.
+
+        Shares are counted in letters/digits/ideographs of the paragraphs long enough to be
+        removed; a document qualifies when one earlier document holds copies (exact or near) of
+        at least ``duplicate_document_ratio`` of it.
+        """
         total = 0
         by_doc: Counter[str] = Counter()
         for row, match in zip(rows, matches, strict=True):
@@ -343,10 +382,13 @@ class Deduplicator:
                 by_doc[match.doc] += content
         if not total or not by_doc:
             return None, 0.0
-        ratio = sum(by_doc.values()) / total
+        # One earlier document must hold the copies: a page assembled from paragraphs of many
+        # documents is not a duplicate of any of them.
+        kept_doc, shared = by_doc.most_common(1)[0]
+        ratio = shared / total
         if ratio < self.options.duplicate_document_ratio:
             return None, ratio
-        return by_doc.most_common(1)[0][0], ratio
+        return kept_doc, ratio
 
     def _index(
         self, analysis: _Analysis, rows: list[int], owner: list[int], docs: list[Document], bounds: list[int]
@@ -371,13 +413,15 @@ class Deduplicator:
         near = position >= 0
         lengths = np.zeros(len(rows), dtype=np.int64)
         lengths[near] = analysis.set_sizes[position[near]]
-        self._shingle_start.extend(self._shingles.size + np.cumsum(lengths) - lengths)
-        self._shingle_length.extend(lengths.astype(np.int32))
+        chunk, base = 0, 0
         if near.any():
             starts = analysis.set_bounds[position[near]]
-            self._shingles.extend(analysis.hashes[_ranges(starts, lengths[near])])
+            chunk, base = self._shingles.extend(analysis.hashes[_ranges(starts, lengths[near])])
             pids = first_pid + np.flatnonzero(near)
             self._bands.insert(analysis.fingerprints[position[near]], pids.astype(np.uint32))
+        self._shingle_chunk.extend(np.full(len(rows), chunk, dtype=np.uint32))
+        self._shingle_start.extend((base + np.cumsum(lengths) - lengths).astype(np.uint32))
+        self._shingle_length.extend(lengths.astype(np.int32))
 
 
 def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:

@@ -160,11 +160,14 @@ class BandIndex:
         buckets = self.buckets
         while buckets * self.CELLS < needed:
             buckets *= 2
-        row, _ = np.nonzero(self._cells)
-        packed = self._cells[self._cells != 0]
-        bands = row // self.buckets
+        old, old_buckets = self._cells, self.buckets
         self._allocate(buckets)
-        self._place(packed, self._home((packed >> np.uint64(32)).astype(np.uint32), bands))
+        # One band at a time, so the temporaries of the rebuild stay small next to the table.
+        for band in range(self.bands):
+            region = old[band * old_buckets : (band + 1) * old_buckets]
+            packed = region[region != 0]
+            fingerprints = (packed >> np.uint64(32)).astype(np.uint32)
+            self._place(packed, self._home(fingerprints, np.full(packed.size, band, dtype=np.int64)))
 
 
 def candidate_pairs(fingerprints: np.ndarray) -> np.ndarray:

@@ -1,0 +1,136 @@
+"""Restoring removed duplicates from the audit record: library functions and the command."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from cleaner.config import DedupOptions
+from cleaner.dedup import Deduplicator
+from cleaner.dedup.restore import restore, restore_paragraphs, restore_text, restore_tree
+from cleaner.errors import ConfigError
+from cleaner.model import Document
+
+EDUCATION = "过去,渌口区是块相当的牌子,不少家长把孩子送到渌口读书,但随着周边地区的名校异军突起,渌口教育的地位、形象日趋弱化,重拾辉煌是大家共同的心愿。"  # noqa: E501
+MOTTO = "教育是民生之基,牵动着千家万户。"
+FUND = "今年7月,50亿元规模的湖南省制造业转型升级基金和10亿元规模的株洲财信高分子新材料产业基金,落户渌口区。"
+OTHER = "近年来,渌口区始终坚持“把最好的资源留给人民”,每年公共预算支出70%以上投向民生,倾力解决,全力完善。"
+
+DOCS = {
+    "000.txt": [FUND, "观察", MOTTO],
+    "001.txt": [MOTTO, EDUCATION, OTHER, MOTTO, EDUCATION.replace(",", "，"), "观察", EDUCATION],
+    "002.txt": [OTHER, FUND.replace("渌口区", "涪口区"), "前言"],
+}
+
+
+def clean(docs: dict[str, list[str]], options: DedupOptions | None = None):
+    """Run dedup like the corpus runner: sorted order, audit lines, outputs."""
+    dedup = Deduplicator(options)
+    audit: list[dict] = []
+    outputs: dict[str, str | None] = {}
+    for doc_id in sorted(docs):
+        out, edits = dedup.process(Document.from_paragraphs(doc_id, docs[doc_id]))
+        audit.append({"type": "file", "doc": doc_id.split(":")[0], "status": "cleaned" if edits else "unchanged"})
+        audit.extend({"type": "edit", "doc": doc_id, **edit.to_record()} for edit in edits)
+        outputs[doc_id] = None if out is None else out.text
+    return audit, outputs
+
+
+def test_round_trip_restores_every_removed_paragraph():
+    audit, outputs = clean(DOCS)
+    # 000 comes first: its motto is kept; 001 loses both of its own and two education copies.
+    assert outputs["001.txt"] == f"{EDUCATION}\n\n{OTHER}\n\n观察"
+    assert outputs["002.txt"] == "前言"
+    restored = restore_paragraphs(audit, outputs)
+    assert set(restored) == {"001.txt", "002.txt"}
+    for doc_id, text in restored.items():
+        assert text == "\n\n".join(DOCS[doc_id])
+
+
+def test_restore_only_some_paragraphs_or_documents():
+    audit, outputs = clean(DOCS)
+    restored = restore_paragraphs(audit, outputs, docs=["001.txt"], paragraphs=[0, 6])
+    assert restored == {"001.txt": f"{MOTTO}\n\n{EDUCATION}\n\n{OTHER}\n\n观察\n\n{EDUCATION}"}
+
+
+def test_restore_a_dropped_document():
+    docs = {"a.txt": [MOTTO, EDUCATION, FUND], "b.txt": [EDUCATION, FUND, MOTTO]}
+    audit, outputs = clean(docs, DedupOptions(drop_duplicate_documents=True))
+    assert outputs["b.txt"] is None
+    restored = restore_paragraphs(audit, {k: v for k, v in outputs.items() if v is not None})
+    assert restored == {"b.txt": "\n\n".join(docs["b.txt"])}
+
+
+def test_restore_text_checks_the_paragraph_count():
+    from cleaner.dedup.restore import Removals
+
+    with pytest.raises(ValueError, match="fewer paragraphs"):
+        restore_text("", Removals({2: "x"}))
+
+
+def _write_tree(root: Path, audit: list[dict], outputs: dict[str, str | None], jsonl: str | None = None) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    path = root / "audit.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in audit), encoding="utf-8")
+    if jsonl is None:
+        for doc_id, text in outputs.items():
+            (root / "out" / doc_id).parent.mkdir(parents=True, exist_ok=True)
+            (root / "out" / doc_id).write_text(text + "\n" if text else "", encoding="utf-8")
+    else:
+        lines = [
+            json.dumps({"n": doc_id, "text": text}, ensure_ascii=False) for doc_id, text in outputs.items() if text
+        ]
+        (root / "out").mkdir(exist_ok=True)
+        (root / "out" / jsonl).write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    return path
+
+
+def test_restore_tree_rewrites_cleaned_files(tmp_path):
+    audit, outputs = clean(DOCS)
+    audit_path = _write_tree(tmp_path, audit, outputs)
+    counts = restore_tree(audit_path, tmp_path / "out", tmp_path / "restored")
+    assert counts == {"paragraphs": 6, "documents": 2, "files": 2}
+    for doc_id in ("001.txt", "002.txt"):
+        assert (tmp_path / "restored" / doc_id).read_text(encoding="utf-8") == "\n\n".join(DOCS[doc_id]) + "\n"
+    assert not (tmp_path / "restored" / "000.txt").exists()  # nothing was removed from it
+
+
+def test_restore_tree_in_json_lines_with_a_dropped_record(tmp_path):
+    docs = {
+        "news.jsonl:1": [MOTTO, EDUCATION, FUND],
+        "news.jsonl:2": [EDUCATION, FUND, MOTTO],  # dropped: a duplicate document
+        "news.jsonl:3": [OTHER, EDUCATION],
+    }
+    audit, outputs = clean(docs, DedupOptions(drop_duplicate_documents=True))
+    assert outputs["news.jsonl:2"] is None and outputs["news.jsonl:3"] == OTHER
+    audit_path = _write_tree(tmp_path, audit, outputs, jsonl="news.jsonl")
+    restore_tree(audit_path, tmp_path / "out")
+    records = [json.loads(line) for line in (tmp_path / "out" / "news.jsonl").read_text().splitlines()]
+    assert [r["text"] for r in records] == ["\n\n".join(docs[f"news.jsonl:{n}"]) for n in (1, 2, 3)]
+    assert records[2]["n"] == "news.jsonl:3"  # other fields of kept records are untouched
+
+
+def test_restore_command(tmp_path):
+    audit, outputs = clean(DOCS)
+    audit_path = _write_tree(tmp_path, audit, outputs)
+    app = typer.Typer()
+    app.command()(restore)
+    app.command("other")(lambda: None)  # more than one command: `restore` is a subcommand
+    result = CliRunner().invoke(app, ["restore", str(audit_path), str(tmp_path / "out"), "--doc", "001.txt"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == f"restored 4 paragraph(s) in 1 document(s), 1 file(s) written to {tmp_path / 'out'}"
+    assert (tmp_path / "out" / "001.txt").read_text(encoding="utf-8") == "\n\n".join(DOCS["001.txt"]) + "\n"
+    assert (tmp_path / "out" / "002.txt").read_text(encoding="utf-8") == "前言\n"  # not selected
+
+
+def test_missing_or_broken_audit_is_a_config_error(tmp_path):
+    with pytest.raises(ConfigError, match="no such audit record"):
+        restore_tree(tmp_path / "missing.jsonl", tmp_path)
+    broken = tmp_path / "audit.jsonl"
+    broken.write_text('{"type": "run"}\n{oops\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"audit.jsonl:2: not a JSON line"):
+        restore_tree(broken, tmp_path)
