@@ -351,6 +351,66 @@ app.command("run", help=CLEAN_HELP)(run)
 app.add_typer(rules_app, name="rules")
 
 
+@rules_app.command("stats")
+def rules_stats(
+    src: Annotated[Path, typer.Argument(metavar="SRC", help="The corpus: a folder or a file.", show_default=False)],
+    rules: Annotated[
+        list[Path] | None, typer.Option("--rules", "-r", metavar="PATH", help="Rule file or folder. Default: ./rules")
+    ] = None,
+    glob: GlobOption = None,
+    text_field: TextFieldOption = "text",
+    config_file: ConfigOption = None,
+) -> None:
+    """Count hits per rule on a corpus, writing nothing; list the rules that never fire.
+
+    Hits are counted where the rules stage meets the text in a real run: after normalisation and
+    layout repair.
+
+    \b
+    Examples:
+      cleaner rules stats seeds/
+      cleaner rules stats corpus/ --rules my-rules/ --glob '*.jsonl'
+    """
+    from cleaner.rules.cli import DEFAULT_RULES, load_or_exit
+    from cleaner.rules.stats import rule_hits, rule_timeouts, unmatched_globs
+
+    chosen = list(rules or [DEFAULT_RULES])
+    rule_set = load_or_exit(chosen)
+    edits: list = []
+    files: list[str] = []
+    try:
+        config = build_config(config_file, chosen, False, ["dedup"], None, None, None, None, None, False)
+        summary = clean_corpus(
+            src,
+            None,
+            config,
+            globs=tuple(glob or DEFAULT_GLOBS),
+            text_field=text_field,
+            dry_run=True,
+            on_start=lambda found: files.extend(f.rel for f in found),
+            on_file=lambda outcome: edits.extend(edit for _, edit in outcome.edits),
+        )
+    except CleanerError as exc:
+        raise _fail(str(exc), exc.exit_code) from None
+    for _, reason in summary.skipped:
+        typer.echo(f"skipped {reason}", err=True)
+    hits = rule_hits(rule_set, edits)
+    where = {rule.id: rule.location for rule in rule_set.rules}
+    width = max((len(str(n)) for n in hits.values()), default=1)
+    for rule_id, count in sorted(hits.items(), key=lambda item: (-item[1], item[0])):
+        if count:
+            typer.echo(f"{count:>{width}}  {rule_id}  ({where.get(rule_id, '')})")
+    never = [rule_id for rule_id, count in hits.items() if not count]
+    if never:
+        typer.echo(f"never fired ({len(never)}): " + ", ".join(never))
+    for rule_id, count in sorted(rule_timeouts(edits).items()):
+        typer.echo(f"{rule_id}: timed out on {count} paragraphs", err=True)
+    for warning in unmatched_globs(rule_set, files):
+        typer.echo(warning, err=True)
+    typer.echo(f"{sum(hits.values())} hits of {len(hits)} rules in {summary.files} files")
+    raise typer.Exit(summary.exit_code)
+
+
 @app.callback()
 def _toolkit() -> None:
     # A callback makes `cleaner` a command group even while it has few commands.

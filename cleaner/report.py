@@ -83,11 +83,16 @@ class Summary:
     hits_by_rule: Counter[tuple[str, str]] = field(default_factory=Counter)
     removed_paragraphs: Counter[str] = field(default_factory=Counter)
     encodings: Counter[str] = field(default_factory=Counter)
+    events: Counter[tuple[str, str, str]] = field(default_factory=Counter)
     seconds: float = 0.0
     audit_path: Path | None = None
 
     def count_edits(self, edits: Iterable[Edit]) -> None:
         for edit in edits:
+            if edit.detail and edit.detail.get("event"):
+                # An event (e.g. a regex rule that timed out) changed nothing: reported, not counted.
+                self.events[edit.stage, edit.rule, edit.detail["event"]] += 1
+                continue
             self.edits_by_stage[edit.stage] += 1
             self.hits_by_rule[edit.stage, edit.rule] += 1
             if edit.stage == "dedup" and not edit.after and edit.before:
@@ -116,6 +121,8 @@ class Summary:
         if removed or self.documents_dropped:
             kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(self.removed_paragraphs.items()))
             lines.append(f"paragraphs removed: {removed} ({kinds}); documents dropped: {self.documents_dropped}")
+        for (stage, rule, event), n in sorted(self.events.items()):
+            lines.append(f"{stage} {rule}: {event} in {n} paragraphs")
         if self.audit_path:
             lines.append(f"audit record: {self.audit_path}")
         return "\n".join(lines)

@@ -258,3 +258,20 @@ def test_cleaner_run_is_clean_and_help_shows_examples(corpus: Path, tmp_path: Pa
     assert (tmp_path / "out" / "a.txt").read_text("utf-8") == PAGE_CLEAN
     help_text = invoke("--help").stdout
     assert "clean seeds/ cleaned/" in help_text and "cat page.txt | clean - -" in help_text
+
+
+def test_rules_stats_counts_hits_on_a_corpus_and_lists_rules_that_never_fire(tmp_path: Path) -> None:
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(
+        "rules:\n"
+        "  - {id: fu, find: 涪口, replace: 渌口, examples: [[涪口, 渌口]]}\n"
+        "  - {id: never, find: 绿口罩子, replace: 绿口罩, files: ['nowhere_*']}\n",
+        encoding="utf-8",
+    )
+    before = tree_digest(SEEDS)
+    result = CliRunner().invoke(app, ["rules", "stats", str(SEEDS), "--rules", str(rules)])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[0] == f"19  fu  ({rules}:2:5)"
+    assert "never fired (1): never" in result.stdout
+    assert "files glob 'nowhere_*' matches no file of the corpus" in result.stderr
+    assert tree_digest(SEEDS) == before
