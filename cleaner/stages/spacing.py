@@ -1,7 +1,8 @@
 """The ``spacing`` stage: spaces inside lines — kept where they mean something, removed where noise.
 
-It runs after ``punctuation`` (so Chinese punctuation is full-width) and before ``layout`` (so a
-paragraph may still hold several lines). Every line is treated on its own.
+It runs after ``punctuation`` (so Chinese punctuation is full-width) and after ``layout`` (so broken
+lines are already joined, and headings, bylines and captions stand on lines of their own). Every line
+is treated on its own.
 
 What a space means in Chinese news text:
 
