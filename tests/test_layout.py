@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from cleaner import blocks
@@ -317,6 +317,9 @@ _text = st.lists(st.tuples(_line, st.sampled_from(["\n", "\n\n", "\n\n", "\n\n\n
 
 @settings(max_examples=300, deadline=None)
 @given(_text, st.sampled_from(["strip", "keep"]))
+@example("****天****\n", "strip")  # bold next to other asterisks
+@example("# ;\n——1\n！", "strip")  # a stripped mark changes the kind of the next line
+@example("，天\n天\n、\n天\n", "strip")  # a heal whose continuation runs on
 def test_property_never_raises_replays_and_is_idempotent(text, markup):
     stage = STRIP if markup == "strip" else KEEP
     out, _ = run(text, stage)

@@ -25,6 +25,8 @@ import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import regex
+
 from cleaner import blocks
 from cleaner.blocks import BYLINE, CAPTION, HEADING, LIST, TEXT
 from cleaner.config import LayoutOptions
@@ -202,17 +204,18 @@ def _find_heal(lines: Sequence[Line], kinds: Sequence[str], links: Sequence[str 
     group: list[int] = []
     j = a + 1
     while j < len(lines) and len(group) < MAX_GROUP:
-        if links[j] is not None:
-            return None  # a member that runs on is running text, not an interrupting block
         kind, plain = kinds[j], lines[j].plain
         if kind == HEADING and not blocks.is_marked(lines[j].raw) and blocks.has_clause_marks(plain):
             break  # a headline with a comma could be running text: not evidence of an interruption
         if kind in (HEADING, BYLINE, CAPTION):
-            group.append(j)
+            pass
         elif kind == TEXT and not group and blocks.is_one_sentence(plain) and blocks.starts_like_opener(plain):
-            group.append(j)  # a caption that opens like a sentence: "4月份，…开展主题党日活动。"
+            pass  # a caption that opens like a sentence: "4月份，…开展主题党日活动。"
         else:
-            break
+            break  # the candidate continuation
+        if links[j] is not None:
+            return None  # a member that runs on is running text, not an interrupting block
+        group.append(j)
         j += 1
     if not group or j >= len(lines) or kinds[j] != TEXT:
         return None
@@ -233,8 +236,18 @@ def _joiner(left: str, right: str) -> str:
     return ""
 
 
-def structural_changes(text: str, decided: Plan) -> list[Change]:
-    """Joins, heals and moves as changes on ``text`` (sorted, non-overlapping)."""
+@dataclass(frozen=True, slots=True)
+class Chain:
+    """Lines ``head``..``last`` became one line; ``healed`` if groups were moved after it."""
+
+    head: int
+    last: int
+    healed: bool
+
+
+def structural_changes(text: str, decided: Plan, chains: list[Chain] | None = None) -> list[Change]:
+    """Joins, heals and moves as changes on ``text`` (sorted, non-overlapping); the chains of
+    lines that became one are appended to ``chains`` if given."""
     lines, links, heals = decided.lines, decided.links, decided.heals
     changes: list[Change] = []
     i = 0
@@ -279,6 +292,8 @@ def structural_changes(text: str, decided: Plan) -> list[Change]:
             if following and "\n\n" not in following:
                 insertion += "\n"  # the next line was in the same paragraph: keep it apart from the group
             changes.append(Change(last.end, last.end, insertion, "move_block", {"groups": groups}))
+        if chains is not None and current != i:
+            chains.append(Chain(i, current, bool(moved)))
         i = current + 1
     changes.sort(key=lambda c: (c.start, c.end))
     return changes
@@ -308,39 +323,25 @@ def bold_changes(text: str) -> list[Change]:
 MARGIN = MAX_GROUP + 4
 
 
+_NON_EMPTY_LINE = regex.compile(r"[^\n]*\S[^\n]*")
+
+
 def _merged_windows(text: str, places: Sequence[int]) -> list[tuple[int, int]]:
     """Offset ranges of the text from MARGIN non-empty lines before to MARGIN lines after each of
-    ``places``, merged where they meet (one walk over each cluster of places)."""
-    places = sorted(places)
-    size, k = len(text), 0
+    ``places``, merged where they meet."""
+    bounds = [(m.start(), m.end()) for m in _NON_EMPTY_LINE.finditer(text)]
+    if not bounds:
+        return []
+    starts = [start for start, _ in bounds]
     windows: list[tuple[int, int]] = []
-    while k < len(places):
-        start, seen = text.rfind("\n", 0, places[k]) + 1, 0
-        while start > 0 and seen < MARGIN:
-            previous_start = text.rfind("\n", 0, start - 1) + 1
-            if text[previous_start : start - 1].strip():
-                seen += 1
-            start = previous_start
-        end = text.find("\n", places[k])
-        end = size if end < 0 else end
-        k += 1
-        seen = 0
-        while end < size and seen < MARGIN:
-            while k < len(places) and places[k] <= end:
-                k += 1
-                seen = 0  # another place in this stretch: MARGIN lines after it too
-            following = text.find("\n", end + 1)
-            following = size if following < 0 else following
-            if text[end + 1 : following].strip():
-                seen += 1
-            end = following
-        while k < len(places) and places[k] <= end:
-            k += 1
-        if windows and start <= windows[-1][1] + 1:
-            windows[-1] = (windows[-1][0], max(windows[-1][1], end))
+    for place in sorted(places):
+        index = max(bisect.bisect_right(starts, place) - 1, 0)
+        first, last = max(index - MARGIN, 0), min(index + MARGIN, len(bounds) - 1)
+        if windows and first <= windows[-1][1] + 1:
+            windows[-1] = (windows[-1][0], max(windows[-1][1], last))
         else:
-            windows.append((start, end))
-    return windows
+            windows.append((first, last))
+    return [(bounds[first][0], bounds[last][1]) for first, last in windows]
 
 
 def _has_decisions_near(text: str, places: Sequence[int]) -> bool:
@@ -386,24 +387,64 @@ def strippable_marks(text: str) -> list[Change]:
     return []
 
 
+def _suspicious_places(before: Plan, chains: Sequence[Chain], after: str, changes: Sequence[Change]) -> list[int]:
+    """Places in ``after`` (the text after one pass) where the next pass might decide something.
+
+    A chain of fragments that became one line behaves as its first fragment did (same kind, same
+    start) and ends as its last did, so nothing around it changes, unless: groups were moved after
+    it; it is not running text or a list item; or the merged line reads differently from its first
+    fragment (another kind, a caption, a headline, a line the one before it would now join).
+    """
+    lines, kinds = before.lines, before.kinds
+    static_of = {}
+    places: list[int] = []
+    delta, k = 0, 0  # shift of offsets from ``before`` to ``after`` up to the current chain
+    for chain in chains:
+        head = lines[chain.head]
+        while k < len(changes) and changes[k].end <= head.start:
+            delta += len(changes[k].after) - (changes[k].end - changes[k].start)
+            k += 1
+        start = head.start + delta
+        end = after.find("\n", start)
+        merged_raw = after[start : len(after) if end < 0 else end]
+        if chain.healed or kinds[chain.head] not in (TEXT, LIST):
+            places.append(start)
+            continue
+        merged = Line(start, start + len(merged_raw), merged_raw, blocks.strip_marks(merged_raw).strip())
+        head_static = static_of.setdefault(chain.head, blocks.static_kind(head.raw))
+        merged_static = blocks.static_kind(merged_raw)
+        following = blocks.static_kind(lines[chain.last + 1].raw) if chain.last + 1 < len(lines) else None
+        previous = kinds[chain.head - 1] if chain.head else None
+        previous_line = lines[chain.head - 1] if chain.head else None
+        resolved = _resolve(merged, merged_static, previous, previous_line, [merged_static, following or TEXT], 0)
+        if merged_static != head_static or resolved != kinds[chain.head]:
+            places.append(start)
+        elif blocks.is_one_sentence(merged.plain) and blocks.starts_like_opener(merged.plain):
+            places.append(start)
+        elif previous_line is not None and (
+            continues(previous_line, previous, merged, merged_static, following)
+            or continues_heading(previous_line, previous, merged, merged_static, "\n")
+        ):
+            places.append(start)
+    return places
+
+
 def repair(doc: Document, options: LayoutOptions) -> tuple[Document, list[Edit]]:
     """Run the stage on one document: structural passes to a fixed point, then markup."""
     edits: list[Edit] = []
     step = 0
     decided = plan(doc.text)
     for _ in range(MAX_PASSES):
-        changes = structural_changes(doc.text, decided)
+        chains: list[Chain] = []
+        changes = structural_changes(doc.text, decided, chains)
         if not changes:
             break
         doc, pass_edits = rewrite(doc, STAGE, changes, step=step)
         edits.extend(pass_edits)
         step += 1
-        # Only places next to an edit can have changed; look there before planning everything again.
-        shift, places = 0, []
-        for edit in pass_edits:
-            places.append(edit.start + shift)
-            shift += len(edit.after) - (edit.end - edit.start)
-        if not _has_decisions_near(doc.text, places):
+        # Only a few places can decide differently now; look there before planning everything again.
+        places = _suspicious_places(decided, chains, doc.text, changes)
+        if not places or not _has_decisions_near(doc.text, places):
             break
         decided = plan(doc.text)
     if options.markup == "strip":
