@@ -47,6 +47,7 @@ COLUMN_LABELS = frozenset(
 _OPENER = regex.compile(r"^(?:\d{1,4}[ \t]*[年月日]|\d{1,2}[—\-–~～至]\d{1,2}[ \t]*月|[“「『‘])")
 _QUOTED = regex.compile(r"“[^“”]*”|‘[^‘’]*’|「[^「」]*」|『[^『』]*』|《[^《》]*》|（[^（）]*）|\([^()]*\)")
 _CJK_SPACE_CJK = regex.compile(rf"{CJK}[ \u3000]+(?:{CJK}|“)")
+_STOP_RE = regex.compile(r"[。！？!?]")
 _CLAUSE_RE = regex.compile(r"[，,、；;：:。！？!?]")
 _OPENING = regex.compile(r"[“‘「『《（(]")
 _MARK_STARTS = frozenset("#-*+")
@@ -104,7 +105,7 @@ def has_clause_marks(plain: str) -> bool:
 def has_inner_stop(plain: str) -> bool:
     """True if a sentence ends inside the line (a `。！？` before its last character)."""
     text = plain.rstrip().rstrip(CLOSERS + SENTENCE_END)
-    return any(ch in "。！？!?" for ch in text)
+    return _STOP_RE.search(text) is not None
 
 
 def is_headline_form(plain: str) -> bool:

@@ -69,6 +69,7 @@ class Plan:
     kinds: list[str]
     links: list[str | None]
     heals: dict[int, Heal]
+    static: list[str]
 
     def involved(self) -> set[int]:
         """Indices of the lines any join or heal touches."""
@@ -85,18 +86,24 @@ def split_lines(text: str) -> list[Line]:
     """The non-empty lines of ``text`` with their offsets."""
     lines: list[Line] = []
     append = lines.append
-    strip_marks = blocks.strip_marks
+    strip_marks, mark_starts = blocks.strip_marks, _MARK_STARTS
     position = 0
     for raw in text.split("\n"):
         end = position + len(raw)
         if raw:
-            if raw[0].isspace() or raw[-1].isspace():
+            first, last = raw[0], raw[-1]
+            if first.isspace() or last.isspace():
                 if raw.strip():
                     append(Line(position, end, raw, strip_marks(raw).strip()))
-            else:
+            elif first in mark_starts or "**" in raw:
                 append(Line(position, end, raw, strip_marks(raw)))
+            else:
+                append(Line(position, end, raw, raw))
         position = end + 1
     return lines
+
+
+_MARK_STARTS = frozenset("#-*+")
 
 
 def is_open(line: Line, kind: str) -> bool:
@@ -177,7 +184,7 @@ def plan(text: str) -> Plan:
             heal = _find_heal(lines, kinds, links, i)
             if heal:
                 heals[i] = heal
-    return Plan(lines, kinds, links, heals)
+    return Plan(lines, kinds, links, heals, static)
 
 
 def _resolve(
@@ -329,6 +336,8 @@ _NON_EMPTY_LINE = regex.compile(r"[^\n]*\S[^\n]*")
 def _merged_windows(text: str, places: Sequence[int]) -> list[tuple[int, int]]:
     """Offset ranges of the text from MARGIN non-empty lines before to MARGIN lines after each of
     ``places``, merged where they meet."""
+    if len(places) * 4 * MARGIN < text.count("\n"):
+        return _walked_windows(text, places)  # few places: walk out from each
     bounds = [(m.start(), m.end()) for m in _NON_EMPTY_LINE.finditer(text)]
     if not bounds:
         return []
@@ -342,6 +351,32 @@ def _merged_windows(text: str, places: Sequence[int]) -> list[tuple[int, int]]:
         else:
             windows.append((first, last))
     return [(bounds[first][0], bounds[last][1]) for first, last in windows]
+
+
+def _walked_windows(text: str, places: Sequence[int]) -> list[tuple[int, int]]:
+    """Like ``_merged_windows``, walking MARGIN non-empty lines back and forth from each place."""
+    windows: list[tuple[int, int]] = []
+    size = len(text)
+    for place in sorted(places):
+        start, seen = text.rfind("\n", 0, place) + 1, 0
+        while start > 0 and seen < MARGIN:
+            previous_start = text.rfind("\n", 0, start - 1) + 1
+            if text[previous_start : start - 1].strip():
+                seen += 1
+            start = previous_start
+        end, seen = text.find("\n", place), 0
+        end = size if end < 0 else end
+        while end < size and seen < MARGIN:
+            following = text.find("\n", end + 1)
+            following = size if following < 0 else following
+            if text[end + 1 : following].strip():
+                seen += 1
+            end = following
+        if windows and start <= windows[-1][1] + 1:
+            windows[-1] = (windows[-1][0], max(windows[-1][1], end))
+        else:
+            windows.append((start, end))
+    return windows
 
 
 def _has_decisions_near(text: str, places: Sequence[int]) -> bool:
@@ -395,8 +430,7 @@ def _suspicious_places(before: Plan, chains: Sequence[Chain], after: str, change
     it; it is not running text or a list item; or the merged line reads differently from its first
     fragment (another kind, a caption, a headline, a line the one before it would now join).
     """
-    lines, kinds = before.lines, before.kinds
-    static_of = {}
+    lines, kinds, static = before.lines, before.kinds, before.static
     places: list[int] = []
     delta, k = 0, 0  # shift of offsets from ``before`` to ``after`` up to the current chain
     for chain in chains:
@@ -411,9 +445,9 @@ def _suspicious_places(before: Plan, chains: Sequence[Chain], after: str, change
             places.append(start)
             continue
         merged = Line(start, start + len(merged_raw), merged_raw, blocks.strip_marks(merged_raw).strip())
-        head_static = static_of.setdefault(chain.head, blocks.static_kind(head.raw))
-        merged_static = blocks.static_kind(merged_raw)
-        following = blocks.static_kind(lines[chain.last + 1].raw) if chain.last + 1 < len(lines) else None
+        head_static = static[chain.head]
+        merged_static = TEXT if blocks.is_plain_sentence_line(merged_raw) else blocks.static_kind(merged_raw)
+        following = static[chain.last + 1] if chain.last + 1 < len(lines) else None
         previous = kinds[chain.head - 1] if chain.head else None
         previous_line = lines[chain.head - 1] if chain.head else None
         resolved = _resolve(merged, merged_static, previous, previous_line, [merged_static, following or TEXT], 0)
