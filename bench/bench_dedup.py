@@ -52,16 +52,22 @@ def _read(path: Path) -> list[str]:
     return path.read_text(encoding="utf-8").split("\n\n")
 
 
-def floor_hashes(paragraphs: list[str], n: int = 5) -> np.ndarray:
-    """The floor: one 64-bit hash per shingle (the polynomial over code points), nothing else."""
-    cps = code_points("".join(paragraphs)).astype(np.uint64)
-    m = cps.size - n + 1
-    h = cps[:m].copy()
-    for j in range(1, n):
+def floor_hashes(paragraphs: list[str], n: int = 5, per_round: int = MinHasher.KEYS_PER_ROUND) -> int:
+    """The floor: one 64-bit hash per shingle (the polynomial over code points), nothing else.
+
+    Done in rounds of as many paragraphs as the signatures use, so both run from cache.
+    """
+    total = 0
+    for start in range(0, len(paragraphs), per_round):
+        cps = code_points("".join(paragraphs[start : start + per_round])).astype(np.uint64)
+        m = cps.size - n + 1
+        h = cps[:m].copy()
+        for j in range(1, n):
+            h *= np.uint64(_POLY)
+            h += cps[j : j + m]
         h *= np.uint64(_POLY)
-        h += cps[j : j + m]
-    h *= np.uint64(_POLY)
-    return h
+        total += h.size
+    return total
 
 
 def _timed(function, *args):
@@ -140,6 +146,7 @@ def bench_corpus(path: Path, options: DedupOptions, batched: bool = True) -> Non
     removed: Counter[str] = Counter()
     truth: Counter[int] = Counter()
     true_positive: Counter[tuple[str, int]] = Counter()
+    near_similarities: list[float] = []
     labels: list[list[int]] = []
     started = time.perf_counter()
     documents = _records(path, labels)
@@ -151,7 +158,10 @@ def bench_corpus(path: Path, options: DedupOptions, batched: bool = True) -> Non
         for edit in edits:
             if edit.rule in ("exact", "near"):
                 removed[edit.rule] += 1
-                true_positive[(edit.rule, doc_labels[edit.detail["removed_para"]])] += 1
+                label = doc_labels[edit.detail["removed_para"]]
+                true_positive[(edit.rule, label)] += 1
+                if label == dedup_corpus.NEAR and edit.rule == "near":
+                    near_similarities.append(edit.detail["kept"]["similarity"])
     elapsed = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     paragraphs = sum(truth.values())
@@ -172,6 +182,36 @@ def bench_corpus(path: Path, options: DedupOptions, batched: bool = True) -> Non
         f"precision {(total_removed - false_positive) / max(total_removed, 1):.4f} "
         f"({false_positive} base paragraphs removed)"
     )
+    if near_similarities:
+        quantiles = np.quantile(near_similarities, [0.0, 0.01, 0.05, 0.5])
+        print(
+            "  similarity of the near copies found: min {:.3f}, 1% {:.3f}, 5% {:.3f}, median {:.3f}".format(*quantiles)
+        )
+
+
+def seed_similarities() -> None:
+    """The most similar pairs of distinct paragraphs of the sample corpus, for several n-gram sizes."""
+    from cleaner.dedup.keys import normalise_key
+    from cleaner.pipeline import Pipeline
+
+    pipeline = Pipeline()
+    paragraphs = []
+    for path in sorted(synth.SEEDS.glob("*.txt")):
+        paragraphs.extend(pipeline.clean(path.read_text(encoding="utf-8"), id=path.name).document.paragraphs)
+    keys = sorted({normalise_key(p) for p in paragraphs})
+    print(f"seeds: {len(paragraphs)} paragraphs after {'+'.join(pipeline.stage_names)}, {len(keys)} distinct keys")
+    for n in (3, 4, 5, 6):
+        sets = [set(shingles(k, n)) for k in keys]
+        best = sorted(
+            (len(a & b) / len(a | b), min(len(keys[i]), len(keys[j])))
+            for i, a in enumerate(sets)
+            for j, b in enumerate(sets[:i])
+            if a and b
+        )[-3:]
+        print(
+            f"  {n}-grams: highest Jaccard between distinct paragraphs "
+            + ", ".join(f"{j:.3f} (shorter {length} chars)" for j, length in reversed(best))
+        )
 
 
 def main() -> None:
@@ -182,11 +222,16 @@ def main() -> None:
     parser.add_argument("--skip-signatures", action="store_true")
     parser.add_argument("--skip-corpus", action="store_true")
     parser.add_argument("--per-document", action="store_true", help="call process() per document")
+    parser.add_argument("--seeds", action="store_true", help="similarities between distinct seed paragraphs")
     parser.add_argument("--threshold", type=float)
+    parser.add_argument("--ngram", type=int)
+    parser.add_argument("--num-perm", type=int, dest="num_perm")
     parser.add_argument("--bands", type=int)
     parser.add_argument("--rows", type=int)
     args = parser.parse_args()
     paragraphs = args.paragraphs or (100_000 if args.quick else 1_000_000)
+    if args.seeds:
+        seed_similarities()
     if not args.skip_signatures:
         bench_signatures(20_000 if args.quick else 100_000, sample=200 if args.quick else 500)
     if not args.skip_corpus:
@@ -195,7 +240,10 @@ def main() -> None:
             started = time.perf_counter()
             counts = dedup_corpus.write_corpus(corpus, paragraphs)
             print(f"generated {corpus} in {time.perf_counter() - started:.0f} s: {counts}")
-        overrides = {k: getattr(args, k) for k in ("threshold", "bands", "rows") if getattr(args, k) is not None}
+        names = ("threshold", "bands", "rows", "ngram", "num_perm")
+        overrides = {k: getattr(args, k) for k in names if getattr(args, k) is not None}
+        if overrides:
+            print(f"options: {overrides}")
         bench_corpus(corpus, DedupOptions(**overrides), batched=not args.per_document)
 
 

@@ -2,7 +2,7 @@
 
 Built from the sample corpus (``synth.seed_paragraphs``) and its noise table (``synth._NOISE``):
 
-* a *base* paragraph splices 3–25 random stretches (4–20 characters: phrases) of the seed text
+* a *base* paragraph (≥ 30 characters) splices 3–25 random stretches (4–20 characters: phrases) of the seed text
   and adds one or two of synth's OCR/width confusions. The seeds hold only ~38k characters, so
   longer stretches would make unrelated base paragraphs share whole sentences far more often
   than real news does (a million paragraphs cut from 38k characters); with phrase-length
@@ -48,6 +48,12 @@ class CorpusGenerator:
         self.alphabet = sorted(set(self.text))
 
     def base(self) -> str:
+        """A new paragraph of at least 30 characters (shorter ones are never near-duplicate candidates)."""
+        while len(paragraph := self._splice()) < 30:
+            pass
+        return paragraph
+
+    def _splice(self) -> str:
         rng, text = self.rng, self.text
         parts = []
         for _ in range(rng.randint(3, 25)):

@@ -142,7 +142,7 @@ class Deduplicator:
         if options.ngram < 1:
             raise ConfigError(f"dedup: ngram must be at least 1, not {options.ngram}")
         self.hasher = MinHasher(num_perm=options.num_perm, seed=1, n=options.ngram)
-        self.batch_paragraphs = 4096
+        self.batch_paragraphs = 2048
         self.stats: Counter[str] = Counter()
         self._scope_path: str | None = None
         self.reset()

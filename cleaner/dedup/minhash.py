@@ -148,9 +148,19 @@ class MinHasher:
                 first = last
         return np.ascontiguousarray(out.T)
 
+    # Keys hashed per round in :meth:`signatures`: arrays of a few hundred thousand values stay
+    # in cache, where one round over millions would spend its time on page faults and misses.
+    KEYS_PER_ROUND = 2048
+
     def signatures(self, keys: Sequence[str]) -> np.ndarray:
         """Signatures of the shingle sets of ``keys`` (already-normalised texts), one row each."""
-        return self.signatures_of_hashes(*shingle_hashes(keys, self.n))
+        if len(keys) <= self.KEYS_PER_ROUND:
+            return self.signatures_of_hashes(*shingle_hashes(keys, self.n))
+        out = np.empty((len(keys), self.num_perm), dtype=self.dtype)
+        for start in range(0, len(keys), self.KEYS_PER_ROUND):
+            chunk = keys[start : start + self.KEYS_PER_ROUND]
+            out[start : start + len(chunk)] = self.signatures_of_hashes(*shingle_hashes(chunk, self.n))
+        return out
 
     def signature(self, key: str) -> np.ndarray:
         return self.signatures([key])[0]
