@@ -318,3 +318,17 @@ def test_invalid_options_are_config_errors():
         Deduplicator(DedupOptions(bands=30, rows=5))
     with pytest.raises(ConfigError, match="threshold"):
         Deduplicator(DedupOptions(threshold=1.5))
+    with pytest.raises(ConfigError, match="rows must be at least 1"):
+        Deduplicator(DedupOptions(rows=0))
+    with pytest.raises(ConfigError, match="duplicate_document_ratio"):
+        Deduplicator(DedupOptions(duplicate_document_ratio=0))
+
+
+def test_options_come_from_a_config_file(tmp_path):
+    from cleaner.config import load_config
+
+    path = tmp_path / "cleaner.yaml"
+    path.write_text("dedup:\n  scope: file\n  threshold: 0.8\n  min_length: 6\n", encoding="utf-8")
+    options = load_config(path).dedup
+    assert (options.scope, options.threshold, options.min_length) == ("file", 0.8, 6)
+    assert Deduplicator(options).options.threshold == 0.8

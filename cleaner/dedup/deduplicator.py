@@ -139,8 +139,15 @@ class Deduplicator:
             )
         if not 0.0 < options.threshold <= 1.0:
             raise ConfigError(f"dedup: threshold must be in (0, 1], not {options.threshold}")
-        if options.ngram < 1:
-            raise ConfigError(f"dedup: ngram must be at least 1, not {options.ngram}")
+        for name in ("ngram", "num_perm", "bands", "rows"):
+            if getattr(options, name) < 1:
+                raise ConfigError(f"dedup: {name} must be at least 1, not {getattr(options, name)}")
+        if options.min_length < 0 or options.min_near_length < 0:
+            raise ConfigError("dedup: min_length and min_near_length must not be negative")
+        if not 0.0 < options.duplicate_document_ratio <= 1.0:
+            raise ConfigError(
+                f"dedup: duplicate_document_ratio must be in (0, 1], not {options.duplicate_document_ratio}"
+            )
         self.hasher = MinHasher(num_perm=options.num_perm, seed=1, n=options.ngram)
         self.batch_paragraphs = 2048
         self.stats: Counter[str] = Counter()
