@@ -272,7 +272,7 @@ def test_duplicate_document_is_reported_and_its_paragraphs_removed():
         "",
         "",
     )
-    assert report.detail["kept"] == {"doc": "a.txt", "similarity": 1.0}
+    assert report.detail == {"kept": {"doc": "a.txt", "similarity": 1.0}, "paragraphs": 4, "event": "reported"}
     assert dedup.stats["near_duplicate_documents"] == 1
 
 

@@ -290,7 +290,8 @@ class Deduplicator:
                     results.append((None, [edit]))
                     continue
                 self.stats["near_duplicate_documents"] += 1
-                report.append(Edit(STAGE, "near_duplicate_document", 0, 0, "", "", 0, detail))
+                # A zero-length edit changes nothing; "event" marks it as a report for the summary.
+                report.append(Edit(STAGE, "near_duplicate_document", 0, 0, "", "", 0, {**detail, "event": "reported"}))
             indexed.extend(row for row in rows if available[row])
             results.append(self._remove(doc, doc_matches, report))
         self._index(analysis, indexed, owner, docs, bounds)
