@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import regex
 
 from cleaner import blocks
-from cleaner.blocks import BYLINE, CAPTION, HEADING, LIST, TEXT
+from cleaner.blocks import BYLINE, CAPTION, HEADING, LABEL, LIST, TEXT
 from cleaner.config import LayoutOptions
 from cleaner.model import Change, Document, Edit, apply_changes, rewrite
 from cleaner.pipeline import StageFn
@@ -392,11 +392,17 @@ def strippable_marks(text: str) -> list[Change]:
     (with the marks removed) only around the marks.
     """
     candidates = block_mark_changes(text)
+    if not candidates:
+        return []
+    lines = split_lines(text)
+    index_of = {line.start: i for i, line in enumerate(lines)}
+    safe = {c.start for c in candidates if _plainly_safe(lines, index_of[c.start])}
     for _ in range(MAX_STRIP_ROUNDS):
         if not candidates:
             break
         clash: set[int] = set()
-        for start, end in _merged_windows(text, [c.start for c in candidates]):
+        checked = [c.start for c in candidates if c.start not in safe]
+        for start, end in _merged_windows(text, checked):
             inside = [c for c in candidates if start <= c.start < end]
             shifted = [Change(c.start - start, c.end - start, "", c.rule) for c in inside]
             trial = apply_changes(text[start:end], shifted)
@@ -420,6 +426,33 @@ def strippable_marks(text: str) -> list[Change]:
             return candidates
         candidates = [c for c in candidates if c.start not in clash]
     return []
+
+
+def _plainly_safe(lines: Sequence[Line], i: int) -> bool:
+    """Whether line ``i`` can lose its mark without a look at the text around it.
+
+    True when the line before it is running text that ends a sentence (so nothing before can run
+    into this line or heal across it), the plain line ends a sentence or reads as a headline (so it
+    runs into nothing), and neither it nor the next line changes kind in a way a neighbour reads
+    (a caption, a "——" subtitle).
+    """
+    if i > 0:
+        previous = lines[i - 1].plain
+        if not blocks.is_plain_sentence_line(lines[i - 1].raw):
+            return False
+        if blocks.is_one_sentence(previous) and blocks.starts_like_opener(previous):
+            return False
+    plain = lines[i].plain
+    kind = blocks.static_kind(plain)
+    if kind in (CAPTION, blocks.DASH, LABEL):
+        return False
+    if i + 1 < len(lines) and blocks.static_kind(lines[i + 1].plain) == blocks.DASH:
+        return False
+    if blocks.ends_continuing(plain):
+        return False
+    if blocks.ends_sentence(plain):
+        return kind in (TEXT, HEADING, LIST)
+    return kind == HEADING or blocks.is_headline_form(plain) or blocks.is_spaced_headline(plain)
 
 
 def _suspicious_places(before: Plan, chains: Sequence[Chain], after: str, changes: Sequence[Change]) -> list[int]:
