@@ -394,9 +394,7 @@ def strippable_marks(text: str) -> list[Change]:
     candidates = block_mark_changes(text)
     if not candidates:
         return []
-    lines = split_lines(text)
-    index_of = {line.start: i for i, line in enumerate(lines)}
-    safe = {c.start for c in candidates if _plainly_safe(lines, index_of[c.start])}
+    safe = {c.start for c in candidates if _plainly_safe(*_neighbours(text, c.start))}
     for _ in range(MAX_STRIP_ROUNDS):
         if not candidates:
             break
@@ -428,25 +426,48 @@ def strippable_marks(text: str) -> list[Change]:
     return []
 
 
-def _plainly_safe(lines: Sequence[Line], i: int) -> bool:
-    """Whether line ``i`` can lose its mark without a look at the text around it.
+def _neighbours(text: str, start: int) -> tuple[str | None, str, str | None]:
+    """The line starting at ``start`` and the non-empty lines before and after it."""
+    end = text.find("\n", start)
+    end = len(text) if end < 0 else end
+    previous = following = None
+    position = start
+    while position > 0:
+        line_start = text.rfind("\n", 0, position - 1) + 1
+        if text[line_start : position - 1].strip():
+            previous = text[line_start : position - 1]
+            break
+        position = line_start
+    position = end
+    while position < len(text):
+        line_end = text.find("\n", position + 1)
+        line_end = len(text) if line_end < 0 else line_end
+        if text[position + 1 : line_end].strip():
+            following = text[position + 1 : line_end]
+            break
+        position = line_end
+    return previous, text[start:end], following
+
+
+def _plainly_safe(previous: str | None, raw: str, following: str | None) -> bool:
+    """Whether line ``raw`` can lose its mark without a look at the text around it.
 
     True when the line before it is running text that ends a sentence (so nothing before can run
     into this line or heal across it), the plain line ends a sentence or reads as a headline (so it
     runs into nothing), and neither it nor the next line changes kind in a way a neighbour reads
     (a caption, a "——" subtitle).
     """
-    if i > 0:
-        previous = lines[i - 1].plain
-        if not blocks.is_plain_sentence_line(lines[i - 1].raw):
+    if previous is not None:
+        if not blocks.is_plain_sentence_line(previous):
             return False
-        if blocks.is_one_sentence(previous) and blocks.starts_like_opener(previous):
+        previous_plain = blocks.strip_marks(previous)
+        if blocks.is_one_sentence(previous_plain) and blocks.starts_like_opener(previous_plain):
             return False
-    plain = lines[i].plain
+    plain = blocks.strip_marks(raw).strip()
     kind = blocks.static_kind(plain)
     if kind in (CAPTION, blocks.DASH, LABEL):
         return False
-    if i + 1 < len(lines) and blocks.static_kind(lines[i + 1].plain) == blocks.DASH:
+    if following is not None and blocks.static_kind(blocks.strip_marks(following).strip()) == blocks.DASH:
         return False
     if blocks.ends_continuing(plain):
         return False
