@@ -88,10 +88,10 @@ class DedupOptions:
     # Near duplicate: Jaccard similarity of the character n-gram sets at least this.
     threshold: float = 0.7
     ngram: int = 5
-    num_perm: int = 96
+    num_perm: int = 128
     # LSH banding (bands × rows ≤ num_perm), chosen for recall; candidates are verified.
-    bands: int = 24
-    rows: int = 4
+    bands: int = 25
+    rows: int = 5
     # A document whose text is at least this share duplicated is a near-duplicate document.
     duplicate_document_ratio: float = 0.9
 

@@ -69,7 +69,7 @@ def test_signatures_convert_to_lean_minhash_and_work_in_minhash_lsh():
     lean = [hasher.to_lean(s) for s in signatures]
     assert isinstance(lean[0], LeanMinHash)
     assert lean[0] == LeanMinHash(hasher.datasketch_minhash(original))
-    lsh = MinHashLSH(num_perm=128, params=(24, 4))
+    lsh = MinHashLSH(num_perm=128, params=(25, 5))
     lsh.insert("original", lean[0])
     lsh.insert("other", lean[2])
     assert lsh.query(lean[1]) == ["original"]
@@ -97,12 +97,13 @@ def test_key_digests_identify_keys():
 
 
 def test_collision_probability_of_the_default_banding():
-    # The default 24 bands × 4 rows: a pair at the 0.7 threshold shares a band 99.86% of the time.
+    # The default 25 bands × 5 rows: a pair at the 0.7 threshold shares a band 99% of the time;
+    # 4-row bands catch a little more but let 7× more unrelated pairs through on a large corpus.
     options = DedupOptions()
-    assert (options.bands, options.rows, options.num_perm) == (24, 4, 96)
-    assert collision_probability(0.7, 24, 4) > 0.998
-    assert collision_probability(0.7, 25, 5) < 0.99  # 125 permutations in 5-row bands: worse
-    assert collision_probability(0.2, 24, 4) < 0.04
+    assert (options.bands, options.rows, options.num_perm) == (25, 5, 128)
+    assert collision_probability(0.7, 25, 5) > 0.989
+    assert collision_probability(0.8, 25, 5) > 0.9999
+    assert collision_probability(0.2, 25, 5) < 0.01
     # datasketch's own choice for 0.8 (9 × 13) misses most pairs at 0.8.
     assert collision_probability(0.8, 9, 13) < 0.5
 
