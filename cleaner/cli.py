@@ -49,6 +49,7 @@ Examples:
   cleaner rules check rules/                # validate rule files
   cleaner rules test rules/                 # run every rule's examples
   cleaner rules stats seeds/                # hits per rule on a corpus, writing nothing
+  cleaner restore cleaned/.cleaner/audit.jsonl cleaned/ --out restored/   # undo dedup removals
 """
 
 
@@ -409,6 +410,46 @@ def rules_stats(
         typer.echo(warning, err=True)
     typer.echo(f"{sum(hits.values())} hits of {len(hits)} rules in {summary.files} files")
     raise typer.Exit(summary.exit_code)
+
+
+@app.command("restore")
+def restore_command(
+    audit: Annotated[Path, typer.Argument(metavar="AUDIT", help="The run's audit record.", show_default=False)],
+    cleaned: Annotated[Path, typer.Argument(metavar="CLEANED", help="The cleaned folder.", show_default=False)],
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", metavar="DIR", help="Write restored files here (default: in place).")
+    ] = None,
+    doc: Annotated[
+        list[str] | None, typer.Option("--doc", metavar="ID", help="Only this document (repeatable).")
+    ] = None,
+    para: Annotated[
+        list[int] | None, typer.Option("--para", metavar="N", help="Only this paragraph index (repeatable).")
+    ] = None,
+    text_field: TextFieldOption = "text",
+) -> None:
+    """Put paragraphs removed as duplicates back, from a run's audit record.
+
+    \b
+    Examples:
+      cleaner restore cleaned/.cleaner/audit.jsonl cleaned/ --out restored/
+      cleaner restore cleaned/.cleaner/audit.jsonl cleaned/ --doc 001_11a9e775f722c1c5.txt --para 46
+    """
+    from cleaner.dedup.restore import restore_tree
+
+    if not audit.is_file():
+        raise _fail(f"{audit}: no such audit record")
+    if not cleaned.is_dir():
+        raise _fail(f"{cleaned}: no such folder")
+    try:
+        counts = restore_tree(audit, cleaned, out, doc or None, para or None, text_field)
+    except CleanerError as exc:
+        raise _fail(str(exc), exc.exit_code) from None
+    except (OSError, ValueError, KeyError) as exc:
+        raise _fail(f"{audit}: cannot restore ({exc})", 1) from None
+    typer.echo(
+        f"restored {counts['paragraphs']} paragraph(s) in {counts['documents']} document(s), "
+        f"{counts['files']} file(s) written to {out or cleaned}"
+    )
 
 
 @app.callback()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import collections
 import itertools
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,30 +57,72 @@ class Corpus:
 
     @property
     def stage_names(self) -> list[str]:
-        return self.pipeline.stage_names + (["dedup"] if self.deduplicator else [])
+        return self.pipeline.stage_names + (["dedup"] if self.deduplicator is not None else [])
 
     def clean_document(self, doc: Document) -> tuple[Document | None, list[Edit]]:
         """Run every step on one document; ``None`` means the document was dropped as a duplicate."""
-        return self._corpus_steps(self.pipeline.clean_document(doc))
+        result = self.pipeline.clean_document(doc)
+        return _merge(result, self._dedup_one(result.document))
 
-    def _corpus_steps(self, result: Result) -> tuple[Document | None, list[Edit]]:
-        if self.deduplicator is None:
-            return result.document, result.edits
-        cleaned, dedup_edits = self.deduplicator.process(result.document)
-        edits = list(result.edits)
-        renumber_steps(dedup_edits, _next_step(edits), edits)
-        return cleaned, edits
+    def _dedup_one(self, doc: Document) -> tuple[Document | None, list[Edit]]:
+        return self.deduplicator.process(doc) if self.deduplicator is not None else (doc, [])
 
     def clean_file(self, loaded: LoadedFile, text_field: str = "text") -> FileOutcome:
         return self.finish(prepare_loaded(self.pipeline, loaded), text_field)
 
-    def finish(self, prepared: Prepared, text_field: str = "text") -> FileOutcome:
-        """The corpus-wide steps on one file whose documents went through the pipeline."""
+    def finish_all(self, items: Iterable[Prepared | FileOutcome], text_field: str = "text") -> Iterator[FileOutcome]:
+        """The corpus-wide steps over files in order, one outcome per item, in the same order.
+
+        Dedup works on batches of documents that may span several files (much cheaper per
+        paragraph than one call per document), so an outcome can come a few files after its file
+        was read; the results are exactly those of deduplicating document by document.
+        """
+        if self.deduplicator is None:
+            for item in items:
+                yield item if isinstance(item, FileOutcome) else self.finish(item, text_field, [])
+            return
+        pending: collections.deque[Prepared | FileOutcome] = collections.deque()
+        done: collections.deque[tuple[Document | None, list[Edit]]] = collections.deque()
+
+        def documents() -> Iterator[Document]:
+            for item in items:
+                pending.append(item)
+                if isinstance(item, Prepared):
+                    yield from (result.document for result in item.results)
+
+        def ready() -> Iterator[FileOutcome]:
+            while pending and (isinstance(pending[0], FileOutcome) or len(done) >= len(pending[0].results)):
+                item = pending.popleft()
+                if isinstance(item, FileOutcome):
+                    yield item
+                else:
+                    yield self.finish(item, text_field, [done.popleft() for _ in item.results])
+
+        for output in self.deduplicator.process_all(documents()):
+            done.append(output)
+            yield from ready()
+        yield from ready()
+
+    def finish(
+        self,
+        prepared: Prepared,
+        text_field: str = "text",
+        deduplicated: list[tuple[Document | None, list[Edit]]] | None = None,
+    ) -> FileOutcome:
+        """One file whose documents went through the pipeline, after the corpus-wide steps.
+
+        ``deduplicated`` holds the dedup step's result for each document when the caller ran it in
+        batches; empty means "no corpus-wide steps"; ``None`` runs them here, document by document.
+        """
         loaded = prepared.loaded
         outputs: list[Document | None] = []
         edits: list[tuple[str, Edit]] = []
-        for doc, result in zip(loaded.documents, prepared.results, strict=True):
-            cleaned, doc_edits = self._corpus_steps(result)
+        for i, (doc, result) in enumerate(zip(loaded.documents, prepared.results, strict=True)):
+            if deduplicated is None:
+                step = self._dedup_one(result.document)
+            else:
+                step = deduplicated[i] if deduplicated else (result.document, [])
+            cleaned, doc_edits = _merge(result, step)
             outputs.append(cleaned)
             edits.extend((doc.id, edit) for edit in doc_edits)
         if loaded.records is not None:
@@ -170,8 +212,14 @@ def _prepared_in_order(
             yield pending.popleft().result()
 
 
-def _next_step(edits: list[Edit]) -> int:
-    return edits[-1].step + 1 if edits else 0
+def _merge(result: Result, deduplicated: tuple[Document | None, list[Edit]]) -> tuple[Document | None, list[Edit]]:
+    """The pipeline's edits followed by the corpus-wide steps', with steps numbered on."""
+    cleaned, corpus_edits = deduplicated
+    if not corpus_edits:
+        return cleaned, result.edits
+    edits = list(result.edits)
+    renumber_steps(corpus_edits, edits[-1].step + 1 if edits else 0, edits)
+    return cleaned, edits
 
 
 def check_paths(src: Path, dst: Path) -> None:
@@ -229,23 +277,17 @@ def clean_corpus(
         on_start(files)
     with AuditRecord(audit_path) as audit:
         audit.write({"type": "run", "stages": corpus.stage_names, "dedup": corpus.config.dedup.scope})
-        for source, prepared in zip(files, _prepared_in_order(corpus, files, text_field, jobs), strict=True):
-            outcome = prepared if isinstance(prepared, FileOutcome) else _finish(corpus, prepared, text_field)
+        outcomes = corpus.finish_all(_prepared_in_order(corpus, files, text_field, jobs), text_field)
+        for outcome in outcomes:
             _account(summary, audit, outcome)
             if outcome.status != "skipped" and not dry_run and dst is not None:
-                target = Path(dst) / source.rel if src.is_dir() else Path(dst) / source.name
+                rel = outcome.source.rel
+                target = Path(dst) / rel if src.is_dir() else Path(dst) / outcome.source.name
                 write_atomic(target, outcome.after)
             if on_file:
                 on_file(outcome)
     summary.seconds = time.perf_counter() - started
     return summary
-
-
-def _finish(corpus: Corpus, prepared: Prepared, text_field: str) -> FileOutcome:
-    try:
-        return corpus.finish(prepared, text_field)
-    except Exception as exc:  # as in prepare(): report, skip, keep going
-        return _internal_error(prepared.loaded.source, prepared.loaded.encoding, exc)
 
 
 def _account(summary: Summary, audit: AuditRecord, outcome: FileOutcome) -> None:
