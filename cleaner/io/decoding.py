@@ -14,6 +14,7 @@ NUL bytes in anything that is not UTF-16/32 mean the file is binary.
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass
 
 from cleaner.errors import InputError
@@ -31,7 +32,7 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 _SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "hz": "hz", "big5": "big5hkscs", "cp950": "big5hkscs"}
 
 # Control characters other than tab, LF, VT, FF, CR and ESC are rare in text and common in binaries.
-_BINARY_CONTROLS = frozenset(range(0x00, 0x09)) | frozenset(range(0x0E, 0x1B)) | frozenset(range(0x1C, 0x20))
+_BINARY_CONTROLS = re.compile("[\x00-\x08\x0e-\x1a\x1c-\x1f]")
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ def _strict(data: bytes, codec: str, name: str, label: str) -> str:
 
 def _checked(text: str, encoding: str, name: str) -> Decoded:
     sample = text[:65536]
-    controls = sum(1 for ch in sample if ord(ch) in _BINARY_CONTROLS)
+    controls = len(_BINARY_CONTROLS.findall(sample))
     if controls > max(8, len(sample) // 100):
         raise InputError(f"{name}: binary file ({controls} control characters in the first {len(sample)})")
     return Decoded(text, encoding)
