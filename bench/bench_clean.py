@@ -27,9 +27,13 @@ def main() -> None:
     parser.add_argument("--mb", type=float, default=20.0, help="corpus size in MB (UTF-8)")
     parser.add_argument("--files", type=int, default=200, help="number of files the corpus is cut into")
     parser.add_argument("--jobs", type=int, default=2, help="worker processes for the parallel run")
+    parser.add_argument("--dedup", default="corpus", help="dedup scope: corpus, file or off")
     args = parser.parse_args()
 
-    config = Config().with_options({"rules": {"paths": [str(ROOT / "rules")]}}) if (ROOT / "rules").is_dir() else None
+    options: dict = {"dedup": {"scope": args.dedup}}
+    if (ROOT / "rules").is_dir():
+        options["rules"] = {"paths": [str(ROOT / "rules")]}
+    config = Config().with_options(options)
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp, "src")
         src.mkdir()
