@@ -18,18 +18,7 @@ MAX_YAML_DEPTH = 32
 
 def load_yaml_file(path: Path, max_bytes: int = MAX_YAML_BYTES, max_depth: int = MAX_YAML_DEPTH) -> Any:
     """Load one YAML document with ``yaml.SafeLoader``; refuse huge or deeply nested input."""
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise ConfigError(f"{path}: {size} bytes is too large for a YAML file (limit {max_bytes})")
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: not UTF-8 (byte {exc.start})") from None
-    return load_yaml_text(text, str(path), max_depth)
+    return load_yaml_text(read_yaml_source(path, max_bytes), str(path), max_depth)
 
 
 def read_yaml_source(path: Path, max_bytes: int = MAX_YAML_BYTES) -> str:

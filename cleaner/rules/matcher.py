@@ -18,7 +18,7 @@ from typing import Any
 import ahocorasick_rs
 import regex
 
-from cleaner.model import Change, Document, Edit, rewrite
+from cleaner.model import Change, Document, Edit, apply_changes, rewrite
 from cleaner.rules.model import Rule
 
 STAGE = "rules"
@@ -232,7 +232,7 @@ class Matcher:
             automaton = self.automaton_for(path)
         changes = literal_changes(automaton, text)
         fired = [c.rule for c in changes]
-        text = _apply(text, changes)
+        text = apply_changes(text, changes)
         for item in self._regex:
             if path is not None and not item.rule.applies_to(path):
                 continue
@@ -241,18 +241,5 @@ class Matcher:
             except RegexTimeout:
                 continue
             fired.extend(c.rule for c in changes)
-            text = _apply(text, changes)
+            text = apply_changes(text, changes)
         return text, fired
-
-
-def _apply(text: str, changes: Sequence[Change]) -> str:
-    if not changes:
-        return text
-    parts: list[str] = []
-    position = 0
-    for change in changes:
-        parts.append(text[position : change.start])
-        parts.append(change.after)
-        position = change.end
-    parts.append(text[position:])
-    return "".join(parts)
