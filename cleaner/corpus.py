@@ -79,7 +79,7 @@ class Corpus:
         """
         if self.deduplicator is None:
             for item in items:
-                yield item if isinstance(item, FileOutcome) else self.finish(item, text_field, [])
+                yield item if isinstance(item, FileOutcome) else self.finish(item, text_field)
             return
         pending: collections.deque[Prepared | FileOutcome] = collections.deque()
         done: collections.deque[tuple[Document | None, list[Edit]]] = collections.deque()
@@ -112,16 +112,13 @@ class Corpus:
         """One file whose documents went through the pipeline, after the corpus-wide steps.
 
         ``deduplicated`` holds the dedup step's result for each document when the caller ran it in
-        batches; empty means "no corpus-wide steps"; ``None`` runs them here, document by document.
+        batches; ``None`` runs the corpus-wide steps here, document by document.
         """
         loaded = prepared.loaded
         outputs: list[Document | None] = []
         edits: list[tuple[str, Edit]] = []
         for i, (doc, result) in enumerate(zip(loaded.documents, prepared.results, strict=True)):
-            if deduplicated is None:
-                step = self._dedup_one(result.document)
-            else:
-                step = deduplicated[i] if deduplicated else (result.document, [])
+            step = self._dedup_one(result.document) if deduplicated is None else deduplicated[i]
             cleaned, doc_edits = _merge(result, step)
             outputs.append(cleaned)
             edits.extend((doc.id, edit) for edit in doc_edits)
