@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cleaner.config import Config
-from cleaner.model import Document, Edit
+from cleaner.model import PARAGRAPH_SEPARATOR, Document, Edit, replay
 
 StageFn = Callable[[Document], tuple[Document, list[Edit]]]
 
@@ -37,26 +37,37 @@ def _stage_factories() -> dict[str, Callable[[Any], StageFn]]:
     }
 
 
-# The order stages run in. Character normalisation comes before layout (layout reads sentence-final
-# punctuation, which must be full-width by then). Spacing comes after layout: joining lines makes
-# new Chinese–Latin contacts (可提供 + 1890个学位), and headings and bylines stand on their own lines
-# by then. Correction rules run on repaired paragraphs, so a word split by a line break is matched
-# whole. Whitespace runs again last as a tidy-up, so every output is in canonical form.
+# The order stages run in. Unicode comes first, so invisible characters cannot hide a line's last
+# mark from layout. Layout repairs paragraphs next (it reads sentence ends in half- and full-width
+# form alike), so every later stage sees whole sentences: joining lines makes new contexts for
+# punctuation (、0 + 0,) and spacing (可提供 + 1890个学位), and headings and bylines stand on lines
+# of their own by then. Correction rules run on repaired paragraphs, so a word split by a line break
+# is matched whole. Whitespace runs again last as a tidy-up, so every output is in canonical form.
 STAGE_ORDER: tuple[str, ...] = (
     "whitespace",
     "unicode",
+    "layout",
     "variants",
     "punctuation",
-    "layout",
     "spacing",
     "rules",
 )
+
+
+# Stages that may change where paragraphs begin and end. Every other stage edits inside paragraphs.
+RESHAPING_STAGES = frozenset({"layout"})
+
+# A stage's edit can change what a later stage sees in the same paragraph (a space removed next to a
+# bracket gives the bracket a Chinese neighbour), so edited paragraphs are run through the stages
+# again until nothing changes; this bounds the rounds for pathological input.
+MAX_SETTLE_ROUNDS = 6
 
 
 @dataclass(frozen=True)
 class Stage:
     name: str
     run: StageFn
+    reshapes: bool = False
 
 
 @dataclass
@@ -85,9 +96,12 @@ class Pipeline:
         for name in STAGE_ORDER:
             options = getattr(self.config, name)
             if name in factories and options.enabled:
-                self.stages.append(Stage(name, factories[name](options)))
+                # The first whitespace pass makes the paragraphs; the final one only tidies them.
+                reshapes = name in RESHAPING_STAGES or name == "whitespace"
+                self.stages.append(Stage(name, factories[name](options), reshapes))
         if self.stages and self.stages[0].name == "whitespace":
             self.stages.append(Stage("whitespace", self.stages[0].run))
+        self._settling = [stage for stage in self.stages if not stage.reshapes]
 
     @property
     def stage_names(self) -> list[str]:
@@ -96,14 +110,72 @@ class Pipeline:
     def clean_document(self, doc: Document) -> Result:
         edits: list[Edit] = []
         step = 0
+        touched: set[int] = set()  # paragraphs edited since the last reshaping stage
         for stage in self.stages:
+            count = len(doc.paragraphs)
             doc, stage_edits = stage.run(doc)
             step = renumber_steps(stage_edits, step, edits)
+            if stage.reshapes or len(doc.paragraphs) != count:
+                touched = set(range(len(doc.paragraphs))) if not stage.reshapes else set()
+            else:
+                touched.update(edit.para for edit in stage_edits)
+        for _ in range(MAX_SETTLE_ROUNDS):
+            if not touched:
+                break
+            doc, touched, step = self._settle(doc, sorted(touched), edits, step)
         return Result(doc, edits)
+
+    def _settle(self, doc: Document, chosen: list[int], edits: list[Edit], step: int) -> tuple[Document, set[int], int]:
+        """Run the in-paragraph stages again on the paragraphs ``chosen`` (indexes into ``doc``).
+
+        Only those paragraphs are cut out into a smaller document, so a round costs in proportion to
+        what changed; the edits are mapped back to offsets in the whole document, step by step, so
+        the audit record still replays. Returns the document, the paragraphs edited, the next step.
+        """
+        paragraphs = list(doc.paragraphs)
+        touched: set[int] = set()
+        for stage in self._settling:
+            part = Document(doc.id, PARAGRAPH_SEPARATOR.join(paragraphs[i] for i in chosen), doc.meta)
+            new_part, part_edits = stage.run(part)
+            if not part_edits:
+                continue
+            if len(new_part.paragraphs) != len(chosen):
+                # The stage merged or split paragraphs of the part: run it on the whole document.
+                whole = doc.with_text(PARAGRAPH_SEPARATOR.join(paragraphs))
+                whole, whole_edits = stage.run(whole)
+                step = renumber_steps(whole_edits, step, edits)
+                return whole, set(range(len(whole.paragraphs))) if whole_edits else set(), step
+            for group in _by_step(part_edits):
+                part_starts = part.paragraph_starts
+                whole_starts = doc.with_text(PARAGRAPH_SEPARATOR.join(paragraphs)).paragraph_starts
+                mapped = [
+                    dataclasses.replace(
+                        edit,
+                        start=edit.start - part_starts[edit.para] + whole_starts[chosen[edit.para]],
+                        end=edit.end - part_starts[edit.para] + whole_starts[chosen[edit.para]],
+                        para=chosen[edit.para],
+                    )
+                    for edit in group
+                ]
+                step = renumber_steps(mapped, step, edits)
+                part = part.with_text(replay(part.text, group))
+                for k, text in enumerate(part.paragraphs):
+                    paragraphs[chosen[k]] = text
+                touched.update(edit.para for edit in mapped)
+        return doc.with_text(PARAGRAPH_SEPARATOR.join(paragraphs)), touched, step
 
     def clean(self, text: str, id: str = "<text>") -> Result:
         """Clean one text; ``id`` is the path rules with ``files:`` globs are matched against."""
         return self.clean_document(Document(id=id, text=text))
+
+
+def _by_step(edits: list[Edit]) -> list[list[Edit]]:
+    groups: list[list[Edit]] = []
+    for edit in edits:
+        if not groups or groups[-1][0].step != edit.step:
+            groups.append([])
+        groups[-1].append(edit)
+    return groups
 
 
 def renumber_steps(stage_edits: list[Edit], step: int, out: list[Edit]) -> int:

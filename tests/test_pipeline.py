@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from cleaner.config import Config
 from cleaner.model import Document, replay
@@ -42,3 +46,21 @@ def test_stages_can_be_switched_off() -> None:
     pipeline = Pipeline(Config().with_options({**off, "variants": {"mode": "off"}}))
     assert pipeline.stage_names == ["whitespace", "whitespace"]
     assert pipeline.clean("渌口区,城景 1 号\n\n\n\n淥口").text == "渌口区,城景 1 号\n\n淥口"
+
+
+ALPHABET = list(
+    "渌口区涪陵绿色孙乾淥臺灣，。！？、；：“”（）《》……——,.;:!?()\"'-#*▲ 　\u00a0\u200b\n\n\nabcXYZ0123456789%"
+)
+PIPELINE = Pipeline(Config().with_options({"rules": {"paths": [str(ROOT / "rules")]}}))
+
+
+@settings(
+    max_examples=int(os.environ.get("PIPELINE_EXAMPLES", "300")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(st.one_of(st.text(max_size=200), st.text(alphabet=st.sampled_from(ALPHABET), max_size=300)))
+def test_the_whole_pipeline_never_raises_replays_and_is_idempotent(text: str) -> None:
+    result = PIPELINE.clean(text)
+    assert replay(text, result.edits) == result.text
+    assert PIPELINE.clean(result.text).edits == []
