@@ -181,6 +181,8 @@ def run(
         else:
             globs = tuple(glob or DEFAULT_GLOBS)
             code = _run_tree(src, dst, config, globs, text_field, report, dry_run, diff, quiet, jobs)
+    except typer.Exit:
+        raise
     except CleanerError as exc:
         raise _fail(str(exc), exc.exit_code) from None
     except KeyboardInterrupt:

@@ -223,6 +223,8 @@ def check_paths(src: Path, dst: Path) -> None:
     """Refuse runs that could overwrite or re-read their own inputs."""
     if not src.exists():
         raise ConfigError(f"{src}: no such file or folder")
+    if dst.exists() and not dst.is_dir():
+        raise ConfigError(f"{dst}: the destination must be a folder, and this is a file")
     source, target = src.resolve(), dst.resolve()
     if src.is_file():
         if target / src.name == source:

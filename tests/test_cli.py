@@ -310,3 +310,16 @@ def test_corpus_dedup_in_batches_equals_document_by_document(tmp_path: Path) -> 
         expected = cleaned.text + "\n" if cleaned and cleaned.text else ""
         assert (tmp_path / "out" / path.name).read_text("utf-8") == expected, path.name
     assert one_by_one.deduplicator.stats["exact"] > 50
+
+
+def test_empty_standard_input_is_skipped_with_exit_1() -> None:
+    result = invoke("-", "-", input=b"")
+    assert result.exit_code == 1
+    assert result.stderr == "skipped <stdin>: empty file\n"
+
+
+def test_a_destination_that_is_a_file_is_refused(corpus: Path, tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
+    result = invoke(corpus, tmp_path / "afile")
+    assert result.exit_code == 2
+    assert "the destination must be a folder" in result.stderr
