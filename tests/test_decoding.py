@@ -60,3 +60,32 @@ def test_unreadable_inputs_raise_a_message_naming_the_file(data: bytes, message:
     with pytest.raises(InputError) as caught:
         decode(data, "x.txt")
     assert str(caught.value).startswith(message)
+
+
+def test_a_file_cut_mid_character_is_read_and_the_damage_reported(seed_texts: dict[str, str]) -> None:
+    text = seed_texts["002_6eec5ebe2728dd26.txt"]
+    for data, encoding in [
+        (text.encode("gb18030")[:-1], "gb18030"),
+        (codecs.BOM_UTF16_LE + text.encode("utf-16-le")[:-1], "utf-16-le"),
+    ]:
+        decoded = decode(data, "cut.txt")
+        assert decoded.encoding == f"{encoding}, 1 undecodable bytes replaced by U+FFFD"
+        assert decoded.text == text[:-2] + "\ufffd" or decoded.text == text[:-1] + "\ufffd"
+
+
+def test_a_few_corrupt_bytes_in_long_utf8_are_replaced_not_fatal(seed_texts: dict[str, str]) -> None:
+    data = bytearray(seed_texts["001_11a9e775f722c1c5.txt"].encode("utf-8"))
+    data[1000] = 0xFF
+    data[5000] = 0xFE
+    decoded = decode(bytes(data), "damaged.txt")
+    # A bad lead byte also strands the continuation bytes after it: each run becomes one U+FFFD.
+    replaced = decoded.text.count("\ufffd")
+    assert 2 <= replaced <= 6
+    assert decoded.encoding == f"utf-8, {replaced} undecodable bytes replaced by U+FFFD"
+    assert "渌口" in decoded.text
+
+
+def test_mostly_invalid_text_is_still_refused() -> None:
+    data = bytes(range(0x80, 0x100)) * 20
+    with pytest.raises(InputError, match=r"^x\.txt: "):
+        decode(data, "x.txt")

@@ -49,24 +49,58 @@ def decode(data: bytes, name: str) -> Decoded:
         if data.startswith(bom):
             body = data[len(bom) :]
             codec = "utf-8" if encoding == "utf-8-sig" else encoding
-            return Decoded(_strict(body, codec, name, encoding), encoding)
+            return _strict(body, codec, name, encoding)
     try:
         return _checked(data.decode("utf-8"), "utf-8", name)
     except UnicodeDecodeError:
         pass
     utf16 = _utf16_without_bom(data)
     if utf16:
-        return Decoded(_strict(data, utf16, name, utf16), utf16)
+        return _strict(data, utf16, name, utf16)
     if b"\x00" in data:
         raise InputError(f"{name}: binary file (contains NUL bytes)")
-    return _detect(data, name)
-
-
-def _strict(data: bytes, codec: str, name: str, label: str) -> str:
     try:
-        return _checked(data.decode(codec), label, name).text
+        return _detect(data, name)
+    except InputError:
+        # A file cut mid-character, or a few corrupt bytes in a long text, defeats strict decoding and
+        # the detector alike; the encoding that needs the fewest replacements takes it, if few enough.
+        salvaged = min((_lenient(data, codec, name) for codec in _SALVAGE), key=lambda d: d[1])
+        if salvaged[0] is None:
+            raise
+        return salvaged[0]
+
+
+# Encodings a damaged file is tried in, in order of preference on a tie.
+_SALVAGE = ("utf-8", "gb18030", "big5hkscs")
+# At most this share of characters may be replacements (U+FFFD) for a damaged file to be read.
+_MAX_REPLACED = 0.01
+
+
+def _strict(data: bytes, codec: str, name: str, label: str) -> Decoded:
+    try:
+        return _checked(data.decode(codec), label, name)
     except UnicodeDecodeError as exc:
-        raise InputError(f"{name}: invalid {label} at byte {exc.start}") from None
+        salvaged, _ = _lenient(data, codec, name, label)
+        if salvaged is None:
+            raise InputError(f"{name}: invalid {label} at byte {exc.start}") from None
+        return salvaged
+
+
+def _lenient(data: bytes, codec: str, name: str, label: str | None = None) -> tuple[Decoded | None, int]:
+    """``data`` decoded with undecodable bytes replaced by U+FFFD, if they are rare; and how many there were.
+
+    The count goes into the encoding's label (``utf-8, 3 undecodable bytes replaced by U+FFFD``), so the per-file
+    report and the audit record say that the input was damaged.
+    """
+    text = data.decode(codec, errors="replace")
+    replaced = text.count("\ufffd")
+    if replaced > max(1, int(len(text) * _MAX_REPLACED)):
+        return None, replaced
+    try:
+        decoded = _checked(text, f"{label or codec}, {replaced} undecodable bytes replaced by U+FFFD", name)
+    except InputError:
+        return None, replaced
+    return decoded, replaced
 
 
 def _checked(text: str, encoding: str, name: str) -> Decoded:
