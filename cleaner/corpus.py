@@ -301,7 +301,9 @@ def _account(summary: Summary, audit: AuditRecord, outcome: FileOutcome) -> None
     bytes_out = len(outcome.after.encode("utf-8"))
     summary.bytes_in += bytes_in
     summary.bytes_out += bytes_out
-    summary.encodings[outcome.encoding] += 1
+    encoding, _, damage = outcome.encoding.partition(", ")
+    summary.encodings[encoding] += 1
+    summary.damaged += bool(damage)
     summary.cleaned += outcome.status == "cleaned"
     summary.unchanged += outcome.status == "unchanged"
     record.update(encoding=outcome.encoding, bytes_in=bytes_in, bytes_out=bytes_out, edits=len(outcome.edits))

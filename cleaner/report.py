@@ -83,6 +83,7 @@ class Summary:
     hits_by_rule: Counter[tuple[str, str]] = field(default_factory=Counter)
     removed_paragraphs: Counter[str] = field(default_factory=Counter)
     encodings: Counter[str] = field(default_factory=Counter)
+    damaged: int = 0  # files read with undecodable bytes replaced
     events: Counter[tuple[str, str, str]] = field(default_factory=Counter)
     seconds: float = 0.0
     audit_path: Path | None = None
@@ -109,7 +110,8 @@ class Summary:
             f"bytes: {self.bytes_in:,} in, {self.bytes_out:,} out; time: {self.seconds:.2f} s",
         ]
         if self.encodings:
-            lines.append("encodings: " + ", ".join(f"{enc} {n}" for enc, n in sorted(self.encodings.items())))
+            damaged = f"; {self.damaged} with undecodable bytes replaced" if self.damaged else ""
+            lines.append("encodings: " + ", ".join(f"{enc} {n}" for enc, n in sorted(self.encodings.items())) + damaged)
         if self.edits_by_stage:
             lines.append("edits: " + ", ".join(f"{stage} {n}" for stage, n in self.edits_by_stage.items()))
         rules = [(rule, n) for (stage, rule), n in self.hits_by_rule.items() if stage == "rules"]
