@@ -5,6 +5,8 @@ from __future__ import annotations
 import codecs
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cleaner.errors import InputError
 from cleaner.io.decoding import decode
@@ -89,3 +91,14 @@ def test_mostly_invalid_text_is_still_refused() -> None:
     data = bytes(range(0x80, 0x100)) * 20
     with pytest.raises(InputError, match=r"^x\.txt: "):
         decode(data, "x.txt")
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.binary(max_size=600))
+def test_arbitrary_bytes_decode_or_give_a_reason(data: bytes) -> None:
+    try:
+        decoded = decode(data, "any.txt")
+    except InputError as exc:
+        assert str(exc).startswith("any.txt: ")
+    else:
+        assert isinstance(decoded.text, str) and decoded.encoding
