@@ -400,8 +400,11 @@ def strippable_marks(text: str) -> list[Change]:
             break
         clash: set[int] = set()
         checked = [c.start for c in candidates if c.start not in safe]
+        # Candidates are in text order: each window's share is a slice, found by bisection (a scan
+        # of all candidates per window made long documents quadratic).
+        candidate_starts = [c.start for c in candidates]
         for start, end in _merged_windows(text, checked):
-            inside = [c for c in candidates if start <= c.start < end]
+            inside = candidates[bisect.bisect_left(candidate_starts, start) : bisect.bisect_left(candidate_starts, end)]
             shifted = [Change(c.start - start, c.end - start, "", c.rule) for c in inside]
             trial = apply_changes(text[start:end], shifted)
             decided = plan(trial)
