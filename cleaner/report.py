@@ -123,8 +123,9 @@ class Summary:
         if removed or self.documents_dropped:
             kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(self.removed_paragraphs.items()))
             lines.append(f"paragraphs removed: {removed} ({kinds}); documents dropped: {self.documents_dropped}")
-        for (stage, rule, event), n in sorted(self.events.items()):
-            lines.append(f"{stage} {rule}: {event} in {n} paragraphs")
+        if self.events:
+            events = sorted(self.events.items())
+            lines.append("events: " + ", ".join(f"{stage}/{rule} {event} ×{n}" for (stage, rule, event), n in events))
         if self.audit_path:
             lines.append(f"audit record: {self.audit_path}")
         return "\n".join(lines)

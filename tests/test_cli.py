@@ -323,3 +323,20 @@ def test_a_destination_that_is_a_file_is_refused(corpus: Path, tmp_path: Path) -
     result = invoke(corpus, tmp_path / "afile")
     assert result.exit_code == 2
     assert "the destination must be a folder" in result.stderr
+
+
+def test_a_duplicate_document_is_reported_and_dropped_on_request(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    page = (SEEDS / "000_531bce3b1dd6754a.txt").read_text("utf-8")
+    (src / "a.txt").write_text(page, encoding="utf-8")
+    (src / "b.txt").write_text(page, encoding="utf-8")
+    result = invoke(src, tmp_path / "out")
+    assert result.exit_code == 0, result.stderr
+    assert "events: dedup/near_duplicate_document reported ×1" in result.stderr
+    kept, reported = ((tmp_path / "out" / name).read_text("utf-8") for name in ("a.txt", "b.txt"))
+    assert len(reported) < len(kept) // 10, "the reported copy loses its duplicate paragraphs"
+    dropped = invoke(src, tmp_path / "dropped", "--drop-duplicate-documents")
+    assert dropped.exit_code == 0, dropped.stderr
+    assert "documents dropped: 1" in dropped.stderr
+    assert (tmp_path / "dropped" / "b.txt").read_text("utf-8") == ""
