@@ -119,12 +119,8 @@ def compose_yaml_text(text: str, name: str, max_depth: int = MAX_YAML_DEPTH) -> 
     try:
         with gc_paused():
             node = yaml.compose(text, Loader=_PlainComposer)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"{name}:{mark.line + 1}:{mark.column + 1}" if mark else name
-        raise ConfigError(f"{where}: invalid YAML: {exc.problem or exc.context}") from None
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{name}: invalid YAML: {exc}") from None
+        raise _invalid(exc, name) from None
     except UnicodeError as exc:  # lone surrogates in text handed over by a caller
         raise ConfigError(f"{name}: invalid YAML: {exc.reason} at character {exc.start}") from None
     if node is not None:
@@ -174,12 +170,17 @@ def load_yaml_text(text: str, name: str, max_depth: int = MAX_YAML_DEPTH) -> Any
             return None
         _check_depth(node, name, max_depth)
         return yaml.SafeLoader(text).construct_document(node)
-    except yaml.MarkedYAMLError as exc:
+    except yaml.YAMLError as exc:
+        raise _invalid(exc, name) from None
+
+
+def _invalid(exc: yaml.YAMLError, name: str) -> ConfigError:
+    """A YAML syntax error as one line, ``file:line:col: invalid YAML: problem`` where YAML says where."""
+    if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         where = f"{name}:{mark.line + 1}:{mark.column + 1}" if mark else name
-        raise ConfigError(f"{where}: invalid YAML: {exc.problem or exc.context}") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{name}: invalid YAML: {exc}") from None
+        return ConfigError(f"{where}: invalid YAML: {exc.problem or exc.context}")
+    return ConfigError(f"{name}: invalid YAML: {exc}")
 
 
 def _check_depth(root: yaml.Node, name: str, max_depth: int) -> None:
