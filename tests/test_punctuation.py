@@ -11,11 +11,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cleaner.config import PunctuationOptions, WhitespaceOptions
+from cleaner.config import PunctuationOptions
 from cleaner.model import Document, replay
-from cleaner.stages import punctuation, whitespace
+from cleaner.stages import punctuation
 
-ROOT = Path(__file__).resolve().parent.parent
+from .conftest import ROOT, canonical_seed
+
 CASES = json.loads((Path(__file__).parent / "data" / "punctuation_cases.json").read_text(encoding="utf-8"))
 STAGE = punctuation.make(PunctuationOptions())
 
@@ -87,11 +88,6 @@ def test_quotes_are_balanced() -> None:
     assert out.count("“") == out.count("”")
 
 
-def _canonical_seed(path: Path) -> str:
-    doc, _ = whitespace.make(WhitespaceOptions())(Document(id=path.name, text=path.read_text(encoding="utf-8")))
-    return doc.text
-
-
 _HALFWIDTH_BETWEEN_HAN = re.compile(r"[\u4e00-\u9fff]\s*[,;!?:]\s*[\u4e00-\u9fff]")
 
 
@@ -99,7 +95,7 @@ def test_seed_corpus() -> None:
     """001 and 002 are all half-width: every mark is converted; the full-width files keep theirs."""
     counts: Counter[tuple[str, str]] = Counter()
     for path in sorted((ROOT / "seeds").glob("*.txt")):
-        text = _canonical_seed(path)
+        text = canonical_seed(path)
         out, edits = run(text)
         assert replay(text, edits) == out
         assert run(out)[1] == []

@@ -10,11 +10,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cleaner.config import SpacingOptions, WhitespaceOptions
+from cleaner.config import SpacingOptions
 from cleaner.model import Document, replay
-from cleaner.stages import spacing, whitespace
+from cleaner.stages import spacing
 
-ROOT = Path(__file__).resolve().parent.parent
+from .conftest import ROOT, canonical_seed
+
 CASES = json.loads((Path(__file__).parent / "data" / "spacing_cases.json").read_text(encoding="utf-8"))
 MODES = ("remove", "insert", "keep")
 STAGES = {mode: spacing.make(SpacingOptions(cjk_latin=mode)) for mode in MODES}
@@ -70,16 +71,11 @@ def test_running_text_definition() -> None:
     assert not spacing.is_running_text("# 2026 年，再出发")
 
 
-def _canonical_seed(path: Path) -> str:
-    doc, _ = whitespace.make(WhitespaceOptions())(Document(id=path.name, text=path.read_text(encoding="utf-8")))
-    return doc.text
-
-
 def test_seed_corpus_counts() -> None:
     """Remove mode changes exactly the 170 CJK–Latin spaces of 003 and nothing else in the seeds."""
     counts: Counter[tuple[str, str]] = Counter()
     for path in sorted((ROOT / "seeds").glob("*.txt")):
-        text = _canonical_seed(path)
+        text = canonical_seed(path)
         out, edits = run(text)
         assert replay(text, edits) == out
         assert run(out)[1] == []
@@ -87,7 +83,7 @@ def test_seed_corpus_counts() -> None:
         assert all(e.before.strip() == "" and e.after == "" for e in edits)
     assert counts == Counter({("003", "cjk_latin_space"): 170})
     # The one CJK–Latin space of 003 left alone is in its heading.
-    assert "2026 年工作安排" in run(_canonical_seed(ROOT / "seeds" / "003_f63b25ad495e4c38.txt"))[0]
+    assert "2026 年工作安排" in run(canonical_seed(ROOT / "seeds" / "003_f63b25ad495e4c38.txt"))[0]
 
 
 _ALPHABET = list("渌口区孙乾刘艺锋，。、；：！？“”（）AbZ019% \t\n\u3000\u00a0#-*.")
