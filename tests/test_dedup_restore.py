@@ -6,12 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
-import typer
 from typer.testing import CliRunner
 
+from cleaner.cli import app
 from cleaner.config import DedupOptions
 from cleaner.dedup import Deduplicator
-from cleaner.dedup.restore import restore, restore_paragraphs, restore_text, restore_tree
+from cleaner.dedup.restore import restore_paragraphs, restore_text, restore_tree
 from cleaner.errors import ConfigError
 from cleaner.model import Document
 
@@ -117,12 +117,9 @@ def test_restore_tree_in_json_lines_with_a_dropped_record(tmp_path):
 def test_restore_command(tmp_path):
     audit, outputs = clean(DOCS)
     audit_path = _write_tree(tmp_path, audit, outputs)
-    app = typer.Typer()
-    app.command()(restore)
-    app.command("other")(lambda: None)  # more than one command: `restore` is a subcommand
     result = CliRunner().invoke(app, ["restore", str(audit_path), str(tmp_path / "out"), "--doc", "001.txt"])
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == f"restored 4 paragraph(s) in 1 document(s), 1 file(s) written to {tmp_path / 'out'}"
+    assert result.stdout.strip() == f"restored 4 paragraph(s) in 1 document(s), 1 file(s) written to {tmp_path / 'out'}"
     assert (tmp_path / "out" / "001.txt").read_text(encoding="utf-8") == "\n\n".join(DOCS["001.txt"]) + "\n"
     assert (tmp_path / "out" / "002.txt").read_text(encoding="utf-8") == "前言\n"  # not selected
 

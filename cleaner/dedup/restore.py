@@ -213,27 +213,3 @@ def _restore_jsonl(
             current = json.dumps(record, ensure_ascii=False)
         output.append(current)
     return "".join(line + "\n" for line in output)
-
-
-def restore(
-    audit: Path,
-    cleaned: Path,
-    out: Path | None = None,
-    doc: list[str] | None = None,
-    para: list[int] | None = None,
-    text_field: str = "text",
-) -> None:
-    """Put paragraphs removed as duplicates back into cleaned files, from the run's audit record.
-
-    Typer command (mounted as ``cleaner restore``): AUDIT is the run's audit record
-    (``DST/.cleaner/audit.jsonl`` by default), CLEANED the folder of cleaned files. Without
-    ``--out`` the files are rewritten in place; ``--doc`` and ``--para`` (repeatable) limit what is
-    restored to some documents and paragraph indexes.
-    """
-    import typer
-
-    counts = restore_tree(audit, cleaned, out, doc or None, para or None, text_field)
-    typer.echo(
-        f"restored {counts['paragraphs']} paragraph(s) in {counts['documents']} document(s), "
-        f"{counts['files']} file(s) written to {out or cleaned}"
-    )
