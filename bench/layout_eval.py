@@ -88,21 +88,39 @@ def run_seed(name: str, markup: str = "strip") -> SeedRun:
 
 
 def joined_pairs(run: SeedRun) -> set[tuple[int, int]]:
-    """The pairs of source lines the stage's joins and heals connect."""
+    """The pairs of source lines the stage's joins and heals connect (in any of its passes).
+
+    Every source line's start is followed through the passes: an edit group (one step) shifts the
+    positions after it by what it added or removed. A join in a later pass connects the last
+    fragment before it with the first fragment after it.
+    """
     lines = layout.split_lines(run.before)
     if len(lines) != len(run.source_lines):
         raise RuntimeError(f"{run.name}: the stages before layout changed the number of lines")
-    by_end = {line.end: index for index, line in enumerate(lines)}
-    by_start = {line.start: index for index, line in enumerate(lines)}
+    starts = [line.start for line in lines]  # where each source line starts in the current text
     pairs: set[tuple[int, int]] = set()
+    steps: dict[int, list[Edit]] = {}
     for edit in run.edits:
-        if edit.rule not in JOIN_RULES:
-            continue
-        if edit.step != 0:
-            raise RuntimeError(f"{run.name}: a join in a later pass ({edit.rule}); the labelled set maps pass 0 only")
-        left, right = by_end[edit.start], by_start[edit.end]
-        pairs.add((run.source_lines[left], run.source_lines[right]))
+        steps.setdefault(edit.step, []).append(edit)
+    for step in sorted(steps):
+        group = sorted(steps[step], key=lambda e: (e.start, e.end))
+        for edit in group:
+            if edit.rule not in JOIN_RULES:
+                continue
+            right = starts.index(edit.end)
+            left = max(i for i, start in enumerate(starts) if start <= edit.start)
+            pairs.add((run.source_lines[left], run.source_lines[right]))
+        starts = [_shifted(start, group) for start in starts]
     return pairs
+
+
+def _shifted(position: int, group: list[Edit]) -> int:
+    """Where ``position`` lands after the edits of one step (none of which covers it)."""
+    shift = 0
+    for edit in group:
+        if edit.end <= position and not (edit.start == edit.end == position):
+            shift += len(edit.after) - (edit.end - edit.start)
+    return position + shift
 
 
 def check_text(labels: dict, run: SeedRun) -> list[str]:
@@ -123,10 +141,23 @@ def check_text(labels: dict, run: SeedRun) -> list[str]:
         group = [normalise(line) for line in case.get("group", [])]
         if group and out_lines[where[0] + 1 : where[0] + 1 + len(group)] != group:
             problems.append(f"{name} {case['lines']}: the group {case['group']} does not follow the healed paragraph")
+    for case in labels.get("left_in_order", []):
+        # Nothing marks the interrupting lines: they stay on their own, where they were.
+        group = [normalise(line) for line in case["group"]]
+        at = [i for i, line in enumerate(out_lines) if line == group[0]]
+        if not at or out_lines[at[0] : at[0] + len(group)] != group:
+            problems.append(f"{name} {case['lines']}: the group {case['group']} is not left in place, on its own")
+        elif at[0] == 0 or not _line_ends_with(out_lines[at[0] - 1], case["lines"][0], run):
+            problems.append(f"{name} {case['lines']}: the text before the group moved")
     for case in labels.get("separate", []):
         if normalise(case["text"]) not in out_set:
             problems.append(f"{name} line {case['line']} ({case['kind']}): {case['text']!r} is not a line of its own")
     return problems
+
+
+def _line_ends_with(output_line: str, number: int, run: SeedRun) -> bool:
+    """Whether ``output_line`` ends with the text of source line ``number`` (as normalised)."""
+    return output_line.endswith(normalise(_line(run.name, number))[-8:])
 
 
 def evaluate(markup: str = "strip") -> Score:

@@ -66,6 +66,11 @@ class LayoutOptions:
     enabled: bool = True
     # What happens to Markdown marks (# headings, **bold**, - lists): keep them or strip them.
     markup: Literal["keep", "strip"] = "strip"
+    # Join a line break when its join score (cleaner.wrapping) reaches this.
+    join_threshold: float = 1.5
+    # Move an interrupting caption/byline group after the paragraph it interrupts (only a group
+    # with a credit, byline, label or Markdown heading in it); false: never reorder text.
+    move_blocks: bool = True
 
 
 @dataclass(frozen=True)

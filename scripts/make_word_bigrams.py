@@ -34,6 +34,7 @@ import sys
 import tarfile
 import tempfile
 from collections import Counter
+from itertools import pairwise
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,7 +79,7 @@ def word_bigrams(dictionary: str) -> dict[str, list[str]]:
         total += frequency
         final[word[-1]] += frequency
         initial[word[0]] += frequency
-        for x, y in zip(word, word[1:], strict=False):
+        for x, y in pairwise(word):
             inside[x + y] += frequency
     grouped: dict[str, list[str]] = {}
     for pair, count in inside.items():

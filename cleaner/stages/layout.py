@@ -22,12 +22,13 @@ When the evidence is not clear, nothing is joined. Every join and move is an edi
 from __future__ import annotations
 
 import bisect
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import regex
 
-from cleaner import blocks
+from cleaner import blocks, wrapping
 from cleaner.blocks import BYLINE, CAPTION, HEADING, LABEL, LIST, TEXT
 from cleaner.config import LayoutOptions
 from cleaner.model import Change, Document, Edit, apply_changes, rewrite
@@ -40,6 +41,8 @@ MAX_GROUP = 8
 MAX_PASSES = 4
 # Rounds of checking that a stripped mark does not change what the text means.
 MAX_STRIP_ROUNDS = 8
+DEFAULT_OPTIONS = LayoutOptions()
+DEFAULT_THRESHOLD = DEFAULT_OPTIONS.join_threshold
 
 
 @dataclass(slots=True)
@@ -114,22 +117,23 @@ def is_open(line: Line, kind: str) -> bool:
     return not blocks.ends_sentence(line.plain)
 
 
-def continues(a: Line, a_kind: str, b: Line, b_kind: str, b_next_kind: str | None) -> bool:
-    """Whether running-text fragment ``b`` continues the unfinished fragment ``a``.
-
-    ``a`` ending in a comma always continues (unless ``b`` is clearly not running text). A bare
-    ending continues only into a fragment with clause punctuation that does not open like a new
-    sentence (a date, a quotation): a line without any punctuation reads as a headline.
-    """
+def continues(
+    a: Line,
+    a_kind: str,
+    b: Line,
+    b_kind: str,
+    b_next_kind: str | None,
+    a_column: wrapping.Column = wrapping.NO_COLUMN,
+    b_column: wrapping.Column = wrapping.NO_COLUMN,
+    threshold: float = DEFAULT_THRESHOLD,
+) -> bool:
+    """Whether running-text fragment ``b`` continues the unfinished fragment ``a``: the join score
+    of the break between them (:mod:`cleaner.wrapping`) reaches ``threshold``."""
     if b_kind != TEXT or not is_open(a, a_kind):
-        return False
-    if blocks.is_spaced_headline(b.plain):
         return False
     if a_kind != CAPTION and b_next_kind == CAPTION and blocks.is_one_sentence(b.plain):
         return False  # a caption in the form of a sentence, followed by its credit
-    if blocks.ends_continuing(a.plain):
-        return True
-    return blocks.has_clause_marks(b.plain) and not blocks.starts_like_opener(b.plain)
+    return wrapping.join_score(wrapping.Side(a.plain, a_column), wrapping.Side(b.plain, b_column)) >= threshold
 
 
 def continues_heading(a: Line, a_kind: str, b: Line, b_kind: str, separator: str) -> bool:
@@ -149,12 +153,20 @@ def continues_heading(a: Line, a_kind: str, b: Line, b_kind: str, separator: str
     )
 
 
-def plan(text: str) -> Plan:
+def plan(text: str, options: LayoutOptions = DEFAULT_OPTIONS) -> Plan:
     """Classify every line of ``text`` and decide joins and heals (no edits yet)."""
     lines = split_lines(text)
     n = len(lines)
     plain_sentence = [blocks.is_plain_sentence_line(line.raw) for line in lines]
     static = [TEXT if plain_sentence[i] else blocks.static_kind(line.raw) for i, line in enumerate(lines)]
+    widths = [wrapping.display_width(line.plain) for line in lines]
+    open_lines = [
+        not plain_sentence[i] and static[i] in (TEXT, LIST) and not blocks.ends_sentence(line.plain)
+        for i, line in enumerate(lines)
+    ]
+    prose = [plain_sentence[i] or blocks.has_clause_marks(line.plain) for i, line in enumerate(lines)]
+    columns = wrapping.columns(widths, open_lines, prose)
+    threshold = options.join_threshold
     kinds: list[str] = [TEXT] * n
     links: list[str | None] = [None] * n
     for i, line in enumerate(lines):
@@ -170,27 +182,40 @@ def plan(text: str) -> Plan:
         if joined_in:
             kinds[i] = HEADING if previous == HEADING else TEXT
         else:
-            kinds[i] = _resolve(line, static[i], previous, lines[i - 1] if i else None, static, i)
+            kinds[i] = _resolve(line, static[i], previous, lines[i - 1] if i else None, static, i, columns[i])
         if i + 1 < n:
             separator = text[line.end : lines[i + 1].start]
             after_next = static[i + 2] if i + 2 < n else None
             if continues_heading(line, kinds[i], lines[i + 1], static[i + 1], separator):
                 links[i] = "join_heading_line"
-            elif continues(line, kinds[i], lines[i + 1], static[i + 1], after_next):
+            elif continues(
+                line, kinds[i], lines[i + 1], static[i + 1], after_next, columns[i], columns[i + 1], threshold
+            ):
                 links[i] = "join_broken_line" if separator == "\n" else "join_across_blank"
     heals: dict[int, Heal] = {}
-    for i in range(n - 1):
-        if links[i] is None and not plain_sentence[i] and kinds[i] in (TEXT, LIST) and is_open(lines[i], kinds[i]):
-            heal = _find_heal(lines, kinds, links, i)
-            if heal:
-                heals[i] = heal
+    if options.move_blocks:
+        for i in range(n - 1):
+            if links[i] is None and not plain_sentence[i] and kinds[i] in (TEXT, LIST) and is_open(lines[i], kinds[i]):
+                heal = _find_heal(lines, kinds, links, columns, i, threshold)
+                if heal:
+                    heals[i] = heal
     return Plan(lines, kinds, links, heals, static)
 
 
 def _resolve(
-    line: Line, kind: str, previous: str | None, previous_line: Line | None, static: Sequence[str], i: int
+    line: Line,
+    kind: str,
+    previous: str | None,
+    previous_line: Line | None,
+    static: Sequence[str],
+    i: int,
+    column: wrapping.Column = wrapping.NO_COLUMN,
 ) -> str:
-    """The kind of a line that starts a block, from its form and the line before it."""
+    """The kind of a line that starts a block, from its form, its width and the line before it.
+
+    A line with no clause punctuation is a headline only when it is not as wide as the column
+    around it: the fragments of a narrow column have no punctuation either.
+    """
     if kind == blocks.DASH:
         return HEADING if previous == HEADING else LIST
     if kind != TEXT:
@@ -198,16 +223,32 @@ def _resolve(
     plain = line.plain
     if previous == HEADING and previous_line is not None and previous_line.plain.endswith("——"):
         return HEADING  # the deck under a kicker: "优化环境有“丰”彩——" / "持续推进…"
-    if blocks.is_headline_form(plain) or blocks.is_spaced_headline(plain):
+    if blocks.is_spaced_headline(plain) or (not column.full and blocks.is_headline_form(plain)):
         return HEADING
     if i + 1 < len(static) and static[i + 1] == CAPTION and blocks.is_one_sentence(plain):
         return CAPTION  # "高科技新材料产业园一角。" above "(本文图片均由…提供)"
     return TEXT
 
 
-def _find_heal(lines: Sequence[Line], kinds: Sequence[str], links: Sequence[str | None], a: int) -> Heal | None:
+# Lines that positively identify an interrupting block: a caption or credit, a byline, a column
+# label, a Markdown heading. A group is moved only if it holds one of them.
+def _is_strong_member(line: Line, kind: str) -> bool:
+    return kind in (CAPTION, BYLINE, LABEL) or (kind == HEADING and blocks.is_marked(line.raw))
+
+
+def _find_heal(
+    lines: Sequence[Line],
+    kinds: Sequence[str],
+    links: Sequence[str | None],
+    columns: Sequence[wrapping.Column],
+    a: int,
+    threshold: float,
+) -> Heal | None:
     """A heal of open fragment ``a`` across a group of headings, bylines and captions, if the
-    text after the group continues the sentence."""
+    group holds a line that marks it as an interruption (a credit, a byline, a label, a Markdown
+    heading) and the text after the group continues the sentence."""
+    if not blocks.has_clause_marks(lines[a].plain) and not (a and links[a - 1]):
+        return None  # only running text (punctuated, or the end of a joined run) can be interrupted
     group: list[int] = []
     j = a + 1
     while j < len(lines) and len(group) < MAX_GROUP:
@@ -226,21 +267,15 @@ def _find_heal(lines: Sequence[Line], kinds: Sequence[str], links: Sequence[str 
         j += 1
     if not group or j >= len(lines) or kinds[j] != TEXT:
         return None
+    if not any(_is_strong_member(lines[g], kinds[g]) for g in group):
+        return None  # nothing shows the lines are not text: they stay where they are
     a_line, c_line = lines[a], lines[j]
     if blocks.is_spaced_headline(c_line.plain):
         return None
-    if not blocks.ends_continuing(a_line.plain) and (
-        not blocks.has_clause_marks(c_line.plain) or blocks.starts_like_opener(c_line.plain)
-    ):
+    score = wrapping.join_score(wrapping.Side(a_line.plain, columns[a]), wrapping.Side(c_line.plain, columns[j]))
+    if score < threshold:
         return None
     return Heal(a, j, tuple(group))
-
-
-def _joiner(left: str, right: str) -> str:
-    """What replaces a break: nothing in Chinese text, a space between two Latin letters."""
-    if left[-1:].isascii() and left[-1:].isalpha() and right[:1].isascii() and right[:1].isalpha():
-        return " "
-    return ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,6 +292,14 @@ def structural_changes(text: str, decided: Plan, chains: list[Chain] | None = No
     lines that became one are appended to ``chains`` if given."""
     lines, links, heals = decided.lines, decided.links, decided.heals
     changes: list[Change] = []
+    words: Counter[str] | None = None
+
+    def joiner(left: str, right: str) -> str:
+        nonlocal words
+        if left[-1:].isascii() and right[:1].isascii() and words is None:
+            words = wrapping.latin_words(text)  # counted only when two Latin runs meet
+        return wrapping.joiner(left, right, words)
+
     i = 0
     n = len(lines)
     while i < n:
@@ -270,7 +313,7 @@ def structural_changes(text: str, decided: Plan, chains: list[Chain] | None = No
                     Change(
                         lines[current].end,
                         lines[nxt].start,
-                        _joiner(lines[current].raw, lines[nxt].raw),
+                        joiner(lines[current].raw, lines[nxt].raw),
                         links[current],
                     )
                 )
@@ -282,7 +325,7 @@ def structural_changes(text: str, decided: Plan, chains: list[Chain] | None = No
                     Change(
                         lines[current].end,
                         lines[heal.c].start,
-                        _joiner(lines[current].raw, lines[heal.c].raw),
+                        joiner(lines[current].raw, lines[heal.c].raw),
                         "heal_interrupted",
                         {"group": group_text},
                     )
@@ -379,12 +422,7 @@ def _walked_windows(text: str, places: Sequence[int]) -> list[tuple[int, int]]:
     return windows
 
 
-def _has_decisions_near(text: str, places: Sequence[int]) -> bool:
-    """Whether a join or heal would happen anywhere near ``places`` (planning only around them)."""
-    return any(plan(text[start:end]).involved() for start, end in _merged_windows(text, places))
-
-
-def strippable_marks(text: str) -> list[Change]:
+def strippable_marks(text: str, options: LayoutOptions = DEFAULT_OPTIONS) -> list[Change]:
     """Block-mark removals that leave the plain line reading as it did with its mark.
 
     A heading whose plain text would be joined to a neighbour by this stage's own rules keeps its
@@ -407,7 +445,7 @@ def strippable_marks(text: str) -> list[Change]:
             inside = candidates[bisect.bisect_left(candidate_starts, start) : bisect.bisect_left(candidate_starts, end)]
             shifted = [Change(c.start - start, c.end - start, "", c.rule) for c in inside]
             trial = apply_changes(text[start:end], shifted)
-            decided = plan(trial)
+            decided = plan(trial, options)
             involved = decided.involved()
             if not involved:
                 continue
@@ -476,70 +514,27 @@ def _plainly_safe(previous: str | None, raw: str, following: str | None) -> bool
         return False
     if blocks.ends_sentence(plain):
         return kind in (TEXT, HEADING, LIST)
-    return kind == HEADING or blocks.is_headline_form(plain) or blocks.is_spaced_headline(plain)
-
-
-def _suspicious_places(before: Plan, chains: Sequence[Chain], after: str, changes: Sequence[Change]) -> list[int]:
-    """Places in ``after`` (the text after one pass) where the next pass might decide something.
-
-    A chain of fragments that became one line behaves as its first fragment did (same kind, same
-    start) and ends as its last did, so nothing around it changes, unless: groups were moved after
-    it; it is not running text or a list item; or the merged line reads differently from its first
-    fragment (another kind, a caption, a headline, a line the one before it would now join).
-    """
-    lines, kinds, static = before.lines, before.kinds, before.static
-    places: list[int] = []
-    delta, k = 0, 0  # shift of offsets from ``before`` to ``after`` up to the current chain
-    for chain in chains:
-        head = lines[chain.head]
-        while k < len(changes) and changes[k].end <= head.start:
-            delta += len(changes[k].after) - (changes[k].end - changes[k].start)
-            k += 1
-        start = head.start + delta
-        end = after.find("\n", start)
-        merged_raw = after[start : len(after) if end < 0 else end]
-        if chain.healed or kinds[chain.head] not in (TEXT, LIST):
-            places.append(start)
-            continue
-        merged = Line(start, start + len(merged_raw), merged_raw, blocks.strip_marks(merged_raw).strip())
-        head_static = static[chain.head]
-        merged_static = TEXT if blocks.is_plain_sentence_line(merged_raw) else blocks.static_kind(merged_raw)
-        following = static[chain.last + 1] if chain.last + 1 < len(lines) else None
-        previous = kinds[chain.head - 1] if chain.head else None
-        previous_line = lines[chain.head - 1] if chain.head else None
-        resolved = _resolve(merged, merged_static, previous, previous_line, [merged_static, following or TEXT], 0)
-        if merged_static != head_static or resolved != kinds[chain.head]:
-            places.append(start)
-        elif blocks.is_one_sentence(merged.plain) and blocks.starts_like_opener(merged.plain):
-            places.append(start)
-        elif previous_line is not None and (
-            continues(previous_line, previous, merged, merged_static, following)
-            or continues_heading(previous_line, previous, merged, merged_static, "\n")
-        ):
-            places.append(start)
-    return places
+    # A headline-shaped line is not enough: as wide as a column of text around it, it would join.
+    return kind == HEADING or blocks.is_spaced_headline(plain)
 
 
 def repair(doc: Document, options: LayoutOptions) -> tuple[Document, list[Edit]]:
     """Run the stage on one document: structural passes to a fixed point, then markup."""
     edits: list[Edit] = []
     step = 0
-    decided = plan(doc.text)
     for _ in range(MAX_PASSES):
-        chains: list[Chain] = []
-        changes = structural_changes(doc.text, decided, chains)
+        # A joined line reads differently from its fragments (wider, perhaps with punctuation now),
+        # so the text is planned again until a pass decides nothing: cleaning the output again
+        # then changes nothing.
+        changes = structural_changes(doc.text, plan(doc.text, options))
         if not changes:
             break
         doc, pass_edits = rewrite(doc, STAGE, changes, step=step)
         edits.extend(pass_edits)
         step += 1
-        # Only a few places can decide differently now; look there before planning everything again.
-        places = _suspicious_places(decided, chains, doc.text, changes)
-        if not places or not _has_decisions_near(doc.text, places):
-            break
-        decided = plan(doc.text)
     if options.markup == "strip":
-        changes = sorted(strippable_marks(doc.text) + bold_changes(doc.text), key=lambda c: (c.start, c.end))
+        marks = strippable_marks(doc.text, options)
+        changes = sorted(marks + bold_changes(doc.text), key=lambda c: (c.start, c.end))
         doc, strip_edits = rewrite(doc, STAGE, changes, step=step)
         edits.extend(strip_edits)
     return doc, edits

@@ -1,0 +1,312 @@
+"""Is a line break a wrap (the paragraph goes on) or a paragraph end? Evidence that holds on any text.
+
+OCR and PDF extraction cut paragraphs wherever a column or a page ends. The layout stage asks, for
+every break after a line that does not end a sentence, whether the next line continues it. Each
+piece of evidence below is a small named function with a weight; their sum is the break's *join
+score*, and the break is joined when the score reaches ``LayoutOptions.join_threshold``. The
+evidence is of kinds that generalise beyond any one corpus:
+
+- **Punctuation that forces a side**: a line ending in ``，、`` or an opening bracket must go on
+  (``continuing_end``); a line starting with ``，。）”`` cannot start anything (``closing_start``).
+- **Prose on either side**: clause punctuation inside a line shows it is running text, not a
+  heading (``prose_before``, ``prose_after``). Its *absence* proves nothing: a fragment of a
+  6-character column rarely holds a comma.
+- **Column width**: a run of lines of (nearly) the same display width is a wrapped column, so a
+  line as wide as its neighbours stopped because the column did (``full_line``); a line clearly
+  narrower than the column around it stopped early (``short_line``). A line with no clause
+  punctuation that is not full width reads as a heading or label (the stage classes it so when it
+  starts a block), and a line like that after the break is not a continuation (``headline_after``).
+- **Words cut in two**: the two characters around the break usually sit inside one word
+  (``split_word``, from the pairs in ``cleaner/data/word_bigrams.txt``, made from jieba's word
+  list), or a Latin word, number or URL runs on (``latin_run``).
+- **Openers and code**: a line starting with a date or a quotation opens a sentence
+  (``opener_after``); code and commands are never joined to prose (``code_line``).
+
+Display width counts a Han or full-width character as 2 and an ASCII character as 1, the way a
+page lays text out. Lines that end a sentence never join, whatever the score.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import regex
+
+from cleaner import blocks
+
+DATA = Path(__file__).resolve().parent / "data"
+
+# The weights: log-odds-like, so that one strong sign (a closing mark at the start of the next
+# line, a comma at the end of this one) outweighs the weak ones, and a line with no punctuation
+# needs the column's width, not just a plausible word, to be joined.
+PRIOR = 0.5  # an unfinished line usually goes on
+CONTINUING_END = 4.0
+CLOSING_START = 4.0
+PROSE_BEFORE = 2.0
+INNER_STOP = 1.0
+PROSE_AFTER = 1.0
+FULL_LINE = 2.5
+SHORT_LINE = -2.5
+HEADLINE_AFTER = -4.0
+HEADLINE_AFTER_SHORT = -9.0
+SPLIT_WORD = 1.5
+LATIN_RUN = 1.5
+ENGLISH_RUN = 2.0
+OPENER_AFTER = -3.5
+OPENER_AFTER_FULL = -1.0
+CODE_LINE = -4.0
+
+# How far to look for the lines that share a column with a line (non-empty lines either side).
+COLUMN_REACH = 3
+# Two lines share a column when their widths differ by at most this many columns, or this share
+# of the width: a hanging or pushed-down mark moves a line's end by one full-width character.
+WIDTH_SLACK = 4.5
+WIDTH_SLACK_SHARE = 0.1
+# A line is short when it is narrower than this share of the widest column line around it.
+SHORT_SHARE = 0.7
+# Two lines of one width make a column only if they are next to each other and at least this wide
+# (8 Han characters): narrower, two headlines or labels in a row look alike. Three lines of one
+# width within reach always do.
+MIN_PAIR_WIDTH = 16
+# No column is narrower than this (5 Han characters): shorter lines are labels, not fragments.
+MIN_COLUMN_WIDTH = 10
+
+_CLOSING_STARTS = frozenset("，,、。．；;：:！!？?）)」』”’》〉】〕…%‰")
+_OPENING_ENDS = frozenset("（(「『“‘《〈【〔")
+_LATIN_END = regex.compile(r"[A-Za-z0-9_/.\-:#?=&%+]$")
+_LATIN_START = regex.compile(r"^[a-z0-9_/.\-?=&%#+]")
+_ENGLISH = regex.compile(r"^[\x00-\x7f’“”‘—–]+$")
+_WORD = regex.compile(r"[A-Za-z]+")
+# Code and commands: a shell prompt, an assignment, a call, braces, a statement's semicolon, tags.
+_CODE = regex.compile(
+    r"^(?:\$|#!|>>>|//|/\*|<\w|\w+@\w+:)|[{};]\s*$|\w\(.*\)|\s=\s|=>|->|::|</\w|^\s*(?:def|class|import|return|if|for|"
+    r"while|function|var|let|const|sudo|apt|pip|cd|ls|git|make)\b"
+)
+
+
+@cache
+def word_pairs() -> dict[str, str]:
+    """First character → the characters that usually follow it inside a word."""
+    pairs: dict[str, str] = {}
+    for line in (DATA / "word_bigrams.txt").read_text(encoding="utf-8").split("\n"):
+        if line and not line.startswith("#"):
+            first, seconds = line.split("\t")
+            pairs[first] = seconds
+    return pairs
+
+
+def display_width(text: str) -> float:
+    """Columns a line takes on a page: 2 for a Han or full-width character, 1 for ASCII.
+
+    Computed from the UTF-8 length (3 bytes for CJK, 1 for ASCII) because it is done for every line.
+    """
+    return (len(text) + len(text.encode("utf-8"))) / 2
+
+
+def is_english(plain: str) -> bool:
+    """A line of English prose: ASCII only, at least three words."""
+    return bool(_ENGLISH.match(plain)) and plain.count(" ") >= 2
+
+
+def is_code(plain: str) -> bool:
+    """A line of code or a command (no Han characters and the shape of code)."""
+    return plain.isascii() and _CODE.search(plain) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """What the lines around a line say about its width.
+
+    ``full``: it shares its width with an open line nearby (two lines of one width are a wrapped
+    column). ``short``: the open lines nearby form a column (at least two of them share a width)
+    and this line is clearly narrower. Irregular fragments, as OCR of a whole page makes them,
+    give neither: then width is no evidence either way.
+    """
+
+    full: bool
+    short: bool
+
+
+NO_COLUMN = Column(False, False)
+_FULL = Column(True, False)
+_SHORT = Column(False, True)
+
+
+def _slack(width: float) -> float:
+    return max(WIDTH_SLACK, WIDTH_SLACK_SHARE * width)
+
+
+def columns(widths: Sequence[float], open_lines: Sequence[bool], prose: Sequence[bool]) -> list[Column]:
+    """``Column`` evidence for every line from the widths of the open lines within COLUMN_REACH.
+
+    Only open lines (running text that does not end a sentence) are compared: a paragraph's last
+    line and a one-line paragraph are as short as they happen to be. Lines of one width are a
+    column of *text* only if one of them, or the line after one of them, has clause punctuation
+    (``prose``): a row of captions or headlines under pictures can share a width too.
+    """
+    n = len(widths)
+    # How many other open lines within reach share each open line's width, and whether one of
+    # them is its neighbour.
+    peers = [0] * n
+    adjacent = [False] * n
+    for i in range(n):
+        if open_lines[i] and widths[i] >= MIN_COLUMN_WIDTH:
+            width, slack = widths[i], _slack(widths[i])
+            for j in range(i + 1, min(i + COLUMN_REACH + 1, n)):
+                if open_lines[j] and abs(widths[j] - width) <= slack:
+                    peers[i] += 1
+                    peers[j] += 1
+                    if j == i + 1:
+                        adjacent[i] = adjacent[j] = True
+    in_column = [
+        count >= 2 or (count == 1 and adjacent[i] and widths[i] >= MIN_PAIR_WIDTH) for i, count in enumerate(peers)
+    ]
+    result: list[Column] = []
+    for i in range(n):
+        width, slack = widths[i], _slack(widths[i])
+        widest_column = 0.0
+        sharing = 0
+        punctuated = prose[i] or (i + 1 < n and prose[i + 1])
+        for j in range(max(i - COLUMN_REACH, 0), min(i + COLUMN_REACH + 1, n)):
+            if j == i or not open_lines[j]:
+                continue
+            if abs(widths[j] - width) <= slack:
+                sharing += 1
+                punctuated = punctuated or prose[j] or (j + 1 < n and prose[j + 1])
+            elif in_column[j] and widths[j] > widest_column:
+                widest_column = widths[j]
+        if width < MIN_COLUMN_WIDTH:
+            result.append(NO_COLUMN)
+        elif punctuated and (sharing >= 2 or (sharing == 1 and adjacent[i] and width >= MIN_PAIR_WIDTH)):
+            result.append(_FULL)
+        elif width < SHORT_SHARE * widest_column:
+            result.append(_SHORT)
+        else:
+            result.append(NO_COLUMN)
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class Side:
+    """One line as the evidence reads it."""
+
+    plain: str
+    column: Column
+
+
+def continuing_end(a: Side, b: Side) -> float:
+    last = a.plain[-1:]
+    return CONTINUING_END if last and (last in blocks.CONTINUING or last in _OPENING_ENDS) else 0.0
+
+
+def closing_start(a: Side, b: Side) -> float:
+    return CLOSING_START if b.plain[:1] in _CLOSING_STARTS else 0.0
+
+
+def prose_before(a: Side, b: Side) -> float:
+    if not blocks.has_clause_marks(a.plain):
+        return 0.0
+    return PROSE_BEFORE + (INNER_STOP if blocks.has_inner_stop(a.plain) else 0.0)
+
+
+def prose_after(a: Side, b: Side) -> float:
+    return PROSE_AFTER if blocks.has_clause_marks(b.plain) else 0.0
+
+
+def width_evidence(a: Side, b: Side) -> float:
+    if a.column.full:
+        return FULL_LINE
+    return SHORT_LINE if a.column.short else 0.0
+
+
+def headline_after(a: Side, b: Side) -> float:
+    """The next line has no punctuation at all and is not as wide as its column: it heads
+    something, or is furniture; it does not continue a sentence."""
+    if b.column.full or is_english(b.plain) or blocks.ends_sentence(b.plain):
+        return 0.0
+    if _LATIN_START.match(b.plain) and _LATIN_END.search(a.plain):
+        return 0.0  # a word or number running on ("pg_" + "restore")
+    if blocks.has_clause_marks(b.plain):
+        return 0.0
+    return HEADLINE_AFTER_SHORT if b.column.short else HEADLINE_AFTER
+
+
+def split_word(a: Side, b: Side) -> float:
+    x, y = a.plain[-1:], b.plain[:1]
+    return SPLIT_WORD if x and y and y in word_pairs().get(x, "") else 0.0
+
+
+def latin_run(a: Side, b: Side) -> float:
+    if not (_LATIN_END.search(a.plain) and _LATIN_START.match(b.plain)):
+        return 0.0
+    return ENGLISH_RUN if is_english(a.plain) else LATIN_RUN
+
+
+def opener_after(a: Side, b: Side) -> float:
+    """A date or a quotation opens a sentence, usually a paragraph; less so after a full line,
+    where the column's edge fell just before it."""
+    if not blocks.starts_like_opener(b.plain):
+        return 0.0
+    return OPENER_AFTER_FULL if a.column.full else OPENER_AFTER
+
+
+def code_line(a: Side, b: Side) -> float:
+    return CODE_LINE if is_code(a.plain) or is_code(b.plain) else 0.0
+
+
+EVIDENCE = (
+    continuing_end,
+    closing_start,
+    prose_before,
+    prose_after,
+    width_evidence,
+    headline_after,
+    split_word,
+    latin_run,
+    opener_after,
+    code_line,
+)
+
+
+def join_score(a: Side, b: Side) -> float:
+    """The sum of the evidence that the break between ``a`` and ``b`` is a wrap."""
+    return PRIOR + sum(evidence(a, b) for evidence in EVIDENCE)
+
+
+def explain(a: Side, b: Side) -> dict[str, float]:
+    """Each piece of evidence that counted, by name (for the audit record and for tuning)."""
+    found = {"prior": PRIOR}
+    for evidence in EVIDENCE:
+        value = evidence(a, b)
+        if value:
+            found[evidence.__name__] = value
+    return found
+
+
+def joiner(left: str, right: str, english_words: Mapping[str, int] | None = None) -> str:
+    """What replaces a joined break: nothing, or one space between two English words.
+
+    Chinese text is wrapped at any character, so a Latin word cut at the edge (``F`` + ``IFO``)
+    joins without a space; English prose is wrapped at spaces, so its words get one back. Between
+    Latin runs in Chinese text a space goes back only when both halves are words the document also
+    uses elsewhere on their own and their concatenation is not a word it uses.
+    """
+    if not (left[-1:].isascii() and left[-1:].isalpha() and right[:1].isascii() and right[:1].isalpha()):
+        return ""
+    if is_english(left) or is_english(right):
+        return " "
+    tail = _WORD.findall(left[-40:])[-1]
+    head = _WORD.findall(right[:40])[0]
+    words = english_words or {}
+    if words.get(tail, 0) >= 2 and words.get(head, 0) >= 2 and not words.get(tail + head):
+        return " "
+    return ""
+
+
+def latin_words(text: str) -> Counter[str]:
+    """How often a text uses each Latin word (for ``joiner``)."""
+    return Counter(_WORD.findall(text))
