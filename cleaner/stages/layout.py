@@ -164,7 +164,10 @@ def plan(text: str, options: LayoutOptions = DEFAULT_OPTIONS) -> Plan:
         not plain_sentence[i] and static[i] in (TEXT, LIST) and not blocks.ends_sentence(line.plain)
         for i, line in enumerate(lines)
     ]
-    prose = [plain_sentence[i] or blocks.has_clause_marks(line.plain) for i, line in enumerate(lines)]
+    prose = [
+        plain_sentence[i] or blocks.has_clause_marks(line.plain) or wrapping.is_english(line.plain)
+        for i, line in enumerate(lines)
+    ]
     columns = wrapping.columns(widths, open_lines, prose)
     threshold = options.join_threshold
     kinds: list[str] = [TEXT] * n
@@ -223,6 +226,8 @@ def _resolve(
     plain = line.plain
     if previous == HEADING and previous_line is not None and previous_line.plain.endswith("——"):
         return HEADING  # the deck under a kicker: "优化环境有“丰”彩——" / "持续推进…"
+    if wrapping.is_english(plain):
+        return TEXT  # English prose has its own punctuation and capitals; its lines join on evidence
     if blocks.is_spaced_headline(plain) or (not column.full and blocks.is_headline_form(plain)):
         return HEADING
     if i + 1 < len(static) and static[i + 1] == CAPTION and blocks.is_one_sentence(plain):

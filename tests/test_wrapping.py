@@ -1,0 +1,127 @@
+"""The evidence the layout stage joins line breaks on (cleaner/wrapping.py), piece by piece."""
+
+from __future__ import annotations
+
+import pytest
+
+from cleaner import wrapping
+from cleaner.config import LayoutOptions
+from cleaner.model import Document, replay
+from cleaner.stages import layout
+from cleaner.wrapping import NO_COLUMN, Column, Side
+
+FULL = Column(True, False)
+SHORT = Column(False, True)
+
+
+def side(plain: str, column: Column = NO_COLUMN) -> Side:
+    return Side(plain, column)
+
+
+def clean_layout(text: str, **options) -> str:
+    document, edits = layout.repair(Document("t", text), LayoutOptions(**options))
+    assert replay(text, edits) == document.text
+    return document.text
+
+
+def test_display_width_counts_han_and_full_width_as_two():
+    assert wrapping.display_width("渌口区") == 6
+    assert wrapping.display_width("PVDF") == 4
+    assert wrapping.display_width("石墨烯2023，") == 12
+
+
+def test_a_run_of_equal_widths_is_a_column_and_a_narrow_line_in_it_is_short():
+    widths = [40, 40, 40, 14, 40, 40]
+    open_lines = [True] * 6
+    prose = [True] * 6
+    found = wrapping.columns(widths, open_lines, prose)
+    assert [c.full for c in found] == [True, True, True, False, True, True]
+    assert found[3].short
+
+
+def test_irregular_fragments_give_no_width_evidence():
+    """OCR of a whole page gives fragments of any length: no column, neither full nor short."""
+    widths = [50, 24, 88, 30, 140]
+    found = wrapping.columns(widths, [True] * 5, [True] * 5)
+    assert found == [NO_COLUMN] * 5
+
+
+def test_captions_of_one_width_are_not_a_column_of_text():
+    """A row of picture captions (no punctuation anywhere) can share a width; it is not text."""
+    found = wrapping.columns([16, 22, 18, 20], [True] * 4, [False] * 4)
+    assert not any(c.full for c in found)
+
+
+def test_lines_too_narrow_for_a_column_are_never_full():
+    assert wrapping.columns([2, 2, 2], [True] * 3, [True] * 3) == [NO_COLUMN] * 3
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "joins"),
+    [
+        # A comma at the end, a closing mark at the start: the sentence must go on.
+        (side("为全市首个，"), side("工作室将重点围绕降低水稻"), True),
+        (side("我们在会上讨论了这个问题"), side("，并形成了决议。"), True),
+        # Prose that stops mid-word continues into prose.
+        (side("振兴乡村，关键在产业。渌口区在扛稳粮食安全责任同"), side("时，想方设法激活农村土地资源。"), True),
+        # A full line of a column goes on, punctuation or not.
+        (side("本章介绍如何在系统中安装", FULL), side("和配置打印机驱动程序", FULL), True),
+        # A short line with no punctuation is a heading; the line after it starts anew.
+        (side("打印机驱动程序", SHORT), side("本章介绍如何安装和配置打印机。"), False),
+        # A lost continuation: nothing after it continues the sentence.
+        (side("积极拓展“朋友圈”。去年12月，2021株"), side("新城正“青春”闯创千"), False),
+        # A date or a quotation opens a sentence.
+        (side("高新区牵头实施的23个重点项目"), side("4月份，邵阳县高新区开展主题党日活动。"), False),
+        # Code is never joined to prose.
+        (side("运行下面的命令即可安装"), side("sudo apt install gimp"), False),
+    ],
+)
+def test_join_score_decides(a, b, joins):
+    score = wrapping.join_score(a, b)
+    assert (score >= LayoutOptions().join_threshold) is joins, wrapping.explain(a, b)
+
+
+def test_explain_names_every_piece_of_evidence_that_counted():
+    found = wrapping.explain(side("为全市首个，"), side("工作室将重点围绕"))
+    assert found["continuing_end"] == wrapping.CONTINUING_END
+    assert found["prose_before"] == wrapping.PROSE_BEFORE
+    assert sum(found.values()) == wrapping.join_score(side("为全市首个，"), side("工作室将重点围绕"))
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "words", "joined"),
+    [
+        ("归档文件的格式可以和pg_", "restore一起使用", {}, ""),  # inside an identifier
+        ("先进先出队列（F", "IFO）的实现", {}, ""),  # inside a word cut at the column edge
+        ("This paragraph is wrapped at the", "column edge like English text", {}, " "),  # English prose
+        ("按字段分组时使用GROUP", "BY子句", {"GROUP": 3, "BY": 3}, " "),  # two words the text uses alone
+        ("按字段分组时使用GROUP", "BY子句", {"GROUP": 1, "BY": 1}, ""),  # no evidence: no space
+        ("版本号为3", "2的发行版", {}, ""),  # digits
+        ("中文", "文本", {}, ""),
+    ],
+)
+def test_joiner_adds_a_space_only_between_words(left, right, words, joined):
+    assert wrapping.joiner(left, right, words) == joined
+
+
+def test_english_paragraph_wrapped_at_spaces_is_rejoined_with_spaces():
+    text = "The quick brown fox jumps over\nthe lazy dog and keeps running\ninto the forest at night."
+    assert clean_layout(text) == text.replace("\n", " ")
+
+
+def test_narrow_column_without_punctuation_is_rejoined():
+    """Fragments of a 7-character column carry no punctuation; their common width shows they wrap."""
+    text = "渌口区大力推动农村\n人居环境整治工作果田\n龙潭三旺等乡村获评省\n级美丽乡村示范村。"
+    assert clean_layout(text) == "渌口区大力推动农村人居环境整治工作果田龙潭三旺等乡村获评省级美丽乡村示范村。"
+
+
+def test_headline_dropped_into_a_column_is_left_in_place():
+    """A headline with no marker between two fragments: it stays where it is, nothing is moved."""
+    text = (
+        "渌口区大力推动农村人居环境整治，果田\n龙潭、三旺等乡村获评省级美丽乡村，渭\n"
+        "党建引领基层治理\n"
+        "源村等获评省级特色精品村，乡村面貌焕\n然一新。"
+    )
+    out = clean_layout(text)
+    assert "党建引领基层治理" in out.split("\n")
+    assert out.replace("\n", "") == text.replace("\n", "")  # the order of the text is kept
