@@ -34,6 +34,9 @@ CLOSING_BRACKETS = frozenset("）」』”’》〉】〕)]}\"'")
 # Half-width forms an OCR engine or a PDF text layer gives for full-width Chinese marks.
 HALFWIDTH = {"，": ",", "；": ";", "：": ":", "！": "!", "？": "?"}
 ZERO_WIDTH = "\u200b"
+# Only paragraphs this long get copies: shorter lines (credits, "（图片）") recur legitimately and
+# the cleaner's dedup rightly leaves them.
+MIN_COPIED = 20
 # Common Han characters, to change a character of a near copy into another real character.
 COMMON_HAN = (
     "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后"
@@ -536,6 +539,8 @@ class DocumentDamager:
         for i, block in enumerate(self.doc.blocks):
             if block.kind != "para" or interrupts[i] == "weak" or self.rng.random() >= self.profile.duplicate:
                 continue
+            if len(block.text) < MIN_COPIED:
+                continue
             copy = self._copy_of(block.text, i)
             if copy is not None:
                 copies.setdefault(self.rng.randint(i + 1, count), []).append(copy)
@@ -829,6 +834,6 @@ def damage_corpus(docs: Sequence[GoldDoc], seed: int, profile: DamageProfile | N
         eligible.extend(
             (doc.id, i, block.text)
             for i, block in enumerate(doc.blocks)
-            if block.kind == "para" and len(block.text) >= 20 and (doc.id, i) in sources
+            if block.kind == "para" and len(block.text) >= MIN_COPIED and (doc.id, i) in sources
         )
     return damaged
