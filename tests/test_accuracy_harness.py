@@ -17,7 +17,9 @@ GOLD_SAMPLE = Path(__file__).parent / "data" / "accuracy" / "gold_sample.jsonl"
 HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "!": "！", "?": "？", "(": "（", ")": "）"}
 SEED = 1
 # Damage denser than the default, so that a small sample has every kind of damage.
-PROFILE = DamageProfile(furniture=True, duplicate=0.15, crossfile=0.05, interrupt_strong=0.15, interrupt_weak=0.1)
+PROFILE = DamageProfile(
+    furniture=True, duplicate=0.15, crossfile=0.05, interrupt_strong=0.15, interrupt_weak=0.1, fullwidth=0.2
+)
 
 
 @pytest.fixture(scope="module")
@@ -168,8 +170,9 @@ def test_expected_output_scores_perfectly(damaged: list[Damaged]) -> None:
 def test_damaged_input_scores_badly(damaged: list[Damaged]) -> None:
     report = score_corpus(damaged, {d.id: d.text for d in damaged})
     assert report.cer > 0.02 and report.error_reduction == 0
-    assert report.joins.rate < 0.05 and report.precision < 0.5
-    assert all(r.rate < 0.2 for r in report.duplicates.values())
+    assert report.joins.rate < 0.2 and report.precision < 0.5
+    copies = report.duplicates.values()
+    assert sum(r.hit for r in copies) < 0.2 * sum(r.total for r in copies)
     assert report.hits["interrupt_strong"].rate < 0.2 and report.moved_chars > 0
 
 
@@ -181,7 +184,13 @@ def with_doc(damaged: list[Damaged], doc: Damaged, output: str) -> dict[str, str
 
 
 def paragraphs(doc: Damaged, min_length: int = 20) -> list[tuple[int, int]]:
-    return [(b.start, b.end) for b in doc.blocks if b.kind == "para" and b.end - b.start >= min_length]
+    """Spans of the expected paragraphs that no strong group interrupted (moving those is sanctioned)."""
+    joins = [e.detail["join_at"] for e in doc.log if e.kind == "interrupt_strong"]
+    return [
+        (b.start, b.end)
+        for b in doc.blocks
+        if b.kind == "para" and b.end - b.start >= min_length and not any(b.start < j <= b.end for j in joins)
+    ]
 
 
 def test_a_moved_paragraph_is_out_of_order(damaged: list[Damaged]) -> None:
@@ -190,18 +199,22 @@ def test_a_moved_paragraph_is_out_of_order(damaged: list[Damaged]) -> None:
     first, third = doc.expected[a:b], doc.expected[c:d]
     output = doc.expected[:a] + third + doc.expected[b:c] + first + doc.expected[d:]
     report = score_corpus(damaged, with_doc(damaged, doc, output))
-    assert report.moved_chars >= min(len(first), len(third)) * 0.9
-    assert report.moved_vs_input_chars > 0
+    # The minimum-edit alignment keeps in place what the two paragraphs share, so only a part of the
+    # shorter one counts as moved.
+    assert report.moved_chars >= min(10, len(first), len(third))
+    assert report.moved_vs_input_chars >= min(10, len(first), len(third))
+    assert report.cer > 0 and report.lost >= 1
 
 
 def test_a_kept_duplicate_and_a_lost_paragraph_are_counted(damaged: list[Damaged]) -> None:
-    doc = next(d for d in damaged if any(e.kind == "dup_exact" for e in d.log))
-    copy = next(e for e in doc.log if e.kind == "dup_exact")
+    whole_copies = ("dup_exact", "dup_rewrapped", "dup_crossfile")
+    doc = next(d for d in damaged if any(e.kind in whole_copies for e in d.log))
+    copy = next(e for e in doc.log if e.kind in whole_copies)
     kept = doc.text[copy.text_span[0] : copy.text_span[1]]
     at = copy.expected_span[0]
     output = doc.expected[:at] + kept + "\n\n" + doc.expected[at:]
     report = score_corpus(damaged, with_doc(damaged, doc, output))
-    dup = report.duplicates["dup_exact"]
+    dup = report.duplicates[copy.kind]
     assert dup.hit == dup.total - 1
     assert report.lost == 0 and report.moved_chars == 0
 
