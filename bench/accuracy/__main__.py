@@ -33,7 +33,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--genre", default=None, help="use only documents of this genre")
     parser.add_argument("--gold", type=Path, default=None, help="gold JSON Lines file instead of the fetched cache")
     parser.add_argument("--json", type=Path, default=None, help="write every figure to this JSON file")
-    parser.add_argument("--show-errors", type=int, default=0, metavar="N", help="print N examples of each error")
+    parser.add_argument(
+        "--show-errors",
+        type=int,
+        default=0,
+        metavar="N",
+        help="print N examples of each error class in the cleaner's output",
+    )
     parser.add_argument("--config", type=Path, default=None, help="a cleaner YAML config file")
     parser.add_argument("--layout-only", action="store_true", help="skip edit distances and moves against the input")
     return parser.parse_args(argv)
