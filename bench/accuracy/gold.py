@@ -292,7 +292,11 @@ def pack(
             docs.append(current)
             current, size = [], 0
     if current:
-        docs.append(current)
+        last = sum(unit.chars for unit in current)
+        if docs and last < min_chars and sum(unit.chars for unit in docs[-1]) + last <= max_chars:
+            docs[-1].extend(current)  # a short tail joins the document before it
+        else:
+            docs.append(current)
     return docs
 
 
