@@ -480,7 +480,11 @@ def write_sample(docs: list[GoldDoc], path: Path, ids: tuple[str, ...] = SAMPLE_
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Fetch and build the gold text of the accuracy harness.")
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="cache directory (default: %(default)s)")
-    parser.add_argument("--force", action="store_true", help="rebuild the gold even if the cache has it")
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="rebuild the gold even if the cache has it (downloads whose sha256 matches the pin are reused)",
+    )
     parser.add_argument("--write-sample", type=Path, metavar="PATH", help="also write the test sample to PATH")
     args = parser.parse_args(argv)
     started = time.perf_counter()

@@ -202,8 +202,8 @@ class BlockExtractor(HTMLParser):
     Skipped: navigation and page furniture, tables (flattened tables are not prose), elements the
     page hides (LibreOffice writes each platform's key name and shows one with a script: the
     ``default…`` one is kept), and anything whose class or id is in ``skip``.
-    ``on_heading`` is called with the heading level before a heading block starts, so a caller can
-    cut the page into units at, say, ``h2``.
+    ``cuts`` records where each ``h2`` starts (block index and the heading's id), so a caller can cut
+    the page into units at its top-level sections.
     """
 
     def __init__(self, skip: frozenset[str] = frozenset()) -> None:
