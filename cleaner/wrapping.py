@@ -59,6 +59,20 @@ ENGLISH_RUN = 2.0
 OPENER_AFTER = -3.5
 OPENER_AFTER_FULL = -1.0
 CODE_LINE = -4.0
+INDENTED_AFTER = -6.0
+SAME_SEPARATOR = 0.5
+BLANK_AFTER_SINGLES = -4.0
+SINGLE = "single"
+BLANK = "blank"
+# A line that ends a sentence goes on only when it is as wide as its column (the column's edge fell
+# right after the sentence) and the next line stays in that column: it is as wide, or it is
+# narrower and ends the paragraph. The prior is below the threshold: only the column can tip it.
+STOP_PRIOR = -1.5
+STOP_FULL = 2.5
+# ... and something besides width says so: the run's single line breaks go on (paragraphs are set
+# apart by blank lines), or the next line is not indented where paragraphs are.
+STOP_SAME_SINGLE = 1.5
+STOP_NOT_INDENTED = 1.5
 
 # How far to look for the lines that share a column with a line (non-empty lines either side).
 COLUMN_REACH = 3
@@ -74,6 +88,8 @@ SHORT_SHARE = 0.7
 MIN_PAIR_WIDTH = 16
 # No column is narrower than this (5 Han characters): shorter lines are labels, not fragments.
 MIN_COLUMN_WIDTH = 10
+# Nor wider than this (50 Han characters, 100 Latin letters): longer lines are whole paragraphs.
+MAX_COLUMN_WIDTH = 100
 
 _CLOSING_STARTS = frozenset("，,、。．；;：:！!？?）)」』”’》〉】〕…%‰")
 _OPENING_ENDS = frozenset("（(「『“‘《〈【〔")
@@ -154,7 +170,7 @@ def columns(widths: Sequence[float], open_lines: Sequence[bool], prose: Sequence
     peers = [0] * n
     adjacent = [False] * n
     for i in range(n):
-        if open_lines[i] and widths[i] >= MIN_COLUMN_WIDTH:
+        if open_lines[i] and MIN_COLUMN_WIDTH <= widths[i] <= MAX_COLUMN_WIDTH:
             width, slack = widths[i], _slack(widths[i])
             for j in range(i + 1, min(i + COLUMN_REACH + 1, n)):
                 if open_lines[j] and abs(widths[j] - width) <= slack:
@@ -179,7 +195,7 @@ def columns(widths: Sequence[float], open_lines: Sequence[bool], prose: Sequence
                 punctuated = punctuated or prose[j] or (j + 1 < n and prose[j + 1])
             elif in_column[j] and widths[j] > widest_column:
                 widest_column = widths[j]
-        if width < MIN_COLUMN_WIDTH:
+        if not MIN_COLUMN_WIDTH <= width <= MAX_COLUMN_WIDTH:
             result.append(NO_COLUMN)
         elif punctuated and (sharing >= 2 or (sharing == 1 and adjacent[i] and width >= MIN_PAIR_WIDTH)):
             result.append(_FULL)
@@ -192,10 +208,19 @@ def columns(widths: Sequence[float], open_lines: Sequence[bool], prose: Sequence
 
 @dataclass(frozen=True, slots=True)
 class Side:
-    """One line as the evidence reads it."""
+    """One line as the evidence reads it: its text without marks or indentation, its column
+    evidence, its display width, whether it is indented in a document that indents paragraphs
+    (so it starts one), and how it is separated from the line before."""
 
     plain: str
     column: Column
+    width: float = 0.0
+    indented: bool = False
+    # The separator before this line (SINGLE or BLANK), and the one inside the wrapped run this line
+    # ends (None when it is not the continuation of a joined line).
+    separator: str | None = None
+    run_separator: str | None = None
+    indents_paragraphs: bool = False
 
 
 def continuing_end(a: Side, b: Side) -> float:
@@ -258,6 +283,22 @@ def code_line(a: Side, b: Side) -> float:
     return CODE_LINE if is_code(a.plain) or is_code(b.plain) else 0.0
 
 
+def separator_evidence(a: Side, b: Side) -> float:
+    """A wrapped paragraph is set the same way all along: where its lines were separated by single
+    line breaks and a blank line comes, the paragraph ends; the same separator again is weak
+    evidence that it goes on."""
+    if a.run_separator is None:
+        return 0.0
+    if a.run_separator == b.separator:
+        return SAME_SEPARATOR
+    return BLANK_AFTER_SINGLES if b.separator == BLANK else 0.0
+
+
+def indented_after(a: Side, b: Side) -> float:
+    """In a document that indents its paragraphs, an indented line starts one."""
+    return INDENTED_AFTER if b.indented else 0.0
+
+
 EVIDENCE = (
     continuing_end,
     closing_start,
@@ -269,12 +310,32 @@ EVIDENCE = (
     latin_run,
     opener_after,
     code_line,
+    indented_after,
+    separator_evidence,
 )
 
 
 def join_score(a: Side, b: Side) -> float:
     """The sum of the evidence that the break between ``a`` and ``b`` is a wrap."""
     return PRIOR + sum(evidence(a, b) for evidence in EVIDENCE)
+
+
+def stop_score(a: Side, b: Side) -> float:
+    """The join score of a break after a line that ends a sentence (see ``STOP_PRIOR``).
+
+    English is left alone (its ragged right edge makes any line look full), and so is a next line
+    that reads as a heading (no clause punctuation, not as wide as the column).
+    """
+    if not a.column.full or b.width > a.width + _slack(a.width) or a.plain.isascii() or is_code(b.plain):
+        return float("-inf")
+    if not b.column.full and not blocks.has_clause_marks(b.plain):
+        return float("-inf")
+    score = STOP_PRIOR + STOP_FULL + indented_after(a, b) + min(separator_evidence(a, b), 0.0)
+    if a.run_separator == SINGLE and b.separator == SINGLE:
+        score += STOP_SAME_SINGLE
+    if b.indents_paragraphs and not b.indented:
+        score += STOP_NOT_INDENTED
+    return score
 
 
 def explain(a: Side, b: Side) -> dict[str, float]:

@@ -22,6 +22,7 @@ When the evidence is not clear, nothing is joined. Every join and move is an edi
 from __future__ import annotations
 
 import bisect
+import dataclasses
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -123,8 +124,8 @@ def continues(
     b: Line,
     b_kind: str,
     b_next_kind: str | None,
-    a_column: wrapping.Column = wrapping.NO_COLUMN,
-    b_column: wrapping.Column = wrapping.NO_COLUMN,
+    a_side: wrapping.Side | None = None,
+    b_side: wrapping.Side | None = None,
     threshold: float = DEFAULT_THRESHOLD,
 ) -> bool:
     """Whether running-text fragment ``b`` continues the unfinished fragment ``a``: the join score
@@ -133,7 +134,9 @@ def continues(
         return False
     if a_kind != CAPTION and b_next_kind == CAPTION and blocks.is_one_sentence(b.plain):
         return False  # a caption in the form of a sentence, followed by its credit
-    return wrapping.join_score(wrapping.Side(a.plain, a_column), wrapping.Side(b.plain, b_column)) >= threshold
+    a_side = a_side or wrapping.Side(a.plain, wrapping.NO_COLUMN)
+    b_side = b_side or wrapping.Side(b.plain, wrapping.NO_COLUMN)
+    return wrapping.join_score(a_side, b_side) >= threshold
 
 
 def continues_heading(a: Line, a_kind: str, b: Line, b_kind: str, separator: str) -> bool:
@@ -169,18 +172,38 @@ def plan(text: str, options: LayoutOptions = DEFAULT_OPTIONS) -> Plan:
         for i, line in enumerate(lines)
     ]
     columns = wrapping.columns(widths, open_lines, prose)
+    # Indentation marks paragraph starts only in a document that indents some lines and not others.
+    indented = [line.raw[:1].isspace() for line in lines]
+    indents_paragraphs = 2 <= sum(indented) < n
+    if not indents_paragraphs:
+        indented = [False] * n
+    separators = [None] + [
+        wrapping.SINGLE if text[lines[i - 1].end : lines[i].start] == "\n" else wrapping.BLANK for i in range(1, n)
+    ]
+    sides = [
+        wrapping.Side(line.plain, columns[i], widths[i], indented[i], separators[i], None, indents_paragraphs)
+        for i, line in enumerate(lines)
+    ]
     threshold = options.join_threshold
     kinds: list[str] = [TEXT] * n
     links: list[str | None] = [None] * n
     for i, line in enumerate(lines):
         joined_in = i > 0 and links[i - 1] is not None
         previous = kinds[i - 1] if i > 0 else None
+        if joined_in and links[i - 1] != "join_heading_line":
+            # The wrapped run this line continues was separated like this: the next break is read
+            # against it.
+            sides[i] = dataclasses.replace(sides[i], run_separator=separators[i])
         if plain_sentence[i]:
-            # Running text that ends a sentence: it neither heads nor runs on (the common case).
+            # Running text that ends a sentence: it neither heads nor runs on (the common case),
+            # unless it fills its column and the next line stays in it.
             if joined_in:
                 kinds[i] = HEADING if previous == HEADING else TEXT
             elif i + 1 < n and static[i + 1] == CAPTION and blocks.is_one_sentence(line.plain):
                 kinds[i] = CAPTION
+            if i + 1 < n and columns[i].full and kinds[i] == TEXT and static[i + 1] == TEXT:
+                if wrapping.stop_score(sides[i], sides[i + 1]) >= threshold:
+                    links[i] = _link_rule(text, line, lines[i + 1])
             continue
         if joined_in:
             kinds[i] = HEADING if previous == HEADING else TEXT
@@ -191,18 +214,28 @@ def plan(text: str, options: LayoutOptions = DEFAULT_OPTIONS) -> Plan:
             after_next = static[i + 2] if i + 2 < n else None
             if continues_heading(line, kinds[i], lines[i + 1], static[i + 1], separator):
                 links[i] = "join_heading_line"
-            elif continues(
-                line, kinds[i], lines[i + 1], static[i + 1], after_next, columns[i], columns[i + 1], threshold
+            elif continues(line, kinds[i], lines[i + 1], static[i + 1], after_next, sides[i], sides[i + 1], threshold):
+                links[i] = _link_rule(text, line, lines[i + 1])
+            elif (
+                columns[i].full
+                and kinds[i] in (TEXT, LIST)
+                and static[i + 1] == TEXT
+                and blocks.ends_sentence(line.plain)
+                and wrapping.stop_score(sides[i], sides[i + 1]) >= threshold
             ):
-                links[i] = "join_broken_line" if separator == "\n" else "join_across_blank"
+                links[i] = _link_rule(text, line, lines[i + 1])
     heals: dict[int, Heal] = {}
     if options.move_blocks:
         for i in range(n - 1):
             if links[i] is None and not plain_sentence[i] and kinds[i] in (TEXT, LIST) and is_open(lines[i], kinds[i]):
-                heal = _find_heal(lines, kinds, links, columns, i, threshold)
+                heal = _find_heal(lines, kinds, links, sides, i, threshold)
                 if heal:
                     heals[i] = heal
     return Plan(lines, kinds, links, heals, static)
+
+
+def _link_rule(text: str, a: Line, b: Line) -> str:
+    return "join_broken_line" if text[a.end : b.start] == "\n" else "join_across_blank"
 
 
 def _resolve(
@@ -245,7 +278,7 @@ def _find_heal(
     lines: Sequence[Line],
     kinds: Sequence[str],
     links: Sequence[str | None],
-    columns: Sequence[wrapping.Column],
+    sides: Sequence[wrapping.Side],
     a: int,
     threshold: float,
 ) -> Heal | None:
@@ -274,10 +307,11 @@ def _find_heal(
         return None
     if not any(_is_strong_member(lines[g], kinds[g]) for g in group):
         return None  # nothing shows the lines are not text: they stay where they are
-    a_line, c_line = lines[a], lines[j]
+    c_line = lines[j]
     if blocks.is_spaced_headline(c_line.plain):
         return None
-    score = wrapping.join_score(wrapping.Side(a_line.plain, columns[a]), wrapping.Side(c_line.plain, columns[j]))
+    # The separator before ``c`` is the group's, not the paragraph's: it says nothing here.
+    score = wrapping.join_score(sides[a], dataclasses.replace(sides[j], separator=None))
     if score < threshold:
         return None
     return Heal(a, j, tuple(group))
