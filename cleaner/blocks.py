@@ -51,7 +51,7 @@ _STOP_RE = regex.compile(r"[。！？!?]")
 _CLAUSE_RE = regex.compile(r"[，,、；;：:。！？!?]")
 _OPENING = regex.compile(r"[“‘「『《（(]")
 _MARK_STARTS = frozenset("#-*+")
-_CREDIT_ENDINGS = tuple(f"{space}{word}" for space in " \u3000" for word in ("摄", "供图", "摄影", "制图"))
+CREDIT_ENDINGS = tuple(f"{space}{word}" for space in " \u3000" for word in ("摄", "供图", "摄影", "制图"))
 
 
 def strip_marks(line: str) -> str:
@@ -163,16 +163,18 @@ def static_kind(line: str) -> str:
     first, short = plain[0], len(plain) <= 60
     if first in _SEPARATOR_STARTS and _SEPARATOR.match(plain):
         return SEPARATOR
-    if first == "▲" or plain.endswith(_CREDIT_ENDINGS) or plain.startswith(("图：", "图:", "图为")):
+    if first == "▲" or plain.endswith(CREDIT_ENDINGS):
         return CAPTION
+    if plain.startswith(("图：", "图:", "图为")) and ends_sentence(plain):
+        return CAPTION  # a fragment of running text can start with 图为 too; a caption is whole
     if first in "（(" and _PICTURE_NOTE.match(plain):
         return CAPTION
     if plain in COLUMN_LABELS:
         return LABEL
     if short and (_NAMES.match(plain) or _TITLE_AND_NAME.match(plain)):
         return BYLINE
-    if short and _REPORTER.search(plain) and not ends_sentence(plain) and not has_inner_stop(plain):
-        return BYLINE
+    if short and _REPORTER.search(plain) and not ends_sentence(plain) and not has_clause_marks(plain):
+        return BYLINE  # "记者 邹敬文 通讯员 刘晓欢"; running text that mentions a reporter has punctuation
     if plain.startswith("——"):
         return DASH
     if first.isdigit() and _NUMBERED.match(plain):

@@ -44,21 +44,22 @@ DATA = Path(__file__).resolve().parent / "data"
 # line, a comma at the end of this one) outweighs the weak ones, and a line with no punctuation
 # needs the column's width, not just a plausible word, to be joined.
 PRIOR = 0.5  # an unfinished line usually goes on
-CONTINUING_END = 4.0
+CONTINUING_END = 6.0
 CLOSING_START = 4.0
 PROSE_BEFORE = 2.0
 INNER_STOP = 1.0
 PROSE_AFTER = 1.0
 FULL_LINE = 2.5
 SHORT_LINE = -2.5
-HEADLINE_AFTER = -4.0
-HEADLINE_AFTER_SHORT = -9.0
+HEADLINE_AFTER = -6.5
+HEADLINE_AFTER_SHORT = -7.0
 SPLIT_WORD = 1.5
 LATIN_RUN = 1.5
 ENGLISH_RUN = 2.0
 OPENER_AFTER = -3.5
 OPENER_AFTER_FULL = -1.0
 CODE_LINE = -4.0
+VERSE = -9.0
 INDENTED_AFTER = -6.0
 SAME_SEPARATOR = 0.5
 BLANK_AFTER_SINGLES = -4.0
@@ -279,6 +280,17 @@ def opener_after(a: Side, b: Side) -> float:
     return OPENER_AFTER_FULL if a.column.full else OPENER_AFTER
 
 
+_VERSE_LINE = regex.compile(r"^(?:(?:\p{Han}{5}[，。？！；、])+|(?:\p{Han}{7}[，。？！；、])+)$")
+
+
+def verse(a: Side, b: Side) -> float:
+    """Two lines of classical verse (five or seven characters a clause, each clause closed by a
+    mark, as wide as each other) are lines of a poem, each on its own."""
+    if len(a.plain) != len(b.plain) or not _VERSE_LINE.match(a.plain) or not _VERSE_LINE.match(b.plain):
+        return 0.0
+    return VERSE
+
+
 def code_line(a: Side, b: Side) -> float:
     return CODE_LINE if is_code(a.plain) or is_code(b.plain) else 0.0
 
@@ -310,6 +322,7 @@ EVIDENCE = (
     latin_run,
     opener_after,
     code_line,
+    verse,
     indented_after,
     separator_evidence,
 )
@@ -327,6 +340,8 @@ def stop_score(a: Side, b: Side) -> float:
     that reads as a heading (no clause punctuation, not as wide as the column).
     """
     if not a.column.full or b.width > a.width + _slack(a.width) or a.plain.isascii() or is_code(b.plain):
+        return float("-inf")
+    if verse(a, b):
         return float("-inf")
     if not b.column.full and not blocks.has_clause_marks(b.plain):
         return float("-inf")

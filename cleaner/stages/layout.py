@@ -115,6 +115,8 @@ def is_open(line: Line, kind: str) -> bool:
     whose sentence is not finished."""
     if kind not in (TEXT, LIST) and not (kind == CAPTION and line.plain.startswith("▲")):
         return False
+    if kind == CAPTION and line.plain.endswith(blocks.CREDIT_ENDINGS):
+        return False  # "▲…。文禹 摄": the credit closes the caption
     return not blocks.ends_sentence(line.plain)
 
 
@@ -293,6 +295,8 @@ def _find_heal(
         kind, plain = kinds[j], lines[j].plain
         if kind == HEADING and not blocks.is_marked(lines[j].raw) and blocks.has_clause_marks(plain):
             break  # a headline with a comma could be running text: not evidence of an interruption
+        if sides[j].column.full:
+            break  # as wide as the column around it: a fragment of the text, not a block dropped into it
         if kind in (HEADING, BYLINE, CAPTION):
             pass
         elif kind == TEXT and not group and blocks.is_one_sentence(plain) and blocks.starts_like_opener(plain):
@@ -310,6 +314,8 @@ def _find_heal(
     c_line = lines[j]
     if blocks.is_spaced_headline(c_line.plain):
         return None
+    if not blocks.has_clause_marks(c_line.plain) and not blocks.ends_continuing(lines[a].plain):
+        return None  # a headline after the group, not the rest of the sentence
     # The separator before ``c`` is the group's, not the paragraph's: it says nothing here.
     score = wrapping.join_score(sides[a], dataclasses.replace(sides[j], separator=None))
     if score < threshold:
