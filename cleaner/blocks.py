@@ -115,8 +115,8 @@ def is_headline_form(plain: str) -> bool:
     "桂阳县进一步擦亮“身处桂阳、办事不难”服务名片"), or a two-part headline: one comma between
     two halves of 4–12 characters and nothing else ("聚焦重点“集”，壮大发展新优势").
     """
-    if ends_sentence(plain) or ends_continuing(plain):
-        return False
+    if ends_sentence(plain) or ends_continuing(plain) or _STOP_RE.search(plain):
+        return False  # a sentence ends inside it, if only in a quotation: running text
     bare = outside_quotes(plain)
     marks = _CLAUSE_RE.findall(bare)
     if not marks:

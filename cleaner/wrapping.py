@@ -92,6 +92,7 @@ MIN_COLUMN_WIDTH = 10
 # Nor wider than this (50 Han characters, 100 Latin letters): longer lines are whole paragraphs.
 MAX_COLUMN_WIDTH = 100
 
+_STOPS = regex.compile(r"[。！？!?]")
 _CLOSING_STARTS = frozenset("，,、。．；;：:！!？?）)」』”’》〉】〕…%‰")
 _OPENING_ENDS = frozenset("（(「『“‘《〈【〔")
 _LATIN_END = regex.compile(r"[A-Za-z0-9_/.\-:#?=&%+]$")
@@ -157,53 +158,51 @@ def _slack(width: float) -> float:
     return max(WIDTH_SLACK, WIDTH_SLACK_SHARE * width)
 
 
-def columns(widths: Sequence[float], open_lines: Sequence[bool], prose: Sequence[bool]) -> list[Column]:
-    """``Column`` evidence for every line from the widths of the open lines within COLUMN_REACH.
+def columns(
+    widths: Sequence[float], text_lines: Sequence[bool], prose: Sequence[bool], closed: Sequence[bool]
+) -> list[Column]:
+    """``Column`` evidence for every line, from the run of lines of the same width around it.
 
-    Only open lines (running text that does not end a sentence) are compared: a paragraph's last
-    line and a one-line paragraph are as short as they happen to be. Lines of one width are a
-    column of *text* only if one of them, or the line after one of them, has clause punctuation
-    (``prose``): a row of captions or headlines under pictures can share a width too.
+    A column is a *run*: consecutive lines of running text (``text_lines``) whose widths agree
+    within the slack, up to COLUMN_REACH lines either side. A line with two others in its run, or
+    one (at least MIN_PAIR_WIDTH wide), is ``full``. Headings scattered between paragraphs can
+    share a width too, but they are not consecutive. The run must be text: one of its lines, or
+    the line after it (where the paragraph ends), has clause punctuation (``prose``) — a row of
+    picture captions can share a width as well. Most of its lines must run on (not end a sentence,
+    ``closed``): a list of one-line items or steps, each ending in a full stop, is not wrapped
+    text. A line is ``short`` when it is clearly narrower than a full line within reach.
     """
     n = len(widths)
-    # How many other open lines within reach share each open line's width, and whether one of
-    # them is its neighbour.
-    peers = [0] * n
-    adjacent = [False] * n
+    runs = [0] * n
+    punctuated = [False] * n
     for i in range(n):
-        if open_lines[i] and MIN_COLUMN_WIDTH <= widths[i] <= MAX_COLUMN_WIDTH:
-            width, slack = widths[i], _slack(widths[i])
-            for j in range(i + 1, min(i + COLUMN_REACH + 1, n)):
-                if open_lines[j] and abs(widths[j] - width) <= slack:
-                    peers[i] += 1
-                    peers[j] += 1
-                    if j == i + 1:
-                        adjacent[i] = adjacent[j] = True
-    in_column = [
-        count >= 2 or (count == 1 and adjacent[i] and widths[i] >= MIN_PAIR_WIDTH) for i, count in enumerate(peers)
-    ]
+        width = widths[i]
+        if not text_lines[i] or not MIN_COLUMN_WIDTH <= width <= MAX_COLUMN_WIDTH:
+            continue
+        slack = _slack(width)
+        first = last = i
+        while first > 0 and i - first < COLUMN_REACH and text_lines[first - 1]:
+            if abs(widths[first - 1] - width) > slack:
+                break
+            first -= 1
+        while last + 1 < n and last - i < COLUMN_REACH and text_lines[last + 1]:
+            if abs(widths[last + 1] - width) > slack:
+                break
+            last += 1
+        runs[i] = last - first
+        ends = sum(closed[first : last + 1])
+        punctuated[i] = any(prose[first : min(last + 2, n)]) and ends * 2 < last - first + 1
+    full = [punctuated[i] and (runs[i] >= 2 or (runs[i] == 1 and widths[i] >= MIN_PAIR_WIDTH)) for i in range(n)]
     result: list[Column] = []
     for i in range(n):
-        width, slack = widths[i], _slack(widths[i])
-        widest_column = 0.0
-        sharing = 0
-        punctuated = prose[i] or (i + 1 < n and prose[i + 1])
-        for j in range(max(i - COLUMN_REACH, 0), min(i + COLUMN_REACH + 1, n)):
-            if j == i or not open_lines[j]:
-                continue
-            if abs(widths[j] - width) <= slack:
-                sharing += 1
-                punctuated = punctuated or prose[j] or (j + 1 < n and prose[j + 1])
-            elif in_column[j] and widths[j] > widest_column:
-                widest_column = widths[j]
-        if not MIN_COLUMN_WIDTH <= width <= MAX_COLUMN_WIDTH:
-            result.append(NO_COLUMN)
-        elif punctuated and (sharing >= 2 or (sharing == 1 and adjacent[i] and width >= MIN_PAIR_WIDTH)):
+        if full[i]:
             result.append(_FULL)
-        elif width < SHORT_SHARE * widest_column:
-            result.append(_SHORT)
-        else:
-            result.append(NO_COLUMN)
+            continue
+        widest = max(
+            (widths[j] for j in range(max(i - COLUMN_REACH, 0), min(i + COLUMN_REACH + 1, n)) if full[j]),
+            default=0.0,
+        )
+        result.append(_SHORT if widths[i] < SHORT_SHARE * widest else NO_COLUMN)
     return result
 
 
@@ -256,7 +255,7 @@ def headline_after(a: Side, b: Side) -> float:
         return 0.0
     if _LATIN_START.match(b.plain) and _LATIN_END.search(a.plain):
         return 0.0  # a word or number running on ("pg_" + "restore")
-    if blocks.has_clause_marks(b.plain):
+    if blocks.has_clause_marks(b.plain) or _STOPS.search(b.plain):
         return 0.0
     return HEADLINE_AFTER_SHORT if b.column.short else HEADLINE_AFTER
 

@@ -34,7 +34,7 @@ def test_a_run_of_equal_widths_is_a_column_and_a_narrow_line_in_it_is_short():
     widths = [40, 40, 40, 14, 40, 40]
     open_lines = [True] * 6
     prose = [True] * 6
-    found = wrapping.columns(widths, open_lines, prose)
+    found = wrapping.columns(widths, open_lines, prose, [False] * 6)
     assert [c.full for c in found] == [True, True, True, False, True, True]
     assert found[3].short
 
@@ -42,18 +42,18 @@ def test_a_run_of_equal_widths_is_a_column_and_a_narrow_line_in_it_is_short():
 def test_irregular_fragments_give_no_width_evidence():
     """OCR of a whole page gives fragments of any length: no column, neither full nor short."""
     widths = [50, 24, 88, 30, 140]
-    found = wrapping.columns(widths, [True] * 5, [True] * 5)
+    found = wrapping.columns(widths, [True] * 5, [True] * 5, [False] * 5)
     assert found == [NO_COLUMN] * 5
 
 
 def test_captions_of_one_width_are_not_a_column_of_text():
     """A row of picture captions (no punctuation anywhere) can share a width; it is not text."""
-    found = wrapping.columns([16, 22, 18, 20], [True] * 4, [False] * 4)
+    found = wrapping.columns([16, 22, 18, 20], [True] * 4, [False] * 4, [False] * 4)
     assert not any(c.full for c in found)
 
 
 def test_lines_too_narrow_for_a_column_are_never_full():
-    assert wrapping.columns([2, 2, 2], [True] * 3, [True] * 3) == [NO_COLUMN] * 3
+    assert wrapping.columns([2, 2, 2], [True] * 3, [True] * 3, [False] * 3) == [NO_COLUMN] * 3
 
 
 @pytest.mark.parametrize(

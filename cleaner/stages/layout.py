@@ -74,6 +74,7 @@ class Plan:
     links: list[str | None]
     heals: dict[int, Heal]
     static: list[str]
+    sides: list[wrapping.Side]
 
     def involved(self) -> set[int]:
         """Indices of the lines any join or heal touches."""
@@ -165,15 +166,15 @@ def plan(text: str, options: LayoutOptions = DEFAULT_OPTIONS) -> Plan:
     plain_sentence = [blocks.is_plain_sentence_line(line.raw) for line in lines]
     static = [TEXT if plain_sentence[i] else blocks.static_kind(line.raw) for i, line in enumerate(lines)]
     widths = [wrapping.display_width(line.plain) for line in lines]
-    open_lines = [
-        not plain_sentence[i] and static[i] in (TEXT, LIST) and not blocks.ends_sentence(line.plain)
-        for i, line in enumerate(lines)
-    ]
+    text_lines = [kind in (TEXT, LIST) for kind in static]
     prose = [
         plain_sentence[i] or blocks.has_clause_marks(line.plain) or wrapping.is_english(line.plain)
         for i, line in enumerate(lines)
     ]
-    columns = wrapping.columns(widths, open_lines, prose)
+    # Lines that end with a full stop (a list of one-line steps is not a wrapped column; a line
+    # ending in "：" or a closing quote is common inside wrapped dialogue).
+    closed = [line.plain.rstrip()[-1:] in "。！？!?" for line in lines]
+    columns = wrapping.columns(widths, text_lines, prose, closed)
     # Indentation marks paragraph starts only in a document that indents some lines and not others.
     indented = [line.raw[:1].isspace() for line in lines]
     indents_paragraphs = 2 <= sum(indented) < n
@@ -211,6 +212,8 @@ def plan(text: str, options: LayoutOptions = DEFAULT_OPTIONS) -> Plan:
             kinds[i] = HEADING if previous == HEADING else TEXT
         else:
             kinds[i] = _resolve(line, static[i], previous, lines[i - 1] if i else None, static, i, columns[i])
+            if kinds[i] == HEADING and i + 1 < n and _cut_at_break(sides[i], sides[i + 1]):
+                kinds[i] = TEXT  # a headline never ends in the middle of a word
         if i + 1 < n:
             separator = text[line.end : lines[i + 1].start]
             after_next = static[i + 2] if i + 2 < n else None
@@ -233,7 +236,12 @@ def plan(text: str, options: LayoutOptions = DEFAULT_OPTIONS) -> Plan:
                 heal = _find_heal(lines, kinds, links, sides, i, threshold)
                 if heal:
                     heals[i] = heal
-    return Plan(lines, kinds, links, heals, static)
+    return Plan(lines, kinds, links, heals, static, sides)
+
+
+def _cut_at_break(a: wrapping.Side, b: wrapping.Side) -> bool:
+    """The break cuts a word, or the next line starts with a mark that cannot start anything."""
+    return bool(wrapping.split_word(a, b) or wrapping.closing_start(a, b))
 
 
 def _link_rule(text: str, a: Line, b: Line) -> str:
