@@ -253,9 +253,17 @@ def test_heal_moves_the_group_after_the_whole_chain():
     assert out == healed + "\n\n# 标题\n\n孙乾 刘艺锋\n\n下段。"
 
 
+def test_a_line_that_cuts_a_word_is_not_a_headline():
+    """"专精特新企业，年产值突" has the shape of a two-part headline, but its break cuts 突破 in two:
+    it is the rest of the interrupted sentence, so the heal is made across the marked heading."""
+    text = "目前，拥有32家省级\n\n# 标题\n\n专精特新企业，年产值突\n\n破百亿元。"
+    out, _ = run(text, KEEP)
+    assert out == "目前，拥有32家省级专精特新企业，年产值突破百亿元。\n\n# 标题"
+
+
 def test_no_heal_through_a_two_part_headline():
     """A comma headline inside the group could be running text: when in doubt, no heal."""
-    text = "目前，拥有32家省级\n\n# 标题\n\n专精特新企业，年产值突\n\n破百亿元。"
+    text = "目前，拥有32家省级\n\n# 标题\n\n聚焦重点产业，壮大发展优势\n\n专精特新企业，年产值超百亿元。"
     out, _ = run(text, KEEP)
     assert out == text
 
