@@ -254,7 +254,7 @@ def test_heal_moves_the_group_after_the_whole_chain():
 
 
 def test_a_line_that_cuts_a_word_is_not_a_headline():
-    """"专精特新企业，年产值突" has the shape of a two-part headline, but its break cuts 突破 in two:
+    """ "专精特新企业，年产值突" has the shape of a two-part headline, but its break cuts 突破 in two:
     it is the rest of the interrupted sentence, so the heal is made across the marked heading."""
     text = "目前，拥有32家省级\n\n# 标题\n\n专精特新企业，年产值突\n\n破百亿元。"
     out, _ = run(text, KEEP)

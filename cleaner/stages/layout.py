@@ -325,7 +325,11 @@ def _find_heal(
     if not blocks.has_clause_marks(c_line.plain) and not blocks.ends_continuing(lines[a].plain):
         return None  # a headline after the group, not the rest of the sentence
     # The separator before ``c`` is the group's, not the paragraph's: it says nothing here.
-    score = wrapping.join_score(sides[a], dataclasses.replace(sides[j], separator=None))
+    c_side = dataclasses.replace(sides[j], separator=None)
+    cut = sides[a].column.full or _cut_at_break(sides[a], c_side) or blocks.ends_continuing(lines[a].plain)
+    if not cut and all(kinds[g] == BYLINE for g in group):
+        return None  # a deck above a byline ends this way too: the head of an article, not an interruption
+    score = wrapping.join_score(sides[a], c_side)
     if score < threshold:
         return None
     return Heal(a, j, tuple(group))
