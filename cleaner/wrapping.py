@@ -30,8 +30,8 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from functools import cache
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
 from pathlib import Path
 
 import regex
@@ -206,11 +206,12 @@ def columns(
     return result
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Side:
     """One line as the evidence reads it: its text without marks or indentation, its column
     evidence, its display width, whether it is indented in a document that indents paragraphs
-    (so it starts one), and how it is separated from the line before."""
+    (so it starts one), and how it is separated from the line before. What the evidence asks of
+    the line's own characters is worked out once, when the side is made."""
 
     plain: str
     column: Column
@@ -221,6 +222,45 @@ class Side:
     separator: str | None = None
     run_separator: str | None = None
     indents_paragraphs: bool = False
+    clause: bool = field(init=False)  # clause punctuation outside quotes and brackets
+    inner_stop: bool = field(init=False)  # a sentence ends inside the line
+    stops: bool = field(init=False)  # a full stop anywhere, quotations included
+    ends_sentence: bool = field(init=False)
+    english: bool = field(init=False)
+    code: bool = field(init=False)
+    opener: bool = field(init=False)
+    latin_end: bool = field(init=False)
+    latin_start: bool = field(init=False)
+
+    def __post_init__(self) -> None:
+        (
+            self.clause,
+            self.inner_stop,
+            self.stops,
+            self.ends_sentence,
+            self.english,
+            self.code,
+            self.opener,
+            self.latin_end,
+            self.latin_start,
+        ) = _line_facts(self.plain)
+
+
+# The stage plans a document again after each pass, and most lines come back unchanged.
+@lru_cache(maxsize=1 << 16)
+def _line_facts(plain: str) -> tuple[bool, bool, bool, bool, bool, bool, bool, bool, bool]:
+    clause = blocks.has_clause_marks(plain)
+    return (
+        clause,
+        clause and blocks.has_inner_stop(plain),
+        _STOPS.search(plain) is not None,
+        blocks.ends_sentence(plain),
+        is_english(plain),
+        is_code(plain),
+        blocks.starts_like_opener(plain),
+        _LATIN_END.search(plain) is not None,
+        _LATIN_START.match(plain) is not None,
+    )
 
 
 def continuing_end(a: Side, b: Side) -> float:
@@ -233,13 +273,13 @@ def closing_start(a: Side, b: Side) -> float:
 
 
 def prose_before(a: Side, b: Side) -> float:
-    if not blocks.has_clause_marks(a.plain):
+    if not a.clause:
         return 0.0
-    return PROSE_BEFORE + (INNER_STOP if blocks.has_inner_stop(a.plain) else 0.0)
+    return PROSE_BEFORE + (INNER_STOP if a.inner_stop else 0.0)
 
 
 def prose_after(a: Side, b: Side) -> float:
-    return PROSE_AFTER if blocks.has_clause_marks(b.plain) else 0.0
+    return PROSE_AFTER if b.clause else 0.0
 
 
 def width_evidence(a: Side, b: Side) -> float:
@@ -251,11 +291,11 @@ def width_evidence(a: Side, b: Side) -> float:
 def headline_after(a: Side, b: Side) -> float:
     """The next line has no punctuation at all and is not as wide as its column: it heads
     something, or is furniture; it does not continue a sentence."""
-    if b.column.full or is_english(b.plain) or blocks.ends_sentence(b.plain):
+    if b.column.full or b.english or b.ends_sentence:
         return 0.0
-    if _LATIN_START.match(b.plain) and _LATIN_END.search(a.plain):
+    if b.latin_start and a.latin_end:
         return 0.0  # a word or number running on ("pg_" + "restore")
-    if blocks.has_clause_marks(b.plain) or _STOPS.search(b.plain):
+    if b.clause or b.stops:
         return 0.0
     return HEADLINE_AFTER_SHORT if b.column.short else HEADLINE_AFTER
 
@@ -266,15 +306,15 @@ def split_word(a: Side, b: Side) -> float:
 
 
 def latin_run(a: Side, b: Side) -> float:
-    if not (_LATIN_END.search(a.plain) and _LATIN_START.match(b.plain)):
+    if not (a.latin_end and b.latin_start):
         return 0.0
-    return ENGLISH_RUN if is_english(a.plain) else LATIN_RUN
+    return ENGLISH_RUN if a.english else LATIN_RUN
 
 
 def opener_after(a: Side, b: Side) -> float:
     """A date or a quotation opens a sentence, usually a paragraph; less so after a full line,
     where the column's edge fell just before it."""
-    if not blocks.starts_like_opener(b.plain):
+    if not b.opener:
         return 0.0
     return OPENER_AFTER_FULL if a.column.full else OPENER_AFTER
 
@@ -291,7 +331,7 @@ def verse(a: Side, b: Side) -> float:
 
 
 def code_line(a: Side, b: Side) -> float:
-    return CODE_LINE if is_code(a.plain) or is_code(b.plain) else 0.0
+    return CODE_LINE if a.code or b.code else 0.0
 
 
 def separator_evidence(a: Side, b: Side) -> float:
@@ -329,7 +369,10 @@ EVIDENCE = (
 
 def join_score(a: Side, b: Side) -> float:
     """The sum of the evidence that the break between ``a`` and ``b`` is a wrap."""
-    return PRIOR + sum(evidence(a, b) for evidence in EVIDENCE)
+    score = PRIOR
+    for evidence in EVIDENCE:
+        score += evidence(a, b)
+    return score
 
 
 def stop_score(a: Side, b: Side) -> float:
@@ -338,11 +381,11 @@ def stop_score(a: Side, b: Side) -> float:
     English is left alone (its ragged right edge makes any line look full), and so is a next line
     that reads as a heading (no clause punctuation, not as wide as the column).
     """
-    if not a.column.full or b.width > a.width + _slack(a.width) or a.plain.isascii() or is_code(b.plain):
+    if not a.column.full or b.width > a.width + _slack(a.width) or a.plain.isascii() or b.code:
         return float("-inf")
     if verse(a, b):
         return float("-inf")
-    if not b.column.full and not blocks.has_clause_marks(b.plain):
+    if not b.column.full and not b.clause:
         return float("-inf")
     score = STOP_PRIOR + STOP_FULL + indented_after(a, b) + min(separator_evidence(a, b), 0.0)
     if a.run_separator == SINGLE and b.separator == SINGLE:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import functools
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -159,18 +160,20 @@ def continues_heading(a: Line, a_kind: str, b: Line, b_kind: str, separator: str
     )
 
 
+# Lines that come back unchanged in the next pass are not classified again.
+_static_kind = functools.lru_cache(maxsize=1 << 16)(blocks.static_kind)
+
+
 def plan(text: str, options: LayoutOptions = DEFAULT_OPTIONS) -> Plan:
     """Classify every line of ``text`` and decide joins and heals (no edits yet)."""
     lines = split_lines(text)
     n = len(lines)
     plain_sentence = [blocks.is_plain_sentence_line(line.raw) for line in lines]
-    static = [TEXT if plain_sentence[i] else blocks.static_kind(line.raw) for i, line in enumerate(lines)]
+    static = [TEXT if plain_sentence[i] else _static_kind(line.raw) for i, line in enumerate(lines)]
     widths = [wrapping.display_width(line.plain) for line in lines]
     text_lines = [kind in (TEXT, LIST) for kind in static]
-    prose = [
-        plain_sentence[i] or blocks.has_clause_marks(line.plain) or wrapping.is_english(line.plain)
-        for i, line in enumerate(lines)
-    ]
+    sides = [wrapping.Side(line.plain, wrapping.NO_COLUMN, widths[i]) for i, line in enumerate(lines)]
+    prose = [plain_sentence[i] or side.clause or side.english for i, side in enumerate(sides)]
     # Lines that end with a full stop (a list of one-line steps is not a wrapped column; a line
     # ending in "：" or a closing quote is common inside wrapped dialogue).
     closed = [line.plain.rstrip()[-1:] in "。！？!?" for line in lines]
@@ -183,10 +186,9 @@ def plan(text: str, options: LayoutOptions = DEFAULT_OPTIONS) -> Plan:
     separators = [None] + [
         wrapping.SINGLE if text[lines[i - 1].end : lines[i].start] == "\n" else wrapping.BLANK for i in range(1, n)
     ]
-    sides = [
-        wrapping.Side(line.plain, columns[i], widths[i], indented[i], separators[i], None, indents_paragraphs)
-        for i, line in enumerate(lines)
-    ]
+    for i, side in enumerate(sides):
+        side.column, side.indented, side.separator = columns[i], indented[i], separators[i]
+        side.indents_paragraphs = indents_paragraphs
     threshold = options.join_threshold
     kinds: list[str] = [TEXT] * n
     links: list[str | None] = [None] * n
@@ -196,7 +198,7 @@ def plan(text: str, options: LayoutOptions = DEFAULT_OPTIONS) -> Plan:
         if joined_in and links[i - 1] != "join_heading_line":
             # The wrapped run this line continues was separated like this: the next break is read
             # against it.
-            sides[i] = dataclasses.replace(sides[i], run_separator=separators[i])
+            sides[i].run_separator = separators[i]
         if plain_sentence[i]:
             # Running text that ends a sentence: it neither heads nor runs on (the common case),
             # unless it fills its column and the next line stays in it.
