@@ -52,6 +52,7 @@ PROSE_AFTER = 1.0
 FULL_LINE = 2.5
 SHORT_LINE = -2.5
 HEADLINE_AFTER = -6.5
+BARE_START = -2.0
 HEADLINE_AFTER_SHORT = -7.0
 SPLIT_WORD = 1.5
 LATIN_RUN = 1.5
@@ -222,6 +223,7 @@ class Side:
     separator: str | None = None
     run_separator: str | None = None
     indents_paragraphs: bool = False
+    starts_block: bool = False  # the line before ended a sentence, or was not running text
     clause: bool = field(init=False)  # clause punctuation outside quotes and brackets
     inner_stop: bool = field(init=False)  # a sentence ends inside the line
     stops: bool = field(init=False)  # a full stop anywhere, quotations included
@@ -286,6 +288,14 @@ def width_evidence(a: Side, b: Side) -> float:
     if a.column.full:
         return FULL_LINE
     return SHORT_LINE if a.column.short else 0.0
+
+
+def bare_start(a: Side, b: Side) -> float:
+    """A line with no punctuation at all where a paragraph could start reads as a heading, even
+    as wide as the column below it: only a cut word or a running Latin word outweighs that."""
+    if not a.starts_block or a.clause or a.stops or a.english:
+        return 0.0
+    return BARE_START
 
 
 def headline_after(a: Side, b: Side) -> float:
@@ -356,6 +366,7 @@ EVIDENCE = (
     prose_before,
     prose_after,
     width_evidence,
+    bare_start,
     headline_after,
     split_word,
     latin_run,

@@ -189,6 +189,7 @@ def plan(text: str, options: LayoutOptions = DEFAULT_OPTIONS) -> Plan:
     for i, side in enumerate(sides):
         side.column, side.indented, side.separator = columns[i], indented[i], separators[i]
         side.indents_paragraphs = indents_paragraphs
+        side.starts_block = static[i] == TEXT and (i == 0 or closed[i - 1] or not text_lines[i - 1])
     threshold = options.join_threshold
     kinds: list[str] = [TEXT] * n
     links: list[str | None] = [None] * n
