@@ -246,9 +246,9 @@ def _run_tree(
         if outcome.status == "skipped":
             progress.print(f"skipped {outcome.reason}")
         elif not quiet and not to_stdout:
-            stages = Counter(edit.stage for _, edit in outcome.edits)
+            stages = Counter(edit.stage for _, edit in outcome.changes)
             detail = ", ".join(f"{stage} {n}" for stage, n in stages.items()) or "no edits"
-            progress.print(f"{outcome.source.rel}: {outcome.encoding}, {len(outcome.edits)} edits ({detail})")
+            progress.print(f"{outcome.source.rel}: {outcome.encoding}, {len(outcome.changes)} edits ({detail})")
         if diff:
             _print_diff(outcome)
         if dry_run:
@@ -298,9 +298,9 @@ def _print_dry_run(outcome: FileOutcome) -> None:
     if outcome.status == "unchanged":
         sys.stdout.write(f"unchanged {outcome.source.rel}\n")
         return
-    stages = Counter(edit.stage for _, edit in outcome.edits)
+    stages = Counter(edit.stage for _, edit in outcome.changes)
     detail = ", ".join(f"{stage} {n}" for stage, n in stages.items())
-    sys.stdout.write(f"would change {outcome.source.rel}: {len(outcome.edits)} edits ({detail})\n")
+    sys.stdout.write(f"would change {outcome.source.rel}: {len(outcome.changes)} edits ({detail})\n")
 
 
 class _Progress:

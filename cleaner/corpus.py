@@ -42,6 +42,11 @@ class FileOutcome:
     documents: int = 0
     dropped: int = 0  # documents dropped as duplicates of earlier ones
 
+    @property
+    def changes(self) -> list[tuple[str, Edit]]:
+        """The edits that changed something (events left out)."""
+        return [(doc, edit) for doc, edit in self.edits if not edit.is_event]
+
 
 class Corpus:
     """The pipeline plus the corpus-wide steps, for one run over many documents."""
@@ -127,7 +132,7 @@ class Corpus:
         else:
             after = render_text(outputs[0])
         before = loaded.text
-        status = "cleaned" if edits else "unchanged"
+        status = "cleaned" if any(not edit.is_event for _, edit in edits) else "unchanged"
         return FileOutcome(
             loaded.source,
             status,
@@ -306,7 +311,7 @@ def _account(summary: Summary, audit: AuditRecord, outcome: FileOutcome) -> None
     summary.damaged += bool(damage)
     summary.cleaned += outcome.status == "cleaned"
     summary.unchanged += outcome.status == "unchanged"
-    record.update(encoding=outcome.encoding, bytes_in=bytes_in, bytes_out=bytes_out, edits=len(outcome.edits))
+    record.update(encoding=outcome.encoding, bytes_in=bytes_in, bytes_out=bytes_out, edits=len(outcome.changes))
     audit.write(record)
     summary.documents += outcome.documents
     summary.documents_dropped += outcome.dropped

@@ -42,6 +42,12 @@ class Edit:
     detail: dict[str, Any] | None = None
     step: int = 0
 
+    @property
+    def is_event(self) -> bool:
+        """A report that changes nothing (a regex rule timed out, a break left apart on weak
+        evidence): listed in the audit record and the summary, never counted as an edit."""
+        return bool(self.detail and self.detail.get("event"))
+
     def to_record(self) -> dict[str, Any]:
         record: dict[str, Any] = {
             "step": self.step,

@@ -90,7 +90,7 @@ class Summary:
 
     def count_edits(self, edits: Iterable[Edit]) -> None:
         for edit in edits:
-            if edit.detail and edit.detail.get("event"):
+            if edit.is_event:
                 # An event (e.g. a regex rule that timed out) changed nothing: reported, not counted.
                 self.events[edit.stage, edit.rule, edit.detail["event"]] += 1
                 continue

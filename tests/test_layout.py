@@ -19,6 +19,7 @@ from cleaner.stages import layout
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
 STRUCTURAL_RULES = {"join_broken_line", "join_across_blank", "join_heading_line", "heal_interrupted", "move_block"}
+EVENT_RULES = {"kept_apart"}
 MARKUP_RULES = {"strip_heading_mark", "strip_list_mark", "strip_bold"}
 
 
@@ -36,9 +37,10 @@ KEEP = layout.make(LayoutOptions(markup="keep"))
 
 
 def run(text: str, stage=STRIP) -> tuple[str, list]:
+    """The stage's output and its edits (events, which change nothing, are left out here)."""
     document, edits = stage(Document(id="t", text=text))
     assert replay(text, edits) == document.text
-    return document.text, edits
+    return document.text, [edit for edit in edits if not edit.is_event]
 
 
 # --- the labelled set --------------------------------------------------------------------------
@@ -100,7 +102,7 @@ def test_seed_replay_and_idempotence(path, markup):
     result = _pipeline(markup).clean(raw)
     assert replay(raw, result.edits) == result.text
     again = _pipeline(markup).clean(result.text)
-    assert [e for e in again.edits if e.stage == "layout"] == []
+    assert [e for e in again.edits if e.stage == "layout" and not e.is_event] == []
     assert again.text == result.text
 
 
@@ -110,7 +112,7 @@ def test_seed_rules_are_named_and_moves_replay(path):
     for edit in result.edits:
         if edit.stage != "layout":
             continue
-        assert edit.rule in STRUCTURAL_RULES | MARKUP_RULES
+        assert edit.rule in STRUCTURAL_RULES | MARKUP_RULES | EVENT_RULES
         if edit.rule == "move_block":
             assert edit.before == "" and edit.after.startswith("\n\n")  # an insertion ...
         if edit.rule == "heal_interrupted":
@@ -358,3 +360,22 @@ def test_property_never_raises_replays_and_is_idempotent(text, markup):
     again, more = run(out, stage)
     assert more == [], (text, out, more)
     assert again == out
+
+
+def test_breaks_left_apart_on_weak_evidence_are_reported_as_events():
+    """On the sample pages some breaks score just under the threshold: the text is left as it was,
+    and an event at each such break gives the score and the evidence."""
+    threshold = LayoutOptions().join_threshold
+    found = 0
+    for path in SEEDS:
+        text = _pipeline().clean(path.read_text(encoding="utf-8")).text
+        document, edits = STRIP(Document(id=path.name, text=text))
+        assert document.text == text  # cleaned text: nothing to change, only to report
+        for event in edits:
+            assert event.is_event and event.rule == "kept_apart"
+            assert event.before == event.after == ""
+            assert threshold - layout.WEAK_BAND <= event.detail["score"] < threshold
+            assert event.detail["score"] == round(sum(event.detail["evidence"].values()), 2)
+            assert text[event.start] == "\n" and text[event.start - 1] != "\n"  # at the end of a line
+            found += 1
+    assert found >= 1

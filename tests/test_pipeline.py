@@ -33,7 +33,8 @@ def test_every_seed_is_replayable_and_idempotent(options: dict) -> None:
         result = pipeline.clean(text, id=path.name)
         assert replay(text, result.edits) == result.text, path.name
         again = pipeline.clean_document(Document(path.name, result.text))
-        assert again.edits == [], f"{path.name}: {[(e.stage, e.rule, e.before, e.after) for e in again.edits[:5]]}"
+        changed = [e for e in again.edits if not e.is_event]
+        assert changed == [], f"{path.name}: {[(e.stage, e.rule, e.before, e.after) for e in changed[:5]]}"
 
 
 def test_every_stage_in_the_order_is_registered() -> None:
@@ -63,4 +64,4 @@ PIPELINE = Pipeline(Config().with_options({"rules": {"paths": [str(ROOT / "rules
 def test_the_whole_pipeline_never_raises_replays_and_is_idempotent(text: str) -> None:
     result = PIPELINE.clean(text)
     assert replay(text, result.edits) == result.text
-    assert PIPELINE.clean(result.text).edits == []
+    assert [edit for edit in PIPELINE.clean(result.text).edits if not edit.is_event] == []

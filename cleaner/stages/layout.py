@@ -43,6 +43,8 @@ MAX_GROUP = 8
 MAX_PASSES = 4
 # Rounds of checking that a stripped mark does not change what the text means.
 MAX_STRIP_ROUNDS = 8
+# A break left apart with a join score this close under the threshold is reported as an event.
+WEAK_BAND = 1.0
 DEFAULT_OPTIONS = LayoutOptions()
 DEFAULT_THRESHOLD = DEFAULT_OPTIONS.join_threshold
 
@@ -76,6 +78,16 @@ class Plan:
     heals: dict[int, Heal]
     static: list[str]
     sides: list[wrapping.Side]
+    scores: list[float | None]
+
+    def weak_breaks(self, threshold: float, band: float = WEAK_BAND) -> list[int]:
+        """Breaks left apart whose score came within ``band`` of ``threshold``: the evidence was
+        weak either way, so the stage left the text as it was and says so."""
+        return [
+            i
+            for i, score in enumerate(self.scores)
+            if score is not None and threshold - band <= score < threshold and not self.links[i] and i not in self.heals
+        ]
 
     def involved(self) -> set[int]:
         """Indices of the lines any join or heal touches."""
@@ -122,6 +134,26 @@ def is_open(line: Line, kind: str) -> bool:
     return not blocks.ends_sentence(line.plain)
 
 
+def break_score(
+    a: Line,
+    a_kind: str,
+    b: Line,
+    b_kind: str,
+    b_next_kind: str | None,
+    a_side: wrapping.Side | None = None,
+    b_side: wrapping.Side | None = None,
+) -> float | None:
+    """The join score of the break after unfinished fragment ``a`` (:mod:`cleaner.wrapping`), or
+    None when ``b`` cannot continue it at all (it is not running text, or ``a`` is finished)."""
+    if b_kind != TEXT or not is_open(a, a_kind):
+        return None
+    if a_kind != CAPTION and b_next_kind == CAPTION and blocks.is_one_sentence(b.plain):
+        return None  # a caption in the form of a sentence, followed by its credit
+    a_side = a_side or wrapping.Side(a.plain, wrapping.NO_COLUMN)
+    b_side = b_side or wrapping.Side(b.plain, wrapping.NO_COLUMN)
+    return wrapping.join_score(a_side, b_side)
+
+
 def continues(
     a: Line,
     a_kind: str,
@@ -133,14 +165,9 @@ def continues(
     threshold: float = DEFAULT_THRESHOLD,
 ) -> bool:
     """Whether running-text fragment ``b`` continues the unfinished fragment ``a``: the join score
-    of the break between them (:mod:`cleaner.wrapping`) reaches ``threshold``."""
-    if b_kind != TEXT or not is_open(a, a_kind):
-        return False
-    if a_kind != CAPTION and b_next_kind == CAPTION and blocks.is_one_sentence(b.plain):
-        return False  # a caption in the form of a sentence, followed by its credit
-    a_side = a_side or wrapping.Side(a.plain, wrapping.NO_COLUMN)
-    b_side = b_side or wrapping.Side(b.plain, wrapping.NO_COLUMN)
-    return wrapping.join_score(a_side, b_side) >= threshold
+    of the break between them reaches ``threshold``."""
+    score = break_score(a, a_kind, b, b_kind, b_next_kind, a_side, b_side)
+    return score is not None and score >= threshold
 
 
 def continues_heading(a: Line, a_kind: str, b: Line, b_kind: str, separator: str) -> bool:
@@ -193,6 +220,7 @@ def plan(text: str, options: LayoutOptions = DEFAULT_OPTIONS) -> Plan:
     threshold = options.join_threshold
     kinds: list[str] = [TEXT] * n
     links: list[str | None] = [None] * n
+    scores: list[float | None] = [None] * n  # the join score of the break after each line, if weighed
     for i, line in enumerate(lines):
         joined_in = i > 0 and links[i - 1] is not None
         previous = kinds[i - 1] if i > 0 else None
@@ -208,7 +236,8 @@ def plan(text: str, options: LayoutOptions = DEFAULT_OPTIONS) -> Plan:
             elif i + 1 < n and static[i + 1] == CAPTION and blocks.is_one_sentence(line.plain):
                 kinds[i] = CAPTION
             if i + 1 < n and columns[i].full and kinds[i] == TEXT and static[i + 1] == TEXT:
-                if wrapping.stop_score(sides[i], sides[i + 1]) >= threshold:
+                scores[i] = wrapping.stop_score(sides[i], sides[i + 1])
+                if scores[i] >= threshold:
                     links[i] = _link_rule(text, line, lines[i + 1])
             continue
         if joined_in:
@@ -222,15 +251,18 @@ def plan(text: str, options: LayoutOptions = DEFAULT_OPTIONS) -> Plan:
             after_next = static[i + 2] if i + 2 < n else None
             if continues_heading(line, kinds[i], lines[i + 1], static[i + 1], separator):
                 links[i] = "join_heading_line"
-            elif continues(line, kinds[i], lines[i + 1], static[i + 1], after_next, sides[i], sides[i + 1], threshold):
-                links[i] = _link_rule(text, line, lines[i + 1])
-            elif (
-                columns[i].full
+                continue
+            score = break_score(line, kinds[i], lines[i + 1], static[i + 1], after_next, sides[i], sides[i + 1])
+            if (
+                score is None
+                and columns[i].full
                 and kinds[i] in (TEXT, LIST)
                 and static[i + 1] == TEXT
                 and blocks.ends_sentence(line.plain)
-                and wrapping.stop_score(sides[i], sides[i + 1]) >= threshold
             ):
+                score = wrapping.stop_score(sides[i], sides[i + 1])
+            scores[i] = score
+            if score is not None and score >= threshold:
                 links[i] = _link_rule(text, line, lines[i + 1])
     heals: dict[int, Heal] = {}
     if options.move_blocks:
@@ -239,7 +271,7 @@ def plan(text: str, options: LayoutOptions = DEFAULT_OPTIONS) -> Plan:
                 heal = _find_heal(lines, kinds, links, sides, i, threshold)
                 if heal:
                     heals[i] = heal
-    return Plan(lines, kinds, links, heals, static, sides)
+    return Plan(lines, kinds, links, heals, static, sides, scores)
 
 
 def _cut_at_break(a: wrapping.Side, b: wrapping.Side) -> bool:
@@ -578,6 +610,17 @@ def _plainly_safe(previous: str | None, raw: str, following: str | None) -> bool
     return kind == HEADING or blocks.is_spaced_headline(plain)
 
 
+def weak_break_events(decided: Plan, threshold: float) -> list[Change]:
+    """Events (changes that change nothing) at the breaks left apart on weak evidence, with the
+    score and the evidence that counted, so a reviewer can find them in the audit record."""
+    events = []
+    for i in decided.weak_breaks(threshold):
+        found = wrapping.explain(decided.sides[i], decided.sides[i + 1])
+        detail = {"event": "weak_evidence", "score": round(sum(found.values()), 2), "evidence": found}
+        events.append(Change(decided.lines[i].end, decided.lines[i].end, "", "kept_apart", detail))
+    return events
+
+
 def repair(doc: Document, options: LayoutOptions) -> tuple[Document, list[Edit]]:
     """Run the stage on one document: structural passes to a fixed point, then markup."""
     edits: list[Edit] = []
@@ -586,8 +629,13 @@ def repair(doc: Document, options: LayoutOptions) -> tuple[Document, list[Edit]]
         # A joined line reads differently from its fragments (wider, perhaps with punctuation now),
         # so the text is planned again until a pass decides nothing: cleaning the output again
         # then changes nothing.
-        changes = structural_changes(doc.text, plan(doc.text, options))
+        decided = plan(doc.text, options)
+        changes = structural_changes(doc.text, decided)
         if not changes:
+            weak = weak_break_events(decided, options.join_threshold)
+            doc, weak_edits = rewrite(doc, STAGE, weak, step=step)
+            edits.extend(weak_edits)
+            step += 1 if weak_edits else 0
             break
         doc, pass_edits = rewrite(doc, STAGE, changes, step=step)
         edits.extend(pass_edits)
