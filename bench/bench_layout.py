@@ -10,6 +10,7 @@ MB/s that stays flat across sizes means time grows linearly.
     python bench/bench_layout.py --quick    # 1 MB only
     python bench/bench_layout.py --sizes 2 8 --markup keep
     python bench/bench_layout.py --input running   # paragraphs of running text, few breaks
+    python bench/bench_layout.py --input harness   # real prose wrapped into columns (bench/accuracy)
 """
 
 from __future__ import annotations
@@ -45,6 +46,26 @@ def running_text() -> str:
     return "\n\n".join(noisy_paragraphs(2000, seed=0))
 
 
+def harness_text(clean: bool = False) -> str:
+    """The accuracy harness's gold text (bench/accuracy), damaged like OCR and PDF pages — wrapped
+    columns, odd separators, interruptions — as the layout stage receives it; or, with ``clean``,
+    the gold itself (one line a paragraph, headings, lists, code). Real prose of three genres, not
+    the sample pages."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from bench.accuracy import gold
+    from bench.accuracy.damage import DamageProfile, damage_corpus
+
+    docs = gold.load_gold()
+    if clean:
+        return "\n\n".join(doc.text for doc in docs)
+    before = Pipeline(
+        Config().with_options({"layout": {"enabled": False}, "rules": {"enabled": False}, "dedup": {"scope": "off"}})
+    )
+    return "\n\n".join(before.clean(doc.text).text for doc in damage_corpus(docs, 1, DamageProfile()))
+
+
 def sized(base: str, megabytes: float) -> str:
     """``base`` repeated until it is at least ``megabytes`` MB in UTF-8."""
     unit = len(base.encode("utf-8"))
@@ -72,13 +93,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument(
         "--input",
-        choices=["seeds", "running"],
+        choices=["seeds", "running", "harness", "gold"],
         default="seeds",
-        help="the seeds as layout sees them (dense with breaks) or paragraphs of running text",
+        help="the seeds as layout sees them (dense with breaks), paragraphs of running text, the accuracy "
+        "harness's damaged gold (wrapped columns of real prose), or the gold itself (a paragraph a line)",
     )
     args = parser.parse_args(argv)
     sizes = [1.0] if args.quick else args.sizes
-    base = layout_input() if args.input == "seeds" else running_text()
+    inputs = {
+        "seeds": layout_input,
+        "running": running_text,
+        "harness": harness_text,
+        "gold": lambda: harness_text(clean=True),
+    }
+    base = inputs[args.input]()
     print(f"layout stage, input={args.input}, markup={args.markup}, one document per size")
     print(f"{'MB':>6} {'seconds':>8} {'MB/s':>7} {'edits':>8}")
     for megabytes in sizes:

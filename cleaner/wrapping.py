@@ -194,16 +194,15 @@ def columns(
         ends = sum(closed[first : last + 1])
         punctuated[i] = any(prose[first : min(last + 2, n)]) and ends * 2 < last - first + 1
     full = [punctuated[i] and (runs[i] >= 2 or (runs[i] == 1 and widths[i] >= MIN_PAIR_WIDTH)) for i in range(n)]
-    result: list[Column] = []
+    result = [NO_COLUMN] * n
+    full_widths = [widths[i] if full[i] else 0.0 for i in range(n)]
     for i in range(n):
         if full[i]:
-            result.append(_FULL)
-            continue
-        widest = max(
-            (widths[j] for j in range(max(i - COLUMN_REACH, 0), min(i + COLUMN_REACH + 1, n)) if full[j]),
-            default=0.0,
-        )
-        result.append(_SHORT if widths[i] < SHORT_SHARE * widest else NO_COLUMN)
+            result[i] = _FULL
+        elif text_lines[i]:
+            widest = max(full_widths[max(i - COLUMN_REACH, 0) : i + COLUMN_REACH + 1])
+            if widths[i] < SHORT_SHARE * widest:
+                result[i] = _SHORT
     return result
 
 
