@@ -19,6 +19,7 @@ import typer
 from cleaner.config import Config, load_config
 from cleaner.corpus import FileOutcome, clean_bytes, clean_corpus
 from cleaner.errors import CleanerError, ConfigError, InputError
+from cleaner.io.paths import UnsafeWriteError, WriteGuard, display_name, real
 from cleaner.io.readers import DEFAULT_GLOBS
 from cleaner.io.writers import write_atomic
 from cleaner.report import AuditRecord
@@ -207,21 +208,43 @@ def _run_stdin(
         outcome = clean_bytes(sys.stdin.buffer.read(), "<stdin>", config, fmt=fmt, text_field=text_field)
     except InputError as exc:
         raise _fail(f"skipped {exc}", 1) from None
+    output, output_guard, report_guard = _stdin_writes(dst, report, dry_run)
     if diff:
         _print_diff(outcome)
     if report:
-        with AuditRecord(report) as audit:
+        with AuditRecord(report, report_guard) as audit:
             audit.write({"type": "file", "doc": "<stdin>", "status": outcome.status, "encoding": outcome.encoding})
             for doc_id, edit in outcome.edits:
                 audit.write_edits(doc_id, [edit])
     if dry_run:
         _print_dry_run(outcome)
-    elif dst == "-":
+    elif output is None:
         sys.stdout.write(outcome.after)
         sys.stdout.flush()
     else:
-        write_atomic(Path(dst), outcome.after)
+        write_atomic(output, outcome.after, output_guard)
     return 0
+
+
+def _stdin_writes(
+    dst: str, report: Path | None, dry_run: bool
+) -> tuple[Path | None, WriteGuard | None, WriteGuard | None]:
+    """The output file (None: standard output) and the guards of a standard-input run, checked up front.
+
+    Each must resolve inside the folder it is named in (no symlink elsewhere), and the audit
+    record must not be the output.
+    """
+    output = None if dry_run or dst == "-" else Path(dst)
+    output_guard = report_guard = None
+    if output is not None:
+        output_guard = WriteGuard.create(output.parent)
+        output_guard.check(output)
+    if report is not None:
+        report_guard = WriteGuard.create(report.parent)
+        report_guard.check(report, "the audit record")
+        if output is not None and real(report) == real(output):
+            raise UnsafeWriteError(f"{display_name(str(report))}: the audit record would overwrite the output")
+    return output, output_guard, report_guard
 
 
 def _run_tree(

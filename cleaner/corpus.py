@@ -17,6 +17,7 @@ from pathlib import Path
 
 from cleaner.config import Config
 from cleaner.errors import ConfigError, InputError
+from cleaner.io.paths import UnsafeWriteError, WriteGuard, display_name, real
 from cleaner.io.readers import DEFAULT_GLOBS, LoadedFile, SourceFile, discover, format_of, load
 from cleaner.io.writers import render_jsonl, render_text, write_atomic
 from cleaner.model import Document, Edit
@@ -243,6 +244,53 @@ def check_paths(src: Path, dst: Path) -> None:
         raise ConfigError(f"{src}: the source is inside the destination folder {dst}")
 
 
+def output_path(src: Path, dst: Path, source: SourceFile) -> Path:
+    """Where ``source``'s output goes: its path relative to SRC under DST (its name, for one file)."""
+    return dst / source.rel if src.is_dir() else dst / source.path.name
+
+
+@dataclass
+class WritePlan:
+    """Everything a run will write, each path checked (see :mod:`cleaner.io.paths`) before any is."""
+
+    dst: Path | None = None  # None: no outputs (a dry run)
+    audit_path: Path | None = None
+    outputs: dict[str, Path] = field(default_factory=dict)  # relative path -> output
+    guard: WriteGuard | None = None  # for everything written in DST
+    audit_guard: WriteGuard | None = None
+
+
+def plan_writes(src: Path, dst: Path | None, files: list[SourceFile], audit_path: Path | None) -> WritePlan:
+    """Check every path the run will write; raise :class:`UnsafeWriteError` before anything is written.
+
+    Outputs, their folders and the default audit record must resolve inside DST (a
+    ``--report`` file: inside the folder it is named in); all of them must resolve outside SRC and
+    every input file (a symlink in SRC can point anywhere), and the audit record must not be one
+    of the outputs.
+    """
+    plan = WritePlan(dst, audit_path)
+    trees = [src] if src.is_dir() else []
+    inputs = [src, *(f.path for f in files)] if src.is_dir() else [src]
+    if dst is not None:
+        plan.guard = WriteGuard.create(dst, trees, inputs)
+        for source in files:
+            plan.outputs[source.rel] = output_path(src, dst, source)
+            plan.guard.check(plan.outputs[source.rel])
+    if audit_path is not None:
+        in_dst = dst is not None and audit_path == dst / AUDIT_DIR / AUDIT_NAME
+        plan.audit_guard = WriteGuard.create(dst if in_dst else audit_path.parent, trees, inputs)
+        plan.audit_guard.check(audit_path, "the audit record")
+        _check_audit_is_no_output(audit_path, plan.outputs.values())
+    return plan
+
+
+def _check_audit_is_no_output(audit_path: Path, outputs: Iterable[Path]) -> None:
+    resolved = real(audit_path)
+    for output in outputs:
+        if real(output) == resolved:
+            raise UnsafeWriteError(f"{display_name(str(audit_path))}: the audit record would overwrite the output")
+
+
 def clean_corpus(
     src: str | Path,
     dst: str | Path | None,
@@ -263,7 +311,8 @@ def clean_corpus(
     written (not even the audit record, unless ``report`` names one). ``dst`` may be ``None`` only
     with ``dry_run``. The audit record goes to ``report``, or by default to
     ``dst/.cleaner/audit.jsonl``. ``jobs`` > 1 runs the per-document stages in that many
-    processes; the output is byte-identical to a one-process run.
+    processes; the output is byte-identical to a one-process run. Every path written is checked
+    first (:func:`plan_writes`).
     """
     started = time.perf_counter()
     src = Path(src)
@@ -276,18 +325,17 @@ def clean_corpus(
     audit_path = Path(report) if report else None
     if audit_path is None and not dry_run and dst is not None:
         audit_path = Path(dst) / AUDIT_DIR / AUDIT_NAME
+    plan = plan_writes(src, None if dry_run or dst is None else Path(dst), files, audit_path)
     summary = Summary(audit_path=audit_path)
     if on_start:
         on_start(files)
-    with AuditRecord(audit_path) as audit:
+    with AuditRecord(audit_path, plan.audit_guard) as audit:
         audit.write({"type": "run", "stages": corpus.stage_names, "dedup": corpus.config.dedup.scope})
         outcomes = corpus.finish_all(_prepared_in_order(corpus, files, text_field, jobs), text_field)
         for outcome in outcomes:
             _account(summary, audit, outcome)
-            if outcome.status != "skipped" and not dry_run and dst is not None:
-                rel = outcome.source.rel
-                target = Path(dst) / rel if src.is_dir() else Path(dst) / outcome.source.name
-                write_atomic(target, outcome.after)
+            if outcome.status != "skipped" and plan.dst is not None:
+                write_atomic(plan.outputs[outcome.source.rel], outcome.after, plan.guard)
             if on_file:
                 on_file(outcome)
     summary.seconds = time.perf_counter() - started

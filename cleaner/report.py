@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from cleaner.io.paths import WriteGuard
 from cleaner.io.writers import atomic_open
 from cleaner.model import Edit
 
@@ -32,11 +33,14 @@ def dumps(record: dict[str, Any]) -> str:
 
 
 class AuditRecord(AbstractContextManager["AuditRecord"]):
-    """Writes the audit record to ``path`` atomically (complete when the run ends, or not at all)."""
+    """Writes the audit record to ``path`` atomically (complete when the run ends, or not at all).
 
-    def __init__(self, path: Path | None) -> None:
+    ``guard``, if given, is checked before the temporary file is made (see :mod:`cleaner.io.paths`).
+    """
+
+    def __init__(self, path: Path | None, guard: WriteGuard | None = None) -> None:
         self.path = path
-        self._context = atomic_open(path) if path else None
+        self._context = atomic_open(path, guard, "the audit record") if path else None
         self._handle: IO[str] | None = None
 
     def __enter__(self) -> AuditRecord:

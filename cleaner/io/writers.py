@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
+from cleaner.io.paths import WriteGuard
 from cleaner.model import Document
 
 
@@ -35,8 +36,14 @@ def render_jsonl(records: Iterable[dict[str, Any]], documents: Iterable[Document
 
 
 @contextmanager
-def atomic_open(target: Path) -> Iterator[IO[str]]:
-    """A text file handle whose content replaces ``target`` only if the block completes."""
+def atomic_open(target: Path, guard: WriteGuard | None = None, what: str = "an output") -> Iterator[IO[str]]:
+    """A text file handle whose content replaces ``target`` only if the block completes.
+
+    ``guard`` is checked just before the folder and the temporary file are made: the check made
+    when the run was planned could be stale by the time this file's turn comes.
+    """
+    if guard is not None:
+        guard.check(target, what)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
@@ -58,6 +65,6 @@ def _umask() -> int:
     return mask
 
 
-def write_atomic(target: Path, text: str) -> None:
-    with atomic_open(target) as handle:
+def write_atomic(target: Path, text: str, guard: WriteGuard | None = None, what: str = "an output") -> None:
+    with atomic_open(target, guard, what) as handle:
         handle.write(text)

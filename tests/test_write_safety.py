@@ -1,0 +1,141 @@
+"""Where and how `clean` writes, through the real command, given inputs that once did damage.
+
+Exact exit codes and messages: a refused write is one line and exit 2, with nothing written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cleaner.cli import clean_app
+
+PAGE = "渌口区推进产业发展。\n\n园区企业已达78家。\n"
+NEW_PAGE = "渌口区推进产业发展,园区企业已达78家。\n"
+
+
+def invoke(*args: str | Path):
+    return CliRunner().invoke(clean_app, [str(a) for a in args])
+
+
+def tree(root: Path) -> dict[str, str]:
+    """Every entry under ``root``: a file's digest, a symlink's target, a folder's mark."""
+    found: dict[str, str] = {}
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root).as_posix()
+        if path.is_symlink():
+            found[rel] = "-> " + os.readlink(path)
+        elif path.is_file():
+            found[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
+        else:
+            found[rel] = "dir"
+    return found
+
+
+def resolved(path: Path) -> str:
+    return os.path.realpath(path)
+
+
+@pytest.fixture
+def src(tmp_path: Path) -> Path:
+    root = tmp_path / "src"
+    (root / "sub").mkdir(parents=True)
+    (root / "a.txt").write_text(PAGE, encoding="utf-8")
+    (root / "sub" / "b.txt").write_text(PAGE, encoding="utf-8")
+    return root
+
+
+# -- every write is checked before anything is written ---------------------------------------------
+
+
+def test_report_over_an_input_is_refused(src: Path, tmp_path: Path) -> None:
+    before = tree(src)
+    result = invoke(src, tmp_path / "dst", "--report", src / "a.txt")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"{src / 'a.txt'}: refusing to write the audit record over the input {src / 'a.txt'} "
+        f"(it resolves to {resolved(src / 'a.txt')})\n"
+    )
+    assert tree(src) == before
+    assert not (tmp_path / "dst").exists(), "nothing is written, not even DST"
+
+
+def test_report_inside_the_source_tree_is_refused(src: Path, tmp_path: Path) -> None:
+    result = invoke(src, tmp_path / "dst", "--report", src / "sub" / "audit.jsonl")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"{src / 'sub' / 'audit.jsonl'}: refusing to write the audit record into the input {src} "
+        f"(it resolves to {resolved(src / 'sub' / 'audit.jsonl')})\n"
+    )
+    assert not (src / "sub" / "audit.jsonl").exists()
+
+
+def test_report_over_the_input_of_a_dry_run_or_a_single_file_run_is_refused(src: Path, tmp_path: Path) -> None:
+    before = tree(src)
+    dry = invoke(src, tmp_path / "dst", "--dry-run", "--report", src / "a.txt")
+    assert dry.exit_code == 2 and "refusing to write the audit record over the input" in dry.stderr
+    single = invoke(src / "a.txt", "-", "--report", src / "a.txt")
+    assert single.exit_code == 2 and "refusing to write the audit record over the input" in single.stderr
+    assert tree(src) == before
+
+
+def test_report_that_is_one_of_the_outputs_is_refused(src: Path, tmp_path: Path) -> None:
+    result = invoke(src, tmp_path / "dst", "--report", tmp_path / "dst" / "a.txt")
+    assert result.exit_code == 2
+    assert result.stderr == f"{tmp_path / 'dst' / 'a.txt'}: the audit record would overwrite the output\n"
+    stdin = CliRunner().invoke(
+        clean_app, ["-", str(tmp_path / "o.txt"), "--report", str(tmp_path / "o.txt")], input=PAGE.encode()
+    )
+    assert stdin.exit_code == 2
+    assert stdin.stderr == f"{tmp_path / 'o.txt'}: the audit record would overwrite the output\n"
+
+
+def test_a_symlinked_folder_in_dst_leading_into_src_is_refused(src: Path, tmp_path: Path) -> None:
+    dst = tmp_path / "dst"
+    dst.mkdir()
+    (dst / "sub").symlink_to(src / "sub", target_is_directory=True)
+    (src / "sub" / "b.txt").write_text("园区企业已达78家,\n", encoding="utf-8")  # would be changed if written
+    before, dst_before = tree(src), tree(dst)
+    result = invoke(src, dst)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"{dst / 'sub' / 'b.txt'}: refusing to write an output over the input {src / 'sub' / 'b.txt'} "
+        f"(it resolves to {resolved(src / 'sub' / 'b.txt')})\n"
+    )
+    assert tree(src) == before
+    assert tree(dst) == dst_before, "refused before anything is written: no a.txt, no audit record"
+
+
+def test_a_symlinked_output_file_leading_to_an_input_is_refused(src: Path, tmp_path: Path) -> None:
+    dst = tmp_path / "dst"
+    dst.mkdir()
+    (dst / "a.txt").symlink_to(src / "a.txt")
+    result = invoke(src, dst)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"{dst / 'a.txt'}: refusing to write an output over the input {src}")
+
+
+def test_a_symlink_in_dst_leading_elsewhere_is_refused(src: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    dst = tmp_path / "dst"
+    dst.mkdir()
+    (dst / "sub").symlink_to(elsewhere, target_is_directory=True)
+    result = invoke(src, dst)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"{dst / 'sub' / 'b.txt'}: refusing to write an output outside {dst} "
+        f"(it resolves to {resolved(elsewhere / 'b.txt')})\n"
+    )
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_a_single_file_into_a_folder(src: Path, tmp_path: Path) -> None:
+    result = invoke(src / "a.txt", tmp_path / "dst")
+    assert result.exit_code == 0, result.stderr
+    assert (tmp_path / "dst" / "a.txt").read_text("utf-8") == PAGE
+    assert sorted(tree(tmp_path / "dst")) == [".cleaner", ".cleaner/audit.jsonl", "a.txt"]
