@@ -164,7 +164,7 @@ def test_a_failing_stage_never_leaves_a_partial_output(
     assert result.exit_code == 1
     assert "skipped a.txt: internal error in cleaning (RuntimeError: stage failed)" in result.stderr
     assert (out / "a.txt").read_bytes() == previous, "the old output stays whole"
-    assert not [p for p in out.rglob("*.tmp")], "no temporary file is left behind"
+    assert not list(out.rglob(".cleaner-tmp-*")), "no temporary file is left behind"
 
 
 def test_output_is_identical_whatever_order_files_are_found_in(

@@ -139,3 +139,17 @@ def test_a_single_file_into_a_folder(src: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stderr
     assert (tmp_path / "dst" / "a.txt").read_text("utf-8") == PAGE
     assert sorted(tree(tmp_path / "dst")) == [".cleaner", ".cleaner/audit.jsonl", "a.txt"]
+
+
+# -- temporary files have short names --------------------------------------------------------------
+
+
+def test_names_of_253_to_255_bytes_are_cleaned(src: Path, tmp_path: Path) -> None:
+    names = ["a" * 249 + ".txt", "b" * 250 + ".txt", "渌" * 84 + ".md"]  # 253, 254, 255 bytes
+    assert [len(name.encode()) for name in names] == [253, 254, 255]
+    for name in names:
+        (src / name).write_text(PAGE, encoding="utf-8")
+    result = invoke(src, tmp_path / "dst")
+    assert result.exit_code == 0, result.stderr
+    for name in names:
+        assert (tmp_path / "dst" / name).read_text("utf-8") == PAGE

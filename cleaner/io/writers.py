@@ -2,6 +2,8 @@
 
 An output is written to a temporary file in the destination folder and renamed over the target
 only when complete, so an interrupted run leaves either the old file or the new one, never half.
+Temporary files have short names of their own (``.cleaner-tmp-<random>``), so a target name of
+up to 255 bytes still fits.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from typing import IO, Any
 
 from cleaner.io.paths import WriteGuard
 from cleaner.model import Document
+
+TEMP_PREFIX = ".cleaner-tmp-"
 
 
 def render_text(document: Document | None) -> str:
@@ -45,7 +49,7 @@ def atomic_open(target: Path, guard: WriteGuard | None = None, what: str = "an o
     if guard is not None:
         guard.check(target, what)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    fd, temporary = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=target.parent)
     try:
         # mkstemp creates the file private (0600); give the output the permissions a plain write would.
         os.chmod(temporary, 0o666 & ~_umask())
