@@ -8,6 +8,7 @@ every run. Each output is written atomically after its file has been fully proce
 from __future__ import annotations
 
 import collections
+import contextlib
 import itertools
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -17,14 +18,15 @@ from pathlib import Path
 
 from cleaner.config import Config
 from cleaner.errors import ConfigError, InputError
+from cleaner.io.locking import STATE_DIR, folder_lock, lock_path
 from cleaner.io.paths import UnsafeWriteError, WriteGuard, display_name, real
 from cleaner.io.readers import DEFAULT_GLOBS, LoadedFile, SourceFile, discover, format_of, load
-from cleaner.io.writers import render_jsonl, render_text, write_atomic
+from cleaner.io.writers import remove_leftover_temporaries, render_jsonl, render_text, write_atomic
 from cleaner.model import Document, Edit
 from cleaner.pipeline import Pipeline, Result, renumber_steps
 from cleaner.report import AuditRecord, Summary
 
-AUDIT_DIR = ".cleaner"
+AUDIT_DIR = STATE_DIR
 AUDIT_NAME = "audit.jsonl"
 
 
@@ -263,7 +265,7 @@ class WritePlan:
 def plan_writes(src: Path, dst: Path | None, files: list[SourceFile], audit_path: Path | None) -> WritePlan:
     """Check every path the run will write; raise :class:`UnsafeWriteError` before anything is written.
 
-    Outputs, their folders and the default audit record must resolve inside DST (a
+    Outputs, their folders, the lock and the default audit record must resolve inside DST (a
     ``--report`` file: inside the folder it is named in); all of them must resolve outside SRC and
     every input file (a symlink in SRC can point anywhere), and the audit record must not be one
     of the outputs.
@@ -273,6 +275,7 @@ def plan_writes(src: Path, dst: Path | None, files: list[SourceFile], audit_path
     inputs = [src, *(f.path for f in files)] if src.is_dir() else [src]
     if dst is not None:
         plan.guard = WriteGuard.create(dst, trees, inputs)
+        plan.guard.check(lock_path(dst), "the lock file")
         for source in files:
             plan.outputs[source.rel] = output_path(src, dst, source)
             plan.guard.check(plan.outputs[source.rel])
@@ -289,6 +292,26 @@ def _check_audit_is_no_output(audit_path: Path, outputs: Iterable[Path]) -> None
     for output in outputs:
         if real(output) == resolved:
             raise UnsafeWriteError(f"{display_name(str(audit_path))}: the audit record would overwrite the output")
+
+
+@contextlib.contextmanager
+def writing(plan: WritePlan) -> Iterator[None]:
+    """Hold DST's lock while the block writes; first clear what an interrupted run left behind.
+
+    Under the lock no other run writes into DST, so temporary files found there are leftovers.
+    The old audit record (DST's, and the one ``--report`` names) goes before the first output is
+    replaced: if this run is killed, DST holds no audit at all rather than one that describes
+    other outputs. The new record is renamed into place only when the run completes.
+    """
+    if plan.dst is None:
+        yield
+        return
+    with folder_lock(plan.dst, plan.guard):
+        remove_leftover_temporaries(plan.dst)
+        for old_audit in (plan.dst / AUDIT_DIR / AUDIT_NAME, plan.audit_path):
+            if old_audit is not None:
+                old_audit.unlink(missing_ok=True)
+        yield
 
 
 def clean_corpus(
@@ -312,7 +335,7 @@ def clean_corpus(
     with ``dry_run``. The audit record goes to ``report``, or by default to
     ``dst/.cleaner/audit.jsonl``. ``jobs`` > 1 runs the per-document stages in that many
     processes; the output is byte-identical to a one-process run. Every path written is checked
-    first (:func:`plan_writes`).
+    first (:func:`plan_writes`), and the run holds DST's lock (:func:`writing`).
     """
     started = time.perf_counter()
     src = Path(src)
@@ -329,7 +352,7 @@ def clean_corpus(
     summary = Summary(audit_path=audit_path)
     if on_start:
         on_start(files)
-    with AuditRecord(audit_path, plan.audit_guard) as audit:
+    with writing(plan), AuditRecord(audit_path, plan.audit_guard) as audit:
         audit.write({"type": "run", "stages": corpus.stage_names, "dedup": corpus.config.dedup.scope})
         outcomes = corpus.finish_all(_prepared_in_order(corpus, files, text_field, jobs), text_field)
         for outcome in outcomes:

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -153,3 +156,115 @@ def test_names_of_253_to_255_bytes_are_cleaned(src: Path, tmp_path: Path) -> Non
     assert result.exit_code == 0, result.stderr
     for name in names:
         assert (tmp_path / "dst" / name).read_text("utf-8") == PAGE
+
+
+# -- one run at a time; what a killed run leaves behind --------------------------------------------
+
+
+def test_a_state_folder_symlinked_into_src_is_refused(src: Path, tmp_path: Path) -> None:
+    dst = tmp_path / "dst"
+    dst.mkdir()
+    (dst / ".cleaner").symlink_to(src / "sub", target_is_directory=True)
+    before = tree(src)
+    result = invoke(src, dst)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"{dst / '.cleaner' / 'lock'}: refusing to write the lock file into the input")
+    assert tree(src) == before
+
+
+def test_temporary_files_left_by_a_killed_run_are_removed_by_the_next(src: Path, tmp_path: Path) -> None:
+    dst = tmp_path / "dst"
+    assert invoke(src, dst).exit_code == 0
+    for leftover in (
+        dst / ".cleaner-tmp-k1l2m3",
+        dst / "sub" / ".cleaner-tmp-abc",
+        dst / ".cleaner" / ".cleaner-tmp-x",
+    ):
+        leftover.write_text("half", encoding="utf-8")
+    (dst / "notes.txt").write_text("mine", encoding="utf-8")
+    result = invoke(src, dst)
+    assert result.exit_code == 0, result.stderr
+    assert sorted(tree(dst)) == [".cleaner", ".cleaner/audit.jsonl", "a.txt", "notes.txt", "sub", "sub/b.txt"]
+
+
+# Runs `clean`, stopping right after its first output is written: killed outright (SIGKILL, so no
+# clean-up code runs at all), or paused until the test removes the flag file.
+DRIVER = """
+import os, signal, sys, time
+from pathlib import Path
+import cleaner.corpus as corpus
+from cleaner.cli import clean_main
+
+mode, flag = sys.argv[1], Path(sys.argv[2])
+write = corpus.write_atomic
+
+def write_then_stop(*args, **kwargs):
+    write(*args, **kwargs)
+    corpus.write_atomic = write  # stop once
+    if mode == "kill":
+        os.kill(os.getpid(), signal.SIGKILL)
+    flag.touch()
+    while flag.exists():
+        time.sleep(0.02)
+
+corpus.write_atomic = write_then_stop
+sys.argv = ["clean", *sys.argv[3:]]
+clean_main()
+"""
+
+
+def start_driver(mode: str, flag: Path, *args: Path) -> subprocess.Popen:
+    command = [sys.executable, "-c", DRIVER, mode, str(flag), *map(str, args), "--quiet"]
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def test_a_killed_rerun_leaves_no_stale_audit_record_and_the_next_run_recovers(src: Path, tmp_path: Path) -> None:
+    dst = tmp_path / "dst"
+    audit = dst / ".cleaner" / "audit.jsonl"
+    assert invoke(src, dst).exit_code == 0
+    (src / "a.txt").write_text(NEW_PAGE, encoding="utf-8")
+    killed = start_driver("kill", tmp_path / "flag", src, dst)
+    assert killed.wait(timeout=60) == -9
+    assert (dst / "a.txt").read_text("utf-8") == "渌口区推进产业发展，园区企业已达78家。\n", "the first output is new"
+    assert not audit.exists(), "the old audit record must not stay beside new outputs"
+    assert [p.name for p in (dst / ".cleaner").iterdir() if p.name.startswith(".cleaner-tmp-")], "a leftover"
+    result = invoke(src, dst)  # the killed run's lock is stale; its temporary file is removed
+    assert result.exit_code == 0, result.stderr
+    assert sorted(tree(dst)) == [".cleaner", ".cleaner/audit.jsonl", "a.txt", "sub", "sub/b.txt"]
+    assert '"doc": "a.txt", "status": "cleaned"' in audit.read_text("utf-8")
+
+
+def test_a_second_run_into_the_same_dst_at_once_is_refused(src: Path, tmp_path: Path) -> None:
+    dst = tmp_path / "dst"
+    flag = tmp_path / "flag"
+    first = start_driver("pause", flag, src, dst)
+    try:
+        deadline = time.monotonic() + 60
+        while not flag.exists():
+            assert first.poll() is None, first.communicate()
+            assert time.monotonic() < deadline, "the first run never wrote"
+            time.sleep(0.02)
+        before = tree(dst)
+        second = invoke(src, dst)
+        assert second.exit_code == 2
+        assert second.stderr == (
+            f"{dst}: another run is writing into this folder (process {first.pid}); "
+            f"wait for it to finish (lock: {dst / '.cleaner' / 'lock'})\n"
+        )
+        assert tree(dst) == before, "the refused run wrote nothing"
+    finally:
+        flag.unlink(missing_ok=True)
+        _, err = first.communicate(timeout=60)
+    assert first.returncode == 0, err.decode()
+    assert sorted(tree(dst)) == [".cleaner", ".cleaner/audit.jsonl", "a.txt", "sub", "sub/b.txt"], "lock released"
+    assert invoke(src, dst).exit_code == 0
+
+
+def test_a_rerun_with_the_report_elsewhere_removes_the_audit_record_left_in_dst(src: Path, tmp_path: Path) -> None:
+    dst = tmp_path / "dst"
+    assert invoke(src, dst).exit_code == 0
+    (src / "a.txt").write_text(NEW_PAGE, encoding="utf-8")
+    result = invoke(src, dst, "--report", tmp_path / "audit.jsonl")
+    assert result.exit_code == 0, result.stderr
+    assert sorted(tree(dst)) == ["a.txt", "sub", "sub/b.txt"], "DST's old record no longer describes its outputs"
+    assert '"doc": "a.txt", "status": "cleaned"' in (tmp_path / "audit.jsonl").read_text("utf-8")

@@ -3,7 +3,8 @@
 An output is written to a temporary file in the destination folder and renamed over the target
 only when complete, so an interrupted run leaves either the old file or the new one, never half.
 Temporary files have short names of their own (``.cleaner-tmp-<random>``), so a target name of
-up to 255 bytes still fits.
+up to 255 bytes still fits, and a run that was killed leaves files the next run can recognise
+and remove (:func:`remove_leftover_temporaries`).
 """
 
 from __future__ import annotations
@@ -72,3 +73,18 @@ def _umask() -> int:
 def write_atomic(target: Path, text: str, guard: WriteGuard | None = None, what: str = "an output") -> None:
     with atomic_open(target, guard, what) as handle:
         handle.write(text)
+
+
+def remove_leftover_temporaries(folder: Path) -> int:
+    """Delete the temporary files a killed run left anywhere under ``folder``; return how many.
+
+    Only names with :data:`TEMP_PREFIX` are touched, symlinked folders are not followed, and the
+    caller must hold the folder's lock, so no running writer's file can be taken away.
+    """
+    removed = 0
+    for root, _dirs, files in os.walk(folder):
+        for name in files:
+            if name.startswith(TEMP_PREFIX):
+                Path(root, name).unlink(missing_ok=True)
+                removed += 1
+    return removed
