@@ -267,11 +267,12 @@ def _run_tree(
 
     def on_file(outcome: FileOutcome) -> None:
         if outcome.status == "skipped":
-            progress.print(f"skipped {outcome.reason}")
+            progress.print(f"skipped {display_name(outcome.reason)}")
         elif not quiet and not to_stdout:
             stages = Counter(edit.stage for _, edit in outcome.changes)
             detail = ", ".join(f"{stage} {n}" for stage, n in stages.items()) or "no edits"
-            progress.print(f"{outcome.source.rel}: {outcome.encoding}, {len(outcome.changes)} edits ({detail})")
+            name = display_name(outcome.source.rel)
+            progress.print(f"{name}: {outcome.encoding}, {len(outcome.changes)} edits ({detail})")
         if diff:
             _print_diff(outcome)
         if dry_run:
@@ -304,7 +305,7 @@ def _run_tree(
 def _print_diff(outcome: FileOutcome) -> None:
     if outcome.status != "cleaned":
         return
-    name = outcome.source.rel
+    name = display_name(outcome.source.rel)
     lines = difflib.unified_diff(
         outcome.before.splitlines(keepends=True),
         outcome.after.splitlines(keepends=True),
@@ -318,12 +319,13 @@ def _print_diff(outcome: FileOutcome) -> None:
 def _print_dry_run(outcome: FileOutcome) -> None:
     if outcome.status == "skipped":
         return
+    name = display_name(outcome.source.rel)
     if outcome.status == "unchanged":
-        sys.stdout.write(f"unchanged {outcome.source.rel}\n")
+        sys.stdout.write(f"unchanged {name}\n")
         return
     stages = Counter(edit.stage for _, edit in outcome.changes)
     detail = ", ".join(f"{stage} {n}" for stage, n in stages.items())
-    sys.stdout.write(f"would change {outcome.source.rel}: {len(outcome.changes)} edits ({detail})\n")
+    sys.stdout.write(f"would change {name}: {len(outcome.changes)} edits ({detail})\n")
 
 
 class _Progress:

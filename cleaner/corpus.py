@@ -19,7 +19,7 @@ from pathlib import Path
 from cleaner.config import Config
 from cleaner.errors import ConfigError, InputError
 from cleaner.io.locking import STATE_DIR, folder_lock, lock_path
-from cleaner.io.paths import UnsafeWriteError, WriteGuard, display_name, real
+from cleaner.io.paths import UnsafeWriteError, WriteGuard, display_name, has_valid_name, real
 from cleaner.io.readers import DEFAULT_GLOBS, LoadedFile, SourceFile, discover, format_of, load
 from cleaner.io.writers import remove_leftover_temporaries, render_jsonl, render_text, write_atomic
 from cleaner.model import Document, Edit
@@ -164,6 +164,8 @@ def prepare_loaded(pipeline: Pipeline, loaded: LoadedFile) -> Prepared:
 
 def prepare(pipeline: Pipeline, source: SourceFile, text_field: str) -> Prepared | FileOutcome:
     """Read one file and run the per-document stages; a skipped outcome if it cannot be done."""
+    if not has_valid_name(source.rel):
+        return _unnamed(source)
     try:
         loaded = load(source, text_field=text_field)
     except InputError as exc:
@@ -172,6 +174,17 @@ def prepare(pipeline: Pipeline, source: SourceFile, text_field: str) -> Prepared
         return prepare_loaded(pipeline, loaded)
     except Exception as exc:  # a bug in a stage must not lose the run or leave a partial output
         return _internal_error(source, loaded.encoding, exc)
+
+
+def _unnamed(source: SourceFile) -> FileOutcome:
+    """A file whose name is not UTF-8 is skipped: its name could not go into the UTF-8 audit record.
+
+    The outcome carries the name escaped (``bad\\xff.txt``), which is all the audit and the
+    terminal ever see; no output is written for it.
+    """
+    shown = display_name(source.rel)
+    reason = f"{shown}: the file name is not valid UTF-8; rename the file to clean it"
+    return FileOutcome(SourceFile(source.path, shown, source.format), "skipped", reason=reason)
 
 
 def _internal_error(source: SourceFile, encoding: str, exc: Exception) -> FileOutcome:
@@ -277,8 +290,9 @@ def plan_writes(src: Path, dst: Path | None, files: list[SourceFile], audit_path
         plan.guard = WriteGuard.create(dst, trees, inputs)
         plan.guard.check(lock_path(dst), "the lock file")
         for source in files:
-            plan.outputs[source.rel] = output_path(src, dst, source)
-            plan.guard.check(plan.outputs[source.rel])
+            if has_valid_name(source.rel):
+                plan.outputs[source.rel] = output_path(src, dst, source)
+                plan.guard.check(plan.outputs[source.rel])
     if audit_path is not None:
         in_dst = dst is not None and audit_path == dst / AUDIT_DIR / AUDIT_NAME
         plan.audit_guard = WriteGuard.create(dst if in_dst else audit_path.parent, trees, inputs)

@@ -268,3 +268,23 @@ def test_a_rerun_with_the_report_elsewhere_removes_the_audit_record_left_in_dst(
     assert result.exit_code == 0, result.stderr
     assert sorted(tree(dst)) == ["a.txt", "sub", "sub/b.txt"], "DST's old record no longer describes its outputs"
     assert '"doc": "a.txt", "status": "cleaned"' in (tmp_path / "audit.jsonl").read_text("utf-8")
+
+
+# -- file names that are not UTF-8 or hold control characters --------------------------------------
+
+
+def test_a_name_that_is_not_utf8_is_skipped_with_an_escaped_message(src: Path, tmp_path: Path) -> None:
+    bad = os.fsencode(src) + b"/bad\xff\xfe.txt"
+    with open(bad, "wb") as handle:
+        handle.write(PAGE.encode())
+    (src / "esc\x1b[31m.txt").write_text(PAGE, encoding="utf-8")
+    result = invoke(src, tmp_path / "dst")
+    assert result.exit_code == 1, result.stderr
+    assert "skipped bad\\xff\\xfe.txt: the file name is not valid UTF-8; rename the file to clean it\n" in result.stderr
+    assert "esc\\x1b[31m.txt: utf-8, 0 edits (no edits)\n" in result.stderr
+    assert "\x1b" not in result.stderr, "control characters never reach the terminal"
+    assert "files: 4 (0 changed, 3 unchanged, 1 skipped)" in result.stderr
+    assert (tmp_path / "dst" / "a.txt").read_text("utf-8") == PAGE
+    assert (tmp_path / "dst" / "esc\x1b[31m.txt").read_text("utf-8") == PAGE
+    audit = (tmp_path / "dst" / ".cleaner" / "audit.jsonl").read_text("utf-8")
+    assert '"doc": "bad\\\\xff\\\\xfe.txt", "status": "skipped"' in audit

@@ -83,6 +83,19 @@ class WriteGuard:
         )
 
 
+def has_valid_name(rel: str) -> bool:
+    """False for a path that came from the file system with bytes that are not UTF-8.
+
+    Python hands such names over with the bad bytes as lone surrogates; they cannot go into a
+    UTF-8 audit record or onto a terminal as they are.
+    """
+    try:
+        rel.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def display_name(text: str) -> str:
     """``text`` safe to print on a terminal and in one line: bad bytes and control characters escaped.
 
