@@ -456,6 +456,10 @@ def restore_command(
 ) -> None:
     """Put paragraphs removed as duplicates back, from a run's audit record.
 
+    Restore works on the cleaned folder as the run left it: a file that was restored already
+    (or changed) is refused, so a second run never doubles paragraphs. An unknown --doc, or a
+    --para that no selected document lost, is an error.
+
     \b
     Examples:
       cleaner restore cleaned/.cleaner/audit.jsonl cleaned/ --out restored/
@@ -467,16 +471,20 @@ def restore_command(
         raise _fail(f"{audit}: no such audit record")
     if not cleaned.is_dir():
         raise _fail(f"{cleaned}: no such folder")
+    refused: list[str] = []
     try:
-        counts = restore_tree(audit, cleaned, out, doc or None, para or None, text_field)
+        counts = restore_tree(audit, cleaned, out, doc or None, para or None, text_field, refused.append)
     except CleanerError as exc:
         raise _fail(str(exc), exc.exit_code) from None
     except (OSError, ValueError, KeyError) as exc:
         raise _fail(f"{audit}: cannot restore ({exc})", 1) from None
+    for message in refused:
+        typer.echo(f"not restored {message}", err=True)
     typer.echo(
         f"restored {counts['paragraphs']} paragraph(s) in {counts['documents']} document(s), "
         f"{counts['files']} file(s) written to {out or cleaned}"
     )
+    raise typer.Exit(1 if refused else 0)
 
 
 @app.callback()

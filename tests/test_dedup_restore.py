@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from cleaner.cli import app
+from cleaner.cli import app, clean_app
 from cleaner.config import DedupOptions
 from cleaner.dedup import Deduplicator
 from cleaner.dedup.restore import restore_paragraphs, restore_text, restore_tree
@@ -131,3 +132,126 @@ def test_missing_or_broken_audit_is_a_config_error(tmp_path):
     broken.write_text('{"type": "run"}\n{oops\n', encoding="utf-8")
     with pytest.raises(ConfigError, match=r"audit.jsonl:2: not a JSON line"):
         restore_tree(broken, tmp_path)
+
+
+# -- the command on a real run: paths from the audit record, strictness, idempotence ---------------
+
+
+def cleaned_run(tmp_path: Path) -> tuple[Path, Path]:
+    """`clean` over DOCS: 001.txt loses 4 paragraphs, 002.txt 2; returns the audit record and DST."""
+    src = tmp_path / "src"
+    src.mkdir()
+    for name, paragraphs in DOCS.items():
+        (src / name).write_text("\n\n".join(paragraphs), encoding="utf-8")
+    result = CliRunner().invoke(clean_app, [str(src), str(tmp_path / "out"), "--no-rules", "--quiet"])
+    assert result.exit_code == 0, result.stderr
+    return tmp_path / "out" / ".cleaner" / "audit.jsonl", tmp_path / "out"
+
+
+def restore(*args: str | Path):
+    return CliRunner().invoke(app, ["restore", *map(str, args)])
+
+
+def digest(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def rename_doc(audit: Path, old: str, new: str) -> None:
+    records = [json.loads(line) for line in audit.read_text("utf-8").splitlines()]
+    for record in records:
+        if record.get("doc") == old:
+            record["doc"] = new
+    audit.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+
+
+@pytest.mark.parametrize("where", ["absolute", "../elsewhere/002.txt", "sub/../../elsewhere/002.txt"])
+def test_restore_refuses_document_paths_that_leave_the_folder(tmp_path: Path, where: str) -> None:
+    audit, out = cleaned_run(tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "002.txt").write_bytes((out / "002.txt").read_bytes())  # something there to overwrite
+    doc = str(elsewhere / "002.txt") if where == "absolute" else where
+    rename_doc(audit, "002.txt", doc)
+    result = restore(audit, out, "--out", tmp_path / "back")
+    assert result.exit_code == 1
+    assert result.stderr == f"not restored {doc}: its path in the audit record is not relative and normalised\n"
+    assert result.stdout == f"restored 4 paragraph(s) in 1 document(s), 1 file(s) written to {tmp_path / 'back'}\n"
+    assert (elsewhere / "002.txt").read_text("utf-8") == "前言\n", "nothing written outside the folder"
+    assert sorted(digest(tmp_path / "back")) == ["001.txt"]
+
+
+@pytest.mark.parametrize("doc", ["C:/x/002.txt", "..\\002.txt", "./002.txt", "a//002.txt", ".cleaner/audit.jsonl"])
+def test_restore_accepts_only_plain_relative_document_paths(tmp_path: Path, doc: str) -> None:
+    audit, out = cleaned_run(tmp_path)
+    rename_doc(audit, "002.txt", doc)
+    before = audit.read_bytes()
+    result = restore(audit, out, "--doc", doc)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"not restored {doc}: its path in the audit record is ")
+    assert audit.read_bytes() == before
+
+
+def test_restore_twice_in_place_is_refused_and_changes_nothing(tmp_path: Path) -> None:
+    audit, out = cleaned_run(tmp_path)
+    first = restore(audit, out)
+    assert first.exit_code == 0, first.stderr
+    assert (out / "001.txt").read_text("utf-8").count("教育是民生之基") == 2
+    after_first = digest(out)
+    second = restore(audit, out)
+    assert second.exit_code == 2
+    assert second.stderr == (
+        f"{out / '001.txt'}: the cleaned file is not the text the run wrote (904 bytes, the audit record says 374): "
+        "it was restored already or changed since; nothing was written\n"
+    )
+    assert digest(out) == after_first, "no paragraph is put back twice"
+
+
+def test_restore_twice_into_the_same_folder_is_refused(tmp_path: Path) -> None:
+    audit, out = cleaned_run(tmp_path)
+    back = tmp_path / "back"
+    assert restore(audit, out, "--out", back).exit_code == 0
+    restored = digest(back)
+    second = restore(audit, out, "--out", back)
+    assert second.exit_code == 2
+    assert second.stderr.startswith(f"{back / '001.txt'}: the file already in the output folder is not the text")
+    assert digest(back) == restored
+    assert sorted(restored) == ["001.txt", "002.txt"], "no lock or temporary file is left in the output folder"
+
+
+def test_restore_of_an_unknown_document_or_paragraph_is_an_error(tmp_path: Path) -> None:
+    audit, out = cleaned_run(tmp_path)
+    before = digest(out)
+    unknown = restore(audit, out, "--doc", "nope.txt")
+    assert unknown.exit_code == 2
+    assert unknown.stderr == "--doc nope.txt: no such document in the audit record\n"
+    untouched = restore(audit, out, "--doc", "000.txt")
+    assert untouched.exit_code == 2
+    assert untouched.stderr == "--doc 000.txt: the dedup step removed nothing from this document\n"
+    out_of_range = restore(audit, out, "--para", "9999")
+    assert out_of_range.exit_code == 2
+    assert out_of_range.stderr == (
+        "--para 9999: no paragraph with this index was removed from the selected documents (removed: 0, 1, 3, 4, 6)\n"
+    )
+    other_doc = restore(audit, out, "--doc", "002.txt", "--para", "3")
+    assert other_doc.exit_code == 2
+    assert other_doc.stderr.endswith("from the selected documents (removed: 0, 1)\n")
+    assert digest(out) == before
+
+
+def test_restore_writes_neither_through_a_symlink_nor_into_the_cleaned_folder(tmp_path: Path) -> None:
+    audit, out = cleaned_run(tmp_path)
+    back = tmp_path / "back"
+    back.mkdir()
+    (back / "002.txt").symlink_to(out / "002.txt")
+    before = digest(out)
+    linked = restore(audit, out, "--out", back)
+    assert linked.exit_code == 2
+    assert linked.stderr == (
+        f"{back / '002.txt'}: refusing to write a restored file into the input {out} "
+        f"(it resolves to {os.path.realpath(out / '002.txt')})\n"
+    )
+    inside = restore(audit, out, "--out", out / "restored")
+    assert inside.exit_code == 2
+    assert "refusing to write a restored file into the input" in inside.stderr
+    assert digest(out) == before
+    assert not (back / "001.txt").exists(), "refused before anything is written"

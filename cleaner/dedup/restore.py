@@ -17,12 +17,15 @@ Library use: :func:`restore_paragraphs`; command line: ``cleaner restore AUDIT C
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from cleaner.errors import ConfigError
+from cleaner.io.locking import STATE_DIR, folder_lock
+from cleaner.io.paths import WriteGuard, display_name, real, safe_relative_path
+from cleaner.io.writers import remove_leftover_temporaries, write_atomic
 from cleaner.model import PARAGRAPH_SEPARATOR
 
 PARAGRAPH_RULES = ("exact", "near")
@@ -132,10 +135,25 @@ def _read_audit(path: Path) -> list[dict[str, Any]]:
             if not line.strip():
                 continue
             try:
-                records.append(json.loads(line))
+                record = json.loads(line)
             except json.JSONDecodeError as exc:
                 raise ConfigError(f"{path}:{number}: not a JSON line ({exc.msg})") from None
+            if not isinstance(record, dict):
+                raise ConfigError(f"{path}:{number}: not an audit record line (a JSON object)")
+            records.append(record)
     return records
+
+
+@dataclass
+class FileRestore:
+    """One cleaned file to put paragraphs back into: where it is read, where it is written, what goes back."""
+
+    path: str  # relative, as the audit record names it
+    per_line: dict[int | None, Removals]  # JSON Lines line (None for a text file) -> its removals
+    wanted: set[int | None]
+    source: Path
+    target: Path
+    paragraphs: int  # how many paragraphs (or dropped documents) go back
 
 
 def restore_tree(
@@ -145,6 +163,7 @@ def restore_tree(
     docs: Iterable[str] | None = None,
     paragraphs: Iterable[int] | None = None,
     text_field: str = "text",
+    on_refused: Callable[[str], None] | None = None,
 ) -> dict[str, int]:
     """Put removed paragraphs back into the cleaned files under ``cleaned`` (written to ``out``, or in place).
 
@@ -152,39 +171,181 @@ def restore_tree(
     were not written, so the record of document ``path:N`` is found by skipping the dropped line
     numbers before N (this assumes the input had no blank lines); a dropped record comes back as
     ``{text_field: text}`` at its place (its other fields were not recorded).
+
+    Strict, so that a mistake never goes unnoticed and a second run never doubles paragraphs:
+    an unknown ``docs`` entry or a ``paragraphs`` index that no selected document lost raises
+    :class:`ConfigError`; so does a cleaned file (or an existing file in ``out``) that is not the
+    text the run wrote, by the size the audit record gives it — it was restored already or
+    changed since. A document whose path in the audit record is not a plain relative path is
+    refused (``on_refused`` gets a one-line message) and the others are restored. Every file
+    written is checked to resolve inside ``out`` (or ``cleaned``), outside ``cleaned`` when
+    writing elsewhere and never onto the audit record; all of this before anything is written.
     Returns counts of restored paragraphs, documents and files.
     """
-    removals = removals_from_audit(_read_audit(audit))
-    selected = set(docs) if docs is not None else None
-    only = list(paragraphs) if paragraphs is not None else None
+    records = _read_audit(audit)
+    removals = removals_from_audit(records)
+    selected = _check_docs(docs, removals, records)
+    only = _check_paragraphs(paragraphs, removals, selected)
+    in_place = out is None or real(out) == real(cleaned)
+    target_root = cleaned if in_place or out is None else out
+    guard = WriteGuard.create(target_root, [] if in_place else [cleaned], [audit])
+    plans = _plan(removals, selected, only, cleaned, target_root, on_refused)
+    sizes = _sizes_written(records)
+    for plan in plans:
+        guard.check(plan.target, "a restored file")
+        _check_unrestored(plan, sizes.get(plan.path), in_place)
+    counts = {"paragraphs": 0, "documents": 0, "files": 0}
+    if not plans:
+        return counts
+    with folder_lock(target_root, guard):
+        remove_leftover_temporaries(target_root)
+        for plan in plans:
+            text = plan.source.read_text(encoding="utf-8") if plan.source.is_file() else ""
+            write_atomic(plan.target, _render(plan, text, only, text_field), guard, "a restored file")
+            counts["files"] += 1
+            counts["documents"] += len(plan.wanted)
+            counts["paragraphs"] += plan.paragraphs
+    return counts
+
+
+def _plan(
+    removals: Mapping[str, Removals],
+    selected: set[str] | None,
+    only: list[int] | None,
+    cleaned: Path,
+    target_root: Path,
+    on_refused: Callable[[str], None] | None,
+) -> list[FileRestore]:
+    """The files that get something back, in path order; documents with unsafe paths are refused here."""
+    plans: list[FileRestore] = []
+    for path, per_line in sorted(_by_file(removals).items()):
+        wanted = {
+            line
+            for line in per_line
+            if (selected is None or _doc_id(path, line) in selected) and _chosen(per_line[line], only)
+        }
+        if not wanted:
+            continue
+        problem = _unsafe_path(path)
+        if problem:
+            _refuse(on_refused, [_doc_id(path, line) for line in sorted(wanted, key=lambda n: n or 0)], problem)
+            continue
+        count = sum(_chosen(per_line[line], only) for line in wanted)
+        plans.append(FileRestore(path, per_line, wanted, cleaned / path, target_root / path, count))
+    return plans
+
+
+def _by_file(removals: Mapping[str, Removals]) -> dict[str, dict[int | None, Removals]]:
     by_file: dict[str, dict[int | None, Removals]] = {}
     for doc_id, removed in removals.items():
         path, line = _split_id(doc_id)
         by_file.setdefault(path, {})[line] = removed
-    counts = {"paragraphs": 0, "documents": 0, "files": 0}
-    for path, per_line in sorted(by_file.items()):
-        wanted = {
-            line for line in per_line if selected is None or (path if line is None else f"{path}:{line}") in selected
-        }
-        if not wanted:
-            continue
-        source = cleaned / path
-        text = source.read_text(encoding="utf-8") if source.is_file() else ""
-        if None in per_line:
-            restored = restore_text(text[:-1] if text.endswith("\n") else text, per_line[None], only)
-            rendered = restored + "\n" if restored else ""
-        else:
-            rendered = _restore_jsonl(text, per_line, wanted, only, text_field, source)
-        counts["files"] += 1
-        for line in wanted:
-            removed = per_line[line]
-            counts["documents"] += 1
-            chosen = removed.paragraphs if only is None else [i for i in only if i in removed.paragraphs]
-            counts["paragraphs"] += len(chosen) if removed.document is None else 1
-        target = (out or cleaned) / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(rendered, encoding="utf-8", newline="\n")
-    return counts
+    return by_file
+
+
+def _doc_id(path: str, line: int | None) -> str:
+    return path if line is None else f"{path}:{line}"
+
+
+def _chosen(removed: Removals, only: list[int] | None) -> int:
+    """How many paragraphs of one document go back (a dropped document counts as one)."""
+    if removed.document is not None:
+        return 1
+    return len(removed.paragraphs) if only is None else len(set(only) & set(removed.paragraphs))
+
+
+def _check_docs(
+    docs: Iterable[str] | None, removals: Mapping[str, Removals], records: list[dict[str, Any]]
+) -> set[str] | None:
+    """The selected document ids; each must be one the dedup step removed something from."""
+    if docs is None:
+        return None
+    selected = set(docs)
+    known = {record["doc"] for record in records if isinstance(record.get("doc"), str)}
+    for doc in sorted(selected - set(removals)):
+        shown = display_name(doc)
+        if doc in known:
+            raise ConfigError(f"--doc {shown}: the dedup step removed nothing from this document")
+        raise ConfigError(f"--doc {shown}: no such document in the audit record")
+    return selected
+
+
+def _check_paragraphs(
+    paragraphs: Iterable[int] | None, removals: Mapping[str, Removals], selected: set[str] | None
+) -> list[int] | None:
+    """The chosen paragraph indexes; each must be one that a selected document lost."""
+    if paragraphs is None:
+        return None
+    only = list(paragraphs)
+    removed = sorted(
+        {index for doc, r in removals.items() if selected is None or doc in selected for index in r.paragraphs}
+    )
+    for index in only:
+        if index not in removed:
+            listed = ", ".join(map(str, removed[:12])) + (", …" if len(removed) > 12 else "")
+            raise ConfigError(
+                f"--para {index}: no paragraph with this index was removed from the selected documents "
+                f"(removed: {listed or 'none'})"
+            )
+    return only
+
+
+def _unsafe_path(path: str) -> str:
+    """Why a document path from the audit record may not be joined to a folder ('' if it may)."""
+    if safe_relative_path(path) is None:
+        return "its path in the audit record is not relative and normalised"
+    if path.split("/", 1)[0] == STATE_DIR:
+        return f"its path in the audit record is inside {STATE_DIR}/, where no output is written"
+    return ""
+
+
+def _refuse(on_refused: Callable[[str], None] | None, doc_ids: list[str], problem: str) -> None:
+    if on_refused is None:
+        return
+    for doc_id in doc_ids:
+        on_refused(f"{display_name(doc_id)}: {problem}")
+
+
+def _sizes_written(records: list[dict[str, Any]]) -> dict[str, int]:
+    """The size of each output file as the run wrote it, from the audit record's file lines."""
+    sizes: dict[str, int] = {}
+    for record in records:
+        doc, size = record.get("doc"), record.get("bytes_out")
+        if record.get("type") == "file" and isinstance(doc, str) and isinstance(size, int):
+            sizes[doc] = size
+    return sizes
+
+
+def _check_unrestored(plan: FileRestore, size: int | None, in_place: bool) -> None:
+    """Refuse a source, or an existing target, that is not the text the run wrote.
+
+    Putting paragraphs back only ever makes a file longer, so a file of the size the audit
+    record gives is one nothing was restored into; anything else was restored already (a second
+    run would insert the paragraphs again) or changed since. An audit record without sizes
+    (not written by ``clean``) cannot be checked.
+    """
+    if size is None:
+        return
+    _check_size(plan.source, size, "the cleaned file")
+    if not in_place and plan.target.exists():
+        _check_size(plan.target, size, "the file already in the output folder")
+
+
+def _check_size(path: Path, size: int, role: str) -> None:
+    actual = path.stat().st_size if path.is_file() else None
+    if actual != size:
+        found = "missing" if actual is None else f"{actual} bytes"
+        raise ConfigError(
+            f"{display_name(str(path))}: {role} is not the text the run wrote ({found}, the audit record "
+            f"says {size}): it was restored already or changed since; nothing was written"
+        )
+
+
+def _render(plan: FileRestore, text: str, only: list[int] | None, text_field: str) -> str:
+    if None in plan.per_line:
+        restored = restore_text(text[:-1] if text.endswith("\n") else text, plan.per_line[None], only)
+        return restored + "\n" if restored else ""
+    return _restore_jsonl(text, plan.per_line, plan.wanted, only, text_field, plan.source)
 
 
 def _restore_jsonl(

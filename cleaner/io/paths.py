@@ -10,10 +10,11 @@ again just before each write.
 from __future__ import annotations
 
 import os
+import posixpath
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import NoReturn
 
 from cleaner.errors import ConfigError
@@ -112,3 +113,21 @@ def display_name(text: str) -> str:
         else:
             out.append(char)
     return "".join(out)
+
+
+def safe_relative_path(name: str) -> str | None:
+    """``name`` if it is a plain relative path that stays inside the folder it is joined to, else None.
+
+    Accepted: ``a.txt``, ``sub/a.txt``. Refused, whatever the platform (an audit record may come
+    from anywhere): absolute paths, drive letters and UNC shares, any ``..``, ``.`` or empty
+    component, a backslash path that climbs out on Windows, and NUL characters.
+    """
+    if not name or "\x00" in name:
+        return None
+    if PurePosixPath(name).is_absolute() or PureWindowsPath(name).anchor:
+        return None
+    if posixpath.normpath(name) != name or any(part in ("", ".", "..") for part in name.split("/")):
+        return None
+    if ".." in PureWindowsPath(name).parts:
+        return None
+    return name
