@@ -94,6 +94,14 @@ class DedupOptions:
     rows: int = 5
     # A document whose text is at least this share duplicated is a near-duplicate document.
     duplicate_document_ratio: float = 0.9
+    # Short near copies (rule "short_near"): paragraphs of short_min_length to short_max_length
+    # letters/digits/ideographs are decided by their edit script instead of the Jaccard similarity:
+    # at most short_max_edits isolated edits (and short_max_ratio of the length), none in a number.
+    short_near: bool = True
+    short_min_length: int = 20
+    short_max_length: int = 45
+    short_max_edits: int = 2
+    short_max_ratio: float = 0.1
 
     @property
     def enabled(self) -> bool:

@@ -132,6 +132,13 @@ def mix64(h: np.ndarray) -> np.ndarray:
     return h
 
 
+def fingerprint32(digests: np.ndarray) -> np.ndarray:
+    """The high 32 bits of 64-bit digests, with 0 (the empty marker of the band tables) mapped to 1."""
+    fingerprints = (digests >> np.uint64(32)).astype(np.uint32)
+    fingerprints[fingerprints == 0] = 1
+    return fingerprints
+
+
 def normalise_key(text: str) -> str:
     """The comparison key of ``text``: whitespace removed, width and punctuation variants folded.
 
