@@ -192,7 +192,7 @@ def test_options_are_checked_and_read_from_a_config_file(tmp_path):
     with pytest.raises(ConfigError, match="short_max_ratio"):
         Deduplicator(DedupOptions(short_max_ratio=1.5))
     path = tmp_path / "cleaner.yaml"
-    path.write_text("dedup:\n  short_max_edits: 1\n  short_max_length: 40\n", encoding="utf-8")
+    path.write_text("dedup:\n  short_max_edits: 1\n  short_max_length: 40\n  fragments: false\n", encoding="utf-8")
     options = load_config(path).dedup
-    assert (options.short_max_edits, options.short_max_length) == (1, 40)
+    assert (options.short_max_edits, options.short_max_length, options.fragments) == (1, 40, False)
     assert copies(REVIEW, REVIEW.replace("顺利", "顺判").replace("圆满", "圆瞒"), options) == []

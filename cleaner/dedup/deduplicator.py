@@ -14,6 +14,10 @@ is kept and later copies are removed. For each paragraph of a document:
    short ones): the MinHash signature of the key's character n-grams shares an LSH band with an
    earlier paragraph, and the true Jaccard similarity of the two n-gram sets is at least
    ``threshold``. The earlier paragraph with the highest similarity is named as the kept copy.
+5. Fragments (rule ``fragment``): what is left of a document is compared run by run with the
+   earlier runs of paragraphs it shares a sentence or clause with (:mod:`cleaner.dedup.units`), so
+   a copy cut into paragraphs differently from its original is still found
+   (:mod:`cleaner.dedup.fragments`).
 
 Candidates are verified with the exact sets (32-bit shingle hashes) rather than by counting
 agreeing signature values: with 128 permutations that estimate has a standard error of ±0.04 at
@@ -26,15 +30,18 @@ of at least ``duplicate_document_ratio`` of its content; it is reported with a z
 
 Only kept paragraphs are indexed, so the kept copy named in an edit is always still in the output.
 Memory per indexed paragraph: one dict entry for its key digest, its band fingerprints (8 bytes
-per band, at most half-full tables), its shingle hashes (4 bytes per character) for verification,
-and for short paragraphs their key (4 bytes per character) and three segment cells (8 bytes,
-tables at most 80% full) — never its text. ``stats`` counts documents, paragraphs, removals by
-rule (``exact``, ``short_near``, ``near``), ``near_duplicate_documents``,
-``duplicate_documents_dropped`` and index ``candidates`` verified.
+per band, at most half-full tables), its shingle hashes (4 bytes per character) for verification
+and those of the paragraphs too short to index that follow it, one table cell (8 bytes, tables at
+most 80% full) per unit first seen in it (about 7 per 100 characters), and for short paragraphs
+their key (4 bytes per character) and three segment cells — never its text. ``stats`` counts
+documents, paragraphs, removals by rule (``exact``, ``short_near``, ``near``, ``fragment``),
+``near_duplicate_documents``, ``duplicate_documents_dropped`` and index ``candidates`` verified.
 """
 
 from __future__ import annotations
 
+import bisect
+import itertools
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -43,22 +50,27 @@ from typing import Any
 import numpy as np
 
 from cleaner.config import DedupOptions
+from cleaner.dedup.fragments import ORIGINAL_COVER, CopyPiece, RunMatch, align_runs, distinct, member, share
 from cleaner.dedup.keys import paragraph_keys
 from cleaner.dedup.lsh import BandIndex, band_fingerprints, candidate_pairs
 from cleaner.dedup.minhash import MinHasher, run_shingle_hashes
 from cleaner.dedup.short import index_segments, matching_pairs, query_segments, short_near_edits
+from cleaner.dedup.units import Units, sentence_units
 from cleaner.errors import ConfigError
 from cleaner.model import PARAGRAPH_SEPARATOR, Document, Edit
 
 STAGE = "dedup"
+# A sentence unit this long is shared by two unrelated texts rarely enough to anchor a run alone.
+LONG_UNIT = 16
+_EMPTY = np.zeros(0, dtype=np.uint32)
 
 
 @dataclass(frozen=True)
 class Match:
-    """The kept copy a paragraph duplicates: ``rule`` is ``exact``, ``short_near`` or ``near``.
+    """The kept copy a paragraph duplicates: ``rule`` is ``exact``, ``short_near``, ``near`` or ``fragment``.
 
-    ``extra`` adds to the ``kept`` record of the edit (the edits of a short near copy) and takes no
-    part in comparisons.
+    ``extra`` adds to the ``kept`` record of the edit (the paragraphs of a kept run, the edits of a
+    short near copy) and takes no part in comparisons.
     """
 
     rule: str
@@ -145,14 +157,9 @@ class _RunStore:
         return self._values.nbytes + self._chunk.nbytes + self._start.nbytes + self._length.nbytes
 
 
-def _distinct(values: np.ndarray) -> np.ndarray:
-    values = np.sort(values)
-    return values[np.concatenate(([True], values[1:] != values[:-1]))]
-
-
 def _jaccard(a: np.ndarray, b: np.ndarray) -> float:
     """Jaccard similarity of the sets of values of two arrays (shingle hashes, repeats allowed)."""
-    a, b = _distinct(a), _distinct(b)
+    a, b = distinct(a), distinct(b)
     if a.size > b.size:
         a, b = b, a
     position = np.searchsorted(b, a)
@@ -167,10 +174,10 @@ def validate(options: DedupOptions) -> None:
         raise ConfigError(
             f"dedup: bands × rows ({options.bands} × {options.rows}) exceeds num_perm ({options.num_perm})"
         )
-    for name in ("threshold", "duplicate_document_ratio"):
+    for name in ("threshold", "duplicate_document_ratio", "fragment_containment"):
         if not 0.0 < getattr(options, name) <= 1.0:
             raise ConfigError(f"dedup: {name} must be in (0, 1], not {getattr(options, name)}")
-    for name in ("ngram", "num_perm", "bands", "rows", "short_min_length"):
+    for name in ("ngram", "num_perm", "bands", "rows", "fragment_span", "short_min_length"):
         if getattr(options, name) < 1:
             raise ConfigError(f"dedup: {name} must be at least 1, not {getattr(options, name)}")
     if options.min_length < 0 or options.min_near_length < 0:
@@ -223,14 +230,20 @@ class Deduplicator:
         self._para_index = _Growing(np.uint32)
         self._shingles = _RunStore()
         self._short_keys = _RunStore(chunk=1 << 20)  # short keys are a small share of the text
-        # One cell per segment of a short paragraph: kept fuller than the bands, as there are three.
+        # So are the paragraphs too short to index: those after each indexed one, and those before
+        # the first indexed paragraph of a document.
+        self._gaps = _RunStore(chunk=1 << 20)
+        self._leads = _RunStore(chunk=1 << 20)
+        # One cell per short paragraph segment and per unit first seen: kept fuller than the bands,
+        # as there are several per paragraph.
         self._segments = BandIndex(1, max_load=0.8)
+        self._units = BandIndex(1, max_load=0.8)
 
     @property
     def nbytes(self) -> int:
         """Approximate memory held by the index (numpy arrays only)."""
-        parts = (self._para_doc, self._para_index, self._shingles, self._short_keys)
-        tables = (self._bands, self._segments)
+        parts = (self._para_doc, self._para_index, self._shingles, self._short_keys, self._gaps, self._leads)
+        tables = (self._bands, self._segments, self._units)
         return sum(part.nbytes for part in parts) + sum(table.nbytes for table in tables)
 
     def __len__(self) -> int:
@@ -277,11 +290,20 @@ class Deduplicator:
         return len(self) - before
 
     def is_duplicate(self, text: str) -> Match | None:
-        """The indexed paragraph ``text`` duplicates (exactly, or nearly), or ``None``; indexes nothing."""
+        """The indexed paragraph(s) ``text`` duplicates, or ``None``; indexes nothing.
+
+        ``text`` is taken as one paragraph; besides exact, short near and near copies, a text that
+        joins consecutive indexed paragraphs is found as a ``fragment`` copy of them.
+        """
         batch = _Batch(self, ["<query>"], [text], [0, 1])
         if batch.analysis.content[0] < self.options.min_length:
             return None
-        return self._match_row(batch, 0)
+        match = self._match_row(batch, 0)
+        if match is None and self.options.fragments:
+            batch.available[0] = True
+            self._match_fragments(batch, 0)
+            match = batch.matches[0]
+        return match
 
     # -- internals ---------------------------------------------------------------------------
 
@@ -311,6 +333,8 @@ class Deduplicator:
                 if match is None:
                     batch.available[row] = True
                     batch.seen_here.setdefault(batch.analysis.digests[row], row)
+            if options.fragments:
+                self._match_fragments(batch, d)
             doc_matches = [batch.matches[row] for row in rows]
             duplicate_of, ratio = self._duplicate_document(batch.analysis, rows, doc_matches, doc.id)
             report: list[Edit] = []
@@ -378,6 +402,16 @@ class Deduplicator:
             local.setdefault(later, []).append(earlier)
         return indexed, local
 
+    def _unit_hits(self, units: Units) -> np.ndarray:
+        """For each unit, the indexed paragraph it was first seen in (-1 if it is not indexed)."""
+        hits = np.full(len(units), -1, dtype=np.int64)
+        if len(units) == 0:
+            return hits
+        rows, pids = self._units.query(units.fingerprints[:, None])
+        order = np.lexsort((pids, rows))[::-1]  # the smallest pid of a unit written last
+        hits[rows[order]] = pids[order]
+        return hits
+
     def _match_row(self, batch: _Batch, row: int) -> Match | None:
         analysis = batch.analysis
         digest = analysis.digests[row]
@@ -433,6 +467,223 @@ class Deduplicator:
             best = (edits, Match("short_near", doc, para, similarity, {"edits": edits}))
         return None if best is None else best[1]
 
+    def _match_fragments(self, batch: _Batch, d: int) -> None:
+        """Remove the paragraphs of document ``d`` that belong to runs copying earlier runs."""
+        rows = range(batch.bounds[d], batch.bounds[d + 1])
+        if not any(batch.is_open(row) for row in rows):
+            return
+        removed: dict[int, Match] = {}
+        tried: set[tuple[int, tuple[str, int]]] = set()
+        around: dict[int, np.ndarray] = {}
+        span = self.options.fragment_span
+        units = batch.analysis.units
+        for unit, origin in self._anchors(batch, d):
+            start, end = int(units.first_row[unit]), int(units.last_row[unit])
+            if not any(batch.is_open(row) for row in range(start, end + 1)):
+                continue
+            center = self._origin(batch, d, origin, start)
+            if center is None or (start, center) in tried:
+                continue
+            tried.add((start, center))
+            self.stats["candidates"] += 1
+            if start not in around:
+                reach = range(max(rows.start, start - span), min(rows.stop, end + span + 1))
+                around[start] = distinct(batch.analysis.hashes[batch.analysis.key_range(reach)])
+            if not self._copied_beyond(batch, unit, self._origin_shingles(batch, center), around[start]):
+                continue
+            original = self._original_run(batch, d, center, start)
+            removed.update(self._try_run(batch, d, range(start, end + 1), original))
+        if removed:
+            for row in rows:
+                match = batch.matches[row]
+                if match is not None and match.doc == batch.ids[d] and match.para + rows.start in removed:
+                    # It named a paragraph that has just gone as a fragment: it is that fragment's copy.
+                    batch.matches[row] = removed[match.para + rows.start]
+
+    def _copied_beyond(self, batch: _Batch, unit: int, original: np.ndarray, around: np.ndarray) -> bool:
+        """Whether the original paragraph is copied near the anchor beyond the anchor itself.
+
+        Most anchors are a clause or a sentence the two texts merely share: unless at least half
+        of the rest of the original paragraph is found in the rows a copy run could take, no run
+        of them repeats it (checked before any run is built).
+        """
+        original = distinct(original)
+        if share(original, around) < ORIGINAL_COVER:
+            return False
+        units, n = batch.analysis.units, self.options.ngram
+        points = batch.analysis.keys.code_points[int(units.start[unit]) : int(units.stop[unit])]
+        anchor = distinct(run_shingle_hashes(points, np.array([points.size]), n)[: max(1, points.size - n + 1)])
+        rest = original[~member(original, anchor)]
+        return share(rest if rest.size >= n else original, around) >= ORIGINAL_COVER
+
+    def _anchors(self, batch: _Batch, d: int) -> list[tuple[int, tuple[str, int]]]:
+        """``(unit, origin)`` of the units of document ``d`` seen earlier, in order.
+
+        A unit is trusted alone when it is long (``LONG_UNIT`` characters); a shorter one (a clause)
+        only when another unit of this document seen near it was seen near its origin too — two
+        texts sharing one stock clause are common, sharing two neighbouring ones is not. Only units
+        touching a row that may still be removed are returned.
+        """
+        units = batch.analysis.units
+        rows = range(batch.bounds[d], batch.bounds[d + 1])
+        lo, hi = np.searchsorted(units.first_row[batch.anchored], [rows.start, rows.stop]).tolist()
+        mine = batch.anchored[lo:hi]
+        opened = np.concatenate(([0], np.cumsum([batch.is_open(row) for row in rows], dtype=np.int64)))
+        touching = opened[units.last_row[mine] - rows.start + 1] > opened[units.first_row[mine] - rows.start]
+        if not touching.any():
+            return []
+        # (unit, origin kind, origin value, place of the origin, position there) for every origin.
+        hit = mine[batch.hit_pid[mine] >= 0]
+        pids = batch.hit_pid[hit]
+        columns = [[hit, np.zeros(hit.size, np.int64), pids, self._para_doc.data[pids].astype(np.int64), pids]]
+        columns.extend(self._batch_origins(batch, d, mine))
+        unit, kind, value, place, position = (np.concatenate(c) for c in zip(*columns, strict=True))
+        start, last = units.first_row[unit], units.last_row[unit]
+        span = self.options.fragment_span
+        keep = opened[last - rows.start + 1] > opened[start - rows.start]
+        keep &= (units.content[unit] >= LONG_UNIT) | _agreeing(unit, start, kind * (1 << 32) + place, position, span)
+        chosen = np.flatnonzero(keep)
+        chosen = chosen[np.lexsort((chosen, unit[chosen]))]
+        names = ("pid", "row", "unit")
+        return [(int(unit[i]), (names[int(kind[i])], int(value[i]))) for i in chosen.tolist()]
+
+    def _batch_origins(self, batch: _Batch, d: int, mine: np.ndarray) -> list[list[np.ndarray]]:
+        """Origins in this batch of the units ``mine``: a row of an earlier document, or an earlier unit here."""
+        units = batch.analysis.units
+        found: list[tuple[int, int, int, int, int]] = []
+        earlier_here: dict[int, list[int]] = {}
+        for unit in mine[batch.repeated[mine]].tolist():
+            fp = int(units.fingerprints[unit])
+            if batch.hit_pid[unit] < 0 and fp in batch.unit_homes:
+                row = batch.unit_homes[fp]
+                # Positions count kept paragraphs, as pids do in the index.
+                rank = bisect.bisect_left(batch.kept_by_doc[batch.owner[row]], row)
+                found.append((unit, 1, row, batch.owner[row], rank))
+            for other in earlier_here.get(fp, ()):
+                found.append((unit, 2, other, d, int(units.first_row[other])))
+            earlier_here.setdefault(fp, []).append(unit)
+        if not found:
+            return []
+        return [[np.array(column, dtype=np.int64) for column in zip(*found, strict=True)]]
+
+    def _origin(self, batch: _Batch, d: int, origin: tuple[str, int], before: int) -> tuple[str, int] | None:
+        """The kept paragraph an anchor was seen in: ``("pid", pid)`` or ``("row", row)``, if still kept.
+
+        An earlier unit of this document counts from its first kept row, which must come before
+        ``before`` (the copy follows its original).
+        """
+        kind, value = origin
+        if kind != "unit":
+            return origin
+        units = batch.analysis.units
+        for row in range(int(units.first_row[value]), min(int(units.last_row[value]) + 1, before)):
+            if batch.is_kept(row):
+                return ("row", row)
+        return None
+
+    def _origin_shingles(self, batch: _Batch, center: tuple[str, int]) -> np.ndarray:
+        kind, value = center
+        return self._shingles.get(value) if kind == "pid" else batch.analysis.shingles(value)
+
+    def _try_run(self, batch: _Batch, d: int, seeds: range, original: _OriginalRun) -> dict[int, Match]:
+        """Align the rows around ``seeds`` with ``original``; mark and return the rows removed."""
+        options = self.options
+        analysis = batch.analysis
+        floor = batch.bounds[d] if original.doc_number != d else original.last_row + 1
+        if seeds.start < floor:
+            return {}
+        lo = max(floor, seeds.start - options.fragment_span)
+        hi = min(batch.bounds[d + 1], seeds.stop + options.fragment_span)
+        copy_rows = list(range(lo, hi))
+        pieces = [analysis.copy_piece(row) for row in copy_rows]
+        found = align_runs(
+            pieces,
+            [row - lo for row in seeds],
+            original.shingles,
+            original.gaps,
+            original.center_index,
+            n=options.ngram,
+            threshold=options.threshold,
+            containment=options.fragment_containment,
+        )
+        if found is None or not self._long_enough(analysis, [copy_rows[i] for i in found.copy]):
+            return {}
+        return self._remove_run(batch, copy_rows, found, original)
+
+    def _long_enough(self, analysis: _Analysis, rows: list[int]) -> bool:
+        """A run is matched like a near copy: it needs ``min_near_length`` characters in all."""
+        return sum(analysis.content[row] for row in rows) >= max(self.options.min_near_length, self.options.min_length)
+
+    def _remove_run(
+        self, batch: _Batch, copy_rows: list[int], found: RunMatch, original: _OriginalRun
+    ) -> dict[int, Match]:
+        removed: dict[int, Match] = {}
+        if original.doc_number < 0:
+            places = [self._where(original.members[j]) for j in found.original]
+        else:
+            places = [batch.where[original.members[j]] for j in found.original]
+        paras = [para for _, para in places]
+        doc = places[0][0]
+        for i in found.copy:
+            row = copy_rows[i]
+            if not batch.is_open(row):
+                continue
+            extra = {"paras": paras, "containment": round(found.containment[i], 4)}
+            source = paras[found.original.index(found.source[i])]
+            match = Match("fragment", doc, source, found.similarity, extra)
+            batch.matches[row] = match
+            batch.withdraw(row)
+            removed[row] = match
+        return removed
+
+    def _original_run(self, batch: _Batch, d: int, center: tuple[str, int], before: int) -> _OriginalRun:
+        """The kept paragraphs around ``center`` in its document, in order, with their shingle sets.
+
+        ``center`` is an indexed paragraph (``pid``) or a kept row of this batch (``row``): of an
+        earlier document, or of document ``d`` itself, where only rows before ``before`` count.
+        """
+        span = self.options.fragment_span
+        kind, value = center
+        if kind == "pid":
+            doc_number = int(self._para_doc.data[value])
+            lo, hi = max(0, value - span), min(len(self), value + span + 1)
+            pids = [p for p in range(lo, hi) if int(self._para_doc.data[p]) == doc_number]
+            before_first = pids[0] > 0 and int(self._para_doc.data[pids[0] - 1]) == doc_number
+            gaps = [self._gaps.get(pids[0] - 1) if before_first else self._leads.get(pids[0])]
+            gaps.extend(self._gaps.get(p) for p in pids)
+            return _OriginalRun(
+                center=center,
+                center_index=pids.index(value),
+                shingles=[self._shingles.get(p) for p in pids],
+                gaps=gaps,
+                members=pids,
+                doc_number=-1,
+                last_row=-1,
+            )
+        doc_number = batch.owner[value]
+        if doc_number == d:
+            kept = [r for r in range(batch.bounds[d], before) if batch.is_kept(r)]
+            end = before
+        else:
+            kept = batch.kept_by_doc[doc_number]
+            end = batch.bounds[doc_number + 1]
+        at = bisect.bisect_left(kept, value)
+        lo = max(0, at - span)
+        rows = kept[lo : at + span + 1]
+        # The short rows before, between and after these, as the index holds them.
+        first = kept[lo - 1] if lo else batch.bounds[doc_number] - 1
+        edges = [first, *rows, kept[lo + len(rows)] if lo + len(rows) < len(kept) else end]
+        gaps = [batch.short_between(a, b) for a, b in itertools.pairwise(edges)]
+        return _OriginalRun(
+            center=center,
+            center_index=rows.index(value),
+            shingles=[batch.analysis.shingles(r) for r in rows],
+            gaps=gaps,
+            members=rows,
+            doc_number=doc_number,
+            last_row=rows[-1],
+        )
+
     def _where(self, pid: int) -> tuple[str, int]:
         return self._doc_ids[int(self._para_doc.data[pid])], int(self._para_index.data[pid])
 
@@ -465,7 +716,7 @@ class Deduplicator:
         return kept_doc, ratio
 
     def _index(self, batch: _Batch) -> None:
-        """Add the kept rows of a batch to the index (exact keys, shingle sets, bands, short keys)."""
+        """Add the kept rows of a batch to the index (exact keys, shingle sets, bands, short keys, units)."""
         rows = batch.indexed
         if not rows:
             return
@@ -482,14 +733,45 @@ class Deduplicator:
         owners = np.array(batch.owner, dtype=np.int64)[row_array]
         self._para_doc.extend(np.array([doc_numbers[o] for o in owners.tolist()], dtype=np.uint32))
         self._para_index.extend((row_array - np.array(batch.bounds, dtype=np.int64)[owners]).astype(np.uint32))
-        # Shingle sets of the near-matchable rows, copied in one gather.
-        near = analysis.position_of[row_array]
-        lengths = np.where(near >= 0, analysis.keys.lengths[row_array], 0)
+        # Shingle sets of every kept row, copied in one gather; then those of the short rows after each.
+        lengths = analysis.keys.lengths[row_array]
         self._shingles.append(analysis.hashes[_ranges(analysis.key_starts[row_array], lengths)], lengths)
+        if self.options.fragments:
+            self._index_gaps(batch, row_array)
         pids = first_pid + np.arange(len(rows), dtype=np.int64)
+        near = analysis.position_of[row_array]
         if (near >= 0).any():
             self._bands.insert(analysis.fingerprints[near[near >= 0]], pids[near >= 0].astype(np.uint32))
         self._index_short(analysis, row_array, pids)
+        self._index_units(batch, row_array, pids)
+
+    def _index_gaps(self, batch: _Batch, rows: np.ndarray) -> None:
+        """For each kept row, the shingles of the short rows (never removed) after it in its document.
+
+        They are what a copy may hold of a fragment too short to be indexed itself (the last few
+        characters of a paragraph cut by the layout): runs of originals are compared with them. The
+        short rows before a document's first kept row go with that row, as its lead.
+        """
+        analysis = batch.analysis
+        lengths = analysis.keys.lengths
+        owner = np.array(batch.owner, dtype=np.int64)
+        short = np.flatnonzero(~analysis._indexable & (lengths > 0))
+        after = np.searchsorted(rows, short, side="right") - 1  # the kept row each one follows
+        follows = after >= 0
+        follows[follows] = owner[rows[after[follows]]] == owner[short[follows]]
+        # The rest lead the next kept row of their document, if there is one.
+        ahead = np.minimum(after + 1, rows.size - 1)
+        leads = ~follows & (after + 1 < rows.size)
+        leads[leads] = owner[rows[ahead[leads]]] == owner[short[leads]]
+        for store, chosen, slot in ((self._gaps, follows, after), (self._leads, leads, ahead)):
+            picked, where = short[chosen], slot[chosen]
+            sizes = np.bincount(where, weights=lengths[picked], minlength=rows.size).astype(np.int64)
+            self._gaps_append(store, analysis, picked, sizes)
+
+    @staticmethod
+    def _gaps_append(store: _RunStore, analysis: _Analysis, rows: np.ndarray, sizes: np.ndarray) -> None:
+        lengths = analysis.keys.lengths[rows]
+        store.append(analysis.hashes[_ranges(analysis.key_starts[rows], lengths)], sizes)
 
     def _index_short(self, analysis: _Analysis, rows: np.ndarray, pids: np.ndarray) -> None:
         """Keys and segment fingerprints of the kept rows a later short paragraph may be compared with."""
@@ -504,24 +786,78 @@ class Deduplicator:
             pid_of = dict(zip(rows[segment].tolist(), pids[segment].tolist(), strict=True))
             self._segments.insert(fps[:, None], np.array([pid_of[o] for o in owners.tolist()], dtype=np.uint32))
 
+    def _index_units(self, batch: _Batch, rows: np.ndarray, pids: np.ndarray) -> None:
+        """Index each unit not indexed yet under the first kept paragraph it lies in (first occurrence only)."""
+        units = batch.analysis.units
+        if not self.options.fragments or len(units) == 0:
+            return
+        # The first kept row at or after each row, as a position in ``rows``.
+        next_kept = np.searchsorted(rows, units.first_row, side="left")
+        has_home = next_kept < rows.size
+        home = np.where(has_home, rows[np.minimum(next_kept, rows.size - 1)], -1)
+        candidates = np.flatnonzero(has_home & (home <= units.last_row) & (batch.hit_pid < 0))
+        if candidates.size == 0:
+            return
+        fps = units.fingerprints[candidates]
+        order = np.argsort(fps, kind="stable")
+        first = order[np.concatenate(([True], fps[order][1:] != fps[order][:-1]))]
+        chosen = candidates[np.sort(first)]
+        self._units.insert(units.fingerprints[chosen][:, None], pids[next_kept[chosen]].astype(np.uint32))
+
+
+@dataclass
+class _OriginalRun:
+    """Kept paragraphs around an anchor's earlier occurrence: their shingles and where they are."""
+
+    center: tuple[str, int]
+    center_index: int
+    shingles: list[np.ndarray]
+    gaps: list[np.ndarray]  # shingles of the short paragraphs before the first, between them, after the last
+    members: list[int]  # their pids (indexed earlier) or batch rows
+    doc_number: int  # the batch document they belong to (-1: indexed earlier)
+    last_row: int  # their last batch row (-1: indexed earlier)
+
 
 class _Batch:
     """The documents of one round and what has been decided about each of their rows so far."""
 
     def __init__(self, dedup: Deduplicator, ids: list[str], paragraphs: list[str], bounds: list[int]) -> None:
         self.ids, self.bounds = ids, bounds
-        self.analysis = analysis = _Analysis(dedup, paragraphs)
+        self.analysis = analysis = _Analysis(dedup, paragraphs, bounds)
         self.owner: list[int] = np.repeat(np.arange(len(ids)), np.diff(bounds)).tolist()
         self.where = [(ids[d], row - bounds[d]) for row, d in enumerate(self.owner)]
         self.matches: list[Match | None] = [None] * len(paragraphs)
         self.available = [False] * len(paragraphs)  # kept rows later rows may match
         self.seen_here: dict[int, int] = {}
         self.indexed: list[int] = []
+        self.kept_by_doc: dict[int, list[int]] = {}
         self.near_index = dedup._index_candidates(analysis)
         self.near_local: dict[int, list[int]] = {}
         for x, y in candidate_pairs(analysis.fingerprints).tolist():
             self.near_local.setdefault(int(analysis.near_rows[y]), []).append(int(analysis.near_rows[x]))
         self.short_index, self.short_local = dedup._short_candidates(analysis)
+        self.hit_pid = dedup._unit_hits(analysis.units)
+        # Units repeated inside the batch: for those not indexed, the first kept paragraph holding
+        # each, filled in as documents are finished (what the index would hold if they were
+        # processed one by one).
+        self.repeated = np.zeros(len(analysis.units), dtype=bool)
+        self.repeated[_repeated(analysis.units.fingerprints)] = True
+        self.unit_homes: dict[int, int] = {}
+        # The units that have an earlier occurrence somewhere: the only ones worth looking at.
+        self.anchored = np.flatnonzero(self.repeated | (self.hit_pid >= 0))
+
+    def is_open(self, row: int) -> bool:
+        """A row that may still be removed: long enough, not matched, not withdrawn."""
+        return self.analysis.is_indexable(row) and self.matches[row] is None and self.available[row]
+
+    def is_kept(self, row: int) -> bool:
+        return self.available[row]
+
+    def short_between(self, after: int, before: int) -> np.ndarray:
+        """Shingles of the rows too short to index strictly between two rows (all kept: none is ever removed)."""
+        analysis = self.analysis
+        rows = [r for r in range(after + 1, before) if not analysis.is_indexable(r)]
+        return np.concatenate([analysis.shingles(r) for r in rows]) if rows else _EMPTY
 
     def withdraw(self, row: int) -> None:
         """``row`` is no longer kept (removed or dropped): later rows must not name it."""
@@ -533,7 +869,52 @@ class _Batch:
 
     def finish(self, d: int) -> None:
         """Document ``d`` is decided: its kept rows are final and will be indexed in this order."""
-        self.indexed.extend(row for row in range(self.bounds[d], self.bounds[d + 1]) if self.available[row])
+        kept = [row for row in range(self.bounds[d], self.bounds[d + 1]) if self.available[row]]
+        self.indexed.extend(kept)
+        self.kept_by_doc[d] = kept
+        units = self.analysis.units
+        lo, hi = np.searchsorted(units.first_row, [self.bounds[d], self.bounds[d + 1]]).tolist()
+        if not kept or lo == hi:
+            return
+        for unit in (lo + np.flatnonzero(self.repeated[lo:hi] & (self.hit_pid[lo:hi] < 0))).tolist():
+            fp = int(units.fingerprints[unit])
+            if fp in self.unit_homes:
+                continue
+            at = bisect.bisect_left(kept, int(units.first_row[unit]))
+            if at < len(kept) and kept[at] <= int(units.last_row[unit]):
+                self.unit_homes[fp] = kept[at]
+
+
+def _agreeing(unit: np.ndarray, start: np.ndarray, place: np.ndarray, position: np.ndarray, span: int) -> np.ndarray:
+    """Which anchors have another one, of another unit, near them on both sides.
+
+    Near on the copy side: first rows (``start``) at most ``span`` apart; on the original side: the
+    same ``place`` (a document) and ``position`` at most ``span`` apart.
+    """
+    agreed = np.zeros(unit.size, dtype=bool)
+    if unit.size < 2:
+        return agreed
+    order = np.lexsort((position, place))
+    u, s, p, q = unit[order], start[order], place[order], position[order]
+    for step in range(1, unit.size):
+        pair = (p[step:] == p[:-step]) & (q[step:] - q[:-step] <= span)
+        if not pair.any():
+            break  # sorted by place and position: further apart, nothing is near any more
+        pair &= (u[step:] != u[:-step]) & (np.abs(s[step:] - s[:-step]) <= span)
+        agreed[order[step:][pair]] = True
+        agreed[order[:-step][pair]] = True
+    return agreed
+
+
+def _repeated(values: np.ndarray) -> np.ndarray:
+    """Indexes of the values that occur more than once, in order."""
+    order = np.argsort(values, kind="stable")
+    ordered = values[order]
+    same = ordered[1:] == ordered[:-1]
+    twice = np.zeros(values.size, dtype=bool)
+    twice[1:] |= same
+    twice[:-1] |= same
+    return np.sort(order[twice]).astype(np.int64)
 
 
 def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
@@ -543,11 +924,12 @@ def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
 
 
 class _Analysis:
-    """Keys, lengths, digests, shingle sets and band fingerprints of a batch of paragraphs."""
+    """Keys, lengths, digests, shingle sets, band fingerprints and units of a batch of paragraphs."""
 
-    def __init__(self, dedup: Deduplicator, paragraphs: list[str]) -> None:
+    def __init__(self, dedup: Deduplicator, paragraphs: list[str], bounds: list[int]) -> None:
         options = dedup.options
         self.keys = keys = paragraph_keys(paragraphs)
+        self.ngram = options.ngram
         self.count = len(paragraphs)
         self.content = keys.content.tolist()
         self.digests = keys.digests.tolist()
@@ -578,9 +960,32 @@ class _Analysis:
             near_hashes = self.hashes[np.repeat(is_near, keys.lengths)]
             signatures = dedup.hasher.signatures_of_hashes(near_hashes, keys.lengths[near])
             self.fingerprints = band_fingerprints(signatures, options.bands, options.rows)
+        if options.fragments:
+            doc_starts = np.array(bounds[:-1], dtype=np.int64)
+            self.units = sentence_units(keys.code_points, keys.lengths, doc_starts[doc_starts < self.count])
+        else:
+            self.units = sentence_units(np.zeros(0, dtype=np.uint32), keys.lengths, np.zeros(0, dtype=np.int64))
+
+    def is_indexable(self, row: int) -> bool:
+        return bool(self._indexable[row])
 
     def is_short(self, row: int) -> bool:
         return bool(self._short[row])
+
+    def copy_piece(self, row: int) -> CopyPiece:
+        """The row as the copy side of a run: its key and the n-gram hash at each position."""
+        key = self.key(row)
+        if key.size == 0:
+            return CopyPiece(None, None, False)
+        return CopyPiece(key, self.shingles(row)[: max(1, key.size - self.ngram + 1)], bool(self._indexable[row]))
+
+    def key_range(self, rows: range) -> slice:
+        """Where the keys of consecutive ``rows`` lie in ``keys.code_points`` (and ``hashes``)."""
+        if not rows:
+            return slice(0, 0)
+        return slice(
+            int(self.key_starts[rows.start]), int(self.key_starts[rows.stop - 1] + self.keys.lengths[rows.stop - 1])
+        )
 
     def key(self, row: int) -> np.ndarray:
         start = int(self.key_starts[row])

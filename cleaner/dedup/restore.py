@@ -25,7 +25,7 @@ from typing import Any
 from cleaner.errors import ConfigError
 from cleaner.model import PARAGRAPH_SEPARATOR
 
-PARAGRAPH_RULES = ("exact", "short_near", "near")
+PARAGRAPH_RULES = ("exact", "short_near", "near", "fragment")
 DOCUMENT_RULE = "duplicate_document"
 
 
