@@ -39,6 +39,7 @@ import synth
 from cleaner.config import DedupOptions
 from cleaner.dedup import Deduplicator, MinHasher, shingle_hash, shingles
 from cleaner.dedup.minhash import _POLY, code_points, shingle_hashes
+from cleaner.dedup.restore import PARAGRAPH_RULES
 from cleaner.model import Document
 
 
@@ -162,7 +163,7 @@ def bench_corpus(path: Path, options: DedupOptions, batched: bool = True) -> Non
         labels[number] = []  # the labels of processed documents are no longer needed
         truth.update(doc_labels)
         for edit in edits:
-            if edit.rule in ("exact", "near"):
+            if edit.rule in PARAGRAPH_RULES:
                 removed[edit.rule] += 1
                 label = doc_labels[edit.detail["removed_para"]]
                 true_positive[(edit.rule, label)] += 1
@@ -172,9 +173,9 @@ def bench_corpus(path: Path, options: DedupOptions, batched: bool = True) -> Non
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     paragraphs = sum(truth.values())
     total_removed = sum(removed.values())
-    false_positive = true_positive[("exact", 0)] + true_positive[("near", 0)]
-    found_exact = true_positive[("exact", 1)] + true_positive[("near", 1)]
-    found_near = true_positive[("exact", 2)] + true_positive[("near", 2)]
+    false_positive, found_exact, found_near = (
+        sum(true_positive[(rule, label)] for rule in PARAGRAPH_RULES) for label in (0, 1, 2)
+    )
     how = "process_all (batches)" if batched else "process (one document at a time)"
     print(f"corpus {path.name}: {paragraphs:,} paragraphs, {dedup.stats['documents']:,} documents, {how}")
     print(f"  time {elapsed:.1f} s ({paragraphs / elapsed:,.0f} paragraphs/s), peak RSS so far {peak:,.0f} MB")
