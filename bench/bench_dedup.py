@@ -6,10 +6,16 @@
    ``MinHash.update`` loop and ``MinHash.bulk`` on a small sample, all measured in the same run.
 2. End to end on the corpus of ``dedup_corpus.py`` (generated on first use): documents read from
    JSON Lines and fed to ``Deduplicator.process`` in order; time, peak memory, and precision and
-   recall against the injected duplicates.
+   recall against the injected duplicates (``--compare``: first with the fragment and short near
+   rules off, for their cost).
+3. ``--robust``: recall and precision of those two rules on the copies and traps of
+   ``dedup_robust.py``.
 
     python bench/bench_dedup.py               # 100k signatures, 1M-paragraph corpus
     python bench/bench_dedup.py --quick       # 20k signatures, 100k-paragraph corpus
+    python bench/bench_dedup.py --quick --skip-signatures --compare --robust
+        # the corpus with the fragment and short near rules off, then on; and their recall and
+        # precision on fragmented and short near copies made from the seeds
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ import synth
 from cleaner.config import DedupOptions
 from cleaner.dedup import Deduplicator, MinHasher, shingle_hash, shingles
 from cleaner.dedup.minhash import _POLY, code_points, shingle_hashes
+from cleaner.dedup.restore import PARAGRAPH_RULES
 from cleaner.model import Document
 
 
@@ -156,7 +163,7 @@ def bench_corpus(path: Path, options: DedupOptions, batched: bool = True) -> Non
         labels[number] = []  # the labels of processed documents are no longer needed
         truth.update(doc_labels)
         for edit in edits:
-            if edit.rule in ("exact", "near"):
+            if edit.rule in PARAGRAPH_RULES:
                 removed[edit.rule] += 1
                 label = doc_labels[edit.detail["removed_para"]]
                 true_positive[(edit.rule, label)] += 1
@@ -166,12 +173,12 @@ def bench_corpus(path: Path, options: DedupOptions, batched: bool = True) -> Non
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     paragraphs = sum(truth.values())
     total_removed = sum(removed.values())
-    false_positive = true_positive[("exact", 0)] + true_positive[("near", 0)]
-    found_exact = true_positive[("exact", 1)] + true_positive[("near", 1)]
-    found_near = true_positive[("exact", 2)] + true_positive[("near", 2)]
+    false_positive, found_exact, found_near = (
+        sum(true_positive[(rule, label)] for rule in PARAGRAPH_RULES) for label in (0, 1, 2)
+    )
     how = "process_all (batches)" if batched else "process (one document at a time)"
     print(f"corpus {path.name}: {paragraphs:,} paragraphs, {dedup.stats['documents']:,} documents, {how}")
-    print(f"  time {elapsed:.1f} s ({paragraphs / elapsed:,.0f} paragraphs/s), peak RSS {peak:,.0f} MB")
+    print(f"  time {elapsed:.1f} s ({paragraphs / elapsed:,.0f} paragraphs/s), peak RSS so far {peak:,.0f} MB")
     print(
         f"  index: {len(dedup):,} paragraphs, {dedup.nbytes / 1e6:,.0f} MB of arrays; "
         f"{dedup.stats['candidates']:,} candidate pairs from the band index"
@@ -223,6 +230,12 @@ def main() -> None:
     parser.add_argument("--skip-corpus", action="store_true")
     parser.add_argument("--per-document", action="store_true", help="call process() per document")
     parser.add_argument("--seeds", action="store_true", help="similarities between distinct seed paragraphs")
+    parser.add_argument(
+        "--compare", action="store_true", help="also run the corpus with the fragment and short near rules off"
+    )
+    parser.add_argument(
+        "--robust", action="store_true", help="recall and precision on fragmented and short near copies (dedup_robust)"
+    )
     parser.add_argument("--threshold", type=float)
     parser.add_argument("--ngram", type=int)
     parser.add_argument("--num-perm", type=int, dest="num_perm")
@@ -244,7 +257,23 @@ def main() -> None:
         overrides = {k: getattr(args, k) for k in names if getattr(args, k) is not None}
         if overrides:
             print(f"options: {overrides}")
+        if args.compare:
+            print("with the fragment and short near rules off:")
+            off = DedupOptions(**{**overrides, "fragments": False, "short_near": False})
+            bench_corpus(corpus, off, batched=not args.per_document)
+            print("with the defaults:")
         bench_corpus(corpus, DedupOptions(**overrides), batched=not args.per_document)
+    if args.robust:
+        import dedup_robust
+
+        long, sentences = dedup_robust.seed_material()
+        worlds = [dedup_robust.make_world(seed, long, sentences) for seed in range(20)]
+        off = DedupOptions(fragments=False, short_near=False)
+        for label, options in (("rules off", off), ("defaults", DedupOptions())):
+            tally = dedup_robust.Tally()
+            dedup_robust.evaluate(worlds, options, tally)
+            print(f"fragmented and short near copies from the seeds (bench/dedup_robust.py), {label}:")
+            dedup_robust.report(tally)
 
 
 if __name__ == "__main__":

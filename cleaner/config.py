@@ -99,6 +99,21 @@ class DedupOptions:
     rows: int = 5
     # A document whose text is at least this share duplicated is a near-duplicate document.
     duplicate_document_ratio: float = 0.9
+    # Copies cut into paragraphs differently from their original (rule "fragment"): a run of
+    # consecutive paragraphs repeating a run of consecutive earlier ones (Jaccard ≥ threshold of the
+    # runs) loses each paragraph with at least fragment_containment of its characters in the kept run.
+    fragments: bool = True
+    fragment_containment: float = 0.8
+    # How far (paragraphs, each way) a run may reach from the sentence both sides share.
+    fragment_span: int = 6
+    # Short near copies (rule "short_near"): paragraphs of short_min_length to short_max_length
+    # letters/digits/ideographs are decided by their edit script instead of the Jaccard similarity:
+    # at most short_max_edits isolated edits (and short_max_ratio of the length), none in a number.
+    short_near: bool = True
+    short_min_length: int = 20
+    short_max_length: int = 45
+    short_max_edits: int = 2
+    short_max_ratio: float = 0.1
 
     @property
     def enabled(self) -> bool:

@@ -255,3 +255,42 @@ def test_restore_writes_neither_through_a_symlink_nor_into_the_cleaned_folder(tm
     assert "refusing to write a restored file into the input" in inside.stderr
     assert digest(out) == before
     assert not (back / "001.txt").exists(), "refused before anything is written"
+
+
+def test_clean_then_restore_with_fragments_and_short_near_copies(tmp_path):
+    """End to end: the audit replays onto every input, and `cleaner restore` gives back what dedup removed."""
+    from cleaner.config import Config
+    from cleaner.corpus import clean_corpus
+    from cleaner.model import Edit, replay
+    from cleaner.report import read_audit
+
+    road = "“要想富，先修路”，“交通兴、百业兴”。近年来，渌口区紧紧围绕“交通基础设施建设要率先实现重大突破”的发展战略，攻坚克难，砥砺前行，“渌湘”交通实现跨越发展，全面融城有了基础保障。"  # noqa: E501
+    poverty = "持续巩固拓展脱贫攻坚成果，守牢不发生规模性返贫致贫底线。"
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "a.txt").write_text(f"{road}\n\n{poverty}\n\n{OTHER}\n", encoding="utf-8")
+    # Fragments a layout repair could not rejoin (each one sentence end, so no stage joins them),
+    # and the short sentence with one OCR error.
+    (src / "b.txt").write_text(
+        "观察\n\n“要想富，先修路”，“交通兴、百业兴”。\n\n近年来，渌口区紧紧围绕“交通基础设施建设要率先实现重大突破”的发展战略，"
+        "攻坚克难，砥砺前行；\n\n“渌湘”交通实现跨越发展，全面融城有了基础保障。\n\n"
+        + poverty.replace("巩固", "巩近")
+        + f"\n\n{FUND}\n",
+        encoding="utf-8",
+    )
+    config = Config().with_options({"rules": {"enabled": False}})
+    clean_corpus(src, tmp_path / "out", config)
+    audit = tmp_path / "out" / ".cleaner" / "audit.jsonl"
+    records = list(read_audit(audit))
+    rules = {r["rule"] for r in records if r["type"] == "edit" and r["stage"] == "dedup"}
+    assert rules == {"fragment", "short_near"}
+    for name in ("a.txt", "b.txt"):
+        edits = [Edit.from_record(r) for r in records if r["type"] == "edit" and r["doc"] == name]
+        source = (src / name).read_text(encoding="utf-8").removesuffix("\n")
+        assert replay(source, edits) + "\n" == (tmp_path / "out" / name).read_text(encoding="utf-8")
+    assert (tmp_path / "out" / "b.txt").read_text(encoding="utf-8") == f"观察\n\n{FUND.replace(',', '，')}\n"
+    result = CliRunner().invoke(app, ["restore", str(audit), str(tmp_path / "out"), "--out", str(tmp_path / "back")])
+    assert result.exit_code == 0, result.output
+    undeduplicated = tmp_path / "nodedup"
+    clean_corpus(src, undeduplicated, Config().with_options({"rules": {"enabled": False}, "dedup": {"scope": "off"}}))
+    assert (tmp_path / "back" / "b.txt").read_text(encoding="utf-8") == (undeduplicated / "b.txt").read_text("utf-8")

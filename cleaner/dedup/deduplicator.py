@@ -7,10 +7,17 @@ is kept and later copies are removed. For each paragraph of a document:
    headings (``一、基本情况``), column labels (``观察``) and slogans recur legitimately.
 2. Exact copies: the normalised key (whitespace removed, NFKC, punctuation variants folded; see
    :mod:`cleaner.dedup.keys`) has been seen before.
-3. Near copies (paragraphs with at least ``min_near_length`` such characters): the MinHash
-   signature of the key's character n-grams shares an LSH band with an earlier paragraph, and the
-   true Jaccard similarity of the two n-gram sets is at least ``threshold``. The earlier paragraph
-   with the highest similarity is named as the kept copy.
+3. Short near copies (``short_min_length`` to ``short_max_length`` such characters, rule
+   ``short_near``): the edit script to an earlier paragraph is a few isolated edits, none in a
+   number (:mod:`cleaner.dedup.short`); the Jaccard similarity of so few 5-grams cannot tell.
+4. Near copies (paragraphs with at least ``min_near_length`` such characters, longer than the
+   short ones): the MinHash signature of the key's character n-grams shares an LSH band with an
+   earlier paragraph, and the true Jaccard similarity of the two n-gram sets is at least
+   ``threshold``. The earlier paragraph with the highest similarity is named as the kept copy.
+5. Fragments (rule ``fragment``): what is left of a document is compared run by run with the
+   earlier runs of paragraphs it shares a sentence or clause with (:mod:`cleaner.dedup.units`), so
+   a copy cut into paragraphs differently from its original is still found
+   (:mod:`cleaner.dedup.fragments`).
 
 Candidates are verified with the exact sets (32-bit shingle hashes) rather than by counting
 agreeing signature values: with 128 permutations that estimate has a standard error of ±0.04 at
@@ -23,44 +30,58 @@ of at least ``duplicate_document_ratio`` of its content; it is reported with a z
 
 Only kept paragraphs are indexed, so the kept copy named in an edit is always still in the output.
 Memory per indexed paragraph: one dict entry for its key digest, its band fingerprints (8 bytes
-per band, at most half-full tables) and its shingle hashes (4 bytes per character) for verification
-— never its text. ``stats`` counts documents, paragraphs, ``exact`` and ``near`` removals,
+per band, at most half-full tables), its shingle hashes (4 bytes per character) for verification
+and those of the paragraphs too short to index that follow it, one table cell (8 bytes, tables at
+most 80% full) per unit first seen in it (about 7 per 100 characters), and for short paragraphs
+their key (4 bytes per character) and three segment cells — never its text. ``stats`` counts
+documents, paragraphs, removals by rule (``exact``, ``short_near``, ``near``, ``fragment``),
 ``near_duplicate_documents``, ``duplicate_documents_dropped`` and index ``candidates`` verified.
 """
 
 from __future__ import annotations
 
+import bisect
+import itertools
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from cleaner.config import DedupOptions
+from cleaner.dedup.fragments import ORIGINAL_COVER, CopyPiece, RunMatch, align_runs, distinct, member, share
 from cleaner.dedup.keys import paragraph_keys
 from cleaner.dedup.lsh import BandIndex, band_fingerprints, candidate_pairs
 from cleaner.dedup.minhash import MinHasher, run_shingle_hashes
+from cleaner.dedup.short import index_segments, matching_pairs, query_segments, short_near_edits
+from cleaner.dedup.units import Units, sentence_units
 from cleaner.errors import ConfigError
 from cleaner.model import PARAGRAPH_SEPARATOR, Document, Edit
 
 STAGE = "dedup"
+# A sentence unit this long is shared by two unrelated texts rarely enough to anchor a run alone.
+LONG_UNIT = 16
+_EMPTY = np.zeros(0, dtype=np.uint32)
 
 
 @dataclass(frozen=True)
 class Match:
-    """The kept copy a paragraph duplicates: ``rule`` is ``"exact"`` or ``"near"``."""
+    """The kept copy a paragraph duplicates: ``rule`` is ``exact``, ``short_near``, ``near`` or ``fragment``.
+
+    ``extra`` adds to the ``kept`` record of the edit (the paragraphs of a kept run, the edits of a
+    short near copy) and takes no part in comparisons.
+    """
 
     rule: str
     doc: str
     para: int
     similarity: float
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def to_detail(self, removed_para: int) -> dict[str, Any]:
-        return {
-            "kept": {"doc": self.doc, "para": self.para, "similarity": round(self.similarity, 4)},
-            "removed_para": removed_para,
-        }
+        kept = {"doc": self.doc, "para": self.para, "similarity": round(self.similarity, 4), **self.extra}
+        return {"kept": kept, "removed_para": removed_para}
 
 
 class _Growing:
@@ -87,17 +108,16 @@ class _Growing:
 class _Chunks:
     """Append-only storage in fixed-size chunks: no doubling, so no 2× peak while growing."""
 
-    CHUNK = 1 << 24  # values per chunk (64 MB of uint32)
-
-    def __init__(self, dtype: Any) -> None:
+    def __init__(self, dtype: Any, chunk: int = 1 << 24) -> None:
         self.dtype = dtype
+        self.chunk = chunk  # values per chunk (64 MB of uint32 by default)
         self.chunks: list[np.ndarray] = []
         self.used = 0
 
     def extend(self, values: np.ndarray) -> tuple[int, int]:
         """Store ``values`` contiguously; returns (chunk number, offset in the chunk)."""
         if not self.chunks or self.used + values.size > self.chunks[-1].size:
-            self.chunks.append(np.empty(max(self.CHUNK, values.size), dtype=self.dtype))
+            self.chunks.append(np.empty(max(self.chunk, values.size), dtype=self.dtype))
             self.used = 0
         start = self.used
         self.chunks[-1][start : start + values.size] = values
@@ -109,20 +129,69 @@ class _Chunks:
         return sum(chunk.nbytes for chunk in self.chunks)
 
 
-def _distinct(values: np.ndarray) -> np.ndarray:
-    values = np.sort(values)
-    return values[np.concatenate(([True], values[1:] != values[:-1]))]
+class _RunStore:
+    """One run of uint32 values per indexed paragraph (its shingle hashes, or its key), possibly empty."""
+
+    def __init__(self, chunk: int = 1 << 24) -> None:
+        self._values = _Chunks(np.uint32, chunk)
+        self._chunk = _Growing(np.uint32)
+        self._start = _Growing(np.uint32)
+        self._length = _Growing(np.int32)
+
+    def append(self, values: np.ndarray, lengths: np.ndarray) -> None:
+        """Add one run per entry of ``lengths``; ``values`` holds the runs one after another."""
+        chunk, base = 0, 0
+        if values.size:
+            chunk, base = self._values.extend(values)
+        self._chunk.extend(np.full(len(lengths), chunk, dtype=np.uint32))
+        self._start.extend((base + np.cumsum(lengths) - lengths).astype(np.uint32))
+        self._length.extend(lengths.astype(np.int32))
+
+    def get(self, number: int) -> np.ndarray:
+        chunk = self._values.chunks[int(self._chunk.data[number])] if self._values.chunks else np.zeros(0, np.uint32)
+        start = int(self._start.data[number])
+        return chunk[start : start + int(self._length.data[number])]
+
+    @property
+    def nbytes(self) -> int:
+        return self._values.nbytes + self._chunk.nbytes + self._start.nbytes + self._length.nbytes
 
 
 def _jaccard(a: np.ndarray, b: np.ndarray) -> float:
     """Jaccard similarity of the sets of values of two arrays (shingle hashes, repeats allowed)."""
-    a, b = _distinct(a), _distinct(b)
+    a, b = distinct(a), distinct(b)
     if a.size > b.size:
         a, b = b, a
     position = np.searchsorted(b, a)
     position[position == b.size] = 0
     inter = int(np.count_nonzero(b[position] == a))
     return inter / (a.size + b.size - inter)
+
+
+def validate(options: DedupOptions) -> None:
+    """Refuse options the deduplicator cannot work with (a :class:`ConfigError` naming the option)."""
+    if options.bands * options.rows > options.num_perm:
+        raise ConfigError(
+            f"dedup: bands × rows ({options.bands} × {options.rows}) exceeds num_perm ({options.num_perm})"
+        )
+    for name in ("threshold", "duplicate_document_ratio", "fragment_containment"):
+        if not 0.0 < getattr(options, name) <= 1.0:
+            raise ConfigError(f"dedup: {name} must be in (0, 1], not {getattr(options, name)}")
+    for name in ("ngram", "num_perm", "bands", "rows", "fragment_span", "short_min_length"):
+        if getattr(options, name) < 1:
+            raise ConfigError(f"dedup: {name} must be at least 1, not {getattr(options, name)}")
+    if options.min_length < 0 or options.min_near_length < 0:
+        raise ConfigError("dedup: min_length and min_near_length must not be negative")
+    if options.short_max_length < options.short_min_length:
+        raise ConfigError(
+            f"dedup: short_max_length ({options.short_max_length}) is below short_min_length"
+            f" ({options.short_min_length})"
+        )
+    if not 0 <= options.short_max_edits <= 4:
+        # Each edit allowed multiplies the lookups per short paragraph (75 for 2, 405 for 4).
+        raise ConfigError(f"dedup: short_max_edits must be between 0 and 4, not {options.short_max_edits}")
+    if not 0.0 <= options.short_max_ratio <= 1.0:
+        raise ConfigError(f"dedup: short_max_ratio must be in [0, 1], not {options.short_max_ratio}")
 
 
 class Deduplicator:
@@ -143,21 +212,7 @@ class Deduplicator:
 
     def __init__(self, options: DedupOptions | None = None) -> None:
         self.options = options = options or DedupOptions()
-        if options.bands * options.rows > options.num_perm:
-            raise ConfigError(
-                f"dedup: bands × rows ({options.bands} × {options.rows}) exceeds num_perm ({options.num_perm})"
-            )
-        if not 0.0 < options.threshold <= 1.0:
-            raise ConfigError(f"dedup: threshold must be in (0, 1], not {options.threshold}")
-        for name in ("ngram", "num_perm", "bands", "rows"):
-            if getattr(options, name) < 1:
-                raise ConfigError(f"dedup: {name} must be at least 1, not {getattr(options, name)}")
-        if options.min_length < 0 or options.min_near_length < 0:
-            raise ConfigError("dedup: min_length and min_near_length must not be negative")
-        if not 0.0 < options.duplicate_document_ratio <= 1.0:
-            raise ConfigError(
-                f"dedup: duplicate_document_ratio must be in (0, 1], not {options.duplicate_document_ratio}"
-            )
+        validate(options)
         self.hasher = MinHasher(num_perm=options.num_perm, seed=1, n=options.ngram)
         self.batch_paragraphs = 2048
         self.stats: Counter[str] = Counter()
@@ -173,23 +228,23 @@ class Deduplicator:
         self._doc_ids: list[str] = []
         self._para_doc = _Growing(np.uint32)
         self._para_index = _Growing(np.uint32)
-        self._shingles = _Chunks(np.uint32)
-        self._shingle_chunk = _Growing(np.uint32)
-        self._shingle_start = _Growing(np.uint32)
-        self._shingle_length = _Growing(np.int32)
+        self._shingles = _RunStore()
+        self._short_keys = _RunStore(chunk=1 << 20)  # short keys are a small share of the text
+        # So are the paragraphs too short to index: those after each indexed one, and those before
+        # the first indexed paragraph of a document.
+        self._gaps = _RunStore(chunk=1 << 20)
+        self._leads = _RunStore(chunk=1 << 20)
+        # One cell per short paragraph segment and per unit first seen: kept fuller than the bands,
+        # as there are several per paragraph.
+        self._segments = BandIndex(1, max_load=0.8)
+        self._units = BandIndex(1, max_load=0.8)
 
     @property
     def nbytes(self) -> int:
         """Approximate memory held by the index (numpy arrays only)."""
-        arrays = (
-            self._para_doc,
-            self._para_index,
-            self._shingles,
-            self._shingle_chunk,
-            self._shingle_start,
-            self._shingle_length,
-        )
-        return self._bands.nbytes + sum(a.nbytes for a in arrays)
+        parts = (self._para_doc, self._para_index, self._shingles, self._short_keys, self._gaps, self._leads)
+        tables = (self._bands, self._segments, self._units)
+        return sum(part.nbytes for part in parts) + sum(table.nbytes for table in tables)
 
     def __len__(self) -> int:
         """Number of indexed (kept) paragraphs."""
@@ -235,15 +290,20 @@ class Deduplicator:
         return len(self) - before
 
     def is_duplicate(self, text: str) -> Match | None:
-        """The indexed paragraph ``text`` duplicates (exactly, or nearly), or ``None``; indexes nothing."""
-        analysis = _Analysis(self, [text])
-        if analysis.content[0] < self.options.min_length:
+        """The indexed paragraph(s) ``text`` duplicates, or ``None``; indexes nothing.
+
+        ``text`` is taken as one paragraph; besides exact, short near and near copies, a text that
+        joins consecutive indexed paragraphs is found as a ``fragment`` copy of them.
+        """
+        batch = _Batch(self, ["<query>"], [text], [0, 1])
+        if batch.analysis.content[0] < self.options.min_length:
             return None
-        pid = self._exact.get(analysis.digests[0])
-        if pid is not None:
-            return Match("exact", *self._where(pid), 1.0)
-        candidates = self._index_candidates(analysis)
-        return self._best_indexed(analysis, 0, candidates.get(0, ()))
+        match = self._match_row(batch, 0)
+        if match is None and self.options.fragments:
+            batch.available[0] = True
+            self._match_fragments(batch, 0)
+            match = batch.matches[0]
+        return match
 
     # -- internals ---------------------------------------------------------------------------
 
@@ -261,50 +321,39 @@ class Deduplicator:
             bounds.append(len(paragraphs))
         self.stats["documents"] += len(docs)
         self.stats["paragraphs"] += len(paragraphs)
-        analysis = _Analysis(self, paragraphs)
-        owner = np.repeat(np.arange(len(docs)), np.diff(bounds)).tolist()
-        where = [(docs[d].id, row - bounds[d]) for row, d in enumerate(owner)]
-        candidates = self._index_candidates(analysis)
-        local: dict[int, list[int]] = {}
-        for x, y in candidate_pairs(analysis.fingerprints).tolist():
-            local.setdefault(int(analysis.near_rows[y]), []).append(int(analysis.near_rows[x]))
-
-        matches: list[Match | None] = [None] * len(paragraphs)
-        available = [False] * len(paragraphs)  # kept rows of this batch that later rows may match
-        seen_here: dict[int, int] = {}
+        batch = _Batch(self, [doc.id for doc in docs], paragraphs, bounds)
         results: list[tuple[Document | None, list[Edit]]] = []
-        indexed: list[int] = []
         for d, doc in enumerate(docs):
             rows = range(bounds[d], bounds[d + 1])
             for row in rows:
-                if analysis.content[row] < options.min_length:
+                if batch.analysis.content[row] < options.min_length:
                     continue
-                match = self._match_row(analysis, row, candidates, local, seen_here, available, where)
-                matches[row] = match
+                match = self._match_row(batch, row)
+                batch.matches[row] = match
                 if match is None:
-                    available[row] = True
-                    seen_here.setdefault(analysis.digests[row], row)
-            doc_matches = [matches[row] for row in rows]
-            duplicate_of, ratio = self._duplicate_document(analysis, rows, doc_matches, doc.id)
+                    batch.available[row] = True
+                    batch.seen_here.setdefault(batch.analysis.digests[row], row)
+            if options.fragments:
+                self._match_fragments(batch, d)
+            doc_matches = [batch.matches[row] for row in rows]
+            duplicate_of, ratio = self._duplicate_document(batch.analysis, rows, doc_matches, doc.id)
             report: list[Edit] = []
             if duplicate_of is not None:
                 detail = {"kept": {"doc": duplicate_of, "similarity": round(ratio, 4)}, "paragraphs": len(rows)}
                 if options.drop_duplicate_documents:
                     self.stats["duplicate_documents_dropped"] += 1
                     for row in rows:
-                        if available[row]:
-                            available[row] = False
-                            if seen_here.get(analysis.digests[row]) == row:
-                                del seen_here[analysis.digests[row]]
+                        batch.withdraw(row)
                     edit = Edit(STAGE, "duplicate_document", 0, len(doc.text), doc.text, "", 0, detail)
                     results.append((None, [edit]))
+                    batch.finish(d)
                     continue
                 self.stats["near_duplicate_documents"] += 1
                 # A zero-length edit changes nothing; "event" marks it as a report for the summary.
                 report.append(Edit(STAGE, "near_duplicate_document", 0, 0, "", "", 0, {**detail, "event": "reported"}))
-            indexed.extend(row for row in rows if available[row])
+            batch.finish(d)
             results.append(self._remove(doc, doc_matches, report))
-        self._index(analysis, indexed, owner, docs, bounds)
+        self._index(batch)
         return results
 
     def _remove(self, doc: Document, matches: list[Match | None], edits: list[Edit]) -> tuple[Document, list[Edit]]:
@@ -331,31 +380,57 @@ class Deduplicator:
                 candidates.setdefault(row, []).append(pid)
         return candidates
 
-    def _match_row(
-        self,
-        analysis: _Analysis,
-        row: int,
-        candidates: dict[int, list[int]],
-        local: dict[int, list[int]],
-        seen_here: dict[int, int],
-        available: list[bool],
-        where: list[tuple[str, int]],
-    ) -> Match | None:
+    def _short_candidates(self, analysis: _Analysis) -> tuple[dict[int, list[int]], dict[int, list[int]]]:
+        """Candidates of the short rows: indexed paragraphs ``{row: [pid]}`` and earlier rows ``{row: [row]}``."""
+        indexed: dict[int, list[int]] = {}
+        local: dict[int, list[int]] = {}
+        if analysis.short_rows.size == 0:
+            return indexed, local
+        keys, k = analysis.keys, self.options.short_max_edits
+        query_rows, query_fps = query_segments(
+            keys.code_points, analysis.key_starts, keys.lengths, analysis.short_rows, k
+        )
+        hits, pids = self._segments.query(query_fps[:, None])
+        if hits.size:
+            pairs = np.unique((query_rows[hits].astype(np.int64) << 32) | pids.astype(np.int64))
+            for row, pid in zip((pairs >> 32).tolist(), (pairs & 0xFFFFFFFF).tolist(), strict=True):
+                indexed.setdefault(row, []).append(pid)
+        index_rows, index_fps = index_segments(
+            keys.code_points, analysis.key_starts, keys.lengths, analysis.segment_rows, k
+        )
+        for earlier, later in matching_pairs(index_rows, index_fps, query_rows, query_fps):
+            local.setdefault(later, []).append(earlier)
+        return indexed, local
+
+    def _unit_hits(self, units: Units) -> np.ndarray:
+        """For each unit, the indexed paragraph it was first seen in (-1 if it is not indexed)."""
+        hits = np.full(len(units), -1, dtype=np.int64)
+        if len(units) == 0:
+            return hits
+        rows, pids = self._units.query(units.fingerprints[:, None])
+        order = np.lexsort((pids, rows))[::-1]  # the smallest pid of a unit written last
+        hits[rows[order]] = pids[order]
+        return hits
+
+    def _match_row(self, batch: _Batch, row: int) -> Match | None:
+        analysis = batch.analysis
         digest = analysis.digests[row]
         pid = self._exact.get(digest)
         if pid is not None:
             return Match("exact", *self._where(pid), 1.0)
-        if digest in seen_here:
-            return Match("exact", *where[seen_here[digest]], 1.0)
-        best = self._best_indexed(analysis, row, candidates.get(row, ()))
-        if row in local:
+        if digest in batch.seen_here:
+            return Match("exact", *batch.where[batch.seen_here[digest]], 1.0)
+        if analysis.is_short(row):
+            return self._best_short(batch, row)
+        best = self._best_indexed(analysis, row, batch.near_index.get(row, ()))
+        if row in batch.near_local:
             mine = analysis.shingles(row)
-            for other in local[row]:
-                if not available[other]:
+            for other in batch.near_local[row]:
+                if not batch.available[other]:
                     continue
                 similarity = _jaccard(mine, analysis.shingles(other))
                 if similarity >= self.options.threshold and (best is None or similarity > best.similarity):
-                    best = Match("near", *where[other], similarity)
+                    best = Match("near", *batch.where[other], similarity)
         return best
 
     def _best_indexed(self, analysis: _Analysis, row: int, pids: Iterable[int]) -> Match | None:
@@ -367,18 +442,250 @@ class Deduplicator:
         mine = analysis.shingles(row)
         for pid in pids:
             self.stats["candidates"] += 1
-            similarity = _jaccard(mine, self._stored_shingles(pid))
+            similarity = _jaccard(mine, self._shingles.get(pid))
             if similarity >= threshold and (best is None or similarity > best.similarity):
                 best = Match("near", *self._where(pid), similarity)
         return best
 
+    def _best_short(self, batch: _Batch, row: int) -> Match | None:
+        """The earliest paragraph ``row`` is a short near copy of with the fewest edits, if any."""
+        options = self.options
+        mine = batch.analysis.key(row).tolist()
+        best: tuple[int, Match] | None = None
+        others: list[tuple[np.ndarray, tuple[str, int]]] = []
+        for pid in batch.short_index.get(row, ()):
+            self.stats["candidates"] += 1
+            others.append((self._short_keys.get(pid), self._where(pid)))
+        for other in batch.short_local.get(row, ()):
+            if batch.available[other]:
+                others.append((batch.analysis.key(other), batch.where[other]))
+        for key, (doc, para) in others:
+            edits = short_near_edits(key.tolist(), mine, options.short_max_edits, options.short_max_ratio)
+            if edits is None or (best is not None and edits >= best[0]):
+                continue
+            similarity = 1.0 - edits / max(key.size, len(mine))
+            best = (edits, Match("short_near", doc, para, similarity, {"edits": edits}))
+        return None if best is None else best[1]
+
+    def _match_fragments(self, batch: _Batch, d: int) -> None:
+        """Remove the paragraphs of document ``d`` that belong to runs copying earlier runs."""
+        rows = range(batch.bounds[d], batch.bounds[d + 1])
+        if not any(batch.is_open(row) for row in rows):
+            return
+        removed: dict[int, Match] = {}
+        tried: set[tuple[int, tuple[str, int]]] = set()
+        around: dict[int, np.ndarray] = {}
+        span = self.options.fragment_span
+        units = batch.analysis.units
+        for unit, origin in self._anchors(batch, d):
+            start, end = int(units.first_row[unit]), int(units.last_row[unit])
+            if not any(batch.is_open(row) for row in range(start, end + 1)):
+                continue
+            center = self._origin(batch, d, origin, start)
+            if center is None or (start, center) in tried:
+                continue
+            tried.add((start, center))
+            self.stats["candidates"] += 1
+            if start not in around:
+                reach = range(max(rows.start, start - span), min(rows.stop, end + span + 1))
+                around[start] = distinct(batch.analysis.hashes[batch.analysis.key_range(reach)])
+            if not self._copied_beyond(batch, unit, self._origin_shingles(batch, center), around[start]):
+                continue
+            original = self._original_run(batch, d, center, start)
+            removed.update(self._try_run(batch, d, range(start, end + 1), original))
+        if removed:
+            for row in rows:
+                match = batch.matches[row]
+                if match is not None and match.doc == batch.ids[d] and match.para + rows.start in removed:
+                    # It named a paragraph that has just gone as a fragment: it is that fragment's copy.
+                    batch.matches[row] = removed[match.para + rows.start]
+
+    def _copied_beyond(self, batch: _Batch, unit: int, original: np.ndarray, around: np.ndarray) -> bool:
+        """Whether the original paragraph is copied near the anchor beyond the anchor itself.
+
+        Most anchors are a clause or a sentence the two texts merely share: unless at least half
+        of the rest of the original paragraph is found in the rows a copy run could take, no run
+        of them repeats it (checked before any run is built).
+        """
+        original = distinct(original)
+        if share(original, around) < ORIGINAL_COVER:
+            return False
+        units, n = batch.analysis.units, self.options.ngram
+        points = batch.analysis.keys.code_points[int(units.start[unit]) : int(units.stop[unit])]
+        anchor = distinct(run_shingle_hashes(points, np.array([points.size]), n)[: max(1, points.size - n + 1)])
+        rest = original[~member(original, anchor)]
+        return share(rest if rest.size >= n else original, around) >= ORIGINAL_COVER
+
+    def _anchors(self, batch: _Batch, d: int) -> list[tuple[int, tuple[str, int]]]:
+        """``(unit, origin)`` of the units of document ``d`` seen earlier, in order.
+
+        A unit is trusted alone when it is long (``LONG_UNIT`` characters); a shorter one (a clause)
+        only when another unit of this document seen near it was seen near its origin too — two
+        texts sharing one stock clause are common, sharing two neighbouring ones is not. Only units
+        touching a row that may still be removed are returned.
+        """
+        units = batch.analysis.units
+        rows = range(batch.bounds[d], batch.bounds[d + 1])
+        lo, hi = np.searchsorted(units.first_row[batch.anchored], [rows.start, rows.stop]).tolist()
+        mine = batch.anchored[lo:hi]
+        opened = np.concatenate(([0], np.cumsum([batch.is_open(row) for row in rows], dtype=np.int64)))
+        touching = opened[units.last_row[mine] - rows.start + 1] > opened[units.first_row[mine] - rows.start]
+        if not touching.any():
+            return []
+        # (unit, origin kind, origin value, place of the origin, position there) for every origin.
+        hit = mine[batch.hit_pid[mine] >= 0]
+        pids = batch.hit_pid[hit]
+        columns = [[hit, np.zeros(hit.size, np.int64), pids, self._para_doc.data[pids].astype(np.int64), pids]]
+        columns.extend(self._batch_origins(batch, d, mine))
+        unit, kind, value, place, position = (np.concatenate(c) for c in zip(*columns, strict=True))
+        start, last = units.first_row[unit], units.last_row[unit]
+        span = self.options.fragment_span
+        keep = opened[last - rows.start + 1] > opened[start - rows.start]
+        keep &= (units.content[unit] >= LONG_UNIT) | _agreeing(unit, start, kind * (1 << 32) + place, position, span)
+        chosen = np.flatnonzero(keep)
+        chosen = chosen[np.lexsort((chosen, unit[chosen]))]
+        names = ("pid", "row", "unit")
+        return [(int(unit[i]), (names[int(kind[i])], int(value[i]))) for i in chosen.tolist()]
+
+    def _batch_origins(self, batch: _Batch, d: int, mine: np.ndarray) -> list[list[np.ndarray]]:
+        """Origins in this batch of the units ``mine``: a row of an earlier document, or an earlier unit here."""
+        units = batch.analysis.units
+        found: list[tuple[int, int, int, int, int]] = []
+        earlier_here: dict[int, list[int]] = {}
+        for unit in mine[batch.repeated[mine]].tolist():
+            fp = int(units.fingerprints[unit])
+            if batch.hit_pid[unit] < 0 and fp in batch.unit_homes:
+                row = batch.unit_homes[fp]
+                # Positions count kept paragraphs, as pids do in the index.
+                rank = bisect.bisect_left(batch.kept_by_doc[batch.owner[row]], row)
+                found.append((unit, 1, row, batch.owner[row], rank))
+            for other in earlier_here.get(fp, ()):
+                found.append((unit, 2, other, d, int(units.first_row[other])))
+            earlier_here.setdefault(fp, []).append(unit)
+        if not found:
+            return []
+        return [[np.array(column, dtype=np.int64) for column in zip(*found, strict=True)]]
+
+    def _origin(self, batch: _Batch, d: int, origin: tuple[str, int], before: int) -> tuple[str, int] | None:
+        """The kept paragraph an anchor was seen in: ``("pid", pid)`` or ``("row", row)``, if still kept.
+
+        An earlier unit of this document counts from its first kept row, which must come before
+        ``before`` (the copy follows its original).
+        """
+        kind, value = origin
+        if kind != "unit":
+            return origin
+        units = batch.analysis.units
+        for row in range(int(units.first_row[value]), min(int(units.last_row[value]) + 1, before)):
+            if batch.is_kept(row):
+                return ("row", row)
+        return None
+
+    def _origin_shingles(self, batch: _Batch, center: tuple[str, int]) -> np.ndarray:
+        kind, value = center
+        return self._shingles.get(value) if kind == "pid" else batch.analysis.shingles(value)
+
+    def _try_run(self, batch: _Batch, d: int, seeds: range, original: _OriginalRun) -> dict[int, Match]:
+        """Align the rows around ``seeds`` with ``original``; mark and return the rows removed."""
+        options = self.options
+        analysis = batch.analysis
+        floor = batch.bounds[d] if original.doc_number != d else original.last_row + 1
+        if seeds.start < floor:
+            return {}
+        lo = max(floor, seeds.start - options.fragment_span)
+        hi = min(batch.bounds[d + 1], seeds.stop + options.fragment_span)
+        copy_rows = list(range(lo, hi))
+        pieces = [analysis.copy_piece(row) for row in copy_rows]
+        found = align_runs(
+            pieces,
+            [row - lo for row in seeds],
+            original.shingles,
+            original.gaps,
+            original.center_index,
+            n=options.ngram,
+            threshold=options.threshold,
+            containment=options.fragment_containment,
+        )
+        if found is None or not self._long_enough(analysis, [copy_rows[i] for i in found.copy]):
+            return {}
+        return self._remove_run(batch, copy_rows, found, original)
+
+    def _long_enough(self, analysis: _Analysis, rows: list[int]) -> bool:
+        """A run is matched like a near copy: it needs ``min_near_length`` characters in all."""
+        return sum(analysis.content[row] for row in rows) >= max(self.options.min_near_length, self.options.min_length)
+
+    def _remove_run(
+        self, batch: _Batch, copy_rows: list[int], found: RunMatch, original: _OriginalRun
+    ) -> dict[int, Match]:
+        removed: dict[int, Match] = {}
+        if original.doc_number < 0:
+            places = [self._where(original.members[j]) for j in found.original]
+        else:
+            places = [batch.where[original.members[j]] for j in found.original]
+        paras = [para for _, para in places]
+        doc = places[0][0]
+        for i in found.copy:
+            row = copy_rows[i]
+            if not batch.is_open(row):
+                continue
+            extra = {"paras": paras, "containment": round(found.containment[i], 4)}
+            source = paras[found.original.index(found.source[i])]
+            match = Match("fragment", doc, source, found.similarity, extra)
+            batch.matches[row] = match
+            batch.withdraw(row)
+            removed[row] = match
+        return removed
+
+    def _original_run(self, batch: _Batch, d: int, center: tuple[str, int], before: int) -> _OriginalRun:
+        """The kept paragraphs around ``center`` in its document, in order, with their shingle sets.
+
+        ``center`` is an indexed paragraph (``pid``) or a kept row of this batch (``row``): of an
+        earlier document, or of document ``d`` itself, where only rows before ``before`` count.
+        """
+        span = self.options.fragment_span
+        kind, value = center
+        if kind == "pid":
+            doc_number = int(self._para_doc.data[value])
+            lo, hi = max(0, value - span), min(len(self), value + span + 1)
+            pids = [p for p in range(lo, hi) if int(self._para_doc.data[p]) == doc_number]
+            before_first = pids[0] > 0 and int(self._para_doc.data[pids[0] - 1]) == doc_number
+            gaps = [self._gaps.get(pids[0] - 1) if before_first else self._leads.get(pids[0])]
+            gaps.extend(self._gaps.get(p) for p in pids)
+            return _OriginalRun(
+                center=center,
+                center_index=pids.index(value),
+                shingles=[self._shingles.get(p) for p in pids],
+                gaps=gaps,
+                members=pids,
+                doc_number=-1,
+                last_row=-1,
+            )
+        doc_number = batch.owner[value]
+        if doc_number == d:
+            kept = [r for r in range(batch.bounds[d], before) if batch.is_kept(r)]
+            end = before
+        else:
+            kept = batch.kept_by_doc[doc_number]
+            end = batch.bounds[doc_number + 1]
+        at = bisect.bisect_left(kept, value)
+        lo = max(0, at - span)
+        rows = kept[lo : at + span + 1]
+        # The short rows before, between and after these, as the index holds them.
+        first = kept[lo - 1] if lo else batch.bounds[doc_number] - 1
+        edges = [first, *rows, kept[lo + len(rows)] if lo + len(rows) < len(kept) else end]
+        gaps = [batch.short_between(a, b) for a, b in itertools.pairwise(edges)]
+        return _OriginalRun(
+            center=center,
+            center_index=rows.index(value),
+            shingles=[batch.analysis.shingles(r) for r in rows],
+            gaps=gaps,
+            members=rows,
+            doc_number=doc_number,
+            last_row=rows[-1],
+        )
+
     def _where(self, pid: int) -> tuple[str, int]:
         return self._doc_ids[int(self._para_doc.data[pid])], int(self._para_index.data[pid])
-
-    def _stored_shingles(self, pid: int) -> np.ndarray:
-        chunk = self._shingles.chunks[int(self._shingle_chunk.data[pid])]
-        start = int(self._shingle_start.data[pid])
-        return chunk[start : start + int(self._shingle_length.data[pid])]
 
     def _duplicate_document(
         self, analysis: _Analysis, rows: range, matches: list[Match | None], doc_id: str
@@ -408,38 +715,206 @@ class Deduplicator:
             return None, ratio
         return kept_doc, ratio
 
-    def _index(
-        self, analysis: _Analysis, rows: list[int], owner: list[int], docs: list[Document], bounds: list[int]
-    ) -> None:
-        """Add the kept ``rows`` of a batch to the index (exact keys, shingle sets, bands)."""
+    def _index(self, batch: _Batch) -> None:
+        """Add the kept rows of a batch to the index (exact keys, shingle sets, bands, short keys, units)."""
+        rows = batch.indexed
         if not rows:
             return
+        analysis = batch.analysis
         first_pid = len(self)
         doc_numbers: dict[int, int] = {}
         for row in rows:
-            if owner[row] not in doc_numbers:
-                doc_numbers[owner[row]] = len(self._doc_ids)
-                self._doc_ids.append(docs[owner[row]].id)
+            if batch.owner[row] not in doc_numbers:
+                doc_numbers[batch.owner[row]] = len(self._doc_ids)
+                self._doc_ids.append(batch.ids[batch.owner[row]])
         for offset, row in enumerate(rows):
             self._exact.setdefault(analysis.digests[row], first_pid + offset)
         row_array = np.array(rows, dtype=np.int64)
-        owners = np.array(owner, dtype=np.int64)[row_array]
+        owners = np.array(batch.owner, dtype=np.int64)[row_array]
         self._para_doc.extend(np.array([doc_numbers[o] for o in owners.tolist()], dtype=np.uint32))
-        self._para_index.extend((row_array - np.array(bounds, dtype=np.int64)[owners]).astype(np.uint32))
-        # Shingle sets of the near-matchable rows, copied in one gather.
-        position = analysis.position_of[row_array]
-        near = position >= 0
-        lengths = np.zeros(len(rows), dtype=np.int64)
-        lengths[near] = analysis.set_sizes[position[near]]
-        chunk, base = 0, 0
-        if near.any():
-            starts = analysis.set_bounds[position[near]]
-            chunk, base = self._shingles.extend(analysis.hashes[_ranges(starts, lengths[near])])
-            pids = first_pid + np.flatnonzero(near)
-            self._bands.insert(analysis.fingerprints[position[near]], pids.astype(np.uint32))
-        self._shingle_chunk.extend(np.full(len(rows), chunk, dtype=np.uint32))
-        self._shingle_start.extend((base + np.cumsum(lengths) - lengths).astype(np.uint32))
-        self._shingle_length.extend(lengths.astype(np.int32))
+        self._para_index.extend((row_array - np.array(batch.bounds, dtype=np.int64)[owners]).astype(np.uint32))
+        # Shingle sets of every kept row, copied in one gather; then those of the short rows after each.
+        lengths = analysis.keys.lengths[row_array]
+        self._shingles.append(analysis.hashes[_ranges(analysis.key_starts[row_array], lengths)], lengths)
+        if self.options.fragments:
+            self._index_gaps(batch, row_array)
+        pids = first_pid + np.arange(len(rows), dtype=np.int64)
+        near = analysis.position_of[row_array]
+        if (near >= 0).any():
+            self._bands.insert(analysis.fingerprints[near[near >= 0]], pids[near >= 0].astype(np.uint32))
+        self._index_short(analysis, row_array, pids)
+        self._index_units(batch, row_array, pids)
+
+    def _index_gaps(self, batch: _Batch, rows: np.ndarray) -> None:
+        """For each kept row, the shingles of the short rows (never removed) after it in its document.
+
+        They are what a copy may hold of a fragment too short to be indexed itself (the last few
+        characters of a paragraph cut by the layout): runs of originals are compared with them. The
+        short rows before a document's first kept row go with that row, as its lead.
+        """
+        analysis = batch.analysis
+        lengths = analysis.keys.lengths
+        owner = np.array(batch.owner, dtype=np.int64)
+        short = np.flatnonzero(~analysis._indexable & (lengths > 0))
+        after = np.searchsorted(rows, short, side="right") - 1  # the kept row each one follows
+        follows = after >= 0
+        follows[follows] = owner[rows[after[follows]]] == owner[short[follows]]
+        # The rest lead the next kept row of their document, if there is one.
+        ahead = np.minimum(after + 1, rows.size - 1)
+        leads = ~follows & (after + 1 < rows.size)
+        leads[leads] = owner[rows[ahead[leads]]] == owner[short[leads]]
+        for store, chosen, slot in ((self._gaps, follows, after), (self._leads, leads, ahead)):
+            picked, where = short[chosen], slot[chosen]
+            sizes = np.bincount(where, weights=lengths[picked], minlength=rows.size).astype(np.int64)
+            self._gaps_append(store, analysis, picked, sizes)
+
+    @staticmethod
+    def _gaps_append(store: _RunStore, analysis: _Analysis, rows: np.ndarray, sizes: np.ndarray) -> None:
+        lengths = analysis.keys.lengths[rows]
+        store.append(analysis.hashes[_ranges(analysis.key_starts[rows], lengths)], sizes)
+
+    def _index_short(self, analysis: _Analysis, rows: np.ndarray, pids: np.ndarray) -> None:
+        """Keys and segment fingerprints of the kept rows a later short paragraph may be compared with."""
+        keys = analysis.keys
+        segment = analysis.is_segment_row[rows]
+        lengths = np.where(segment, keys.lengths[rows], 0)
+        self._short_keys.append(keys.code_points[_ranges(analysis.key_starts[rows], lengths)], lengths)
+        if segment.any():
+            owners, fps = index_segments(
+                keys.code_points, analysis.key_starts, keys.lengths, rows[segment], self.options.short_max_edits
+            )
+            pid_of = dict(zip(rows[segment].tolist(), pids[segment].tolist(), strict=True))
+            self._segments.insert(fps[:, None], np.array([pid_of[o] for o in owners.tolist()], dtype=np.uint32))
+
+    def _index_units(self, batch: _Batch, rows: np.ndarray, pids: np.ndarray) -> None:
+        """Index each unit not indexed yet under the first kept paragraph it lies in (first occurrence only)."""
+        units = batch.analysis.units
+        if not self.options.fragments or len(units) == 0:
+            return
+        # The first kept row at or after each row, as a position in ``rows``.
+        next_kept = np.searchsorted(rows, units.first_row, side="left")
+        has_home = next_kept < rows.size
+        home = np.where(has_home, rows[np.minimum(next_kept, rows.size - 1)], -1)
+        candidates = np.flatnonzero(has_home & (home <= units.last_row) & (batch.hit_pid < 0))
+        if candidates.size == 0:
+            return
+        fps = units.fingerprints[candidates]
+        order = np.argsort(fps, kind="stable")
+        first = order[np.concatenate(([True], fps[order][1:] != fps[order][:-1]))]
+        chosen = candidates[np.sort(first)]
+        self._units.insert(units.fingerprints[chosen][:, None], pids[next_kept[chosen]].astype(np.uint32))
+
+
+@dataclass
+class _OriginalRun:
+    """Kept paragraphs around an anchor's earlier occurrence: their shingles and where they are."""
+
+    center: tuple[str, int]
+    center_index: int
+    shingles: list[np.ndarray]
+    gaps: list[np.ndarray]  # shingles of the short paragraphs before the first, between them, after the last
+    members: list[int]  # their pids (indexed earlier) or batch rows
+    doc_number: int  # the batch document they belong to (-1: indexed earlier)
+    last_row: int  # their last batch row (-1: indexed earlier)
+
+
+class _Batch:
+    """The documents of one round and what has been decided about each of their rows so far."""
+
+    def __init__(self, dedup: Deduplicator, ids: list[str], paragraphs: list[str], bounds: list[int]) -> None:
+        self.ids, self.bounds = ids, bounds
+        self.analysis = analysis = _Analysis(dedup, paragraphs, bounds)
+        self.owner: list[int] = np.repeat(np.arange(len(ids)), np.diff(bounds)).tolist()
+        self.where = [(ids[d], row - bounds[d]) for row, d in enumerate(self.owner)]
+        self.matches: list[Match | None] = [None] * len(paragraphs)
+        self.available = [False] * len(paragraphs)  # kept rows later rows may match
+        self.seen_here: dict[int, int] = {}
+        self.indexed: list[int] = []
+        self.kept_by_doc: dict[int, list[int]] = {}
+        self.near_index = dedup._index_candidates(analysis)
+        self.near_local: dict[int, list[int]] = {}
+        for x, y in candidate_pairs(analysis.fingerprints).tolist():
+            self.near_local.setdefault(int(analysis.near_rows[y]), []).append(int(analysis.near_rows[x]))
+        self.short_index, self.short_local = dedup._short_candidates(analysis)
+        self.hit_pid = dedup._unit_hits(analysis.units)
+        # Units repeated inside the batch: for those not indexed, the first kept paragraph holding
+        # each, filled in as documents are finished (what the index would hold if they were
+        # processed one by one).
+        self.repeated = np.zeros(len(analysis.units), dtype=bool)
+        self.repeated[_repeated(analysis.units.fingerprints)] = True
+        self.unit_homes: dict[int, int] = {}
+        # The units that have an earlier occurrence somewhere: the only ones worth looking at.
+        self.anchored = np.flatnonzero(self.repeated | (self.hit_pid >= 0))
+
+    def is_open(self, row: int) -> bool:
+        """A row that may still be removed: long enough, not matched, not withdrawn."""
+        return self.analysis.is_indexable(row) and self.matches[row] is None and self.available[row]
+
+    def is_kept(self, row: int) -> bool:
+        return self.available[row]
+
+    def short_between(self, after: int, before: int) -> np.ndarray:
+        """Shingles of the rows too short to index strictly between two rows (all kept: none is ever removed)."""
+        analysis = self.analysis
+        rows = [r for r in range(after + 1, before) if not analysis.is_indexable(r)]
+        return np.concatenate([analysis.shingles(r) for r in rows]) if rows else _EMPTY
+
+    def withdraw(self, row: int) -> None:
+        """``row`` is no longer kept (removed or dropped): later rows must not name it."""
+        if self.available[row]:
+            self.available[row] = False
+            digest = self.analysis.digests[row]
+            if self.seen_here.get(digest) == row:
+                del self.seen_here[digest]
+
+    def finish(self, d: int) -> None:
+        """Document ``d`` is decided: its kept rows are final and will be indexed in this order."""
+        kept = [row for row in range(self.bounds[d], self.bounds[d + 1]) if self.available[row]]
+        self.indexed.extend(kept)
+        self.kept_by_doc[d] = kept
+        units = self.analysis.units
+        lo, hi = np.searchsorted(units.first_row, [self.bounds[d], self.bounds[d + 1]]).tolist()
+        if not kept or lo == hi:
+            return
+        for unit in (lo + np.flatnonzero(self.repeated[lo:hi] & (self.hit_pid[lo:hi] < 0))).tolist():
+            fp = int(units.fingerprints[unit])
+            if fp in self.unit_homes:
+                continue
+            at = bisect.bisect_left(kept, int(units.first_row[unit]))
+            if at < len(kept) and kept[at] <= int(units.last_row[unit]):
+                self.unit_homes[fp] = kept[at]
+
+
+def _agreeing(unit: np.ndarray, start: np.ndarray, place: np.ndarray, position: np.ndarray, span: int) -> np.ndarray:
+    """Which anchors have another one, of another unit, near them on both sides.
+
+    Near on the copy side: first rows (``start``) at most ``span`` apart; on the original side: the
+    same ``place`` (a document) and ``position`` at most ``span`` apart.
+    """
+    agreed = np.zeros(unit.size, dtype=bool)
+    if unit.size < 2:
+        return agreed
+    order = np.lexsort((position, place))
+    u, s, p, q = unit[order], start[order], place[order], position[order]
+    for step in range(1, unit.size):
+        pair = (p[step:] == p[:-step]) & (q[step:] - q[:-step] <= span)
+        if not pair.any():
+            break  # sorted by place and position: further apart, nothing is near any more
+        pair &= (u[step:] != u[:-step]) & (np.abs(s[step:] - s[:-step]) <= span)
+        agreed[order[step:][pair]] = True
+        agreed[order[:-step][pair]] = True
+    return agreed
+
+
+def _repeated(values: np.ndarray) -> np.ndarray:
+    """Indexes of the values that occur more than once, in order."""
+    order = np.argsort(values, kind="stable")
+    ordered = values[order]
+    same = ordered[1:] == ordered[:-1]
+    twice = np.zeros(values.size, dtype=bool)
+    twice[1:] |= same
+    twice[:-1] |= same
+    return np.sort(order[twice]).astype(np.int64)
 
 
 def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
@@ -449,39 +924,76 @@ def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
 
 
 class _Analysis:
-    """Keys, lengths, digests, shingle sets and band fingerprints of a batch of paragraphs."""
+    """Keys, lengths, digests, shingle sets, band fingerprints and units of a batch of paragraphs."""
 
-    def __init__(self, dedup: Deduplicator, paragraphs: list[str]) -> None:
+    def __init__(self, dedup: Deduplicator, paragraphs: list[str], bounds: list[int]) -> None:
         options = dedup.options
-        keys = paragraph_keys(paragraphs)
+        self.keys = keys = paragraph_keys(paragraphs)
+        self.ngram = options.ngram
         self.count = len(paragraphs)
         self.content = keys.content.tolist()
         self.digests = keys.digests.tolist()
-        is_near = keys.content >= max(options.min_near_length, options.min_length)
+        self.key_starts = np.cumsum(keys.lengths) - keys.lengths
+        content = keys.content
+        # Rows that can be removed or kept as an original.
+        indexable = content >= options.min_length
+        self._indexable = indexable
+        # Rows decided by the short rule, and those a short one may be compared with (its length ± edits).
+        short_on = options.short_near
+        is_short = indexable & (content >= options.short_min_length) & (content <= options.short_max_length)
+        self._short = is_short if short_on else np.zeros(self.count, dtype=bool)
+        self.short_rows = np.flatnonzero(self._short)
+        reach = options.short_max_edits
+        in_reach = (content >= options.short_min_length - reach) & (content <= options.short_max_length + reach)
+        self.is_segment_row = indexable & in_reach & short_on
+        self.segment_rows = np.flatnonzero(self.is_segment_row)
+        # Near rows: long enough for MinHash (as originals; short rows are decided by their edits).
+        is_near = content >= max(options.min_near_length, options.min_length)
         near = np.flatnonzero(is_near)
         self.near_rows = near
         self.position_of = np.full(self.count, -1, dtype=np.int64)
         self.position_of[near] = np.arange(near.size)
         self.fingerprints = np.zeros((0, options.bands), dtype=np.uint32)
-        self.hashes = np.zeros(0, dtype=np.uint32)
-        self.set_bounds = self.set_sizes = np.zeros(1, dtype=np.int64)
-        if near.size == 0:
-            return
-        hashes = run_shingle_hashes(keys.code_points, keys.lengths, options.ngram)
-        if near.size < self.count:
-            # Keep only the runs of paragraphs long enough for near matching, in order.
-            hashes = hashes[np.repeat(is_near, keys.lengths)]
-        lengths = keys.lengths[near]
-        signatures = dedup.hasher.signatures_of_hashes(hashes, lengths)
-        self.fingerprints = band_fingerprints(signatures, options.bands, options.rows)
-        # Each paragraph's shingle hashes (its set, with repeats), kept for verification.
-        self.hashes = hashes
-        self.set_bounds = np.concatenate(([0], np.cumsum(lengths)))
-        self.set_sizes = lengths
+        # Each paragraph's shingle hashes (its set, with repeats), at the place of its key.
+        self.hashes = run_shingle_hashes(keys.code_points, keys.lengths, options.ngram)
+        if near.size:
+            near_hashes = self.hashes[np.repeat(is_near, keys.lengths)]
+            signatures = dedup.hasher.signatures_of_hashes(near_hashes, keys.lengths[near])
+            self.fingerprints = band_fingerprints(signatures, options.bands, options.rows)
+        if options.fragments:
+            doc_starts = np.array(bounds[:-1], dtype=np.int64)
+            self.units = sentence_units(keys.code_points, keys.lengths, doc_starts[doc_starts < self.count])
+        else:
+            self.units = sentence_units(np.zeros(0, dtype=np.uint32), keys.lengths, np.zeros(0, dtype=np.int64))
+
+    def is_indexable(self, row: int) -> bool:
+        return bool(self._indexable[row])
+
+    def is_short(self, row: int) -> bool:
+        return bool(self._short[row])
+
+    def copy_piece(self, row: int) -> CopyPiece:
+        """The row as the copy side of a run: its key and the n-gram hash at each position."""
+        key = self.key(row)
+        if key.size == 0:
+            return CopyPiece(None, None, False)
+        return CopyPiece(key, self.shingles(row)[: max(1, key.size - self.ngram + 1)], bool(self._indexable[row]))
+
+    def key_range(self, rows: range) -> slice:
+        """Where the keys of consecutive ``rows`` lie in ``keys.code_points`` (and ``hashes``)."""
+        if not rows:
+            return slice(0, 0)
+        return slice(
+            int(self.key_starts[rows.start]), int(self.key_starts[rows.stop - 1] + self.keys.lengths[rows.stop - 1])
+        )
+
+    def key(self, row: int) -> np.ndarray:
+        start = int(self.key_starts[row])
+        return self.keys.code_points[start : start + int(self.keys.lengths[row])]
 
     def shingles(self, row: int) -> np.ndarray:
-        position = int(self.position_of[row])
-        return self.hashes[self.set_bounds[position] : self.set_bounds[position + 1]]
+        start = int(self.key_starts[row])
+        return self.hashes[start : start + int(self.keys.lengths[row])]
 
 
 def _removal_spans(doc: Document, removed: list[int]) -> list[tuple[int, int, int]]:

@@ -99,10 +99,10 @@ def paragraph_keys(paragraphs: list[str]) -> Keys:
     owner = np.repeat(np.arange(len(paragraphs), dtype=np.int64), raw_lengths)[kept]
     lengths = np.bincount(owner, minlength=len(paragraphs)).astype(np.int64)
     content = np.bincount(owner[table.content[points]], minlength=len(paragraphs)).astype(np.int64)
-    return Keys(points, lengths, content, _digests(points, lengths))
+    return Keys(points, lengths, content, run_digests(points, lengths))
 
 
-def _digests(points: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+def run_digests(points: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """64-bit digest of each run: Σ code point × w(position), mixed with the length.
 
     The weights ``w(k)`` are a fixed function of the position, so digests are the same in every
@@ -114,15 +114,15 @@ def _digests(points: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         return digests
     starts = np.cumsum(lengths) - lengths
     position = np.arange(points.size, dtype=np.int64) - np.repeat(starts, lengths)
-    weighted = _mix64(position.astype(np.uint64) + np.uint64(1)) | np.uint64(1)
+    weighted = mix64(position.astype(np.uint64) + np.uint64(1)) | np.uint64(1)
     weighted *= points.astype(np.uint64)
     sums = np.add.reduceat(weighted, starts[nonempty])
     sums ^= lengths[nonempty].astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
-    digests[nonempty] = _mix64(sums) | np.uint64(1)
+    digests[nonempty] = mix64(sums) | np.uint64(1)
     return digests
 
 
-def _mix64(h: np.ndarray) -> np.ndarray:
+def mix64(h: np.ndarray) -> np.ndarray:
     """MurmurHash3's 64-bit finalizer (a bijection that spreads every input bit)."""
     h = h ^ (h >> np.uint64(33))
     h *= np.uint64(0xFF51AFD7ED558CCD)
@@ -130,6 +130,13 @@ def _mix64(h: np.ndarray) -> np.ndarray:
     h *= np.uint64(0xC4CEB9FE1A85EC53)
     h ^= h >> np.uint64(33)
     return h
+
+
+def fingerprint32(digests: np.ndarray) -> np.ndarray:
+    """The high 32 bits of 64-bit digests, with 0 (the empty marker of the band tables) mapped to 1."""
+    fingerprints = (digests >> np.uint64(32)).astype(np.uint32)
+    fingerprints[fingerprints == 0] = 1
+    return fingerprints
 
 
 def normalise_key(text: str) -> str:

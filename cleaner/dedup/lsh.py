@@ -19,6 +19,8 @@ dicts of band keys:
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 _MIX1 = np.uint64(0xFF51AFD7ED558CCD)
@@ -64,17 +66,19 @@ class BandIndex:
 
     Each band is a hash table of buckets of 8 cells; a cell packs a 32-bit fingerprint and a
     32-bit value into one uint64 (0 marks an empty cell). Buckets fill left to right (a one-byte
-    fill count per bucket says where), overflow into the next bucket, and are kept at most half
-    full on average. All bands share one bucket count (every entry puts one fingerprint in each
+    fill count per bucket says where), overflow into the next bucket, and are kept at most
+    ``max_load`` full on average (half by default: a miss then rarely needs a second bucket).
+    All bands share one bucket count (every entry puts one fingerprint in each
     band), so looking up or inserting ``m`` signatures is one gather or scatter of ``m × bands``
     buckets — another round only for the rare full bucket — however many bands there are.
     """
 
     CELLS = 8
 
-    def __init__(self, bands: int, buckets: int = 1 << 9) -> None:
+    def __init__(self, bands: int, buckets: int = 1 << 9, max_load: float = 0.5) -> None:
         self.bands = bands
         self.size = 0
+        self.max_load = max_load
         self._allocate(buckets)
 
     def _allocate(self, buckets: int) -> None:
@@ -131,8 +135,8 @@ class BandIndex:
         m = fingerprints.shape[0]
         if m == 0:
             return
-        if 2 * (self.size + m) > self.buckets * self.CELLS:
-            self._grow(2 * (self.size + m))
+        if self.size + m > self.max_load * self.buckets * self.CELLS:
+            self._grow(math.ceil((self.size + m) / self.max_load))
         bands = np.tile(np.arange(self.bands, dtype=np.int64), m)
         fps = fingerprints.ravel()
         packed = (fps.astype(np.uint64) << np.uint64(32)) | np.repeat(values.astype(np.uint64), self.bands)

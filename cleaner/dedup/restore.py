@@ -28,7 +28,7 @@ from cleaner.io.paths import WriteGuard, display_name, real, safe_relative_path
 from cleaner.io.writers import remove_leftover_temporaries, write_atomic
 from cleaner.model import PARAGRAPH_SEPARATOR
 
-PARAGRAPH_RULES = ("exact", "near")
+PARAGRAPH_RULES = ("exact", "short_near", "near", "fragment")
 DOCUMENT_RULE = "duplicate_document"
 
 

@@ -1,0 +1,250 @@
+"""Copies cut into paragraphs differently from their original (rule ``fragment``), and what must stay.
+
+The texts are paragraphs of the sample corpus (002, 001); cuts stand for wrapped lines that layout
+repair did not rejoin.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+
+import pytest
+
+from cleaner.config import DedupOptions
+from cleaner.dedup import Deduplicator
+from cleaner.dedup.restore import restore_paragraphs
+from cleaner.errors import ConfigError
+from cleaner.model import Document, replay
+
+# 002: several sentences; one long sentence; a list with figures. 001: two paragraphs sharing a clause.
+ROAD = "“要想富，先修路”，“交通兴、百业兴”。近年来，渌口区紧紧围绕“交通基础设施建设要率先实现重大突破”的发展战略，攻坚克难，砥砺前行，“渌湘”交通实现跨越发展，全面融城有了基础保障。"  # noqa: E501
+CULTURE = "文化环境与教育的关系是分不开的。近年来，渌口坚持把完善公共文化设施作为发展公共文化的基石来抓，加大投入力度，努力建设设施齐全、覆盖均衡的县、镇、村三级文化服务网络。全区公共文化服务体系建设的迈上新台阶。"  # noqa: E501
+MEETING = "株洲市委书记毛腾飞在渌口区挂牌成立大会上提出，要站在长江经济带建设、长株潭城市群一体化、株洲都市圈融城的大背景下谋划渌口区的发展，充分发挥区位优势，做好顶层设计和整体规划，加快推进产业发展、公共服务、环境治理、基础设施等融城一体化。"  # noqa: E501
+LIBRARY = "目前，渌口区有图书馆1家，文化馆1家，纪念馆1家，数字影院1家，电影公司1家，镇综合文化站8个，合格村（社区）文化家园99个，农家书屋129家。"  # noqa: E501
+FARM = "近年来，渌口区委、区政府坚信现代高效农业是农民致富的好路子，不断推进农业供给侧结构性改革，积极实施乡村振兴战略，深入探索“龙头企业+基地+合作社+农户”的经营模式，让农业经营有效益，让农业成为全区农民有奔头的产业。"  # noqa: E501
+FUND_1 = "今年7月,50亿元规模的湖南省制造业转型升级基金和10亿元规模的株洲财信高分子新材料产业基金,落户渌口区,将有助于该区打造国内具有核心竞争力和影响力的高分子新材料专业园区。"  # noqa: E501
+FUND_2 = "去年12月,总投资50亿元的株洲时代新材料科技股份有限公司高性能聚酰亚胺薄膜项目落户渌口区,将有助于该区打造国内具有核心竞争力和影响力的高分子新材料专业园区。"  # noqa: E501
+OTHER = "近年来,渌口区始终坚持“把最好的资源留给人民”,每年公共预算支出70%以上投向民生,倾力解决,全力完善。"
+HEADING = "观察"
+
+
+def cut(text: str, *points: int) -> list[str]:
+    """``text`` cut into fragments at ``points`` (wrapped lines left unjoined)."""
+    edges = [0, *points, len(text)]
+    return [text[a:b] for a, b in itertools.pairwise(edges)]
+
+
+def doc(id: str, *paragraphs: str) -> Document:
+    return Document.from_paragraphs(id, paragraphs)
+
+
+def run(dedup: Deduplicator, document: Document):
+    out, edits = dedup.process(document)
+    assert replay(document.text, edits) == ("" if out is None else out.text)
+    return out, edits
+
+
+def removals(edits) -> list:
+    return [e for e in edits if "removed_para" in (e.detail or {})]
+
+
+def removed(edits) -> dict[int, str]:
+    return {e.detail["removed_para"]: e.rule for e in removals(edits)}
+
+
+def content(text: str) -> int:
+    return sum(char.isalnum() for char in text)
+
+
+@pytest.mark.parametrize("points", [(30,), (45, 70), (12, 50, 88), (60, 81)])
+def test_copy_cut_into_fragments_is_removed_whatever_the_cut_points(points):
+    dedup = Deduplicator()
+    run(dedup, doc("a.txt", OTHER, ROAD, FARM))
+    fragments = cut(ROAD, *points)
+    out, edits = run(dedup, doc("b.txt", HEADING, *fragments, CULTURE))
+    # Fragments of fewer than 10 letters, digits or ideographs are never removed.
+    tiny = [f for f in fragments if content(f) < 10]
+    assert out.paragraphs == [HEADING, *tiny, CULTURE]
+    assert set(removed(edits)) == {1 + i for i, f in enumerate(fragments) if f not in tiny}
+    for edit in edits:
+        kept = edit.detail["kept"]
+        assert (kept["doc"], kept["para"]) == ("a.txt", 1)
+        assert kept["similarity"] >= dedup.options.threshold
+        # A fragment holding most of the paragraph is a near copy already; the others go as fragments.
+        if edit.rule == "fragment":
+            assert kept["paras"] == [1] and kept["containment"] >= 0.8
+        else:
+            assert edit.rule == "near" and len(edit.before) > 0.7 * len(ROAD)
+
+
+def test_one_sentence_cut_in_three_is_removed():
+    dedup = Deduplicator()
+    run(dedup, doc("a.txt", MEETING))
+    out, edits = run(dedup, doc("b.txt", OTHER, *cut(MEETING, 14, 40), FARM))
+    assert out.paragraphs == [OTHER, FARM]
+    assert set(removed(edits).values()) == {"fragment"}
+
+
+def test_joined_copy_of_a_fragmented_original_is_removed():
+    dedup = Deduplicator()
+    run(dedup, doc("a.txt", HEADING, *cut(CULTURE, 25, 66), OTHER))
+    out, edits = run(dedup, doc("b.txt", FARM, CULTURE))
+    assert out.paragraphs == [FARM]
+    [edit] = edits
+    assert edit.rule == "fragment"
+    assert edit.detail["kept"]["doc"] == "a.txt" and edit.detail["kept"]["paras"] == [1, 2, 3]
+
+
+def test_copy_and_original_cut_at_different_points():
+    dedup = Deduplicator()
+    run(dedup, doc("a.txt", *cut(FARM, 40, 80), LIBRARY))
+    out, edits = run(dedup, doc("b.txt", *cut(FARM, 20, 55, 95), OTHER))
+    assert out.paragraphs == [OTHER]
+    assert set(removed(edits)) == {0, 1, 2, 3}
+
+
+def test_fragments_with_an_ocr_error_are_found():
+    dedup = Deduplicator()
+    run(dedup, doc("a.txt", CULTURE))
+    noisy = CULTURE.replace("基石", "基右").replace("渌口", "涪口")
+    out, edits = run(dedup, doc("b.txt", *cut(noisy, 35, 80)))
+    assert out is not None and out.paragraphs == []
+    assert set(removed(edits).values()) == {"fragment"}
+    assert [e.detail["kept"]["containment"] < 1 for e in removals(edits)] == [True, True, False]
+
+
+def test_a_fragment_too_short_to_remove_stays():
+    dedup = Deduplicator()
+    run(dedup, doc("a.txt", ROAD))
+    fragments = cut(ROAD, 30, 83)  # the last one is "融城有了基础保障。": 8 ideographs, never removed
+    out, edits = run(dedup, doc("b.txt", *fragments))
+    assert out.paragraphs == [fragments[2]]
+    assert removed(edits) == {0: "fragment", 1: "fragment"}
+
+
+def test_a_copy_repeating_a_paragraph_earlier_in_its_own_document():
+    dedup = Deduplicator()
+    out, edits = run(dedup, doc("a.txt", LIBRARY, OTHER, *cut(LIBRARY, 30), FARM))
+    assert out.paragraphs == [LIBRARY, OTHER, FARM]
+    assert [(e.rule, e.detail["kept"]["doc"], e.detail["kept"]["para"]) for e in edits] == [
+        ("fragment", "a.txt", 0),
+        ("fragment", "a.txt", 0),
+    ]
+
+
+# -- what must stay ----------------------------------------------------------------------------
+
+
+def test_a_quotation_of_part_of_a_paragraph_is_kept():
+    dedup = Deduplicator()
+    run(dedup, doc("a.txt", FARM))
+    quotation = FARM[5:60]  # a good half of the paragraph, standing alone
+    out, edits = run(dedup, doc("b.txt", OTHER, quotation, CULTURE))
+    assert edits == [] and out.paragraphs == [OTHER, quotation, CULTURE]
+
+
+@pytest.mark.parametrize("points", [(45,), (20, 60), (70,)])
+def test_paragraphs_sharing_a_clause_are_kept_however_cut(points):
+    dedup = Deduplicator()
+    run(dedup, doc("001.txt", *cut(FUND_1, 50)))
+    edits = run(dedup, doc("002.txt", *cut(FUND_2, *points)))[1]
+    assert edits == []
+
+
+def test_a_paragraph_holding_an_earlier_one_and_new_text_is_kept():
+    dedup = Deduplicator()
+    run(dedup, doc("a.txt", *cut(LIBRARY, 40)))
+    longer = LIBRARY + FUND_2
+    out, edits = run(dedup, doc("b.txt", longer))
+    assert edits == [] and out.paragraphs == [longer]
+
+
+def test_consecutive_paragraphs_joined_into_one_are_removed():
+    # The whole of it is earlier text: two consecutive paragraphs printed as one.
+    dedup = Deduplicator()
+    run(dedup, doc("a.txt", HEADING, ROAD, LIBRARY))
+    out, edits = run(dedup, doc("b.txt", ROAD + LIBRARY))
+    assert out is not None and out.paragraphs == []
+    [edit] = removals(edits)
+    assert edit.rule == "fragment" and edit.detail["kept"]["paras"] == [1, 2]
+
+
+def test_fragments_of_distinct_paragraphs_are_kept():
+    # The first half of one paragraph and the second half of another, each standing alone.
+    dedup = Deduplicator()
+    run(dedup, doc("a.txt", ROAD, OTHER, FARM))
+    edits = run(dedup, doc("b.txt", ROAD[:45], FARM[60:]))[1]
+    assert edits == []
+
+
+# -- audit, restore, options -------------------------------------------------------------------
+
+
+def test_fragment_removals_restore_from_the_audit_record():
+    docs = {
+        "a.txt": [HEADING, *cut(CULTURE, 25, 66), OTHER],
+        "b.txt": [FARM, CULTURE, *cut(ROAD, 30, 60)],
+        "c.txt": [*cut(FARM, 50), ROAD],
+    }
+    dedup = Deduplicator()
+    audit, outputs = [], {}
+    for doc_id, paragraphs in docs.items():
+        out, edits = run(dedup, doc(doc_id, *paragraphs))
+        audit.extend({"type": "edit", "doc": doc_id, **edit.to_record()} for edit in edits)
+        outputs[doc_id] = out.text
+    assert {r["rule"] for r in audit} >= {"fragment"}
+    restored = restore_paragraphs(audit, outputs)
+    assert set(restored) == {"b.txt", "c.txt"}
+    for doc_id, text in restored.items():
+        assert text == "\n\n".join(docs[doc_id])
+
+
+def test_process_all_equals_process_one_by_one_with_fragments():
+    rng = random.Random(7)
+    pool = [ROAD, CULTURE, MEETING, LIBRARY, FARM, FUND_1, FUND_2, OTHER, HEADING]
+    documents = []
+    for number in range(30):
+        paragraphs: list[str] = []
+        for text in rng.sample(pool, rng.randint(1, 4)):
+            pieces = rng.randint(1, 3)
+            points = sorted(rng.sample(range(5, len(text) - 5), pieces - 1)) if len(text) > 20 else []
+            paragraphs.extend(cut(text, *points))
+        documents.append(doc(f"{number:02d}.txt", *paragraphs))
+    one = Deduplicator()
+    expected = [one.process(d) for d in documents]
+    assert one.stats["fragment"] > 10
+    for size in (5, 40, 2048):
+        batched = Deduplicator()
+        batched.batch_paragraphs = size
+        assert list(batched.process_all(documents)) == expected
+        del batched.stats["candidates"]
+        assert batched.stats == {k: v for k, v in one.stats.items() if k != "candidates"}
+
+
+def test_the_same_input_gives_the_same_edits():
+    documents = [doc("a.txt", *cut(CULTURE, 25, 66), OTHER), doc("b.txt", CULTURE, *cut(FARM, 30)), doc("c.txt", FARM)]
+    runs = []
+    for _ in range(2):
+        dedup = Deduplicator()
+        runs.append([[e.to_record() for e in dedup.process(d)[1]] for d in documents])
+    assert runs[0] == runs[1]
+
+
+def test_is_duplicate_finds_a_joined_copy():
+    dedup = Deduplicator()
+    dedup.add(doc("a.txt", *cut(CULTURE, 25, 66)))
+    match = dedup.is_duplicate(CULTURE)
+    assert match is not None and match.rule == "fragment" and match.doc == "a.txt"
+    assert dedup.is_duplicate(CULTURE[:40]) is None
+    assert len(dedup) == 3  # nothing indexed
+
+
+def test_fragments_can_be_switched_off_and_options_are_checked():
+    dedup = Deduplicator(DedupOptions(fragments=False))
+    run(dedup, doc("a.txt", ROAD))
+    assert run(dedup, doc("b.txt", *cut(ROAD, 30, 60)))[1] == []
+    with pytest.raises(ConfigError, match="fragment_containment"):
+        Deduplicator(DedupOptions(fragment_containment=0))
+    with pytest.raises(ConfigError, match="fragment_span"):
+        Deduplicator(DedupOptions(fragment_span=0))

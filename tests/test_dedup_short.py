@@ -1,0 +1,198 @@
+"""Short near copies (rule ``short_near``): a character or two changed in 20–45 characters.
+
+The sentences are from the sample corpus (003); the list items are made like the ones news text is
+full of (``一是…``, ``二是…``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cleaner.config import DedupOptions, load_config
+from cleaner.dedup import Deduplicator, normalise_key
+from cleaner.dedup.keys import paragraph_keys
+from cleaner.dedup.short import edit_steps, index_segments, query_segments, short_near_edits
+from cleaner.errors import ConfigError
+from cleaner.model import Document, replay
+
+POVERTY = "持续巩固拓展脱贫攻坚成果，守牢不发生规模性返贫致贫底线。"
+REVIEW = "各位代表，2025年各项工作任务顺利完成，为“十四五”收官画上了圆满句号。"
+GROWTH = "2025年，全区地区生产总值增长5.6%，规模工业增加值增长8.1%。"
+ITEM = "一是加快推进产业转型升级，打造高分子新材料产业集群。"
+LONG = "近年来,渌口区始终坚持“把最好的资源留给人民”,每年公共预算支出70%以上投向民生,倾力解决,全力完善。"
+
+
+def doc(id: str, *paragraphs: str) -> Document:
+    return Document.from_paragraphs(id, paragraphs)
+
+
+def run(dedup: Deduplicator, document: Document):
+    out, edits = dedup.process(document)
+    assert replay(document.text, edits) == out.text
+    return out, edits
+
+
+def copies(original: str, copy: str, options: DedupOptions | None = None) -> list:
+    """The removals when ``copy`` follows ``original`` in a later document."""
+    dedup = Deduplicator(options)
+    run(dedup, doc("a.txt", original, LONG))
+    return [e for e in run(dedup, doc("b.txt", copy))[1] if e.rule != "near_duplicate_document"]
+
+
+@pytest.mark.parametrize(
+    ("copy", "edits"),
+    [
+        (POVERTY.replace("巩固", "巩近"), 1),  # an OCR substitution
+        (POVERTY.replace("返贫", "返"), 1),  # a dropped character
+        (POVERTY.replace("成果", "成果果"), 1),  # a doubled one
+        (REVIEW.replace("顺利", "顺判").replace("圆满", "圆瞒"), 2),  # two, far apart
+        (REVIEW.replace("完成，", "完成").replace("句号", "勾号"), 2),  # a lost comma and a substitution
+    ],
+)
+def test_short_near_copies_are_removed(copy, edits):
+    [edit] = copies(POVERTY if "脱贫" in copy else REVIEW, copy)
+    assert edit.rule == "short_near"
+    kept = edit.detail["kept"]
+    assert (kept["doc"], kept["para"], kept["edits"]) == ("a.txt", 0, edits)
+    original = POVERTY if "脱贫" in copy else REVIEW
+    longer = max(len(normalise_key(copy)), len(normalise_key(original)))
+    assert kept["similarity"] == round(1 - edits / longer, 4)
+
+
+@pytest.mark.parametrize(
+    "copy",
+    [
+        GROWTH.replace("2025", "2024"),  # a year
+        GROWTH.replace("5.6", "6.5"),  # a figure
+        GROWTH.replace("5.6", "56"),  # a decimal point
+        GROWTH.replace("8.1%", "8.1‰"),  # a unit next to a figure
+        REVIEW.replace("十四五", "十三五"),  # a Chinese numeral
+        ITEM.replace("一是", "二是"),  # the number of a list item
+    ],
+)
+def test_a_changed_number_is_a_different_fact(copy):
+    assert copies(GROWTH if "增长" in copy else REVIEW if "代表" in copy else ITEM, copy) == []
+
+
+@pytest.mark.parametrize(
+    "copy",
+    [
+        ITEM.replace("加快", "全面"),  # 一是加快… / 一是全面…: another list item
+        ITEM.replace("转型升级", "提质增效"),
+        ITEM.replace("高分子", "碳纤维"),
+        POVERTY.replace("巩固", "巩近").replace("返贫", "返回").replace("底线", "底钱"),  # three edits
+        "一是加快推进产业转型升级。",  # too short to be decided at all
+    ],
+)
+def test_distinct_short_paragraphs_sharing_most_words_are_kept(copy):
+    assert copies(ITEM if "一是" in copy else POVERTY, copy) == []
+
+
+def test_the_edit_script_decides_instead_of_the_jaccard_similarity():
+    changed_year = REVIEW.replace("2025", "2024")
+    # 31 characters: the Jaccard rule alone takes a changed year for a near copy.
+    [edit] = copies(REVIEW, changed_year, DedupOptions(short_near=False))
+    assert edit.rule == "near"
+    assert copies(REVIEW, changed_year) == []
+    # And one OCR error in 27 characters, which the Jaccard rule misses, is found.
+    ocr = POVERTY.replace("巩固", "巩近")
+    assert copies(POVERTY, ocr, DedupOptions(short_near=False)) == []
+    assert [e.rule for e in copies(POVERTY, ocr)] == ["short_near"]
+
+
+def test_short_near_copies_in_one_document_and_in_batches():
+    documents = [
+        doc("a.txt", POVERTY, REVIEW, POVERTY.replace("巩固", "巩近")),
+        doc("b.txt", REVIEW.replace("顺利", "顺判"), ITEM, GROWTH),
+        doc("c.txt", ITEM.replace("推进", "推迸"), GROWTH.replace("2025", "2026")),
+    ]
+    one = Deduplicator()
+    expected = [one.process(d) for d in documents]
+    assert [[e.rule for e in edits] for _, edits in expected] == [["short_near"], ["short_near"], ["short_near"]]
+    batched = Deduplicator()
+    batched.batch_paragraphs = 100
+    assert list(batched.process_all(documents)) == expected
+
+
+def test_is_duplicate_finds_short_near_copies():
+    dedup = Deduplicator()
+    dedup.add(doc("a.txt", POVERTY, ITEM))
+    match = dedup.is_duplicate(POVERTY.replace("巩固", "巩近"))
+    assert match is not None and (match.rule, match.doc, match.para) == ("short_near", "a.txt", 0)
+    assert dedup.is_duplicate(ITEM.replace("一是", "二是")) is None
+
+
+def test_short_near_removals_restore_from_the_audit_record():
+    from cleaner.dedup.restore import restore_paragraphs
+
+    docs = {"a.txt": [POVERTY, LONG], "b.txt": [ITEM, POVERTY.replace("巩固", "巩近"), REVIEW]}
+    dedup = Deduplicator()
+    audit, outputs = [], {}
+    for doc_id, paragraphs in docs.items():
+        out, edits = run(dedup, doc(doc_id, *paragraphs))
+        audit.extend({"type": "edit", "doc": doc_id, **edit.to_record()} for edit in edits)
+        outputs[doc_id] = out.text
+    assert [r["rule"] for r in audit] == ["short_near"]
+    assert restore_paragraphs(audit, outputs) == {"b.txt": "\n\n".join(docs["b.txt"])}
+
+
+# -- the pieces ---------------------------------------------------------------------------------
+
+
+def test_edit_steps_and_their_limit():
+    a, b = [ord(c) for c in "加快推进产业"], [ord(c) for c in "加快推产业"]
+    assert edit_steps(a, b, 2) == [("=", 0, 0), ("=", 1, 1), ("=", 2, 2), ("del", 3, 3), ("=", 4, 3), ("=", 5, 4)]
+    assert edit_steps(a, [ord(c) for c in "全面推进发展"], 2) is None
+    assert short_near_edits(a, a, 2, 0.1) == 0
+
+
+_ALPHABET = sorted(set(POVERTY + REVIEW + GROWTH + ITEM + LONG))
+
+
+@st.composite
+def near_pairs(draw):
+    original = draw(st.text(alphabet=_ALPHABET, min_size=20, max_size=45))
+    chars = list(original)
+    for _ in range(draw(st.integers(0, 2))):
+        position = draw(st.integers(0, len(chars) - 1))
+        kind = draw(st.sampled_from(["sub", "del", "ins"]))
+        if kind == "sub":
+            chars[position] = draw(st.sampled_from(_ALPHABET))
+        elif kind == "del":
+            del chars[position]
+        else:
+            chars.insert(position, draw(st.sampled_from(_ALPHABET)))
+    return original, "".join(chars)
+
+
+@settings(max_examples=300, deadline=None)
+@given(near_pairs())
+def test_segment_lookups_find_every_key_within_two_edits(pair):
+    # The pigeonhole: whatever two edits do, one segment of the original is in the copy, and the
+    # copy looks it up.
+    keys = paragraph_keys(list(pair))
+    starts = keys.lengths.cumsum() - keys.lengths
+    rows = [0, 1]
+    steps = edit_steps([ord(c) for c in normalise_key(pair[0])], [ord(c) for c in normalise_key(pair[1])], 2)
+    if steps is None or len(normalise_key(pair[1])) < 3:
+        return
+    _, indexed = index_segments(keys.code_points, starts, keys.lengths, np.array(rows[:1]), 2)
+    _, looked_up = query_segments(keys.code_points, starts, keys.lengths, np.array(rows[1:]), 2)
+    assert set(indexed.tolist()) & set(looked_up.tolist())
+
+
+def test_options_are_checked_and_read_from_a_config_file(tmp_path):
+    with pytest.raises(ConfigError, match="short_max_length"):
+        Deduplicator(DedupOptions(short_min_length=30, short_max_length=20))
+    with pytest.raises(ConfigError, match="short_max_edits"):
+        Deduplicator(DedupOptions(short_max_edits=5))
+    with pytest.raises(ConfigError, match="short_max_ratio"):
+        Deduplicator(DedupOptions(short_max_ratio=1.5))
+    path = tmp_path / "cleaner.yaml"
+    path.write_text("dedup:\n  short_max_edits: 1\n  short_max_length: 40\n  fragments: false\n", encoding="utf-8")
+    options = load_config(path).dedup
+    assert (options.short_max_edits, options.short_max_length, options.fragments) == (1, 40, False)
+    assert copies(REVIEW, REVIEW.replace("顺利", "顺判").replace("圆满", "圆瞒"), options) == []
