@@ -8,9 +8,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cleaner import pipeline as pipeline_module
 from cleaner.config import Config
-from cleaner.model import Document, replay
-from cleaner.pipeline import STAGE_ORDER, Pipeline
+from cleaner.model import Document, Edit, replay
+from cleaner.pipeline import STAGE_ORDER, Pipeline, StageSpec
 
 from .conftest import ROOT, SEEDS
 
@@ -65,3 +66,30 @@ def test_the_whole_pipeline_never_raises_replays_and_is_idempotent(text: str) ->
     result = PIPELINE.clean(text)
     assert replay(text, result.edits) == result.text
     assert [edit for edit in PIPELINE.clean(result.text).edits if not edit.is_event] == []
+
+
+def _next_digit(options) -> pipeline_module.StageFn:
+    """A stand-in for a conversion: every digit becomes the next one, so it is never a fixed point."""
+
+    def bump(doc: Document) -> tuple[Document, list[Edit]]:
+        edits = [
+            Edit("rules", "bump", i, i + 1, char, str((int(char) + 1) % 10), para=doc.text[:i].count("\n\n"))
+            for i, char in enumerate(doc.text)
+            if char in "0123456789"
+        ]
+        return doc.with_text(replay(doc.text, edits)), edits
+
+    return bump
+
+
+def test_a_stage_that_is_not_idempotent_runs_exactly_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its paragraph is edited by another stage too, so the settle loop runs; it must skip the stage."""
+    registry = pipeline_module._stage_registry()
+    spec = StageSpec(_next_digit, idempotent=lambda options: False)
+    monkeypatch.setattr(pipeline_module, "_stage_registry", lambda: {**registry, "rules": spec})
+    pipeline = Pipeline()
+    assert not pipeline.idempotent
+    result = pipeline.clean("第1段,内容\n\n第2段")
+    assert result.text == "第2段，内容\n\n第3段"
+    assert replay("第1段,内容\n\n第2段", result.edits) == result.text
+    assert [e.rule for e in result.edits if e.stage == "rules"] == ["bump", "bump"]
