@@ -49,7 +49,7 @@ def _stage_registry() -> dict[str, StageSpec]:
     return {
         "whitespace": StageSpec(whitespace.make),
         "unicode": StageSpec(unicode.make),
-        "variants": StageSpec(variants.make),
+        "variants": StageSpec(variants.make, idempotent=variants.is_idempotent),
         "punctuation": StageSpec(punctuation.make),
         "spacing": StageSpec(spacing.make),
         "layout": StageSpec(layout.make),
