@@ -26,7 +26,7 @@ import synth
 
 from cleaner.config import Config
 from cleaner.model import Document
-from cleaner.pipeline import STAGE_ORDER, _stage_factories
+from cleaner.pipeline import STAGE_ORDER, _stage_registry
 
 DOC_BYTES = 100_000
 TARGET_MB_S = 20.0
@@ -56,8 +56,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--doc-kb", type=float, default=DOC_BYTES / 1000, help="document size in KB (default 100)")
     args = parser.parse_args(argv)
 
-    factories = _stage_factories()
-    registered = [name for name in STAGE_ORDER if name in factories and name != "dedup"]
+    registry = _stage_registry()
+    registered = [name for name in STAGE_ORDER if name in registry and name != "dedup"]
     wanted = args.stages or registered
     unknown = [name for name in wanted if name not in registered]
     if unknown:
@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     built = {}
     for name in order:
         started = time.perf_counter()
-        built[name] = factories[name](getattr(config, name))
+        built[name] = registry[name].make(getattr(config, name))
         if name in wanted:
             print(f"make({name}) {time.perf_counter() - started:.3f} s")
 

@@ -22,18 +22,38 @@ from cleaner.model import PARAGRAPH_SEPARATOR, Document, Edit, replay
 StageFn = Callable[[Document], tuple[Document, list[Edit]]]
 
 
-def _stage_factories() -> dict[str, Callable[[Any], StageFn]]:
+def _always(options: Any) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class StageSpec:
+    """How to build a stage, and whether the settle loop may run it again on its own output.
+
+    ``idempotent(options)`` says whether the stage built with ``options`` is a fixed point of
+    itself: run on its own output, it makes no edits. Only such stages are run again by the settle
+    loop. A stage that is not (an OpenCC conversion: ``t2s`` turns 楊聯陞 into 杨联陞, and 杨联陞
+    into 杨联升) must run exactly once, or the pipeline would apply it twice to every paragraph a
+    later stage edits.
+    """
+
+    make: Callable[[Any], StageFn]
+    idempotent: Callable[[Any], bool] = _always
+
+
+def _stage_registry() -> dict[str, StageSpec]:
+    """The stage registry: every per-document stage by name."""
     # Imported here so that importing the package stays cheap and free of cycles.
     from cleaner.stages import layout, punctuation, rules, spacing, unicode, variants, whitespace
 
     return {
-        "whitespace": whitespace.make,
-        "unicode": unicode.make,
-        "variants": variants.make,
-        "punctuation": punctuation.make,
-        "spacing": spacing.make,
-        "layout": layout.make,
-        "rules": rules.make,
+        "whitespace": StageSpec(whitespace.make),
+        "unicode": StageSpec(unicode.make),
+        "variants": StageSpec(variants.make, idempotent=variants.is_idempotent),
+        "punctuation": StageSpec(punctuation.make),
+        "spacing": StageSpec(spacing.make),
+        "layout": StageSpec(layout.make),
+        "rules": StageSpec(rules.make),
     }
 
 
@@ -58,16 +78,25 @@ STAGE_ORDER: tuple[str, ...] = (
 RESHAPING_STAGES = frozenset({"layout"})
 
 # A stage's edit can change what a later stage sees in the same paragraph (a space removed next to a
-# bracket gives the bracket a Chinese neighbour), so edited paragraphs are run through the stages
-# again until nothing changes; this bounds the rounds for pathological input.
+# bracket gives the bracket a Chinese neighbour), so edited paragraphs are run through the
+# idempotent in-paragraph stages again until nothing changes; this bounds the rounds for
+# pathological input.
 MAX_SETTLE_ROUNDS = 6
 
 
 @dataclass(frozen=True)
 class Stage:
+    """A built stage. ``reshapes``: it may move paragraph boundaries; ``reruns``: the settle loop may
+    run it again (it is idempotent and edits inside paragraphs)."""
+
     name: str
     run: StageFn
     reshapes: bool = False
+    idempotent: bool = True
+
+    @property
+    def reruns(self) -> bool:
+        return self.idempotent and not self.reshapes
 
 
 @dataclass
@@ -91,17 +120,29 @@ class Pipeline:
 
     def __init__(self, config: Config | None = None) -> None:
         self.config = config or Config()
-        factories = _stage_factories()
+        registry = _stage_registry()
         self.stages: list[Stage] = []
         for name in STAGE_ORDER:
             options = getattr(self.config, name)
-            if name in factories and options.enabled:
+            if name in registry and options.enabled:
+                spec = registry[name]
                 # The first whitespace pass makes the paragraphs; the final one only tidies them.
                 reshapes = name in RESHAPING_STAGES or name == "whitespace"
-                self.stages.append(Stage(name, factories[name](options), reshapes))
+                self.stages.append(Stage(name, spec.make(options), reshapes, spec.idempotent(options)))
         if self.stages and self.stages[0].name == "whitespace":
-            self.stages.append(Stage("whitespace", self.stages[0].run))
-        self._settling = [stage for stage in self.stages if not stage.reshapes]
+            self.stages.append(dataclasses.replace(self.stages[0], reshapes=False))
+        # A non-idempotent stage still marks the paragraphs it edits, so the others settle on them.
+        self._settling = [stage for stage in self.stages if stage.reruns]
+
+    @property
+    def idempotent(self) -> bool:
+        """Whether cleaning this pipeline's output again is promised to change nothing.
+
+        False when a stage is not a fixed point of itself (an OpenCC conversion): it runs once per
+        run, so a second run applies it again, as OpenCC would. The other in-paragraph stages still
+        settle on the output, so running it through them again changes nothing.
+        """
+        return all(stage.idempotent for stage in self.stages)
 
     @property
     def stage_names(self) -> list[str]:
@@ -126,7 +167,10 @@ class Pipeline:
         return Result(doc, edits)
 
     def _settle(self, doc: Document, chosen: list[int], edits: list[Edit], step: int) -> tuple[Document, set[int], int]:
-        """Run the in-paragraph stages again on the paragraphs ``chosen`` (indexes into ``doc``).
+        """Run the idempotent in-paragraph stages again on the paragraphs ``chosen`` (indexes into ``doc``).
+
+        A stage that is not idempotent is never run here: it has already run once on every
+        paragraph, and running it on its own output would apply it twice.
 
         Only those paragraphs are cut out into a smaller document, so a round costs in proportion to
         what changed; the edits are mapped back to offsets in the whole document, step by step, so

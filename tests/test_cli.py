@@ -149,7 +149,7 @@ def test_a_failing_stage_never_leaves_a_partial_output(
     assert invoke(corpus, out).exit_code == 0
     previous = (out / "a.txt").read_bytes()
     (corpus / "a.txt").write_text("新的内容。\n\n第二段。", encoding="utf-8")
-    factories = pipeline._stage_factories()
+    registry = pipeline._stage_registry()
 
     def broken(options):
         def fail(doc):
@@ -159,7 +159,7 @@ def test_a_failing_stage_never_leaves_a_partial_output(
 
         return fail
 
-    monkeypatch.setattr(pipeline, "_stage_factories", lambda: {**factories, "whitespace": broken})
+    monkeypatch.setattr(pipeline, "_stage_registry", lambda: {**registry, "whitespace": pipeline.StageSpec(broken)})
     result = invoke(corpus, out)
     assert result.exit_code == 1
     assert "skipped a.txt: internal error in cleaning (RuntimeError: stage failed)" in result.stderr

@@ -103,7 +103,29 @@ def test_other_opencc_config() -> None:
         out, edits = run(stage, "孙乾的头发")
         assert out == "孫乾的頭髮"
         assert {e.rule for e in edits} == {"opencc_s2t"}
-        assert run(stage, out)[1] == []
+
+
+@pytest.mark.parametrize(
+    ("options", "text", "once", "twice"),
+    [
+        (VariantsOptions(opencc_config="t2s"), "楊聯陞", "杨联陞", "杨联升"),
+        (VariantsOptions(mode="full"), "楊聯陞", "杨联陞", "杨联升"),
+        (VariantsOptions(opencc_config="s2t"), "马里兰州", "馬里蘭州", "馬裏蘭州"),
+    ],
+)
+def test_a_conversion_is_applied_once(options: VariantsOptions, text: str, once: str, twice: str) -> None:
+    """OpenCC is not idempotent, so a conversion applied to its own output gives something else."""
+    stage = variants.make(options)
+    out, edits = run(stage, text)
+    assert out == once, "what OpenCC itself gives"
+    assert replay(text, edits) == out
+    assert run(stage, out)[0] == twice, "why the stage must not be run again on its output"
+    assert not variants.is_idempotent(options)
+
+
+def test_conservative_and_off_are_idempotent() -> None:
+    assert variants.is_idempotent(VariantsOptions())
+    assert variants.is_idempotent(VariantsOptions(mode="off"))
 
 
 def test_unknown_opencc_config_is_a_config_error() -> None:
@@ -123,13 +145,24 @@ def test_off_and_pipeline_registration() -> None:
 _ALPHABET = [*"淥渌後后乾干孙著昇臺灣髮發經濟與兩關係的口区，。 \nAb1", "\U00020000", "\U0002a6d6", "\x00"]
 
 
-@pytest.mark.parametrize("stage", [CONSERVATIVE, FULL], ids=["conservative", "full"])
+_TEXTS = st.one_of(st.text(max_size=60), st.text(alphabet=st.sampled_from(_ALPHABET), max_size=40))
+
+
 @settings(max_examples=200, deadline=None)
-@given(text=st.one_of(st.text(max_size=60), st.text(alphabet=st.sampled_from(_ALPHABET), max_size=40)))
-def test_idempotent_replayable_never_raises(stage, text: str) -> None:
-    out, edits = run(stage, text)
+@given(text=_TEXTS)
+def test_conservative_is_idempotent_replayable_never_raises(text: str) -> None:
+    out, edits = run(CONSERVATIVE, text)
     assert replay(text, edits) == out
-    assert run(stage, out)[1] == []
+    assert run(CONSERVATIVE, out)[1] == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=_TEXTS)
+def test_full_is_t2s_once_replayable_never_raises(text: str) -> None:
+    out, edits = run(FULL, text)
+    assert replay(text, edits) == out
+    t2s = variants.opencc_converter("t2s")
+    assert out == "\n\n".join(t2s(paragraph) for paragraph in text.split("\n\n"))
 
 
 @pytest.mark.parametrize("stage", [CONSERVATIVE, FULL], ids=["conservative", "full"])

@@ -25,8 +25,15 @@ Unihan's ``kTGH`` field by ``scripts/make_tgh_table.py``). Modes (``VariantsOpti
 ``VariantsOptions.opencc_config`` (e.g. ``s2t``, ``s2twp``, ``tw2s``; with or without ``.json``)
 replaces the mode with that OpenCC conversion on everything (rule ``opencc_<config>``).
 
-Every conversion is iterated to a fixed point, so running the stage on its own output makes no
-edits; a paragraph OpenCC cannot handle (e.g. lone surrogates) is left unchanged.
+Conservative mode is iterated to a fixed point, so running it on its own output makes no edits: its
+per-character fix only replaces a character outside the table by one inside it, so a later round
+only finishes what the first left. ``full`` and ``opencc_config`` apply their conversion **exactly
+once**, because an OpenCC conversion is not a fixed point of itself: ``t2s`` turns 楊聯陞 into
+杨联陞 (its phrase table knows the name) and 杨联陞 into 杨联升; ``s2t`` turns 马里兰州 into
+馬里蘭州 and that into 馬裏蘭州.
+Converting a conversion's output again is a second, different conversion, so the stage declares
+itself not idempotent in those modes (:func:`is_idempotent`) and the pipeline's settle loop never
+runs it again. A paragraph OpenCC cannot handle (e.g. lone surrogates) is left unchanged.
 """
 
 from __future__ import annotations
@@ -54,7 +61,7 @@ MIN_SUSPECT_SHARE = 0.12
 MIN_SUSPECT_SHARE_OF_CHANGES = 0.5
 # Neighbours on either side of a run of suspects that t2s sees (its phrases are short).
 CONTEXT = 2
-# Conversions are repeated until the text stops changing, at most this many times.
+# Conservative mode's fix is repeated until the text stops changing, at most this many times.
 MAX_ROUNDS = 4
 
 _HAN = re.compile(f"[{CJK}]")
@@ -224,14 +231,28 @@ def make_conservative() -> Callable[[str], list[Change]]:
 
 
 def make_whole(config: str) -> Callable[[str], list[Change]]:
-    """The per-paragraph fix that applies one OpenCC config to everything (``full`` mode, configs)."""
+    """The per-paragraph fix that applies one OpenCC config to everything (``full`` mode, configs).
+
+    The conversion is applied once, never to its own output: OpenCC is not idempotent (``s2t`` of
+    马里兰州 is 馬里蘭州, ``s2t`` of that is 馬裏蘭州), and what a user asks for is OpenCC's result.
+    """
     convert = opencc_converter(config)
     rule = "opencc_" + re.sub(r"\.json$", "", Path(config).name)
 
     def fix_opencc(paragraph: str) -> list[Change]:
-        return diff_changes(paragraph, settle(paragraph, convert), rule)
+        return diff_changes(paragraph, convert(paragraph), rule)
 
     return fix_opencc
+
+
+def is_idempotent(options: VariantsOptions) -> bool:
+    """Whether the stage built with ``options`` makes no edits when run on its own output.
+
+    True for ``conservative`` (iterated to a fixed point) and ``off``; false for a whole-text
+    conversion (``full``, ``opencc_config``), which is applied once and must not be run again on
+    its output: the pipeline's settle loop skips the stage in those modes.
+    """
+    return options.opencc_config is None and options.mode != "full"
 
 
 def make(options: VariantsOptions) -> StageFn:
