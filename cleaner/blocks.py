@@ -27,7 +27,8 @@ CJK = r"\p{Han}"
 _MD_HEADING = regex.compile(r"^(#{1,6})[ \t]+(?=\S)")
 _BULLET = regex.compile(r"^([-*+])[ \t]+(?=\S)")
 # All block marks at the start of a line ("# ", "- ", "## - "), removed together.
-BLOCK_MARKS = regex.compile(r"^(?:(?:#{1,6}|[-*+])[ \t]+(?=\S))+", regex.MULTILINE)
+# Indentation before them goes with them: the spacing stage removes indentation later anyway.
+BLOCK_MARKS = regex.compile(r"^[ \t]*(?:(?:#{1,6}|[-*+])[ \t]+(?=\S))+", regex.MULTILINE)
 _BOLD = regex.compile(r"(?<!\*)\*\*(?=[^\s*])(.+?)(?<=[^\s*])\*\*(?!\*)")
 _NUMBERED = regex.compile(r"^\d{1,3}[.．][ \t]*\S")
 _SECTION_LETTER = regex.compile(rf"^[A-Z][ \t]+{CJK}")
@@ -56,7 +57,7 @@ CREDIT_ENDINGS = tuple(f"{space}{word}" for space in " \u3000" for word in ("摄
 
 def strip_marks(line: str) -> str:
     """The line without Markdown marks (heading ``#``, bullet ``-``, ``**bold**``), for reading its form."""
-    if line[:1] not in _MARK_STARTS and "**" not in line:
+    if line.lstrip(" \t")[:1] not in _MARK_STARTS and "**" not in line:
         return line  # most lines: nothing to do (checked first, the stage reads every line)
     return BLOCK_MARKS.sub("", line, count=1).replace("**", "")
 

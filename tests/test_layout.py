@@ -18,7 +18,14 @@ from cleaner.stages import layout
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
-STRUCTURAL_RULES = {"join_broken_line", "join_across_blank", "join_heading_line", "heal_interrupted", "move_block"}
+STRUCTURAL_RULES = {
+    "join_broken_line",
+    "join_across_blank",
+    "join_heading_line",
+    "heal_interrupted",
+    "move_block",
+    "separate_lines",
+}
 EVENT_RULES = {"kept_apart"}
 MARKUP_RULES = {"strip_heading_mark", "strip_list_mark", "strip_bold"}
 
@@ -281,9 +288,10 @@ def test_markup_strip_and_keep():
     stripped, edits = run(text, STRIP)
     assert stripped == (
         "江永助“有错”干部变“有为”\n\n坚持先进制造业当家。扭转依赖土地财政的发展模式。\n\n"
-        "省级茶油大县(区)\n连续17年保持“省平安区”称号"
+        "省级茶油大县(区)\n\n连续17年保持“省平安区”称号"
     )
-    assert sorted({e.rule for e in edits}) == ["strip_bold", "strip_heading_mark", "strip_list_mark"]
+    # The list items, plain lines once their marks are gone, become paragraphs of their own.
+    assert sorted({e.rule for e in edits}) == ["separate_lines", "strip_bold", "strip_heading_mark", "strip_list_mark"]
     kept, edits = run(text, KEEP)
     assert kept == text and edits == []
 
@@ -379,3 +387,22 @@ def test_breaks_left_apart_on_weak_evidence_are_reported_as_events():
             assert text[event.start] == "\n" and text[event.start - 1] != "\n"  # at the end of a line
             found += 1
     assert found >= 1
+
+
+def test_lines_left_apart_become_paragraphs_but_list_items_and_credits_stay_together():
+    """Two lines of text the stage does not join are two paragraphs; a caption and its credit, and
+    the items of a marked list, stay the block they are."""
+    caption = "▲新搬迁的区政务服务中心办事大厅。\n渌口区融媒体中心 供图"
+    text = f"一、基本情况\n渌口区位于湘江东岸。全区面积一千平方公里。\n\n{caption}\n\n- 甲\n- 乙"
+    out, edits = run(text, KEEP)
+    assert out == f"一、基本情况\n\n渌口区位于湘江东岸。全区面积一千平方公里。\n\n{caption}\n\n- 甲\n- 乙"
+    assert [e.rule for e in edits] == ["separate_lines"]
+
+
+@pytest.mark.parametrize("text", [" - 0", "\u3000# 七", "  ## 标题"])
+def test_an_indented_mark_is_stripped_with_its_indentation(text):
+    """Spacing removes indentation later, so a mark under indentation is a mark now: otherwise the
+    second run would strip what the first left (a counter-example hypothesis found)."""
+    result = _pipeline().clean(text)
+    assert _pipeline().clean(result.text).text == result.text
+    assert result.text.lstrip("-# \u3000") == result.text

@@ -119,7 +119,7 @@ def test_a_bare_first_line_as_wide_as_the_column_needs_more_than_width():
     """Where a paragraph could start, a line with no punctuation may be a heading as wide as the
     column below it: without a cut word it stays apart, and the rest of the column is joined."""
     text = "渌口区大力推动农村\n人居环境整治工作果田\n龙潭三旺等乡村获评省\n级美丽乡村示范村。"
-    assert clean_layout(text) == "渌口区大力推动农村\n人居环境整治工作果田龙潭三旺等乡村获评省级美丽乡村示范村。"
+    assert clean_layout(text) == "渌口区大力推动农村\n\n人居环境整治工作果田龙潭三旺等乡村获评省级美丽乡村示范村。"
 
 
 def test_headline_dropped_into_a_column_is_left_in_place():

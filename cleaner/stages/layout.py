@@ -445,7 +445,7 @@ def block_mark_changes(text: str) -> list[Change]:
     """Changes removing the block marks (``#`` headings, ``-`` bullets) at the start of every line."""
     changes = []
     for mark in blocks.BLOCK_MARKS.finditer(text):
-        rule = "strip_heading_mark" if mark.group().startswith("#") else "strip_list_mark"
+        rule = "strip_heading_mark" if mark.group().lstrip(" \t").startswith("#") else "strip_list_mark"
         changes.append(Change(mark.start(), mark.end(), "", rule))
     return changes
 
@@ -610,6 +610,29 @@ def _plainly_safe(previous: str | None, raw: str, following: str | None) -> bool
     return kind == HEADING or blocks.is_spaced_headline(plain)
 
 
+# Kinds of line that stand as a paragraph of their own once the stage has left them apart. List
+# items, captions with their credits and bylines stay together as the block they form.
+_SEPARABLE = frozenset({TEXT, HEADING})
+_HAN = regex.compile(r"\p{Han}")
+
+
+def separations(text: str, decided: Plan) -> list[Change]:
+    """Single line breaks between two lines of Chinese text (or headings) the stage left apart, made
+    paragraph breaks (``separate_lines``). Markdown-marked lines, code and English keep theirs."""
+    changes = []
+    lines, kinds, sides = decided.lines, decided.kinds, decided.sides
+    for i in range(len(lines) - 1):
+        if decided.links[i] or i in decided.heals or kinds[i] not in _SEPARABLE or kinds[i + 1] not in _SEPARABLE:
+            continue
+        a, b = lines[i], lines[i + 1]
+        if text[a.end : b.start] != "\n" or a.raw.strip() != a.plain or b.raw.strip() != b.plain:
+            continue  # already apart, or marked (a Markdown heading or list item)
+        if not (_HAN.search(a.plain) and _HAN.search(b.plain)):
+            continue  # code, English and symbol lines keep their line breaks (later stages may reshape them)
+        changes.append(Change(a.end, b.start, "\n\n", "separate_lines"))
+    return changes
+
+
 def weak_break_events(decided: Plan, threshold: float) -> list[Change]:
     """Events (changes that change nothing) at the breaks left apart on weak evidence, with the
     score and the evidence that counted, so a reviewer can find them in the audit record."""
@@ -622,29 +645,34 @@ def weak_break_events(decided: Plan, threshold: float) -> list[Change]:
 
 
 def repair(doc: Document, options: LayoutOptions) -> tuple[Document, list[Edit]]:
-    """Run the stage on one document: structural passes to a fixed point, then markup."""
+    """Run the stage on one document: structural passes to a fixed point, markup, then the lines
+    left apart made paragraphs and the unsure breaks reported."""
     edits: list[Edit] = []
     step = 0
-    for _ in range(MAX_PASSES):
+    stripped = False
+    for _ in range(MAX_PASSES + 1):
         # A joined line reads differently from its fragments (wider, perhaps with punctuation now),
         # so the text is planned again until a pass decides nothing: cleaning the output again
         # then changes nothing.
         decided = plan(doc.text, options)
         changes = structural_changes(doc.text, decided)
+        if not changes and options.markup == "strip" and not stripped:
+            # Marks go once the structure is settled (a mark is kept where its plain line would be
+            # joined); what the plain lines are is then planned once more.
+            stripped = True
+            marks = strippable_marks(doc.text, options)
+            changes = sorted(marks + bold_changes(doc.text), key=lambda c: (c.start, c.end))
         if not changes:
-            weak = weak_break_events(decided, options.join_threshold)
-            doc, weak_edits = rewrite(doc, STAGE, weak, step=step)
-            edits.extend(weak_edits)
-            step += 1 if weak_edits else 0
             break
         doc, pass_edits = rewrite(doc, STAGE, changes, step=step)
         edits.extend(pass_edits)
         step += 1
-    if options.markup == "strip":
-        marks = strippable_marks(doc.text, options)
-        changes = sorted(marks + bold_changes(doc.text), key=lambda c: (c.start, c.end))
-        doc, strip_edits = rewrite(doc, STAGE, changes, step=step)
-        edits.extend(strip_edits)
+    # Lines left apart inside a paragraph become paragraphs of their own (every later step, dedup
+    # included, works paragraph by paragraph); the breaks left apart on weak evidence are reported.
+    final = separations(doc.text, decided) + weak_break_events(decided, options.join_threshold)
+    final.sort(key=lambda c: (c.start, c.end))
+    doc, final_edits = rewrite(doc, STAGE, final, step=step)
+    edits.extend(final_edits)
     return doc, edits
 
 
