@@ -620,7 +620,7 @@ def separations(text: str, decided: Plan) -> list[Change]:
     """Single line breaks between two lines of Chinese text (or headings) the stage left apart, made
     paragraph breaks (``separate_lines``). Markdown-marked lines, code and English keep theirs."""
     changes = []
-    lines, kinds, sides = decided.lines, decided.kinds, decided.sides
+    lines, kinds = decided.lines, decided.kinds
     for i in range(len(lines) - 1):
         if decided.links[i] or i in decided.heals or kinds[i] not in _SEPARABLE or kinds[i + 1] not in _SEPARABLE:
             continue
