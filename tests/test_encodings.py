@@ -29,8 +29,9 @@ SEED_LINES = [line for line in SEED_LINES if line.strip()]
 TO_TRADITIONAL = opencc.OpenCC("s2t")
 
 # Seed lines refused as too ambiguous to tell, per encoding, as measured (bench/bench_decoding.py):
-# in GBK "(摘选)" (also UTF-8 "(ժѡ)") and "风电" (also cp949 "루든"); in UTF-16 "风电" (also UTF-8 "Θ5u").
-MAX_REFUSED = {"gbk": 2, "gb18030": 2, "big5": 0, "utf-16-le": 1, "utf-16-be": 1, "utf-8": 0}
+# in GBK "(摘选)" (also UTF-8 "(ժѡ)") and "风电" (also cp949 "루든"); in UTF-16 "风电" (also UTF-8
+# "Θ5u"), and in UTF-16-BE the two lines "……" (also ASCII " & &").
+MAX_REFUSED = {"gbk": 2, "gb18030": 2, "big5": 0, "utf-16-le": 1, "utf-16-be": 3, "utf-8": 0}
 
 WESTERN = [
     "naïve café",

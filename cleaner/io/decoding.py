@@ -283,8 +283,12 @@ def _too_damaged(text: str) -> bool:
 
 
 def _confident(readings: list[Reading], sample: bytes, name: str) -> Reading:
-    """The best reading, if it is plausible and clearly ahead; else :class:`InputError` saying why."""
-    if not readings or readings[0].plausibility.foreign_mean < FLOOR:
+    """The best reading, if it is plausible and clearly ahead; else :class:`InputError` saying why.
+
+    Valid UTF-8 with multi-byte sequences needs no floor: its validity is the evidence, and the
+    model knows too little of, say, Japanese kanji or rare names to vouch for them.
+    """
+    if not readings or (readings[0].plausibility.foreign_mean < FLOOR and not _valid_utf8(readings[0])):
         raise InputError(_implausible(readings, sample, name))
     best = readings[0]
     rival = next((r for r in readings[1:] if r.text != best.text), None)
@@ -294,6 +298,10 @@ def _confident(readings: list[Reading], sample: bytes, name: str) -> Reading:
             f"(low confidence); name it with --encoding"
         )
     return best
+
+
+def _valid_utf8(reading: Reading) -> bool:
+    return reading.codec == "utf-8" and reading.prior > 0 and "\ufffd" not in reading.text
 
 
 def _implausible(readings: list[Reading], sample: bytes, name: str) -> str:

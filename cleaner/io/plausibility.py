@@ -66,6 +66,7 @@ class Kind(IntEnum):
     LATIN_1_SYMBOL = 24  # the rest of U+00A1–U+00BF: ¤ ¦ ¨ ¯ ´ ¸ ¹ (common in wrong decodings)
     REPLACEMENT = 25  # U+FFFD, a byte that could not be decoded
     CYRILLIC_OTHER = 26  # Ћ ђ ї ў: letters of other Cyrillic alphabets
+    QUOTE = 27  # “ ” ‘ ’ « » … — –: typography that Chinese and Western text share
 
 
 # Log-probability of one character of each class, in nats: roughly what a character of that class
@@ -100,6 +101,7 @@ WEIGHTS: dict[Kind, float] = {
     Kind.LATIN_1_SYMBOL: -11.0,
     Kind.REPLACEMENT: -20.0,
     Kind.CYRILLIC_OTHER: -7.0,
+    Kind.QUOTE: -4.5,
 }
 
 # What each language's text rarely holds, as an extra cost per character: the weights above hold
@@ -180,9 +182,10 @@ LONG_WORD = 20
 LONG_WORD_COST = -3.0
 ALPHABETIC = (*LATIN, Kind.CYRILLIC, Kind.CYRILLIC_OTHER, Kind.GREEK, Kind.HANGUL, Kind.HANGUL_RARE)
 
-CJK_PUNCTUATION = "，。、；：？！“”‘’（）《》…—·"
-RARE_CJK_PUNCTUATION = "〈〉【】「」『』～•．〔〕〃々〇﹏﹑–"
-COMMON_SYMBOLS = "°±×÷€£¥§‰℃℉№™©®←→↑↓★☆●○■□▲△◆◇※√∞≤≥≠≈‖│─¡¿«»µ"
+CJK_PUNCTUATION = "，。、；：？！（）《》·"
+SHARED_PUNCTUATION = "“”‘’«»…—–"
+RARE_CJK_PUNCTUATION = "〈〉【】「」『』～•．〔〕〃々〇﹏﹑"
+COMMON_SYMBOLS = "°±×÷€£¥§‰℃℉№™©®←→↑↓★☆●○■□▲△◆◇※√∞≤≥≠≈‖│─¡¿µ"
 # Traditional characters are mapped to simplified below this code point (the BMP and plane 2's
 # CJK extensions); above it no character has a simplified form.
 _MAPPED = 0x30000
@@ -329,6 +332,7 @@ def _kinds() -> np.ndarray:
         (COMMON_SYMBOLS, Kind.SYMBOL),
         (RARE_CJK_PUNCTUATION, Kind.CJK_PUNCT_RARE),
         (CJK_PUNCTUATION + "！（），：；？", Kind.CJK_PUNCT),
+        (SHARED_PUNCTUATION, Kind.QUOTE),
         (_common_hangul(), Kind.HANGUL),
         ("\ufffd", Kind.REPLACEMENT),
     ):
