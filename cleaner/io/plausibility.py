@@ -14,8 +14,12 @@ nats) under a deliberately simple model:
   an ASCII word is normal (``café``), Cyrillic inside an ASCII word (``ѕtrеam``) or Hangul next to
   a hanzi is not — a wrong decoding scatters scripts;
 - each pair of hanzi that usually sits inside a word (``cleaner/data/word_bigrams.txt``, from
-  jieba's word list) earns a large bonus: real Chinese is made of words, a wrong decoding of it is
-  a string of unrelated characters, however common each one is.
+  jieba's word list) earns a large bonus, any other pair of hanzi a small cost: real Chinese is
+  made of words, a wrong decoding of it is a string of unrelated characters, however common each
+  one is;
+- letters past the 20th of a word cost extra: a byte soup read in cp1251 is letters without spaces;
+- a *language* adds costs for what its text rarely holds (``LANGUAGE_PENALTIES``): a reading in a
+  Chinese code page that comes out Cyrillic or kana is unlikely, whatever those letters are.
 
 Traditional characters are scored as their simplified forms (OpenCC ``t2s`` of each character on
 its own), so a Big5 file is as plausible as a GBK one. The level-1 table is ordered by stroke
