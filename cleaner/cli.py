@@ -19,6 +19,7 @@ import typer
 from cleaner.config import Config, load_config
 from cleaner.corpus import FileOutcome, clean_bytes, clean_corpus
 from cleaner.errors import CleanerError, ConfigError, InputError
+from cleaner.io.decoding import EncodingChoice
 from cleaner.io.paths import UnsafeWriteError, WriteGuard, display_name, real
 from cleaner.io.readers import DEFAULT_GLOBS
 from cleaner.io.writers import write_atomic
@@ -40,6 +41,8 @@ Examples:
   cat page.txt | clean - -                   # as a filter in a shell pipeline
   clean dump/ out/ --glob '*.jsonl' --text-field content
   clean seeds/ cleaned/ --rules my-rules/ --dedup file --spacing insert
+  clean old/ out/ --encoding gbk             # every file is GBK: no sniffing
+  clean mixed/ out/ -e 'tw/*=big5' -e '*.u16=utf-16-le'   # per-glob encodings, the rest sniffed
 """
 
 CLEANER_HELP = """The cleaner toolkit: clean Chinese OCR text and manage its correction rules.
@@ -70,6 +73,7 @@ def build_config(
     markup: str | None,
     dedup: str | None,
     drop_duplicate_documents: bool,
+    encoding: list[str] | None = None,
 ) -> Config:
     """The run's configuration: defaults, then the config file, then command-line options."""
     config = load_config(config_file) if config_file else Config()
@@ -98,7 +102,10 @@ def build_config(
         set_option("rules", "enabled", False)
     elif rules:
         set_option("rules", "paths", [str(p) for p in rules])
+    if encoding:
+        set_option("input", "encoding", list(encoding))
     config = config.with_options(overrides)
+    EncodingChoice.parse(config.input.encoding)  # unknown names exit 2 before any file is read
     return with_default_rules(config)
 
 
@@ -129,6 +136,17 @@ DisableOption = Annotated[
 TextFieldOption = Annotated[
     str, typer.Option("--text-field", metavar="NAME", help="JSON Lines field holding the text.")
 ]
+EncodingOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--encoding",
+        "-e",
+        metavar="NAME|GLOB=NAME",
+        help="Decode every file (NAME) or matching files (GLOB=NAME) in this encoding, e.g. gbk, big5, "
+        "utf-16-le, cp1252, instead of sniffing (repeatable).",
+        show_default=False,
+    ),
+]
 
 
 def run(
@@ -138,6 +156,7 @@ def run(
     dst: Annotated[str, typer.Argument(metavar="DST", help="Folder, or - for standard output.", show_default=False)],
     glob: GlobOption = None,
     text_field: TextFieldOption = "text",
+    encoding: EncodingOption = None,
     config_file: ConfigOption = None,
     rules: RulesOption = None,
     no_rules: NoRulesOption = False,
@@ -175,7 +194,7 @@ def run(
     try:
         config = build_config(
             config_file, rules, no_rules, disable, variants, opencc_config, spacing, markup, dedup,
-            drop_duplicate_documents,
+            drop_duplicate_documents, encoding,
         )  # fmt: skip
         if src == "-":
             code = _run_stdin(dst, config, input_format, text_field, report, dry_run, diff)

@@ -9,6 +9,9 @@ A config file (``--config FILE``) is YAML with the same shape::
     dedup:
       scope: file
 
+One more section, ``input``, is about reading files rather than a stage: ``encoding`` lists
+``NAME`` (every file) or ``GLOB=NAME`` (matching files) to use instead of sniffing.
+
 Command-line options override the file; the file overrides the defaults.
 """
 
@@ -83,6 +86,18 @@ class RulesOptions:
 
 
 @dataclass(frozen=True)
+class InputOptions:
+    """How input files are decoded: sniffed, unless an encoding is given here (``--encoding``).
+
+    Each entry is ``NAME`` (a Python codec name, for every file) or ``GLOB=NAME`` (for the files
+    whose relative path or name matches GLOB; the first match wins). Checked by
+    :meth:`cleaner.io.decoding.EncodingChoice.parse` when a run starts.
+    """
+
+    encoding: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class DedupOptions:
     scope: Literal["file", "corpus", "off"] = "corpus"
     drop_duplicate_documents: bool = False
@@ -130,6 +145,7 @@ class Config:
     layout: LayoutOptions = field(default_factory=LayoutOptions)
     rules: RulesOptions = field(default_factory=RulesOptions)
     dedup: DedupOptions = field(default_factory=DedupOptions)
+    input: InputOptions = field(default_factory=InputOptions)
 
     def with_options(self, overrides: dict[str, dict[str, Any]]) -> Config:
         """A copy with ``{section: {field: value}}`` applied (validated like a config file)."""

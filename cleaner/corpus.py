@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import functools
 import itertools
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from cleaner.config import Config
 from cleaner.errors import ConfigError, InputError
+from cleaner.io.decoding import UNCERTAIN, EncodingChoice
 from cleaner.io.locking import STATE_DIR, folder_lock, lock_path
 from cleaner.io.paths import UnsafeWriteError, WriteGuard, display_name, has_valid_name, real
 from cleaner.io.readers import DEFAULT_GLOBS, LoadedFile, SourceFile, discover, format_of, load
@@ -56,6 +58,7 @@ class Corpus:
 
     def __init__(self, config: Config | None = None) -> None:
         self.config = config or Config()
+        EncodingChoice.parse(self.config.input.encoding)  # a bad encoding name stops the run before it starts
         self.pipeline = Pipeline(self.config)
         self.deduplicator = None
         if self.config.dedup.enabled:
@@ -162,12 +165,22 @@ def prepare_loaded(pipeline: Pipeline, loaded: LoadedFile) -> Prepared:
     return Prepared(loaded, [pipeline.clean_document(doc) for doc in loaded.documents])
 
 
+def encoding_for(config: Config, rel: str) -> str | None:
+    """The encoding the configuration gives for the file ``rel``; ``None``: sniff it."""
+    return _encoding_choice(config.input.encoding).for_file(rel)
+
+
+@functools.cache
+def _encoding_choice(entries: tuple[str, ...]) -> EncodingChoice:
+    return EncodingChoice.parse(entries)
+
+
 def prepare(pipeline: Pipeline, source: SourceFile, text_field: str) -> Prepared | FileOutcome:
     """Read one file and run the per-document stages; a skipped outcome if it cannot be done."""
     if not has_valid_name(source.rel):
         return _unnamed(source)
     try:
-        loaded = load(source, text_field=text_field)
+        loaded = load(source, text_field=text_field, encoding=encoding_for(pipeline.config, source.rel))
     except InputError as exc:
         return FileOutcome(source, "skipped", reason=str(exc))
     try:
@@ -384,6 +397,7 @@ def _account(summary: Summary, audit: AuditRecord, outcome: FileOutcome) -> None
     record: dict = {"type": "file", "doc": outcome.source.rel, "status": outcome.status}
     if outcome.status == "skipped":
         summary.skipped.append((outcome.source.rel, outcome.reason))
+        summary.uncertain += UNCERTAIN in outcome.reason
         record["reason"] = outcome.reason
         audit.write(record)
         return
@@ -416,5 +430,6 @@ def clean_bytes(
 ) -> FileOutcome:
     """Clean one input given as bytes (e.g. standard input); raises :class:`InputError` if unreadable."""
     source = SourceFile(Path(name), name, fmt or format_of(name))
-    loaded = load(source, data=data, text_field=text_field)
-    return Corpus(config).clean_file(loaded, text_field)
+    corpus = Corpus(config)
+    loaded = load(source, data=data, text_field=text_field, encoding=encoding_for(corpus.config, name))
+    return corpus.clean_file(loaded, text_field)

@@ -88,6 +88,7 @@ class Summary:
     removed_paragraphs: Counter[str] = field(default_factory=Counter)
     encodings: Counter[str] = field(default_factory=Counter)
     damaged: int = 0  # files read with undecodable bytes replaced
+    uncertain: int = 0  # files skipped because no reading of their bytes was clearly plausible
     events: Counter[tuple[str, str, str]] = field(default_factory=Counter)
     seconds: float = 0.0
     audit_path: Path | None = None
@@ -113,9 +114,11 @@ class Summary:
             f"{len(self.skipped)} skipped); documents: {self.documents}",
             f"bytes: {self.bytes_in:,} in, {self.bytes_out:,} out; time: {self.seconds:.2f} s",
         ]
-        if self.encodings:
+        if self.encodings or self.uncertain:
             damaged = f"; {self.damaged} with undecodable bytes replaced" if self.damaged else ""
-            lines.append("encodings: " + ", ".join(f"{enc} {n}" for enc, n in sorted(self.encodings.items())) + damaged)
+            uncertain = f"; {self.uncertain} skipped, encoding uncertain (use --encoding)" if self.uncertain else ""
+            found = ", ".join(f"{enc} {n}" for enc, n in sorted(self.encodings.items())) or "none"
+            lines.append("encodings: " + found + damaged + uncertain)
         if self.edits_by_stage:
             lines.append("edits: " + ", ".join(f"{stage} {n}" for stage, n in self.edits_by_stage.items()))
         rules = [(rule, n) for (stage, rule), n in self.hits_by_rule.items() if stage == "rules"]

@@ -1,23 +1,34 @@
-"""Decoding bytes of unknown encoding into text, by sniffing.
+"""Decoding bytes of unknown encoding into text: by BOM, or by the most plausible reading.
 
-Order of evidence, strongest first:
+Order of evidence:
 
-1. a byte-order mark (UTF-32 before UTF-16, whose BOM is a prefix of UTF-32-LE's; then UTF-8);
-2. strict UTF-8 (valid UTF-8 of any length is almost never another encoding by accident);
-3. UTF-16 without a BOM, recognised by its NUL bytes in every other position;
-4. a charset detector (charset-normalizer) for GB18030/GBK/GB2312, Big5 and the like, whose guess
-   must then decode strictly.
+1. an encoding the caller names (``--encoding``), which is used whatever the bytes look like;
+2. a byte-order mark (UTF-32 before UTF-16, whose BOM is a prefix of UTF-32-LE's; then UTF-8);
+3. otherwise every candidate encoding reads a sample of the bytes, and each reading is scored by
+   how plausible it is as Chinese-corpus text (:mod:`cleaner.io.plausibility`) plus a prior for
+   the encoding: UTF-8 first (valid UTF-8 is rarely anything else), then the GB18030 family (a
+   superset of GBK and GB2312), then Big5, UTF-16 without a BOM, cp1252 and the others.
 
-NUL bytes in anything that is not UTF-16/32 mean the file is binary.
+Short byte strings are often valid in several encodings: ``株洲日报`` in GBK reads as cp949
+``珑碌휑괩`` too. The best reading is taken only when it beats every reading that gives a different
+text by a clear margin and is itself plausible; otherwise the file is refused as *encoding
+uncertain*, naming the candidates, rather than passed on as garbage with exit 0.
+
+A few undecodable bytes (a file cut mid-character, a corrupt byte) are replaced by U+FFFD when at
+most 1% of the characters need it, and the label says so (``utf-8, 3 undecodable bytes replaced
+by U+FFFD``).
 """
 
 from __future__ import annotations
 
 import codecs
+import fnmatch
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from cleaner.errors import InputError
+from cleaner.errors import ConfigError, InputError
+from cleaner.io.plausibility import Plausibility, plausibility
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -27,10 +38,51 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 
-# The detector's names for Chinese encodings, mapped to the superset we decode with, so a GB2312
-# guess still decodes the GBK/GB18030 characters a file may also hold.
-_SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "hz": "hz", "big5": "big5hkscs", "cp950": "big5hkscs"}
+_BOM_OF = {"utf-8": codecs.BOM_UTF8, **{codec: bom for bom, codec in _BOMS if codec != "utf-8-sig"}}
 
+# Candidate encodings and their prior (log-odds, nats, added to a reading's plausibility): how
+# much likelier this encoding is, before looking, for a file of a Chinese corpus. Order breaks ties.
+# Each is scored as text of one language (cleaner.io.plausibility.LANGUAGE_PENALTIES). UTF-8's
+# prior grows with the evidence: each multi-byte sequence that is valid by accident is less likely.
+_UNICODE_CANDIDATES: tuple[tuple[str, float, str], ...] = (
+    ("utf-8", 0.0, "any"),
+    ("utf-16-le", -2.0, "any"),
+    ("utf-16-be", -2.5, "any"),
+)
+_LEGACY_CANDIDATES: tuple[tuple[str, float, str], ...] = (
+    ("gb18030", 0.0, "chinese"),
+    ("big5hkscs", -1.5, "chinese"),
+    ("cp1252", -2.0, "western"),
+    ("cp932", -4.0, "japanese"),
+    ("cp949", -5.0, "korean"),
+    ("cp1250", -4.0, "western"),
+    ("cp1251", -4.0, "any"),
+)
+_UTF8_PRIOR_PER_SEQUENCE = 1.0
+_UTF8_PRIOR_MAX = 4.0
+# A reading in a code page made for one alphabet is a candidate only if most of its non-ASCII
+# letters are of that alphabet: Korean text in cp949 is nearly all Hangul, Chinese bytes read in
+# it give Hanja with stray syllables; Russian text in cp1251 is nearly all Russian letters, a byte
+# soup read in it gives Serbian letters and symbols too.
+_OWN_SCRIPT: dict[str, tuple[re.Pattern[str], float]] = {
+    "cp949": (re.compile("[\uac00-\ud7a3]"), 0.6),
+    "cp1251": (re.compile("[\u0410-\u044f\u0401\u0451]"), 0.8),
+}
+# The best reading must beat every reading that gives another text by this much (nats: e^5 ≈ 150
+# times likelier), or the file is refused as uncertain.
+MARGIN = 5.0
+# … and be plausible in itself: at least this score per non-ASCII character (real text: about -4
+# to -8; wrong decodings and binary data: below -10).
+FLOOR = -9.5
+# Bytes scored per candidate; a bigger file is scored on a sample, then decoded whole.
+SAMPLE_BYTES = 8192
+# Valid UTF-8 with at least this many multi-byte sequences is taken as UTF-8 without scoring.
+CLEAR_UTF8_SEQUENCES = 8
+# At most this share of characters may be replacements (U+FFFD) for a damaged file to be read.
+MAX_REPLACED = 0.01
+UNCERTAIN = "encoding uncertain"
+
+_NON_ASCII = re.compile(b"[\x80-\xff]")
 # Control characters other than tab, LF, VT, FF, CR and ESC are rare in text and common in binaries.
 _BINARY_CONTROLS = re.compile("[\x00-\x08\x0e-\x1a\x1c-\x1f]")
 
@@ -41,66 +93,252 @@ class Decoded:
     encoding: str
 
 
-def decode(data: bytes, name: str) -> Decoded:
-    """Decode ``data`` (the content of ``name``) or raise :class:`InputError` saying why not."""
+def decode(data: bytes, name: str, encoding: str | None = None) -> Decoded:
+    """Decode ``data`` (the content of ``name``) or raise :class:`InputError` saying why not.
+
+    ``encoding`` (a Python codec name) forces that encoding; otherwise it is found by sniffing.
+    """
     if not data:
         raise InputError(f"{name}: empty file")
-    for bom, encoding in _BOMS:
+    if encoding:
+        return _forced(data, name, encoding)
+    for bom, codec in _BOMS:
         if data.startswith(bom):
             body = data[len(bom) :]
-            codec = "utf-8" if encoding == "utf-8-sig" else encoding
-            return _strict(body, codec, name, encoding)
+            return _whole(body, "utf-8" if codec == "utf-8-sig" else codec, name, codec)
+    return _sniffed(data, name)
+
+
+# --- forced encodings --------------------------------------------------------------------------
+
+
+def codec_name(encoding: str) -> str:
+    """The canonical name of a Python codec (``GBK`` → ``gbk``); :class:`ConfigError` if unknown."""
     try:
-        return _checked(data.decode("utf-8"), "utf-8", name)
+        info = codecs.lookup(encoding)
+    except LookupError:
+        raise ConfigError(
+            f"unknown encoding {encoding!r} (use a Python codec name, e.g. gb18030, big5, utf-16-le, cp1252)"
+        ) from None
+    try:
+        "".encode(info.name)
+    except (LookupError, TypeError):
+        raise ConfigError(f"{encoding!r} is not a text encoding") from None
+    return info.name.replace("_", "-")
+
+
+def _forced(data: bytes, name: str, encoding: str) -> Decoded:
+    """``data`` in the encoding the user gave; a BOM of that same encoding is dropped, not kept as U+FEFF."""
+    codec = codec_name(encoding)
+    bom = _BOM_OF.get(codec)
+    if bom and data.startswith(bom):
+        data = data[len(bom) :]
+    return _whole(data, codec, name, codec, given=True)
+
+
+@dataclass(frozen=True)
+class EncodingChoice:
+    """Encodings given by the user: ``NAME`` for every file, ``GLOB=NAME`` for matching files.
+
+    The first ``GLOB=NAME`` whose glob matches a file's relative path (or its name) wins; a bare
+    ``NAME`` applies to the files no glob matches; with neither, the encoding is sniffed.
+    """
+
+    default: str | None = None
+    by_glob: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def parse(cls, entries: Sequence[str]) -> EncodingChoice:
+        """From ``--encoding`` values; :class:`ConfigError` (exit 2) for a bad name or entry."""
+        default: str | None = None
+        by_glob: list[tuple[str, str]] = []
+        for entry in entries:
+            glob, sep, encoding = entry.rpartition("=")
+            if sep and not glob:
+                raise ConfigError(f"--encoding {entry!r}: GLOB=NAME needs a glob before '='")
+            try:
+                codec = codec_name(encoding)
+            except ConfigError as exc:
+                raise ConfigError(f"--encoding {entry!r}: {exc}") from None
+            if sep:
+                by_glob.append((glob, codec))
+            elif default is not None and default != codec:
+                raise ConfigError(f"--encoding: two encodings for every file ({default}, {codec})")
+            else:
+                default = codec
+        return cls(default, tuple(by_glob))
+
+    def for_file(self, rel: str) -> str | None:
+        base = rel.rsplit("/", 1)[-1]
+        for glob, codec in self.by_glob:
+            if fnmatch.fnmatchcase(rel, glob) or fnmatch.fnmatchcase(base, glob):
+                return codec
+        return self.default
+
+
+# --- sniffing ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One candidate encoding's reading of the sample, and how plausible it is."""
+
+    codec: str
+    text: str
+    plausibility: Plausibility
+    prior: float
+
+    @property
+    def score(self) -> float:
+        return self.plausibility.score + self.prior
+
+
+def _sniffed(data: bytes, name: str) -> Decoded:
+    sample = data if len(data) <= SAMPLE_BYTES else _sample(data)
+    if _clearly_utf8(sample, whole=sample is data):
+        return _whole(data, "utf-8", name, "utf-8")
+    readings = sorted(_readings(sample, whole=sample is data), key=lambda r: -r.score)
+    best = _confident(readings, sample, name)
+    return _whole(data, best.codec, name, best.codec)
+
+
+def _clearly_utf8(sample: bytes, whole: bool) -> bool:
+    """Valid UTF-8 with many multi-byte sequences and no NUL: no other reading can compete.
+
+    Each multi-byte sequence of a GBK, Big5 or UTF-16 text is valid UTF-8 by accident with a
+    probability below 1/10, so CLEAR_UTF8_SEQUENCES of them are below one in 10^8; most files
+    take this fast path, and only short or odd ones are scored.
+    """
+    if b"\x00" in sample or sample.isascii():
+        return False
+    try:
+        text = codecs.getincrementaldecoder("utf-8")().decode(sample, final=whole)
     except UnicodeDecodeError:
-        pass
-    utf16 = _utf16_without_bom(data)
-    if utf16:
-        return _strict(data, utf16, name, utf16)
-    if b"\x00" in data:
-        raise InputError(f"{name}: binary file (contains NUL bytes)")
-    try:
-        return _detect(data, name)
-    except InputError:
-        # A file cut mid-character, or a few corrupt bytes in a long text, defeats strict decoding and
-        # the detector alike; the encoding that needs the fewest replacements takes it, if few enough.
-        salvaged = min((_lenient(data, codec, name) for codec in _SALVAGE), key=lambda d: d[1])
-        if salvaged[0] is None:
-            raise
-        return salvaged[0]
+        return False
+    return _multibyte(text) >= CLEAR_UTF8_SEQUENCES
 
 
-# Encodings a damaged file is tried in, in order of preference on a tie.
-_SALVAGE = ("utf-8", "gb18030", "big5hkscs")
-# At most this share of characters may be replacements (U+FFFD) for a damaged file to be read.
-_MAX_REPLACED = 0.01
+def _multibyte(text: str) -> int:
+    """How many characters of ``text`` are not ASCII: in UTF-8, its multi-byte sequences."""
+    return len(text) - sum(map(str.isascii, text))
 
 
-def _strict(data: bytes, codec: str, name: str, label: str) -> Decoded:
+def _sample(data: bytes) -> bytes:
+    """The first SAMPLE_BYTES, plus, if they are all ASCII, the bytes from the first line that is not."""
+    head = data[:SAMPLE_BYTES]
+    if not head.isascii() or b"\x00" in head:  # NULs: perhaps UTF-16, whose alignment a window could break
+        return head
+    found = _NON_ASCII.search(data, SAMPLE_BYTES)
+    if found is None:
+        return head
+    start = data.rfind(b"\n", SAMPLE_BYTES, found.start()) + 1 or found.start()
+    return head + data[start : start + SAMPLE_BYTES]
+
+
+def _readings(sample: bytes, whole: bool) -> list[Reading]:
+    """Every candidate's reading of ``sample`` (the whole file when ``whole``), if it decodes."""
+    candidates = list(_UNICODE_CANDIDATES if len(sample) % 2 == 0 or not whole else _UNICODE_CANDIDATES[:1])
+    if not sample.isascii():
+        candidates.extend(_LEGACY_CANDIDATES)
+    readings = []
+    for codec, prior, language in candidates:
+        text = _read(sample, codec, whole)
+        if text is None or not _in_own_script(text, codec):
+            continue
+        if codec == "utf-8":
+            prior = _utf8_prior(text)
+        readings.append(Reading(codec, text, plausibility(text, language), prior))
+    return readings
+
+
+def _in_own_script(text: str, codec: str) -> bool:
+    """Whether enough of the reading's non-ASCII letters are of the script ``codec`` was made for."""
+    if codec not in _OWN_SCRIPT:
+        return True
+    script, share = _OWN_SCRIPT[codec]
+    letters = sum(1 for char in text if not char.isascii() and char.isalpha())
+    return len(script.findall(text)) >= share * letters
+
+
+def _utf8_prior(text: str) -> float:
+    """Valid UTF-8 is evidence in proportion to its multi-byte sequences (ASCII: none at all)."""
+    sequences = _multibyte(text) - text.count("\ufffd")
+    return min(_UTF8_PRIOR_MAX, _UTF8_PRIOR_PER_SEQUENCE * sequences)
+
+
+def _read(sample: bytes, codec: str, whole: bool) -> str | None:
+    """``sample`` in ``codec``, a few undecodable bytes replaced by U+FFFD; ``None`` if too many.
+
+    A sample cut from a bigger file may end mid-character: that last character is dropped, not
+    replaced.
+    """
+    decoder = codecs.getincrementaldecoder(codec)(errors="replace")
+    text = decoder.decode(sample, final=whole)
+    return None if _too_damaged(text) else text
+
+
+def _too_damaged(text: str) -> bool:
+    """More than 1% of the characters (and more than one) are U+FFFD: not a damaged text, another encoding."""
+    return text.count("\ufffd") > max(1, int(len(text) * MAX_REPLACED))
+
+
+def _confident(readings: list[Reading], sample: bytes, name: str) -> Reading:
+    """The best reading, if it is plausible and clearly ahead; else :class:`InputError` saying why.
+
+    Valid UTF-8 with multi-byte sequences needs no floor: its validity is the evidence, and the
+    model knows too little of, say, Japanese kanji or rare names to vouch for them.
+    """
+    if not readings or (readings[0].plausibility.foreign_mean < FLOOR and not _valid_utf8(readings[0])):
+        raise InputError(_implausible(readings, sample, name))
+    best = readings[0]
+    rival = next((r for r in readings[1:] if r.text != best.text), None)
+    if rival is not None and best.score - rival.score < MARGIN:
+        raise InputError(
+            f"{name}: {UNCERTAIN}: reads as {_preview(best)} or as {_preview(rival)}, neither clearly "
+            f"(low confidence); name it with --encoding"
+        )
+    return best
+
+
+def _valid_utf8(reading: Reading) -> bool:
+    return reading.codec == "utf-8" and reading.prior > 0 and "\ufffd" not in reading.text
+
+
+def _implausible(readings: list[Reading], sample: bytes, name: str) -> str:
+    """Why no reading was plausible: binary data, or text in an encoding not tried."""
+    if b"\x00" in sample:
+        return f"{name}: binary file (contains NUL bytes)"
+    controls = len(_BINARY_CONTROLS.findall(sample.decode("latin-1")))
+    if controls > max(8, len(sample) // 100):
+        return f"{name}: binary file ({controls} control characters in the first {len(sample)} bytes)"
+    if not readings:
+        return f"{name}: cannot decode (not UTF-8, GB18030, Big5, UTF-16 or a common code page)"
+    return (
+        f"{name}: {UNCERTAIN}: no plausible reading (best {_preview(readings[0])}; low confidence); "
+        f"name it with --encoding"
+    )
+
+
+def _preview(reading: Reading) -> str:
+    text = " ".join(reading.text.split())
+    shown = text[:12] + ("…" if len(text) > 12 else "")
+    return f"{reading.codec} {shown!r}"
+
+
+# --- decoding the whole file -------------------------------------------------------------------
+
+
+def _whole(data: bytes, codec: str, name: str, label: str, given: bool = False) -> Decoded:
+    """All of ``data`` in ``codec``, strictly, or with a few bytes replaced and the label saying so."""
     try:
         return _checked(data.decode(codec), label, name)
     except UnicodeDecodeError as exc:
-        salvaged, _ = _lenient(data, codec, name, label)
-        if salvaged is None:
-            raise InputError(f"{name}: invalid {label} at byte {exc.start}") from None
-        return salvaged
-
-
-def _lenient(data: bytes, codec: str, name: str, label: str | None = None) -> tuple[Decoded | None, int]:
-    """``data`` decoded with undecodable bytes replaced by U+FFFD, if they are rare; and how many there were.
-
-    The count goes into the encoding's label (``utf-8, 3 undecodable bytes replaced by U+FFFD``), so the per-file
-    report and the audit record say that the input was damaged.
-    """
-    text = data.decode(codec, errors="replace")
-    replaced = text.count("\ufffd")
-    if replaced > max(1, int(len(text) * _MAX_REPLACED)):
-        return None, replaced
-    try:
-        decoded = _checked(text, f"{label or codec}, {replaced} undecodable bytes replaced by U+FFFD", name)
-    except InputError:
-        return None, replaced
-    return decoded, replaced
+        text = data.decode(codec, errors="replace")
+        if _too_damaged(text):
+            hint = " (the encoding given with --encoding)" if given else ""
+            raise InputError(f"{name}: invalid {label} at byte {exc.start}{hint}") from None
+        replaced = text.count("\ufffd")
+        return _checked(text, f"{label}, {replaced} undecodable bytes replaced by U+FFFD", name)
 
 
 def _checked(text: str, encoding: str, name: str) -> Decoded:
@@ -109,32 +347,3 @@ def _checked(text: str, encoding: str, name: str) -> Decoded:
     if controls > max(8, len(sample) // 100):
         raise InputError(f"{name}: binary file ({controls} control characters in the first {len(sample)})")
     return Decoded(text, encoding)
-
-
-def _utf16_without_bom(data: bytes) -> str | None:
-    if len(data) < 4 or len(data) % 2:
-        return None
-    sample = data[:4096]
-    even_nuls = sample[0::2].count(0)
-    odd_nuls = sample[1::2].count(0)
-    half = len(sample) // 2
-    # ASCII-heavy UTF-16 has a NUL in one half of nearly every code unit, none in the other.
-    if odd_nuls > half * 0.3 and even_nuls == 0:
-        return "utf-16-le"
-    if even_nuls > half * 0.3 and odd_nuls == 0:
-        return "utf-16-be"
-    return None
-
-
-def _detect(data: bytes, name: str) -> Decoded:
-    import charset_normalizer
-
-    best = charset_normalizer.from_bytes(data).best()
-    if best is None:
-        raise InputError(f"{name}: cannot detect the encoding (not UTF-8, GB18030, Big5 or UTF-16)")
-    guess = best.encoding.lower().replace("-", "_")
-    codec = _SUPERSETS.get(guess, guess)
-    try:
-        return _checked(data.decode(codec), codec.replace("_", "-"), name)
-    except (UnicodeDecodeError, LookupError):
-        raise InputError(f"{name}: cannot decode as {codec.replace('_', '-')}, the detected encoding") from None

@@ -79,11 +79,16 @@ def read_bytes(path: Path, label: str) -> bytes:
         raise InputError(f"{label}: cannot read ({exc.strerror or exc})") from None
 
 
-def load(source: SourceFile, data: bytes | None = None, text_field: str = "text") -> LoadedFile:
-    """Read and decode one input file into documents; raise :class:`InputError` if it can't be."""
+def load(
+    source: SourceFile, data: bytes | None = None, text_field: str = "text", encoding: str | None = None
+) -> LoadedFile:
+    """Read and decode one input file into documents; raise :class:`InputError` if it can't be.
+
+    ``encoding`` (a Python codec name) is used instead of sniffing the file's encoding.
+    """
     if data is None:
         data = read_bytes(source.path, source.rel)
-    decoded = decode(data, source.rel)
+    decoded = decode(data, source.rel, encoding)
     if source.format == "jsonl":
         records, documents = _parse_jsonl(decoded.text, source.rel, text_field)
         return LoadedFile(source, decoded.encoding, len(data), documents, records, decoded.text)
