@@ -37,6 +37,8 @@ from cleaner.model import Change, Document, Edit, apply_changes, rewrite
 from cleaner.pipeline import StageFn
 
 STAGE = "layout"
+# A heal across a marked group needs this much less join evidence than a plain break.
+HEAL_ALLOWANCE = 1.0
 # How many blocks an interrupting group may have (000's headline block has four).
 MAX_GROUP = 8
 # Passes until nothing changes; the sample corpus needs one.
@@ -124,13 +126,16 @@ def split_lines(text: str) -> list[Line]:
 _MARK_STARTS = frozenset("#-*+")
 
 
+_CREDITS = ("摄", "供图", "摄影", "制图")
+
+
 def is_open(line: Line, kind: str) -> bool:
     """A fragment that can go on into the next one: running text, a list item or a ``▲`` caption
     whose sentence is not finished."""
     if kind not in (TEXT, LIST) and not (kind == CAPTION and line.plain.startswith("▲")):
         return False
-    if kind == CAPTION and line.plain.endswith(blocks.CREDIT_ENDINGS):
-        return False  # "▲…。文禹 摄": the credit closes the caption
+    if kind == CAPTION and line.plain.endswith(_CREDITS):
+        return False  # "▲…。文禹 摄", "▲…。市气象局供图": the credit closes the caption
     return not blocks.ends_sentence(line.plain)
 
 
@@ -267,7 +272,7 @@ def plan(text: str, options: LayoutOptions = DEFAULT_OPTIONS) -> Plan:
     heals: dict[int, Heal] = {}
     if options.move_blocks:
         for i in range(n - 1):
-            if links[i] is None and not plain_sentence[i] and kinds[i] in (TEXT, LIST) and is_open(lines[i], kinds[i]):
+            if links[i] is None and not plain_sentence[i] and _can_be_interrupted(lines[i], kinds[i]):
                 heal = _find_heal(lines, kinds, links, sides, i, threshold)
                 if heal:
                     heals[i] = heal
@@ -313,6 +318,21 @@ def _resolve(
     return TEXT
 
 
+def _can_be_interrupted(line: Line, kind: str) -> bool:
+    """Running text or a list item that stops mid-sentence, or a line ending in a colon (speech
+    introduced, its quotation perhaps after the interruption). An unmarked headline-shaped line
+    qualifies too: the heal then needs the break to cut a word (checked in ``_find_heal``)."""
+    if kind == HEADING and not blocks.is_marked(line.raw) and not blocks.ends_sentence(line.plain):
+        return True
+    if kind not in (TEXT, LIST):
+        return False
+    return is_open(line, kind) or line.plain.endswith(_COLONS)
+
+
+_COLONS = ("：", ":")
+_QUOTES = ("“", "「", "『")
+
+
 # Lines that positively identify an interrupting block: a caption or credit, a byline, a column
 # label, a Markdown heading. A group is moved only if it holds one of them.
 def _is_strong_member(line: Line, kind: str) -> bool:
@@ -330,7 +350,8 @@ def _find_heal(
     """A heal of open fragment ``a`` across a group of headings, bylines and captions, if the
     group holds a line that marks it as an interruption (a credit, a byline, a label, a Markdown
     heading) and the text after the group continues the sentence."""
-    if not blocks.has_clause_marks(lines[a].plain) and not (a and links[a - 1]):
+    headline_shaped = kinds[a] == HEADING
+    if not headline_shaped and not blocks.has_clause_marks(lines[a].plain) and not (a and links[a - 1]):
         return None  # only running text (punctuated, or the end of a joined run) can be interrupted
     group: list[int] = []
     j = a + 1
@@ -361,11 +382,19 @@ def _find_heal(
         return None  # a headline after the group, not the rest of the sentence
     # The separator before ``c`` is the group's, not the paragraph's: it says nothing here.
     c_side = dataclasses.replace(sides[j], separator=None)
+    speech = lines[a].plain.endswith(_COLONS) and c_line.plain.startswith(_QUOTES)
+    if lines[a].plain.endswith(_COLONS) and not speech:
+        return None
+    if headline_shaped and not _cut_at_break(sides[a], c_side):
+        return None  # a headline above a caption: only a word cut in two shows it is a fragment
     cut = sides[a].column.full or _cut_at_break(sides[a], c_side) or blocks.ends_continuing(lines[a].plain)
-    if not cut and all(kinds[g] == BYLINE for g in group):
+    if not cut and not speech and c_side.opener:
+        return None  # a date or a quotation after the group opens something new
+    if not cut and not speech and all(kinds[g] == BYLINE for g in group):
         return None  # a deck above a byline ends this way too: the head of an article, not an interruption
-    score = wrapping.join_score(sides[a], c_side)
-    if score < threshold:
+    # The marked group is itself evidence that the sentence was interrupted: the bar is lower
+    # than for a plain break (HEAL_ALLOWANCE).
+    if not speech and wrapping.join_score(sides[a], c_side) < threshold - HEAL_ALLOWANCE:
         return None
     return Heal(a, j, tuple(group))
 
