@@ -288,6 +288,9 @@ def _link_rule(text: str, a: Line, b: Line) -> str:
     return "join_broken_line" if text[a.end : b.start] == "\n" else "join_across_blank"
 
 
+_SECTION_NUMBER = regex.compile(r"^\d{1,3}(?:[.．]\d{1,3})*[.．][ \t]*\S")
+
+
 def _resolve(
     line: Line,
     kind: str,
@@ -304,6 +307,8 @@ def _resolve(
     """
     if kind == blocks.DASH:
         return HEADING if previous == HEADING else LIST
+    if kind == LIST and _SECTION_NUMBER.match(line.plain) and blocks.is_headline_form(line.plain):
+        return HEADING  # "6.1. 制造输出和绘制": a numbered section title, not an item that runs on
     if kind != TEXT:
         return kind
     plain = line.plain
