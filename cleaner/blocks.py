@@ -37,6 +37,8 @@ _NAME_RUN = rf"{CJK}{{2,3}}(?:[ \u3000]{CJK}{{2,3}})+"
 _NAMES = regex.compile(rf"^(?:[（(]{_NAME_RUN}[）)]|{_NAME_RUN})$")
 _TITLE_AND_NAME = regex.compile(rf"^[^\s，,、；;：:。！？!?]{{2,30}}[ \u3000]{CJK}{{2,3}}$")
 _REPORTER = regex.compile(r"记者|通讯员|特约撰稿|实习生")
+# "新华社曼谷1月21日电（记者熊平）泰国…": a dateline opens the article's running text.
+_DATELINE = regex.compile(r"^[^，。,]{0,16}\d{1,2}月\d{1,2}日电")
 _PICTURE_NOTE = regex.compile(r"^[（(][^（）()]*(?:图片|图文|摄影)[^（）()]*[）)]$")
 _SEPARATOR = regex.compile(r"^(?:[…\.·。＊*\-—=~～ ]{2,}|\*)$")
 _SEPARATOR_STARTS = frozenset("….·。＊*-—=~～ ")
@@ -174,7 +176,13 @@ def static_kind(line: str) -> str:
         return LABEL
     if short and (_NAMES.match(plain) or _TITLE_AND_NAME.match(plain)):
         return BYLINE
-    if short and _REPORTER.search(plain) and not ends_sentence(plain) and not has_clause_marks(plain):
+    if (
+        short
+        and _REPORTER.search(plain)
+        and not ends_sentence(plain)
+        and not has_clause_marks(plain)
+        and not (_DATELINE.match(plain))
+    ):
         return BYLINE  # "记者 邹敬文 通讯员 刘晓欢"; running text that mentions a reporter has punctuation
     if plain.startswith("——"):
         return DASH

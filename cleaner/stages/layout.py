@@ -390,8 +390,11 @@ def _find_heal(
     speech = lines[a].plain.endswith(_COLONS) and c_line.plain.startswith(_QUOTES)
     if lines[a].plain.endswith(_COLONS) and not speech:
         return None
-    if headline_shaped and not _cut_at_break(sides[a], c_side):
-        return None  # a headline above a caption: only a word cut in two shows it is a fragment
+    if headline_shaped and not (
+        wrapping.closing_start(sides[a], c_side)
+        or (wrapping.split_word(sides[a], c_side) and any(kinds[g] == CAPTION for g in group))
+    ):
+        return None  # a headline above a caption or byline: only a word cut in two shows it is a fragment
     cut = sides[a].column.full or _cut_at_break(sides[a], c_side) or blocks.ends_continuing(lines[a].plain)
     if not cut and not speech and c_side.opener:
         return None  # a date or a quotation after the group opens something new
