@@ -7,6 +7,7 @@ from cleaner.corpus import Corpus, clean_bytes, clean_corpus
 from cleaner.errors import CleanerError, ConfigError, InputError
 from cleaner.model import Document, Edit, replay
 from cleaner.pipeline import Pipeline, Result
+from cleaner.verify import VerifyReport, verify_corpus
 
 __all__ = [
     "CleanerError",
@@ -18,11 +19,13 @@ __all__ = [
     "InputError",
     "Pipeline",
     "Result",
+    "VerifyReport",
     "clean_bytes",
     "clean_corpus",
     "clean_text",
     "load_config",
     "replay",
+    "verify_corpus",
 ]
 
 
