@@ -130,6 +130,7 @@ def verify_corpus(
         report.problems.append(
             "no audit record here (clean writes one when a run completes; an interrupted run leaves none)"
         )
+        report.audit_found = False
         return report
     inputs = {_name_of(source): source for source in discover(src, globs)}
     recorded: set[str] = set()
@@ -190,7 +191,7 @@ def _file_entries(path: Path, problems: list[str]) -> Iterator[_FileEntry]:
             if kind == "run":
                 runs += 1
                 if runs > 1 or current is not None:
-                    problems.append(f"line {number}: a second run record (two runs' records in one file?)")
+                    problems.append(f"line {number}: a run record after the first line (two runs in one record?)")
             elif kind == "file":
                 if not isinstance(record.get("doc"), str):
                     problems.append(f"line {number}: a file record without a document path")
@@ -281,6 +282,9 @@ def _check_file(
         return _prove_file(entry, src, dst, inputs, text_field)
     except _Failed as failed:
         return FileCheck(entry.name, failed.verdict, failed.detail)
+    except OSError as exc:  # an unreadable output: this file cannot be proven, the others still can
+        where = display_name(str(exc.filename or entry.name))
+        return FileCheck(entry.name, MISMATCH, f"{where}: cannot read ({exc.strerror or exc})")
 
 
 def _prove_file(
@@ -513,7 +517,10 @@ def _jsonl_difference(expected: str, written: str, doc_ids: list[str], text_fiel
     wanted, found = expected.split("\n"), written.split("\n")
     index = _first_difference(wanted, found)
     if index >= len(doc_ids):
-        return f"line {index + 1}: a record that no input document accounts for"
+        if index < len(found) and found[index]:
+            return f"line {index + 1}: a record that no input document accounts for"
+        offset = _first_difference(expected, written)
+        return f"the output differs from the replayed edits at offset {offset}: {_show(expected, written, offset)}"
     where = f"line {index + 1} (record {display_name(doc_ids[index])})"
     if index >= len(found) or not found[index]:
         return f"{where}: missing from the output"
@@ -549,8 +556,6 @@ def _show(expected: str, found: str, offset: int) -> str:
 def _around(text: str, offset: int) -> str:
     start = max(0, offset - CONTEXT)
     snippet = text[start : offset + CONTEXT]
-    if not snippet:
-        return "the end"
     return ("…" if start else "") + repr(snippet) + ("…" if offset + CONTEXT < len(text) else "")
 
 
