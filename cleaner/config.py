@@ -127,7 +127,7 @@ class DedupOptions:
     short_near: bool = True
     short_min_length: int = 20
     short_max_length: int = 45
-    short_max_edits: int = 2
+    short_max_edits: int = 1
     short_max_ratio: float = 0.1
 
     @property
