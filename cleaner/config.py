@@ -74,6 +74,10 @@ class LayoutOptions:
     # Move an interrupting caption/byline group after the paragraph it interrupts (only a group
     # with a credit, byline, label or Markdown heading in it); false: never reorder text.
     move_blocks: bool = True
+    # Page furniture (page numbers, running heads with a page number) and OCR debris (symbol-only
+    # lines): drop them (each an edit) or keep them on lines of their own, never joined.
+    furniture: Literal["drop", "keep"] = "drop"
+    debris: Literal["drop", "keep"] = "drop"
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--config", type=Path, default=None, help="a cleaner YAML config file")
     parser.add_argument("--layout-only", action="store_true", help="skip edit distances and moves against the input")
+    parser.add_argument(
+        "--furniture", action="store_true", help="add page furniture (page numbers, running heads) at page breaks"
+    )
     return parser.parse_args(argv)
 
 
@@ -89,7 +92,7 @@ def run(args: argparse.Namespace) -> dict[str, Report]:
     """Damage, clean with each system, score; print the table (and error examples)."""
     started = time.perf_counter()
     docs = load_documents(args)
-    damaged = damage_corpus(docs, args.seed, DamageProfile())
+    damaged = damage_corpus(docs, args.seed, DamageProfile(furniture=args.furniture))
     damage_seconds = time.perf_counter() - started
 
     inputs = {doc.id: doc.text for doc in damaged}

@@ -30,8 +30,8 @@ from dataclasses import dataclass
 
 import regex
 
-from cleaner import blocks, wrapping
-from cleaner.blocks import BYLINE, CAPTION, HEADING, LABEL, LIST, TEXT
+from cleaner import blocks, furniture, wrapping
+from cleaner.blocks import BYLINE, CAPTION, HEADING, LABEL, LIST, SEPARATOR, TEXT
 from cleaner.config import LayoutOptions
 from cleaner.model import Change, Document, Edit, apply_changes, rewrite
 from cleaner.pipeline import StageFn
@@ -202,6 +202,8 @@ def plan(text: str, options: LayoutOptions = DEFAULT_OPTIONS) -> Plan:
     n = len(lines)
     plain_sentence = [blocks.is_plain_sentence_line(line.raw) for line in lines]
     static = [TEXT if plain_sentence[i] else _static_kind(line.raw) for i, line in enumerate(lines)]
+    for i in furniture.find([line.raw.strip() for line in lines]):
+        static[i] = SEPARATOR  # kept furniture stands alone: never joined, never healed across
     widths = [wrapping.display_width(line.plain) for line in lines]
     text_lines = [kind in (TEXT, LIST) for kind in static]
     sides = [wrapping.Side(line.plain, wrapping.NO_COLUMN, widths[i]) for i, line in enumerate(lines)]
@@ -482,6 +484,9 @@ def block_mark_changes(text: str) -> list[Change]:
     """Changes removing the block marks (``#`` headings, ``-`` bullets) at the start of every line."""
     changes = []
     for mark in blocks.BLOCK_MARKS.finditer(text):
+        end = text.find("\n", mark.start())
+        if furniture.page_number(text[mark.start() : len(text) if end < 0 else end].strip()):
+            continue  # "- 12 -" is a page number kept as it is, not a list item
         rule = "strip_heading_mark" if mark.group().lstrip(" \t").startswith("#") else "strip_list_mark"
         changes.append(Change(mark.start(), mark.end(), "", rule))
     return changes
@@ -670,6 +675,31 @@ def separations(text: str, decided: Plan) -> list[Change]:
     return changes
 
 
+def _furniture_kept(kind: str, options: LayoutOptions) -> bool:
+    return (options.debris if kind == furniture.DEBRIS else options.furniture) == "keep"
+
+
+def furniture_changes(text: str, options: LayoutOptions) -> list[Change]:
+    """Removals of the page furniture and debris lines (``drop_page_number``, ``drop_running_head``,
+    ``drop_debris``), each with the line break after it, so the text around closes up and the
+    passes that follow can rejoin a paragraph a page break cut."""
+    lines = split_lines(text)
+    found = furniture.find([line.raw.strip() for line in lines])
+    changes = []
+    for i, kind in sorted(found.items()):
+        if _furniture_kept(kind, options):
+            continue
+        line = lines[i]
+        if i + 1 < len(lines):
+            start, end = line.start, lines[i + 1].start
+        else:
+            start, end = (lines[i - 1].end if i else line.start), line.end
+        if changes and start < changes[-1].end:
+            start = changes[-1].end  # two furniture lines in a row: the first removal took the break
+        changes.append(Change(start, end, "", f"drop_{kind}"))
+    return changes
+
+
 def weak_break_events(decided: Plan, threshold: float) -> list[Change]:
     """Events (changes that change nothing) at the breaks left apart on weak evidence, with the
     score and the evidence that counted, so a reviewer can find them in the audit record."""
@@ -687,12 +717,16 @@ def repair(doc: Document, options: LayoutOptions) -> tuple[Document, list[Edit]]
     edits: list[Edit] = []
     step = 0
     stripped = False
-    for _ in range(MAX_PASSES + 1):
-        # A joined line reads differently from its fragments (wider, perhaps with punctuation now),
-        # so the text is planned again until a pass decides nothing: cleaning the output again
-        # then changes nothing.
-        decided = plan(doc.text, options)
-        changes = structural_changes(doc.text, decided)
+    decided = None
+    for _ in range(MAX_PASSES + 2):
+        # Furniture and debris go first, so a paragraph a page break cut can be rejoined. A joined
+        # line reads differently from its fragments (wider, perhaps with punctuation now), so the
+        # text is looked at again until a pass changes nothing: cleaning the output again then
+        # changes nothing.
+        changes = furniture_changes(doc.text, options)
+        if not changes:
+            decided = plan(doc.text, options)
+            changes = structural_changes(doc.text, decided)
         if not changes and options.markup == "strip" and not stripped:
             # Marks go once the structure is settled (a mark is kept where its plain line would be
             # joined); what the plain lines are is then planned once more.
@@ -704,6 +738,8 @@ def repair(doc: Document, options: LayoutOptions) -> tuple[Document, list[Edit]]
         doc, pass_edits = rewrite(doc, STAGE, changes, step=step)
         edits.extend(pass_edits)
         step += 1
+    if decided is None or changes:
+        decided = plan(doc.text, options)  # the passes ran out: plan what is there
     # Lines left apart inside a paragraph become paragraphs of their own (every later step, dedup
     # included, works paragraph by paragraph); the breaks left apart on weak evidence are reported.
     final = separations(doc.text, decided) + weak_break_events(decided, options.join_threshold)

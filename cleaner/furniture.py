@@ -1,0 +1,107 @@
+"""Page furniture and OCR debris: lines that belong to the page, not to any article.
+
+A PDF's text layer or an OCR engine gives every page's running head and page number as lines of
+text, wherever the page broke (often in the middle of a paragraph), and reads specks and rules as
+symbols. The layout stage finds these lines here, drops them (each an edit that says which kind)
+or keeps them on lines of their own, and never joins them into a paragraph.
+
+Only forms that text cannot take are recognised, never a line's shortness alone:
+
+- ``page_number``: `- 12 -`, `— 3 —`, `第 3 页`, `第3版`, `Page 4`, `Page 4 of 9`, `4/9`; and bare
+  numbers (`12`) when the document has at least three of them in increasing order (pages counted);
+- ``running_head``: a short label and a page number two spaces apart (`要闻  12`, `12  经济周刊`)
+  whose label recurs in the document, or whose number fits the document's own page numbers;
+- ``debris``: a short line of nothing but two or more different symbols, one of them a sign text
+  does not end with (`~--`, `.-`, `|=`) — a run of one mark (`……`, `***`, `---`) is a separator
+  the text meant, and a line of closing marks (`。”`) the tail of a sentence: both are kept.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from itertools import pairwise
+
+import regex
+
+PAGE_NUMBER = "page_number"
+RUNNING_HEAD = "running_head"
+DEBRIS = "debris"
+
+_PAGE_FORMS = regex.compile(
+    r"^(?:[-—–~·•]\s*\d{1,4}\s*[-—–~·•]|第\s*\d{1,4}\s*[页版]|[Pp]age\s+\d{1,4}(?:\s+of\s+\d{1,4})?"
+    r"|\d{1,4}\s*/\s*\d{1,4})$"
+)
+_BARE_NUMBER = regex.compile(r"^\d{1,4}$")
+# A label of up to 12 characters with no punctuation, and a page number, two or more spaces apart.
+_HEAD_THEN_NUMBER = regex.compile(r"^(?P<label>[^\s\p{P}\d][^\s\p{P}]{0,11})\s{2,}(?P<number>\d{1,4})$")
+_NUMBER_THEN_HEAD = regex.compile(r"^(?P<number>\d{1,4})\s{2,}(?P<label>[^\s\p{P}\d][^\s\p{P}]{0,11})$")
+_SYMBOLS_ONLY = regex.compile(r"^[^\p{L}\p{N}]{2,12}$")
+_SPECK = regex.compile(r"[~\-_=|\\/^`+<>#@\p{So}\p{Sm}\p{Sk}]")
+# How many bare numbers, in increasing order, make them page numbers.
+MIN_PAGE_SEQUENCE = 3
+# How often a label must come with a page number to be a running head.
+MIN_HEAD_REPEATS = 2
+
+
+def page_number(plain: str) -> bool:
+    """A line in one of the page-number forms that running text never takes."""
+    return _PAGE_FORMS.match(plain) is not None
+
+
+def debris(plain: str) -> bool:
+    """Two or more different symbols and nothing else, spaces aside (a run of one mark is a
+    separator; spaces do not count, a later stage may remove them), at least one of them a sign
+    text does not end with (`~ - = | / ^ +`, a shape or math sign): a lone `。”` or `……”` is the
+    tail of a sentence, not a speck."""
+    if _SYMBOLS_ONLY.match(plain) is None or len(set(plain) - {" ", "\t"}) < 2:
+        return False
+    return _SPECK.search(plain) is not None
+
+
+def _head(plain: str) -> tuple[str, int] | None:
+    """The label and page number of a ``label  12`` / ``12  label`` line."""
+    match = _HEAD_THEN_NUMBER.match(plain) or _NUMBER_THEN_HEAD.match(plain)
+    return (match.group("label"), int(match.group("number"))) if match else None
+
+
+_NUMBER = regex.compile(r"\d{1,4}")
+# A page number this close to one the document has in a page-number form counts as the same count.
+PAGE_NEIGHBOURHOOD = 3
+
+
+def find(plains: Sequence[str]) -> dict[int, str]:
+    """The furniture and debris among a document's lines (given without marks or indentation),
+    by line index, with their kind."""
+    found: dict[int, str] = {}
+    heads = {i: head for i, plain in enumerate(plains) if (head := _head(plain))}
+    labels = Counter(label for label, _ in heads.values())
+    pages = [int(_NUMBER.search(plain).group()) for plain in plains if page_number(plain)]
+    bare: list[int] = []
+    for i, plain in enumerate(plains):
+        if page_number(plain):
+            found[i] = PAGE_NUMBER
+        elif i in heads and _is_running_head(*heads[i], labels, pages):
+            found[i] = RUNNING_HEAD
+        elif _BARE_NUMBER.match(plain):
+            bare.append(i)
+        elif debris(plain):
+            found[i] = DEBRIS
+    for i in _increasing_run(bare, plains):
+        found[i] = PAGE_NUMBER
+    return found
+
+
+def _is_running_head(label: str, number: int, labels: Counter[str], pages: Sequence[int]) -> bool:
+    """A label with a page number is a running head when the label recurs with other numbers, or
+    when its number fits the document's own page numbers."""
+    return labels[label] >= MIN_HEAD_REPEATS or any(abs(number - page) <= PAGE_NEIGHBOURHOOD for page in pages)
+
+
+def _increasing_run(candidates: Sequence[int], plains: Sequence[str]) -> list[int]:
+    """The bare-number lines, if at least MIN_PAGE_SEQUENCE of them count up through the
+    document (page numbers); otherwise none (a lone number is a list label or a figure)."""
+    numbers = [int(plains[i]) for i in candidates]
+    if len(numbers) < MIN_PAGE_SEQUENCE or any(b <= a for a, b in pairwise(numbers)):
+        return []
+    return list(candidates)

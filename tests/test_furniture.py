@@ -1,0 +1,83 @@
+"""Page furniture and OCR debris (cleaner/furniture.py) and what the layout stage does with them."""
+
+from __future__ import annotations
+
+import pytest
+
+from cleaner import furniture
+from cleaner.config import Config, LayoutOptions
+from cleaner.model import Document, replay
+from cleaner.pipeline import Pipeline
+from cleaner.stages import layout
+
+
+@pytest.mark.parametrize("line", ["- 12 -", "— 3 —", "~ 7 ~", "第 3 页", "第3版", "Page 4", "Page 4 of 9", "4/9"])
+def test_page_number_forms(line):
+    assert furniture.page_number(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    # Short real lines of the sample pages and of ordinary text: never furniture.
+    ["荣誉榜", "(摘选)", "·渌口篇", "前言", "观察", "1.", "2023年", "12", "第三版", "……", "***", "---", "。”", "……”"],
+)
+def test_short_real_lines_are_not_furniture_or_debris(line):
+    assert not furniture.page_number(line)
+    assert not furniture.debris(line)
+    assert furniture.find([line]) == {}
+
+
+@pytest.mark.parametrize("line", ["~--", "|=", "-_-", "+ ~"])
+def test_specks_read_as_symbols_are_debris(line):
+    assert furniture.debris(line)
+
+
+def test_running_heads_recur_or_fit_the_page_numbers():
+    lines = ["正文一。", "要闻  12", "正文二。", "13  经济周刊", "正文三。", "- 14 -", "正文四。", "要闻  15"]
+    found = furniture.find(lines)
+    assert found == {1: "running_head", 3: "running_head", 5: "page_number", 7: "running_head"}
+    # A label with a number that neither recurs nor fits any page number is left alone.
+    assert furniture.find(["正文。", "第一名  95", "正文。"]) == {}
+
+
+def test_bare_numbers_are_page_numbers_only_when_they_count_up():
+    assert furniture.find(["甲。", "12", "乙。", "13", "丙。", "14"]) == {
+        1: "page_number",
+        3: "page_number",
+        5: "page_number",
+    }
+    assert furniture.find(["甲。", "12", "乙。", "3", "丙。", "14"]) == {}
+    assert furniture.find(["甲。", "12", "乙。"]) == {}
+
+
+TEXT = "渌口区大力推动农村人居环境整治，果田\n\n- 12 -\n\n龙潭、三旺等乡村获评省级美丽乡村示范村。"
+
+
+def test_a_page_number_is_dropped_and_the_paragraph_it_cut_rejoined():
+    document, edits = layout.repair(Document("t", TEXT), LayoutOptions())
+    assert document.text == "渌口区大力推动农村人居环境整治，果田龙潭、三旺等乡村获评省级美丽乡村示范村。"
+    assert [e.rule for e in edits if not e.is_event][:1] == ["drop_page_number"]
+    assert edits[0].before == "- 12 -\n\n"
+    assert replay(TEXT, edits) == document.text
+
+
+def test_kept_furniture_stands_on_its_own_and_is_never_joined():
+    document, edits = layout.repair(Document("t", TEXT), LayoutOptions(furniture="keep"))
+    assert "- 12 -" in document.text.split("\n\n")
+    assert not any(e.rule.startswith("drop_") for e in edits)
+
+
+def test_debris_can_be_kept_or_dropped():
+    text = "第一段。\n\n~--\n\n第二段。"
+    dropped, _ = layout.repair(Document("t", text), LayoutOptions())
+    kept, _ = layout.repair(Document("t", text), LayoutOptions(debris="keep"))
+    assert dropped.text == "第一段。\n\n第二段。"
+    assert kept.text == text
+
+
+def test_options_from_a_config_and_the_pipeline_stays_idempotent():
+    config = Config().with_options({"layout": {"furniture": "keep", "debris": "drop"}})
+    assert (config.layout.furniture, config.layout.debris) == ("keep", "drop")
+    pipeline = Pipeline(Config())
+    once = pipeline.clean(TEXT + "\n\n~--").text
+    assert [e for e in pipeline.clean(once).edits if not e.is_event] == []
