@@ -133,7 +133,8 @@ def is_english(plain: str) -> bool:
 
 def is_code(plain: str) -> bool:
     """A line of code or a command (no Han characters and the shape of code)."""
-    return plain.isascii() and _CODE.search(plain) is not None
+    # Identifiers make code: a lone ";" is punctuation a later stage may make full-width.
+    return plain.isascii() and any(c.isalnum() for c in plain) and _CODE.search(plain) is not None
 
 
 @dataclass(frozen=True, slots=True)
