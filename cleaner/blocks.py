@@ -35,7 +35,8 @@ _SECTION_LETTER = regex.compile(rf"^[A-Z][ \t]+{CJK}")
 _CHINESE_SECTION = regex.compile(r"^(?:[一二三四五六七八九十]{1,3}、|第[一二三四五六七八九十百\d]{1,4}[章节部分篇])")
 _NAME_RUN = rf"{CJK}{{2,3}}(?:[ \u3000]{CJK}{{2,3}})+"
 _NAMES = regex.compile(rf"^(?:[（(]{_NAME_RUN}[）)]|{_NAME_RUN})$")
-_TITLE_AND_NAME = regex.compile(rf"^[^\s，,、；;：:。！？!?]{{2,30}}[ \u3000]{CJK}{{2,3}}$")
+# A title and a name ("区长 赖晓智"): the title starts with a Han character (not "11.3.2. 工具栏").
+_TITLE_AND_NAME = regex.compile(rf"^{CJK}[^\s，,、；;：:。！？!?]{{1,29}}[ \u3000]{CJK}{{2,3}}$")
 _REPORTER = regex.compile(r"记者|通讯员|特约撰稿|实习生")
 # "新华社曼谷1月21日电（记者熊平）泰国…": a dateline opens the article's running text.
 _DATELINE = regex.compile(r"^[^，。,]{0,16}\d{1,2}月\d{1,2}日电")

@@ -82,6 +82,8 @@ RESHAPING_STAGES = frozenset({"layout"})
 # idempotent in-paragraph stages again until nothing changes; this bounds the rounds for
 # pathological input.
 MAX_SETTLE_ROUNDS = 6
+# How often layout may look again at line breaks a later stage changed the characters around.
+MAX_RELAYOUT_ROUNDS = 2
 
 
 @dataclass(frozen=True)
@@ -152,6 +154,7 @@ class Pipeline:
         edits: list[Edit] = []
         step = 0
         touched: set[int] = set()  # paragraphs edited since the last reshaping stage
+        kept_lines: dict[int, str] = {}  # paragraphs layout left with lines in them, as it left them
         for stage in self.stages:
             count = len(doc.paragraphs)
             doc, stage_edits = stage.run(doc)
@@ -160,11 +163,32 @@ class Pipeline:
                 touched = set(range(len(doc.paragraphs))) if not stage.reshapes else set()
             else:
                 touched.update(edit.para for edit in stage_edits)
+            if stage.name == "layout":
+                kept_lines = {i: p for i, p in enumerate(doc.paragraphs) if "\n" in p}
+        doc, step = self._settle_all(doc, touched, edits, step)
+        layout = next((stage for stage in self.stages if stage.name == "layout"), None)
+        for _ in range(MAX_RELAYOUT_ROUNDS):
+            # A later stage may change a character next to a line break layout left alone (a
+            # straight quote made curly, a semicolon made full-width), and the break then reads
+            # differently: layout looks again, so that cleaning the output changes nothing.
+            if layout is None or all(doc.paragraphs[i] == p for i, p in kept_lines.items()):
+                break
+            doc, again = layout.run(doc)
+            changed = [edit for edit in again if not edit.is_event]  # its events were reported once
+            kept_lines = {i: p for i, p in enumerate(doc.paragraphs) if "\n" in p}
+            if not changed:
+                break
+            step = renumber_steps(changed, step, edits)
+            doc, step = self._settle_all(doc, set(range(len(doc.paragraphs))), edits, step)
+        return Result(doc, edits)
+
+    def _settle_all(self, doc: Document, touched: set[int], edits: list[Edit], step: int) -> tuple[Document, int]:
+        """Settle rounds until the paragraphs in ``touched`` stop changing (bounded)."""
         for _ in range(MAX_SETTLE_ROUNDS):
             if not touched:
                 break
             doc, touched, step = self._settle(doc, sorted(touched), edits, step)
-        return Result(doc, edits)
+        return doc, step
 
     def _settle(self, doc: Document, chosen: list[int], edits: list[Edit], step: int) -> tuple[Document, set[int], int]:
         """Run the idempotent in-paragraph stages again on the paragraphs ``chosen`` (indexes into ``doc``).
