@@ -13,7 +13,6 @@ import functools
 import itertools
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +26,7 @@ from cleaner.io.writers import remove_leftover_temporaries, render_jsonl, render
 from cleaner.model import Document, Edit
 from cleaner.pipeline import Pipeline, Result, renumber_steps
 from cleaner.report import AuditRecord, Summary
+from cleaner.workers import WorkerPool
 
 AUDIT_DIR = STATE_DIR
 AUDIT_NAME = "audit.jsonl"
@@ -206,41 +206,39 @@ def _internal_error(source: SourceFile, encoding: str, exc: Exception) -> FileOu
 
 
 # Worker processes build their own pipeline once (rules compiled, tables loaded), then prepare files.
-_worker: tuple[Pipeline, str] | None = None
+def _init_worker(config: Config, text_field: str) -> tuple[Pipeline, str]:
+    return Pipeline(config), text_field
 
 
-def _init_worker(config: Config, text_field: str) -> None:
-    global _worker
-    _worker = (Pipeline(config), text_field)
-
-
-def _prepare_in_worker(source: SourceFile) -> Prepared | FileOutcome:
-    assert _worker is not None
-    pipeline, text_field = _worker
+def _prepare_in_worker(state: tuple[Pipeline, str], source: SourceFile) -> Prepared | FileOutcome:
+    pipeline, text_field = state
     return prepare(pipeline, source, text_field)
 
 
-def _prepared_in_order(
+def _failed_in_worker(source: SourceFile, reason: str) -> FileOutcome:
+    """A file whose worker died on it, or let an exception escape: skipped, with why."""
+    if not has_valid_name(source.rel):
+        source = SourceFile(source.path, display_name(source.rel), source.format)
+    return FileOutcome(source, "skipped", reason=f"{source.rel}: {reason}")
+
+
+@contextlib.contextmanager
+def _preparing(
     corpus: Corpus, files: list[SourceFile], text_field: str, jobs: int
-) -> Iterator[Prepared | FileOutcome]:
+) -> Iterator[Iterator[Prepared | FileOutcome]]:
     """Files through the per-document stages, in ``files`` order, on ``jobs`` processes.
 
     Results come back in input order whatever the workers' speed, and at most a few files per
-    worker are in flight, so memory stays bounded on large corpora.
+    worker are in flight, so memory stays bounded on large corpora. The workers live as long as
+    the block (see :mod:`cleaner.workers`): leaving it, by an interrupt too, ends them.
     """
     if jobs <= 1 or len(files) < 2:
-        for source in files:
-            yield prepare(corpus.pipeline, source, text_field)
+        yield (prepare(corpus.pipeline, source, text_field) for source in files)
         return
-    window = jobs * 4
-    with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(corpus.config, text_field)) as pool:
-        pending: collections.deque = collections.deque()
-        for source in files:
-            pending.append(pool.submit(_prepare_in_worker, source))
-            if len(pending) >= window:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
+    setup_args = (corpus.config, text_field)
+    jobs = min(jobs, len(files))
+    with WorkerPool(jobs, _init_worker, setup_args, _prepare_in_worker, _failed_in_worker) as pool:
+        yield pool.map_ordered(files, window=jobs * 4)
 
 
 def _merge(result: Result, deduplicated: tuple[Document | None, list[Edit]]) -> tuple[Document | None, list[Edit]]:
@@ -361,8 +359,9 @@ def clean_corpus(
     written (not even the audit record, unless ``report`` names one). ``dst`` may be ``None`` only
     with ``dry_run``. The audit record goes to ``report``, or by default to
     ``dst/.cleaner/audit.jsonl``. ``jobs`` > 1 runs the per-document stages in that many
-    processes; the output is byte-identical to a one-process run. Every path written is checked
-    first (:func:`plan_writes`), and the run holds DST's lock (:func:`writing`).
+    processes; the output is byte-identical to a one-process run, and a file whose worker process
+    dies is skipped with the reason. Every path written is checked first
+    (:func:`plan_writes`), and the run holds DST's lock (:func:`writing`).
     """
     started = time.perf_counter()
     src = Path(src)
@@ -377,11 +376,17 @@ def clean_corpus(
         audit_path = Path(dst) / AUDIT_DIR / AUDIT_NAME
     plan = plan_writes(src, None if dry_run or dst is None else Path(dst), files, audit_path)
     summary = Summary(audit_path=audit_path)
-    if on_start:
-        on_start(files)
-    with writing(plan), AuditRecord(audit_path, plan.audit_guard) as audit:
+    # The workers start under DST's lock and end before it is released; and before on_start, which
+    # may start a thread (the progress bar): workers are forked, best from a single-threaded process.
+    with (
+        writing(plan),
+        _preparing(corpus, files, text_field, jobs) as prepared,
+        AuditRecord(audit_path, plan.audit_guard) as audit,
+    ):
+        if on_start:
+            on_start(files)
         audit.write({"type": "run", "stages": corpus.stage_names, "dedup": corpus.config.dedup.scope})
-        outcomes = corpus.finish_all(_prepared_in_order(corpus, files, text_field, jobs), text_field)
+        outcomes = corpus.finish_all(prepared, text_field)
         for outcome in outcomes:
             _account(summary, audit, outcome)
             if outcome.status != "skipped" and plan.dst is not None:

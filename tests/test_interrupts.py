@@ -1,0 +1,251 @@
+"""Runs with worker processes, as a user meets them: a killed run, a crashed worker.
+
+These start the real command (``python -m cleaner run``) and signal the real processes: the
+defects they guard against (workers outliving their parent, one dead worker failing the whole
+run) live in the interplay of processes and signals,
+which an in-process test or a mocked pool cannot show. Processes are found through ``/proc``
+(Linux only; no extra dependency): each run is started in a session of its own, so every process
+of the run, workers included, is in its process group. Timeouts are generous: a slow machine
+makes these tests slower, never wrong.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cleaner import pipeline
+from cleaner.cli import clean_app
+from cleaner.report import read_audit
+
+from .conftest import SEEDS
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads processes from /proc")
+
+SEED_TEXTS = [path.read_text("utf-8") for path in sorted(SEEDS.glob("*.txt"))]
+TIMEOUT = 60.0  # seconds a run may take to end after a signal before it counts as hung
+
+
+def write_corpus(src: Path, count: int, prefix: str = "") -> list[str]:
+    """``count`` files made from the seeds, each with a line of its own; their names."""
+    src.mkdir(parents=True, exist_ok=True)
+    names = []
+    for i in range(count):
+        name = f"{prefix}{i:04d}.txt"
+        (src / name).write_text(f"{SEED_TEXTS[i % len(SEED_TEXTS)]}\n\n第{i}号文件。", encoding="utf-8")
+        names.append(name)
+    return names
+
+
+def start(src: Path, dst: Path, *options: str) -> subprocess.Popen[bytes]:
+    """The command in a session of its own, so that its process group holds it and its workers.
+
+    It runs beside SRC, where there is no ``rules/`` folder to pick up.
+    """
+    command = [sys.executable, "-m", "cleaner", "run", str(src), str(dst), "-q", *options]
+    return subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+        cwd=src.parent,
+        preexec_fn=heed_sigint,
+    )
+
+
+def heed_sigint() -> None:
+    """A command started with SIGINT ignored (a background job) rightly keeps ignoring it: undo that."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def stat_fields(pid: int) -> list[str] | None:
+    """The fields of ``/proc/PID/stat`` after the command name (state first), or None if gone."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    return text.rsplit(")", 1)[1].split()
+
+
+def group_members(pgid: int) -> list[int]:
+    """Live processes (not zombies) of process group ``pgid``."""
+    members = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        fields = stat_fields(int(entry.name))
+        if fields is not None and fields[0] not in "ZX" and int(fields[2]) == pgid:
+            members.append(int(entry.name))
+    return members
+
+
+def workers_of(process: subprocess.Popen[bytes]) -> list[int]:
+    return [pid for pid in group_members(process.pid) if pid != process.pid]
+
+
+def wait_for(condition: Callable[[], object], seconds: float = TIMEOUT, what: str = "condition") -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.01)
+
+
+@contextlib.contextmanager
+def reaping(process: subprocess.Popen[bytes]) -> Iterator[subprocess.Popen[bytes]]:
+    """Whatever the test's outcome, no process of the run outlives it."""
+    try:
+        yield process
+    finally:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_workers_die_with_a_killed_parent_and_the_next_run_takes_over(tmp_path: Path) -> None:
+    src, dst = tmp_path / "src", tmp_path / "out"
+    write_corpus(src, 200)
+    with reaping(start(src, dst, "--jobs", "2")) as process:
+        wait_for(lambda: len(workers_of(process)) == 2 and len(list(dst.glob("*.txt"))) >= 5, what="two workers")
+        workers = workers_of(process)
+        process.kill()
+        process.wait(TIMEOUT)
+        with contextlib.suppress(AssertionError):
+            wait_for(lambda: not group_members(process.pid), 10)
+        assert not group_members(process.pid), f"workers {workers} outlived their parent"
+    again = start(src, dst)
+    assert again.wait(TIMEOUT) == 0, again.communicate()[1].decode()
+    assert len(tree(dst)) == 201
+
+
+def read_chars(pid: int) -> int:
+    """Bytes process ``pid`` has read so far (``rchar`` of ``/proc/PID/io``); 0 if it is gone."""
+    try:
+        text = Path(f"/proc/{pid}/io").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return 0
+    return int(text.split("rchar:", 1)[1].split()[0])
+
+
+def test_a_worker_killed_while_cleaning_fails_that_file_and_the_run_goes_on(tmp_path: Path) -> None:
+    """A worker is killed with SIGKILL while it cleans a big file (spotted by how much it has read):
+    that file is skipped with its name and a reason, every other file is written, exit 1."""
+    src, dst = tmp_path / "src", tmp_path / "out"
+    before = write_corpus(src, 30, "a")
+    after = write_corpus(src, 30, "z")
+    big = src / "m_big.txt"
+    big.write_text("\n\n".join(SEED_TEXTS * 80), encoding="utf-8")  # seconds of work for one worker
+    size = big.stat().st_size
+    with reaping(start(src, dst, "--jobs", "2")) as process:
+        if not Path(f"/proc/{process.pid}/io").exists():
+            pytest.skip("/proc/PID/io is not available")
+        victim: list[int] = []
+
+        def reading_the_big_file() -> bool:
+            victim.extend(pid for pid in workers_of(process) if read_chars(pid) > size)
+            return bool(victim)
+
+        wait_for(reading_the_big_file, what="a worker to read the big file")
+        os.kill(victim[0], signal.SIGKILL)
+        _, stderr_bytes = process.communicate(timeout=TIMEOUT)
+    stderr = stderr_bytes.decode("utf-8", "replace")
+    assert "Traceback" not in stderr, stderr
+    assert process.returncode == 1, stderr
+    assert "skipped m_big.txt: the worker process cleaning it died (killed by SIGKILL)" in stderr
+    assert sorted(p.name for p in dst.glob("*.txt")) == sorted(before + after)
+    records = [r for r in read_audit(dst / ".cleaner" / "audit.jsonl") if r["type"] == "file"]
+    assert [r["doc"] for r in records if r["status"] == "skipped"] == ["m_big.txt"]
+
+
+def crashing_registry(registry: dict, crash: Callable[[], None]) -> dict:
+    """``registry`` with its ``whitespace`` stage calling ``crash`` on a document that asks for it."""
+    whitespace = registry["whitespace"]
+
+    def make(options):
+        clean = whitespace.make(options)
+
+        def stage(doc):
+            if "CRASH" in doc.text:
+                crash()
+            return clean(doc)
+
+        return stage
+
+    return {**registry, "whitespace": pipeline.StageSpec(make)}
+
+
+def exit_abruptly() -> None:
+    os._exit(7)
+
+
+def escape_the_worker() -> None:
+    raise SystemExit("a stage called sys.exit")
+
+
+@pytest.mark.parametrize(
+    ("crash", "reason"),
+    [
+        (exit_abruptly, "the worker process cleaning it died (exit code 7)"),
+        (escape_the_worker, "internal error in a worker process (SystemExit: a stage called sys.exit)"),
+    ],
+)
+def test_a_worker_that_exits_or_lets_an_exception_escape_fails_only_its_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, crash: Callable[[], None], reason: str
+) -> None:
+    """Workers are forked, so they run the patched stage: a real exit, or an exception that no
+    ``except Exception`` catches, in a real worker process."""
+    src = tmp_path / "src"
+    names = write_corpus(src, 12)
+    (src / "0005.txt").write_text("CRASH\n\n" + SEED_TEXTS[0], encoding="utf-8")
+    (src / "0009.txt").write_text("CRASH\n\n" + SEED_TEXTS[1], encoding="utf-8")
+    registry = crashing_registry(pipeline._stage_registry(), crash)
+    monkeypatch.setattr(pipeline, "_stage_registry", lambda: registry)
+    result = CliRunner().invoke(clean_app, [str(src), str(tmp_path / "out"), "--jobs", "2"])
+    assert result.exit_code == 1, result.stderr
+    assert f"skipped 0005.txt: {reason}" in result.stderr
+    assert f"skipped 0009.txt: {reason}" in result.stderr
+    assert "Traceback" not in result.stderr
+    written = sorted(p.name for p in (tmp_path / "out").glob("*.txt"))
+    assert written == [name for name in names if name not in ("0005.txt", "0009.txt")]
+
+
+def setup_raises(*args: object) -> None:
+    raise RuntimeError("no pipeline in this worker")
+
+
+def setup_exits(*args: object) -> None:
+    os._exit(9)
+
+
+@pytest.mark.parametrize(
+    ("setup", "message"),
+    [
+        (setup_raises, "a worker process could not start (RuntimeError: no pipeline in this worker)"),
+        (setup_exits, "worker processes die before they can start (exit code 9)"),
+    ],
+)
+def test_workers_that_cannot_start_stop_the_run_instead_of_being_restarted_for_ever(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, setup: Callable[..., None], message: str
+) -> None:
+    import cleaner.corpus
+
+    src = tmp_path / "src"
+    write_corpus(src, 6)
+    monkeypatch.setattr(cleaner.corpus, "_init_worker", setup)
+    result = CliRunner().invoke(clean_app, [str(src), str(tmp_path / "out"), "--jobs", "2"])
+    assert result.exit_code == 3, result.stderr
+    assert message in result.stderr
+    assert not list((tmp_path / "out").glob("*.txt"))
