@@ -7,12 +7,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import functools
 import os
+import signal
 import sys
+import threading
 from collections import Counter
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Annotated
+from types import FrameType
+from typing import Annotated, Any
 
 import typer
 
@@ -150,6 +156,44 @@ EncodingOption = Annotated[
 ]
 
 
+@contextlib.contextmanager
+def _interrupts_once() -> Iterator[None]:
+    """The first Ctrl-C interrupts the run; any later one is ignored until the command returns.
+
+    The interrupt unwinds the run: workers are killed, the temporary file being written and the
+    unfinished audit record are removed, the lock is released. A second Ctrl-C in the middle of
+    that would break it off half-done, with a traceback; so from the first on, SIGINT is ignored.
+    Only the main thread can set handlers; and a SIGINT that was ignored when the command started
+    (``nohup``, a background job) stays ignored.
+    """
+    ignored = signal.getsignal(signal.SIGINT) in (signal.SIG_IGN, None)
+    if ignored or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _quiet_interrupts(command: Callable[..., None]) -> Callable[..., None]:
+    """``command`` run under :func:`_interrupts_once` (its own ``except KeyboardInterrupt`` says so)."""
+
+    @functools.wraps(command)
+    def wrapped(*args: Any, **kwargs: Any) -> None:
+        with _interrupts_once():
+            command(*args, **kwargs)
+
+    return wrapped
+
+
+@_quiet_interrupts
 def run(
     src: Annotated[
         str, typer.Argument(metavar="SRC", help="Folder, file, or - for standard input.", show_default=False)
@@ -302,19 +346,21 @@ def _run_tree(
         progress.advance()
 
     write_to = None if (dry_run or to_stdout) else dst
-    summary = clean_corpus(
-        source,
-        write_to,
-        config,
-        globs=globs,
-        text_field=text_field,
-        report=report,
-        dry_run=dry_run or to_stdout,
-        jobs=jobs if jobs > 0 else (os.cpu_count() or 1),
-        on_start=progress.start,
-        on_file=on_file,
-    )
-    progress.stop()
+    try:
+        summary = clean_corpus(
+            source,
+            write_to,
+            config,
+            globs=globs,
+            text_field=text_field,
+            report=report,
+            dry_run=dry_run or to_stdout,
+            jobs=jobs if jobs > 0 else (os.cpu_count() or 1),
+            on_start=progress.start,
+            on_file=on_file,
+        )
+    finally:  # on Ctrl-C too: the bar is cleared and the cursor shown again before the message
+        progress.stop()
     if not summary.files:
         raise ConfigError(f"{src}: no files matching {', '.join(globs)}")
     if not quiet:
@@ -379,6 +425,7 @@ class _Progress:
     def stop(self) -> None:
         if self._bar is not None:
             self._bar.stop()
+            self._bar = None
 
 
 clean_app = typer.Typer(

@@ -1,8 +1,8 @@
-"""Runs with worker processes, as a user meets them: a killed run, a crashed worker.
+"""Runs with worker processes, as a user meets them: Ctrl-C, a killed run, a crashed worker.
 
 These start the real command (``python -m cleaner run``) and signal the real processes: the
-defects they guard against (workers outliving their parent, one dead worker failing the whole
-run) live in the interplay of processes and signals,
+defects they guard against (tracebacks from workers, a hang on Ctrl-C, workers outliving their
+parent, one dead worker failing the whole run) live in the interplay of processes and signals,
 which an in-process test or a mocked pool cannot show. Processes are found through ``/proc``
 (Linux only; no extra dependency): each run is started in a session of its own, so every process
 of the run, workers included, is in its process group. Timeouts are generous: a slow machine
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -113,6 +114,45 @@ def reaping(process: subprocess.Popen[bytes]) -> Iterator[subprocess.Popen[bytes
 
 def tree(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_ctrl_c_ends_every_run_quietly_with_exit_130_and_the_next_run_recovers(tmp_path: Path) -> None:
+    """Ctrl-C at random moments, several times to catch races, to the group (as a terminal sends it)
+    or to the main process only, with 1, 2 and 4 workers."""
+    src = tmp_path / "src"
+    write_corpus(src, 200)
+    rng = random.Random(20240611)
+    trials = [("group", "2"), ("main", "2"), ("group", "2"), ("main", "4"), ("group", "4"), ("group", "1")]
+    interrupted = []
+    for number, (target, jobs) in enumerate(trials):
+        dst = tmp_path / f"out{number}"
+        with reaping(start(src, dst, "--jobs", jobs)) as process:
+            wait_for(lambda dst=dst: (dst / ".cleaner" / "lock").exists(), what="the run to start")
+            time.sleep(rng.uniform(0.0, 1.2))
+            if target == "group":
+                os.killpg(process.pid, signal.SIGINT)
+            else:
+                process.send_signal(signal.SIGINT)
+            try:
+                _, stderr_bytes = process.communicate(timeout=TIMEOUT)
+            except subprocess.TimeoutExpired:
+                pytest.fail(f"trial {number} ({target}, --jobs {jobs}): no exit {TIMEOUT:.0f} s after Ctrl-C")
+            stderr = stderr_bytes.decode("utf-8", "replace")
+            assert "Traceback" not in stderr, f"trial {number} ({target}, --jobs {jobs}):\n{stderr}"
+            assert process.returncode == 130, f"trial {number}: exit {process.returncode}\n{stderr}"
+            assert stderr.startswith("interrupted") and stderr.count("\n") == 1, stderr
+            wait_for(lambda process=process: not group_members(process.pid), 10, "the workers to end")
+        interrupted.append(dst)
+    again = start(src, interrupted[0])
+    assert again.wait(TIMEOUT) == 0, again.communicate()[1].decode()
+    complete = tree(interrupted[0])
+    assert len(complete) == 201 and ".cleaner/audit.jsonl" in complete
+    for dst in interrupted:
+        left = tree(dst)
+        assert not [name for name in left if ".cleaner-tmp-" in name], "no temporary file is left behind"
+        assert ".cleaner/lock" not in left and (dst is interrupted[0] or ".cleaner/audit.jsonl" not in left)
+        for name, data in left.items():
+            assert data == complete[name], f"{dst.name}/{name} is not whole"
 
 
 def test_workers_die_with_a_killed_parent_and_the_next_run_takes_over(tmp_path: Path) -> None:
