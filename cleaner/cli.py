@@ -31,6 +31,7 @@ from cleaner.io.readers import DEFAULT_GLOBS
 from cleaner.io.writers import write_atomic
 from cleaner.report import AuditRecord
 from cleaner.rules.cli import app as rules_app
+from cleaner.workers import default_jobs
 
 SWITCHABLE_STAGES = ("unicode", "variants", "punctuation", "spacing", "layout", "rules", "dedup")
 
@@ -233,8 +234,11 @@ def run(
     diff: Annotated[bool, typer.Option("--diff", help="Print a unified diff of each file's changes.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar, no per-file lines.")] = False,
     jobs: Annotated[
-        int, typer.Option("--jobs", "-j", metavar="N", help="Worker processes (0: one per core). Same output.")
-    ] = 1,
+        int,
+        typer.Option(
+            "--jobs", "-j", metavar="N", min=0, help="Worker processes: 0, one per core; 1, none. Same output."
+        ),
+    ] = 0,
 ) -> None:
     try:
         config = build_config(
@@ -355,7 +359,7 @@ def _run_tree(
             text_field=text_field,
             report=report,
             dry_run=dry_run or to_stdout,
-            jobs=jobs if jobs > 0 else (os.cpu_count() or 1),
+            jobs=jobs or default_jobs(),
             on_start=progress.start,
             on_file=on_file,
         )

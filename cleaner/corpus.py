@@ -26,7 +26,7 @@ from cleaner.io.writers import remove_leftover_temporaries, render_jsonl, render
 from cleaner.model import Document, Edit
 from cleaner.pipeline import Pipeline, Result, renumber_steps
 from cleaner.report import AuditRecord, Summary
-from cleaner.workers import WorkerPool
+from cleaner.workers import WorkerPool, default_jobs
 
 AUDIT_DIR = STATE_DIR
 AUDIT_NAME = "audit.jsonl"
@@ -367,12 +367,13 @@ def clean_corpus(
     written (not even the audit record, unless ``report`` names one). ``dst`` may be ``None`` only
     with ``dry_run``. The audit record goes to ``report``, or by default to
     ``dst/.cleaner/audit.jsonl``. ``jobs`` > 1 runs the per-document stages in that many
-    processes; the output is byte-identical to a one-process run, and a file whose worker process
-    dies is skipped with the reason. Every path written is checked first
+    processes (0: one per core); the output is byte-identical to a one-process run, and a file
+    whose worker process dies is skipped with the reason. Every path written is checked first
     (:func:`plan_writes`), and the run holds DST's lock (:func:`writing`).
     """
     started = time.perf_counter()
     src = Path(src)
+    jobs = jobs if jobs > 0 else default_jobs()
     if dst is None and not dry_run:
         raise ConfigError("a destination is needed unless this is a dry run")
     if dst is not None:

@@ -187,9 +187,10 @@ def test_output_is_identical_whatever_order_files_are_found_in(
 
 
 def test_worker_processes_give_byte_identical_output(tmp_path: Path) -> None:
-    assert invoke(SEEDS, tmp_path / "one").exit_code == 0
-    assert invoke(SEEDS, tmp_path / "two", "--jobs", "2").exit_code == 0
-    assert tree_digest(tmp_path / "one") == tree_digest(tmp_path / "two")
+    assert invoke(SEEDS, tmp_path / "one", "--jobs", "1").exit_code == 0
+    for name, jobs in (("two", ["--jobs", "2"]), ("three", ["--jobs", "3"]), ("default", [])):
+        assert invoke(SEEDS, tmp_path / name, *jobs).exit_code == 0
+        assert tree_digest(tmp_path / "one") == tree_digest(tmp_path / name), name
 
 
 def test_dry_run_writes_nothing_and_lists_changes(corpus: Path, tmp_path: Path) -> None:

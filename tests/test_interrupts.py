@@ -262,6 +262,22 @@ def test_a_worker_that_exits_or_lets_an_exception_escape_fails_only_its_file(
     assert written == [name for name in names if name not in ("0005.txt", "0009.txt")]
 
 
+def test_jobs_defaults_to_one_worker_per_core(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import cleaner.cli
+
+    seen: list[int] = []
+    real = cleaner.cli.clean_corpus
+
+    def recording(*args, **kwargs):
+        seen.append(kwargs["jobs"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(cleaner.cli, "clean_corpus", recording)
+    assert CliRunner().invoke(clean_app, [str(SEEDS), str(tmp_path / "out")]).exit_code == 0
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    assert seen == [cores]  # the cores this process may run on: os.cpu_count() unless it is pinned to fewer
+
+
 def setup_raises(*args: object) -> None:
     raise RuntimeError("no pipeline in this worker")
 
