@@ -25,7 +25,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cleaner import pipeline
-from cleaner.cli import clean_app
+from cleaner.cli import app, clean_app
 from cleaner.report import read_audit
 
 from .conftest import SEEDS
@@ -208,6 +208,8 @@ def test_a_worker_killed_while_cleaning_fails_that_file_and_the_run_goes_on(tmp_
     assert sorted(p.name for p in dst.glob("*.txt")) == sorted(before + after)
     records = [r for r in read_audit(dst / ".cleaner" / "audit.jsonl") if r["type"] == "file"]
     assert [r["doc"] for r in records if r["status"] == "skipped"] == ["m_big.txt"]
+    verified = CliRunner().invoke(app, ["verify", str(src), str(dst), "--quiet"])
+    assert verified.exit_code == 0, verified.stdout  # the audit record accounts for every file
 
 
 def crashing_registry(registry: dict, crash: Callable[[], None]) -> dict:
