@@ -266,7 +266,7 @@ def test_rules_stats_counts_hits_on_a_corpus_and_lists_rules_that_never_fire(tmp
     rules.write_text(
         "rules:\n"
         "  - {id: fu, find: 涪口, replace: 渌口, examples: [[涪口, 渌口]]}\n"
-        "  - {id: never, find: 绿口罩子, replace: 绿口罩, files: ['nowhere_*']}\n",
+        "  - {id: never, find: 绿口罩子, replace: 绿色口罩, files: ['nowhere_*']}\n",
         encoding="utf-8",
     )
     before = tree_digest(SEEDS)

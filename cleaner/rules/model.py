@@ -7,6 +7,10 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import Any
 
+import regex
+
+_GROUP_REFERENCE = regex.compile(r"\\(?:\d|g<)")
+
 
 def glob_matches(glob: str, path: str) -> bool:
     """``fnmatch``-style match of a ``files:`` glob against a corpus-relative POSIX path.
@@ -51,6 +55,12 @@ class Rule:
     @property
     def is_literal(self) -> bool:
         return self.pattern is None
+
+    @property
+    def is_template(self) -> bool:
+        """A regex rule whose replacement refers to groups (``\\1``, ``\\g<name>``): its output
+        depends on the match, so it cannot be checked from the replacement alone."""
+        return not self.is_literal and _GROUP_REFERENCE.search(self.replace) is not None
 
     @property
     def is_scoped(self) -> bool:

@@ -1,8 +1,9 @@
 """Checks across rules: repeated finds, ``unless`` phrases, and chains or cycles.
 
-A rule set must be idempotent: applying it to its own output changes nothing. So the output of
-every rule (its replacement) is run through the whole rule set; if some rule changes it again,
-that is a chain (a→b, then b→c) or a cycle (a→b, b→a), and an error. ``unless`` phrases count,
+A rule set must be idempotent: applying it to its own output changes nothing. So each rule is run
+on its own outputs in context (:mod:`cleaner.rules.stability`: a rule must not match what it
+wrote), and the output of every rule (its replacement) is run through the whole rule set; if some
+rule changes it again, that is a chain (a→b, then b→c) or a cycle (a→b, b→a), and an error. ``unless`` phrases count,
 so ``find: X`` → ``X镇`` with ``unless: [X镇]`` is fine. ``files:`` scopes are ignored here:
 two rules chain if any file could be reached by both.
 """
@@ -11,12 +12,9 @@ from __future__ import annotations
 
 import bisect
 
-import regex
-
 from cleaner.rules.matcher import Matcher
 from cleaner.rules.model import Rule
-
-_GROUP_REFERENCE = regex.compile(r"\\(?:\d|g<)")
+from cleaner.rules.stability import unstable_rule_errors
 
 
 def validate(rules: tuple[Rule, ...], matcher: Matcher | None = None) -> tuple[list[str], list[str]]:
@@ -52,6 +50,7 @@ def validate(rules: tuple[Rule, ...], matcher: Matcher | None = None) -> tuple[l
                 errors.append(f"{rule.location}: 'unless' phrase {phrase!r} contains no find of rule {rule.id}")
         if not rule.examples:
             warnings.append(f"{rule.location}: warning: rule {rule.id} has no examples")
+    errors.extend(unstable_rule_errors(rules))
     if not errors:
         errors.extend(chain_errors(rules, matcher))
     return errors, warnings
@@ -62,7 +61,7 @@ def chain_errors(rules: tuple[Rule, ...], matcher: Matcher | None = None) -> lis
     matcher = matcher or Matcher(rules)
     by_id = {rule.id: rule for rule in rules}
     # A template's output depends on the match: its examples check it.
-    outputs = [r for r in rules if r.replace and (r.is_literal or not _GROUP_REFERENCE.search(r.replace))]
+    outputs = [r for r in rules if r.replace and not r.is_template]
     # One search over all replacements joined by line breaks finds the few worth a closer look.
     offsets, position = [], 0
     for rule in outputs:
