@@ -20,6 +20,11 @@ from typing import Any
 
 PARAGRAPH_SEPARATOR = "\n\n"
 
+# ``Document.meta`` key: ``{paragraph index: rule ids}``, the rules that already ran out of time on
+# a paragraph earlier in this document's run. The settle loop sets it so that such a rule is not
+# tried there again: a time limit is charged once per paragraph, not once per settle round.
+GAVE_UP = "gave_up"
+
 
 @dataclass(frozen=True, slots=True)
 class Edit:
@@ -47,6 +52,11 @@ class Edit:
         """A report that changes nothing (a regex rule timed out, a break left apart on weak
         evidence): listed in the audit record and the summary, never counted as an edit."""
         return bool(self.detail and self.detail.get("event"))
+
+    @property
+    def is_timeout(self) -> bool:
+        """An event saying the rule ran out of time on this paragraph and was skipped there."""
+        return bool(self.detail and self.detail.get("event") == "timeout")
 
     def to_record(self) -> dict[str, Any]:
         record: dict[str, Any] = {

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cleaner.config import Config
-from cleaner.model import PARAGRAPH_SEPARATOR, Document, Edit, replay
+from cleaner.model import GAVE_UP, PARAGRAPH_SEPARATOR, Document, Edit, replay
 
 StageFn = Callable[[Document], tuple[Document, list[Edit]]]
 
@@ -155,17 +155,20 @@ class Pipeline:
         step = 0
         touched: set[int] = set()  # paragraphs edited since the last reshaping stage
         kept_lines: dict[int, str] = {}  # paragraphs layout left with lines in them, as it left them
+        gave_up: dict[int, set[str]] = {}  # paragraph -> rules that ran out of time on it
         for stage in self.stages:
             count = len(doc.paragraphs)
             doc, stage_edits = stage.run(doc)
             step = renumber_steps(stage_edits, step, edits)
             if stage.reshapes or len(doc.paragraphs) != count:
                 touched = set(range(len(doc.paragraphs))) if not stage.reshapes else set()
+                gave_up.clear()
             else:
-                touched.update(edit.para for edit in stage_edits)
+                touched.update(_edited(stage_edits))
+                _note_gave_up(gave_up, stage_edits)
             if stage.name == "layout":
                 kept_lines = {i: p for i, p in enumerate(doc.paragraphs) if "\n" in p}
-        doc, step = self._settle_all(doc, touched, edits, step)
+        doc, step = self._settle_all(doc, touched, edits, step, gave_up)
         layout = next((stage for stage in self.stages if stage.name == "layout"), None)
         for _ in range(MAX_RELAYOUT_ROUNDS):
             # A later stage may change a character next to a line break layout left alone (a
@@ -173,28 +176,37 @@ class Pipeline:
             # differently: layout looks again, so that cleaning the output changes nothing.
             if layout is None or all(doc.paragraphs[i] == p for i, p in kept_lines.items()):
                 break
+            count = len(doc.paragraphs)
             doc, again = layout.run(doc)
             changed = [edit for edit in again if not edit.is_event]  # its events were reported once
             kept_lines = {i: p for i, p in enumerate(doc.paragraphs) if "\n" in p}
             if not changed:
                 break
+            if len(doc.paragraphs) != count:
+                gave_up.clear()  # paragraphs moved: the indexes no longer name the same text
             step = renumber_steps(changed, step, edits)
-            doc, step = self._settle_all(doc, set(range(len(doc.paragraphs))), edits, step)
+            doc, step = self._settle_all(doc, set(range(len(doc.paragraphs))), edits, step, gave_up)
         return Result(doc, edits)
 
-    def _settle_all(self, doc: Document, touched: set[int], edits: list[Edit], step: int) -> tuple[Document, int]:
+    def _settle_all(
+        self, doc: Document, touched: set[int], edits: list[Edit], step: int, gave_up: dict[int, set[str]]
+    ) -> tuple[Document, int]:
         """Settle rounds until the paragraphs in ``touched`` stop changing (bounded)."""
         for _ in range(MAX_SETTLE_ROUNDS):
             if not touched:
                 break
-            doc, touched, step = self._settle(doc, sorted(touched), edits, step)
+            doc, touched, step = self._settle(doc, sorted(touched), edits, step, gave_up)
         return doc, step
 
-    def _settle(self, doc: Document, chosen: list[int], edits: list[Edit], step: int) -> tuple[Document, set[int], int]:
+    def _settle(
+        self, doc: Document, chosen: list[int], edits: list[Edit], step: int, gave_up: dict[int, set[str]]
+    ) -> tuple[Document, set[int], int]:
         """Run the idempotent in-paragraph stages again on the paragraphs ``chosen`` (indexes into ``doc``).
 
         A stage that is not idempotent is never run here: it has already run once on every
-        paragraph, and running it on its own output would apply it twice.
+        paragraph, and running it on its own output would apply it twice. A rule that ran out of
+        time on a paragraph (``gave_up``, updated here) is not tried on it again: its time limit
+        is charged once per paragraph, not once per round.
 
         Only those paragraphs are cut out into a smaller document, so a round costs in proportion to
         what changed; the edits are mapped back to offsets in the whole document, step by step, so
@@ -203,7 +215,9 @@ class Pipeline:
         paragraphs = list(doc.paragraphs)
         touched: set[int] = set()
         for stage in self._settling:
-            part = Document(doc.id, PARAGRAPH_SEPARATOR.join(paragraphs[i] for i in chosen), doc.meta)
+            skip = {k: frozenset(gave_up[i]) for k, i in enumerate(chosen) if i in gave_up}
+            meta = {**doc.meta, GAVE_UP: skip} if skip else doc.meta
+            part = Document(doc.id, PARAGRAPH_SEPARATOR.join(paragraphs[i] for i in chosen), meta)
             new_part, part_edits = stage.run(part)
             if not part_edits:
                 continue
@@ -212,6 +226,7 @@ class Pipeline:
                 whole = doc.with_text(PARAGRAPH_SEPARATOR.join(paragraphs))
                 whole, whole_edits = stage.run(whole)
                 step = renumber_steps(whole_edits, step, edits)
+                gave_up.clear()
                 return whole, set(range(len(whole.paragraphs))) if whole_edits else set(), step
             for group in _by_step(part_edits):
                 part_starts = part.paragraph_starts
@@ -229,12 +244,26 @@ class Pipeline:
                 part = part.with_text(replay(part.text, group))
                 for k, text in enumerate(part.paragraphs):
                     paragraphs[chosen[k]] = text
-                touched.update(edit.para for edit in mapped)
+                touched.update(_edited(mapped))
+                _note_gave_up(gave_up, mapped)
         return doc.with_text(PARAGRAPH_SEPARATOR.join(paragraphs)), touched, step
 
     def clean(self, text: str, id: str = "<text>") -> Result:
         """Clean one text; ``id`` is the path rules with ``files:`` globs are matched against."""
         return self.clean_document(Document(id=id, text=text))
+
+
+def _edited(edits: list[Edit]) -> set[int]:
+    """The paragraphs ``edits`` changed. An event changes nothing, so it gives later stages nothing
+    new to see: rerunning them on its paragraph (a regex timeout, say) would only cost time."""
+    return {edit.para for edit in edits if not edit.is_event}
+
+
+def _note_gave_up(gave_up: dict[int, set[str]], edits: list[Edit]) -> None:
+    """Remember which rule ran out of time on which paragraph (see :data:`cleaner.model.GAVE_UP`)."""
+    for edit in edits:
+        if edit.is_timeout:
+            gave_up.setdefault(edit.para, set()).add(edit.rule)
 
 
 def _by_step(edits: list[Edit]) -> list[list[Edit]]:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cleaner.config import RulesOptions
+from cleaner.config import Config, RulesOptions
 from cleaner.model import Document, replay
+from cleaner.pipeline import Pipeline
 from cleaner.rules import Matcher, load_rules_text, rule_hits, rule_timeouts
 from cleaner.stages.rules import make
 
@@ -179,3 +182,20 @@ def test_long_texts_are_searched_in_slices_with_the_same_result():
     assert literal_changes_sliced(automaton, text) == literal_changes(automaton, text)
     one_line = text.replace("\n", "。")
     assert literal_changes_sliced(automaton, one_line) == literal_changes(automaton, one_line)
+
+
+SLOW_RULE = "rules:\n  - pattern: '(a|aa)+$'\n    replace: x\n"
+
+
+def test_a_rule_that_timed_out_on_a_paragraph_is_not_retried_in_later_settle_rounds(tmp_path: Path) -> None:
+    """The paragraph is edited by punctuation too, so it goes through the settle loop: the slow
+    rule must cost its time limit once, not once per round (7 s for a 1 s limit, before)."""
+    rules = tmp_path / "slow.yaml"
+    rules.write_text(SLOW_RULE, encoding="utf-8")
+    pipeline = Pipeline(Config().with_options({"rules": {"paths": [str(rules)], "regex_timeout": 0.2}}))
+    text = "文本,内容。" + "a" * 40 + "b\n\n第二段,没有问题。"
+    result = pipeline.clean(text)
+    # Each timeout event is one try that ran out of time: one, not one per settle round (7 before).
+    timeouts = [edit for edit in result.edits if edit.is_timeout]
+    assert [(edit.rule, edit.para) for edit in timeouts] == [("slow:1", 0)]
+    assert result.text.startswith("文本，内容。")

@@ -18,7 +18,7 @@ from typing import Any
 import ahocorasick_rs
 import regex
 
-from cleaner.model import Change, Document, Edit, apply_changes, rewrite
+from cleaner.model import GAVE_UP, Change, Document, Edit, apply_changes, rewrite
 from cleaner.rules.model import Rule
 
 STAGE = "rules"
@@ -195,12 +195,15 @@ class Matcher:
     # -- applying ------------------------------------------------------------------------
     def apply(self, doc: Document) -> tuple[Document, list[Edit]]:
         """Run the rules that apply to ``doc.path``; edits of regex rule k have ``step`` k."""
+        gave_up = doc.meta.get(GAVE_UP, {})  # rules that already ran out of time on a paragraph
         doc, edits = rewrite(doc, STAGE, literal_changes_sliced(self.automaton_for(doc.path), doc.text), step=0)
         for item in self._regex:
             if item.rule.is_scoped and not item.rule.applies_to(doc.path):
                 continue
             changes: list[Change] = []
-            for start, paragraph in zip(doc.paragraph_starts, doc.paragraphs, strict=True):
+            for index, (start, paragraph) in enumerate(zip(doc.paragraph_starts, doc.paragraphs, strict=True)):
+                if item.rule.id in gave_up.get(index, ()):
+                    continue
                 try:
                     found = regex_changes(item, paragraph, self.regex_timeout)
                 except RegexTimeout:
