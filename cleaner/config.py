@@ -18,13 +18,18 @@ Command-line options override the file; the file overrides the defaults.
 from __future__ import annotations
 
 import dataclasses
+import math
 import types
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from cleaner.errors import ConfigError
+
+if typing.TYPE_CHECKING:
+    from cleaner.yamlio import Places
 
 
 @dataclass(frozen=True)
@@ -85,7 +90,8 @@ class RulesOptions:
     enabled: bool = True
     # Rule files or folders; empty means no rules (the CLI passes ./rules when that folder exists).
     paths: tuple[str, ...] = ()
-    # Time limit for one regex rule on one paragraph, in seconds.
+    # Time limit for one regex rule on one paragraph, in seconds (positive and finite: without a
+    # limit a pattern such as (a|aa)+$ can run for hours on one line).
     regex_timeout: float = 1.0
 
 
@@ -157,41 +163,75 @@ class Config:
 
 
 def load_config(path: str | Path, base: Config | None = None) -> Config:
-    """Read a YAML config file; errors name the file (and line, where YAML gives one)."""
-    from cleaner.yamlio import load_yaml_file
+    """Read a YAML config file; errors are ``file:line:col: message``, pointing at what to fix."""
+    from cleaner.yamlio import load_yaml_document, read_yaml_source
 
-    data = load_yaml_file(Path(path))
+    data, places = load_yaml_document(read_yaml_source(Path(path)), str(path))
     if data is None:
         return base or Config()
     if not isinstance(data, dict):
-        raise ConfigError(f"{path}: a config file holds a mapping of stage names to options")
-    return _apply(base or Config(), data, source=str(path))
+        raise ConfigError(f"{places.value()}: a config file holds a mapping of stage names to options")
+    return _apply(base or Config(), data, source=str(path), places=places)
 
 
-def _apply(config: Config, overrides: dict[str, Any], source: str) -> Config:
+def _apply(config: Config, overrides: dict[str, Any], source: str, places: Places | None = None) -> Config:
+    """``overrides`` checked and applied; errors name ``source`` (``places``: where in the file)."""
+
+    def key_at(*path: str) -> str:
+        return places.key(*map(str, path)) if places else source
+
+    def value_at(*path: str) -> str:
+        return places.value(*map(str, path)) if places else source
+
     sections = {f.name: f for f in dataclasses.fields(config)}
     changes: dict[str, Any] = {}
     for name, values in overrides.items():
         if name not in sections:
-            raise ConfigError(f"{source}: unknown section {name!r} (known: {', '.join(sections)})")
+            raise ConfigError(f"{key_at(name)}: unknown section {name!r} (known: {', '.join(sections)})")
         if values is None:
             continue
         current = getattr(config, name)
         if isinstance(values, bool):
             values = {"enabled": values}
         if not isinstance(values, dict):
-            raise ConfigError(f"{source}: section {name!r} must be a mapping of options")
+            raise ConfigError(f"{value_at(name)}: section {name!r} must be a mapping of options")
         known = {f.name: f for f in dataclasses.fields(current)}
         fields: dict[str, Any] = {}
         for key, value in values.items():
+            option = key
             if key == "enabled" and "enabled" not in known:
                 # Sections switched by a mode (variants, dedup) accept enabled: false too.
-                key, value = _mode_switch(name, value, source)
+                key, value = _mode_switch(name, value, value_at(name, key))
             if key not in known:
-                raise ConfigError(f"{source}: unknown option {name}.{key} (known: {', '.join(known)})")
-            fields[key] = _coerce(value, known[key].type, f"{name}.{key}", source)
+                raise ConfigError(f"{key_at(name, option)}: unknown option {name}.{key} (known: {', '.join(known)})")
+            fields[key] = _checked(value, known[key].type, f"{name}.{key}", value_at(name, option))
         changes[name] = dataclasses.replace(current, **fields)
     return dataclasses.replace(config, **changes)
+
+
+def _positive_seconds(value: Any) -> float:
+    """A time limit: a positive, finite number of seconds (zero would time out every pattern; a
+    negative or infinite one means no limit at all, which ``regex`` silently accepts)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < math.inf:
+        raise ValueError(f"must be a positive number of seconds, not {value!r}")
+    return float(value)
+
+
+# Options whose values need more than their type says: parsed (and checked) by these.
+_PARSERS: dict[str, Callable[[Any], Any]] = {
+    "rules.regex_timeout": _positive_seconds,
+}
+
+
+def _checked(value: Any, annotation: Any, name: str, where: str) -> Any:
+    """``value`` for option ``name``, parsed and checked; a ``ConfigError`` at ``where`` if wrong."""
+    parser = _PARSERS.get(name)
+    if parser is None:
+        return _coerce(value, annotation, name, where)
+    try:
+        return parser(value)
+    except ValueError as exc:
+        raise ConfigError(f"{where}: {name} {exc}") from None
 
 
 def _mode_switch(section: str, value: Any, source: str) -> tuple[str, Any]:
@@ -219,6 +259,9 @@ def _coerce(value: Any, annotation: Any, name: str, source: str) -> Any:
     if hint in (int, float):
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ConfigError(f"{source}: {name} must be a number, not {value!r}")
+        if not math.isfinite(value):
+            # .nan and .inf parse as YAML floats; no option means anything by them.
+            raise ConfigError(f"{source}: {name} must be a finite number, not {value!r}")
         return hint(value)
     if origin is tuple:
         items = [value] if isinstance(value, str) else value

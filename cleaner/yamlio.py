@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -164,14 +165,72 @@ def _check_plain(root: yaml.Node, name: str, max_depth: int) -> None:
 
 
 def load_yaml_text(text: str, name: str, max_depth: int = MAX_YAML_DEPTH) -> Any:
+    return load_yaml_document(text, name, max_depth)[0]
+
+
+def load_yaml_document(text: str, name: str, max_depth: int = MAX_YAML_DEPTH) -> tuple[Any, Places]:
+    """The data of one YAML document (``yaml.SafeLoader``), and where its keys and values are.
+
+    Composing is done by libyaml when available: it refuses nesting deeper than 1000 levels itself,
+    where the pure-Python composer recurses until the interpreter's stack runs out. Nothing is
+    constructed before the depth and size checks pass.
+    """
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = _compose_safe(text)
         if node is None:
-            return None
+            return None, Places(name)
         _check_depth(node, name, max_depth)
-        return yaml.SafeLoader(text).construct_document(node)
+        return yaml.SafeLoader(text).construct_document(node), Places.of(node, name)
     except yaml.YAMLError as exc:
         raise _invalid(exc, name) from None
+    except RecursionError:
+        raise ConfigError(f"{name}: invalid YAML: nested too deeply") from None
+
+
+def _compose_safe(text: str) -> yaml.Node | None:
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.compose(text, Loader=loader)
+
+
+@dataclass(frozen=True)
+class Places:
+    """Where the keys and values of a document's top two mapping levels are (``line:col``), so
+    that a bad option can be reported as ``file:line:col`` like every other configuration error."""
+
+    name: str
+    keys: dict[tuple[str, ...], str] = field(default_factory=dict)
+    values: dict[tuple[str, ...], str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, root: yaml.Node, name: str) -> Places:
+        places = cls(name)
+        places.values[()] = _line_col(root)
+        if isinstance(root, yaml.MappingNode):
+            for key, value in root.value:
+                path = (str(key.value),)
+                places.keys[path], places.values[path] = _line_col(key), _line_col(value)
+                if isinstance(value, yaml.MappingNode):
+                    for inner_key, inner_value in value.value:
+                        inner = (*path, str(inner_key.value))
+                        places.keys[inner], places.values[inner] = _line_col(inner_key), _line_col(inner_value)
+        return places
+
+    def key(self, *path: str) -> str:
+        """``file:line:col`` of the key at ``path`` (the file alone if it is not known)."""
+        return self._at(self.keys, path)
+
+    def value(self, *path: str) -> str:
+        """``file:line:col`` of the value at ``path`` (the file alone if it is not known)."""
+        return self._at(self.values, path)
+
+    def _at(self, table: dict[tuple[str, ...], str], path: tuple[str, ...]) -> str:
+        where = table.get(path)
+        return f"{self.name}:{where}" if where else self.name
+
+
+def _line_col(node: yaml.Node) -> str:
+    mark = node.start_mark
+    return f"{mark.line + 1}:{mark.column + 1}"
 
 
 def _invalid(exc: yaml.YAMLError, name: str) -> ConfigError:
@@ -183,15 +242,24 @@ def _invalid(exc: yaml.YAMLError, name: str) -> ConfigError:
     return ConfigError(f"{name}: invalid YAML: {exc}")
 
 
+# Python refuses to turn longer digit strings into an int (``sys.get_int_max_str_digits``); no
+# option needs a number anywhere near this long.
+MAX_NUMBER_CHARS = 100
+
+
 def _check_depth(root: yaml.Node, name: str, max_depth: int) -> None:
     # Iterative, so a hostile file cannot exhaust the Python stack; ``seen`` stops alias loops.
     stack: list[tuple[yaml.Node, int]] = [(root, 1)]
     seen: set[int] = set()
     while stack:
         node, depth = stack.pop()
+        mark = node.start_mark
         if depth > max_depth:
-            mark = node.start_mark
             raise ConfigError(f"{name}:{mark.line + 1}:{mark.column + 1}: nested deeper than {max_depth} levels")
+        if node.tag in (_TAG + "int", _TAG + "float") and len(node.value) > MAX_NUMBER_CHARS:
+            raise ConfigError(
+                f"{name}:{mark.line + 1}:{mark.column + 1}: a number of {len(node.value)} characters is too long"
+            )
         if id(node) in seen:
             continue
         seen.add(id(node))

@@ -233,12 +233,12 @@ def test_config_file_and_its_errors(corpus: Path, tmp_path: Path) -> None:
     bad.write_text("spacing:\n  cjk_latin: sideways\n", encoding="utf-8")
     result = invoke(corpus, tmp_path / "out", "--config", bad)
     assert result.exit_code == 2
-    assert f"{bad}: spacing.cjk_latin must be one of remove, insert, keep, not 'sideways'" in result.stderr
+    assert f"{bad}:2:14: spacing.cjk_latin must be one of remove, insert, keep, not 'sideways'" in result.stderr
     unknown = tmp_path / "unknown.yaml"
     unknown.write_text("colour: red\n", encoding="utf-8")
     result = invoke(corpus, tmp_path / "out", "--config", unknown)
     assert result.exit_code == 2
-    assert "unknown section 'colour'" in result.stderr
+    assert f"{unknown}:1:1: unknown section 'colour'" in result.stderr
     broken = tmp_path / "broken.yaml"
     broken.write_text("layout:\n  markup: [keep\n", encoding="utf-8")
     result = invoke(corpus, tmp_path / "out", "--config", broken)

@@ -11,6 +11,7 @@ tens of thousands of CJK keys, where a trie with linear child lists slows down w
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +19,7 @@ from typing import Any
 import ahocorasick_rs
 import regex
 
+from cleaner.errors import ConfigError
 from cleaner.model import GAVE_UP, Change, Document, Edit, apply_changes, rewrite
 from cleaner.rules.model import Rule
 
@@ -151,6 +153,9 @@ class Matcher:
     """Compiled rules, ready to apply to documents (``apply``) or to bare strings (``apply_text``)."""
 
     def __init__(self, rules: Sequence[Rule], regex_timeout: float | None = 1.0) -> None:
+        if regex_timeout is not None and not 0 < regex_timeout < math.inf:
+            # ``regex`` takes a negative or NaN limit as none at all: (a|aa)+$ would run for hours.
+            raise ConfigError(f"regex_timeout must be a positive number of seconds, not {regex_timeout!r}")
         self.rules = tuple(rules)
         self.regex_timeout = regex_timeout
         self._literal = [r for r in self.rules if r.is_literal]

@@ -1,0 +1,70 @@
+"""Config file errors say file:line:col, and no option takes a value that would disable a safeguard."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cleaner.cli import clean_app
+from cleaner.config import Config, load_config
+from cleaner.errors import ConfigError
+from cleaner.rules import Matcher
+
+POSITIVE = "rules.regex_timeout must be a positive number of seconds"
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "cleaner.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "message"),
+    [
+        ("rules:\n  regex_timeout: -1\n", "2:18", f"{POSITIVE}, not -1"),
+        ("rules: {regex_timeout: .nan}\n", "1:24", f"{POSITIVE}, not nan"),
+        ("rules:\n  regex_timeout: .inf\n", "2:18", f"{POSITIVE}, not inf"),
+        ("rules:\n  regex_timeout: 0\n", "2:18", f"{POSITIVE}, not 0"),
+        ("rules:\n  regex_timeout: soon\n", "2:18", POSITIVE),
+        ("dedup:\n  threshold: .nan\n", "2:14", "dedup.threshold must be a finite number, not nan"),
+        ("layout:\n  join_threshold: -.inf\n", "2:19", "layout.join_threshold must be a finite number, not -inf"),
+        ("spacing:\n  cjk_latn: insert\n", "2:3", "unknown option spacing.cjk_latn"),
+        ("colour: red\n", "1:1", "unknown section 'colour'"),
+        ("spacing: [insert]\n", "1:10", "section 'spacing' must be a mapping of options"),
+        ("- a\n", "1:1", "a config file holds a mapping of stage names to options"),
+        ("dedup:\n  min_length: " + "9" * 5000 + "\n", "2:15", "a number of 5000 characters is too long"),
+        ("rules: " + "[" * 100_000 + "]" * 100_000 + "\n", "1:", "invalid YAML: exceeded maximum nesting depth"),
+        ("a: " + "[" * 40 + "]" * 40 + "\n", "1:", "nested deeper than 32 levels"),
+    ],
+)
+def test_config_errors_point_at_the_value(tmp_path: Path, text: str, where: str, message: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert str(caught.value).startswith(f"{path}:{where}")
+    assert message in str(caught.value)
+
+
+def test_a_bad_regex_timeout_exits_2_before_anything_runs(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("好\n", encoding="utf-8")
+    path = write(tmp_path, "rules:\n  regex_timeout: -1\n")
+    result = CliRunner().invoke(clean_app, [str(tmp_path / "a.txt"), str(tmp_path / "out"), "--config", str(path)])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"{path}:2:18: rules.regex_timeout must be a positive number of seconds")
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("value", [-1, 0, float("nan"), float("inf")])
+def test_the_library_refuses_an_unbounded_time_limit_too(value: float) -> None:
+    with pytest.raises(ConfigError, match="regex_timeout"):
+        Config().with_options({"rules": {"regex_timeout": value}})
+    with pytest.raises(ConfigError, match="regex_timeout"):
+        Matcher([], regex_timeout=value)
+
+
+def test_good_values_still_load(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, "rules:\n  regex_timeout: 0.25\ndedup:\n  threshold: 0.8\n"))
+    assert config.rules.regex_timeout == 0.25 and config.dedup.threshold == 0.8
