@@ -28,6 +28,7 @@ from cleaner.errors import CleanerError, ConfigError, InputError
 from cleaner.io.decoding import EncodingChoice
 from cleaner.io.paths import UnsafeWriteError, WriteGuard, display_name, real
 from cleaner.io.readers import DEFAULT_GLOBS
+from cleaner.io.regular import NotReadable, read_at_most
 from cleaner.io.writers import write_atomic
 from cleaner.report import AuditRecord
 from cleaner.rules.cli import app as rules_app
@@ -82,6 +83,7 @@ def build_config(
     dedup: str | None,
     drop_duplicate_documents: bool,
     encoding: list[str] | None = None,
+    max_file_size: str | None = None,
 ) -> Config:
     """The run's configuration: defaults, then the config file, then command-line options."""
     config = load_config(config_file) if config_file else Config()
@@ -112,6 +114,8 @@ def build_config(
         set_option("rules", "paths", [str(p) for p in rules])
     if encoding:
         set_option("input", "encoding", list(encoding))
+    if max_file_size is not None:
+        set_option("input", "max_file_size", max_file_size)
     config = config.with_options(overrides)
     EncodingChoice.parse(config.input.encoding)  # unknown names exit 2 before any file is read
     return with_default_rules(config)
@@ -152,6 +156,17 @@ EncodingOption = Annotated[
         metavar="NAME|GLOB=NAME",
         help="Decode every file (NAME) or matching files (GLOB=NAME) in this encoding, e.g. gbk, big5, "
         "utf-16-le, cp1252, instead of sniffing (repeatable).",
+        show_default=False,
+    ),
+]
+
+
+MaxFileSizeOption = Annotated[
+    str | None,
+    typer.Option(
+        "--max-file-size",
+        metavar="SIZE",
+        help="Refuse input files larger than this (e.g. 500M, 2G; default 2G) before reading them.",
         show_default=False,
     ),
 ]
@@ -203,6 +218,7 @@ def run(
     glob: GlobOption = None,
     text_field: TextFieldOption = "text",
     encoding: EncodingOption = None,
+    max_file_size: MaxFileSizeOption = None,
     config_file: ConfigOption = None,
     rules: RulesOption = None,
     no_rules: NoRulesOption = False,
@@ -243,7 +259,7 @@ def run(
     try:
         config = build_config(
             config_file, rules, no_rules, disable, variants, opencc_config, spacing, markup, dedup,
-            drop_duplicate_documents, encoding,
+            drop_duplicate_documents, encoding, max_file_size,
         )  # fmt: skip
         if src == "-":
             code = _run_stdin(dst, config, input_format, text_field, report, dry_run, diff)
@@ -273,9 +289,10 @@ def _run_stdin(
     if fmt not in ("text", "jsonl"):
         raise ConfigError(f"--format must be text or jsonl, not {fmt!r}")
     try:
-        outcome = clean_bytes(sys.stdin.buffer.read(), "<stdin>", config, fmt=fmt, text_field=text_field)
+        data = read_stdin(config.input.max_file_size)
+        outcome = clean_bytes(data, "<stdin>", config, fmt=fmt, text_field=text_field)
     except InputError as exc:
-        raise _fail(f"skipped {exc}", 1) from None
+        raise _fail(f"skipped {display_name(str(exc))}", 1) from None
     output, output_guard, report_guard = _stdin_writes(dst, report, dry_run)
     if diff:
         _print_diff(outcome)
@@ -292,6 +309,14 @@ def _run_stdin(
     else:
         write_atomic(output, outcome.after, output_guard)
     return 0
+
+
+def read_stdin(max_bytes: int) -> bytes:
+    """Standard input, up to the size limit: an endless stream is refused, not read until memory runs out."""
+    try:
+        return read_at_most(sys.stdin.buffer, max_bytes)
+    except NotReadable as exc:
+        raise InputError(f"<stdin>: {exc}") from None
 
 
 def _stdin_writes(

@@ -10,7 +10,8 @@ A config file (``--config FILE``) is YAML with the same shape::
       scope: file
 
 One more section, ``input``, is about reading files rather than a stage: ``encoding`` lists
-``NAME`` (every file) or ``GLOB=NAME`` (matching files) to use instead of sniffing.
+``NAME`` (every file) or ``GLOB=NAME`` (matching files) to use instead of sniffing, and
+``max_file_size`` refuses larger files before they are read.
 
 Command-line options override the file; the file overrides the defaults.
 """
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 import types
 import typing
 from collections.abc import Callable
@@ -27,6 +29,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from cleaner.errors import ConfigError
+from cleaner.io.regular import DEFAULT_MAX_BYTES
 
 if typing.TYPE_CHECKING:
     from cleaner.yamlio import Places
@@ -105,6 +108,9 @@ class InputOptions:
     """
 
     encoding: tuple[str, ...] = ()
+    # Files larger than this many bytes are refused before they are read (in a config file also
+    # written with a unit: 500M, 2G). A file is read whole, so it must fit in memory.
+    max_file_size: int = DEFAULT_MAX_BYTES
 
 
 @dataclass(frozen=True)
@@ -209,6 +215,28 @@ def _apply(config: Config, overrides: dict[str, Any], source: str, places: Place
     return dataclasses.replace(config, **changes)
 
 
+def parse_size(value: Any) -> int:
+    """A size in bytes: a positive whole number, or a string with a unit (``500K``, ``2M``, ``1.5G``;
+    units of 1024). Raises ``ValueError`` with the reason."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        size = value
+    elif isinstance(value, str):
+        match = _SIZE.fullmatch(value.strip())
+        if match is None:
+            raise ValueError(f"must be a size such as 2G, 500M or 1048576, not {value!r}")
+        number, unit = match.groups()
+        size = int(float(number) * _UNITS[(unit or "")[:1].upper()])
+    else:
+        raise ValueError(f"must be a size such as 2G, 500M or 1048576, not {value!r}")
+    if size < 1:
+        raise ValueError(f"must be at least 1 byte, not {value!r}")
+    return size
+
+
+_SIZE = re.compile(r"(\d{1,15}(?:\.\d{1,6})?)\s*([KMGT](?:i?B)?|B)?", re.IGNORECASE)
+_UNITS = {"": 1, "B": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+
+
 def _positive_seconds(value: Any) -> float:
     """A time limit: a positive, finite number of seconds (zero would time out every pattern; a
     negative or infinite one means no limit at all, which ``regex`` silently accepts)."""
@@ -219,6 +247,7 @@ def _positive_seconds(value: Any) -> float:
 
 # Options whose values need more than their type says: parsed (and checked) by these.
 _PARSERS: dict[str, Callable[[Any], Any]] = {
+    "input.max_file_size": parse_size,
     "rules.regex_timeout": _positive_seconds,
 }
 

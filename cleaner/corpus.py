@@ -22,6 +22,7 @@ from cleaner.io.decoding import UNCERTAIN, EncodingChoice
 from cleaner.io.locking import STATE_DIR, folder_lock, lock_path
 from cleaner.io.paths import UnsafeWriteError, WriteGuard, display_name, has_valid_name, real
 from cleaner.io.readers import DEFAULT_GLOBS, LoadedFile, SourceFile, discover, format_of, load
+from cleaner.io.regular import too_large
 from cleaner.io.writers import remove_leftover_temporaries, render_jsonl, render_text, write_atomic
 from cleaner.model import Document, Edit
 from cleaner.pipeline import Pipeline, Result, renumber_steps
@@ -179,8 +180,14 @@ def prepare(pipeline: Pipeline, source: SourceFile, text_field: str) -> Prepared
     """Read one file and run the per-document stages; a skipped outcome if it cannot be done."""
     if not has_valid_name(source.rel):
         return _unnamed(source)
+    config = pipeline.config
     try:
-        loaded = load(source, text_field=text_field, encoding=encoding_for(pipeline.config, source.rel))
+        loaded = load(
+            source,
+            text_field=text_field,
+            encoding=encoding_for(config, source.rel),
+            max_bytes=config.input.max_file_size,
+        )
     except InputError as exc:
         return FileOutcome(source, "skipped", reason=str(exc))
     try:
@@ -445,5 +452,8 @@ def clean_bytes(
     """Clean one input given as bytes (e.g. standard input); raises :class:`InputError` if unreadable."""
     source = SourceFile(Path(name), name, fmt or format_of(name))
     corpus = Corpus(config)
+    options = corpus.config.input
+    if len(data) > options.max_file_size:
+        raise InputError(f"{name}: {too_large(len(data), options.max_file_size)}")
     loaded = load(source, data=data, text_field=text_field, encoding=encoding_for(corpus.config, name))
     return corpus.clean_file(loaded, text_field)

@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from cleaner.errors import ConfigError
+from cleaner.io.regular import NotReadable, read_regular_file
 
 MAX_YAML_BYTES = 32 * 1024 * 1024
 MAX_YAML_DEPTH = 32
@@ -23,12 +24,15 @@ def load_yaml_file(path: Path, max_bytes: int = MAX_YAML_BYTES, max_depth: int =
 
 
 def read_yaml_source(path: Path, max_bytes: int = MAX_YAML_BYTES) -> str:
-    """The text of a YAML file, refusing files over ``max_bytes`` and text that is not UTF-8."""
+    """The text of a YAML file, refusing files over ``max_bytes``, anything but a regular file (a
+    FIFO would block the run, ``/dev/zero`` never ends) and text that is not UTF-8."""
     try:
         size = path.stat().st_size
         if size > max_bytes:
             raise ConfigError(f"{path}: {size} bytes is too large for a YAML file (limit {max_bytes})")
-        raw = path.read_bytes()
+        raw = read_regular_file(path, max_bytes)
+    except NotReadable as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
     try:

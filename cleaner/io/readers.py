@@ -16,6 +16,7 @@ from typing import Any
 
 from cleaner.errors import InputError
 from cleaner.io.decoding import decode
+from cleaner.io.regular import DEFAULT_MAX_BYTES, NotReadable, read_regular_file
 from cleaner.model import Document
 
 DEFAULT_GLOBS: tuple[str, ...] = ("*.txt", "*.md", "*.jsonl")
@@ -41,7 +42,8 @@ def discover(src: Path, globs: Sequence[str] = DEFAULT_GLOBS) -> list[SourceFile
     an earlier run's audit record. Sorting makes the run independent of the order the file system
     lists files in.
     """
-    if src.is_file():
+    if not src.is_dir():
+        # A single file; one that is not a regular file (a FIFO, a device) is refused when read.
         return [SourceFile(src, src.name, format_of(src.name))]
     found: list[SourceFile] = []
     for root, dirs, files in os.walk(src):
@@ -70,9 +72,13 @@ class LoadedFile:
     text: str = ""
 
 
-def read_bytes(path: Path, label: str) -> bytes:
+def read_bytes(path: Path, label: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """The bytes of one input: a regular file of at most ``max_bytes`` (anything else would hang
+    the run, as a FIFO does, or fill memory, as ``/dev/zero`` does)."""
     try:
-        return path.read_bytes()
+        return read_regular_file(path, max_bytes)
+    except NotReadable as exc:
+        raise InputError(f"{label}: {exc}") from None
     except IsADirectoryError:
         raise InputError(f"{label}: is a folder") from None
     except OSError as exc:
@@ -80,14 +86,19 @@ def read_bytes(path: Path, label: str) -> bytes:
 
 
 def load(
-    source: SourceFile, data: bytes | None = None, text_field: str = "text", encoding: str | None = None
+    source: SourceFile,
+    data: bytes | None = None,
+    text_field: str = "text",
+    encoding: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> LoadedFile:
     """Read and decode one input file into documents; raise :class:`InputError` if it can't be.
 
-    ``encoding`` (a Python codec name) is used instead of sniffing the file's encoding.
+    ``encoding`` (a Python codec name) is used instead of sniffing the file's encoding; a file of
+    more than ``max_bytes`` is refused before it is read.
     """
     if data is None:
-        data = read_bytes(source.path, source.rel)
+        data = read_bytes(source.path, source.rel, max_bytes)
     decoded = decode(data, source.rel, encoding)
     if source.format == "jsonl":
         records, documents = _parse_jsonl(decoded.text, source.rel, text_field)
