@@ -293,6 +293,8 @@ def _run_stdin(
         outcome = clean_bytes(data, "<stdin>", config, fmt=fmt, text_field=text_field)
     except InputError as exc:
         raise _fail(f"skipped {display_name(str(exc))}", 1) from None
+    for line in rejected_lines(outcome):
+        typer.echo(line, err=True)
     output, output_guard, report_guard = _stdin_writes(dst, report, dry_run)
     if diff:
         _print_diff(outcome)
@@ -308,7 +310,7 @@ def _run_stdin(
         sys.stdout.flush()
     else:
         write_atomic(output, outcome.after, output_guard)
-    return 0
+    return 1 if outcome.rejected else 0
 
 
 def read_stdin(max_bytes: int) -> bytes:
@@ -317,6 +319,21 @@ def read_stdin(max_bytes: int) -> bytes:
         return read_at_most(sys.stdin.buffer, max_bytes)
     except NotReadable as exc:
         raise InputError(f"<stdin>: {exc}") from None
+
+
+# A JSON Lines file can hold any number of bad lines: the terminal shows this many per file, the
+# audit record all of them.
+MAX_REJECTED_SHOWN = 20
+
+
+def rejected_lines(outcome: FileOutcome) -> list[str]:
+    """What to print for the JSON Lines lines written back unread: ``skipped file:line: why`` each,
+    up to a limit, names escaped for the terminal."""
+    lines = [f"skipped {display_name(reason)}" for _, reason in outcome.rejected[:MAX_REJECTED_SHOWN]]
+    hidden = len(outcome.rejected) - MAX_REJECTED_SHOWN
+    if hidden > 0:
+        lines.append(f"skipped {hidden} more bad lines of {display_name(outcome.source.rel)} (see the audit record)")
+    return lines
 
 
 def _stdin_writes(
@@ -359,6 +376,8 @@ def _run_tree(
     progress = _Progress(quiet)
 
     def on_file(outcome: FileOutcome) -> None:
+        for line in rejected_lines(outcome):
+            progress.print(line)
         if outcome.status == "skipped":
             progress.print(f"skipped {display_name(outcome.reason)}")
         elif not quiet and not to_stdout:

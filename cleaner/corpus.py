@@ -47,6 +47,8 @@ class FileOutcome:
     size: int = 0  # bytes read
     documents: int = 0
     dropped: int = 0  # documents dropped as duplicates of earlier ones
+    # JSON Lines lines written back unread, as (line number, "file:line: why").
+    rejected: list[tuple[int, str]] = field(default_factory=list)
 
     @property
     def changes(self) -> list[tuple[str, Edit]]:
@@ -135,7 +137,8 @@ class Corpus:
             outputs.append(cleaned)
             edits.extend((doc.id, edit) for edit in doc_edits)
         if loaded.records is not None:
-            after = render_jsonl(loaded.records, outputs, text_field)
+            verbatim = [(bad.position, bad.text) for bad in loaded.rejected]
+            after = render_jsonl(loaded.records, outputs, text_field, verbatim)
         else:
             after = render_text(outputs[0])
         before = loaded.text
@@ -151,6 +154,7 @@ class Corpus:
             size=loaded.size,
             documents=len(outputs),
             dropped=outputs.count(None),
+            rejected=[(bad.line, bad.reason) for bad in loaded.rejected],
         )
 
 
@@ -433,6 +437,9 @@ def _account(summary: Summary, audit: AuditRecord, outcome: FileOutcome) -> None
     summary.unchanged += outcome.status == "unchanged"
     record.update(encoding=outcome.encoding, bytes_in=bytes_in, bytes_out=bytes_out, edits=len(outcome.changes))
     audit.write(record)
+    for line, reason in outcome.rejected:
+        summary.records_skipped.append((outcome.source.rel, reason))
+        audit.write({"type": "record", "doc": f"{outcome.source.rel}:{line}", "status": "skipped", "reason": reason})
     summary.documents += outcome.documents
     summary.documents_dropped += outcome.dropped
     for doc_id, group in itertools.groupby(outcome.edits, key=lambda item: item[0]):

@@ -6,6 +6,8 @@ order), one object per line:
 - ``{"type": "run", "stages": [...], "dedup": "corpus"}``: what ran;
 - ``{"type": "file", "doc": "a/b.txt", "status": "cleaned" | "unchanged" | "skipped", "encoding": ...,
   "bytes_in": ..., "bytes_out": ..., "edits": ..., "reason": ...}``: one per input file;
+- ``{"type": "record", "doc": "a/b.jsonl:7", "status": "skipped", "reason": ...}``: a JSON Lines line
+  that is not a record the cleaner can read, written back unchanged (after its file's line);
 - ``{"type": "edit", "doc": "a/b.txt", "step": 3, "stage": "punctuation", "rule": "halfwidth_comma",
   "para": 12, "start": 40, "end": 41, "before": ",", "after": "，", "detail": {...}}``: one per edit,
   in the order they were made. ``start``/``end`` index the text as that step received it, so the
@@ -79,6 +81,8 @@ class Summary:
     cleaned: int = 0
     unchanged: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    # JSON Lines lines that were not readable records, written back unchanged: (file, reason).
+    records_skipped: list[tuple[str, str]] = field(default_factory=list)
     bytes_in: int = 0
     bytes_out: int = 0
     documents: int = 0
@@ -106,7 +110,7 @@ class Summary:
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.skipped else 0
+        return 1 if self.skipped or self.records_skipped else 0
 
     def format(self) -> str:
         lines = [
@@ -114,6 +118,9 @@ class Summary:
             f"{len(self.skipped)} skipped); documents: {self.documents}",
             f"bytes: {self.bytes_in:,} in, {self.bytes_out:,} out; time: {self.seconds:.2f} s",
         ]
+        if self.records_skipped:
+            count = len(self.records_skipped)
+            lines.append(f"records skipped: {count} (written back unchanged, listed in the audit record)")
         if self.encodings or self.uncertain:
             damaged = f"; {self.damaged} with undecodable bytes replaced" if self.damaged else ""
             uncertain = f"; {self.uncertain} skipped, encoding uncertain (use --encoding)" if self.uncertain else ""

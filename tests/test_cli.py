@@ -138,8 +138,10 @@ def test_unprocessable_files_are_skipped_with_a_reason_and_exit_1(corpus: Path, 
     assert "skipped notext.jsonl:1: field 'text' is missing" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
     assert (tmp_path / "out" / "a.txt").read_text("utf-8") == PAGE_CLEAN
-    for name in ("empty.txt", "image.txt", "broken.jsonl", "notext.jsonl"):
+    for name in ("empty.txt", "image.txt", "notext.jsonl"):
         assert not (tmp_path / "out" / name).exists()
+    # A bad line costs only itself: the file's good records are cleaned, the line is written back as it was.
+    assert (tmp_path / "out" / "broken.jsonl").read_text("utf-8") == '{"text": "甲"}\n{not json}\n'
 
 
 def test_a_failing_stage_never_leaves_a_partial_output(

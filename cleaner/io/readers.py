@@ -1,22 +1,23 @@
 """Finding input files and turning them into documents. Readers never change their inputs.
 
 A text file (``*.txt``, ``*.md``, …) is one document. A JSON Lines file (``*.jsonl``) is one
-document per line: the text field is cleaned, every other field is carried along untouched.
+document per line: the text field is cleaned, every other field is carried along untouched; a line
+that is not a record the cleaner can read strictly is reported and written back as it was.
 """
 
 from __future__ import annotations
 
 import fnmatch
-import json
 import os
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from cleaner.errors import InputError
 from cleaner.io.decoding import decode
 from cleaner.io.regular import DEFAULT_MAX_BYTES, NotReadable, read_regular_file
+from cleaner.io.strictjson import BadRecord, parse_record
 from cleaner.model import Document
 
 DEFAULT_GLOBS: tuple[str, ...] = ("*.txt", "*.md", "*.jsonl")
@@ -70,6 +71,24 @@ class LoadedFile:
     records: list[dict[str, Any]] | None = None
     # The decoded file, as it was.
     text: str = ""
+    # For JSON Lines: the lines that are not records the cleaner can read, in order.
+    rejected: list[RejectedRecord] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class RejectedRecord:
+    """A JSON Lines line that is not a readable record (bad JSON, a duplicate key, no text field…).
+
+    It is reported (``reason`` is ``file:line: why``) and written back unchanged where it stood,
+    before the ``position``-th good record (or at the end), so the rest of the file is still
+    cleaned and nothing is lost; the output keeps one line per input record, as restoring removed
+    duplicates from the audit record assumes.
+    """
+
+    line: int
+    position: int
+    text: str
+    reason: str
 
 
 def read_bytes(path: Path, label: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
@@ -101,8 +120,8 @@ def load(
         data = read_bytes(source.path, source.rel, max_bytes)
     decoded = decode(data, source.rel, encoding)
     if source.format == "jsonl":
-        records, documents = _parse_jsonl(decoded.text, source.rel, text_field)
-        return LoadedFile(source, decoded.encoding, len(data), documents, records, decoded.text)
+        records, documents, rejected = _parse_jsonl(decoded.text, source.rel, text_field)
+        return LoadedFile(source, decoded.encoding, len(data), documents, records, decoded.text, rejected)
     document = Document(id=source.rel, text=_without_final_newline(decoded.text), meta={"path": source.rel})
     return LoadedFile(source, decoded.encoding, len(data), [document], text=decoded.text)
 
@@ -115,27 +134,46 @@ def _without_final_newline(text: str) -> str:
     return text
 
 
-def _parse_jsonl(text: str, rel: str, text_field: str) -> tuple[list[dict[str, Any]], list[Document]]:
+def _parse_jsonl(
+    text: str, rel: str, text_field: str
+) -> tuple[list[dict[str, Any]], list[Document], list[RejectedRecord]]:
+    """The records of a JSON Lines file, its documents, and the lines that are not records.
+
+    A bad line does not lose the file: it is set aside with its reason and written back as it was
+    (see :class:`RejectedRecord`). A file with no good record at all is skipped, with the reason
+    of its first bad line.
+    """
     records: list[dict[str, Any]] = []
     documents: list[Document] = []
+    rejected: list[RejectedRecord] = []
     for number, line in enumerate(_lines(text), start=1):
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{rel}:{number}: invalid JSON ({exc.msg} at column {exc.colno})") from None
-        if not isinstance(record, dict):
-            raise InputError(f"{rel}:{number}: a JSON Lines record must be an object")
-        value = record.get(text_field)
-        if not isinstance(value, str):
-            problem = "missing" if value is None else f"not a string ({type(value).__name__})"
-            raise InputError(f"{rel}:{number}: field {text_field!r} is {problem}")
+            record = _record(line, text_field)
+        except BadRecord as exc:
+            rejected.append(RejectedRecord(number, len(records), line, f"{rel}:{number}: {exc}"))
+            continue
         records.append(record)
-        documents.append(Document(id=f"{rel}:{number}", text=value, meta={"path": rel, "line": number}))
+        documents.append(Document(id=f"{rel}:{number}", text=record[text_field], meta={"path": rel, "line": number}))
     if not records:
+        if rejected:
+            more = f" (and {len(rejected) - 1:,} more bad lines)" if len(rejected) > 1 else ""
+            raise InputError(f"{rejected[0].reason}{more}; no record could be read")
         raise InputError(f"{rel}: no JSON Lines records")
-    return records, documents
+    return records, documents, rejected
+
+
+def _record(line: str, text_field: str) -> dict[str, Any]:
+    """One line as a record with a text field, parsed strictly (:mod:`cleaner.io.strictjson`)."""
+    record = parse_record(line)
+    if not isinstance(record, dict):
+        raise BadRecord("a JSON Lines record must be an object")
+    value = record.get(text_field)
+    if not isinstance(value, str):
+        problem = "missing" if value is None else f"not a string ({type(value).__name__})"
+        raise BadRecord(f"field {text_field!r} is {problem}")
+    return record
 
 
 def _lines(text: str) -> Iterator[str]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
@@ -30,13 +30,25 @@ def render_text(document: Document | None) -> str:
     return document.text + "\n"
 
 
-def render_jsonl(records: Iterable[dict[str, Any]], documents: Iterable[Document | None], text_field: str) -> str:
-    """JSON Lines with each record's text field replaced; records whose document was dropped go."""
+def render_jsonl(
+    records: Iterable[dict[str, Any]],
+    documents: Iterable[Document | None],
+    text_field: str,
+    verbatim: Sequence[tuple[int, str]] = (),
+) -> str:
+    """JSON Lines with each record's text field replaced; records whose document was dropped go.
+
+    ``verbatim`` holds lines to write back unchanged, each as ``(position, line)``: before the
+    ``position``-th record, or after the last one (the lines of a file that were not records).
+    """
+    pending = list(verbatim)[::-1]
     lines = []
-    for record, document in zip(records, documents, strict=True):
-        if document is None:
-            continue
-        lines.append(json.dumps({**record, text_field: document.text}, ensure_ascii=False))
+    for position, (record, document) in enumerate(zip(records, documents, strict=True)):
+        while pending and pending[-1][0] <= position:
+            lines.append(pending.pop()[1])
+        if document is not None:
+            lines.append(json.dumps({**record, text_field: document.text}, ensure_ascii=False, allow_nan=False))
+    lines.extend(line for _, line in reversed(pending))
     return "".join(line + "\n" for line in lines)
 
 
