@@ -84,6 +84,19 @@ class Corpus:
     def clean_file(self, loaded: LoadedFile, text_field: str = "text") -> FileOutcome:
         return self.finish(prepare_loaded(self.pipeline, loaded), text_field)
 
+    def finish_or_skip(
+        self,
+        prepared: Prepared,
+        text_field: str = "text",
+        deduplicated: list[tuple[Document | None, list[Edit]]] | None = None,
+    ) -> FileOutcome:
+        """:meth:`finish`, with a failure in it costing this file only (skipped with the reason)."""
+        try:
+            return self.finish(prepared, text_field, deduplicated)
+        except Exception as exc:
+            loaded = prepared.loaded
+            return _internal_error(loaded.source, loaded.encoding, exc)
+
     def finish_all(self, items: Iterable[Prepared | FileOutcome], text_field: str = "text") -> Iterator[FileOutcome]:
         """The corpus-wide steps over files in order, one outcome per item, in the same order.
 
@@ -93,7 +106,7 @@ class Corpus:
         """
         if self.deduplicator is None:
             for item in items:
-                yield item if isinstance(item, FileOutcome) else self.finish(item, text_field)
+                yield item if isinstance(item, FileOutcome) else self.finish_or_skip(item, text_field)
             return
         pending: collections.deque[Prepared | FileOutcome] = collections.deque()
         done: collections.deque[tuple[Document | None, list[Edit]]] = collections.deque()
@@ -110,7 +123,7 @@ class Corpus:
                 if isinstance(item, FileOutcome):
                     yield item
                 else:
-                    yield self.finish(item, text_field, [done.popleft() for _ in item.results])
+                    yield self.finish_or_skip(item, text_field, [done.popleft() for _ in item.results])
 
         for output in self.deduplicator.process_all(documents()):
             done.append(output)
@@ -181,7 +194,10 @@ def _encoding_choice(entries: tuple[str, ...]) -> EncodingChoice:
 
 
 def prepare(pipeline: Pipeline, source: SourceFile, text_field: str) -> Prepared | FileOutcome:
-    """Read one file and run the per-document stages; a skipped outcome if it cannot be done."""
+    """Read one file and run the per-document stages; a skipped outcome if it cannot be done.
+
+    Whatever goes wrong with one file stays with that file: the run goes on with the next.
+    """
     if not has_valid_name(source.rel):
         return _unnamed(source)
     config = pipeline.config
@@ -194,6 +210,8 @@ def prepare(pipeline: Pipeline, source: SourceFile, text_field: str) -> Prepared
         )
     except InputError as exc:
         return FileOutcome(source, "skipped", reason=str(exc))
+    except Exception as exc:  # a reader bug, or input no check foresaw: this file only
+        return FileOutcome(source, "skipped", reason=f"{source.rel}: cannot read ({type(exc).__name__}: {exc})")
     try:
         return prepare_loaded(pipeline, loaded)
     except Exception as exc:  # a bug in a stage must not lose the run or leave a partial output
@@ -408,13 +426,28 @@ def clean_corpus(
         audit.write({"type": "run", "stages": corpus.stage_names, "dedup": corpus.config.dedup.scope})
         outcomes = corpus.finish_all(prepared, text_field)
         for outcome in outcomes:
-            _account(summary, audit, outcome)
             if outcome.status != "skipped" and plan.dst is not None:
-                write_atomic(plan.outputs[outcome.source.rel], outcome.after, plan.guard)
+                outcome = _write_output(plan, outcome)
+            _account(summary, audit, outcome)
             if on_file:
                 on_file(outcome)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _write_output(plan: WritePlan, outcome: FileOutcome) -> FileOutcome:
+    """Write one output; if this file's write fails (a name too long, a full disk, text that
+    cannot be encoded), it is skipped with the reason and the run goes on. A write the guard
+    refuses still stops the run: something in DST changed under it."""
+    try:
+        write_atomic(plan.outputs[outcome.source.rel], outcome.after, plan.guard)
+    except UnsafeWriteError:
+        raise
+    except (OSError, ValueError) as exc:  # UnicodeEncodeError is a ValueError
+        detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else f"{type(exc).__name__}: {exc}"
+        reason = f"{outcome.source.rel}: cannot write the output ({detail})"
+        return FileOutcome(outcome.source, "skipped", outcome.encoding, reason)
+    return outcome
 
 
 def _account(summary: Summary, audit: AuditRecord, outcome: FileOutcome) -> None:
