@@ -96,3 +96,23 @@ def test_idempotent_replayable_never_raises(text: str, mode: str) -> None:
     out, edits = run(text, mode)
     assert replay(text, edits) == out
     assert run(out, mode)[1] == []
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("# ，标题", "# ，标题"),
+        ("## 、㐀0", "## 、㐀0"),
+        ("- ，项目", "- ，项目"),
+        ("1. 、内容", "1. 、内容"),
+        ("> ，引文", "> ，引文"),
+        ("#   ，标题", "# ，标题"),  # a run of spaces still becomes one
+        ("#，标题 。", "#，标题。"),  # no space after the mark: nothing to keep
+    ],
+)
+def test_the_space_after_a_mark_opening_a_line_stays(mode: str, text: str, expected: str) -> None:
+    """Without it ``# ，…`` is no heading, so the next run saw running text and changed it again."""
+    out, _ = run(text, mode)
+    assert out == expected
+    assert run(out, mode)[1] == []

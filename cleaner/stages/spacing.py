@@ -29,7 +29,8 @@ such a line.
 
 Not CJK–Latin spacing, and so never touched: a section letter at the start of a line (``A 锚定…``,
 ``E 民生应“民声”``), list numbers (``1. “三高四新”``: the space follows ``.``), Markdown marks
-(``# 标题``, ``- 项目``, ``**粗体**``), spaces inside English phrases and between numbers. The
+(``# 标题``, ``- 项目``, ``**粗体**``; the space after a mark opening a line stays even before
+``，``), spaces inside English phrases and between numbers. The
 indentation of a nested Markdown list item (a line starting with ``-``, ``*``, ``+`` or ``1.`` right
 after another list item line) is kept; all other indentation goes.
 """
@@ -65,6 +66,8 @@ _LATIN_RUN = re.compile("[0-9A-Za-z%\u2030]+")
 _RUNNING = re.compile("[" + "".join(sorted(SENTENCE_PUNCT)) + f"]|[{CJK}][,;:?!]")
 _HEADING = re.compile(r"#{1,6}(?:[ \t]|$)")
 _LIST_ITEM = re.compile(r"(?:[-*+]|\d{1,9}[.)])[ \t]")
+# A Markdown mark opening a line: the space after it is part of the mark.
+_LINE_MARK = re.compile(r"#{1,6}|[-*+>]|\d{1,9}[.)]")
 
 
 def _is_cjk(ch: str) -> bool:
@@ -147,6 +150,16 @@ def remove_indent(lines: _Lines, start: int, end: int) -> Change | None:
     return Change(start, end, "", "indent")
 
 
+def keep_mark_space(start: int, end: int) -> Change | None:
+    """The space after a Markdown mark opening a line (``# ``, ``- ``, ``1. ``, ``> ``) stays.
+
+    Why: it belongs to the mark. ``# ，…`` without it is no heading but a line of running text,
+    which layout and spacing treat differently, so removing it as a space next to ``，`` made
+    cleaning cleaned text change it again. Only a run of spaces becomes one.
+    """
+    return Change(start, end, " ", "space_run") if end - start > 1 else None
+
+
 def make_fix(cjk_latin: str = "remove") -> Callable[[str], list[Change]]:
     """The fix for one CJK–Latin convention (``remove``, ``insert`` or ``keep``) over a whole text."""
     remove = cjk_latin == "remove"
@@ -190,6 +203,11 @@ def _space_changes(text: str, remove_cjk_latin: bool) -> list[Change]:
             flush_chain()
         if start == lines.start:
             change = remove_indent(lines, start, end)
+            if change:
+                changes.append(change)
+            continue
+        if _LINE_MARK.fullmatch(text, lines.content, start):
+            change = keep_mark_space(start, end)
             if change:
                 changes.append(change)
             continue
