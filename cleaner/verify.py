@@ -170,6 +170,7 @@ class _FileEntry:
     record: dict[str, Any]
     line: int
     edits: list[tuple[int, str, Edit]] = field(default_factory=list)  # (audit line, document id, edit)
+    rejected: list[int] = field(default_factory=list)  # JSON Lines lines written back unread, by number
     faults: list[str] = field(default_factory=list)  # edit records of this file that could not be read
 
     @property
@@ -201,6 +202,8 @@ def _file_entries(path: Path, problems: list[str]) -> Iterator[_FileEntry]:
                 current = _FileEntry(record, number)
             elif kind == "edit":
                 _attach_edit(current, record, number, problems)
+            elif kind == "record":
+                _attach_rejected(current, record, number, problems)
             else:
                 problems.append(f"line {number}: unknown record type {kind!r}")
     if current is not None:
@@ -240,6 +243,15 @@ def _attach_edit(current: _FileEntry | None, record: dict[str, Any], number: int
         current.faults.append(f"audit record line {number}: {edit}")
         return
     current.edits.append((number, doc, edit))
+
+
+def _attach_rejected(current: _FileEntry | None, record: dict[str, Any], number: int, problems: list[str]) -> None:
+    """Add a JSON Lines line the run wrote back unread (``{"type": "record", "doc": "a.jsonl:7"}``) to its file."""
+    doc = record.get("doc")
+    if current is None or not isinstance(doc, str) or doc == current.name or not _belongs(doc, current.name):
+        problems.append(f"line {number}: record {display_name(str(doc))} does not follow its file's record")
+        return
+    current.rejected.append(int(doc.rpartition(":")[2]))
 
 
 def _belongs(doc: str, name: str) -> bool:
@@ -307,6 +319,7 @@ def _prove_file(
     if not output.is_file():
         raise _Failed(MISSING_OUTPUT)
     loaded = _decode(source, record, text_field)
+    _check_rejected(entry, loaded)
     written = _read_output(output)
     edits = _edits_by_document(entry, loaded)
     _check_edit_count(entry)
@@ -371,6 +384,16 @@ def _decode(source: SourceFile, record: dict[str, Any], text_field: str) -> Load
     if loaded.encoding != label:
         raise _Failed(MISMATCH, f"the input decodes as {loaded.encoding!r}, the file record says {label!r}")
     return loaded
+
+
+def _check_rejected(entry: _FileEntry, loaded: LoadedFile) -> None:
+    """The JSON Lines lines the audit record says were written back unread are the input's bad lines."""
+    found = [bad.line for bad in loaded.rejected]
+    if sorted(entry.rejected) != found:
+        listed = ", ".join(map(str, sorted(entry.rejected))) or "none"
+        raise _Failed(
+            MISMATCH, f"the audit record lists bad lines {listed}, the input has {', '.join(map(str, found)) or 'none'}"
+        )
 
 
 def _read_output(path: Path) -> str:
@@ -494,7 +517,8 @@ def _check_recoverable(before: str, after: str, removals: list[Edit]) -> None:
 def _render(loaded: LoadedFile, outputs: list[Document | None], text_field: str) -> str:
     """The file ``clean`` writes for these documents, by its own writers."""
     if loaded.records is not None:
-        return render_jsonl(loaded.records, outputs, text_field)
+        verbatim = [(bad.position, bad.text) for bad in loaded.rejected]
+        return render_jsonl(loaded.records, outputs, text_field, verbatim)
     return render_text(outputs[0])
 
 
@@ -509,7 +533,21 @@ def _difference(
             f"the output differs from the replayed edits at offset {offset} (line {line}): "
             f"{_show(expected, written, offset)}"
         )
-    return _jsonl_difference(expected, written, [doc.id for doc in outputs if doc is not None], text_field)
+    return _jsonl_difference(expected, written, _output_labels(loaded, outputs), text_field)
+
+
+def _output_labels(loaded: LoadedFile, outputs: list[Document | None]) -> list[str]:
+    """What each line of a JSON Lines output is, in the order ``render_jsonl`` writes them: a
+    document's id, or the id of a line written back unread."""
+    rejected = list(loaded.rejected)[::-1]
+    labels: list[str] = []
+    for position, document in enumerate(outputs):
+        while rejected and rejected[-1].position <= position:
+            labels.append(f"{loaded.source.rel}:{rejected.pop().line}, written back unread")
+        if document is not None:
+            labels.append(document.id)
+    labels.extend(f"{loaded.source.rel}:{bad.line}, written back unread" for bad in reversed(rejected))
+    return labels
 
 
 def _jsonl_difference(expected: str, written: str, doc_ids: list[str], text_field: str) -> str:

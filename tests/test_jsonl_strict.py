@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cleaner.cli import clean_app
+from cleaner.cli import app, clean_app
 from cleaner.corpus import clean_bytes
 from cleaner.io.strictjson import MAX_DEPTH, BadRecord, parse_record
 from cleaner.report import read_audit
@@ -128,3 +128,20 @@ def test_standard_input_reports_bad_records_and_exits_1() -> None:
 def test_the_library_reports_rejected_lines_with_their_numbers() -> None:
     outcome = clean_bytes(b'{"text": "x"}\n{"text": NaN}\n', "a.jsonl")
     assert outcome.rejected == [(2, "a.jsonl:2: NaN is not a JSON number")]
+
+
+def test_a_file_with_bad_lines_verifies_and_a_forgotten_bad_line_does_not(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "docs.jsonl").write_text("\n".join(LINES) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert CliRunner().invoke(clean_app, [str(src), str(out), "--quiet"]).exit_code == 1
+    result = CliRunner().invoke(app, ["verify", str(src), str(out)])
+    assert result.exit_code == 0, result.stdout
+    assert "docs.jsonl: ok" in result.stdout
+    audit = out / ".cleaner" / "audit.jsonl"
+    lines = audit.read_text("utf-8").splitlines()
+    audit.write_text("\n".join(line for line in lines if '"docs.jsonl:5"' not in line) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["verify", str(src), str(out)])
+    assert result.exit_code == 1
+    assert "the audit record lists bad lines 2, 3, 6, 7, 8, the input has 2, 3, 5, 6, 7, 8" in result.stdout
