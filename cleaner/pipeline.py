@@ -174,7 +174,7 @@ class Pipeline:
             # A later stage may change a character next to a line break layout left alone (a
             # straight quote made curly, a semicolon made full-width), and the break then reads
             # differently: layout looks again, so that cleaning the output changes nothing.
-            if layout is None or all(doc.paragraphs[i] == p for i, p in kept_lines.items()):
+            if layout is None or _left_alone(doc, kept_lines):
                 break
             count = len(doc.paragraphs)
             doc, again = layout.run(doc)
@@ -251,6 +251,13 @@ class Pipeline:
     def clean(self, text: str, id: str = "<text>") -> Result:
         """Clean one text; ``id`` is the path rules with ``files:`` globs are matched against."""
         return self.clean_document(Document(id=id, text=text))
+
+
+def _left_alone(doc: Document, kept_lines: dict[int, str]) -> bool:
+    """Whether every paragraph layout left with lines in it is still there as layout left it. A
+    later stage can remove a paragraph (the tidy-up drops one left empty), so an index may be gone."""
+    paragraphs = doc.paragraphs
+    return all(i < len(paragraphs) and paragraphs[i] == text for i, text in kept_lines.items())
 
 
 def _edited(edits: list[Edit]) -> set[int]:

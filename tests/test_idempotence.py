@@ -46,6 +46,11 @@ FIXED = [
     ("insert", "0000000，00㐀0\n000000000000"),
     ("default", "㐀\n;"),
     ("insert", "㐀...\n# ,"),
+    # Not a fixed-point failure but a crash (IndexError): the paragraph layout left with lines in
+    # it was emptied by unicode and dropped by the tidy-up, and the check for whether layout should
+    # look again indexed it.
+    ("default", "\x1f\n\x1f"),
+    ("default", "\x1f\n\x1f\n\n好"),
 ]
 
 
