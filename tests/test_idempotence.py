@@ -111,6 +111,18 @@ OPEN_FILES = [
     ),
     pytest.param(
         "default",
+        "¡Ａ",
+        marks=decoding("the input reads as UTF-8, its output '¡A\\n' is refused (UTF-8 '¡A' or GB18030 '隆A')"),
+        id="decoding-refuses-output-of-accepted-input",
+    ),
+    pytest.param(
+        "default",
+        "\u3000\U000605c8\U000605c8",
+        marks=decoding("the UTF-8 output of unassigned plane-6 characters is read again as cp1251 'с —€'"),
+        id="decoding-rereads-utf8-as-cp1251",
+    ),
+    pytest.param(
+        "default",
         "# 0\n\n##0㗆000000000000\n㐀，\n\n## 0㗆000000000000",
         marks=layout("after dedup removed a paragraph, the next run strips a heading mark the first one kept"),
         id="layout-strips-mark-after-dedup",
