@@ -87,6 +87,24 @@ OPEN = [
         marks=layout("a line opening with ... is set apart, with …… (punctuation's output) joined across the blank"),
         id="layout-ellipsis-line-start",
     ),
+    pytest.param(
+        "insert",
+        "00ࠀࠀࠀࠀࠀ，⺀\n0000日00,",
+        marks=layout("join_across_blank on its own output, once spacing put spaces around 日"),
+        id="layout-join-across-blank-spaced-han",
+    ),
+    pytest.param(
+        "insert",
+        "0000，000000000㐀0\n㐀”",
+        marks=layout("join_across_blank on its own output, before a closing quote"),
+        id="layout-join-across-blank-quote",
+    ),
+    pytest.param(
+        "insert",
+        "000\nࠀࠀࠀࠀࠀࠀࠀॠࠀࠀࠀॠॠࠀৠࠀࠀࠀࠀࠀࠀ⺀\n000㐀0，0㐀0口弥月株洲⸌⸌⸌湖特的述\n\n刘咪 张管\n艺，",
+        marks=layout("heal_interrupted and move_block on its own output (a byline moved only the second time)"),
+        id="layout-heal-on-own-output",
+    ),
 ]
 
 
