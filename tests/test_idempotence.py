@@ -105,6 +105,24 @@ OPEN = [
         marks=layout("heal_interrupted and move_block on its own output (a byline moved only the second time)"),
         id="layout-heal-on-own-output",
     ),
+    pytest.param(
+        "default",
+        "::::::::/  {{",
+        marks=layout("symbol debris with two spaces in it is kept, with one (spacing's output) dropped"),
+        id="layout-debris-after-space-run",
+    ),
+    pytest.param(
+        "default",
+        "?㐀\n㐀...",
+        marks=layout("join_across_blank on its own output, after ... became ……"),
+        id="layout-join-across-blank-ellipsis",
+    ),
+    pytest.param(
+        "insert",
+        "# 00000000¡¡¡¡ЀЀ\n\n000000000000Ѐ㐀0㐀0，",
+        marks=layout("a heading mark kept the first time is stripped once spacing spaced the next paragraph"),
+        id="layout-strips-mark-after-spacing",
+    ),
 ]
 
 
