@@ -119,10 +119,14 @@ def word_pairs() -> dict[str, str]:
 
 
 def display_width(text: str) -> float:
-    """Columns a line takes on a page: 2 for a Han or full-width character, 1 for ASCII.
+    """Columns a line takes on a page: 2 for a Han or full-width character, 1 for ASCII; spaces
+    are not counted (the spacing stage adds and removes them after layout, and a line must keep
+    its width for cleaning the output to change nothing).
 
     Computed from the UTF-8 length (3 bytes for CJK, 1 for ASCII) because it is done for every line.
     """
+    if " " in text:
+        text = text.replace(" ", "")
     return (len(text) + len(text.encode("utf-8"))) / 2
 
 
@@ -271,7 +275,8 @@ def continuing_end(a: Side, b: Side) -> float:
 
 
 def closing_start(a: Side, b: Side) -> float:
-    return CLOSING_START if b.plain[:1] in _CLOSING_STARTS else 0.0
+    """The next line starts with a mark nothing starts with (``...`` counts: punctuation makes it ``……``)."""
+    return CLOSING_START if b.plain[:1] in _CLOSING_STARTS or b.plain.startswith("...") else 0.0
 
 
 def prose_before(a: Side, b: Side) -> float:
