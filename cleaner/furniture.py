@@ -38,6 +38,8 @@ _HEAD_THEN_NUMBER = regex.compile(r"^(?P<label>[^\s\p{P}\d][^\s\p{P}]{0,11})\s{2
 _NUMBER_THEN_HEAD = regex.compile(r"^(?P<number>\d{1,4})\s{2,}(?P<label>[^\s\p{P}\d][^\s\p{P}]{0,11})$")
 _SYMBOLS_ONLY = regex.compile(r"^[^\p{L}\p{N}]{2,12}$")
 _SPECK = regex.compile(r"[~\-_=|\\/^`+<>#@\p{So}\p{Sm}\p{Sk}]")
+# No furniture line is longer (a 12-character label, two spaces and a four-digit number).
+MAX_LENGTH = 18
 # How many bare numbers, in increasing order, make them page numbers.
 MIN_PAGE_SEQUENCE = 3
 # How often a label must come with a page number to be a running head.
@@ -74,22 +76,26 @@ def find(plains: Sequence[str]) -> dict[int, str]:
     """The furniture and debris among a document's lines (given without marks or indentation),
     by line index, with their kind."""
     found: dict[int, str] = {}
-    heads = {i: head for i, plain in enumerate(plains) if (head := _head(plain))}
+    # Every form is short: longer lines are passed over without a look (this runs on every line).
+    short = [(i, plain) for i, plain in enumerate(plains) if len(plain) <= MAX_LENGTH]
+    heads = {i: head for i, plain in short if (head := _head(plain))}
     labels = Counter(label for label, _ in heads.values())
-    pages = [int(_NUMBER.search(plain).group()) for plain in plains if page_number(plain)]
+    pages: list[int] = []
     bare: list[int] = []
-    for i, plain in enumerate(plains):
+    for i, plain in short:
         if page_number(plain):
             found[i] = PAGE_NUMBER
-        elif i in heads and _is_running_head(*heads[i], labels, pages):
-            found[i] = RUNNING_HEAD
+            pages.append(int(_NUMBER.search(plain).group()))
         elif _BARE_NUMBER.match(plain):
             bare.append(i)
         elif debris(plain):
             found[i] = DEBRIS
+    for i, head in heads.items():
+        if i not in found and _is_running_head(*head, labels, pages):
+            found[i] = RUNNING_HEAD
     for i in _increasing_run(bare, plains):
         found[i] = PAGE_NUMBER
-    return found
+    return dict(sorted(found.items()))
 
 
 def _is_running_head(label: str, number: int, labels: Counter[str], pages: Sequence[int]) -> bool:

@@ -81,6 +81,7 @@ class Plan:
     static: list[str]
     sides: list[wrapping.Side]
     scores: list[float | None]
+    furniture: dict[int, str]  # page furniture and debris lines, by index, with their kind
 
     def weak_breaks(self, threshold: float, band: float = WEAK_BAND) -> list[int]:
         """Breaks left apart whose score came within ``band`` of ``threshold``: the evidence was
@@ -202,7 +203,8 @@ def plan(text: str, options: LayoutOptions = DEFAULT_OPTIONS) -> Plan:
     n = len(lines)
     plain_sentence = [blocks.is_plain_sentence_line(line.raw) for line in lines]
     static = [TEXT if plain_sentence[i] else _static_kind(line.raw) for i, line in enumerate(lines)]
-    for i in furniture.find([line.raw.strip() for line in lines]):
+    found = furniture.find([line.raw.strip() for line in lines])
+    for i in found:
         static[i] = SEPARATOR  # kept furniture stands alone: never joined, never healed across
     widths = [wrapping.display_width(line.plain) for line in lines]
     text_lines = [kind in (TEXT, LIST) for kind in static]
@@ -278,7 +280,7 @@ def plan(text: str, options: LayoutOptions = DEFAULT_OPTIONS) -> Plan:
                 heal = _find_heal(lines, kinds, links, sides, i, threshold)
                 if heal:
                     heals[i] = heal
-    return Plan(lines, kinds, links, heals, static, sides, scores)
+    return Plan(lines, kinds, links, heals, static, sides, scores, found)
 
 
 def _cut_at_break(a: wrapping.Side, b: wrapping.Side) -> bool:
@@ -679,14 +681,13 @@ def _furniture_kept(kind: str, options: LayoutOptions) -> bool:
     return (options.debris if kind == furniture.DEBRIS else options.furniture) == "keep"
 
 
-def furniture_changes(text: str, options: LayoutOptions) -> list[Change]:
+def furniture_changes(decided: Plan, options: LayoutOptions) -> list[Change]:
     """Removals of the page furniture and debris lines (``drop_page_number``, ``drop_running_head``,
     ``drop_debris``), each with the line break after it, so the text around closes up and the
     passes that follow can rejoin a paragraph a page break cut."""
-    lines = split_lines(text)
-    found = furniture.find([line.raw.strip() for line in lines])
+    lines = decided.lines
     changes = []
-    for i, kind in sorted(found.items()):
+    for i, kind in sorted(decided.furniture.items()):
         if _furniture_kept(kind, options):
             continue
         line = lines[i]
@@ -717,15 +718,14 @@ def repair(doc: Document, options: LayoutOptions) -> tuple[Document, list[Edit]]
     edits: list[Edit] = []
     step = 0
     stripped = False
-    decided = None
     for _ in range(MAX_PASSES + 2):
         # Furniture and debris go first, so a paragraph a page break cut can be rejoined. A joined
         # line reads differently from its fragments (wider, perhaps with punctuation now), so the
         # text is looked at again until a pass changes nothing: cleaning the output again then
         # changes nothing.
-        changes = furniture_changes(doc.text, options)
+        decided = plan(doc.text, options)
+        changes = furniture_changes(decided, options)
         if not changes:
-            decided = plan(doc.text, options)
             changes = structural_changes(doc.text, decided)
         if not changes and options.markup == "strip" and not stripped:
             # Marks go once the structure is settled (a mark is kept where its plain line would be
@@ -738,7 +738,7 @@ def repair(doc: Document, options: LayoutOptions) -> tuple[Document, list[Edit]]
         doc, pass_edits = rewrite(doc, STAGE, changes, step=step)
         edits.extend(pass_edits)
         step += 1
-    if decided is None or changes:
+    if changes:
         decided = plan(doc.text, options)  # the passes ran out: plan what is there
     # Lines left apart inside a paragraph become paragraphs of their own (every later step, dedup
     # included, works paragraph by paragraph); the breaks left apart on weak evidence are reported.
