@@ -76,7 +76,7 @@ def ends_sentence(plain: str) -> bool:
         return True
     if text[-1] in SENTENCE_END or text[-1] in CLOSERS:
         return True
-    return text.endswith("——")
+    return text.endswith(("——", "..."))  # "..." becomes "……" in the punctuation stage
 
 
 def ends_continuing(plain: str) -> bool:
@@ -126,7 +126,9 @@ def is_headline_form(plain: str) -> bool:
     if not marks:
         return True
     if len(marks) == 1 and marks[0] in "，,":
-        head, tail = regex.split(r"[，,]", plain.replace("“", "").replace("”", ""), maxsplit=1)
+        # Spaces do not count: the spacing stage adds and removes them later.
+        bare_text = plain.replace("“", "").replace("”", "").replace(" ", "")
+        head, tail = regex.split(r"[，,]", bare_text, maxsplit=1)
         return 4 <= len(head) <= 12 and 4 <= len(tail) <= 12
     return False
 

@@ -56,9 +56,10 @@ def debris(plain: str) -> bool:
     separator; spaces do not count, a later stage may remove them), at least one of them a sign
     text does not end with (`~ - = | / ^ +`, a shape or math sign): a lone `。”` or `……”` is the
     tail of a sentence, not a speck."""
-    if _SYMBOLS_ONLY.match(plain) is None or len(set(plain) - {" ", "\t"}) < 2:
+    compact = plain.replace(" ", "").replace("\t", "")
+    if _SYMBOLS_ONLY.match(compact) is None or len(set(compact)) < 2:
         return False
-    return _SPECK.search(plain) is not None
+    return _SPECK.search(compact) is not None
 
 
 def _head(plain: str) -> tuple[str, int] | None:

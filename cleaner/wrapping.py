@@ -118,16 +118,21 @@ def word_pairs() -> dict[str, str]:
     return pairs
 
 
+_HALF_WIDTH_MARKS = (",", ";", ":", "!", "?", "(", ")")
+
+
 def display_width(text: str) -> float:
-    """Columns a line takes on a page: 2 for a Han or full-width character, 1 for ASCII; spaces
-    are not counted (the spacing stage adds and removes them after layout, and a line must keep
+    """Columns a line takes on a page: 2 for a Han or full-width character or a clause mark, 1
+    for other ASCII; spaces are not counted (the spacing stage adds and removes them after layout, and a line must keep
     its width for cleaning the output to change nothing).
 
     Computed from the UTF-8 length (3 bytes for CJK, 1 for ASCII) because it is done for every line.
     """
     if " " in text:
         text = text.replace(" ", "")
-    return (len(text) + len(text.encode("utf-8"))) / 2
+    # Half-width , ; : ! ? ( ) count as full-width: in Chinese text the punctuation stage makes
+    # them so after layout, and a line must keep its width.
+    return (len(text) + len(text.encode("utf-8"))) / 2 + sum(map(text.count, _HALF_WIDTH_MARKS))
 
 
 def is_english(plain: str) -> bool:
