@@ -48,7 +48,6 @@ MAX_STRIP_ROUNDS = 8
 # A break left apart with a join score this close under the threshold is reported as an event.
 WEAK_BAND = 1.0
 DEFAULT_OPTIONS = LayoutOptions()
-DEFAULT_THRESHOLD = DEFAULT_OPTIONS.join_threshold
 
 
 @dataclass(slots=True)
@@ -146,8 +145,8 @@ def break_score(
     b: Line,
     b_kind: str,
     b_next_kind: str | None,
-    a_side: wrapping.Side | None = None,
-    b_side: wrapping.Side | None = None,
+    a_side: wrapping.Side,
+    b_side: wrapping.Side,
 ) -> float | None:
     """The join score of the break after unfinished fragment ``a`` (:mod:`cleaner.wrapping`), or
     None when ``b`` cannot continue it at all (it is not running text, or ``a`` is finished)."""
@@ -155,25 +154,7 @@ def break_score(
         return None
     if a_kind != CAPTION and b_next_kind == CAPTION and blocks.is_one_sentence(b.plain):
         return None  # a caption in the form of a sentence, followed by its credit
-    a_side = a_side or wrapping.Side(a.plain, wrapping.NO_COLUMN)
-    b_side = b_side or wrapping.Side(b.plain, wrapping.NO_COLUMN)
     return wrapping.join_score(a_side, b_side)
-
-
-def continues(
-    a: Line,
-    a_kind: str,
-    b: Line,
-    b_kind: str,
-    b_next_kind: str | None,
-    a_side: wrapping.Side | None = None,
-    b_side: wrapping.Side | None = None,
-    threshold: float = DEFAULT_THRESHOLD,
-) -> bool:
-    """Whether running-text fragment ``b`` continues the unfinished fragment ``a``: the join score
-    of the break between them reaches ``threshold``."""
-    score = break_score(a, a_kind, b, b_kind, b_next_kind, a_side, b_side)
-    return score is not None and score >= threshold
 
 
 def continues_heading(a: Line, a_kind: str, b: Line, b_kind: str, separator: str) -> bool:
