@@ -85,6 +85,21 @@ def ends_continuing(plain: str) -> bool:
     return bool(text) and text[-1] in CONTINUING
 
 
+def runs_on(plain: str) -> bool:
+    """True if ``plain`` ends a clause, not its sentence: a semicolon, or a dash after running text
+    ("故乡本也如此，——"; a bare line ending in a dash is a heading: "产业链上有“钢”彩——")."""
+    text = plain.rstrip()
+    if text.endswith(("；", ";")):
+        return True
+    return text.endswith("—") and has_clause_marks(text.rstrip("—"))
+
+
+def splits_mark(before: str, after: str) -> bool:
+    """True if a line break falls inside an ellipsis or a dash ("走去…" / "…", "感——" / "—")."""
+    last = before.rstrip()[-1:]
+    return last in "…—" and after[:1] == last
+
+
 def starts_like_opener(plain: str) -> bool:
     """True if ``plain`` opens the way a new sentence does (a date, a quotation)."""
     return bool(_OPENER.match(plain))
@@ -193,7 +208,7 @@ def static_kind(line: str) -> str:
         return LIST
     if _SECTION_LETTER.match(plain) or (_CHINESE_SECTION.match(plain) and not ends_sentence(plain)):
         return HEADING
-    if plain.endswith("——") and not has_inner_stop(plain):
+    if plain.endswith("——") and not has_inner_stop(plain) and not runs_on(plain):
         return HEADING  # a kicker: "建强基础铺“底”色——"
     return TEXT
 
@@ -201,7 +216,7 @@ def static_kind(line: str) -> str:
 # A line that starts with none of these and ends with a clause-final mark is plain running text
 # whatever else it holds: ``static_kind`` would say TEXT, and it can neither head nor continue.
 _SPECIAL_STARTS = frozenset("#-*+▲图（(—…·.。＊=~～ \t\u3000ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789一二三四五六七八九十第")
-_PLAIN_ENDS = frozenset("。！？!?；;：:")
+_PLAIN_ENDS = frozenset("。！？!?：:")
 
 
 def is_plain_sentence_line(line: str) -> bool:

@@ -28,6 +28,7 @@ page lays text out. Lines that end a sentence never join, whatever the score.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -45,6 +46,7 @@ DATA = Path(__file__).resolve().parent / "data"
 # needs the column's width, not just a plausible word, to be joined.
 PRIOR = 0.5  # an unfinished line usually goes on
 CONTINUING_END = 6.0
+CLAUSE_END = 3.0  # a semicolon or a dash ends a clause; the sentence usually goes on
 CLOSING_START = 4.0
 PROSE_BEFORE = 2.0
 INNER_STOP = 1.0
@@ -75,6 +77,10 @@ STOP_FULL = 2.5
 # apart by blank lines), or the next line is not indented where paragraphs are.
 STOP_SAME_SINGLE = 1.5
 STOP_NOT_INDENTED = 1.5
+# Document rhythm (``rhythm``): how sure the document's own text makes us, per kind of break.
+RHYTHM_WEIGHT = 1.0
+RHYTHM_PSEUDO = 2.0  # breaks' worth of weight the default belief keeps against the document's counts
+RHYTHM_DEFAULT = {"stop|text": 0.3, "stop|quote": 0.3, "colon|text": 0.4, "colon|quote": 0.4}
 
 # How far to look for the lines that share a column with a line (non-empty lines either side).
 COLUMN_REACH = 3
@@ -232,6 +238,8 @@ class Side:
     separator: str | None = None
     run_separator: str | None = None
     indents_paragraphs: bool = False
+    # The document's rhythm: log-odds by break class that a full line ending a sentence is cut (shared).
+    rhythm: Mapping[str, float] = field(default_factory=dict)
     starts_block: bool = False  # the line before ended a sentence, or was not running text
     clause: bool = field(init=False)  # clause punctuation outside quotes and brackets
     inner_stop: bool = field(init=False)  # a sentence ends inside the line
@@ -276,7 +284,9 @@ def _line_facts(plain: str) -> tuple[bool, bool, bool, bool, bool, bool, bool, b
 
 def continuing_end(a: Side, b: Side) -> float:
     last = a.plain[-1:]
-    return CONTINUING_END if last and (last in blocks.CONTINUING or last in _OPENING_ENDS) else 0.0
+    if last and (last in blocks.CONTINUING or last in _OPENING_ENDS):
+        return CONTINUING_END
+    return CLAUSE_END if blocks.runs_on(a.plain) else 0.0
 
 
 def closing_start(a: Side, b: Side) -> float:
@@ -409,11 +419,80 @@ def stop_score(a: Side, b: Side) -> float:
     if not b.column.full and not b.clause:
         return float("-inf")
     score = STOP_PRIOR + STOP_FULL + indented_after(a, b) + min(separator_evidence(a, b), 0.0)
+    # Only as evidence against joining: a join on the rhythm alone is as often a paragraph end
+    # that happens to fill its line, and joining one hides a repeated paragraph from dedup.
+    score += min(RHYTHM_WEIGHT * a.rhythm.get(break_class(a.plain, b.plain) or "", 0.0), 0.0)
     if a.run_separator == SINGLE and b.separator == SINGLE:
         score += STOP_SAME_SINGLE
     if b.indents_paragraphs and not b.indented:
         score += STOP_NOT_INDENTED
     return score
+
+
+_STOP_MARKS = "。！？!?…"
+_COLON_MARKS = "：:"
+_QUOTE_STARTS = "“‘「『"
+_ENDS_AND_NEXT = regex.compile(r"([。！？!?…]+|[：:]+)[”’」』）)]*(?=(\S))")
+
+
+def break_class(before: str, after: str) -> str | None:
+    """The kind of break after a line that ends a sentence (``stop``) or introduces one
+    (``colon``), by what the next line starts with (``quote`` or ``text``); None for other breaks."""
+    last = before.rstrip(blocks.CLOSERS)[-1:]
+    if not last or not after:
+        return None
+    mark = "stop" if last in _STOP_MARKS else "colon" if last in _COLON_MARKS else None
+    if mark is None:
+        return None
+    return f"{mark}|{'quote' if after[0] in _QUOTE_STARTS else 'text'}"
+
+
+def rhythm(plains: Sequence[str], full: Sequence[bool], text_lines: Sequence[bool]) -> dict[str, float]:
+    """How this document sets each class of sentence-ending break (``break_class``), as log-odds
+    that such a break after a full line is a cut, relative to ``RHYTHM_DEFAULT``.
+
+    A column's edge falls at any character, so the share of full lines cut right after a full stop
+    (or after ``：`` before a quotation) is the share of such places inside the lines. Where the
+    document has many more of these breaks than cuts would make, they are its paragraph ends (a
+    novel that puts every quotation on a new line); where it has about as many, they are cuts (a
+    novel that runs its dialogue on). A document with few such breaks keeps the default belief.
+    """
+    inline: Counter[str] = Counter()
+    places = 0
+    observed: Counter[str] = Counter()
+    full_breaks = closing_inline = closing_starts = 0
+    n = len(plains)
+    for i, plain in enumerate(plains):
+        if not text_lines[i]:
+            continue
+        places += max(len(plain) - 1, 0)
+        for match in _ENDS_AND_NEXT.finditer(plain):
+            found = break_class(match.group(0), match.group(2))
+            if found:
+                inline[found] += 1
+        closing_inline += sum(1 for char in plain[1:] if char in _CLOSING_STARTS)
+        if i + 1 < n and full[i] and text_lines[i + 1]:
+            full_breaks += 1
+            closing_starts += plains[i + 1][:1] in _CLOSING_STARTS
+            found = break_class(plain, plains[i + 1])
+            if found:
+                observed[found] += 1
+    # Typesetting that keeps closing marks off the start of a line (kinsoku) hangs a mark that
+    # would start one on the line before, doubling the cuts right after a mark.
+    expected_closing = full_breaks * closing_inline / places if places else 0.0
+    kinsoku = 2.0 if closing_starts * 4 < expected_closing else 1.0
+    result = {}
+    for name, seen in observed.items():
+        default = RHYTHM_DEFAULT[name]
+        expected = kinsoku * full_breaks * inline[name] / places if places else 0.0
+        share = (min(expected, seen) + RHYTHM_PSEUDO * default) / (seen + RHYTHM_PSEUDO)
+        result[name] = _logit(share) - _logit(default)
+    return result
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 0.02), 0.98)
+    return math.log(p / (1 - p))
 
 
 def explain(a: Side, b: Side) -> dict[str, float]:

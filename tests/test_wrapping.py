@@ -132,3 +132,63 @@ def test_headline_dropped_into_a_column_is_left_in_place():
     out = clean_layout(text)
     assert "党建引领基层治理" in out.split("\n")
     assert out.replace("\n", "") == text.replace("\n", "")  # the order of the text is kept
+
+
+@pytest.mark.parametrize(
+    ("text", "joined"),
+    [
+        ("他一面走，一面说：“到外面去…\n…不要躲在房里。”", "他一面走，一面说：“到外面去……不要躲在房里。”"),
+        ("营造出浓郁的氛围，也留下思想的锋芒—\n—这是展览的用意。", "营造出浓郁的氛围，也留下思想的锋芒——这是展览的用意。"),
+    ],
+)
+def test_a_break_inside_an_ellipsis_or_a_dash_is_always_joined(text, joined):
+    assert clean_layout(text) == joined
+
+
+def test_a_line_ending_in_a_semicolon_or_a_dash_after_prose_runs_on():
+    text = (
+        "我当初是不知其所以然的；\n后来想，凡有一人的主张，得了赞和，是促其前进的。\n\n"
+        "故乡本也如此，——\n虽然没有进步，也未必有如我所感的悲凉。"
+    )
+    assert clean_layout(text) == (
+        "我当初是不知其所以然的；后来想，凡有一人的主张，得了赞和，是促其前进的。\n\n"
+        "故乡本也如此，——虽然没有进步，也未必有如我所感的悲凉。"
+    )
+
+
+def test_a_bare_heading_ending_in_a_dash_stays_apart():
+    text = "产业链上有“钢”彩——\n今年以来，全区新增规上工业企业十二家，产值同比增长。"
+    assert clean_layout(text) == text.replace("\n", "\n\n")
+
+
+def _dialogue(speech_on_new_line: bool, lines: int = 12) -> str:
+    """A wrapped dialogue, 14 characters a line; each quotation after "说：" on a line of its own,
+    or run on in the paragraph."""
+    said = "老栓看了一会，便对他的女人说：" if speech_on_new_line else "老栓看了一会说：“你去罢。”他又说："
+    body = []
+    for number in range(lines):
+        body.append(said)
+        body.append(f"“这一回第{number + 1}次来，你给他吃了，病便好了。”")
+    return "\n".join(body)
+
+
+def test_break_class_names_sentence_ends_and_colons_by_what_follows():
+    assert wrapping.break_class("他说：", "“你来。”") == "colon|quote"
+    assert wrapping.break_class("他走了。”", "老栓便说") == "stop|text"
+    assert wrapping.break_class("他走了，", "老栓便说") is None
+
+
+def test_rhythm_finds_a_document_that_puts_quotations_on_new_lines():
+    """Many breaks between "：" and a quotation, and none of the pair inside a line: the document
+    sets its quotations apart, so the rhythm speaks against joining such breaks."""
+    plains = _dialogue(True).split("\n")
+    full = [True] * len(plains)
+    found = wrapping.rhythm(plains, full, [True] * len(plains))
+    assert found["colon|quote"] < -1.0
+
+
+def test_rhythm_keeps_the_default_belief_where_the_document_runs_quotations_on():
+    plains = ("老栓看了一会说：“你去罢。”他又说：“病便好了。”小栓也说：“好。”" * 3).split("。")
+    plains = [p + "。" for p in plains if p]
+    found = wrapping.rhythm(plains, [True] * len(plains), [True] * len(plains))
+    assert found.get("colon|quote", 0.0) >= 0.0

@@ -10,6 +10,7 @@ regex baseline, and the cleaner (default config, no correction rules, unless --c
 from __future__ import annotations
 
 import argparse
+import shutil
 import importlib
 import json
 import sys
@@ -45,6 +46,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--furniture", action="store_true", help="add page furniture (page numbers, running heads) at page breaks"
     )
+    parser.add_argument(
+        "--keep", type=Path, default=None, metavar="DIR", help="keep the damaged inputs and outputs in DIR/src, DIR/dst"
+    )
     return parser.parse_args(argv)
 
 
@@ -68,14 +72,20 @@ def load_documents(args: argparse.Namespace) -> list[GoldDoc]:
     return docs
 
 
-def run_cleaner(damaged: Sequence[Damaged], config_path: Path | None) -> tuple[dict[str, str], float]:
+def run_cleaner(
+    damaged: Sequence[Damaged], config_path: Path | None, keep: Path | None = None
+) -> tuple[dict[str, str], float]:
     """Write the damaged corpus as files, run ``cleaner.clean_corpus`` on it, read the outputs back."""
     import cleaner
 
     config = cleaner.load_config(config_path) if config_path else cleaner.Config()
     with tempfile.TemporaryDirectory(prefix="accuracy-") as tmp:
-        src, dst = Path(tmp, "src"), Path(tmp, "dst")
-        src.mkdir()
+        work = keep if keep is not None else Path(tmp)
+        if keep is not None:
+            shutil.rmtree(work / "src", ignore_errors=True)
+            shutil.rmtree(work / "dst", ignore_errors=True)
+        src, dst = work / "src", work / "dst"
+        src.mkdir(parents=True)
         for doc in damaged:
             (src / file_name(doc.id)).write_text(doc.text, encoding="utf-8")
         started = time.perf_counter()
@@ -99,7 +109,7 @@ def run(args: argparse.Namespace) -> dict[str, Report]:
     clock = time.perf_counter()
     naive = naive_clean(inputs)
     naive_seconds = time.perf_counter() - clock
-    cleaned, cleaner_seconds = run_cleaner(damaged, args.config)
+    cleaned, cleaner_seconds = run_cleaner(damaged, args.config, args.keep)
 
     clock = time.perf_counter()
     reports = {

@@ -61,7 +61,7 @@ MOVE_SIMILARITY = 90  # fuzzy match (percent): a removed block's text found else
 LOST_MIN_CHARS = 10  # shorter blocks (labels, list numbers) are not counted as lost
 LOST_MATCHED = 0.5
 REMOVED_MATCHED = 0.1  # a block with less than this matched, found nowhere else, was removed
-EXAMPLES_KEPT = 200  # per error class, for --show-errors
+EXAMPLES_KEPT = 2000  # per error class, for --show-errors
 CONTEXT = 14  # characters of context each side in error examples
 
 

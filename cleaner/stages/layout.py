@@ -136,7 +136,7 @@ def is_open(line: Line, kind: str) -> bool:
         return False
     if kind == CAPTION and line.plain.endswith(_CREDITS):
         return False  # "▲…。文禹 摄", "▲…。市气象局供图": the credit closes the caption
-    return not blocks.ends_sentence(line.plain)
+    return not blocks.ends_sentence(line.plain) or blocks.runs_on(line.plain)
 
 
 def break_score(
@@ -203,8 +203,12 @@ def plan(text: str, options: LayoutOptions = DEFAULT_OPTIONS) -> Plan:
     separators = [None] + [
         wrapping.SINGLE if text[lines[i - 1].end : lines[i].start] == "\n" else wrapping.BLANK for i in range(1, n)
     ]
+    document_rhythm = wrapping.rhythm(
+        [line.plain for line in lines], [column.full for column in columns], text_lines
+    )
     for i, side in enumerate(sides):
         side.column, side.indented, side.separator = columns[i], indented[i], separators[i]
+        side.rhythm = document_rhythm
         side.indents_paragraphs = indents_paragraphs
         side.starts_block = static[i] == TEXT and (i == 0 or closed[i - 1] or not text_lines[i - 1])
     threshold = options.join_threshold
@@ -225,6 +229,9 @@ def plan(text: str, options: LayoutOptions = DEFAULT_OPTIONS) -> Plan:
                 kinds[i] = HEADING if previous == HEADING else TEXT
             elif i + 1 < n and static[i + 1] == CAPTION and blocks.is_one_sentence(line.plain):
                 kinds[i] = CAPTION
+            if _splits_mark(lines, static, i):
+                links[i] = _link_rule(text, line, lines[i + 1])
+                continue
             if i + 1 < n and columns[i].full and kinds[i] == TEXT and static[i + 1] == TEXT:
                 scores[i] = wrapping.stop_score(sides[i], sides[i + 1])
                 if scores[i] >= threshold:
@@ -236,6 +243,9 @@ def plan(text: str, options: LayoutOptions = DEFAULT_OPTIONS) -> Plan:
             kinds[i] = _resolve(line, static[i], previous, lines[i - 1] if i else None, static, i, columns[i])
             if kinds[i] == HEADING and i + 1 < n and _cut_at_break(sides[i], sides[i + 1]):
                 kinds[i] = TEXT  # a headline never ends in the middle of a word
+        if _splits_mark(lines, static, i) and kinds[i] in (TEXT, LIST, HEADING):
+            links[i] = _link_rule(text, line, lines[i + 1])
+            continue
         if i + 1 < n:
             separator = text[line.end : lines[i + 1].start]
             after_next = static[i + 2] if i + 2 < n else None
@@ -262,6 +272,12 @@ def plan(text: str, options: LayoutOptions = DEFAULT_OPTIONS) -> Plan:
                 if heal:
                     heals[i] = heal
     return Plan(lines, kinds, links, heals, static, sides, scores, found)
+
+
+def _splits_mark(lines: Sequence[Line], static: Sequence[str], i: int) -> bool:
+    """The break after line ``i`` falls inside an ellipsis or a dash: whatever the lines are, they
+    are one."""
+    return i + 1 < len(lines) and static[i + 1] != SEPARATOR and blocks.splits_mark(lines[i].plain, lines[i + 1].plain)
 
 
 def _cut_at_break(a: wrapping.Side, b: wrapping.Side) -> bool:
