@@ -138,7 +138,7 @@ def test_headline_dropped_into_a_column_is_left_in_place():
     ("text", "joined"),
     [
         ("他一面走，一面说：“到外面去…\n…不要躲在房里。”", "他一面走，一面说：“到外面去……不要躲在房里。”"),
-        ("营造出浓郁的氛围，也留下思想的锋芒—\n—这是展览的用意。", "营造出浓郁的氛围，也留下思想的锋芒——这是展览的用意。"),
+        ("营造出浓郁的氛围，留下思想的锋芒—\n—这是展览的用意。", "营造出浓郁的氛围，留下思想的锋芒——这是展览的用意。"),
     ],
 )
 def test_a_break_inside_an_ellipsis_or_a_dash_is_always_joined(text, joined):

@@ -10,9 +10,9 @@ regex baseline, and the cleaner (default config, no correction rules, unless --c
 from __future__ import annotations
 
 import argparse
-import shutil
 import importlib
 import json
+import shutil
 import sys
 import tempfile
 import time
