@@ -203,9 +203,7 @@ def plan(text: str, options: LayoutOptions = DEFAULT_OPTIONS) -> Plan:
     separators = [None] + [
         wrapping.SINGLE if text[lines[i - 1].end : lines[i].start] == "\n" else wrapping.BLANK for i in range(1, n)
     ]
-    document_rhythm = wrapping.rhythm(
-        [line.plain for line in lines], [column.full for column in columns], text_lines
-    )
+    document_rhythm = wrapping.rhythm([line.plain for line in lines], [column.full for column in columns], text_lines)
     for i, side in enumerate(sides):
         side.column, side.indented, side.separator = columns[i], indented[i], separators[i]
         side.rhythm = document_rhythm
