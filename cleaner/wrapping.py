@@ -57,6 +57,8 @@ HEADLINE_AFTER = -6.5
 BARE_START = -2.0
 HEADLINE_AFTER_SHORT = -7.0
 SPLIT_WORD = 1.5
+BOUND_START = 3.0
+DANGLING_END = 3.0
 LATIN_RUN = 1.5
 ENGLISH_RUN = 2.0
 OPENER_AFTER = -3.5
@@ -335,6 +337,32 @@ def split_word(a: Side, b: Side) -> float:
     return SPLIT_WORD if x and y and y in word_pairs().get(x, "") else 0.0
 
 
+@cache
+def bound_starts() -> frozenset[str]:
+    """Characters that almost never start a sentence (``cleaner/data/bound_starts.txt``)."""
+    lines = (DATA / "bound_starts.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(line.split("\t")[0] for line in lines if line and not line.startswith("#"))
+
+
+def _han(char: str) -> bool:
+    return "\u4e00" <= char <= "\u9fff"
+
+
+def bound_start(a: Side, b: Side) -> float:
+    """The next line starts with a particle or suffix bound to the text before it (``的``, ``们``,
+    ``了``): nothing starts with one. One followed by a mark is an interjection (``呀！``) and may."""
+    if not (_han(a.plain[-1:]) and b.plain[:1] in bound_starts() and _han(b.plain[1:2])):
+        return 0.0
+    return BOUND_START
+
+
+def dangling_end(a: Side, b: Side) -> float:
+    """The line ends in ``的``, which needs the word it qualifies after it (``目的`` is a word)."""
+    if not a.plain.endswith("的") or "的" in word_pairs().get(a.plain[-2:-1], ""):
+        return 0.0
+    return DANGLING_END if _han(b.plain[:1]) else 0.0
+
+
 def latin_run(a: Side, b: Side) -> float:
     if not (a.latin_end and b.latin_start):
         return 0.0
@@ -389,6 +417,8 @@ EVIDENCE = (
     bare_start,
     headline_after,
     split_word,
+    bound_start,
+    dangling_end,
     latin_run,
     opener_after,
     code_line,

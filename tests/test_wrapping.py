@@ -192,3 +192,28 @@ def test_rhythm_keeps_the_default_belief_where_the_document_runs_quotations_on()
     plains = [p + "。" for p in plains if p]
     found = wrapping.rhythm(plains, [True] * len(plains), [True] * len(plains))
     assert found.get("colon|quote", 0.0) >= 0.0
+
+
+def test_bound_starts_come_from_the_word_list_and_hold_particles_only():
+    starts = wrapping.bound_starts()
+    assert {"的", "了", "们", "吗"} <= starts
+    assert not starts & set("我在是这那他有")  # common sentence starts
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "evidence", "found"),
+    [
+        ("从堆叠顺序中排在最后", "的对象区域中减去选中区域。", "bound_start", True),
+        ("待到小鸭褪了黄毛，他", "们便都回去了。", "bound_start", True),
+        ("他走进屋里看了看", "呀！原来是你。", "bound_start", False),  # an interjection starts a sentence
+        ("输入用于给基底文字标音的", "文本。", "dangling_end", True),
+        ("本次活动的目的", "是让更多人了解。", "dangling_end", False),  # 目的 is a word
+    ],
+)
+def test_particles_bind_across_a_break(a, b, evidence, found):
+    assert bool(getattr(wrapping, evidence)(side(a), side(b))) is found
+
+
+def test_a_bare_line_before_a_particle_is_not_a_heading():
+    text = "可以编辑报表的首页。\n\n输入用于给基底文字标音的\n文本。"
+    assert clean_layout(text) == "可以编辑报表的首页。\n\n输入用于给基底文字标音的文本。"

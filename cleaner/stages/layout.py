@@ -279,8 +279,14 @@ def _splits_mark(lines: Sequence[Line], static: Sequence[str], i: int) -> bool:
 
 
 def _cut_at_break(a: wrapping.Side, b: wrapping.Side) -> bool:
-    """The break cuts a word, or the next line starts with a mark that cannot start anything."""
-    return bool(wrapping.split_word(a, b) or wrapping.closing_start(a, b))
+    """The break cuts a word, the next line starts with a mark or a particle that cannot start
+    anything, or this one ends in a particle that cannot end anything."""
+    return bool(
+        wrapping.split_word(a, b)
+        or wrapping.closing_start(a, b)
+        or wrapping.bound_start(a, b)
+        or wrapping.dangling_end(a, b)
+    )
 
 
 def _link_rule(text: str, a: Line, b: Line) -> str:
