@@ -449,9 +449,12 @@ def stop_score(a: Side, b: Side) -> float:
     if not b.column.full and not b.clause:
         return float("-inf")
     score = STOP_PRIOR + STOP_FULL + indented_after(a, b) + min(separator_evidence(a, b), 0.0)
-    # Only as evidence against joining: a join on the rhythm alone is as often a paragraph end
-    # that happens to fill its line, and joining one hides a repeated paragraph from dedup.
-    score += min(RHYTHM_WEIGHT * a.rhythm.get(break_class(a.plain, b.plain) or "", 0.0), 0.0)
+    # After a full stop, only as evidence against joining: a join on the rhythm alone is as often
+    # a paragraph end that happens to fill its line, and joining one hides a repeated paragraph
+    # from dedup. After "：", both ways: a speech run on is as much the document's habit.
+    kind = break_class(a.plain, b.plain) or ""
+    rhythm = RHYTHM_WEIGHT * a.rhythm.get(kind, 0.0)
+    score += rhythm if kind.startswith("colon") else min(rhythm, 0.0)
     if a.run_separator == SINGLE and b.separator == SINGLE:
         score += STOP_SAME_SINGLE
     if b.indents_paragraphs and not b.indented:
