@@ -29,7 +29,7 @@ from cleaner.stages import layout
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 LABELS = ROOT / "tests" / "data" / "layout"
-JOIN_RULES = {"join_broken_line", "join_across_blank", "join_heading_line", "heal_interrupted"}
+JOIN_RULES = {"join_broken_line", "join_across_blank", "join_heading_line", "join_hyphenated_word", "heal_interrupted"}
 
 _HALF_TO_FULL = str.maketrans({",": "，", ";": "；", ":": "：", "!": "！", "?": "？", "(": "（", ")": "）", "淥": "渌"})
 _MARKS = re.compile(r"^(?:#{1,6}\s+|[-*+]\s+)")

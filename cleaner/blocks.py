@@ -85,6 +85,16 @@ def ends_continuing(plain: str) -> bool:
     return bool(text) and text[-1] in CONTINUING
 
 
+_PERIOD_END = regex.compile(r"(?:\p{Han}|[a-z]{2}|[A-Z]{2}|\d|[”’)\]\"'])\.$")
+
+
+def ends_with_period(plain: str) -> bool:
+    """True if ``plain`` ends with a half-width full stop that closes a sentence: after a word of
+    two or more letters, a Han character, a digit or a closing mark (not an initial, ``e.``, and
+    not ``..``)."""
+    return _PERIOD_END.search(plain.rstrip()) is not None
+
+
 def runs_on(plain: str) -> bool:
     """True if ``plain`` ends a clause, not its sentence: a semicolon, or a dash after running text
     ("故乡本也如此，——"; a bare line ending in a dash is a heading: "产业链上有“钢”彩——")."""

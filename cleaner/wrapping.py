@@ -558,6 +558,22 @@ def joiner(left: str, right: str, english_words: Mapping[str, int] | None = None
     return ""
 
 
+_HYPHENATED_TAIL = regex.compile(r"(?<![A-Za-z-])([A-Za-z]{2,})-$")
+_LOWER_HEAD = regex.compile(r"[a-z]{2,}")
+
+
+def dehyphenates(left: str, right: str, text: str, english_words: Mapping[str, int]) -> bool:
+    """A Latin word hyphenated at the line's end (``inten-`` / ``tions``) is one word again when
+    the document uses the whole word elsewhere and never the hyphenated form (``e-mail`` keeps its
+    hyphen: the document writes it so)."""
+    tail = _HYPHENATED_TAIL.search(left)
+    head = _LOWER_HEAD.match(right)
+    if not (tail and head):
+        return False
+    whole = tail.group(1) + head.group(0)
+    return english_words.get(whole, 0) > 0 and f"{tail.group(1)}-{head.group(0)}" not in text
+
+
 def latin_words(text: str) -> Counter[str]:
     """How often a text uses each Latin word (for ``joiner``)."""
     return Counter(_WORD.findall(text))

@@ -217,3 +217,32 @@ def test_particles_bind_across_a_break(a, b, evidence, found):
 def test_a_bare_line_before_a_particle_is_not_a_heading():
     text = "可以编辑报表的首页。\n\n输入用于给基底文字标音的\n文本。"
     assert clean_layout(text) == "可以编辑报表的首页。\n\n输入用于给基底文字标音的文本。"
+
+
+def test_english_paragraphs_ending_in_a_full_stop_stay_apart():
+    text = "The committee stated its intentions clearly.\n\nSend an email or a reply to the office."
+    assert clean_layout(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "cleaned"),
+    [
+        # The document uses the whole word elsewhere: the hyphen was the line's, not the word's.
+        (
+            "The committee stated its inten-\ntions clearly, and the intentions were noted.",
+            "The committee stated its intentions clearly, and the intentions were noted.",
+        ),
+        # The document writes the hyphen itself: a compound keeps it.
+        (
+            "Send an e-\nmail or an e-mail reply to the office today.",
+            "Send an e-mail or an e-mail reply to the office today.",
+        ),
+        # A word the document never uses whole keeps its hyphen (the evidence is weak).
+        (
+            "The committee stated its inten-\ntions clearly to the press.",
+            "The committee stated its inten-tions clearly to the press.",
+        ),
+    ],
+)
+def test_a_word_hyphenated_at_the_line_end_is_rejoined_only_on_the_documents_evidence(text, cleaned):
+    assert clean_layout(text) == cleaned

@@ -7,7 +7,8 @@ document line by line, classifies every line (:mod:`cleaner.blocks`), and then
 
 - joins a fragment that does not end a sentence to the next fragment of running text
   (``join_broken_line`` inside a paragraph, ``join_across_blank`` across a blank line;
-  ``join_heading_line`` for a subtitle split over two lines);
+  ``join_heading_line`` for a subtitle split over two lines; ``join_hyphenated_word`` for a Latin
+  word hyphenated at the line's end, when the document uses the whole word elsewhere);
 - heals an interrupted paragraph: a fragment that stops mid-sentence, then a group of headings,
   bylines and captions, then text that continues the sentence. The sentence is rejoined
   (``heal_interrupted``) and the group is moved, intact, right after the healed paragraph
@@ -152,6 +153,8 @@ def break_score(
     None when ``b`` cannot continue it at all (it is not running text, or ``a`` is finished)."""
     if b_kind != TEXT or not is_open(a, a_kind):
         return None
+    if blocks.ends_with_period(a.plain) and not b.plain[:1].islower():
+        return None  # "…were noted." / "Send …": a sentence ends (a URL or a name cut at a dot goes on in lower case)
     if a_kind != CAPTION and b_next_kind == CAPTION and blocks.is_one_sentence(b.plain):
         return None  # a caption in the form of a sentence, followed by its credit
     return wrapping.join_score(a_side, b_side)
@@ -434,6 +437,12 @@ def structural_changes(text: str, decided: Plan, chains: list[Chain] | None = No
             words = wrapping.latin_words(text)  # counted only when two Latin runs meet
         return wrapping.joiner(left, right, words)
 
+    def _dehyphenates(left: str, right: str) -> bool:
+        nonlocal words
+        if words is None:
+            words = wrapping.latin_words(text)
+        return wrapping.dehyphenates(left, right, text, words)
+
     i = 0
     n = len(lines)
     while i < n:
@@ -443,14 +452,11 @@ def structural_changes(text: str, decided: Plan, chains: list[Chain] | None = No
         while True:
             if links[current]:
                 nxt = current + 1
-                changes.append(
-                    Change(
-                        lines[current].end,
-                        lines[nxt].start,
-                        joiner(lines[current].raw, lines[nxt].raw),
-                        links[current],
-                    )
-                )
+                left, right = lines[current].raw, lines[nxt].raw
+                if left.endswith("-") and _dehyphenates(left, right):
+                    changes.append(Change(lines[current].end - 1, lines[nxt].start, "", "join_hyphenated_word"))
+                else:
+                    changes.append(Change(lines[current].end, lines[nxt].start, joiner(left, right), links[current]))
                 current = nxt
             elif current in heals:
                 heal = heals[current]
