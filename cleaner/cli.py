@@ -22,7 +22,7 @@ from typing import Annotated, Any
 
 import typer
 
-from cleaner.config import Config, load_config
+from cleaner.config import Config, discover_config, load_config
 from cleaner.corpus import FileOutcome, clean_bytes, clean_corpus
 from cleaner.errors import CleanerError, ConfigError, InputError
 from cleaner.io.decoding import EncodingChoice
@@ -34,7 +34,7 @@ from cleaner.report import AuditRecord
 from cleaner.rules.cli import app as rules_app
 from cleaner.workers import default_jobs
 
-SWITCHABLE_STAGES = ("unicode", "variants", "punctuation", "spacing", "layout", "rules", "dedup")
+SWITCHABLE_STAGES = ("whitespace", "unicode", "variants", "punctuation", "spacing", "layout", "rules", "dedup")
 
 CLEAN_HELP = """Clean every text file under SRC into the mirror tree DST.
 
@@ -84,47 +84,55 @@ def build_config(
     drop_duplicate_documents: bool,
     encoding: list[str] | None = None,
     max_file_size: str | None = None,
+    src: str | Path | None = None,
+    no_config: bool = False,
+    on_error: str | None = None,
 ) -> Config:
-    """The run's configuration: defaults, then the config file, then command-line options."""
-    config = load_config(config_file) if config_file else Config()
-    overrides: dict[str, dict] = {}
+    """The run's configuration: defaults, then the config file, then command-line options.
 
-    def set_option(section: str, key: str, value: object) -> None:
-        overrides.setdefault(section, {})[key] = value
+    The config file is ``--config FILE``, else the one :func:`cleaner.config.find_config` finds
+    for SRC (none with ``--no-config``). Each option's errors name the option as typed.
+    """
+    if config_file is not None:
+        config = load_config(config_file)
+    elif no_config:
+        config = Config()
+    else:
+        config = discover_config(None if src in (None, "-") else src)
 
+    options: list[tuple[str, str, str, object]] = []  # (flag, section, key, value)
     for stage in disable or []:
         if stage not in SWITCHABLE_STAGES:
             raise ConfigError(f"--disable: unknown stage {stage!r} (stages: {', '.join(SWITCHABLE_STAGES)})")
-        set_option(stage, "enabled", False)
-    if variants is not None:
-        set_option("variants", "mode", variants)
-    if opencc_config is not None:
-        set_option("variants", "opencc_config", opencc_config)
-    if spacing is not None:
-        set_option("spacing", "cjk_latin", spacing)
-    if markup is not None:
-        set_option("layout", "markup", markup)
-    if dedup is not None:
-        set_option("dedup", "scope", dedup)
+        options.append(("--disable", stage, "enabled", False))
+    for flag, section, key, value in (
+        ("--variants", "variants", "mode", variants),
+        ("--opencc-config", "variants", "opencc_config", opencc_config),
+        ("--spacing", "spacing", "cjk_latin", spacing),
+        ("--markup", "layout", "markup", markup),
+        ("--dedup", "dedup", "scope", dedup),
+        ("--max-file-size", "input", "max_file_size", max_file_size),
+        ("--on-error", "input", "on_error", on_error),
+    ):
+        if value is not None:
+            options.append((flag, section, key, value))
     if drop_duplicate_documents:
-        set_option("dedup", "drop_duplicate_documents", True)
+        options.append(("--drop-duplicate-documents", "dedup", "drop_duplicate_documents", True))
     if no_rules:
-        set_option("rules", "enabled", False)
+        options.append(("--no-rules", "rules", "enabled", False))
     elif rules:
-        set_option("rules", "paths", [str(p) for p in rules])
+        options.append(("--rules", "rules", "paths", [str(p) for p in rules]))
     if encoding:
-        set_option("input", "encoding", list(encoding))
-    if max_file_size is not None:
-        set_option("input", "max_file_size", max_file_size)
-    config = config.with_options(overrides)
+        options.append(("--encoding", "input", "encoding", list(encoding)))
+    problems: list[str] = []
+    for flag, section, key, value in options:
+        try:
+            config = config.with_options({section: {key: value}}, label=flag)
+        except ConfigError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise ConfigError("\n".join(problems))
     EncodingChoice.parse(config.input.encoding)  # unknown names exit 2 before any file is read
-    return with_default_rules(config)
-
-
-def with_default_rules(config: Config) -> Config:
-    """Rules are data about a corpus: with none named, use ./rules if the working folder has one."""
-    if config.rules.enabled and not config.rules.paths and Path("rules").is_dir():
-        return config.with_options({"rules": {"paths": ["rules"]}})
     return config
 
 
@@ -134,11 +142,28 @@ GlobOption = Annotated[
     typer.Option("--glob", "-g", metavar="PATTERN", help="File pattern to clean (repeatable).", show_default=False),
 ]
 ConfigOption = Annotated[
-    Path | None, typer.Option("--config", "-c", metavar="FILE", help="YAML config file (see README).")
+    Path | None,
+    typer.Option(
+        "--config",
+        "-c",
+        metavar="FILE",
+        help="Config file (TOML or YAML). Default: the closest cleaner.toml or pyproject.toml [tool.cleaner] "
+        "above SRC, else above the working folder.",
+        show_default=False,
+    ),
+]
+NoConfigOption = Annotated[
+    bool, typer.Option("--no-config", help="Use no config file: the defaults and these options only.")
 ]
 RulesOption = Annotated[
     list[Path] | None,
-    typer.Option("--rules", "-r", metavar="PATH", help="Rule file or folder (repeatable). Default: ./rules if any."),
+    typer.Option(
+        "--rules",
+        "-r",
+        metavar="PATH",
+        help="Rule file or folder (repeatable). Default: the config file's rules.paths.",
+        show_default=False,
+    ),
 ]
 NoRulesOption = Annotated[bool, typer.Option("--no-rules", help="Do not apply correction rules.")]
 DisableOption = Annotated[
@@ -220,6 +245,7 @@ def run(
     encoding: EncodingOption = None,
     max_file_size: MaxFileSizeOption = None,
     config_file: ConfigOption = None,
+    no_config: NoConfigOption = False,
     rules: RulesOption = None,
     no_rules: NoRulesOption = False,
     disable: DisableOption = None,
@@ -239,6 +265,16 @@ def run(
     drop_duplicate_documents: Annotated[
         bool, typer.Option("--drop-duplicate-documents", help="Drop whole documents that duplicate earlier ones.")
     ] = False,
+    on_error: Annotated[
+        str | None,
+        typer.Option(
+            "--on-error",
+            metavar="skip|fail",
+            help="A bad JSON Lines record: skip it (written back unchanged, the rest cleaned; exit 1) "
+            "or fail its file (no output). Default: skip.",
+            show_default=False,
+        ),
+    ] = None,
     input_format: Annotated[
         str, typer.Option("--format", metavar="FORMAT", help="Format of standard input: text or jsonl.")
     ] = "text",
@@ -259,7 +295,7 @@ def run(
     try:
         config = build_config(
             config_file, rules, no_rules, disable, variants, opencc_config, spacing, markup, dedup,
-            drop_duplicate_documents, encoding, max_file_size,
+            drop_duplicate_documents, encoding, max_file_size, src, no_config, on_error,
         )  # fmt: skip
         if src == "-":
             code = _run_stdin(dst, config, input_format, text_field, report, dry_run, diff)
@@ -295,6 +331,8 @@ def _run_stdin(
         raise _fail(f"skipped {display_name(str(exc))}", 1) from None
     for line in rejected_lines(outcome):
         typer.echo(line, err=True)
+    if outcome.status == "skipped":  # --on-error fail and a bad record
+        raise _fail(f"skipped {display_name(outcome.reason)}", 1)
     output, output_guard, report_guard = _stdin_writes(dst, report, dry_run)
     if diff:
         _print_diff(outcome)
@@ -498,7 +536,10 @@ app.add_typer(rules_app, name="rules")
 def rules_stats(
     src: Annotated[Path, typer.Argument(metavar="SRC", help="The corpus: a folder or a file.", show_default=False)],
     rules: Annotated[
-        list[Path] | None, typer.Option("--rules", "-r", metavar="PATH", help="Rule file or folder. Default: ./rules")
+        list[Path] | None,
+        typer.Option(
+            "--rules", "-r", metavar="PATH", help="Rule file or folder. Default: the config file's, else ./rules"
+        ),
     ] = None,
     glob: GlobOption = None,
     text_field: TextFieldOption = "text",
@@ -514,15 +555,15 @@ def rules_stats(
       cleaner rules stats seeds/
       cleaner rules stats corpus/ --rules my-rules/ --glob '*.jsonl'
     """
-    from cleaner.rules.cli import DEFAULT_RULES, load_or_exit
+    from cleaner.rules.cli import default_rule_paths, load_or_exit
     from cleaner.rules.stats import rule_hits, rule_timeouts, unmatched_globs
 
-    chosen = list(rules or [DEFAULT_RULES])
+    chosen = list(rules or default_rule_paths(src))
     rule_set = load_or_exit(chosen)
     edits: list = []
     files: list[str] = []
     try:
-        config = build_config(config_file, chosen, False, ["dedup"], None, None, None, None, None, False)
+        config = build_config(config_file, chosen, False, ["dedup"], None, None, None, None, None, False, src=src)
         summary = clean_corpus(
             src,
             None,

@@ -1,13 +1,18 @@
 """Configuration: one section per stage, named like the stage, each with an ``enabled`` switch.
 
-A config file (``--config FILE``) is YAML with the same shape::
+A config file is TOML (``cleaner.toml``, or the ``[tool.cleaner]`` table of ``pyproject.toml``)
+or YAML (``--config FILE.yaml``) with the same shape::
 
-    punctuation:
-      enabled: true
-    spacing:
-      cjk_latin: insert
-    dedup:
-      scope: file
+    [spacing]
+    cjk_latin = "insert"
+    [rules]
+    paths = ["rules/"]          # relative to the file that names them
+    [dedup]
+    scope = "file"
+
+Like ruff's, the configuration is found, not named: :func:`find_config` looks for the closest
+``cleaner.toml`` (or ``pyproject.toml`` with a ``[tool.cleaner]`` table) in the folders above what
+is cleaned, then above the working folder; :func:`discover_config` loads it.
 
 One more section, ``input``, is about reading files rather than a stage: ``encoding`` lists
 ``NAME`` (every file) or ``GLOB=NAME`` (matching files) to use instead of sniffing, and
@@ -23,7 +28,7 @@ import math
 import re
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -91,8 +96,11 @@ class LayoutOptions:
 @dataclass(frozen=True)
 class RulesOptions:
     enabled: bool = True
-    # Rule files or folders; empty means no rules (the CLI passes ./rules when that folder exists).
+    # Rule files or folders; empty means no rules. A config file names them relative to itself.
     paths: tuple[str, ...] = ()
+    # The folder relative paths are relative to (the config file's; None: the working folder). Rule
+    # files are named relative to it in edits, so the audit record is the same from any folder.
+    base: str | None = field(default=None, metadata={"option": False})
     # Time limit for one regex rule on one paragraph, in seconds (positive and finite: without a
     # limit a pattern such as (a|aa)+$ can run for hours on one line).
     regex_timeout: float = 1.0
@@ -111,6 +119,9 @@ class InputOptions:
     # Files larger than this many bytes are refused before they are read (in a config file also
     # written with a unit: 500M, 2G). A file is read whole, so it must fit in memory.
     max_file_size: int = DEFAULT_MAX_BYTES
+    # A JSON Lines line that is not a readable record: skip it (written back unchanged, the rest of
+    # the file cleaned, the run exits 1) or fail its file (skipped whole, no output).
+    on_error: Literal["skip", "fail"] = "skip"
 
 
 @dataclass(frozen=True)
@@ -162,26 +173,162 @@ class Config:
     rules: RulesOptions = field(default_factory=RulesOptions)
     dedup: DedupOptions = field(default_factory=DedupOptions)
     input: InputOptions = field(default_factory=InputOptions)
+    # The file this configuration was read from (None: defaults and options only); not a section.
+    origin: Path | None = field(default=None, compare=False, metadata={"section": False})
 
-    def with_options(self, overrides: dict[str, dict[str, Any]]) -> Config:
-        """A copy with ``{section: {field: value}}`` applied (validated like a config file)."""
-        return _apply(self, overrides, source="option")
+    def with_options(self, overrides: dict[str, dict[str, Any]], label: str | None = None) -> Config:
+        """A copy with ``{section: {field: value}}`` applied (validated like a config file).
+
+        ``label`` names the option as the user typed it (``--spacing``), for error messages.
+        """
+        return _apply(self, overrides, source=label or "option", label=label)
+
+
+CONFIG_FILE = "cleaner.toml"
+PYPROJECT = "pyproject.toml"
+
+
+def find_config(start: str | Path | None = None) -> Path | None:
+    """The configuration file for cleaning ``start`` (a file or folder; default the working folder).
+
+    The closest ``cleaner.toml``, or ``pyproject.toml`` with a ``[tool.cleaner]`` table, in the
+    folders from ``start`` up to the root, as ruff finds the closest configuration above each
+    file; then the same search from the working folder. ``None`` when there is none.
+    """
+    cwd = Path.cwd()
+    starts = [Path(start) if start is not None else cwd, cwd]
+    for begin in starts:
+        folder = begin.resolve()
+        if not folder.is_dir():
+            folder = folder.parent
+        for candidate_folder in (folder, *folder.parents):
+            found = _config_in(candidate_folder)
+            if found is not None:
+                return found
+    return None
+
+
+def _config_in(folder: Path) -> Path | None:
+    own = folder / CONFIG_FILE
+    if own.is_file():
+        return own
+    pyproject = folder / PYPROJECT
+    if pyproject.is_file() and _has_tool_table(pyproject):
+        return pyproject
+    return None
+
+
+def _has_tool_table(pyproject: Path) -> bool:
+    import tomllib
+
+    try:
+        return "cleaner" in tomllib.loads(pyproject.read_text(encoding="utf-8")).get("tool", {})
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False  # not ours to judge: a broken pyproject.toml without our table is ignored
+
+
+def discover_config(start: str | Path | None = None) -> Config:
+    """The configuration :func:`find_config` finds for ``start``, loaded; the defaults if none.
+
+    This is what ``clean SRC DST`` uses without ``--config``, and what :func:`cleaner.clean_corpus`
+    uses when it is given no configuration.
+    """
+    found = find_config(start)
+    return load_config(found) if found is not None else Config()
+
+
+def rule_files_of(config: Config) -> list[Path]:
+    """The rule files a run with ``config`` applies, in order (none when the stage is off)."""
+    from cleaner.rules.loading import rule_files
+
+    return rule_files(config.rules.paths, config.rules.base) if config.rules.enabled else []
 
 
 def load_config(path: str | Path, base: Config | None = None) -> Config:
-    """Read a YAML config file; errors are ``file:line:col: message``, pointing at what to fix."""
+    """Read a config file: TOML (``*.toml``; of ``pyproject.toml`` its ``[tool.cleaner]`` table) or
+    YAML. Errors are ``file:line:col: message``, pointing at what to fix, all of them at once.
+    Relative rule paths are resolved against the folder of the file that names them.
+    """
     from cleaner.yamlio import load_yaml_document, read_yaml_source
 
-    data, places = load_yaml_document(read_yaml_source(Path(path)), str(path))
+    path = Path(path)
+    text = read_yaml_source(path)
+    if path.suffix == ".toml":
+        data, places = _load_toml(text, path)
+    else:
+        data, places = load_yaml_document(text, str(path))
+    base = dataclasses.replace(base or Config(), origin=path)
     if data is None:
-        return base or Config()
+        return base
     if not isinstance(data, dict):
         raise ConfigError(f"{places.value()}: a config file holds a mapping of stage names to options")
-    return _apply(base or Config(), data, source=str(path), places=places)
+    return _apply(base, data, source=str(path), places=places)
 
 
-def _apply(config: Config, overrides: dict[str, Any], source: str, places: Places | None = None) -> Config:
-    """``overrides`` checked and applied; errors name ``source`` (``places``: where in the file)."""
+def _load_toml(text: str, path: Path) -> tuple[Any, Places]:
+    """The cleaner settings of a TOML file and where they are; ``pyproject.toml``: ``[tool.cleaner]``."""
+    import tomllib
+
+    from cleaner.yamlio import Places
+
+    try:
+        data: Any = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        where = re.search(r"\(at line (\d+), column (\d+)\)", message)
+        message = message[: where.start()].strip() if where else message
+        at = f"{path}:{where[1]}:{where[2]}" if where else str(path)
+        raise ConfigError(f"{at}: invalid TOML: {message}") from None
+    prefix: tuple[str, ...] = ()
+    if path.name == PYPROJECT:
+        prefix = ("tool", "cleaner")
+        data = data.get("tool", {}).get("cleaner")
+    return data, Places(str(path), *_toml_places(text, prefix))
+
+
+_TOML_TABLE = re.compile(r"^\s*\[\s*([A-Za-z0-9_.\s\"-]+?)\s*\]")
+_TOML_KEY = re.compile(r"([A-Za-z0-9_-]+)\s*=\s*")
+
+
+def _toml_places(text: str, prefix: tuple[str, ...]) -> tuple[dict, dict]:
+    """``line:col`` of the keys and values of the top two levels below the table ``prefix``.
+
+    tomllib keeps no positions; a line scan finds ``[table]`` headers, ``key = value`` lines and
+    the keys of one-line inline tables, which is what a config file holds.
+    """
+    keys: dict[tuple[str, ...], str] = {}
+    values: dict[tuple[str, ...], str] = {}
+    table: tuple[str, ...] | None = () if not prefix else None
+    for number, line in enumerate(text.splitlines(), 1):
+        header = _TOML_TABLE.match(line)
+        if header and not line.lstrip().startswith("[["):
+            parts = tuple(part.strip().strip('"') for part in header[1].split("."))
+            table = parts[len(prefix) :] if parts[: len(prefix)] == prefix else None
+            if table:
+                keys.setdefault(table, f"{number}:{line.index(table[-1]) + 1}")
+            continue
+        key = _TOML_KEY.match(line.lstrip())
+        if table is None or key is None or len(table) > 1:
+            continue
+        indent = len(line) - len(line.lstrip())
+        path = (*table, key[1])
+        keys[path] = f"{number}:{indent + 1}"
+        values[path] = f"{number}:{indent + key.end() + 1}"
+        if not table and line[indent + key.end() :].startswith("{"):
+            for inner in _TOML_KEY.finditer(line, indent + key.end()):
+                keys[(key[1], inner[1])] = f"{number}:{inner.start() + 1}"
+                values[(key[1], inner[1])] = f"{number}:{inner.end() + 1}"
+    return keys, values
+
+
+def _apply(
+    config: Config, overrides: dict[str, Any], source: str, places: Places | None = None, label: str | None = None
+) -> Config:
+    """``overrides`` checked and applied; errors name ``source`` (``places``: where in the file).
+
+    Every problem is collected and reported at once, one line each, so a config file is fixed in
+    one go; ``label`` (a command-line option) stands for the option's name in messages.
+    """
 
     def key_at(*path: str) -> str:
         return places.key(*map(str, path)) if places else source
@@ -189,30 +336,55 @@ def _apply(config: Config, overrides: dict[str, Any], source: str, places: Place
     def value_at(*path: str) -> str:
         return places.value(*map(str, path)) if places else source
 
-    sections = {f.name: f for f in dataclasses.fields(config)}
+    sections = {f.name: f for f in dataclasses.fields(config) if f.metadata.get("section", True)}
     changes: dict[str, Any] = {}
+    problems: list[str] = []
     for name, values in overrides.items():
         if name not in sections:
-            raise ConfigError(f"{key_at(name)}: unknown section {name!r} (known: {', '.join(sections)})")
+            problems.append(f"{key_at(name)}: unknown section {name!r}{_suggest(name, sections)}")
+            continue
         if values is None:
             continue
         current = getattr(config, name)
         if isinstance(values, bool):
             values = {"enabled": values}
         if not isinstance(values, dict):
-            raise ConfigError(f"{value_at(name)}: section {name!r} must be a mapping of options")
-        known = {f.name: f for f in dataclasses.fields(current)}
+            problems.append(f"{value_at(name)}: section {name!r} must be a mapping of options")
+            continue
+        known = {f.name: f for f in dataclasses.fields(current) if f.metadata.get("option", True)}
         fields: dict[str, Any] = {}
         for key, value in values.items():
             option = key
-            if key == "enabled" and "enabled" not in known:
-                # Sections switched by a mode (variants, dedup) accept enabled: false too.
-                key, value = _mode_switch(name, value, value_at(name, key))
-            if key not in known:
-                raise ConfigError(f"{key_at(name, option)}: unknown option {name}.{key} (known: {', '.join(known)})")
-            fields[key] = _checked(value, known[key].type, f"{name}.{key}", value_at(name, option))
-        changes[name] = dataclasses.replace(current, **fields)
+            try:
+                if key == "enabled" and "enabled" not in known:
+                    # Sections switched by a mode (variants, dedup) accept enabled: false too.
+                    key, value = _mode_switch(name, value, value_at(name, key))
+                if key not in known:
+                    hint = _suggest(key, known, f"{name}.")
+                    raise ConfigError(f"{key_at(name, option)}: unknown option {name}.{key}{hint}")
+                shown = label or f"{name}.{key}"
+                where = label or value_at(name, option)
+                fields[key] = _checked(value, known[key].type, shown, where, f"{name}.{key}")
+            except ConfigError as exc:
+                problems.append(str(exc))
+        if name == "rules" and "paths" in fields:
+            # Paths from a file are relative to it; from code or the command line, to the working folder.
+            fields["base"] = str(Path(source).absolute().parent) if places is not None else None
+        if not problems:
+            changes[name] = dataclasses.replace(current, **fields)
+    if problems:
+        raise ConfigError("\n".join(problems))
     return dataclasses.replace(config, **changes)
+
+
+def _suggest(name: str, known: Iterable[str], prefix: str = "") -> str:
+    """`` (did you mean spacing.cjk_latin?)`` for a near miss, else the list of what is known."""
+    import difflib
+
+    close = difflib.get_close_matches(str(name), list(known), n=1, cutoff=0.6)
+    if close:
+        return f" (did you mean {prefix}{close[0]}?)"
+    return f" (known: {', '.join(known)})"
 
 
 def parse_size(value: Any) -> int:
@@ -252,15 +424,21 @@ _PARSERS: dict[str, Callable[[Any], Any]] = {
 }
 
 
-def _checked(value: Any, annotation: Any, name: str, where: str) -> Any:
-    """``value`` for option ``name``, parsed and checked; a ``ConfigError`` at ``where`` if wrong."""
-    parser = _PARSERS.get(name)
+def _checked(value: Any, annotation: Any, name: str, where: str, option: str) -> Any:
+    """``value`` for ``option`` (``section.key``, shown as ``name``), parsed and checked; a
+    ``ConfigError`` at ``where`` if wrong."""
+    parser = _PARSERS.get(option)
     if parser is None:
         return _coerce(value, annotation, name, where)
     try:
         return parser(value)
     except ValueError as exc:
-        raise ConfigError(f"{where}: {name} {exc}") from None
+        raise ConfigError(f"{_at(where, name)} {exc}") from None
+
+
+def _at(where: str, name: str) -> str:
+    """The start of a message about option ``name`` found at ``where`` (a command-line option is both)."""
+    return name if where == name else f"{where}: {name}"
 
 
 def _mode_switch(section: str, value: Any, source: str) -> tuple[str, Any]:
@@ -279,23 +457,23 @@ def _coerce(value: Any, annotation: Any, name: str, source: str) -> Any:
     if origin is Literal:
         allowed = typing.get_args(hint)
         if value not in allowed:
-            raise ConfigError(f"{source}: {name} must be one of {', '.join(map(str, allowed))}, not {value!r}")
+            raise ConfigError(f"{_at(source, name)} must be one of {', '.join(map(str, allowed))}, not {value!r}")
         return value
     if hint is bool:
         if not isinstance(value, bool):
-            raise ConfigError(f"{source}: {name} must be true or false, not {value!r}")
+            raise ConfigError(f"{_at(source, name)} must be true or false, not {value!r}")
         return value
     if hint in (int, float):
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ConfigError(f"{source}: {name} must be a number, not {value!r}")
+            raise ConfigError(f"{_at(source, name)} must be a number, not {value!r}")
         if not math.isfinite(value):
             # .nan and .inf parse as YAML floats; no option means anything by them.
-            raise ConfigError(f"{source}: {name} must be a finite number, not {value!r}")
+            raise ConfigError(f"{_at(source, name)} must be a finite number, not {value!r}")
         return hint(value)
     if origin is tuple:
         items = [value] if isinstance(value, str) else value
         if not isinstance(items, list | tuple) or not all(isinstance(i, str) for i in items):
-            raise ConfigError(f"{source}: {name} must be a list of strings")
+            raise ConfigError(f"{_at(source, name)} must be a list of strings")
         return tuple(items)
     if origin in (typing.Union, types.UnionType):
         if value is None:
@@ -304,7 +482,7 @@ def _coerce(value: Any, annotation: Any, name: str, source: str) -> Any:
         return _coerce(value, inner[0], name, source)
     if hint is str:
         if not isinstance(value, str):
-            raise ConfigError(f"{source}: {name} must be a string, not {value!r}")
+            raise ConfigError(f"{_at(source, name)} must be a string, not {value!r}")
         return value
     return value
 

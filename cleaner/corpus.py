@@ -11,12 +11,13 @@ import collections
 import contextlib
 import functools
 import itertools
+import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cleaner.config import Config
+from cleaner.config import Config, discover_config, rule_files_of
 from cleaner.errors import ConfigError, InputError
 from cleaner.io.decoding import UNCERTAIN, EncodingChoice
 from cleaner.io.locking import STATE_DIR, folder_lock, lock_path
@@ -212,10 +213,24 @@ def prepare(pipeline: Pipeline, source: SourceFile, text_field: str) -> Prepared
         return FileOutcome(source, "skipped", reason=str(exc))
     except Exception as exc:  # a reader bug, or input no check foresaw: this file only
         return FileOutcome(source, "skipped", reason=f"{source.rel}: cannot read ({type(exc).__name__}: {exc})")
+    failed = failed_by_bad_records(loaded, config)
+    if failed is not None:
+        return failed
     try:
         return prepare_loaded(pipeline, loaded)
     except Exception as exc:  # a bug in a stage must not lose the run or leave a partial output
         return _internal_error(source, loaded.encoding, exc)
+
+
+def failed_by_bad_records(loaded: LoadedFile, config: Config) -> FileOutcome | None:
+    """With ``input.on_error: fail`` (``--on-error fail``), a JSON Lines file with a bad line is
+    skipped whole: no output, each bad line still reported. ``None``: the file goes on."""
+    if not loaded.rejected or config.input.on_error != "fail":
+        return None
+    bad = len(loaded.rejected)
+    reason = f"{loaded.source.rel}: {bad} bad JSON Lines record{'s' if bad > 1 else ''} (--on-error fail)"
+    rejected = [(record.line, record.reason) for record in loaded.rejected]
+    return FileOutcome(loaded.source, "skipped", loaded.encoding, reason, rejected=rejected)
 
 
 def _unnamed(source: SourceFile) -> FileOutcome:
@@ -391,12 +406,14 @@ def clean_corpus(
 ) -> Summary:
     """Clean every matching file under ``src`` into the mirror tree ``dst``.
 
-    Returns the run's :class:`Summary`. Unprocessable files are skipped and listed in
-    ``summary.skipped``; nothing under ``src`` is ever modified. With ``dry_run`` nothing is
-    written (not even the audit record, unless ``report`` names one). ``dst`` may be ``None`` only
-    with ``dry_run``. The audit record goes to ``report``, or by default to
-    ``dst/.cleaner/audit.jsonl``. ``jobs`` > 1 runs the per-document stages in that many
-    processes (0: one per core); the output is byte-identical to a one-process run, and a file
+    ``config`` is the run's configuration; ``None``, the one ``clean SRC DST`` would use: the
+    closest ``cleaner.toml`` or ``pyproject.toml`` ``[tool.cleaner]`` (see
+    :func:`cleaner.config.discover_config`), else the defaults. Returns the run's :class:`Summary`.
+    Unprocessable files are skipped and listed in ``summary.skipped``; nothing under ``src`` is ever
+    modified. With ``dry_run`` nothing is written (not even the audit record, unless ``report``
+    names one). ``dst`` may be ``None`` only with ``dry_run``. The audit record goes to ``report``,
+    or by default to ``dst/.cleaner/audit.jsonl``. ``jobs`` > 1 runs the per-document stages in that
+    many processes (0: one per core); the output is byte-identical to a one-process run, and a file
     whose worker process dies is skipped with the reason. Every path written is checked first
     (:func:`plan_writes`), and the run holds DST's lock (:func:`writing`).
     """
@@ -408,12 +425,14 @@ def clean_corpus(
     if dst is not None:
         check_paths(src, Path(dst))
     files = discover(src, globs)
+    config = config if config is not None else discover_config(src)
     corpus = Corpus(config)
+    rules_used = rule_files_of(config)
     audit_path = Path(report) if report else None
     if audit_path is None and not dry_run and dst is not None:
         audit_path = Path(dst) / AUDIT_DIR / AUDIT_NAME
     plan = plan_writes(src, None if dry_run or dst is None else Path(dst), files, audit_path)
-    summary = Summary(audit_path=audit_path)
+    summary = Summary(audit_path=audit_path, config_file=config.origin, rule_files=rules_used)
     # The workers start under DST's lock and end before it is released; and before on_start, which
     # may start a thread (the progress bar): workers are forked, best from a single-threaded process.
     with (
@@ -423,7 +442,7 @@ def clean_corpus(
     ):
         if on_start:
             on_start(files)
-        audit.write({"type": "run", "stages": corpus.stage_names, "dedup": corpus.config.dedup.scope})
+        audit.write(run_record(corpus, src, rules_used))
         outcomes = corpus.finish_all(prepared, text_field)
         for outcome in outcomes:
             if outcome.status != "skipped" and plan.dst is not None:
@@ -433,6 +452,31 @@ def clean_corpus(
                 on_file(outcome)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def run_record(corpus: Corpus, src: Path, rules_used: list[Path]) -> dict:
+    """The audit record's first line: the stages, the config file and the rule files of the run.
+
+    Paths are relative to SRC's folder, so the record is the same from whatever folder the run
+    was started (and holds no absolute path unless the file is on another drive).
+    """
+    base = src if src.is_dir() else src.parent
+    config_file = corpus.config.origin
+    return {
+        "type": "run",
+        "stages": corpus.stage_names,
+        "dedup": corpus.config.dedup.scope,
+        "config": relative_to(config_file, base) if config_file else None,
+        "rules": [relative_to(path, base) for path in rules_used],
+    }
+
+
+def relative_to(path: Path, base: Path) -> str:
+    """``path`` as seen from the folder ``base`` (POSIX separators); absolute if there is no way."""
+    try:
+        return Path(os.path.relpath(path.resolve(), base.resolve())).as_posix()
+    except ValueError:  # another drive
+        return path.resolve().as_posix()
 
 
 def _write_output(plan: WritePlan, outcome: FileOutcome) -> FileOutcome:
@@ -496,4 +540,4 @@ def clean_bytes(
     if len(data) > options.max_file_size:
         raise InputError(f"{name}: {too_large(len(data), options.max_file_size)}")
     loaded = load(source, data=data, text_field=text_field, encoding=encoding_for(corpus.config, name))
-    return corpus.clean_file(loaded, text_field)
+    return failed_by_bad_records(loaded, corpus.config) or corpus.clean_file(loaded, text_field)

@@ -65,9 +65,17 @@ class AuditRecord(AbstractContextManager["AuditRecord"]):
             self._handle.write(dumps({"type": "edit", "doc": doc_id, **edit.to_record()}) + "\n")
 
 
-def read_audit(path: Path) -> Iterator[dict[str, Any]]:
+def shown_path(path: Path) -> str:
+    """``path`` as the user would type it: relative to the working folder when it lies under it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def read_audit(path: str | Path) -> Iterator[dict[str, Any]]:
     """The records of an audit file, in order."""
-    with path.open(encoding="utf-8") as handle:
+    with Path(path).open(encoding="utf-8") as handle:
         for line in handle:
             if line.strip():
                 yield json.loads(line)
@@ -96,6 +104,8 @@ class Summary:
     events: Counter[tuple[str, str, str]] = field(default_factory=Counter)
     seconds: float = 0.0
     audit_path: Path | None = None
+    config_file: Path | None = None  # the config file the run read (None: defaults and options only)
+    rule_files: list[Path] = field(default_factory=list)  # the rule files applied, in order
 
     def count_edits(self, edits: Iterable[Edit]) -> None:
         for edit in edits:
@@ -111,6 +121,15 @@ class Summary:
     @property
     def exit_code(self) -> int:
         return 1 if self.skipped or self.records_skipped else 0
+
+    def format_configuration(self) -> str:
+        """Which config file and rule files the run used, saying so plainly when no rules applied."""
+        config = shown_path(self.config_file) if self.config_file else "none found (defaults)"
+        if self.rule_files:
+            rules = ", ".join(shown_path(path) for path in self.rule_files)
+        else:
+            rules = "none apply"
+        return f"config: {config}; rules: {rules}"
 
     def format(self) -> str:
         lines = [
@@ -140,6 +159,7 @@ class Summary:
         if self.events:
             events = sorted(self.events.items())
             lines.append("events: " + ", ".join(f"{stage}/{rule} {event} ×{n}" for (stage, rule, event), n in events))
+        lines.append(self.format_configuration())
         if self.audit_path:
             lines.append(f"audit record: {self.audit_path}")
         return "\n".join(lines)

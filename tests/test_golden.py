@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cleaner.cli import with_default_rules
-from cleaner.config import Config
+from cleaner.config import Config, discover_config
 from cleaner.corpus import clean_corpus
 
 from .conftest import CLEANED, ROOT, SEEDS
 
 
 def project_config() -> Config:
-    # What `clean seeds/ cleaned/` uses when run at the project's root: the project's rules/.
-    rules = ROOT / "rules"
-    return Config().with_options({"rules": {"paths": [str(rules)]}}) if rules.is_dir() else Config()
+    # What `clean seeds/ cleaned/` uses from any folder: the project's cleaner.toml, naming rules/.
+    config = discover_config(SEEDS)
+    assert config.origin == ROOT / "cleaner.toml"
+    return config
 
 
 def texts(root: Path) -> dict[str, str]:
@@ -42,12 +42,3 @@ def test_cleaning_cleaned_output_changes_nothing(tmp_path: Path) -> None:
     )
     assert edits == []
     assert texts(tmp_path / "again") == texts(CLEANED)
-
-
-def test_default_rules_are_the_working_folders_rules(monkeypatch, tmp_path: Path) -> None:
-    monkeypatch.chdir(tmp_path)
-    assert with_default_rules(Config()).rules.paths == ()
-    (tmp_path / "rules").mkdir()
-    assert with_default_rules(Config()).rules.paths == ("rules",)
-    off = Config().with_options({"rules": {"enabled": False}})
-    assert with_default_rules(off).rules.paths == ()

@@ -29,13 +29,35 @@ DEFAULT_RULES = Path("rules")
 
 PathsArgument = Annotated[
     list[Path] | None,
-    typer.Argument(help="Rule files or folders (folders are read recursively). Default: ./rules", show_default=False),
+    typer.Argument(
+        metavar="[PATH]...",
+        help="Rule files or folders (folders are read recursively). Default: the rules.paths of the closest "
+        "cleaner.toml (as clean finds it), else ./rules",
+        show_default=False,
+    ),
 ]
 
 
+def default_rule_paths(start: Path | None = None) -> list[Path]:
+    """The rule paths a command uses when none are named: those of the config file found for
+    ``start`` (the working folder by default), as ``clean`` finds it; else ``./rules``."""
+    from cleaner.config import discover_config
+
+    try:
+        config = discover_config(start)
+    except CleanerError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(exc.exit_code) from None
+    if config.origin is not None and config.rules.paths:
+        base = Path(config.rules.base or ".")
+        return [base / p for p in config.rules.paths]
+    return [DEFAULT_RULES]
+
+
 def load_or_exit(paths: list[Path] | None) -> RuleSet:
-    """The rules of ``paths`` (default ./rules); invalid rules print their messages and exit 2."""
-    chosen = list(paths or [DEFAULT_RULES])
+    """The rules of ``paths`` (default: :func:`default_rule_paths`); invalid rules print their
+    messages and exit 2."""
+    chosen = list(paths or default_rule_paths())
     try:
         rule_set = load_rules(chosen)
     except CleanerError as exc:

@@ -7,6 +7,7 @@ are collected, then raised together as one :class:`~cleaner.errors.ConfigError`.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -29,12 +30,15 @@ _TAG = "tag:yaml.org,2002:"
 _STR = _TAG + "str"
 
 
-def rule_files(paths: Iterable[str | Path]) -> list[Path]:
-    """The rule files named by ``paths``: files as given, folders walked recursively in sorted order."""
+def rule_files(paths: Iterable[str | Path], base: str | Path | None = None) -> list[Path]:
+    """The rule files named by ``paths``: files as given, folders walked recursively in sorted order.
+
+    Relative paths are relative to the folder ``base`` (the config file's) when it is given.
+    """
     found: list[Path] = []
     seen: set[Path] = set()
     for raw in paths:
-        path = Path(raw)
+        path = Path(base) / raw if base is not None else Path(raw)
         if path.is_dir():
             candidates = sorted(
                 (p for p in path.rglob("*") if p.suffix in RULE_SUFFIXES and p.is_file()),
@@ -52,18 +56,29 @@ def rule_files(paths: Iterable[str | Path]) -> list[Path]:
     return found
 
 
-def load_rules(paths: Iterable[str | Path]) -> RuleSet:
+def load_rules(paths: Iterable[str | Path], base: str | Path | None = None) -> RuleSet:
     """Load and validate the rules of ``paths``; raise ``ConfigError`` listing every problem.
+
+    With ``base`` (see :func:`rule_files`), files are named relative to it in messages and edits.
 
     >>> len(load_rules([]))
     0
     """
-    files = rule_files(paths)
+    files = rule_files(paths, base)
+    names = [_name(path, base) for path in files]
     reader = _Reader()
     with gc_paused():
-        for path in files:
-            reader.read_file(path)
-    return _finish(reader, tuple(str(p) for p in files))
+        for path, name in zip(files, names, strict=True):
+            reader.read_file(path, name)
+    return _finish(reader, tuple(names))
+
+
+def _name(path: Path, base: str | Path | None) -> str:
+    """How a rule file is named: relative to ``base`` when it lies under it (stable from any folder)."""
+    if base is not None:
+        with contextlib.suppress(ValueError):
+            return path.relative_to(base).as_posix()
+    return str(path)
 
 
 def _finish(reader: _Reader, sources: tuple[str, ...]) -> RuleSet:
@@ -104,10 +119,10 @@ class _Reader:
     source: str = "<rules>"
     stem: str = "rules"
 
-    def read_file(self, path: Path) -> None:
+    def read_file(self, path: Path, name: str | None = None) -> None:
         try:
             text = read_yaml_source(path)
-            self.read_text(text, str(path))
+            self.read_text(text, name or str(path))
         except ConfigError as exc:
             self.errors.append(str(exc))
 

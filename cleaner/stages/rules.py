@@ -15,7 +15,7 @@ from cleaner.rules import Matcher, load_rules
 
 def make(options: RulesOptions) -> StageFn:
     """Load ``options.paths`` (files or folders) once; no paths means no rules and no edits."""
-    rule_set = load_rules(options.paths)
+    rule_set = load_rules(options.paths, options.base)
     if not rule_set.rules:
         return _no_rules
     matcher = rule_set.compiled
