@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import difflib
 import functools
+import json
 import os
 import signal
 import sys
@@ -22,15 +23,16 @@ from typing import Annotated, Any
 
 import typer
 
+from cleaner.clihelp import PlainHelpCommand
 from cleaner.config import Config, discover_config, load_config
-from cleaner.corpus import FileOutcome, clean_bytes, clean_corpus
+from cleaner.corpus import FileOutcome, clean_bytes, clean_corpus, summary_of
 from cleaner.errors import CleanerError, ConfigError, InputError
 from cleaner.io.decoding import EncodingChoice
 from cleaner.io.paths import UnsafeWriteError, WriteGuard, display_name, real
 from cleaner.io.readers import DEFAULT_GLOBS
 from cleaner.io.regular import NotReadable, read_at_most
 from cleaner.io.writers import write_atomic
-from cleaner.report import AuditRecord
+from cleaner.report import AuditRecord, Summary
 from cleaner.rules.cli import app as rules_app
 from cleaner.workers import default_jobs
 
@@ -197,6 +199,28 @@ MaxFileSizeOption = Annotated[
 ]
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"cleaner {package_version()}")
+        raise typer.Exit(0)
+
+
+def package_version() -> str:
+    """The installed distribution's version (the source tree's, when it is run uninstalled)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("cleaner")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+VersionOption = Annotated[
+    bool,
+    typer.Option("--version", "-V", callback=_print_version, is_eager=True, help="Print the version and exit."),
+]
+
+
 @contextlib.contextmanager
 def _interrupts_once() -> Iterator[None]:
     """The first Ctrl-C interrupts the run; any later one is ignored until the command returns.
@@ -283,27 +307,56 @@ def run(
         typer.Option(metavar="PATH", help="Write the audit record here (default: DST/.cleaner/audit.jsonl)."),
     ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", "-n", help="Write nothing; list what would change.")] = False,
+    check: Annotated[
+        bool,
+        typer.Option("--check", help="Write nothing; list the files that would change and exit 1 if any would (CI)."),
+    ] = False,
     diff: Annotated[bool, typer.Option("--diff", help="Print a unified diff of each file's changes.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar, no per-file lines.")] = False,
+    summary_json: Annotated[
+        Path | None,
+        typer.Option(
+            "--summary-json",
+            metavar="FILE",
+            help="Also write the summary's numbers to FILE as JSON.",
+            show_default=False,
+        ),
+    ] = None,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet", "-q", help="Hide the progress bar, the per-file lines and the summary; problems are still shown."
+        ),
+    ] = False,
     jobs: Annotated[
         int,
         typer.Option(
             "--jobs", "-j", metavar="N", min=0, help="Worker processes: 0, one per core; 1, none. Same output."
         ),
     ] = 0,
+    version: VersionOption = False,
 ) -> None:
+    dry_run = dry_run or check
     try:
         config = build_config(
             config_file, rules, no_rules, disable, variants, opencc_config, spacing, markup, dedup,
             drop_duplicate_documents, encoding, max_file_size, src, no_config, on_error,
         )  # fmt: skip
         if src == "-":
-            code = _run_stdin(dst, config, input_format, text_field, report, dry_run, diff)
+            summary = _run_stdin(dst, config, input_format, text_field, report, dry_run, diff, check)
         else:
             globs = tuple(glob or DEFAULT_GLOBS)
-            code = _run_tree(src, dst, config, globs, text_field, report, dry_run, diff, quiet, jobs)
+            summary = _run_tree(src, dst, config, globs, text_field, report, dry_run, diff, quiet, jobs, check)
+        if not quiet:
+            typer.echo(summary.format(), err=True)
+        if summary_json is not None:
+            write_summary_json(summary_json, summary, src)
+        code = summary.exit_code
+        if check and summary.cleaned:
+            code = 1
     except typer.Exit:
         raise
+    except BrokenPipeError:
+        raise _quiet_broken_pipe() from None
     except CleanerError as exc:
         raise _fail(str(exc), exc.exit_code) from None
     except KeyboardInterrupt:
@@ -319,9 +372,35 @@ def run(
     raise typer.Exit(code)
 
 
+def _quiet_broken_pipe() -> typer.Exit:
+    """The reader of standard output went away (``clean f - | head``): end quietly, as a program
+    killed by SIGPIPE does (exit 141), after the run has unwound (temporary files removed, lock
+    released). Standard output is pointed at /dev/null so that flushing it at exit cannot fail again.
+    """
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    return typer.Exit(128 + signal.SIGPIPE)
+
+
+def write_summary_json(path: Path, summary: Summary, src: str) -> None:
+    """The summary's numbers as JSON (``--summary-json FILE``), written atomically, never into SRC."""
+    trees = [Path(src)] if src != "-" and Path(src).is_dir() else []
+    inputs = [Path(src)] if src != "-" else []
+    guard = WriteGuard.create(path.parent, trees, inputs)
+    write_atomic(path, json.dumps(summary.to_dict(), ensure_ascii=False, indent=2), guard)
+
+
 def _run_stdin(
-    dst: str, config: Config, fmt: str, text_field: str, report: Path | None, dry_run: bool, diff: bool
-) -> int:
+    dst: str,
+    config: Config,
+    fmt: str,
+    text_field: str,
+    report: Path | None,
+    dry_run: bool,
+    diff: bool,
+    check: bool = False,
+) -> Summary:
     if fmt not in ("text", "jsonl"):
         raise ConfigError(f"--format must be text or jsonl, not {fmt!r}")
     try:
@@ -342,13 +421,13 @@ def _run_stdin(
             for doc_id, edit in outcome.edits:
                 audit.write_edits(doc_id, [edit])
     if dry_run:
-        _print_dry_run(outcome)
+        _print_dry_run(outcome, check)
     elif output is None:
         sys.stdout.write(outcome.after)
         sys.stdout.flush()
     else:
         write_atomic(output, outcome.after, output_guard)
-    return 1 if outcome.rejected else 0
+    return summary_of(outcome, config, report)
 
 
 def read_stdin(max_bytes: int) -> bytes:
@@ -406,7 +485,8 @@ def _run_tree(
     diff: bool,
     quiet: bool,
     jobs: int = 1,
-) -> int:
+    check: bool = False,
+) -> Summary:
     source = Path(src)
     to_stdout = dst == "-"
     if to_stdout and not source.is_file():
@@ -426,7 +506,7 @@ def _run_tree(
         if diff:
             _print_diff(outcome)
         if dry_run:
-            _print_dry_run(outcome)
+            _print_dry_run(outcome, check)
         if to_stdout and not dry_run and outcome.status != "skipped":
             sys.stdout.write(outcome.after)
         progress.advance()
@@ -449,9 +529,7 @@ def _run_tree(
         progress.stop()
     if not summary.files:
         raise ConfigError(f"{src}: no files matching {', '.join(globs)}")
-    if not quiet:
-        typer.echo(summary.format(), err=True)
-    return summary.exit_code
+    return summary
 
 
 def _print_diff(outcome: FileOutcome) -> None:
@@ -468,12 +546,14 @@ def _print_diff(outcome: FileOutcome) -> None:
         sys.stdout.write(line if line.endswith("\n") else line + "\n")
 
 
-def _print_dry_run(outcome: FileOutcome) -> None:
+def _print_dry_run(outcome: FileOutcome, check: bool = False) -> None:
+    """``would change NAME: …`` or ``unchanged NAME`` (with ``--check``, only the files that would change)."""
     if outcome.status == "skipped":
         return
     name = display_name(outcome.source.rel)
     if outcome.status == "unchanged":
-        sys.stdout.write(f"unchanged {name}\n")
+        if not check:
+            sys.stdout.write(f"unchanged {name}\n")
         return
     stages = Counter(edit.stage for _, edit in outcome.changes)
     detail = ", ".join(f"{stage} {n}" for stage, n in stages.items())
@@ -515,24 +595,24 @@ class _Progress:
 
 
 clean_app = typer.Typer(
-    add_completion=False, rich_markup_mode=None, context_settings={"help_option_names": ["-h", "--help"]}
+    add_completion=True, rich_markup_mode=None, context_settings={"help_option_names": ["-h", "--help"]}
 )
-clean_app.command(help=CLEAN_HELP)(run)
+clean_app.command(help=CLEAN_HELP, cls=PlainHelpCommand)(run)
 
 app = typer.Typer(
-    add_completion=False,
+    add_completion=True,
     rich_markup_mode=None,
     no_args_is_help=True,
     help=CLEANER_HELP,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-app.command("run", help=CLEAN_HELP)(run)
+app.command("run", help=CLEAN_HELP, cls=PlainHelpCommand)(run)
 
 
 app.add_typer(rules_app, name="rules")
 
 
-@rules_app.command("stats")
+@rules_app.command("stats", cls=PlainHelpCommand)
 def rules_stats(
     src: Annotated[Path, typer.Argument(metavar="SRC", help="The corpus: a folder or a file.", show_default=False)],
     rules: Annotated[
@@ -595,7 +675,7 @@ def rules_stats(
     raise typer.Exit(summary.exit_code)
 
 
-@app.command("restore")
+@app.command("restore", cls=PlainHelpCommand)
 def restore_command(
     audit: Annotated[Path, typer.Argument(metavar="AUDIT", help="The run's audit record.", show_default=False)],
     cleaned: Annotated[Path, typer.Argument(metavar="CLEANED", help="The cleaned folder.", show_default=False)],
@@ -643,7 +723,7 @@ def restore_command(
     raise typer.Exit(1 if refused else 0)
 
 
-@app.command("verify")
+@app.command("verify", cls=PlainHelpCommand)
 def verify_command(
     src: Annotated[Path, typer.Argument(metavar="SRC", help="The run's input file or folder.", show_default=False)],
     dst: Annotated[Path, typer.Argument(metavar="DST", help="The run's output folder.", show_default=False)],
@@ -682,7 +762,7 @@ def verify_command(
 
 
 @app.callback()
-def _toolkit() -> None:
+def _toolkit(version: VersionOption = False) -> None:
     # A callback makes `cleaner` a command group even while it has few commands.
     pass
 

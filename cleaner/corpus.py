@@ -525,6 +525,13 @@ def _account(summary: Summary, audit: AuditRecord, outcome: FileOutcome) -> None
         audit.write_edits(doc_id, edits)
 
 
+def summary_of(outcome: FileOutcome, config: Config, audit_path: Path | None = None) -> Summary:
+    """The summary of a run over one input given as bytes (standard input), as for a tree."""
+    summary = Summary(audit_path=audit_path, config_file=config.origin, rule_files=rule_files_of(config))
+    _account(summary, AuditRecord(None), outcome)
+    return summary
+
+
 def clean_bytes(
     data: bytes,
     name: str = "<stdin>",

@@ -122,6 +122,35 @@ class Summary:
     def exit_code(self) -> int:
         return 1 if self.skipped or self.records_skipped else 0
 
+    def to_dict(self) -> dict[str, Any]:
+        """The summary's numbers, for ``--summary-json`` and other programs."""
+        return {
+            "files": self.files,
+            "changed": self.cleaned,
+            "unchanged": self.unchanged,
+            "skipped": [{"file": name, "reason": reason} for name, reason in self.skipped],
+            "records_skipped": [{"file": name, "reason": reason} for name, reason in self.records_skipped],
+            "documents": self.documents,
+            "documents_dropped": self.documents_dropped,
+            "bytes_in": self.bytes_in,
+            "bytes_out": self.bytes_out,
+            "encodings": dict(sorted(self.encodings.items())),
+            "encoding_uncertain": self.uncertain,
+            "damaged": self.damaged,
+            "edits": dict(self.edits_by_stage),
+            "rule_hits": {rule: n for (stage, rule), n in sorted(self.hits_by_rule.items()) if stage == "rules"},
+            "paragraphs_removed": dict(sorted(self.removed_paragraphs.items())),
+            "events": [
+                {"stage": stage, "rule": rule, "event": event, "count": n}
+                for (stage, rule, event), n in sorted(self.events.items())
+            ],
+            "config": str(self.config_file) if self.config_file else None,
+            "rules": [str(path) for path in self.rule_files],
+            "audit_record": str(self.audit_path) if self.audit_path else None,
+            "seconds": round(self.seconds, 3),
+            "exit_code": self.exit_code,
+        }
+
     def format_configuration(self) -> str:
         """Which config file and rule files the run used, saying so plainly when no rules applied."""
         config = shown_path(self.config_file) if self.config_file else "none found (defaults)"

@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 
+from cleaner.clihelp import PlainHelpCommand
 from cleaner.errors import CleanerError
 from cleaner.rules.loading import load_rules
 from cleaner.rules.model import RuleSet
@@ -76,11 +77,14 @@ def corpus_paths(src: Path) -> list[str]:
     return sorted(p.relative_to(src).as_posix() for p in src.rglob("*") if p.is_file() and ".cleaner" not in p.parts)
 
 
-@app.command("check")
+@app.command("check", cls=PlainHelpCommand)
 def check_command(
     paths: PathsArgument = None,
     src: Annotated[
-        Path | None, typer.Option("--src", help="A corpus: warn about 'files:' globs that match none of its files.")
+        Path | None,
+        typer.Option(
+            "--src", metavar="CORPUS", help="A corpus: warn about 'files:' globs that match none of its files."
+        ),
     ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Exit 1 when there are warnings.")] = False,
 ) -> None:
@@ -109,7 +113,7 @@ def check_command(
         raise typer.Exit(1)
 
 
-@app.command("test")
+@app.command("test", cls=PlainHelpCommand)
 def test_command(paths: PathsArgument = None) -> None:
     """Run every rule's examples; report each failure with a diff (exit 1 if any fails).
 

@@ -1,0 +1,35 @@
+"""Help text in the form command-line users expect: ``SRC``, not ``{SRC}`` or ``SRC <str>``.
+
+typer prints a parameter's Python type beside it (``paths... <list[Path]>``) and braces around
+required arguments; the commands of ``clean`` and ``cleaner`` use :class:`PlainHelpCommand`
+(``@app.command(cls=PlainHelpCommand)``) so that only the metavars written for them show.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer.core
+
+
+class PlainArgument(typer.core.TyperArgument):
+    """An argument shown by its metavar alone, ``[NAME]`` when optional, ``NAME...`` when repeated."""
+
+    def display_type(self, ctx: Any) -> str:
+        return ""
+
+    def _usage_display_name(self) -> str:
+        name = self.display_name_raw
+        if self.nargs != 1 and not name.endswith("..."):
+            name += "..."
+        return name if self.required or name.startswith("[") else f"[{name}]"
+
+
+class PlainHelpCommand(typer.core.TyperCommand):
+    """A command whose arguments are :class:`PlainArgument`."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for param in self.params:
+            if isinstance(param, typer.core.TyperArgument):
+                param.__class__ = PlainArgument
