@@ -312,6 +312,10 @@ def run(
         typer.Option("--check", help="Write nothing; list the files that would change and exit 1 if any would (CI)."),
     ] = False,
     diff: Annotated[bool, typer.Option("--diff", help="Print a unified diff of each file's changes.")] = False,
+    delete_stale: Annotated[
+        bool,
+        typer.Option("--delete-stale", help="Remove outputs an earlier run wrote whose input is gone (nothing else)."),
+    ] = False,
     summary_json: Annotated[
         Path | None,
         typer.Option(
@@ -345,7 +349,9 @@ def run(
             summary = _run_stdin(dst, config, input_format, text_field, report, dry_run, diff, check)
         else:
             globs = tuple(glob or DEFAULT_GLOBS)
-            summary = _run_tree(src, dst, config, globs, text_field, report, dry_run, diff, quiet, jobs, check)
+            summary = _run_tree(
+                src, dst, config, globs, text_field, report, dry_run, diff, quiet, jobs, check, delete_stale
+            )
         if not quiet:
             typer.echo(summary.format(), err=True)
         if summary_json is not None:
@@ -486,6 +492,7 @@ def _run_tree(
     quiet: bool,
     jobs: int = 1,
     check: bool = False,
+    delete_stale: bool = False,
 ) -> Summary:
     source = Path(src)
     to_stdout = dst == "-"
@@ -524,11 +531,17 @@ def _run_tree(
             jobs=jobs or default_jobs(),
             on_start=progress.start,
             on_file=on_file,
+            delete_stale=delete_stale,
         )
     finally:  # on Ctrl-C too: the bar is cleared and the cursor shown again before the message
         progress.stop()
     if not summary.files:
         raise ConfigError(f"{src}: no files matching {', '.join(globs)}")
+    if not quiet:
+        for rel in summary.stale:
+            name = display_name(rel)
+            kept = rel not in summary.deleted
+            typer.echo(f"stale {name}: its input is gone; " + ("kept" if kept else "deleted"), err=True)
     return summary
 
 

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cleaner import stale
 from cleaner.config import Config, discover_config, rule_files_of
 from cleaner.errors import ConfigError, InputError
 from cleaner.io.decoding import UNCERTAIN, EncodingChoice
@@ -403,6 +404,7 @@ def clean_corpus(
     jobs: int = 1,
     on_start: Callable[[list[SourceFile]], None] | None = None,
     on_file: Callable[[FileOutcome], None] | None = None,
+    delete_stale: bool = False,
 ) -> Summary:
     """Clean every matching file under ``src`` into the mirror tree ``dst``.
 
@@ -415,7 +417,9 @@ def clean_corpus(
     or by default to ``dst/.cleaner/audit.jsonl``. ``jobs`` > 1 runs the per-document stages in that
     many processes (0: one per core); the output is byte-identical to a one-process run, and a file
     whose worker process dies is skipped with the reason. Every path written is checked first
-    (:func:`plan_writes`), and the run holds DST's lock (:func:`writing`).
+    (:func:`plan_writes`), and the run holds DST's lock (:func:`writing`). Outputs an earlier run
+    wrote from inputs that are gone are listed in ``summary.stale`` (:mod:`cleaner.stale`), and
+    removed with ``delete_stale``.
     """
     started = time.perf_counter()
     src = Path(src)
@@ -433,6 +437,8 @@ def clean_corpus(
         audit_path = Path(dst) / AUDIT_DIR / AUDIT_NAME
     plan = plan_writes(src, None if dry_run or dst is None else Path(dst), files, audit_path)
     summary = Summary(audit_path=audit_path, config_file=config.origin, rule_files=rules_used)
+    if plan.dst is not None and src.is_dir():
+        summary.stale = stale.find_stale(plan.dst, stale.written_before(audit_path), plan.outputs)
     # The workers start under DST's lock and end before it is released; and before on_start, which
     # may start a thread (the progress bar): workers are forked, best from a single-threaded process.
     with (
@@ -450,6 +456,11 @@ def clean_corpus(
             _account(summary, audit, outcome)
             if on_file:
                 on_file(outcome)
+        if delete_stale and summary.stale:
+            summary.deleted = stale.delete_stale(plan.dst, summary.stale, plan.guard)
+        for rel in summary.stale:
+            if rel not in summary.deleted:
+                audit.write({"type": "stale", "doc": rel})
     summary.seconds = time.perf_counter() - started
     return summary
 

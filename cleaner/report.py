@@ -106,6 +106,9 @@ class Summary:
     audit_path: Path | None = None
     config_file: Path | None = None  # the config file the run read (None: defaults and options only)
     rule_files: list[Path] = field(default_factory=list)  # the rule files applied, in order
+    # Outputs an earlier run wrote whose input is gone, and those of them removed (--delete-stale).
+    stale: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
 
     def count_edits(self, edits: Iterable[Edit]) -> None:
         for edit in edits:
@@ -146,10 +149,21 @@ class Summary:
             ],
             "config": str(self.config_file) if self.config_file else None,
             "rules": [str(path) for path in self.rule_files],
+            "stale": self.stale,
+            "stale_deleted": self.deleted,
             "audit_record": str(self.audit_path) if self.audit_path else None,
             "seconds": round(self.seconds, 3),
             "exit_code": self.exit_code,
         }
+
+    def format_stale(self) -> str:
+        kept = [rel for rel in self.stale if rel not in self.deleted]
+        parts = []
+        if self.deleted:
+            parts.append(f"{len(self.deleted)} deleted")
+        if kept:
+            parts.append(f"{len(kept)} kept (--delete-stale removes them)")
+        return f"stale outputs (their input is gone): {len(self.stale)}, " + ", ".join(parts)
 
     def format_configuration(self) -> str:
         """Which config file and rule files the run used, saying so plainly when no rules applied."""
@@ -189,6 +203,8 @@ class Summary:
             events = sorted(self.events.items())
             lines.append("events: " + ", ".join(f"{stage}/{rule} {event} ×{n}" for (stage, rule, event), n in events))
         lines.append(self.format_configuration())
+        if self.stale:
+            lines.append(self.format_stale())
         if self.audit_path:
             lines.append(f"audit record: {self.audit_path}")
         return "\n".join(lines)

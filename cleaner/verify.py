@@ -204,6 +204,8 @@ def _file_entries(path: Path, problems: list[str]) -> Iterator[_FileEntry]:
                 _attach_edit(current, record, number, problems)
             elif kind == "record":
                 _attach_rejected(current, record, number, problems)
+            elif kind == "stale":
+                continue  # an earlier run's output whose input is gone (cleaner.stale); "no source" below
             else:
                 problems.append(f"line {number}: unknown record type {kind!r}")
     if current is not None:
