@@ -89,6 +89,8 @@ def build_config(
     src: str | Path | None = None,
     no_config: bool = False,
     on_error: str | None = None,
+    select: list[str] | None = None,
+    ignore: list[str] | None = None,
 ) -> Config:
     """The run's configuration: defaults, then the config file, then command-line options.
 
@@ -126,6 +128,9 @@ def build_config(
         options.append(("--rules", "rules", "paths", [str(p) for p in rules]))
     if encoding:
         options.append(("--encoding", "input", "encoding", list(encoding)))
+    for flag, key, globs in (("--select", "select", select), ("--ignore", "ignore", ignore)):
+        if globs:
+            options.append((flag, "rules", key, [g.strip() for item in globs for g in item.split(",") if g.strip()]))
     problems: list[str] = []
     for flag, section, key, value in options:
         try:
@@ -272,6 +277,24 @@ def run(
     no_config: NoConfigOption = False,
     rules: RulesOption = None,
     no_rules: NoRulesOption = False,
+    select: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--select",
+            metavar="RULE_ID",
+            help="Apply only the rules whose id matches this glob, e.g. 'lukou-*' (repeatable, or comma-separated).",
+            show_default=False,
+        ),
+    ] = None,
+    ignore: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--ignore",
+            metavar="RULE_ID",
+            help="Do not apply the rules whose id matches this glob (repeatable, or comma-separated).",
+            show_default=False,
+        ),
+    ] = None,
     disable: DisableOption = None,
     variants: Annotated[
         str | None, typer.Option(metavar="MODE", help="Variant conversion: off, conservative, full.")
@@ -343,7 +366,7 @@ def run(
     try:
         config = build_config(
             config_file, rules, no_rules, disable, variants, opencc_config, spacing, markup, dedup,
-            drop_duplicate_documents, encoding, max_file_size, src, no_config, on_error,
+            drop_duplicate_documents, encoding, max_file_size, src, no_config, on_error, select, ignore,
         )  # fmt: skip
         if src == "-":
             summary = _run_stdin(dst, config, input_format, text_field, report, dry_run, diff, check)

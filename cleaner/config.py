@@ -101,6 +101,10 @@ class RulesOptions:
     # The folder relative paths are relative to (the config file's; None: the working folder). Rule
     # files are named relative to it in edits, so the audit record is the same from any folder.
     base: str | None = field(default=None, metadata={"option": False})
+    # Globs over rule ids (``lukou-*``): apply only the rules matching a ``select`` glob (all when
+    # empty), then none matching an ``ignore`` glob. A glob matching no rule is an error.
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
     # Time limit for one regex rule on one paragraph, in seconds (positive and finite: without a
     # limit a pattern such as (a|aa)+$ can run for hours on one line).
     regex_timeout: float = 1.0

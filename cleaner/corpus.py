@@ -473,13 +473,17 @@ def run_record(corpus: Corpus, src: Path, rules_used: list[Path]) -> dict:
     """
     base = src if src.is_dir() else src.parent
     config_file = corpus.config.origin
-    return {
+    record = {
         "type": "run",
         "stages": corpus.stage_names,
         "dedup": corpus.config.dedup.scope,
         "config": relative_to(config_file, base) if config_file else None,
         "rules": [relative_to(path, base) for path in rules_used],
     }
+    for key in ("select", "ignore"):  # only when used: the globs that chose among the rules
+        if getattr(corpus.config.rules, key):
+            record[f"rules_{key}"] = list(getattr(corpus.config.rules, key))
+    return record
 
 
 def relative_to(path: Path, base: Path) -> str:

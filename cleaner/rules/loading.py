@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import difflib
-from collections.abc import Iterable
+import fnmatch
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -71,6 +72,27 @@ def load_rules(paths: Iterable[str | Path], base: str | Path | None = None) -> R
         for path, name in zip(files, names, strict=True):
             reader.read_file(path, name)
     return _finish(reader, tuple(names))
+
+
+def select_rules(rules: Sequence[Rule], select: Sequence[str] = (), ignore: Sequence[str] = ()) -> tuple[Rule, ...]:
+    """The rules whose id matches a ``select`` glob (every rule when there is none) and no ``ignore``
+    glob, in order. A glob that matches no rule id at all is a ``ConfigError`` (a typo would
+    otherwise select nothing, or ignore nothing, without a word)."""
+    ids = [rule.id for rule in rules]
+    unmatched = [
+        f"--{option} {glob!r} matches no rule id"
+        for option, globs in (("select", select), ("ignore", ignore))
+        for glob in globs
+        if not fnmatch.filter(ids, glob)
+    ]
+    if unmatched:
+        raise ConfigError("\n".join(unmatched))
+    return tuple(
+        rule
+        for rule in rules
+        if (not select or any(fnmatch.fnmatchcase(rule.id, glob) for glob in select))
+        and not any(fnmatch.fnmatchcase(rule.id, glob) for glob in ignore)
+    )
 
 
 def _name(path: Path, base: str | Path | None) -> str:

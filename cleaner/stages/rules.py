@@ -11,16 +11,19 @@ from cleaner.config import RulesOptions
 from cleaner.model import Document, Edit
 from cleaner.pipeline import StageFn
 from cleaner.rules import Matcher, load_rules
+from cleaner.rules.loading import select_rules
 
 
 def make(options: RulesOptions) -> StageFn:
-    """Load ``options.paths`` (files or folders) once; no paths means no rules and no edits."""
+    """Load ``options.paths`` (files or folders) once, keep the rules ``select``/``ignore`` choose;
+    no paths means no rules and no edits."""
     rule_set = load_rules(options.paths, options.base)
-    if not rule_set.rules:
+    rules = select_rules(rule_set.rules, options.select, options.ignore)
+    if not rules:
         return _no_rules
     matcher = rule_set.compiled
-    if matcher is None or matcher.regex_timeout != options.regex_timeout:
-        matcher = Matcher(rule_set.rules, options.regex_timeout)
+    if matcher is None or matcher.regex_timeout != options.regex_timeout or rules != rule_set.rules:
+        matcher = Matcher(rules, options.regex_timeout)
 
     def rules(doc: Document) -> tuple[Document, list[Edit]]:
         return matcher.apply(doc)
