@@ -47,10 +47,12 @@ SRC is a folder (walked recursively), a single file, or - for standard input. DS
 Examples:
   clean seeds/ cleaned/                      # clean a folder, audit record in cleaned/.cleaner/
   clean seeds/ cleaned/ --dry-run --diff     # show what would change, write nothing
+  clean seeds/ cleaned/ --check              # CI: exit 1 if anything would change
   clean page.txt -                           # clean one file to standard output
   cat page.txt | clean - -                   # as a filter in a shell pipeline
   clean dump/ out/ --glob '*.jsonl' --text-field content
   clean seeds/ cleaned/ --rules my-rules/ --dedup file --spacing insert
+  clean seeds/ cleaned/ --select 'lukou-*' --delete-stale
   clean old/ out/ --encoding gbk             # every file is GBK: no sniffing
   clean mixed/ out/ -e 'tw/*=big5' -e '*.u16=utf-16-le'   # per-glob encodings, the rest sniffed
 """
