@@ -104,10 +104,18 @@ def pangu(py_repo: str, js_repo: str) -> dict:
     return {
         "peer": "pangu",
         "provenance": [
-            {"repository": "https://github.com/vinta/pangu.py", "commit": py_commit, "paths": "tests/core/*.py",
-             "licence": "MIT (Copyright (c) 2013 Vinta)"},
-            {"repository": "https://github.com/vinta/pangu.js", "commit": js_commit, "paths": "tests/shared/*.ts",
-             "licence": "MIT (Copyright (c) 2013 Vinta)"},
+            {
+                "repository": "https://github.com/vinta/pangu.py",
+                "commit": py_commit,
+                "paths": "tests/core/*.py",
+                "licence": "MIT (Copyright (c) 2013 Vinta)",
+            },
+            {
+                "repository": "https://github.com/vinta/pangu.js",
+                "commit": js_commit,
+                "paths": "tests/shared/*.ts",
+                "licence": "MIT (Copyright (c) 2013 Vinta)",
+            },
         ],
         "extraction": "every `assert spacing_text(A) == B` (pangu.py) and `spacingText(A)).toBe(B)` (pangu.js) "
         "with literal strings, outside comments; pairs found in both are listed once",
@@ -171,23 +179,34 @@ def autocorrect(repo: str) -> dict:
             for match in pair.finditer(body):
                 lineno = text.count("\n", 0, body_start + match.start()) + 1
                 cases.append(
-                    {"input": _rust_string(match.group(1)), "expected": _rust_string(match.group(2)),
-                     "function": function, "source": f"{path}:{lineno} ({name})"}
+                    {
+                        "input": _rust_string(match.group(1)),
+                        "expected": _rust_string(match.group(2)),
+                        "function": function,
+                        "source": f"{path}:{lineno} ({name})",
+                    }
                 )
             for match in assert_eq.finditer(body):
                 lineno = text.count("\n", 0, body_start + match.start()) + 1
                 cases.append(
-                    {"input": _rust_string(match.group(3)), "expected": _rust_string(match.group(1)),
-                     "function": match.group(2), "source": f"{path}:{lineno} ({name})"}
+                    {
+                        "input": _rust_string(match.group(3)),
+                        "expected": _rust_string(match.group(1)),
+                        "function": match.group(2),
+                        "source": f"{path}:{lineno} ({name})",
+                    }
                 )
     for number, case in enumerate(cases, 1):
         case["id"] = f"autocorrect-{number:03d}"
     return {
         "peer": "autocorrect",
         "provenance": [
-            {"repository": "https://github.com/huacnlee/autocorrect", "commit": commit,
-             "paths": ", ".join(path for path, _ in sources),
-             "licence": "MIT (Copyright (c) 2020 Jason Lee; autocorrect/LICENSE)"}
+            {
+                "repository": "https://github.com/huacnlee/autocorrect",
+                "commit": commit,
+                "paths": ", ".join(path for path, _ in sources),
+                "licence": "MIT (Copyright (c) 2020 Jason Lee; autocorrect/LICENSE)",
+            }
         ],
         "extraction": "the `source => expected` pairs of the unit tests of plain-text formatting (`format`, "
         "`format_punctuation`, `format_word`); tests of lint output or of options are left out",
@@ -203,15 +222,24 @@ def zhlint(repo: str) -> dict:
         text = git(repo, "show", f"HEAD:{path}")
         for match in pattern.finditer(text):
             lineno = text.count("\n", 0, match.start()) + 1
-            cases.append({"input": _js_value(match.group(1)), "expected": _js_value(match.group(2)),
-                          "source": f"{path}:{lineno}"})
+            cases.append(
+                {
+                    "input": _js_value(match.group(1)),
+                    "expected": _js_value(match.group(2)),
+                    "source": f"{path}:{lineno}",
+                }
+            )
     for number, case in enumerate(cases, 1):
         case["id"] = f"zhlint-{number:03d}"
     return {
         "peer": "zhlint",
         "provenance": [
-            {"repository": "https://github.com/zhlint-project/zhlint", "commit": commit, "paths": "test/uncategorized.test.ts",
-             "licence": "MIT (Copyright (c) 2019 Jinjiang)"}
+            {
+                "repository": "https://github.com/zhlint-project/zhlint",
+                "commit": commit,
+                "paths": "test/uncategorized.test.ts",
+                "licence": "MIT (Copyright (c) 2019 Jinjiang)",
+            }
         ],
         "extraction": "the `getOutput(A, options)).toBe(B)` cases with literal strings run with zhlint's default "
         "rules (its per-rule tests enable one option each and are not this project's conventions)",

@@ -44,6 +44,7 @@ from cleaner.config import SpacingOptions
 from cleaner.model import Change, Document, Edit, rewrite
 from cleaner.pipeline import StageFn
 from cleaner.script import CJK
+from cleaner.stages import pangu
 
 STAGE = "spacing"
 
@@ -238,26 +239,13 @@ def _space_changes(text: str, remove_cjk_latin: bool) -> list[Change]:
 
 
 def _insert_changes(text: str) -> list[Change]:
-    """A space wherever a Chinese character touches a Latin letter or digit in running text."""
+    """pangu's spaces (see :mod:`cleaner.stages.pangu`) on every line, headings and short lines too."""
     changes: list[Change] = []
-    lines = _Lines(text)
-    is_cjk = _is_cjk
-    # Runs of Latin letters and digits are far fewer than Chinese characters: look at their ends.
-    for match in _LATIN_RUN.finditer(text):
-        start, end = match.span()
-        before = text[start - 1] if start else ""
-        after = text[end] if end < len(text) else ""
-        space_before = match.group()[0] in LATIN and is_cjk(before)
-        space_after = is_cjk(after)
-        if not (space_before or space_after):
-            continue
-        lines.seek(start)
-        if not lines.running:
-            continue
-        if space_before:
-            changes.append(Change(start, start, " ", "cjk_latin_space"))
-        if space_after:
-            changes.append(Change(end, end, " ", "cjk_latin_space"))
+    start = 0
+    for line in text.split("\n"):
+        for offset, rule in pangu.insertions(line):
+            changes.append(Change(start + offset, start + offset, " ", rule))
+        start += len(line) + 1
     return changes
 
 
