@@ -69,6 +69,7 @@ from __future__ import annotations
 import bisect
 import re
 
+from cleaner import markdown
 from cleaner.config import PunctuationOptions
 from cleaner.model import PARAGRAPH_SEPARATOR, Change, Document, Edit, rewrite
 from cleaner.pipeline import StageFn
@@ -130,7 +131,9 @@ _HYPHENS = re.compile(r"-+")
 _NUMBER_COMMA = re.compile(r"(?<![0-9.,，])[0-9]{1,3}(?:[,，][0-9]{3})+(?![0-9])")
 _PARENS = re.compile(r"[()（）]")
 _DOUBLE_QUOTES = re.compile(r"[\"“”]")
-_SINGLE_QUOTES = re.compile(r"(?<![A-Za-z])'|'(?![A-Za-z])|[‘’]")
+# An apostrophe between letters is no quote, nor is a doubled ``''`` (TeX's closing quote, as in
+# ````custom''``) or a quote right after a backtick.
+_SINGLE_QUOTES = re.compile(r"(?<![A-Za-z'`])'(?!')|(?<!['`])'(?![A-Za-z'])|[‘’]")
 
 
 class _Protected:
@@ -383,6 +386,19 @@ def quotes(text: str, protected: _Protected) -> list[Change]:
     )
 
 
+def ascii_quoted(text: str, opening: int, closing: int) -> bool:
+    """Whether a pair of straight quotes is set the ASCII way, a space outside on both sides
+    (``表示一个 "不活动" 的状态``): a quoted technical term, an interface label or a literal, which
+    stays as typed. Quotes typed in Chinese prose touch the text around them (``他说"你好"``).
+
+    >>> ascii_quoted('表示一个 "不活动" 的状态', 5, 9), ascii_quoted('他说"你好"，', 2, 5)
+    (True, False)
+    """
+    before = text[opening - 1] if opening > 0 else "\n"
+    after = text[closing + 1] if closing + 1 < len(text) else "\n"
+    return before in " \t" and after in " \t\n"
+
+
 def _pair_quotes(
     text: str, protected: _Protected, pattern: re.Pattern[str], straight: str, left: str, right: str, rule: str
 ) -> list[Change]:
@@ -401,7 +417,9 @@ def _pair_quotes(
         if straight in (text[opening], ch):
             content = text[opening + 1 : position]
             before = text[opening - 1] if opening > 0 else ""
-            if _HAN_RE.search(content) or (before and _is_chinese(before)):
+            if ascii_quoted(text, opening, position):
+                pass
+            elif _HAN_RE.search(content) or (before and _is_chinese(before)):
                 if text[opening] == straight:
                     changes.append(Change(opening, opening + 1, left, rule))
                 if ch == straight:
@@ -535,6 +553,7 @@ def make(options: PunctuationOptions) -> StageFn:
             return doc, []
         edits: list[Edit] = []
         changes, unsettled = _safe_fix(doc.text, doc.paragraph_starts)
+        changes = markdown.guard(doc, changes)
         for step in range(_MAX_ROUNDS):
             if not changes:
                 break
@@ -548,6 +567,7 @@ def make(options: PunctuationOptions) -> StageFn:
                 found, left = _safe_fix(doc.text, doc.paragraph_starts, index, index)
                 changes += found
                 still |= left
+            changes = markdown.guard(doc, changes)
             unsettled = still
         return doc, edits
 

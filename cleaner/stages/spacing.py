@@ -40,6 +40,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from cleaner import markdown
 from cleaner.config import SpacingOptions
 from cleaner.model import Change, Document, Edit, rewrite
 from cleaner.pipeline import StageFn
@@ -253,6 +254,6 @@ def make(options: SpacingOptions) -> StageFn:
     fix = make_fix(options.cjk_latin)
 
     def spacing(doc: Document) -> tuple[Document, list[Edit]]:
-        return rewrite(doc, STAGE, fix(doc.text))
+        return rewrite(doc, STAGE, markdown.guard(doc, fix(doc.text)))
 
     return spacing

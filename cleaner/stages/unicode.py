@@ -54,6 +54,7 @@ from collections.abc import Callable
 
 import regex
 
+from cleaner import markdown
 from cleaner.config import UnicodeOptions
 from cleaner.model import Change, Document, Edit, rewrite
 from cleaner.pipeline import StageFn
@@ -530,7 +531,7 @@ def make(options: UnicodeOptions) -> StageFn:
             for _ in range(_MAX_ROUNDS):
                 changed = False
                 for find in passes:
-                    changes = find(doc.text)
+                    changes = markdown.guard(doc, find(doc.text))
                     if changes:
                         doc, new = rewrite(doc, STAGE, changes, step)
                         edits += new

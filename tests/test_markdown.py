@@ -1,0 +1,53 @@
+"""Markdown documents: what is not prose comes out of the text stages byte for byte.
+
+The cases (``tests/data/markdown_cases.json``) run through the whole pipeline on a ``.md``
+document, with ``layout`` off (the protected spans are used by ``punctuation``, ``spacing`` and
+``unicode``), in each spacing mode; a ``.txt`` document takes none of this.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from cleaner.config import Config
+from cleaner.markdown import is_markdown, protected_spans
+from cleaner.model import replay
+from cleaner.pipeline import Pipeline
+
+from .conftest import ROOT
+
+CASES = json.loads((ROOT / "tests" / "data" / "markdown_cases.json").read_text(encoding="utf-8"))
+
+
+def pipeline(mode: str) -> Pipeline:
+    return Pipeline(Config().with_options({"layout": {"enabled": False}, "spacing": {"cjk_latin": mode}}))
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case["note"] for case in CASES])
+def test_markdown_is_left_alone_outside_prose(case: dict) -> None:
+    result = pipeline("remove").clean(case["input"], id="doc.md")
+    assert result.text == case["expected"]
+    assert replay(case["input"], result.edits) == result.text
+    assert pipeline("remove").clean(result.text, id="doc.md").edits == []
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case["note"] for case in CASES])
+def test_protected_spans_survive_insert_mode(case: dict) -> None:
+    result = pipeline("insert").clean(case["input"], id="doc.md")
+    for start, end in protected_spans(case["input"]):
+        assert case["input"][start:end] in result.text
+    assert pipeline("insert").clean(result.text, id="doc.md").edits == []
+
+
+def test_plain_text_keeps_the_fast_path() -> None:
+    assert not is_markdown("a.txt") and is_markdown("notes/A.MD")
+    result = pipeline("remove").clean("参见[示例](#双向过滤器-替换)", id="doc.txt")
+    assert "——" in result.text
+
+
+def test_spans() -> None:
+    text = "正文`代码`和[链接](#目标-a)\n\n```\n代码\n```\n"
+    spans = [text[a:b] for a, b in protected_spans(text)]
+    assert spans == ["`代码`", "](#目标-a)", "```\n代码\n```"]
