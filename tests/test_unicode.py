@@ -194,3 +194,16 @@ def test_docstring_examples() -> None:
 
     result = doctest.testmod(unicode)
     assert result.attempted > 0 and result.failed == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("他说：我们将在１６：３２分出发", "他说：我们将在16:32分出发"),  # issue 11, autocorrect's case
+        ("时间：9：05", "时间：9:05"),
+        ("比分3：1", "比分3：1"),  # a ratio: one digit after
+        ("共2024：1234", "共2024：1234"),  # not a time
+    ],
+)
+def test_fullwidth_time_colon(text: str, expected: str) -> None:
+    assert unicode._fix_characters(text) == expected

@@ -202,7 +202,7 @@ def half_then_cjk(info: _Line, i: int) -> str | None:
         return None  # a hashtag or mention: ``#標籤``, ``@陳上進``
     if ch == "/":
         return None if info.slash_joins else "cjk_symbol_space"
-    if ch in ":.~" and (not before or before in " \t"):
+    if ch in ":.~" and not (before and (_CJK.match(before) or _HALF.match(before))):
         return None  # ``前面 :後面``, ``前面 .後面``: spaced before the mark already
     if _closes(info, i) or ch in "\"'":
         return "bracket_space"

@@ -48,6 +48,10 @@ Single quotes do the same with ``‘’``, ignoring apostrophes between letters 
 
 Other fixes:
 
+- ``fullwidth_in_english``: ``，。；：！？（）`` in a line of Latin words with no Han character
+  become ASCII, with a space after where a word follows (``"Hi！"`` → ``"Hi!"``);
+- ``halfwidth_period``: a ``.`` ending a Chinese sentence (after a Han character, at the end of a
+  line or before the next Han character) becomes ``。``; see :func:`sentence_period`;
 - ``ellipsis``: ``...`` (three or more dots) in Chinese context and ``。。。`` become ``……``;
 - ``dash``: a lone ``-`` or ``--`` between two Han characters (spaces around it go too) becomes
   ``——``; hyphens between digits or letters (``2024-01-05``, ``COVID-19``) stay;
@@ -59,7 +63,8 @@ Other fixes:
 
 Every edit's ``rule`` names the fix: ``halfwidth_comma``, ``halfwidth_semicolon``,
 ``halfwidth_colon``, ``halfwidth_question``, ``halfwidth_exclamation``, ``parentheses``,
-``quotes``, ``single_quotes``, ``ellipsis``, ``dash``, ``number_comma``. The stage repeats until
+``quotes``, ``single_quotes``, ``ellipsis``, ``dash``, ``number_comma``, ``halfwidth_period``, ``fullwidth_in_english``.
+The stage repeats until
 nothing changes (one conversion can put a neighbour in Chinese context), each round a ``step``;
 a run of marks (``?!``, ``!!!``) is judged as one.
 """
@@ -68,10 +73,11 @@ from __future__ import annotations
 
 import bisect
 import re
+from dataclasses import replace
 
 from cleaner import markdown
 from cleaner.config import PunctuationOptions
-from cleaner.model import PARAGRAPH_SEPARATOR, Change, Document, Edit, rewrite
+from cleaner.model import PARAGRAPH_SEPARATOR, Change, Document, Edit, apply_changes, rewrite
 from cleaner.pipeline import StageFn
 from cleaner.script import CHINESE, CJK
 
@@ -318,6 +324,91 @@ def dash(text: str, hyphens: re.Match[str], lo: int = 0, hi: int | None = None) 
     return None
 
 
+_SENTENCE_PERIOD = re.compile(f"(?<=[{CJK}”’）》」』])\\.(?![.。])")
+
+
+def sentence_period(text: str, lo: int = 0, hi: int | None = None) -> list[Change]:
+    """A half-width ``.`` ending a Chinese sentence becomes ``。`` (``你好，再见.``).
+
+    Only right after a Han character (or a closing quote or bracket after one), and only where the
+    sentence ends: at the end of a line or before a Han character. Never in a number (``3.14``),
+    version or file name (``文件.txt``: a letter follows), URL, abbreviation or English (a Latin
+    letter before the dot), nor in ``...``.
+
+    >>> [c.after for c in sentence_period("你好，再见.\\n文件.txt，3.5亿")]
+    ['。']
+    """
+    hi = len(text) if hi is None else hi
+    changes = []
+    for match in _SENTENCE_PERIOD.finditer(text, lo, hi):
+        start = match.start()
+        if start > 0 and text[start - 1] in "”’）》」』" and not _HAN_RE.match(text[start - 2 : start - 1] or " "):
+            continue
+        following = text[start + 1 : start + 2]
+        if (
+            following in ("", "\n")
+            or _HAN_RE.match(following)
+            or (following == " " and _HAN_RE.match(text[start + 2 : start + 3] or " "))
+        ):
+            changes.append(Change(start, start + 1, "。", "halfwidth_period"))
+    return changes
+
+
+_TO_ASCII = {"，": ",", "。": ".", "；": ";", "：": ":", "！": "!", "？": "?", "（": "(", "）": ")"}
+_ENGLISH_MARKS = re.compile("[，。；：！？（）]")
+_LETTER = re.compile("[A-Za-z]")
+_OTHER_CJK = re.compile("[\u3000-\u30ff\uac00-\ud7af\uff00-\uffef]")  # kana, hangul, CJK and full-width forms
+
+
+def english_marks(text: str, lo: int = 0, hi: int | None = None) -> list[Change]:
+    """Full-width marks in a line with no Han character but Latin words become ASCII, with the
+    space English puts after them (``Said：Come and，Join us！`` → ``Said: Come and, Join us!``).
+
+    >>> [c.after for c in english_marks('"Hi！"')]
+    ['!']
+    """
+    hi = len(text) if hi is None else hi
+    changes: list[Change] = []
+    start = lo
+    while start < hi:
+        end = text.find("\n", start, hi)
+        end = hi if end < 0 else end
+        line = text[start:end]
+        if _ENGLISH_MARKS.search(line) and _LETTER.search(line):
+            rest = _ENGLISH_MARKS.sub("", line)
+            if not _CHINESE_RE.search(rest) and not _OTHER_CJK.search(rest):
+                found = [
+                    _english_mark(text, match.start(), start) for match in _ENGLISH_MARKS.finditer(text, start, end)
+                ]
+                # All or nothing: a mark that follows no English word keeps the line Chinese to the
+                # other rules, and converting the rest would undo what they do.
+                if all(found):
+                    converted = apply_changes(
+                        line, [replace(c, start=c.start - start, end=c.end - start) for c in found]
+                    )
+                    # Only when the other rules leave the converted line alone: they must not undo it.
+                    if not _fix(converted, [0], english=False)[0]:
+                        changes += [change for change in found if change]
+        start = end + 1
+    return changes
+
+
+def _english_mark(text: str, at: int, line_start: int) -> Change | None:
+    """The ASCII form of the full-width mark at ``at`` when it follows an English word (``（``: when
+    one follows it), with a space after it where a word follows; else None."""
+    mark = _TO_ASCII[text[at]]
+    after = text[at + 1 : at + 2]
+    before = text[at - 1 : at] if at > line_start else ""
+    word = after if mark == "(" else before
+    if not (word.isascii() and word.isalnum()):
+        return None
+    if mark == "(" and before.isascii() and before.isalnum():
+        mark = " ("
+    elif mark != "(" and after.isascii() and after.isalnum():
+        mark += " "
+    return Change(at, at + 1, mark, "fullwidth_in_english")
+
+
 def number_comma(text: str, lo: int = 0, hi: int | None = None) -> list[Change]:
     """A full-width comma between thousands groups of a number becomes ``,``.
 
@@ -437,7 +528,9 @@ def _paragraph_ends(text: str, starts: list[int]) -> list[int]:
     return [start - len(PARAGRAPH_SEPARATOR) for start in starts[1:]] + [len(text)]
 
 
-def _fix(text: str, starts: list[int], first: int = 0, last: int | None = None) -> tuple[list[Change], set[int]]:
+def _fix(
+    text: str, starts: list[int], first: int = 0, last: int | None = None, english: bool = True
+) -> tuple[list[Change], set[int]]:
     """The changes in paragraphs ``first``..``last`` of ``text`` (``starts``: where each begins).
 
     Also returns the paragraphs in which a candidate was left alone that the changes might put
@@ -452,7 +545,8 @@ def _fix(text: str, starts: list[int], first: int = 0, last: int | None = None) 
     lo, hi = starts[first], ends[last]
     ellipsis = text.find("...", lo, hi) >= 0 or text.find("。。。", lo, hi) >= 0
     number = _FULLWIDTH_NUMBER_COMMA.search(text, lo, hi) is not None
-    if not (ellipsis or number or _CANDIDATES.search(text, lo, hi)):
+    english = english and _ENGLISH_MARKS.search(text, lo, hi) is not None
+    if not (ellipsis or number or english or _CANDIDATES.search(text, lo, hi) or text.find(".", lo, hi) >= 0):
         return [], set()
     protected = _Protected(text, lo, hi)
     changes: list[Change] = []
@@ -495,6 +589,10 @@ def _fix(text: str, starts: list[int], first: int = 0, last: int | None = None) 
             extra.append(change)
     if number:
         extra += number_comma(text, lo, hi)
+    if text.find(".", lo, hi) >= 0:
+        extra += [c for c in sentence_period(text, lo, hi) if c.start not in protected]
+    if english:
+        extra += [c for c in english_marks(text, lo, hi) if c.start not in protected]
     paired = set()
     for ch in "()\"'":
         position = text.find(ch, lo, hi)

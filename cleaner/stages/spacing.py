@@ -16,8 +16,9 @@ What a space means in Chinese news text:
   space follows ``SpacingOptions.cjk_latin`` in *running text*: ``remove`` (the house style of the
   corpus: ``增长11.3%``), ``insert`` (the pangu style: ``增长 11.3%``, ``S330 二期``) or ``keep``.
   The Latin side is ``[A-Za-z0-9]``, and ``%``/``‰`` after a number (``29% 的`` → ``29%的``).
-- **Next to Chinese sentence punctuation** (``，。、；：！？``) a space is noise in any line: full-width
-  marks carry their own spacing (``完成。 下一步`` → ``完成。下一步``, ``punct_space``).
+- **Next to Chinese sentence punctuation** (``，。、；：！？``) and full-width brackets (``（）``) a
+  space is noise in any line: full-width marks carry their own spacing (``完成。 下一步`` →
+  ``完成。下一步``, ``框架 （如 React 等） 的`` → ``框架（如 React 等）的``, ``punct_space``).
 - **Runs** of spaces (and tabs, no-break and ideographic spaces) inside a line become one space
   (``space_run``); **indentation** at the start of a line goes (``indent``).
 
@@ -57,6 +58,9 @@ LATIN = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012345678
 LATIN_END = LATIN | {"%", "\u2030"}
 # Chinese sentence punctuation: marks running text, and needs no space beside it.
 SENTENCE_PUNCT = frozenset("，。、；：！？")
+# Marks that need no space beside them: sentence punctuation and full-width brackets (``框架 （如
+# React 等） 的`` → ``框架（如 React 等）的``), which carry their own spacing.
+NO_SPACE_BESIDE = SENTENCE_PUNCT | {"（", "）"}
 ASCII_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 
 # The stdlib ``re`` scans these simple classes several times faster than ``regex``.
@@ -230,7 +234,7 @@ def _space_changes(text: str, remove_cjk_latin: bool) -> list[Change]:
             if not (start == lines.content + 1 and before in ASCII_LETTERS and after_cjk):
                 changes.append(Change(start, end, "", "cjk_latin_space"))
                 continue
-        if before in SENTENCE_PUNCT or after in SENTENCE_PUNCT:
+        if before in NO_SPACE_BESIDE or after in NO_SPACE_BESIDE:
             changes.append(Change(start, end, "", "punct_space"))
         elif end - start > 1:
             changes.append(Change(start, end, " ", "space_run"))

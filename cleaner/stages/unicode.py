@@ -38,7 +38,8 @@ Fixes, in the order they run (each is a named function below and the ``rule`` of
      text stays in canonical form;
    - ``fullwidth_alnum``: full-width ASCII letters and digits (``ＡＢＣ１２３``) become half-width.
      Full-width punctuation is NOT touched (NFKC would turn ``，（）`` into ASCII);
-     ``fullwidth_decimal_point``: ``．`` between two digits becomes ``.`` (``１２．５`` → ``12.5``).
+     ``fullwidth_decimal_point``: ``．`` between two digits becomes ``.`` (``１２．５`` → ``12.5``);
+     ``fullwidth_time_colon``: ``：`` in a time becomes ``:`` (``１６：３２`` → ``16:32``).
 3. ``nfc``: canonical composition (NFC), per grapheme cluster, so each edit is local.
 
 The three passes repeat until nothing changes (a repair can expose another), so the stage is
@@ -80,9 +81,10 @@ _CHARACTERS = re.compile(
     rf"|(?P<lone_surrogate>[\ud800-\udfff])"
     rf"|(?P<fullwidth_alnum>[{_FULLWIDTH_ALNUM}]+)"
     rf"|(?P<fullwidth_decimal_point>(?<=[{_DIGIT}])\uff0e(?=[{_DIGIT}]))"
+    rf"|(?P<fullwidth_time_colon>(?<=[{_DIGIT}])(?<![{_DIGIT}]{{3}})\uff1a(?=[{_DIGIT}]{{2}}(?![{_DIGIT}])))"
 )
 # Any character some fix above may change: most texts have none, and one search says so.
-_ANY_CHARACTER = re.compile(rf"[{_SPACES}{_ZERO_WIDTH}\u00ad{_CONTROL}\ud800-\udfff{_FULLWIDTH_ALNUM}\uff0e]")
+_ANY_CHARACTER = re.compile(rf"[{_SPACES}{_ZERO_WIDTH}\u00ad{_CONTROL}\ud800-\udfff{_FULLWIDTH_ALNUM}\uff0e\uff1a]")
 _EMOJI = regex.compile(r"\p{Extended_Pictographic}")
 _TO_HALFWIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 
@@ -154,6 +156,16 @@ def fullwidth_decimal_point(match: re.Match[str]) -> str:
     return "."
 
 
+def fullwidth_time_colon(match: re.Match[str]) -> str:
+    """``：`` between the hours and minutes of a time (one or two digits, then exactly two) is the
+    time's colon, ASCII like its digits; a ratio (``3：1``) or a list (``第1：2``) stays.
+
+    >>> _fix_characters("１６：３２分出发，比分3：1")
+    '16:32分出发，比分3：1'
+    """
+    return ":"
+
+
 _CHARACTER_FIXES: dict[str, Callable[[re.Match[str]], str | None]] = {
     "trailing_space": trailing_space,
     "space": space,
@@ -163,6 +175,7 @@ _CHARACTER_FIXES: dict[str, Callable[[re.Match[str]], str | None]] = {
     "lone_surrogate": lone_surrogate,
     "fullwidth_alnum": fullwidth_alnum,
     "fullwidth_decimal_point": fullwidth_decimal_point,
+    "fullwidth_time_colon": fullwidth_time_colon,
 }
 
 
