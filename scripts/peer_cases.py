@@ -149,7 +149,9 @@ def _rust_string(literal: str) -> str:
     return "".join(out)
 
 
-_RUST_LITERAL = r'(r#*"[\s\S]*?"#*|"(?:\\[\s\S]|[^"\\])*")'
+def _rust_literal(name: str) -> str:
+    """A Rust string literal, plain or raw (``r#"…"#``, closed by as many ``#`` as opened it)."""
+    return rf'(?P<{name}>r(?P<{name}_hashes>#*)"[\s\S]*?"(?P={name}_hashes)|"(?:\\[\s\S]|[^"\\])*")'
 
 
 def autocorrect(repo: str) -> dict:
@@ -161,8 +163,10 @@ def autocorrect(repo: str) -> dict:
         ("autocorrect/src/rule/halfwidth.rs", "format_punctuation"),
     ]
     cases: list[dict] = []
-    pair = re.compile(_RUST_LITERAL + r"\s*=>\s*" + _RUST_LITERAL)
-    assert_eq = re.compile(r"assert_eq!\(\s*" + _RUST_LITERAL + r",\s*(format\w*)\(\s*" + _RUST_LITERAL + r"\s*\)")
+    pair = re.compile(_rust_literal("a") + r"\s*=>\s*" + _rust_literal("b"))
+    assert_eq = re.compile(
+        r"assert_eq!\(\s*" + _rust_literal("a") + r",\s*(?P<f>format\w*)\(\s*" + _rust_literal("b") + r"\s*\)"
+    )
     for path, function in sources:
         text = git(repo, "show", f"HEAD:{path}")
         tests = text[text.index("mod tests") :]
@@ -180,8 +184,8 @@ def autocorrect(repo: str) -> dict:
                 lineno = text.count("\n", 0, body_start + match.start()) + 1
                 cases.append(
                     {
-                        "input": _rust_string(match.group(1)),
-                        "expected": _rust_string(match.group(2)),
+                        "input": _rust_string(match.group("a")),
+                        "expected": _rust_string(match.group("b")),
                         "function": function,
                         "source": f"{path}:{lineno} ({name})",
                     }
@@ -190,9 +194,9 @@ def autocorrect(repo: str) -> dict:
                 lineno = text.count("\n", 0, body_start + match.start()) + 1
                 cases.append(
                     {
-                        "input": _rust_string(match.group(3)),
-                        "expected": _rust_string(match.group(1)),
-                        "function": match.group(2),
+                        "input": _rust_string(match.group("b")),
+                        "expected": _rust_string(match.group("a")),
+                        "function": match.group("f"),
                         "source": f"{path}:{lineno} ({name})",
                     }
                 )

@@ -16,6 +16,7 @@ changes a character (the ``spacing`` stage's other fixes do that). Every decisio
   them;
 - ``bracket_space``: outside brackets and straight quotes, never inside (``前面 (中文 123) 後面``,
   ``前面 "中文" 後面``); ``<`` and ``>`` are brackets only as a pair on the line, else comparisons;
+- an HTML entity (``&quot;``) is one word too;
 - hashtags and mentions keep their mark (``前面 #標籤``, ``請 @vinta 吃``), a sign stays on its
   number (``打 +886``), a suffix on its word (``Disney+ 上架``, ``C++ 的``), a file path, URL or
   inline code span is one word (``查看 /etc/passwd 文件``, ``用 `x` 寫``); with two or more slashes
@@ -61,6 +62,7 @@ _ATOMS = re.compile(
     rf"|/(?:{_DIRS})(?![A-Za-z0-9_\-])/?"
     r"|/\.[A-Za-z0-9_\-]+(?![A-Za-z0-9_\-])/?"
     r"|[A-Z]:\\(?:[A-Za-z0-9_\-. ]+\\?)+"
+    r"|&#?[A-Za-z0-9]+;"
 )
 _OPERATORS = frozenset("+-*=&^|<>")
 _PUNCT_AFTER = frozenset("!;,?:.~")
@@ -202,6 +204,8 @@ def half_then_cjk(info: _Line, i: int) -> str | None:
         return None  # a hashtag or mention: ``#標籤``, ``@陳上進``
     if ch == "/":
         return None if info.slash_joins else "cjk_symbol_space"
+    if ch == ":" and before == ":":
+        return None  # an admonition fence, ``:::提示``
     if ch in ":.~" and not (before and (_CJK.match(before) or _HALF.match(before))):
         return None  # ``前面 :後面``, ``前面 .後面``: spaced before the mark already
     if _closes(info, i) or ch in "\"'":

@@ -357,6 +357,7 @@ def sentence_period(text: str, lo: int = 0, hi: int | None = None) -> list[Chang
 _TO_ASCII = {"，": ",", "。": ".", "；": ";", "：": ":", "！": "!", "？": "?", "（": "(", "）": ")"}
 _ENGLISH_MARKS = re.compile("[，。；：！？（）]")
 _LETTER = re.compile("[A-Za-z]")
+_CURLY_QUOTES = str.maketrans("", "", "“”‘’")
 _OTHER_CJK = re.compile("[\u3000-\u30ff\uac00-\ud7af\uff00-\uffef]")  # kana, hangul, CJK and full-width forms
 
 
@@ -375,7 +376,7 @@ def english_marks(text: str, lo: int = 0, hi: int | None = None) -> list[Change]
         end = hi if end < 0 else end
         line = text[start:end]
         if _ENGLISH_MARKS.search(line) and _LETTER.search(line):
-            rest = _ENGLISH_MARKS.sub("", line)
+            rest = _ENGLISH_MARKS.sub("", line).translate(_CURLY_QUOTES)  # English uses curly quotes too
             if not _CHINESE_RE.search(rest) and not _OTHER_CJK.search(rest):
                 found = [
                     _english_mark(text, match.start(), start) for match in _ENGLISH_MARKS.finditer(text, start, end)
