@@ -383,15 +383,25 @@ def english_marks(text: str, lo: int = 0, hi: int | None = None) -> list[Change]
                 ]
                 # All or nothing: a mark that follows no English word keeps the line Chinese to the
                 # other rules, and converting the rest would undo what they do.
-                if all(found):
-                    converted = apply_changes(
-                        line, [replace(c, start=c.start - start, end=c.end - start) for c in found]
-                    )
-                    # Only when the other rules leave the converted line alone: they must not undo it.
-                    if not _fix(converted, [0], english=False)[0]:
-                        changes += [change for change in found if change]
+                kept = [change for change in found if change]
+                # Only when the other rules leave the converted line alone: they must not undo it.
+                if len(kept) == len(found) and _english_stays(text, start, end, kept, lo, hi):
+                    changes += kept
         start = end + 1
     return changes
+
+
+def _english_stays(text: str, start: int, end: int, found: list[Change], lo: int, hi: int) -> bool:
+    """Whether the other rules leave the line ``text[start:end]`` alone once ``found`` is applied,
+    judged in its whole paragraph (their neighbours reach across lines)."""
+    first = text.rfind(PARAGRAPH_SEPARATOR, lo, start)
+    first = lo if first < 0 else first + len(PARAGRAPH_SEPARATOR)
+    last = text.find(PARAGRAPH_SEPARATOR, end, hi)
+    last = hi if last < 0 else last
+    line = apply_changes(text[start:end], [replace(c, start=c.start - start, end=c.end - start) for c in found])
+    paragraph = text[first:start] + line + text[end:last]
+    offset = start - first
+    return not any(offset <= c.start < offset + len(line) for c in _fix(paragraph, [0], english=False)[0])
 
 
 def _english_mark(text: str, at: int, line_start: int) -> Change | None:
