@@ -51,3 +51,29 @@ def test_spans() -> None:
     text = "正文`代码`和[链接](#目标-a)\n\n```\n代码\n```\n"
     spans = [text[a:b] for a, b in protected_spans(text)]
     assert spans == ["`代码`", "](#目标-a)", "```\n代码\n```"]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case["note"] for case in CASES])
+def test_layout_leaves_what_is_not_prose_alone(case: dict) -> None:
+    """With every stage on, layout included: code blocks, table alignment rows, reference
+    definitions and front matter come out byte for byte (not joined, split or stripped)."""
+    full = Pipeline(Config())
+    result = full.clean(case["input"], id="doc.md")
+    for start, end in protected_spans(case["input"]):
+        assert case["input"][start:end] in result.text
+    assert replay(case["input"], result.edits) == result.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "正文说明在这里，参见下面的链接\n[ref]: https://example.org/a-b \"标题\"\n",
+        "| 名称 | 说明 |\n|:---|---:|\n| 甲 | 第一项 |\n",
+        "示例代码如下：\n\n    def main():\n\n        return 0\n\n然后运行它。\n",
+        "# 标题\n\n```\n第一行\n第二行\n```\n",
+    ],
+)
+def test_layout_never_joins_splits_or_strips_markdown_blocks(text: str) -> None:
+    result = Pipeline(Config()).clean(text, id="doc.md")
+    for start, end in protected_spans(text):
+        assert text[start:end] in result.text

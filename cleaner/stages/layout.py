@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 import regex
 
-from cleaner import blocks, furniture, wrapping
+from cleaner import blocks, furniture, markdown, wrapping
 from cleaner.blocks import BYLINE, CAPTION, HEADING, LABEL, LIST, SEPARATOR, TEXT
 from cleaner.config import LayoutOptions
 from cleaner.model import Change, Document, Edit, apply_changes, rewrite
@@ -181,8 +181,10 @@ def continues_heading(a: Line, a_kind: str, b: Line, b_kind: str, separator: str
 _static_kind = functools.lru_cache(maxsize=1 << 16)(blocks.static_kind)
 
 
-def plan(text: str, options: LayoutOptions = DEFAULT_OPTIONS) -> Plan:
-    """Classify every line of ``text`` and decide joins and heals (no edits yet)."""
+def plan(text: str, options: LayoutOptions = DEFAULT_OPTIONS, protected: Sequence[tuple[int, int]] = ()) -> Plan:
+    """Classify every line of ``text`` and decide joins and heals (no edits yet). Lines wholly
+    inside a ``protected`` span (a Markdown code block, table row, reference definition) stand on
+    their own."""
     lines = split_lines(text)
     n = len(lines)
     plain_sentence = [blocks.is_plain_sentence_line(line.raw) for line in lines]
@@ -190,6 +192,8 @@ def plan(text: str, options: LayoutOptions = DEFAULT_OPTIONS) -> Plan:
     found = furniture.find([line.raw.strip() for line in lines])
     for i in found:
         static[i] = SEPARATOR  # kept furniture stands alone: never joined, never healed across
+    for i in _protected_lines(lines, protected):
+        static[i] = SEPARATOR
     widths = [wrapping.display_width(line.plain) for line in lines]
     text_lines = [kind in (TEXT, LIST) for kind in static]
     sides = [wrapping.Side(line.plain, wrapping.NO_COLUMN, widths[i]) for i, line in enumerate(lines)]
@@ -273,6 +277,19 @@ def plan(text: str, options: LayoutOptions = DEFAULT_OPTIONS) -> Plan:
                 if heal:
                     heals[i] = heal
     return Plan(lines, kinds, links, heals, static, sides, scores, found)
+
+
+def _protected_lines(lines: Sequence[Line], protected: Sequence[tuple[int, int]]) -> list[int]:
+    """The lines wholly inside one of the ``protected`` spans (sorted, not overlapping)."""
+    if not protected:
+        return []
+    starts = [start for start, _ in protected]
+    found = []
+    for i, line in enumerate(lines):
+        index = bisect.bisect_right(starts, line.start) - 1
+        if index >= 0 and line.end <= protected[index][1]:
+            found.append(i)
+    return found
 
 
 def _splits_mark(lines: Sequence[Line], static: Sequence[str], i: int) -> bool:
@@ -719,6 +736,12 @@ def weak_break_events(decided: Plan, threshold: float) -> list[Change]:
     return events
 
 
+def _protected(doc: Document) -> tuple[tuple[int, int], ...]:
+    """What of a Markdown document is not prose (code, tables' alignment rows, reference
+    definitions, front matter): never joined, split or stripped."""
+    return markdown.protected_spans(doc.text) if markdown.is_markdown(doc.path) else ()
+
+
 def repair(doc: Document, options: LayoutOptions) -> tuple[Document, list[Edit]]:
     """Run the stage on one document: structural passes to a fixed point, markup, then the lines
     left apart made paragraphs and the unsure breaks reported."""
@@ -730,26 +753,26 @@ def repair(doc: Document, options: LayoutOptions) -> tuple[Document, list[Edit]]
         # line reads differently from its fragments (wider, perhaps with punctuation now), so the
         # text is looked at again until a pass changes nothing: cleaning the output again then
         # changes nothing.
-        decided = plan(doc.text, options)
-        changes = furniture_changes(decided, options)
+        decided = plan(doc.text, options, _protected(doc))
+        changes = markdown.guard(doc, furniture_changes(decided, options))
         if not changes:
-            changes = structural_changes(doc.text, decided)
+            changes = markdown.guard(doc, structural_changes(doc.text, decided))
         if not changes and options.markup == "strip" and not stripped:
             # Marks go once the structure is settled (a mark is kept where its plain line would be
             # joined); what the plain lines are is then planned once more.
             stripped = True
             marks = strippable_marks(doc.text, options)
-            changes = sorted(marks + bold_changes(doc.text), key=lambda c: (c.start, c.end))
+            changes = markdown.guard(doc, sorted(marks + bold_changes(doc.text), key=lambda c: (c.start, c.end)))
         if not changes:
             break
         doc, pass_edits = rewrite(doc, STAGE, changes, step=step)
         edits.extend(pass_edits)
         step += 1
     if changes:
-        decided = plan(doc.text, options)  # the passes ran out: plan what is there
+        decided = plan(doc.text, options, _protected(doc))  # the passes ran out: plan what is there
     # Lines left apart inside a paragraph become paragraphs of their own (every later step, dedup
     # included, works paragraph by paragraph); the breaks left apart on weak evidence are reported.
-    final = separations(doc.text, decided) + weak_break_events(decided, options.join_threshold)
+    final = markdown.guard(doc, separations(doc.text, decided)) + weak_break_events(decided, options.join_threshold)
     final.sort(key=lambda c: (c.start, c.end))
     doc, final_edits = rewrite(doc, STAGE, final, step=step)
     edits.extend(final_edits)
