@@ -67,7 +67,7 @@ def test_layout_leaves_what_is_not_prose_alone(case: dict) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "正文说明在这里，参见下面的链接\n[ref]: https://example.org/a-b \"标题\"\n",
+        '正文说明在这里，参见下面的链接\n[ref]: https://example.org/a-b "标题"\n',
         "| 名称 | 说明 |\n|:---|---:|\n| 甲 | 第一项 |\n",
         "示例代码如下：\n\n    def main():\n\n        return 0\n\n然后运行它。\n",
         "# 标题\n\n```\n第一行\n第二行\n```\n",
