@@ -87,8 +87,10 @@ RHYTHM_DEFAULT = {"stop|text": 0.3, "stop|quote": 0.3, "colon|text": 0.4, "colon
 # How far to look for the lines that share a column with a line (non-empty lines either side).
 COLUMN_REACH = 3
 # Two lines share a column when their widths differ by at most this many columns, or this share
-# of the width: a hanging or pushed-down mark moves a line's end by one full-width character.
-WIDTH_SLACK = 4.5
+# of the width: a hanging or pushed-down mark moves a line's end by one full-width character (2),
+# a half-width character rounds by one more. No more: a paragraph's last line, or a heading, is
+# as wide as a narrow column within two characters far too often.
+WIDTH_SLACK = 3.0
 WIDTH_SLACK_SHARE = 0.1
 # A line is short when it is narrower than this share of the widest column line around it.
 SHORT_SHARE = 0.7

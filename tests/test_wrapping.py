@@ -110,9 +110,9 @@ def test_english_paragraph_wrapped_at_spaces_is_rejoined_with_spaces():
 
 
 def test_narrow_column_without_punctuation_is_rejoined():
-    """Fragments of a 7-character column carry no punctuation; their common width shows they wrap."""
-    text = "渌口区大力推动农\n村人居环境整治工作果\n田龙潭三旺等乡村获评\n省级美丽乡村示范村。"
-    assert clean_layout(text) == "渌口区大力推动农村人居环境整治工作果田龙潭三旺等乡村获评省级美丽乡村示范村。"
+    """Fragments of a 10-character column carry no punctuation; their common width shows they wrap."""
+    text = "渌口区全力推动美丽农\n村人居环境整治工作果\n田龙潭三旺等乡村获评\n省级美丽乡村示范村。"
+    assert clean_layout(text) == text.replace("\n", "")
 
 
 def test_a_bare_first_line_as_wide_as_the_column_needs_more_than_width():
