@@ -47,8 +47,12 @@ _SEPARATOR_STARTS = frozenset("….·。＊*-—=~～ ")
 COLUMN_LABELS = frozenset(
     {"前言", "观察", "编者按", "编后", "短评", "评论", "链接", "相关链接", "背景", "延伸阅读", "导读", "提示"}
 )
-# What a sentence (and so a new paragraph) typically opens with in a newspaper: a date, a quotation.
-_OPENER = regex.compile(r"^(?:\d{1,4}[ \t]*[年月日]|\d{1,2}[—\-–~～至]\d{1,2}[ \t]*月|[“「『‘])")
+# What a sentence (and so a new paragraph) typically opens with in a newspaper: a date, a quotation,
+# a dateline ("本报讯", "本报北京1月3日电", "新华社…电": an article's first paragraph).
+_OPENER = regex.compile(
+    r"^(?:\d{1,4}[ \t]*[年月日]|\d{1,2}[—\-–~～至]\d{1,2}[ \t]*月|[“「『‘]"
+    r"|本报讯|本报[^，。,]{0,12}\d{1,2}月\d{1,2}日电|新华社[^，。,]{0,12}\d{1,2}月\d{1,2}日电)"
+)
 _QUOTED = regex.compile(r"“[^“”]*”|‘[^‘’]*’|「[^「」]*」|『[^『』]*』|《[^《》]*》|（[^（）]*）|\([^()]*\)")
 _CJK_SPACE_CJK = regex.compile(rf"{CJK}[ \u3000]+(?:{CJK}|“)")
 _STOP_RE = regex.compile(r"[。！？!?]")

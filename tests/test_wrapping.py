@@ -246,3 +246,11 @@ def test_english_paragraphs_ending_in_a_full_stop_stay_apart():
 )
 def test_a_word_hyphenated_at_the_line_end_is_rejoined_only_on_the_documents_evidence(text, cleaned):
     assert clean_layout(text) == cleaned
+
+
+@pytest.mark.parametrize(
+    "dateline",
+    ["本报讯记者刘桂莲报道：广东电子工业", "本报昆明1月3日电记者张帆报道：", "新华社北京1月6日电（记者汪金福）"],
+)
+def test_a_dateline_opens_a_paragraph(dateline):
+    assert wrapping.opener_after(side("广东电子工业喜创七连冠", FULL), side(dateline)) < 0
