@@ -501,11 +501,9 @@ def rhythm(plains: Sequence[str], full: Sequence[bool], text_lines: Sequence[boo
         if not text_lines[i]:
             continue
         places += max(len(plain) - 1, 0)
-        for match in _ENDS_AND_NEXT.finditer(plain):
-            found = break_class(match.group(0), match.group(2))
-            if found:
-                inline[found] += 1
-        closing_inline += sum(1 for char in plain[1:] if char in _CLOSING_STARTS)
+        classes, closing = _line_rhythm(plain)
+        inline.update(classes)
+        closing_inline += closing
         if i + 1 < n and full[i] and text_lines[i + 1]:
             full_breaks += 1
             closing_starts += plains[i + 1][:1] in _CLOSING_STARTS
@@ -523,6 +521,21 @@ def rhythm(plains: Sequence[str], full: Sequence[bool], text_lines: Sequence[boo
         share = (min(expected, seen) + RHYTHM_PSEUDO * default) / (seen + RHYTHM_PSEUDO)
         result[name] = _logit(share) - _logit(default)
     return result
+
+
+_CLOSING_INSIDE = regex.compile("[" + regex.escape("".join(sorted(_CLOSING_STARTS))) + "]")
+
+
+@lru_cache(maxsize=1 << 16)
+def _line_rhythm(plain: str) -> tuple[tuple[str, ...], int]:
+    """The sentence-ending places inside a line, by break class, and its closing marks after the
+    first character (a document is planned again after each pass; most lines come back unchanged)."""
+    classes = []
+    for match in _ENDS_AND_NEXT.finditer(plain):
+        found = break_class(match.group(0), match.group(2))
+        if found:
+            classes.append(found)
+    return tuple(classes), len(_CLOSING_INSIDE.findall(plain, 1))
 
 
 def _logit(p: float) -> float:
