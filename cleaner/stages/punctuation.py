@@ -540,7 +540,13 @@ def _paragraph_ends(text: str, starts: list[int]) -> list[int]:
 
 
 def _fix(
-    text: str, starts: list[int], first: int = 0, last: int | None = None, english: bool = True
+    text: str,
+    starts: list[int],
+    first: int = 0,
+    last: int | None = None,
+    english: bool = True,
+    *,
+    ends: list[int] | None = None,
 ) -> tuple[list[Change], set[int]]:
     """The changes in paragraphs ``first``..``last`` of ``text`` (``starts``: where each begins).
 
@@ -552,7 +558,7 @@ def _fix(
     neighbours of a mark are looked for inside its own paragraph only.
     """
     last = len(starts) - 1 if last is None else last
-    ends = _paragraph_ends(text, starts)
+    ends = _paragraph_ends(text, starts) if ends is None else ends
     lo, hi = starts[first], ends[last]
     ellipsis = text.find("...", lo, hi) >= 0 or text.find("。。。", lo, hi) >= 0
     number = _FULLWIDTH_NUMBER_COMMA.search(text, lo, hi) is not None
@@ -649,9 +655,11 @@ def _without_overlaps(changes: list[Change]) -> list[Change]:
     return kept
 
 
-def _safe_fix(text: str, starts: list[int], first: int = 0, last: int | None = None) -> tuple[list[Change], set[int]]:
+def _safe_fix(
+    text: str, starts: list[int], first: int = 0, last: int | None = None, ends: list[int] | None = None
+) -> tuple[list[Change], set[int]]:
     try:
-        return _fix(text, starts, first, last)
+        return _fix(text, starts, first, last, ends=ends)
     except Exception:  # pragma: no cover - a fix must never take the pipeline down
         return [], set()
 
@@ -672,8 +680,11 @@ def make(options: PunctuationOptions) -> StageFn:
             edits += new
             # Another round only where a change may have put a candidate left alone in context.
             changes, still = [], set()
+            # The paragraph ends once per round, not once per paragraph: a big file has many.
+            starts = doc.paragraph_starts
+            ends = _paragraph_ends(doc.text, starts)
             for index in sorted(unsettled & touched):
-                found, left = _safe_fix(doc.text, doc.paragraph_starts, index, index)
+                found, left = _safe_fix(doc.text, starts, index, index, ends)
                 changes += found
                 still |= left
             changes = markdown.guard(doc, changes)
