@@ -661,18 +661,22 @@ class Deduplicator:
                 last_row=-1,
             )
         doc_number = batch.owner[value]
-        if doc_number == d:
-            kept = [r for r in range(batch.bounds[d], before) if batch.is_kept(r)]
-            end = before
+        if doc_number == d and batch.bounds[d] <= value < before and batch.is_kept(value):
+            first, rows, last = _kept_window(batch, value, span, batch.bounds[d], before)
         else:
-            kept = batch.kept_by_doc[doc_number]
-            end = batch.bounds[doc_number + 1]
-        at = bisect.bisect_left(kept, value)
-        lo = max(0, at - span)
-        rows = kept[lo : at + span + 1]
+            if doc_number == d:
+                kept = [r for r in range(batch.bounds[d], before) if batch.is_kept(r)]
+                end = before
+            else:
+                kept = batch.kept_by_doc[doc_number]
+                end = batch.bounds[doc_number + 1]
+            at = bisect.bisect_left(kept, value)
+            lo = max(0, at - span)
+            rows = kept[lo : at + span + 1]
+            first = kept[lo - 1] if lo else batch.bounds[doc_number] - 1
+            last = kept[lo + len(rows)] if lo + len(rows) < len(kept) else end
         # The short rows before, between and after these, as the index holds them.
-        first = kept[lo - 1] if lo else batch.bounds[doc_number] - 1
-        edges = [first, *rows, kept[lo + len(rows)] if lo + len(rows) < len(kept) else end]
+        edges = [first, *rows, last]
         gaps = [batch.short_between(a, b) for a, b in itertools.pairwise(edges)]
         return _OriginalRun(
             center=center,
@@ -1019,3 +1023,28 @@ def _removal_spans(doc: Document, removed: list[int]) -> list[tuple[int, int, in
         else:
             spans.append((i, starts[i], end))
     return spans
+
+
+def _kept_window(batch: _Batch, value: int, span: int, start: int, end: int) -> tuple[int, list[int], int]:
+    """The kept rows of ``[start, end)`` around the kept row ``value``: up to ``span`` on each side,
+    with the kept row just outside them on each side (``start - 1`` or ``end`` where there is none).
+
+    The same as listing every kept row of the range and slicing around ``value``, found by looking
+    outwards from ``value`` instead: listing them costs the whole document per fragment looked at,
+    which made one big file quadratic.
+    """
+    before: list[int] = []
+    row = value - 1
+    while row >= start and len(before) <= span:
+        if batch.is_kept(row):
+            before.append(row)
+        row -= 1
+    after: list[int] = []
+    row = value + 1
+    while row < end and len(after) <= span:
+        if batch.is_kept(row):
+            after.append(row)
+        row += 1
+    first = before[span] if len(before) > span else start - 1
+    last = after[span] if len(after) > span else end
+    return first, [*reversed(before[:span]), value, *after[:span]], last
