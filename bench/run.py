@@ -218,6 +218,31 @@ def report(measured: list[Measured], megabytes: float, baseline: float) -> str:
     return "\n".join(lines)
 
 
+def one_file(src: Path, folder: Path) -> Path:
+    """The corpus's files joined (blank lines between) into one file in ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / "all.txt"
+    if not target.exists():
+        files = sorted(p for p in src.rglob("*") if p.is_file())
+        target.write_text("\n\n".join(p.read_text("utf-8") for p in files), "utf-8")
+    return folder
+
+
+def single_file(measured: list[Measured], src: Path, tmp: Path) -> str:
+    """The same bytes as one file, one process: time and peak memory against the many files."""
+    folder = one_file(src, src.parent / "one")
+    lines = ["\n## one file (jobs 1) against the same bytes in many files (jobs 1)"]
+    for index, m in enumerate(measured):
+        run = run_clean(m.tree, folder, tmp / f"one-{index}", 1)
+        many = _median([r.seconds for r in m.runs[1]])
+        peak = max(r.peak_rss for r in m.runs[1])
+        lines.append(
+            f"{m.tree.name}: {run.seconds:.1f} s ({run.seconds / many:.2f}× the many files), "
+            f"peak RSS {run.peak_rss / 1e6:.0f} MB ({run.peak_rss / peak:.2f}×)"
+        )
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--mb", type=float, default=20.0, help="corpus size in MB (default 20)")
@@ -226,6 +251,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--before", type=Path, help="another checkout to measure in the same run")
     parser.add_argument("--src", type=Path, help="clean this folder instead of the built corpus")
     parser.add_argument("--no-profile", action="store_true", help="skip the instrumented single-process run")
+    parser.add_argument(
+        "--single-file", action="store_true", help="also clean the corpus as one file (jobs 1) and compare"
+    )
     args = parser.parse_args(argv)
 
     if args.src:
@@ -251,6 +279,8 @@ def main(argv: list[str] | None = None) -> int:
                 m.profile = profile(m.tree, src)
         baseline = naive_baseline(src, Path(tmp, "naive"), ROOT / "rules")
         print(report(measured, megabytes, baseline))
+        if args.single_file:
+            print(single_file(measured, src, Path(tmp)))
     return 0
 
 
