@@ -1,4 +1,7 @@
-"""End-to-end throughput of `clean` on a synthetic corpus: MB/s and peak memory, 1 vs N processes.
+"""Micro-bench: end-to-end throughput of `clean` on the seed splice of bench/synth.py, 1 vs N processes.
+
+The seed splice is self-similar (few distinct 5-grams), so dedup and caches look unlike real input:
+`python -m bench` measures the realistic corpus (bench/corpus.py) and is the benchmark to quote.
 
 python bench/bench_clean.py --mb 20 --jobs 2
 """

@@ -1,7 +1,8 @@
 """Throughput of each per-document stage on one core, on realistic input.
 
-Generates a synthetic corpus (bench/synth.py: seed paragraphs spliced, with OCR noise), cuts it
-into documents of about 100 KB, and runs the registered stages in pipeline order (STAGE_ORDER),
+Reads the realistic corpus (``bench/corpus.py``: real prose from registry packages with OCR-like
+damage; ``--synthetic`` for the old seed splice of ``bench/synth.py``), cuts it into documents of
+about 100 KB, and runs the registered stages in pipeline order (STAGE_ORDER),
 each built by ``make(default options)``. Every stage gets what the earlier stages produced, as in
 a real run; the stages asked for are timed, the others only prepare their input. Prints MB/s of
 UTF-8 input per CPU-second of this one process (one core), and the number of edits it made.
@@ -24,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import synth
 
+from bench import corpus as bench_corpus
 from cleaner.config import Config
 from cleaner.model import Document
 from cleaner.pipeline import STAGE_ORDER, _stage_registry
@@ -32,12 +34,20 @@ DOC_BYTES = 100_000
 TARGET_MB_S = 20.0
 
 
-def documents(megabytes: float, doc_bytes: int = DOC_BYTES) -> Iterator[Document]:
-    """The synthetic corpus as documents of about ``doc_bytes`` UTF-8 bytes each."""
+def corpus_text(megabytes: float, synthetic: bool = False) -> str:
+    """The realistic corpus's files joined, or the seed splice of ``bench/synth.py``."""
+    if synthetic:
+        return synth.synthetic_text(megabytes)
+    src = bench_corpus.build(megabytes) / "src"
+    return "\n\n".join(path.read_text("utf-8") for path in sorted(src.iterdir()))
+
+
+def documents(megabytes: float, doc_bytes: int = DOC_BYTES, synthetic: bool = False) -> Iterator[Document]:
+    """The corpus as documents of about ``doc_bytes`` UTF-8 bytes each."""
     paragraphs: list[str] = []
     size = 0
     number = 0
-    for paragraph in synth.synthetic_text(megabytes).split("\n\n"):
+    for paragraph in corpus_text(megabytes, synthetic).split("\n\n"):
         paragraphs.append(paragraph)
         size += len(paragraph.encode("utf-8")) + 2
         if size >= doc_bytes:
@@ -53,6 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("stages", nargs="*", help="stages to time (default: every registered stage)")
     parser.add_argument("--mb", type=float, default=20.0, help="size of the synthetic corpus in MB (default 20)")
     parser.add_argument("--quick", action="store_true", help="a 2 MB corpus")
+    parser.add_argument("--synthetic", action="store_true", help="the seed splice of bench/synth.py (a micro-bench)")
     parser.add_argument("--doc-kb", type=float, default=DOC_BYTES / 1000, help="document size in KB (default 100)")
     args = parser.parse_args(argv)
 
@@ -77,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"make({name}) {time.perf_counter() - started:.3f} s")
 
     megabytes = 2.0 if args.quick else args.mb
-    docs = list(documents(megabytes, int(args.doc_kb * 1000)))
+    docs = list(documents(megabytes, int(args.doc_kb * 1000), args.synthetic))
     print(f"corpus: {sum(len(d.text.encode('utf-8')) for d in docs) / 1e6:.1f} MB in {len(docs)} documents\n")
     print(f"{'stage':<12} {'MB in':>8} {'seconds':>8} {'MB/s':>8} {'edits':>9}")
     slow = []
