@@ -70,6 +70,16 @@ class Heal:
     group: tuple[int, ...]
 
 
+@dataclass(frozen=True)
+class Context:
+    """What a plan of the whole document found about the document as a whole, lent to the plans
+    of windows of it: its rhythm, whether it indents its paragraphs, its furniture lines."""
+
+    rhythm: dict[str, float]
+    indents_paragraphs: bool
+    furniture: frozenset[str]
+
+
 @dataclass
 class Plan:
     """What the stage decided for one text: line kinds, joins to the next line, heals."""
@@ -82,6 +92,7 @@ class Plan:
     sides: list[wrapping.Side]
     scores: list[float | None]
     furniture: dict[int, str]  # page furniture and debris lines, by index, with their kind
+    context: Context | None = None
 
     def weak_breaks(self, threshold: float, band: float = WEAK_BAND) -> list[int]:
         """Breaks left apart whose score came within ``band`` of ``threshold``: the evidence was
@@ -181,15 +192,25 @@ def continues_heading(a: Line, a_kind: str, b: Line, b_kind: str, separator: str
 _static_kind = functools.lru_cache(maxsize=1 << 16)(blocks.static_kind)
 
 
-def plan(text: str, options: LayoutOptions = DEFAULT_OPTIONS, protected: Sequence[tuple[int, int]] = ()) -> Plan:
+def plan(
+    text: str,
+    options: LayoutOptions = DEFAULT_OPTIONS,
+    protected: Sequence[tuple[int, int]] = (),
+    context: Context | None = None,
+) -> Plan:
     """Classify every line of ``text`` and decide joins and heals (no edits yet). Lines wholly
     inside a ``protected`` span (a Markdown code block, table row, reference definition) stand on
-    their own."""
+    their own. A ``context`` makes ``text`` a window of a document planned before: what only the
+    whole document shows (its rhythm, indentation, furniture) is taken from it."""
     lines = split_lines(text)
     n = len(lines)
     plain_sentence = [blocks.is_plain_sentence_line(line.raw) for line in lines]
     static = [TEXT if plain_sentence[i] else _static_kind(line.raw) for i, line in enumerate(lines)]
-    found = furniture.find([line.raw.strip() for line in lines])
+    stripped = [line.raw.strip() for line in lines]
+    if context is None:
+        found = furniture.find(stripped)
+    else:
+        found = {i: SEPARATOR for i, line in enumerate(stripped) if line in context.furniture}
     for i in found:
         static[i] = SEPARATOR  # kept furniture stands alone: never joined, never healed across
     for i in _protected_lines(lines, protected):
@@ -204,13 +225,18 @@ def plan(text: str, options: LayoutOptions = DEFAULT_OPTIONS, protected: Sequenc
     columns = wrapping.columns(widths, text_lines, prose, closed)
     # Indentation marks paragraph starts only in a document that indents some lines and not others.
     indented = [line.raw[:1].isspace() for line in lines]
-    indents_paragraphs = 2 <= sum(indented) < n
+    indents_paragraphs = 2 <= sum(indented) < n if context is None else context.indents_paragraphs
     if not indents_paragraphs:
         indented = [False] * n
     separators = [None] + [
         wrapping.SINGLE if text[lines[i - 1].end : lines[i].start] == "\n" else wrapping.BLANK for i in range(1, n)
     ]
-    document_rhythm = wrapping.rhythm([line.plain for line in lines], [column.full for column in columns], text_lines)
+    if context is None:
+        document_rhythm = wrapping.rhythm(
+            [line.plain for line in lines], [column.full for column in columns], text_lines
+        )
+        context = Context(document_rhythm, indents_paragraphs, frozenset(stripped[i] for i in found))
+    document_rhythm = context.rhythm
     for i, side in enumerate(sides):
         side.column, side.indented, side.separator = columns[i], indented[i], separators[i]
         side.rhythm = document_rhythm
@@ -276,7 +302,7 @@ def plan(text: str, options: LayoutOptions = DEFAULT_OPTIONS, protected: Sequenc
                 heal = _find_heal(lines, kinds, links, sides, i, threshold)
                 if heal:
                     heals[i] = heal
-    return Plan(lines, kinds, links, heals, static, sides, scores, found)
+    return Plan(lines, kinds, links, heals, static, sides, scores, found, context)
 
 
 def _protected_lines(lines: Sequence[Line], protected: Sequence[tuple[int, int]]) -> list[int]:
@@ -536,11 +562,11 @@ MARGIN = MAX_GROUP + 4
 _NON_EMPTY_LINE = regex.compile(r"[^\n]*\S[^\n]*")
 
 
-def _merged_windows(text: str, places: Sequence[int]) -> list[tuple[int, int]]:
-    """Offset ranges of the text from MARGIN non-empty lines before to MARGIN lines after each of
-    ``places``, merged where they meet."""
-    if len(places) * 4 * MARGIN < text.count("\n"):
-        return _walked_windows(text, places)  # few places: walk out from each
+def _merged_windows(text: str, places: Sequence[int], margin: int = MARGIN) -> list[tuple[int, int]]:
+    """Offset ranges of the text from ``margin`` non-empty lines before to ``margin`` lines after
+    each of ``places``, merged where they meet."""
+    if len(places) * 4 * margin < text.count("\n"):
+        return _walked_windows(text, places, margin)  # few places: walk out from each
     bounds = [(m.start(), m.end()) for m in _NON_EMPTY_LINE.finditer(text)]
     if not bounds:
         return []
@@ -548,7 +574,7 @@ def _merged_windows(text: str, places: Sequence[int]) -> list[tuple[int, int]]:
     windows: list[tuple[int, int]] = []
     for place in sorted(places):
         index = max(bisect.bisect_right(starts, place) - 1, 0)
-        first, last = max(index - MARGIN, 0), min(index + MARGIN, len(bounds) - 1)
+        first, last = max(index - margin, 0), min(index + margin, len(bounds) - 1)
         if windows and first <= windows[-1][1] + 1:
             windows[-1] = (windows[-1][0], max(windows[-1][1], last))
         else:
@@ -556,20 +582,20 @@ def _merged_windows(text: str, places: Sequence[int]) -> list[tuple[int, int]]:
     return [(bounds[first][0], bounds[last][1]) for first, last in windows]
 
 
-def _walked_windows(text: str, places: Sequence[int]) -> list[tuple[int, int]]:
-    """Like ``_merged_windows``, walking MARGIN non-empty lines back and forth from each place."""
+def _walked_windows(text: str, places: Sequence[int], margin: int = MARGIN) -> list[tuple[int, int]]:
+    """Like ``_merged_windows``, walking ``margin`` non-empty lines back and forth from each place."""
     windows: list[tuple[int, int]] = []
     size = len(text)
     for place in sorted(places):
         start, seen = text.rfind("\n", 0, place) + 1, 0
-        while start > 0 and seen < MARGIN:
+        while start > 0 and seen < margin:
             previous_start = text.rfind("\n", 0, start - 1) + 1
             if text[previous_start : start - 1].strip():
                 seen += 1
             start = previous_start
         end, seen = text.find("\n", place), 0
         end = size if end < 0 else end
-        while end < size and seen < MARGIN:
+        while end < size and seen < margin:
             following = text.find("\n", end + 1)
             following = size if following < 0 else following
             if text[end + 1 : following].strip():
@@ -742,21 +768,66 @@ def _protected(doc: Document) -> tuple[tuple[int, int], ...]:
     return markdown.protected_spans(doc.text) if markdown.is_markdown(doc.path) else ()
 
 
+def window_changes(
+    doc: Document, options: LayoutOptions, places: Sequence[int], context: Context
+) -> list[Change] | None:
+    """The structural changes around ``places`` (where the last pass changed the text), planned on
+    windows of the document with the document's ``context``: a pass after the first looks again
+    only where a join can have changed what the lines around it read as.
+
+    Only changes at least MARGIN lines inside a window are taken (a decision sees that far), and
+    None is returned — plan the whole document instead — when a window would heal a paragraph (its
+    moved group goes to the paragraph's end, which may lie outside the window).
+    """
+    text = doc.text
+    protected = _protected(doc)
+    inner = _merged_windows(text, places)
+    changes: list[Change] = []
+    for start, end in _merged_windows(text, [place for window in inner for place in window]):
+        window = text[start:end]
+        spans = [(max(a, start) - start, min(b, end) - start) for a, b in protected if a < end and b > start]
+        decided = plan(window, options, spans, context)
+        if decided.heals:
+            return None
+        for change in structural_changes(window, decided):
+            at = change.start + start
+            if any(low <= at <= high for low, high in inner):
+                changes.append(dataclasses.replace(change, start=at, end=change.end + start))
+    return markdown.guard(doc, changes)
+
+
+def _places_after(changes: Sequence[Change]) -> list[int]:
+    """Where ``changes`` (sorted, not overlapping) sit in the text they make."""
+    places = []
+    shift = 0
+    for change in changes:
+        places.append(change.start + shift)
+        shift += len(change.after) - (change.end - change.start)
+    return places
+
+
 def repair(doc: Document, options: LayoutOptions) -> tuple[Document, list[Edit]]:
     """Run the stage on one document: structural passes to a fixed point, markup, then the lines
     left apart made paragraphs and the unsure breaks reported."""
     edits: list[Edit] = []
     step = 0
     stripped = False
+    places: list[int] = []
+    context: Context | None = None
     for _ in range(MAX_PASSES + 2):
         # Furniture and debris go first, so a paragraph a page break cut can be rejoined. A joined
         # line reads differently from its fragments (wider, perhaps with punctuation now), so the
         # text is looked at again until a pass changes nothing: cleaning the output again then
         # changes nothing.
-        decided = plan(doc.text, options, _protected(doc))
-        changes = markdown.guard(doc, furniture_changes(decided, options))
+        # After a pass that joined lines, only the places around its joins are looked at again; a
+        # pass that finds nothing there is confirmed on the whole document.
+        changes = window_changes(doc, options, places, context) if places and context else None
         if not changes:
-            changes = markdown.guard(doc, structural_changes(doc.text, decided))
+            decided = plan(doc.text, options, _protected(doc))
+            context = decided.context
+            changes = markdown.guard(doc, furniture_changes(decided, options))
+            if not changes:
+                changes = markdown.guard(doc, structural_changes(doc.text, decided))
         if not changes and options.markup == "strip" and not stripped:
             # Marks go once the structure is settled (a mark is kept where its plain line would be
             # joined); what the plain lines are is then planned once more.
@@ -765,6 +836,7 @@ def repair(doc: Document, options: LayoutOptions) -> tuple[Document, list[Edit]]
             changes = markdown.guard(doc, sorted(marks + bold_changes(doc.text), key=lambda c: (c.start, c.end)))
         if not changes:
             break
+        places = _places_after(changes)
         doc, pass_edits = rewrite(doc, STAGE, changes, step=step)
         edits.extend(pass_edits)
         step += 1
