@@ -121,3 +121,12 @@ def test_the_space_after_a_mark_opening_a_line_stays(mode: str, text: str, expec
     out, _ = run(text, mode)
     assert out == expected
     assert run(out, mode)[1] == []
+
+
+@pytest.mark.parametrize("text", ["㈀# （", "渌口#（注）", "渌口@ 区"])
+def test_a_hash_or_at_sign_that_tags_nothing_gets_no_space(text: str) -> None:
+    """``#`` or ``@`` before a space, a bracket or the end is not a hashtag or a mention: no space
+    goes before it, before or after the space next to it is removed (found by the property below)."""
+    out, _ = run(text, "insert")
+    assert run(out, "insert")[1] == []
+    assert "口 #" not in out and "口 @" not in out and "㈀ #" not in out

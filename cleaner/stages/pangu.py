@@ -172,8 +172,8 @@ def cjk_then_half(info: _Line, i: int) -> str | None:
     nxt = line[i + 1 : i + 2]
     if i in info.atoms:
         return "bracket_space" if line[i] in "`<" else "cjk_latin_space"
-    if ch in "#@" and (not nxt or nxt in " \t\u00a0"):
-        return None
+    if ch in "#@" and not (nxt.isalnum() or (nxt and _CJK.match(nxt))):
+        return None  # a mark before a space, a bracket or the end tags nothing: ``#（`` stays as it is
     if ch in _PUNCT_AFTER:
         if ch == "~" and nxt == "=":
             return "cjk_symbol_space"
