@@ -248,3 +248,36 @@ def test_fragments_can_be_switched_off_and_options_are_checked():
         Deduplicator(DedupOptions(fragment_containment=0))
     with pytest.raises(ConfigError, match="fragment_span"):
         Deduplicator(DedupOptions(fragment_span=0))
+
+
+def test_agreeing_anchors_match_the_definition_and_take_bounded_steps():
+    """Which anchors have another, of another unit, near them on both sides: the vectorised loop
+    gives what the definition gives pair by pair; and thousands of anchors in one paragraph (one
+    place, one position: every step once found pairs, quadratic) stop at MAX_AGREEING_STEPS."""
+    import numpy as np
+
+    from cleaner.dedup import deduplicator
+
+    rng = np.random.default_rng(3)
+    size, span = 400, 6
+    unit = rng.integers(0, 40, size=size)
+    place = rng.integers(0, 5, size=size)
+    position = rng.integers(0, 60, size=size)
+    start = rng.integers(0, 60, size=size)
+    expected = np.array(
+        [
+            any(
+                unit[i] != unit[j]
+                and place[i] == place[j]
+                and abs(position[i] - position[j]) <= span
+                and abs(start[i] - start[j]) <= span
+                for j in range(size)
+            )
+            for i in range(size)
+        ]
+    )
+    assert (deduplicator._agreeing(unit, start, place, position, span) == expected).all()
+
+    huge = 20_000
+    one = np.zeros(huge, dtype=np.int64)
+    assert deduplicator._agreeing(np.arange(huge) % 7, one, one, one, span).all()

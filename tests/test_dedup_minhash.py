@@ -155,3 +155,17 @@ def test_candidate_pairs_equal_brute_force(rows):
         (i, j) for i, j in itertools.combinations(range(len(rows)), 2) if (fingerprints[i] == fingerprints[j]).any()
     }
     assert {tuple(p) for p in candidate_pairs(fingerprints).tolist()} == expected
+
+
+def test_a_run_longer_than_a_block_gets_the_signature_it_would_get_in_one_block(monkeypatch):
+    """A huge paragraph's signature is taken block by block (bounded memory): the same values."""
+    rng = np.random.default_rng(7)
+    hashes = rng.integers(0, 2**32, size=50_000, dtype=np.uint64).astype(np.uint32)
+    lengths = np.array([3, 20_000, 5, 29_992])
+    for scheme in ("affine32", "legacy"):
+        hasher = MinHasher(scheme=scheme)
+        blocked = hasher.signatures_of_hashes(hashes, lengths)
+        monkeypatch.setattr(MinHasher, "BLOCK", 10**9)
+        whole = MinHasher(scheme=scheme).signatures_of_hashes(hashes, lengths)
+        monkeypatch.undo()
+        assert (blocked == whole).all()

@@ -889,6 +889,9 @@ class _Batch:
                 self.unit_homes[fp] = kept[at]
 
 
+MAX_AGREEING_STEPS = 512
+
+
 def _agreeing(unit: np.ndarray, start: np.ndarray, place: np.ndarray, position: np.ndarray, span: int) -> np.ndarray:
     """Which anchors have another one, of another unit, near them on both sides.
 
@@ -898,9 +901,12 @@ def _agreeing(unit: np.ndarray, start: np.ndarray, place: np.ndarray, position: 
     agreed = np.zeros(unit.size, dtype=bool)
     if unit.size < 2:
         return agreed
-    order = np.lexsort((position, place))
+    # Sorted by place and position, then by start: anchors near each other on both sides are close
+    # in this order. A paragraph holding thousands of anchors (one huge paragraph) would make every
+    # step find pairs; past MAX_AGREEING_STEPS an anchor has long met its neighbours.
+    order = np.lexsort((start, position, place))
     u, s, p, q = unit[order], start[order], place[order], position[order]
-    for step in range(1, unit.size):
+    for step in range(1, min(unit.size, MAX_AGREEING_STEPS)):
         pair = (p[step:] == p[:-step]) & (q[step:] - q[:-step] <= span)
         if not pair.any():
             break  # sorted by place and position: further apart, nothing is near any more

@@ -135,6 +135,12 @@ class MinHasher:
             while first < nonempty.size:
                 last = max(int(np.searchsorted(ends, starts[first] + self.BLOCK, side="right")), first + 1)
                 lo, hi = int(starts[first]), int(ends[last - 1])
+                if hi - lo > self.BLOCK:
+                    # One run longer than a block (a huge paragraph): its minimum, block by block,
+                    # so memory stays at one block whatever the paragraph's size.
+                    out[:, nonempty[first]] = self._long_run_minimum(hv[lo:hi])
+                    first = last
+                    continue
                 if buffer.size < self.num_perm * (hi - lo):
                     # Kept between calls: a fresh multi-megabyte array per document costs page faults.
                     buffer = self._buffer = np.empty(self.num_perm * (hi - lo), dtype=self.dtype)
@@ -147,6 +153,19 @@ class MinHasher:
                 out[:, nonempty[first:last]] = np.minimum.reduceat(block, starts[first:last] - lo, axis=1)
                 first = last
         return np.ascontiguousarray(out.T)
+
+    def _long_run_minimum(self, hv: np.ndarray) -> np.ndarray:
+        """The signature of one run of (mixed) shingle hashes, computed ``BLOCK`` shingles at a time."""
+        a, b = self.permutations
+        a, b = a[:, None], b[:, None]
+        result = np.full(self.num_perm, self.empty_value, dtype=self.dtype)
+        for lo in range(0, hv.size, self.BLOCK):
+            block = a * hv[None, lo : lo + self.BLOCK] + b
+            if self.scheme == "legacy":
+                block %= _MERSENNE
+                block &= np.uint64(0xFFFFFFFF)
+            np.minimum(result, block.min(axis=1), out=result)
+        return result
 
     # Keys hashed per round in :meth:`signatures`: arrays of a few hundred thousand values stay
     # in cache, where one round over millions would spend its time on page faults and misses.
