@@ -889,7 +889,7 @@ class _Batch:
                 self.unit_homes[fp] = kept[at]
 
 
-MAX_AGREEING_STEPS = 512
+MAX_AGREEING_STEPS = 64
 
 
 def _agreeing(unit: np.ndarray, start: np.ndarray, place: np.ndarray, position: np.ndarray, span: int) -> np.ndarray:
