@@ -230,7 +230,8 @@ VersionOption = Annotated[
 
 @contextlib.contextmanager
 def _interrupts_once() -> Iterator[None]:
-    """The first Ctrl-C interrupts the run; any later one is ignored until the command returns.
+    """The first Ctrl-C (or SIGTERM, SIGHUP) stops the run; any later one is ignored until the
+    command returns.
 
     The interrupt unwinds the run: workers are killed, the temporary file being written and the
     unfinished audit record are removed, the lock is released. A second Ctrl-C in the middle of
@@ -238,20 +239,34 @@ def _interrupts_once() -> Iterator[None]:
     Only the main thread can set handlers; and a SIGINT that was ignored when the command started
     (``nohup``, a background job) stays ignored.
     """
-    ignored = signal.getsignal(signal.SIGINT) in (signal.SIG_IGN, None)
-    if ignored or threading.current_thread() is not threading.main_thread():
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
+    heeded = [sig for sig in _STOP_SIGNALS if signal.getsignal(sig) not in (signal.SIG_IGN, None)]
 
     def interrupt(signum: int, frame: FrameType | None) -> None:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        raise KeyboardInterrupt
+        for sig in heeded:
+            signal.signal(sig, signal.SIG_IGN)
+        raise Stopped(signum)
 
-    previous = signal.signal(signal.SIGINT, interrupt)
+    previous = {sig: signal.signal(sig, interrupt) for sig in heeded}
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+class Stopped(KeyboardInterrupt):
+    """A run stopped by a signal: Ctrl-C (SIGINT), ``kill`` (SIGTERM) or a closed terminal (SIGHUP).
+    It unwinds the run as Ctrl-C does (workers killed, temporary files and the lock removed)."""
+
+    def __init__(self, signum: int = signal.SIGINT) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 def _quiet_interrupts(command: Callable[..., None]) -> Callable[..., None]:
@@ -390,9 +405,11 @@ def run(
         raise _quiet_broken_pipe() from None
     except CleanerError as exc:
         raise _fail(str(exc), exc.exit_code) from None
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
+        signum = exc.signum if isinstance(exc, Stopped) else signal.SIGINT
+        what = "interrupted" if signum == signal.SIGINT else f"stopped by {signal.Signals(signum).name}"
         raise _fail(
-            "interrupted; outputs already written are complete, the audit record was not written", 130
+            f"{what}; outputs already written are complete, the audit record was not written", 128 + signum
         ) from None
     except OSError as exc:
         raise _fail(f"{exc.filename or 'output'}: cannot write ({exc.strerror or exc})", 1) from None

@@ -15,8 +15,8 @@ item a worker holds:
   ready (while building its state) is not its item's fault: the item goes to another worker, and
   if workers keep dying that way the pool gives up with :class:`WorkerStartError`, as it does at
   once when building the state raises (it would in every worker).
-- **Ctrl-C** is the parent's business alone: workers ignore SIGINT (it is blocked while they are
-  started, so no Ctrl-C slips in before they ignore it), and the parent, when the
+- **Ctrl-C** (and SIGTERM, SIGHUP) is the parent's business alone: workers ignore these signals
+  (they are blocked while workers are started, so none slips in before they ignore it), and the parent, when the
   KeyboardInterrupt unwinds through :meth:`WorkerPool.__exit__`, kills them. Workers write
   nothing, so killing one loses nothing; the same happens when a run ends for any other reason.
 - **Workers die with their parent**, however it ends: on Linux through
@@ -254,13 +254,18 @@ def _death(exitcode: int | None) -> str:
     return f"exit code {exitcode}"
 
 
+# Signals that stop a run: the parent's business alone (it unwinds the run and ends the workers).
+_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+
+
 @contextlib.contextmanager
 def _sigint_blocked() -> Iterator[None]:
-    """SIGINT held back in this thread for the block; one that arrived meanwhile is delivered after."""
+    """SIGINT (and SIGTERM, SIGHUP) held back in this thread for the block; one that arrived
+    meanwhile is delivered after."""
     if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover
         yield
         return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
     try:
         yield
     finally:
@@ -274,15 +279,17 @@ def _worker_main(
     setup_args: tuple[Any, ...],
     task: Callable[[Any, Any], Any],
 ) -> None:
-    """A worker's life: ignore Ctrl-C, die with the parent, build the state, then answer items.
+    """A worker's life: ignore Ctrl-C (and SIGTERM, SIGHUP: the parent ends it), die with the
+    parent, build the state, then answer items.
 
     Every answer is ``(True, outcome)`` or ``(False, reason)``: whatever escapes the task, even
     ``SystemExit``, is the item's failure, not the worker's end. A failure to build the state is
     sent as ``(_SETUP_FAILED, reason)`` instead of ``_READY``, and ends the worker quietly.
     """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for sig in _STOP_SIGNALS:
+        signal.signal(sig, signal.SIG_IGN)
     if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
     _die_with_parent(parent_pid)
     try:
         state = setup(*setup_args)

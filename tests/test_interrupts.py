@@ -307,3 +307,25 @@ def test_workers_that_cannot_start_stop_the_run_instead_of_being_restarted_for_e
     assert result.exit_code == 3, result.stderr
     assert message in result.stderr
     assert not list((tmp_path / "out").glob("*.txt"))
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])
+def test_sigterm_and_sighup_end_a_run_as_ctrl_c_does(tmp_path: Path, sig: signal.Signals) -> None:
+    """``kill`` (SIGTERM) or a closed terminal (SIGHUP), to the whole group: one line, exit
+    128 + the signal's number, no traceback, no worker left, no temporary file, no lock."""
+    src = tmp_path / "src"
+    write_corpus(src, 200)
+    dst = tmp_path / "out"
+    with reaping(start(src, dst, "--jobs", "2")) as process:
+        wait_for(lambda: (dst / ".cleaner" / "lock").exists(), what="the run to start")
+        time.sleep(0.3)
+        os.killpg(process.pid, sig)
+        _, stderr_bytes = process.communicate(timeout=TIMEOUT)
+        stderr = stderr_bytes.decode("utf-8", "replace")
+        assert "Traceback" not in stderr, stderr
+        assert process.returncode == 128 + sig, stderr
+        assert stderr.startswith(f"stopped by {sig.name}") and stderr.count("\n") == 1, stderr
+        wait_for(lambda: not group_members(process.pid), 10, "the workers to end")
+    left = tree(dst)
+    assert not [name for name in left if ".cleaner-tmp-" in name]
+    assert ".cleaner/lock" not in left and ".cleaner/audit.jsonl" not in left
