@@ -1,0 +1,144 @@
+"""The second look: where each candidate's rare form occurs, and what its neighbours say.
+
+Counting (:mod:`cleaner.suggest.counting`) keeps no positions, so the candidates' rare forms are
+searched for again, all at once (Aho-Corasick), in the normalised corpus. Each occurrence is judged
+by the characters next to it:
+
+- **real text**: the changed character makes a word (in jieba's words, or a unit of this corpus)
+  with the neighbour outside the rare form (料技 in 材料技术: 材料), or the rest of a rare form that
+  is no unit of its own does (添动 in 添动力: 动力; 绿口 in 绿口罩: 口罩). The occurrence is not an
+  error, and the shortest string holding it (绿口罩) becomes an ``unless`` phrase of the rule;
+- **fits**: the frequent form is seen with the same neighbour elsewhere (涪口 in 涪口镇, and 渌口镇
+  occurs): the rare form stands where the frequent one stands;
+- otherwise neutral.
+
+The share of each changes the candidate's score (:func:`final_score`); a candidate whose
+occurrences are mostly real text is dropped.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import ahocorasick_rs
+
+from cleaner.suggest.counting import NgramCounter
+from cleaner.suggest.mining import Candidate, chance_of
+from cleaner.suggest.scan import Text
+from cleaner.suggest.words import in_word
+
+MAX_CONTEXTS = 3
+CONTEXT_CHARS = 12  # characters of context on each side
+MAX_REAL_SHARE = 0.5
+UNIT_COUNT = 4
+UNIT_CHANCE = 1e-4
+
+
+@dataclass(frozen=True)
+class Context:
+    """Where an occurrence is: file, line, and the line's text around it."""
+
+    file: str
+    line: int
+    text: str
+
+
+@dataclass
+class Occurrences:
+    """What the corpus says about one rare form."""
+
+    count: int = 0
+    fits: int = 0
+    real: int = 0
+    contexts: list[Context] = field(default_factory=list)
+    unless: dict[str, int] = field(default_factory=dict)  # phrase → occurrences
+    places: set[tuple[str, int, int]] = field(default_factory=set)  # (file, line, column of the change)
+
+
+def bonds(first: str, second: str, counter: NgramCounter) -> bool:
+    """Whether two characters make (a piece of) a word: in jieba's words, or a unit of this corpus
+    (seen at least ``UNIT_COUNT`` times, far more than chance: 渌口)."""
+    if not first or not second:
+        return False
+    if in_word(first, second):
+        return True
+    pair = first + second
+    count = counter[pair]
+    return count >= UNIT_COUNT and chance_of(pair, 1, count, counter) < UNIT_CHANCE
+
+
+def judge(candidate: Candidate, before: str, after: str, counter: NgramCounter) -> tuple[str, str]:
+    """``("real", phrase)``, ``("fits", "")`` or ``("neutral", "")`` for one occurrence of the rare
+    form between the characters ``before`` and ``after`` ('' at a line's edge)."""
+    rare, frequent, i = candidate.rare, candidate.frequent, candidate.position
+    n = len(rare)
+    # The changed character makes a word with its neighbour outside: 材料 in 材料技术 (料技).
+    if i == 0 and bonds(before, rare[0], counter):
+        return "real", before + rare
+    if i == n - 1 and bonds(rare[-1], after, counter):
+        return "real", rare + after
+    # The rest of a rare form that is no unit of its own makes a word outside it: 添动力 (动力).
+    if not candidate.cohesive:
+        if i != n - 1 and bonds(rare[-1], after, counter):
+            return "real", rare + after
+        if i != 0 and bonds(before, rare[0], counter):
+            return "real", before + rare
+    if (after and counter[frequent + after]) or (before and counter[before + frequent]):
+        return "fits", ""
+    return "neutral", ""
+
+
+def gather(candidates: list[Candidate], texts: Iterable[Text], counter: NgramCounter) -> dict[str, Occurrences]:
+    """Occurrences of every candidate's rare form in ``texts`` (the corpus read again)."""
+    by_rare: dict[str, list[Candidate]] = {}
+    for candidate in candidates:
+        by_rare.setdefault(candidate.rare, []).append(candidate)
+    patterns = list(by_rare)
+    found = {rare: Occurrences() for rare in patterns}
+    if not patterns:
+        return found
+    automaton = ahocorasick_rs.AhoCorasick(patterns)
+    # Each rare form is judged against its first candidate (the best one); others share its places.
+    first = {rare: group[0] for rare, group in by_rare.items()}
+    for item in texts:
+        text = item.text
+        breaks: list[int] | None = None
+        for index, start, end in automaton.find_matches_as_indexes(text, overlapping=True):
+            rare = patterns[index]
+            candidate = first[rare]
+            if breaks is None:
+                breaks = [k for k, char in enumerate(text) if char == "\n"]
+            line_index = bisect.bisect_left(breaks, start)
+            line_start = breaks[line_index - 1] + 1 if line_index else 0
+            line_end = breaks[line_index] if line_index < len(breaks) else len(text)
+            before = text[start - 1] if start > line_start else ""
+            after = text[end] if end < line_end else ""
+            verdict, phrase = judge(candidate, before, after, counter)
+            record = found[rare]
+            record.count += 1
+            if verdict == "fits":
+                record.fits += 1
+            elif verdict == "real":
+                record.real += 1
+                record.unless[phrase] = record.unless.get(phrase, 0) + 1
+            line = item.first_line if item.is_record else item.first_line + line_index
+            record.places.add((item.file, line, start - line_start + candidate.position))
+            if verdict != "real" and len(record.contexts) < MAX_CONTEXTS:
+                left = max(line_start, start - CONTEXT_CHARS)
+                right = min(line_end, end + CONTEXT_CHARS)
+                record.contexts.append(Context(item.file, line, text[left:right].strip()))
+    return found
+
+
+def final_score(candidate: Candidate, occurrences: Occurrences) -> float:
+    """The first score × how often the rare form stands where the frequent one does × (1 − the
+    share of occurrences that are real text)²; 0 when it is mostly real text or not found."""
+    if not occurrences.count:
+        return 0.0
+    real = occurrences.real / occurrences.count
+    if real >= MAX_REAL_SHARE:
+        return 0.0
+    fits = occurrences.fits / occurrences.count
+    return candidate.score * (0.3 + 0.7 * fits) * (1 - real) ** 2

@@ -1,0 +1,175 @@
+"""Candidates: a rare string that differs from a frequent one by one look-alike character.
+
+For every frequent n-gram ``F`` (counted at least ``min_frequent`` times) and every position in it,
+each character that looks like ``F``'s character there (:meth:`LookalikeTable.pairs`) makes a
+variant; the variants that occur in the corpus, rarely enough, are candidates ``R → F``. This is
+done with numpy on the count tables (:mod:`cleaner.suggest.counting`), a block of frequent n-grams
+at a time, so only the variants that really occur reach Python.
+
+Each candidate gets a first score from the counts and a general word list (jieba's, through the
+character pairs of :mod:`cleaner.suggest.words`): a rare form whose changed character makes a
+word with its neighbour (绿色, 涪陵, 夫人) is a real word, not an OCR error, and is never proposed;
+a frequent form whose character there makes a word (已经 against 己经) is evidence that the rare one
+is an error. :mod:`cleaner.suggest.evidence` then looks at the rare form's occurrences.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from cleaner.suggest.counting import BITS, NgramCounter, decode
+from cleaner.suggest.lookalike import LookalikeTable
+from cleaner.suggest.words import in_word
+
+BLOCK = 20_000  # frequent n-grams expanded at a time
+MAX_FREQUENT_CHANCE = 0.01
+COHESIVE_CHANCE = 0.05
+FULL_SUPPORT = 200  # a frequent form seen this often is full support
+
+
+@dataclass(frozen=True)
+class MiningOptions:
+    """Thresholds of the search (the defaults are the ones documented in the README)."""
+
+    min_frequent: int = 4  # the frequent form is counted at least this often
+    min_similarity: float = 0.5  # the two characters look at least this alike
+    # The rare form may be counted at most this many times the frequent one: when the frequent
+    # form's character makes a word and the rare one's does not (an error can then be common) ...
+    max_ratio_word: float = 2.0
+    # ... and otherwise, when only the counts tell them apart.
+    max_ratio: float = 0.8
+    sizes: tuple[int, ...] = (2, 3)  # lengths of the strings proposed as finds (counted: 1 to 4)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """``rare`` may be an OCR misreading of ``frequent``: they differ at ``position`` only."""
+
+    rare: str
+    frequent: str
+    position: int
+    rare_count: int
+    frequent_count: int
+    similarity: float
+    frequent_is_word: bool  # the frequent form's character makes a word with a neighbour
+    score: float  # from the counts, the similarity and the word list; 0 to 1
+    chance: float = 1.0  # probability that the rare form's parts meet this often by chance
+
+    @property
+    def cohesive(self) -> bool:
+        """Seen twice or more, far more often than its parts would meet by chance (涪口 19×)."""
+        return self.rare_count >= 2 and self.chance < COHESIVE_CHANCE
+
+    @property
+    def rare_char(self) -> str:
+        return self.rare[self.position]
+
+    @property
+    def frequent_char(self) -> str:
+        return self.frequent[self.position]
+
+
+def word_bonds(text: str, position: int) -> int:
+    """How many of the character's neighbours in ``text`` it makes a word with (0, 1 or 2)."""
+    char = text[position]
+    before = text[position - 1] if position > 0 else ""
+    after = text[position + 1] if position + 1 < len(text) else ""
+    return int(in_word(before, char)) + int(in_word(char, after))
+
+
+def first_score(
+    similarity: float, rare_count: int, frequent_count: int, frequent_is_word: bool, chance: float = 0.0
+) -> float:
+    """Similarity × support (how often the frequent form is seen) × dominance × word evidence ×
+    (1 − the chance that the rare form is a chance meeting of its parts)²."""
+    support = min(1.0, math.log1p(frequent_count) / math.log1p(FULL_SUPPORT))
+    dominance = frequent_count / (frequent_count + rare_count)
+    word = 1.0 if frequent_is_word else 0.6
+    return similarity * support * (0.5 + 0.5 * dominance) * word * (1 - chance) ** 2
+
+
+def chance_of(rare: str, position: int, rare_count: int, counter: NgramCounter) -> float:
+    """The probability of seeing the rare form ``rare_count`` times or more if its changed character
+    and the rest of it met by chance (Poisson, from their counts): high for 动为 (动 and 为 are
+    everywhere), near 0 for 涪口 (19 times, 涪 is rare)."""
+    total = max(counter.characters, 1)
+    parts = [rare[:position], rare[position], rare[position + 1 :]]
+    expected = float(total)
+    for part in parts:
+        if part:
+            expected *= counter[part] / total
+    if expected <= 0:
+        return 0.0
+    term = math.exp(-expected)
+    below = 0.0
+    for k in range(rare_count):
+        below += term
+        term *= expected / (k + 1)
+    return max(0.0, 1.0 - below)
+
+
+def find_candidates(
+    counter: NgramCounter, table: LookalikeTable, options: MiningOptions = MiningOptions()
+) -> list[Candidate]:
+    """Every candidate of the sizes ``options.sizes``, best first score first."""
+    firsts, seconds, scores = table.pairs(options.min_similarity)
+    found: list[Candidate] = []
+    for n in options.sizes:
+        keys, counts = counter.table(n)
+        frequent = np.nonzero(counts >= options.min_frequent)[0]
+        for start in range(0, len(frequent), BLOCK):
+            chosen = frequent[start : start + BLOCK]
+            for position in range(n):
+                found.extend(_variants(counter, keys, counts, chosen, n, position, (firsts, seconds, scores), options))
+    found.sort(key=lambda c: (-c.score, c.rare))
+    return found
+
+
+def _variants(
+    counter: NgramCounter,
+    keys: np.ndarray,
+    counts: np.ndarray,
+    chosen: np.ndarray,
+    n: int,
+    position: int,
+    pairs: tuple[np.ndarray, np.ndarray, np.ndarray],
+    options: MiningOptions,
+) -> list[Candidate]:
+    """The candidates made by changing the character at ``position`` of the n-grams ``chosen``."""
+    firsts, seconds, scores = pairs
+    shift = np.uint64(BITS * (n - 1 - position))
+    base = keys[chosen]
+    chars = ((base >> shift) & np.uint64(0xFFFF)).astype(np.int64)
+    low = np.searchsorted(firsts, chars, "left")
+    width = np.searchsorted(firsts, chars, "right") - low
+    total = int(width.sum())
+    if not total:
+        return []
+    owner = np.repeat(np.arange(len(chosen)), width)
+    pair = np.arange(total) - np.repeat(np.cumsum(width) - width, width) + np.repeat(low, width)
+    cleared = base[owner] & ~(np.uint64(0xFFFF) << shift)
+    variants = cleared | (seconds[pair].astype(np.uint64) << shift)
+    at = np.minimum(np.searchsorted(keys, variants), len(keys) - 1)
+    present = keys[at] == variants
+    rare_counts = counts[at]
+    frequent_counts = counts[chosen][owner]
+    hits = np.nonzero(present & (rare_counts <= options.max_ratio_word * frequent_counts))[0]
+    out: list[Candidate] = []
+    for h in hits.tolist():
+        rare, frequent = decode(int(variants[h]), n), decode(int(base[owner[h]]), n)
+        if word_bonds(rare, position):
+            continue  # the rare form holds a real word at the changed character
+        rare_count, frequent_count = int(rare_counts[h]), int(frequent_counts[h])
+        is_word = word_bonds(frequent, position) > 0
+        if not is_word and rare_count > options.max_ratio * frequent_count:
+            continue
+        if chance_of(frequent, position, frequent_count, counter) > MAX_FREQUENT_CHANCE:
+            continue  # the frequent form is no unit: its parts meet that often by chance (口的)
+        similarity = float(scores[pair[h]])
+        chance = chance_of(rare, position, rare_count, counter)
+        score = first_score(similarity, rare_count, frequent_count, is_word, chance)
+        out.append(Candidate(rare, frequent, position, rare_count, frequent_count, similarity, is_word, score, chance))
+    return out
