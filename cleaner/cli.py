@@ -67,6 +67,7 @@ Examples:
   cleaner rules stats seeds/                # hits per rule on a corpus, writing nothing
   cleaner restore cleaned/.cleaner/audit.jsonl cleaned/ --out restored/   # undo dedup removals
   cleaner verify seeds/ cleaned/            # prove from the audit record that nothing was lost
+  cleaner suggest seeds/ -o suggested.yaml  # propose rules for the OCR confusions of a corpus
 """
 
 
@@ -665,6 +666,15 @@ app.command("run", help=CLEAN_HELP, cls=PlainHelpCommand)(run)
 
 
 app.add_typer(rules_app, name="rules")
+
+
+def _register_suggest() -> None:
+    from cleaner.suggest.cli import suggest_command
+
+    app.command("suggest", cls=PlainHelpCommand)(suggest_command)
+
+
+_register_suggest()
 
 
 @rules_app.command("stats", cls=PlainHelpCommand)
