@@ -74,10 +74,14 @@ def judge(candidate: Candidate, before: str, after: str, counter: NgramCounter) 
     form between the characters ``before`` and ``after`` ('' at a line's edge)."""
     rare, frequent, i = candidate.rare, candidate.frequent, candidate.position
     n = len(rare)
+    seen_with_frequent = bool((after and counter[frequent + after]) or (before and counter[before + frequent]))
+    # A rare form that is a unit of its own, where the frequent form also stands: 数椐库 (数据库).
+    if candidate.cohesive and seen_with_frequent:
+        return "fits", ""
     # The changed character makes a word with its neighbour outside: 材料 in 材料技术 (料技).
-    if i == 0 and bonds(before, rare[0], counter):
+    if i == 0 and in_word(before, rare[0]):
         return "real", before + rare
-    if i == n - 1 and bonds(rare[-1], after, counter):
+    if i == n - 1 and in_word(rare[-1], after):
         return "real", rare + after
     # The rest of a rare form that is no unit of its own makes a word outside it: 添动力 (动力).
     if not candidate.cohesive:
@@ -85,9 +89,7 @@ def judge(candidate: Candidate, before: str, after: str, counter: NgramCounter) 
             return "real", rare + after
         if i != 0 and bonds(before, rare[0], counter):
             return "real", before + rare
-    if (after and counter[frequent + after]) or (before and counter[before + frequent]):
-        return "fits", ""
-    return "neutral", ""
+    return ("fits", "") if seen_with_frequent else ("neutral", "")
 
 
 def gather(candidates: list[Candidate], texts: Iterable[Text], counter: NgramCounter) -> dict[str, Occurrences]:
