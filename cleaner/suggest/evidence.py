@@ -75,14 +75,14 @@ def judge(candidate: Candidate, before: str, after: str, counter: NgramCounter) 
     rare, frequent, i = candidate.rare, candidate.frequent, candidate.position
     n = len(rare)
     seen_with_frequent = bool((after and counter[frequent + after]) or (before and counter[before + frequent]))
-    # A rare form that is a unit of its own, where the frequent form also stands: 数椐库 (数据库).
-    if candidate.cohesive and seen_with_frequent:
-        return "fits", ""
     # The changed character makes a word with its neighbour outside: 材料 in 材料技术 (料技).
     if i == 0 and in_word(before, rare[0]):
         return "real", before + rare
     if i == n - 1 and in_word(rare[-1], after):
         return "real", rare + after
+    # A rare form that is a unit of its own, where the frequent form also stands: 数椐库 (数据库).
+    if candidate.cohesive and seen_with_frequent:
+        return "fits", ""
     # The rest of a rare form that is no unit of its own makes a word outside it: 添动力 (动力).
     if not candidate.cohesive:
         if i != n - 1 and bonds(rare[-1], after, counter):
