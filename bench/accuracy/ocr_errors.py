@@ -181,8 +181,8 @@ def letters(text: str) -> str:
 def furniture_kind(line: str, page: OcrPage) -> str | None:
     """Whether an input line reads the page's printed furniture: a label, or the whole head, at
     ``FURNITURE_SIMILARITY`` with letters and digits compared, or a short line holding the page
-    number and not much else. A line of digits, or the foot, is a ``page number``; the rest a
-    ``running head``."""
+    number and not much else. The page number with at most two other letters, or the foot, is a
+    ``page number``; the rest a ``running head``."""
     read = letters(line)
     if not read or len(read) > FURNITURE_MAX:
         return None
@@ -197,7 +197,8 @@ def furniture_kind(line: str, page: OcrPage) -> str | None:
     )
     if not matched:
         return None
-    if read.isdigit() or (foot and fuzz.ratio(read, foot) >= FURNITURE_SIMILARITY):
+    near_number = rest is not None and len(rest) <= 2
+    if near_number or (foot and fuzz.ratio(read, foot) >= FURNITURE_SIMILARITY):
         return "page number"
     return "running head"
 
