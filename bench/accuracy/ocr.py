@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.accuracy.damage import char_class
-from bench.accuracy.metrics import Report, format_table, score_corpus
+from bench.accuracy.metrics import Report, format_errors, format_table, score_corpus
 from bench.accuracy.model import Damage, Damaged, ExpectedBlock, GoldDoc
 from bench.accuracy.ocr_engine import CACHE, OcrSettings, recognise, tesseract_available, tesseract_version
 from bench.accuracy.ocr_errors import OcrAnalysis, OcrPage, analyse, format_analysis
@@ -200,10 +200,14 @@ def run(args: argparse.Namespace) -> tuple[dict[str, Report], dict[str, OcrAnaly
         f"OCR: {len(docs)} documents ({', '.join(genres)}), {pages} pages ({cached} from the cache), "
         f"{characters} gold characters; seed {args.seed}"
     )
-    print(f"{tesseract_version()}; tesseract IMAGE - {' '.join(settings.arguments())}; read in {ocr_seconds:.1f} s")
+    print(f"{tesseract_version()}; tesseract IMAGE - {' '.join(settings.arguments())}")
+    print(f"pages drawn and read in {ocr_seconds:.1f} s")
     print(compact_table(reports))
     print()
     print(format_analysis(analyses, args.show_errors))
+    if args.show_errors:
+        print()
+        print(format_errors(reports["cleaner"], args.show_errors))
     if args.json:
         payload = {
             "seed": args.seed,

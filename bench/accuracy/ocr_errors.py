@@ -10,7 +10,8 @@ For each system's output (the OCR input itself, the naive baseline, the cleaner)
   what was printed), and whether the output removed them, kept them as lines or joined them into
   a paragraph;
 - **junk lines**: the other input lines that are mostly not gold text (under half their characters
-  aligned to the gold): OCR debris from specks, rules and noise, by kind, with the same fates;
+  aligned to the gold): OCR debris from specks, rules and noise, by kind, with the same fates (a
+  line that is gold text read out of order is counted apart, as ``misplaced text``);
 - **regressions**: every stretch the system changed in the input, judged against the gold around
   it: a fix (closer to the gold than the input was), a regression (further), or neutral.
 """
@@ -33,6 +34,8 @@ CHAR_CLASSES = ("han", "latin", "digit", "punct", "symbol", "space", "newline")
 FURNITURE_SIMILARITY = 70  # percent: an input line this like a printed head or page number is one
 FURNITURE_MAX = 40  # characters: longer input lines are text
 JUNK_MATCHED = 0.5  # an input line with less of its characters aligned to the gold is junk
+MISPLACED_MIN = 4  # characters: a shorter unmatched line is junk, whatever the gold has
+MISPLACED_SIMILARITY = 75  # percent: an unmatched line this like some stretch of the gold is misplaced text
 KEPT = 0.5  # a line is still in the output when this share of its characters is
 CONTEXT = 4  # characters each side of an edit when it is judged against the gold
 FATES = ("removed", "own line", "joined")
@@ -57,6 +60,12 @@ def char_kind(char: str) -> str:
     if category.startswith("L") or category.startswith("N"):
         return "han" if ord(char) >= 0x2E80 else "latin"
     return "symbol"
+
+
+def misplaced(text: str, gold: str) -> bool:
+    """Whether an input line that the alignment left unmatched is gold text read out of order
+    (Tesseract sometimes takes a column's lines in another order), not junk."""
+    return len(text) >= MISPLACED_MIN and fuzz.partial_ratio(text, gold, score_cutoff=MISPLACED_SIMILARITY) > 0
 
 
 def junk_kind(text: str) -> str:
@@ -187,13 +196,13 @@ def furniture_kind(line: str, page: OcrPage) -> str | None:
     if not read or len(read) > FURNITURE_MAX:
         return None
     labels = [letters(label) for label in page.head if letters(label)]
+    words = [label for label in labels if not label.isdigit()]
     foot = letters(page.foot)
     candidates = [*labels, "".join(labels), foot]
     number = str(page.number)
     rest = read.replace(number, "", 1) if number in read else None
     matched = any(label and fuzz.ratio(read, label) >= FURNITURE_SIMILARITY for label in candidates) or (
-        rest is not None
-        and (len(rest) <= 2 or any(fuzz.partial_ratio(rest, label) >= FURNITURE_SIMILARITY for label in labels))
+        rest is not None and (len(rest) <= 2 or any(fuzz.ratio(rest, label) >= FURNITURE_SIMILARITY for label in words))
     )
     if not matched:
         return None
@@ -242,7 +251,7 @@ def classify_lines(
         if kind:
             analysis.furniture.append(LineFate(doc.id, line, kind, fate(span, to_output, target.breaks)))
         elif to_gold.matched_share(*span) < JUNK_MATCHED:
-            kind = junk_kind(squeezed)
+            kind = "misplaced text" if misplaced(squeezed, to_gold.target) else junk_kind(squeezed)
             analysis.junk.append(LineFate(doc.id, line, kind, fate(span, to_output, target.breaks)))
 
 
