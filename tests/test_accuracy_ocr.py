@@ -131,13 +131,14 @@ def test_tesseract_reads_a_page(paged: PagedDoc, tmp_path: Path) -> None:
     from rapidfuzz.distance import Levenshtein
 
     from bench.accuracy.ocr_engine import OcrSettings, recognise, tesseract_available
-    from bench.accuracy.ocr_page import draw_page
+    from bench.accuracy.ocr_page import draw_page, page_recipe
 
     if not tesseract_available():
         pytest.skip("tesseract with chi_sim is not installed")
-    image = draw_page(paged.pages[0], paged.style, seed=1)
-    text, cached = recognise(image, OcrSettings(), tmp_path)
+    page, style = paged.pages[0], paged.style
+    recipe = page_recipe(page, style, 1)
+    text, cached = recognise(recipe, lambda: draw_page(page, style, 1), OcrSettings(), tmp_path)
     assert not cached
-    assert recognise(image, OcrSettings(), tmp_path) == (text, True)
+    assert recognise(recipe, lambda: pytest.fail("drawn again"), OcrSettings(), tmp_path) == (text, True)
     read, gold = "".join(text.split()), "".join(paged.doc.text.split())
     assert Levenshtein.normalized_distance(read, gold) < 0.2

@@ -28,9 +28,9 @@ from pathlib import Path
 from bench.accuracy.damage import char_class
 from bench.accuracy.metrics import Report, format_errors, format_table, score_corpus
 from bench.accuracy.model import Damage, Damaged, ExpectedBlock, GoldDoc
-from bench.accuracy.ocr_engine import CACHE, OcrSettings, recognise, tesseract_available, tesseract_version
+from bench.accuracy.ocr_engine import OcrSettings, recognise, tesseract_available, tesseract_version
 from bench.accuracy.ocr_errors import OcrAnalysis, OcrPage, analyse, format_analysis
-from bench.accuracy.ocr_page import PagedDoc, draw_page, fonts_available, paginate_corpus
+from bench.accuracy.ocr_page import PagedDoc, draw_page, fonts_available, page_recipe, paginate_corpus
 
 GOLD_CACHE = Path(__file__).resolve().parent / ".cache"
 
@@ -68,8 +68,8 @@ def read_pages(paged: Sequence[PagedDoc], seed: int, settings: OcrSettings, jobs
     def one(item: tuple[int, int]) -> tuple[str, bool]:
         d, p = item
         doc = paged[d]
-        image = draw_page(doc.pages[p], doc.style, page_seed(seed, doc.doc.id, p))
-        return recognise(image, settings, CACHE)
+        page, noise = doc.pages[p], page_seed(seed, doc.doc.id, p)
+        return recognise(page_recipe(page, doc.style, noise), lambda: draw_page(page, doc.style, noise), settings)
 
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         results = list(pool.map(one, work))
@@ -117,7 +117,7 @@ def load_gold(path: Path | None) -> list[GoldDoc]:
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.accuracy.ocr", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--pages", type=int, default=30, help="about this many pages in all (default 30)")
+    parser.add_argument("--pages", type=int, default=40, help="about this many pages in all (default 40)")
     parser.add_argument("--max-pages", type=int, default=2, help="pages per document at most (default 2)")
     parser.add_argument("--seed", type=int, default=1, help="selection, page numbers and noise (default 1)")
     parser.add_argument("--psm", type=int, default=3, help="Tesseract page segmentation mode (default 3)")

@@ -1,9 +1,11 @@
 """Tesseract on a page image, cached: the same page with the same settings is read once.
 
-The cache key is a hash of the image's pixels, the command's settings and Tesseract's version, so a
-change to the typesetting, the noise, the page segmentation mode or the engine reads the page anew,
-and a rerun with nothing changed reads no page at all. Results are plain text files under
-``bench/accuracy/.cache/ocr/`` (git-ignored).
+The cache key is a hash of what the page is made of (its printed lines with their positions, its
+style, its noise seed, the Pillow version and the font files: ``ocr_page.page_recipe``), the
+command's settings and Tesseract's version, so a change to the typesetting, the noise, the page
+segmentation mode or the engine reads the page anew, and a rerun with nothing changed neither
+draws nor reads a page. Results are plain text files under ``bench/accuracy/.cache/ocr/``
+(git-ignored).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import hashlib
 import os
 import shutil
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -57,24 +60,22 @@ def tesseract_version() -> str:
     return " / ".join(lines[:2])
 
 
-def page_key(image: Any, settings: OcrSettings) -> str:
-    """The cache key of a page: its pixels, the settings and the engine's version."""
-    digest = hashlib.sha256()
-    digest.update(f"{image.mode} {image.size} {settings} {tesseract_version()}\n".encode())
-    digest.update(image.tobytes())
-    return digest.hexdigest()[:32]
+def page_key(recipe: str, settings: OcrSettings) -> str:
+    """The cache key of a page: what it is made of, the settings and the engine's version."""
+    material = f"{recipe}\n{settings}\n{tesseract_version()}\n"
+    return hashlib.sha256(material.encode()).hexdigest()[:32]
 
 
-def recognise(image: Any, settings: OcrSettings, cache_dir: Path = CACHE) -> tuple[str, bool]:
-    """The text Tesseract reads on ``image`` (raw: its line breaks, blank lines and final form
-    feed as they come), and whether it came from the cache."""
-    key = page_key(image, settings)
+def recognise(recipe: str, draw: Callable[[], Any], settings: OcrSettings, cache_dir: Path = CACHE) -> tuple[str, bool]:
+    """The text Tesseract reads on the page that ``draw`` makes (raw: its line breaks and blank
+    lines as they come), and whether it came from the cache (then the page is not drawn)."""
+    key = page_key(recipe, settings)
     cached = cache_dir / f"{key}.txt"
     if cached.exists():
         return cached.read_text(encoding="utf-8"), True
     cache_dir.mkdir(parents=True, exist_ok=True)
     png = cache_dir / f"{key}.png"
-    image.save(png, dpi=(settings.dpi, settings.dpi))
+    draw().save(png, dpi=(settings.dpi, settings.dpi))
     try:
         env = {**os.environ, "OMP_THREAD_LIMIT": "1"}  # one core per page: the machine is shared
         done = subprocess.run(

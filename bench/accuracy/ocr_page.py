@@ -352,6 +352,15 @@ def draw_page(page: Page, style: PageStyle, seed: int) -> Any:
     return image
 
 
+def page_recipe(page: Page, style: PageStyle, seed: int) -> str:
+    """Everything a page's image is made of, as text: its lines and positions, its style, its noise
+    seed, the Pillow version and the font files (name and size), for the OCR cache's key."""
+    from PIL import __version__ as pillow
+
+    fonts = ", ".join(f"{font_path(kind).name} {font_path(kind).stat().st_size}" for kind in sorted(FONT_FILES))
+    return f"{page!r}\n{style!r}\nseed {seed}\nPillow {pillow}\n{fonts}"
+
+
 def add_noise(image: Any, rng: random.Random) -> Any:
     """What a scanner adds: specks and short scratches, a slight skew, blur and a grey paper."""
     from PIL import ImageDraw, ImageFilter
