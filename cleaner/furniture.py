@@ -28,14 +28,20 @@ PAGE_NUMBER = "page_number"
 RUNNING_HEAD = "running_head"
 DEBRIS = "debris"
 
+# An OCR engine reads a dash beside a page number as 一 now and then, and a speck after it as a mark.
+_SPECK_AFTER = r"(?:\s+[.。,，·_'`])?"
 _PAGE_FORMS = regex.compile(
-    r"^(?:[-—–~·•]\s*\d{1,4}\s*[-—–~·•]|第\s*\d{1,4}\s*[页版]|[Pp]age\s+\d{1,4}(?:\s+of\s+\d{1,4})?"
-    r"|\d{1,4}\s*/\s*\d{1,4})$"
+    r"^(?:[-—–~·•一]\s*\d{1,4}\s*[-—–~·•一]|第\s*\d{1,4}\s*[页版]|[Pp]age\s+\d{1,4}(?:\s+of\s+\d{1,4})?"
+    rf"|\d{{1,4}}\s*/\s*\d{{1,4}}){_SPECK_AFTER}$"
 )
-_BARE_NUMBER = regex.compile(r"^\d{1,4}$")
-# A label of up to 12 characters with no punctuation, and a page number, two or more spaces apart.
-_HEAD_THEN_NUMBER = regex.compile(r"^(?P<label>[^\s\p{P}\d][^\s\p{P}]{0,11})\s{2,}(?P<number>\d{1,4})$")
-_NUMBER_THEN_HEAD = regex.compile(r"^(?P<number>\d{1,4})\s{2,}(?P<label>[^\s\p{P}\d][^\s\p{P}]{0,11})$")
+_BARE_NUMBER = regex.compile(rf"^\d{{1,4}}{_SPECK_AFTER}$")
+# A label of up to 12 characters with no punctuation (single spaces inside it: "KiCad 用户手册"), and
+# a page number, two or more spaces apart.
+_LABEL = r"(?P<label>[^\s\p{P}\d](?:[^\s\p{P}]| (?=[^\s\p{P}])){0,15})"
+_HEAD_THEN_NUMBER = regex.compile(rf"^{_LABEL}\s{{2,}}(?P<number>\d{{1,4}})$")
+_NUMBER_THEN_HEAD = regex.compile(rf"^(?P<number>\d{{1,4}})\s{{2,}}{_LABEL}$")
+# A running head without a number: a short label with no punctuation at all.
+_BARE_LABEL = regex.compile(r"^[^\s\p{P}\d](?:[^\s\p{P}]| (?=[^\s\p{P}])){0,15}$")
 _SYMBOLS_ONLY = regex.compile(r"^[^\p{L}\p{N}]{2,12}$")
 _SPECK = regex.compile(r"[~\-_=|\\/^`+<>#@\p{So}\p{Sm}\p{Sk}]")
 # No furniture line is longer (a 12-character label, two spaces and a four-digit number).
@@ -78,7 +84,7 @@ def find(plains: Sequence[str]) -> dict[int, str]:
     by line index, with their kind."""
     found: dict[int, str] = {}
     # Every form is short: longer lines are passed over without a look (this runs on every line).
-    short = [(i, plain) for i, plain in enumerate(plains) if len(plain) <= MAX_LENGTH]
+    short = [(i, plain) for i, plain in enumerate(plains) if len(plain) <= MAX_LENGTH or _short_spaced(plain)]
     heads = {i: head for i, plain in short if (head := _head(plain))}
     labels = Counter(label for label, _ in heads.values())
     pages: list[int] = []
@@ -96,7 +102,50 @@ def find(plains: Sequence[str]) -> dict[int, str]:
             found[i] = RUNNING_HEAD
     for i in _increasing_run(bare, plains):
         found[i] = PAGE_NUMBER
+    found.update(_page_breaks(plains, found, bare))
     return dict(sorted(found.items()))
+
+
+def _short_spaced(plain: str) -> bool:
+    """A line short but for a run of spaces (a running head set across the page)."""
+    return "  " in plain and len(plain.replace(" ", "")) <= MAX_LENGTH
+
+
+def _neighbours(plains: Sequence[str], i: int) -> list[int]:
+    """The non-empty lines next to line ``i``, one each way."""
+    found = []
+    for step in (-1, 1):
+        j = i + step
+        while 0 <= j < len(plains) and not plains[j].strip():
+            j += step
+        if 0 <= j < len(plains):
+            found.append(j)
+    return found
+
+
+def _page_breaks(plains: Sequence[str], found: dict[int, str], bare: Sequence[int]) -> dict[int, str]:
+    """Running heads without a number, and bare page numbers, told by where they stand: a short
+    label that stands next to a page number (found, or a bare number) at MIN_HEAD_REPEATS or more
+    places is the document's running head (``红楼梦`` after ``- 12 -`` on every page), and the
+    bare numbers beside it are its page numbers. A heading that recurs does not stand next to a
+    page number each time."""
+    numbers = set(bare) | {i for i, kind in found.items() if kind == PAGE_NUMBER}
+    beside: dict[str, list[tuple[int, list[int]]]] = {}
+    for i, plain in enumerate(plains):
+        if i in found or len(plain) > MAX_LENGTH or not _BARE_LABEL.match(plain):
+            continue
+        near = [j for j in _neighbours(plains, i) if j in numbers]
+        if near:
+            beside.setdefault(plain, []).append((i, near))
+    result: dict[int, str] = {}
+    for places in beside.values():
+        if len(places) < MIN_HEAD_REPEATS:
+            continue
+        for i, near in places:
+            result[i] = RUNNING_HEAD
+            for j in near:
+                result.setdefault(j, found.get(j, PAGE_NUMBER))
+    return result
 
 
 def _is_running_head(label: str, number: int, labels: Counter[str], pages: Sequence[int]) -> bool:
@@ -108,7 +157,7 @@ def _is_running_head(label: str, number: int, labels: Counter[str], pages: Seque
 def _increasing_run(candidates: Sequence[int], plains: Sequence[str]) -> list[int]:
     """The bare-number lines, if at least MIN_PAGE_SEQUENCE of them count up through the
     document (page numbers); otherwise none (a lone number is a list label or a figure)."""
-    numbers = [int(plains[i]) for i in candidates]
+    numbers = [int(_NUMBER.search(plains[i]).group()) for i in candidates]
     if len(numbers) < MIN_PAGE_SEQUENCE or any(b <= a for a, b in pairwise(numbers)):
         return []
     return list(candidates)

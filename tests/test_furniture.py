@@ -81,3 +81,28 @@ def test_options_from_a_config_and_the_pipeline_stays_idempotent():
     pipeline = Pipeline(Config())
     once = pipeline.clean(TEXT + "\n\n~--").text
     assert [e for e in pipeline.clean(once).edits if not e.is_event] == []
+
+
+@pytest.mark.parametrize("line", ["一119一", "第61页 .", "- 7 -  。"])
+def test_page_numbers_as_an_ocr_engine_reads_them(line):
+    """Tesseract reads a dash beside a page number as 一 now and then, and a speck after it."""
+    assert furniture.page_number(line)
+
+
+def test_a_label_beside_page_numbers_is_a_running_head_and_bare_numbers_beside_it_are_pages():
+    """Found in real Tesseract output of typeset pages: the book's title heads every page, with or
+    without a number in a page-number form."""
+    lines = ["又有十三众尼僧，", "167", "", "红楼梦", "", "搭绣衣，众人", "168", "", "红楼梦", "", "都笑了。"]
+    assert furniture.find(lines) == {1: "page_number", 3: "running_head", 6: "page_number", 8: "running_head"}
+    text = "\n".join(lines)
+    assert Pipeline(Config()).clean(text).text == "又有十三众尼僧，搭绣衣，众人都笑了。"
+
+
+def test_a_heading_that_recurs_away_from_page_numbers_is_not_a_running_head():
+    lines = ["相关链接", "第一段正文。", "- 3 -", "第二段正文。", "相关链接", "第三段正文。", "相关链接", "第四段。"]
+    assert furniture.find(lines) == {2: "page_number"}
+
+
+def test_a_label_with_spaces_inside_recurs_as_a_running_head():
+    lines = ["KiCad 用户手册          45", "正文。", "KiCad 用户手册          46", "正文。"]
+    assert furniture.find(lines) == {0: "running_head", 2: "running_head"}
