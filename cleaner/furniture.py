@@ -13,7 +13,9 @@ Only forms that text cannot take are recognised, never a line's shortness alone:
   whose label recurs in the document, or whose number fits the document's own page numbers;
 - ``debris``: a short line of nothing but two or more different symbols, one of them a sign text
   does not end with (`~--`, `.-`, `|=`) — a run of one mark (`……`, `***`, `---`) is a separator
-  the text meant, and a line of closing marks (`。”`) the tail of a sentence: both are kept.
+  the text meant, and a line of closing marks (`。”`) the tail of a sentence: both are kept;
+- ``speck`` (:func:`specks`): a lone mark after a finished sentence and a gap (`安全。”   .`), or a
+  lone full stop and a gap before a line's text after a finished sentence (`。 输入页面`).
 """
 
 from __future__ import annotations
@@ -66,6 +68,24 @@ def debris(plain: str) -> bool:
     if _SYMBOLS_ONLY.match(compact) is None or len(set(compact)) < 2:
         return False
     return _SPECK.search(compact) is not None
+
+
+# A speck an OCR engine reads after a finished sentence, across a gap (``安全。”   .``), or before
+# a line's text (``。 输入页面…``): no text puts a lone mark there.
+_TRAILING_SPECK = regex.compile(r"(?<=[。！？!?…”’」』）)])[ \t\u3000]{2,}[.。,，·_'`\-~:;：；]$")
+_LEADING_SPECK = regex.compile(r"^[。.][ \t\u3000]+(?=[\p{Han}A-Za-z0-9“‘「（(])")
+
+
+def specks(line: str, after_sentence: bool) -> list[tuple[int, int]]:
+    """Offsets in ``line`` of OCR specks to drop: a lone mark after a finished sentence and a gap
+    at the line's end; a lone full stop and a gap at its start, when the line before finished its
+    sentence (otherwise the mark may be that sentence's own, wrapped onto this line)."""
+    found = []
+    if after_sentence and (lead := _LEADING_SPECK.match(line)):
+        found.append(lead.span())
+    if trail := _TRAILING_SPECK.search(line):
+        found.append(trail.span())
+    return found
 
 
 def _head(plain: str) -> tuple[str, int] | None:

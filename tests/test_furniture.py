@@ -106,3 +106,32 @@ def test_a_heading_that_recurs_away_from_page_numbers_is_not_a_running_head():
 def test_a_label_with_spaces_inside_recurs_as_a_running_head():
     lines = ["KiCad 用户手册          45", "正文。", "KiCad 用户手册          46", "正文。"]
     assert furniture.find(lines) == {0: "running_head", 2: "running_head"}
+
+
+@pytest.mark.parametrize(
+    ("text", "cleaned"),
+    [
+        # Real Tesseract output: a speck after a finished sentence no longer joins two paragraphs.
+        (
+            "走路一定要注意安全。”   .\n\n被救少年父子俩这才依依不舍地告别了张晓伟。",
+            "走路一定要注意安全。”\n\n被救少年父子俩这才依依不舍地告别了张晓伟。",
+        ),
+        ("高的水花。          _\n\n正经过这里。", "高的水花。\n\n正经过这里。"),
+        ("第一段说完了。\n\n。 输入页面的名称。", "第一段说完了。\n\n输入页面的名称。"),
+        # The mark may be the sentence's own, wrapped onto the next line: kept (and joined).
+        ("他说\n。 我们走", "他说。我们走"),
+        # No gap, or not after a finished sentence: text, kept.
+        ("他说：“好。”，我们走了。", "他说：“好。”，我们走了。"),
+        ("数值为 3   .", "数值为 3 ."),
+    ],
+)
+def test_ocr_specks_inside_lines_are_dropped_only_where_no_text_puts_a_mark(text, cleaned):
+    result = Pipeline(Config()).clean(text)
+    assert result.text == cleaned
+    assert replay(text, result.edits) == result.text
+
+
+def test_specks_are_kept_with_debris_keep():
+    text = "走路一定要注意安全。”   .\n\n被救少年父子俩这才依依不舍地告别了张晓伟。"
+    kept = Pipeline(Config().with_options({"layout": {"debris": "keep"}})).clean(text).text
+    assert kept.startswith("走路一定要注意安全。” .")  # the speck stays (the spacing stage closes the gap)

@@ -748,6 +748,23 @@ def furniture_changes(decided: Plan, options: LayoutOptions) -> list[Change]:
         if changes and start < changes[-1].end:
             start = changes[-1].end  # two furniture lines in a row: the first removal took the break
         changes.append(Change(start, end, "", f"drop_{kind}"))
+    if options.debris == "drop":
+        changes.extend(speck_changes(decided))
+        changes.sort(key=lambda c: (c.start, c.end))
+    return changes
+
+
+def speck_changes(decided: Plan) -> list[Change]:
+    """Removals of OCR specks inside lines of text (``drop_speck``, :func:`cleaner.furniture.specks`)."""
+    changes = []
+    previous_ends = True
+    for i, line in enumerate(decided.lines):
+        if i in decided.furniture:
+            continue
+        if decided.static[i] in (TEXT, LIST):
+            for start, end in furniture.specks(line.raw, previous_ends):
+                changes.append(Change(line.start + start, line.start + end, "", "drop_speck"))
+        previous_ends = blocks.ends_sentence(line.plain)
     return changes
 
 
