@@ -145,21 +145,25 @@ def _neighbours(plains: Sequence[str], i: int) -> list[int]:
 
 def _page_breaks(plains: Sequence[str], found: dict[int, str], bare: Sequence[int]) -> dict[int, str]:
     """Running heads without a number, and bare page numbers, told by where they stand: a short
-    label that stands next to a page number (found, or a bare number) at MIN_HEAD_REPEATS or more
-    places is the document's running head (``红楼梦`` after ``- 12 -`` on every page), and the
-    bare numbers beside it are its page numbers. A heading that recurs does not stand next to a
-    page number each time."""
+    label that stands next to a page number (found, or a bare number), or opens the document, at
+    MIN_HEAD_REPEATS or more places and nowhere else is the document's running head (``红楼梦``
+    after ``- 12 -`` on every page), and the bare numbers beside it are its page numbers. A
+    heading that recurs does not stand next to a page number each time."""
     numbers = set(bare) | {i for i, kind in found.items() if kind == PAGE_NUMBER}
+    first = next((i for i, plain in enumerate(plains) if plain.strip()), None)
     beside: dict[str, list[tuple[int, list[int]]]] = {}
+    elsewhere: Counter[str] = Counter()
     for i, plain in enumerate(plains):
         if i in found or len(plain) > MAX_LENGTH or not _BARE_LABEL.match(plain):
             continue
         near = [j for j in _neighbours(plains, i) if j in numbers]
-        if near:
-            beside.setdefault(plain, []).append((i, near))
+        if near or i == first:
+            beside.setdefault(plain, []).append((i, near))  # the first page's head has no number above it
+        else:
+            elsewhere[plain] += 1
     result: dict[int, str] = {}
-    for places in beside.values():
-        if len(places) < MIN_HEAD_REPEATS:
+    for label, places in beside.items():
+        if len(places) < MIN_HEAD_REPEATS or elsewhere[label] or not any(near for _, near in places):
             continue
         for i, near in places:
             result[i] = RUNNING_HEAD

@@ -135,3 +135,11 @@ def test_specks_are_kept_with_debris_keep():
     text = "走路一定要注意安全。”   .\n\n被救少年父子俩这才依依不舍地告别了张晓伟。"
     kept = Pipeline(Config().with_options({"layout": {"debris": "keep"}})).clean(text).text
     assert kept.startswith("走路一定要注意安全。” .")  # the speck stays (the spacing stage closes the gap)
+
+
+def test_a_label_that_opens_the_document_and_stands_next_to_a_page_number_is_a_running_head():
+    """Two pages: the head opens the first (no number above it) and follows the first page's number."""
+    lines = ["红楼梦", "", "第七回", "", "周瑞家的拿了匣子，", "142", "红楼梦", "", "走出房门。"]
+    assert furniture.find(lines) == {0: "running_head", 5: "page_number", 6: "running_head"}
+    # The same label also standing elsewhere (a heading of the text) is left alone everywhere.
+    assert furniture.find([*lines, "", "红楼梦", "", "正文。"]) == {}
