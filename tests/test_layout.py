@@ -423,3 +423,15 @@ def test_passes_planned_on_windows_give_what_whole_plans_give(monkeypatch):
     whole = [layout.repair(Document("d.txt", text), LayoutOptions())[0].text for text in texts]
     assert windowed == whole
     assert sum(a != b for a, b in zip(texts, windowed, strict=True)) > len(texts) // 2  # layout did work
+
+
+def test_a_headline_over_its_byline_is_the_next_articles_head_never_healed_across():
+    """Real Tesseract output: the paragraph's final 。 was read as ，, so it looks unfinished; the
+    headline and byline after it are the next article's head, not a block to move."""
+    text = (
+        "在古老的节日来临之际，体育，将为老百姓带来更多的感觉，\n共铸女排辉煌\n本报记者达长去\n\n"
+        "中国女排去年再夺亚锦赛冠军的荣耀很快就被冲淡，今年又将面临两次重大考验。"
+    )
+    out = Pipeline(Config()).clean(text).text
+    assert out.index("共铸女排辉煌") < out.index("本报记者达长去") < out.index("中国女排")
+    assert "感觉，共铸" not in out and "感觉，中国女排" not in out

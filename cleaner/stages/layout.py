@@ -168,6 +168,8 @@ def break_score(
         return None  # "…were noted." / "Send …": a sentence ends (a URL or a name cut at a dot goes on in lower case)
     if a_kind != CAPTION and b_next_kind == CAPTION and blocks.is_one_sentence(b.plain):
         return None  # a caption in the form of a sentence, followed by its credit
+    if b_next_kind == BYLINE and blocks.is_headline_form(b.plain):
+        return None  # a headline over its byline: the next article's head
     return wrapping.join_score(a_side, b_side)
 
 
@@ -395,6 +397,13 @@ def _is_strong_member(line: Line, kind: str) -> bool:
     return kind in (CAPTION, BYLINE, LABEL) or (kind == HEADING and blocks.is_marked(line.raw))
 
 
+def _article_head(group: Sequence[int], kinds: Sequence[str]) -> bool:
+    """A group that is a headline (or several) followed by a byline and nothing else: a new
+    article's head, whatever the line before it ended with (an OCR engine reads a final 。 as ，)."""
+    members = [kinds[g] for g in group]
+    return BYLINE in members and HEADING in members[: members.index(BYLINE)] and set(members) <= {HEADING, BYLINE}
+
+
 def _find_heal(
     lines: Sequence[Line],
     kinds: Sequence[str],
@@ -451,6 +460,8 @@ def _find_heal(
         return None  # a date or a quotation after the group opens something new
     if not cut and not speech and all(kinds[g] == BYLINE for g in group):
         return None  # a deck above a byline ends this way too: the head of an article, not an interruption
+    if _article_head(group, kinds):
+        return None  # a headline over its byline, with no picture: the next article starts there
     # The marked group is itself evidence that the sentence was interrupted: the bar is lower
     # than for a plain break (HEAL_ALLOWANCE).
     if not speech and wrapping.join_score(sides[a], c_side) < threshold - HEAL_ALLOWANCE:
