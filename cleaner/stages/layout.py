@@ -397,11 +397,15 @@ def _is_strong_member(line: Line, kind: str) -> bool:
     return kind in (CAPTION, BYLINE, LABEL) or (kind == HEADING and blocks.is_marked(line.raw))
 
 
-def _article_head(group: Sequence[int], kinds: Sequence[str]) -> bool:
-    """A group that is a headline (or several) followed by a byline and nothing else: a new
-    article's head, whatever the line before it ended with (an OCR engine reads a final 。 as ，)."""
+def _article_head(group: Sequence[int], kinds: Sequence[str], lines: Sequence[Line]) -> bool:
+    """A group that is an unmarked headline (or several) followed by a byline and nothing else: a
+    new article's head, whatever the line before it ended with (an OCR engine reads a final 。 as
+    ，). A Markdown heading says it was set apart on purpose, as a block dropped into the text."""
     members = [kinds[g] for g in group]
-    return BYLINE in members and HEADING in members[: members.index(BYLINE)] and set(members) <= {HEADING, BYLINE}
+    if BYLINE not in members or not set(members) <= {HEADING, BYLINE}:
+        return False
+    heads = [g for g in group[: members.index(BYLINE)] if kinds[g] == HEADING]
+    return bool(heads) and not any(blocks.is_marked(lines[g].raw) for g in heads)
 
 
 def _find_heal(
@@ -460,7 +464,7 @@ def _find_heal(
         return None  # a date or a quotation after the group opens something new
     if not cut and not speech and all(kinds[g] == BYLINE for g in group):
         return None  # a deck above a byline ends this way too: the head of an article, not an interruption
-    if _article_head(group, kinds):
+    if _article_head(group, kinds, lines):
         return None  # a headline over its byline, with no picture: the next article starts there
     # The marked group is itself evidence that the sentence was interrupted: the bar is lower
     # than for a plain break (HEAL_ALLOWANCE).
