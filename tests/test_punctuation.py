@@ -56,7 +56,7 @@ def test_survives_unchanged(text: str) -> None:
 
 
 def test_rules_name_the_fix() -> None:
-    _, edits = run('渌口区,株洲;好!吗?注:(区)等...改革-发展,共1，000人,他说"好"')
+    _, edits = run('渌口区,株洲;好!吗?注:(区)等...改革--发展,共1，000人,他说"好"')
     rules = Counter(e.rule for e in edits)
     assert rules == Counter(
         {

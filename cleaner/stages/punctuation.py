@@ -53,8 +53,9 @@ Other fixes:
 - ``halfwidth_period``: a ``.`` ending a Chinese sentence (after a Han character, at the end of a
   line or before the next Han character) becomes ``。``; see :func:`sentence_period`;
 - ``ellipsis``: ``...`` (three or more dots) in Chinese context and ``。。。`` become ``……``;
-- ``dash``: a lone ``-`` or ``--`` between two Han characters (spaces around it go too) becomes
-  ``——``; hyphens between digits or letters (``2024-01-05``, ``COVID-19``) stay;
+- ``dash``: a ``--``, or a ``-`` with spaces on both sides, between two Han characters (the
+  spaces go too) becomes ``——``; a tight ``-`` between Han characters (a compound, or an OCR
+  speck) and hyphens between digits or letters (``2024-01-05``, ``COVID-19``) stay;
 - ``number_comma``: a full-width comma inside a number that looks like thousands groups becomes
   ``,`` (``1，000`` → ``1,000``; exactly three digits after every comma and one to three before
   the first). ``第7，8位`` stays: one digit after the comma is a list, not a number. Note that
@@ -302,7 +303,9 @@ def halfwidth_marks(
 
 
 def dash(text: str, hyphens: re.Match[str], lo: int = 0, hi: int | None = None) -> Change | None:
-    """A lone ``-``/``--`` between Han characters is a dash typed on an ASCII keyboard: ``——``.
+    """A ``--``, or a ``-`` with spaces on both sides, between Han characters is a dash typed on
+    an ASCII keyboard: ``——``. A tight ``-`` is left as it is: it joins a compound
+    (``网格-模板-列``) or is a speck an OCR engine read (``木卫二-图像``).
 
     Spaces or tabs around it go with it.
 
@@ -315,10 +318,13 @@ def dash(text: str, hyphens: re.Match[str], lo: int = 0, hi: int | None = None) 
     start, end = hyphens.span()
     if end - start > 2:
         return None
+    single = end - start == 1
     while start > lo and text[start - 1] in " \t":
         start -= 1
     while end < hi and text[end] in " \t":
         end += 1
+    if single and (start == hyphens.start() or end == hyphens.end()):
+        return None  # a tight "-" joins a compound (网格-模板-列) or is a speck an OCR engine read
     if start > lo and end < hi and _HAN_RE.match(text[start - 1]) and _HAN_RE.match(text[end]):
         return Change(start, end, "——", "dash")
     return None
