@@ -524,6 +524,10 @@ def _pair_quotes(
             continue
         if straight in (text[opening], ch):
             content = text[opening + 1 : position]
+            if "\n" in content:
+                # Straight quotes pair within a line: across lines they are code's or stray ones.
+                opening = position if ch == straight else None
+                continue
             before = text[opening - 1] if opening > 0 else ""
             if ascii_quoted(text, opening, position):
                 pass
