@@ -435,3 +435,15 @@ def test_a_headline_over_its_byline_is_the_next_articles_head_never_healed_acros
     out = Pipeline(Config()).clean(text).text
     assert out.index("共铸女排辉煌") < out.index("本报记者达长去") < out.index("中国女排")
     assert "感觉，共铸" not in out and "感觉，中国女排" not in out
+
+
+def test_the_tail_of_a_wrapped_paragraph_above_a_photo_credit_is_not_a_caption():
+    """A one-sentence line above a credit reads as a caption, but one the line before runs into
+    (a word cut in two: 比 / 赛) is that paragraph's tail: joined, never moved."""
+    text = (
+        "来自12个区县的684名小棋手参加了比赛。北京市少年儿童棋类新星大赛是京城传统比\n"
+        "赛，从1991年开始已经连续举办了九届。\n（王志摄影报道）\n\n新春北京：体育健身乐融融"
+    )
+    out = Pipeline(Config()).clean(text).text
+    assert "京城传统比赛，从1991年开始已经连续举办了九届。" in out
+    assert out.index("九届") < out.index("王志摄影报道") < out.index("新春北京")

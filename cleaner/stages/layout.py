@@ -167,7 +167,8 @@ def break_score(
     if blocks.ends_with_period(a.plain) and not b.plain[:1].islower():
         return None  # "…were noted." / "Send …": a sentence ends (a URL or a name cut at a dot goes on in lower case)
     if a_kind != CAPTION and b_next_kind == CAPTION and blocks.is_one_sentence(b.plain):
-        return None  # a caption in the form of a sentence, followed by its credit
+        if not (a_side.column.full or _cut_at_break(a_side, b_side)):
+            return None  # a caption in the form of a sentence, followed by its credit
     if b_next_kind == BYLINE and blocks.is_headline_form(b.plain):
         return None  # a headline over its byline: the next article's head
     return wrapping.join_score(a_side, b_side)
