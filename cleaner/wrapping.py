@@ -294,8 +294,13 @@ def continuing_end(a: Side, b: Side) -> float:
 
 
 def closing_start(a: Side, b: Side) -> float:
-    """The next line starts with a mark nothing starts with (``...`` counts: punctuation makes it ``……``)."""
-    return CLOSING_START if b.plain[:1] in _CLOSING_STARTS or b.plain.startswith("...") else 0.0
+    """The next line starts with a mark nothing starts with (``...`` counts: punctuation makes it
+    ``……``). After a line of no punctuation that does not fill a column (a heading, a label) the
+    mark is more likely a speck an OCR engine read than the end of a sentence cut at the edge."""
+    if not (b.plain[:1] in _CLOSING_STARTS or b.plain.startswith("...")):
+        return 0.0
+    evident = a.column.full or a.clause or a.stops or a.plain[-1:] in blocks.CLOSERS
+    return CLOSING_START if evident else 0.0
 
 
 def prose_before(a: Side, b: Side) -> float:

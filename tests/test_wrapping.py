@@ -254,3 +254,11 @@ def test_a_word_hyphenated_at_the_line_end_is_rejoined_only_on_the_documents_evi
 )
 def test_a_dateline_opens_a_paragraph(dateline):
     assert wrapping.opener_after(side("广东电子工业喜创七连冠", FULL), side(dateline)) < 0
+
+
+def test_a_mark_starting_the_line_after_a_bare_heading_is_no_evidence_of_a_cut():
+    """Real Tesseract output puts specks at line starts ("、模板名称是…"): after a heading that
+    neither fills a column nor has punctuation, a leading mark does not say the lines are one."""
+    assert wrapping.closing_start(side("5.3.创建模板"), side("、模板名称是存储模板文件的目录。")) == 0
+    assert wrapping.closing_start(side("它们不能旋转（这是没用的", FULL), side("，对于线）。")) > 0
+    assert wrapping.closing_start(side("引用和其他图形项（LOGO）"), side("，关联的标题栏。")) > 0
