@@ -43,7 +43,7 @@ def test_protected_spans_survive_insert_mode(case: dict) -> None:
 
 def test_plain_text_keeps_the_fast_path() -> None:
     assert not is_markdown("a.txt") and is_markdown("notes/A.MD")
-    result = pipeline("remove").clean("参见[示例](#双向过滤器-替换)", id="doc.txt")
+    result = pipeline("remove").clean("参见[示例](#双向过滤器--替换)", id="doc.txt")
     assert "——" in result.text
 
 
