@@ -33,6 +33,7 @@ from cleaner.io.readers import DEFAULT_GLOBS
 from cleaner.io.regular import NotReadable, read_at_most
 from cleaner.io.writers import write_atomic
 from cleaner.report import AuditRecord, Summary
+from cleaner.review import DEFAULT_MAX_EDITS, DEFAULT_MAX_TEXT
 from cleaner.rules.cli import app as rules_app
 from cleaner.workers import default_jobs
 
@@ -68,6 +69,7 @@ Examples:
   cleaner restore cleaned/.cleaner/audit.jsonl cleaned/ --out restored/   # undo dedup removals
   cleaner verify seeds/ cleaned/            # prove from the audit record that nothing was lost
   cleaner suggest seeds/ -o suggested.yaml  # propose rules for the OCR confusions of a corpus
+  cleaner report cleaned/ -o review.html    # a review page of the run: every edit in context
 """
 
 
@@ -366,6 +368,15 @@ def run(
             show_default=False,
         ),
     ] = None,
+    html: Annotated[
+        Path | None,
+        typer.Option(
+            "--html",
+            metavar="FILE",
+            help="Also write the review page of this run to FILE (as cleaner report DST -o FILE does).",
+            show_default=False,
+        ),
+    ] = None,
     quiet: Annotated[
         bool,
         typer.Option(
@@ -397,6 +408,8 @@ def run(
             typer.echo(summary.format(), err=True)
         if summary_json is not None:
             write_summary_json(summary_json, summary, src)
+        if html is not None:
+            _write_review(html, src, dst, summary, text_field, quiet, dry_run)
         code = summary.exit_code
         if check and summary.cleaned:
             code = 1
@@ -419,6 +432,19 @@ def run(
             raise
         raise _fail(f"internal error: {type(exc).__name__}: {exc} (set CLEANER_DEBUG=1 for a traceback)", 3) from None
     raise typer.Exit(code)
+
+
+def _write_review(
+    html: Path, src: str, dst: str, summary: Summary, text_field: str, quiet: bool, dry_run: bool
+) -> None:
+    """``--html``: the review page of the run just made (a run that wrote nothing has none)."""
+    from cleaner.review import build_report
+
+    if dry_run or dst == "-" or src == "-" or summary.audit_path is None:
+        raise ConfigError("--html needs a run that writes into a DST folder (not -, --dry-run or --check)")
+    stats = build_report(dst, html, audit=summary.audit_path, src=src, text_field=text_field)
+    if not quiet:
+        typer.echo(stats.format(), err=True)
 
 
 def _quiet_broken_pipe() -> typer.Exit:
@@ -824,6 +850,66 @@ def verify_command(
     for line in result.lines(quiet):
         typer.echo(line)
     raise typer.Exit(result.exit_code)
+
+
+@app.command("report", cls=PlainHelpCommand)
+def report_command(
+    dst: Annotated[Path, typer.Argument(metavar="DST", help="The run's output folder.", show_default=False)],
+    output: Annotated[Path, typer.Option("--output", "-o", metavar="FILE", help="The page to write.")] = Path(
+        "report.html"
+    ),
+    audit: Annotated[
+        Path | None,
+        typer.Option("--report", metavar="AUDIT", help="The run's audit record (default: DST/.cleaner/audit.jsonl)."),
+    ] = None,
+    src: Annotated[
+        Path | None,
+        typer.Option(
+            "--src",
+            metavar="SRC",
+            help="The run's input folder: its rule files are named from there.",
+            show_default=False,
+        ),
+    ] = None,
+    max_edits: Annotated[
+        int,
+        typer.Option(
+            "--max-edits", metavar="N", min=0, help="Hold at most N edits in full, sampled evenly within each rule."
+        ),
+    ] = DEFAULT_MAX_EDITS,
+    max_text: Annotated[
+        int,
+        typer.Option("--max-text", metavar="N", min=0, help="Embed at most N characters of cleaned text."),
+    ] = DEFAULT_MAX_TEXT,
+    text_field: TextFieldOption = "text",
+) -> None:
+    """Write a run's review page: one HTML file, no server or network needed.
+
+    The page shows the run's summary with charts, every rule with its hits in context (and the
+    rules that never fired), each file's cleaned text with every edit marked, removed duplicates
+    with a link to the kept copy, filters, search and keyboard navigation. It says what
+    --max-edits and --max-text left out.
+
+    \b
+    Examples:
+      cleaner report cleaned/ -o review.html
+      cleaner report out/ --src seeds/ --max-edits 20000
+    """
+    from cleaner.review import build_report
+
+    try:
+        stats = build_report(
+            dst, output, audit=audit, src=src, max_edits=max_edits, max_text=max_text, text_field=text_field
+        )
+    except CleanerError as exc:
+        raise _fail(str(exc), exc.exit_code) from None
+    except OSError as exc:
+        raise _fail(f"{display_name(str(exc.filename or dst))}: {exc.strerror or exc}", 1) from None
+    except (ValueError, KeyError) as exc:
+        raise _fail(
+            f"{display_name(str(audit or dst))}: not an audit record this version can read ({exc})", 1
+        ) from None
+    typer.echo(stats.format())
 
 
 @app.callback()

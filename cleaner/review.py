@@ -36,7 +36,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from cleaner.corpus import AUDIT_DIR, AUDIT_NAME
+from cleaner.errors import CleanerError, ConfigError
+from cleaner.io.writers import write_atomic
 from cleaner.report import read_audit
+from cleaner.rules.loading import load_rules
 
 DEFAULT_MAX_EDITS = 100_000
 DEFAULT_MAX_TEXT = 40_000_000  # characters of cleaned text embedded in the page
@@ -326,9 +330,6 @@ def _paragraph_index(removed: Sequence[int], para: int) -> int:
 
 def _rule_sources(run: Mapping[str, Any], bases: Sequence[Path]) -> tuple[list[dict[str, Any]], list[str]]:
     """Every rule of the rule files the run names (id, file, line), and the files that could not be read."""
-    from cleaner.errors import CleanerError
-    from cleaner.rules.loading import load_rules
-
     rules: list[dict[str, Any]] = []
     missing: list[str] = []
     for name in run.get("rules") or []:
@@ -355,9 +356,7 @@ class _Collector:
         self.text_used = 0
         self.totals = totals
         stage_order = {stage: n for n, stage in enumerate(dict.fromkeys(totals.run.get("stages", [])))}
-        self.rules = sorted(
-            totals.hits, key=lambda key: (stage_order.get(key.split("/", 1)[0], len(stage_order)), key)
-        )
+        self.rules = sorted(totals.hits, key=lambda key: (stage_order.get(key.split("/", 1)[0], len(stage_order)), key))
         self.rule_index = {key: n for n, key in enumerate(self.rules)}
         self.quota = quotas(totals.hits, max_edits)
         self.seen: Counter[str] = Counter()
@@ -489,8 +488,6 @@ def collect(
 
 
 def default_audit(dst: Path) -> Path:
-    from cleaner.corpus import AUDIT_DIR, AUDIT_NAME
-
     return dst / AUDIT_DIR / AUDIT_NAME
 
 
@@ -500,7 +497,9 @@ def _summary(totals: _Totals, docs: Sequence[Mapping[str, Any]]) -> dict[str, An
         "files": len(totals.files),
         "changed": status["cleaned"],
         "unchanged": status["unchanged"],
-        "skipped": [{"doc": f["doc"], "reason": f.get("reason", "")} for f in totals.files if f.get("status") == "skipped"],
+        "skipped": [
+            {"doc": f["doc"], "reason": f.get("reason", "")} for f in totals.files if f.get("status") == "skipped"
+        ],
         "records_skipped": len(totals.records_skipped),
         "documents": len(docs),
         "bytes_in": sum(int(f.get("bytes_in") or 0) for f in totals.files),
@@ -531,7 +530,13 @@ def script_json(value: Any) -> str:
     '"\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003e"'
     """
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    for raw, escaped in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+    for raw, escaped in (
+        ("&", "\\u0026"),
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
         text = text.replace(raw, escaped)
     return text
 
@@ -539,7 +544,9 @@ def script_json(value: Any) -> str:
 def bar_chart(title: str, rows: Sequence[tuple[str, int]], chart_id: str) -> str:
     """A horizontal bar chart as inline SVG, each bar labelled with its name and count."""
     if not rows:
-        return f'<figure class="chart" id="{chart_id}"><figcaption>{html.escape(title)}</figcaption><p>none</p></figure>'
+        return (
+            f'<figure class="chart" id="{chart_id}"><figcaption>{html.escape(title)}</figcaption><p>none</p></figure>'
+        )
     width, label, bar_height, gap = 560, 210, 16, 4
     most = max(n for _, n in rows) or 1
     height = len(rows) * (bar_height + gap)
@@ -680,16 +687,10 @@ def build_report(
     dst = Path(dst)
     audit_path = Path(audit) if audit is not None else default_audit(dst)
     if not audit_path.is_file():
-        from cleaner.errors import ConfigError
-
         raise ConfigError(f"{audit_path}: no audit record (clean writes one when a run completes)")
-    model = collect(
-        dst, audit=audit_path, src=src, max_edits=max_edits, max_text=max_text, text_field=text_field
-    )
+    model = collect(dst, audit=audit_path, src=src, max_edits=max_edits, max_text=max_text, text_field=text_field)
     target = Path(output)
     page = render_page(model, f"cleaner review: {dst.name or dst}")
-    from cleaner.io.writers import write_atomic
-
     write_atomic(target, page)
     return ReviewStats(
         path=target,

@@ -139,6 +139,7 @@
         el("ins", {}, visible(e[AFTER], 300)),
         el("span", { class: "c" }, visible(e[RIGHT]))
       );
+      if (e[EXTRA].gone) ctx.append(el("span", { class: "note", text: " (a later step took this text out)" }));
     }
     const where = el(
       "div",
@@ -285,7 +286,7 @@
     });
     mine.sort((a, b) => E[a][START] - E[b][START] || E[a][END] - E[b][END] || a - b);
     const spans = mine.filter((i) => E[i][END] > E[i][START]);
-    const points = mine.filter((i) => E[i][END] === E[i][START]);
+    const points = mine.filter((i) => E[i][END] === E[i][START] && !E[i][EXTRA].gone);
     const paras = paragraphRanges(text);
     const kept = new Map(); // paragraph -> removals elsewhere that it is the kept copy of
     E.forEach((e, i) => {
@@ -351,7 +352,7 @@
     }
     container.replaceChildren(out);
     docFirst = first;
-    docEdits = mine.filter(passes);
+    docEdits = mine.filter((i) => passes(i) && first.has(i));
     const wanted = new Set(docEdits);
     for (const [i, node] of first) if (!wanted.has(i)) node.classList.add("dim");
     return targetEl;
