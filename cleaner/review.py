@@ -44,6 +44,7 @@ from cleaner.rules.loading import load_rules
 
 DEFAULT_MAX_EDITS = 100_000
 DEFAULT_MAX_TEXT = 40_000_000  # characters of cleaned text embedded in the page
+MAX_BLANK_LINES = 1000  # blank JSON Lines input lines looked past to find a record's output line
 CONTEXT = 24  # characters of cleaned text shown on each side of a hit
 DEDUP_STAGE = "dedup"
 REMOVAL_RULES = ("exact", "short_near", "near", "fragment")
@@ -276,34 +277,18 @@ def _jsonl_texts(path: Path, text_field: str) -> list[str | None]:
     return texts
 
 
-def _output_texts(
-    dst: Path, file: Mapping[str, Any], doc_ids: Sequence[str], text_field: str, dropped: set[str]
-) -> dict[str, str]:
-    """The cleaned text of each document of one file, read from its output in DST.
-
-    A JSON Lines document ``f.jsonl:N`` is taken to be on output line N less the documents
-    dropped before it (blank input lines would shift that: such texts fail the check that follows).
-    """
+def _read_output(dst: Path, file: Mapping[str, Any], text_field: str) -> list[str | None]:
+    """The cleaned texts in one file's output in DST: the file's text, or each JSON Lines line's
+    text field (``None`` for a line without one); nothing if the file was skipped or is unreadable."""
     path = dst / file["doc"]
     if file.get("status") == "skipped" or not path.is_file():
-        return {}
+        return []
     try:
         if not file["doc"].endswith(".jsonl"):
-            text = path.read_text(encoding="utf-8")
-            return {file["doc"]: text.removesuffix("\n")}
-        lines = _jsonl_texts(path, text_field)
+            return [path.read_text(encoding="utf-8").removesuffix("\n")]
+        return _jsonl_texts(path, text_field)
     except (OSError, UnicodeDecodeError):
-        return {}
-    found: dict[str, str] = {}
-    for doc in doc_ids:
-        if doc in dropped:
-            continue
-        number = _line_number(doc)
-        earlier = sum(1 for other in dropped if _line_number(other) < number)
-        position = number - 1 - earlier
-        if 0 <= position < len(lines) and lines[position] is not None:
-            found[doc] = lines[position]  # type: ignore[assignment]
-    return found
+        return []
 
 
 def _line_number(doc: str) -> int:
@@ -311,16 +296,23 @@ def _line_number(doc: str) -> int:
     return int(number) if number.isdigit() else 0
 
 
-def _text_matches(text: str, edits: Sequence[Mapping[str, Any]], spans: Sequence[tuple[int, int]]) -> bool:
-    """Whether ``text`` is what the edits made: each edit of the last step stands at its place."""
-    if not edits:
-        return True
-    last = edits[-1].get("step", 0)
-    return all(
-        text[start:end] == edit["after"]
-        for edit, (start, end) in zip(edits, spans, strict=True)
-        if edit.get("step", 0) == last and not is_event(edit)
-    )
+def _text_matches(text: str, edits: Sequence[Mapping[str, Any]]) -> bool:
+    """Whether ``text`` is what ``edits`` made: undoing them step by step, last step first, finds
+    each edit's ``after`` at its place (and so rebuilds the text every step received)."""
+    for group in reversed(step_groups(edits)):
+        ordered = sorted((edits[i] for i in group), key=lambda edit: (edit["start"], edit["end"]))
+        parts: list[str] = []
+        position = shift = 0
+        for edit in ordered:
+            start, after = edit["start"] + shift, edit["after"]
+            if start < position or text[start : start + len(after)] != after:
+                return False
+            parts += [text[position:start], edit["before"]]
+            position = start + len(after)
+            shift += len(after) - (edit["end"] - edit["start"])
+        parts.append(text[position:])
+        text = "".join(parts)
+    return True
 
 
 def _paragraph_index(removed: Sequence[int], para: int) -> int:
@@ -368,16 +360,42 @@ class _Collector:
         self.links: list[tuple[list[Any], dict[str, Any]]] = []  # removal edits whose kept copy is resolved last
 
     def add_file(self, file: dict[str, Any], edits: dict[str, list[dict[str, Any]]]) -> None:
-        doc_ids = list(edits) if file["doc"].endswith(".jsonl") else [file["doc"]]
-        dropped = {doc for doc, records in edits.items() if any(r["rule"] == DOCUMENT_RULE for r in records)}
-        texts = _output_texts(self.dst, file, doc_ids, self.text_field, dropped)
-        for doc in doc_ids:
-            self.add_document(file, doc, edits.get(doc, []), texts.get(doc))
+        outputs = _read_output(self.dst, file, self.text_field)
+        if not file["doc"].endswith(".jsonl"):
+            records = edits.get(file["doc"], [])
+            self.add_document(file, file["doc"], records, final_spans(records), outputs[0] if outputs else None)
+            return
+        # A record ``f.jsonl:N`` is on output line N, less the records dropped before it and the
+        # blank input lines before it (not recorded): the first line from there back that holds
+        # what its edits made is taken, and the blank lines found so carry over to the next record.
+        dropped = 0
+        blank = 0
+        for doc in sorted(edits, key=_line_number):
+            records = edits[doc]
+            spans = final_spans(records)
+            if any(r["rule"] == DOCUMENT_RULE for r in records):
+                dropped += 1
+                self.add_document(file, doc, records, spans, None)
+                continue
+            text = None
+            position = _line_number(doc) - 1 - dropped - blank
+            for back in range(max(min(position, MAX_BLANK_LINES), -1) + 1):
+                candidate = outputs[position - back] if position - back < len(outputs) else None
+                if candidate is not None and _text_matches(candidate, records):
+                    text, blank = candidate, blank + back
+                    break
+            self.add_document(file, doc, records, spans, text)
 
-    def add_document(self, file: dict[str, Any], doc: str, records: list[dict[str, Any]], text: str | None) -> None:
-        spans = final_spans(records)
+    def add_document(
+        self,
+        file: dict[str, Any],
+        doc: str,
+        records: list[dict[str, Any]],
+        spans: list[tuple[int, int]],
+        text: str | None,
+    ) -> None:
         note = ""
-        if text is not None and not _text_matches(text, records, spans):
+        if text is not None and not _text_matches(text, records):
             text, note = None, "the output in DST is not what the audit record says this run wrote"
         elif text is None and file.get("status") != "skipped":
             note = "no cleaned text found in DST" if not any(r["rule"] == DOCUMENT_RULE for r in records) else ""
