@@ -109,6 +109,36 @@ class _StepMap:
             return self.starts[k] + self.shift[k] + self.lengths[k]
         return position + self.shift[k]
 
+    def covers(self, place: int) -> bool:
+        """Whether edits of this step replace the text on both sides of ``place``."""
+        k = bisect.bisect_left(self.starts, place) - 1
+        if k < 0 or self.ends[k] <= place:
+            return False
+        reached = self.ends[k]
+        for j in range(k + 1, len(self.starts)):
+            if reached > place or self.starts[j] > reached:
+                break
+            reached = max(reached, self.ends[j])
+        return reached > place
+
+    def survivors(self, start: int, end: int) -> list[tuple[int, int]]:
+        """The parts of ``start``–``end`` that no edit of this step replaces, where they land."""
+        parts = []
+        position = start
+        for j in range(bisect.bisect_right(self.ends, start), len(self.starts)):
+            if self.starts[j] >= end:
+                break
+            if self.starts[j] > position:
+                parts.append((position, self.starts[j]))
+            position = max(position, self.ends[j])
+        if position < end:
+            parts.append((position, end))
+        return [(a + self.shift_at(a), b + self.shift_at(a)) for a, b in parts]
+
+    def shift_at(self, position: int) -> int:
+        """How far text at ``position`` that no edit replaces moves (edits ending at or before it)."""
+        return self.shift[bisect.bisect_right(self.ends, position)]
+
     def own(self, start: int, end: int) -> int:
         """Where the replacement of the edit at ``start``–``end`` of this step begins."""
         k = bisect.bisect_left(self.starts, start)
@@ -128,30 +158,49 @@ def step_groups(edits: Sequence[Mapping[str, Any]]) -> list[list[int]]:
     return groups
 
 
-def final_spans(edits: Sequence[Mapping[str, Any]]) -> list[tuple[int, int]]:
-    """Where each edit of one document (audit records, in order) lies in the cleaned text.
+def final_places(edits: Sequence[Mapping[str, Any]]) -> list[tuple[int, int, bool]]:
+    """Where each edit of one document (audit records, in order) lies in the cleaned text, and
+    whether it still stands there.
 
-    An edit's ``after`` first lands at its own step's offsets; every later step then moves (or
-    overwrites) it. A removal becomes an empty span at the place the text was taken from.
+    An edit's ``after`` first lands at its own step's offsets; every later step then moves it, or
+    takes it out: an edit stands unless a later edit replaced all of its text (a removed duplicate
+    that held a corrected comma) or, for a removal, the text around the place it made. A removal
+    is an empty span at the place its text was taken from.
 
-    >>> final_spans([{"step": 0, "start": 0, "end": 1, "after": "AB"}, {"step": 1, "start": 0, "end": 0, "after": "x"}])
-    [(1, 3), (0, 1)]
+    >>> final_places([{"step": 0, "start": 1, "end": 2, "after": ""}, {"step": 1, "start": 0, "end": 2, "after": ""}])
+    [(0, 0, False), (0, 0, True)]
     """
     groups = step_groups(edits)
     maps = [_StepMap([(edits[i]["start"], edits[i]["end"], len(edits[i]["after"])) for i in group]) for group in groups]
-    spans: list[tuple[int, int]] = [(0, 0)] * len(edits)
+    places: list[tuple[int, int, bool]] = [(0, 0, True)] * len(edits)
     for number, group in enumerate(groups):
         for index in group:
             edit = edits[index]
             start = maps[number].own(edit["start"], edit["end"])
             end = start + len(edit["after"])
+            # What is left of the edit's text (or whether its place is still between kept text).
+            left = [(start, end)] if end > start else []
+            standing = True
             for later in maps[number + 1 :]:
                 if start == end:
+                    standing = standing and not later.covers(start)
                     start = end = later.left(start)
                 else:
+                    left = [part for a, b in left for part in later.survivors(a, b)]
                     start, end = later.left(start), max(later.left(start), later.right(end))
-            spans[index] = (start, end)
-    return spans
+            if edit["after"]:
+                standing = bool(left)
+            places[index] = (start, end, standing)
+    return places
+
+
+def final_spans(edits: Sequence[Mapping[str, Any]]) -> list[tuple[int, int]]:
+    """Where each edit lies in the cleaned text (:func:`final_places` without whether it stands).
+
+    >>> final_spans([{"step": 0, "start": 0, "end": 1, "after": "AB"}, {"step": 1, "start": 0, "end": 0, "after": "x"}])
+    [(1, 3), (0, 1)]
+    """
+    return [(start, end) for start, end, _ in final_places(edits)]
 
 
 # -- choosing what the page holds -----------------------------------------------------------
@@ -363,7 +412,7 @@ class _Collector:
         outputs = _read_output(self.dst, file, self.text_field)
         if not file["doc"].endswith(".jsonl"):
             records = edits.get(file["doc"], [])
-            self.add_document(file, file["doc"], records, final_spans(records), outputs[0] if outputs else None)
+            self.add_document(file, file["doc"], records, final_places(records), outputs[0] if outputs else None)
             return
         # A record ``f.jsonl:N`` is on output line N, less the records dropped before it and the
         # blank input lines before it (not recorded): the first line from there back that holds
@@ -372,7 +421,7 @@ class _Collector:
         blank = 0
         for doc in sorted(edits, key=_line_number):
             records = edits[doc]
-            spans = final_spans(records)
+            spans = final_places(records)
             if any(r["rule"] == DOCUMENT_RULE for r in records):
                 dropped += 1
                 self.add_document(file, doc, records, spans, None)
@@ -391,7 +440,7 @@ class _Collector:
         file: dict[str, Any],
         doc: str,
         records: list[dict[str, Any]],
-        spans: list[tuple[int, int]],
+        spans: list[tuple[int, int, bool]],
         text: str | None,
     ) -> None:
         note = ""
@@ -436,15 +485,15 @@ class _Collector:
                 entry["shown"] += 1
                 self.edits.append(self.compact(index, record, span, text))
 
-    def compact(self, doc: int, record: dict[str, Any], span: tuple[int, int], text: str | None) -> list[Any]:
+    def compact(self, doc: int, record: dict[str, Any], span: tuple[int, int, bool], text: str | None) -> list[Any]:
         """``[doc, rule, start, end, before, after, left context, right context, extra]``."""
-        start, end = span
+        start, end, standing = span
         left = right = ""
         if text is not None:
             left, right = text[max(start - CONTEXT, 0) : start], text[end : end + CONTEXT]
         extra: dict[str, Any] = {"step": record.get("step", 0), "para": record.get("para", 0)}
-        if start == end and record["after"]:
-            extra["gone"] = 1  # a later step took the text this edit made (a removed duplicate, a join)
+        if not standing:
+            extra["gone"] = 1  # a later step took out the text this edit made (a removed duplicate, say)
         detail = record.get("detail") or {}
         if record["stage"] == "rules" and "file" in detail:
             extra["src"] = f"{detail['file']}:{detail.get('line', '')}"

@@ -139,7 +139,7 @@
         el("ins", {}, visible(e[AFTER], 300)),
         el("span", { class: "c" }, visible(e[RIGHT]))
       );
-      if (e[EXTRA].gone) ctx.append(el("span", { class: "note", text: " (a later step took this text out)" }));
+      if (e[EXTRA].gone) ctx.append(el("span", { class: "note", text: " (a later step took this text out, so it is not marked in the file)" }));
     }
     const where = el(
       "div",
@@ -271,7 +271,8 @@
     if (isRemoval(i)) {
       const link = keptLink(i);
       return el("details", { class: "dup", "data-e": i },
-        el("summary", { "data-e": i }, `removed duplicate (${rule}${E[i][EXTRA].similarity !== undefined ? `, similarity ${E[i][EXTRA].similarity}` : ""}) `, link),
+        el("summary", { "data-e": i },
+          el("span", { class: "dup-label", text: `removed duplicate (${rule}${E[i][EXTRA].similarity !== undefined ? `, similarity ${E[i][EXTRA].similarity}` : ""})` }), " ", link),
         el("div", { class: "removed" }, E[i][BEFORE].replace(/^\n+|\n+$/g, "")));
     }
     const join = rule.startsWith("join_") || rule.startsWith("heal_");
@@ -285,8 +286,9 @@
       if (e[DOC] === d) mine.push(i);
     });
     mine.sort((a, b) => E[a][START] - E[b][START] || E[a][END] - E[b][END] || a - b);
-    const spans = mine.filter((i) => E[i][END] > E[i][START]);
-    const points = mine.filter((i) => E[i][END] === E[i][START] && !E[i][EXTRA].gone);
+    const standing = mine.filter((i) => !E[i][EXTRA].gone); // the others' text was taken out later
+    const spans = standing.filter((i) => E[i][END] > E[i][START]);
+    const points = standing.filter((i) => E[i][END] === E[i][START]);
     const paras = paragraphRanges(text);
     const kept = new Map(); // paragraph -> removals elsewhere that it is the kept copy of
     E.forEach((e, i) => {
