@@ -4,6 +4,7 @@ opens the page built from cleaning the seeds and is used as a reviewer would use
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections import Counter
 from collections.abc import Iterator
@@ -19,12 +20,14 @@ from .conftest import ROOT, SEEDS
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
-webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is in the test extra")
+# .ci/run installs the browser and sets this: there a missing browser fails instead of skipping.
+REQUIRED = os.environ.get("CLEANER_REQUIRE_BROWSER") == "1"
 if not (CHROMIUM and CHROMEDRIVER):
-    pytest.skip(
-        "Chromium and chromedriver are not installed (.ci/run installs Debian's chromium and chromium-driver)",
-        allow_module_level=True,
-    )
+    message = "Chromium and chromedriver are not installed (.ci/run installs Debian's chromium and chromium-driver)"
+    if REQUIRED:
+        raise RuntimeError(message)
+    pytest.skip(message, allow_module_level=True)
+webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is in the test extra")
 
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
