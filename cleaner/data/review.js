@@ -280,23 +280,33 @@
     return el("span", { class: "pt s-" + stageOf(i) + (join ? " join" : ""), "data-e": i, title, text: glyph });
   }
 
-  function renderText(container, d, text, target) {
-    const mine = [];
+  // Edits by document, and removals by the document holding their kept copy: built once, on first use.
+  let byDoc = null;
+  let keptIn = null;
+  function indexEdits() {
+    if (byDoc) return;
+    byDoc = D.docs.map(() => []);
+    keptIn = D.docs.map(() => []);
     E.forEach((e, i) => {
-      if (e[DOC] === d) mine.push(i);
+      byDoc[e[DOC]].push(i);
+      if (e[EXTRA].kept >= 0 && e[EXTRA].kept_para !== undefined) keptIn[e[EXTRA].kept].push(i);
     });
+  }
+
+  function renderText(container, d, text, target) {
+    indexEdits();
+    const mine = byDoc[d].slice();
     mine.sort((a, b) => E[a][START] - E[b][START] || E[a][END] - E[b][END] || a - b);
     const standing = mine.filter((i) => !E[i][EXTRA].gone); // the others' text was taken out later
     const spans = standing.filter((i) => E[i][END] > E[i][START]);
     const points = standing.filter((i) => E[i][END] === E[i][START]);
     const paras = paragraphRanges(text);
     const kept = new Map(); // paragraph -> removals elsewhere that it is the kept copy of
-    E.forEach((e, i) => {
-      if (e[EXTRA].kept === d && e[EXTRA].kept_para !== undefined) {
-        if (!kept.has(e[EXTRA].kept_para)) kept.set(e[EXTRA].kept_para, []);
-        kept.get(e[EXTRA].kept_para).push(i);
-      }
-    });
+    for (const i of keptIn[d]) {
+      const para = E[i][EXTRA].kept_para;
+      if (!kept.has(para)) kept.set(para, []);
+      kept.get(para).push(i);
+    }
     const marked = [];
     for (const [para, list] of kept) if (paras[para]) marked.push([paras[para][0], paras[para][1], para, list]);
     const cuts = new Set([0, text.length]);
@@ -379,8 +389,8 @@
     if (text !== null) {
       targetEl = renderText(body, d, text, para);
     } else {
-      docEdits = [];
-      E.forEach((e, i) => e[DOC] === d && passes(i) && docEdits.push(i));
+      indexEdits();
+      docEdits = byDoc[d].filter(passes);
       docFirst = new Map();
       body.replaceChildren(...docEdits.map((i) => {
         const row = hitRow(i);
