@@ -433,7 +433,7 @@ class _Collector:
                 if candidate is not None and _text_matches(candidate, records):
                     text, blank = candidate, blank + back
                     break
-            self.add_document(file, doc, records, spans, text)
+            self.add_document(file, doc, records, spans, text, checked=True)
 
     def add_document(
         self,
@@ -442,14 +442,17 @@ class _Collector:
         records: list[dict[str, Any]],
         spans: list[tuple[int, int, bool]],
         text: str | None,
+        checked: bool = False,
     ) -> None:
+        """List one document; ``text`` is its cleaned text (``checked``: already shown to fit its edits)."""
         note = ""
-        if text is not None and not _text_matches(text, records):
+        if text is not None and not checked and not _text_matches(text, records):
             text, note = None, "the output in DST is not what the audit record says this run wrote"
         elif text is None and file.get("status") != "skipped":
             note = "no cleaned text found in DST" if not any(r["rule"] == DOCUMENT_RULE for r in records) else ""
-        if text is not None and self.text_used + len(text) > self.max_text:
-            text, note = None, "text left out of the page (--max-text)"
+        embed = text is not None and self.text_used + len(text) <= self.max_text
+        if text is not None and not embed:
+            note = "text left out of the page (--max-text); its edits are listed in context"
         index = len(self.docs)
         self.doc_index[doc] = index
         entry: dict[str, Any] = {
@@ -465,7 +468,7 @@ class _Collector:
                 entry[key] = file[key]
         if note:
             entry["note"] = note
-        if text is not None:
+        if text is not None and embed:
             self.text_used += len(text)
             entry["t"] = len(self.texts)
             self.texts.append(text)

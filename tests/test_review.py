@@ -272,3 +272,28 @@ def test_clean_html_writes_the_page_after_the_run(tmp_path: Path) -> None:
     assert data["summary"]["edits"] == 2  # the two half-width commas
     refused = CliRunner().invoke(clean_app, [str(src), str(tmp_path / "o2"), "--dry-run", "--html", "x.html"])
     assert refused.exit_code == 2 and "--html needs a run" in refused.output
+
+
+def test_max_text_leaves_texts_out_but_keeps_each_hits_context(seeds_run: tuple[Path, Path]) -> None:
+    src, out = seeds_run
+    model = collect(out, src=src, max_text=30_000)
+    embedded = [doc for doc in model["docs"] if doc["t"] >= 0]
+    assert 0 < len(embedded) < 5 and sum(len(text) for text in model["texts"]) <= 30_000
+    left_out = [doc for doc in model["docs"] if doc["t"] < 0]
+    assert all("--max-text" in doc["note"] for doc in left_out)
+    index = {doc["id"]: n for n, doc in enumerate(model["docs"])}
+    zhuo = [
+        e for e in model["edits"] if e[0] == index["003_f63b25ad495e4c38.txt"] and e[5] == "渌口" and e[4] == "涿口"
+    ]
+    assert len(zhuo) == 3 and all(e[6] and e[7] for e in zhuo)
+
+
+def test_an_output_changed_since_the_run_is_not_marked_wrongly(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "a.txt").write_text(f"{FUND}\n", encoding="utf-8")
+    clean(src, tmp_path / "out")
+    (tmp_path / "out" / "a.txt").write_text("改过的文字，不是这次运行写的。\n", encoding="utf-8")
+    model = collect(tmp_path / "out")
+    assert model["docs"][0]["t"] == -1 and "not what the audit record says" in model["docs"][0]["note"]
+    assert len(model["edits"]) == model["summary"]["edits"] == 2
