@@ -403,7 +403,7 @@
     else if (targetEl) {
       targetEl.id = "kept-target";
       targetEl.scrollIntoView({ block: "center" });
-    } else window.scrollTo(0, 0);
+    } else $("view-doc").scrollIntoView();
   }
 
   // -- selection, detail and keys -----------------------------------------------------------
