@@ -119,7 +119,7 @@ def test_a_label_with_spaces_inside_recurs_as_a_running_head():
         ("高的水花。          _\n\n正经过这里。", "高的水花。\n\n正经过这里。"),
         ("第一段说完了。\n\n。 输入页面的名称。", "第一段说完了。\n\n输入页面的名称。"),
         # The mark may be the sentence's own, wrapped onto the next line: kept (and joined).
-        ("他说\n。 我们走", "他说。我们走"),
+        ("他一面走，一面说\n。 我们走", "他一面走，一面说。我们走"),
         # No gap, or not after a finished sentence: text, kept.
         ("他说：“好。”，我们走了。", "他说：“好。”，我们走了。"),
         ("数值为 3   .", "数值为 3 ."),

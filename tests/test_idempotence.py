@@ -119,12 +119,6 @@ OPEN_FILES = [
     ),
     pytest.param(
         "default",
-        "000000，撦00000000000。\n一\n000000，撦00000000000。\n\n，",
-        marks=layout("dedup removed the paragraph between 一 and ，; the next run joins them across the blank"),
-        id="layout-joins-after-dedup",
-    ),
-    pytest.param(
-        "default",
         (
             "\n\n12月18日，是渌口区建区七周年的日子。\n\n七年，之于历史长河，仅是短暂一瞬"
             "；但对渌口区而言，这七年是一场深刻的蜕变。\n\n位于湘江之滨的渌口区，如同一名渌\r"
@@ -143,7 +137,13 @@ OPEN_FILES = [
 ]
 
 
-@pytest.mark.parametrize(("name", "text"), OPEN_FILES)
+# Found through files and fixed since: a mark at the start of a line after a bare line is no
+# evidence of a cut, so the run over the output no longer joins "一" and "，" once dedup removed
+# the paragraph between them.
+FIXED_FILES = [("default", "000000，撦00000000000。\n一\n000000，撦00000000000。\n\n，")]
+
+
+@pytest.mark.parametrize(("name", "text"), OPEN_FILES + FIXED_FILES)
 def test_open_counter_examples_through_files(name: str, text: str) -> None:
     failure = check_file(name, text)
     assert failure is None, failure.message
