@@ -36,7 +36,9 @@ def seed_lines() -> list[str]:
         ("渌\u200b口\u200c区\u200d政\u2060府\ufeff", "渌口区政府", ["zero_width"] * 5),
         ("\ufeff渌口区", "渌口区", ["zero_width"]),
         ("株洲\u00ad市", "株洲市", ["soft_hyphen"]),
-        ("渌口\x00区\x07\x1b\x7f\x85", "渌口区", ["control", "control"]),
+        ("渌口\x00区\x07\x1b\x7f\x81", "渌口区", ["control", "control"]),
+        # A C1 control that stands for cp1252 punctuation is decoded, not removed.
+        ("渌口区\x85", "渌口区…", ["mojibake_single_byte"]),
         ("第一行\n\t第二行", "第一行\n\t第二行", []),
         ("孙乾\u3000刘艺锋\u00a0张咪\u2003文禹", "孙乾 刘艺锋 张咪 文禹", ["space", "space", "space"]),
         ("\u3000\u3000渌口区", "  渌口区", ["space", "space"]),

@@ -2,8 +2,11 @@
 
 Fixes, in the order they run (each is a named function below and the ``rule`` of its edits):
 
-1. mojibake (``mojibake_gbk``, ``mojibake_latin1``): UTF-8 text that was decoded with the wrong
-   codec is decoded again — but only where that is detectable reliably:
+1. mojibake (``mojibake_gbk``, ``mojibake_single_byte``): UTF-8 text that was decoded with the
+   wrong codec is decoded again — but only where that is detectable reliably. Only lines with a
+   character such mojibake is made of are looked at; on each, the two repairs take turns until
+   neither changes anything (text misdecoded twice, through GBK and then cp1252, comes back
+   whole), before any other fix can destroy the evidence.
 
    - *UTF-8 read as GBK/GB18030* (``娓屽彛鍖轰汉姘戞斂搴`` for ``渌口区人民政府``): starting at a
      character typical of such mojibake (a GBK character whose first byte is a UTF-8 lead byte
@@ -15,12 +18,14 @@ Fixes, in the order they run (each is a named function below and the ``rule`` of
      characters are in GB2312, and at least 20% of the replaced characters are typical ones. A
      ``�`` the wrong decoding left for a lost byte stays one ``�`` (the character is lost), and
      decoding goes on after it, since the bytes that follow are still aligned.
-   - *UTF-8 read as Latin-1/cp1252* (``ä¸­æ–‡`` for ``中文``, ``Ã©`` for ``é``), as ftfy does:
-     only well-formed UTF-8 byte sequences spelled in cp1252 are decoded, 3-/4-byte sequences
-     always, 2-byte ones only when they start with ``Â``/``Ã`` (U+0080–U+00FF spelled twice). A
-     byte cp1252 leaves undefined (``81 8D 8F 90 9D``, ``�`` after ``errors="replace"``) is
-     restored when exactly one of the five gives a common character, else the character is one
-     ``�``.
+   - *UTF-8 read through a single-byte codec* (``ä¸­æ–‡`` for ``中文``, ``Ã©`` for ``é``, also
+     MacRoman, cp1250/1251/1253/1254/1257, ISO-8859-2, CP437, in any number of layers): ftfy's
+     ``fix_encoding`` with only its encoding repairs (never HTML entities, quotes, widths,
+     ligatures or normalisation), whose ``badness`` heuristic leaves correct text alone
+     (``Brontë…”``); its result is taken span by span. C1 controls that stand for cp1252
+     punctuation (``\x85``) become it. A byte cp1252 leaves undefined (``81 8D 8F 90 9D``, ``�``
+     after ``errors="replace"``) is put back when exactly one of the five gives a common character
+     (``渌å�£区`` → ``渌口区``), else the character is one ``�``.
 
    Correct Chinese text essentially never re-encodes to valid UTF-8, and when it does the result
    fails the "clearly better" test; the sample corpus passes through unchanged.
@@ -30,7 +35,8 @@ Fixes, in the order they run (each is a named function below and the ``rule`` of
      part of an emoji sequence);
    - ``soft_hyphen``: U+00AD goes;
    - ``control``: C0/C1 control characters go, except tab, line feed and carriage return (line
-     endings are the ``whitespace`` stage's business);
+     endings are the ``whitespace`` stage's business); a C1 control the mojibake repair decoded
+     as cp1252 punctuation is not one any more;
    - ``lone_surrogate``: an unpaired surrogate becomes U+FFFD, so the text can be written as UTF-8;
    - ``space``: U+00A0, U+3000, U+1680, U+2000–U+200A, U+202F and U+205F become an ordinary space
      (an ideographic space at the start of a line is indentation: it becomes a space and the
@@ -49,15 +55,17 @@ idempotent; each pass that changes something is its own ``step`` in the audit re
 from __future__ import annotations
 
 import bisect
+import difflib
 import re
 import unicodedata
 from collections.abc import Callable
 
+import ftfy
 import regex
 
 from cleaner import markdown
 from cleaner.config import UnicodeOptions
-from cleaner.model import Change, Document, Edit, rewrite
+from cleaner.model import Change, Document, Edit, apply_changes, rewrite
 from cleaner.pipeline import StageFn
 from cleaner.script import CJK
 
@@ -272,21 +280,8 @@ _TYPICAL_RE = re.compile(f"[{re.escape(_GBK_TYPICAL)}]")
 _NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
 _HAN = re.compile(f"[{CJK}]")
 
-# cp1252 as browsers decode it: the five undefined bytes map to the C1 controls of Latin-1.
-_CP1252_SPECIALS = bytes(range(0x80, 0xA0)).decode("cp1252", errors="replace")
-_SLOPPY_CP1252 = {
-    **{chr(b): b for b in range(0x80, 0x100)},
-    **{ch: 0x80 + i for i, ch in enumerate(_CP1252_SPECIALS) if ch != "\ufffd"},
-}
-_CONT = "\x80-\xbf" + "".join(ch for ch in _CP1252_SPECIALS if ch != "\ufffd")
-# A byte cp1252 leaves undefined (81 8D 8F 90 9D) shows as ``�`` after ``errors="replace"``.
+# A character a wrong decoding left for a byte it could not map (``errors="replace"``).
 _LOST = "\ufffd"
-_CONT_OR_LOST = _CONT + _LOST
-_UNDEFINED_CP1252 = bytes(0x80 + i for i, ch in enumerate(_CP1252_SPECIALS) if ch == "\ufffd")
-_LATIN1_SEQUENCE = rf"[\xc2\xc3][{_CONT_OR_LOST}]|[\xe0-\xef][{_CONT_OR_LOST}]{{2}}|[\xf0-\xf4][{_CONT_OR_LOST}]{{3}}"
-_LATIN1_MOJIBAKE = re.compile(rf"(?:{_LATIN1_SEQUENCE})+")
-_ONE_SEQUENCE = re.compile(_LATIN1_SEQUENCE)
-_LATIN1_LEAD = re.compile(rf"[\xc2-\xf4][{_CONT}\ufffd]")
 
 
 def _gb2312_chars(rows: range) -> frozenset[str]:
@@ -307,11 +302,6 @@ _COMMON = _gb2312_chars(range(0xA1, 0xAA)) | _gb2312_chars(range(0xB0, 0xD8))
 
 _GB2312_HAN = re.compile("[" + "".join(sorted(ch for ch in _GB2312 if _HAN.match(ch))) + "]")
 _IMPLAUSIBLE = regex.compile(r"(?![\t\n])[\p{Cc}\p{Cn}\p{Co}\p{Cs}]")
-
-
-def _common(ch: str) -> bool:
-    """A GB2312 level-1 Han character (the 3,755 most frequent) or a GB2312 symbol."""
-    return ch in _COMMON
 
 
 def _plausible(text: str) -> bool:
@@ -473,59 +463,263 @@ def mojibake_gbk(text: str) -> list[Change]:
     return changes
 
 
-def mojibake_latin1(text: str) -> list[Change]:
-    """Repair UTF-8 text that was decoded as Latin-1 or cp1252 (``ä¸­æ–‡`` → ``中文``).
+# --- mojibake through a single-byte codec (ftfy) ------------------------------------------------
 
-    A byte cp1252 does not define (81, 8D, 8F, 90, 9D) became ``�`` if the wrong decoding used
-    ``errors="replace"``; the character it belonged to is restored when exactly one of the five
-    possible bytes gives a common character (GB2312 level 1 or a GB2312 symbol), else it becomes
-    one ``�``.
+# Only ftfy's encoding repairs: no HTML unescaping, no quote uncurling, no width or ligature
+# changes, no line-break or normalisation changes (the other fixes of this stage make those that
+# the project wants, each as its own edit).
+_FTFY_CONFIG = ftfy.TextFixerConfig(
+    unescape_html=False,
+    remove_terminal_escapes=False,
+    fix_encoding=True,
+    restore_byte_a0=True,
+    replace_lossy_sequences=True,
+    decode_inconsistent_utf8=True,
+    fix_c1_controls=True,
+    fix_latin_ligatures=False,
+    fix_character_width=False,
+    uncurl_quotes=False,
+    fix_line_breaks=False,
+    fix_surrogates=False,
+    remove_control_chars=False,
+    normalization=None,
+)
+# Punctuation that correct Chinese text is full of; alone it is no sign of mojibake.
+_CHINESE_TEXT_PUNCTUATION = "“”‘’…—–·•"
 
-    >>> [c.after for c in mojibake_latin1("ä¸­æ–‡ and cafÃ©")]
-    ['中文', 'é']
-    >>> [c.after for c in mojibake_latin1("渌å�£区")]
-    ['口']
+
+def _single_byte_alphabet() -> str:
+    """Every character a byte 80–FF becomes in the single-byte codecs ftfy undoes (cp1252,
+    Latin-1, cp1250/1251/1253/1254/1257, ISO-8859-2, MacRoman, CP437), less the punctuation of
+    correct Chinese text. Each UTF-8 sequence spelled in one of them has at least one of these
+    (its lead byte, or in MacRoman a continuation byte)."""
+    chars: set[str] = set()
+    for encoding in ftfy.chardata.CHARMAP_ENCODINGS:
+        chars.update(bytes(range(0x80, 0x100)).decode(encoding, errors="ignore"))
+    return "".join(sorted(chars - set(_CHINESE_TEXT_PUNCTUATION)))
+
+
+_SINGLE_BYTE_CLUE = re.compile(f"[{re.escape(_single_byte_alphabet())}]")
+# cp1252 as browsers (and ftfy's sloppy-windows-1252) decode it: bytes 80–FF, the five bytes
+# cp1252 leaves undefined (81 8D 8F 90 9D) as the C1 controls of the same number.
+_SLOPPY_CP1252 = {ch: byte for byte, ch in enumerate(bytes(range(256)).decode("sloppy-windows-1252")) if byte >= 0x80}
+_UNDEFINED_CP1252 = bytes((0x81, 0x8D, 0x8F, 0x90, 0x9D))
+_UNDEFINED_CP1252_RE = re.compile(f"[{_UNDEFINED_CP1252.decode('latin-1')}]")
+_CP1252_CONT = "".join(ch for ch, byte in _SLOPPY_CP1252.items() if 0x80 <= byte <= 0xBF)
+_CP1252_LEAD_3 = "".join(ch for ch, byte in _SLOPPY_CP1252.items() if 0xE0 <= byte <= 0xEF)
+_LOSSY_3_BYTE = re.compile(
+    f"[{re.escape(_CP1252_LEAD_3)}](?:{_LOST}[{re.escape(_CP1252_CONT)}{_LOST}]|[{re.escape(_CP1252_CONT)}]{_LOST})"
+)
+
+
+def _common(ch: str) -> bool:
+    """A GB2312 level-1 Han character (the 3,755 most frequent) or a GB2312 symbol."""
+    return ch in _COMMON
+
+
+def restore_lost_bytes(line: str) -> str:
+    """Put back a byte that cp1252 left undefined in a 3-byte UTF-8 sequence spelled in cp1252.
+
+    UTF-8 Chinese decoded as cp1252 with ``errors="replace"`` loses every byte 81, 8D, 8F, 90 or
+    9D: each becomes ``�`` (``口``, ``E5 8F A3``, is spelled ``å�£``). When exactly one of the
+    five bytes makes the sequence a common character (GB2312 level 1 or a GB2312 symbol), the
+    byte goes back in, spelled as sloppy-windows-1252 spells it (the C1 control of that number),
+    so the repair decodes the character instead of giving ``�``.
+
+    >>> restore_lost_bytes("æ¸Œå�£åŒº") == "æ¸Œå\\x8f£åŒº"
+    True
     """
-    changes: list[Change] = []
-    for match in _LATIN1_MOJIBAKE.finditer(text):
+
+    def restore(match: re.Match[str]) -> str:
+        sequence = match.group()
+        found: set[str] = set()
+        for candidate in _lost_byte_candidates(sequence):
+            try:
+                decoded = candidate.decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+            if _common(decoded):
+                found.add(candidate.decode("sloppy-windows-1252"))
+        return found.pop() if len(found) == 1 else sequence
+
+    return _LOSSY_3_BYTE.sub(restore, line)
+
+
+# A 3-byte sequence with a Han lead byte (E4–E9), in cp1252 spelling, whose byte A0 became a space
+# (or, at the end of a line, vanished), next to a whole such sequence: the evidence it is mojibake.
+_CP1252_HAN_LEAD = "".join(ch for ch, byte in _SLOPPY_CP1252.items() if 0xE4 <= byte <= 0xE9)
+_WHOLE_3_BYTE = f"[{re.escape(_CP1252_LEAD_3)}][{re.escape(_CP1252_CONT)}]{{2}}"
+_SPACED_3_BYTE = f"[{re.escape(_CP1252_HAN_LEAD)}](?: [{re.escape(_CP1252_CONT)}]|[{re.escape(_CP1252_CONT)}](?: |\\Z))"
+_SPACED_HAN = re.compile(f"(?<={_WHOLE_3_BYTE}){_SPACED_3_BYTE}|{_SPACED_3_BYTE}(?={_WHOLE_3_BYTE})")
+
+
+def restore_no_break_space(line: str) -> str:
+    """Put back a byte A0 that became a space in a 3-byte UTF-8 sequence spelled in cp1252.
+
+    In cp1252 byte A0 is a no-break space, which later processing often turns into a space (or
+    drops at the end of a line): ``学习`` (``E5 AD A6 E4 B9 A0``) spelled ``å\xad¦ä¹\xa0`` becomes
+    ``å\xad¦ä¹ ``. ftfy puts such a byte back only before a few lead bytes (E4 and above "point
+    mostly to CJK characters", which it does not want near Latin letters); in Chinese text they
+    are what is expected. The byte goes back when the sequence stands next to a whole one and
+    gives a common character (GB2312 level 1 or a GB2312 symbol).
+
+    >>> restore_no_break_space("å\xad¦ä¹ 中文") == "å\xad¦ä¹\xa0中文"
+    True
+    """
+
+    def restore(match: re.Match[str]) -> str:
         spelled = match.group()
-        decoded = "".join(_decode_cp1252_sequence(m.group()) for m in _ONE_SEQUENCE.finditer(spelled))
-        if decoded != spelled and _plausible(decoded) and decoded.strip(_LOST):
-            changes.append(Change(match.start(), match.end(), decoded, "mojibake_latin1"))
-    return changes
-
-
-def _decode_cp1252_sequence(sequence: str) -> str:
-    """One UTF-8 sequence spelled in cp1252 (maybe with ``�`` for undefined bytes), decoded."""
-    if _LOST not in sequence:
+        if not spelled.endswith(" ") and len(spelled) == 2:
+            spelled += " "  # the byte vanished at the end of the line
+        candidate = spelled.replace(" ", "\xa0")
         try:
-            return bytes(_SLOPPY_CP1252[ch] for ch in sequence).decode("utf-8")
+            decoded = bytes(_SLOPPY_CP1252[ch] for ch in candidate).decode("utf-8")
         except UnicodeDecodeError:
-            return _LOST
-    candidates: list[bytes] = [b""]
+            return match.group()
+        return candidate if _common(decoded) else match.group()
+
+    return _SPACED_HAN.sub(restore, line)
+
+
+def _lost_byte_candidates(sequence: str) -> list[bytes]:
+    candidates = [b""]
     for ch in sequence:
         options = _UNDEFINED_CP1252 if ch == _LOST else bytes((_SLOPPY_CP1252[ch],))
         candidates = [prefix + bytes((option,)) for prefix in candidates for option in options]
-    common = set()
-    for candidate in candidates:
-        try:
-            decoded = candidate.decode("utf-8")
-        except UnicodeDecodeError:
+    return candidates
+
+
+def undo_single_byte(line: str) -> tuple[str, str]:
+    """``line`` with UTF-8 that was decoded through a single-byte codec decoded again, by ftfy's
+    ``fix_encoding`` (all layers), and the plan it followed (``encode sloppy-windows-1252, decode
+    utf-8``); ``line`` itself when ftfy judges it not to be mojibake.
+
+    >>> undo_single_byte("cafÃ© ä¸­æ–‡")
+    ('café 中文', 'encode sloppy-windows-1252, decode utf-8')
+    >>> undo_single_byte("I'm not such a fan of Charlotte Brontë…”")[0]
+    "I'm not such a fan of Charlotte Brontë…”"
+    """
+    prepared = restore_no_break_space(restore_lost_bytes(line))
+    if prepared != line:
+        fixed, plan = _fix_encoding(prepared)
+        # The guesses hold for Chinese text; a guessed byte that is not decoded, or a result that
+        # is itself GBK mojibake (whose characters are not the common ones), rejects them.
+        if fixed != prepared and not _UNDEFINED_CP1252_RE.search(fixed) and not mojibake_gbk(fixed):
+            return fixed, plan
+    return _fix_encoding(line)
+
+
+def _fix_encoding(text: str) -> tuple[str, str]:
+    result = ftfy.fix_encoding_and_explain(text, _FTFY_CONFIG)
+    return result.text, ", ".join(f"{action} {codec}" for action, codec in result.explanation or [])
+
+
+def mojibake_single_byte(text: str) -> list[Change]:
+    """Repair UTF-8 text that was decoded through a single-byte codec: cp1252 or Latin-1
+    (``ä¸­æ–‡`` → ``中文``, ``cafÃ©`` → ``café``), and the others ftfy knows (MacRoman,
+    cp1250/1251/1253/1254/1257, ISO-8859-2, CP437), in as many layers as there are; C1 controls
+    that stand for cp1252 punctuation (``\\x85`` → ``…``) become it.
+
+    Only lines with a character such mojibake is made of are looked at (correct Chinese text has
+    none), line by line as ftfy's ``fix_text`` does; ftfy's own judgement (its ``badness``
+    heuristic) leaves correct text alone (``Brontë…”``, ``Ã’s``). Each span ftfy changed is its
+    own change, with ftfy's plan in ``detail``.
+
+    >>> [c.after for c in mojibake_single_byte("ä¸­æ–‡ and cafÃ©")]
+    ['中文', 'é']
+    >>> [c.after for c in mojibake_single_byte("渌å�£区")]
+    ['口']
+    """
+    changes: list[Change] = []
+    for start, line in _lines_with(text, _SINGLE_BYTE_CLUE):
+        fixed, plan = undo_single_byte(line)
+        if fixed != line:
+            changes += _changes_between(line, fixed, start, "mojibake_single_byte", {"plan": plan})
+    return changes
+
+
+def _lines_with(text: str, clue: re.Pattern[str]) -> list[tuple[int, str]]:
+    """``(start, line)`` for each line of ``text`` (without its line break) where ``clue`` matches."""
+    lines: list[tuple[int, str]] = []
+    position = 0
+    while (match := clue.search(text, position)) is not None:
+        start = text.rfind("\n", 0, match.start()) + 1
+        end = text.find("\n", match.end())
+        end = len(text) if end < 0 else end
+        lines.append((start, text[start:end]))
+        position = end + 1
+    return lines
+
+
+def _changes_between(
+    before: str, after: str, base: int, rule: str, detail: dict[str, str] | None = None
+) -> list[Change]:
+    """The spans where ``before`` and ``after`` differ, as changes (offsets shifted by ``base``).
+
+    Spans less than three characters apart, with no space between them, are one change: a
+    repaired word is one edit.
+    """
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    spans: list[list[int]] = []  # [i1, i2, j1, j2]
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
             continue
-        if _common(decoded):
-            common.add(decoded)
-    return common.pop() if len(common) == 1 else _LOST
+        if (
+            spans
+            and i1 - spans[-1][1] < 3
+            and not before[spans[-1][1] : i1].isspace()
+            and " " not in before[spans[-1][1] : i1]
+        ):
+            spans[-1][1], spans[-1][3] = i2, j2
+        else:
+            spans.append([i1, i2, j1, j2])
+    return [Change(base + i1, base + i2, after[j1:j2], rule, detail) for i1, i2, j1, j2 in spans]
+
+
+# --- mojibake in layers -----------------------------------------------------------------------
+
+_MAX_LAYERS = 4
+_MOJIBAKE_CLUE = re.compile(f"[{re.escape(_GBK_TYPICAL)}{re.escape(_single_byte_alphabet())}]")
+_MOJIBAKE_FIXES: tuple[Callable[[str], list[Change]], ...] = (mojibake_gbk, mojibake_single_byte)
 
 
 def mojibake_changes(text: str) -> list[Change]:
-    """Both mojibake repairs; GBK wins where they would overlap."""
-    gbk = mojibake_gbk(text)
-    latin = mojibake_latin1(text) if _LATIN1_LEAD.search(text) else []
-    if not latin:
-        return gbk
-    taken = [(c.start, c.end) for c in gbk]
-    merged = gbk + [c for c in latin if not any(s < c.end and c.start < e for s, e in taken)]
-    return sorted(merged, key=lambda c: c.start)
+    """Both mojibake repairs, line by line, until neither changes anything more.
+
+    Text can have been misdecoded more than once, through different codecs (UTF-8 read as GBK, the
+    result saved as UTF-8 and read as cp1252): each repair undoes its layers, and they take turns
+    until the line is stable, before any other fix (which could destroy the evidence: a soft
+    hyphen or no-break space is part of the spelling of a UTF-8 sequence). A line repaired by one
+    repair in one go keeps that repair's changes; a line that took several is one change per
+    differing span, its ``rule`` the repairs in the order they acted (``mojibake_single_byte+
+    mojibake_gbk``).
+    """
+    changes: list[Change] = []
+    for start, line in _lines_with(text, _MOJIBAKE_CLUE):
+        changes += [Change(start + c.start, start + c.end, c.after, c.rule, c.detail) for c in _repair_line(line)]
+    return changes
+
+
+def _repair_line(line: str) -> list[Change]:
+    current = line
+    rounds: list[list[Change]] = []
+    rules: list[str] = []
+    for _ in range(_MAX_LAYERS):
+        before = current
+        for fix in _MOJIBAKE_FIXES:
+            changes = fix(current)
+            if changes:
+                rounds.append(changes)
+                rules += [c.rule for c in changes if c.rule not in rules]
+                current = apply_changes(current, changes)
+        if current == before:
+            break
+    if len(rounds) <= 1:
+        return rounds[0] if rounds else []
+    if current == line:
+        return []
+    plans = [c.detail["plan"] for changes in rounds for c in changes[:1] if c.detail and c.detail.get("plan")]
+    return _changes_between(line, current, 0, "+".join(rules), {"plan": "; ".join(plans)} if plans else None)
 
 
 # --- the stage --------------------------------------------------------------------------------
