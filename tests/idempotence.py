@@ -80,6 +80,21 @@ TOKENS = [
     "渌 口 区 人 民 政 府",
     "娓屽彛鍖",
     "ä¸­æ–‡",
+    # Mojibake through single-byte codecs, several layers, lost bytes, C1 controls.
+    "Ã©",
+    "Ã ",
+    "Ã¤Â¸Â\xadÃ¦â€“â€¡",
+    "å\xad¦ä¹ ",
+    "å�£",
+    "â€œ",
+    "â€?",
+    "\x85",
+    "\x93",
+    "√©",
+    "вЂ“",
+    "ðŸ˜€",
+    "í\xa0½í¸\x8d",
+    "Brontë…”",
 ]
 
 

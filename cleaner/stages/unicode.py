@@ -301,6 +301,7 @@ _COMMON = _gb2312_chars(range(0xA1, 0xAA)) | _gb2312_chars(range(0xB0, 0xD8))
 
 
 _GB2312_HAN = re.compile("[" + "".join(sorted(ch for ch in _GB2312 if _HAN.match(ch))) + "]")
+_UNASSIGNED_OR_CONTROL = regex.compile(r"(?![\t\n])[\p{Cc}\p{Cn}]")
 _IMPLAUSIBLE = regex.compile(r"(?![\t\n])[\p{Cc}\p{Cn}\p{Co}\p{Cs}]")
 
 
@@ -488,18 +489,39 @@ _FTFY_CONFIG = ftfy.TextFixerConfig(
 _CHINESE_TEXT_PUNCTUATION = "“”‘’…—–·•"
 
 
-def _single_byte_alphabet() -> str:
-    """Every character a byte 80–FF becomes in the single-byte codecs ftfy undoes (cp1252,
-    Latin-1, cp1250/1251/1253/1254/1257, ISO-8859-2, MacRoman, CP437), less the punctuation of
-    correct Chinese text. Each UTF-8 sequence spelled in one of them has at least one of these
-    (its lead byte, or in MacRoman a continuation byte)."""
+def _single_byte_chars(byte_values: range | bytes = range(0x80, 0x100)) -> set[str]:
+    """The characters ``byte_values`` become in the single-byte codecs ftfy undoes (cp1252,
+    Latin-1, cp1250/1251/1253/1254/1257, ISO-8859-2, MacRoman, CP437)."""
     chars: set[str] = set()
     for encoding in ftfy.chardata.CHARMAP_ENCODINGS:
-        chars.update(bytes(range(0x80, 0x100)).decode(encoding, errors="ignore"))
-    return "".join(sorted(chars - set(_CHINESE_TEXT_PUNCTUATION)))
+        chars.update(bytes(byte_values).decode(encoding, errors="ignore"))
+    return chars
 
 
-_SINGLE_BYTE_CLUE = re.compile(f"[{re.escape(_single_byte_alphabet())}]")
+def _single_byte_clue() -> re.Pattern[str]:
+    """Where UTF-8 spelled in a single-byte codec may be: two adjacent characters of such spelling,
+    one of them not punctuation that correct Chinese text is full of (every multi-byte sequence
+    is at least two bytes, and in each codec its lead byte, or in MacRoman a continuation byte, is
+    such a character); a lead byte before a space (the byte A0, a no-break space, became one); a
+    C1 control. Correct Chinese text has none, and neither has most European text: an accented
+    letter stands between ASCII letters."""
+    spelling = _single_byte_chars() | {_LOST}
+    letters = spelling - set(_CHINESE_TEXT_PUNCTUATION)
+    before_space = _single_byte_chars(bytes((0xC2, 0xC3, 0xC5, 0xCE, 0xD0, 0xD9, 0xE2, 0xE3, 0xF0)))
+
+    def char_class(chars: set[str]) -> str:
+        return "[" + re.escape("".join(sorted(chars))) + "]"
+
+    return re.compile(
+        f"{char_class(letters)}{char_class(spelling)}|{char_class(spelling)}{char_class(letters)}"
+        f"|{char_class(before_space)} |[\x80-\x9f]"
+    )
+
+
+_SINGLE_BYTE_CLUE = _single_byte_clue()
+_SINGLE_BYTE_CANDIDATE = re.compile(
+    "[" + re.escape("".join(sorted(_single_byte_chars() - set(_CHINESE_TEXT_PUNCTUATION)))) + "]"
+)
 # cp1252 as browsers (and ftfy's sloppy-windows-1252) decode it: bytes 80–FF, the five bytes
 # cp1252 leaves undefined (81 8D 8F 90 9D) as the C1 controls of the same number.
 _SLOPPY_CP1252 = {ch: byte for byte, ch in enumerate(bytes(range(256)).decode("sloppy-windows-1252")) if byte >= 0x80}
@@ -631,20 +653,90 @@ def mojibake_single_byte(text: str) -> list[Change]:
     ['口']
     """
     changes: list[Change] = []
-    for start, line in _lines_with(text, _SINGLE_BYTE_CLUE):
-        fixed, plan = undo_single_byte(line)
-        if fixed != line:
-            changes += _changes_between(line, fixed, start, "mojibake_single_byte", {"plan": plan})
+    for start, line in _lines_with(text, _SINGLE_BYTE_CLUE, _SINGLE_BYTE_CANDIDATE):
+        # ftfy judges a line as a whole, and a mark at its start (``# ``, ``- ``, ``1. ``) sways
+        # the judgement; later stages remove such marks, so the judgement is made without them and
+        # cleaning the output again judges the same.
+        skip = _LEADING_MARKS.match(line).end()  # type: ignore[union-attr]
+        core = line[skip:]
+        start += skip
+        fixed, plan = undo_single_byte(core)
+        if fixed != core:
+            changes += [
+                Change(start + c.start, start + c.end, c.after, c.rule, c.detail)
+                for c in _changes_between(core, fixed, 0, "mojibake_single_byte", {"plan": plan})
+                if not _lookalike(core, c) and not _foreign_script(core, c)
+            ]
     return changes
 
 
-def _lines_with(text: str, clue: re.Pattern[str]) -> list[tuple[int, str]]:
-    """``(start, line)`` for each line of ``text`` (without its line break) where ``clue`` matches."""
+# Markup and list or heading marks at the start of a line, with the spaces after them.
+_LEADING_MARKS = re.compile(r"[\s#>*+\-=_`~|.)(\[\]0-9]*")
+# The scripts mojibake repairs give: what this corpus and ftfy's cases hold. A decoding to any
+# other (Tibetan, Tamil, Canadian syllabics, …) is correct text that spells UTF-8 by chance.
+_EXPECTED_SCRIPTS = regex.compile(
+    r"[\p{Latin}\p{Greek}\p{Cyrillic}\p{Hebrew}\p{Arabic}\p{Thai}\p{Han}\p{Hiragana}\p{Katakana}"
+    r"\p{Hangul}\p{Bopomofo}\p{Braille}\p{Common}\p{Inherited}]*"
+)
+
+
+def _foreign_script(line: str, change: Change) -> bool:
+    """Whether ``change`` gives one lone character of a script mojibake repairs do not give
+    (``à½’`` read as UTF-8 is Tibetan), or an unassigned character or a control. (A private-use
+    character is GBK mojibake of an unassigned byte pair, which the GBK repair then decodes.)"""
+    after = _decoded(line[change.start : change.end], change.after)
+    if _UNASSIGNED_OR_CONTROL.search(after):
+        return True
+    return len(after) == 1 and _EXPECTED_SCRIPTS.fullmatch(after) is None
+
+
+def _decoded(before: str, after: str) -> str:
+    """``after`` without the characters it shares with ``before`` at either end."""
+    head = 0
+    while head < min(len(before), len(after)) and before[head] == after[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(before), len(after)) - head and before[-1 - tail] == after[-1 - tail]:
+        tail += 1
+    return after[head : len(after) - tail]
+
+
+_LATIN_LETTER = regex.compile(r"\p{Latin}")
+_HAN_OR_HANGUL = regex.compile(r"[\p{Han}\p{Hangul}]")
+
+
+def _lookalike(line: str, change: Change) -> bool:
+    """Whether ``change`` decodes correct European text that spells a UTF-8 sequence by chance: a
+    lone Han or Hangul character between two Latin letters, or a rare one (not GB2312 level 1) next
+    to one (``café“Ærø`` reads as ``é“Æ``, ``E9 93 AF`` in cp1257: ``caf铯rø``). Real mojibake of
+    Chinese text is mostly common characters, and seldom one alone inside a Latin word."""
+    before = line[change.start : change.end]
+    after = _decoded(before, change.after)
+    if len(after) != 1 or not _HAN_OR_HANGUL.match(after):
+        return False
+    # Where the decoded character stands: before the characters ``after`` kept at its ends.
+    head = change.after.index(after)
+    tail = len(change.after) - head - 1
+    left = bool(_LATIN_LETTER.match(line[change.start + head - 1 : change.start + head]))
+    right = bool(_LATIN_LETTER.match(line[change.end - tail : change.end - tail + 1]))
+    return (left and right) or ((left or right) and not _common(after))
+
+
+def _lines_with(text: str, clue: re.Pattern[str], candidate: re.Pattern[str]) -> list[tuple[int, str]]:
+    """``(start, line)`` for each line of ``text`` (without its line break) where ``clue`` matches.
+
+    ``candidate`` is one character class that every match of ``clue`` (at most two characters and
+    a space) has a character of: searching for it is fast, and ``clue`` is only tried around it.
+    """
     lines: list[tuple[int, str]] = []
     position = 0
-    while (match := clue.search(text, position)) is not None:
-        start = text.rfind("\n", 0, match.start()) + 1
-        end = text.find("\n", match.end())
+    while (match := candidate.search(text, position)) is not None:
+        at = match.start()
+        if clue.search(text, max(at - 1, position), at + 2) is None:
+            position = at + 1
+            continue
+        start = text.rfind("\n", 0, at) + 1
+        end = text.find("\n", at)
         end = len(text) if end < 0 else end
         lines.append((start, text[start:end]))
         position = end + 1
@@ -679,7 +771,8 @@ def _changes_between(
 # --- mojibake in layers -----------------------------------------------------------------------
 
 _MAX_LAYERS = 4
-_MOJIBAKE_CLUE = re.compile(f"[{re.escape(_GBK_TYPICAL)}{re.escape(_single_byte_alphabet())}]")
+_MOJIBAKE_CLUE = re.compile(f"[{re.escape(_GBK_TYPICAL)}]|{_SINGLE_BYTE_CLUE.pattern}")
+_MOJIBAKE_CANDIDATE = re.compile(f"[{re.escape(_GBK_TYPICAL)}{_SINGLE_BYTE_CANDIDATE.pattern[1:-1]}]")
 _MOJIBAKE_FIXES: tuple[Callable[[str], list[Change]], ...] = (mojibake_gbk, mojibake_single_byte)
 
 
@@ -695,25 +788,35 @@ def mojibake_changes(text: str) -> list[Change]:
     mojibake_gbk``).
     """
     changes: list[Change] = []
-    for start, line in _lines_with(text, _MOJIBAKE_CLUE):
+    for start, line in _lines_with(text, _MOJIBAKE_CLUE, _MOJIBAKE_CANDIDATE):
         changes += [Change(start + c.start, start + c.end, c.after, c.rule, c.detail) for c in _repair_line(line)]
     return changes
 
 
 def _repair_line(line: str) -> list[Change]:
+    """The repairs of ``line``, taking turns until each has seen the text and changed nothing.
+
+    A repair's own output is taken to be stable under it (ftfy repeats its steps until nothing
+    changes; the GBK repair gives Chinese text), so after it changed the line only the other runs.
+    """
     current = line
     rounds: list[list[Change]] = []
     rules: list[str] = []
-    for _ in range(_MAX_LAYERS):
-        before = current
-        for fix in _MOJIBAKE_FIXES:
-            changes = fix(current)
-            if changes:
-                rounds.append(changes)
-                rules += [c.rule for c in changes if c.rule not in rules]
-                current = apply_changes(current, changes)
-        if current == before:
-            break
+    stable: set[int] = set()  # the repairs that have seen ``current`` and changed nothing
+    turn = 0
+    while len(stable) < len(_MOJIBAKE_FIXES) and len(rounds) < _MAX_LAYERS:
+        index = turn % len(_MOJIBAKE_FIXES)
+        turn += 1
+        if index in stable:
+            continue
+        changes = _MOJIBAKE_FIXES[index](current)
+        if changes:
+            rounds.append(changes)
+            rules += [c.rule for c in changes if c.rule not in rules]
+            current = apply_changes(current, changes)
+            stable = {index}
+        else:
+            stable.add(index)
     if len(rounds) <= 1:
         return rounds[0] if rounds else []
     if current == line:
