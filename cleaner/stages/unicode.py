@@ -633,7 +633,33 @@ def undo_single_byte(line: str) -> tuple[str, str]:
 
 def _fix_encoding(text: str) -> tuple[str, str]:
     result = ftfy.fix_encoding_and_explain(text, _FTFY_CONFIG)
-    return result.text, ", ".join(f"{action} {codec}" for action, codec in result.explanation or [])
+    fixed = undo_cp1252_chinese(result.text)
+    plan = ", ".join(f"{action} {codec}" for action, codec in result.explanation or [])
+    if fixed != result.text:
+        plan = f"{plan}; undo_cp1252_chinese" if plan else "undo_cp1252_chinese"
+    return fixed, plan
+
+
+_CP1252_HAN_RUN = re.compile(f"(?:[{re.escape(_CP1252_HAN_LEAD)}][{re.escape(_CP1252_CONT)}]{{2}}){{2,}}")
+
+
+def undo_cp1252_chinese(text: str) -> str:
+    """Decode runs of two or more common Chinese characters spelled in cp1252, which ftfy leaves
+    when the text is too short to judge (``æ›´æ–°`` alone is ``更新``): every character of the run
+    must be a common one (GB2312 level 1 or a GB2312 symbol).
+
+    >>> undo_cp1252_chinese("æ›´æ–°")
+    '更新'
+    """
+
+    def decode(match: re.Match[str]) -> str:
+        try:
+            decoded = bytes(_SLOPPY_CP1252[ch] for ch in match.group()).decode("utf-8")
+        except UnicodeDecodeError:
+            return match.group()
+        return decoded if all(_common(ch) for ch in decoded) else match.group()
+
+    return _CP1252_HAN_RUN.sub(decode, text)
 
 
 def mojibake_single_byte(text: str) -> list[Change]:
@@ -707,9 +733,9 @@ _HAN_OR_HANGUL = regex.compile(r"[\p{Han}\p{Hangul}]")
 
 def _lookalike(line: str, change: Change) -> bool:
     """Whether ``change`` decodes correct European text that spells a UTF-8 sequence by chance: a
-    lone Han or Hangul character between two Latin letters, or a rare one (not GB2312 level 1) next
-    to one (``café“Ærø`` reads as ``é“Æ``, ``E9 93 AF`` in cp1257: ``caf铯rø``). Real mojibake of
-    Chinese text is mostly common characters, and seldom one alone inside a Latin word."""
+    lone rare Han or Hangul character (not GB2312 level 1) next to a Latin letter (``café“Ærø``
+    reads as ``é“Æ``, ``E9 93 AF`` in cp1257: ``caf铯rø``). Real mojibake of Chinese text is
+    mostly common characters (``Impress和Draw`` is one alone between Latin letters)."""
     before = line[change.start : change.end]
     after = _decoded(before, change.after)
     if len(after) != 1 or not _HAN_OR_HANGUL.match(after):
@@ -719,7 +745,7 @@ def _lookalike(line: str, change: Change) -> bool:
     tail = len(change.after) - head - 1
     left = bool(_LATIN_LETTER.match(line[change.start + head - 1 : change.start + head]))
     right = bool(_LATIN_LETTER.match(line[change.end - tail : change.end - tail + 1]))
-    return (left and right) or ((left or right) and not _common(after))
+    return (left or right) and not _common(after)
 
 
 def _lines_with(text: str, clue: re.Pattern[str], candidate: re.Pattern[str]) -> list[tuple[int, str]]:
