@@ -82,6 +82,7 @@ STOP_NOT_INDENTED = 1.5
 # Document rhythm (``rhythm``): how sure the document's own text makes us, per kind of break.
 RHYTHM_WEIGHT = 1.0
 RHYTHM_PSEUDO = 2.0  # breaks' worth of weight the default belief keeps against the document's counts
+MIN_RATE_COMMAS = 20  # commas a document needs for its own cut rate
 RHYTHM_DEFAULT = {"stop|text": 0.3, "stop|quote": 0.3, "colon|text": 0.4, "colon|quote": 0.4}
 
 # How far to look for the lines that share a column with a line (non-empty lines either side).
@@ -500,29 +501,38 @@ def rhythm(plains: Sequence[str], full: Sequence[bool], text_lines: Sequence[boo
     inline: Counter[str] = Counter()
     places = 0
     observed: Counter[str] = Counter()
-    full_breaks = closing_inline = closing_starts = 0
+    full_breaks = closing_inline = closing_starts = commas_inline = commas_cut = 0
     n = len(plains)
     for i, plain in enumerate(plains):
         if not text_lines[i]:
             continue
         places += max(len(plain) - 1, 0)
-        classes, closing = _line_rhythm(plain)
+        classes, closing, commas = _line_rhythm(plain)
         inline.update(classes)
         closing_inline += closing
+        commas_inline += commas
         if i + 1 < n and full[i] and text_lines[i + 1]:
             full_breaks += 1
             closing_starts += plains[i + 1][:1] in _CLOSING_STARTS
+            commas_cut += plain[-1:] == "，"
             found = break_class(plain, plains[i + 1])
             if found:
                 observed[found] += 1
-    # Typesetting that keeps closing marks off the start of a line (kinsoku) hangs a mark that
-    # would start one on the line before, doubling the cuts right after a mark.
-    expected_closing = full_breaks * closing_inline / places if places else 0.0
-    kinsoku = 2.0 if closing_starts * 4 < expected_closing else 1.0
+    # How often a place is cut: a line never ends a paragraph at a comma, so the share of commas
+    # at a full line's end is the document's own rate, typesetting included (kinsoku hangs a mark
+    # that would start a line on the line before, which cuts after a mark as often as after a
+    # comma). With too few commas to count, the rate comes from the lines' length, doubled where
+    # no line starts with a closing mark (kinsoku).
+    if commas_inline >= MIN_RATE_COMMAS:
+        rate = commas_cut / (commas_inline + commas_cut)
+    else:
+        expected_closing = full_breaks * closing_inline / places if places else 0.0
+        kinsoku = 2.0 if closing_starts * 4 < expected_closing else 1.0
+        rate = kinsoku * full_breaks / places if places else 0.0
     result = {}
     for name, seen in observed.items():
         default = RHYTHM_DEFAULT[name]
-        expected = kinsoku * full_breaks * inline[name] / places if places else 0.0
+        expected = rate * (inline[name] + seen)
         share = (min(expected, seen) + RHYTHM_PSEUDO * default) / (seen + RHYTHM_PSEUDO)
         result[name] = _logit(share) - _logit(default)
     return result
@@ -532,15 +542,16 @@ _CLOSING_INSIDE = regex.compile("[" + regex.escape("".join(sorted(_CLOSING_START
 
 
 @lru_cache(maxsize=1 << 16)
-def _line_rhythm(plain: str) -> tuple[tuple[str, ...], int]:
-    """The sentence-ending places inside a line, by break class, and its closing marks after the
-    first character (a document is planned again after each pass; most lines come back unchanged)."""
+def _line_rhythm(plain: str) -> tuple[tuple[str, ...], int, int]:
+    """The sentence-ending places inside a line, by break class, its closing marks after the first
+    character, and its commas before the last (a document is planned again after each pass; most
+    lines come back unchanged)."""
     classes = []
     for match in _ENDS_AND_NEXT.finditer(plain):
         found = break_class(match.group(0), match.group(2))
         if found:
             classes.append(found)
-    return tuple(classes), len(_CLOSING_INSIDE.findall(plain, 1))
+    return tuple(classes), len(_CLOSING_INSIDE.findall(plain, 1)), plain.count("，", 0, len(plain) - 1)
 
 
 def _logit(p: float) -> float:

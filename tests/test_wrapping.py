@@ -262,3 +262,13 @@ def test_a_mark_starting_the_line_after_a_bare_heading_is_no_evidence_of_a_cut()
     assert wrapping.closing_start(side("5.3.创建模板"), side("、模板名称是存储模板文件的目录。")) == 0
     assert wrapping.closing_start(side("它们不能旋转（这是没用的", FULL), side("，对于线）。")) > 0
     assert wrapping.closing_start(side("引用和其他图形项（LOGO）"), side("，关联的标题栏。")) > 0
+
+
+def test_rhythm_counts_its_cut_rate_from_the_commas_at_line_ends():
+    """A novel that runs its dialogue on, wrapped at 14 characters: every break after "：" before a
+    quotation is a cut, as the commas at line ends show the rate cuts come at; the rhythm says so."""
+    sentence = "宝玉听了，忙笑道：“好妹妹，你先时怎么说，今儿又怎么说。”黛玉便笑着问他道：“你去了没有，可曾见着他。”"
+    text = sentence * 40
+    plains = [text[i : i + 14] for i in range(0, len(text), 14)]
+    found = wrapping.rhythm(plains, [True] * len(plains), [True] * len(plains))
+    assert found["colon|quote"] > 0
