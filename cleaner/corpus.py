@@ -25,7 +25,7 @@ from cleaner.io.locking import STATE_DIR, folder_lock, lock_path
 from cleaner.io.paths import UnsafeWriteError, WriteGuard, display_name, has_valid_name, real
 from cleaner.io.readers import DEFAULT_GLOBS, LoadedFile, SourceFile, discover, format_of, load
 from cleaner.io.regular import too_large
-from cleaner.io.writers import remove_leftover_temporaries, render_jsonl, render_text, write_atomic
+from cleaner.io.writers import file_bytes, remove_leftover_temporaries, render_jsonl, render_text, write_atomic
 from cleaner.model import Document, Edit
 from cleaner.pipeline import Pipeline, Result, renumber_steps
 from cleaner.report import AuditRecord, Summary
@@ -49,8 +49,16 @@ class FileOutcome:
     size: int = 0  # bytes read
     documents: int = 0
     dropped: int = 0  # documents dropped as duplicates of earlier ones
-    # JSON Lines lines written back unread, as (line number, "file:line: why").
+    # JSON Lines lines (Parquet rows) written back unread, as (line number, "file:line: why").
     rejected: list[tuple[int, str]] = field(default_factory=list)
+    # The output file's bytes when they are not ``after`` in UTF-8: compressed, or Parquet (whose
+    # ``before`` and ``after`` show the text column, one JSON string per row).
+    payload: bytes | None = None
+
+    @property
+    def bytes_out(self) -> int:
+        """The size of the output file."""
+        return len(self.payload) if self.payload is not None else len(self.after.encode("utf-8"))
 
     @property
     def changes(self) -> list[tuple[str, Edit]]:
@@ -151,11 +159,7 @@ class Corpus:
             cleaned, doc_edits = _merge(result, step)
             outputs.append(cleaned)
             edits.extend((doc.id, edit) for edit in doc_edits)
-        if loaded.records is not None:
-            verbatim = [(bad.position, bad.text) for bad in loaded.rejected]
-            after = render_jsonl(loaded.records, outputs, text_field, verbatim)
-        else:
-            after = render_text(outputs[0])
+        after, payload = render_file(loaded, outputs, text_field)
         before = loaded.text
         status = "cleaned" if any(not edit.is_event for _, edit in edits) else "unchanged"
         return FileOutcome(
@@ -170,7 +174,24 @@ class Corpus:
             documents=len(outputs),
             dropped=outputs.count(None),
             rejected=[(bad.line, bad.reason) for bad in loaded.rejected],
+            payload=payload,
         )
+
+
+def render_file(loaded: LoadedFile, outputs: list[Document | None], text_field: str) -> tuple[str, bytes | None]:
+    """The output of one file for its cleaned documents (``None``: dropped): its text, and its bytes
+    when they are not that text in UTF-8 (a compressed file, a Parquet file)."""
+    if loaded.parquet is not None:
+        from cleaner.io.parquet import render_parquet, text_view
+
+        return text_view(outputs, loaded), render_parquet(loaded, outputs, text_field)
+    if loaded.records is not None:
+        verbatim = [(bad.position, bad.text) for bad in loaded.rejected]
+        after = render_jsonl(loaded.records, outputs, text_field, verbatim)
+    else:
+        after = render_text(outputs[0])
+    codec = loaded.source.codec
+    return after, None if codec is None else file_bytes(after, codec)
 
 
 @dataclass
@@ -224,12 +245,14 @@ def prepare(pipeline: Pipeline, source: SourceFile, text_field: str) -> Prepared
 
 
 def failed_by_bad_records(loaded: LoadedFile, config: Config) -> FileOutcome | None:
-    """With ``input.on_error: fail`` (``--on-error fail``), a JSON Lines file with a bad line is
-    skipped whole: no output, each bad line still reported. ``None``: the file goes on."""
+    """With ``input.on_error: fail`` (``--on-error fail``), a JSON Lines file with a bad line (a
+    Parquet file with a bad row) is skipped whole: no output, each bad line still reported.
+    ``None``: the file goes on."""
     if not loaded.rejected or config.input.on_error != "fail":
         return None
     bad = len(loaded.rejected)
-    reason = f"{loaded.source.rel}: {bad} bad JSON Lines record{'s' if bad > 1 else ''} (--on-error fail)"
+    what = "Parquet row" if loaded.parquet is not None else "JSON Lines record"
+    reason = f"{loaded.source.rel}: {bad} bad {what}{'s' if bad > 1 else ''} (--on-error fail)"
     rejected = [(record.line, record.reason) for record in loaded.rejected]
     return FileOutcome(loaded.source, "skipped", loaded.encoding, reason, rejected=rejected)
 
@@ -499,7 +522,8 @@ def _write_output(plan: WritePlan, outcome: FileOutcome) -> FileOutcome:
     cannot be encoded), it is skipped with the reason and the run goes on. A write the guard
     refuses still stops the run: something in DST changed under it."""
     try:
-        write_atomic(plan.outputs[outcome.source.rel], outcome.after, plan.guard)
+        output = outcome.after if outcome.payload is None else outcome.payload
+        write_atomic(plan.outputs[outcome.source.rel], output, plan.guard)
     except UnsafeWriteError:
         raise
     except (OSError, ValueError) as exc:  # UnicodeEncodeError is a ValueError
@@ -519,7 +543,7 @@ def _account(summary: Summary, audit: AuditRecord, outcome: FileOutcome) -> None
         audit.write(record)
         return
     bytes_in = outcome.size
-    bytes_out = len(outcome.after.encode("utf-8"))
+    bytes_out = outcome.bytes_out
     summary.bytes_in += bytes_in
     summary.bytes_out += bytes_out
     encoding, _, damage = outcome.encoding.partition(", ")
@@ -561,5 +585,6 @@ def clean_bytes(
     options = corpus.config.input
     if len(data) > options.max_file_size:
         raise InputError(f"{name}: {too_large(len(data), options.max_file_size)}")
-    loaded = load(source, data=data, text_field=text_field, encoding=encoding_for(corpus.config, name))
+    encoding = encoding_for(corpus.config, name)
+    loaded = load(source, data=data, text_field=text_field, encoding=encoding, max_bytes=options.max_file_size)
     return failed_by_bad_records(loaded, corpus.config) or corpus.clean_file(loaded, text_field)

@@ -28,7 +28,16 @@ from cleaner.corpus import AUDIT_DIR, AUDIT_NAME, check_paths
 from cleaner.dedup.restore import DOCUMENT_RULE, PARAGRAPH_RULES, removals_from_audit, restore_text
 from cleaner.errors import CleanerError, ConfigError
 from cleaner.io.paths import display_name, has_valid_name, real, safe_relative_path
-from cleaner.io.readers import DEFAULT_GLOBS, LoadedFile, SourceFile, discover, format_of, load, read_bytes
+from cleaner.io.readers import (
+    DEFAULT_GLOBS,
+    LoadedFile,
+    SourceFile,
+    content_of,
+    discover,
+    format_of,
+    load,
+    read_bytes,
+)
 from cleaner.io.writers import render_jsonl, render_text
 from cleaner.model import Document, Edit, replay
 
@@ -322,14 +331,18 @@ def _prove_file(
         raise _Failed(MISSING_OUTPUT)
     loaded = _decode(source, record, text_field)
     _check_rejected(entry, loaded)
-    written = _read_output(output)
+    data = output.read_bytes()
     edits = _edits_by_document(entry, loaded)
     _check_edit_count(entry)
     outputs, removed = _replay_documents(loaded, edits)
-    expected = _render(loaded, outputs, text_field)
-    if written != expected:
-        raise _Failed(MISMATCH, _difference(expected, written, loaded, outputs, text_field))
-    _check_size("bytes_out", record, len(written.encode("utf-8")), "the output")
+    if loaded.parquet is not None:
+        _compare_parquet(data, loaded, outputs, text_field)
+    else:
+        written = _read_output(data, source)
+        expected = _render(loaded, outputs, text_field)
+        if written != expected:
+            raise _Failed(MISMATCH, _difference(expected, written, loaded, outputs, text_field))
+    _check_size("bytes_out", record, len(data), "the output")
     return FileCheck(entry.name, OK, edits=len(entry.edits), removed=removed)
 
 
@@ -398,12 +411,39 @@ def _check_rejected(entry: _FileEntry, loaded: LoadedFile) -> None:
         )
 
 
-def _read_output(path: Path) -> str:
-    data = path.read_bytes()
+def _read_output(data: bytes, source: SourceFile) -> str:
+    """The output's text: its bytes decompressed (if the input was compressed) and decoded as UTF-8."""
     try:
-        return data.decode("utf-8")
+        return content_of(source, data).decode("utf-8")
+    except CleanerError as exc:
+        raise _Failed(MISMATCH, f"the output cannot be read: {_short_reason(str(exc), source.rel)}") from None
     except UnicodeDecodeError as exc:
         raise _Failed(MISMATCH, f"the output is not UTF-8 (byte {exc.start})") from None
+
+
+def _compare_parquet(data: bytes, loaded: LoadedFile, outputs: list[Document | None], text_field: str) -> None:
+    """A Parquet output must hold the expected table: the same schema, the same rows, cell for cell."""
+    from cleaner.io.parquet import output_table, read_table
+
+    try:
+        written = read_table(data, loaded.source.rel, text_field).table
+    except CleanerError as exc:
+        raise _Failed(MISMATCH, f"the output cannot be read: {_short_reason(str(exc), loaded.source.rel)}") from None
+    expected = output_table(loaded, outputs)
+    if not written.schema.equals(expected.schema, check_metadata=True):
+        raise _Failed(MISMATCH, f"the output's schema differs from the input's: {written.schema} vs {expected.schema}")
+    if written.num_rows != expected.num_rows:
+        rows = f"the output has {written.num_rows:,} rows, the replayed edits give {expected.num_rows:,}"
+        raise _Failed(MISMATCH, rows)
+    for name in expected.schema.names:
+        want, found = expected.column(name).to_pylist(), written.column(name).to_pylist()
+        if want != found:
+            row = _first_difference(want, found)
+            where = f"row {row + 1} of the output, column {name!r}"
+            if isinstance(want[row], str) and isinstance(found[row], str):
+                offset = _first_difference(want[row], found[row])
+                raise _Failed(MISMATCH, f"{where} differs at offset {offset}: {_show(want[row], found[row], offset)}")
+            raise _Failed(MISMATCH, f"{where}: expected {_clip(repr(want[row]))}, found {_clip(repr(found[row]))}")
 
 
 def _edits_by_document(entry: _FileEntry, loaded: LoadedFile) -> dict[str, list[tuple[int, Edit]]]:

@@ -2,7 +2,10 @@
 
 A text file (``*.txt``, ``*.md``, …) is one document. A JSON Lines file (``*.jsonl``) is one
 document per line: the text field is cleaned, every other field is carried along untouched; a line
-that is not a record the cleaner can read strictly is reported and written back as it was.
+that is not a record the cleaner can read strictly is reported and written back as it was. Either
+may be compressed (``a.jsonl.gz``, ``a.txt.bz2``, ``a.jsonl.zst``; :mod:`cleaner.io.compression`):
+it is decompressed first and then read exactly as the uncompressed file would be. A Parquet file
+(``*.parquet``; :mod:`cleaner.io.parquet`) is one document per row of its text column.
 """
 
 from __future__ import annotations
@@ -15,12 +18,17 @@ from pathlib import Path
 from typing import Any
 
 from cleaner.errors import InputError
+from cleaner.io.compression import CompressionError, codec_of, decompress, without_codec
 from cleaner.io.decoding import decode
 from cleaner.io.regular import DEFAULT_MAX_BYTES, NotReadable, read_regular_file
 from cleaner.io.strictjson import BadRecord, parse_record
 from cleaner.model import Document
 
-DEFAULT_GLOBS: tuple[str, ...] = ("*.txt", "*.md", "*.jsonl")
+# Text, Markdown and JSON Lines, plain or compressed, and Parquet.
+DEFAULT_GLOBS: tuple[str, ...] = (
+    *(f"{pattern}{suffix}" for pattern in ("*.txt", "*.md", "*.jsonl") for suffix in ("", ".gz", ".bz2", ".zst")),
+    "*.parquet",
+)
 
 
 @dataclass(frozen=True)
@@ -29,11 +37,21 @@ class SourceFile:
 
     path: Path
     rel: str
-    format: str  # "text" or "jsonl"
+    format: str  # "text", "jsonl" or "parquet"
+
+    @property
+    def codec(self) -> str | None:
+        """The file's compression (``gzip``, ``bz2``, ``zstd``), by its extension; ``None``: none."""
+        return None if self.format == "parquet" else codec_of(self.rel)
 
 
 def format_of(name: str) -> str:
-    return "jsonl" if name.lower().endswith((".jsonl", ".ndjson")) else "text"
+    """How a file is read, by its name: ``jsonl``, ``parquet`` or ``text`` (a compression
+    extension is looked through: ``a.jsonl.gz`` is ``jsonl``)."""
+    lowered = without_codec(name).lower()
+    if lowered.endswith((".jsonl", ".ndjson")):
+        return "jsonl"
+    return "parquet" if name.lower().endswith(".parquet") else "text"
 
 
 def discover(src: Path, globs: Sequence[str] = DEFAULT_GLOBS) -> list[SourceFile]:
@@ -71,8 +89,11 @@ class LoadedFile:
     records: list[dict[str, Any]] | None = None
     # The decoded file, as it was.
     text: str = ""
-    # For JSON Lines: the lines that are not records the cleaner can read, in order.
+    # For JSON Lines: the lines that are not records the cleaner can read, in order (for Parquet:
+    # the rows whose text is not a string).
     rejected: list[RejectedRecord] = field(default_factory=list)
+    # For Parquet: the table as read and how it was compressed (a cleaner.io.parquet.ParquetInput).
+    parquet: Any = None
 
 
 @dataclass(frozen=True)
@@ -113,17 +134,37 @@ def load(
 ) -> LoadedFile:
     """Read and decode one input file into documents; raise :class:`InputError` if it can't be.
 
-    ``encoding`` (a Python codec name) is used instead of sniffing the file's encoding; a file of
-    more than ``max_bytes`` is refused before it is read.
+    ``data`` is the file's bytes as stored (compressed, for a compressed file). ``encoding`` (a
+    Python codec name) is used instead of sniffing the file's encoding; a file of more than
+    ``max_bytes`` is refused before it is read, and a compressed one whose content is larger, as
+    soon as decompressing passes the limit. ``size`` is the number of bytes stored.
     """
     if data is None:
         data = read_bytes(source.path, source.rel, max_bytes)
-    decoded = decode(data, source.rel, encoding)
+    if source.format == "parquet":
+        from cleaner.io.parquet import load_parquet
+
+        return load_parquet(source, data, text_field)
+    decoded = decode(content_of(source, data, max_bytes), source.rel, encoding)
     if source.format == "jsonl":
         records, documents, rejected = _parse_jsonl(decoded.text, source.rel, text_field)
         return LoadedFile(source, decoded.encoding, len(data), documents, records, decoded.text, rejected)
     document = Document(id=source.rel, text=_without_final_newline(decoded.text), meta={"path": source.rel})
     return LoadedFile(source, decoded.encoding, len(data), [document], text=decoded.text)
+
+
+def content_of(source: SourceFile, data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """The bytes a file holds: ``data`` decompressed for a compressed file, else ``data`` itself.
+
+    A corrupt archive, or one whose content passes ``max_bytes``, raises :class:`InputError`
+    naming the file.
+    """
+    if source.codec is None:
+        return data
+    try:
+        return decompress(data, source.codec, max_bytes)
+    except CompressionError as exc:
+        raise InputError(f"{source.rel}: {exc}") from None
 
 
 def _without_final_newline(text: str) -> str:

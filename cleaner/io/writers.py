@@ -1,5 +1,8 @@
 """Writing outputs: always UTF-8 without BOM, LF line endings, one final newline, atomically.
 
+A compressed input's output is compressed the same way (:func:`file_bytes`); a Parquet input's
+is Parquet (:mod:`cleaner.io.parquet`).
+
 An output is written to a temporary file in the destination folder and renamed over the target
 only when complete, so an interrupted run leaves either the old file or the new one, never half.
 Temporary files have short names of their own (``.cleaner-tmp-<random>``), so a target name of
@@ -17,6 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
+from cleaner.io.compression import compress
 from cleaner.io.paths import WriteGuard
 from cleaner.model import Document
 
@@ -52,9 +56,17 @@ def render_jsonl(
     return "".join(line + "\n" for line in lines)
 
 
+def file_bytes(text: str, codec: str | None = None) -> bytes:
+    """The bytes of an output file holding ``text``: UTF-8, compressed with ``codec`` if one is given."""
+    data = text.encode("utf-8")
+    return data if codec is None else compress(data, codec)
+
+
 @contextmanager
-def atomic_open(target: Path, guard: WriteGuard | None = None, what: str = "an output") -> Iterator[IO[str]]:
-    """A text file handle whose content replaces ``target`` only if the block completes.
+def atomic_open(
+    target: Path, guard: WriteGuard | None = None, what: str = "an output", binary: bool = False
+) -> Iterator[IO[Any]]:
+    """A file handle (text, or bytes if ``binary``) whose content replaces ``target`` only if the block completes.
 
     ``guard`` is checked just before the folder and the temporary file are made: the check made
     when the run was planned could be stale by the time this file's turn comes.
@@ -66,7 +78,8 @@ def atomic_open(target: Path, guard: WriteGuard | None = None, what: str = "an o
     try:
         # mkstemp creates the file private (0600); give the output the permissions a plain write would.
         os.chmod(temporary, 0o666 & ~_umask())
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+        opened = os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="\n")
+        with opened as handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
@@ -82,8 +95,9 @@ def _umask() -> int:
     return mask
 
 
-def write_atomic(target: Path, text: str, guard: WriteGuard | None = None, what: str = "an output") -> None:
-    with atomic_open(target, guard, what) as handle:
+def write_atomic(target: Path, text: str | bytes, guard: WriteGuard | None = None, what: str = "an output") -> None:
+    """Write ``text`` (or bytes, as they are) to ``target`` atomically."""
+    with atomic_open(target, guard, what, binary=isinstance(text, bytes)) as handle:
         handle.write(text)
 
 
