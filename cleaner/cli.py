@@ -29,7 +29,7 @@ from cleaner.corpus import FileOutcome, clean_bytes, clean_corpus, summary_of
 from cleaner.errors import CleanerError, ConfigError, InputError
 from cleaner.io.decoding import EncodingChoice
 from cleaner.io.paths import UnsafeWriteError, WriteGuard, display_name, real
-from cleaner.io.readers import DEFAULT_GLOBS
+from cleaner.io.readers import DEFAULT_GLOBS, format_of
 from cleaner.io.regular import NotReadable, read_at_most
 from cleaner.io.writers import write_atomic
 from cleaner.report import AuditRecord, Summary
@@ -567,6 +567,8 @@ def _run_tree(
     to_stdout = dst == "-"
     if to_stdout and not source.is_file():
         raise ConfigError("DST - (standard output) needs a single input file or - as SRC")
+    if to_stdout and format_of(source.name) == "parquet":
+        raise ConfigError("DST - (standard output) cannot take a Parquet file; name an output folder")
     progress = _Progress(quiet)
 
     def on_file(outcome: FileOutcome) -> None:

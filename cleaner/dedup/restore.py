@@ -23,9 +23,11 @@ from pathlib import Path
 from typing import Any
 
 from cleaner.errors import ConfigError
+from cleaner.io.compression import CompressionError, codec_of, decompress
 from cleaner.io.locking import STATE_DIR, folder_lock
 from cleaner.io.paths import WriteGuard, display_name, real, safe_relative_path
-from cleaner.io.writers import remove_leftover_temporaries, write_atomic
+from cleaner.io.regular import DEFAULT_MAX_BYTES
+from cleaner.io.writers import file_bytes, remove_leftover_temporaries, write_atomic
 from cleaner.model import PARAGRAPH_SEPARATOR
 
 PARAGRAPH_RULES = ("exact", "short_near", "near", "fragment")
@@ -167,7 +169,9 @@ def restore_tree(
 ) -> dict[str, int]:
     """Put removed paragraphs back into the cleaned files under ``cleaned`` (written to ``out``, or in place).
 
-    Plain text files are rewritten whole. In a JSON Lines file, records of dropped documents
+    Plain text files are rewritten whole; a compressed file (``.gz``, ``.bz2``, ``.zst``) is
+    decompressed, restored and written back compressed the same way; Parquet files are refused.
+    In a JSON Lines file, records of dropped documents
     were not written, so the record of document ``path:N`` is found by skipping the dropped line
     numbers before N (this assumes the input had no blank lines); a dropped record comes back as
     ``{text_field: text}`` at its place (its other fields were not recorded).
@@ -200,12 +204,28 @@ def restore_tree(
     with folder_lock(target_root, guard):
         remove_leftover_temporaries(target_root)
         for plan in plans:
-            text = plan.source.read_text(encoding="utf-8") if plan.source.is_file() else ""
-            write_atomic(plan.target, _render(plan, text, only, text_field), guard, "a restored file")
+            text = _read_cleaned(plan.source, plan.path)
+            codec = codec_of(plan.path)
+            restored = file_bytes(_render(plan, text, only, text_field), codec)
+            write_atomic(plan.target, restored, guard, "a restored file")
             counts["files"] += 1
             counts["documents"] += len(plan.wanted)
             counts["paragraphs"] += plan.paragraphs
     return counts
+
+
+def _read_cleaned(path: Path, name: str) -> str:
+    """A cleaned file's text ('' if it is missing), decompressed if its name says it is compressed."""
+    if not path.is_file():
+        return ""
+    data = path.read_bytes()
+    codec = codec_of(name)
+    if codec is not None:
+        try:
+            data = decompress(data, codec, DEFAULT_MAX_BYTES)
+        except CompressionError as exc:
+            raise ConfigError(f"{display_name(str(path))}: {exc}") from None
+    return data.decode("utf-8")
 
 
 def _plan(
@@ -226,7 +246,7 @@ def _plan(
         }
         if not wanted:
             continue
-        problem = _unsafe_path(path)
+        problem = _unsafe_path(path) or _unsupported(path)
         if problem:
             _refuse(on_refused, [_doc_id(path, line) for line in sorted(wanted, key=lambda n: n or 0)], problem)
             continue
@@ -296,6 +316,13 @@ def _unsafe_path(path: str) -> str:
         return "its path in the audit record is not relative and normalised"
     if path.split("/", 1)[0] == STATE_DIR:
         return f"its path in the audit record is inside {STATE_DIR}/, where no output is written"
+    return ""
+
+
+def _unsupported(path: str) -> str:
+    """Why the removals of a file cannot be put back by this module ('' if they can)."""
+    if path.lower().endswith(".parquet"):
+        return "restoring into Parquet files is not supported (the removed text is in the audit record)"
     return ""
 
 
