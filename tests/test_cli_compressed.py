@@ -113,12 +113,22 @@ def test_a_decompression_bomb_is_refused_by_the_size_limit_on_decompressed_bytes
     assert not (tmp_path / "out" / "bomb.txt.gz").exists()
 
 
-def test_decompressing_stops_at_the_limit() -> None:
+@pytest.mark.parametrize("suffix", sorted(CODECS))
+def test_decompressing_stops_at_the_limit_and_refuses_a_cut_archive(suffix: str) -> None:
+    from cleaner.io.compression import CODECS as NAMES
     from cleaner.io.compression import CompressionError
 
-    with pytest.raises(CompressionError, match="too large when decompressed"):
-        decompress(gzip.compress(b"x" * 10_000), "gzip", 1000)
-    assert decompress(gzip.compress(b"x" * 1000), "gzip", 1000) == b"x" * 1000
+    pack, _ = CODECS[suffix]
+    codec = NAMES[f".{suffix}"]
+    with pytest.raises(CompressionError, match=r"^too large when decompressed \(over the limit of 1000 bytes"):
+        decompress(pack(b"\0" * 2_000_000), codec, 1000)
+    assert decompress(pack(b"x" * 1000), codec, 1000) == b"x" * 1000
+    assert decompress(pack(b"x" * 10) + pack(b"y" * 10), codec, 1000) == b"x" * 10 + b"y" * 10
+    assert decompress(b"", codec, 1000) == b""
+    with pytest.raises(
+        CompressionError, match=rf"^not a valid {codec} file \(it ends before the compressed data does\)$"
+    ):
+        decompress(pack(b"hello world " * 1000)[:-6], codec, 100_000)
 
 
 def test_without_zstandard_a_zst_file_is_skipped_with_what_to_install(

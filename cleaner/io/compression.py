@@ -52,7 +52,11 @@ def decompress(data: bytes, codec: str, max_bytes: int) -> bytes:
     Raises :class:`CompressionError` for a corrupt or truncated archive, a decompressed size over
     ``max_bytes``, or a codec whose package is missing.
     """
+    if not data:
+        return b""  # an empty file holds nothing, whatever its extension
     try:
+        if codec == ZSTD:
+            return _unzstd(data, max_bytes)
         with _reader(codec, data) as handle:
             return _read_bounded(handle, max_bytes)
     except CompressionError:
@@ -81,10 +85,33 @@ def _reader(codec: str, data: bytes) -> BinaryIO:
         return gzip.GzipFile(fileobj=io.BytesIO(data), mode="rb")
     if codec == BZIP2:
         return bz2.BZ2File(io.BytesIO(data), mode="rb")
-    if codec == ZSTD:
-        decompressor = _zstandard().ZstdDecompressor()
-        return decompressor.stream_reader(io.BytesIO(data), read_across_frames=True)  # type: ignore[return-value]
     raise ValueError(f"unknown compression {codec!r}")
+
+
+ZSTD_STEP = 512  # compressed bytes fed at a time: a step can expand to a few MiB at most, never to gigabytes
+
+
+def _unzstd(data: bytes, max_bytes: int) -> bytes:
+    """zstd frames decompressed a little at a time, refused past ``max_bytes`` or if the last frame is cut
+    short (zstandard's stream reader returns what it has without a word)."""
+    zstandard = _zstandard()
+    chunks: list[bytes] = []
+    total = 0
+    pending = data
+    while pending:
+        frame = zstandard.ZstdDecompressor().decompressobj()
+        for start in range(0, len(pending), ZSTD_STEP):
+            chunk = frame.decompress(pending[start : start + ZSTD_STEP])
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > max_bytes:
+                raise CompressionError(_too_large(max_bytes))
+            if frame.eof:
+                break
+        if not frame.eof:
+            raise EOFError
+        pending = frame.unused_data
+    return b"".join(chunks)
 
 
 def _read_bounded(handle: BinaryIO, max_bytes: int) -> bytes:
@@ -97,9 +124,11 @@ def _read_bounded(handle: BinaryIO, max_bytes: int) -> bytes:
         chunks.append(chunk)
         total += len(chunk)
         if total > max_bytes:
-            raise CompressionError(
-                f"too large when decompressed (over the limit of {format_size(max_bytes)}; see --max-file-size)"
-            )
+            raise CompressionError(_too_large(max_bytes))
+
+
+def _too_large(max_bytes: int) -> str:
+    return f"too large when decompressed (over the limit of {format_size(max_bytes)}; see --max-file-size)"
 
 
 def _reason(exc: BaseException) -> str:
