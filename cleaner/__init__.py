@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from cleaner.batch import clean_batch
 from cleaner.config import Config, load_config
 from cleaner.corpus import Corpus, clean_bytes, clean_corpus
 from cleaner.errors import CleanerError, ConfigError, InputError
@@ -20,6 +21,7 @@ __all__ = [
     "Pipeline",
     "Result",
     "VerifyReport",
+    "clean_batch",
     "clean_bytes",
     "clean_corpus",
     "clean_text",
