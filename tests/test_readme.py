@@ -75,6 +75,7 @@ def test_the_python_snippets_are_found() -> None:
     snippets = readme_blocks("python")
     assert len(snippets) == 5
     assert any("replay(" in s for s in snippets) and any("Deduplicator" in s for s in snippets)
+    assert any("clean_batch(" in s for s in snippets)
 
 
 @pytest.mark.parametrize("index", range(len(readme_blocks("toml"))))
