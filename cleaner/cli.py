@@ -29,7 +29,7 @@ from cleaner.corpus import FileOutcome, clean_bytes, clean_corpus, summary_of
 from cleaner.errors import CleanerError, ConfigError, InputError
 from cleaner.io.decoding import EncodingChoice
 from cleaner.io.paths import UnsafeWriteError, WriteGuard, display_name, real
-from cleaner.io.readers import DEFAULT_GLOBS, format_of
+from cleaner.io.readers import DEFAULT_GLOBS, describe_globs, format_of
 from cleaner.io.regular import NotReadable, read_at_most
 from cleaner.io.writers import write_atomic
 from cleaner.report import AuditRecord, Summary
@@ -607,7 +607,7 @@ def _run_tree(
     finally:  # on Ctrl-C too: the bar is cleared and the cursor shown again before the message
         progress.stop()
     if not summary.files:
-        raise ConfigError(f"{src}: no files matching {', '.join(globs)}")
+        raise ConfigError(f"{src}: no files matching {describe_globs(globs)}")
     if not quiet:
         for rel in summary.stale:
             name = display_name(rel)

@@ -73,7 +73,7 @@ def test_every_python_snippet_runs_as_printed(checkout: Path, index: int, monkey
 
 def test_the_python_snippets_are_found() -> None:
     snippets = readme_blocks("python")
-    assert len(snippets) == 5
+    assert len(snippets) == 6
     assert any("replay(" in s for s in snippets) and any("Deduplicator" in s for s in snippets)
     assert any("clean_batch(" in s for s in snippets)
 

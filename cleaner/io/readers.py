@@ -31,6 +31,13 @@ DEFAULT_GLOBS: tuple[str, ...] = (
 )
 
 
+def describe_globs(globs: Sequence[str]) -> str:
+    """``globs`` for a message; the default ones in short, not as their thirteen patterns."""
+    if tuple(globs) == DEFAULT_GLOBS:
+        return "*.txt, *.md, *.jsonl (plain, .gz, .bz2 or .zst) or *.parquet"
+    return ", ".join(globs)
+
+
 @dataclass(frozen=True)
 class SourceFile:
     """An input file: where it is, its path relative to the corpus root, and how to read it."""
