@@ -29,11 +29,14 @@ of at least ``duplicate_document_ratio`` of its content; it is reported with a z
 ``drop_duplicate_documents`` (one ``duplicate_document`` edit removing all its text).
 
 Only kept paragraphs are indexed, so the kept copy named in an edit is always still in the output.
-Memory per indexed paragraph: one dict entry for its key digest, its band fingerprints (8 bytes
-per band, at most half-full tables), its shingle hashes (4 bytes per character) for verification
-and those of the paragraphs too short to index that follow it, one table cell (8 bytes, tables at
-most 80% full) per unit first seen in it (about 7 per 100 characters), and for short paragraphs
-their key (4 bytes per character) and three segment cells — never its text. ``stats`` counts
+Memory per indexed paragraph, all in numpy arrays: its key digest (8 bytes, and a 10-byte table
+cell), its band fingerprints (8 bytes per band, tables at most 80% full), where its runs are on
+disk (12 bytes each for its shingle hashes, its short key, and the short paragraphs around it),
+one table cell (8 bytes, tables at most 80% full) per unit first seen in it (about 7 per 100
+characters), and for short paragraphs three segment cells. The runs themselves — its shingle
+hashes (4 bytes per character) for verification, those of the paragraphs too short to index that
+follow it, and the key of a short paragraph — are written to an unnamed temporary file and read
+back only for the candidates verified; never its text. ``stats`` counts
 documents, paragraphs, removals by rule (``exact``, ``short_near``, ``near``, ``fragment``),
 ``near_duplicate_documents``, ``duplicate_documents_dropped`` and index ``candidates`` verified.
 """
@@ -42,6 +45,8 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import os
+import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -51,7 +56,7 @@ import numpy as np
 
 from cleaner.config import DedupOptions
 from cleaner.dedup.fragments import ORIGINAL_COVER, CopyPiece, RunMatch, align_runs, distinct, member, share
-from cleaner.dedup.keys import paragraph_keys
+from cleaner.dedup.keys import fingerprint32, paragraph_keys
 from cleaner.dedup.lsh import BandIndex, band_fingerprints, candidate_pairs
 from cleaner.dedup.minhash import MinHasher, run_shingle_hashes
 from cleaner.dedup.short import index_segments, matching_pairs, query_segments, short_near_edits
@@ -105,56 +110,91 @@ class _Growing:
         return self.data.nbytes
 
 
-class _Chunks:
-    """Append-only storage in fixed-size chunks: no doubling, so no 2× peak while growing."""
-
-    def __init__(self, dtype: Any, chunk: int = 1 << 24) -> None:
-        self.dtype = dtype
-        self.chunk = chunk  # values per chunk (64 MB of uint32 by default)
-        self.chunks: list[np.ndarray] = []
-        self.used = 0
-
-    def extend(self, values: np.ndarray) -> tuple[int, int]:
-        """Store ``values`` contiguously; returns (chunk number, offset in the chunk)."""
-        if not self.chunks or self.used + values.size > self.chunks[-1].size:
-            self.chunks.append(np.empty(max(self.chunk, values.size), dtype=self.dtype))
-            self.used = 0
-        start = self.used
-        self.chunks[-1][start : start + values.size] = values
-        self.used += values.size
-        return len(self.chunks) - 1, start
-
-    @property
-    def nbytes(self) -> int:
-        return sum(chunk.nbytes for chunk in self.chunks)
-
-
 class _RunStore:
-    """One run of uint32 values per indexed paragraph (its shingle hashes, or its key), possibly empty."""
+    """One run of uint32 values per indexed paragraph (its shingle hashes, or its key), possibly empty.
 
-    def __init__(self, chunk: int = 1 << 24) -> None:
-        self._values = _Chunks(np.uint32, chunk)
-        self._chunk = _Growing(np.uint32)
-        self._start = _Growing(np.uint32)
+    The values live in an unnamed temporary file (deleted when closed, or when the process ends),
+    written once per batch and read back with ``pread`` only for the candidates verified: what
+    grows with the corpus is 12 bytes per run in memory, never its text. The operating system's
+    page cache keeps what is read often, without counting against the process.
+    """
+
+    def __init__(self, directory: str | None = None) -> None:
+        self._file = tempfile.TemporaryFile(prefix="cleaner-dedup-", dir=directory)
+        self._fd = self._file.fileno()
+        self._end = 0  # values written so far
+        self._start = _Growing(np.int64)
         self._length = _Growing(np.int32)
 
     def append(self, values: np.ndarray, lengths: np.ndarray) -> None:
         """Add one run per entry of ``lengths``; ``values`` holds the runs one after another."""
-        chunk, base = 0, 0
-        if values.size:
-            chunk, base = self._values.extend(values)
-        self._chunk.extend(np.full(len(lengths), chunk, dtype=np.uint32))
-        self._start.extend((base + np.cumsum(lengths) - lengths).astype(np.uint32))
+        data = np.ascontiguousarray(values, dtype=np.uint32)
+        view = memoryview(data).cast("B")
+        written = 0
+        while written < len(view):
+            written += os.pwrite(self._fd, view[written:], self._end * 4 + written)
+        self._start.extend(self._end + np.cumsum(lengths) - lengths)
         self._length.extend(lengths.astype(np.int32))
+        self._end += data.size
 
     def get(self, number: int) -> np.ndarray:
-        chunk = self._values.chunks[int(self._chunk.data[number])] if self._values.chunks else np.zeros(0, np.uint32)
-        start = int(self._start.data[number])
-        return chunk[start : start + int(self._length.data[number])]
+        length = int(self._length.data[number])
+        if length == 0:
+            return _EMPTY
+        data = os.pread(self._fd, length * 4, int(self._start.data[number]) * 4)
+        return np.frombuffer(data, dtype=np.uint32)
+
+    def close(self) -> None:
+        self._file.close()
 
     @property
     def nbytes(self) -> int:
-        return self._values.nbytes + self._chunk.nbytes + self._start.nbytes + self._length.nbytes
+        """Memory held (the offsets); the values are on disk."""
+        return self._start.nbytes + self._length.nbytes
+
+    @property
+    def disk_bytes(self) -> int:
+        return self._end * 4
+
+
+class _ExactIndex:
+    """Key digest → the first indexed paragraph with that key, in numpy arrays.
+
+    A table of 32-bit fingerprints of the digests (one cell per paragraph) finds the candidates,
+    and the full 64-bit digest of each indexed paragraph confirms them: about 18 bytes per
+    paragraph, where a dict of Python ints cost over 100.
+    """
+
+    def __init__(self) -> None:
+        self._table = BandIndex(1, max_load=0.8)
+        self._digests = _Growing(np.uint64)  # by pid
+
+    def lookup(self, digests: np.ndarray) -> np.ndarray:
+        """For each digest, the smallest pid indexed with it, or -1."""
+        found = np.full(digests.size, -1, dtype=np.int64)
+        rows, pids = self._table.query(fingerprint32(digests)[:, None])
+        if rows.size == 0:
+            return found
+        pids = pids.astype(np.int64)
+        same = self._digests.data[pids] == digests[rows]
+        rows, pids = rows[same], pids[same]
+        order = np.lexsort((pids, rows))[::-1]  # the smallest pid of a row written last
+        found[rows[order]] = pids[order]
+        return found
+
+    def add(self, digests: np.ndarray, first_pid: int) -> None:
+        """Index pids ``first_pid, first_pid + 1, …`` under ``digests``; a digest seen before keeps its pid."""
+        self._digests.extend(digests)
+        new = self.lookup(digests) < 0
+        _, first = np.unique(digests, return_index=True)
+        once = np.zeros(digests.size, dtype=bool)
+        once[first] = True
+        chosen = np.flatnonzero(new & once)
+        self._table.insert(fingerprint32(digests[chosen])[:, None], (first_pid + chosen).astype(np.uint32))
+
+    @property
+    def nbytes(self) -> int:
+        return self._table.nbytes + self._digests.nbytes
 
 
 def _jaccard(a: np.ndarray, b: np.ndarray) -> float:
@@ -210,8 +250,11 @@ class Deduplicator:
     ('exact', {'kept': {'doc': 'a.txt', 'para': 0, 'similarity': 1.0}, 'removed_para': 1})
     """
 
-    def __init__(self, options: DedupOptions | None = None) -> None:
+    def __init__(self, options: DedupOptions | None = None, spill_dir: str | None = None) -> None:
+        """``spill_dir``: where the shingle hashes of indexed paragraphs go (the system's temporary
+        folder by default; unnamed files, gone when the deduplicator is)."""
         self.options = options = options or DedupOptions()
+        self.spill_dir = spill_dir
         validate(options)
         self.hasher = MinHasher(num_perm=options.num_perm, seed=1, n=options.ngram)
         self.batch_paragraphs = 2048
@@ -223,17 +266,23 @@ class Deduplicator:
 
     def reset(self) -> None:
         """Forget every paragraph seen so far."""
-        self._exact: dict[int, int] = {}
-        self._bands = BandIndex(self.options.bands)
+        for store in getattr(self, "_stores", ()):
+            store.close()
+        self._exact = _ExactIndex()
+        # Most of the index is the bands: kept fuller than the default half (a miss then needs a
+        # second bucket a little more often), which changes what is stored where, never what is found.
+        self._bands = BandIndex(self.options.bands, max_load=0.8)
         self._doc_ids: list[str] = []
         self._para_doc = _Growing(np.uint32)
         self._para_index = _Growing(np.uint32)
-        self._shingles = _RunStore()
-        self._short_keys = _RunStore(chunk=1 << 20)  # short keys are a small share of the text
-        # So are the paragraphs too short to index: those after each indexed one, and those before
-        # the first indexed paragraph of a document.
-        self._gaps = _RunStore(chunk=1 << 20)
-        self._leads = _RunStore(chunk=1 << 20)
+        # Shingle hashes of each kept paragraph (read back to verify a candidate), the keys of the
+        # short ones, and those of the paragraphs too short to index: after each indexed one, and
+        # before the first indexed paragraph of a document. All on disk (see _RunStore).
+        self._shingles = _RunStore(self.spill_dir)
+        self._short_keys = _RunStore(self.spill_dir)
+        self._gaps = _RunStore(self.spill_dir)
+        self._leads = _RunStore(self.spill_dir)
+        self._stores = (self._shingles, self._short_keys, self._gaps, self._leads)
         # One cell per short paragraph segment and per unit first seen: kept fuller than the bands,
         # as there are several per paragraph.
         self._segments = BandIndex(1, max_load=0.8)
@@ -242,7 +291,7 @@ class Deduplicator:
     @property
     def nbytes(self) -> int:
         """Approximate memory held by the index (numpy arrays only)."""
-        parts = (self._para_doc, self._para_index, self._shingles, self._short_keys, self._gaps, self._leads)
+        parts = (self._para_doc, self._para_index, *self._stores, self._exact)
         tables = (self._bands, self._segments, self._units)
         return sum(part.nbytes for part in parts) + sum(table.nbytes for table in tables)
 
@@ -415,8 +464,8 @@ class Deduplicator:
     def _match_row(self, batch: _Batch, row: int) -> Match | None:
         analysis = batch.analysis
         digest = analysis.digests[row]
-        pid = self._exact.get(digest)
-        if pid is not None:
+        pid = int(batch.exact_pid[row])
+        if pid >= 0:
             return Match("exact", *self._where(pid), 1.0)
         if digest in batch.seen_here:
             return Match("exact", *batch.where[batch.seen_here[digest]], 1.0)
@@ -731,9 +780,8 @@ class Deduplicator:
             if batch.owner[row] not in doc_numbers:
                 doc_numbers[batch.owner[row]] = len(self._doc_ids)
                 self._doc_ids.append(batch.ids[batch.owner[row]])
-        for offset, row in enumerate(rows):
-            self._exact.setdefault(analysis.digests[row], first_pid + offset)
         row_array = np.array(rows, dtype=np.int64)
+        self._exact.add(analysis.keys.digests[row_array], first_pid)
         owners = np.array(batch.owner, dtype=np.int64)[row_array]
         self._para_doc.extend(np.array([doc_numbers[o] for o in owners.tolist()], dtype=np.uint32))
         self._para_index.extend((row_array - np.array(batch.bounds, dtype=np.int64)[owners]).astype(np.uint32))
@@ -835,6 +883,7 @@ class _Batch:
         self.seen_here: dict[int, int] = {}
         self.indexed: list[int] = []
         self.kept_by_doc: dict[int, list[int]] = {}
+        self.exact_pid = dedup._exact.lookup(analysis.keys.digests)
         self.near_index = dedup._index_candidates(analysis)
         self.near_local: dict[int, list[int]] = {}
         for x, y in candidate_pairs(analysis.fingerprints).tolist():
