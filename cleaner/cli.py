@@ -389,6 +389,24 @@ def run(
             "--jobs", "-j", metavar="N", min=0, help="Worker processes: 0, one per core; 1, none. Same output."
         ),
     ] = 0,
+    engine: Annotated[
+        str,
+        typer.Option(
+            "--engine",
+            metavar="ENGINE",
+            help="Where the per-document stages run: local (processes here) or ray (pip install 'cleaner[ray]'). "
+            "Same output.",
+        ),
+    ] = "local",
+    address: Annotated[
+        str | None,
+        typer.Option(
+            "--address",
+            metavar="ADDR",
+            help="With --engine ray: the Ray cluster to use (default: start a local one with --jobs CPUs).",
+            show_default=False,
+        ),
+    ] = None,
     version: VersionOption = False,
 ) -> None:
     dry_run = dry_run or check
@@ -402,8 +420,9 @@ def run(
         else:
             globs = tuple(glob or DEFAULT_GLOBS)
             summary = _run_tree(
-                src, dst, config, globs, text_field, report, dry_run, diff, quiet, jobs, check, delete_stale
-            )
+                src, dst, config, globs, text_field, report, dry_run, diff, quiet, jobs, check, delete_stale,
+                engine, address,
+            )  # fmt: skip
         if not quiet:
             typer.echo(summary.format(), err=True)
         if summary_json is not None:
@@ -562,6 +581,8 @@ def _run_tree(
     jobs: int = 1,
     check: bool = False,
     delete_stale: bool = False,
+    engine: str = "local",
+    address: str | None = None,
 ) -> Summary:
     source = Path(src)
     to_stdout = dst == "-"
@@ -603,6 +624,8 @@ def _run_tree(
             on_start=progress.start,
             on_file=on_file,
             delete_stale=delete_stale,
+            engine=engine,
+            address=address,
         )
     finally:  # on Ctrl-C too: the bar is cleared and the cursor shown again before the message
         progress.stop()

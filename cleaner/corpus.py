@@ -290,16 +290,34 @@ def _failed_in_worker(source: SourceFile, reason: str) -> FileOutcome:
     return FileOutcome(source, "skipped", reason=f"{source.rel}: {reason}")
 
 
+ENGINES = ("local", "ray")
+
+
 @contextlib.contextmanager
 def _preparing(
-    corpus: Corpus, files: list[SourceFile], text_field: str, jobs: int
+    corpus: Corpus,
+    files: list[SourceFile],
+    text_field: str,
+    jobs: int,
+    engine: str = "local",
+    address: str | None = None,
 ) -> Iterator[Iterator[Prepared | FileOutcome]]:
     """Files through the per-document stages, in ``files`` order, on ``jobs`` processes.
+
+    ``engine="ray"`` runs them on Ray actors instead (``jobs`` of them, on the cluster at
+    ``address`` or a local instance): see :mod:`cleaner.ray_engine`. Either way the results are
+    the same objects in the same order.
 
     Results come back in input order whatever the workers' speed, and at most a few files per
     worker are in flight, so memory stays bounded on large corpora. The workers live as long as
     the block (see :mod:`cleaner.workers`): leaving it, by an interrupt too, ends them.
     """
+    if engine == "ray":
+        from cleaner.ray_engine import RayOptions, preparing
+
+        with preparing(corpus.config, files, text_field, RayOptions(address, jobs)) as prepared:
+            yield prepared
+        return
     if jobs <= 1 or len(files) < 2:
         yield (prepare(corpus.pipeline, source, text_field) for source in files)
         return
@@ -428,6 +446,8 @@ def clean_corpus(
     on_start: Callable[[list[SourceFile]], None] | None = None,
     on_file: Callable[[FileOutcome], None] | None = None,
     delete_stale: bool = False,
+    engine: str = "local",
+    address: str | None = None,
 ) -> Summary:
     """Clean every matching file under ``src`` into the mirror tree ``dst``.
 
@@ -442,9 +462,14 @@ def clean_corpus(
     whose worker process dies is skipped with the reason. Every path written is checked first
     (:func:`plan_writes`), and the run holds DST's lock (:func:`writing`). Outputs an earlier run
     wrote from inputs that are gone are listed in ``summary.stale`` (:mod:`cleaner.stale`), and
-    removed with ``delete_stale``.
+    removed with ``delete_stale``. ``engine="ray"`` runs the per-document stages on Ray (``jobs``
+    actors; on the cluster at ``address``, else a local instance): same output, byte for byte.
     """
     started = time.perf_counter()
+    if engine not in ENGINES:
+        raise ConfigError(f"unknown engine {engine!r}: choose one of {', '.join(ENGINES)}")
+    if address and engine != "ray":
+        raise ConfigError("--address is for --engine ray")
     src = Path(src)
     jobs = jobs if jobs > 0 else default_jobs()
     if dst is None and not dry_run:
@@ -466,7 +491,7 @@ def clean_corpus(
     # may start a thread (the progress bar): workers are forked, best from a single-threaded process.
     with (
         writing(plan),
-        _preparing(corpus, files, text_field, jobs) as prepared,
+        _preparing(corpus, files, text_field, jobs, engine, address) as prepared,
         AuditRecord(audit_path, plan.audit_guard) as audit,
     ):
         if on_start:
