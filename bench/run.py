@@ -85,11 +85,11 @@ def tree_rss(pid: int) -> int:
     return total
 
 
-def run_clean(tree: Path, src: Path, dst: Path, jobs: int) -> Run:
+def run_clean(tree: Path, src: Path, dst: Path, jobs: int, extra: list[str] | None = None) -> Run:
     """``cleaner run SRC DST --jobs N`` from ``tree``'s code, timed, its process tree's memory sampled."""
     env = {**os.environ, "PYTHONPATH": str(tree)}
     command = [sys.executable, "-m", "cleaner", "run", str(src), str(dst), "-q", "-j", str(jobs)]
-    command += ["-r", str(tree / "rules")]
+    command += ["-r", str(tree / "rules"), *(extra or [])]
     peak = 0
     started = time.perf_counter()
     process = subprocess.Popen(command, env=env, cwd=tree, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
