@@ -712,8 +712,8 @@ def _plainly_safe(previous: str | None, raw: str, following: str | None) -> bool
         return False
     if following is not None and blocks.static_kind(blocks.strip_marks(following).strip()) == blocks.DASH:
         return False
-    if blocks.ends_continuing(plain):
-        return False
+    if blocks.ends_continuing(plain) or blocks.runs_on(plain):
+        return False  # it runs on into the next line (a comma; a semicolon, a dash after prose)
     if blocks.ends_sentence(plain):
         return kind in (TEXT, HEADING, LIST)
     # A headline-shaped line is not enough: as wide as a column of text around it, it would join.
