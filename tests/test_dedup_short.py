@@ -207,3 +207,17 @@ def test_two_edits_apart_are_a_different_sentence_by_default():
     down = "「下移一层」将该对象在对象堆栈中向下推移一位"
     assert copies(up, down) == []
     assert [e.rule for e in copies(up, down, DedupOptions(short_max_edits=2))] == ["short_near"]
+
+
+def test_variants_of_a_sentence_in_a_manual_are_not_short_near_copies():
+    """A manual lists a sentence for each choice, one word apart (上方 / 下方; 行 / 列 close by):
+    another text, not a misread copy, so both stay. A misread character breaks a word (巩固 → 巩近)
+    and is a copy however close."""
+    upper = "谚文部分将作为字旁标音显示在汉字部分的上方。"
+    lower = "谚文部分将作为字旁标音显示在汉字部分的下方。"
+    rows = "选中至少一个单元格后，从工作表中删除选中单元格所在的行。"
+    columns = "选中至少一个单元格后，从工作表中删除选中单元格所在的列。"
+    _, edits = Deduplicator().process(doc("manual.txt", upper, rows, lower, columns))
+    assert edits == []
+    _, edits = Deduplicator().process(doc("a.txt", POVERTY, REVIEW, POVERTY.replace("巩固", "巩近")))
+    assert [e.rule for e in edits] == ["short_near"]

@@ -59,7 +59,7 @@ from cleaner.dedup.fragments import ORIGINAL_COVER, CopyPiece, RunMatch, align_r
 from cleaner.dedup.keys import fingerprint32, paragraph_keys
 from cleaner.dedup.lsh import BandIndex, band_fingerprints, candidate_pairs
 from cleaner.dedup.minhash import MinHasher, run_shingle_hashes
-from cleaner.dedup.short import index_segments, matching_pairs, query_segments, short_near_edits
+from cleaner.dedup.short import breaks_a_word, index_segments, matching_pairs, query_segments, short_near_edits
 from cleaner.dedup.units import Units, sentence_units
 from cleaner.errors import ConfigError
 from cleaner.model import PARAGRAPH_SEPARATOR, Document, Edit
@@ -508,8 +508,12 @@ class Deduplicator:
         for other in batch.short_local.get(row, ()):
             if batch.available[other]:
                 others.append((batch.analysis.key(other), batch.where[other]))
+        here, at = batch.where[row]
         for key, (doc, para) in others:
             edits = short_near_edits(key.tolist(), mine, options.short_max_edits, options.short_max_ratio)
+            if edits is not None and doc == here and abs(at - para) <= SHORT_NEAR_NEIGHBOURHOOD:
+                if not breaks_a_word(key.tolist(), mine):
+                    continue  # a variant set beside it (…所在的列。/ …所在的行。), not a copy
             if edits is None or (best is not None and edits >= best[0]):
                 continue
             similarity = 1.0 - edits / max(key.size, len(mine))
@@ -939,6 +943,12 @@ class _Batch:
 
 
 MAX_AGREEING_STEPS = 64
+
+
+# A short paragraph one character apart from one a few paragraphs before it in the same document,
+# where the character breaks no word, is a deliberate variant (a manual's "…所在的行。" after
+# "…所在的列。"), not a copy: close by, the short near rule wants a misread character.
+SHORT_NEAR_NEIGHBOURHOOD = 8
 
 
 def _agreeing(unit: np.ndarray, start: np.ndarray, place: np.ndarray, position: np.ndarray, span: int) -> np.ndarray:

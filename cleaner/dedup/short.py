@@ -11,7 +11,9 @@ optimal alignment of them needs
   (``加快`` / ``推进`` in two list items ``一是加快…`` / ``一是推进…``) changes neighbours together;
 * no edit touching a number: a digit or a Chinese numeral (``2023年`` / ``2024年``, ``一是`` /
   ``二是``), or punctuation next to a digit (``5.6%`` / ``56%``) — a changed number is a different
-  fact, not a copy.
+  fact, not a copy;
+* no character swapped for another that also makes a word with its neighbours (``上边缘`` /
+  ``下边缘``, from jieba's word pairs): a misread character breaks a word (``巩固`` / ``巩近``).
 
 Candidates come from the pigeonhole principle. An indexed key of length ``L`` is cut into
 ``max_edits + 1`` segments; a key within ``max_edits`` edits of it contains at least one segment
@@ -29,6 +31,7 @@ from functools import lru_cache
 import numpy as np
 
 from cleaner.dedup.keys import fingerprint32, mix64, run_digests
+from cleaner.wrapping import word_pairs
 
 # Numerals that are not Unicode numeric (str.isnumeric covers digits and 〇一二…万亿).
 _EXTRA_NUMERALS = frozenset("两")
@@ -194,11 +197,33 @@ def short_near_edits(a: Sequence[int], b: Sequence[int], max_edits: int, max_rat
         if kind == "=":
             previous_edit = False
             continue
-        if previous_edit or _touches_number(kind, a, i, b, j):
+        if previous_edit or _touches_number(kind, a, i, b, j) or _swaps_words(kind, a, i, b, j):
             return None
         previous_edit = True
         edits += 1
     return edits
+
+
+def breaks_a_word(a: Sequence[int], b: Sequence[int]) -> bool:
+    """Whether ``b`` differs from ``a`` by a character that breaks a word of ``a`` (巩固 → 巩近):
+    the sign of a misread character rather than of a text that says something else."""
+    steps = edit_steps(a, b, max(len(a), len(b)))
+    return steps is not None and any(kind == "sub" and _in_word(a, i) and not _in_word(b, j) for kind, i, j in steps)
+
+
+def _in_word(text: Sequence[int], k: int) -> bool:
+    """Whether the character at ``k`` sits inside a word with a neighbour (jieba's word pairs)."""
+    pairs = word_pairs()
+    char = chr(text[k])
+    before = chr(text[k - 1]) if k > 0 else ""
+    after = chr(text[k + 1]) if k + 1 < len(text) else ""
+    return bool(before and char in pairs.get(before, "")) or bool(after and after in pairs.get(char, ""))
+
+
+def _swaps_words(kind: str, a: Sequence[int], i: int, b: Sequence[int], j: int) -> bool:
+    """A substitution where both sides read as words with their neighbours (上边缘 / 下边缘): one
+    word for another, a text that says something else, not a misread character."""
+    return kind == "sub" and bool(a[i] != b[j]) and _in_word(a, i) and _in_word(b, j)
 
 
 def _touches_number(kind: str, a: Sequence[int], i: int, b: Sequence[int], j: int) -> bool:
