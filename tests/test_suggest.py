@@ -13,13 +13,18 @@ from cleaner.rules.loading import load_rules, load_rules_text
 from cleaner.rules.selftest import run_examples
 from cleaner.suggest import suggest
 from cleaner.suggest.counting import NgramCounter
+from cleaner.suggest.evidence import split_side
 from cleaner.suggest.lookalike import similarity
+from cleaner.suggest.mining import rest_evidence, strength
 from cleaner.suggest.render import render_rules
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 GOLD_SAMPLE = ROOT / "tests" / "data" / "accuracy" / "gold_sample.jsonl"
 LUKOU = {("涪口", "渌口"), ("涿口", "渌口"), ("涑口", "渌口")}
+# Real text of the seeds once proposed for change: each would damage it.
+SEED_REAL_TEXT = {"上企", "链主", "以村", "商码", "招新", "到建", "的服", "抢进", "和发", "株渌", "等一", "稳走"}
+SEED_REAL_TEXT |= {"信总", "为王", "区正", "区的", "控供", "宜业"}
 
 
 @pytest.fixture(scope="module")
@@ -51,9 +56,30 @@ def test_seeds_top_proposals_are_the_lukou_misreadings(seeds_report) -> None:
     assert not finds & {"绿色", "涪陵", "绿江", "产业", "发展"}
 
 
-@pytest.mark.xfail(strict=True, reason="open: 绿口 (1×) ranks below single-occurrence noise of common characters")
 def test_seeds_green_misreading_is_proposed(seeds_report) -> None:
+    """绿口 is seen once, but 口 is preceded by 渌 at most of its places."""
     assert ("绿口", "渌口") in [(p.find, p.replace) for p in seeds_report.proposals[:20]]
+
+
+def test_seeds_top_proposals_leave_real_text_alone(seeds_report) -> None:
+    top20 = seeds_report.proposals[:20]
+    assert not {p.find for p in top20} & SEED_REAL_TEXT
+    assert {p.replace for p in top20} == {"渌口"}
+
+
+def test_frequent_form_split_between_words_is_detected() -> None:
+    counter = NgramCounter()
+    counter.add("产业链上企业。小企业，大小不一，小心。" * 3 + "渌口区，渌口镇。" * 5)
+    assert split_side("小企", "链", "业", counter) == "right"  # 企业 holds more strongly than 小企
+    assert split_side("渌口", "等", "区", counter) == ""
+    assert strength("渌口", counter) == 1.0
+
+
+def test_rest_evidence_matters_most_for_a_form_seen_once() -> None:
+    assert rest_evidence(0.77, 1) == pytest.approx(0.77)
+    assert rest_evidence(0.1, 1) == pytest.approx(0.1)
+    assert rest_evidence(0.1, 2) == pytest.approx(0.325)
+    assert rest_evidence(0.1, 100) > 0.97
 
 
 def test_proposal_carries_its_evidence(seeds_report) -> None:
@@ -91,8 +117,8 @@ def test_generated_corpus_precision_and_recall_floor() -> None:
 
 def test_command_writes_a_rule_file_clean_accepts(tmp_path: Path) -> None:
     out = tmp_path / "suggested.yaml"
-    result = CliRunner().invoke(app, ["suggest", str(SEEDS), "--top", "5", "--out", str(out)])
+    result = CliRunner().invoke(app, ["suggest", str(SEEDS), "--top", "3", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert len(load_rules([out])) == 5
+    assert len(load_rules([out])) == 3
     check = CliRunner().invoke(app, ["rules", "check", str(out)])
     assert check.exit_code == 0, check.output

@@ -120,7 +120,10 @@ def suggest(
 def select(candidates: list[Candidate], found: dict[str, Occurrences], rule_set: RuleSet, top: int) -> list[Proposal]:
     """The best proposals, at most ``top``: by final score, leaving out those a better one covers
     or would chain with, and those the given rules already handle."""
-    scored = sorted(((final_score(c, found[c.rare]), c) for c in candidates), key=lambda item: (-item[0], item[1].rare))
+    scored = sorted(
+        ((final_score(c, found[c.rare], found.get(c.frequent)), c) for c in candidates),
+        key=lambda item: (-item[0], item[1].rare),
+    )
     alive = {(c.rare, c.frequent) for score, c in scored if score >= MIN_CONFIDENCE}
     chosen: list[Proposal] = []
     fixed: set[tuple[str, int, int]] = set()

@@ -8,12 +8,17 @@ by the characters next to it:
   with the neighbour outside the rare form (料技 in 材料技术: 材料), or the rest of a rare form that
   is no unit of its own does (添动 in 添动力: 动力; 绿口 in 绿口罩: 口罩). The occurrence is not an
   error, and the shortest string holding it (绿口罩) becomes an ``unless`` phrase of the rule;
+- **split**: the frequent form put in its place would not read as one piece: a neighbour outside
+  holds on to its edge character more strongly than the character inside does (链上企业 for
+  上企 → 小企: 企业 is far stronger than 小企). Counted as real text, with its phrase;
 - **fits**: the frequent form is seen with the same neighbour elsewhere (涪口 in 涪口镇, and 渌口镇
   occurs): the rare form stands where the frequent one stands;
 - otherwise neutral.
 
 The share of each changes the candidate's score (:func:`final_score`); a candidate whose
-occurrences are mostly real text is dropped.
+occurrences are mostly real text is dropped. The frequent forms are looked for too: one that is
+mostly split where it occurs is no word or name of its own (链上 in 产业链上企业, 商环 in
+营商环境), so nothing is corrected into it.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from dataclasses import dataclass, field
 import ahocorasick_rs
 
 from cleaner.suggest.counting import NgramCounter
-from cleaner.suggest.mining import Candidate, chance_of
+from cleaner.suggest.mining import Candidate, chance_of, strength
 from cleaner.suggest.scan import Text
 from cleaner.suggest.words import in_word
 
@@ -34,6 +39,7 @@ CONTEXT_CHARS = 12  # characters of context on each side
 MAX_REAL_SHARE = 0.5
 UNIT_COUNT = 4
 UNIT_CHANCE = 1e-4
+MAX_SPLIT_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,11 @@ class Occurrences:
     contexts: list[Context] = field(default_factory=list)
     unless: dict[str, int] = field(default_factory=dict)  # phrase → occurrences
     places: set[tuple[str, int, int]] = field(default_factory=set)  # (file, line, column of the change)
+    split: int = 0  # as a frequent form: occurrences where it does not read as one piece
+
+    @property
+    def split_share(self) -> float:
+        return self.split / self.count if self.count else 0.0
 
 
 def bonds(first: str, second: str, counter: NgramCounter) -> bool:
@@ -69,6 +80,19 @@ def bonds(first: str, second: str, counter: NgramCounter) -> bool:
     return count >= UNIT_COUNT and chance_of(pair, 1, count, counter) < UNIT_CHANCE
 
 
+def split_side(form: str, before: str, after: str, counter: NgramCounter) -> str:
+    """``"left"`` or ``"right"`` when ``form`` between ``before`` and ``after`` would not read as
+    one piece (the neighbour on that side holds on to its edge character more strongly than the
+    next character inside does: 企业 against 小企 in 链小企业), else ``""``."""
+    if len(form) < 2:
+        return ""
+    if before and strength(before + form[0], counter) > strength(form[:2], counter):
+        return "left"
+    if after and strength(form[-1] + after, counter) > strength(form[-2:], counter):
+        return "right"
+    return ""
+
+
 def judge(candidate: Candidate, before: str, after: str, counter: NgramCounter) -> tuple[str, str]:
     """``("real", phrase)``, ``("fits", "")`` or ``("neutral", "")`` for one occurrence of the rare
     form between the characters ``before`` and ``after`` ('' at a line's edge)."""
@@ -80,6 +104,10 @@ def judge(candidate: Candidate, before: str, after: str, counter: NgramCounter) 
         return "real", before + rare
     if i == n - 1 and in_word(rare[-1], after):
         return "real", rare + after
+    # The frequent form in its place would be split between two words: 链上企业 (上企 → 小企).
+    side = split_side(frequent, before, after, counter)
+    if side:
+        return "real", before + rare if side == "left" else rare + after
     # A rare form that is a unit of its own, where the frequent form also stands: 数椐库 (数据库).
     if candidate.cohesive and seen_with_frequent:
         return "fits", ""
@@ -93,12 +121,14 @@ def judge(candidate: Candidate, before: str, after: str, counter: NgramCounter) 
 
 
 def gather(candidates: list[Candidate], texts: Iterable[Text], counter: NgramCounter) -> dict[str, Occurrences]:
-    """Occurrences of every candidate's rare form in ``texts`` (the corpus read again)."""
+    """Occurrences of every candidate's rare form, and of every frequent form (how often it is
+    split), in ``texts`` (the corpus read again); keyed by the form."""
     by_rare: dict[str, list[Candidate]] = {}
     for candidate in candidates:
         by_rare.setdefault(candidate.rare, []).append(candidate)
-    patterns = list(by_rare)
-    found = {rare: Occurrences() for rare in patterns}
+    frequents = {candidate.frequent for candidate in candidates}
+    patterns = list(dict.fromkeys([*by_rare, *sorted(frequents)]))
+    found = {form: Occurrences() for form in patterns}
     if not patterns:
         return found
     automaton = ahocorasick_rs.AhoCorasick(patterns)
@@ -108,8 +138,7 @@ def gather(candidates: list[Candidate], texts: Iterable[Text], counter: NgramCou
         text = item.text
         breaks: list[int] | None = None
         for index, start, end in automaton.find_matches_as_indexes(text, overlapping=True):
-            rare = patterns[index]
-            candidate = first[rare]
+            form = patterns[index]
             if breaks is None:
                 breaks = [k for k, char in enumerate(text) if char == "\n"]
             line_index = bisect.bisect_left(breaks, start)
@@ -117,8 +146,14 @@ def gather(candidates: list[Candidate], texts: Iterable[Text], counter: NgramCou
             line_end = breaks[line_index] if line_index < len(breaks) else len(text)
             before = text[start - 1] if start > line_start else ""
             after = text[end] if end < line_end else ""
+            record = found[form]
+            if form in frequents and split_side(form, before, after, counter):
+                record.split += 1
+            if form not in first:
+                record.count += 1
+                continue
+            candidate = first[form]
             verdict, phrase = judge(candidate, before, after, counter)
-            record = found[rare]
             record.count += 1
             if verdict == "fits":
                 record.fits += 1
@@ -134,10 +169,13 @@ def gather(candidates: list[Candidate], texts: Iterable[Text], counter: NgramCou
     return found
 
 
-def final_score(candidate: Candidate, occurrences: Occurrences) -> float:
+def final_score(candidate: Candidate, occurrences: Occurrences, frequent: Occurrences | None = None) -> float:
     """The first score × how often the rare form stands where the frequent one does × (1 − the
-    share of occurrences that are real text)²; 0 when it is mostly real text or not found."""
+    share of occurrences that are real text)²; 0 when it is mostly real text or not found, or when
+    the frequent form is mostly split where it occurs (``frequent``: its occurrences)."""
     if not occurrences.count:
+        return 0.0
+    if frequent is not None and frequent.split_share >= MAX_SPLIT_SHARE:
         return 0.0
     real = occurrences.real / occurrences.count
     if real >= MAX_REAL_SHARE:
