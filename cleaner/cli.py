@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import difflib
 import functools
+import itertools
 import json
 import os
 import signal
@@ -23,6 +24,7 @@ from typing import Annotated, Any
 
 import typer
 
+from cleaner.audit_file import DEFAULT_FORMAT, check_format
 from cleaner.clihelp import PlainHelpCommand
 from cleaner.config import Config, discover_config, load_config
 from cleaner.corpus import FileOutcome, clean_bytes, clean_corpus, summary_of
@@ -347,8 +349,20 @@ def run(
     ] = "text",
     report: Annotated[
         Path | None,
-        typer.Option(metavar="PATH", help="Write the audit record here (default: DST/.cleaner/audit.jsonl)."),
+        typer.Option(
+            metavar="PATH",
+            help="Write the audit record here (default: DST/.cleaner/audit.jsonl.gz; gzip when PATH ends in .gz).",
+        ),
     ] = None,
+    audit_format: Annotated[
+        str,
+        typer.Option(
+            "--audit-format",
+            metavar="compact|verbose",
+            help="The audit record's layout: compact (one line per document, edits in columns; default "
+            "DST/.cleaner/audit.jsonl.gz) or verbose (one line per edit; default DST/.cleaner/audit.jsonl).",
+        ),
+    ] = DEFAULT_FORMAT,
     dry_run: Annotated[bool, typer.Option("--dry-run", "-n", help="Write nothing; list what would change.")] = False,
     check: Annotated[
         bool,
@@ -411,17 +425,18 @@ def run(
 ) -> None:
     dry_run = dry_run or check
     try:
+        check_format(audit_format)
         config = build_config(
             config_file, rules, no_rules, disable, variants, opencc_config, spacing, markup, dedup,
             drop_duplicate_documents, encoding, max_file_size, src, no_config, on_error, select, ignore,
         )  # fmt: skip
         if src == "-":
-            summary = _run_stdin(dst, config, input_format, text_field, report, dry_run, diff, check)
+            summary = _run_stdin(dst, config, input_format, text_field, report, dry_run, diff, check, audit_format)
         else:
             globs = tuple(glob or DEFAULT_GLOBS)
             summary = _run_tree(
                 src, dst, config, globs, text_field, report, dry_run, diff, quiet, jobs, check, delete_stale,
-                engine, address,
+                engine, address, audit_format,
             )  # fmt: skip
         if not quiet:
             typer.echo(summary.format(), err=True)
@@ -494,6 +509,7 @@ def _run_stdin(
     dry_run: bool,
     diff: bool,
     check: bool = False,
+    audit_format: str = DEFAULT_FORMAT,
 ) -> Summary:
     if fmt not in ("text", "jsonl"):
         raise ConfigError(f"--format must be text or jsonl, not {fmt!r}")
@@ -510,10 +526,10 @@ def _run_stdin(
     if diff:
         _print_diff(outcome)
     if report:
-        with AuditRecord(report, report_guard) as audit:
+        with AuditRecord(report, report_guard, audit_format) as audit:
             audit.write({"type": "file", "doc": "<stdin>", "status": outcome.status, "encoding": outcome.encoding})
-            for doc_id, edit in outcome.edits:
-                audit.write_edits(doc_id, [edit])
+            for doc_id, group in itertools.groupby(outcome.edits, key=lambda item: item[0]):
+                audit.write_edits(doc_id, [edit for _, edit in group])
     if dry_run:
         _print_dry_run(outcome, check)
     elif output is None:
@@ -583,6 +599,7 @@ def _run_tree(
     delete_stale: bool = False,
     engine: str = "local",
     address: str | None = None,
+    audit_format: str = DEFAULT_FORMAT,
 ) -> Summary:
     source = Path(src)
     to_stdout = dst == "-"
@@ -626,6 +643,7 @@ def _run_tree(
             delete_stale=delete_stale,
             engine=engine,
             address=address,
+            audit_format=audit_format,
         )
     finally:  # on Ctrl-C too: the bar is cleared and the cursor shown again before the message
         progress.stop()
@@ -845,7 +863,7 @@ def verify_command(
     dst: Annotated[Path, typer.Argument(metavar="DST", help="The run's output folder.", show_default=False)],
     report: Annotated[
         Path | None,
-        typer.Option(metavar="AUDIT", help="The run's audit record (default: DST/.cleaner/audit.jsonl)."),
+        typer.Option(metavar="AUDIT", help="The run's audit record (default: the one in DST/.cleaner/)."),
     ] = None,
     glob: GlobOption = None,
     text_field: TextFieldOption = "text",

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cleaner import stale
+from cleaner.audit_file import DEFAULT_FORMAT, NAMES, audit_in
 from cleaner.config import Config, discover_config, rule_files_of
 from cleaner.errors import ConfigError, InputError
 from cleaner.io.decoding import UNCERTAIN, EncodingChoice
@@ -32,7 +33,20 @@ from cleaner.report import AuditRecord, Summary
 from cleaner.workers import WorkerPool, default_jobs
 
 AUDIT_DIR = STATE_DIR
-AUDIT_NAME = "audit.jsonl"
+# The default audit record is DST/.cleaner/audit.jsonl.gz (compact); --audit-format verbose writes
+# DST/.cleaner/audit.jsonl. A run removes either before it writes its own.
+AUDIT_NAME = NAMES[DEFAULT_FORMAT]
+AUDIT_NAMES = tuple(NAMES.values())
+
+
+def default_audit_path(dst: Path, audit_format: str = DEFAULT_FORMAT) -> Path:
+    """Where a run into ``dst`` writes its audit record in ``audit_format``."""
+    return dst / AUDIT_DIR / NAMES[audit_format]
+
+
+def existing_audit(dst: Path) -> Path:
+    """The audit record the last run into ``dst`` wrote (compact first), or the default path if none."""
+    return audit_in(dst / AUDIT_DIR)
 
 
 @dataclass
@@ -391,7 +405,7 @@ def plan_writes(src: Path, dst: Path | None, files: list[SourceFile], audit_path
                 plan.outputs[source.rel] = output_path(src, dst, source)
                 plan.guard.check(plan.outputs[source.rel])
     if audit_path is not None:
-        in_dst = dst is not None and audit_path == dst / AUDIT_DIR / AUDIT_NAME
+        in_dst = dst is not None and audit_path.parent == dst / AUDIT_DIR and audit_path.name in AUDIT_NAMES
         plan.audit_guard = WriteGuard.create(dst if in_dst else audit_path.parent, trees, inputs)
         plan.audit_guard.check(audit_path, "the audit record")
         _check_audit_is_no_output(audit_path, plan.outputs.values())
@@ -423,7 +437,7 @@ def writing(plan: WritePlan) -> Iterator[None]:
         return
     with folder_lock(plan.dst, plan.guard):
         remove_leftover_temporaries(plan.dst)
-        for old_audit in (plan.dst / AUDIT_DIR / AUDIT_NAME, plan.audit_path):
+        for old_audit in (*(plan.dst / AUDIT_DIR / name for name in AUDIT_NAMES), plan.audit_path):
             if old_audit is not None:
                 old_audit.unlink(missing_ok=True)
         try:
@@ -448,6 +462,7 @@ def clean_corpus(
     delete_stale: bool = False,
     engine: str = "local",
     address: str | None = None,
+    audit_format: str = DEFAULT_FORMAT,
 ) -> Summary:
     """Clean every matching file under ``src`` into the mirror tree ``dst``.
 
@@ -457,7 +472,8 @@ def clean_corpus(
     Unprocessable files are skipped and listed in ``summary.skipped``; nothing under ``src`` is ever
     modified. With ``dry_run`` nothing is written (not even the audit record, unless ``report``
     names one). ``dst`` may be ``None`` only with ``dry_run``. The audit record goes to ``report``,
-    or by default to ``dst/.cleaner/audit.jsonl``. ``jobs`` > 1 runs the per-document stages in that
+    or by default to ``dst/.cleaner/audit.jsonl.gz``, in ``audit_format`` (``compact`` or
+    ``verbose``, see :mod:`cleaner.audit_file`; gzip when the name ends in ``.gz``). ``jobs`` > 1 runs the per-document stages in that
     many processes (0: one per core); the output is byte-identical to a one-process run, and a file
     whose worker process dies is skipped with the reason. Every path written is checked first
     (:func:`plan_writes`), and the run holds DST's lock (:func:`writing`). Outputs an earlier run
@@ -482,17 +498,18 @@ def clean_corpus(
     rules_used = rule_files_of(config)
     audit_path = Path(report) if report else None
     if audit_path is None and not dry_run and dst is not None:
-        audit_path = Path(dst) / AUDIT_DIR / AUDIT_NAME
+        audit_path = default_audit_path(Path(dst), audit_format)
     plan = plan_writes(src, None if dry_run or dst is None else Path(dst), files, audit_path)
     summary = Summary(audit_path=audit_path, config_file=config.origin, rule_files=rules_used)
     if plan.dst is not None and src.is_dir():
-        summary.stale = stale.find_stale(plan.dst, stale.written_before(audit_path), plan.outputs)
+        previous = audit_path if report else existing_audit(plan.dst)
+        summary.stale = stale.find_stale(plan.dst, stale.written_before(previous), plan.outputs)
     # The workers start under DST's lock and end before it is released; and before on_start, which
     # may start a thread (the progress bar): workers are forked, best from a single-threaded process.
     with (
         writing(plan),
         _preparing(corpus, files, text_field, jobs, engine, address) as prepared,
-        AuditRecord(audit_path, plan.audit_guard) as audit,
+        AuditRecord(audit_path, plan.audit_guard, audit_format) as audit,
     ):
         if on_start:
             on_start(files)

@@ -17,75 +17,73 @@ order), one object per line:
 
 from __future__ import annotations
 
-import json
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from cleaner.audit_file import (
+    DEFAULT_FORMAT,
+    VERBOSE,
+    AuditReadError,
+    CompactEncoder,
+    audit_lines,
+    check_format,
+    compressed_text,
+    dumps,
+    is_compressed_name,
+    verbose_lines,
+)
 from cleaner.io.paths import WriteGuard
 from cleaner.io.writers import atomic_open
 from cleaner.model import Edit
 
-# One encoder for the run: ``json.dumps`` with options builds a new encoder on every call.
-_ENCODER = json.JSONEncoder(ensure_ascii=False)
-
-
-def dumps(record: dict[str, Any]) -> str:
-    return _ENCODER.encode(record)
+__all__ = ["AuditRecord", "Summary", "dumps", "read_audit", "shown_path"]
 
 
 class AuditRecord(AbstractContextManager["AuditRecord"]):
     """Writes the audit record to ``path`` atomically (complete when the run ends, or not at all).
 
+    ``audit_format`` is ``compact`` (edits in columns, one line per document) or ``verbose`` (one
+    line per edit); a ``path`` ending in ``.gz`` is gzip-compressed (see :mod:`cleaner.audit_file`).
     ``guard``, if given, is checked before the temporary file is made (see :mod:`cleaner.io.paths`).
     """
 
-    def __init__(self, path: Path | None, guard: WriteGuard | None = None) -> None:
+    def __init__(self, path: Path | None, guard: WriteGuard | None = None, audit_format: str = DEFAULT_FORMAT) -> None:
         self.path = path
-        self._context = atomic_open(path, guard, "the audit record") if path else None
+        self.format = check_format(audit_format)
+        self._compressed = path is not None and is_compressed_name(path)
+        self._context = atomic_open(path, guard, "the audit record", binary=self._compressed) if path else None
         self._handle: IO[str] | None = None
+        self._encoder = CompactEncoder()
 
     def __enter__(self) -> AuditRecord:
         if self._context is not None:
-            self._handle = self._context.__enter__()
+            opened = self._context.__enter__()
+            self._handle = compressed_text(opened) if self._compressed else opened
         return self
 
     def __exit__(self, *exc_info: Any) -> None:
-        if self._context is not None:
-            self._context.__exit__(*exc_info)
+        if self._context is None:
+            return
+        if exc_info[0] is None and self._compressed and self._handle is not None:
+            self._handle.close()  # the gzip trailer, before the file is synced and renamed
+        self._context.__exit__(*exc_info)
 
     def write(self, record: dict[str, Any]) -> None:
         if self._handle is not None:
             self._handle.write(dumps(record) + "\n")
 
-    def write_edits(self, doc_id: str, edits: Iterable[Edit]) -> None:
+    def write_edits(self, doc_id: str, edits: Sequence[Edit]) -> None:
+        """The edits of one document, in the order they were made (one write per document)."""
         if self._handle is None:
             return
-        encode = _ENCODER.encode
-        # One write per document: the lines are joined first.
-        self._handle.write("".join([encode(_edit_record(doc_id, edit)) + "\n" for edit in edits]))
-
-
-def _edit_record(doc_id: str, edit: Edit) -> dict[str, Any]:
-    """An edit's audit line as a dict, keys in the documented order (see :meth:`Edit.to_record`)."""
-    record: dict[str, Any] = {
-        "type": "edit",
-        "doc": doc_id,
-        "step": edit.step,
-        "stage": edit.stage,
-        "rule": edit.rule,
-        "para": edit.para,
-        "start": edit.start,
-        "end": edit.end,
-        "before": edit.before,
-        "after": edit.after,
-    }
-    if edit.detail:
-        record["detail"] = edit.detail
-    return record
+        if self.format == VERBOSE:
+            self._handle.write(verbose_lines(doc_id, edits))
+        else:
+            self._handle.write(self._encoder.lines(doc_id, edits))
 
 
 def shown_path(path: Path) -> str:
@@ -97,11 +95,14 @@ def shown_path(path: Path) -> str:
 
 
 def read_audit(path: str | Path) -> Iterator[dict[str, Any]]:
-    """The records of an audit file, in order."""
-    with Path(path).open(encoding="utf-8") as handle:
-        for line in handle:
-            if line.strip():
-                yield json.loads(line)
+    """The records of an audit file, in order, whatever its layout: every edit as its verbose line.
+
+    Raises :class:`cleaner.audit_file.AuditReadError` (a ``ValueError``) at a line it cannot read.
+    """
+    for number, record in audit_lines(path):
+        if isinstance(record, str):
+            raise AuditReadError(number, record)
+        yield record
 
 
 @dataclass

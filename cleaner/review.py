@@ -36,7 +36,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from cleaner.corpus import AUDIT_DIR, AUDIT_NAME
+from cleaner.corpus import existing_audit
 from cleaner.errors import CleanerError, ConfigError
 from cleaner.io.writers import write_atomic
 from cleaner.report import read_audit
@@ -558,7 +558,7 @@ def collect(
 
 
 def default_audit(dst: Path) -> Path:
-    return dst / AUDIT_DIR / AUDIT_NAME
+    return existing_audit(dst)
 
 
 def _summary(totals: _Totals, docs: Sequence[Mapping[str, Any]]) -> dict[str, Any]:

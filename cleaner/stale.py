@@ -10,10 +10,10 @@ new audit record (``{"type": "stale", "doc": ...}``), so a later run still knows
 from __future__ import annotations
 
 import contextlib
-import json
 from collections.abc import Iterable
 from pathlib import Path
 
+from cleaner.audit_file import audit_lines
 from cleaner.io.paths import WriteGuard, has_valid_name
 
 
@@ -25,14 +25,10 @@ def written_before(audit_path: Path | None) -> set[str]:
     written: set[str] = set()
     if audit_path is None or not audit_path.is_file():
         return written
-    with contextlib.suppress(OSError, UnicodeDecodeError), audit_path.open(encoding="utf-8") as handle:
-        for line in handle:
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError:
-                continue
-            if not isinstance(record, dict) or not isinstance(record.get("doc"), str):
-                continue
+    with contextlib.suppress(OSError):
+        for _, record in audit_lines(audit_path, with_edits=False):
+            if isinstance(record, str) or not isinstance(record.get("doc"), str):
+                continue  # a line that cannot be read tells nothing
             if (record.get("type") == "file" and record.get("status") != "skipped") or record.get("type") == "stale":
                 written.add(record["doc"])
     return written

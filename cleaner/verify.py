@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cleaner.corpus import AUDIT_DIR, AUDIT_NAME, check_paths
+from cleaner.audit_file import audit_lines
+from cleaner.corpus import check_paths, existing_audit
 from cleaner.dedup.restore import DOCUMENT_RULE, PARAGRAPH_RULES, removals_from_audit, restore_text
 from cleaner.errors import CleanerError, ConfigError
 from cleaner.io.paths import display_name, has_valid_name, real, safe_relative_path
@@ -126,14 +127,14 @@ def verify_corpus(
 ) -> VerifyReport:
     """Check that the run that cleaned ``src`` into ``dst`` lost nothing, from its audit record alone.
 
-    ``audit`` is the record (default ``dst/.cleaner/audit.jsonl``); ``globs`` and ``text_field``
+    ``audit`` is the record (default: the one in ``dst/.cleaner/``, compact or verbose); ``globs`` and ``text_field``
     must be those the run used. Raises :class:`ConfigError` (exit 2) for arguments that cannot
     name a run (no SRC, DST not a folder, DST inside SRC); everything else is in the report: a
     missing audit record is one problem and no file is checked. Writes nothing.
     """
     src, dst = Path(src), Path(dst)
     _check_arguments(src, dst)
-    audit_path = Path(audit) if audit is not None else dst / AUDIT_DIR / AUDIT_NAME
+    audit_path = Path(audit) if audit is not None else existing_audit(dst)
     report = VerifyReport(audit_path)
     if not audit_path.is_file():
         report.problems.append(
@@ -191,56 +192,34 @@ def _file_entries(path: Path, problems: list[str]) -> Iterator[_FileEntry]:
     """The file records of an audit record with their edits, in order; faults go to ``problems``."""
     current: _FileEntry | None = None
     runs = 0
-    with path.open(encoding="utf-8", errors="strict") as handle:
-        for number, line in _numbered_lines(handle, problems):
-            record = _parse_line(line)
-            if isinstance(record, str):
-                problems.append(f"line {number}: {record}")
+    for number, record in audit_lines(path):
+        if isinstance(record, str):
+            problems.append(f"line {number}: {record}")
+            continue
+        kind = record.get("type")
+        if kind == "run":
+            runs += 1
+            if runs > 1 or current is not None:
+                problems.append(f"line {number}: a run record after the first line (two runs in one record?)")
+        elif kind == "file":
+            if not isinstance(record.get("doc"), str):
+                problems.append(f"line {number}: a file record without a document path")
                 continue
-            kind = record.get("type")
-            if kind == "run":
-                runs += 1
-                if runs > 1 or current is not None:
-                    problems.append(f"line {number}: a run record after the first line (two runs in one record?)")
-            elif kind == "file":
-                if not isinstance(record.get("doc"), str):
-                    problems.append(f"line {number}: a file record without a document path")
-                    continue
-                if current is not None:
-                    yield current
-                current = _FileEntry(record, number)
-            elif kind == "edit":
-                _attach_edit(current, record, number, problems)
-            elif kind == "record":
-                _attach_rejected(current, record, number, problems)
-            elif kind == "stale":
-                continue  # an earlier run's output whose input is gone (cleaner.stale); "no source" below
-            else:
-                problems.append(f"line {number}: unknown record type {kind!r}")
+            if current is not None:
+                yield current
+            current = _FileEntry(record, number)
+        elif kind == "edit":
+            _attach_edit(current, record, number, problems)
+        elif kind == "record":
+            _attach_rejected(current, record, number, problems)
+        elif kind == "stale":
+            continue  # an earlier run's output whose input is gone (cleaner.stale); "no source" below
+        else:
+            problems.append(f"line {number}: unknown record type {kind!r}")
     if current is not None:
         yield current
     if runs == 0:
         problems.append("no run record: not an audit record written by clean")
-
-
-def _numbered_lines(handle: Any, problems: list[str]) -> Iterator[tuple[int, str]]:
-    """Non-blank lines with their numbers; an audit record that is not UTF-8 ends here with a problem."""
-    number = 0
-    try:
-        for number, line in enumerate(handle, start=1):
-            if line.strip():
-                yield number, line
-    except UnicodeDecodeError:
-        problems.append(f"line {number + 1}: not UTF-8; the rest of the audit record was not read")
-
-
-def _parse_line(line: str) -> dict[str, Any] | str:
-    """The record on ``line``, or why it is not one."""
-    try:
-        record = json.loads(line)
-    except json.JSONDecodeError as exc:
-        return f"not a JSON line ({exc.msg})"
-    return record if isinstance(record, dict) else "not a JSON object"
 
 
 def _attach_edit(current: _FileEntry | None, record: dict[str, Any], number: int, problems: list[str]) -> None:

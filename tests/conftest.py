@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import gzip
+import json
 from pathlib import Path
 
 import pytest
@@ -7,6 +9,18 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 CLEANED = ROOT / "cleaned"
+
+
+def audit_text(path: Path) -> str:
+    """An audit record's lines as text, decompressed when it is gzip."""
+    data = path.read_bytes()
+    return (gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data).decode("utf-8")
+
+
+def write_audit_records(path: Path, records: list[dict]) -> None:
+    """Write ``records`` one per line (the verbose layout), gzip-compressed when the name ends in .gz."""
+    data = "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records).encode("utf-8")
+    path.write_bytes(gzip.compress(data, mtime=0) if path.name.endswith(".gz") else data)
 
 
 def canonical_seed(path: Path) -> str:

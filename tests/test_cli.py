@@ -63,7 +63,7 @@ def test_clean_mirrors_the_tree_in_utf8_with_lf_and_one_final_newline(corpus: Pa
 def test_glob_chooses_the_files(corpus: Path, tmp_path: Path) -> None:
     result = invoke(corpus, tmp_path / "out", "--glob", "*.md")
     assert result.exit_code == 0, result.stderr
-    assert sorted(tree_digest(tmp_path / "out")) == [".cleaner/audit.jsonl", "nested/b.md"]
+    assert sorted(tree_digest(tmp_path / "out")) == [".cleaner/audit.jsonl.gz", "nested/b.md"]
 
 
 def test_a_single_file_to_standard_output(corpus: Path) -> None:
@@ -212,9 +212,9 @@ def test_diff_prints_a_unified_diff(corpus: Path, tmp_path: Path) -> None:
 
 def test_audit_record_replays_every_document_and_is_deterministic(tmp_path: Path) -> None:
     assert invoke(SEEDS, tmp_path / "one").exit_code in (0, 1)
-    assert invoke(SEEDS, tmp_path / "two", "--report", tmp_path / "audit.jsonl").exit_code in (0, 1)
-    audit = tmp_path / "one" / ".cleaner" / "audit.jsonl"
-    assert audit.read_bytes() == (tmp_path / "audit.jsonl").read_bytes()
+    assert invoke(SEEDS, tmp_path / "two", "--report", tmp_path / "audit.jsonl.gz").exit_code in (0, 1)
+    audit = tmp_path / "one" / ".cleaner" / "audit.jsonl.gz"
+    assert audit.read_bytes() == (tmp_path / "audit.jsonl.gz").read_bytes()
     records = list(read_audit(audit))
     assert records[0]["type"] == "run"
     files = [r for r in records if r["type"] == "file"]
@@ -282,7 +282,7 @@ def test_rules_stats_counts_hits_on_a_corpus_and_lists_rules_that_never_fire(tmp
 
 def test_restore_puts_every_removed_duplicate_back(tmp_path: Path) -> None:
     assert invoke(SEEDS, tmp_path / "out").exit_code == 0
-    audit = tmp_path / "out" / ".cleaner" / "audit.jsonl"
+    audit = tmp_path / "out" / ".cleaner" / "audit.jsonl.gz"
     result = CliRunner().invoke(app, ["restore", str(audit), str(tmp_path / "out"), "--out", str(tmp_path / "back")])
     assert result.exit_code == 0, result.stderr
     assert "restored 10 paragraph(s) in 2 document(s)" in result.stdout

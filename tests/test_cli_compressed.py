@@ -172,7 +172,7 @@ def test_restore_puts_removed_paragraphs_back_into_a_compressed_file_once(tmp_pa
     out = tmp_path / "out"
     assert invoke(source, out).exit_code == 0
     assert gzip.decompress((out / "d.txt.gz").read_bytes()).decode("utf-8").count("第一段") == 1
-    audit = str(out / ".cleaner" / "audit.jsonl")
+    audit = str(out / ".cleaner" / "audit.jsonl.gz")
     restored = CliRunner().invoke(cleaner_app, ["restore", audit, str(out)])
     assert (restored.exit_code, restored.stdout) == (
         0,

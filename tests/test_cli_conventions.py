@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from cleaner.cli import SWITCHABLE_STAGES, app, clean_app, package_version
 
-from .conftest import CLEANED, ROOT, SEEDS
+from .conftest import CLEANED, ROOT, SEEDS, audit_text
 
 SEED = SEEDS / "001_11a9e775f722c1c5.txt"
 
@@ -104,7 +104,7 @@ def test_every_stage_the_readme_lists_can_be_switched_off(tmp_path: Path) -> Non
     for stage in readme_stages():
         result = invoke(SEED, tmp_path / stage, "-x", stage, "-q")
         assert result.exit_code == 0, (stage, result.stderr)
-        run = json.loads((tmp_path / stage / ".cleaner" / "audit.jsonl").read_text(encoding="utf-8").split("\n")[0])
+        run = json.loads(audit_text(tmp_path / stage / ".cleaner" / "audit.jsonl.gz").split("\n")[0])
         assert stage not in run["stages"]
 
 

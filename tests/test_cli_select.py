@@ -29,7 +29,7 @@ def hits(tmp_path: Path, *options: str) -> dict[str, int]:
 
 def test_select_applies_only_the_matching_rules(tmp_path: Path) -> None:
     assert hits(tmp_path, "--select", "lukou-*") == {"lukou-fu": 19, "lukou-lv": 1, "lukou-su": 8, "lukou-zhuo": 3}
-    run = next(read_audit(tmp_path / "out" / ".cleaner" / "audit.jsonl"))
+    run = next(read_audit(tmp_path / "out" / ".cleaner" / "audit.jsonl.gz"))
     assert run["rules_select"] == ["lukou-*"]
 
 

@@ -37,7 +37,7 @@ def test_stale_outputs_are_reported_and_kept(tmp_path: Path) -> None:
     assert "stale sub/c.md: its input is gone; kept" in lines
     assert "stale outputs (their input is gone): 2, 2 kept (--delete-stale removes them)" in lines
     assert (dst / "b.txt").exists() and (dst / "sub" / "c.md").exists()
-    stale = [r["doc"] for r in read_audit(dst / ".cleaner" / "audit.jsonl") if r["type"] == "stale"]
+    stale = [r["doc"] for r in read_audit(dst / ".cleaner" / "audit.jsonl.gz") if r["type"] == "stale"]
     assert stale == ["b.txt", "sub/c.md"]
 
 
@@ -58,7 +58,7 @@ def test_delete_stale_removes_only_what_a_run_wrote(tmp_path: Path) -> None:
 
 def test_nothing_is_known_stale_without_an_audit_record(tmp_path: Path) -> None:
     src, dst = make_run(tmp_path)
-    (dst / ".cleaner" / "audit.jsonl").unlink()
+    (dst / ".cleaner" / "audit.jsonl.gz").unlink()
     result = invoke(src, dst, "--delete-stale")
     assert result.exit_code == 0
     assert not [line for line in result.stderr.splitlines() if line.startswith("stale")]

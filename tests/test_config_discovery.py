@@ -18,7 +18,7 @@ from cleaner.config import discover_config, find_config, load_config
 from cleaner.errors import ConfigError
 from cleaner.report import read_audit
 
-from .conftest import CLEANED, ROOT, SEEDS
+from .conftest import CLEANED, ROOT, SEEDS, audit_text
 
 RULE = "rules:\n  - id: lukou-fu\n    find: 涪口\n    replace: 渌口\n"
 TYPO = "涪口区推进产业发展。\n"
@@ -50,13 +50,13 @@ def test_the_seeds_clean_the_same_from_another_folder(tmp_path: Path) -> None:
     for expected in sorted(CLEANED.glob("*.txt")):
         assert (tmp_path / "out" / expected.name).read_bytes() == expected.read_bytes(), expected.name
     # The audit record names the config and rule files relative to SRC: the same from any folder.
-    audit = (tmp_path / "out" / ".cleaner" / "audit.jsonl").read_bytes()
-    assert audit == (CLEANED / ".cleaner" / "audit.jsonl").read_bytes()
+    audit = (tmp_path / "out" / ".cleaner" / "audit.jsonl.gz").read_bytes()
+    assert audit == (CLEANED / ".cleaner" / "audit.jsonl.gz").read_bytes()
     assert f"config: {ROOT / 'cleaner.toml'}; rules: {ROOT / 'rules' / 'industry-terms.yaml'}, " in done.stderr
 
 
 def test_the_run_record_names_the_config_and_rule_files() -> None:
-    run = next(read_audit(CLEANED / ".cleaner" / "audit.jsonl"))
+    run = next(read_audit(CLEANED / ".cleaner" / "audit.jsonl.gz"))
     assert run["config"] == "../cleaner.toml"
     assert run["rules"] == [f"../rules/{p.name}" for p in sorted((ROOT / "rules").glob("*.yaml"))]
 
@@ -66,7 +66,7 @@ def test_the_closest_config_above_src_is_used_from_any_folder(project: Path) -> 
     done = run_cli("run", project / "corpus", out, "--jobs", "1", cwd=project.parent / "elsewhere")
     assert done.returncode == 0, done.stderr
     assert (out / "2024" / "a.txt").read_text(encoding="utf-8") == "渌口区推进产业发展。\n"
-    run, *records = read_audit(out / ".cleaner" / "audit.jsonl")
+    run, *records = read_audit(out / ".cleaner" / "audit.jsonl.gz")
     assert (run["config"], run["rules"]) == ("../cleaner.toml", ["../my-rules/names.yaml"])
     edit = next(r for r in records if r["type"] == "edit" and r["stage"] == "rules")
     assert edit["detail"]["file"] == "my-rules/names.yaml"  # relative to the config file
@@ -84,7 +84,7 @@ def test_no_rules_is_said_plainly(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     result = CliRunner().invoke(clean_app, ["a.txt", "out"])
     assert result.exit_code == 0, result.stderr
     assert "config: none found (defaults); rules: none apply\n" in result.stderr
-    run = next(read_audit(tmp_path / "out" / ".cleaner" / "audit.jsonl"))
+    run = next(read_audit(tmp_path / "out" / ".cleaner" / "audit.jsonl.gz"))
     assert (run["config"], run["rules"]) == (None, [])
 
 
@@ -168,7 +168,7 @@ def test_option_errors_name_the_option_as_typed(tmp_path: Path) -> None:
 
 def test_json_of_the_run_line_is_stable() -> None:
     # The record's first line is plain JSON with the two new keys last, after what was there before.
-    first = (CLEANED / ".cleaner" / "audit.jsonl").read_text(encoding="utf-8").splitlines()[0]
+    first = audit_text(CLEANED / ".cleaner" / "audit.jsonl.gz").splitlines()[0]
     assert list(json.loads(first)) == ["type", "stages", "dedup", "config", "rules"]
 
 

@@ -15,6 +15,9 @@ from cleaner.dedup import Deduplicator
 from cleaner.dedup.restore import restore_paragraphs, restore_text, restore_tree
 from cleaner.errors import ConfigError
 from cleaner.model import Document
+from cleaner.report import read_audit
+
+from .conftest import write_audit_records
 
 EDUCATION = "过去,渌口区是块相当的牌子,不少家长把孩子送到渌口读书,但随着周边地区的名校异军突起,渌口教育的地位、形象日趋弱化,重拾辉煌是大家共同的心愿。"  # noqa: E501
 MOTTO = "教育是民生之基,牵动着千家万户。"
@@ -145,7 +148,7 @@ def cleaned_run(tmp_path: Path) -> tuple[Path, Path]:
         (src / name).write_text("\n\n".join(paragraphs), encoding="utf-8")
     result = CliRunner().invoke(clean_app, [str(src), str(tmp_path / "out"), "--no-rules", "--quiet"])
     assert result.exit_code == 0, result.stderr
-    return tmp_path / "out" / ".cleaner" / "audit.jsonl", tmp_path / "out"
+    return tmp_path / "out" / ".cleaner" / "audit.jsonl.gz", tmp_path / "out"
 
 
 def restore(*args: str | Path):
@@ -157,11 +160,11 @@ def digest(root: Path) -> dict[str, bytes]:
 
 
 def rename_doc(audit: Path, old: str, new: str) -> None:
-    records = [json.loads(line) for line in audit.read_text("utf-8").splitlines()]
+    records = list(read_audit(audit))
     for record in records:
         if record.get("doc") == old:
             record["doc"] = new
-    audit.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    write_audit_records(audit, records)
 
 
 @pytest.mark.parametrize("where", ["absolute", "../elsewhere/002.txt", "sub/../../elsewhere/002.txt"])
@@ -262,7 +265,6 @@ def test_clean_then_restore_with_fragments_and_short_near_copies(tmp_path):
     from cleaner.config import Config
     from cleaner.corpus import clean_corpus
     from cleaner.model import Edit, replay
-    from cleaner.report import read_audit
 
     road = "“要想富，先修路”，“交通兴、百业兴”。近年来，渌口区紧紧围绕“交通基础设施建设要率先实现重大突破”的发展战略，攻坚克难，砥砺前行，“渌湘”交通实现跨越发展，全面融城有了基础保障。"  # noqa: E501
     poverty = "持续巩固拓展脱贫攻坚成果，守牢不发生规模性返贫致贫底线。"
@@ -280,7 +282,7 @@ def test_clean_then_restore_with_fragments_and_short_near_copies(tmp_path):
     )
     config = Config().with_options({"rules": {"enabled": False}})
     clean_corpus(src, tmp_path / "out", config)
-    audit = tmp_path / "out" / ".cleaner" / "audit.jsonl"
+    audit = tmp_path / "out" / ".cleaner" / "audit.jsonl.gz"
     records = list(read_audit(audit))
     rules = {r["rule"] for r in records if r["type"] == "edit" and r["stage"] == "dedup"}
     assert rules == {"fragment", "short_near"}

@@ -219,7 +219,7 @@ def test_an_uncertain_file_is_skipped_with_its_reason_and_counted_in_the_summary
     assert f"skipped short.txt: {UNCERTAIN}" in result.stderr
     assert "page.txt: gb18030" in result.stderr
     assert "encoding uncertain (use --encoding)" in result.stderr
-    records = {r["doc"]: r for r in read_audit(tmp_path / "out" / ".cleaner" / "audit.jsonl") if r["type"] == "file"}
+    records = {r["doc"]: r for r in read_audit(tmp_path / "out" / ".cleaner" / "audit.jsonl.gz") if r["type"] == "file"}
     assert records["short.txt"]["status"] == "skipped" and UNCERTAIN in records["short.txt"]["reason"]
     assert records["page.txt"]["encoding"] == "gb18030"
 
@@ -232,7 +232,7 @@ def test_encoding_option_forces_one_encoding_per_glob(mixed: Path, tmp_path: Pat
     assert (out / "tw" / "a.txt").read_text("utf-8") == "观察\n"  # variants: traditional → simplified
     assert "short.txt: utf-16-le" in result.stderr and "tw/a.txt: big5" in result.stderr
     assert "page.txt: gb18030" in result.stderr  # no glob matched: sniffed
-    audit = [r for r in read_audit(out / ".cleaner" / "audit.jsonl") if r["type"] == "file"]
+    audit = [r for r in read_audit(out / ".cleaner" / "audit.jsonl.gz") if r["type"] == "file"]
     assert {r["doc"]: r["encoding"] for r in audit}["tw/a.txt"] == "big5"
 
 

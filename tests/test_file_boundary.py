@@ -84,7 +84,7 @@ def test_a_failure_while_writing_one_output_costs_only_that_file(
     assert result.exit_code == 1
     assert "skipped a.txt: cannot write the output (File name too long)" in result.stderr
     assert (out / "z.txt").read_text("utf-8") == OTHER_CLEAN
-    files = {r["doc"]: r for r in read_audit(out / ".cleaner" / "audit.jsonl") if r["type"] == "file"}
+    files = {r["doc"]: r for r in read_audit(out / ".cleaner" / "audit.jsonl.gz") if r["type"] == "file"}
     assert files["a.txt"]["status"] == "skipped" and files["z.txt"]["status"] == "cleaned"
 
 

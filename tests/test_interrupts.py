@@ -146,11 +146,11 @@ def test_ctrl_c_ends_every_run_quietly_with_exit_130_and_the_next_run_recovers(t
     again = start(src, interrupted[0])
     assert again.wait(TIMEOUT) == 0, again.communicate()[1].decode()
     complete = tree(interrupted[0])
-    assert len(complete) == 201 and ".cleaner/audit.jsonl" in complete
+    assert len(complete) == 201 and ".cleaner/audit.jsonl.gz" in complete
     for dst in interrupted:
         left = tree(dst)
         assert not [name for name in left if ".cleaner-tmp-" in name], "no temporary file is left behind"
-        assert ".cleaner/lock" not in left and (dst is interrupted[0] or ".cleaner/audit.jsonl" not in left)
+        assert ".cleaner/lock" not in left and (dst is interrupted[0] or ".cleaner/audit.jsonl.gz" not in left)
         for name, data in left.items():
             assert data == complete[name], f"{dst.name}/{name} is not whole"
 
@@ -206,7 +206,7 @@ def test_a_worker_killed_while_cleaning_fails_that_file_and_the_run_goes_on(tmp_
     assert process.returncode == 1, stderr
     assert "skipped m_big.txt: the worker process cleaning it died (killed by SIGKILL)" in stderr
     assert sorted(p.name for p in dst.glob("*.txt")) == sorted(before + after)
-    records = [r for r in read_audit(dst / ".cleaner" / "audit.jsonl") if r["type"] == "file"]
+    records = [r for r in read_audit(dst / ".cleaner" / "audit.jsonl.gz") if r["type"] == "file"]
     assert [r["doc"] for r in records if r["status"] == "skipped"] == ["m_big.txt"]
     verified = CliRunner().invoke(app, ["verify", str(src), str(dst), "--quiet"])
     assert verified.exit_code == 0, verified.stdout  # the audit record accounts for every file
@@ -328,4 +328,4 @@ def test_sigterm_and_sighup_end_a_run_as_ctrl_c_does(tmp_path: Path, sig: signal
         wait_for(lambda: not group_members(process.pid), 10, "the workers to end")
     left = tree(dst)
     assert not [name for name in left if ".cleaner-tmp-" in name]
-    assert ".cleaner/lock" not in left and ".cleaner/audit.jsonl" not in left
+    assert ".cleaner/lock" not in left and ".cleaner/audit.jsonl.gz" not in left

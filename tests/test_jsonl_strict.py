@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
 
@@ -12,6 +13,8 @@ from cleaner.cli import app, clean_app
 from cleaner.corpus import clean_bytes
 from cleaner.io.strictjson import MAX_DEPTH, BadRecord, parse_record
 from cleaner.report import read_audit
+
+from .conftest import audit_text
 
 
 @pytest.mark.parametrize(
@@ -87,7 +90,7 @@ def test_bad_records_are_reported_and_the_rest_of_the_file_is_written(tmp_path: 
         *[line for line in LINES[1:-1] if line],
         '{"id": 8, "text": "第八条，内容"}',
     ]
-    audit = [r for r in read_audit(tmp_path / "out" / ".cleaner" / "audit.jsonl") if r["type"] == "record"]
+    audit = [r for r in read_audit(tmp_path / "out" / ".cleaner" / "audit.jsonl.gz") if r["type"] == "record"]
     assert [(r["doc"], r["status"]) for r in audit] == [(f"docs.jsonl:{n}", "skipped") for n in (2, 3, 5, 6, 7, 8)]
 
 
@@ -113,7 +116,7 @@ def test_many_bad_lines_are_shown_up_to_a_limit_and_all_kept_in_the_audit(tmp_pa
     assert result.exit_code == 1
     assert result.stderr.count("skipped many.jsonl:") == 20
     assert "skipped 30 more bad lines of many.jsonl (see the audit record)" in result.stderr
-    audit = list(read_audit(tmp_path / "out" / ".cleaner" / "audit.jsonl"))
+    audit = list(read_audit(tmp_path / "out" / ".cleaner" / "audit.jsonl.gz"))
     assert sum(r["type"] == "record" for r in audit) == 50
 
 
@@ -139,9 +142,9 @@ def test_a_file_with_bad_lines_verifies_and_a_forgotten_bad_line_does_not(tmp_pa
     result = CliRunner().invoke(app, ["verify", str(src), str(out)])
     assert result.exit_code == 0, result.stdout
     assert "docs.jsonl: ok" in result.stdout
-    audit = out / ".cleaner" / "audit.jsonl"
-    lines = audit.read_text("utf-8").splitlines()
-    audit.write_text("\n".join(line for line in lines if '"docs.jsonl:5"' not in line) + "\n", encoding="utf-8")
+    audit = out / ".cleaner" / "audit.jsonl.gz"
+    lines = audit_text(audit).splitlines()
+    audit.write_bytes(gzip.compress("".join(line + "\n" for line in lines if '"docs.jsonl:5"' not in line).encode()))
     result = CliRunner().invoke(app, ["verify", str(src), str(out)])
     assert result.exit_code == 1
     assert "the audit record lists bad lines 2, 3, 6, 7, 8, the input has 2, 3, 5, 6, 7, 8" in result.stdout

@@ -114,6 +114,6 @@ def test_a_generated_corpus_in_many_partitions_is_byte_identical(
     assert on_ray.edits_by_stage.get("dedup", 0) > 0, "the corpus should exercise dedup across files"
     comparison = filecmp.dircmp(tmp_path / "local", tmp_path / "ray")
     assert _tree(tmp_path / "ray") == _tree(tmp_path / "local"), comparison.diff_files
-    assert (tmp_path / "ray" / ".cleaner" / "audit.jsonl").read_bytes() == (
-        tmp_path / "local" / ".cleaner" / "audit.jsonl"
+    assert (tmp_path / "ray" / ".cleaner" / "audit.jsonl.gz").read_bytes() == (
+        tmp_path / "local" / ".cleaner" / "audit.jsonl.gz"
     ).read_bytes()

@@ -41,7 +41,7 @@ def seeds_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 
 def audit_of(out: Path) -> list[dict]:
-    return list(read_audit(out / ".cleaner" / "audit.jsonl"))
+    return list(read_audit(out / ".cleaner" / "audit.jsonl.gz"))
 
 
 def page_data(page: str) -> dict:

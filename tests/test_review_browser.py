@@ -88,7 +88,7 @@ def page(browser: webdriver.Chrome, run: tuple[Path, Path, Path]) -> webdriver.C
 
 
 def audit(out: Path) -> list[dict]:
-    return [r for r in read_audit(out / ".cleaner" / "audit.jsonl")]
+    return [r for r in read_audit(out / ".cleaner" / "audit.jsonl.gz")]
 
 
 def edits_of(out: Path) -> list[dict]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import subprocess
@@ -13,8 +14,10 @@ from typer.testing import CliRunner
 
 from cleaner import verify_corpus
 from cleaner.cli import app, clean_app
+from cleaner.corpus import existing_audit
+from cleaner.report import read_audit
 
-from .conftest import CLEANED, ROOT, SEEDS
+from .conftest import CLEANED, ROOT, SEEDS, write_audit_records
 
 SEED_NAMES = sorted(path.name for path in SEEDS.glob("*.txt"))
 EDUCATION = "过去,渌口区是块相当的牌子,不少家长把孩子送到渌口读书,但随着周边地区的名校异军突起,渌口教育的地位、形象日趋弱化,重拾辉煌是大家共同的心愿。"  # noqa: E501
@@ -40,12 +43,13 @@ def tree_digest(root: Path) -> dict[str, str]:
 
 
 def audit_lines(out: Path) -> list[dict]:
-    return [json.loads(line) for line in (out / ".cleaner" / "audit.jsonl").read_text(encoding="utf-8").splitlines()]
+    return list(read_audit(existing_audit(out)))
 
 
 def write_audit(out: Path, records: list[dict]) -> None:
-    text = "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records)
-    (out / ".cleaner" / "audit.jsonl").write_text(text, encoding="utf-8")
+    """Replace the run's audit record by ``records`` in the verbose layout (one line per record), as older runs wrote it."""
+    (out / ".cleaner" / "audit.jsonl.gz").unlink(missing_ok=True)
+    write_audit_records(out / ".cleaner" / "audit.jsonl", records)
 
 
 @pytest.fixture
@@ -206,7 +210,7 @@ def test_a_removal_put_back_in_the_wrong_place_fails(seeds_out: Path) -> None:
 
 
 def test_a_missing_audit_record_exits_1_with_a_clear_message(seeds_out: Path) -> None:
-    audit = seeds_out / ".cleaner" / "audit.jsonl"
+    audit = seeds_out / ".cleaner" / "audit.jsonl.gz"
     audit.unlink()
     result = verify(SEEDS, seeds_out)
     assert result.exit_code == 1
@@ -217,8 +221,8 @@ def test_a_missing_audit_record_exits_1_with_a_clear_message(seeds_out: Path) ->
 
 
 def test_a_broken_audit_line_fails(seeds_out: Path) -> None:
-    audit = seeds_out / ".cleaner" / "audit.jsonl"
-    audit.write_text(audit.read_text(encoding="utf-8") + "{not json\n", encoding="utf-8")
+    audit = seeds_out / ".cleaner" / "audit.jsonl.gz"
+    audit.write_bytes(audit.read_bytes() + gzip.compress(b"{not json\n"))  # a second gzip member
     result = verify(SEEDS, seeds_out)
     assert result.exit_code == 1
     assert any(line.startswith(f"{audit}: line ") and "not a JSON line" in line for line in result.stdout.splitlines())

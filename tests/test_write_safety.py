@@ -17,6 +17,8 @@ from typer.testing import CliRunner
 
 from cleaner.cli import clean_app
 
+from .conftest import audit_text
+
 PAGE = "渌口区推进产业发展。\n\n园区企业已达78家。\n"
 NEW_PAGE = "渌口区推进产业发展,园区企业已达78家。\n"
 
@@ -141,7 +143,7 @@ def test_a_single_file_into_a_folder(src: Path, tmp_path: Path) -> None:
     result = invoke(src / "a.txt", tmp_path / "dst")
     assert result.exit_code == 0, result.stderr
     assert (tmp_path / "dst" / "a.txt").read_text("utf-8") == PAGE
-    assert sorted(tree(tmp_path / "dst")) == [".cleaner", ".cleaner/audit.jsonl", "a.txt"]
+    assert sorted(tree(tmp_path / "dst")) == [".cleaner", ".cleaner/audit.jsonl.gz", "a.txt"]
 
 
 # -- temporary files have short names --------------------------------------------------------------
@@ -184,7 +186,7 @@ def test_temporary_files_left_by_a_killed_run_are_removed_by_the_next(src: Path,
     (dst / "notes.txt").write_text("mine", encoding="utf-8")
     result = invoke(src, dst)
     assert result.exit_code == 0, result.stderr
-    assert sorted(tree(dst)) == [".cleaner", ".cleaner/audit.jsonl", "a.txt", "notes.txt", "sub", "sub/b.txt"]
+    assert sorted(tree(dst)) == [".cleaner", ".cleaner/audit.jsonl.gz", "a.txt", "notes.txt", "sub", "sub/b.txt"]
 
 
 # Runs `clean`, stopping right after its first output is written: killed outright (SIGKILL, so no
@@ -220,7 +222,7 @@ def start_driver(mode: str, flag: Path, *args: Path) -> subprocess.Popen:
 
 def test_a_killed_rerun_leaves_no_stale_audit_record_and_the_next_run_recovers(src: Path, tmp_path: Path) -> None:
     dst = tmp_path / "dst"
-    audit = dst / ".cleaner" / "audit.jsonl"
+    audit = dst / ".cleaner" / "audit.jsonl.gz"
     assert invoke(src, dst).exit_code == 0
     (src / "a.txt").write_text(NEW_PAGE, encoding="utf-8")
     killed = start_driver("kill", tmp_path / "flag", src, dst)
@@ -230,8 +232,8 @@ def test_a_killed_rerun_leaves_no_stale_audit_record_and_the_next_run_recovers(s
     assert [p.name for p in (dst / ".cleaner").iterdir() if p.name.startswith(".cleaner-tmp-")], "a leftover"
     result = invoke(src, dst)  # the killed run's lock is stale; its temporary file is removed
     assert result.exit_code == 0, result.stderr
-    assert sorted(tree(dst)) == [".cleaner", ".cleaner/audit.jsonl", "a.txt", "sub", "sub/b.txt"]
-    assert '"doc": "a.txt", "status": "cleaned"' in audit.read_text("utf-8")
+    assert sorted(tree(dst)) == [".cleaner", ".cleaner/audit.jsonl.gz", "a.txt", "sub", "sub/b.txt"]
+    assert '"doc": "a.txt", "status": "cleaned"' in audit_text(audit)
 
 
 def test_a_second_run_into_the_same_dst_at_once_is_refused(src: Path, tmp_path: Path) -> None:
@@ -256,7 +258,7 @@ def test_a_second_run_into_the_same_dst_at_once_is_refused(src: Path, tmp_path: 
         flag.unlink(missing_ok=True)
         _, err = first.communicate(timeout=60)
     assert first.returncode == 0, err.decode()
-    assert sorted(tree(dst)) == [".cleaner", ".cleaner/audit.jsonl", "a.txt", "sub", "sub/b.txt"], "lock released"
+    assert sorted(tree(dst)) == [".cleaner", ".cleaner/audit.jsonl.gz", "a.txt", "sub", "sub/b.txt"], "lock released"
     assert invoke(src, dst).exit_code == 0
 
 
@@ -286,5 +288,5 @@ def test_a_name_that_is_not_utf8_is_skipped_with_an_escaped_message(src: Path, t
     assert "files: 4 (0 changed, 3 unchanged, 1 skipped)" in result.stderr
     assert (tmp_path / "dst" / "a.txt").read_text("utf-8") == PAGE
     assert (tmp_path / "dst" / "esc\x1b[31m.txt").read_text("utf-8") == PAGE
-    audit = (tmp_path / "dst" / ".cleaner" / "audit.jsonl").read_text("utf-8")
+    audit = audit_text(tmp_path / "dst" / ".cleaner" / "audit.jsonl.gz")
     assert '"doc": "bad\\\\xff\\\\xfe.txt", "status": "skipped"' in audit

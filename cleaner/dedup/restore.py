@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cleaner.audit_file import audit_lines
 from cleaner.errors import ConfigError
 from cleaner.io.compression import CompressionError, codec_of, decompress
 from cleaner.io.locking import STATE_DIR, folder_lock
@@ -132,17 +133,10 @@ def _read_audit(path: Path) -> list[dict[str, Any]]:
     if not path.is_file():
         raise ConfigError(f"{path}: no such audit record")
     records = []
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ConfigError(f"{path}:{number}: not a JSON line ({exc.msg})") from None
-            if not isinstance(record, dict):
-                raise ConfigError(f"{path}:{number}: not an audit record line (a JSON object)")
-            records.append(record)
+    for number, record in audit_lines(path):
+        if isinstance(record, str):
+            raise ConfigError(f"{path}:{number}: {record}")
+        records.append(record)
     return records
 
 
