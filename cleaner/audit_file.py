@@ -264,3 +264,23 @@ def expand_edits(record: dict[str, Any], kinds: Sequence[tuple[str, str]]) -> li
             edit["detail"] = details[index]
         edits.append(edit)
     return edits
+
+
+# -- selecting ------------------------------------------------------------------------------
+
+
+def matches(record: dict[str, Any], stages: Sequence[str], rules: Sequence[str], docs: Sequence[str]) -> bool:
+    """Whether a (verbose) record passes the filters: with a stage or rule filter only edits do;
+    a document filter keeps the records of that document (and of its JSON Lines records ``doc:N``)."""
+    if (stages or rules) and record.get("type") != "edit":
+        return False
+    if stages and record.get("stage") not in stages:
+        return False
+    if rules and record.get("rule") not in rules:
+        return False
+    doc = record.get("doc")
+    return not docs or (isinstance(doc, str) and any(_of_document(doc, name) for name in docs))
+
+
+def _of_document(doc: str, name: str) -> bool:
+    return doc == name or (doc.startswith(name + ":") and doc[len(name) + 1 :].isdigit())

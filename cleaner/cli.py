@@ -68,7 +68,7 @@ Examples:
   cleaner rules check rules/                # validate rule files
   cleaner rules test rules/                 # run every rule's examples
   cleaner rules stats seeds/                # hits per rule on a corpus, writing nothing
-  cleaner restore cleaned/.cleaner/audit.jsonl cleaned/ --out restored/   # undo dedup removals
+  cleaner restore cleaned/.cleaner/audit.jsonl.gz cleaned/ --out restored/   # undo dedup removals
   cleaner verify seeds/ cleaned/            # prove from the audit record that nothing was lost
   cleaner suggest seeds/ -o suggested.yaml  # propose rules for the OCR confusions of a corpus
   cleaner report cleaned/ -o review.html    # a review page of the run: every edit in context
@@ -832,8 +832,8 @@ def restore_command(
 
     \b
     Examples:
-      cleaner restore cleaned/.cleaner/audit.jsonl cleaned/ --out restored/
-      cleaner restore cleaned/.cleaner/audit.jsonl cleaned/ --doc 001_11a9e775f722c1c5.txt --para 46
+      cleaner restore cleaned/.cleaner/audit.jsonl.gz cleaned/ --out restored/
+      cleaner restore cleaned/.cleaner/audit.jsonl.gz cleaned/ --doc 001_11a9e775f722c1c5.txt --para 46
     """
     from cleaner.dedup.restore import restore_tree
 
@@ -895,6 +895,61 @@ def verify_command(
     raise typer.Exit(result.exit_code)
 
 
+audit_app = typer.Typer(
+    rich_markup_mode=None, no_args_is_help=True, help="Read a run's audit record (compact or verbose)."
+)
+app.add_typer(audit_app, name="audit")
+
+
+@audit_app.command("show", cls=PlainHelpCommand)
+def audit_show(
+    where: Annotated[
+        Path,
+        typer.Argument(metavar="DST|AUDIT", help="The run's output folder, or its audit record.", show_default=False),
+    ],
+    stage: Annotated[
+        list[str] | None, typer.Option("--stage", "-s", metavar="STAGE", help="Only edits of this stage (repeatable).")
+    ] = None,
+    rule: Annotated[
+        list[str] | None, typer.Option("--rule", "-r", metavar="RULE", help="Only edits of this rule (repeatable).")
+    ] = None,
+    doc: Annotated[
+        list[str] | None,
+        typer.Option("--doc", "-d", metavar="DOC", help="Only records of this document, as the record names it."),
+    ] = None,
+) -> None:
+    """Print an audit record as plain JSON Lines, one record per line (every edit on its own line).
+
+    Whatever the layout the run wrote, the lines are those of the verbose layout, ready for grep
+    and jq; with no filter this is the whole record (an export). --stage and --rule keep only
+    edits; --doc keeps the records of a document (a JSON Lines file's records too).
+
+    \b
+    Examples:
+      cleaner audit show cleaned/ --rule halfwidth_comma
+      cleaner audit show cleaned/ --stage dedup --doc 001_11a9e775f722c1c5.txt
+      cleaner audit show cleaned/.cleaner/audit.jsonl.gz > audit.jsonl
+    """
+    from cleaner.audit_file import dumps, matches
+    from cleaner.corpus import existing_audit
+    from cleaner.report import read_audit
+
+    path = existing_audit(where) if where.is_dir() else where
+    if not path.is_file():
+        raise _fail(f"{display_name(str(path))}: no audit record")
+    stages, rules, docs = stage or [], rule or [], doc or []
+    try:
+        for record in read_audit(path):
+            if matches(record, stages, rules, docs):
+                sys.stdout.write(dumps(record) + "\n")
+    except BrokenPipeError:
+        raise _quiet_broken_pipe() from None
+    except OSError as exc:
+        raise _fail(f"{display_name(str(path))}: cannot read ({exc.strerror or exc})", 1) from None
+    except ValueError as exc:
+        raise _fail(f"{display_name(str(path))}: {exc}", 1) from None
+
+
 @app.command("report", cls=PlainHelpCommand)
 def report_command(
     dst: Annotated[Path, typer.Argument(metavar="DST", help="The run's output folder.", show_default=False)],
@@ -903,7 +958,7 @@ def report_command(
     ),
     audit: Annotated[
         Path | None,
-        typer.Option("--report", metavar="AUDIT", help="The run's audit record (default: DST/.cleaner/audit.jsonl)."),
+        typer.Option("--report", metavar="AUDIT", help="The run's audit record (default: the one in DST/.cleaner/)."),
     ] = None,
     src: Annotated[
         Path | None,

@@ -473,13 +473,14 @@ def clean_corpus(
     modified. With ``dry_run`` nothing is written (not even the audit record, unless ``report``
     names one). ``dst`` may be ``None`` only with ``dry_run``. The audit record goes to ``report``,
     or by default to ``dst/.cleaner/audit.jsonl.gz``, in ``audit_format`` (``compact`` or
-    ``verbose``, see :mod:`cleaner.audit_file`; gzip when the name ends in ``.gz``). ``jobs`` > 1 runs the per-document stages in that
-    many processes (0: one per core); the output is byte-identical to a one-process run, and a file
-    whose worker process dies is skipped with the reason. Every path written is checked first
-    (:func:`plan_writes`), and the run holds DST's lock (:func:`writing`). Outputs an earlier run
-    wrote from inputs that are gone are listed in ``summary.stale`` (:mod:`cleaner.stale`), and
-    removed with ``delete_stale``. ``engine="ray"`` runs the per-document stages on Ray (``jobs``
-    actors; on the cluster at ``address``, else a local instance): same output, byte for byte.
+    ``verbose``, see :mod:`cleaner.audit_file`; gzip when the name ends in ``.gz``). ``jobs`` > 1
+    runs the per-document stages in that many processes (0: one per core); the output is
+    byte-identical to a one-process run, and a file whose worker process dies is skipped with the
+    reason. Every path written is checked first (:func:`plan_writes`), and the run holds DST's lock
+    (:func:`writing`). Outputs an earlier run wrote from inputs that are gone are listed in
+    ``summary.stale`` (:mod:`cleaner.stale`), and removed with ``delete_stale``. ``engine="ray"``
+    runs the per-document stages on Ray (``jobs`` actors; on the cluster at ``address``, else a
+    local instance): same output, byte for byte.
     """
     started = time.perf_counter()
     if engine not in ENGINES:

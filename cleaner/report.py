@@ -13,6 +13,10 @@ order), one object per line:
   in the order they were made. ``start``/``end`` index the text as that step received it, so the
   edits of a document replay onto its decoded input to give its output (:func:`cleaner.replay`).
   A removed paragraph is an edit whose ``after`` is empty: its text is in ``before``.
+
+These are the records :func:`read_audit` gives back. On disk the edits are by default written in
+the compact layout (one line of columns per document, gzip: ``audit.jsonl.gz``), or one line each
+with ``audit_format="verbose"``; see :mod:`cleaner.audit_file`.
 """
 
 from __future__ import annotations

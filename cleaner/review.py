@@ -748,7 +748,7 @@ def build_report(
 ) -> ReviewStats:
     """Write the review page of the run that cleaned into ``dst``; return what it holds.
 
-    ``output`` is the page to write; ``audit`` defaults to ``dst/.cleaner/audit.jsonl``.
+    ``output`` is the page to write; ``audit`` defaults to the one in ``dst/.cleaner/``.
     ``src`` (the run's input folder) helps find the rule files the run names, which are relative
     to it, so that the rules that never fired can be listed; ``dst`` and its parent are tried too.
     ``max_edits`` bounds the edits held in full and ``max_text`` the characters of cleaned text

@@ -47,7 +47,7 @@ def audit_lines(out: Path) -> list[dict]:
 
 
 def write_audit(out: Path, records: list[dict]) -> None:
-    """Replace the run's audit record by ``records`` in the verbose layout (one line per record), as older runs wrote it."""
+    """Replace the run's audit record by ``records``, one line each (the verbose layout older runs wrote)."""
     (out / ".cleaner" / "audit.jsonl.gz").unlink(missing_ok=True)
     write_audit_records(out / ".cleaner" / "audit.jsonl", records)
 
