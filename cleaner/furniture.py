@@ -72,6 +72,7 @@ def debris(plain: str) -> bool:
 
 # A speck an OCR engine reads after a finished sentence, across a gap (``安全。”   .``), or before
 # a line's text (``。 输入页面…``): no text puts a lone mark there.
+_SPECK_MARKS = frozenset(".。,，·_'`-~:;：；")
 _TRAILING_SPECK = regex.compile(r"(?<=[。！？!?…”’」』）)])[ \t\u3000]{2,}[.。,，·_'`\-~:;：；]$")
 _LEADING_SPECK = regex.compile(r"^[。.][ \t\u3000]+(?=[\p{Han}A-Za-z0-9“‘「（(])")
 
@@ -81,9 +82,9 @@ def specks(line: str, after_sentence: bool) -> list[tuple[int, int]]:
     at the line's end; a lone full stop and a gap at its start, when the line before finished its
     sentence (otherwise the mark may be that sentence's own, wrapped onto this line)."""
     found = []
-    if after_sentence and (lead := _LEADING_SPECK.match(line)):
+    if after_sentence and line[:1] in "。." and (lead := _LEADING_SPECK.match(line)):
         found.append(lead.span())
-    if trail := _TRAILING_SPECK.search(line):
+    if line[-1:] in _SPECK_MARKS and (trail := _TRAILING_SPECK.search(line)):
         found.append(trail.span())
     return found
 
@@ -150,6 +151,8 @@ def _page_breaks(plains: Sequence[str], found: dict[int, str], bare: Sequence[in
     after ``- 12 -`` on every page), and the bare numbers beside it are its page numbers. A
     heading that recurs does not stand next to a page number each time."""
     numbers = set(bare) | {i for i, kind in found.items() if kind == PAGE_NUMBER}
+    if not numbers:
+        return {}  # no page numbers, no heads beside them (the common case: a document without any)
     first = next((i for i, plain in enumerate(plains) if plain.strip()), None)
     beside: dict[str, list[tuple[int, list[int]]]] = {}
     elsewhere: Counter[str] = Counter()

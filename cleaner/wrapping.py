@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
@@ -508,7 +508,8 @@ def rhythm(plains: Sequence[str], full: Sequence[bool], text_lines: Sequence[boo
             continue
         places += max(len(plain) - 1, 0)
         classes, closing, commas = _line_rhythm(plain)
-        inline.update(classes)
+        if classes:
+            inline.update(classes)
         closing_inline += closing
         commas_inline += commas
         if i + 1 < n and full[i] and text_lines[i + 1]:
@@ -552,6 +553,30 @@ def _line_rhythm(plain: str) -> tuple[tuple[str, ...], int, int]:
         if found:
             classes.append(found)
     return tuple(classes), len(_CLOSING_INSIDE.findall(plain, 1)), plain.count("，", 0, len(plain) - 1)
+
+
+class LazyRhythm(Mapping[str, float]):
+    """A document's ``rhythm``, worked out the first time a break asks for it: most documents
+    never ask (only a full line that ends a sentence does)."""
+
+    def __init__(self, plains: Sequence[str], full: Sequence[bool], text_lines: Sequence[bool]) -> None:
+        self._args: tuple[Sequence[str], Sequence[bool], Sequence[bool]] | None = (plains, full, text_lines)
+        self._value: dict[str, float] = {}
+
+    def _computed(self) -> dict[str, float]:
+        if self._args is not None:
+            self._value = rhythm(*self._args)
+            self._args = None
+        return self._value
+
+    def __getitem__(self, key: str) -> float:
+        return self._computed()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._computed())
+
+    def __len__(self) -> int:
+        return len(self._computed())
 
 
 def _logit(p: float) -> float:

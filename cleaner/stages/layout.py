@@ -26,7 +26,7 @@ import bisect
 import dataclasses
 import functools
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import regex
@@ -75,7 +75,7 @@ class Context:
     """What a plan of the whole document found about the document as a whole, lent to the plans
     of windows of it: its rhythm, whether it indents its paragraphs, its furniture lines."""
 
-    rhythm: dict[str, float]
+    rhythm: Mapping[str, float]
     indents_paragraphs: bool
     furniture: frozenset[str]
 
@@ -235,7 +235,7 @@ def plan(
         wrapping.SINGLE if text[lines[i - 1].end : lines[i].start] == "\n" else wrapping.BLANK for i in range(1, n)
     ]
     if context is None:
-        document_rhythm = wrapping.rhythm(
+        document_rhythm = wrapping.LazyRhythm(
             [line.plain for line in lines], [column.full for column in columns], text_lines
         )
         context = Context(document_rhythm, indents_paragraphs, frozenset(stripped[i] for i in found))
@@ -324,6 +324,8 @@ def _protected_lines(lines: Sequence[Line], protected: Sequence[tuple[int, int]]
 def _splits_mark(lines: Sequence[Line], static: Sequence[str], i: int) -> bool:
     """The break after line ``i`` falls inside an ellipsis or a dash: whatever the lines are, they
     are one."""
+    if lines[i].plain[-1:] not in "…—":
+        return False  # the common case, asked of every line
     return i + 1 < len(lines) and static[i + 1] != SEPARATOR and blocks.splits_mark(lines[i].plain, lines[i + 1].plain)
 
 
@@ -801,6 +803,11 @@ def _protected(doc: Document) -> tuple[tuple[int, int], ...]:
     return markdown.protected_spans(doc.text) if markdown.is_markdown(doc.path) else ()
 
 
+# Windows are worth it only where they leave most of the document out, in a long document.
+WINDOW_SHARE = 3
+MIN_WINDOWED_LINES = 2000
+
+
 def window_changes(
     doc: Document, options: LayoutOptions, places: Sequence[int], context: Context
 ) -> list[Change] | None:
@@ -813,10 +820,15 @@ def window_changes(
     moved group goes to the paragraph's end, which may lie outside the window).
     """
     text = doc.text
+    if text.count("\n") < MIN_WINDOWED_LINES:
+        return None  # a short document is planned whole faster than its windows are found
     protected = _protected(doc)
     inner = _merged_windows(text, places)
+    outer = _merged_windows(text, [place for window in inner for place in window])
+    if sum(end - start for start, end in outer) * WINDOW_SHARE > len(text):
+        return None  # the windows would cover most of the document: plan it whole, once
     changes: list[Change] = []
-    for start, end in _merged_windows(text, [place for window in inner for place in window]):
+    for start, end in outer:
         window = text[start:end]
         spans = [(max(a, start) - start, min(b, end) - start) for a, b in protected if a < end and b > start]
         decided = plan(window, options, spans, context)
