@@ -131,3 +131,96 @@ def test_command(paths: PathsArgument = None) -> None:
     )
     if failures:
         raise typer.Exit(1)
+
+
+class _TyperTerminal:
+    """The terminal of an interactive review: typer's echo and prompt; end of input is quit."""
+
+    def show(self, text: str) -> None:
+        typer.echo(text)
+
+    def ask(self, prompt: str) -> str | None:
+        import click
+
+        try:
+            return str(typer.prompt(prompt, default="", show_default=False))
+        except (click.exceptions.Abort, EOFError):
+            typer.echo("")
+            return None
+
+
+def _is_terminal() -> bool:
+    import sys
+
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def _ids_option(flag: str, what: str) -> typer.models.OptionInfo:
+    return typer.Option(
+        flag,
+        metavar="ID",
+        help=f"{what} this rule id or 1-based index (repeatable, or comma-separated).",
+        show_default=False,
+    )
+
+
+def _split(items: list[str] | None) -> list[str]:
+    return [part.strip() for item in items or [] for part in item.split(",") if part.strip()]
+
+
+@app.command("review", cls=PlainHelpCommand)
+def review_command(
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="The rule file to review.", show_default=False)],
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", metavar="OUT", help="Write the accepted rules here (default: FILE.reviewed.yaml)."),
+    ] = None,
+    accept: Annotated[list[str] | None, _ids_option("--accept", "Accept")] = None,
+    reject: Annotated[list[str] | None, _ids_option("--reject", "Reject")] = None,
+    accept_all: Annotated[bool, typer.Option("--all", help="Accept every rule not rejected with --reject.")] = False,
+    interactive: Annotated[
+        bool | None,
+        typer.Option(
+            "--interactive/--no-interactive",
+            help="Ask about each undecided rule. Default: ask when no --accept/--reject/--all is given and "
+            "the terminal is interactive.",
+            show_default=False,
+        ),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite OUT (or FILE) if it exists.")] = False,
+) -> None:
+    """Step through proposed rules (from `cleaner suggest`): accept, reject or edit each, and
+    write the accepted ones, with their evidence, to a new rule file.
+
+    Interactively each rule is shown with its counts, similarity, confidence and contexts, then
+    [a]ccept / [r]eject / [e]dit replacement / [s]kip / [q]uit. Without a terminal, decide with
+    --accept, --reject and --all; rules left undecided are not written. Exit 2 on an invalid
+    file, an unknown id or an existing output.
+
+    \b
+    Examples:
+      cleaner rules review suggested.yaml                      # ask about each rule
+      cleaner rules review suggested.yaml --accept 1,2 -o ok.yaml
+      cleaner rules review suggested.yaml --all --reject ocr-绿口
+    """
+    from cleaner.suggest.review import review_rules
+
+    decided = bool(accept or reject or accept_all)
+    ask = interactive if interactive is not None else (not decided and _is_terminal())
+    if not ask and not decided:
+        typer.echo("nothing decided: give --accept, --reject or --all, or --interactive", err=True)
+        raise typer.Exit(2)
+    try:
+        target, outcome, total = review_rules(
+            file,
+            out,
+            accept=_split(accept),
+            reject=_split(reject),
+            accept_all=accept_all,
+            terminal=_TyperTerminal() if ask else None,
+            force=force,
+        )
+    except CleanerError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(exc.exit_code) from None
+    typer.echo(f"{outcome.summary(total)}; written to {target}", err=True)
