@@ -140,11 +140,9 @@ class _TyperTerminal:
         typer.echo(text)
 
     def ask(self, prompt: str) -> str | None:
-        import click
-
         try:
             return str(typer.prompt(prompt, default="", show_default=False))
-        except (click.exceptions.Abort, EOFError):
+        except (typer.Abort, EOFError):
             typer.echo("")
             return None
 

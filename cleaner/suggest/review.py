@@ -133,8 +133,8 @@ def preset_decisions(
 ) -> dict[str, Decision]:
     """The decisions given as options: ``accept`` and ``reject`` (ids or 1-based indexes), and
     with ``accept_all`` every other rule accepted. A rule both accepted and rejected is an error."""
-    accepted = resolve_ids(rules, accept)
-    rejected = resolve_ids(rules, reject)
+    ids = resolve_ids(rules, [*accept, *reject])  # one error naming every unknown token
+    accepted, rejected = ids[: len(accept)], ids[len(accept) :]
     both = sorted(set(accepted) & set(rejected))
     if both:
         raise ConfigError(f"both accepted and rejected: {', '.join(both)}")
@@ -149,10 +149,10 @@ def preset_decisions(
 def describe(rule: Rule, index: int, total: int, comments: Sequence[str]) -> str:
     """A proposal as the terminal shows it: find → replace, its evidence and its contexts."""
     find = " | ".join(rule.finds) if rule.is_literal else f"/{rule.pattern}/"
-    lines = [f"[{index}/{total}] {rule.id}: {find} → {rule.replace}"]
+    lines = ["", f"[{index}/{total}] {rule.id}: {find} → {rule.replace}"]
     lines.extend(f"  {comment.lstrip('#').strip()}" for comment in comments)
     evidence, _, seen = rule.note.partition("; seen ")
-    if evidence:
+    if evidence and not any(evidence in comment for comment in comments):
         lines.append(f"  note: {evidence}")
     if seen:
         head, _, contexts = seen.partition(": ")
