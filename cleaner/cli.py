@@ -363,6 +363,13 @@ def run(
             "DST/.cleaner/audit.jsonl.gz) or verbose (one line per edit; default DST/.cleaner/audit.jsonl).",
         ),
     ] = DEFAULT_FORMAT,
+    no_fsync: Annotated[
+        bool,
+        typer.Option(
+            "--no-fsync",
+            help="Do not fsync outputs and their folders (faster scratch runs; writes stay atomic).",
+        ),
+    ] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", "-n", help="Write nothing; list what would change.")] = False,
     check: Annotated[
         bool,
@@ -436,7 +443,7 @@ def run(
             globs = tuple(glob or DEFAULT_GLOBS)
             summary = _run_tree(
                 src, dst, config, globs, text_field, report, dry_run, diff, quiet, jobs, check, delete_stale,
-                engine, address, audit_format,
+                engine, address, audit_format, not no_fsync,
             )  # fmt: skip
         if not quiet:
             typer.echo(summary.format(), err=True)
@@ -600,6 +607,7 @@ def _run_tree(
     engine: str = "local",
     address: str | None = None,
     audit_format: str = DEFAULT_FORMAT,
+    fsync: bool = True,
 ) -> Summary:
     source = Path(src)
     to_stdout = dst == "-"
@@ -644,6 +652,7 @@ def _run_tree(
             engine=engine,
             address=address,
             audit_format=audit_format,
+            fsync=fsync,
         )
     finally:  # on Ctrl-C too: the bar is cleared and the cursor shown again before the message
         progress.stop()

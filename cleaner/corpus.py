@@ -26,7 +26,14 @@ from cleaner.io.locking import STATE_DIR, folder_lock, lock_path
 from cleaner.io.paths import UnsafeWriteError, WriteGuard, display_name, has_valid_name, real
 from cleaner.io.readers import DEFAULT_GLOBS, LoadedFile, SourceFile, discover, format_of, load
 from cleaner.io.regular import too_large
-from cleaner.io.writers import file_bytes, remove_leftover_temporaries, render_jsonl, render_text, write_atomic
+from cleaner.io.writers import (
+    durable_writes,
+    file_bytes,
+    remove_leftover_temporaries,
+    render_jsonl,
+    render_text,
+    write_atomic,
+)
 from cleaner.model import Document, Edit
 from cleaner.pipeline import Pipeline, Result, renumber_steps
 from cleaner.report import AuditRecord, Summary
@@ -463,6 +470,7 @@ def clean_corpus(
     engine: str = "local",
     address: str | None = None,
     audit_format: str = DEFAULT_FORMAT,
+    fsync: bool = True,
 ) -> Summary:
     """Clean every matching file under ``src`` into the mirror tree ``dst``.
 
@@ -480,7 +488,8 @@ def clean_corpus(
     (:func:`writing`). Outputs an earlier run wrote from inputs that are gone are listed in
     ``summary.stale`` (:mod:`cleaner.stale`), and removed with ``delete_stale``. ``engine="ray"``
     runs the per-document stages on Ray (``jobs`` actors; on the cluster at ``address``, else a
-    local instance): same output, byte for byte.
+    local instance): same output, byte for byte. Outputs are fsynced, and the folders they land in
+    once each at the end (:func:`cleaner.io.writers.durable_writes`); ``fsync=False`` skips that.
     """
     started = time.perf_counter()
     if engine not in ENGINES:
@@ -509,6 +518,7 @@ def clean_corpus(
     # may start a thread (the progress bar): workers are forked, best from a single-threaded process.
     with (
         writing(plan),
+        durable_writes(fsync),
         _preparing(corpus, files, text_field, jobs, engine, address) as prepared,
         AuditRecord(audit_path, plan.audit_guard, audit_format) as audit,
     ):

@@ -290,3 +290,35 @@ def test_a_name_that_is_not_utf8_is_skipped_with_an_escaped_message(src: Path, t
     assert (tmp_path / "dst" / "esc\x1b[31m.txt").read_text("utf-8") == PAGE
     audit = audit_text(tmp_path / "dst" / ".cleaner" / "audit.jsonl.gz")
     assert '"doc": "bad\\\\xff\\\\xfe.txt", "status": "skipped"' in audit
+
+
+def _count_fsyncs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    calls: list[int] = []
+    real = os.fsync
+
+    def counting(fd: int) -> None:
+        calls.append(fd)
+        real(fd)
+
+    monkeypatch.setattr(os, "fsync", counting)
+    return calls
+
+
+def test_outputs_and_their_folders_are_synced_once_each_and_no_fsync_skips_both(
+    src: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Durable by default: each output file, then each folder a file was renamed into, once (three
+    files in two folders plus the audit record in .cleaner/: 4 files, 3 folders). ``--no-fsync``
+    syncs nothing and writes the same bytes."""
+    (src / "sub" / "c.txt").write_text("第三段文字。\n", encoding="utf-8")
+    calls = _count_fsyncs(monkeypatch)
+    result = invoke(src, tmp_path / "durable", "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    outputs = sorted(p for p in (tmp_path / "durable").rglob("*") if p.is_file())
+    assert len(calls) == len(outputs) + len({p.parent for p in outputs})
+    calls.clear()
+    result = invoke(src, tmp_path / "scratch", "--jobs", "1", "--no-fsync")
+    assert result.exit_code == 0, result.output
+    assert calls == []
+    for path in (tmp_path / "durable").rglob("*.txt"):
+        assert (tmp_path / "scratch" / path.relative_to(tmp_path / "durable")).read_bytes() == path.read_bytes()
