@@ -271,6 +271,14 @@ def in_chinese_context(
     return right == ZH and left != LATIN
 
 
+def _line_has_han(text: str, start: int, end: int, lo: int = 0, hi: int | None = None) -> bool:
+    """Whether the line holding ``text[start:end]`` has a Han character."""
+    hi = len(text) if hi is None else hi
+    first = text.rfind("\n", lo, start) + 1 if lo < start else lo
+    last = text.find("\n", end, hi)
+    return _HAN_RE.search(text, max(first, lo), hi if last < 0 else last) is not None
+
+
 def halfwidth_marks(
     text: str, start: int, end: int, protected: _Protected = _NOTHING_PROTECTED, lo: int = 0, hi: int | None = None
 ) -> list[Change]:
@@ -292,6 +300,8 @@ def halfwidth_marks(
         return [Change(start, end, "……", "ellipsis")]
     if not in_chinese_context(text, start, end, protected, lo, hi):
         return []
+    if not _line_has_han(text, start, end, lo, hi):
+        return []  # a full-width mark beside it is no Chinese text ("A：," is an English line)
     if marks[0] == ".":
         return [Change(start, end, "……", "ellipsis")]
     following = text[end : end + 1]
@@ -592,8 +602,8 @@ def _fix(
         mark = match.group()
         if (mark == "," or mark == ":") and "0" <= text[start - 1] <= "9" and _in_number(text, start):
             continue
-        if mark in _FULLWIDTH and start > starts[paragraph] and _is_chinese(text[start - 1]):
-            # The common case, rule 1 at once: one mark right after a Chinese character.
+        if mark in _FULLWIDTH and start > starts[paragraph] and _HAN_RE.match(text[start - 1]):
+            # The common case, rule 1 at once: one mark right after a Han character.
             following = text[end : end + 1]
             if not ((mark == ":" and following in ("/", "\\")) or (mark in "?!" and following == "=")):
                 changes.append(Change(start, end, _FULLWIDTH[mark], _RULES[mark]))
