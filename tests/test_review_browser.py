@@ -126,7 +126,10 @@ def test_the_summary_numbers_are_the_audit_records(page: webdriver.Chrome, run: 
 def test_a_rule_filter_shows_exactly_that_rules_hits(page: webdriver.Chrome, run: tuple[Path, Path, Path]) -> None:
     _, out, _ = run
     page.find_element(By.ID, "tab-rules").click()
-    page.find_element(By.CSS_SELECTOR, '#rules-table button[data-rule="rules/lukou-zhuo"]').click()
+    # The rules view is drawn when its tab opens: wait for the button rather than race the drawing.
+    button = '#rules-table button[data-rule="rules/lukou-zhuo"]'
+    WebDriverWait(page, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, button))
+    page.find_element(By.CSS_SELECTOR, button).click()
     WebDriverWait(page, 10).until(lambda d: not d.find_element(By.ID, "view-edits").get_attribute("hidden"))
     expected = [r for r in edits_of(out) if r["rule"] == "lukou-zhuo"]
     hits = visible_hits(page)
