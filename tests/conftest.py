@@ -2,9 +2,16 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# CI runs the property tests on a fixed seed, so a submission's result does not depend on luck; the
+# fuzz scripts (scripts/fuzz_idempotence.py, scripts/fuzz_loaders.py) and local runs explore.
+settings.register_profile("ci", derandomize=True, database=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
