@@ -26,6 +26,19 @@ from cleaner.config import Config
 from cleaner.corpus import clean_corpus
 from cleaner.review import DEFAULT_MAX_EDITS, DEFAULT_MAX_TEXT, build_report
 
+# Chromium as the review page is tested and measured: headless, no network, a fresh profile (added
+# by the caller); shared with tests/test_review_browser.py.
+HEADLESS_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+)
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # Run inside the page: time from navigation start to the script's ready mark, then the cost of a
@@ -75,17 +88,7 @@ def browser_times(page: Path) -> dict[str, float] | str:
     options = webdriver.ChromeOptions()
     options.binary_location = chromium
     profile = tempfile.mkdtemp(prefix="review-bench-profile-")
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-dev-shm-usage",
-        f"--user-data-dir={profile}",
-    ):
+    for flag in (*HEADLESS_FLAGS, f"--user-data-dir={profile}"):
         options.add_argument(flag)
     driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=driver_path))
     try:

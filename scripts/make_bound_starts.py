@@ -18,13 +18,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from make_word_bigrams import JIEBA, ROOT, fetch_dict, is_han
+from make_word_bigrams import JIEBA, ROOT, is_han, read_dictionary
 
 BOUND_TAGS = frozenset({"u", "uj", "ul", "uz", "ug", "ud", "uv", "y", "k"})
 MIN_SHARE = 0.9
@@ -52,12 +51,7 @@ def main() -> None:
     parser.add_argument("--dict", type=Path, help="jieba's dict.txt (default: fetch jieba 0.42.1 with pip)")
     parser.add_argument("--out", type=Path, default=ROOT / "cleaner" / "data" / "bound_starts.txt")
     args = parser.parse_args()
-    if args.dict:
-        dictionary = args.dict.read_text(encoding="utf-8")
-    else:
-        with tempfile.TemporaryDirectory() as workdir:
-            dictionary = fetch_dict(Path(workdir))
-    kept = bound_starts(dictionary)
+    kept = bound_starts(read_dictionary(args.dict))
     header = [
         "# Han characters that almost never start a sentence (particles, suffixes), one per line, with the",
         "# share of the frequency of the words they start that is bound (particles, modal particles, suffixes).",

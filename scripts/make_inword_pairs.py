@@ -17,12 +17,11 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import tempfile
 from collections import Counter
 from itertools import pairwise
 from pathlib import Path
 
-from make_word_bigrams import JIEBA, fetch_dict, is_han
+from make_word_bigrams import JIEBA, is_han, read_dictionary
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "cleaner" / "data"
@@ -53,11 +52,7 @@ def main() -> None:
     parser.add_argument("--dict", type=Path, help="jieba's dict.txt (default: fetch jieba 0.42.1 with pip)")
     parser.add_argument("--out", type=Path, default=DATA / "inword_pairs.txt")
     args = parser.parse_args()
-    if args.dict:
-        dictionary = args.dict.read_text(encoding="utf-8")
-    else:
-        with tempfile.TemporaryDirectory() as workdir:
-            dictionary = fetch_dict(Path(workdir))
+    dictionary = read_dictionary(args.dict)
     known = {
         first + second
         for line in read_table("word_bigrams.txt")

@@ -65,6 +65,14 @@ def fetch_dict(workdir: Path) -> str:
         return member.read().decode("utf-8")
 
 
+def read_dictionary(path: Path | None) -> str:
+    """jieba's dict.txt: the file at ``path``, or fetched from the pinned sdist when it is None."""
+    if path:
+        return path.read_text(encoding="utf-8")
+    with tempfile.TemporaryDirectory() as workdir:
+        return fetch_dict(Path(workdir))
+
+
 def word_bigrams(dictionary: str) -> dict[str, list[str]]:
     """The pairs kept (see the module docstring), grouped by first character."""
     inside: Counter[str] = Counter()
@@ -94,12 +102,7 @@ def main() -> None:
     parser.add_argument("--dict", type=Path, help="jieba's dict.txt (default: fetch jieba 0.42.1 with pip)")
     parser.add_argument("--out", type=Path, default=ROOT / "cleaner" / "data" / "word_bigrams.txt")
     args = parser.parse_args()
-    if args.dict:
-        dictionary = args.dict.read_text(encoding="utf-8")
-    else:
-        with tempfile.TemporaryDirectory() as workdir:
-            dictionary = fetch_dict(Path(workdir))
-    grouped = word_bigrams(dictionary)
+    grouped = word_bigrams(read_dictionary(args.dict))
     pairs = sum(len(seconds) for seconds in grouped.values())
     header = [
         "# Pairs of Han characters that usually sit inside a word: first character, a tab, every second character.",

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from bench.bench_review import HEADLESS_FLAGS
 from cleaner.cli import app, clean_app
 from cleaner.report import read_audit
 
@@ -57,18 +58,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
 def browser(run: tuple[Path, Path, Path]) -> Iterator[webdriver.Chrome]:
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-dev-shm-usage",
-        "--window-size=1300,1800",
-        f"--user-data-dir={run[0] / 'chromium-profile'}",
-    ):
+    for flag in (*HEADLESS_FLAGS, "--window-size=1300,1800", f"--user-data-dir={run[0] / 'chromium-profile'}"):
         options.add_argument(flag)
     service = webdriver.ChromeService(executable_path=CHROMEDRIVER)
     driver = webdriver.Chrome(options=options, service=service)

@@ -19,7 +19,7 @@ import io
 import zlib
 from typing import Any, BinaryIO
 
-from cleaner.io.regular import format_size
+from cleaner.io.regular import format_size, read_at_most
 
 GZIP, BZIP2, ZSTD = "gzip", "bz2", "zstd"
 CODECS: dict[str, str] = {".gz": GZIP, ".bz2": BZIP2, ".zst": ZSTD}
@@ -58,7 +58,7 @@ def decompress(data: bytes, codec: str, max_bytes: int) -> bytes:
         if codec == ZSTD:
             return _unzstd(data, max_bytes)
         with _reader(codec, data) as handle:
-            return _read_bounded(handle, max_bytes)
+            return read_at_most(handle, max_bytes, lambda: CompressionError(_too_large(max_bytes)))
     except CompressionError:
         raise
     except (OSError, EOFError, zlib.error, ValueError) as exc:
@@ -112,19 +112,6 @@ def _unzstd(data: bytes, max_bytes: int) -> bytes:
             raise EOFError
         pending = frame.unused_data
     return b"".join(chunks)
-
-
-def _read_bounded(handle: BinaryIO, max_bytes: int) -> bytes:
-    chunks: list[bytes] = []
-    total = 0
-    while True:
-        chunk = handle.read(min(max_bytes + 1 - total, 1 << 24))
-        if not chunk:
-            return b"".join(chunks)
-        chunks.append(chunk)
-        total += len(chunk)
-        if total > max_bytes:
-            raise CompressionError(_too_large(max_bytes))
 
 
 def _too_large(max_bytes: int) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
@@ -62,8 +63,9 @@ def read_regular_file(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> b
         return read_at_most(handle, max_bytes)
 
 
-def read_at_most(handle: BinaryIO, max_bytes: int) -> bytes:
-    """Everything ``handle`` holds, or :class:`NotReadable` as soon as it passes ``max_bytes``."""
+def read_at_most(handle: BinaryIO, max_bytes: int, refusal: Callable[[], Exception] | None = None) -> bytes:
+    """Everything ``handle`` holds, or ``refusal()`` raised (by default :class:`NotReadable`) as
+    soon as it passes ``max_bytes``."""
     chunks: list[bytes] = []
     total = 0
     while True:
@@ -73,7 +75,7 @@ def read_at_most(handle: BinaryIO, max_bytes: int) -> bytes:
         chunks.append(chunk)
         total += len(chunk)
         if total > max_bytes:
-            raise NotReadable(too_large(None, max_bytes))
+            raise refusal() if refusal else NotReadable(too_large(None, max_bytes))
 
 
 def too_large(size: int | None, max_bytes: int) -> str:
