@@ -59,6 +59,9 @@ HEADLINE_AFTER_SHORT = -7.0
 SPLIT_WORD = 1.5
 BOUND_START = 3.0
 DANGLING_END = 3.0
+TAIL_LINE = 3.0
+TAIL_LINE_NEAR = 1.5
+TAIL_SHARE = 0.75  # a last line this much narrower than the line above is plainly not a column of its own
 LATIN_RUN = 1.5
 ENGLISH_RUN = 2.0
 OPENER_AFTER = -3.5
@@ -371,6 +374,22 @@ def dangling_end(a: Side, b: Side) -> float:
     return DANGLING_END if _han(b.plain[:1]) else 0.0
 
 
+_TAIL_END = regex.compile(r"[。！？!?…][”’」』）)]*$")
+
+
+def tail_line(a: Side, b: Side) -> float:
+    """The next line ends a sentence and is narrower than this one: the last line of a paragraph
+    under its first, the shape a two-line paragraph has where no column shows its width (a heading
+    over a one-line paragraph is rarely wider than the paragraph). Clearly narrower counts more."""
+    if not a.plain[-1:].isalnum() or a.column.full or a.english or b.english or a.code or b.code or b.opener:
+        return 0.0  # only for a line that stops at a character, where no mark says how it goes on
+    if not _TAIL_END.search(b.plain):
+        return 0.0
+    if b.width <= TAIL_SHARE * a.width:
+        return TAIL_LINE
+    return TAIL_LINE_NEAR if b.width <= a.width else 0.0
+
+
 def latin_run(a: Side, b: Side) -> float:
     if not (a.latin_end and b.latin_start):
         return 0.0
@@ -390,9 +409,13 @@ _VERSE_LINE = regex.compile(r"^(?:(?:\p{Han}{5}[，。？！；、])+|(?:\p{Han}
 
 def verse(a: Side, b: Side) -> float:
     """Two lines of classical verse (five or seven characters a clause, each clause closed by a
-    mark, as wide as each other) are lines of a poem, each on its own."""
-    if len(a.plain) != len(b.plain) or not _VERSE_LINE.match(a.plain) or not _VERSE_LINE.match(b.plain):
+    mark, as wide as each other) are lines of a poem, each on its own. The line above may already
+    hold the sentence that introduces the poem (``口号一绝云：时逢三五便团圆，``)."""
+    n = len(b.plain)
+    if len(a.plain) < n or not _VERSE_LINE.match(b.plain) or not _VERSE_LINE.match(a.plain[-n:]):
         return 0.0
+    if len(a.plain) > n and not blocks.ends_sentence(a.plain[:-n]):
+        return 0.0  # the line ends in a verse-shaped clause of a longer sentence
     return VERSE
 
 
@@ -427,6 +450,7 @@ EVIDENCE = (
     split_word,
     bound_start,
     dangling_end,
+    tail_line,
     latin_run,
     opener_after,
     code_line,

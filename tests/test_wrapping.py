@@ -15,7 +15,7 @@ SHORT = Column(False, True)
 
 
 def side(plain: str, column: Column = NO_COLUMN) -> Side:
-    return Side(plain, column)
+    return Side(plain, column, wrapping.display_width(plain))
 
 
 def clean_layout(text: str, **options) -> str:
@@ -272,3 +272,34 @@ def test_rhythm_counts_its_cut_rate_from_the_commas_at_line_ends():
     plains = [text[i : i + 14] for i in range(0, len(text), 14)]
     found = wrapping.rhythm(plains, [True] * len(plains), [True] * len(plains))
     assert found["colon|quote"] > 0
+
+
+@pytest.mark.parametrize(
+    ("text", "cleaned"),
+    [
+        # A two-line paragraph: no column shows its width, but the clearly narrower line under an
+        # unpunctuated one ends the sentence the first begins (LibreOffice help, wrapped at 12).
+        (
+            "方向\n\n指定单元格内容的文字方向\n\n为垂直。\n",
+            "方向\n\n指定单元格内容的文字方向为垂直。\n",
+        ),
+        ("零值\n\n指定是否显示值为0\n\n的数字。\n", "零值\n\n指定是否显示值为0的数字。\n"),
+        # A heading over a one-line paragraph about as wide as it: the two stay apart.
+        ("编辑图表标题\n\n双击该图表。\n", "编辑图表标题\n\n双击该图表。\n"),
+        ("乡村振兴\n\n加快建设现代农业\n\n推进高质量发展。\n", "乡村振兴\n\n加快建设现代农业\n\n推进高质量发展。\n"),
+        # A quotation under it opens a paragraph of its own.
+        ("两个人坐在门口\n\n“得了么？”\n", "两个人坐在门口\n\n“得了么？”\n"),
+        # A headline-shaped line after a line that stops mid-sentence is not a paragraph's start.
+        (
+            "朝代年纪，地舆邦国，却反失落\n全力打造乡村振兴\n无考。\n",
+            "朝代年纪，地舆邦国，却反失落\n\n全力打造乡村振兴\n\n无考。\n",
+        ),
+        # A poem introduced at the end of a line stays a poem.
+        (
+            "雨村乃对月寓怀，口号一绝云：\n时逢三五便团圆，\n满把晴光护玉栏。\n",
+            "雨村乃对月寓怀，口号一绝云：\n\n时逢三五便团圆，\n\n满把晴光护玉栏。\n",
+        ),
+    ],
+)
+def test_a_narrower_last_line_ends_the_paragraph_above(text, cleaned):
+    assert clean_layout(text) == cleaned

@@ -277,6 +277,15 @@ def plan(
             kinds[i] = _resolve(line, static[i], previous, lines[i - 1] if i else None, static, i, columns[i])
             if kinds[i] == HEADING and i + 1 < n and _cut_at_break(sides[i], sides[i + 1]):
                 kinds[i] = TEXT  # a headline never ends in the middle of a word
+            elif (
+                kinds[i] == HEADING
+                and i + 1 < n
+                and static[i] == TEXT
+                and not (i and _open_above(lines[i - 1], sides[i - 1], sides[i]))
+                and not _under_kicker(previous, lines[i - 1] if i else None)
+                and _tail_under(sides[i], sides[i + 1])
+            ):
+                kinds[i] = TEXT  # headline-shaped, but the clearly narrower end of its sentence follows
         if _splits_mark(lines, static, i) and kinds[i] in (TEXT, LIST, HEADING):
             links[i] = _link_rule(text, line, lines[i + 1])
             continue
@@ -340,11 +349,25 @@ def _cut_at_break(a: wrapping.Side, b: wrapping.Side) -> bool:
     )
 
 
+def _open_above(above: Line, above_side: wrapping.Side, side: wrapping.Side) -> bool:
+    """The line above stops mid-sentence and is at least as wide: this line may continue it or
+    interrupt it, so it does not start a paragraph of its own."""
+    return not blocks.ends_sentence(above.plain) and above_side.width >= side.width
+
+
+def _tail_under(a: wrapping.Side, b: wrapping.Side) -> bool:
+    return wrapping.tail_line(a, b) >= wrapping.TAIL_LINE and not blocks.is_spaced_headline(a.plain)
+
+
 def _link_rule(text: str, a: Line, b: Line) -> str:
     return "join_broken_line" if text[a.end : b.start] == "\n" else "join_across_blank"
 
 
 _SECTION_NUMBER = regex.compile(r"^\d{1,3}(?:[.．]\d{1,3})*[.．][ \t]*\S")
+
+
+def _under_kicker(previous: str | None, previous_line: Line | None) -> bool:
+    return previous == HEADING and previous_line is not None and previous_line.plain.endswith("——")
 
 
 def _resolve(
@@ -368,7 +391,7 @@ def _resolve(
     if kind != TEXT:
         return kind
     plain = line.plain
-    if previous == HEADING and previous_line is not None and previous_line.plain.endswith("——"):
+    if _under_kicker(previous, previous_line):
         return HEADING  # the deck under a kicker: "优化环境有“丰”彩——" / "持续推进…"
     if wrapping.is_english(plain):
         return TEXT  # English prose has its own punctuation and capitals; its lines join on evidence
