@@ -123,6 +123,10 @@ class InputOptions:
     # Files larger than this many bytes are refused before they are read (in a config file also
     # written with a unit: 500M, 2G). A file is read whole, so it must fit in memory.
     max_file_size: int = DEFAULT_MAX_BYTES
+    # A document with a line (or, after layout, a paragraph) longer than this many characters is
+    # left as decoded from there on, with an event: the stages' time and memory grow faster than
+    # the length of one paragraph (about 4 s and 150 MB at this size).
+    max_paragraph: int = 1_000_000
     # A JSON Lines line that is not a readable record: skip it (written back unchanged, the rest of
     # the file cleaned, the run exits 1) or fail its file (skipped whole, no output).
     on_error: Literal["skip", "fail"] = "skip"
@@ -421,10 +425,17 @@ def _positive_seconds(value: Any) -> float:
     return float(value)
 
 
+def _positive_count(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ValueError(f"must be a positive whole number, not {value!r}")
+    return value
+
+
 # Options whose values need more than their type says: parsed (and checked) by these.
 _PARSERS: dict[str, Callable[[Any], Any]] = {
     "input.max_file_size": parse_size,
     "rules.regex_timeout": _positive_seconds,
+    "input.max_paragraph": _positive_count,
 }
 
 

@@ -25,6 +25,10 @@ PARAGRAPH_SEPARATOR = "\n\n"
 # tried there again: a time limit is charged once per paragraph, not once per settle round.
 GAVE_UP = "gave_up"
 
+# ``Document.meta`` key: set when the pipeline left the document as it was from some stage on (a
+# line or paragraph over ``input.max_paragraph``); deduplication passes such a document through too.
+TOO_LONG = "too_long"
+
 
 @dataclass(frozen=True, slots=True)
 class Edit:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cleaner.config import Config
-from cleaner.model import GAVE_UP, PARAGRAPH_SEPARATOR, Document, Edit, replay
+from cleaner.model import GAVE_UP, PARAGRAPH_SEPARATOR, TOO_LONG, Document, Edit, replay
 
 StageFn = Callable[[Document], tuple[Document, list[Edit]]]
 
@@ -156,7 +156,18 @@ class Pipeline:
         touched: set[int] = set()  # paragraphs edited since the last reshaping stage
         kept_lines: dict[int, str] = {}  # paragraphs layout left with lines in them, as it left them
         gave_up: dict[int, set[str]] = {}  # paragraph -> rules that ran out of time on it
-        for stage in self.stages:
+        layout_done = not any(stage.name == "layout" for stage in self.stages)
+        for position, stage in enumerate(self.stages):
+            over = _too_long(doc, self.config.input.max_paragraph, by_paragraph=layout_done)
+            if over is not None:
+                # The stages cost more than linear time in one paragraph's length: past the limit
+                # the rest of them leave the document as it is, and the audit record says so.
+                skipped = [later.name for later in self.stages[position:]]
+                edits.append(
+                    _too_long_event(doc.text, stage.name, over, self.config.input.max_paragraph, skipped, step)
+                )
+                return Result(Document(doc.id, doc.text, {**doc.meta, TOO_LONG: True}), edits)
+            layout_done = layout_done or stage.name == "layout"
             count = len(doc.paragraphs)
             doc, stage_edits = stage.run(doc)
             step = renumber_steps(stage_edits, step, edits)
@@ -243,6 +254,38 @@ class Pipeline:
     def clean(self, text: str, id: str = "<text>") -> Result:
         """Clean one text; ``id`` is the path rules with ``files:`` globs are matched against."""
         return self.clean_document(Document(id=id, text=text))
+
+
+def _too_long(doc: Document, limit: int, by_paragraph: bool) -> tuple[int, int, int, str] | None:
+    """``(paragraph, offset, length, "line" or "paragraph")`` of the first line (or paragraph, once layout has made the
+    paragraphs) of ``doc`` longer than ``limit`` characters; None if there is none. Before layout a
+    paragraph is only lines separated by blank lines (a text file with none is one paragraph), so
+    only a line's length counts then."""
+    if len(doc.text) <= limit:
+        return None
+    text, separator = doc.text, PARAGRAPH_SEPARATOR if by_paragraph else "\n"
+    start = 0
+    while start <= len(text):
+        end = text.find(separator, start)
+        end = len(text) if end < 0 else end
+        if end - start > limit:
+            return (
+                text.count(PARAGRAPH_SEPARATOR, 0, start),
+                start,
+                end - start,
+                "paragraph" if by_paragraph else "line",
+            )
+        start = end + len(separator)
+    return None
+
+
+def _too_long_event(
+    text: str, stage: str, over: tuple[int, int, int, str], limit: int, skipped: list[str], step: int
+) -> Edit:
+    para, start, length, by = over
+    line = text.count("\n", 0, start) + 1
+    detail = {"event": "too_long", "by": by, "line": line, "length": length, "limit": limit, "skipped": skipped}
+    return Edit(stage, "paragraph_too_long", start, start, "", "", para, detail, step)
 
 
 def _left_alone(doc: Document, kept_lines: dict[int, str]) -> bool:

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cleaner.config import UnicodeOptions
-from cleaner.model import Document, replay
+from cleaner.model import Document, apply_changes, replay
 from cleaner.stages import unicode
 
 CASES = json.loads((Path(__file__).parent / "data" / "mojibake_cases.json").read_text(encoding="utf-8"))
@@ -130,3 +130,14 @@ def test_sequence_split_by_a_joined_line_break() -> None:
 
     failure = check("default", ",Â\n\x9a,")
     assert failure is None, failure.message
+
+
+def test_a_long_line_is_repaired_piece_by_piece_with_every_repair_kept():
+    """A line longer than MAX_PIECE (a paragraph with no line breaks) is cut after Han characters
+    into pieces, so matching the repair's output against its input stays linear; repairs anywhere
+    in it, the first and the last piece included, are made as in a short line."""
+    filler = "渌口区推进产业发展，园区企业已达七十八家。" * (unicode.MAX_PIECE // 10)
+    line = "ä¸­æ–‡" + filler + "cafÃ©" + filler + "ä¸­æ–‡"
+    assert len(line) > 3 * unicode.MAX_PIECE
+    fixed = apply_changes(line, unicode.mojibake_changes(line))
+    assert fixed == "中文" + filler + "café" + filler + "中文"

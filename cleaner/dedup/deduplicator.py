@@ -62,7 +62,7 @@ from cleaner.dedup.minhash import MinHasher, run_shingle_hashes
 from cleaner.dedup.short import breaks_a_word, index_segments, matching_pairs, query_segments, short_near_edits
 from cleaner.dedup.units import Units, sentence_units
 from cleaner.errors import ConfigError
-from cleaner.model import PARAGRAPH_SEPARATOR, Document, Edit
+from cleaner.model import PARAGRAPH_SEPARATOR, TOO_LONG, Document, Edit
 
 STAGE = "dedup"
 # A sentence unit this long is shared by two unrelated texts rarely enough to anchor a run alone.
@@ -357,6 +357,23 @@ class Deduplicator:
     # -- internals ---------------------------------------------------------------------------
 
     def _run(self, docs: list[Document]) -> list[tuple[Document | None, list[Edit]]]:
+        """The results of a batch, in order; a document the pipeline left as it was (``TOO_LONG``)
+        passes through unread: its paragraphs neither lose copies nor count as originals."""
+        if not any(doc.meta.get(TOO_LONG) for doc in docs):
+            return self._run_indexed(docs)
+        results: list[tuple[Document | None, list[Edit]]] = []
+        pending: list[Document] = []
+        for doc in docs:
+            if not doc.meta.get(TOO_LONG):
+                pending.append(doc)
+                continue
+            if pending:
+                results += self._run_indexed(pending)
+                pending = []
+            results.append((doc, []))
+        return results + (self._run_indexed(pending) if pending else [])
+
+    def _run_indexed(self, docs: list[Document]) -> list[tuple[Document | None, list[Edit]]]:
         options = self.options
         if options.scope == "off":
             return [(doc, []) for doc in docs]

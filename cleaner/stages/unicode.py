@@ -764,9 +764,32 @@ def _lines_with(text: str, clue: re.Pattern[str], candidate: re.Pattern[str]) ->
         start = text.rfind("\n", 0, at) + 1
         end = text.find("\n", at)
         end = len(text) if end < 0 else end
-        lines.append((start, text[start:end]))
+        if end - start <= MAX_PIECE:
+            lines.append((start, text[start:end]))
+        else:
+            lines += [(s, text[s:e]) for s, e in _pieces(text, start, end) if clue.search(text, s, e)]
         position = end + 1
     return lines
+
+
+# A longer line (a paragraph with no line breaks, or a whole file) is repaired piece by piece, so
+# that matching a repair's output against its input stays linear in the line's length.
+MAX_PIECE = 4096
+_PIECE_END = re.compile(r"[\s\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+
+
+def _pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """``text[start:end]`` cut into pieces of at most ``MAX_PIECE`` characters, each ending after a
+    Han character, a CJK mark or a space where there is one (none is part of any mojibake)."""
+    pieces = []
+    while end - start > MAX_PIECE:
+        cut = start + MAX_PIECE
+        ends = [match.end() for match in _PIECE_END.finditer(text, cut - MAX_PIECE // 4, cut)]
+        cut = ends[-1] if ends else cut
+        pieces.append((start, cut))
+        start = cut
+    pieces.append((start, end))
+    return pieces
 
 
 def _changes_between(
