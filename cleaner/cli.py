@@ -27,7 +27,7 @@ import typer
 from cleaner.audit_file import DEFAULT_FORMAT, check_format
 from cleaner.clihelp import PlainHelpCommand
 from cleaner.config import Config, discover_config, load_config
-from cleaner.corpus import FileOutcome, clean_bytes, clean_corpus, summary_of, too_long_reasons
+from cleaner.corpus import FileOutcome, clean_bytes, clean_corpus, partly_cleaned, summary_of
 from cleaner.errors import CleanerError, ConfigError, InputError
 from cleaner.io.decoding import EncodingChoice
 from cleaner.io.paths import UnsafeWriteError, WriteGuard, display_name, real
@@ -527,7 +527,7 @@ def _run_stdin(
         raise _fail(f"skipped {display_name(str(exc))}", 1) from None
     for line in rejected_lines(outcome):
         typer.echo(line, err=True)
-    for reason in too_long_reasons(outcome):
+    for reason in partly_cleaned(outcome):
         typer.echo(f"partly cleaned {display_name(reason)}", err=True)
     if outcome.status == "skipped":  # --on-error fail and a bad record
         raise _fail(f"skipped {display_name(outcome.reason)}", 1)
@@ -622,7 +622,7 @@ def _run_tree(
     def on_file(outcome: FileOutcome) -> None:
         for line in rejected_lines(outcome):
             progress.print(line)
-        for reason in too_long_reasons(outcome):
+        for reason in partly_cleaned(outcome):
             progress.print(f"partly cleaned {display_name(reason)}")
         if outcome.status == "skipped":
             progress.print(f"skipped {display_name(outcome.reason)}")

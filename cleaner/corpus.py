@@ -606,7 +606,7 @@ def _account(summary: Summary, audit: AuditRecord, outcome: FileOutcome) -> None
     summary.unchanged += outcome.status == "unchanged"
     record.update(encoding=outcome.encoding, bytes_in=bytes_in, bytes_out=bytes_out, edits=len(outcome.changes))
     audit.write(record)
-    summary.too_long += [(outcome.source.rel, reason) for reason in too_long_reasons(outcome)]
+    summary.partly_cleaned += [(outcome.source.rel, reason) for reason in partly_cleaned(outcome)]
     for line, reason in outcome.rejected:
         summary.records_skipped.append((outcome.source.rel, reason))
         audit.write({"type": "record", "doc": f"{outcome.source.rel}:{line}", "status": "skipped", "reason": reason})
@@ -618,18 +618,22 @@ def _account(summary: Summary, audit: AuditRecord, outcome: FileOutcome) -> None
         audit.write_edits(doc_id, edits)
 
 
-def too_long_reasons(outcome: FileOutcome) -> list[str]:
-    """``document:line: why`` for each document of ``outcome`` that the pipeline left as decoded
-    from some stage on, a line or paragraph of it being over ``input.max_paragraph``."""
+def partly_cleaned(outcome: FileOutcome) -> list[str]:
+    """``document:line: why`` for each document of ``outcome`` a step left (partly) as it was: a
+    line or paragraph over ``input.max_paragraph`` stopped the stages, or deduplication failed."""
     reasons = []
     for doc_id, edit in outcome.edits:
-        if edit.is_event and edit.detail["event"] == "too_long":
-            detail = edit.detail
+        if not edit.is_event:
+            continue
+        detail = edit.detail or {}
+        if detail["event"] == "too_long":
             reasons.append(
                 f"{doc_id}:{detail['line']}: {detail['length']:,} characters without a "
                 f"{'paragraph' if detail['by'] == 'paragraph' else 'line'} break, over input.max_paragraph "
                 f"({detail['limit']:,}); left as it was from the {edit.stage} stage on"
             )
+        elif detail["event"] == "dedup_failed":
+            reasons.append(f"{doc_id}: deduplication failed ({detail['reason']}); written without it")
     return reasons
 
 

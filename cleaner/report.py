@@ -119,9 +119,9 @@ class Summary:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     # JSON Lines lines that were not readable records, written back unchanged: (file, reason).
     records_skipped: list[tuple[str, str]] = field(default_factory=list)
-    # Documents left as decoded from some stage on, a line or paragraph being over
-    # ``input.max_paragraph``: (file, reason).
-    too_long: list[tuple[str, str]] = field(default_factory=list)
+    # Documents a step left (partly) as they were: a line or paragraph over ``input.max_paragraph``
+    # stopped the stages, or deduplication failed on them: (file, reason).
+    partly_cleaned: list[tuple[str, str]] = field(default_factory=list)
     bytes_in: int = 0
     bytes_out: int = 0
     documents: int = 0
@@ -154,7 +154,7 @@ class Summary:
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.skipped or self.records_skipped or self.too_long else 0
+        return 1 if self.skipped or self.records_skipped or self.partly_cleaned else 0
 
     def to_dict(self) -> dict[str, Any]:
         """The summary's numbers, for ``--summary-json`` and other programs."""
@@ -164,7 +164,7 @@ class Summary:
             "unchanged": self.unchanged,
             "skipped": [{"file": name, "reason": reason} for name, reason in self.skipped],
             "records_skipped": [{"file": name, "reason": reason} for name, reason in self.records_skipped],
-            "too_long": [{"file": name, "reason": reason} for name, reason in self.too_long],
+            "partly_cleaned": [{"file": name, "reason": reason} for name, reason in self.partly_cleaned],
             "documents": self.documents,
             "documents_dropped": self.documents_dropped,
             "bytes_in": self.bytes_in,
@@ -215,8 +215,8 @@ class Summary:
         if self.records_skipped:
             count = len(self.records_skipped)
             lines.append(f"records skipped: {count} (written back unchanged, listed in the audit record)")
-        if self.too_long:
-            lines.append(f"left as decoded: {len(self.too_long)} (a paragraph over input.max_paragraph)")
+        if self.partly_cleaned:
+            lines.append(f"partly cleaned: {len(self.partly_cleaned)} (listed above and in the audit record)")
         if self.encodings or self.uncertain:
             damaged = f"; {self.damaged} with undecodable bytes replaced" if self.damaged else ""
             uncertain = f"; {self.uncertain} skipped, encoding uncertain (use --encoding)" if self.uncertain else ""

@@ -82,3 +82,31 @@ def test_max_paragraph_must_be_a_positive_whole_number(tmp_path: Path):
         )
         assert result.exit_code == 2, (bad, result.output)
         assert "max_paragraph" in result.output
+
+
+def test_a_fault_inside_dedup_costs_the_batch_its_dedup_not_the_run(tmp_path: Path, monkeypatch):
+    """Deduplication is corpus-wide, so a fault in it used to end the run (exit 3). Now the
+    documents of the failing batch are written without dedup, each named, and the run goes on."""
+    from cleaner.dedup.deduplicator import Deduplicator
+
+    src, dst = tmp_path / "src", tmp_path / "dst"
+    src.mkdir()
+    (src / "a.txt").write_text("第一篇文章的第一段，内容足够长，可以去重。\n\n第二段。\n", encoding="utf-8")
+    (src / "b.txt").write_text("第一篇文章的第一段，内容足够长，可以去重。\n\n另一段。\n", encoding="utf-8")
+    original = Deduplicator._run
+
+    def faulty(self, docs):
+        if any(doc.id == "a.txt" for doc in docs):
+            raise RuntimeError("index damaged")
+        return original(self, docs)
+
+    monkeypatch.setattr(Deduplicator, "_run", faulty)
+    result = CliRunner().invoke(clean_app, [str(src), str(dst), "--no-config", "--jobs", "1"])
+    assert result.exit_code == 1, result.output
+    assert (
+        "partly cleaned a.txt: deduplication failed (RuntimeError: index damaged); written without it" in result.output
+    )
+    assert "Traceback" not in result.output
+    assert (dst / "a.txt").exists() and (dst / "b.txt").exists()
+    verified = CliRunner().invoke(app, ["verify", str(src), str(dst)])
+    assert verified.exit_code == 0, verified.output

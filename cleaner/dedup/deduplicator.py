@@ -307,7 +307,7 @@ class Deduplicator:
         Returns the document (``None`` if dropped as a duplicate document) and one edit per
         removal, replayable on ``doc.text``. Same result as :meth:`process_all` on one document.
         """
-        return self._run([doc])[0]
+        return self._guarded([doc])[0]
 
     def process_all(self, docs: Iterable[Document]) -> Iterator[tuple[Document | None, list[Edit]]]:
         """:meth:`process` every document in order, lazily, working on batches of documents.
@@ -320,15 +320,15 @@ class Deduplicator:
         size = 0
         for doc in docs:
             if self.options.scope == "file" and batch and doc.path != batch[-1].path:
-                yield from self._run(batch)
+                yield from self._guarded(batch)
                 batch, size = [], 0
             batch.append(doc)
             size += len(doc.paragraphs)
             if size >= self.batch_paragraphs:
-                yield from self._run(batch)
+                yield from self._guarded(batch)
                 batch, size = [], 0
         if batch:
-            yield from self._run(batch)
+            yield from self._guarded(batch)
 
     def add(self, doc_or_text: Document | str, id: str | None = None) -> int:
         """Index a document (or one text) as if processed; returns how many paragraphs were new."""
@@ -355,6 +355,17 @@ class Deduplicator:
         return match
 
     # -- internals ---------------------------------------------------------------------------
+
+    def _guarded(self, docs: list[Document]) -> list[tuple[Document | None, list[Edit]]]:
+        """:meth:`_run`, with a fault inside it costing these documents their dedup, not the run:
+        they pass through as they are, each with a ``dedup_failed`` event. Whatever of them was
+        indexed before the fault stays an original, rightly: their text is all in the output."""
+        try:
+            return self._run(docs)
+        except Exception as exc:
+            reason = f"{type(exc).__name__}: {exc}"
+            detail = {"event": "dedup_failed", "reason": reason}
+            return [(doc, [Edit("dedup", "dedup_failed", 0, 0, "", "", 0, dict(detail))]) for doc in docs]
 
     def _run(self, docs: list[Document]) -> list[tuple[Document | None, list[Edit]]]:
         """The results of a batch, in order; a document the pipeline left as it was (``TOO_LONG``)
