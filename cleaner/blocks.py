@@ -55,8 +55,11 @@ _OPENER = regex.compile(
 )
 _QUOTED = regex.compile(r"“[^“”]*”|‘[^‘’]*’|「[^「」]*」|『[^『』]*』|《[^《》]*》|（[^（）]*）|\([^()]*\)")
 _CJK_SPACE_CJK = regex.compile(rf"{CJK}[ \u3000]+(?:{CJK}|“)")
-_STOP_RE = regex.compile(r"[。！？!?]")
-_CLAUSE_RE = regex.compile(r"[，,、；;：:。！？!?]")
+# A half-width period between Han characters counts as "。": the punctuation stage makes it one
+# after layout has read the line, and the output must read the same when it is cleaned again.
+_HAN_PERIOD = r"(?<=\p{Han})\.(?=\p{Han})"
+STOP_RE = regex.compile(r"[。！？!?]|" + _HAN_PERIOD)
+_CLAUSE_RE = regex.compile(r"[，,、；;：:。！？!?]|" + _HAN_PERIOD)
 _OPENING = regex.compile(r"[“‘「『《（(]")
 _MARK_STARTS = frozenset("#-*+")
 CREDIT_ENDINGS = tuple(f"{space}{word}" for space in " \u3000" for word in ("摄", "供图", "摄影", "制图"))
@@ -138,7 +141,7 @@ def has_clause_marks(plain: str) -> bool:
 def has_inner_stop(plain: str) -> bool:
     """True if a sentence ends inside the line (a `。！？` before its last character)."""
     text = plain.rstrip().rstrip(CLOSERS + SENTENCE_END)
-    return _STOP_RE.search(text) is not None
+    return STOP_RE.search(text) is not None
 
 
 def is_headline_form(plain: str) -> bool:
@@ -148,7 +151,7 @@ def is_headline_form(plain: str) -> bool:
     "桂阳县进一步擦亮“身处桂阳、办事不难”服务名片"), or a two-part headline: one comma between
     two halves of 4–12 characters and nothing else ("聚焦重点“集”，壮大发展新优势").
     """
-    if ends_sentence(plain) or ends_continuing(plain) or _STOP_RE.search(plain):
+    if ends_sentence(plain) or ends_continuing(plain) or STOP_RE.search(plain):
         return False  # a sentence ends inside it, if only in a quotation: running text
     bare = outside_quotes(plain)
     marks = _CLAUSE_RE.findall(bare)
@@ -220,7 +223,9 @@ def static_kind(line: str) -> str:
         return DASH
     if first.isdigit() and _NUMBERED.match(plain):
         return LIST
-    if _SECTION_LETTER.match(plain) or (_CHINESE_SECTION.match(plain) and not ends_sentence(plain)):
+    if _SECTION_LETTER.match(plain) or (
+        _CHINESE_SECTION.match(plain) and not ends_sentence(plain) and not has_inner_stop(plain)
+    ):
         return HEADING
     if plain.endswith("——") and not has_inner_stop(plain) and not runs_on(plain):
         return HEADING  # a kicker: "建强基础铺“底”色——"

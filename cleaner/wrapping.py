@@ -107,7 +107,7 @@ MIN_COLUMN_WIDTH = 10
 # Nor wider than this (50 Han characters, 100 Latin letters): longer lines are whole paragraphs.
 MAX_COLUMN_WIDTH = 100
 
-_STOPS = regex.compile(r"[。！？!?]")
+_STOPS = blocks.STOP_RE  # a half-width period between Han characters included
 _CLOSING_STARTS = frozenset("，,、。．；;：:！!？?）)」』”’》〉】〕…%‰")
 _OPENING_ENDS = frozenset("（(「『“‘《〈【〔")
 _LATIN_END = regex.compile(r"[A-Za-z0-9_/.\-:#?=&%+]$")

@@ -121,7 +121,20 @@ OPEN_FILES = [
         marks=layout("after dedup removed a paragraph, the next run strips a heading mark the first one kept"),
         id="layout-strips-mark-after-dedup",
     ),
-    pytest.param(
+]
+
+
+# Found through files and fixed since: a mark at the start of a line after a bare line is no
+# evidence of a cut, so the run over the output no longer joins "一" and "，" once dedup removed
+# the paragraph between them.
+FIXED_FILES = [("default", "000000，撦00000000000。\n一\n000000，撦00000000000。\n\n，")]
+
+# Passes since layout reads a line shaped like a two-part headline as text when the end of its
+# sentence, no wider, follows ("…渌口区，如同一名渌" / "是渌口区建区七周年的日子。"): the first run no longer leaves the
+# fragment the second run's fragment rule removed. The rule itself was not changed, so a case that
+# reaches it another way may still exist (scripts/fuzz_idempotence.py looks for one).
+FIXED_FILES.append(
+    (
         "default",
         (
             "\n\n12月18日，是渌口区建区七周年的日子。\n\n七年，之于历史长河，仅是短暂一瞬"
@@ -132,19 +145,8 @@ OPEN_FILES = [
             "渌口区建区七周年的日子。\n\n七年，之于历史长河，仅是短暂一瞬；但对渌口区而言，这"
             "七年是一场深刻的蜕变。\n\n位于湘江之滨的渌口区，"
         ),
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="cleaner/dedup/: on the output, the fragment rule removes a copy the first run kept",
-        ),
-        id="dedup-fragment-on-own-output",
-    ),
-]
-
-
-# Found through files and fixed since: a mark at the start of a line after a bare line is no
-# evidence of a cut, so the run over the output no longer joins "一" and "，" once dedup removed
-# the paragraph between them.
-FIXED_FILES = [("default", "000000，撦00000000000。\n一\n000000，撦00000000000。\n\n，")]
+    )
+)
 
 
 @pytest.mark.parametrize(("name", "text"), OPEN_FILES + FIXED_FILES)

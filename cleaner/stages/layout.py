@@ -356,7 +356,10 @@ def _open_above(above: Line, above_side: wrapping.Side, side: wrapping.Side) -> 
 
 
 def _tail_under(a: wrapping.Side, b: wrapping.Side) -> bool:
-    return wrapping.tail_line(a, b) >= wrapping.TAIL_LINE and not blocks.is_spaced_headline(a.plain)
+    """The end of a sentence follows, clearly narrower, or no wider under a two-part headline's
+    comma (a headline over a one-line paragraph is rarely wider than it)."""
+    tail = wrapping.tail_line(a, b)
+    return (tail >= wrapping.TAIL_LINE or (tail > 0 and a.clause)) and not blocks.is_spaced_headline(a.plain)
 
 
 def _link_rule(text: str, a: Line, b: Line) -> str:
