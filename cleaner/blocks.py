@@ -57,7 +57,8 @@ _QUOTED = regex.compile(r"“[^“”]*”|‘[^‘’]*’|「[^「」]*」|『
 _CJK_SPACE_CJK = regex.compile(rf"{CJK}[ \u3000]+(?:{CJK}|“)")
 # A half-width period between Han characters counts as "。": the punctuation stage makes it one
 # after layout has read the line, and the output must read the same when it is cleaned again.
-_HAN_PERIOD = r"(?<=\p{Han})\.(?=\p{Han})"
+_HAN_PERIOD = r"(?<=\p{Han})\.(?=\p{Han}|$)"
+_HAN_PERIOD_END = regex.compile(r"\p{Han}\.$")
 STOP_RE = regex.compile(r"[。！？!?]|" + _HAN_PERIOD)
 _CLAUSE_RE = regex.compile(r"[，,、；;：:。！？!?]|" + _HAN_PERIOD)
 _OPENING = regex.compile(r"[“‘「『《（(]")
@@ -81,7 +82,7 @@ def ends_sentence(plain: str) -> bool:
     text = plain.rstrip()
     if not text:
         return True
-    if text[-1] in SENTENCE_END or text[-1] in CLOSERS:
+    if text[-1] in SENTENCE_END or text[-1] in CLOSERS or _HAN_PERIOD_END.search(text):
         return True
     return text.endswith(("——", "..."))  # "..." becomes "……" in the punctuation stage
 
