@@ -65,6 +65,8 @@ _ATOMS = re.compile(
     r"|&#?[A-Za-z0-9]+;"
 )
 _OPERATORS = frozenset("+-*=&^|<>")
+# A line's first mark, which Markdown (and the layout stage) reads as markup once a space follows.
+_LINE_MARK = re.compile(r"\s*(?:[-*+>]|#{1,6}|\d{1,9}[.)])$")
 _PUNCT_AFTER = frozenset("!;,?:.~")
 _OPENING = frozenset("([{")
 _CLOSING = frozenset(")]}")
@@ -200,6 +202,8 @@ def half_then_cjk(info: _Line, i: int) -> str | None:
     before = line[i - 1] if i else ""
     if ch == "_" or _opens(info, i) or _emphasis(line, i):
         return None
+    if _LINE_MARK.match(line, 0, i + 1):
+        return None  # ``-中文``, ``1.中文``: a space after it would make the line a list item or heading
     if ch in "#@" and not _AN.match(before or " "):
         return None  # a hashtag or mention: ``#標籤``, ``@陳上進``
     if ch == "/":
