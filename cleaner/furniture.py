@@ -73,16 +73,25 @@ def debris(plain: str) -> bool:
 # A speck an OCR engine reads after a finished sentence, across a gap (``安全。”   .``), or before
 # a line's text (``。 输入页面…``): no text puts a lone mark there.
 _SPECK_MARKS = frozenset(".。,，·_'`-~:;：；")
-_TRAILING_SPECK = regex.compile(r"(?<=[。！？!?…”’」』）)])[ \t\u3000]{2,}[.。,，·_'`\-~:;：；]$")
+# After a finished sentence, a gap and up to three marks end a line only as specks (Tesseract:
+# "作用。 .", "获利匪浅。 .。，"): no sentence goes on with a mark after a space.
+_TRAILING_SPECK = regex.compile(r"(?<=[。！？!?…”’」』）)])[ \t\u3000]+[.。,，·_'`\-~:;：；]{1,3}$")
 _LEADING_SPECK = regex.compile(r"^[。.][ \t\u3000]+(?=[\p{Han}A-Za-z0-9“‘「（(])")
 
 
-def specks(line: str, after_sentence: bool) -> list[tuple[int, int]]:
-    """Offsets in ``line`` of OCR specks to drop: a lone mark after a finished sentence and a gap
-    at the line's end; a lone full stop and a gap at its start, when the line before finished its
-    sentence (otherwise the mark may be that sentence's own, wrapped onto this line)."""
+_LEADING_COMMA_SPECK = regex.compile(r"^[，,、.。]{1,2}(?=[\p{Han}A-Za-z0-9“‘「（(])")
+
+
+def specks(line: str, after_sentence: bool, after_full_stop: bool = False) -> list[tuple[int, int]]:
+    """Offsets in ``line`` of OCR specks to drop: up to three marks after a finished sentence and a
+    gap at the line's end; a lone full stop and a gap at its start, when the line before finished
+    its sentence (otherwise the mark may be that sentence's own, wrapped onto this line); a comma
+    or stop or two right at its start when the line before ended in a bare full stop (``。`` then
+    ``，随着…``: no sentence goes on with a comma after its full stop; after ``。”`` one may)."""
     found = []
-    if after_sentence and line[:1] in "。." and (lead := _LEADING_SPECK.match(line)):
+    if after_full_stop and (comma := _LEADING_COMMA_SPECK.match(line)):
+        found.append(comma.span())
+    elif after_sentence and line[:1] in "。." and (lead := _LEADING_SPECK.match(line)):
         found.append(lead.span())
     if line[-1:] in _SPECK_MARKS and (trail := _TRAILING_SPECK.search(line)):
         found.append(trail.span())

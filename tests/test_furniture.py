@@ -117,12 +117,22 @@ def test_a_label_with_spaces_inside_recurs_as_a_running_head():
             "走路一定要注意安全。”\n\n被救少年父子俩这才依依不舍地告别了张晓伟。",
         ),
         ("高的水花。          _\n\n正经过这里。", "高的水花。\n\n正经过这里。"),
+        # One space is gap enough, and a run of up to three marks is one speck.
+        (
+            "恢复与增长发挥了重要的作用。 .\n\n在谈到外国投资时说。",
+            "恢复与增长发挥了重要的作用。\n\n在谈到外国投资时说。",
+        ),
+        ("这些鼓励措施使投资者获利匪浅。 .。，\n\n展望1998年。", "这些鼓励措施使投资者获利匪浅。\n\n展望1998年。"),
         ("第一段说完了。\n\n。 输入页面的名称。", "第一段说完了。\n\n输入页面的名称。"),
         # The mark may be the sentence's own, wrapped onto the next line: kept (and joined).
         ("他一面走，一面说\n。 我们走", "他一面走，一面说。我们走"),
         # No gap, or not after a finished sentence: text, kept.
         ("他说：“好。”，我们走了。", "他说：“好。”，我们走了。"),
         ("数值为 3   .", "数值为 3 ."),
+        ("他说完了。。。\n\n大家都笑了。", "他说完了……\n\n大家都笑了。"),  # an ellipsis of full stops, no gap
+        # A comma right after a bare full stop is a speck; after "。”" the sentence may go on.
+        ("群众极为反感。\n，这种拜年之风，造成了负面影响。", "群众极为反感。\n\n这种拜年之风，造成了负面影响。"),
+        ("他说：“好。”\n，我们走了。", "他说：“好。”\n\n，我们走了。"),
     ],
 )
 def test_ocr_specks_inside_lines_are_dropped_only_where_no_text_puts_a_mark(text, cleaned):

@@ -801,14 +801,15 @@ def furniture_changes(decided: Plan, options: LayoutOptions) -> list[Change]:
 def speck_changes(decided: Plan) -> list[Change]:
     """Removals of OCR specks inside lines of text (``drop_speck``, :func:`cleaner.furniture.specks`)."""
     changes = []
-    previous_ends = True
+    previous_ends, full_stop = True, False
     for i, line in enumerate(decided.lines):
         if i in decided.furniture:
             continue
         if decided.static[i] in (TEXT, LIST):
-            for start, end in furniture.specks(line.raw, previous_ends):
+            for start, end in furniture.specks(line.raw, previous_ends, full_stop):
                 changes.append(Change(line.start + start, line.start + end, "", "drop_speck"))
         previous_ends = blocks.ends_sentence(line.plain)
+        full_stop = line.plain.rstrip()[-1:] in "。！？"
     return changes
 
 
