@@ -86,6 +86,7 @@ STOP_NOT_INDENTED = 1.5
 RHYTHM_WEIGHT = 1.0
 RHYTHM_PSEUDO = 2.0  # breaks' worth of weight the default belief keeps against the document's counts
 MIN_RATE_COMMAS = 20  # commas a document needs for its own cut rate
+KINSOKU_QUOTE_BOOST = 1.5
 RHYTHM_DEFAULT = {"stop|text": 0.3, "stop|quote": 0.3, "colon|text": 0.4, "colon|quote": 0.4}
 
 # How far to look for the lines that share a column with a line (non-empty lines either side).
@@ -548,16 +549,20 @@ def rhythm(plains: Sequence[str], full: Sequence[bool], text_lines: Sequence[boo
     # that would start a line on the line before, which cuts after a mark as often as after a
     # comma). With too few commas to count, the rate comes from the lines' length, doubled where
     # no line starts with a closing mark (kinsoku).
+    expected_closing = full_breaks * closing_inline / places if places else 0.0
+    kinsoku = closing_starts * 4 < expected_closing
     if commas_inline >= MIN_RATE_COMMAS:
         rate = commas_cut / (commas_inline + commas_cut)
     else:
-        expected_closing = full_breaks * closing_inline / places if places else 0.0
-        kinsoku = 2.0 if closing_starts * 4 < expected_closing else 1.0
-        rate = kinsoku * full_breaks / places if places else 0.0
+        rate = (2.0 if kinsoku else 1.0) * full_breaks / places if places else 0.0
     result = {}
     for name, seen in observed.items():
         default = RHYTHM_DEFAULT[name]
-        expected = rate * (inline[name] + seen)
+        # Under kinsoku an opening quote never ends a line either: a cut that would fall before the
+        # mark, between it and the quote, or after the quote falls between them, three places
+        # where a comma has two.
+        boost = KINSOKU_QUOTE_BOOST if kinsoku and name.endswith("|quote") else 1.0
+        expected = boost * rate * (inline[name] + seen)
         share = (min(expected, seen) + RHYTHM_PSEUDO * default) / (seen + RHYTHM_PSEUDO)
         result[name] = _logit(share) - _logit(default)
     return result

@@ -303,3 +303,31 @@ def test_rhythm_counts_its_cut_rate_from_the_commas_at_line_ends():
 )
 def test_a_narrower_last_line_ends_the_paragraph_above(text, cleaned):
     assert clean_layout(text) == cleaned
+
+
+def kinsoku_lines(text: str, width: int) -> list[str]:
+    """``text`` cut every ``width`` characters as Chinese typesetting does: a mark that cannot
+    start a line hangs on the line before, an opening quote that cannot end one goes to the next."""
+    lines, start = [], 0
+    while start < len(text):
+        cut = min(start + width, len(text))
+        while cut < len(text) and text[cut] in "，。：”！？、":
+            cut += 1
+        while cut - 1 > start and text[cut - 1] == "“":
+            cut -= 1
+        lines.append(text[start:cut])
+        start = cut
+    return lines
+
+
+def test_rhythm_counts_three_cut_places_at_a_colon_before_a_quotation_under_kinsoku():
+    """Under kinsoku a cut before "：", between it and "“" or after "“" all fall between them, where
+    a comma has two such places: the document's own comma rate, taken as it is, would make the
+    dialogue breaks of a novel that runs its dialogue on look like paragraph ends."""
+    says = ["好妹妹，你先时怎么说，今儿又怎么说", "你去了没有，可曾见着他", "这是从哪里说起，我竟不知道"]
+    names = ["宝玉", "黛玉", "宝钗", "凤姐", "袭人"]
+    text = "".join(f"{names[i % 5]}听了，便笑道：“{says[i % 3]}。”" for i in range(300))
+    plains = kinsoku_lines(text, 18)
+    found = wrapping.rhythm(plains, [True] * (len(plains) - 1) + [False], [True] * len(plains))
+    ceiling = wrapping._logit(1.0) - wrapping._logit(wrapping.RHYTHM_DEFAULT["colon|quote"])
+    assert found["colon|quote"] > ceiling - 1.0
