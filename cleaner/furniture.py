@@ -32,9 +32,12 @@ DEBRIS = "debris"
 
 # An OCR engine reads a dash beside a page number as 一 now and then, and a speck after it as a mark.
 _SPECK_AFTER = r"(?:\s+[.。,，·_'`])?"
+# A newspaper's page label: the issue's date, perhaps its weekday, and the page ("1998年1月8日 第9版";
+# an OCR engine may drop or misread a character of the date: "1998年]月14日").
+_ISSUE_DATE = r"(?:\d{4}\s*年[^\s]{0,6}?日\s*(?:星期.\s*)?)?"
 _PAGE_FORMS = regex.compile(
-    r"^(?:[-—–~·•一]\s*\d{1,4}\s*[-—–~·•一]|第\s*\d{1,4}\s*[页版]|[Pp]age\s+\d{1,4}(?:\s+of\s+\d{1,4})?"
-    rf"|\d{{1,4}}\s*/\s*\d{{1,4}}){_SPECK_AFTER}$"
+    rf"^(?:[-—–~·•一]\s*\d{{1,4}}\s*[-—–~·•一]|{_ISSUE_DATE}第\s*\d{{1,4}}\s*[页版]"
+    rf"|[Pp]age\s+\d{{1,4}}(?:\s+of\s+\d{{1,4}})?|\d{{1,4}}\s*/\s*\d{{1,4}}){_SPECK_AFTER}$"
 )
 _BARE_NUMBER = regex.compile(rf"^\d{{1,4}}{_SPECK_AFTER}$")
 # A label of up to 12 characters with no punctuation (single spaces inside it: "KiCad 用户手册"), and
@@ -165,14 +168,15 @@ def _page_breaks(plains: Sequence[str], found: dict[int, str], bare: Sequence[in
     first = next((i for i, plain in enumerate(plains) if plain.strip()), None)
     beside: dict[str, list[tuple[int, list[int]]]] = {}
     elsewhere: Counter[str] = Counter()
-    for i, plain in enumerate(plains):
-        if i in found or len(plain) > MAX_LENGTH or not _BARE_LABEL.match(plain):
-            continue
+    labels = {i: label for i, plain in enumerate(plains) if i not in found and (label := _label_key(plain))}
+    canonical = _ocr_variants(Counter(labels.values()))
+    for i, label in labels.items():
+        label = canonical.get(label, label)
         near = [j for j in _neighbours(plains, i) if j in numbers]
         if near or i == first:
-            beside.setdefault(plain, []).append((i, near))  # the first page's head has no number above it
+            beside.setdefault(label, []).append((i, near))  # the first page's head has no number above it
         else:
-            elsewhere[plain] += 1
+            elsewhere[label] += 1
     result: dict[int, str] = {}
     for label, places in beside.items():
         if len(places) < MIN_HEAD_REPEATS or elsewhere[label] or not any(near for _, near in places):
@@ -182,6 +186,50 @@ def _page_breaks(plains: Sequence[str], found: dict[int, str], bare: Sequence[in
             for j in near:
                 result.setdefault(j, found.get(j, PAGE_NUMBER))
     return result
+
+
+# Specks an OCR engine puts around a label: quotes and rules at its edges, and marks set apart from
+# it by a space (a mark touching a word is that sentence's own: "正文。" is no label).
+_EDGE_SPECKS = regex.compile(r"^(?:[\s“”\"'`_·]|[.。,，](?=\s))+|(?:\s+[.。,，·_'`\"]+|[\s“”\"'`_·])+$")
+
+
+def _label_key(plain: str) -> str | None:
+    """A line as a running head's label, compared without the specks an OCR engine puts around it,
+    letter case or spaces ("“ 人民日报 。", "LibreOffice 帮助"); None if it cannot be one."""
+    core = _EDGE_SPECKS.sub("", plain)
+    if len(core) > MAX_LENGTH or not _BARE_LABEL.match(core):
+        return None
+    return core.casefold().replace(" ", "")
+
+
+def _ocr_variants(counts: Counter[str]) -> dict[str, str]:
+    """Each label that one edit away from a more frequent one of at least four characters is how an
+    OCR engine misread it ("和民日报", "人民昌报" for "人民日报"), mapped to that label. Shorter
+    labels are left alone: "第一章" and "第二章" are different headings."""
+    ranked = sorted(counts, key=lambda label: (-counts[label], label))
+    canonical: dict[str, str] = {}
+    for k, label in enumerate(ranked):
+        for other in ranked[:k]:
+            if (
+                other not in canonical
+                and len(other) >= 4
+                and counts[other] >= counts[label]
+                and _one_edit(label, other)
+            ):
+                canonical[label] = other
+                break
+    return canonical
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether ``a`` and ``b`` differ by one substitution, insertion or deletion."""
+    if abs(len(a) - len(b)) > 1 or a == b:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    i = next((k for k, (x, y) in enumerate(zip(short, long, strict=False)) if x != y), len(short))
+    return short[i:] == long[i + 1 :]
 
 
 def _is_running_head(label: str, number: int, labels: Counter[str], pages: Sequence[int]) -> bool:

@@ -83,7 +83,7 @@ def test_options_from_a_config_and_the_pipeline_stays_idempotent():
     assert [e for e in pipeline.clean(once).edits if not e.is_event] == []
 
 
-@pytest.mark.parametrize("line", ["一119一", "第61页 .", "- 7 -  。"])
+@pytest.mark.parametrize("line", ["一119一", "第61页 .", "- 7 -  。", "1998年1月8日 第9版", "1998年]月14日 第10版"])
 def test_page_numbers_as_an_ocr_engine_reads_them(line):
     """Tesseract reads a dash beside a page number as 一 now and then, and a speck after it."""
     assert furniture.page_number(line)
@@ -153,3 +153,40 @@ def test_a_label_that_opens_the_document_and_stands_next_to_a_page_number_is_a_r
     assert furniture.find(lines) == {0: "running_head", 5: "page_number", 6: "running_head"}
     # The same label also standing elsewhere (a heading of the text) is left alone everywhere.
     assert furniture.find([*lines, "", "红楼梦", "", "正文。"]) == {}
+
+
+@pytest.mark.parametrize(
+    "line", ["1998年1月8日", "1998年1月8日 星期四", "第9版面对五千元境界不相同", "本版责任编辑：王红"]
+)
+def test_a_date_alone_or_a_sentence_about_a_page_is_not_a_page_label(line):
+    assert not furniture.page_number(line)
+
+
+def test_a_running_head_is_found_through_its_ocr_misreadings():
+    """Real Tesseract output of three newspaper pages: the paper's name over each page's label,
+    read once as "和民日报" and once with specks around it; the case and spaces of a manual's name
+    vary too."""
+    lines = [
+        "人民日报", "1998年1月8日 第9版", "正文第一段，", "还没有完。",
+        "和民日报", "1998年1月8日 第10版", "正文第二段。",
+        "“ 人民日报 。", "1998年1月8日 第11版", "正文第三段。",
+    ]  # fmt: skip
+    found = furniture.find(lines)
+    assert [i for i, kind in found.items() if kind == "running_head"] == [0, 4, 7]
+    assert [i for i, kind in found.items() if kind == "page_number"] == [1, 5, 8]
+    manual = [
+        "LibreOffice 帮助",
+        "- 12 -",
+        "正文。",
+        "Libreoffice 帮助",
+        "- 13 -",
+        "正文。",
+        "LibreoOffice 帮助",
+        "- 14 -",
+    ]
+    assert {i for i, kind in furniture.find(manual).items() if kind == "running_head"} == {0, 3, 6}
+
+
+def test_headings_one_character_apart_are_not_taken_for_misreadings_of_each_other():
+    lines = ["第一章", "- 1 -", "正文。", "第二章", "- 2 -", "正文。", "第三章", "- 3 -", "正文。"]
+    assert {kind for kind in furniture.find(lines).values()} == {"page_number"}
