@@ -101,10 +101,18 @@ def specks(line: str, after_sentence: bool, after_full_stop: bool = False) -> li
     return found
 
 
+# A speck an OCR engine reads in the gap between a running head's label and its number.
+_GAP_SPECK = regex.compile(r"(?<=\s)[.。,，·_'`\"“”]+(?=\s)")
+
+
 def _head(plain: str) -> tuple[str, int] | None:
-    """The label and page number of a ``label  12`` / ``12  label`` line."""
+    """The label (compared without case or spaces) and page number of a ``label  12`` / ``12  label``
+    line, specks in the gap between them left out (``KiCad 用户手册   。   90``)."""
+    plain = _GAP_SPECK.sub("", plain) if "  " in plain else plain
     match = _HEAD_THEN_NUMBER.match(plain) or _NUMBER_THEN_HEAD.match(plain)
-    return (match.group("label"), int(match.group("number"))) if match else None
+    if match is None:
+        return None
+    return match.group("label").casefold().replace(" ", ""), int(match.group("number"))
 
 
 _NUMBER = regex.compile(r"\d{1,4}")

@@ -190,3 +190,10 @@ def test_a_running_head_is_found_through_its_ocr_misreadings():
 def test_headings_one_character_apart_are_not_taken_for_misreadings_of_each_other():
     lines = ["第一章", "- 1 -", "正文。", "第二章", "- 2 -", "正文。", "第三章", "- 3 -", "正文。"]
     assert {kind for kind in furniture.find(lines).values()} == {"page_number"}
+
+
+def test_a_running_head_with_a_speck_in_its_gap_and_another_letter_case_is_still_one():
+    """Real Tesseract output of a manual: "KiCad 用户手册" over every page, its number across a gap
+    where a speck may sit, its case read differently on another page."""
+    lines = ["KiCad 用户手册          。      90", "正文，", "Kicad 用户手册        91", "正文。"]
+    assert furniture.find(lines) == {0: "running_head", 2: "running_head"}
