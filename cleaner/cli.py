@@ -98,6 +98,8 @@ def build_config(
     on_error: str | None = None,
     select: list[str] | None = None,
     ignore: list[str] | None = None,
+    furniture: str | None = None,
+    debris: str | None = None,
 ) -> Config:
     """The run's configuration: defaults, then the config file, then command-line options.
 
@@ -121,6 +123,8 @@ def build_config(
         ("--opencc-config", "variants", "opencc_config", opencc_config),
         ("--spacing", "spacing", "cjk_latin", spacing),
         ("--markup", "layout", "markup", markup),
+        ("--furniture", "layout", "furniture", furniture),
+        ("--debris", "layout", "debris", debris),
         ("--dedup", "dedup", "scope", dedup),
         ("--max-file-size", "input", "max_file_size", max_file_size),
         ("--on-error", "input", "on_error", on_error),
@@ -328,6 +332,19 @@ def run(
         str | None, typer.Option(metavar="STYLE", help="Chinese–Latin spaces: remove, insert, keep.")
     ] = None,
     markup: Annotated[str | None, typer.Option(metavar="MODE", help="Markdown marks: strip or keep.")] = None,
+    furniture: Annotated[
+        str | None,
+        typer.Option(
+            metavar="MODE",
+            help="Page numbers and running heads: drop, keep (on lines of their own) or mark "
+            "(dropped, and listed in a 'furniture' field of each JSON Lines record). Default: drop.",
+            show_default=False,
+        ),
+    ] = None,
+    debris: Annotated[
+        str | None,
+        typer.Option(metavar="MODE", help="OCR debris and specks: drop or keep. Default: drop.", show_default=False),
+    ] = None,
     dedup: Annotated[
         str | None, typer.Option(metavar="SCOPE", help="Paragraph dedup scope: corpus, file, off.")
     ] = None,
@@ -436,6 +453,7 @@ def run(
         config = build_config(
             config_file, rules, no_rules, disable, variants, opencc_config, spacing, markup, dedup,
             drop_duplicate_documents, encoding, max_file_size, src, no_config, on_error, select, ignore,
+            furniture, debris,
         )  # fmt: skip
         if src == "-":
             summary = _run_stdin(dst, config, input_format, text_field, report, dry_run, diff, check, audit_format)

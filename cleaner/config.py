@@ -88,8 +88,9 @@ class LayoutOptions:
     # with a credit, byline, label or Markdown heading in it); false: never reorder text.
     move_blocks: bool = True
     # Page furniture (page numbers, running heads with a page number) and OCR debris (symbol-only
-    # lines): drop them (each an edit) or keep them on lines of their own, never joined.
-    furniture: Literal["drop", "keep"] = "drop"
+    # lines): drop them (each an edit) or keep them on lines of their own, never joined. ``mark``
+    # drops furniture as ``drop`` does and lists it in a field of each JSON Lines record.
+    furniture: Literal["drop", "keep", "mark"] = "drop"
     debris: Literal["drop", "keep"] = "drop"
 
 

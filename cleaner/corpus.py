@@ -180,7 +180,10 @@ class Corpus:
             cleaned, doc_edits = _merge(result, step)
             outputs.append(cleaned)
             edits.extend((doc.id, edit) for edit in doc_edits)
-        after, payload = render_file(loaded, outputs, text_field)
+        marks = None
+        if self.config.layout.furniture == "mark" and loaded.records is not None:
+            marks = [furniture_marks(doc_edits) for doc_edits in _by_document(loaded.documents, edits)]
+        after, payload = render_file(loaded, outputs, text_field, marks)
         before = loaded.text
         status = "cleaned" if any(not edit.is_event for _, edit in edits) else "unchanged"
         return FileOutcome(
@@ -199,16 +202,46 @@ class Corpus:
         )
 
 
-def render_file(loaded: LoadedFile, outputs: list[Document | None], text_field: str) -> tuple[str, bytes | None]:
+FURNITURE_RULES = {"drop_page_number": "page_number", "drop_running_head": "running_head"}
+FURNITURE_FIELD = "furniture"
+
+
+def furniture_marks(edits: list[Edit]) -> list[dict[str, str]]:
+    """The page furniture the layout stage dropped from one document, in order, as ``{"kind",
+    "text"}`` entries: what ``layout.furniture: mark`` lists in each JSON Lines record."""
+    return [
+        {"kind": FURNITURE_RULES[edit.rule], "text": edit.before.strip()}
+        for edit in edits
+        if edit.stage == "layout" and edit.rule in FURNITURE_RULES
+    ]
+
+
+def _by_document(documents: list[Document], edits: list[tuple[str, Edit]]) -> list[list[Edit]]:
+    grouped: dict[str, list[Edit]] = {}
+    for doc_id, edit in edits:
+        grouped.setdefault(doc_id, []).append(edit)
+    return [grouped.get(doc.id, []) for doc in documents]
+
+
+def render_file(
+    loaded: LoadedFile,
+    outputs: list[Document | None],
+    text_field: str,
+    marks: list[list[dict[str, str]]] | None = None,
+) -> tuple[str, bytes | None]:
     """The output of one file for its cleaned documents (``None``: dropped): its text, and its bytes
-    when they are not that text in UTF-8 (a compressed file, a Parquet file)."""
+    when they are not that text in UTF-8 (a compressed file, a Parquet file). ``marks`` holds each
+    JSON Lines record's furniture, written in its ``furniture`` field (``layout.furniture: mark``)."""
     if loaded.parquet is not None:
         from cleaner.io.parquet import render_parquet, text_view
 
         return text_view(outputs, loaded), render_parquet(loaded, outputs, text_field)
     if loaded.records is not None:
         verbatim = [(bad.position, bad.text) for bad in loaded.rejected]
-        after = render_jsonl(loaded.records, outputs, text_field, verbatim)
+        records = loaded.records
+        if marks is not None:
+            records = [{**record, FURNITURE_FIELD: found} for record, found in zip(records, marks, strict=True)]
+        after = render_jsonl(records, outputs, text_field, verbatim)
     else:
         after = render_text(outputs[0])
     codec = loaded.source.codec
@@ -556,6 +589,8 @@ def run_record(corpus: Corpus, src: Path, rules_used: list[Path]) -> dict:
         "config": relative_to(config_file, base) if config_file else None,
         "rules": [relative_to(path, base) for path in rules_used],
     }
+    if corpus.config.layout.furniture == "mark":  # only when used: JSON Lines records carry a furniture field
+        record["furniture"] = "mark"
     for key in ("select", "ignore"):  # only when used: the globs that chose among the rules
         if getattr(corpus.config.rules, key):
             record[f"rules_{key}"] = list(getattr(corpus.config.rules, key))

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from cleaner.audit_file import audit_lines
-from cleaner.corpus import check_paths, existing_audit
+from cleaner.corpus import check_paths, existing_audit, furniture_marks, render_file
 from cleaner.dedup.restore import DOCUMENT_RULE, PARAGRAPH_RULES, removals_from_audit, restore_text
 from cleaner.errors import CleanerError, ConfigError
 from cleaner.io.paths import display_name, has_valid_name, real, safe_relative_path
@@ -39,7 +39,6 @@ from cleaner.io.readers import (
     load,
     read_bytes,
 )
-from cleaner.io.writers import render_jsonl, render_text
 from cleaner.model import Document, Edit, replay
 
 OK = "ok"
@@ -144,12 +143,13 @@ def verify_corpus(
         return report
     inputs = {_name_of(source): source for source in discover(src, globs)}
     recorded: set[str] = set()
-    for entry in _file_entries(audit_path, report.problems):
+    run: dict[str, Any] = {}
+    for entry in _file_entries(audit_path, report.problems, run):
         if entry.name in recorded:
             report.problems.append(f"line {entry.line}: a second file record for {display_name(entry.name)}")
             continue
         recorded.add(entry.name)
-        report.files.append(_check_file(entry, src, dst, inputs, text_field))
+        report.files.append(_check_file(entry, src, dst, inputs, text_field, run.get("furniture") == "mark"))
     report.files.extend(FileCheck(name, NO_AUDIT_RECORD) for name in sorted(set(inputs) - recorded))
     report.files.extend(FileCheck(name, NO_SOURCE) for name in _outputs_without_source(dst, recorded, audit_path))
     report.files.sort(key=lambda check: check.name)
@@ -188,8 +188,9 @@ class _FileEntry:
         return self.record["doc"]
 
 
-def _file_entries(path: Path, problems: list[str]) -> Iterator[_FileEntry]:
-    """The file records of an audit record with their edits, in order; faults go to ``problems``."""
+def _file_entries(path: Path, problems: list[str], run: dict[str, Any] | None = None) -> Iterator[_FileEntry]:
+    """The file records of an audit record with their edits, in order; faults go to ``problems``,
+    the run record (the first line) into ``run``."""
     current: _FileEntry | None = None
     runs = 0
     for number, record in audit_lines(path):
@@ -198,6 +199,8 @@ def _file_entries(path: Path, problems: list[str]) -> Iterator[_FileEntry]:
             continue
         kind = record.get("type")
         if kind == "run":
+            if run is not None and not runs:
+                run.update(record)
             runs += 1
             if runs > 1 or current is not None:
                 problems.append(f"line {number}: a run record after the first line (two runs in one record?)")
@@ -278,10 +281,10 @@ class _Failed(Exception):
 
 
 def _check_file(
-    entry: _FileEntry, src: Path, dst: Path, inputs: Mapping[str, SourceFile], text_field: str
+    entry: _FileEntry, src: Path, dst: Path, inputs: Mapping[str, SourceFile], text_field: str, mark: bool = False
 ) -> FileCheck:
     try:
-        return _prove_file(entry, src, dst, inputs, text_field)
+        return _prove_file(entry, src, dst, inputs, text_field, mark)
     except _Failed as failed:
         return FileCheck(entry.name, failed.verdict, failed.detail)
     except OSError as exc:  # an unreadable output: this file cannot be proven, the others still can
@@ -290,7 +293,7 @@ def _check_file(
 
 
 def _prove_file(
-    entry: _FileEntry, src: Path, dst: Path, inputs: Mapping[str, SourceFile], text_field: str
+    entry: _FileEntry, src: Path, dst: Path, inputs: Mapping[str, SourceFile], text_field: str, mark: bool = False
 ) -> FileCheck:
     """Replay one file's edits on its re-decoded input and compare with its output; raise :class:`_Failed` if not."""
     record = entry.record
@@ -318,7 +321,10 @@ def _prove_file(
         _compare_parquet(data, loaded, outputs, text_field)
     else:
         written = _read_output(data, source)
-        expected = _render(loaded, outputs, text_field)
+        marks = None
+        if mark and loaded.records is not None:
+            marks = [furniture_marks([edit for _, edit in edits.get(doc.id, [])]) for doc in loaded.documents]
+        expected = _render(loaded, outputs, text_field, marks)
         if written != expected:
             raise _Failed(MISMATCH, _difference(expected, written, loaded, outputs, text_field))
     _check_size("bytes_out", record, len(data), "the output")
@@ -535,12 +541,11 @@ def _check_recoverable(before: str, after: str, removals: list[Edit]) -> None:
 # -- comparing ------------------------------------------------------------------------------
 
 
-def _render(loaded: LoadedFile, outputs: list[Document | None], text_field: str) -> str:
-    """The file ``clean`` writes for these documents, by its own writers."""
-    if loaded.records is not None:
-        verbatim = [(bad.position, bad.text) for bad in loaded.rejected]
-        return render_jsonl(loaded.records, outputs, text_field, verbatim)
-    return render_text(outputs[0])
+def _render(
+    loaded: LoadedFile, outputs: list[Document | None], text_field: str, marks: list[list[dict[str, str]]] | None = None
+) -> str:
+    """The file ``clean`` writes for these documents, by its own writer."""
+    return render_file(loaded, outputs, text_field, marks)[0]
 
 
 def _difference(

@@ -197,3 +197,53 @@ def test_a_running_head_with_a_speck_in_its_gap_and_another_letter_case_is_still
     where a speck may sit, its case read differently on another page."""
     lines = ["KiCad 用户手册          。      90", "正文，", "Kicad 用户手册        91", "正文。"]
     assert furniture.find(lines) == {0: "running_head", 2: "running_head"}
+
+
+PAGES = "又有十三众尼僧，\n167\n\n红楼梦\n\n搭绣衣，众人\n168\n\n红楼梦\n\n都笑了。"
+
+
+def _run(tmp_path, *options):
+    import json
+
+    from typer.testing import CliRunner
+
+    from cleaner.cli import app, clean_app
+
+    src, dst = tmp_path / "src", tmp_path / "dst"
+    src.mkdir(parents=True, exist_ok=True)
+    records = [{"id": 1, "text": PAGES}, {"id": 2, "text": "没有页码的一段文字。"}]
+    (src / "pages.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), "utf-8")
+    (src / "pages.txt").write_text(PAGES.replace("众人", "大家"), encoding="utf-8")
+    result = CliRunner().invoke(clean_app, [str(src), str(dst), "--no-config", *options])
+    verified = CliRunner().invoke(app, ["verify", str(src), str(dst)])
+    return result, verified, dst
+
+
+def test_furniture_mark_lists_what_was_dropped_in_each_json_lines_record(tmp_path):
+    import json
+
+    result, verified, dst = _run(tmp_path, "--furniture", "mark")
+    assert result.exit_code == 0, result.output
+    assert verified.exit_code == 0, verified.output
+    first, second = (json.loads(line) for line in (dst / "pages.jsonl").read_text("utf-8").splitlines())
+    assert first["text"] == "又有十三众尼僧，搭绣衣，众人都笑了。"
+    assert first["furniture"] == [
+        {"kind": "page_number", "text": "167"},
+        {"kind": "running_head", "text": "红楼梦"},
+        {"kind": "page_number", "text": "168"},
+        {"kind": "running_head", "text": "红楼梦"},
+    ]
+    assert second["furniture"] == []
+    # A text file has no place for metadata: mark drops the lines as drop does (the audit record has them).
+    assert (dst / "pages.txt").read_text("utf-8") == "又有十三众尼僧，搭绣衣，大家都笑了。\n"
+
+
+def test_furniture_and_debris_flags_choose_as_the_config_does(tmp_path):
+    result, verified, dst = _run(tmp_path, "--furniture", "keep", "--debris", "keep", "--dedup", "off")
+    assert result.exit_code == 0, result.output
+    assert verified.exit_code == 0, verified.output
+    kept = (dst / "pages.txt").read_text("utf-8")
+    assert "167" in kept and "红楼梦" in kept
+    bad, _, _ = _run(tmp_path / "other", "--furniture", "hide")
+    assert bad.exit_code == 2
+    assert "--furniture" in bad.output

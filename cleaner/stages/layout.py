@@ -772,7 +772,7 @@ def separations(text: str, decided: Plan) -> list[Change]:
 
 
 def _furniture_kept(kind: str, options: LayoutOptions) -> bool:
-    return (options.debris if kind == furniture.DEBRIS else options.furniture) == "keep"
+    return (options.debris if kind == furniture.DEBRIS else options.furniture) == "keep"  # "mark" drops
 
 
 def furniture_changes(decided: Plan, options: LayoutOptions) -> list[Change]:
