@@ -232,7 +232,7 @@ def _has_tool_table(pyproject: Path) -> bool:
 
     try:
         return "cleaner" in tomllib.loads(pyproject.read_text(encoding="utf-8")).get("tool", {})
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
         return False  # not ours to judge: a broken pyproject.toml without our table is ignored
 
 
@@ -288,6 +288,8 @@ def _load_toml(text: str, path: Path) -> tuple[Any, Places]:
         message = message[: where.start()].strip() if where else message
         at = f"{path}:{where[1]}:{where[2]}" if where else str(path)
         raise ConfigError(f"{at}: invalid TOML: {message}") from None
+    except RecursionError:  # tomllib recurses once per level of nesting
+        raise ConfigError(f"{path}: invalid TOML: nested too deeply") from None
     prefix: tuple[str, ...] = ()
     if path.name == PYPROJECT:
         prefix = ("tool", "cleaner")

@@ -68,3 +68,36 @@ def test_the_library_refuses_an_unbounded_time_limit_too(value: float) -> None:
 def test_good_values_still_load(tmp_path: Path) -> None:
     config = load_config(write(tmp_path, "rules:\n  regex_timeout: 0.25\ndedup:\n  threshold: 0.8\n"))
     assert config.rules.regex_timeout == 0.25 and config.dedup.threshold == 0.8
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[rules]\npaths = " + "[" * 100_000 + "]" * 100_000 + "\n",
+        "layout = " + "{a = " * 10_000 + "1" + "}" * 10_000 + "\n",
+    ],
+)
+def test_toml_nested_too_deeply_is_a_config_error(tmp_path: Path, text: str) -> None:
+    """tomllib recurses once per level: past Python's recursion limit it raised RecursionError, an
+    internal error (exit 3) instead of a message naming the file."""
+    path = tmp_path / "cleaner.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=f"^{path}: invalid TOML: nested too deeply$"):
+        load_config(path)
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "a.txt").write_text("好\n", encoding="utf-8")
+    result = CliRunner().invoke(clean_app, [str(tmp_path / "src"), str(tmp_path / "out")])  # found beside SRC
+    assert result.exit_code == 2, result.output
+    assert result.stderr == f"{path}: invalid TOML: nested too deeply\n"
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_pyproject_nested_too_deeply_is_passed_over(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pyproject.toml tomllib cannot read is not the cleaner's to judge (as a broken one is not)."""
+    monkeypatch.chdir(tmp_path)  # so that no config file of the working folder is found instead
+    (tmp_path / "pyproject.toml").write_text("[project]\nx = " + "[" * 100_000 + "]" * 100_000 + "\n", "utf-8")
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "a.txt").write_text("好\n", encoding="utf-8")
+    result = CliRunner().invoke(clean_app, [str(tmp_path / "src"), str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert "config: none found (defaults)" in result.stderr
