@@ -450,6 +450,7 @@ def run(
     dry_run = dry_run or check
     try:
         check_format(audit_format)
+        _check_side_outputs(summary_json, html, src, dst, dry_run)
         config = build_config(
             config_file, rules, no_rules, disable, variants, opencc_config, spacing, markup, dedup,
             drop_duplicate_documents, encoding, max_file_size, src, no_config, on_error, select, ignore,
@@ -493,6 +494,25 @@ def run(
     raise typer.Exit(code)
 
 
+def _side_output_guard(path: Path, src: str) -> WriteGuard:
+    """Where ``--summary-json`` and ``--html`` may write: anywhere but into SRC or over the input."""
+    trees = [Path(src)] if src != "-" and Path(src).is_dir() else []
+    inputs = [Path(src)] if src != "-" else []
+    return WriteGuard.create(path.parent, trees, inputs)
+
+
+def _check_side_outputs(summary_json: Path | None, html: Path | None, src: str, dst: str, dry_run: bool) -> None:
+    """Refuse a bad ``--summary-json`` or ``--html`` before the run, so that a refused run writes nothing."""
+    if html is not None and (dry_run or dst == "-" or src == "-"):
+        raise ConfigError(_HTML_NEEDS_A_RUN)
+    for path, what in ((summary_json, "the summary"), (html, "the review page")):
+        if path is not None:
+            _side_output_guard(path, src).check(path, what)
+
+
+_HTML_NEEDS_A_RUN = "--html needs a run that writes into a DST folder (not -, --dry-run or --check)"
+
+
 def _write_review(
     html: Path, src: str, dst: str, summary: Summary, text_field: str, quiet: bool, dry_run: bool
 ) -> None:
@@ -500,7 +520,8 @@ def _write_review(
     from cleaner.review import build_report
 
     if dry_run or dst == "-" or src == "-" or summary.audit_path is None:
-        raise ConfigError("--html needs a run that writes into a DST folder (not -, --dry-run or --check)")
+        raise ConfigError(_HTML_NEEDS_A_RUN)
+    _side_output_guard(html, src).check(html, "the review page")  # again, just before it is written
     stats = build_report(dst, html, audit=summary.audit_path, src=src, text_field=text_field)
     if not quiet:
         typer.echo(stats.format(), err=True)
@@ -519,10 +540,8 @@ def _quiet_broken_pipe() -> typer.Exit:
 
 def write_summary_json(path: Path, summary: Summary, src: str) -> None:
     """The summary's numbers as JSON (``--summary-json FILE``), written atomically, never into SRC."""
-    trees = [Path(src)] if src != "-" and Path(src).is_dir() else []
-    inputs = [Path(src)] if src != "-" else []
-    guard = WriteGuard.create(path.parent, trees, inputs)
-    write_atomic(path, json.dumps(summary.to_dict(), ensure_ascii=False, indent=2), guard)
+    guard = _side_output_guard(path, src)
+    write_atomic(path, json.dumps(summary.to_dict(), ensure_ascii=False, indent=2), guard, "the summary")
 
 
 def _run_stdin(

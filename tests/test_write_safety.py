@@ -322,3 +322,30 @@ def test_outputs_and_their_folders_are_synced_once_each_and_no_fsync_skips_both(
     assert calls == []
     for path in (tmp_path / "durable").rglob("*.txt"):
         assert (tmp_path / "scratch" / path.relative_to(tmp_path / "durable")).read_bytes() == path.read_bytes()
+
+
+# -- the run's other files: --summary-json and --html ----------------------------------------------
+
+
+@pytest.mark.parametrize("option", ["--summary-json", "--html"])
+@pytest.mark.parametrize("where", ["a.txt", "sub/new.json"])
+def test_side_outputs_into_src_are_refused_before_anything_is_written(
+    src: Path, tmp_path: Path, option: str, where: str
+) -> None:
+    """--html over an input once wrote the page over it (exit 0); --summary-json into SRC was refused
+    only after the run, with DST written and exit 2."""
+    before = tree(src)
+    result = invoke(src, tmp_path / "dst", option, src / where)
+    assert result.exit_code == 2, result.output
+    what = "the summary" if option == "--summary-json" else "the review page"
+    assert result.stderr == (
+        f"{src / where}: refusing to write {what} into the input {src} (it resolves to {resolved(src / where)})\n"
+    )
+    assert tree(src) == before
+    assert not (tmp_path / "dst").exists(), "nothing is written, not even DST"
+
+
+def test_side_outputs_elsewhere_are_written(src: Path, tmp_path: Path) -> None:
+    result = invoke(src, tmp_path / "dst", "--summary-json", tmp_path / "s.json", "--html", tmp_path / "r.html")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "s.json").is_file() and (tmp_path / "r.html").is_file()
