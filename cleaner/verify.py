@@ -297,7 +297,7 @@ def _prove_file(
 ) -> FileCheck:
     """Replay one file's edits on its re-decoded input and compare with its output; raise :class:`_Failed` if not."""
     record = entry.record
-    if safe_relative_path(entry.name) is None:
+    if safe_relative_path(entry.name) is None and not _skipped_escaped_name(entry, inputs):
         raise _Failed(MISMATCH, "the file record's path is not a plain relative path; nothing was read")
     if entry.faults:
         raise _Failed(MISMATCH, entry.faults[0])
@@ -329,6 +329,14 @@ def _prove_file(
             raise _Failed(MISMATCH, _difference(expected, written, loaded, outputs, text_field))
     _check_size("bytes_out", record, len(data), "the output")
     return FileCheck(entry.name, OK, edits=len(entry.edits), removed=removed)
+
+
+def _skipped_escaped_name(entry: _FileEntry, inputs: Mapping[str, SourceFile]) -> bool:
+    """A skipped input whose name is not UTF-8, as the run names it: escaped, so ``\\xff.txt`` may look
+    like a path from a root. The name matches a file found in SRC, so it is no path taken from the
+    audit record."""
+    source = inputs.get(entry.name)
+    return entry.record.get("status") == "skipped" and source is not None and not has_valid_name(source.rel)
 
 
 def _skipped(entry: _FileEntry, dst: Path) -> FileCheck:

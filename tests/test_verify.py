@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +16,7 @@ from typer.testing import CliRunner
 from cleaner import verify_corpus
 from cleaner.cli import app, clean_app
 from cleaner.corpus import existing_audit
+from cleaner.io.paths import display_name
 from cleaner.report import read_audit
 
 from .conftest import CLEANED, ROOT, SEEDS, write_audit_records
@@ -245,6 +247,22 @@ def test_a_skipped_binary_file_is_listed_as_skipped(tmp_path: Path) -> None:
     assert "image.txt: MISMATCH: skipped (image.txt: binary file (contains NUL bytes)), yet DST holds an output" in (
         result.stdout
     )
+
+
+@pytest.mark.parametrize("raw", [b"\xff\xfe.txt", b"bad\xff.txt", "渌口".encode("gbk") + b".txt", b"\xfe/a.txt"])
+def test_a_skipped_name_that_is_not_utf8_verifies(tmp_path: Path, raw: bytes) -> None:
+    """The audit record names such a file escaped (``\\xff\\xfe.txt``); one escaped from its first
+    byte reads like a Windows path from the root, and verify once refused it as unsafe (exit 1)."""
+    src, out = tmp_path / "src", tmp_path / "out"
+    src.mkdir()
+    (src / "a.txt").write_text(f"{FUND}\n", encoding="utf-8")
+    bad = src / os.fsdecode(raw)
+    bad.parent.mkdir(exist_ok=True)
+    bad.write_text(f"{MOTTO}\n", encoding="utf-8")
+    assert clean(src, out).exit_code == 1
+    result = verify(src, out)
+    assert result.exit_code == 0, result.stdout
+    assert f"{display_name(os.fsdecode(raw))}: skipped: the file name is not valid UTF-8" in result.stdout
 
 
 def test_every_input_needs_a_record_and_every_output_a_source(seeds_out: Path, tmp_path: Path) -> None:
