@@ -6,13 +6,15 @@ Each of these once stopped a whole run with exit 3 (an internal error) and no ou
 from __future__ import annotations
 
 import errno
+import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
 from cleaner import corpus as corpus_module
-from cleaner.cli import clean_app
+from cleaner.cli import app, clean_app
 from cleaner.report import read_audit
 
 PAGE = "渌口区推进产业发展,园区企业已达78家。\n"
@@ -122,3 +124,82 @@ def test_a_deeply_nested_config_file_is_a_config_error(hostile: Path, tmp_path: 
     assert result.exit_code == 2, result.stderr
     assert f"{config}:1:" in result.stderr and "nest" in result.stderr
     assert "internal error" not in result.stderr
+
+
+def test_a_folder_that_cannot_be_listed_is_skipped_by_name(
+    hostile: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """os.walk passes over a folder it cannot list; the run said nothing of the files it hid and
+    exited 0. (No permission is simulated: the tests may run as root, who can list any folder.)"""
+    (hostile / "locked").mkdir()
+    (hostile / "locked" / "b.txt").write_text(OTHER, encoding="utf-8")
+    real_scandir = os.scandir
+
+    def scandir(path: str | os.PathLike[str] = ".") -> Any:
+        if os.fspath(path).endswith("locked"):
+            raise PermissionError(errno.EACCES, "Permission denied", os.fspath(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    out = tmp_path / "out"
+    result = invoke(hostile, out)
+    assert result.exit_code == 1
+    assert "skipped locked: cannot list the folder (Permission denied)\n" in result.stderr
+    assert (out / "a.txt").read_text("utf-8") == PAGE_CLEAN
+    verified = CliRunner().invoke(app, ["verify", str(hostile), str(out), "-q"])
+    assert verified.exit_code == 0, verified.output
+
+
+def test_a_file_deeper_than_the_system_allows_is_skipped_by_name(tmp_path: Path) -> None:
+    """A folder whose path is longer than PATH_MAX (4096 bytes on Linux) cannot be listed: what it
+    holds was left out in silence, with exit 0."""
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "a.txt").write_text(PAGE, encoding="utf-8")
+    folders = deep_folders(src, 4200)
+    out = tmp_path / "out"
+    result = invoke(src, out)
+    assert result.exit_code == 1, result.output
+    assert "cannot list the folder (File name too long)" in result.stderr
+    assert f"skipped {folders[0]}/" in result.stderr
+    assert (out / "a.txt").read_text("utf-8") == PAGE_CLEAN
+    verified = CliRunner().invoke(app, ["verify", str(src), str(out), "-q"])
+    assert verified.exit_code == 0, verified.output
+
+
+def deep_folders(root: Path, length: int) -> list[str]:
+    """Nested folders of 200-byte names under ``root``, made one by one (relative to the last, as no
+    path that long can be given whole), until the path is ``length`` bytes; a file at the bottom."""
+    names: list[str] = []
+    fd = os.open(root, os.O_RDONLY)
+    total = len(os.fsencode(root))
+    try:
+        while total < length:
+            names.append(f"{len(names):02d}" + "d" * 198)
+            os.mkdir(names[-1], dir_fd=fd)
+            inner = os.open(names[-1], os.O_RDONLY, dir_fd=fd)
+            os.close(fd)
+            fd = inner
+            total += 201
+        with os.fdopen(os.open("deep.txt", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd), "w") as handle:
+            handle.write(OTHER)
+    finally:
+        os.close(fd)
+    return names
+
+
+def test_a_source_folder_that_cannot_be_listed_is_refused(
+    hostile: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_scandir = os.scandir
+
+    def scandir(path: str | os.PathLike[str] = ".") -> Any:
+        if Path(path) == hostile:
+            raise PermissionError(errno.EACCES, "Permission denied", os.fspath(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    result = invoke(hostile, tmp_path / "out")
+    assert result.exit_code == 2
+    assert result.stderr == f"{hostile}: cannot list the folder (Permission denied)\n"
+    assert not (tmp_path / "out").exists()

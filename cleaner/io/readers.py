@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cleaner.errors import InputError
+from cleaner.errors import ConfigError, InputError
 from cleaner.io.compression import CompressionError, codec_of, decompress, without_codec
 from cleaner.io.decoding import decode
 from cleaner.io.regular import DEFAULT_MAX_BYTES, NotReadable, read_regular_file
@@ -45,6 +45,9 @@ class SourceFile:
     path: Path
     rel: str
     format: str  # "text", "jsonl" or "parquet"
+    # Set for a folder that could not be listed (why): it stands for the files it hides, and is
+    # skipped with its name and this reason rather than passed over in silence.
+    unlisted: str = ""
 
     @property
     def codec(self) -> str | None:
@@ -72,7 +75,16 @@ def discover(src: Path, globs: Sequence[str] = DEFAULT_GLOBS) -> list[SourceFile
         # A single file; one that is not a regular file (a FIFO, a device) is refused when read.
         return [SourceFile(src, src.name, format_of(src.name))]
     found: list[SourceFile] = []
-    for root, dirs, files in os.walk(src):
+
+    def unlisted(error: OSError) -> None:
+        # No permission, or a path longer than the system takes: os.walk would pass over the folder.
+        reason = error.strerror or str(error)
+        if error.filename is None or Path(error.filename) == src:
+            raise ConfigError(f"{src}: cannot list the folder ({reason})")
+        folder = Path(error.filename)
+        found.append(SourceFile(folder, folder.relative_to(src).as_posix(), "text", unlisted=reason))
+
+    for root, dirs, files in os.walk(src, onerror=unlisted):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         for name in files:
             if name.startswith(".") or not any(fnmatch.fnmatchcase(name, g) for g in globs):
@@ -146,6 +158,8 @@ def load(
     ``max_bytes`` is refused before it is read, and a compressed one whose content is larger, as
     soon as decompressing passes the limit. ``size`` is the number of bytes stored.
     """
+    if source.unlisted:
+        raise InputError(f"{source.rel}: cannot list the folder ({source.unlisted})")
     if data is None:
         data = read_bytes(source.path, source.rel, max_bytes)
     if source.format == "parquet":
