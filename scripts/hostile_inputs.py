@@ -1844,11 +1844,13 @@ def bomb_scenario(suffix: str, stem: str, seeds: Seeds, seed: int) -> Scenario:
 
 
 def one_line_scenario(label: str, make: Callable[[Seeds, random.Random], str], seeds: Seeds, seed: int) -> Scenario:
-    """A 5 MB paragraph on one line: cleaned within the time limit, verifiable, idempotent."""
+    """A 5 MB paragraph on one line: written within the time limit (cleaned, or left as it was past
+    ``input.max_paragraph`` with exit 1 naming the file and line), verifiable, idempotent."""
 
     def check(ctx: Context) -> list[Broken]:
         write(ctx.src / "one-line.txt", make(seeds, random.Random(seed)) + "\n")
-        return clean_and_check(ctx, RunSpec(ctx.src, ctx.dst), Expect(FINE, written=("one-line.txt",)))
+        expect = Expect(FINE_OR_BAD, named=("one-line.txt:1",), written=("one-line.txt",))
+        return clean_and_check(ctx, RunSpec(ctx.src, ctx.dst), expect)
 
     return one_case(f"5 MB on one line: {label}", check)
 
