@@ -243,12 +243,40 @@ def _readings(sample: bytes, whole: bool) -> list[Reading]:
     readings = []
     for codec, prior, language in candidates:
         text = _read(sample, codec, whole)
-        if text is None or not _in_own_script(text, codec):
+        if text is None or not _in_own_script(text, codec) or not _text_like(text, codec):
             continue
         if codec == "utf-8":
             prior = _utf8_prior(text)
         readings.append(Reading(codec, text, plausibility(text, language), prior))
     return readings
+
+
+# A single-byte code page maps every byte to something, so any bytes "decode": text in one is
+# nearly all letters, digits, spaces and ordinary punctuation, while random or binary bytes read
+# in it are a third symbols and controls (``'C˝?ź~E5`:µ÷›Ą…``).
+_SINGLE_BYTE = frozenset({"cp1252", "cp1250", "cp1251"})
+_TEXT_MARKS = frozenset(".,;:!?'\"()[]-–—…’‘“”«»/%€&+=*#@°")
+MIN_TEXT_LIKE = 0.85
+
+
+# Western European text is mostly ASCII (its accented letters are a few per word), and text in
+# any alphabet has spaces between its words once it is more than a word or two long.
+MAX_LATIN_NON_ASCII = 0.3
+SPACED_AFTER = 24
+
+
+def _text_like(text: str, codec: str) -> bool:
+    """Whether a single-byte code page's reading is made of what text is made of: letters, digits,
+    spaces and ordinary punctuation (MIN_TEXT_LIKE), mostly ASCII in a Latin code page, with a
+    space every SPACED_AFTER characters or so."""
+    if codec not in _SINGLE_BYTE or not text:
+        return True
+    usual = sum(1 for char in text if char.isalnum() or char.isspace() or char in _TEXT_MARKS)
+    if usual < MIN_TEXT_LIKE * len(text):
+        return False
+    if codec != "cp1251" and sum(1 for char in text if not char.isascii()) > MAX_LATIN_NON_ASCII * len(text):
+        return False
+    return sum(1 for char in text if char.isspace()) >= len(text) // SPACED_AFTER
 
 
 def _in_own_script(text: str, codec: str) -> bool:
