@@ -77,8 +77,11 @@ def debris(plain: str) -> bool:
 # a line's text (``。 输入页面…``): no text puts a lone mark there.
 _SPECK_MARKS = frozenset(".。,，·_'`-~:;：；")
 # After a finished sentence, a gap and up to three marks end a line only as specks (Tesseract:
-# "作用。 .", "获利匪浅。 .。，"): no sentence goes on with a mark after a space.
-_TRAILING_SPECK = regex.compile(r"(?<=[。！？!?…”’」』）)])[ \t\u3000]+[.。,，·_'`\-~:;：；]{1,3}$")
+# "作用。 .", "获利匪浅。 .。，"): no sentence goes on with a mark after a space. After a closing
+# bracket or quote the gap must be wider: "有意义) 。" is "有意义）。" as Tesseract reads it.
+_TRAILING_SPECK = regex.compile(
+    r"(?:(?<=[。！？!?…])[ \t\u3000]+|(?<=[”’」』）)])[ \t\u3000]{2,})[.。,，·_'`\-~:;：；]{1,3}$"
+)
 _LEADING_SPECK = regex.compile(r"^[。.][ \t\u3000]+(?=[\p{Han}A-Za-z0-9“‘「（(])")
 
 

@@ -123,6 +123,8 @@ def test_a_label_with_spaces_inside_recurs_as_a_running_head():
             "恢复与增长发挥了重要的作用。\n\n在谈到外国投资时说。",
         ),
         ("这些鼓励措施使投资者获利匪浅。 .。，\n\n展望1998年。", "这些鼓励措施使投资者获利匪浅。\n\n展望1998年。"),
+        # After a closing bracket one space is how Tesseract reads "）。": the full stop is the text's.
+        ("这些基本项目是有意义) 。\n\n3.2.坐标。", "这些基本项目是有意义)。\n\n3.2.坐标。"),
         ("第一段说完了。\n\n。 输入页面的名称。", "第一段说完了。\n\n输入页面的名称。"),
         # The mark may be the sentence's own, wrapped onto the next line: kept (and joined).
         ("他一面走，一面说\n。 我们走", "他一面走，一面说。我们走"),
