@@ -325,7 +325,7 @@ def _prove_file(
         marks = None
         if mark and loaded.records is not None:
             marks = [furniture_marks([edit for _, edit in edits.get(doc.id, [])]) for doc in loaded.documents]
-        expected = _render(loaded, outputs, text_field, marks)
+        expected = render_file(loaded, outputs, text_field, marks)[0]  # what clean writes, by its own writer
         if written != expected:
             raise _Failed(MISMATCH, _difference(expected, written, loaded, outputs, text_field))
     _check_size("bytes_out", record, len(data), "the output")
@@ -571,13 +571,6 @@ def _check_recoverable(before: str, after: str, removals: list[Edit]) -> None:
 
 
 # -- comparing ------------------------------------------------------------------------------
-
-
-def _render(
-    loaded: LoadedFile, outputs: list[Document | None], text_field: str, marks: list[list[dict[str, str]]] | None = None
-) -> str:
-    """The file ``clean`` writes for these documents, by its own writer."""
-    return render_file(loaded, outputs, text_field, marks)[0]
 
 
 def _difference(

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
 import gzip
+import importlib.util
 import json
 import os
+import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from hypothesis import settings
@@ -16,6 +19,17 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 CLEANED = ROOT / "cleaned"
+
+
+def load_script(path: Path) -> ModuleType:
+    """A script of the repository (``scripts/``, ``bench/``) imported as a module by its file name.
+    It is registered in ``sys.modules`` first: dataclasses look their module up while a class is built."""
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[path.stem] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 def audit_text(path: Path) -> str:

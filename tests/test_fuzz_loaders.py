@@ -4,26 +4,13 @@ error, never another exception or a hang. A few examples here; the script runs a
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
-SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "fuzz_loaders.py"
+from .conftest import ROOT, load_script
 
-
-def _module():
-    spec = importlib.util.spec_from_file_location("fuzz_loaders", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["fuzz_loaders"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-FUZZ = _module()
+FUZZ = load_script(ROOT / "scripts" / "fuzz_loaders.py")
 
 
 @pytest.mark.parametrize("target", sorted(FUZZ.TARGETS))

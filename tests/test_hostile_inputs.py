@@ -7,7 +7,6 @@ idempotence). The script runs them all; these keep each category's checks honest
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import random
 import signal
 import sys
@@ -19,19 +18,9 @@ import pytest
 from cleaner.errors import InputError
 from cleaner.io.decoding import decode
 
-SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "hostile_inputs.py"
+from .conftest import ROOT, load_script
 
-
-def _module():
-    spec = importlib.util.spec_from_file_location("hostile_inputs", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["hostile_inputs"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-HOSTILE = _module()
+HOSTILE = load_script(ROOT / "scripts" / "hostile_inputs.py")
 SEEDS = HOSTILE.load_seeds(HOSTILE.SEEDS)
 ENV = HOSTILE.detect_environment()
 CLI = HOSTILE.Cli(sys.executable, str(HOSTILE.ROOT), 60.0)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,7 +14,8 @@ from cleaner.model import Document, replay
 from cleaner.pipeline import Pipeline
 from cleaner.stages import layout
 
-ROOT = Path(__file__).resolve().parent.parent
+from .conftest import ROOT, load_script
+
 SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
 STRUCTURAL_RULES = {
     "join_broken_line",
@@ -30,15 +29,7 @@ EVENT_RULES = {"kept_apart"}
 MARKUP_RULES = {"strip_heading_mark", "strip_list_mark", "strip_bold"}
 
 
-def _load_eval():
-    spec = importlib.util.spec_from_file_location("layout_eval", ROOT / "bench" / "layout_eval.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["layout_eval"] = module  # dataclasses look their module up while the class is built
-    spec.loader.exec_module(module)
-    return module
-
-
-layout_eval = _load_eval()
+layout_eval = load_script(ROOT / "bench" / "layout_eval.py")
 STRIP = layout.make(LayoutOptions(markup="strip"))
 KEEP = layout.make(LayoutOptions(markup="keep"))
 
