@@ -1313,19 +1313,9 @@ def make_unwritable_output_folder(ctx: Context) -> str:
     return "sub/b.txt"
 
 
-def make_empty(ctx: Context) -> str:
-    write(ctx.src / "empty.txt", b"")
-    return "empty.txt"
-
-
 def make_nul_bytes(ctx: Context) -> str:
     write(ctx.src / "nul.txt", b"\x00" * 4096)
     return "nul.txt"
-
-
-def make_empty_gzip_file(ctx: Context) -> str:
-    write(ctx.src / "cut.txt.gz", b"")
-    return "cut.txt.gz"
 
 
 def odd_file_scenario(label: str, name: str, data: bytes, seeds: Seeds, seed: int) -> Scenario:
@@ -1428,9 +1418,7 @@ def names_plan(seeds: Seeds, rng: random.Random, options: Options, env: Environm
     scenarios += [control_name_scenario(name, seeds, seed()) for name in options.some(CONTROL_NAMES, rng)]
     specials: list[tuple[str, Callable[[Context], str], bool]] = [
         ("a socket", make_socket, False),
-        ("an empty file", make_empty, False),
         ("a file of NUL bytes", make_nul_bytes, False),
-        ("an empty .gz file", make_empty_gzip_file, False),
     ]
     if env.fifo:
         specials += [("a FIFO", make_fifo, False), ("a symlink to a FIFO", make_link_to_fifo, False)]
@@ -1447,6 +1435,8 @@ def names_plan(seeds: Seeds, rng: random.Random, options: Options, env: Environm
         special_scenario(label, make, seeds, seed(), deny) for label, make, deny in options.some(specials, rng)
     ]
     odd = [
+        ("an empty file", "empty.txt", b""),
+        ("an empty .gz file", "cut.txt.gz", b""),
         ("a BOM alone", "bom.txt", b"\xef\xbb\xbf"),
         ("whitespace only", "blank.txt", b" \n\n\t\n  \n"),
         ("an empty JSON Lines file", "empty.jsonl", b""),

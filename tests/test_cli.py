@@ -132,13 +132,14 @@ def test_unprocessable_files_are_skipped_with_a_reason_and_exit_1(corpus: Path, 
     (corpus / "notext.jsonl").write_text('{"body": "甲"}\n', encoding="utf-8")
     result = invoke(corpus, tmp_path / "out")
     assert result.exit_code == 1
-    assert "skipped empty.txt: empty file" in result.stderr
+    assert "skipped empty.txt" not in result.stderr
+    assert (tmp_path / "out" / "empty.txt").read_bytes() == b""  # an empty document, written back empty
     assert "skipped image.txt: binary file" in result.stderr
     assert "skipped broken.jsonl:2: invalid JSON" in result.stderr
     assert "skipped notext.jsonl:1: field 'text' is missing" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
     assert (tmp_path / "out" / "a.txt").read_text("utf-8") == PAGE_CLEAN
-    for name in ("empty.txt", "image.txt", "notext.jsonl"):
+    for name in ("image.txt", "notext.jsonl"):
         assert not (tmp_path / "out" / name).exists()
     # A bad line costs only itself: the file's good records are cleaned, the line is written back as it was.
     assert (tmp_path / "out" / "broken.jsonl").read_text("utf-8") == '{"text": "甲"}\n{not json}\n'
@@ -315,10 +316,10 @@ def test_corpus_dedup_in_batches_equals_document_by_document(tmp_path: Path) -> 
     assert one_by_one.deduplicator.stats["exact"] > 50
 
 
-def test_empty_standard_input_is_skipped_with_exit_1() -> None:
+def test_empty_standard_input_is_an_empty_document() -> None:
     result = invoke("-", "-", input=b"")
-    assert result.exit_code == 1
-    assert result.stderr == "skipped <stdin>: empty file\n"
+    assert result.exit_code == 0
+    assert result.stdout == ""
 
 
 def test_a_destination_that_is_a_file_is_refused(corpus: Path, tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cleaner.errors import InputError
-from cleaner.io.decoding import decode
+from cleaner.io.decoding import Decoded, decode
 
 SIMPLIFIED = "渌口区以“闯”的精神、“创”的劲头，推动高分子新材料产业从无到有。\n株洲市渌口区 2025年\n"
 TRADITIONAL = "淥口區以「闖」的精神、「創」的勁頭，推動高分子新材料產業從無到有。\n"
@@ -50,10 +50,13 @@ def test_utf16_without_bom_is_recognised_from_its_nul_bytes() -> None:
     assert decode(text.encode("utf-16-le"), "x.txt").text == text
 
 
+def test_an_empty_file_is_an_empty_document() -> None:
+    assert decode(b"", "x.txt") == Decoded("", "utf-8")
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        (b"", "x.txt: empty file"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "x.txt: binary file"),
         (codecs.BOM_UTF8 + b"abc\xff\xfe", "x.txt: invalid utf-8-sig at byte 3"),
     ],

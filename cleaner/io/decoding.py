@@ -99,7 +99,7 @@ def decode(data: bytes, name: str, encoding: str | None = None) -> Decoded:
     ``encoding`` (a Python codec name) forces that encoding; otherwise it is found by sniffing.
     """
     if not data:
-        raise InputError(f"{name}: empty file")
+        return Decoded("", "utf-8")  # an empty file is an empty document, written back empty
     if encoding:
         return _forced(data, name, encoding)
     for bom, codec in _BOMS:

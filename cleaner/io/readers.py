@@ -202,8 +202,9 @@ def _parse_jsonl(
     """The records of a JSON Lines file, its documents, and the lines that are not records.
 
     A bad line does not lose the file: it is set aside with its reason and written back as it was
-    (see :class:`RejectedRecord`). A file with no good record at all is skipped, with the reason
-    of its first bad line.
+    (see :class:`RejectedRecord`). A file whose lines are all bad is skipped, with the reason of its
+    first bad line; a file with no line at all (empty, or blank lines only) holds no record and is
+    written back empty, as a run that drops every record writes it.
     """
     records: list[dict[str, Any]] = []
     documents: list[Document] = []
@@ -218,11 +219,9 @@ def _parse_jsonl(
             continue
         records.append(record)
         documents.append(Document(id=f"{rel}:{number}", text=record[text_field], meta={"path": rel, "line": number}))
-    if not records:
-        if rejected:
-            more = f" (and {len(rejected) - 1:,} more bad lines)" if len(rejected) > 1 else ""
-            raise InputError(f"{rejected[0].reason}{more}; no record could be read")
-        raise InputError(f"{rel}: no JSON Lines records")
+    if rejected and not records:
+        more = f" (and {len(rejected) - 1:,} more bad lines)" if len(rejected) > 1 else ""
+        raise InputError(f"{rejected[0].reason}{more}; no record could be read")
     return records, documents, rejected
 
 
