@@ -46,6 +46,8 @@ MAX_GROUP = 8
 MAX_PASSES = 4
 # Rounds of checking that a stripped mark does not change what the text means.
 MAX_STRIP_ROUNDS = 8
+# Passes that strip marks (a mark kept for a neighbour's sake may go once the neighbour's went).
+MAX_MARK_PASSES = 4
 # A break left apart with a join score this close under the threshold is reported as an event.
 WEAK_BAND = 1.0
 DEFAULT_OPTIONS = LayoutOptions()
@@ -688,13 +690,40 @@ def strippable_marks(text: str, options: LayoutOptions = DEFAULT_OPTIONS) -> lis
                 removed += c.end - c.start
             # A line's kind depends on its neighbours (a subtitle under a heading, a caption above
             # its credit), so a mark near a decision may be what caused it.
-            near = {i + d for i in involved for d in range(-2, 3)}
+            near = _near(involved)
             # (A decision no mark explains was there before the marks went: not this check's business.)
-            clash |= {c.start for c in inside if line_of[c.start] in near}
+            suspects = [c for c in inside if line_of[c.start] in near]
+            clash |= {c.start for c in _guilty(text[start:end], start, suspects, line_of, options)}
         if not clash:
             return candidates
         candidates = [c for c in candidates if c.start not in clash]
     return []
+
+
+def _near(lines: set[int]) -> set[int]:
+    return {i + d for i in lines for d in range(-2, 3)}
+
+
+def _guilty(
+    window: str, offset: int, suspects: list[Change], line_of: dict[int, int], options: LayoutOptions
+) -> list[Change]:
+    """The ``suspects`` (marks near a decision the window takes without its marks) whose removal
+    alone makes a decision near their line that the window with every mark takes without.
+
+    A mark next to another mark's decision is not to blame for it: without this, a heading two lines
+    above a heading that would join kept its mark in a document, and lost it in the same document
+    once dedup had removed the other heading, so cleaning the output changed it again.
+    """
+    if len(suspects) < 2:
+        return suspects
+    before = plan(window, options).involved()
+    guilty = []
+    for suspect in suspects:
+        alone = Change(suspect.start - offset, suspect.end - offset, "", suspect.rule)
+        caused = plan(apply_changes(window, [alone]), options).involved() - before
+        if line_of[suspect.start] in _near(caused):
+            guilty.append(suspect)
+    return guilty or suspects
 
 
 def _neighbours(text: str, start: int) -> tuple[str | None, str, str | None]:
@@ -883,10 +912,10 @@ def repair(doc: Document, options: LayoutOptions) -> tuple[Document, list[Edit]]
     left apart made paragraphs and the unsure breaks reported."""
     edits: list[Edit] = []
     step = 0
-    stripped = False
+    strip_rounds = 0
     places: list[int] = []
     context: Context | None = None
-    for _ in range(MAX_PASSES + 2):
+    for _ in range(MAX_PASSES + 2 + MAX_MARK_PASSES):
         # Furniture and debris go first, so a paragraph a page break cut can be rejoined. A joined
         # line reads differently from its fragments (wider, perhaps with punctuation now), so the
         # text is looked at again until a pass changes nothing: cleaning the output again then
@@ -900,12 +929,15 @@ def repair(doc: Document, options: LayoutOptions) -> tuple[Document, list[Edit]]
             changes = markdown.guard(doc, furniture_changes(decided, options))
             if not changes:
                 changes = markdown.guard(doc, structural_changes(doc.text, decided))
-        if not changes and options.markup == "strip" and not stripped:
+        if not changes and options.markup == "strip" and strip_rounds < MAX_MARK_PASSES:
             # Marks go once the structure is settled (a mark is kept where its plain line would be
-            # joined); what the plain lines are is then planned once more.
-            stripped = True
+            # joined); what the plain lines are is then planned once more. A mark kept for a
+            # neighbour whose mark went may be free to go now: marks are looked at again until none
+            # goes, as the next run would.
             marks = strippable_marks(doc.text, options)
-            changes = markdown.guard(doc, sorted(marks + bold_changes(doc.text), key=lambda c: (c.start, c.end)))
+            bold = bold_changes(doc.text) if strip_rounds == 0 else []
+            strip_rounds += 1
+            changes = markdown.guard(doc, sorted(marks + bold, key=lambda c: (c.start, c.end)))
         if not changes:
             break
         places = _places_after(changes)
