@@ -50,6 +50,13 @@ def test_utf16_without_bom_is_recognised_from_its_nul_bytes() -> None:
     assert decode(text.encode("utf-16-le"), "x.txt").text == text
 
 
+@pytest.mark.parametrize("data", [b"0\n", b"N\nN\n", b"hi\n", b"OK\r\n", b"12\n"])
+def test_a_tiny_ascii_file_ending_in_a_line_break_is_ascii_not_utf16(data: bytes) -> None:
+    # As UTF-16-BE the even ones read as 《, 上上, 佋ഊ: a CJK text of bytes in the ASCII range ends
+    # in the byte of a line break one time in 256; a tiny ASCII file nearly always does.
+    assert decode(data, "x.txt") == Decoded(data.decode("ascii"), "utf-8")
+
+
 def test_an_empty_file_is_an_empty_document() -> None:
     assert decode(b"", "x.txt") == Decoded("", "utf-8")
 

@@ -195,7 +195,7 @@ class Reading:
 
 def _sniffed(data: bytes, name: str) -> Decoded:
     sample = data if len(data) <= SAMPLE_BYTES else _sample(data)
-    if _clearly_utf8(sample, whole=sample is data):
+    if _clearly_utf8(sample, whole=sample is data) or _plain_ascii(sample, data):
         return _whole(data, "utf-8", name, "utf-8")
     readings = sorted(_readings(sample, whole=sample is data), key=lambda r: -r.score)
     best = _confident(readings, sample, name)
@@ -216,6 +216,20 @@ def _clearly_utf8(sample: bytes, whole: bool) -> bool:
     except UnicodeDecodeError:
         return False
     return _multibyte(text) >= CLEAR_UTF8_SEQUENCES
+
+
+def _plain_ascii(sample: bytes, data: bytes) -> bool:
+    """NUL-free ASCII bytes ending in a line break: ASCII text, never UTF-16.
+
+    UTF-16 writes every ASCII character (a digit, a space, a line break) with a NUL byte, so a
+    UTF-16 reading of NUL-free ASCII bytes is a text of CJK characters alone whose every byte falls
+    in the ASCII range. Such a text can end in the byte of a line break only by a last character
+    U+xx0A (in UTF-16-BE; in LE it would be U+0Axx, an Indic letter), one in 256, while an ASCII
+    file, `clean`'s own output for `0` included (`0\n`, which reads as UTF-16-BE `《`), nearly
+    always ends in one. Bytes without a final line break are still weighed: `ab` is as likely `扡`.
+    (A sample of ASCII bytes is the whole file: :func:`_sample` adds the first line that is not.)
+    """
+    return data.endswith(b"\n") and sample.isascii() and b"\x00" not in sample
 
 
 def _multibyte(text: str) -> int:
