@@ -53,7 +53,8 @@ _OPENER = regex.compile(
     r"^(?:\d{1,4}[ \t]*[年月日]|\d{1,2}[—\-–~～至]\d{1,2}[ \t]*月|[“「『‘]"
     r"|本报讯|本报[^，。,]{0,12}\d{1,2}月\d{1,2}日电|新华社[^，。,]{0,12}\d{1,2}月\d{1,2}日电)"
 )
-_QUOTED = regex.compile(r"“[^“”]*”|‘[^‘’]*’|「[^「」]*」|『[^『』]*』|《[^《》]*》|（[^（）]*）|\([^()]*\)")
+# Brackets pair whatever their widths: the punctuation stage makes "（,)" a "（，）" after layout read it.
+_QUOTED = regex.compile(r"“[^“”]*”|‘[^‘’]*’|「[^「」]*」|『[^『』]*』|《[^《》]*》|[（(][^（）()]*[）)]")
 _CJK_SPACE_CJK = regex.compile(rf"{CJK}[ \u3000]+(?:{CJK}|“)")
 # A half-width period between Han characters counts as "。": the punctuation stage makes it one
 # after layout has read the line, and the output must read the same when it is cleaned again.
