@@ -83,7 +83,8 @@ def ends_sentence(plain: str) -> bool:
     text = plain.rstrip()
     if not text:
         return True
-    if text[-1] in SENTENCE_END or text[-1] in CLOSERS or _HAN_PERIOD_END.search(text):
+    last = text[-1]
+    if last in SENTENCE_END or last in CLOSERS or (last == "." and _HAN_PERIOD_END.search(text)):
         return True
     return text.endswith(("——", "..."))  # "..." becomes "……" in the punctuation stage
 

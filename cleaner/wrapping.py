@@ -152,7 +152,7 @@ def display_width(text: str) -> float:
 
 def is_english(plain: str) -> bool:
     """A line of English prose: ASCII only, at least three words."""
-    return bool(_ENGLISH.match(plain)) and plain.count(" ") >= 2
+    return plain.count(" ") >= 2 and _ENGLISH.match(plain) is not None
 
 
 def is_code(plain: str) -> bool:
