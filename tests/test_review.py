@@ -216,7 +216,7 @@ def test_corpus_text_and_names_never_become_markup(tmp_path: Path) -> None:
     src = tmp_path / "src"
     src.mkdir()
     (src / "a.txt").write_text(f"{FUND}\n\n{HOSTILE}{MOTTO}\n\n{FUND}\n", encoding="utf-8")
-    (src / "<img src=x onerror=alert(1)>.txt").write_bytes(b"")  # skipped (empty), its name in the page
+    (src / "<img src=x onerror=alert(1)>.txt").write_bytes(b"\x89PNG\x00\x00")  # skipped (binary), its name in the page
     clean(src, tmp_path / "out")
     stats = build_report(tmp_path / "out", tmp_path / "r.html")
     page = stats.path.read_text(encoding="utf-8")
