@@ -26,6 +26,8 @@ from itertools import pairwise
 
 import regex
 
+from cleaner import debris as glyphs
+
 PAGE_NUMBER = "page_number"
 RUNNING_HEAD = "running_head"
 DEBRIS = "debris"
@@ -147,6 +149,8 @@ def find(plains: Sequence[str]) -> dict[int, str]:
     for i in _increasing_run(bare, plains):
         found[i] = PAGE_NUMBER
     found.update(_page_breaks(plains, found, bare))
+    for i in glyphs.find(plains, found):
+        found[i] = DEBRIS
     return dict(sorted(found.items()))
 
 
