@@ -6,13 +6,16 @@ also a heading (``列``, ``左``, a chapter's ``四``), a list label or a line o
 taken for debris only where the text shows it cannot be one:
 
 - ``stray glyph``: one Han character (or lowercase Latin letter) alone on a line that cuts a
-  sentence — the text line before it is running text (it has clause marks) that has not finished
-  its sentence — and that forms no word with the text on either side (``扫`` / ``本``: debris;
+  sentence — the text line before it has not finished its sentence, and the text line after it
+  goes on with it (it starts with a particle, a clause mark or the rest of a word; or, after
+  running text with clause marks, it follows a comma or is a line as wide: a column goes on) —
+  and that forms no word with the text on either side (``扫`` / ``本`` / ``兴而去``: debris;
   ``扫`` / ``兴``: the end of a wrapped line, kept). A heading stands after a finished sentence
-  or another heading, never inside one. Numerals and the characters that stand alone in text
-  (``完``, ``续``, ``附``…) are never debris.
-- ``glyph soup``: three or more single Han characters set apart by spaces, no two neighbours of
-  which make a word (``人 人 日``; a spaced heading ``编 后 记`` is words and stays).
+  or another heading, never inside one; a paragraph's last line is followed by a new paragraph,
+  not by the rest of a sentence. Numerals and the characters that stand alone in text (``完``,
+  ``续``, ``附``…) are never debris.
+- ``glyph soup``: three or more single Han characters set apart by spaces, fewer than half of
+  the neighbours words (``人 人 日``; a spaced heading ``编 后 记`` is words and stays).
 
 Whether two characters make a word is jieba's word list (:func:`cleaner.suggest.words.in_word`).
 """
@@ -26,6 +29,7 @@ import regex
 
 from cleaner import blocks
 from cleaner.suggest.words import in_word
+from cleaner.wrapping import display_width
 
 _HAN = regex.compile(r"\p{Han}")
 _LETTER = regex.compile(r"[\p{Han}a-z]")
@@ -39,7 +43,9 @@ _CLAUSE_END = frozenset("，、,；;")
 _INTRODUCES = regex.compile(r"[：:][.。,，·]?$")
 _OPENERS = frozenset("“‘「『（(《【〈[")
 # Running text is at least this long (spaces aside) before a stray glyph can be said to cut it.
-MIN_PROSE = 8
+MIN_PROSE = 6
+# Two lines of one column differ in width by a character or less (kinsoku moves a mark).
+COLUMN_SLACK = 2
 # A glyph soup has at least this many glyphs (two spaced glyphs are a spaced heading or name: 鲁 迅).
 MIN_SOUP = 3
 MAX_SOUP = 8
@@ -55,50 +61,63 @@ def _glyph(plain: str) -> str | None:
     return compact if len(compact) == 1 and _LETTER.match(compact) else None
 
 
-def _cuts_sentence(before: str) -> bool:
-    """Whether ``before`` is running text whose sentence goes on past its end (a colon introduces
+def _unfinished(before: str) -> bool:
+    """Whether ``before`` is a line of text whose sentence goes on past its end (a colon introduces
     what follows: a list of items, each of which may be one character)."""
     if len(before) < MIN_PROSE or not _HAN.search(before) or blocks.ends_sentence(before):
         return False
-    if _INTRODUCES.search(before):
-        return False
-    return blocks.has_clause_marks(before) or blocks.has_inner_stop(before)
+    return not _INTRODUCES.search(before)
 
 
-def _goes_on(before: str, after: str) -> bool:
-    """Whether the text line ``after`` visibly goes on with the sentence of ``before``: after a
-    comma anything but a new quotation; after a character, a particle, a mark or the rest of a word."""
-    if before[-1] in _CLAUSE_END:
-        return after[0] not in _OPENERS
+def _visibly_goes_on(before: str, after: str) -> bool:
+    """Whether ``after`` can only go on with the sentence of ``before``: it starts with a particle,
+    a clause mark, or the rest of a word ``before`` ends with."""
     return after[0] in _BOUND or after[0] in _CLAUSE_END or in_word(before[-1], after[0])
 
 
-def stray_glyph(glyph: str, before: str, after: str | None) -> bool:
+def _goes_on(before: str, after: str) -> bool:
+    """Whether ``after`` goes on with the sentence of ``before``: visibly; or, when ``before`` is
+    running text (it has clause marks: a heading has none), anything but a new quotation after a
+    comma, or a line as wide as ``before`` (two lines of one column: the glyph is no paragraph's
+    short last line)."""
+    if _visibly_goes_on(before, after):
+        return True
+    if after[0] in _OPENERS or not (blocks.has_clause_marks(before) or blocks.has_inner_stop(before)):
+        return False
+    return before[-1] in _CLAUSE_END or abs(display_width(before) - display_width(after)) <= COLUMN_SLACK
+
+
+def stray_glyph(glyph: str, before: str, after: str | None, after_indented: bool = False) -> bool:
     """A lone ``glyph`` between the text line ``before`` and the text line ``after`` (None at the
-    document's end) inside a sentence that goes on past it, joining no word on either side."""
-    if glyph in STANDALONE or glyph in _BOUND or after is None:
+    document's end; ``after_indented`` when it starts a paragraph by its indentation) inside a
+    sentence that goes on past it, joining no word on either side."""
+    if glyph in STANDALONE or glyph in _BOUND or after is None or after_indented:
         return False
     before, after = _compact(before), _compact(after)
-    if not _cuts_sentence(before) or not _goes_on(before, after):
+    if not _unfinished(before) or not _goes_on(before, after):
         return False
     return not (in_word(before[-1], glyph) or in_word(glyph, after[0]))
 
 
 def glyph_soup(plain: str) -> bool:
-    """Three to eight single Han characters set apart by spaces, no two neighbours a word (a glyph
-    read twice, ``人 人``, is no word either)."""
+    """Three to eight single Han characters set apart by spaces, fewer than half of the neighbours
+    words (a glyph read twice, ``人 人``, is no word either): a spaced heading is words throughout
+    (``编 后 记``, ``中 华 人 民 共 和 国``), a blob read as glyphs rarely."""
     tokens = plain.split()
     if not MIN_SOUP <= len(tokens) <= MAX_SOUP or any(len(t) != 1 or not _HAN.match(t) for t in tokens):
         return False
     if all(t in STANDALONE for t in tokens):
         return False  # 一 二 三: numbers
-    return not any(a != b and in_word(a, b) for a, b in pairwise(tokens))
+    words = sum(a != b and in_word(a, b) for a, b in pairwise(tokens))
+    return words * 2 < len(tokens) - 1
 
 
-def find(plains: Sequence[str], furniture: Mapping[int, str]) -> list[int]:
+def find(plains: Sequence[str], furniture: Mapping[int, str], indented: Sequence[bool] | None = None) -> list[int]:
     """The indices of the debris lines among ``plains`` (lines without marks or indentation), the
-    ``furniture`` found already left out as text on either side."""
+    ``furniture`` found already left out as text on either side. ``indented`` says which lines were
+    indented: in a document that indents some lines and not others, such a line starts a paragraph."""
     text = [i for i, plain in enumerate(plains) if plain.strip() and i not in furniture]
+    starts = indented if indented is not None and 2 <= sum(indented) < len(text) else [False] * len(plains)
     found = []
     for k, i in enumerate(text):
         plain = plains[i]
@@ -107,7 +126,12 @@ def find(plains: Sequence[str], furniture: Mapping[int, str]) -> list[int]:
         if glyph_soup(plain):
             found.append(i)
         elif (glyph := _glyph(plain)) and k > 0:
-            after = plains[text[k + 1]] if k + 1 < len(text) else None
-            if stray_glyph(glyph, plains[text[k - 1]], after):
+            after = text[k + 1] if k + 1 < len(text) else None
+            if stray_glyph(
+                glyph,
+                plains[text[k - 1]],
+                None if after is None else plains[after],
+                after is not None and starts[after],
+            ):
                 found.append(i)
     return found

@@ -50,6 +50,9 @@ _NUMBER_THEN_HEAD = regex.compile(rf"^(?P<number>\d{{1,4}})\s{{2,}}{_LABEL}$")
 # A running head without a number: a short label with no punctuation at all.
 _BARE_LABEL = regex.compile(r"^[^\s\p{P}\d](?:[^\s\p{P}]| (?=[^\s\p{P}])){0,15}$")
 _SYMBOLS_ONLY = regex.compile(r"^[^\p{L}\p{N}]{2,12}$")
+# The end of a sentence wrapped onto a line of its own ("～！”" after "…呵"): a final mark, perhaps
+# inside closing quotes or brackets.
+_SENTENCE_TAIL = regex.compile(r"[。！？!?…][”’」』）)]*$")
 _SPECK = regex.compile(r"[~\-_=|\\/^`+<>#@\p{So}\p{Sm}\p{Sk}]")
 # No furniture line is longer (a 12-character label, two spaces and a four-digit number).
 MAX_LENGTH = 18
@@ -57,6 +60,8 @@ MAX_LENGTH = 18
 MIN_PAGE_SEQUENCE = 3
 # How often a label must come with a page number to be a running head.
 MIN_HEAD_REPEATS = 2
+# A running head without a number stands beside at least one in HEAD_SHARE of the page numbers.
+HEAD_SHARE = 2
 
 
 def page_number(plain: str) -> bool:
@@ -67,10 +72,10 @@ def page_number(plain: str) -> bool:
 def debris(plain: str) -> bool:
     """Two or more different symbols and nothing else, spaces aside (a run of one mark is a
     separator; spaces do not count, a later stage may remove them), at least one of them a sign
-    text does not end with (`~ - = | / ^ +`, a shape or math sign): a lone `。”` or `……”` is the
-    tail of a sentence, not a speck."""
+    text does not end with (`~ - = | / ^ +`, a shape or math sign): a lone `。”`, `……”` or `～！”`
+    is the tail of a sentence, not a speck."""
     compact = plain.replace(" ", "").replace("\t", "")
-    if _SYMBOLS_ONLY.match(compact) is None or len(set(compact)) < 2:
+    if _SYMBOLS_ONLY.match(compact) is None or len(set(compact)) < 2 or _SENTENCE_TAIL.search(compact):
         return False
     return _SPECK.search(compact) is not None
 
@@ -125,9 +130,9 @@ _NUMBER = regex.compile(r"\d{1,4}")
 PAGE_NEIGHBOURHOOD = 3
 
 
-def find(plains: Sequence[str]) -> dict[int, str]:
-    """The furniture and debris among a document's lines (given without marks or indentation),
-    by line index, with their kind."""
+def find(plains: Sequence[str], indented: Sequence[bool] | None = None) -> dict[int, str]:
+    """The furniture and debris among a document's lines (given without marks or indentation;
+    ``indented`` says which were indented), by line index, with their kind."""
     found: dict[int, str] = {}
     # Every form is short: longer lines are passed over without a look (this runs on every line).
     short = [(i, plain) for i, plain in enumerate(plains) if len(plain) <= MAX_LENGTH or _short_spaced(plain)]
@@ -149,7 +154,7 @@ def find(plains: Sequence[str]) -> dict[int, str]:
     for i in _increasing_run(bare, plains):
         found[i] = PAGE_NUMBER
     found.update(_page_breaks(plains, found, bare))
-    for i in glyphs.find(plains, found):
+    for i in glyphs.find(plains, found, indented):
         found[i] = DEBRIS
     return dict(sorted(found.items()))
 
@@ -174,9 +179,9 @@ def _neighbours(plains: Sequence[str], i: int) -> list[int]:
 def _page_breaks(plains: Sequence[str], found: dict[int, str], bare: Sequence[int]) -> dict[int, str]:
     """Running heads without a number, and bare page numbers, told by where they stand: a short
     label that stands next to a page number (found, or a bare number), or opens the document, at
-    MIN_HEAD_REPEATS or more places and nowhere else is the document's running head (``红楼梦``
-    after ``- 12 -`` on every page), and the bare numbers beside it are its page numbers. A
-    heading that recurs does not stand next to a page number each time."""
+    MIN_HEAD_REPEATS or more places, beside at least half the page numbers, and nowhere else is the
+    document's running head (``红楼梦`` after ``- 12 -`` on every page), and the bare numbers beside
+    it are its page numbers. A heading that recurs does not stand next to a page number each time."""
     numbers = set(bare) | {i for i, kind in found.items() if kind == PAGE_NUMBER}
     if not numbers:
         return {}  # no page numbers, no heads beside them (the common case: a document without any)
@@ -196,6 +201,8 @@ def _page_breaks(plains: Sequence[str], found: dict[int, str], bare: Sequence[in
     for label, places in beside.items():
         if len(places) < MIN_HEAD_REPEATS or elsewhere[label] or not any(near for _, near in places):
             continue
+        if len(places) * HEAD_SHARE < len(numbers):
+            continue  # a heading beside two of many page numbers by chance; a running head heads most pages
         for i, near in places:
             result[i] = RUNNING_HEAD
             for j in near:

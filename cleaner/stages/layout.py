@@ -213,7 +213,7 @@ def plan(
     static = [TEXT if plain_sentence[i] else _static_kind(line.raw) for i, line in enumerate(lines)]
     stripped = [line.raw.strip() for line in lines]
     if context is None:
-        found = furniture.find(stripped)
+        found = furniture.find(stripped, [line.raw[:1].isspace() for line in lines])
     else:
         found = {i: SEPARATOR for i, line in enumerate(stripped) if line in context.furniture}
     for i in found:
