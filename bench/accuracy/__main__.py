@@ -21,7 +21,7 @@ from pathlib import Path
 
 from bench.accuracy.baseline import naive_clean
 from bench.accuracy.damage import DamageProfile, damage_corpus
-from bench.accuracy.metrics import Report, format_errors, format_table, score_corpus
+from bench.accuracy.metrics import DROP_RULES, Report, format_errors, format_table, score_corpus
 from bench.accuracy.model import Damaged, GoldDoc, file_name, read_gold_jsonl
 
 CACHE = Path(__file__).resolve().parent / ".cache"
@@ -45,6 +45,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--layout-only", action="store_true", help="skip edit distances and moves against the input")
     parser.add_argument(
         "--furniture", action="store_true", help="add page furniture (page numbers, running heads) at page breaks"
+    )
+    parser.add_argument(
+        "--debris",
+        action="store_true",
+        help="add OCR debris lines and trap lines (text that looks like furniture or debris) every 30-45 lines",
     )
     parser.add_argument(
         "--keep", type=Path, default=None, metavar="DIR", help="keep the damaged inputs and outputs in DIR/src, DIR/dst"
@@ -73,9 +78,13 @@ def load_documents(args: argparse.Namespace) -> list[GoldDoc]:
 
 
 def run_cleaner(
-    damaged: Sequence[Damaged], config_path: Path | None, keep: Path | None = None
+    damaged: Sequence[Damaged],
+    config_path: Path | None,
+    keep: Path | None = None,
+    drops: dict[str, list[tuple[str, str]]] | None = None,
 ) -> tuple[dict[str, str], float]:
-    """Write the damaged corpus as files, run ``cleaner.clean_corpus`` on it, read the outputs back."""
+    """Write the damaged corpus as files, run ``cleaner.clean_corpus`` on it, read the outputs back
+    (and into ``drops``, if given, the lines each document lost as furniture or debris)."""
     import cleaner
 
     config = cleaner.load_config(config_path) if config_path else cleaner.Config()
@@ -95,27 +104,42 @@ def run_cleaner(
         for doc in damaged:
             path = dst / file_name(doc.id)
             outputs[doc.id] = path.read_text(encoding="utf-8") if path.exists() else ""
+        if drops is not None:
+            drops.update(line_drops(dst, damaged))
     return outputs, seconds
+
+
+def line_drops(dst: Path, damaged: Sequence[Damaged]) -> dict[str, list[tuple[str, str]]]:
+    """Per document id, the whole lines the run's audit record says were removed (rule, text)."""
+    from cleaner.audit_file import audit_in, audit_lines
+
+    ids = {file_name(doc.id): doc.id for doc in damaged}
+    found: dict[str, list[tuple[str, str]]] = {}
+    for _, record in audit_lines(audit_in(dst / ".cleaner")):
+        if isinstance(record, dict) and record.get("type") == "edit" and record["rule"] in DROP_RULES:
+            found.setdefault(ids.get(record["doc"], record["doc"]), []).append((record["rule"], record["before"]))
+    return found
 
 
 def run(args: argparse.Namespace) -> dict[str, Report]:
     """Damage, clean with each system, score; print the table (and error examples)."""
     started = time.perf_counter()
     docs = load_documents(args)
-    damaged = damage_corpus(docs, args.seed, DamageProfile(furniture=args.furniture))
+    damaged = damage_corpus(docs, args.seed, DamageProfile(furniture=args.furniture, debris=args.debris))
     damage_seconds = time.perf_counter() - started
 
     inputs = {doc.id: doc.text for doc in damaged}
     clock = time.perf_counter()
     naive = naive_clean(inputs)
     naive_seconds = time.perf_counter() - clock
-    cleaned, cleaner_seconds = run_cleaner(damaged, args.config, args.keep)
+    drops: dict[str, list[tuple[str, str]]] = {}
+    cleaned, cleaner_seconds = run_cleaner(damaged, args.config, args.keep, drops)
 
     clock = time.perf_counter()
     reports = {
         "damaged input": score_corpus(damaged, inputs, args.layout_only),
         "naive": score_corpus(damaged, naive, args.layout_only, naive_seconds),
-        "cleaner": score_corpus(damaged, cleaned, args.layout_only, cleaner_seconds),
+        "cleaner": score_corpus(damaged, cleaned, args.layout_only, cleaner_seconds, drops),
     }
     score_seconds = time.perf_counter() - clock
 

@@ -56,6 +56,36 @@ ORGS = tuple("市委宣传部 县融媒体中心 区文旅局 市气象局 受�
 HEADLINE_A = tuple("稳步推进 扎实推动 全力打造 持续深化 加快建设 聚力发展 奋力书写 着力提升 合力守护".split())
 HEADLINE_B = tuple("乡村振兴 产业升级 绿色发展 民生实事 城市更新 科技创新 文旅融合 基层治理 生态修复".split())
 FURNITURE_HEADS = tuple("综合新闻 要闻 经济周刊 地方版 文化副刊 理论与实践".split())
+SENTENCE_ENDS = frozenset("。！？!?…”’」』）)")
+# OCR debris: specks and rules read as marks, and the simple-stroke characters an engine reads a blob
+# or a piece of a picture as (a Latin letter now and then).
+SPECK_MARKS = "~-_=|^`'.,·"
+BLOB_GLYPHS = "人入八口日曰目山川小十儿几卜厂工土王田由本全加"
+BLOB_LETTERS = "eil"
+# Trap lines: text that looks like furniture or debris. Short headings and labels (some from the
+# sample pages), list numbers, the ends of articles, one-character headings, code and formulas; all
+# as the cleaner writes them (full-width brackets around Chinese) and under dedup's 10 characters
+# (a line that recurs across documents is otherwise rightly removed as a copy).
+TRAP_LINES: dict[str, tuple[str, ...]] = {
+    "short heading": (
+        "荣誉榜",
+        "前言",
+        "观察",
+        "后记",
+        "附：",
+        "（摘选）",
+        "·渌口篇",
+        "相关链接",
+        "编 后 记",
+        "目  录",
+    ),
+    "list number": ("1.", "2.", "（一）", "（二）", "①", "3)"),
+    "end mark": ("……", "（完）", "完", "***"),
+    "one-character heading": ("四", "列", "左", "宏"),
+    "code or formula": ("x = y + 1", "--help", "cd ~/src", "E = mc^2", "a | b"),
+}
+# A short poem with a line of one character (made up for the harness), set line by line.
+TRAP_VERSES = (("远处的山", "静", "像一首没写完的诗"), ("风", "吹过河面", "也吹过你"))
 
 
 @dataclass(frozen=True)
@@ -89,9 +119,25 @@ class DamageProfile:
         ("dup_short_near", 0.2),
     )
     crossfile: float = 0.01
-    # Page furniture (running heads, page numbers) every 30-45 lines; off until the cleaner handles it.
+    # Page furniture (running heads, page numbers) every 30-45 lines; off by default (the figures of
+    # the default damage stay comparable across versions).
     furniture: bool = False
     page_lines: tuple[int, int] = (30, 45)
+    # OCR debris lines (specks, spaced glyphs, a lone glyph) and trap lines (text that looks like
+    # furniture or debris: a heading named like the running head among them), each every 30-45 lines
+    # on a generator of their own and not counted as lines, so the rest of the damage is the same with
+    # or without them.
+    debris: bool = False
+    debris_forms: tuple[tuple[str, float], ...] = (("symbols", 0.3), ("spaced glyphs", 0.3), ("glyph", 0.4))
+    trap_forms: tuple[tuple[str, float], ...] = (
+        ("short heading", 0.25),
+        ("list number", 0.15),
+        ("end mark", 0.15),
+        ("one-character heading", 0.1),
+        ("code or formula", 0.1),
+        ("running head as heading", 0.1),
+        ("verse", 0.15),
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -377,6 +423,24 @@ def weak_line(rng: random.Random) -> str:
     return rng.choice((first + second, first + " " + second, second + rng.choice(("新篇章", "开新局", "见实效"))))
 
 
+def debris_line(rng: random.Random, form: str) -> str:
+    """What an OCR engine reads where a speck, a rule or a picture was."""
+    if form == "symbols":
+        return rng.choice(("", " ")).join(rng.choice(SPECK_MARKS) for _ in range(rng.randint(2, 3)))
+    if form == "spaced glyphs":
+        return rng.choice((" ", "  ")).join(rng.choice(BLOB_GLYPHS) for _ in range(rng.randint(3, 5)))
+    return rng.choice(BLOB_GLYPHS + BLOB_LETTERS)
+
+
+def trap_lines(rng: random.Random, form: str) -> tuple[str, ...]:
+    """The line (or lines, for verse) of one trap: real text that must come through."""
+    if form == "verse":
+        return rng.choice(TRAP_VERSES)
+    if form == "running head as heading":
+        return (rng.choice(FURNITURE_HEADS),)
+    return (rng.choice(TRAP_LINES[form]),)
+
+
 def furniture_line(rng: random.Random, page: int) -> str:
     """A running head or page number as a PDF's text layer gives it."""
     return rng.choice(
@@ -504,7 +568,9 @@ def apply_changes(text: str, changes: Sequence[tuple[int, str, str]]) -> str:
 class DocumentDamager:
     """Damages one gold document with its own random generator."""
 
-    def __init__(self, doc: GoldDoc, rng: random.Random, profile: DamageProfile) -> None:
+    def __init__(
+        self, doc: GoldDoc, rng: random.Random, profile: DamageProfile, lines_rng: random.Random | None = None
+    ) -> None:
         self.doc = doc
         self.rng = rng
         self.profile = profile
@@ -512,6 +578,12 @@ class DocumentDamager:
         self.indent = self._indent_style()
         self.page = rng.randint(1, 20)
         self.page_length = rng.randint(*profile.page_lines)
+        self.page_start = 0  # the line count where the page began
+        self.finished = False  # whether the block rendered last ends a sentence
+        # Debris and traps draw from a generator of their own (the rest of the damage is unchanged).
+        self.lines_rng = lines_rng or random.Random(doc.id)
+        self.debris_due = self.lines_rng.randint(*profile.page_lines)
+        self.trap_due = self.lines_rng.randint(*profile.page_lines)
         self.rendered: list[RenderedBlock] = []
         self.weak_entry: Damage | None = None  # the weak interruption of the paragraph being rendered
 
@@ -608,14 +680,18 @@ class DocumentDamager:
     ) -> None:
         """The separator between two blocks, with any copies and furniture inserted there."""
         gold = "" if last else "\n\n"
+        if not (last or copies) and self.profile.debris and self.out.lines >= self.trap_due and self.finished:
+            self.insert_trap()
         following = Block("para", "") if copies else next_block
         self.out.separator(block_separator(self.rng, self.profile) + self._indent_for(following), gold)
         for n, copy in enumerate(copies):
             self.insert_copy(copy, sources)
             following = next_block if n == len(copies) - 1 else Block("para", "")
             self.out.separator(block_separator(self.rng, self.profile) + self._indent_for(following), "")
-        if self.profile.furniture and self.out.lines >= self.page_length:
+        if self.profile.furniture and self.out.lines - self.page_start >= self.page_length:
             self.insert_furniture()
+        if self.profile.debris and self.out.lines >= self.debris_due:
+            self.insert_debris("between")
 
     def insert_copy(self, copy: Copy, sources: dict[tuple[str, int], tuple[int, int]]) -> None:
         """A copy of an earlier paragraph: in the input, absent from the expected output."""
@@ -645,7 +721,33 @@ class DocumentDamager:
         self.page += 1
         self.out.damage("furniture", furniture_line(self.rng, self.page), "", {})
         self.out.separator(block_separator(self.rng, self.profile), "")
-        self.out.lines = 0
+        self.page_start = self.out.lines
+
+    def insert_debris(self, where: str) -> None:
+        """An OCR debris line ``where`` ("inside" a paragraph, at a line break, or "between"
+        blocks), dropped from the expected text."""
+        rng = self.lines_rng
+        forms = self.profile.debris_forms
+        form = rng.choices([f for f, _ in forms], [w for _, w in forms])[0]
+        self.out.damage("debris", debris_line(rng, form), "", {"form": form, "where": where})
+        self.out.separator(block_separator(rng, self.profile), "")
+        self.debris_due = self.out.lines + rng.randint(*self.profile.page_lines)
+
+    def insert_trap(self) -> None:
+        """Trap lines right after a block that ends a sentence (a gold paragraph cut mid-sentence
+        goes on in the next, where no heading stands) and not before a copy (which dedup removes
+        with the line before it): text that looks like furniture or debris,
+        each a block of the expected text, logged with its text as shown to count those removed."""
+        rng = self.lines_rng
+        forms = self.profile.trap_forms
+        form = rng.choices([f for f, _ in forms], [w for _, w in forms])[0]
+        for n, line in enumerate(trap_lines(rng, form)):
+            shown = rng.choice(("\n", "\n\n")) if form == "verse" and n else block_separator(rng, self.profile)
+            self.out.separator(shown, "\n\n")
+            start = self.out.epos
+            self.out.damage("trap", line, line, {"form": form})
+            self.out.add_block("short", start)
+        self.trap_due = self.out.lines + rng.randint(*self.profile.page_lines)
 
     def _line_style(self) -> str:
         """A block's line separator style."""
@@ -654,6 +756,7 @@ class DocumentDamager:
 
     def render_block(self, block: Block, interrupt: str | None) -> None:
         """One gold block: paragraphs noised and wrapped, English word-wrapped, the rest as they are."""
+        self.finished = block.text[-1] in SENTENCE_ENDS
         start = self.out.epos
         if block.kind == "para":
             self.render_paragraph(block, interrupt)
@@ -711,9 +814,12 @@ class DocumentDamager:
                     pending_move = self.strong_interruption(units, cut, style, block_kind, width)
                 else:
                     block_start = self.weak_interruption(block_start, style)
-            elif self.profile.furniture and self.out.lines >= self.page_length:
+            elif self.profile.furniture and self.out.lines - self.page_start >= self.page_length:
                 self.wrap(units, cut, style, block_kind, width)
                 self.insert_furniture()
+            elif self.profile.debris and self.out.lines >= self.debris_due:
+                self.wrap(units, cut, style, block_kind, width)
+                self.insert_debris("inside")
             else:
                 self.wrap(units, cut, style, block_kind, width)
             line_start = cut + 1 if dropped else cut
@@ -829,7 +935,8 @@ def damage_corpus(docs: Sequence[GoldDoc], seed: int, profile: DamageProfile | N
     damaged: list[Damaged] = []
     for index, doc in enumerate(order):
         crossfile = crossfile_copies(order, index, corpus_rng, profile, eligible)
-        damager = DocumentDamager(doc, random.Random(f"{seed}:{doc.id}"), profile)
+        lines_rng = random.Random(f"{seed}:{doc.id}:lines")
+        damager = DocumentDamager(doc, random.Random(f"{seed}:{doc.id}"), profile, lines_rng)
         damaged.append(damager.run(crossfile, sources))
         eligible.extend(
             (doc.id, i, block.text)

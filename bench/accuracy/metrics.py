@@ -31,7 +31,10 @@ from bench.accuracy.model import Damage, Damaged
 
 NOISE_KINDS = ("halfwidth", "fullwidth", "traditional", "zero_width")
 DUPLICATE_KINDS = ("dup_exact", "dup_near", "dup_rewrapped", "dup_crossfile", "dup_short_near")
-UNDONE_FOR_ORDER = frozenset((*NOISE_KINDS, *DUPLICATE_KINDS, "furniture"))
+UNDONE_FOR_ORDER = frozenset((*NOISE_KINDS, *DUPLICATE_KINDS, "furniture", "debris"))
+# The cleaner's removals of whole lines, by what it took them for (its audit rules).
+DROP_RULES = {"drop_page_number": "furniture", "drop_running_head": "furniture", "drop_debris": "debris"}
+MIN_TRAP_INSIDE = 3  # a trap this long is also found inside a line (a shorter one would be by chance)
 PAIR_CATEGORIES = (
     "para|para",
     "para|heading",
@@ -52,6 +55,8 @@ ERROR_CLASSES = (
     "moves against the input",
     "lost paragraphs",
     "undetected duplicates",
+    "text removed as furniture or debris",
+    "trap lines removed",
 )
 MIN_MOVED_RUN = 2  # shorter inserted runs are ordinary substitutions, not moves
 MOVE_GRAM = 5  # a moved stretch is made of 5-grams found deleted elsewhere (shorter ones recur by chance)
@@ -352,6 +357,11 @@ class Report:
     removed: int = 0  # expected blocks dropped outright (matched < 10%, found nowhere)
     duplicates: dict[str, Ratio] = field(default_factory=dict)  # hit = absent from the output
     hits: dict[str, Ratio] = field(default_factory=dict)  # noise kinds, interruptions, furniture
+    # Inserted debris lines removed, by form and place; trap lines removed (hit = removed), by form.
+    debris: dict[str, Ratio] = field(default_factory=dict)
+    traps: dict[str, Ratio] = field(default_factory=dict)
+    # The cleaner's line removals ("furniture", "debris"), hit = the line removed was one inserted.
+    drops: dict[str, Ratio] = field(default_factory=dict)
     seconds: float | None = None
     examples: dict[str, list[str]] = field(default_factory=dict)
     layout_only: bool = False
@@ -433,6 +443,9 @@ class Report:
             "paragraphs_removed": self.removed,
             "duplicates_removed": ratios(self.duplicates),
             "hits": ratios(self.hits),
+            "debris_removed": ratios(self.debris),
+            "traps_removed": ratios(self.traps),
+            "drop_precision": ratios(self.drops),
             "seconds": self.seconds,
             "layout_only": self.layout_only,
         }
@@ -646,6 +659,7 @@ class DocumentScorer:
     def damage_hits(self) -> None:
         """Per logged damage: repaired or not."""
         r = self.report
+        traps: list[Damage] = []
         for entry in self.doc.log:
             kind = entry.kind
             if kind in NOISE_KINDS:
@@ -657,10 +671,36 @@ class DocumentScorer:
                 if not absent and kind in DUPLICATE_KINDS:
                     shown = squeeze(self.doc.text[entry.text_span[0] : entry.text_span[1]])
                     r.example("undetected duplicates", f"{self.doc.id}: {kind} “{short(shown, 60)}”")
+            elif kind == "debris":
+                absent = self.absent(entry)
+                r.hits.setdefault(kind, Ratio()).add(absent)
+                r.debris.setdefault(f"{entry.detail['form']}, {entry.detail['where']}", Ratio()).add(absent)
+            elif kind == "trap":
+                traps.append(entry)
             elif kind == "interrupt_strong":
                 r.hits.setdefault(kind, Ratio()).add(self.strong_repaired(entry))
             elif kind == "interrupt_weak":
                 r.hits.setdefault(kind, Ratio()).add(self.weak_kept(entry))
+        self.trap_hits(traps)
+
+    def trap_hits(self, traps: Sequence[Damage]) -> None:
+        """Trap lines missing from the output, whatever removed them: each text is looked for as a
+        line of the output, as often as the trap lines have it (a longer one also inside a line:
+        joined, not removed)."""
+        r = self.report
+        lines = [squeeze(line) for line in self.output.norm.split("\n")]
+        left: dict[str, int] = {}
+        for entry in traps:
+            key = squeeze(self.doc.text[entry.text_span[0] : entry.text_span[1]])
+            if key not in left:
+                found = lines.count(key)
+                left[key] = found if len(key) < MIN_TRAP_INSIDE else max(found, self.output.chars.count(key))
+            removed = left[key] <= 0
+            left[key] -= 1
+            r.traps.setdefault("all", Ratio()).add(removed)
+            r.traps.setdefault(entry.detail["form"], Ratio()).add(removed)
+            if removed:
+                r.example("trap lines removed", f"{self.doc.id}: “{key}”")
 
     def repaired_in_place(self, entry: Damage) -> bool:
         """The expected text of a character damage matched where it belongs (nothing left between)."""
@@ -703,13 +743,43 @@ class DocumentScorer:
 
 
 def score_corpus(
-    damaged: Sequence[Damaged], outputs: Mapping[str, str], layout_only: bool = False, seconds: float | None = None
+    damaged: Sequence[Damaged],
+    outputs: Mapping[str, str],
+    layout_only: bool = False,
+    seconds: float | None = None,
+    drops: Mapping[str, Sequence[tuple[str, str]]] | None = None,
 ) -> Report:
-    """Score outputs (document id → output text; a missing one counts as empty) against the corpus."""
+    """Score outputs (document id → output text; a missing one counts as empty) against the corpus.
+    ``drops`` (document id → the cleaner's line removals, as (audit rule, text removed)) gives the
+    precision of its furniture and debris removals."""
     report = Report(layout_only=layout_only, seconds=seconds)
     for doc in damaged:
         DocumentScorer(doc, outputs.get(doc.id, ""), report).score(doc.text)
+        if drops is not None:
+            score_drops(doc, drops.get(doc.id, ()), report)
     return report
+
+
+def score_drops(doc: Damaged, drops: Sequence[tuple[str, str]], report: Report) -> None:
+    """Each line the cleaner removed as furniture or debris, checked against the lines inserted as
+    either (compared without spaces, each inserted line used once): a removal that matches none
+    removed text."""
+    inserted: dict[str, int] = {}
+    for entry in doc.log:
+        if entry.kind in ("furniture", "debris"):
+            key = squeeze(doc.text[entry.text_span[0] : entry.text_span[1]])
+            inserted[key] = inserted.get(key, 0) + 1
+    for rule, text in drops:
+        label = DROP_RULES.get(rule)
+        if label is None:
+            continue
+        key = squeeze(text)
+        ok = inserted.get(key, 0) > 0
+        if ok:
+            inserted[key] -= 1
+        else:
+            report.example("text removed as furniture or debris", f"{doc.id}: {rule} “{short(key, 60)}”")
+        report.drops.setdefault(label, Ratio()).add(ok)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -770,8 +840,16 @@ def table_rows(reports: Mapping[str, Report]) -> Iterable[tuple[str, list[str]]]
     for key in keys(lambda r: r.duplicates, DUPLICATE_KINDS):
         yield row(f"  {key}", lambda r, k=key: _rate(r.duplicates.get(k)))
     yield "damage repaired", []
-    for key in keys(lambda r: r.hits, (*NOISE_KINDS, "interrupt_strong", "interrupt_weak", "furniture")):
+    for key in keys(lambda r: r.hits, (*NOISE_KINDS, "interrupt_strong", "interrupt_weak", "furniture", "debris")):
         yield row(f"  {key}", lambda r, k=key: _rate(r.hits.get(k)))
+    if any(r.debris or r.traps for r in rs):
+        yield "furniture and debris lines (--furniture, --debris)", []
+        for label in ("furniture", "debris"):
+            yield row(f"  {label} precision (removals of inserted lines)", lambda r, k=label: _rate(r.drops.get(k)))
+        for key in keys(lambda r: r.debris, ()):
+            yield row(f"  debris removed: {key}", lambda r, k=key: _rate(r.debris.get(k)))
+        for key in keys(lambda r: r.traps, ("all",)):
+            yield row(f"  trap lines removed: {key}", lambda r, k=key: _rate(r.traps.get(k)))
     yield row("time (s)", lambda r: _float(r.seconds, 2))
 
 
