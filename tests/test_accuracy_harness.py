@@ -3,8 +3,10 @@ give perfect figures for a perfect output and bad ones for a bad output."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -79,8 +81,12 @@ def entry_problem(doc: Damaged, entry, by_id: dict[str, Damaged]) -> str | None:
         ok = gold == "" and squeeze(shown) == squeeze("".join(changed)) and "\n\n" not in original
         ok = ok and (kind in ("dup_near", "dup_short_near")) == bool(detail.get("changes"))
         ok = ok and (kind == "dup_crossfile") == (detail["source"] != doc.id)
-    elif kind == "furniture":
-        ok = gold == "" and "\n" not in shown and shown.strip() == shown
+    elif kind in ("furniture", "debris"):
+        ok = gold == "" and "\n" not in shown and shown.strip() == shown and shown != ""
+    elif kind == "trap":
+        start, end = entry.expected_span
+        ok = shown == gold and "\n" not in gold and doc.expected[start - 2 : start] == "\n\n"
+        ok = ok and doc.expected[end : end + 2] == "\n\n"
     else:
         return f"unknown kind {kind}"
     return None if ok else f"{kind}: {shown!r} -> {gold!r} {detail}"
@@ -109,8 +115,13 @@ def undo(doc: Damaged) -> str:
 
 
 def gold_rendering(doc: Damaged) -> list[str]:
-    """The expected blocks with interruptions taken out and split paragraphs joined back."""
-    texts = {(b.start, b.end): doc.expected[b.start : b.end] for b in doc.blocks if b.kind != "interrupt"}
+    """The expected blocks with interruptions and trap lines taken out and split paragraphs joined back."""
+    traps = {entry.expected_span for entry in doc.log if entry.kind == "trap"}
+    texts = {
+        (b.start, b.end): doc.expected[b.start : b.end]
+        for b in doc.blocks
+        if b.kind != "interrupt" and (b.start, b.end) not in traps
+    }
     for entry in doc.log:
         if entry.kind == "interrupt_weak":
             first, second = (tuple(piece) for piece in entry.detail["pieces"])
@@ -135,6 +146,60 @@ def test_damage_log_is_exact(gold: list[GoldDoc], damaged: list[Damaged]) -> Non
             if entry.kind == "interrupt_strong":  # the group lands right after the paragraph it interrupted
                 paragraph = next(b for b in doc.blocks if b.start < entry.detail["join_at"] <= b.end)
                 assert entry.expected_span[0] == paragraph.end + 2
+
+
+@pytest.fixture(scope="module")
+def with_debris(gold: list[GoldDoc]) -> list[Damaged]:
+    return damage_corpus(gold, SEED, dataclasses.replace(PROFILE, debris=True))
+
+
+def test_debris_and_trap_lines_are_logged_exactly_and_change_nothing_else(
+    gold: list[GoldDoc], damaged: list[Damaged], with_debris: list[Damaged]
+) -> None:
+    by_id = {d.id: d for d in with_debris}
+    gold_by_id = {g.id: g for g in gold}
+    kinds = Counter(entry.kind for doc in with_debris for entry in doc.log)
+    assert kinds["debris"] >= 5 and kinds["trap"] >= 5
+    for doc in with_debris:
+        problems = [p for entry in doc.log if (p := entry_problem(doc, entry, by_id))]
+        assert not problems, (doc.id, problems[:5])
+        assert undo(doc) == doc.expected, doc.id
+        assert [doc.expected[b.start : b.end] for b in doc.blocks] == doc.expected.split("\n\n")
+        assert gold_rendering(doc) == [block.text for block in gold_by_id[doc.id].blocks]
+
+    # Debris and traps have a generator of their own and are not counted as lines: the rest of the
+    # damage is what it was without them.
+    def shown(doc: Damaged, skip: tuple[str, ...]) -> list[tuple[str, str]]:
+        return [(e.kind, doc.text[e.text_span[0] : e.text_span[1]]) for e in doc.log if e.kind not in skip]
+
+    for plain, noisy in zip(damaged, with_debris, strict=True):
+        assert shown(noisy, ("debris", "trap", "separator")) == shown(plain, ("separator",))
+
+
+def test_debris_and_trap_lines_are_scored(with_debris: list[Damaged]) -> None:
+    """A perfect output removes every debris line and keeps every trap; a trap removed as debris
+    counts against the precision and as a trap line removed."""
+    perfect = score_corpus(with_debris, {d.id: d.expected for d in with_debris}, drops={})
+    assert perfect.hits["debris"].hit == perfect.hits["debris"].total > 0
+    assert perfect.traps["all"].hit == 0 and perfect.traps["all"].total > 0
+    assert "trap lines removed: all" in perfect.format_table()
+    doc = next(
+        d for d in with_debris if any(e.kind == "trap" for e in d.log) and any(e.kind == "debris" for e in d.log)
+    )
+    trap = next(e for e in doc.log if e.kind == "trap")
+    debris = next(e for e in doc.log if e.kind == "debris")
+    trap_text = doc.text[trap.text_span[0] : trap.text_span[1]]
+    output = doc.expected[: trap.expected_span[0]] + doc.expected[trap.expected_span[1] + 2 :]
+    drops = {
+        doc.id: [
+            ("drop_debris", doc.text[debris.text_span[0] : debris.text_span[1]] + "\n"),
+            ("drop_debris", trap_text),
+        ]
+    }
+    report = score_corpus(with_debris, with_doc(with_debris, doc, output), drops=drops)
+    assert report.traps["all"].hit == 1
+    assert (report.drops["debris"].hit, report.drops["debris"].total) == (1, 2)
+    assert report.examples["text removed as furniture or debris"] == [f"{doc.id}: drop_debris “{squeeze(trap_text)}”"]
 
 
 def test_damage_is_deterministic(gold: list[GoldDoc], damaged: list[Damaged]) -> None:
