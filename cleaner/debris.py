@@ -38,6 +38,12 @@ _LETTER = regex.compile(r"[\p{Han}a-z]")
 STANDALONE = frozenset("一二三四五六七八九十〇零百千万两壹贰叁肆伍陆柒捌玖拾甲乙丙丁完终续附注按序跋")
 # Characters that never start a word: one alone after an unfinished line ends it (他走 / 了).
 _BOUND = frozenset("们嘛者呀么啦吧哩吗呢的了式着般等")
+# Words that open a sentence, and so may open a paragraph (after one a lone glyph may be the last
+# character of the paragraph before).
+SENTENCE_OPENERS = tuple(
+    "然而 总之 但是 可是 于是 因为 所以 如果 虽然 不过 后来 其实 同时 此外 另外 因此 这时 那时 原来 只是 况且 至于"
+    " 尽管 即使 然后 接着 最后 首先 其次 例如 比如 据说 可见 看来".split()
+)
 _CLAUSE_END = frozenset("，、,；;")
 # A colon, perhaps with a speck after it (基本图框项目是: ，).
 _INTRODUCES = regex.compile(r"[：:][.。,，·]?$")
@@ -82,9 +88,15 @@ def _goes_on(before: str, after: str) -> bool:
     short last line)."""
     if _visibly_goes_on(before, after):
         return True
-    if after[0] in _OPENERS or not (blocks.has_clause_marks(before) or blocks.has_inner_stop(before)):
+    if after[0] in _OPENERS or after.startswith(SENTENCE_OPENERS):
+        return False  # a new quotation or sentence may start a new paragraph: the glyph may end one
+    if not (blocks.has_clause_marks(before) or blocks.has_inner_stop(before)):
         return False
     return before[-1] in _CLAUSE_END or abs(display_width(before) - display_width(after)) <= COLUMN_SLACK
+
+
+def _latin(char: str) -> bool:
+    return char.isascii() and char.isalnum()
 
 
 def stray_glyph(glyph: str, before: str, after: str | None, after_indented: bool = False) -> bool:
@@ -96,6 +108,8 @@ def stray_glyph(glyph: str, before: str, after: str | None, after_indented: bool
     before, after = _compact(before), _compact(after)
     if not _unfinished(before) or not _goes_on(before, after):
         return False
+    if _latin(glyph) and (_latin(before[-1]) or _latin(after[0])):
+        return False  # a Latin letter beside Latin text is a piece of its word ("<b" / "r")
     return not (in_word(before[-1], glyph) or in_word(glyph, after[0]))
 
 

@@ -37,8 +37,10 @@ _SPECK_AFTER = r"(?:\s+[.。,，·_'`])?"
 # A newspaper's page label: the issue's date, perhaps its weekday, and the page ("1998年1月8日 第9版";
 # an OCR engine may drop or misread a character of the date: "1998年]月14日").
 _ISSUE_DATE = r"(?:\d{4}\s*年[^\s]{0,6}?日\s*(?:星期.\s*)?)?"
+# And a speck before a page number set between dashes ("。一53一").
+_SPECK_BEFORE = r"(?:[.。,，·_'`]\s*)?"
 _PAGE_FORMS = regex.compile(
-    rf"^(?:[-—–~·•一]\s*\d{{1,4}}\s*[-—–~·•一]|{_ISSUE_DATE}第\s*\d{{1,4}}\s*[页版]"
+    rf"^(?:{_SPECK_BEFORE}[-—–~·•一]\s*\d{{1,4}}\s*[-—–~·•一]|{_ISSUE_DATE}第\s*\d{{1,4}}\s*[页版]"
     rf"|[Pp]age\s+\d{{1,4}}(?:\s+of\s+\d{{1,4}})?|\d{{1,4}}\s*/\s*\d{{1,4}}){_SPECK_AFTER}$"
 )
 _BARE_NUMBER = regex.compile(rf"^\d{{1,4}}{_SPECK_AFTER}$")
@@ -50,9 +52,12 @@ _NUMBER_THEN_HEAD = regex.compile(rf"^(?P<number>\d{{1,4}})\s{{2,}}{_LABEL}$")
 # A running head without a number: a short label with no punctuation at all.
 _BARE_LABEL = regex.compile(r"^[^\s\p{P}\d](?:[^\s\p{P}]| (?=[^\s\p{P}])){0,15}$")
 _SYMBOLS_ONLY = regex.compile(r"^[^\p{L}\p{N}]{2,12}$")
-# The end of a sentence wrapped onto a line of its own ("～！”" after "…呵"): a final mark, perhaps
-# inside closing quotes or brackets.
-_SENTENCE_TAIL = regex.compile(r"[。！？!?…][”’」』）)]*$")
+# The end of a sentence wrapped onto a line of its own ("～！”" after "…呵", "～”" after "开城门来"):
+# a final mark, perhaps inside closing quotes or brackets, or a wave dash or dash inside them.
+_SENTENCE_TAIL = regex.compile(r"(?:[。！？!?…][”’」』）)]*|[～~—][”’」』）)]+)$")
+# Marks an OCR engine reads specks as; two or more different ones alone on a line are no text
+# (". ,", "'`", "· ."), while CJK marks alone may be a sentence's tail ("。”", "，”").
+_SPECK_DOTS = frozenset(".,·'`")
 _SPECK = regex.compile(r"[~\-_=|\\/^`+<>#@\p{So}\p{Sm}\p{Sk}]")
 # No furniture line is longer (a 12-character label, two spaces and a four-digit number).
 MAX_LENGTH = 18
@@ -72,12 +77,13 @@ def page_number(plain: str) -> bool:
 def debris(plain: str) -> bool:
     """Two or more different symbols and nothing else, spaces aside (a run of one mark is a
     separator; spaces do not count, a later stage may remove them), at least one of them a sign
-    text does not end with (`~ - = | / ^ +`, a shape or math sign): a lone `。”`, `……”` or `～！”`
-    is the tail of a sentence, not a speck."""
+    text does not end with (`~ - = | / ^ +`, a shape or math sign) or all of them specks an OCR
+    engine reads as half-width dots, commas and quotes (`. ,`, `' ,`): a lone `。”`, `……”` or
+    `～！”` is the tail of a sentence, not a speck."""
     compact = plain.replace(" ", "").replace("\t", "")
     if _SYMBOLS_ONLY.match(compact) is None or len(set(compact)) < 2 or _SENTENCE_TAIL.search(compact):
         return False
-    return _SPECK.search(compact) is not None
+    return _SPECK.search(compact) is not None or set(compact) <= _SPECK_DOTS
 
 
 # A speck an OCR engine reads after a finished sentence, across a gap (``安全。”   .``), or before

@@ -43,7 +43,7 @@ def test_a_glyph_between_two_lines_of_one_column_is_debris():
 
 # (line before, lone glyph, line after): debris.
 STRAY = [
-    ("他们在会上讨论了许多问题，", "人", "最后决定明天再议。"),  # after a comma the sentence goes on
+    ("他们在会上讨论了许多问题，", "人", "会议最后决定明天再议。"),  # after a comma the sentence goes on
     ("大家一边说笑，一边往河边", "口", "的那条小路走去。"),  # a particle goes on with it
     # Nothing on the line after says the sentence goes on but its width: two lines of a column.
     ("会议指出，要进一步加强社会治安综合治理基层基础", "山", "工作，把综合治理的各项措施落到实处，为经济发"),
@@ -69,6 +69,9 @@ KEPT = [
     ("这时候，大哥也忽然显出凶相，高声喝", "道", "，"),  # 喝道: a word
     ("他们一面议论着戏子，一面加紧的摇船。", "完", ""),  # the end of an article
     ("那老旦当初还只是踱来踱去的唱，后", "来", "竟在台中央一把交椅上坐下了。"),  # 后来
+    # A paragraph cut after its last character "不": the next opens a sentence, perhaps a paragraph.
+    ("平桥村只有一只早出晚归的航船，其余的都是小船，", "不", "总之，是完了。"),
+    ("网页里换行用的标签，写作<b", "r", "这个标签不能省略，否则不换"),  # a piece of a Latin word
 ]
 
 
@@ -133,9 +136,9 @@ def test_short_real_lines_survive_inside_a_sentence(line):
 
 
 def test_a_glyph_is_dropped_and_the_sentence_it_cut_rejoined():
-    text = "他们在会上讨论了许多问题，\n\n人\n\n最后决定明天再议。"
+    text = "他们在会上讨论了许多问题，\n\n人\n\n会议最后决定明天再议。"
     document, edits = layout.repair(Document("t", text), LayoutOptions())
-    assert document.text == "他们在会上讨论了许多问题，最后决定明天再议。"
+    assert document.text == "他们在会上讨论了许多问题，会议最后决定明天再议。"
     assert next(e.rule for e in edits if not e.is_event) == "drop_debris"
     assert replay(text, edits) == document.text
     kept, _ = layout.repair(Document("t", text), LayoutOptions(debris="keep"))
