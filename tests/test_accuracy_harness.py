@@ -182,7 +182,7 @@ def test_debris_and_trap_lines_are_scored(with_debris: list[Damaged]) -> None:
     perfect = score_corpus(with_debris, {d.id: d.expected for d in with_debris}, drops={})
     assert perfect.hits["debris"].hit == perfect.hits["debris"].total > 0
     assert perfect.traps["all"].hit == 0 and perfect.traps["all"].total > 0
-    assert "trap lines removed: all" in perfect.format_table()
+    assert "trap lines removed as furniture or debris" in perfect.format_table()
     doc = next(
         d for d in with_debris if any(e.kind == "trap" for e in d.log) and any(e.kind == "debris" for e in d.log)
     )
@@ -198,6 +198,7 @@ def test_debris_and_trap_lines_are_scored(with_debris: list[Damaged]) -> None:
     }
     report = score_corpus(with_debris, with_doc(with_debris, doc, output), drops=drops)
     assert report.traps["all"].hit == 1
+    assert (report.trap_drops.hit, report.trap_drops.total) == (1, perfect.traps["all"].total)
     assert (report.drops["debris"].hit, report.drops["debris"].total) == (1, 2)
     assert report.examples["text removed as furniture or debris"] == [f"{doc.id}: drop_debris “{squeeze(trap_text)}”"]
 

@@ -56,7 +56,7 @@ ERROR_CLASSES = (
     "lost paragraphs",
     "undetected duplicates",
     "text removed as furniture or debris",
-    "trap lines removed",
+    "trap lines missing",
 )
 MIN_MOVED_RUN = 2  # shorter inserted runs are ordinary substitutions, not moves
 MOVE_GRAM = 5  # a moved stretch is made of 5-grams found deleted elsewhere (shorter ones recur by chance)
@@ -357,11 +357,13 @@ class Report:
     removed: int = 0  # expected blocks dropped outright (matched < 10%, found nowhere)
     duplicates: dict[str, Ratio] = field(default_factory=dict)  # hit = absent from the output
     hits: dict[str, Ratio] = field(default_factory=dict)  # noise kinds, interruptions, furniture
-    # Inserted debris lines removed, by form and place; trap lines removed (hit = removed), by form.
+    # Inserted debris lines removed, by form and place; trap lines missing from the output (hit =
+    # missing), by form, and removed as furniture or debris (hit = removed so).
     debris: dict[str, Ratio] = field(default_factory=dict)
     traps: dict[str, Ratio] = field(default_factory=dict)
     # The cleaner's line removals ("furniture", "debris"), hit = the line removed was one inserted.
     drops: dict[str, Ratio] = field(default_factory=dict)
+    trap_drops: Ratio = field(default_factory=Ratio)  # hit = a trap line the cleaner removed as either
     seconds: float | None = None
     examples: dict[str, list[str]] = field(default_factory=dict)
     layout_only: bool = False
@@ -446,6 +448,7 @@ class Report:
             "debris_removed": ratios(self.debris),
             "traps_removed": ratios(self.traps),
             "drop_precision": ratios(self.drops),
+            "traps_dropped": self.trap_drops.to_dict(),
             "seconds": self.seconds,
             "layout_only": self.layout_only,
         }
@@ -700,7 +703,7 @@ class DocumentScorer:
             r.traps.setdefault("all", Ratio()).add(removed)
             r.traps.setdefault(entry.detail["form"], Ratio()).add(removed)
             if removed:
-                r.example("trap lines removed", f"{self.doc.id}: “{key}”")
+                r.example("trap lines missing", f"{self.doc.id}: “{key}”")
 
     def repaired_in_place(self, entry: Damage) -> bool:
         """The expected text of a character damage matched where it belongs (nothing left between)."""
@@ -765,10 +768,13 @@ def score_drops(doc: Damaged, drops: Sequence[tuple[str, str]], report: Report) 
     either (compared without spaces, each inserted line used once): a removal that matches none
     removed text."""
     inserted: dict[str, int] = {}
+    traps: dict[str, int] = {}
     for entry in doc.log:
-        if entry.kind in ("furniture", "debris"):
+        if entry.kind in ("furniture", "debris", "trap"):
             key = squeeze(doc.text[entry.text_span[0] : entry.text_span[1]])
-            inserted[key] = inserted.get(key, 0) + 1
+            found = traps if entry.kind == "trap" else inserted
+            found[key] = found.get(key, 0) + 1
+    report.trap_drops.total += sum(traps.values())
     for rule, text in drops:
         label = DROP_RULES.get(rule)
         if label is None:
@@ -779,6 +785,9 @@ def score_drops(doc: Damaged, drops: Sequence[tuple[str, str]], report: Report) 
             inserted[key] -= 1
         else:
             report.example("text removed as furniture or debris", f"{doc.id}: {rule} “{short(key, 60)}”")
+            if traps.get(key, 0) > 0:
+                traps[key] -= 1
+                report.trap_drops.hit += 1
         report.drops.setdefault(label, Ratio()).add(ok)
 
 
@@ -842,14 +851,15 @@ def table_rows(reports: Mapping[str, Report]) -> Iterable[tuple[str, list[str]]]
     yield "damage repaired", []
     for key in keys(lambda r: r.hits, (*NOISE_KINDS, "interrupt_strong", "interrupt_weak", "furniture", "debris")):
         yield row(f"  {key}", lambda r, k=key: _rate(r.hits.get(k)))
-    if any(r.debris or r.traps for r in rs):
+    if any(r.drops or r.debris or r.traps for r in rs):
         yield "furniture and debris lines (--furniture, --debris)", []
         for label in ("furniture", "debris"):
             yield row(f"  {label} precision (removals of inserted lines)", lambda r, k=label: _rate(r.drops.get(k)))
         for key in keys(lambda r: r.debris, ()):
             yield row(f"  debris removed: {key}", lambda r, k=key: _rate(r.debris.get(k)))
+        yield row("  trap lines removed as furniture or debris", lambda r: _rate(r.trap_drops))
         for key in keys(lambda r: r.traps, ("all",)):
-            yield row(f"  trap lines removed: {key}", lambda r, k=key: _rate(r.traps.get(k)))
+            yield row(f"  trap lines missing (removed or joined): {key}", lambda r, k=key: _rate(r.traps.get(k)))
     yield row("time (s)", lambda r: _float(r.seconds, 2))
 
 
