@@ -12,8 +12,9 @@ taken for debris only where the text shows it cannot be one:
   and that forms no word with the text on either side (``扫`` / ``本`` / ``兴而去``: debris;
   ``扫`` / ``兴``: the end of a wrapped line, kept). A heading stands after a finished sentence
   or another heading, never inside one; a paragraph's last line is followed by a new paragraph,
-  not by the rest of a sentence. Numerals and the characters that stand alone in text (``完``,
-  ``续``, ``附``…) are never debris.
+  not by the rest of a sentence, so a glyph before an indented line, a quotation or a word that
+  opens a sentence (``总之``) is kept. Numerals, particles, the characters that stand alone in
+  text (``完``, ``续``, ``附``…) and a Latin letter beside Latin text are never debris.
 - ``glyph soup``: three or more single Han characters set apart by spaces, fewer than half of
   the neighbours words (``人 人 日``; a spaced heading ``编 后 记`` is words and stays).
 
@@ -29,15 +30,13 @@ import regex
 
 from cleaner import blocks
 from cleaner.suggest.words import in_word
-from cleaner.wrapping import display_width
+from cleaner.wrapping import bound_starts, display_width
 
 _HAN = regex.compile(r"\p{Han}")
 _LETTER = regex.compile(r"[\p{Han}a-z]")
 # Characters that stand alone as text: numerals (a section's number), and the words of a text's
 # furniture a writer sets on a line of their own (完, 续, 附, 注…).
 STANDALONE = frozenset("一二三四五六七八九十〇零百千万两壹贰叁肆伍陆柒捌玖拾甲乙丙丁完终续附注按序跋")
-# Characters that never start a word: one alone after an unfinished line ends it (他走 / 了).
-_BOUND = frozenset("们嘛者呀么啦吧哩吗呢的了式着般等")
 # Words that open a sentence, and so may open a paragraph (after one a lone glyph may be the last
 # character of the paragraph before).
 SENTENCE_OPENERS = tuple(
@@ -78,7 +77,7 @@ def _unfinished(before: str) -> bool:
 def _visibly_goes_on(before: str, after: str) -> bool:
     """Whether ``after`` can only go on with the sentence of ``before``: it starts with a particle,
     a clause mark, or the rest of a word ``before`` ends with."""
-    return after[0] in _BOUND or after[0] in _CLAUSE_END or in_word(before[-1], after[0])
+    return after[0] in bound_starts() or after[0] in _CLAUSE_END or in_word(before[-1], after[0])
 
 
 def _goes_on(before: str, after: str) -> bool:
@@ -103,7 +102,8 @@ def stray_glyph(glyph: str, before: str, after: str | None, after_indented: bool
     """A lone ``glyph`` between the text line ``before`` and the text line ``after`` (None at the
     document's end; ``after_indented`` when it starts a paragraph by its indentation) inside a
     sentence that goes on past it, joining no word on either side."""
-    if glyph in STANDALONE or glyph in _BOUND or after is None or after_indented:
+    # A particle (cleaner/data/bound_starts.txt) alone after an unfinished line ends it: 他走 / 了.
+    if glyph in STANDALONE or glyph in bound_starts() or after is None or after_indented:
         return False
     before, after = _compact(before), _compact(after)
     if not _unfinished(before) or not _goes_on(before, after):
