@@ -8,7 +8,8 @@ taken for debris only where the text shows it cannot be one:
 - ``stray glyph``: one Han character (or lowercase Latin letter) alone on a line that cuts a
   sentence — the text line before it has not finished its sentence, and the text line after it
   goes on with it (it starts with a particle, a clause mark or the rest of a word; or, after
-  running text with clause marks, it follows a comma or is a line as wide: a column goes on) —
+  running text with clause marks, it follows a comma or is as wide as it and the line above it: a
+  column goes on) —
   and that forms no word with the text on either side (``扫`` / ``本`` / ``兴而去``: debris;
   ``扫`` / ``兴``: the end of a wrapped line, kept). A heading stands after a finished sentence
   or another heading, never inside one; a paragraph's last line is followed by a new paragraph,
@@ -67,11 +68,12 @@ def _glyph(plain: str) -> str | None:
 
 
 def _unfinished(before: str) -> bool:
-    """Whether ``before`` is a line of text whose sentence goes on past its end (a colon introduces
-    what follows: a list of items, each of which may be one character)."""
+    """Whether ``before`` is a line of running text (not a caption, credit or byline) whose
+    sentence goes on past its end (a colon introduces what follows: a list of items, each of which
+    may be one character)."""
     if len(before) < MIN_PROSE or not _HAN.search(before) or blocks.ends_sentence(before):
         return False
-    return not _INTRODUCES.search(before)
+    return not _INTRODUCES.search(before) and blocks.static_kind(before) == blocks.TEXT
 
 
 def _visibly_goes_on(before: str, after: str) -> bool:
@@ -80,33 +82,42 @@ def _visibly_goes_on(before: str, after: str) -> bool:
     return after[0] in bound_starts() or after[0] in _CLAUSE_END or in_word(before[-1], after[0])
 
 
-def _goes_on(before: str, after: str) -> bool:
+def _goes_on(before: str, after: str, above: str | None) -> bool:
     """Whether ``after`` goes on with the sentence of ``before``: visibly; or, when ``before`` is
     running text (it has clause marks: a heading has none), anything but a new quotation after a
-    comma, or a line as wide as ``before`` (two lines of one column: the glyph is no paragraph's
-    short last line)."""
+    comma, or a line as wide as ``before`` and the line ``above`` it (three lines of one column: the
+    glyph is no paragraph's short last line; two whole paragraphs may be as wide by chance)."""
     if _visibly_goes_on(before, after):
         return True
     if after[0] in _OPENERS or after.startswith(SENTENCE_OPENERS):
         return False  # a new quotation or sentence may start a new paragraph: the glyph may end one
     if not (blocks.has_clause_marks(before) or blocks.has_inner_stop(before)):
         return False
-    return before[-1] in _CLAUSE_END or abs(display_width(before) - display_width(after)) <= COLUMN_SLACK
+    return before[-1] in _CLAUSE_END or (above is not None and _one_column(above, before, after))
+
+
+def _one_column(*lines: str) -> bool:
+    """Whether ``lines`` are as wide as each other, within COLUMN_SLACK."""
+    widths = [display_width(line) for line in lines]
+    return max(widths) - min(widths) <= COLUMN_SLACK
 
 
 def _latin(char: str) -> bool:
     return char.isascii() and char.isalnum()
 
 
-def stray_glyph(glyph: str, before: str, after: str | None, after_indented: bool = False) -> bool:
+def stray_glyph(
+    glyph: str, before: str, after: str | None, after_indented: bool = False, above: str | None = None
+) -> bool:
     """A lone ``glyph`` between the text line ``before`` and the text line ``after`` (None at the
-    document's end; ``after_indented`` when it starts a paragraph by its indentation) inside a
-    sentence that goes on past it, joining no word on either side."""
+    document's end; ``after_indented`` when it starts a paragraph by its indentation; ``above`` the
+    text line before ``before``) inside a sentence that goes on past it, joining no word on either
+    side."""
     # A particle (cleaner/data/bound_starts.txt) alone after an unfinished line ends it: 他走 / 了.
     if glyph in STANDALONE or glyph in bound_starts() or after is None or after_indented:
         return False
     before, after = _compact(before), _compact(after)
-    if not _unfinished(before) or not _goes_on(before, after):
+    if not _unfinished(before) or not _goes_on(before, after, None if above is None else _compact(above)):
         return False
     if _latin(glyph) and (_latin(before[-1]) or _latin(after[0])):
         return False  # a Latin letter beside Latin text is a piece of its word ("<b" / "r")
@@ -146,6 +157,7 @@ def find(plains: Sequence[str], furniture: Mapping[int, str], indented: Sequence
                 plains[text[k - 1]],
                 None if after is None else plains[after],
                 after is not None and starts[after],
+                plains[text[k - 2]] if k > 1 else None,
             ):
                 found.append(i)
     return found

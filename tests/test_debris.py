@@ -26,6 +26,8 @@ OCR_PAGE_BREAK = [
     "多做调查研究，善于发现群众反映强烈的治安间题，密",
 ]
 OCR_IN_A_COLUMN = [
+    "凤姐方欲说话时， 见荣国府的四个执事人进来， 都是要支领东西领牌来的。 凤姐命彩明要了帖念",
+    "",
     "，昕了一共四件， 指两件说道:  “这两件开销错了，再算清了来取。”说着掷下帖子来。那二人扫",
     "本",
     "",
@@ -38,15 +40,15 @@ def test_a_glyph_read_at_a_page_break_inside_a_sentence_is_debris():
 
 
 def test_a_glyph_between_two_lines_of_one_column_is_debris():
-    assert furniture.find(OCR_IN_A_COLUMN) == {1: "debris"}
+    assert furniture.find(OCR_IN_A_COLUMN) == {3: "debris"}
+    # Without the line above, two lines as wide may be two paragraphs: the glyph may end the first.
+    assert furniture.find(OCR_IN_A_COLUMN[2:]) == {}
 
 
 # (line before, lone glyph, line after): debris.
 STRAY = [
     ("他们在会上讨论了许多问题，", "人", "会议最后决定明天再议。"),  # after a comma the sentence goes on
     ("大家一边说笑，一边往河边", "口", "的那条小路走去。"),  # a particle goes on with it
-    # Nothing on the line after says the sentence goes on but its width: two lines of a column.
-    ("会议指出，要进一步加强社会治安综合治理基层基础", "山", "工作，把综合治理的各项措施落到实处，为经济发"),
     ("请在对话框中选择一个选项，然后点击", "i", "，确认后关闭窗口。"),  # a clause mark goes on
 ]
 
@@ -54,6 +56,18 @@ STRAY = [
 @pytest.mark.parametrize(("before", "glyph", "after"), STRAY)
 def test_a_lone_glyph_inside_a_sentence_is_debris(before, glyph, after):
     assert furniture.find([before, glyph, after]) == {1: "debris"}
+
+
+def test_a_lone_glyph_inside_a_column_is_debris():
+    """Nothing on the line after says the sentence goes on but its width: three lines of a column."""
+    lines = [
+        "中央社会治安综合治理委员会今天举行全体会议，",
+        "会议指出，要进一步加强社会治安综合治理基层基础",
+        "山",
+        "工作，把综合治理的各项措施落到实处，为经济发",
+    ]
+    assert furniture.find(lines) == {2: "debris"}
+    assert furniture.find(lines[1:]) == {}
 
 
 # (line before, lone glyph, line after): text, kept.
