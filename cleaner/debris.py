@@ -24,7 +24,7 @@ Whether two characters make a word is jieba's word list (:func:`cleaner.suggest.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from itertools import pairwise
 
 import regex
@@ -63,7 +63,7 @@ def _compact(plain: str) -> str:
 
 def _glyph(plain: str) -> str | None:
     """The one letter of a line that holds nothing else (spaces aside)."""
-    compact = _compact(plain)
+    compact = plain if len(plain) == 1 else _compact(plain)
     return compact if len(compact) == 1 and _LETTER.match(compact) else None
 
 
@@ -137,27 +137,55 @@ def glyph_soup(plain: str) -> bool:
     return words * 2 < len(tokens) - 1
 
 
-def find(plains: Sequence[str], furniture: Mapping[int, str], indented: Sequence[bool] | None = None) -> list[int]:
+def find(
+    plains: Sequence[str],
+    furniture: Mapping[int, str],
+    indented: Sequence[bool] | None = None,
+    candidates: Iterable[int] | None = None,
+) -> list[int]:
     """The indices of the debris lines among ``plains`` (lines without marks or indentation), the
     ``furniture`` found already left out as text on either side. ``indented`` says which lines were
-    indented: in a document that indents some lines and not others, such a line starts a paragraph."""
-    text = [i for i, plain in enumerate(plains) if plain.strip() and i not in furniture]
-    starts = indented if indented is not None and 2 <= sum(indented) < len(text) else [False] * len(plains)
+    indented: in a document that indents some lines and not others, such a line starts a paragraph.
+    Only ``candidates`` are looked at, if given (the short lines: every form is short)."""
     found = []
-    for k, i in enumerate(text):
+    starts: Sequence[bool] | None = None
+    for i in range(len(plains)) if candidates is None else candidates:
         plain = plains[i]
-        if len(plain) > 2 * MAX_SOUP:
-            continue  # every form is short (this runs on every line)
-        if glyph_soup(plain):
+        if len(plain) > 2 * MAX_SOUP or i in furniture:
+            continue
+        if " " in plain and glyph_soup(plain):
             found.append(i)
-        elif (glyph := _glyph(plain)) and k > 0:
-            after = text[k + 1] if k + 1 < len(text) else None
+        elif (glyph := _glyph(plain)) is not None:
+            before = _text_line(plains, furniture, i, -1)
+            after = _text_line(plains, furniture, i, 1)
+            if before is None:
+                continue
+            if starts is None:
+                starts = _paragraph_starts(plains, indented)
+            above = _text_line(plains, furniture, before, -1)
             if stray_glyph(
                 glyph,
-                plains[text[k - 1]],
+                plains[before],
                 None if after is None else plains[after],
                 after is not None and starts[after],
-                plains[text[k - 2]] if k > 1 else None,
+                None if above is None else plains[above],
             ):
                 found.append(i)
     return found
+
+
+def _text_line(plains: Sequence[str], furniture: Mapping[int, str], i: int, step: int) -> int | None:
+    """The index of the nearest line of text (not empty, not furniture) before or after line ``i``."""
+    j = i + step
+    while 0 <= j < len(plains) and (j in furniture or not plains[j].strip()):
+        j += step
+    return j if 0 <= j < len(plains) else None
+
+
+def _paragraph_starts(plains: Sequence[str], indented: Sequence[bool] | None) -> Sequence[bool]:
+    """Which lines start a paragraph by their indentation: none unless the document indents some of
+    its lines and not others."""
+    lines = sum(1 for plain in plains if plain.strip())
+    if indented is not None and 2 <= sum(indented) < lines:
+        return indented
+    return [False] * len(plains)

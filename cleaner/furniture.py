@@ -160,7 +160,7 @@ def find(plains: Sequence[str], indented: Sequence[bool] | None = None) -> dict[
     for i in _increasing_run(bare, plains):
         found[i] = PAGE_NUMBER
     found.update(_page_breaks(plains, found, bare))
-    for i in glyphs.find(plains, found, indented):
+    for i in glyphs.find(plains, found, indented, (i for i, _ in short)):
         found[i] = DEBRIS
     return dict(sorted(found.items()))
 
