@@ -249,3 +249,18 @@ def test_furniture_and_debris_flags_choose_as_the_config_does(tmp_path):
     bad, _, _ = _run(tmp_path / "other", "--furniture", "hide")
     assert bad.exit_code == 2
     assert "--furniture" in bad.output
+
+
+def test_a_heading_beside_two_of_many_page_numbers_is_not_a_running_head():
+    """The accuracy harness's LibreOffice help: the heading 编辑 fell right after two of a
+    document's page breaks and nowhere else; a running head stands beside most page numbers."""
+    lines = []
+    for page in range(1, 7):
+        lines += [f"第{page}页的正文，还没有完。", f"- {page} -"]
+        if page in (2, 4):
+            lines.append("编辑")
+    found = furniture.find(lines)
+    assert "编辑" not in {lines[i] for i in found}
+    assert sum(kind == "page_number" for kind in found.values()) == 6
+    heads = [line for page in range(1, 7) for line in (f"正文{page}，没完", f"- {page} -", "红楼梦")]
+    assert sum(kind == "running_head" for kind in furniture.find(heads).values()) == 6
