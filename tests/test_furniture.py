@@ -19,7 +19,25 @@ def test_page_number_forms(line):
 @pytest.mark.parametrize(
     "line",
     # Short real lines of the sample pages and of ordinary text: never furniture.
-    ["荣誉榜", "(摘选)", "·渌口篇", "前言", "观察", "1.", "2023年", "12", "第三版", "……", "***", "---", "。”", "……”"],
+    [
+        "荣誉榜",
+        "(摘选)",
+        "·渌口篇",
+        "前言",
+        "观察",
+        "1.",
+        "2023年",
+        "12",
+        "第三版",
+        "……",
+        "***",
+        "---",
+        "。”",
+        "……”",
+        "～！”",
+        "～”",
+        "...",
+    ],
 )
 def test_short_real_lines_are_not_furniture_or_debris(line):
     assert not furniture.page_number(line)
@@ -27,7 +45,7 @@ def test_short_real_lines_are_not_furniture_or_debris(line):
     assert furniture.find([line]) == {}
 
 
-@pytest.mark.parametrize("line", ["~--", "|=", "-_-", "+ ~"])
+@pytest.mark.parametrize("line", ["~--", "|=", "-_-", "+ ~", ". ,", "'`", "· ."])
 def test_specks_read_as_symbols_are_debris(line):
     assert furniture.debris(line)
 
@@ -83,7 +101,9 @@ def test_options_from_a_config_and_the_pipeline_stays_idempotent():
     assert [e for e in pipeline.clean(once).edits if not e.is_event] == []
 
 
-@pytest.mark.parametrize("line", ["一119一", "第61页 .", "- 7 -  。", "1998年1月8日 第9版", "1998年]月14日 第10版"])
+@pytest.mark.parametrize(
+    "line", ["一119一", "。一53一", "第61页 .", "- 7 -  。", "1998年1月8日 第9版", "1998年]月14日 第10版"]
+)
 def test_page_numbers_as_an_ocr_engine_reads_them(line):
     """Tesseract reads a dash beside a page number as 一 now and then, and a speck after it."""
     assert furniture.page_number(line)
