@@ -19,7 +19,9 @@ changes a character (the ``spacing`` stage's other fixes do that). Every decisio
 - an HTML entity (``&quot;``) is one word too;
 - hashtags and mentions keep their mark (``前面 #標籤``, ``請 @vinta 吃``), a sign stays on its
   number (``打 +886``), a suffix on its word (``Disney+ 上架``, ``C++ 的``), a file path, URL or
-  inline code span is one word (``查看 /etc/passwd 文件``, ``用 `x` 寫``); with two or more slashes
+  inline code span is one word (``查看 /etc/passwd 文件``, ``用 `x` 寫``), Chinese in it included
+  where its shape shows the Chinese belongs to it (``Web/CSS/网格-模板-列``, see
+  :mod:`cleaner.links`); with two or more slashes
   on a line a slash joins (``陳上進/貓咪/Mollie``), with one it separates.
 
 Not pangu's, on purpose (see ``tests/data/peers/known_failures.json``): full-width punctuation,
@@ -32,6 +34,8 @@ spaces one space).
 from __future__ import annotations
 
 import re
+
+from cleaner import links
 
 # pangu's CJK: ideographs, kana, bopomofo, radicals and enclosed letters — not CJK punctuation.
 CJK = (
@@ -109,8 +113,16 @@ class _Line:
         self.atoms: dict[int, int] = {}  # start -> end of a one-token span
         self.markup: set[int] = set()  # where an HTML tag that is markup starts or ends
         self.inside: set[int] = set()
+        # A URL, path or anchor with Chinese in it is one word, and the patterns below, which end
+        # a link at its first non-ASCII character, give way to it.
+        chinese_links = list(links.spans(line))
+        for start, end in chinese_links:
+            self.atoms[start] = end
+            self.inside.update(range(start + 1, end))
         for match in _ATOMS.finditer(line):
             start, end = match.span()
+            if chinese_links and any(a < end and start < b for a, b in chinese_links):
+                continue
             if (
                 match.group().startswith("/")
                 and start
@@ -289,7 +301,8 @@ def _operator_spaces(info: _Line, insertions: dict[int, str]) -> None:
 def _punct_before_latin(info: _Line, insertions: dict[int, str]) -> None:
     """``前面!abc`` → ``前面! abc``, ``電話:123`` → ``電話: 123``: a mark closing a CJK phrase."""
     for match in re.finditer(f"(?<=[{CJK}])([!;,?:]+|~+(?!=))(?=[{AN}])", info.line):
-        insertions.setdefault(match.end(), "punct_after_space")
+        if match.start() not in info.inside:  # ``https://www.baidu.com/s?wd=北京``
+            insertions.setdefault(match.end(), "punct_after_space")
 
 
 def insertions(line: str) -> list[tuple[int, str]]:

@@ -28,12 +28,13 @@ A half-width ``, ; : ? !`` (and ``...``) is in Chinese context when
 So a comma between a Chinese word and an English one (``渌口区,PVDF``) is Chinese, one between
 two English words of an English sentence inside Chinese text (``他说 hello, world``) is not.
 
-Never converted, whatever the neighbours: URLs, e-mail addresses, file paths, inline code in
-backticks, HTML entities, numbers with thousands separators (``1,000``, ``12,345,678``) and
-digit–colon–digit groups (``10:30``, ``3:1``). Full stops are never touched (``3.14``,
-``3.16亿元``, ``1. `` list numbers), nor are ``+`` (``2+9+129``) or full-width dashes (``8—13#``),
-nor a ``:`` right before ``/`` or ``\\`` or a ``?``/``!`` right before ``=`` (``!=``). Code outside
-backticks is recognised only by these rules: ASCII between ASCII stays ASCII.
+Never converted, whatever the neighbours: URLs, e-mail addresses, file paths (with Chinese in
+them where their shape says so: :mod:`cleaner.links`), inline code in backticks, HTML entities,
+numbers with thousands separators (``1,000``, ``12,345,678``) and digit–colon–digit groups
+(``10:30``, ``3:1``). Full stops are never touched (``3.14``, ``3.16亿元``, ``1. `` list numbers),
+nor are ``+`` (``2+9+129``) or full-width dashes (``8—13#``), nor a ``:`` right before ``/`` or
+``\\`` or a ``?``/``!`` right before ``=`` (``!=``). Code outside backticks is recognised only by
+these rules: ASCII between ASCII stays ASCII.
 
 Parentheses are converted as a pair (both or neither; an unmatched one is left alone): a pair
 around text containing a Han character (``(PI膜、芳纶)`` ``(区)`` ``PVDF(其中石墨稀…)``), unless
@@ -76,7 +77,7 @@ import bisect
 import re
 from dataclasses import replace
 
-from cleaner import markdown
+from cleaner import links, markdown
 from cleaner.config import PunctuationOptions
 from cleaner.model import PARAGRAPH_SEPARATOR, Change, Document, Edit, apply_changes, rewrite
 from cleaner.pipeline import StageFn
@@ -152,10 +153,16 @@ class _Protected:
         self.starts: list[int] = []
         self.ends: list[int] = []
         spans = sorted(
-            match.span()
-            for may_hold, pattern in _PROTECTED
-            if may_hold(part)
-            for match in pattern.finditer(text, lo, hi)
+            [
+                *(
+                    match.span()
+                    for may_hold, pattern in _PROTECTED
+                    if may_hold(part)
+                    for match in pattern.finditer(text, lo, hi)
+                ),
+                # A URL, path or anchor with Chinese in it, which the patterns end at the Chinese.
+                *links.spans(text, lo, hi),
+            ]
         )
         for start, end in spans:
             if self.ends and start < self.ends[-1]:

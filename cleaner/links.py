@@ -1,0 +1,103 @@
+"""Where a URL, file path or anchor with Chinese in it ends.
+
+A URL's path, query or anchor may hold Chinese (``https://zh.wikipedia.org/wiki/网页浏览器列表``,
+``ch04-01-what-is-ownership.html#只在堆疊上的資料拷貝copy``), and the spacing and punctuation
+stages must then leave the whole of it alone: a space or a full-width mark put inside breaks the
+link. But Chinese text also follows a URL or path without a space
+(``访问https://example.com/news了解更多``, ``進入/usr/local/bin目錄``), and there the Chinese is
+prose. Nothing in the characters says which it is, so a link takes Chinese in only where its shape
+shows that the Chinese belongs to it; otherwise it ends at its first non-ASCII character, as the
+stages' own patterns say.
+
+A link runs from its start (a scheme ``https://``, ``www.``, a path ``/…`` or ``word/…``, or a
+file-like word before ``#``) over ASCII path characters ``A-Za-z0-9 - . _ ~ / # % = & + @`` and
+Han, up to anything else: a space, full-width punctuation, a bracket, a quote, a half-width
+``, ; : !`` (and ``?`` unless a ``key=`` query follows it); a ``.`` at its end is a full stop. The
+Chinese belongs to it when
+
+- it is in the anchor (after ``#``) or in a ``?key=value`` query;
+- it is in the path's last segment, and that segment ends in a file extension
+  (``这是URL文件名.html``) or joins Chinese with ``-`` or ``_`` (``网格-模板-列``, ``_网页``: a
+  slug, not prose);
+- it is a whole segment between two slashes (``/data/新闻/2024``);
+- the link has a scheme or ``www.`` and its last segment is all Chinese
+  (``https://zh.wikipedia.org/wiki/北京``).
+
+Never when there is Chinese in a host or in a path's first segment (``）/主程式毀滅者/``); letters
+and Chinese mixed in a segment that a ``/`` follows (``在HTTP/2与HTTP/1.1里面``,
+``從src/utils.js複製到dist/utils.js``: prose between two paths); Chinese right after a file
+extension (``src/main.py文件``); a last segment running from letters into Chinese with nothing
+after it (``/usr/local/bin目錄``, ``https://example.com/news了解更多``); a one-part word before
+``#`` (``C#後面``, a hashtag ``#标签``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from cleaner.script import CJK
+
+# What may stand in a link once it holds Chinese (``?`` only where a ``key=`` query follows).
+_TAIL = rf"(?:[A-Za-z0-9\-._~/#%=&+@{CJK}]|\?(?=[A-Za-z0-9_.%\-]+=))*"
+# A link's start: a scheme or ``www.`` with its host (and port), or a path or a word before ``/`` or
+# ``#`` — not in the middle of another word or link.
+_LINK = re.compile(
+    r"(?:(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]*://|(?<![A-Za-z0-9.])www\.)[A-Za-z0-9\-._~:@%]*"
+    rf"{_TAIL}"
+    rf"|(?<![A-Za-z0-9\-_.~/#:%=&+@])[A-Za-z0-9\-_.~]*[/#]{_TAIL}"
+)
+_HAN = re.compile(f"[{CJK}]")
+_ALL_HAN = re.compile(f"[{CJK}]+")
+_ENDS_IN_EXTENSION = re.compile(r"\.[A-Za-z][A-Za-z0-9]{0,4}\Z")
+_EXTENSION_THEN_HAN = re.compile(rf"\.[A-Za-z][A-Za-z0-9]{{0,4}}[{CJK}]")
+_SLUG = re.compile(f"[{CJK}][-_]|[-_][{CJK}]")
+_LETTER = re.compile("[A-Za-z]")
+# A file name or slug before an anchor: two or more parts joined by ``-``, ``_`` or ``.``.
+_FILE_WORD = re.compile(r"[A-Za-z0-9]+(?:[\-_.][A-Za-z0-9]+)+")
+
+
+def spans(text: str, lo: int = 0, hi: int | None = None) -> Iterator[tuple[int, int]]:
+    """The links in ``text[lo:hi]`` that hold Chinese, as ``(start, end)``.
+
+    Links without Chinese are left to the stages' own patterns.
+
+    >>> [text[a:b] for text in ["见https://zh.wikipedia.org/wiki/北京，", "进入/usr/bin目录"] for a, b in spans(text)]
+    ['https://zh.wikipedia.org/wiki/北京']
+    """
+    hi = len(text) if hi is None else hi
+    if text.find("/", lo, hi) < 0 and text.find("#", lo, hi) < 0:
+        return
+    for match in _LINK.finditer(text, lo, hi):
+        link = match.group().rstrip(".")
+        if _HAN.search(link) and reads_as_link(link):
+            yield match.start(), match.start() + len(link)
+
+
+def reads_as_link(link: str) -> bool:
+    """Whether the Chinese in ``link`` (a candidate found by the pattern above) belongs to it.
+
+    >>> reads_as_link("Web/CSS/网格-模板-列"), reads_as_link("/home/與/root是Linux中的頂級目錄")
+    (True, False)
+    """
+    body, _, anchor = link.partition("#")
+    path, _, query = body.partition("?")
+    scheme, _, rest = path.rpartition("://")
+    has_host = bool(scheme) or path.startswith("www.")
+    if not has_host and "/" not in path:
+        # An anchor on a file name or slug (``foo-bar_01.htm#测试copy``); ``C#後面`` is no link.
+        return bool(anchor) and _FILE_WORD.fullmatch(path) is not None
+    segments = rest.split("/")
+    first = next((part for part in segments if part), "")
+    if _HAN.search(first):
+        return False  # Chinese in a host (prose after ``www.example.com``) or opening a path
+    if _EXTENSION_THEN_HAN.search(path):
+        return False  # ``src/main.py文件``: the file name ended at its extension
+    if any(_HAN.search(part) and _LETTER.search(part) for part in segments[:-1]):
+        return False  # ``HTTP/2与HTTP/1.1``: prose between two paths
+    last = segments[-1]
+    if not _HAN.search(last) or anchor or query:
+        return True
+    if _ENDS_IN_EXTENSION.search(last) or _SLUG.search(last):
+        return True
+    return has_host and _ALL_HAN.fullmatch(last) is not None
