@@ -30,11 +30,11 @@ two English words of an English sentence inside Chinese text (``他说 hello, wo
 
 Never converted, whatever the neighbours: URLs, e-mail addresses, file paths (with Chinese in
 them where their shape says so: :mod:`cleaner.links`), inline code in backticks, HTML entities,
-numbers with thousands separators (``1,000``, ``12,345,678``) and digit–colon–digit groups
-(``10:30``, ``3:1``). Full stops are never touched (``3.14``, ``3.16亿元``, ``1. `` list numbers),
-nor are ``+`` (``2+9+129``) or full-width dashes (``8—13#``), nor a ``:`` right before ``/`` or
-``\\`` or a ``?``/``!`` right before ``=`` (``!=``). Code outside backticks is recognised only by
-these rules: ASCII between ASCII stays ASCII.
+emoticons (``中文 ;-)``), numbers with thousands separators (``1,000``, ``12,345,678``) and
+digit–colon–digit groups (``10:30``, ``3:1``). Full stops are never touched (``3.14``,
+``3.16亿元``, ``1. `` list numbers), nor are ``+`` (``2+9+129``) or full-width dashes (``8—13#``),
+nor a ``:`` right before ``/`` or ``\\`` or a ``?``/``!`` right before ``=`` (``!=``). Code outside
+backticks is recognised only by these rules: ASCII between ASCII stays ASCII.
 
 Parentheses are converted as a pair (both or neither; an unmatched one is left alone): a pair
 around text containing a Han character (``(PI膜、芳纶)`` ``(区)`` ``PVDF(其中石墨稀…)``), unless
@@ -44,15 +44,18 @@ of the content); a pair around non-Chinese text when the character right before 
 
 Straight quotes are paired in order (``"`` opens when no quote is open and closes otherwise;
 ``“``/``”`` count too, so a straight quote can close a curly one); a pair with a straight quote
-becomes ``“”`` when its content holds a Han character or the character before it is Chinese.
+becomes ``“”`` when its content holds a Han character or the character before it is Chinese, and
+it quotes some text (``")}"`` is code's: see :func:`quotes_code`).
 Single quotes do the same with ``‘’``, ignoring apostrophes between letters (``don't``).
 
 Other fixes:
 
-- ``fullwidth_in_english``: ``，。；：！？（）`` in a line of Latin words with no Han character
-  become ASCII, with a space after where a word follows (``"Hi！"`` → ``"Hi!"``);
+- ``fullwidth_in_english``: ``，。；：！？（）`` after a word or a quoted word (``“world”。``) in a
+  line of Latin words with no Han character become ASCII, with a space after where a word follows
+  (``"Hi！"`` → ``"Hi!"``);
 - ``halfwidth_period``: a ``.`` ending a Chinese sentence (after a Han character, at the end of a
-  line or before the next Han character) becomes ``。``; see :func:`sentence_period`;
+  line or before the next Han character, also with closing quotes between: ``"我同意."``)
+  becomes ``。``; see :func:`sentence_period`;
 - ``ellipsis``: ``...`` (three or more dots) in Chinese context and ``。。。`` become ``……``;
 - ``dash``: a ``--``, or a ``-`` with spaces on both sides, between two Han characters (the
   spaces go too) becomes ``——``; a tight ``-`` between Han characters (a compound, or an OCR
@@ -125,6 +128,12 @@ _PROTECTED = [
     (lambda t: "/" in t, re.compile(r"(?<![A-Za-z0-9_.])(?:~|\.{1,2})?/[A-Za-z0-9._\-]+(?:/[A-Za-z0-9._\-]*)+")),
     (lambda t: "`" in t, re.compile(r"`[^`\n]+`")),
     (lambda t: "&" in t, re.compile(r"&#?[A-Za-z0-9]+;")),
+    # An emoticon: with a nose anywhere (``好的;-)``), without one only standing alone (``中文 :)``),
+    # since ``注:)`` more likely closes a bracket.
+    (
+        lambda t: ":" in t or ";" in t,
+        re.compile(r"(?<![A-Za-z0-9])[:;]-[()DPp](?![A-Za-z0-9(])|(?<!\S)[:;][()DPp](?!\S)"),
+    ),
     # Numbers (1,000 and 10:30) are checked where a mark sits between two digits: see _in_number.
 ]
 _THOUSANDS = re.compile(r"(?<![0-9.,])[0-9]{1,3}(?:,[0-9]{3})+(?![0-9])")
@@ -348,13 +357,24 @@ def dash(text: str, hyphens: re.Match[str], lo: int = 0, hi: int | None = None) 
 
 
 _SENTENCE_PERIOD = re.compile(f"(?<=[{CJK}”’）》」』])\\.(?![.。])")
+# Quotes and brackets that close around a sentence: its full stop may stand before them
+# (``他说："我同意."然后``), and the sentence still ends after them.
+_CLOSING_AFTER_PERIOD = frozenset("\"'”’）》」』)")
+
+
+def _past_closing_marks(text: str, at: int, hi: int) -> int:
+    """Where the closing quotes and brackets that start at ``at`` end."""
+    while at < hi and text[at] in _CLOSING_AFTER_PERIOD:
+        at += 1
+    return at
 
 
 def sentence_period(text: str, lo: int = 0, hi: int | None = None) -> list[Change]:
     """A half-width ``.`` ending a Chinese sentence becomes ``。`` (``你好，再见.``).
 
     Only right after a Han character (or a closing quote or bracket after one), and only where the
-    sentence ends: at the end of a line or before a Han character. Never in a number (``3.14``),
+    sentence ends: at the end of a line or before a Han character, also past the quotes and
+    brackets that close around the sentence (``他说："我同意."然后``). Never in a number (``3.14``),
     version or file name (``文件.txt``: a letter follows), URL, abbreviation or English (a Latin
     letter before the dot), nor in ``...``.
 
@@ -367,11 +387,12 @@ def sentence_period(text: str, lo: int = 0, hi: int | None = None) -> list[Chang
         start = match.start()
         if start > 0 and text[start - 1] in "”’）》」』" and not _HAN_RE.match(text[start - 2 : start - 1] or " "):
             continue
-        following = text[start + 1 : start + 2]
+        after = _past_closing_marks(text, start + 1, hi)
+        following = text[after : after + 1] if after < hi else ""
         if (
             following in ("", "\n")
             or _HAN_RE.match(following)
-            or (following == " " and _HAN_RE.match(text[start + 2 : start + 3] or " "))
+            or (following == " " and _HAN_RE.match(text[after + 1 : after + 2] or " "))
         ):
             changes.append(Change(start, start + 1, "。", "halfwidth_period"))
     return changes
@@ -428,12 +449,13 @@ def _english_stays(text: str, start: int, end: int, found: list[Change], lo: int
 
 
 def _english_mark(text: str, at: int, line_start: int) -> Change | None:
-    """The ASCII form of the full-width mark at ``at`` when it follows an English word (``（``: when
-    one follows it), with a space after it where a word follows; else None."""
+    """The ASCII form of the full-width mark at ``at`` when it follows an English word, also past
+    a closing quote (``“world”。``; ``（``: when a word follows it), with a space after it
+    where a word follows; else None."""
     mark = _TO_ASCII[text[at]]
     after = text[at + 1 : at + 2]
     before = text[at - 1 : at] if at > line_start else ""
-    word = after if mark == "(" else before
+    word = after if mark == "(" else _word_end_before(text, at, line_start)
     if not (word.isascii() and word.isalnum()):
         return None
     if mark == "(" and before.isascii() and before.isalnum():
@@ -441,6 +463,18 @@ def _english_mark(text: str, at: int, line_start: int) -> Change | None:
     elif mark != "(" and after.isascii() and after.isalnum():
         mark += " "
     return Change(at, at + 1, mark, "fullwidth_in_english")
+
+
+# A quoted word ends a phrase as the bare word would (``“world”。``). Past a closing bracket the
+# mark stays as typed, as before (``hello)。``: autocorrect's cases keep it too).
+_CLOSING_QUOTES = frozenset("\"'”’")
+
+
+def _word_end_before(text: str, at: int, line_start: int) -> str:
+    """The character before ``at``, past closing quotes ("" at the line's start)."""
+    while at > line_start and text[at - 1] in _CLOSING_QUOTES:
+        at -= 1
+    return text[at - 1 : at] if at > line_start else ""
 
 
 def number_comma(text: str, lo: int = 0, hi: int | None = None) -> list[Change]:
@@ -524,6 +558,21 @@ def ascii_quoted(text: str, opening: int, closing: int) -> bool:
     return before in " \t" and after in " \t\n"
 
 
+_CODE_BRACKETS = frozenset("()[]{}<>")
+
+
+def quotes_code(content: str) -> bool:
+    """Whether quotes around ``content`` are code's, not a quotation: it holds no letter, digit or
+    Han character, only ASCII marks with a bracket among them. In ``"#{vars.join("，")}"`` the
+    quotes pair in order as ``"#{vars.join("`` and ``")}"``; the second pair follows ``，`` but
+    quotes no text.
+
+    >>> quotes_code(")}"), quotes_code("好"), quotes_code("，")
+    (True, False, False)
+    """
+    return content.isascii() and not any(ch.isalnum() for ch in content) and any(ch in _CODE_BRACKETS for ch in content)
+
+
 def _pair_quotes(
     text: str, protected: _Protected, pattern: re.Pattern[str], straight: str, left: str, right: str, rule: str
 ) -> list[Change]:
@@ -546,7 +595,7 @@ def _pair_quotes(
                 opening = position if ch == straight else None
                 continue
             before = text[opening - 1] if opening > 0 else ""
-            if ascii_quoted(text, opening, position):
+            if ascii_quoted(text, opening, position) or quotes_code(content):
                 pass
             elif _HAN_RE.search(content) or (before and _is_chinese(before)):
                 if text[opening] == straight:
