@@ -4,7 +4,10 @@
 
 The cases are data under ``tests/data/peers/`` (provenance in its README); what each peer's cases
 are run through is in :data:`MODES`. ``tests/test_peers.py`` runs the same cases in the suite,
-where a case listed in ``tests/data/peers/known_failures.json`` is a strict xfail with its reason.
+where a case listed in ``tests/data/peers/known_failures.json`` is a strict xfail with its kind and
+reason. The table gives two rates per peer: over all its cases, and over the cases where its
+conventions match the cleaner's (all but the failing cases listed as ``convention`` or
+``out_of_scope``).
 """
 
 from __future__ import annotations
@@ -106,19 +109,76 @@ def run(case: Case) -> str:
     return MODES[case.mode](case.input)
 
 
-def known_failures() -> dict[str, dict[str, str]]:
-    """``{peer: {case id: reason}}``: the cases the cleaner does not pass, each with the reason."""
-    return json.loads(KNOWN_FAILURES.read_text(encoding="utf-8"))["cases"] if KNOWN_FAILURES.exists() else {}
+@dataclass(frozen=True)
+class Known:
+    """Why a case fails. ``kind``: ``convention`` (a deliberate difference, or a case the peer does
+    not pass itself), ``out_of_scope`` (text the cleaner does not claim to handle) or ``gap`` (wrong
+    by the cleaner's own conventions)."""
+
+    kind: str
+    reason: str
 
 
-def write_known(failing: dict[str, dict[str, str]], known: dict[str, dict[str, str]], reason: str) -> None:
+KINDS = ("convention", "out_of_scope", "gap")
+# Known failures of these kinds are left out of the rate "where conventions match".
+NOT_MATCHING = frozenset({"convention", "out_of_scope"})
+
+
+def known_failures() -> dict[str, dict[str, Known]]:
+    """``{peer: {case id: Known}}``: the cases the cleaner does not pass, each with its kind and reason."""
+    if not KNOWN_FAILURES.exists():
+        return {}
+    cases = json.loads(KNOWN_FAILURES.read_text(encoding="utf-8"))["cases"]
+    return {peer: {case_id: Known(**entry) for case_id, entry in listed.items()} for peer, listed in cases.items()}
+
+
+def write_known(failing: dict[str, dict[str, str]], known: dict[str, dict[str, Known]], reason: str) -> None:
+    """Rewrite the list: the failing cases keep their entry, new ones are gaps with ``reason``."""
     data = json.loads(KNOWN_FAILURES.read_text(encoding="utf-8")) if KNOWN_FAILURES.exists() else {}
-    data.setdefault("about", "Peer cases the cleaner does not pass: {peer: {case id: reason}} (strict xfails)")
+    data.setdefault(
+        "about", "Peer cases the cleaner does not pass, each a strict xfail: {peer: {case id: {kind, reason}}}"
+    )
     data["cases"] = {
-        peer: {case_id: known.get(peer, {}).get(case_id, reason) for case_id in sorted(ids)}
+        peer: {case_id: vars(known.get(peer, {}).get(case_id) or Known("gap", reason)) for case_id in sorted(ids)}
         for peer, ids in failing.items()
     }
     KNOWN_FAILURES.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+@dataclass
+class Rates:
+    """One peer's counts: all its cases, and the cases where its conventions match the cleaner's
+    (all but the failing cases listed as ``convention`` or ``out_of_scope``)."""
+
+    cases: int = 0
+    passed: int = 0
+    listed: int = 0
+    matching: int = 0
+    matching_passed: int = 0
+
+    def add(self, passed: bool, known: Known | None) -> None:
+        self.cases += 1
+        self.passed += passed
+        self.listed += (not passed) and known is not None
+        if passed or known is None or known.kind not in NOT_MATCHING:
+            self.matching += 1
+            self.matching_passed += passed
+
+
+def _rate(passed: int, total: int) -> str:
+    return f"{passed / total:.3f}" if total else "-"
+
+
+def format_table(table: dict[str, Rates]) -> str:
+    lines = [
+        f"{'peer':<12} {'cases':>6} {'passed':>7} {'rate':>6} {'known':>6}   {'matching':>8} {'passed':>7} {'rate':>6}"
+    ]
+    for peer, r in table.items():
+        lines.append(
+            f"{peer:<12} {r.cases:>6} {r.passed:>7} {_rate(r.passed, r.cases):>6} {r.listed:>6}"
+            f"   {r.matching:>8} {r.matching_passed:>7} {_rate(r.matching_passed, r.matching):>6}"
+        )
+    return "\n".join(lines)
 
 
 def results(peer: str | None = None) -> Iterator[tuple[Case, str, bool]]:
@@ -134,27 +194,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--write-known",
         metavar="REASON",
-        help="rewrite known_failures.json: failing cases keep their reason or get REASON, passing ones go",
+        help="rewrite known_failures.json: failing cases keep their entry or are gaps with REASON, passing ones go",
     )
     args = parser.parse_args(argv)
     known = known_failures()
-    table: dict[str, list[int]] = {}
+    table: dict[str, Rates] = {}
     failing: dict[str, dict[str, str]] = {}
     for case, output, passed in results():
-        row = table.setdefault(case.peer, [0, 0, 0])
-        row[0] += 1
-        row[1] += passed
-        row[2] += (not passed) and case.id in known.get(case.peer, {})
+        entry = known.get(case.peer, {}).get(case.id)
+        table.setdefault(case.peer, Rates()).add(passed, entry)
         if not passed:
             failing.setdefault(case.peer, {})[case.id] = output
             if args.failures in (case.peer, "all"):
                 print(f"{case.id} [{case.source}]\n  input    {case.input!r}\n  expected {expected(case)!r}")
                 print(f"  got      {output!r}")
-                if case.id in known.get(case.peer, {}):
-                    print(f"  known: {known[case.peer][case.id]}")
-    print(f"{'peer':<12} {'cases':>6} {'passed':>7} {'rate':>6} {'known':>6}")
-    for peer, (total, passed, listed) in table.items():
-        print(f"{peer:<12} {total:>6} {passed:>7} {passed / total:>6.3f} {listed:>6}")
+                if entry is not None:
+                    print(f"  known ({entry.kind}): {entry.reason}")
+    print(format_table(table))
+    print("matching: the cases where the peer's conventions match the cleaner's: all but the failing ones")
+    print("listed in known_failures.json as convention or out_of_scope")
     if args.write_known:
         write_known(failing, known, args.write_known)
     if args.json:
