@@ -47,6 +47,8 @@ _LINK = re.compile(
     rf"{_TAIL}"
     rf"|(?<![A-Za-z0-9\-_.~/#:%=&+@])[A-Za-z0-9\-_.~]*[/#]{_TAIL}"
 )
+_HINT = re.compile(rf"[/#?][A-Za-z0-9\-._~/#%=&+@?:]*[{CJK}]")
+_ASCII_LINK = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~/#%=&+@?:")
 _HAN = re.compile(f"[{CJK}]")
 _ALL_HAN = re.compile(f"[{CJK}]+")
 _ENDS_IN_EXTENSION = re.compile(r"\.[A-Za-z][A-Za-z0-9]{0,4}\Z")
@@ -66,12 +68,25 @@ def spans(text: str, lo: int = 0, hi: int | None = None) -> Iterator[tuple[int, 
     ['https://zh.wikipedia.org/wiki/北京']
     """
     hi = len(text) if hi is None else hi
-    if text.find("/", lo, hi) < 0 and text.find("#", lo, hi) < 0:
-        return
-    for match in _LINK.finditer(text, lo, hi):
-        link = match.group().rstrip(".")
-        if _HAN.search(link) and reads_as_link(link):
-            yield match.start(), match.start() + len(link)
+    done = lo  # every link starting before this has been seen
+    # The pattern above cannot be scanned for quickly; a link with Chinese has a ``/``, ``#`` or
+    # ``?`` with Chinese after it, which can, and the link starts in the run of link characters
+    # before that (Chinese included: a candidate that fails starts there too, as in a plain scan).
+    for hint in _HINT.finditer(text, lo, hi):
+        if hint.end() <= done:
+            continue
+        position = max(hint.start(), done)
+        while position > done and (text[position - 1] in _ASCII_LINK or _HAN.match(text, position - 1)):
+            position -= 1
+        # Where a candidate starts is searched up to the hint's end only; its extent, to ``hi``.
+        while (found := _LINK.search(text, position, hint.end())) is not None:
+            match = _LINK.match(text, found.start(), hi)
+            assert match is not None  # it matched on less text
+            position = match.end()
+            link = match.group().rstrip(".")
+            if _HAN.search(link) and reads_as_link(link):
+                yield match.start(), match.start() + len(link)
+        done = max(position, hint.end())
 
 
 def reads_as_link(link: str) -> bool:

@@ -12,6 +12,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cleaner import links
 from cleaner.config import Config
@@ -52,3 +54,27 @@ def test_a_link_stays_whole_inside_a_paragraph() -> None:
         "https://zh.wikipedia.org/wiki/北京",
         "wiki/网页浏览器列表#基於WebKit排版引擎",
     ]
+
+
+def _plain_scan(text: str) -> list[tuple[int, int]]:
+    """What :func:`links.spans` finds, by trying the link pattern at every position."""
+    found = []
+    for match in links._LINK.finditer(text):
+        link = match.group().rstrip(".")
+        if links._HAN.search(link) and links.reads_as_link(link):
+            found.append((match.start(), match.start() + len(link)))
+    return found
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["https://", "www.", "a", "Z9", "/", "#", ".", "-", "_", ":", "?k=", "中", "文", " ", "，", "(", "html"]
+        ),
+        max_size=24,
+    )
+)
+def test_the_quick_scan_finds_what_a_plain_scan_finds(parts: list[str]) -> None:
+    text = "".join(parts)
+    assert list(links.spans(text)) == _plain_scan(text)

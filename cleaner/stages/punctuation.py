@@ -132,7 +132,8 @@ _PROTECTED = [
     # since ``注:)`` more likely closes a bracket.
     (
         lambda t: ":" in t or ";" in t,
-        re.compile(r"(?<![A-Za-z0-9])[:;]-[()DPp](?![A-Za-z0-9(])|(?<!\S)[:;][()DPp](?!\S)"),
+        # (The mark first, so that ``re`` can scan for it.)
+        re.compile(r"[:;](?:(?<![A-Za-z0-9][:;])-[()DPp](?![A-Za-z0-9(])|(?<!\S[:;])[()DPp](?!\S))"),
     ),
     # Numbers (1,000 and 10:30) are checked where a mark sits between two digits: see _in_number.
 ]
