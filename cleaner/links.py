@@ -19,16 +19,17 @@ Chinese belongs to it when
 - it is in the path's last segment, and that segment ends in a file extension
   (``这是URL文件名.html``) or joins Chinese with ``-`` or ``_`` (``网格-模板-列``, ``_网页``: a
   slug, not prose);
-- it is a whole segment between two slashes (``/data/新闻/2024``);
+- it fills a segment between two slashes, with no letters (``/data/新闻/2024``);
 - the link has a scheme or ``www.`` and its last segment is all Chinese
   (``https://zh.wikipedia.org/wiki/北京``).
 
-Never when there is Chinese in a host or in a path's first segment (``）/主程式毀滅者/``); letters
-and Chinese mixed in a segment that a ``/`` follows (``在HTTP/2与HTTP/1.1里面``,
-``從src/utils.js複製到dist/utils.js``: prose between two paths); Chinese right after a file
-extension (``src/main.py文件``); a last segment running from letters into Chinese with nothing
-after it (``/usr/local/bin目錄``, ``https://example.com/news了解更多``); a one-part word before
-``#`` (``C#後面``, a hashtag ``#标签``).
+It never does in a host or in a path's first segment (``）/主程式毀滅者/``), mixed with letters in
+a segment that a ``/`` follows (``在HTTP/2与HTTP/1.1里面``, ``從src/utils.js複製到dist/utils.js``:
+prose between two paths), or right after a file extension (``src/main.py文件``); nor in a path's
+last segment without the marks above, after its letters (``/usr/local/bin目錄``,
+``https://example.com/news了解更多``) or, without a scheme, after its slash
+(``目錄/usr/bin/包含執行檔``). A one-part word before ``#`` starts no link (``C#後面``, a hashtag
+``#标签``).
 """
 
 from __future__ import annotations
