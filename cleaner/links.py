@@ -17,17 +17,18 @@ Chinese belongs to it when
 
 - it is in the anchor (after ``#``) or in a ``?key=value`` query;
 - it is in the path's last segment, and that segment ends in a file extension
-  (``这是URL文件名.html``) or joins Chinese with ``-`` or ``_`` (``网格-模板-列``, ``_网页``: a
-  slug, not prose);
+  (``这是URL文件名.html``) or joins Chinese to Chinese with ``-`` or ``_`` (``网格-模板-列``; also
+  ``/_网页``): a slug, not prose;
 - it fills a segment between two slashes, with no letters (``/data/新闻/2024``);
 - the link has a scheme or ``www.`` and its last segment is all Chinese
   (``https://zh.wikipedia.org/wiki/北京``).
 
-It never does in a host or in a path's first segment (``）/主程式毀滅者/``), mixed with letters in
-a segment that a ``/`` follows (``在HTTP/2与HTTP/1.1里面``, ``從src/utils.js複製到dist/utils.js``:
-prose between two paths), or right after a file extension (``src/main.py文件``); nor in a path's
-last segment without the marks above, after its letters (``/usr/local/bin目錄``,
-``https://example.com/news了解更多``) or, without a scheme, after its slash
+It never does in a host or in a path's first segment (``）/主程式毀滅者/``), in a relative path
+whose first segment has no letter (dates: ``输入1/1/20时将转换成1/1/2020``), mixed with letters or
+between digits in a segment that a ``/`` follows (``在HTTP/2与HTTP/1.1里面``,
+``從src/utils.js複製到dist/utils.js``: prose between two paths), or right after a file extension
+(``src/main.py文件``); nor in a path's last segment without the marks above, after its letters
+(``/usr/local/bin目錄``, ``https://example.com/news了解更多``) or, without a scheme, after its slash
 (``目錄/usr/bin/包含執行檔``). A one-part word before ``#`` starts no link (``C#後面``, a hashtag
 ``#标签``).
 """
@@ -54,8 +55,10 @@ _HAN = re.compile(f"[{CJK}]")
 _ALL_HAN = re.compile(f"[{CJK}]+")
 _ENDS_IN_EXTENSION = re.compile(r"\.[A-Za-z][A-Za-z0-9]{0,4}\Z")
 _EXTENSION_THEN_HAN = re.compile(rf"\.[A-Za-z][A-Za-z0-9]{{0,4}}[{CJK}]")
-_SLUG = re.compile(f"[{CJK}][-_]|[-_][{CJK}]")
+# Chinese joined to Chinese by one ``-`` or ``_``, or a segment opening with one before Chinese.
+_SLUG = re.compile(f"[{CJK}][-_][{CJK}]|^[-_][{CJK}]")
 _LETTER = re.compile("[A-Za-z]")
+_HAN_AMID_ASCII = re.compile(f"[A-Za-z0-9][{CJK}].*[A-Za-z0-9]")
 # A file name or slug before an anchor: two or more parts joined by ``-``, ``_`` or ``.``.
 _FILE_WORD = re.compile(r"[A-Za-z0-9]+(?:[\-_.][A-Za-z0-9]+)+")
 
@@ -107,9 +110,11 @@ def reads_as_link(link: str) -> bool:
     first = next((part for part in segments if part), "")
     if _HAN.search(first):
         return False  # Chinese in a host (prose after ``www.example.com``) or opening a path
+    if not has_host and segments[0] not in ("", ".", "..", "~") and not _LETTER.search(segments[0]):
+        return False  # ``1/1/20时将转换成1/1/2020``: dates and fractions, not a relative path
     if _EXTENSION_THEN_HAN.search(path):
         return False  # ``src/main.py文件``: the file name ended at its extension
-    if any(_HAN.search(part) and _LETTER.search(part) for part in segments[:-1]):
+    if any(_prose_between(part) for part in segments[:-1]):
         return False  # ``HTTP/2与HTTP/1.1``: prose between two paths
     last = segments[-1]
     if not _HAN.search(last) or anchor or query:
@@ -117,3 +122,11 @@ def reads_as_link(link: str) -> bool:
     if _ENDS_IN_EXTENSION.search(last) or _SLUG.search(last):
         return True
     return has_host and _ALL_HAN.fullmatch(last) is not None
+
+
+def _prose_between(segment: str) -> bool:
+    """Whether Chinese in a segment that a ``/`` follows reads as prose between two paths or
+    numbers: mixed with letters (``2与HTTP``, ``utils.js複製到dist``) or between digits (``20时将转换成1``)."""
+    return _HAN.search(segment) is not None and (
+        _LETTER.search(segment) is not None or _HAN_AMID_ASCII.search(segment) is not None
+    )

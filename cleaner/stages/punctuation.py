@@ -45,14 +45,14 @@ of the content); a pair around non-Chinese text when the character right before 
 Straight quotes are paired in order (``"`` opens when no quote is open and closes otherwise;
 ``“``/``”`` count too, so a straight quote can close a curly one); a pair with a straight quote
 becomes ``“”`` when its content holds a Han character or the character before it is Chinese, and
-it quotes some text (``")}"`` is code's: see :func:`quotes_code`).
+it is no code's (``")}"`` closing ``join(``: see :func:`quotes_code`).
 Single quotes do the same with ``‘’``, ignoring apostrophes between letters (``don't``).
 
 Other fixes:
 
-- ``fullwidth_in_english``: ``，。；：！？（）`` after a word or a quoted word (``“world”。``) in a
-  line of Latin words with no Han character become ASCII, with a space after where a word follows
-  (``"Hi！"`` → ``"Hi!"``);
+- ``fullwidth_in_english``: ``，。；：！？（）`` after a word in a line of Latin words with no Han
+  character become ASCII, with a space after where a word follows (``"Hi！"`` → ``"Hi!"``); after
+  a quoted word too (``“world”。``) when the whole paragraph has no Han character;
 - ``halfwidth_period``: a ``.`` ending a Chinese sentence (after a Han character, at the end of a
   line or before the next Han character, also with closing quotes between: ``"我同意."``)
   becomes ``。``; see :func:`sentence_period`;
@@ -423,8 +423,13 @@ def english_marks(text: str, lo: int = 0, hi: int | None = None) -> list[Change]
         if _ENGLISH_MARKS.search(line) and _LETTER.search(line):
             rest = _ENGLISH_MARKS.sub("", line).translate(_CURLY_QUOTES)  # English uses curly quotes too
             if not _CHINESE_RE.search(rest) and not _OTHER_CJK.search(rest):
+                # Past a closing quote only in an English paragraph: a line such as
+                # ``"git revert --continue"。`` often ends a Chinese sentence begun on the line before.
+                first, last = _paragraph_bounds(text, start, end, lo, hi)
+                past_quotes = _HAN_RE.search(text, first, last) is None
                 found = [
-                    _english_mark(text, match.start(), start) for match in _ENGLISH_MARKS.finditer(text, start, end)
+                    _english_mark(text, match.start(), start, past_quotes)
+                    for match in _ENGLISH_MARKS.finditer(text, start, end)
                 ]
                 # All or nothing: a mark that follows no English word keeps the line Chinese to the
                 # other rules, and converting the rest would undo what they do.
@@ -436,27 +441,35 @@ def english_marks(text: str, lo: int = 0, hi: int | None = None) -> list[Change]
     return changes
 
 
-def _english_stays(text: str, start: int, end: int, found: list[Change], lo: int, hi: int) -> bool:
-    """Whether the other rules leave the line ``text[start:end]`` alone once ``found`` is applied,
-    judged in its whole paragraph (their neighbours reach across lines)."""
+def _paragraph_bounds(text: str, start: int, end: int, lo: int, hi: int) -> tuple[int, int]:
+    """Where the paragraph holding ``text[start:end]`` starts and ends, inside ``lo``..``hi``."""
     first = text.rfind(PARAGRAPH_SEPARATOR, lo, start)
     first = lo if first < 0 else first + len(PARAGRAPH_SEPARATOR)
     last = text.find(PARAGRAPH_SEPARATOR, end, hi)
-    last = hi if last < 0 else last
+    return first, hi if last < 0 else last
+
+
+def _english_stays(text: str, start: int, end: int, found: list[Change], lo: int, hi: int) -> bool:
+    """Whether the other rules leave the line ``text[start:end]`` alone once ``found`` is applied,
+    judged in its whole paragraph (their neighbours reach across lines)."""
+    first, last = _paragraph_bounds(text, start, end, lo, hi)
     line = apply_changes(text[start:end], [replace(c, start=c.start - start, end=c.end - start) for c in found])
     paragraph = text[first:start] + line + text[end:last]
     offset = start - first
     return not any(offset <= c.start < offset + len(line) for c in _fix(paragraph, [0], english=False)[0])
 
 
-def _english_mark(text: str, at: int, line_start: int) -> Change | None:
-    """The ASCII form of the full-width mark at ``at`` when it follows an English word, also past
-    a closing quote (``“world”。``; ``（``: when a word follows it), with a space after it
-    where a word follows; else None."""
+def _english_mark(text: str, at: int, line_start: int, past_quotes: bool = False) -> Change | None:
+    """The ASCII form of the full-width mark at ``at`` when it follows an English word, or with
+    ``past_quotes`` a quoted one (``“world”。``; ``（``: when a word follows it), with a space after
+    it where a word follows; else None."""
     mark = _TO_ASCII[text[at]]
     after = text[at + 1 : at + 2]
     before = text[at - 1 : at] if at > line_start else ""
-    word = after if mark == "(" else _word_end_before(text, at, line_start)
+    if mark == "(":
+        word = after
+    else:
+        word = _word_end_before(text, at, line_start) if past_quotes else before
     if not (word.isascii() and word.isalnum()):
         return None
     if mark == "(" and before.isascii() and before.isalnum():
@@ -559,19 +572,33 @@ def ascii_quoted(text: str, opening: int, closing: int) -> bool:
     return before in " \t" and after in " \t\n"
 
 
-_CODE_BRACKETS = frozenset("()[]{}<>")
+_OPENER = {")": "(", "]": "[", "}": "{"}
 
 
-def quotes_code(content: str) -> bool:
-    """Whether quotes around ``content`` are code's, not a quotation: it holds no letter, digit or
-    Han character, only ASCII marks with a bracket among them. In ``"#{vars.join("，")}"`` the
-    quotes pair in order as ``"#{vars.join("`` and ``")}"``; the second pair follows ``，`` but
-    quotes no text.
+def quotes_code(text: str, opening: int, closing: int) -> bool:
+    """Whether a pair of straight quotes is code's, not a quotation: its content starts with a
+    closing bracket whose opener is a call's or an interpolation's, still open before the pair on
+    its line. In ``"#{vars.join("，")}"`` the quotes pair in order as ``"#{vars.join("`` and
+    ``")}"``; the second pair follows ``，`` but is the end of ``join(``. Quoting a bracket in prose
+    (``期望为数组元素或者"]"``) is a quotation.
 
-    >>> quotes_code(")}"), quotes_code("好"), quotes_code("，")
-    (True, False, False)
+    >>> quotes_code('"#{vars.join("，")}"', 15, 18), quotes_code('期望为数组元素或者"]"', 9, 11)
+    (True, False)
     """
-    return content.isascii() and not any(ch.isalnum() for ch in content) and any(ch in _CODE_BRACKETS for ch in content)
+    first = text[opening + 1 : opening + 2]
+    if first not in _OPENER:
+        return False
+    still_open: list[int] = []
+    for position in range(text.rfind("\n", 0, opening) + 1, opening):
+        ch = text[position]
+        if ch in "([{":
+            still_open.append(position)
+        elif ch in ")]}" and still_open:
+            still_open.pop()
+    if not still_open or text[still_open[-1]] != _OPENER[first]:
+        return False
+    before = text[still_open[-1] - 1 : still_open[-1]]
+    return before.isascii() and (before.isalnum() or before in "_#$")
 
 
 def _pair_quotes(
@@ -596,7 +623,7 @@ def _pair_quotes(
                 opening = position if ch == straight else None
                 continue
             before = text[opening - 1] if opening > 0 else ""
-            if ascii_quoted(text, opening, position) or quotes_code(content):
+            if ascii_quoted(text, opening, position) or quotes_code(text, opening, position):
                 pass
             elif _HAN_RE.search(content) or (before and _is_chinese(before)):
                 if text[opening] == straight:
