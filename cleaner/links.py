@@ -1,10 +1,10 @@
 """Where a URL, file path or anchor with Chinese in it ends.
 
-A URL's path, query or anchor may hold Chinese (``https://zh.wikipedia.org/wiki/网页浏览器列表``,
-``ch04-01-what-is-ownership.html#只在堆疊上的資料拷貝copy``), and the spacing and punctuation
+A URL's path, query or anchor may hold Chinese (``https://zh.wikipedia.org/wiki/长江``,
+``guide-03.html#第三章安装Python``), and the spacing and punctuation
 stages must then leave the whole of it alone: a space or a full-width mark put inside breaks the
 link. But Chinese text also follows a URL or path without a space
-(``访问https://example.com/news了解更多``, ``進入/usr/local/bin目錄``), and there the Chinese is
+(``访问https://example.com/news了解更多``, ``进入/opt/tools目录``), and there the Chinese is
 prose. Nothing in the characters says which it is, so a link takes Chinese in only where its shape
 shows that the Chinese belongs to it; otherwise it ends at its first non-ASCII character, as the
 stages' own patterns say.
@@ -17,19 +17,19 @@ Chinese belongs to it when
 
 - it is in the anchor (after ``#``) or in a ``?key=value`` query;
 - it is in the path's last segment, and that segment ends in a file extension
-  (``这是URL文件名.html``) or joins Chinese to Chinese with ``-`` or ``_`` (``网格-模板-列``; also
-  ``/_网页``): a slug, not prose;
+  (``下载/年度报告.pdf``) or joins Chinese to Chinese with ``-`` or ``_`` (``使用-说明``; also
+  ``/_新闻``): a slug, not prose;
 - it fills a segment between two slashes, with no letters (``/data/新闻/2024``);
 - the link has a scheme or ``www.`` and its last segment is all Chinese
   (``https://zh.wikipedia.org/wiki/北京``).
 
-It never does in a host or in a path's first segment (``）/主程式毀滅者/``), in a relative path
-whose first segment has no letter (dates: ``输入1/1/20时将转换成1/1/2020``), mixed with letters or
-between digits in a segment that a ``/`` follows (``在HTTP/2与HTTP/1.1里面``,
-``從src/utils.js複製到dist/utils.js``: prose between two paths), or right after a file extension
-(``src/main.py文件``); nor in a path's last segment without the marks above, after its letters
-(``/usr/local/bin目錄``, ``https://example.com/news了解更多``) or, without a scheme, after its slash
-(``目錄/usr/bin/包含執行檔``). A one-part word before ``#`` starts no link (``C#後面``, a hashtag
+It never does in a host or in a path's first segment (``类别/新闻/体育``), in a relative path
+whose first segment has no letter (dates: ``输入3/4/21时会变成3/4/2021``), mixed with letters or
+between digits in a segment that a ``/`` follows (``比较HTTP/2与HTTP/3的区别``,
+``从lib/a.js复制到out/a.js``: prose between two paths), or right after a file extension
+(``运行tools/run.sh脚本``); nor in a path's last segment without the marks above, after its letters
+(``进入/opt/tools目录``, ``https://example.com/news了解更多``) or, without a scheme, after its slash
+(``日志在/var/log/下面``). A one-part word before ``#`` starts no link (``C#和F#``, a hashtag
 ``#标签``).
 """
 
@@ -96,7 +96,7 @@ def spans(text: str, lo: int = 0, hi: int | None = None) -> Iterator[tuple[int, 
 def reads_as_link(link: str) -> bool:
     """Whether the Chinese in ``link`` (a candidate found by the pattern above) belongs to it.
 
-    >>> reads_as_link("Web/CSS/网格-模板-列"), reads_as_link("/home/與/root是Linux中的頂級目錄")
+    >>> reads_as_link("docs/使用-说明"), reads_as_link("/etc/与/var是两个目录")
     (True, False)
     """
     body, _, anchor = link.partition("#")
@@ -104,7 +104,7 @@ def reads_as_link(link: str) -> bool:
     scheme, _, rest = path.rpartition("://")
     has_host = bool(scheme) or path.startswith("www.")
     if not has_host and "/" not in path:
-        # An anchor on a file name or slug (``foo-bar_01.htm#测试copy``); ``C#後面`` is no link.
+        # An anchor on a file name or slug (``guide-03.html#安装Python``); ``C#和`` is no link.
         return bool(anchor) and _FILE_WORD.fullmatch(path) is not None
     segments = rest.split("/")
     first = next((part for part in segments if part), "")
@@ -113,9 +113,9 @@ def reads_as_link(link: str) -> bool:
     if not has_host and segments[0] not in ("", ".", "..", "~") and not _LETTER.search(segments[0]):
         return False  # ``1/1/20时将转换成1/1/2020``: dates and fractions, not a relative path
     if _EXTENSION_THEN_HAN.search(path):
-        return False  # ``src/main.py文件``: the file name ended at its extension
+        return False  # ``tools/run.sh脚本``: the file name ended at its extension
     if any(_prose_between(part) for part in segments[:-1]):
-        return False  # ``HTTP/2与HTTP/1.1``: prose between two paths
+        return False  # ``HTTP/2与HTTP/3``: prose between two paths
     last = segments[-1]
     if not _HAN.search(last) or anchor or query:
         return True
@@ -126,7 +126,7 @@ def reads_as_link(link: str) -> bool:
 
 def _prose_between(segment: str) -> bool:
     """Whether Chinese in a segment that a ``/`` follows reads as prose between two paths or
-    numbers: mixed with letters (``2与HTTP``, ``utils.js複製到dist``) or between digits (``20时将转换成1``)."""
+    numbers: mixed with letters (``2与HTTP``, ``a.js复制到out``) or between digits (``21时会变成3``)."""
     return _HAN.search(segment) is not None and (
         _LETTER.search(segment) is not None or _HAN_AMID_ASCII.search(segment) is not None
     )

@@ -49,10 +49,10 @@ def test_both_kinds_of_case_are_there() -> None:
 
 
 def test_a_link_stays_whole_inside_a_paragraph() -> None:
-    text = "第一行见https://zh.wikipedia.org/wiki/北京\n第二行见wiki/网页浏览器列表#基於WebKit排版引擎。"
+    text = "第一行见https://zh.wikipedia.org/wiki/北京\n第二行见wiki/长江#主要支流。"
     assert [text[a:b] for a, b in links.spans(text)] == [
         "https://zh.wikipedia.org/wiki/北京",
-        "wiki/网页浏览器列表#基於WebKit排版引擎",
+        "wiki/长江#主要支流",
     ]
 
 

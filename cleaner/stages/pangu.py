@@ -20,7 +20,7 @@ changes a character (the ``spacing`` stage's other fixes do that). Every decisio
 - hashtags and mentions keep their mark (``前面 #標籤``, ``請 @vinta 吃``), a sign stays on its
   number (``打 +886``), a suffix on its word (``Disney+ 上架``, ``C++ 的``), a file path, URL or
   inline code span is one word (``查看 /etc/passwd 文件``, ``用 `x` 寫``), Chinese in it included
-  where its shape shows the Chinese belongs to it (``Web/CSS/网格-模板-列``, see
+  where its shape shows the Chinese belongs to it (``docs/使用-说明.md``, see
   :mod:`cleaner.links`); with two or more slashes
   on a line a slash joins (``陳上進/貓咪/Mollie``), with one it separates.
 

@@ -480,7 +480,7 @@ def _english_mark(text: str, at: int, line_start: int, past_quotes: bool = False
 
 
 # A quoted word ends a phrase as the bare word would (``“world”。``). Past a closing bracket the
-# mark stays as typed, as before (``hello)。``: autocorrect's cases keep it too).
+# mark stays as typed, as before (``It is done (mostly)。``; autocorrect keeps it too).
 _CLOSING_QUOTES = frozenset("\"'”’")
 
 
@@ -578,11 +578,11 @@ _OPENER = {")": "(", "]": "[", "}": "{"}
 def quotes_code(text: str, opening: int, closing: int) -> bool:
     """Whether a pair of straight quotes is code's, not a quotation: its content starts with a
     closing bracket whose opener is a call's or an interpolation's, still open before the pair on
-    its line. In ``"#{vars.join("，")}"`` the quotes pair in order as ``"#{vars.join("`` and
-    ``")}"``; the second pair follows ``，`` but is the end of ``join(``. Quoting a bracket in prose
-    (``期望为数组元素或者"]"``) is a quotation.
+    its line. In ``"#{names.join("、")}"`` the quotes pair in order as ``"#{names.join("`` and
+    ``")}"``; the second pair follows ``、`` but is the end of ``join(``. Quoting a bracket in prose
+    (``缺少一个"]"``) is a quotation.
 
-    >>> quotes_code('"#{vars.join("，")}"', 15, 18), quotes_code('期望为数组元素或者"]"', 9, 11)
+    >>> quotes_code('"#{names.join("、")}"', 16, 19), quotes_code('缺少一个"]"', 4, 6)
     (True, False)
     """
     first = text[opening + 1 : opening + 2]
