@@ -15,7 +15,8 @@ Han, up to anything else: a space, full-width punctuation, a bracket, a quote, a
 ``, ; : !`` (and ``?`` unless a ``key=`` query follows it); a ``.`` at its end is a full stop. The
 Chinese belongs to it when
 
-- it is in the anchor (after ``#``) or in a ``?key=value`` query;
+- it is in the anchor (after ``#``) or in a ``?key=value`` query; an anchor on its own holds
+  Chinese joined by ``-`` or ``_`` (``见#安装-配置``);
 - it is in the path's last segment, and that segment ends in a file extension
   (``下载/年度报告.pdf``) or joins Chinese to Chinese with ``-`` or ``_`` (``使用-说明``; also
   ``/_新闻``): a slug, not prose;
@@ -104,7 +105,11 @@ def reads_as_link(link: str) -> bool:
     scheme, _, rest = path.rpartition("://")
     has_host = bool(scheme) or path.startswith("www.")
     if not has_host and "/" not in path:
-        # An anchor on a file name or slug (``guide-03.html#安装Python``); ``C#和`` is no link.
+        # An anchor on a file name or slug (``guide-03.html#安装Python``); ``C#和`` is no link. On
+        # its own, an anchor whose Chinese is joined by ``-`` or ``_`` (``#安装-配置``, a heading's
+        # id), not a hashtag.
+        if not path:
+            return _SLUG.search(anchor) is not None
         return bool(anchor) and _FILE_WORD.fullmatch(path) is not None
     segments = rest.split("/")
     first = next((part for part in segments if part), "")
