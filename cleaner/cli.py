@@ -387,6 +387,13 @@ def run(
             help="Do not fsync outputs and their folders (faster scratch runs; writes stay atomic).",
         ),
     ] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Clean every file again and rewrite every output, whatever the run cache (DST/.cleaner/cache) holds.",
+        ),
+    ] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", "-n", help="Write nothing; list what would change.")] = False,
     check: Annotated[
         bool,
@@ -462,7 +469,7 @@ def run(
             globs = tuple(glob or DEFAULT_GLOBS)
             summary = _run_tree(
                 src, dst, config, globs, text_field, report, dry_run, diff, quiet, jobs, check, delete_stale,
-                engine, address, audit_format, not no_fsync,
+                engine, address, audit_format, not no_fsync, force,
             )  # fmt: skip
         if not quiet:
             typer.echo(summary.format(), err=True)
@@ -647,6 +654,7 @@ def _run_tree(
     address: str | None = None,
     audit_format: str = DEFAULT_FORMAT,
     fsync: bool = True,
+    force: bool = False,
 ) -> Summary:
     source = Path(src)
     to_stdout = dst == "-"
@@ -664,10 +672,12 @@ def _run_tree(
         if outcome.status == "skipped":
             progress.print(f"skipped {display_name(outcome.reason)}")
         elif not quiet and not to_stdout:
-            stages = Counter(edit.stage for _, edit in outcome.changes)
-            detail = ", ".join(f"{stage} {n}" for stage, n in stages.items()) or "no edits"
+            stages = outcome.changes_by_stage()
+            detail = ", ".join(f"{stage} {n}" for stage, n in stages) or "no edits"
             name = display_name(outcome.source.rel)
-            progress.print(f"{name}: {outcome.encoding}, {len(outcome.changes)} edits ({detail})")
+            reused = ", reused" if outcome.reused else ""
+            count = sum(n for _, n in stages)
+            progress.print(f"{name}: {outcome.encoding}, {count} edits ({detail}){reused}")
         if diff:
             _print_diff(outcome)
         if dry_run:
@@ -694,9 +704,13 @@ def _run_tree(
             address=address,
             audit_format=audit_format,
             fsync=fsync,
+            force=force,
+            texts=diff,
         )
     finally:  # on Ctrl-C too: the bar is cleared and the cursor shown again before the message
         progress.stop()
+    for warning in summary.warnings:  # a cache file ignored: shown even with --quiet
+        typer.echo(f"warning: {display_name(warning)}", err=True)
     if not summary.files:
         raise ConfigError(f"{src}: no files matching {describe_globs(globs)}")
     if not quiet:

@@ -11,20 +11,21 @@ import collections
 import contextlib
 import functools
 import itertools
+import json
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cleaner import stale
+from cleaner import incremental, stale
 from cleaner.audit_file import DEFAULT_FORMAT, NAMES, audit_in
 from cleaner.config import Config, discover_config, rule_files_of
 from cleaner.errors import ConfigError, InputError
 from cleaner.io.decoding import UNCERTAIN, EncodingChoice
 from cleaner.io.locking import STATE_DIR, folder_lock, lock_path
 from cleaner.io.paths import UnsafeWriteError, WriteGuard, display_name, has_valid_name, real
-from cleaner.io.readers import DEFAULT_GLOBS, LoadedFile, SourceFile, discover, format_of, load
+from cleaner.io.readers import DEFAULT_GLOBS, LoadedFile, SourceFile, discover, format_of, load, read_bytes
 from cleaner.io.regular import too_large
 from cleaner.io.writers import (
     durable_writes,
@@ -75,16 +76,31 @@ class FileOutcome:
     # The output file's bytes when they are not ``after`` in UTF-8: compressed, or Parquet (whose
     # ``before`` and ``after`` show the text column, one JSON string per row).
     payload: bytes | None = None
+    digest: str | None = None  # the SHA-256 of the input's bytes, when they were read
+    # Taken from the run cache rather than cleaned again (see cleaner.incremental). A file reused
+    # by a run over unchanged inputs has no texts or edits here: ``tally`` and ``notes`` stand in.
+    reused: bool = False
+    tally: list[tuple[str, int]] | None = None  # edits that changed something, by stage, in order
+    notes: list[str] | None = None  # why documents were partly cleaned (see partly_cleaned)
+    size_out: int | None = None  # the output's size, when ``after`` and ``payload`` are not here
 
     @property
     def bytes_out(self) -> int:
         """The size of the output file."""
+        if self.size_out is not None:
+            return self.size_out
         return len(self.payload) if self.payload is not None else len(self.after.encode("utf-8"))
 
     @property
     def changes(self) -> list[tuple[str, Edit]]:
         """The edits that changed something (events left out)."""
         return [(doc, edit) for doc, edit in self.edits if not edit.is_event]
+
+    def changes_by_stage(self) -> list[tuple[str, int]]:
+        """How many edits changed something, by stage, in the order the stages first made one."""
+        if self.tally is not None:
+            return list(self.tally)
+        return list(collections.Counter(edit.stage for _, edit in self.changes).items())
 
 
 class Corpus:
@@ -199,6 +215,8 @@ class Corpus:
             dropped=outputs.count(None),
             rejected=[(bad.line, bad.reason) for bad in loaded.rejected],
             payload=payload,
+            digest=prepared.digest,
+            reused=prepared.reused,
         )
 
 
@@ -254,10 +272,12 @@ class Prepared:
 
     loaded: LoadedFile
     results: list[Result]
+    digest: str | None = None  # the SHA-256 of the bytes that were cleaned
+    reused: bool = False  # the results came from the run cache
 
 
-def prepare_loaded(pipeline: Pipeline, loaded: LoadedFile) -> Prepared:
-    return Prepared(loaded, [pipeline.clean_document(doc) for doc in loaded.documents])
+def prepare_loaded(pipeline: Pipeline, loaded: LoadedFile, digest: str | None = None) -> Prepared:
+    return Prepared(loaded, [pipeline.clean_document(doc) for doc in loaded.documents], digest)
 
 
 def encoding_for(config: Config, rel: str) -> str | None:
@@ -279,12 +299,8 @@ def prepare(pipeline: Pipeline, source: SourceFile, text_field: str) -> Prepared
         return _unnamed(source)
     config = pipeline.config
     try:
-        loaded = load(
-            source,
-            text_field=text_field,
-            encoding=encoding_for(config, source.rel),
-            max_bytes=config.input.max_file_size,
-        )
+        data = None if source.unlisted else read_bytes(source.path, source.rel, config.input.max_file_size)
+        loaded = load_source(config, source, text_field, data)
     except InputError as exc:
         return FileOutcome(source, "skipped", reason=str(exc))
     except Exception as exc:  # a reader bug, or input no check foresaw: this file only
@@ -293,9 +309,15 @@ def prepare(pipeline: Pipeline, source: SourceFile, text_field: str) -> Prepared
     if failed is not None:
         return failed
     try:
-        return prepare_loaded(pipeline, loaded)
+        return prepare_loaded(pipeline, loaded, None if data is None else incremental.digest(data))
     except Exception as exc:  # a bug in a stage must not lose the run or leave a partial output
         return _internal_error(source, loaded.encoding, exc)
+
+
+def load_source(config: Config, source: SourceFile, text_field: str, data: bytes | None) -> LoadedFile:
+    """One input (its bytes as stored, if already read) decoded into documents, as ``config`` says."""
+    options = config.input
+    return load(source, data, text_field, encoding_for(config, source.rel), options.max_file_size)
 
 
 def failed_by_bad_records(loaded: LoadedFile, config: Config) -> FileOutcome | None:
@@ -355,6 +377,84 @@ def _preparing(
     jobs: int,
     engine: str = "local",
     address: str | None = None,
+    run_cache: incremental.RunCache | None = None,
+) -> Iterator[Iterator[Prepared | FileOutcome]]:
+    """Files through the per-document stages, in ``files`` order: from ``run_cache`` for the inputs
+    it has results for (same bytes, same key), the others cleaned (see :func:`_cleaning`), and
+    their results stored in it."""
+    if run_cache is None:
+        with _cleaning(corpus, files, text_field, jobs, engine, address) as prepared:
+            yield prepared
+        return
+    digests = [_input_digest(corpus.config, source) for source in files]
+    pairs = zip(files, digests, strict=True)
+    cached = [found is not None and run_cache.has(source.rel, found) for source, found in pairs]
+    fresh = [source for source, hit in zip(files, cached, strict=True) if not hit]
+    with _cleaning(corpus, fresh, text_field, jobs, engine, address) as prepared:
+        yield _with_cached(corpus, files, digests, cached, prepared, run_cache, text_field)
+
+
+def _input_digest(config: Config, source: SourceFile) -> str | None:
+    """The SHA-256 of an input's bytes; ``None`` if they cannot be read (it is then cleaned, and
+    skipped with the reason)."""
+    if source.unlisted or not has_valid_name(source.rel):
+        return None
+    try:
+        return incremental.digest(read_bytes(source.path, source.rel, config.input.max_file_size))
+    except InputError:
+        return None
+
+
+def _with_cached(
+    corpus: Corpus,
+    files: list[SourceFile],
+    digests: list[str | None],
+    cached: list[bool],
+    fresh: Iterator[Prepared | FileOutcome],
+    run_cache: incremental.RunCache,
+    text_field: str,
+) -> Iterator[Prepared | FileOutcome]:
+    """Each file's result in order: cached ones read here, the others from ``fresh`` (and stored).
+
+    A cached result that cannot be used after all (its file is damaged, or the input changed since
+    it was hashed) is made again here, in this process."""
+    for source, found, hit in zip(files, digests, cached, strict=True):
+        item = _reuse(corpus, source, found, run_cache, text_field) if hit and found else None
+        if item is None:
+            item = prepare(corpus.pipeline, source, text_field) if hit else next(fresh)
+            if isinstance(item, Prepared) and item.digest is not None:
+                run_cache.store(source.rel, item.digest, item.results)
+        yield item
+
+
+def _reuse(
+    corpus: Corpus, source: SourceFile, found: str, run_cache: incremental.RunCache, text_field: str
+) -> Prepared | None:
+    """An input read again and paired with its cached results; ``None`` if they do not fit."""
+    results = run_cache.load(source.rel, found)
+    if results is None:
+        return None
+    try:
+        data = read_bytes(source.path, source.rel, corpus.config.input.max_file_size)
+        if incremental.digest(data) != found:
+            return None
+        loaded = load_source(corpus.config, source, text_field, data)
+    except Exception:  # anything reading it again raises, cleaning it again reports
+        return None
+    ids = [doc.id for doc in loaded.documents]
+    if failed_by_bad_records(loaded, corpus.config) is not None or ids != [r.document.id for r in results]:
+        return None
+    return Prepared(loaded, results, found, reused=True)
+
+
+@contextlib.contextmanager
+def _cleaning(
+    corpus: Corpus,
+    files: list[SourceFile],
+    text_field: str,
+    jobs: int,
+    engine: str = "local",
+    address: str | None = None,
 ) -> Iterator[Iterator[Prepared | FileOutcome]]:
     """Files through the per-document stages, in ``files`` order, on ``jobs`` processes.
 
@@ -366,6 +466,9 @@ def _preparing(
     worker are in flight, so memory stays bounded on large corpora. The workers live as long as
     the block (see :mod:`cleaner.workers`): leaving it, by an interrupt too, ends them.
     """
+    if not files:  # everything came from the run cache: no worker, no Ray instance
+        yield iter(())
+        return
     if engine == "ray":
         from cleaner.ray_engine import RayOptions, preparing
 
@@ -460,14 +563,10 @@ def _check_audit_is_no_output(audit_path: Path, outputs: Iterable[Path]) -> None
 
 
 @contextlib.contextmanager
-def writing(plan: WritePlan) -> Iterator[None]:
-    """Hold DST's lock while the block writes; first clear what an interrupted run left behind.
+def locked(plan: WritePlan) -> Iterator[None]:
+    """Hold DST's lock for the block; first clear what an interrupted run left behind.
 
     Under the lock no other run writes into DST, so temporary files found there are leftovers.
-    The old audit record (DST's, and the one ``--report`` names) goes before the first output is
-    replaced: if this run is killed, DST holds no audit at all rather than one that describes
-    other outputs. The new record is renamed into place only when the run completes.
-
     A run that stops on an exception (Ctrl-C above all) clears its own temporary files before it
     lets go of the lock: an interrupt that lands just after a temporary file was made, before the
     code that would remove it is entered, leaves it behind (about one Ctrl-C in twenty did).
@@ -477,14 +576,24 @@ def writing(plan: WritePlan) -> Iterator[None]:
         return
     with folder_lock(plan.dst, plan.guard):
         remove_leftover_temporaries(plan.dst)
-        for old_audit in (*(plan.dst / AUDIT_DIR / name for name in AUDIT_NAMES), plan.audit_path):
-            if old_audit is not None:
-                old_audit.unlink(missing_ok=True)
         try:
             yield
         except BaseException:
             remove_leftover_temporaries(plan.dst)
             raise
+
+
+def forget_previous_run(plan: WritePlan, run_cache: incremental.RunCache | None) -> None:
+    """Before the first output is replaced: the old audit record (DST's, and the one ``--report``
+    names) and the cache's manifest go, so a killed run leaves DST with no record at all rather
+    than one that describes other outputs. The new ones are renamed into place only at the end."""
+    if plan.dst is None:
+        return
+    for old_audit in (*(plan.dst / AUDIT_DIR / name for name in AUDIT_NAMES), plan.audit_path):
+        if old_audit is not None:
+            old_audit.unlink(missing_ok=True)
+    if run_cache is not None:
+        run_cache.forget_manifest()
 
 
 def clean_corpus(
@@ -504,6 +613,9 @@ def clean_corpus(
     address: str | None = None,
     audit_format: str = DEFAULT_FORMAT,
     fsync: bool = True,
+    cache: bool = True,
+    force: bool = False,
+    texts: bool = False,
 ) -> Summary:
     """Clean every matching file under ``src`` into the mirror tree ``dst``.
 
@@ -523,6 +635,16 @@ def clean_corpus(
     runs the per-document stages on Ray (``jobs`` actors; on the cluster at ``address``, else a
     local instance): same output, byte for byte. Outputs are fsynced, and the folders they land in
     once each at the end (:func:`cleaner.io.writers.durable_writes`); ``fsync=False`` skips that.
+
+    With ``cache`` (and a ``dst``), the run keeps its results in ``dst/.cleaner/cache/`` (see
+    :mod:`cleaner.incremental`): the next run cleans only inputs whose bytes changed, reruns dedup
+    and the audit record over every document, and rewrites only outputs whose bytes change; when
+    no input, output or audit record changed, it checks their hashes and does nothing else. The
+    outputs and audit record are those a full run writes, byte for byte. ``summary.reused`` counts
+    the files taken from the cache. ``force`` cleans every file again and rewrites every output
+    (the cache is then made afresh). Outcomes of a run over unchanged inputs carry no texts or
+    edits (``reused``, with ``tally`` and ``notes``); ``texts=True`` asks for them (a diff needs
+    them), taking them from the cached results instead.
     """
     started = time.perf_counter()
     if engine not in ENGINES:
@@ -544,32 +666,50 @@ def clean_corpus(
         audit_path = default_audit_path(Path(dst), audit_format)
     plan = plan_writes(src, None if dry_run or dst is None else Path(dst), files, audit_path)
     summary = Summary(audit_path=audit_path, config_file=config.origin, rule_files=rules_used)
-    if plan.dst is not None and src.is_dir():
-        previous = audit_path if report else existing_audit(plan.dst)
-        summary.stale = stale.find_stale(plan.dst, stale.written_before(previous), plan.outputs)
+    run_cache = None
+    run = _RunFacts(src, files, plan, corpus, text_field, delete_stale)
+    if cache and plan.dst is not None:
+        results_key = incremental.results_key(config, rules_used, text_field)
+        run_cache = incremental.RunCache(plan.dst, results_key, plan.guard, summary.warnings.append)
+        run.key = _run_key(run, results_key, run_record(corpus, src, rules_used), audit_format)
     # The workers start under DST's lock and end before it is released; and before on_start, which
     # may start a thread (the progress bar): workers are forked, best from a single-threaded process.
-    with (
-        writing(plan),
-        durable_writes(fsync),
-        _preparing(corpus, files, text_field, jobs, engine, address) as prepared,
-        AuditRecord(audit_path, plan.audit_guard, audit_format) as audit,
-    ):
-        if on_start:
-            on_start(files)
-        audit.write(run_record(corpus, src, rules_used))
-        outcomes = corpus.finish_all(prepared, text_field)
-        for outcome in outcomes:
-            if outcome.status != "skipped" and plan.dst is not None:
-                outcome = _write_output(plan, outcome)
-            _account(summary, audit, outcome)
-            if on_file:
-                on_file(outcome)
-        if delete_stale and summary.stale:
-            summary.deleted = stale.delete_stale(plan.dst, summary.stale, plan.guard)
-        for rel in summary.stale:
-            if rel not in summary.deleted:
-                audit.write({"type": "stale", "doc": rel})
+    with locked(plan):
+        manifest = run_cache.manifest() if run_cache is not None and not force else None
+        if manifest is not None and not texts and _reuse_run(run, manifest, summary, on_start, on_file):
+            summary.seconds = time.perf_counter() - started
+            return summary
+        if plan.dst is not None and src.is_dir():
+            previous = audit_path if report else existing_audit(plan.dst)
+            summary.stale = stale.find_stale(plan.dst, stale.written_before(previous), plan.outputs)
+        forget_previous_run(plan, run_cache)
+        entries: list[incremental.FileEntry] = []
+        with (
+            durable_writes(fsync),
+            _preparing(corpus, files, text_field, jobs, engine, address, None if force else run_cache) as prepared,
+            AuditRecord(audit_path, plan.audit_guard, audit_format) as audit,
+        ):
+            if on_start:
+                on_start(files)
+            audit.write(run_record(corpus, src, rules_used))
+            outcomes = corpus.finish_all(prepared, text_field)
+            for outcome in outcomes:
+                if outcome.status != "skipped" and plan.dst is not None:
+                    outcome, wrote = _write_output(plan, outcome, keep_same=run_cache is not None and not force)
+                    summary.written += wrote
+                _account(summary, audit, outcome)
+                if run_cache is not None:
+                    entries.append(_entry(outcome))
+                if on_file:
+                    on_file(outcome)
+            if delete_stale and summary.stale:
+                summary.deleted = stale.delete_stale(plan.dst, summary.stale, plan.guard)
+            for rel in summary.stale:
+                if rel not in summary.deleted:
+                    audit.write({"type": "stale", "doc": rel})
+        if run_cache is not None and audit_path is not None:
+            with durable_writes(fsync):
+                run_cache.commit(_manifest(run, entries, summary, audit_path))
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -605,24 +745,169 @@ def relative_to(path: Path, base: Path) -> str:
         return path.resolve().as_posix()
 
 
-def _write_output(plan: WritePlan, outcome: FileOutcome) -> FileOutcome:
-    """Write one output; if this file's write fails (a name too long, a full disk, text that
-    cannot be encoded), it is skipped with the reason and the run goes on. A write the guard
-    refuses still stops the run: something in DST changed under it."""
+def _write_output(plan: WritePlan, outcome: FileOutcome, keep_same: bool = False) -> tuple[FileOutcome, bool]:
+    """Write one output, and say whether it was written: with ``keep_same``, an output that already
+    holds exactly these bytes is left alone (its time stamp too). If this file's write fails (a
+    name too long, a full disk, text that cannot be encoded), it is skipped with the reason and the
+    run goes on. A write the guard refuses still stops the run: something in DST changed under it."""
     try:
-        output = outcome.after if outcome.payload is None else outcome.payload
-        write_atomic(plan.outputs[outcome.source.rel], output, plan.guard)
+        output = output_bytes(outcome)
+        target = plan.outputs[outcome.source.rel]
+        if keep_same and incremental.holds(target, output):
+            return outcome, False
+        write_atomic(target, output, plan.guard)
     except UnsafeWriteError:
         raise
     except (OSError, ValueError) as exc:  # UnicodeEncodeError is a ValueError
         detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else f"{type(exc).__name__}: {exc}"
         reason = f"{outcome.source.rel}: cannot write the output ({detail})"
-        return FileOutcome(outcome.source, "skipped", outcome.encoding, reason)
-    return outcome
+        return FileOutcome(outcome.source, "skipped", outcome.encoding, reason), False
+    return outcome, True
+
+
+def output_bytes(outcome: FileOutcome) -> bytes:
+    """The bytes of a file's output, as written."""
+    return outcome.after.encode("utf-8") if outcome.payload is None else outcome.payload
+
+
+@dataclass
+class _RunFacts:
+    """What the run cache compares a run with: the inputs, where outputs go, the options."""
+
+    src: Path
+    files: list[SourceFile]
+    plan: WritePlan
+    corpus: Corpus
+    text_field: str
+    delete_stale: bool
+    key: str = ""  # the run's key (see _run_key)
+
+
+def _run_key(run: _RunFacts, results_key: str, record: dict, audit_format: str) -> str:
+    """What the outputs and the audit record depend on besides the inputs: the results' key, the
+    run record (stages, config and rule files as named), where and how the audit record is written,
+    and whether SRC is one file (its output's name)."""
+    dst = run.plan.dst
+    audit = run.plan.audit_path
+    where = relative_to(audit, dst) if audit is not None and dst is not None else None
+    material = [results_key, record, where, audit_format, run.src.is_dir()]
+    return incremental.digest(json.dumps(material, sort_keys=True, ensure_ascii=False).encode())
+
+
+def _shown_rel(source: SourceFile) -> str:
+    """The name a file goes by in outcomes and the audit record (escaped if it is not UTF-8)."""
+    return source.rel if has_valid_name(source.rel) else display_name(source.rel)
+
+
+def _reuse_run(
+    run: _RunFacts,
+    manifest: incremental.Manifest,
+    summary: Summary,
+    on_start: Callable[[list[SourceFile]], None] | None,
+    on_file: Callable[[FileOutcome], None] | None,
+) -> bool:
+    """If nothing changed since the last complete run (same key, inputs, outputs, audit record and
+    stale outputs), give its summary and outcomes and return True: nothing is cleaned or written.
+    False as soon as anything differs; the caller then runs (with the cache's results)."""
+    entries = manifest.files
+    if manifest.key != run.key or [entry.rel for entry in entries] != [_shown_rel(f) for f in run.files]:
+        return False
+    for source, entry in zip(run.files, entries, strict=True):
+        if entry.status == "skipped":
+            if _skip_reason(run, source) != entry.reason:
+                return False
+            continue
+        output = run.plan.outputs[source.rel]
+        if _input_digest(run.corpus.config, source) != entry.digest or incremental.file_digest(output) != entry.output:
+            return False
+    assert run.plan.dst is not None and run.plan.audit_path is not None
+    if incremental.file_digest(run.plan.audit_path) != manifest.audit:
+        return False
+    now_stale: list[str] = []
+    if run.src.is_dir():  # the audit record just checked lists exactly these outputs as written before
+        written = {entry.rel for entry in entries if entry.status != "skipped"} | set(manifest.stale)
+        now_stale = stale.find_stale(run.plan.dst, written, run.plan.outputs)
+    if now_stale != manifest.stale or (run.delete_stale and now_stale):
+        return False
+    incremental.restore_summary(summary, manifest.summary)
+    summary.stale = now_stale
+    summary.reused = sum(entry.status != "skipped" for entry in entries)
+    if on_start:
+        on_start(run.files)
+    for source, entry in zip(run.files, entries, strict=True):
+        if on_file:
+            on_file(_reused_outcome(source, entry))
+    return True
+
+
+def _skip_reason(run: _RunFacts, source: SourceFile) -> str | None:
+    """Why reading ``source`` skips it now (as :func:`prepare` would say), or ``None`` if it does not."""
+    if not has_valid_name(source.rel):
+        return _unnamed(source).reason
+    config = run.corpus.config
+    try:
+        data = None if source.unlisted else read_bytes(source.path, source.rel, config.input.max_file_size)
+        loaded = load_source(config, source, run.text_field, data)
+    except InputError as exc:
+        return str(exc)
+    except Exception:
+        return None
+    failed = failed_by_bad_records(loaded, config)
+    return failed.reason if failed is not None else None
+
+
+def _reused_outcome(source: SourceFile, entry: incremental.FileEntry) -> FileOutcome:
+    """A file of a run over unchanged inputs, as the manifest describes it (no texts, no edits)."""
+    if not has_valid_name(source.rel):
+        source = SourceFile(source.path, entry.rel, source.format)
+    return FileOutcome(
+        source,
+        entry.status,
+        entry.encoding,
+        entry.reason,
+        size=entry.size,
+        documents=entry.documents,
+        dropped=entry.dropped,
+        rejected=list(entry.rejected),
+        digest=entry.digest,
+        reused=entry.status != "skipped",
+        tally=list(entry.tally),
+        notes=list(entry.notes),
+        size_out=entry.bytes_out,
+    )
+
+
+def _entry(outcome: FileOutcome) -> incremental.FileEntry:
+    """What the manifest keeps of one file's outcome."""
+    skipped = outcome.status == "skipped"
+    return incremental.FileEntry(
+        rel=outcome.source.rel,
+        status=outcome.status,
+        digest=outcome.digest,
+        encoding=outcome.encoding,
+        reason=outcome.reason,
+        output=None if skipped else incremental.digest(output_bytes(outcome)),
+        size=outcome.size,
+        bytes_out=0 if skipped else outcome.bytes_out,
+        documents=outcome.documents,
+        dropped=outcome.dropped,
+        tally=outcome.changes_by_stage(),
+        notes=partly_cleaned(outcome),
+        rejected=list(outcome.rejected),
+    )
+
+
+def _manifest(
+    run: _RunFacts, entries: list[incremental.FileEntry], summary: Summary, audit_path: Path
+) -> incremental.Manifest:
+    kept = [rel for rel in summary.stale if rel not in summary.deleted]
+    state = incremental.summary_state(summary)
+    return incremental.Manifest(run.key, entries, incremental.file_digest(audit_path), kept, state)
 
 
 def _account(summary: Summary, audit: AuditRecord, outcome: FileOutcome) -> None:
     summary.files += 1
+    summary.reused += outcome.reused
     record: dict = {"type": "file", "doc": outcome.source.rel, "status": outcome.status}
     if outcome.status == "skipped":
         summary.skipped.append((outcome.source.rel, outcome.reason))
@@ -656,6 +941,8 @@ def _account(summary: Summary, audit: AuditRecord, outcome: FileOutcome) -> None
 def partly_cleaned(outcome: FileOutcome) -> list[str]:
     """``document:line: why`` for each document of ``outcome`` a step left (partly) as it was: a
     line or paragraph over ``input.max_paragraph`` stopped the stages, or deduplication failed."""
+    if outcome.notes is not None:
+        return list(outcome.notes)
     reasons = []
     for doc_id, edit in outcome.edits:
         if not edit.is_event:

@@ -140,6 +140,11 @@ class Summary:
     # Outputs an earlier run wrote whose input is gone, and those of them removed (--delete-stale).
     stale: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
+    # The run cache (DST/.cleaner/cache): files whose results it gave, outputs this run wrote (an
+    # output that already held its bytes is left alone), and cache files ignored as unsound.
+    reused: int = 0
+    written: int = 0
+    warnings: list[str] = field(default_factory=list)
 
     def count_edits(self, edits: Iterable[Edit]) -> None:
         for edit in edits:
@@ -183,6 +188,9 @@ class Summary:
             "rules": [str(path) for path in self.rule_files],
             "stale": self.stale,
             "stale_deleted": self.deleted,
+            "reused": self.reused,
+            "outputs_written": self.written,
+            "cache_warnings": self.warnings,
             "audit_record": str(self.audit_path) if self.audit_path else None,
             "seconds": round(self.seconds, 3),
             "exit_code": self.exit_code,
@@ -212,6 +220,10 @@ class Summary:
             f"{len(self.skipped)} skipped); documents: {self.documents}",
             f"bytes: {self.bytes_in:,} in, {self.bytes_out:,} out; time: {self.seconds:.2f} s",
         ]
+        if self.reused:
+            lines.append(
+                f"reused: {self.reused} of {self.files} files from the run cache; outputs written: {self.written}"
+            )
         if self.records_skipped:
             count = len(self.records_skipped)
             lines.append(f"records skipped: {count} (written back unchanged, listed in the audit record)")

@@ -100,12 +100,17 @@ def _fsync_folder(folder: Path) -> None:
 
 @contextmanager
 def atomic_open(
-    target: Path, guard: WriteGuard | None = None, what: str = "an output", binary: bool = False
+    target: Path,
+    guard: WriteGuard | None = None,
+    what: str = "an output",
+    binary: bool = False,
+    sync: bool = True,
 ) -> Iterator[IO[Any]]:
     """A file handle (text, or bytes if ``binary``) whose content replaces ``target`` only if the block completes.
 
     ``guard`` is checked just before the folder and the temporary file are made: the check made
-    when the run was planned could be stale by the time this file's turn comes.
+    when the run was planned could be stale by the time this file's turn comes. ``sync=False``
+    never fsyncs this file (one that can be made again), whatever :func:`durable_writes` says.
     """
     if guard is not None:
         guard.check(target, what)
@@ -118,7 +123,7 @@ def atomic_open(
         with opened as handle:
             yield handle
             handle.flush()
-            if _FSYNC_FILES[0]:
+            if sync and _FSYNC_FILES[0]:
                 os.fsync(handle.fileno())
         os.replace(temporary, target)
         renamed_into = _RENAMED_INTO[0]
@@ -135,9 +140,11 @@ def _umask() -> int:
     return mask
 
 
-def write_atomic(target: Path, text: str | bytes, guard: WriteGuard | None = None, what: str = "an output") -> None:
-    """Write ``text`` (or bytes, as they are) to ``target`` atomically."""
-    with atomic_open(target, guard, what, binary=isinstance(text, bytes)) as handle:
+def write_atomic(
+    target: Path, text: str | bytes, guard: WriteGuard | None = None, what: str = "an output", sync: bool = True
+) -> None:
+    """Write ``text`` (or bytes, as they are) to ``target`` atomically (``sync``: see :func:`atomic_open`)."""
+    with atomic_open(target, guard, what, binary=isinstance(text, bytes), sync=sync) as handle:
         handle.write(text)
 
 
