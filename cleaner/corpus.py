@@ -316,8 +316,8 @@ def prepare(pipeline: Pipeline, source: SourceFile, text_field: str) -> Prepared
 
 def load_source(config: Config, source: SourceFile, text_field: str, data: bytes | None) -> LoadedFile:
     """One input (its bytes as stored, if already read) decoded into documents, as ``config`` says."""
-    options = config.input
-    return load(source, data, text_field, encoding_for(config, source.rel), options.max_file_size)
+    encoding = encoding_for(config, source.rel)
+    return load(source, data=data, text_field=text_field, encoding=encoding, max_bytes=config.input.max_file_size)
 
 
 def failed_by_bad_records(loaded: LoadedFile, config: Config) -> FileOutcome | None:
@@ -378,15 +378,16 @@ def _preparing(
     engine: str = "local",
     address: str | None = None,
     run_cache: incremental.RunCache | None = None,
+    reuse: bool = True,
 ) -> Iterator[Iterator[Prepared | FileOutcome]]:
     """Files through the per-document stages, in ``files`` order: from ``run_cache`` for the inputs
-    it has results for (same bytes, same key), the others cleaned (see :func:`_cleaning`), and
-    their results stored in it."""
+    it has results for (same bytes, same key; unless not ``reuse``), the others cleaned (see
+    :func:`_cleaning`), and their results stored in it."""
     if run_cache is None:
         with _cleaning(corpus, files, text_field, jobs, engine, address) as prepared:
             yield prepared
         return
-    digests = [_input_digest(corpus.config, source) for source in files]
+    digests = [_input_digest(corpus.config, source) if reuse else None for source in files]
     pairs = zip(files, digests, strict=True)
     cached = [found is not None and run_cache.has(source.rel, found) for source, found in pairs]
     fresh = [source for source, hit in zip(files, cached, strict=True) if not hit]
@@ -686,7 +687,7 @@ def clean_corpus(
         entries: list[incremental.FileEntry] = []
         with (
             durable_writes(fsync),
-            _preparing(corpus, files, text_field, jobs, engine, address, None if force else run_cache) as prepared,
+            _preparing(corpus, files, text_field, jobs, engine, address, run_cache, not force) as prepared,
             AuditRecord(audit_path, plan.audit_guard, audit_format) as audit,
         ):
             if on_start:

@@ -44,7 +44,9 @@ from pathlib import Path
 from typing import Any
 
 from cleaner.config import Config
+from cleaner.io.locking import STATE_DIR
 from cleaner.io.paths import WriteGuard, display_name
+from cleaner.io.regular import NotReadable, read_regular_file
 from cleaner.io.writers import write_atomic
 from cleaner.model import Document, Edit
 from cleaner.pipeline import Result
@@ -82,14 +84,11 @@ def code_fingerprint() -> str:
     return hasher.hexdigest()
 
 
-def _library_versions() -> dict[str, str | None]:
-    versions: dict[str, str | None] = {}
-    for name in _LIBRARIES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = None
-    return versions
+def _version(name: str) -> str | None:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
 
 
 def results_key(config: Config, rule_files: Iterable[Path], text_field: str) -> str:
@@ -97,9 +96,10 @@ def results_key(config: Config, rule_files: Iterable[Path], text_field: str) -> 
     rules = [(path.as_posix(), digest(path.read_bytes())) for path in rule_files]
     material = {
         "format": [FORMAT, VERSION],
+        "cleaner": _version("cleaner"),
         "code": code_fingerprint(),
         "python": platform.python_version(),
-        "libraries": _library_versions(),
+        "libraries": {name: _version(name) for name in _LIBRARIES},
         "config": repr(dataclasses.replace(config, origin=None)),
         "rules": rules,
         "text_field": text_field,
@@ -245,11 +245,13 @@ class RunCache:
     """
 
     def __init__(self, dst: Path, results: str, guard: WriteGuard | None, warn: Callable[[str], None]) -> None:
-        self.folder = dst / ".cleaner" / CACHE_DIR
+        self.folder = dst / STATE_DIR / CACHE_DIR
         self.results = results
         self.guard = guard
         self.warn = warn
         self.used: set[str] = set()  # the results files this run read or wrote
+        if guard is not None:  # before anything is written: the folder must not lead out of DST
+            guard.check(self.folder / MANIFEST_NAME, "the run cache")
 
     def _path(self, key: str) -> Path:
         return self.folder / key[:2] / (key + RESULTS_SUFFIX)
@@ -269,11 +271,13 @@ class RunCache:
         key = file_key(self.results, rel, input_digest)
         path = self._path(key)
         try:
-            data = path.read_bytes()
+            data = read_regular_file(path)
         except FileNotFoundError:
             return None
-        except OSError as exc:
-            self.warn(f"run cache: cannot read {display_name(str(path))} ({exc.strerror}); cleaning {rel} again")
+        except (OSError, NotReadable) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) else exc
+            shown = display_name(str(path))
+            self.warn(f"run cache: cannot read {shown} ({reason}); cleaning {display_name(rel)} again")
             return None
         try:
             results = decode_results(key, data)
@@ -288,8 +292,6 @@ class RunCache:
         key = file_key(self.results, rel, input_digest)
         self.used.add(key)
         path = self._path(key)
-        if path.exists():
-            return
         try:
             # Not synced: a results file lost to a power cut is cleaned again; a torn one fails its checksum.
             self._write(path, encode_results(key, results), durable=False)
@@ -300,10 +302,10 @@ class RunCache:
         """The last complete run's manifest, or ``None`` (none, or unsound: warned)."""
         path = self.folder / MANIFEST_NAME
         try:
-            text = path.read_text(encoding="utf-8")
+            text = read_regular_file(path).decode("utf-8")
         except FileNotFoundError:
             return None
-        except (OSError, UnicodeDecodeError) as exc:
+        except (OSError, NotReadable, UnicodeDecodeError) as exc:
             self.warn(f"run cache: ignored {display_name(str(path))} ({exc})")
             return None
         try:

@@ -21,6 +21,16 @@ SEEDS = ROOT / "seeds"
 CLEANED = ROOT / "cleaned"
 
 
+# The run cache a run keeps in DST (see cleaner.incremental): not one of the files a run is about.
+RUN_CACHE = Path(".cleaner") / "cache"
+
+
+def in_run_cache(path: Path, root: Path) -> bool:
+    """Whether ``path`` (under ``root``) is the run cache's folder or inside it."""
+    rel = path.relative_to(root)
+    return rel == RUN_CACHE or RUN_CACHE in rel.parents
+
+
 def load_script(path: Path) -> ModuleType:
     """A script of the repository (``scripts/``, ``bench/``) imported as a module by its file name.
     It is registered in ``sys.modules`` first: dataclasses look their module up while a class is built."""

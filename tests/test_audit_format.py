@@ -14,7 +14,7 @@ from cleaner.cli import app, clean_app
 from cleaner.model import Edit
 from cleaner.report import read_audit
 
-from .conftest import SEEDS, audit_text
+from .conftest import SEEDS, audit_text, in_run_cache
 
 FIRST = "渌口区推进产业发展,园区企业已达78家。"
 DUPLICATED = f"{FIRST}\n\n这是第二段,说的是别的事。\n\n{FIRST}\n"
@@ -29,7 +29,11 @@ def cleaner(*args: str | Path):
 
 
 def outputs(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and not in_run_cache(p, root)
+    }
 
 
 @pytest.fixture(scope="module")
@@ -43,8 +47,8 @@ def both(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 def test_compact_is_the_default_and_reads_back_as_the_verbose_records(both: tuple[Path, Path]) -> None:
     compact, verbose = both
-    assert sorted(p.name for p in (compact / ".cleaner").iterdir()) == ["audit.jsonl.gz"]
-    assert sorted(p.name for p in (verbose / ".cleaner").iterdir()) == ["audit.jsonl"]
+    assert sorted(p.name for p in (compact / ".cleaner").iterdir()) == ["audit.jsonl.gz", "cache"]
+    assert sorted(p.name for p in (verbose / ".cleaner").iterdir()) == ["audit.jsonl", "cache"]
     compact_records = list(read_audit(compact / ".cleaner" / "audit.jsonl.gz"))
     verbose_records = list(read_audit(verbose / ".cleaner" / "audit.jsonl"))
     assert sum(r["type"] == "edit" for r in verbose_records) > 800
@@ -113,7 +117,7 @@ def test_verify_and_restore_work_on_either_layout(tmp_path: Path) -> None:
         verified = cleaner("verify", src, out)
         assert verified.exit_code == 0, verified.stdout
         assert "1 removed paragraph(s) recoverable" in verified.stdout
-        audit = next((out / ".cleaner").iterdir())
+        audit = next(p for p in (out / ".cleaner").iterdir() if p.is_file())
         restored = cleaner("restore", audit, out, "--out", tmp_path / f"restored-{layout}")
         assert restored.exit_code == 0, restored.stdout + restored.stderr
         text = (tmp_path / f"restored-{layout}" / "a.txt").read_text(encoding="utf-8")
@@ -131,7 +135,7 @@ def test_a_run_replaces_the_other_layouts_record_and_still_finds_stale_outputs(t
     result = CliRunner().invoke(clean_app, [str(src), str(dst)])
     assert result.exit_code == 0, result.stderr
     assert "stale b.txt: its input is gone; kept" in result.stderr, "found from the verbose record"
-    assert sorted(p.name for p in (dst / ".cleaner").iterdir()) == ["audit.jsonl.gz"]
+    assert sorted(p.name for p in (dst / ".cleaner").iterdir()) == ["audit.jsonl.gz", "cache"]
     assert [r["doc"] for r in read_audit(dst / ".cleaner" / "audit.jsonl.gz") if r["type"] == "stale"] == ["b.txt"]
 
 

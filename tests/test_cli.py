@@ -17,7 +17,7 @@ from cleaner.cli import app, clean_app
 from cleaner.model import replay
 from cleaner.report import read_audit
 
-from .conftest import SEEDS
+from .conftest import SEEDS, in_run_cache
 
 PAGE = "\n\n渌口区推进产业发展。  \r\n\r\n\r\n\r\n园区企业已达78家。\r\n"
 PAGE_CLEAN = "渌口区推进产业发展。\n\n园区企业已达78家。\n"
@@ -31,7 +31,7 @@ def tree_digest(root: Path) -> dict[str, str]:
     return {
         p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(root.rglob("*"))
-        if p.is_file()
+        if p.is_file() and not in_run_cache(p, root)
     }
 
 

@@ -14,9 +14,9 @@ from cleaner import clean_corpus
 from cleaner.cli import app, clean_app
 from cleaner.config import Config
 from cleaner.incremental import MANIFEST_NAME, RESULTS_SUFFIX, encode_results
-from tests.conftest import SEEDS
 
-CACHE = Path(".cleaner") / "cache"
+from .conftest import RUN_CACHE as CACHE
+from .conftest import SEEDS
 
 
 def invoke(*args: str | Path):
@@ -155,7 +155,9 @@ def test_force_cleans_and_writes_everything_again(corpus: Path, tmp_path: Path) 
     assert "reused" not in result.stderr
     assert rewritten(before, dst) == set(contents)
     assert written(dst) == contents
-    assert "reused: 3 of 3" in invoke(corpus, dst).stderr  # and the cache it made serves the next run
+    assert "reused: 3 of 3" in invoke(corpus, dst).stderr  # and the cache it made serves the next runs
+    (corpus / "a.txt").write_text(seed(3), encoding="utf-8")
+    assert "reused: 2 of 3" in invoke(corpus, dst).stderr
 
 
 @pytest.mark.parametrize("damage", ["edited", "deleted"])
@@ -195,18 +197,21 @@ def test_a_damaged_cache_is_ignored_with_a_warning(corpus: Path, tmp_path: Path)
     contents = written(dst)
     results = cache_files(dst)
     assert len(results) == 3
-    damaged = bytearray(results[0].read_bytes())
-    damaged[-5] ^= 0xFF
-    results[0].write_bytes(bytes(damaged))
+    for path in results:
+        damaged = bytearray(path.read_bytes())
+        damaged[-5] ^= 0xFF
+        path.write_bytes(bytes(damaged))
     (dst / CACHE / MANIFEST_NAME).write_text("{not json", encoding="utf-8")
     result = invoke(corpus, dst, "-q")
     assert result.exit_code == 0, result.stderr
     warnings = [line for line in result.stderr.splitlines() if line.startswith("warning: run cache: ignored")]
-    assert len(warnings) == 2, result.stderr
-    assert any("manifest.json: not a manifest" in line for line in warnings)
-    assert any("damaged (its checksum does not match)" in line for line in warnings)
+    assert len(warnings) == 4, result.stderr
+    assert "manifest.json: not a manifest" in warnings[0]
+    assert all("damaged (its checksum does not match)" in line for line in warnings[1:])
     assert written(dst) == contents
-    assert "reused: 3 of 3" in invoke(corpus, dst).stderr  # made whole again
+    (corpus / "b.txt").write_text(seed(3), encoding="utf-8")
+    last = invoke(corpus, dst)  # the damaged results files were replaced by sound ones
+    assert "reused: 2 of 3" in last.stderr and "warning" not in last.stderr
 
 
 def test_a_foreign_results_file_is_never_unpickled_into_code(corpus: Path, tmp_path: Path) -> None:

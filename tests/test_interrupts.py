@@ -28,7 +28,7 @@ from cleaner import pipeline
 from cleaner.cli import app, clean_app
 from cleaner.report import read_audit
 
-from .conftest import SEEDS
+from .conftest import SEEDS, in_run_cache
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads processes from /proc")
 
@@ -113,7 +113,11 @@ def reaping(process: subprocess.Popen[bytes]) -> Iterator[subprocess.Popen[bytes
 
 
 def tree(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and not in_run_cache(p, root)
+    }
 
 
 def test_ctrl_c_ends_every_run_quietly_with_exit_130_and_the_next_run_recovers(tmp_path: Path) -> None:

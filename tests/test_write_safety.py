@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from cleaner.cli import clean_app
 
-from .conftest import audit_text
+from .conftest import audit_text, in_run_cache
 
 PAGE = "渌口区推进产业发展。\n\n园区企业已达78家。\n"
 NEW_PAGE = "渌口区推进产业发展,园区企业已达78家。\n"
@@ -32,6 +32,8 @@ def tree(root: Path) -> dict[str, str]:
     found: dict[str, str] = {}
     for path in sorted(root.rglob("*")):
         rel = path.relative_to(root).as_posix()
+        if in_run_cache(path, root):
+            continue
         if path.is_symlink():
             found[rel] = "-> " + os.readlink(path)
         elif path.is_file():
@@ -268,7 +270,10 @@ def test_a_rerun_with_the_report_elsewhere_removes_the_audit_record_left_in_dst(
     (src / "a.txt").write_text(NEW_PAGE, encoding="utf-8")
     result = invoke(src, dst, "--report", tmp_path / "audit.jsonl")
     assert result.exit_code == 0, result.stderr
-    assert sorted(tree(dst)) == ["a.txt", "sub", "sub/b.txt"], "DST's old record no longer describes its outputs"
+    # .cleaner/ stays for the run cache
+    assert sorted(tree(dst)) == [".cleaner", "a.txt", "sub", "sub/b.txt"], (
+        "DST's old record no longer describes its outputs"
+    )
     assert '"doc": "a.txt", "status": "cleaned"' in (tmp_path / "audit.jsonl").read_text("utf-8")
 
 
@@ -308,13 +313,16 @@ def test_outputs_and_their_folders_are_synced_once_each_and_no_fsync_skips_both(
     src: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Durable by default: each output file, then each folder a file was renamed into, once (three
-    files in two folders plus the audit record in .cleaner/: 4 files, 3 folders). ``--no-fsync``
-    syncs nothing and writes the same bytes."""
+    files in two folders, the audit record in .cleaner/ and the run cache's manifest in
+    .cleaner/cache/: 5 files, 4 folders; the cache's results files can be made again, so they are
+    not synced). ``--no-fsync`` syncs nothing and writes the same bytes."""
     (src / "sub" / "c.txt").write_text("第三段文字。\n", encoding="utf-8")
     calls = _count_fsyncs(monkeypatch)
     result = invoke(src, tmp_path / "durable", "--jobs", "1")
     assert result.exit_code == 0, result.output
-    outputs = sorted(p for p in (tmp_path / "durable").rglob("*") if p.is_file())
+    durable = tmp_path / "durable"
+    outputs = [p for p in durable.rglob("*") if p.is_file() and (not in_run_cache(p, durable) or p.suffix == ".json")]
+    assert len(outputs) == 5
     assert len(calls) == len(outputs) + len({p.parent for p in outputs})
     calls.clear()
     result = invoke(src, tmp_path / "scratch", "--jobs", "1", "--no-fsync")

@@ -127,7 +127,7 @@ def atomic_open(
                 os.fsync(handle.fileno())
         os.replace(temporary, target)
         renamed_into = _RENAMED_INTO[0]
-        if renamed_into is not None:
+        if renamed_into is not None and sync:
             renamed_into.add(target.parent)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
