@@ -295,9 +295,20 @@ def prepare(pipeline: Pipeline, source: SourceFile, text_field: str) -> Prepared
 
     Whatever goes wrong with one file stays with that file: the run goes on with the next.
     """
+    read = read_source(pipeline.config, source, text_field)
+    if isinstance(read, FileOutcome):
+        return read
+    loaded, data = read
+    try:
+        return prepare_loaded(pipeline, loaded, None if data is None else incremental.digest(data))
+    except Exception as exc:  # a bug in a stage must not lose the run or leave a partial output
+        return _internal_error(source, loaded.encoding, exc)
+
+
+def read_source(config: Config, source: SourceFile, text_field: str) -> tuple[LoadedFile, bytes | None] | FileOutcome:
+    """One input read and decoded (with its bytes as stored), or the skipped outcome saying why not."""
     if not has_valid_name(source.rel):
         return _unnamed(source)
-    config = pipeline.config
     try:
         data = None if source.unlisted else read_bytes(source.path, source.rel, config.input.max_file_size)
         loaded = load_source(config, source, text_field, data)
@@ -305,13 +316,7 @@ def prepare(pipeline: Pipeline, source: SourceFile, text_field: str) -> Prepared
         return FileOutcome(source, "skipped", reason=str(exc))
     except Exception as exc:  # a reader bug, or input no check foresaw: this file only
         return FileOutcome(source, "skipped", reason=f"{source.rel}: cannot read ({type(exc).__name__}: {exc})")
-    failed = failed_by_bad_records(loaded, config)
-    if failed is not None:
-        return failed
-    try:
-        return prepare_loaded(pipeline, loaded, None if data is None else incremental.digest(data))
-    except Exception as exc:  # a bug in a stage must not lose the run or leave a partial output
-        return _internal_error(source, loaded.encoding, exc)
+    return failed_by_bad_records(loaded, config) or (loaded, data)
 
 
 def load_source(config: Config, source: SourceFile, text_field: str, data: bytes | None) -> LoadedFile:
@@ -380,19 +385,44 @@ def _preparing(
     run_cache: incremental.RunCache | None = None,
     reuse: bool = True,
 ) -> Iterator[Iterator[Prepared | FileOutcome]]:
-    """Files through the per-document stages, in ``files`` order: from ``run_cache`` for the inputs
-    it has results for (same bytes, same key; unless not ``reuse``), the others cleaned (see
-    :func:`_cleaning`), and their results stored in it."""
-    if run_cache is None:
-        with _cleaning(corpus, files, text_field, jobs, engine, address) as prepared:
-            yield prepared
-        return
-    digests = [_input_digest(corpus.config, source) if reuse else None for source in files]
-    pairs = zip(files, digests, strict=True)
-    cached = [found is not None and run_cache.has(source.rel, found) for source, found in pairs]
+    """Files through the per-document stages, in ``files`` order, on ``jobs`` processes.
+
+    ``engine="ray"`` runs them on Ray actors instead (``jobs`` of them, on the cluster at
+    ``address`` or a local instance): see :mod:`cleaner.ray_engine`. Either way the results are
+    the same objects in the same order. With a ``run_cache``, the inputs it has results for (same
+    bytes, same key; unless not ``reuse``) are taken from it, and only the others are cleaned,
+    their results stored in it.
+
+    Results come back in input order whatever the workers' speed, and at most a few files per
+    worker are in flight, so memory stays bounded on large corpora. The workers live as long as
+    the block (see :mod:`cleaner.workers`): leaving it, by an interrupt too, ends them.
+    """
+    digests: list[str | None] = [None] * len(files)
+    if run_cache is not None and reuse:
+        digests = [_input_digest(corpus.config, source) for source in files]
+    cached = [
+        found is not None and run_cache is not None and run_cache.has(f.rel, found)
+        for f, found in zip(files, digests, strict=True)
+    ]
     fresh = [source for source, hit in zip(files, cached, strict=True) if not hit]
-    with _cleaning(corpus, fresh, text_field, jobs, engine, address) as prepared:
-        yield _with_cached(corpus, files, digests, cached, prepared, run_cache, text_field)
+    with contextlib.ExitStack() as stack:
+        prepared: Iterator[Prepared | FileOutcome]
+        if not fresh:  # everything came from the run cache: no worker, no Ray instance
+            prepared = iter(())
+        elif engine == "ray":
+            from cleaner.ray_engine import RayOptions, preparing
+
+            prepared = stack.enter_context(preparing(corpus.config, fresh, text_field, RayOptions(address, jobs)))
+        elif jobs <= 1 or len(fresh) < 2:
+            prepared = (prepare(corpus.pipeline, source, text_field) for source in fresh)
+        else:
+            jobs = min(jobs, len(fresh))
+            setup_args = (corpus.config, text_field)
+            pool = WorkerPool(jobs, _init_worker, setup_args, _prepare_in_worker, _failed_in_worker)
+            prepared = stack.enter_context(pool).map_ordered(fresh, window=jobs * 4)
+        if run_cache is not None:
+            prepared = _with_cached(corpus, files, digests, cached, prepared, run_cache, text_field)
+        yield prepared
 
 
 def _input_digest(config: Config, source: SourceFile) -> str | None:
@@ -433,56 +463,15 @@ def _reuse(
 ) -> Prepared | None:
     """An input read again and paired with its cached results; ``None`` if they do not fit."""
     results = run_cache.load(source.rel, found)
-    if results is None:
+    read = read_source(corpus.config, source, text_field) if results is not None else None
+    if results is None or read is None or isinstance(read, FileOutcome):
+        return None  # cleaning it again reports whatever is wrong
+    loaded, data = read
+    if data is None or incremental.digest(data) != found:  # changed since it was hashed
         return None
-    try:
-        data = read_bytes(source.path, source.rel, corpus.config.input.max_file_size)
-        if incremental.digest(data) != found:
-            return None
-        loaded = load_source(corpus.config, source, text_field, data)
-    except Exception:  # anything reading it again raises, cleaning it again reports
-        return None
-    ids = [doc.id for doc in loaded.documents]
-    if failed_by_bad_records(loaded, corpus.config) is not None or ids != [r.document.id for r in results]:
+    if [doc.id for doc in loaded.documents] != [result.document.id for result in results]:
         return None
     return Prepared(loaded, results, found, reused=True)
-
-
-@contextlib.contextmanager
-def _cleaning(
-    corpus: Corpus,
-    files: list[SourceFile],
-    text_field: str,
-    jobs: int,
-    engine: str = "local",
-    address: str | None = None,
-) -> Iterator[Iterator[Prepared | FileOutcome]]:
-    """Files through the per-document stages, in ``files`` order, on ``jobs`` processes.
-
-    ``engine="ray"`` runs them on Ray actors instead (``jobs`` of them, on the cluster at
-    ``address`` or a local instance): see :mod:`cleaner.ray_engine`. Either way the results are
-    the same objects in the same order.
-
-    Results come back in input order whatever the workers' speed, and at most a few files per
-    worker are in flight, so memory stays bounded on large corpora. The workers live as long as
-    the block (see :mod:`cleaner.workers`): leaving it, by an interrupt too, ends them.
-    """
-    if not files:  # everything came from the run cache: no worker, no Ray instance
-        yield iter(())
-        return
-    if engine == "ray":
-        from cleaner.ray_engine import RayOptions, preparing
-
-        with preparing(corpus.config, files, text_field, RayOptions(address, jobs)) as prepared:
-            yield prepared
-        return
-    if jobs <= 1 or len(files) < 2:
-        yield (prepare(corpus.pipeline, source, text_field) for source in files)
-        return
-    setup_args = (corpus.config, text_field)
-    jobs = min(jobs, len(files))
-    with WorkerPool(jobs, _init_worker, setup_args, _prepare_in_worker, _failed_in_worker) as pool:
-        yield pool.map_ordered(files, window=jobs * 4)
 
 
 def _merge(result: Result, deduplicated: tuple[Document | None, list[Edit]]) -> tuple[Document | None, list[Edit]]:
@@ -843,18 +832,8 @@ def _reuse_run(
 
 def _skip_reason(run: _RunFacts, source: SourceFile) -> str | None:
     """Why reading ``source`` skips it now (as :func:`prepare` would say), or ``None`` if it does not."""
-    if not has_valid_name(source.rel):
-        return _unnamed(source).reason
-    config = run.corpus.config
-    try:
-        data = None if source.unlisted else read_bytes(source.path, source.rel, config.input.max_file_size)
-        loaded = load_source(config, source, run.text_field, data)
-    except InputError as exc:
-        return str(exc)
-    except Exception:
-        return None
-    failed = failed_by_bad_records(loaded, config)
-    return failed.reason if failed is not None else None
+    read = read_source(run.corpus.config, source, run.text_field)
+    return read.reason if isinstance(read, FileOutcome) else None
 
 
 def _reused_outcome(source: SourceFile, entry: incremental.FileEntry) -> FileOutcome:

@@ -15,11 +15,15 @@ from cleaner.corpus import clean_corpus
 from cleaner.errors import ConfigError
 from cleaner.io.readers import SourceFile
 
-from .conftest import CLEANED, SEEDS
+from .conftest import CLEANED, SEEDS, in_run_cache
 
 
 def _tree(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and not in_run_cache(p, root)
+    }
 
 
 def test_partitions_keep_the_order_and_cut_by_size(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -99,15 +103,18 @@ def _generated_corpus(root: Path) -> None:
     (root / "broken.txt").write_bytes(b"\xff\xfe\x00\xd8 not text at all \x00\x00")
 
 
-@pytest.mark.usefixtures("local_ray")
-def test_a_generated_corpus_in_many_partitions_is_byte_identical(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def generated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The generated corpus, cut into tiny partitions: many tasks, finishing out of order, on both actors."""
     src = tmp_path / "src"
     _generated_corpus(src)
-    # Tiny partitions: many tasks, finishing out of order, on both actors.
     monkeypatch.setattr(ray_engine, "PARTITION_BYTES", 3000)
-    config = discover_config(SEEDS)
+    return src
+
+
+@pytest.mark.usefixtures("local_ray")
+def test_a_generated_corpus_in_many_partitions_is_byte_identical(generated: Path, tmp_path: Path) -> None:
+    src, config = generated, discover_config(SEEDS)
     local = clean_corpus(src, tmp_path / "local", config, jobs=1)
     on_ray = clean_corpus(src, tmp_path / "ray", config, jobs=2, engine="ray")
     assert local.files == on_ray.files == 42
@@ -117,3 +124,22 @@ def test_a_generated_corpus_in_many_partitions_is_byte_identical(
     assert (tmp_path / "ray" / ".cleaner" / "audit.jsonl.gz").read_bytes() == (
         tmp_path / "local" / ".cleaner" / "audit.jsonl.gz"
     ).read_bytes()
+
+
+@pytest.mark.usefixtures("local_ray")
+def test_a_rerun_on_ray_sends_only_the_changed_files_and_matches_a_full_run(
+    generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    src, config = generated, discover_config(SEEDS)
+    assert clean_corpus(src, tmp_path / "ray", config, jobs=2, engine="ray").reused == 0
+    (src / "doc001.txt").write_text((src / "doc007.txt").read_text("utf-8"), encoding="utf-8")  # copies, early
+    sent: list[str] = []
+    real_partitions = ray_engine.partitions
+    monkeypatch.setattr(
+        ray_engine, "partitions", lambda files: sent.extend(f.rel for f in files) or real_partitions(files)
+    )
+    again = clean_corpus(src, tmp_path / "ray", config, jobs=2, engine="ray")
+    assert sent == ["broken.txt", "doc001.txt"]  # the unreadable file has no results to keep
+    assert again.reused == 40
+    clean_corpus(src, tmp_path / "local", config, jobs=1)
+    assert _tree(tmp_path / "ray") == _tree(tmp_path / "local")
