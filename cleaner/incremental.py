@@ -220,6 +220,7 @@ class Manifest:
         manifest = cls(data["key"], files, data["audit"], list(data["stale"]), dict(data["summary"]))
         if not isinstance(manifest.key, str) or not all(isinstance(rel, str) for rel in manifest.stale):
             raise ValueError("malformed")
+        restore_summary(Summary(), manifest.summary)  # a summary that cannot be read back fails here
         return manifest
 
 

@@ -214,6 +214,20 @@ def test_a_damaged_cache_is_ignored_with_a_warning(corpus: Path, tmp_path: Path)
     assert "reused: 2 of 3" in last.stderr and "warning" not in last.stderr
 
 
+def test_a_manifest_with_values_of_the_wrong_kind_is_ignored(corpus: Path, tmp_path: Path) -> None:
+    dst = tmp_path / "dst"
+    assert invoke(corpus, dst, "-q").exit_code == 0
+    contents = written(dst)
+    manifest = json.loads((dst / CACHE / MANIFEST_NAME).read_text(encoding="utf-8"))
+    manifest["summary"]["files"] = "many"
+    (dst / CACHE / MANIFEST_NAME).write_text(json.dumps(manifest), encoding="utf-8")
+    result = invoke(corpus, dst)
+    assert result.exit_code == 0, result.stderr
+    assert "warning: run cache: ignored" in result.stderr and "not a manifest this version can read" in result.stderr
+    assert "reused: 3 of 3 files from the run cache; outputs written: 0" in result.stderr.splitlines()
+    assert written(dst) == contents
+
+
 def test_a_foreign_results_file_is_never_unpickled_into_code(corpus: Path, tmp_path: Path) -> None:
     """A results file that passes every check but names a callable (what a planted pickle does) is refused."""
     dst = tmp_path / "dst"
