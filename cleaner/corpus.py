@@ -91,9 +91,10 @@ class FileOutcome:
             return self.size_out
         return len(self.payload) if self.payload is not None else len(self.after.encode("utf-8"))
 
-    @property
+    @functools.cached_property
     def changes(self) -> list[tuple[str, Edit]]:
-        """The edits that changed something (events left out)."""
+        """The edits that changed something (events left out); worked out once, as a file can have
+        tens of thousands of edits and the summary, the audit record and the cache each ask."""
         return [(doc, edit) for doc, edit in self.edits if not edit.is_event]
 
     def changes_by_stage(self) -> list[tuple[str, int]]:
