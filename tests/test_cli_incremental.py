@@ -93,6 +93,20 @@ def test_a_second_run_over_unchanged_inputs_writes_nothing(corpus: Path, tmp_pat
     assert_verifies(corpus, dst)
 
 
+def test_a_diff_of_a_second_run_still_shows_every_change(corpus: Path, tmp_path: Path) -> None:
+    """--diff needs each file's texts: they come from the cached results, and still nothing is written."""
+    dst = tmp_path / "dst"
+    first = invoke(corpus, dst, "--diff")
+    assert first.exit_code == 0, first.stderr
+    before = identities(dst)
+    second = invoke(corpus, dst, "--diff")
+    assert second.exit_code == 0, second.stderr
+    assert "+++ b/a.txt" in second.stdout and second.stdout == first.stdout
+    assert "reused: 3 of 3 files from the run cache; outputs written: 0" in second.stderr.splitlines()
+    assert rewritten(before, dst) == {".cleaner/audit.jsonl.gz"}  # written whole, the same bytes
+    assert written(dst) == fresh_run(corpus, tmp_path)
+
+
 def test_a_changed_early_file_gives_what_a_full_run_gives(corpus: Path, tmp_path: Path) -> None:
     """Removing the first copy of a paragraph from a.txt means c.txt, unchanged, now keeps its copy."""
     dst = tmp_path / "dst"
