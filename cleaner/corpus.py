@@ -399,7 +399,7 @@ def _preparing(
     the block (see :mod:`cleaner.workers`): leaving it, by an interrupt too, ends them.
     """
     digests: list[str | None] = [None] * len(files)
-    if run_cache is not None and reuse:
+    if run_cache is not None and reuse and run_cache.folder.is_dir():  # no folder: nothing to reuse, no need to hash
         digests = [_input_digest(corpus.config, source) for source in files]
     cached = [
         found is not None and run_cache is not None and run_cache.has(f.rel, found)
