@@ -35,9 +35,9 @@ import json
 import operator
 import os
 import pickle
-import zlib
 import platform
 import stat
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib import metadata
