@@ -65,6 +65,7 @@ class NgramCounter:
         self._tables = {n: (np.zeros(0, np.uint64), np.zeros(0, np.int64)) for n in self.sizes}
         self._pending: list[np.ndarray] = []
         self._pending_chars = 0
+        self._unigrams: dict[str, int] | None = None  # the 1-gram table as a dict, made on first look-up
 
     def add(self, text: str) -> None:
         codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
@@ -114,6 +115,8 @@ class NgramCounter:
             kept = counts > self.floor
             keys, counts = keys[kept], counts[kept]
         self._tables[n] = (keys, counts.astype(np.int64))
+        if n == 1:
+            self._unigrams = None
 
     def table(self, n: int) -> tuple[np.ndarray, np.ndarray]:
         """The sorted keys of the n-grams of size ``n`` and their counts."""
@@ -121,13 +124,37 @@ class NgramCounter:
         return self._tables[n]
 
     def __getitem__(self, gram: str) -> int:
+        # Called millions of times by the candidate search: one ``searchsorted`` on the table, and
+        # a dict for single characters (at most the 28,000 or so Han code points of the BMP).
         n = len(gram)
-        if n not in self._tables or any(ord(c) > 0xFFFF for c in gram):
+        if n not in self._tables:
             return 0
-        keys, counts = self.table(n)
-        key = np.uint64(encode(gram))
-        at = int(np.searchsorted(keys, key))
+        if self._pending:
+            self.flush()
+        if n == 1:
+            if self._unigrams is None:
+                keys, counts = self._tables[1]
+                self._unigrams = dict(zip(map(chr, keys.tolist()), counts.tolist(), strict=True))
+            return self._unigrams.get(gram, 0)
+        key = 0
+        for char in gram:
+            code = ord(char)
+            if code > 0xFFFF:
+                return 0
+            key = (key << BITS) | code
+        keys, counts = self._tables[n]
+        at = keys.searchsorted(np.uint64(key))
         return int(counts[at]) if at < len(keys) and keys[at] == key else 0
+
+    def counts_of(self, n: int, keys: np.ndarray) -> np.ndarray:
+        """The counts of the n-grams of size ``n`` whose keys are ``keys`` (0 for those not counted)."""
+        if n not in self._tables or not len(keys):
+            return np.zeros(len(keys), np.int64)
+        table, counts = self.table(n)
+        if not len(table):
+            return np.zeros(len(keys), np.int64)
+        at = np.minimum(np.searchsorted(table, keys), len(table) - 1)
+        return np.where(table[at] == keys, counts[at], 0)
 
     def grams(self, n: int, minimum: int = 1, maximum: int | None = None) -> Iterator[tuple[str, int]]:
         """The n-grams of size ``n`` counted between ``minimum`` and ``maximum`` times, with their counts."""

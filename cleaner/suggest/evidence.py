@@ -24,13 +24,15 @@ mostly split where it occurs is no word or name of its own (链上 in 产业链�
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import ahocorasick_rs
+import numpy as np
 
 from cleaner.suggest.counting import NgramCounter
-from cleaner.suggest.mining import Candidate, chance_of, strength
+from cleaner.suggest.mining import Candidate, chance_of, strength, strengths_of
 from cleaner.suggest.scan import Text
 from cleaner.suggest.words import in_word
 
@@ -40,6 +42,7 @@ MAX_REAL_SHARE = 0.5
 UNIT_COUNT = 4
 UNIT_CHANCE = 1e-4
 MAX_SPLIT_SHARE = 0.5
+_NEWLINE = re.compile("\n")
 
 
 @dataclass(frozen=True)
@@ -134,39 +137,87 @@ def gather(candidates: list[Candidate], texts: Iterable[Text], counter: NgramCou
     automaton = ahocorasick_rs.AhoCorasick(patterns)
     # Each rare form is judged against its first candidate (the best one); others share its places.
     first = {rare: group[0] for rare, group in by_rare.items()}
+    shapes = _Shapes(patterns, frequents, set(first), counter)
+    seen = np.zeros(len(patterns), np.int64)
+    split = np.zeros(len(patterns), np.int64)
     for item in texts:
         text = item.text
-        breaks: list[int] | None = None
-        for index, start, end in automaton.find_matches_as_indexes(text, overlapping=True):
-            form = patterns[index]
-            if breaks is None:
-                breaks = [k for k, char in enumerate(text) if char == "\n"]
-            line_index = bisect.bisect_left(breaks, start)
-            line_start = breaks[line_index - 1] + 1 if line_index else 0
-            line_end = breaks[line_index] if line_index < len(breaks) else len(text)
-            before = text[start - 1] if start > line_start else ""
-            after = text[end] if end < line_end else ""
-            record = found[form]
-            if form in frequents and split_side(form, before, after, counter):
-                record.split += 1
-            if form not in first:
-                record.count += 1
-                continue
-            candidate = first[form]
-            verdict, phrase = judge(candidate, before, after, counter)
-            record.count += 1
-            if verdict == "fits":
-                record.fits += 1
-            elif verdict == "real":
-                record.real += 1
-                record.unless[phrase] = record.unless.get(phrase, 0) + 1
-            line = item.first_line if item.is_record else item.first_line + line_index
-            record.places.add((item.file, line, start - line_start + candidate.position))
-            if verdict != "real" and len(record.contexts) < MAX_CONTEXTS:
-                left = max(line_start, start - CONTEXT_CHARS)
-                right = min(line_end, end + CONTEXT_CHARS)
-                record.contexts.append(Context(item.file, line, text[left:right].strip()))
+        matches = automaton.find_matches_as_indexes(text, overlapping=True)
+        if not matches:
+            continue
+        index, start, end = np.array(matches, np.int64).reshape(-1, 3).T
+        seen += np.bincount(index, minlength=len(patterns))
+        split += np.bincount(index[shapes.split(index, start, end, text, counter)], minlength=len(patterns))
+        judged = np.nonzero(shapes.judged[index])[0].tolist()
+        if judged:
+            _judge_all(item, [matches[k] for k in judged], patterns, first, found, counter)
+    for form, count, splits in zip(patterns, seen.tolist(), split.tolist(), strict=True):
+        found[form].count, found[form].split = count, splits
     return found
+
+
+class _Shapes:
+    """What the split test (:func:`split_side`) needs of each pattern, as arrays by pattern index:
+    its edge characters and how strongly each holds to the next one inside; and which patterns
+    are judged one occurrence at a time (the rare forms)."""
+
+    def __init__(self, patterns: list[str], frequents: set[str], rares: set[str], counter: NgramCounter) -> None:
+        def codes(k: int) -> np.ndarray:
+            return np.array([ord(form[k]) for form in patterns], np.uint64)
+
+        self.first, self.second, self.penultimate, self.last = codes(0), codes(1), codes(-2), codes(-1)
+        self.inner_left = strengths_of(self.first, self.second, counter)
+        self.inner_right = strengths_of(self.penultimate, self.last, counter)
+        self.frequent = np.array([form in frequents and len(form) >= 2 for form in patterns])
+        self.judged = np.array([form in rares for form in patterns])
+
+    def split(
+        self, index: np.ndarray, start: np.ndarray, end: np.ndarray, text: str, counter: NgramCounter
+    ) -> np.ndarray:
+        """Whether each match (of a frequent form) would not read as one piece where it stands."""
+        codes = np.frombuffer(text.encode("utf-32-le"), np.uint32).astype(np.uint64)
+        codes = np.append(np.where((codes == 0x0A) | (codes > 0xFFFF), 0, codes), np.uint64(0))
+        # A line's edge, a non-Han neighbour or one outside the BMP: no pair is counted with it.
+        before = np.where(start > 0, codes[start - 1], 0)
+        after = codes[end]
+        left = strengths_of(before, self.first[index], counter) > self.inner_left[index]
+        right = strengths_of(self.last[index], after, counter) > self.inner_right[index]
+        return (left | right) & self.frequent[index]
+
+
+def _judge_all(
+    item: Text,
+    matches: list[tuple[int, int, int]],
+    patterns: list[str],
+    first: dict[str, Candidate],
+    found: dict[str, Occurrences],
+    counter: NgramCounter,
+) -> None:
+    """Judge each occurrence of a rare form in ``item`` (``matches``: pattern index, start, end,
+    in the text's order) and record its verdict, place and context."""
+    text = item.text
+    breaks = [match.start() for match in _NEWLINE.finditer(text)]
+    for index, start, end in matches:
+        form = patterns[index]
+        line_index = bisect.bisect_left(breaks, start)
+        line_start = breaks[line_index - 1] + 1 if line_index else 0
+        line_end = breaks[line_index] if line_index < len(breaks) else len(text)
+        before = text[start - 1] if start > line_start else ""
+        after = text[end] if end < line_end else ""
+        record = found[form]
+        candidate = first[form]
+        verdict, phrase = judge(candidate, before, after, counter)
+        if verdict == "fits":
+            record.fits += 1
+        elif verdict == "real":
+            record.real += 1
+            record.unless[phrase] = record.unless.get(phrase, 0) + 1
+        line = item.first_line if item.is_record else item.first_line + line_index
+        record.places.add((item.file, line, start - line_start + candidate.position))
+        if verdict != "real" and len(record.contexts) < MAX_CONTEXTS:
+            left = max(line_start, start - CONTEXT_CHARS)
+            right = min(line_end, end + CONTEXT_CHARS)
+            record.contexts.append(Context(item.file, line, text[left:right].strip()))
 
 
 def final_score(candidate: Candidate, occurrences: Occurrences, frequent: Occurrences | None = None) -> float:

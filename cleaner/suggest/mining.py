@@ -25,7 +25,7 @@ import numpy as np
 
 from cleaner.suggest.counting import BITS, NgramCounter, decode
 from cleaner.suggest.lookalike import LookalikeTable
-from cleaner.suggest.words import in_word
+from cleaner.suggest.words import in_word_keys
 
 BLOCK = 20_000  # frequent n-grams expanded at a time
 MAX_FREQUENT_CHANCE = 0.01
@@ -80,14 +80,6 @@ class Candidate:
         return self.frequent[self.position]
 
 
-def word_bonds(text: str, position: int) -> int:
-    """How many of the character's neighbours in ``text`` it makes a word with (0, 1 or 2)."""
-    char = text[position]
-    before = text[position - 1] if position > 0 else ""
-    after = text[position + 1] if position + 1 < len(text) else ""
-    return int(in_word(before, char)) + int(in_word(char, after))
-
-
 def first_score(
     similarity: float,
     rare_count: int,
@@ -131,12 +123,6 @@ def strength(pair: str, counter: NgramCounter) -> float:
         return 0.0
     least = min(counter[pair[0]], counter[pair[1]])
     return count / least if least else 0.0
-
-
-def _is_unit(frequent: str, position: int, counter: NgramCounter) -> bool:
-    """Whether the frequent form's changed character holds strongly to a neighbour inside it."""
-    pairs = [frequent[k : k + 2] for k in (position - 1, position) if 0 <= k and k + 2 <= len(frequent)]
-    return any(strength(pair, counter) >= UNIT_STRENGTH for pair in pairs)
 
 
 def chance_of(rare: str, position: int, rare_count: int, counter: NgramCounter) -> float:
@@ -205,24 +191,68 @@ def _variants(
     rare_counts = counts[at]
     frequent_counts = counts[chosen][owner]
     hits = np.nonzero(present & (rare_counts <= options.max_ratio_word * frequent_counts))[0]
+    rare_keys, frequent_keys = variants[hits], base[owner[hits]]
+    rare_counts, frequent_counts = rare_counts[hits], frequent_counts[hits]
+    # The cheap tests on every hit at once, as the loop below would make them one by one.
+    is_word = word_bonds_of(frequent_keys, n, position) > 0
+    kept = word_bonds_of(rare_keys, n, position) == 0  # else the rare form holds a real word there
+    # The frequent form is a word or a name of this corpus (not 链上) ...
+    kept &= is_word | units_of(frequent_keys, n, position, counter)
+    # ... and when it is no word, the counts alone must tell the two apart.
+    kept &= is_word | (rare_counts <= options.max_ratio * frequent_counts)
     out: list[Candidate] = []
-    for h in hits.tolist():
-        rare, frequent = decode(int(variants[h]), n), decode(int(base[owner[h]]), n)
-        if word_bonds(rare, position):
-            continue  # the rare form holds a real word at the changed character
+    frequent_chance: dict[tuple[int, int], float] = {}
+    for h in np.nonzero(kept)[0].tolist():
+        rare, frequent = decode(int(rare_keys[h]), n), decode(int(frequent_keys[h]), n)
         rare_count, frequent_count = int(rare_counts[h]), int(frequent_counts[h])
-        is_word = word_bonds(frequent, position) > 0
-        if not is_word and not _is_unit(frequent, position, counter):
-            continue  # the frequent form is neither a word nor a name of this corpus (链上)
-        if not is_word and rare_count > options.max_ratio * frequent_count:
-            continue
-        if chance_of(frequent, position, frequent_count, counter) > MAX_FREQUENT_CHANCE:
+        # The same frequent form comes with each of its variants: its chance is worked out once.
+        key = (int(frequent_keys[h]), frequent_count)
+        if key not in frequent_chance:
+            frequent_chance[key] = chance_of(frequent, position, frequent_count, counter)
+        if frequent_chance[key] > MAX_FREQUENT_CHANCE:
             continue  # the frequent form is no unit: its parts meet that often by chance (口的)
-        similarity = float(scores[pair[h]])
+        similarity = float(scores[pair[hits[h]]])
         chance = chance_of(rare, position, rare_count, counter)
         slot = slot_share(frequent, position, counter)
-        score = first_score(similarity, rare_count, frequent_count, is_word, chance, slot)
+        score = first_score(similarity, rare_count, frequent_count, bool(is_word[h]), chance, slot)
         out.append(
-            Candidate(rare, frequent, position, rare_count, frequent_count, similarity, is_word, score, chance, slot)
+            Candidate(
+                rare, frequent, position, rare_count, frequent_count, similarity, bool(is_word[h]), score, chance, slot
+            )
         )
     return out
+
+
+def char_at(keys: np.ndarray, n: int, k: int) -> np.ndarray:
+    """The code points at position ``k`` of the n-grams of size ``n`` whose keys are ``keys``."""
+    return (keys >> np.uint64(BITS * (n - 1 - k))) & np.uint64(0xFFFF)
+
+
+def word_bonds_of(keys: np.ndarray, n: int, position: int) -> np.ndarray:
+    """How many of its neighbours in each n-gram (as keys) the character at ``position`` makes a
+    word with (0, 1 or 2)."""
+    char = char_at(keys, n, position)
+    bonds = np.zeros(len(keys), np.int64)
+    if position > 0:
+        bonds += in_word_keys(char_at(keys, n, position - 1), char)
+    if position + 1 < n:
+        bonds += in_word_keys(char, char_at(keys, n, position + 1))
+    return bonds
+
+
+def strengths_of(firsts: np.ndarray, seconds: np.ndarray, counter: NgramCounter) -> np.ndarray:
+    """:func:`strength` of many pairs at once, given as code points."""
+    count = counter.counts_of(2, (firsts << np.uint64(BITS)) | seconds)
+    least = np.minimum(counter.counts_of(1, firsts), counter.counts_of(1, seconds))
+    bonded = (count >= MIN_BOND_COUNT) & (least > 0)
+    return np.where(bonded, count / np.maximum(least, 1), 0.0)
+
+
+def units_of(keys: np.ndarray, n: int, position: int, counter: NgramCounter) -> np.ndarray:
+    """Whether the character at ``position`` of each n-gram (as keys) holds strongly to a neighbour
+    inside it (:func:`strength` at least ``UNIT_STRENGTH``): 渌口 is a name of the corpus."""
+    unit = np.zeros(len(keys), bool)
+    for k in (position - 1, position):
+        if 0 <= k and k + 2 <= n:
+            unit |= strengths_of(char_at(keys, n, k), char_at(keys, n, k + 1), counter) >= UNIT_STRENGTH
+    return unit

@@ -10,6 +10,8 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
+import numpy as np
+
 from cleaner.wrapping import word_pairs
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -34,3 +36,25 @@ def in_word(first: str, second: str) -> bool:
     if not first or not second:
         return False
     return second in word_pairs().get(first, "") or second in _extra_pairs().get(first, "")
+
+
+@cache
+def pair_keys() -> np.ndarray:
+    """Every pair of :func:`in_word` as a sorted array of keys ``ord(first) << 16 | ord(second)``
+    (pairs of the Basic Multilingual Plane: the only ones the n-gram tables hold)."""
+    keys = {
+        (ord(first) << 16) | ord(second)
+        for table in (word_pairs(), _extra_pairs())
+        for first, seconds in table.items()
+        for second in seconds
+        if ord(first) <= 0xFFFF and ord(second) <= 0xFFFF
+    }
+    return np.array(sorted(keys), np.uint64)
+
+
+def in_word_keys(firsts: np.ndarray, seconds: np.ndarray) -> np.ndarray:
+    """:func:`in_word` of many pairs at once, given as code points (0 for no character)."""
+    table = pair_keys()
+    keys = (firsts.astype(np.uint64) << np.uint64(16)) | seconds.astype(np.uint64)
+    at = np.minimum(np.searchsorted(table, keys), len(table) - 1)
+    return (table[at] == keys) & (firsts > 0) & (seconds > 0)
