@@ -138,6 +138,7 @@ def gather(candidates: list[Candidate], texts: Iterable[Text], counter: NgramCou
     # Each rare form is judged against its first candidate (the best one); others share its places.
     first = {rare: group[0] for rare, group in by_rare.items()}
     shapes = _Shapes(patterns, frequents, set(first), counter)
+    verdicts: dict[tuple[str, str, str], tuple[str, str]] = {}  # most occurrences share their neighbours
     seen = np.zeros(len(patterns), np.int64)
     split = np.zeros(len(patterns), np.int64)
     for item in texts:
@@ -150,7 +151,7 @@ def gather(candidates: list[Candidate], texts: Iterable[Text], counter: NgramCou
         split += np.bincount(index[shapes.split(index, start, end, text, counter)], minlength=len(patterns))
         judged = np.nonzero(shapes.judged[index])[0].tolist()
         if judged:
-            _judge_all(item, [matches[k] for k in judged], patterns, first, found, counter)
+            _judge_all(item, [matches[k] for k in judged], patterns, first, found, counter, verdicts)
     for form, count, splits in zip(patterns, seen.tolist(), split.tolist(), strict=True):
         found[form].count, found[form].split = count, splits
     return found
@@ -192,9 +193,11 @@ def _judge_all(
     first: dict[str, Candidate],
     found: dict[str, Occurrences],
     counter: NgramCounter,
+    verdicts: dict[tuple[str, str, str], tuple[str, str]],
 ) -> None:
     """Judge each occurrence of a rare form in ``item`` (``matches``: pattern index, start, end,
-    in the text's order) and record its verdict, place and context."""
+    in the text's order) and record its verdict, place and context. ``verdicts``: those already
+    given, by form and neighbours."""
     text = item.text
     breaks = [match.start() for match in _NEWLINE.finditer(text)]
     for index, start, end in matches:
@@ -206,7 +209,9 @@ def _judge_all(
         after = text[end] if end < line_end else ""
         record = found[form]
         candidate = first[form]
-        verdict, phrase = judge(candidate, before, after, counter)
+        verdict, phrase = verdicts.get((form, before, after)) or verdicts.setdefault(
+            (form, before, after), judge(candidate, before, after, counter)
+        )
         if verdict == "fits":
             record.fits += 1
         elif verdict == "real":

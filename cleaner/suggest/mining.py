@@ -106,12 +106,25 @@ def rest_evidence(slot: float, rare_count: int) -> float:
     return slot + (1 - slot) * seen_again
 
 
-def slot_share(frequent: str, position: int, counter: NgramCounter) -> float:
-    """The share of the places of the frequent form's rest (the characters around ``position``;
-    the rarer side when there are two) where the frequent form stands: 渌口 at 口's places."""
-    sides = [side for side in (frequent[:position], frequent[position + 1 :]) if side]
-    rest = min((counter[side] for side in sides), default=0)
-    return min(1.0, counter[frequent] / rest) if rest else 0.0
+def slot_shares(keys: np.ndarray, counts: np.ndarray, n: int, position: int, counter: NgramCounter) -> np.ndarray:
+    """The share of the places of each frequent form's rest (the characters around ``position``;
+    the rarer side when there are two) where the frequent form stands: 渌口 at 口's places.
+    ``keys`` and ``counts``: the frequent forms of size ``n`` and their counts."""
+    before, _, after = _part_counts(keys, n, position, counter)
+    sides = [side for side in (before, after) if side is not None]
+    rest = np.minimum.reduce(sides) if sides else np.zeros(len(keys), np.int64)
+    return np.where(rest > 0, np.minimum(1.0, counts / np.maximum(rest, 1)), 0.0)
+
+
+def _part_counts(
+    keys: np.ndarray, n: int, position: int, counter: NgramCounter
+) -> tuple[np.ndarray | None, np.ndarray, np.ndarray | None]:
+    """The counts of the parts before, at and after ``position`` of n-grams of size ``n`` (as
+    keys); ``None`` for an empty part."""
+    after = n - 1 - position
+    left = counter.counts_of(position, keys >> np.uint64(BITS * (after + 1))) if position else None
+    right = counter.counts_of(after, keys & np.uint64((1 << (BITS * after)) - 1)) if after else None
+    return left, counter.counts_of(1, char_at(keys, n, position)), right
 
 
 def strength(pair: str, counter: NgramCounter) -> float:
@@ -129,17 +142,21 @@ def chance_of(rare: str, position: int, rare_count: int, counter: NgramCounter) 
     """The probability of seeing the rare form ``rare_count`` times or more if its changed character
     and the rest of it met by chance (Poisson, from their counts): high for 动为 (动 and 为 are
     everywhere), near 0 for 涪口 (19 times, 涪 is rare)."""
-    total = max(counter.characters, 1)
     parts = [rare[:position], rare[position], rare[position + 1 :]]
+    return meeting_chance([counter[part] for part in parts if part], counter.characters, rare_count)
+
+
+def meeting_chance(part_counts: list[int], characters: int, count: int) -> float:
+    """:func:`chance_of` from the counts of the parts and of all characters."""
+    total = max(characters, 1)
     expected = float(total)
-    for part in parts:
-        if part:
-            expected *= counter[part] / total
+    for part_count in part_counts:
+        expected *= part_count / total
     if expected <= 0:
         return 0.0
     term = math.exp(-expected)
     below = 0.0
-    for k in range(rare_count):
+    for k in range(count):
         below += term
         term *= expected / (k + 1)
     return max(0.0, 1.0 - below)
@@ -191,7 +208,7 @@ def _variants(
     rare_counts = counts[at]
     frequent_counts = counts[chosen][owner]
     hits = np.nonzero(present & (rare_counts <= options.max_ratio_word * frequent_counts))[0]
-    rare_keys, frequent_keys = variants[hits], base[owner[hits]]
+    rare_keys, frequent_keys, similarities = variants[hits], base[owner[hits]], scores[pair[hits]]
     rare_counts, frequent_counts = rare_counts[hits], frequent_counts[hits]
     # The cheap tests on every hit at once, as the loop below would make them one by one.
     is_word = word_bonds_of(frequent_keys, n, position) > 0
@@ -200,27 +217,38 @@ def _variants(
     kept &= is_word | units_of(frequent_keys, n, position, counter)
     # ... and when it is no word, the counts alone must tell the two apart.
     kept &= is_word | (rare_counts <= options.max_ratio * frequent_counts)
+    kept = np.nonzero(kept)[0]
+    rare_keys, frequent_keys, similarities = rare_keys[kept], frequent_keys[kept], similarities[kept]
+    rare_counts, frequent_counts, is_word = rare_counts[kept], frequent_counts[kept], is_word[kept]
+    # The counts the scores are made of, looked up for all at once; the arithmetic stays per candidate.
+    rare_parts = _listed(_part_counts(rare_keys, n, position, counter))
+    frequent_parts = _listed(_part_counts(frequent_keys, n, position, counter))
+    slots = slot_shares(frequent_keys, frequent_counts, n, position, counter).tolist()
     out: list[Candidate] = []
-    frequent_chance: dict[tuple[int, int], float] = {}
-    for h in np.nonzero(kept)[0].tolist():
-        rare, frequent = decode(int(rare_keys[h]), n), decode(int(frequent_keys[h]), n)
-        rare_count, frequent_count = int(rare_counts[h]), int(frequent_counts[h])
+    frequent_chance: dict[int, float] = {}
+    for h, (rare_key, frequent_key, rare_count, frequent_count) in enumerate(
+        zip(rare_keys.tolist(), frequent_keys.tolist(), rare_counts.tolist(), frequent_counts.tolist(), strict=True)
+    ):
         # The same frequent form comes with each of its variants: its chance is worked out once.
-        key = (int(frequent_keys[h]), frequent_count)
-        if key not in frequent_chance:
-            frequent_chance[key] = chance_of(frequent, position, frequent_count, counter)
-        if frequent_chance[key] > MAX_FREQUENT_CHANCE:
+        if frequent_key not in frequent_chance:
+            frequent_chance[frequent_key] = meeting_chance(frequent_parts[h], counter.characters, frequent_count)
+        if frequent_chance[frequent_key] > MAX_FREQUENT_CHANCE:
             continue  # the frequent form is no unit: its parts meet that often by chance (口的)
-        similarity = float(scores[pair[hits[h]]])
-        chance = chance_of(rare, position, rare_count, counter)
-        slot = slot_share(frequent, position, counter)
-        score = first_score(similarity, rare_count, frequent_count, bool(is_word[h]), chance, slot)
+        chance = meeting_chance(rare_parts[h], counter.characters, rare_count)
+        word = bool(is_word[h])
+        similarity = float(similarities[h])
+        score = first_score(similarity, rare_count, frequent_count, word, chance, slots[h])
+        rare, frequent = decode(rare_key, n), decode(frequent_key, n)
         out.append(
-            Candidate(
-                rare, frequent, position, rare_count, frequent_count, similarity, bool(is_word[h]), score, chance, slot
-            )
+            Candidate(rare, frequent, position, rare_count, frequent_count, similarity, word, score, chance, slots[h])
         )
     return out
+
+
+def _listed(parts: tuple[np.ndarray | None, ...]) -> list[list[int]]:
+    """The non-empty parts' counts of each n-gram, as lists of ints."""
+    columns = [part.tolist() for part in parts if part is not None]
+    return [list(row) for row in zip(*columns, strict=True)]
 
 
 def char_at(keys: np.ndarray, n: int, k: int) -> np.ndarray:
