@@ -375,6 +375,14 @@ def _failed_in_worker(source: SourceFile, reason: str) -> FileOutcome:
 ENGINES = ("local", "ray")
 
 
+def check_engine(engine: str, address: str | None) -> None:
+    """Refuse an unknown engine, or a cluster address without the Ray engine."""
+    if engine not in ENGINES:
+        raise ConfigError(f"unknown engine {engine!r}: choose one of {', '.join(ENGINES)}")
+    if address and engine != "ray":
+        raise ConfigError("--address is for --engine ray")
+
+
 @contextlib.contextmanager
 def _preparing(
     corpus: Corpus,
@@ -638,10 +646,7 @@ def clean_corpus(
     them), taking them from the cached results instead.
     """
     started = time.perf_counter()
-    if engine not in ENGINES:
-        raise ConfigError(f"unknown engine {engine!r}: choose one of {', '.join(ENGINES)}")
-    if address and engine != "ray":
-        raise ConfigError("--address is for --engine ray")
+    check_engine(engine, address)
     src = Path(src)
     jobs = jobs if jobs > 0 else default_jobs()
     if dst is None and not dry_run:

@@ -1,9 +1,10 @@
 """The Ray engine: the per-document stages of a run on a Ray cluster (``clean SRC DST --engine ray``).
 
 Files are cut into partitions of consecutive files (in the run's sorted order) of about
-``PARTITION_BYTES``; each partition is one task on a Ray actor, which reads its files and runs
-the same per-document code the local engine runs (:func:`cleaner.corpus.prepare`, with a
-:class:`~cleaner.pipeline.Pipeline` built once per actor). The results come back to the driver in
+``PARTITION_BYTES`` (:mod:`cleaner.partitioning`); each partition is one task on a Ray actor,
+which reads its files and runs the same per-document code the local engine runs
+(:func:`cleaner.corpus.prepare`, with a :class:`~cleaner.pipeline.Pipeline` built once per
+actor). The results come back to the driver in
 file order, at most a few partitions per actor in flight, and go through the corpus-wide steps
 there: dedup keeps the first copy in corpus order, which needs every earlier decision, so it is
 decided by the one :class:`~cleaner.dedup.Deduplicator` the local engine uses. Outputs and the
@@ -21,17 +22,15 @@ from __future__ import annotations
 
 import collections
 import contextlib
-import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from cleaner.config import Config
 from cleaner.errors import ConfigError
 from cleaner.io.readers import SourceFile
+from cleaner.partitioning import partitions
 
-PARTITION_BYTES = 4_000_000  # input bytes per task: large enough that scheduling is a small cost
-PARTITION_FILES = 256  # and at most this many files, so many tiny files still spread over actors
 IN_FLIGHT = 3  # partitions queued per actor: keeps actors busy while the driver deduplicates
 OBJECT_STORE_BYTES = 200_000_000  # for a local instance started here: results are small and brief
 
@@ -51,26 +50,6 @@ def import_ray() -> Any:
     except ImportError:
         raise ConfigError("--engine ray needs Ray: pip install 'cleaner[ray]'") from None
     return ray
-
-
-def partitions(files: list[SourceFile]) -> list[list[SourceFile]]:
-    """Consecutive runs of ``files`` of about ``PARTITION_BYTES`` (a bigger file alone), in order."""
-    parts: list[list[SourceFile]] = []
-    current: list[SourceFile] = []
-    size = 0
-    for source in files:
-        try:
-            length = os.path.getsize(source.path)
-        except OSError:
-            length = 0  # unreadable: the worker says why
-        if current and (size + length > PARTITION_BYTES or len(current) >= PARTITION_FILES):
-            parts.append(current)
-            current, size = [], 0
-        current.append(source)
-        size += length
-    if current:
-        parts.append(current)
-    return parts
 
 
 class _Preparer:
@@ -113,35 +92,57 @@ def connected(options: RayOptions) -> Iterator[Any]:
 
 
 @contextlib.contextmanager
+def actors_of(ray: Any, actor_class: type, count: int, *args: Any) -> Iterator[list[Any]]:
+    """``count`` Ray actors of ``actor_class`` built with ``args``, killed when the block ends."""
+    # A dead actor comes back for the next partitions; the one it died on is not retried.
+    remote_class = ray.remote(num_cpus=1, max_restarts=3)(actor_class)
+    actors = [remote_class.remote(*args) for _ in range(count)]
+    try:
+        yield actors
+    finally:
+        for actor in actors:
+            ray.kill(actor)
+
+
+@contextlib.contextmanager
 def preparing(config: Config, files: list[SourceFile], text_field: str, options: RayOptions) -> Iterator[Iterator[Any]]:
     """Files through the per-document stages on Ray actors: ``Prepared`` or ``FileOutcome`` per file, in order."""
-    with connected(options) as ray:
-        count = max(1, min(options.actors, len(files)))
-        # A dead actor comes back for the next partitions; the one it died on is not retried.
-        actor_class = ray.remote(num_cpus=1, max_restarts=3)(_Preparer)
-        actors = [actor_class.remote(config, text_field) for _ in range(count)]
-        try:
-            yield _ordered(ray, actors, partitions(files))
-        finally:
-            for actor in actors:
-                ray.kill(actor)
-
-
-def _ordered(ray: Any, actors: list[Any], parts: list[list[SourceFile]]) -> Iterator[Any]:
-    """Each file's result in order; partitions go round the actors, ``IN_FLIGHT`` per actor ahead."""
     from cleaner.corpus import _failed_in_worker
 
-    pending: collections.deque[tuple[list[SourceFile], Any]] = collections.deque()
+    def failed(part: list[SourceFile], reason: str) -> list[Any]:
+        return [_failed_in_worker(source, reason) for source in part]
+
+    with connected(options) as ray:
+        count = max(1, min(options.actors, len(files)))
+        with actors_of(ray, _Preparer, count, config, text_field) as actors:
+            results = ordered(ray, actors, lambda actor, part: actor.prepare.remote(part), partitions(files), failed)
+            yield (result for part in results for result in part)
+
+
+Part = TypeVar("Part")
+Result = TypeVar("Result")
+
+
+def ordered(
+    ray: Any,
+    actors: list[Any],
+    call: Callable[[Any, Part], Any],
+    parts: list[Part],
+    failed: Callable[[Part, str], Result],
+) -> Iterator[Result]:
+    """Each part's result (``call(actor, part)``, a Ray task) in order; parts go round the actors,
+    ``IN_FLIGHT`` per actor ahead. A part whose task fails gets ``failed(part, reason)``."""
+    pending: collections.deque[tuple[Part, Any]] = collections.deque()
     next_part = 0
     while next_part < len(parts) or pending:
         while next_part < len(parts) and len(pending) < IN_FLIGHT * len(actors):
             actor = actors[next_part % len(actors)]
-            pending.append((parts[next_part], actor.prepare.remote(parts[next_part])))
+            pending.append((parts[next_part], call(actor, parts[next_part])))
             next_part += 1
-        files, ref = pending.popleft()
+        part, ref = pending.popleft()
         try:
-            results = ray.get(ref)
-        except Exception as exc:  # the actor died, or the task raised: these files only
+            result = ray.get(ref)
+        except Exception as exc:  # the actor died, or the task raised: this part only
             reason = f"Ray task failed ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})"
-            results = [_failed_in_worker(source, reason) for source in files]
-        yield from results
+            result = failed(part, reason)
+        yield result

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from cleaner import ray_engine
+from cleaner import partitioning, ray_engine
 from cleaner.config import discover_config
 from cleaner.corpus import clean_corpus
 from cleaner.errors import ConfigError
@@ -27,13 +27,13 @@ def _tree(root: Path) -> dict[str, bytes]:
 
 
 def test_partitions_keep_the_order_and_cut_by_size(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ray_engine, "PARTITION_BYTES", 100)
+    monkeypatch.setattr(partitioning, "PARTITION_BYTES", 100)
     files = []
     for i, size in enumerate([30, 30, 30, 30, 500, 10, 10]):
         path = tmp_path / f"{i}.txt"
         path.write_bytes(b"x" * size)
         files.append(SourceFile(path, path.name, "text"))
-    parts = ray_engine.partitions(files)
+    parts = partitioning.partitions(files)
     assert [[f.rel for f in part] for part in parts] == [
         ["0.txt", "1.txt", "2.txt"],
         ["3.txt"],
@@ -108,7 +108,7 @@ def generated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The generated corpus, cut into tiny partitions: many tasks, finishing out of order, on both actors."""
     src = tmp_path / "src"
     _generated_corpus(src)
-    monkeypatch.setattr(ray_engine, "PARTITION_BYTES", 3000)
+    monkeypatch.setattr(partitioning, "PARTITION_BYTES", 3000)
     return src
 
 

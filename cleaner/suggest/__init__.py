@@ -21,14 +21,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cleaner.corpus import check_engine
 from cleaner.io.readers import DEFAULT_GLOBS, discover
+from cleaner.partitioning import partitions
 from cleaner.rules.loading import load_rules
 from cleaner.rules.model import RuleSet
 from cleaner.suggest.counting import DEFAULT_MAX_ENTRIES, NgramCounter
-from cleaner.suggest.evidence import Context, Occurrences, final_score, gather
+from cleaner.suggest.engines import engine_for
+from cleaner.suggest.evidence import Context, Occurrences, final_score, merge_found
 from cleaner.suggest.lookalike import lookalikes
 from cleaner.suggest.mining import Candidate, MiningOptions, find_candidates
-from cleaner.suggest.scan import normalising_config, read_corpus
+from cleaner.suggest.scan import normalising_config
 
 __all__ = ["Proposal", "SuggestReport", "suggest"]
 
@@ -64,7 +67,9 @@ class SuggestReport:
     files: int = 0
     bytes: int = 0
     characters: int = 0
-    counting_seconds: float = 0.0
+    counting_seconds: float = 0.0  # the first read: reading, normalising, counting
+    search_seconds: float = 0.0  # the candidate search
+    evidence_seconds: float = 0.0  # the second read: the candidates' occurrences
     seconds: float = 0.0
     floor: int = 0  # counts may be this much too low (pruned n-grams), 0: exact
     skipped: list[str] = field(default_factory=list)
@@ -84,11 +89,17 @@ def suggest(
     options: MiningOptions = MiningOptions(),
     max_entries: int = DEFAULT_MAX_ENTRIES,
     on_skip: Callable[[str], None] | None = None,
+    engine: str = "local",
+    jobs: int = 1,
+    address: str | None = None,
 ) -> SuggestReport:
     """The ``top`` best proposals of rules fixing OCR confusions in the corpus ``src``.
 
     ``rule_paths``: correction rules applied before counting (what they fix is not proposed).
+    ``engine``, ``jobs``, ``address``: where the corpus is read (:mod:`cleaner.suggest.engines`);
+    the proposals are the same.
     """
+    check_engine(engine, address)
     started = time.perf_counter()
     src = Path(src)
     report = SuggestReport()
@@ -103,15 +114,29 @@ def suggest(
         if on_skip is not None:
             on_skip(reason)
 
-    counter = NgramCounter(max_entries=max_entries)
-    for text in read_corpus(src, config, globs, text_field, skipped):
-        counter.add(text.text)
-    counter.flush()
-    report.counting_seconds = time.perf_counter() - started
-    report.characters, report.floor = counter.characters, counter.floor
+    parts = partitions(files)
+    with engine_for(config, text_field, max_entries, engine, jobs, address, len(parts)) as runner:
+        counter = NgramCounter(max_entries=max_entries)
+        phase = time.perf_counter()
+        for counted in runner.count(parts):
+            for reason in counted.skipped:
+                skipped(reason)
+            counter.merge(counted.counter)
+        report.counting_seconds = time.perf_counter() - phase
+        report.characters, report.floor = counter.characters, counter.floor
 
-    candidates = find_candidates(counter, lookalikes(), options)[:MAX_POOL]
-    found = gather(candidates, read_corpus(src, config, globs, text_field), counter)
+        phase = time.perf_counter()
+        candidates = find_candidates(counter, lookalikes(), options)[:MAX_POOL]
+        report.search_seconds = time.perf_counter() - phase
+
+        phase = time.perf_counter()
+        found: dict[str, Occurrences] = {}
+        for gathered in runner.gather(parts, candidates, counter):
+            for reason in gathered.skipped:
+                skipped(reason)
+            merge_found(found, gathered.found)
+        found.update((form, Occurrences()) for form in _forms(candidates) if form not in found)
+        report.evidence_seconds = time.perf_counter() - phase
     report.proposals = select(candidates, found, rule_set, top)
     report.seconds = time.perf_counter() - started
     return report
@@ -173,6 +198,11 @@ def _conflicts(candidate: Candidate, taken: list[Candidate]) -> bool:
         or other.frequent in candidate.rare
         for other in taken
     )
+
+
+def _forms(candidates: list[Candidate]) -> list[str]:
+    """Every rare and frequent form of the candidates (each has a record, found or not)."""
+    return [form for candidate in candidates for form in (candidate.rare, candidate.frequent)]
 
 
 def _size(path: Path) -> int:

@@ -6,10 +6,16 @@ punctuation, Latin text or a line break). Each n-gram of up to four characters i
 keys of a batch are sorted and merged into a sorted table of (key, count) per size.
 
 Each table holds at most ``max_entries`` n-grams: when a merge leaves more, every n-gram counted
-``floor`` times or fewer is dropped and ``floor`` goes up by one until it fits (lossy counting). A
-count is then exact or at most ``floor`` too low; the rare strings of a huge corpus go first, the
-frequent ones that proposals are made of stay. Memory is bounded by ``max_entries`` and the batch
-size, whatever the size of the corpus.
+``threshold`` times or fewer is dropped and ``threshold`` goes up by one until it fits (lossy
+counting). A count is then exact or at most ``floor`` too low; the rare strings of a huge corpus go
+first, the frequent ones that proposals are made of stay. Memory is bounded by ``max_entries`` and
+the batch size, whatever the size of the corpus.
+
+A corpus is counted in partitions of files (:func:`cleaner.partitioning.partitions`, fixed by the
+files' sizes alone), each by a counter of its own, merged (:meth:`NgramCounter.merge`, pruning as
+above) in partition order. Every engine, local or on Ray, one worker or many, therefore prunes the
+same n-grams at the same points and ends with the same tables. A counter's ``floor`` is its own
+threshold plus the floors of the counters merged into it.
 """
 
 from __future__ import annotations
@@ -60,7 +66,8 @@ class NgramCounter:
         if not self.sizes or self.sizes[0] < 1 or self.sizes[-1] > 4:
             raise ValueError("n-gram sizes must be between 1 and 4")
         self.max_entries = max_entries
-        self.floor = 0  # counts may be this much too low (0: exact)
+        self.threshold = 0  # n-grams counted this often or less have been dropped from a full table
+        self.inherited = 0  # the floors of the counters merged into this one
         self.characters = 0  # Han characters counted
         self._tables = {n: (np.zeros(0, np.uint64), np.zeros(0, np.int64)) for n in self.sizes}
         self._pending: list[np.ndarray] = []
@@ -111,12 +118,48 @@ class NgramCounter:
             keys, inverse = np.unique(joined, return_inverse=True)
             counts = np.bincount(inverse, weights=np.concatenate([old_counts, counts])).astype(np.int64)
         while len(keys) > self.max_entries:
-            self.floor += 1
-            kept = counts > self.floor
+            self.threshold += 1
+            kept = counts > self.threshold
             keys, counts = keys[kept], counts[kept]
         self._tables[n] = (keys, counts.astype(np.int64))
         if n == 1:
             self._unigrams = None
+
+    @property
+    def floor(self) -> int:
+        """Counts may be this much too low (0: exact): each drop, here or in a merged counter, lost
+        at most its threshold of an n-gram's count."""
+        return self.threshold + self.inherited
+
+    def merge(self, other: NgramCounter) -> None:
+        """Add the counts of ``other`` (of the same sizes), pruning as :meth:`add` does."""
+        self.flush()
+        other.flush()
+        for n in self.sizes:
+            keys, counts = other._tables[n]
+            if len(keys):
+                self._merge(n, keys, counts)
+        self.characters += other.characters
+        self.inherited += other.floor
+
+    def for_evidence(self, forms: Iterable[str]) -> NgramCounter:
+        """A copy of this counter holding what the evidence pass looks up (every n-gram of one and
+        two characters; of the longer ones, those that begin or end with one of ``forms``): the
+        same counts for those, much smaller to send to workers."""
+        self.flush()
+        copy = NgramCounter(self.sizes, self.max_entries)
+        copy.threshold, copy.inherited, copy.characters = self.threshold, self.inherited, self.characters
+        by_size: dict[int, set[int]] = {}
+        for form in forms:
+            by_size.setdefault(len(form), set()).add(encode(form))
+        for n, (keys, counts) in self._tables.items():
+            if n > 2:
+                wanted = np.array(sorted(by_size.get(n - 1, ())), np.uint64)
+                suffix = keys & np.uint64((1 << (BITS * (n - 1))) - 1)
+                kept = np.isin(keys >> np.uint64(BITS), wanted) | np.isin(suffix, wanted)
+                keys, counts = keys[kept], counts[kept]
+            copy._tables[n] = (keys, counts)
+        return copy
 
     def table(self, n: int) -> tuple[np.ndarray, np.ndarray]:
         """The sorted keys of the n-grams of size ``n`` and their counts."""

@@ -225,6 +225,21 @@ def _judge_all(
             record.contexts.append(Context(item.file, line, text[left:right].strip()))
 
 
+def merge_found(total: dict[str, Occurrences], part: dict[str, Occurrences]) -> None:
+    """Add what :func:`gather` found in a later part of the corpus to ``total`` (what it found in
+    the parts before): the same as gathering over both parts at once."""
+    for form, found in part.items():
+        record = total.setdefault(form, Occurrences())
+        record.count += found.count
+        record.fits += found.fits
+        record.real += found.real
+        record.split += found.split
+        for phrase, count in found.unless.items():
+            record.unless[phrase] = record.unless.get(phrase, 0) + count
+        record.places |= found.places
+        record.contexts.extend(found.contexts[: MAX_CONTEXTS - len(record.contexts)])
+
+
 def final_score(candidate: Candidate, occurrences: Occurrences, frequent: Occurrences | None = None) -> float:
     """The first score × how often the rare form stands where the frequent one does × (1 − the
     share of occurrences that are real text)²; 0 when it is mostly real text or not found, or when

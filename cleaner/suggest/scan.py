@@ -16,7 +16,7 @@ from pathlib import Path
 
 from cleaner.config import Config
 from cleaner.errors import InputError
-from cleaner.io.readers import DEFAULT_GLOBS, discover, load
+from cleaner.io.readers import DEFAULT_GLOBS, SourceFile, discover, load
 from cleaner.pipeline import Pipeline
 
 OFF = ("whitespace", "punctuation", "spacing", "layout", "dedup")
@@ -51,10 +51,20 @@ def read_corpus(
 ) -> Iterator[Text]:
     """Every document of ``src``, normalised, in file order; files that cannot be read are skipped
     (``on_skip`` gets the reason)."""
-    pipeline = Pipeline(config)
-    for source in discover(src, globs):
+    return read_files(Pipeline(config), discover(src, globs), text_field, config.input.max_file_size, on_skip)
+
+
+def read_files(
+    pipeline: Pipeline,
+    files: Sequence[SourceFile],
+    text_field: str = "text",
+    max_bytes: int | None = None,
+    on_skip: Callable[[str], None] | None = None,
+) -> Iterator[Text]:
+    """Every document of ``files``, normalised by ``pipeline``, in order (see :func:`read_corpus`)."""
+    for source in files:
         try:
-            loaded = load(source, text_field=text_field, max_bytes=config.input.max_file_size)
+            loaded = load(source, text_field=text_field, max_bytes=max_bytes)
         except InputError as exc:
             if on_skip is not None:
                 on_skip(str(exc))

@@ -1,0 +1,198 @@
+"""Where ``cleaner suggest`` reads its corpus: in this process, in worker processes
+(``--jobs N``), or on Ray actors (``--engine ray``).
+
+Both reads work on partitions of files (:func:`cleaner.partitioning.partitions`, cut by size
+alone): the counting pass counts each partition with a counter of its own, the evidence pass
+gathers each partition's occurrences of the candidates. The driver merges both in partition order
+(:meth:`~cleaner.suggest.counting.NgramCounter.merge`, :func:`~cleaner.suggest.evidence.merge_found`),
+so the counts, pruned n-grams included, and the occurrences are the same whatever the engine and
+the number of workers, and so is the rule file written.
+
+Workers read the files themselves (on a cluster, SRC must be at the same path on every node). For
+the evidence pass they get the candidates and the part of the counts that pass looks up
+(:meth:`~cleaner.suggest.counting.NgramCounter.for_evidence`). A partition whose worker dies, or
+whose task raises, has its files reported as skipped.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from cleaner.config import Config
+from cleaner.io.readers import SourceFile
+from cleaner.pipeline import Pipeline
+from cleaner.suggest.counting import NgramCounter
+from cleaner.suggest.evidence import Occurrences, gather
+from cleaner.suggest.mining import Candidate
+from cleaner.suggest.scan import read_files
+
+Part = list[SourceFile]
+
+
+@dataclass
+class Counted:
+    """A partition's counts, and the files it skipped (with why)."""
+
+    counter: NgramCounter
+    skipped: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Gathered:
+    """A partition's occurrences of the candidates; ``skipped``: its files, when its worker failed."""
+
+    found: dict[str, Occurrences]
+    skipped: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the evidence pass needs besides the files."""
+
+    candidates: list[Candidate]
+    counter: NgramCounter
+
+
+class Reader:
+    """One worker's state (a pipeline built once) and the two passes over a partition. Also the
+    Ray actor class."""
+
+    def __init__(self, config: Config, text_field: str, max_entries: int) -> None:
+        self.pipeline = Pipeline(config)
+        self.text_field = text_field
+        self.max_bytes = config.input.max_file_size
+        self.max_entries = max_entries
+
+    def count(self, files: Part) -> Counted:
+        counted = Counted(NgramCounter(max_entries=self.max_entries))
+        for text in read_files(self.pipeline, files, self.text_field, self.max_bytes, counted.skipped.append):
+            counted.counter.add(text.text)
+        counted.counter.flush()
+        return counted
+
+    def gather(self, files: Part, evidence: Evidence) -> Gathered:
+        # A file that cannot be read was reported by the counting pass already.
+        texts = read_files(self.pipeline, files, self.text_field, self.max_bytes)
+        return Gathered(gather(evidence.candidates, texts, evidence.counter))
+
+
+def _failed(files: Part, reason: str) -> list[str]:
+    return [f"{source.rel}: {reason}" for source in files]
+
+
+def _count_failed(files: Part, reason: str) -> Counted:
+    return Counted(NgramCounter(max_entries=1), _failed(files, reason))
+
+
+def _gather_failed(files: Part, reason: str) -> Gathered:
+    return Gathered({}, _failed(files, reason))
+
+
+class Engine:
+    """Runs the two passes over partitions, results in partition order: here, in one process."""
+
+    def __init__(self, config: Config, text_field: str, max_entries: int) -> None:
+        self.setup = (config, text_field, max_entries)
+        self._reader: Reader | None = None
+
+    def count(self, parts: list[Part]) -> Iterator[Counted]:
+        reader = self._local_reader()
+        return (reader.count(part) for part in parts)
+
+    def gather(self, parts: list[Part], candidates: list[Candidate], counter: NgramCounter) -> Iterator[Gathered]:
+        reader, evidence = self._local_reader(), Evidence(candidates, counter)
+        return (reader.gather(part, evidence) for part in parts)
+
+    def _local_reader(self) -> Reader:
+        if self._reader is None:
+            self._reader = Reader(*self.setup)
+        return self._reader
+
+
+def _evidence_of(candidates: list[Candidate], counter: NgramCounter) -> Evidence:
+    """The candidates and the counts the evidence pass looks up: what is sent to workers."""
+    return Evidence(candidates, counter.for_evidence({candidate.frequent for candidate in candidates}))
+
+
+class ProcessEngine(Engine):
+    """The two passes on ``jobs`` worker processes (:class:`cleaner.workers.WorkerPool`)."""
+
+    def __init__(self, config: Config, text_field: str, max_entries: int, jobs: int) -> None:
+        super().__init__(config, text_field, max_entries)
+        self.jobs = jobs
+
+    def count(self, parts: list[Part]) -> Iterator[Counted]:
+        from cleaner.workers import WorkerPool
+
+        with WorkerPool(self.jobs, Reader, self.setup, _count_in_worker, _count_failed) as pool:
+            yield from pool.map_ordered(parts, window=self.jobs * 2)
+
+    def gather(self, parts: list[Part], candidates: list[Candidate], counter: NgramCounter) -> Iterator[Gathered]:
+        from cleaner.workers import WorkerPool
+
+        setup = (*self.setup, _evidence_of(candidates, counter))
+        with WorkerPool(self.jobs, _gathering_reader, setup, _gather_in_worker, _gather_failed) as pool:
+            yield from pool.map_ordered(parts, window=self.jobs * 2)
+
+
+def _count_in_worker(reader: Reader, files: Part) -> Counted:
+    return reader.count(files)
+
+
+def _gathering_reader(config: Config, text_field: str, max_entries: int, evidence: Evidence) -> tuple[Reader, Evidence]:
+    return Reader(config, text_field, max_entries), evidence
+
+
+def _gather_in_worker(state: tuple[Reader, Evidence], files: Part) -> Gathered:
+    reader, evidence = state
+    return reader.gather(files, evidence)
+
+
+class RayEngine(Engine):
+    """The two passes on Ray actors (:mod:`cleaner.ray_engine`), ``actors`` of them."""
+
+    def __init__(self, config: Config, text_field: str, max_entries: int, ray: Any, actors: list[Any]) -> None:
+        super().__init__(config, text_field, max_entries)
+        self.ray, self.actors = ray, actors
+
+    def count(self, parts: list[Part]) -> Iterator[Counted]:
+        from cleaner.ray_engine import ordered
+
+        return ordered(self.ray, self.actors, lambda actor, part: actor.count.remote(part), parts, _count_failed)
+
+    def gather(self, parts: list[Part], candidates: list[Candidate], counter: NgramCounter) -> Iterator[Gathered]:
+        from cleaner.ray_engine import ordered
+
+        evidence = self.ray.put(_evidence_of(candidates, counter))  # sent once, shared by the actors
+        return ordered(
+            self.ray, self.actors, lambda actor, part: actor.gather.remote(part, evidence), parts, _gather_failed
+        )
+
+
+@contextlib.contextmanager
+def engine_for(
+    config: Config,
+    text_field: str,
+    max_entries: int,
+    engine: str = "local",
+    jobs: int = 1,
+    address: str | None = None,
+    partitions: int = 1,
+) -> Iterator[Engine]:
+    """The engine asked for; ``partitions``: how many there are (no more workers than that)."""
+    workers = max(1, min(jobs, partitions))
+    if engine == "ray":
+        from cleaner.ray_engine import RayOptions, actors_of, connected
+
+        with (
+            connected(RayOptions(address, jobs)) as ray,
+            actors_of(ray, Reader, workers, config, text_field, max_entries) as actors,
+        ):
+            yield RayEngine(config, text_field, max_entries, ray, actors)
+    elif workers > 1:
+        yield ProcessEngine(config, text_field, max_entries, workers)
+    else:
+        yield Engine(config, text_field, max_entries)
