@@ -33,6 +33,30 @@ def suggest_command(
     text_field: Annotated[
         str, typer.Option("--text-field", metavar="NAME", help="JSON Lines field holding the text.")
     ] = "text",
+    jobs: Annotated[
+        int,
+        typer.Option(
+            "--jobs", "-j", metavar="N", min=0, help="Worker processes: 0, one per core; 1, none. Same output."
+        ),
+    ] = 0,
+    engine: Annotated[
+        str,
+        typer.Option(
+            "--engine",
+            metavar="ENGINE",
+            help="Where the corpus is read and counted: local (processes here) or ray (pip install 'cleaner[ray]'). "
+            "Same output.",
+        ),
+    ] = "local",
+    address: Annotated[
+        str | None,
+        typer.Option(
+            "--address",
+            metavar="ADDR",
+            help="With --engine ray: the Ray cluster to use (default: start a local one with --jobs CPUs).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Find likely OCR confusions in a corpus and write them as correction rules for review.
 
@@ -44,10 +68,12 @@ def suggest_command(
     Examples:
       cleaner suggest seeds/ --out suggested.yaml
       cleaner suggest corpus/ --rules rules/ --top 50 -o more.yaml
+      cleaner suggest corpus/ --engine ray --address ray://head:10001 -j 8 -o more.yaml
       cleaner rules check suggested.yaml && clean seeds/ cleaned/ --rules suggested.yaml
     """
     from cleaner.suggest import suggest
     from cleaner.suggest.render import render_rules
+    from cleaner.workers import default_jobs
 
     if not src.exists():
         typer.echo(f"{src}: no such file or folder", err=True)
@@ -63,6 +89,9 @@ def suggest_command(
             globs=tuple(glob or DEFAULT_GLOBS),
             text_field=text_field,
             on_skip=lambda reason: typer.echo(f"skipped {reason}", err=True),
+            engine=engine,
+            jobs=jobs or default_jobs(),
+            address=address,
         )
     except CleanerError as exc:
         typer.echo(str(exc), err=True)
@@ -74,7 +103,9 @@ def suggest_command(
         write_atomic(out, text, what="the rule file")
     typer.echo(
         f"{len(report.proposals)} proposals from {report.files} files ({report.bytes / 1e6:.2f} MB, counted at "
-        f"{report.counting_rate:.1f} MB/s; {report.seconds:.1f} s in all)" + (f", written to {out}" if out else ""),
+        f"{report.counting_rate:.1f} MB/s; {report.seconds:.1f} s in all: counting {report.counting_seconds:.1f}, "
+        f"search {report.search_seconds:.1f}, evidence {report.evidence_seconds:.1f})"
+        + (f", written to {out}" if out else ""),
         err=True,
     )
     raise typer.Exit(1 if report.skipped else 0)
