@@ -115,7 +115,7 @@ def suggest(
             on_skip(reason)
 
     parts = partitions(files)
-    with engine_for(config, text_field, max_entries, engine, jobs, address, len(parts)) as runner:
+    with engine_for(config, text_field, max_entries, engine, jobs, address, len(parts), report.bytes) as runner:
         counter = NgramCounter(max_entries=max_entries)
         phase = time.perf_counter()
         for counted in runner.count(parts):

@@ -1,0 +1,101 @@
+"""``cleaner suggest`` on the benchmark corpus: time per phase, CPU, peak memory, engines, in one run.
+
+    python -m bench.bench_suggest --mb 20                                  # this checkout, --jobs 1
+    python -m bench.bench_suggest --mb 20 --before ../main --jobs 1 2 --ray
+
+Each configuration is a fresh ``python -m cleaner suggest SRC -o OUT -j N [--engine ray]`` process
+from the checkout's code, timed as a whole (wall and CPU, the CPU of worker processes included;
+Ray's own processes are not children, so a Ray run's CPU is the driver's only), its process tree's
+peak resident memory sampled. The phases (counting, candidate search, evidence) are read from the
+command's last line, where it gives them (a checkout from before they were reported gives the
+counting rate and the total only). Every rule file written is compared, byte for byte, with the
+first one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from bench import corpus as bench_corpus
+from bench.run import POLL, ROOT, tree_rss
+
+PHASES = re.compile(r"counting ([\d.]+), search ([\d.]+), evidence ([\d.]+)")
+COUNTED = re.compile(r"counted at ([\d.]+) MB/s")
+
+
+def run_suggest(tree: Path, src: Path, out: Path, jobs: int | None, ray: bool = False) -> dict[str, object]:
+    """One ``cleaner suggest`` process from ``tree``'s code (``jobs`` None: a checkout without
+    ``--jobs``, one process): its figures."""
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    command = [sys.executable, "-m", "cleaner", "suggest", str(src), "-o", str(out)]
+    command += ["-j", str(jobs)] if jobs is not None else []
+    command += ["--engine", "ray"] if ray else []
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    peak = 0
+    started = time.perf_counter()
+    process = subprocess.Popen(command, env=env, cwd=tree, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.wait(POLL):
+            peak = max(peak, tree_rss(process.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, stderr = process.communicate()
+    seconds = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    text = stderr.decode()
+    if process.returncode not in (0, 1):
+        raise RuntimeError(f"{' '.join(command)} failed ({process.returncode}):\n{text[-2000:]}")
+    figures: dict[str, object] = {
+        "seconds": round(seconds, 1),
+        "cpu_seconds": round(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, 1),
+        "peak_rss_mb": round(peak / 1e6),
+    }
+    if phases := PHASES.search(text):
+        figures.update(zip(("counting_s", "search_s", "evidence_s"), map(float, phases.groups()), strict=True))
+    if counted := COUNTED.search(text):
+        figures["counting_mb_per_s"] = float(counted.group(1))
+    return figures
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mb", type=float, default=20)
+    parser.add_argument("--before", type=Path, help="a checkout from before --jobs, measured in the same run")
+    parser.add_argument("--jobs", type=int, nargs="+", default=[1])
+    parser.add_argument("--ray", action="store_true", help="also --engine ray with the largest --jobs")
+    args = parser.parse_args(argv)
+    src = bench_corpus.build(args.mb) / "src"
+    megabytes = sum(p.stat().st_size for p in src.rglob("*") if p.is_file()) / 1e6
+    configurations: list[tuple[str, Path, int | None, bool]] = [("after", ROOT, jobs, False) for jobs in args.jobs]
+    configurations += [("before", args.before.resolve(), None, False)] if args.before else []
+    configurations += [("after", ROOT, max(args.jobs), True)] if args.ray else []
+    print(json.dumps({"mb": round(megabytes, 1), "load_average": os.getloadavg()[0]}))
+    with tempfile.TemporaryDirectory() as tmp:
+        first: bytes | None = None
+        for name, tree, jobs, ray in configurations:
+            out = Path(tmp) / f"{name}-{jobs}-{'ray' if ray else 'local'}.yaml"
+            figures = run_suggest(tree, src, out, jobs, ray)
+            figures["mb_per_s"] = round(megabytes / float(figures["seconds"]), 2)  # type: ignore[arg-type]
+            first = out.read_bytes() if first is None else first
+            figures["same_yaml"] = out.read_bytes() == first
+            print(json.dumps({"tree": name, "engine": "ray" if ray else "local", "jobs": jobs or 1, **figures}))
+
+
+if __name__ == "__main__":
+    main()
