@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cleaner.suggest.counting import BITS, NgramCounter, decode
+from cleaner.suggest.counting import BITS, NgramCounter
 from cleaner.suggest.lookalike import LookalikeTable
 from cleaner.suggest.words import in_word_keys
 
@@ -224,10 +224,11 @@ def _variants(
     rare_parts = _listed(_part_counts(rare_keys, n, position, counter))
     frequent_parts = _listed(_part_counts(frequent_keys, n, position, counter))
     slots = slot_shares(frequent_keys, frequent_counts, n, position, counter).tolist()
+    rares, frequents = decode_all(rare_keys, n), decode_all(frequent_keys, n)
     out: list[Candidate] = []
     frequent_chance: dict[int, float] = {}
-    for h, (rare_key, frequent_key, rare_count, frequent_count) in enumerate(
-        zip(rare_keys.tolist(), frequent_keys.tolist(), rare_counts.tolist(), frequent_counts.tolist(), strict=True)
+    for h, (frequent_key, rare_count, frequent_count) in enumerate(
+        zip(frequent_keys.tolist(), rare_counts.tolist(), frequent_counts.tolist(), strict=True)
     ):
         # The same frequent form comes with each of its variants: its chance is worked out once.
         if frequent_key not in frequent_chance:
@@ -238,7 +239,7 @@ def _variants(
         word = bool(is_word[h])
         similarity = float(similarities[h])
         score = first_score(similarity, rare_count, frequent_count, word, chance, slots[h])
-        rare, frequent = decode(rare_key, n), decode(frequent_key, n)
+        rare, frequent = rares[h], frequents[h]
         out.append(
             Candidate(rare, frequent, position, rare_count, frequent_count, similarity, word, score, chance, slots[h])
         )
@@ -249,6 +250,14 @@ def _listed(parts: tuple[np.ndarray | None, ...]) -> list[list[int]]:
     """The non-empty parts' counts of each n-gram, as lists of ints."""
     columns = [part.tolist() for part in parts if part is not None]
     return [list(row) for row in zip(*columns, strict=True)]
+
+
+def decode_all(keys: np.ndarray, n: int) -> list[str]:
+    """The n-grams of size ``n`` whose keys are ``keys`` (:func:`~cleaner.suggest.counting.decode`
+    of each, in one decoding)."""
+    codes = np.stack([char_at(keys, n, k) for k in range(n)], axis=1).astype("<u4") if len(keys) else []
+    text = np.asarray(codes, "<u4").tobytes().decode("utf-32-le")
+    return [text[k : k + n] for k in range(0, len(text), n)]
 
 
 def char_at(keys: np.ndarray, n: int, k: int) -> np.ndarray:
