@@ -23,18 +23,16 @@ mostly split where it occurs is no word or name of its own (链上 in 产业链�
 
 from __future__ import annotations
 
-import bisect
-import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import ahocorasick_rs
 import numpy as np
 
-from cleaner.suggest.counting import NgramCounter
-from cleaner.suggest.mining import Candidate, chance_of, strength, strengths_of
+from cleaner.suggest.counting import BITS, NgramCounter, decode, encode
+from cleaner.suggest.mining import Candidate, chance_of, strengths_of
 from cleaner.suggest.scan import Text
-from cleaner.suggest.words import in_word
+from cleaner.suggest.words import in_word_keys
 
 MAX_CONTEXTS = 3
 CONTEXT_CHARS = 12  # characters of context on each side
@@ -42,7 +40,6 @@ MAX_REAL_SHARE = 0.5
 UNIT_COUNT = 4
 UNIT_CHANCE = 1e-4
 MAX_SPLIT_SHARE = 0.5
-_NEWLINE = re.compile("\n")
 
 
 @dataclass(frozen=True)
@@ -71,56 +68,137 @@ class Occurrences:
         return self.split / self.count if self.count else 0.0
 
 
-def bonds(first: str, second: str, counter: NgramCounter) -> bool:
-    """Whether two characters make (a piece of) a word: in jieba's words, or a unit of this corpus
-    (seen at least ``UNIT_COUNT`` times, far more than chance: 渌口)."""
-    if not first or not second:
-        return False
-    if in_word(first, second):
-        return True
-    pair = first + second
-    count = counter[pair]
-    return count >= UNIT_COUNT and chance_of(pair, 1, count, counter) < UNIT_CHANCE
+# Verdicts, as numbers in the arrays of :func:`judge_many`.
+NEUTRAL, FITS, REAL = 0, 1, 2
+# Which phrase a real occurrence gives: the rare form with the character before it, or after it.
+WITH_BEFORE, WITH_AFTER = 1, 2
+LEFT, RIGHT = 1, 2  # the side a form is split on (0: not split)
+
+
+def bonds_many(
+    firsts: np.ndarray, seconds: np.ndarray, counter: NgramCounter, units: dict[int, bool] | None = None
+) -> np.ndarray:
+    """Whether each pair of characters (code points, 0 for none) makes a piece of a word: in
+    jieba's words, or a unit of this corpus (seen at least ``UNIT_COUNT`` times, far more than
+    chance: 渌口). ``units``: the pairs already tested for the latter, by key."""
+    bonded = in_word_keys(firsts, seconds)
+    keys = (_bmp(firsts) << np.uint64(BITS)) | _bmp(seconds)
+    count = counter.counts_of(2, keys)
+    units = {} if units is None else units
+    for k in np.nonzero(~bonded & (count >= UNIT_COUNT))[0].tolist():
+        key = int(keys[k])
+        if key not in units:  # the Poisson tail is summed once a pair
+            units[key] = chance_of(decode(key, 2), 1, int(count[k]), counter) < UNIT_CHANCE
+        bonded[k] = units[key]
+    return bonded
+
+
+def split_sides(
+    edges: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    before: np.ndarray,
+    after: np.ndarray,
+    counter: NgramCounter,
+) -> np.ndarray:
+    """``LEFT`` or ``RIGHT`` where a form would not read as one piece between ``before`` and
+    ``after`` (the neighbour on that side holds on to its edge character more strongly than the
+    next character inside does: 企业 against 小企 in 链小企业), else 0. ``edges``: each form's
+    first and last characters (code points, 0 for none) and how strongly each holds to the next
+    one inside (:func:`inner_strengths`)."""
+    first, last, inner_left, inner_right = edges
+    left = strengths_of(_bmp(before), first, counter) > inner_left
+    right = strengths_of(last, _bmp(after), counter) > inner_right
+    return np.where(left, LEFT, np.where(right, RIGHT, 0))
+
+
+def inner_strengths(forms: list[str], counter: NgramCounter) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The ``edges`` of :func:`split_sides` for ``forms`` (of two characters or more)."""
+    first, second, penultimate, last = (np.array([ord(form[k]) for form in forms], np.uint64) for k in (0, 1, -2, -1))
+    return first, last, strengths_of(first, second, counter), strengths_of(penultimate, last, counter)
 
 
 def split_side(form: str, before: str, after: str, counter: NgramCounter) -> str:
-    """``"left"`` or ``"right"`` when ``form`` between ``before`` and ``after`` would not read as
-    one piece (the neighbour on that side holds on to its edge character more strongly than the
-    next character inside does: 企业 against 小企 in 链小企业), else ``""``."""
+    """:func:`split_sides` of one form between two characters ('' for none): ``"left"``,
+    ``"right"`` or ``""``."""
     if len(form) < 2:
         return ""
-    if before and strength(before + form[0], counter) > strength(form[:2], counter):
-        return "left"
-    if after and strength(form[-1] + after, counter) > strength(form[-2:], counter):
-        return "right"
-    return ""
+    side = split_sides(inner_strengths([form], counter), _codes_of(before), _codes_of(after), counter)[0]
+    return {LEFT: "left", RIGHT: "right"}.get(int(side), "")
 
 
-def judge(candidate: Candidate, before: str, after: str, counter: NgramCounter) -> tuple[str, str]:
-    """``("real", phrase)``, ``("fits", "")`` or ``("neutral", "")`` for one occurrence of the rare
-    form between the characters ``before`` and ``after`` ('' at a line's edge)."""
-    rare, frequent, i = candidate.rare, candidate.frequent, candidate.position
-    n = len(rare)
-    seen_with_frequent = bool((after and counter[frequent + after]) or (before and counter[before + frequent]))
-    # The changed character makes a word with its neighbour outside: 材料 in 材料技术 (料技).
-    if i == 0 and in_word(before, rare[0]):
-        return "real", before + rare
-    if i == n - 1 and in_word(rare[-1], after):
-        return "real", rare + after
-    # The frequent form in its place would be split between two words: 链上企业 (上企 → 小企).
-    side = split_side(frequent, before, after, counter)
-    if side:
-        return "real", before + rare if side == "left" else rare + after
-    # A rare form that is a unit of its own, where the frequent form also stands: 数椐库 (数据库).
-    if candidate.cohesive and seen_with_frequent:
-        return "fits", ""
-    # The rest of a rare form that is no unit of its own makes a word outside it: 添动力 (动力).
-    if not candidate.cohesive:
-        if i != n - 1 and bonds(rare[-1], after, counter):
-            return "real", rare + after
-        if i != 0 and bonds(before, rare[0], counter):
-            return "real", before + rare
-    return ("fits", "") if seen_with_frequent else ("neutral", "")
+def judge_many(
+    shapes: _Shapes, index: np.ndarray, before: np.ndarray, after: np.ndarray, counter: NgramCounter
+) -> tuple[np.ndarray, np.ndarray]:
+    """The verdict (``REAL``, ``FITS`` or ``NEUTRAL``) on each occurrence of a rare form (pattern
+    ``index``, between the characters ``before`` and ``after``: code points, 0 at a line's
+    edge), judged against its candidate; and, for a real one, the phrase (``WITH_BEFORE`` or
+    ``WITH_AFTER``). The first rule that applies decides:
+
+    1. the changed character makes a word with its neighbour outside: real (材料技术 for 料技);
+    2. the frequent form in its place would be split between two words: real (链上企业 for 上企 → 小企);
+    3. a rare form that is a unit of its own, where the frequent form also stands: fits (数椐库);
+    4. the rest of a rare form that is no unit of its own makes a word outside it: real (添动力);
+    5. fits where the frequent form is seen with the same neighbour, else neutral.
+    """
+    position, size, cohesive = shapes.position[index], shapes.size[index], shapes.cohesive[index]
+    rare_first, rare_last = shapes.first[index], shapes.last[index]
+    verdict = np.full(len(index), -1, np.int64)
+    phrase = np.zeros(len(index), np.int64)
+
+    def decide(where: np.ndarray, outcome: int, side: int = 0) -> None:
+        where = where & (verdict < 0)
+        verdict[where] = outcome
+        phrase[where] = side
+
+    decide((position == 0) & in_word_keys(before, rare_first), REAL, WITH_BEFORE)
+    decide((position == size - 1) & in_word_keys(rare_last, after), REAL, WITH_AFTER)
+    frequent = shapes.frequent_of[index]
+    side = np.where(shapes.splittable[frequent], split_sides(shapes.edges(frequent), before, after, counter), 0)
+    decide(side == LEFT, REAL, WITH_BEFORE)
+    decide(side == RIGHT, REAL, WITH_AFTER)
+    seen = _seen_with(shapes.key[shapes.frequent_of[index]], size, before, after, counter)
+    decide(cohesive & seen, FITS)
+    # Tested where still undecided only: a unit's chance is the costly part.
+    asked = (verdict < 0) & ~cohesive & (position != size - 1)
+    decide(_where(asked, lambda k: bonds_many(rare_last[k], after[k], counter, shapes.units)), REAL, WITH_AFTER)
+    asked = (verdict < 0) & ~cohesive & (position != 0)
+    decide(_where(asked, lambda k: bonds_many(before[k], rare_first[k], counter, shapes.units)), REAL, WITH_BEFORE)
+    decide(seen, FITS)
+    decide(np.ones(len(index), bool), NEUTRAL)
+    return verdict, phrase
+
+
+def _seen_with(
+    frequent: np.ndarray, size: np.ndarray, before: np.ndarray, after: np.ndarray, counter: NgramCounter
+) -> np.ndarray:
+    """Whether each frequent form (keys of ``size`` characters) is counted with the character
+    after it or before it."""
+    seen = np.zeros(len(frequent), bool)
+    before, after = _bmp(before), _bmp(after)
+    for n in np.unique(size).tolist():
+        chosen = size == n
+        keys = frequent[chosen]
+        with_after = counter.counts_of(n + 1, (keys << np.uint64(BITS)) | after[chosen]) > 0
+        with_before = counter.counts_of(n + 1, (before[chosen] << np.uint64(BITS * n)) | keys) > 0
+        seen[chosen] = (with_after & (after[chosen] > 0)) | (with_before & (before[chosen] > 0))
+    return seen
+
+
+def _where(asked: np.ndarray, test: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """``test`` of the rows ``asked`` (given their indexes), False elsewhere."""
+    result = np.zeros(len(asked), bool)
+    rows = np.nonzero(asked)[0]
+    if len(rows):
+        result[rows] = test(rows)
+    return result
+
+
+def _bmp(codes: np.ndarray) -> np.ndarray:
+    """Code points outside the BMP as 0: the tables count no n-gram holding one."""
+    return np.where(codes > 0xFFFF, 0, codes).astype(np.uint64)
+
+
+def _codes_of(char: str) -> np.ndarray:
+    return np.array([ord(char) if char else 0], np.uint64)
 
 
 def gather(candidates: list[Candidate], texts: Iterable[Text], counter: NgramCounter) -> dict[str, Occurrences]:
@@ -137,8 +215,7 @@ def gather(candidates: list[Candidate], texts: Iterable[Text], counter: NgramCou
     automaton = ahocorasick_rs.AhoCorasick(patterns)
     # Each rare form is judged against its first candidate (the best one); others share its places.
     first = {rare: group[0] for rare, group in by_rare.items()}
-    shapes = _Shapes(patterns, frequents, set(first), counter)
-    verdicts: dict[tuple[str, str, str], tuple[str, str]] = {}  # most occurrences share their neighbours
+    shapes = _Shapes(patterns, frequents, first, counter)
     seen = np.zeros(len(patterns), np.int64)
     split = np.zeros(len(patterns), np.int64)
     for item in texts:
@@ -147,81 +224,88 @@ def gather(candidates: list[Candidate], texts: Iterable[Text], counter: NgramCou
         if not matches:
             continue
         index, start, end = np.array(matches, np.int64).reshape(-1, 3).T
+        codes = np.frombuffer(text.encode("utf-32-le"), np.uint32).astype(np.uint64)
+        breaks = np.nonzero(codes == 0x0A)[0]
+        # A line break is a line's edge, as is the text's end: no neighbour (0).
+        codes = np.append(np.where(codes == 0x0A, 0, codes), np.uint64(0))
+        before, after = np.where(start > 0, codes[np.maximum(start - 1, 0)], 0), codes[end]
         seen += np.bincount(index, minlength=len(patterns))
-        split += np.bincount(index[shapes.split(index, start, end, text, counter)], minlength=len(patterns))
-        judged = np.nonzero(shapes.judged[index])[0].tolist()
-        if judged:
-            _judge_all(item, [matches[k] for k in judged], patterns, first, found, counter, verdicts)
+        frequent = shapes.frequent[index] & shapes.splittable[index]
+        sides = split_sides(shapes.edges(index[frequent]), before[frequent], after[frequent], counter)
+        split += np.bincount(index[frequent][sides > 0], minlength=len(patterns))
+        judged = np.nonzero(shapes.judged[index])[0]
+        if len(judged):
+            verdicts = judge_many(shapes, index[judged], before[judged], after[judged], counter)
+            _record(item, breaks, patterns, first, found, (index[judged], start[judged], end[judged]), verdicts)
     for form, count, splits in zip(patterns, seen.tolist(), split.tolist(), strict=True):
         found[form].count, found[form].split = count, splits
     return found
 
 
 class _Shapes:
-    """What the split test (:func:`split_side`) needs of each pattern, as arrays by pattern index:
-    its edge characters and how strongly each holds to the next one inside; and which patterns
-    are judged one occurrence at a time (the rare forms)."""
+    """What the tests on occurrences need of each pattern, as arrays by pattern index: its first
+    and last characters, key and size, and of one of two characters or more (``splittable``), how
+    strongly its edge characters hold inside it; whether it is a frequent form (its splits are
+    counted) or a rare one (judged), and of a rare one, its candidate's change position, cohesion
+    and frequent form (as a pattern index)."""
 
-    def __init__(self, patterns: list[str], frequents: set[str], rares: set[str], counter: NgramCounter) -> None:
-        def codes(k: int) -> np.ndarray:
-            return np.array([ord(form[k]) for form in patterns], np.uint64)
+    def __init__(self, patterns: list[str], frequents: set[str], first: dict[str, Candidate], counter: NgramCounter):
+        self.first = np.array([ord(form[0]) for form in patterns], np.uint64)
+        self.last = np.array([ord(form[-1]) for form in patterns], np.uint64)
+        self.key = np.array([encode(form) for form in patterns], np.uint64)
+        self.size = np.array([len(form) for form in patterns], np.int64)
+        self.splittable = self.size >= 2
+        # A form of one character is never split: doubled only to keep the arrays aligned.
+        padded = [form if len(form) >= 2 else form * 2 for form in patterns]
+        _, _, self.inner_left, self.inner_right = inner_strengths(padded, counter)
+        self.frequent = np.array([form in frequents for form in patterns])
+        self.judged = np.array([form in first for form in patterns])
+        at = {form: k for k, form in enumerate(patterns)}
+        chosen = [first.get(form) for form in patterns]
+        self.position = np.array([c.position if c else 0 for c in chosen], np.int64)
+        self.cohesive = np.array([bool(c and c.cohesive) for c in chosen])
+        self.frequent_of = np.array([at[c.frequent] if c else k for k, c in enumerate(chosen)], np.int64)
+        self.units: dict[int, bool] = {}  # pairs of characters tested for being a unit of the corpus
 
-        self.first, self.second, self.penultimate, self.last = codes(0), codes(1), codes(-2), codes(-1)
-        self.inner_left = strengths_of(self.first, self.second, counter)
-        self.inner_right = strengths_of(self.penultimate, self.last, counter)
-        self.frequent = np.array([form in frequents and len(form) >= 2 for form in patterns])
-        self.judged = np.array([form in rares for form in patterns])
-
-    def split(
-        self, index: np.ndarray, start: np.ndarray, end: np.ndarray, text: str, counter: NgramCounter
-    ) -> np.ndarray:
-        """Whether each match (of a frequent form) would not read as one piece where it stands."""
-        codes = np.frombuffer(text.encode("utf-32-le"), np.uint32).astype(np.uint64)
-        codes = np.append(np.where((codes == 0x0A) | (codes > 0xFFFF), 0, codes), np.uint64(0))
-        # A line's edge, a non-Han neighbour or one outside the BMP: no pair is counted with it.
-        before = np.where(start > 0, codes[start - 1], 0)
-        after = codes[end]
-        left = strengths_of(before, self.first[index], counter) > self.inner_left[index]
-        right = strengths_of(self.last[index], after, counter) > self.inner_right[index]
-        return (left | right) & self.frequent[index]
+    def edges(self, index: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The ``edges`` of :func:`split_sides` for the patterns ``index``."""
+        return self.first[index], self.last[index], self.inner_left[index], self.inner_right[index]
 
 
-def _judge_all(
+def _record(
     item: Text,
-    matches: list[tuple[int, int, int]],
+    breaks: np.ndarray,
     patterns: list[str],
     first: dict[str, Candidate],
     found: dict[str, Occurrences],
-    counter: NgramCounter,
-    verdicts: dict[tuple[str, str, str], tuple[str, str]],
+    matches: tuple[np.ndarray, np.ndarray, np.ndarray],
+    verdicts: tuple[np.ndarray, np.ndarray],
 ) -> None:
-    """Judge each occurrence of a rare form in ``item`` (``matches``: pattern index, start, end,
-    in the text's order) and record its verdict, place and context. ``verdicts``: those already
-    given, by form and neighbours."""
+    """Record each judged occurrence of a rare form in ``item`` (``breaks``: where its line breaks
+    are; ``matches``: pattern index, start and end; ``verdicts``: from :func:`judge_many`): its
+    verdict, phrase, place and context."""
     text = item.text
-    breaks = [match.start() for match in _NEWLINE.finditer(text)]
-    for index, start, end in matches:
-        form = patterns[index]
-        line_index = bisect.bisect_left(breaks, start)
-        line_start = breaks[line_index - 1] + 1 if line_index else 0
-        line_end = breaks[line_index] if line_index < len(breaks) else len(text)
-        before = text[start - 1] if start > line_start else ""
-        after = text[end] if end < line_end else ""
+    index, start, end = matches
+    bounds = np.concatenate(([-1], breaks, [len(text)]))
+    line_index = np.searchsorted(breaks, start)
+    columns = (index, start, end, line_index, bounds[line_index] + 1, bounds[line_index + 1], *verdicts)
+    for pattern, begin, finish, line_number, line_begin, line_finish, verdict, side in zip(
+        *(column.tolist() for column in columns), strict=True
+    ):
+        form = patterns[pattern]
         record = found[form]
         candidate = first[form]
-        verdict, phrase = verdicts.get((form, before, after)) or verdicts.setdefault(
-            (form, before, after), judge(candidate, before, after, counter)
-        )
-        if verdict == "fits":
+        if verdict == FITS:
             record.fits += 1
-        elif verdict == "real":
+        elif verdict == REAL:
             record.real += 1
+            phrase = text[begin - 1 : finish] if side == WITH_BEFORE else text[begin : finish + 1]
             record.unless[phrase] = record.unless.get(phrase, 0) + 1
-        line = item.first_line if item.is_record else item.first_line + line_index
-        record.places.add((item.file, line, start - line_start + candidate.position))
-        if verdict != "real" and len(record.contexts) < MAX_CONTEXTS:
-            left = max(line_start, start - CONTEXT_CHARS)
-            right = min(line_end, end + CONTEXT_CHARS)
+        line = item.first_line if item.is_record else item.first_line + line_number
+        record.places.add((item.file, line, begin - line_begin + candidate.position))
+        if verdict != REAL and len(record.contexts) < MAX_CONTEXTS:
+            left = max(line_begin, begin - CONTEXT_CHARS)
+            right = min(line_finish, finish + CONTEXT_CHARS)
             record.contexts.append(Context(item.file, line, text[left:right].strip()))
 
 

@@ -38,16 +38,17 @@ def in_word(first: str, second: str) -> bool:
     return second in word_pairs().get(first, "") or second in _extra_pairs().get(first, "")
 
 
+PAIR_BITS = 21  # bits a code point takes in a pair's key: any character, inside the BMP or not
+
+
 @cache
 def pair_keys() -> np.ndarray:
-    """Every pair of :func:`in_word` as a sorted array of keys ``ord(first) << 16 | ord(second)``
-    (pairs of the Basic Multilingual Plane: the only ones the n-gram tables hold)."""
+    """Every pair of :func:`in_word` as a sorted array of keys ``ord(first) << 21 | ord(second)``."""
     keys = {
-        (ord(first) << 16) | ord(second)
+        (ord(first) << PAIR_BITS) | ord(second)
         for table in (word_pairs(), _extra_pairs())
         for first, seconds in table.items()
         for second in seconds
-        if ord(first) <= 0xFFFF and ord(second) <= 0xFFFF
     }
     return np.array(sorted(keys), np.uint64)
 
@@ -55,6 +56,6 @@ def pair_keys() -> np.ndarray:
 def in_word_keys(firsts: np.ndarray, seconds: np.ndarray) -> np.ndarray:
     """:func:`in_word` of many pairs at once, given as code points (0 for no character)."""
     table = pair_keys()
-    keys = (firsts.astype(np.uint64) << np.uint64(16)) | seconds.astype(np.uint64)
+    keys = (firsts.astype(np.uint64) << np.uint64(PAIR_BITS)) | seconds.astype(np.uint64)
     at = np.minimum(np.searchsorted(table, keys), len(table) - 1)
     return (table[at] == keys) & (firsts > 0) & (seconds > 0)
