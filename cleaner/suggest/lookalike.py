@@ -70,21 +70,20 @@ class LookalikeTable:
 
     def pairs(self, minimum: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Every ordered pair of characters at least ``minimum`` alike, as arrays of code points
-        ``(a, b)`` and their similarity, sorted by ``a``."""
-        best: dict[tuple[int, int], float] = {}
-        for a, listed in self.glyph.items():
-            for b, score in listed.items():
-                if score >= minimum:
-                    best[ord(a), ord(b)] = score
-        for members in self._component_groups():
-            for a, b, score in self._group_pairs(members, minimum):
-                if score > best.get((a, b), 0.0):
-                    best[a, b] = score
-        order = sorted(best)
-        firsts = np.array([a for a, _ in order], np.int64)
-        seconds = np.array([b for _, b in order], np.int64)
-        scores = np.array([best[key] for key in order], np.float64)
-        return firsts, seconds, scores
+        ``(a, b)`` and their similarity (the larger of the glyph and component ones), sorted by
+        ``a`` then ``b``."""
+        listed = [(ord(a), ord(b), score) for a, neighbours in self.glyph.items() for b, score in neighbours.items()]
+        glyph = np.array([item for item in listed if item[2] >= minimum], np.float64).reshape(-1, 3)
+        parts = [(glyph[:, 0].astype(np.int64), glyph[:, 1].astype(np.int64), glyph[:, 2])]
+        parts += [self._group_pairs(members, minimum) for members in self._component_groups()]
+        firsts, seconds, scores = (np.concatenate([part[k] for part in parts]) for k in range(3))
+        keys = (firsts << 32) | seconds
+        order = np.lexsort((-scores, keys))  # each pair's best similarity first
+        keys, scores = keys[order], scores[order]
+        best = np.ones(len(keys), bool)
+        best[1:] = keys[1:] != keys[:-1]
+        keys, scores = keys[best], scores[best]
+        return keys >> 32, keys & 0xFFFFFFFF, scores
 
     def _component_groups(self) -> list[list[str]]:
         groups: dict[str, list[str]] = defaultdict(list)
@@ -94,7 +93,7 @@ class LookalikeTable:
                 groups["last " + codes.cangjie[-2:]].append(char)
         return [members for members in groups.values() if len(members) > 1]
 
-    def _group_pairs(self, members: list[str], minimum: float) -> list[tuple[int, int, float]]:
+    def _group_pairs(self, members: list[str], minimum: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The pairs of ``members`` (who share a component) whose component similarity is at least ``minimum``."""
         corners = np.array(
             [
@@ -109,8 +108,8 @@ class LookalikeTable:
         score = COMPONENT_BASE + PER_CORNER * agree + close
         np.fill_diagonal(score, 0.0)
         rows, cols = np.nonzero(score >= minimum - 1e-9)
-        codes = [ord(c) for c in members]
-        return [(codes[i], codes[j], float(score[i, j])) for i, j in zip(rows.tolist(), cols.tolist(), strict=True)]
+        codes = np.array([ord(c) for c in members], np.int64)
+        return codes[rows], codes[cols], score[rows, cols].astype(np.float64)
 
     def similarity(self, a: str, b: str) -> float:
         """How alike ``a`` and ``b`` look, 0 (not at all) to 1 (the same glyph); 1 when ``a == b``."""

@@ -192,7 +192,12 @@ def _variants(
     """The candidates made by changing the character at ``position`` of the n-grams ``chosen``."""
     firsts, seconds, scores = pairs
     shift = np.uint64(BITS * (n - 1 - position))
+    # The frequent form must be a word or a name of this corpus (not 链上): tested before its
+    # variants are made, which leaves a fraction of them.
     base = keys[chosen]
+    word = word_bonds_of(base, n, position) > 0
+    named = word | units_of(base, n, position, counter)
+    chosen, base, word = chosen[named], base[named], word[named]
     chars = ((base >> shift) & np.uint64(0xFFFF)).astype(np.int64)
     low = np.searchsorted(firsts, chars, "left")
     width = np.searchsorted(firsts, chars, "right") - low
@@ -209,13 +214,10 @@ def _variants(
     frequent_counts = counts[chosen][owner]
     hits = np.nonzero(present & (rare_counts <= options.max_ratio_word * frequent_counts))[0]
     rare_keys, frequent_keys, similarities = variants[hits], base[owner[hits]], scores[pair[hits]]
-    rare_counts, frequent_counts = rare_counts[hits], frequent_counts[hits]
+    rare_counts, frequent_counts, is_word = rare_counts[hits], frequent_counts[hits], word[owner[hits]]
     # The cheap tests on every hit at once, as the loop below would make them one by one.
-    is_word = word_bonds_of(frequent_keys, n, position) > 0
     kept = word_bonds_of(rare_keys, n, position) == 0  # else the rare form holds a real word there
-    # The frequent form is a word or a name of this corpus (not 链上) ...
-    kept &= is_word | units_of(frequent_keys, n, position, counter)
-    # ... and when it is no word, the counts alone must tell the two apart.
+    # When the frequent form is no word, the counts alone must tell the two apart.
     kept &= is_word | (rare_counts <= options.max_ratio * frequent_counts)
     kept = np.nonzero(kept)[0]
     rare_keys, frequent_keys, similarities = rare_keys[kept], frequent_keys[kept], similarities[kept]
