@@ -19,15 +19,12 @@ import json
 import os
 import re
 import resource
-import subprocess
 import sys
 import tempfile
-import threading
-import time
 from pathlib import Path
 
 from bench import corpus as bench_corpus
-from bench.run import POLL, ROOT, tree_rss
+from bench.run import ROOT, run_sampled
 
 PHASES = re.compile(r"counting ([\d.]+), search ([\d.]+), evidence ([\d.]+)")
 COUNTED = re.compile(r"counted at ([\d.]+) MB/s")
@@ -36,31 +33,12 @@ COUNTED = re.compile(r"counted at ([\d.]+) MB/s")
 def run_suggest(tree: Path, src: Path, out: Path, jobs: int | None, ray: bool = False) -> dict[str, object]:
     """One ``cleaner suggest`` process from ``tree``'s code (``jobs`` None: a checkout without
     ``--jobs``, one process): its figures."""
-    env = {**os.environ, "PYTHONPATH": str(tree)}
     command = [sys.executable, "-m", "cleaner", "suggest", str(src), "-o", str(out)]
     command += ["-j", str(jobs)] if jobs is not None else []
     command += ["--engine", "ray"] if ray else []
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    peak = 0
-    started = time.perf_counter()
-    process = subprocess.Popen(command, env=env, cwd=tree, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    done = threading.Event()
-
-    def sample() -> None:
-        nonlocal peak
-        while not done.wait(POLL):
-            peak = max(peak, tree_rss(process.pid))
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    _, stderr = process.communicate()
-    seconds = time.perf_counter() - started
-    done.set()
-    sampler.join()
+    seconds, peak, text = run_sampled(tree, command)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    text = stderr.decode()
-    if process.returncode not in (0, 1):
-        raise RuntimeError(f"{' '.join(command)} failed ({process.returncode}):\n{text[-2000:]}")
     figures: dict[str, object] = {
         "seconds": round(seconds, 1),
         "cpu_seconds": round(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, 1),

@@ -87,9 +87,17 @@ def tree_rss(pid: int) -> int:
 
 def run_clean(tree: Path, src: Path, dst: Path, jobs: int, extra: list[str] | None = None) -> Run:
     """``cleaner run SRC DST --jobs N`` from ``tree``'s code, timed, its process tree's memory sampled."""
-    env = {**os.environ, "PYTHONPATH": str(tree)}
     command = [sys.executable, "-m", "cleaner", "run", str(src), str(dst), "-q", "-j", str(jobs)]
     command += ["-r", str(tree / "rules"), *(extra or [])]
+    seconds, peak, _ = run_sampled(tree, command)
+    audit = sum(p.stat().st_size for p in (dst / ".cleaner").glob("audit*"))
+    return Run(seconds, peak, audit, dst)
+
+
+def run_sampled(tree: Path, command: list[str]) -> tuple[float, int, str]:
+    """Run ``command`` with ``tree``'s code first on the path, in ``tree``: its wall seconds, the
+    peak resident memory of its process tree and its standard error. Exit 0 or 1 is expected."""
+    env = {**os.environ, "PYTHONPATH": str(tree)}
     peak = 0
     started = time.perf_counter()
     process = subprocess.Popen(command, env=env, cwd=tree, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -108,8 +116,7 @@ def run_clean(tree: Path, src: Path, dst: Path, jobs: int, extra: list[str] | No
     sampler.join()
     if process.returncode not in (0, 1):
         raise RuntimeError(f"{' '.join(command)} failed ({process.returncode}):\n{stderr.decode()[-2000:]}")
-    audit = sum(p.stat().st_size for p in (dst / ".cleaner").glob("audit*"))
-    return Run(seconds, peak, audit, dst)
+    return seconds, peak, stderr.decode()
 
 
 def profile(tree: Path, src: Path) -> dict[str, float]:

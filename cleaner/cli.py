@@ -28,6 +28,7 @@ from cleaner.audit_file import DEFAULT_FORMAT, check_format
 from cleaner.clihelp import PlainHelpCommand
 from cleaner.config import Config, discover_config, load_config
 from cleaner.corpus import FileOutcome, clean_bytes, clean_corpus, partly_cleaned, summary_of
+from cleaner.engine_options import AddressOption, EngineOption, JobsOption
 from cleaner.errors import CleanerError, ConfigError, InputError
 from cleaner.io.decoding import EncodingChoice
 from cleaner.io.paths import UnsafeWriteError, WriteGuard, display_name, real
@@ -428,30 +429,9 @@ def run(
             "--quiet", "-q", help="Hide the progress bar, the per-file lines and the summary; problems are still shown."
         ),
     ] = False,
-    jobs: Annotated[
-        int,
-        typer.Option(
-            "--jobs", "-j", metavar="N", min=0, help="Worker processes: 0, one per core; 1, none. Same output."
-        ),
-    ] = 0,
-    engine: Annotated[
-        str,
-        typer.Option(
-            "--engine",
-            metavar="ENGINE",
-            help="Where the per-document stages run: local (processes here) or ray (pip install 'cleaner[ray]'). "
-            "Same output.",
-        ),
-    ] = "local",
-    address: Annotated[
-        str | None,
-        typer.Option(
-            "--address",
-            metavar="ADDR",
-            help="With --engine ray: the Ray cluster to use (default: start a local one with --jobs CPUs).",
-            show_default=False,
-        ),
-    ] = None,
+    jobs: JobsOption = 0,
+    engine: EngineOption = "local",
+    address: AddressOption = None,
     version: VersionOption = False,
 ) -> None:
     dry_run = dry_run or check

@@ -5,6 +5,7 @@ import importlib.util
 import json
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
@@ -67,3 +68,12 @@ def canonical_seed(path: Path) -> str:
 @pytest.fixture
 def seed_texts() -> dict[str, str]:
     return {path.name: path.read_text(encoding="utf-8") for path in sorted(SEEDS.glob("*.txt"))}
+
+
+@pytest.fixture(scope="module")
+def local_ray() -> Iterator[None]:
+    """One small local Ray instance for the module (the engine uses it rather than start its own)."""
+    ray = pytest.importorskip("ray")
+    ray.init(num_cpus=2, object_store_memory=100_000_000, include_dashboard=False, log_to_driver=False)
+    yield
+    ray.shutdown()

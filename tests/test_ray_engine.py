@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import filecmp
 import random
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -62,15 +61,6 @@ def test_without_ray_the_engine_says_how_to_install_it(monkeypatch: pytest.Monke
     monkeypatch.setattr(builtins, "__import__", no_ray)
     with pytest.raises(ConfigError, match=r"pip install 'cleaner\[ray\]'"):
         ray_engine.import_ray()
-
-
-@pytest.fixture(scope="module")
-def local_ray() -> Iterator[None]:
-    """One small local Ray instance for the module (the engine uses it rather than start its own)."""
-    ray = pytest.importorskip("ray")
-    ray.init(num_cpus=2, object_store_memory=100_000_000, include_dashboard=False, log_to_driver=False)
-    yield
-    ray.shutdown()
 
 
 @pytest.mark.usefixtures("local_ray")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -130,15 +129,6 @@ def test_an_unknown_engine_or_a_stray_address_is_refused() -> None:
         suggest(SEEDS, engine="spark")
     with pytest.raises(ConfigError, match="--address is for --engine ray"):
         suggest(SEEDS, address="ray://head:10001")
-
-
-@pytest.fixture(scope="module")
-def local_ray() -> Iterator[None]:
-    """One small local Ray instance for the module (the engine uses it rather than start its own)."""
-    ray = pytest.importorskip("ray")
-    ray.init(num_cpus=2, object_store_memory=100_000_000, include_dashboard=False, log_to_driver=False)
-    yield
-    ray.shutdown()
 
 
 @pytest.mark.usefixtures("local_ray")

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from cleaner.engine_options import AddressOption, EngineOption, JobsOption
 from cleaner.errors import CleanerError
 from cleaner.io.readers import DEFAULT_GLOBS
 from cleaner.io.writers import write_atomic
@@ -33,30 +34,9 @@ def suggest_command(
     text_field: Annotated[
         str, typer.Option("--text-field", metavar="NAME", help="JSON Lines field holding the text.")
     ] = "text",
-    jobs: Annotated[
-        int,
-        typer.Option(
-            "--jobs", "-j", metavar="N", min=0, help="Worker processes: 0, one per core; 1, none. Same output."
-        ),
-    ] = 0,
-    engine: Annotated[
-        str,
-        typer.Option(
-            "--engine",
-            metavar="ENGINE",
-            help="Where the corpus is read and counted: local (processes here) or ray (pip install 'cleaner[ray]'). "
-            "Same output.",
-        ),
-    ] = "local",
-    address: Annotated[
-        str | None,
-        typer.Option(
-            "--address",
-            metavar="ADDR",
-            help="With --engine ray: the Ray cluster to use (default: start a local one with --jobs CPUs).",
-            show_default=False,
-        ),
-    ] = None,
+    jobs: JobsOption = 0,
+    engine: EngineOption = "local",
+    address: AddressOption = None,
 ) -> None:
     """Find likely OCR confusions in a corpus and write them as correction rules for review.
 
