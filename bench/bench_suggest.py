@@ -6,10 +6,11 @@
 Each configuration is a fresh ``python -m cleaner suggest SRC -o OUT -j N [--engine ray]`` process
 from the checkout's code, timed as a whole (wall and CPU, the CPU of worker processes included;
 Ray's own processes are not children, so a Ray run's CPU is the driver's only), its process tree's
-peak resident memory sampled. The phases (counting, candidate search, evidence) are read from the
-command's last line, where it gives them (a checkout from before they were reported gives the
-counting rate and the total only). Every rule file written is compared, byte for byte, with the
-first one.
+peak resident memory sampled. The wall time of each phase (counting, candidate search, evidence)
+is read from the command's last line, where it gives them (a checkout from before they were
+reported gives the counting rate and the total only). Every rule file written is compared, byte
+for byte, with the first one. Then each checkout's phases in one process, in CPU seconds
+(``bench/suggest_phases.py``), which a loaded machine disturbs less than wall time.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import tempfile
 from pathlib import Path
 
 from bench import corpus as bench_corpus
-from bench.run import ROOT, run_sampled
+from bench.run import HERE, ROOT, run_sampled
 
 PHASES = re.compile(r"counting ([\d.]+), search ([\d.]+), evidence ([\d.]+)")
 COUNTED = re.compile(r"counted at ([\d.]+) MB/s")
@@ -51,6 +52,13 @@ def run_suggest(tree: Path, src: Path, out: Path, jobs: int | None, ray: bool = 
     return figures
 
 
+def phase_cpu(tree: Path, src: Path) -> dict[str, float]:
+    """CPU seconds and MB per CPU second of each phase, in one process (``suggest_phases.py``)."""
+    command = [sys.executable, str(HERE / "suggest_phases.py"), str(src)]
+    _, _, text = run_sampled(tree, command, stdout=True)
+    return json.loads(text.strip().splitlines()[-1])
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=float, default=20)
@@ -73,6 +81,8 @@ def main(argv: list[str] | None = None) -> None:
             first = out.read_bytes() if first is None else first
             figures["same_yaml"] = out.read_bytes() == first
             print(json.dumps({"tree": name, "engine": "ray" if ray else "local", "jobs": jobs or 1, **figures}))
+    for name, tree in [("after", ROOT)] + ([("before", args.before.resolve())] if args.before else []):
+        print(json.dumps({"tree": name, "one process, per phase": phase_cpu(tree, src)}))
 
 
 if __name__ == "__main__":

@@ -94,13 +94,15 @@ def run_clean(tree: Path, src: Path, dst: Path, jobs: int, extra: list[str] | No
     return Run(seconds, peak, audit, dst)
 
 
-def run_sampled(tree: Path, command: list[str]) -> tuple[float, int, str]:
+def run_sampled(tree: Path, command: list[str], stdout: bool = False) -> tuple[float, int, str]:
     """Run ``command`` with ``tree``'s code first on the path, in ``tree``: its wall seconds, the
-    peak resident memory of its process tree and its standard error. Exit 0 or 1 is expected."""
+    peak resident memory of its process tree and its standard error (``stdout``: its standard
+    output instead). Exit 0 or 1 is expected."""
     env = {**os.environ, "PYTHONPATH": str(tree)}
     peak = 0
     started = time.perf_counter()
-    process = subprocess.Popen(command, env=env, cwd=tree, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    output = subprocess.PIPE if stdout else subprocess.DEVNULL
+    process = subprocess.Popen(command, env=env, cwd=tree, stdout=output, stderr=subprocess.PIPE)
     done = threading.Event()
 
     def sample() -> None:
@@ -110,13 +112,13 @@ def run_sampled(tree: Path, command: list[str]) -> tuple[float, int, str]:
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    _, stderr = process.communicate()
+    out, stderr = process.communicate()
     seconds = time.perf_counter() - started
     done.set()
     sampler.join()
     if process.returncode not in (0, 1):
         raise RuntimeError(f"{' '.join(command)} failed ({process.returncode}):\n{stderr.decode()[-2000:]}")
-    return seconds, peak, stderr.decode()
+    return seconds, peak, (out if stdout else stderr).decode()
 
 
 def profile(tree: Path, src: Path) -> dict[str, float]:
