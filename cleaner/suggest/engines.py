@@ -17,11 +17,13 @@ whose task raises, has its files reported as skipped.
 from __future__ import annotations
 
 import contextlib
+import os
 import pickle
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import Any, BinaryIO
 
 from cleaner.config import Config
 from cleaner.io.readers import SourceFile
@@ -137,10 +139,11 @@ class Engine:
 
 
 class _Spool:
-    """Normalised texts written to a temporary file (deleted when closed) and read back in order."""
+    """Normalised texts written to a binary file (by default a temporary one, deleted when
+    closed) and read back in order."""
 
-    def __init__(self) -> None:
-        self.file = tempfile.TemporaryFile()
+    def __init__(self, file: BinaryIO | None = None) -> None:
+        self.file: BinaryIO = file if file is not None else tempfile.TemporaryFile()
         self.complete = False
 
     def write(self, text: Text) -> None:
@@ -161,37 +164,71 @@ def _evidence_of(candidates: list[Candidate], counter: NgramCounter) -> Evidence
 
 
 class ProcessEngine(Engine):
-    """The two passes on ``jobs`` worker processes (:class:`cleaner.workers.WorkerPool`)."""
+    """The two passes on ``jobs`` worker processes (:class:`cleaner.workers.WorkerPool`). With a
+    ``spool`` folder, each partition's normalised texts are kept there by the counting pass and
+    read back by the evidence pass, whichever worker takes it."""
 
-    def __init__(self, config: Config, text_field: str, max_entries: int, jobs: int) -> None:
+    def __init__(self, config: Config, text_field: str, max_entries: int, jobs: int, spool: Path | None) -> None:
         super().__init__(config, text_field, max_entries)
-        self.jobs = jobs
+        self.jobs, self.spool = jobs, spool
 
     def count(self, parts: list[Part]) -> Iterator[Counted]:
         from cleaner.workers import WorkerPool
 
-        with WorkerPool(self.jobs, Reader, self.setup, _count_in_worker, _count_failed) as pool:
-            yield from pool.map_ordered(parts, window=self.jobs * 2)
+        setup = (*self.setup, self.spool)
+        with WorkerPool(self.jobs, _counting_reader, setup, _count_in_worker, _count_failed_at) as pool:
+            yield from pool.map_ordered(list(enumerate(parts)), window=self.jobs * 2)
 
     def gather(self, parts: list[Part], candidates: list[Candidate], counter: NgramCounter) -> Iterator[Gathered]:
         from cleaner.workers import WorkerPool
 
-        setup = (*self.setup, _evidence_of(candidates, counter))
-        with WorkerPool(self.jobs, _gathering_reader, setup, _gather_in_worker, _gather_failed) as pool:
-            yield from pool.map_ordered(parts, window=self.jobs * 2)
+        setup = (*self.setup, self.spool, _evidence_of(candidates, counter))
+        with WorkerPool(self.jobs, _gathering_reader, setup, _gather_in_worker, _gather_failed_at) as pool:
+            yield from pool.map_ordered(list(enumerate(parts)), window=self.jobs * 2)
 
 
-def _count_in_worker(reader: Reader, files: Part) -> Counted:
-    return reader.count(files)
+# A worker's state and tasks; a task is a partition with its index (the name of its kept texts).
+Indexed = tuple[int, Part]
 
 
-def _gathering_reader(config: Config, text_field: str, max_entries: int, evidence: Evidence) -> tuple[Reader, Evidence]:
-    return Reader(config, text_field, max_entries), evidence
+def _counting_reader(
+    config: Config, text_field: str, max_entries: int, spool: Path | None
+) -> tuple[Reader, Path | None]:
+    return Reader(config, text_field, max_entries), spool
 
 
-def _gather_in_worker(state: tuple[Reader, Evidence], files: Part) -> Gathered:
-    reader, evidence = state
-    return reader.gather(files, evidence)
+def _count_in_worker(state: tuple[Reader, Path | None], task: Indexed) -> Counted:
+    (reader, spool), (index, files) = state, task
+    if spool is None:
+        return reader.count(files)
+    kept = spool / f"{index}.texts"
+    with open(kept.with_suffix(".part"), "w+b") as file:
+        counted = reader.count(files, _Spool(file).write)
+    os.replace(kept.with_suffix(".part"), kept)  # whole or absent: a worker may die while writing
+    return counted
+
+
+def _gathering_reader(
+    config: Config, text_field: str, max_entries: int, spool: Path | None, evidence: Evidence
+) -> tuple[Reader, Path | None, Evidence]:
+    return Reader(config, text_field, max_entries), spool, evidence
+
+
+def _gather_in_worker(state: tuple[Reader, Path | None, Evidence], task: Indexed) -> Gathered:
+    (reader, spool, evidence), (index, files) = state, task
+    kept = spool / f"{index}.texts" if spool is not None else None
+    if kept is None or not kept.exists():
+        return reader.gather(files, evidence)
+    with open(kept, "rb") as file:
+        return Gathered(gather(evidence.candidates, _Spool(file).texts(), evidence.counter))
+
+
+def _count_failed_at(task: Indexed, reason: str) -> Counted:
+    return _count_failed(task[1], reason)
+
+
+def _gather_failed_at(task: Indexed, reason: str) -> Gathered:
+    return _gather_failed(task[1], reason)
 
 
 class RayEngine(Engine):
@@ -238,7 +275,9 @@ def engine_for(
         ):
             yield RayEngine(config, text_field, max_entries, ray, actors)
     elif workers > 1:
-        yield ProcessEngine(config, text_field, max_entries, workers)
+        with contextlib.ExitStack() as stack:
+            spool = Path(stack.enter_context(tempfile.TemporaryDirectory())) if corpus_bytes <= SPOOL_BYTES else None
+            yield ProcessEngine(config, text_field, max_entries, workers, spool)
     else:
         local = Engine(config, text_field, max_entries, corpus_bytes)
         try:
