@@ -13,7 +13,7 @@ from bench.suggest_eval import generate, paragraphs
 from cleaner import partitioning
 from cleaner.errors import ConfigError
 from cleaner.io.readers import DEFAULT_GLOBS, discover
-from cleaner.suggest import suggest
+from cleaner.suggest import engines, suggest
 from cleaner.suggest.counting import NgramCounter
 from cleaner.suggest.evidence import gather, merge_found
 from cleaner.suggest.lookalike import lookalikes
@@ -59,6 +59,25 @@ def test_worker_processes_write_the_local_rule_file(corpus: Path) -> None:
     assert len(skipped) == 1 and "050_broken.txt" in skipped[0]
     assert _yaml(corpus, jobs=2) == (local, skipped, floor)
     assert _yaml(corpus, jobs=3) == (local, skipped, floor)
+
+
+@pytest.mark.usefixtures("small_partitions")
+def test_texts_read_again_or_kept_give_the_same_rule_file(corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second read from the kept normalised texts, from the corpus again (a corpus too large
+    to keep), or from the corpus after the disk filled up while keeping them: the same file."""
+    kept = _yaml(corpus, jobs=1)
+    monkeypatch.setattr(engines, "SPOOL_BYTES", 0)
+    assert _yaml(corpus, jobs=1) == kept
+    assert _yaml(corpus, jobs=2) == kept
+    monkeypatch.undo()
+    monkeypatch.setattr(partitioning, "PARTITION_BYTES", 8_000)
+
+    def disk_full(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(engines.pickle, "dump", disk_full)
+    assert _yaml(corpus, jobs=1) == kept
+    assert _yaml(corpus, jobs=2) == kept
 
 
 @pytest.mark.usefixtures("small_partitions")

@@ -117,7 +117,7 @@ class Engine:
         for part in parts:
             yield reader.count(part, spool.write if spool is not None else None)
         if spool is not None:
-            spool.complete = True
+            spool.complete = not spool.broken
 
     def gather(self, parts: list[Part], candidates: list[Candidate], counter: NgramCounter) -> Iterator[Gathered]:
         if self._spool is not None and self._spool.complete:
@@ -140,14 +140,21 @@ class Engine:
 
 class _Spool:
     """Normalised texts written to a binary file (by default a temporary one, deleted when
-    closed) and read back in order."""
+    closed) and read back in order. A write that fails (a full disk) stops the writing:
+    ``broken`` says so, and the texts are then read from the corpus again."""
 
     def __init__(self, file: BinaryIO | None = None) -> None:
         self.file: BinaryIO = file if file is not None else tempfile.TemporaryFile()
         self.complete = False
+        self.broken = False
 
     def write(self, text: Text) -> None:
-        pickle.dump((text.file, text.first_line, text.text, text.is_record), self.file, pickle.HIGHEST_PROTOCOL)
+        if self.broken:
+            return
+        try:
+            pickle.dump((text.file, text.first_line, text.text, text.is_record), self.file, pickle.HIGHEST_PROTOCOL)
+        except OSError:
+            self.broken = True
 
     def texts(self) -> Iterator[Text]:
         self.file.seek(0)
@@ -202,9 +209,14 @@ def _count_in_worker(state: tuple[Reader, Path | None], task: Indexed) -> Counte
     if spool is None:
         return reader.count(files)
     kept = spool / f"{index}.texts"
-    with open(kept.with_suffix(".part"), "w+b") as file:
-        counted = reader.count(files, _Spool(file).write)
-    os.replace(kept.with_suffix(".part"), kept)  # whole or absent: a worker may die while writing
+    try:
+        with open(kept.with_suffix(".part"), "w+b") as file:
+            written = _Spool(file)
+            counted = reader.count(files, written.write)
+        if not written.broken:
+            os.replace(kept.with_suffix(".part"), kept)  # whole or absent: a worker may die while writing
+    except OSError:  # no room for the texts (or the folder): they are read again
+        return reader.count(files)
     return counted
 
 
