@@ -29,7 +29,7 @@ from cleaner.config import Config
 from cleaner.io.readers import SourceFile
 from cleaner.pipeline import Pipeline
 from cleaner.suggest.counting import NgramCounter
-from cleaner.suggest.evidence import Occurrences, gather
+from cleaner.suggest.evidence import Gatherer, Occurrences, gather
 from cleaner.suggest.mining import Candidate
 from cleaner.suggest.scan import Text, read_files
 
@@ -81,10 +81,14 @@ class Reader:
         counted.counter.flush()
         return counted
 
+    def texts(self, files: Part) -> Iterator[Text]:
+        """The partition's normalised texts, read again (a file that cannot be read was reported
+        by the counting pass already)."""
+        return read_files(self.pipeline, files, self.text_field, self.max_bytes)
+
     def gather(self, files: Part, evidence: Evidence) -> Gathered:
-        # A file that cannot be read was reported by the counting pass already.
-        texts = read_files(self.pipeline, files, self.text_field, self.max_bytes)
-        return Gathered(gather(evidence.candidates, texts, evidence.counter))
+        """The evidence pass over a partition, on a Ray actor (which gets ``evidence`` each time)."""
+        return Gathered(gather(evidence.candidates, self.texts(files), evidence.counter))
 
 
 def _failed(files: Part, reason: str) -> list[str]:
@@ -124,9 +128,9 @@ class Engine:
             # The whole corpus at once: the same as partition by partition, merged.
             yield Gathered(gather(candidates, self._spool.texts(), counter))
             return
-        reader, evidence = self._local_reader(), Evidence(candidates, counter)
+        reader, gatherer = self._local_reader(), Gatherer(candidates, counter)
         for part in parts:
-            yield reader.gather(part, evidence)
+            yield Gathered(gatherer.gather(reader.texts(part)))
 
     def close(self) -> None:
         if self._spool is not None:
@@ -222,17 +226,17 @@ def _count_in_worker(state: tuple[Reader, Path | None], task: Indexed) -> Counte
 
 def _gathering_reader(
     config: Config, text_field: str, max_entries: int, spool: Path | None, evidence: Evidence
-) -> tuple[Reader, Path | None, Evidence]:
-    return Reader(config, text_field, max_entries), spool, evidence
+) -> tuple[Reader, Path | None, Gatherer]:
+    return Reader(config, text_field, max_entries), spool, Gatherer(evidence.candidates, evidence.counter)
 
 
-def _gather_in_worker(state: tuple[Reader, Path | None, Evidence], task: Indexed) -> Gathered:
-    (reader, spool, evidence), (index, files) = state, task
+def _gather_in_worker(state: tuple[Reader, Path | None, Gatherer], task: Indexed) -> Gathered:
+    (reader, spool, gatherer), (index, files) = state, task
     kept = spool / f"{index}.texts" if spool is not None else None
     if kept is None or not kept.exists():
-        return reader.gather(files, evidence)
+        return Gathered(gatherer.gather(reader.texts(files)))
     with open(kept, "rb") as file:
-        return Gathered(gather(evidence.candidates, _Spool(file).texts(), evidence.counter))
+        return Gathered(gatherer.gather(_Spool(file).texts()))
 
 
 def _count_failed_at(task: Indexed, reason: str) -> Counted:

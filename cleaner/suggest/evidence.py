@@ -204,42 +204,55 @@ def _codes_of(char: str) -> np.ndarray:
 def gather(candidates: list[Candidate], texts: Iterable[Text], counter: NgramCounter) -> dict[str, Occurrences]:
     """Occurrences of every candidate's rare form, and of every frequent form (how often it is
     split), in ``texts`` (the corpus read again); keyed by the form."""
-    by_rare: dict[str, list[Candidate]] = {}
-    for candidate in candidates:
-        by_rare.setdefault(candidate.rare, []).append(candidate)
-    frequents = {candidate.frequent for candidate in candidates}
-    patterns = list(dict.fromkeys([*by_rare, *sorted(frequents)]))
-    found = {form: Occurrences() for form in patterns}
-    if not patterns:
+    return Gatherer(candidates, counter).gather(texts)
+
+
+class Gatherer:
+    """:func:`gather` made ready once for many parts of a corpus: the patterns searched for and
+    what the tests need of each."""
+
+    def __init__(self, candidates: list[Candidate], counter: NgramCounter) -> None:
+        by_rare: dict[str, list[Candidate]] = {}
+        for candidate in candidates:
+            by_rare.setdefault(candidate.rare, []).append(candidate)
+        frequents = {candidate.frequent for candidate in candidates}
+        self.patterns = list(dict.fromkeys([*by_rare, *sorted(frequents)]))
+        self.counter = counter
+        # Each rare form is judged against its first candidate (the best one); others share its places.
+        self.first = {rare: group[0] for rare, group in by_rare.items()}
+        self.automaton = ahocorasick_rs.AhoCorasick(self.patterns) if self.patterns else None
+        self.shapes = _Shapes(self.patterns, frequents, self.first, counter)
+
+    def gather(self, texts: Iterable[Text]) -> dict[str, Occurrences]:
+        """What :func:`gather` finds in ``texts``."""
+        patterns, first, shapes, counter = self.patterns, self.first, self.shapes, self.counter
+        found = {form: Occurrences() for form in patterns}
+        if self.automaton is None:
+            return found
+        seen = np.zeros(len(patterns), np.int64)
+        split = np.zeros(len(patterns), np.int64)
+        for item in texts:
+            text = item.text
+            matches = self.automaton.find_matches_as_indexes(text, overlapping=True)
+            if not matches:
+                continue
+            index, start, end = np.array(matches, np.int64).reshape(-1, 3).T
+            codes = np.frombuffer(text.encode("utf-32-le"), np.uint32).astype(np.uint64)
+            breaks = np.nonzero(codes == 0x0A)[0]
+            # A line break is a line's edge, as is the text's end: no neighbour (0).
+            codes = np.append(np.where(codes == 0x0A, 0, codes), np.uint64(0))
+            before, after = np.where(start > 0, codes[np.maximum(start - 1, 0)], 0), codes[end]
+            seen += np.bincount(index, minlength=len(patterns))
+            frequent = shapes.frequent[index] & shapes.splittable[index]
+            sides = split_sides(shapes.edges(index[frequent]), before[frequent], after[frequent], counter)
+            split += np.bincount(index[frequent][sides > 0], minlength=len(patterns))
+            judged = np.nonzero(shapes.judged[index])[0]
+            if len(judged):
+                verdicts = judge_many(shapes, index[judged], before[judged], after[judged], counter)
+                _record(item, breaks, patterns, first, found, (index[judged], start[judged], end[judged]), verdicts)
+        for form, count, splits in zip(patterns, seen.tolist(), split.tolist(), strict=True):
+            found[form].count, found[form].split = count, splits
         return found
-    automaton = ahocorasick_rs.AhoCorasick(patterns)
-    # Each rare form is judged against its first candidate (the best one); others share its places.
-    first = {rare: group[0] for rare, group in by_rare.items()}
-    shapes = _Shapes(patterns, frequents, first, counter)
-    seen = np.zeros(len(patterns), np.int64)
-    split = np.zeros(len(patterns), np.int64)
-    for item in texts:
-        text = item.text
-        matches = automaton.find_matches_as_indexes(text, overlapping=True)
-        if not matches:
-            continue
-        index, start, end = np.array(matches, np.int64).reshape(-1, 3).T
-        codes = np.frombuffer(text.encode("utf-32-le"), np.uint32).astype(np.uint64)
-        breaks = np.nonzero(codes == 0x0A)[0]
-        # A line break is a line's edge, as is the text's end: no neighbour (0).
-        codes = np.append(np.where(codes == 0x0A, 0, codes), np.uint64(0))
-        before, after = np.where(start > 0, codes[np.maximum(start - 1, 0)], 0), codes[end]
-        seen += np.bincount(index, minlength=len(patterns))
-        frequent = shapes.frequent[index] & shapes.splittable[index]
-        sides = split_sides(shapes.edges(index[frequent]), before[frequent], after[frequent], counter)
-        split += np.bincount(index[frequent][sides > 0], minlength=len(patterns))
-        judged = np.nonzero(shapes.judged[index])[0]
-        if len(judged):
-            verdicts = judge_many(shapes, index[judged], before[judged], after[judged], counter)
-            _record(item, breaks, patterns, first, found, (index[judged], start[judged], end[judged]), verdicts)
-    for form, count, splits in zip(patterns, seen.tolist(), split.tolist(), strict=True):
-        found[form].count, found[form].split = count, splits
-    return found
 
 
 class _Shapes:
