@@ -9,6 +9,10 @@
 3. **Evidence** (:mod:`cleaner.suggest.evidence`): the corpus is read again for the candidates'
    rare forms only; each occurrence is judged by its neighbours, contexts are kept.
 
+Both reads go partition by partition (:mod:`cleaner.suggest.engines`: in this process, in worker
+processes or on Ray actors), merged in partition order, so the rule file does not depend on where
+they ran.
+
 Proposals are ranked by confidence; one whose occurrences a better one already covers, that would
 chain with a better one, or that the given rules already handle, is left out.
 :func:`cleaner.suggest.render.render_rules` writes them as a rule file.
