@@ -75,6 +75,10 @@ FIXED = [
     # Layout pairs brackets whatever their widths: "（,)" read as an open comma, so its heading's
     # plain line healed across a credit, while the "（，）" punctuation made of it did not.
     ("default", ":0\n0 摄\n\n# 㐀（,)"),
+    # A half-width ! ? . after a Han character ends a sentence as the full-width mark punctuation
+    # makes of it does, so the speck at the next line's start goes in the first run, not the second.
+    ("default", "㐀!\n.㐀"),
+    ("default", "㐀?\n,㐀"),
 ]
 
 

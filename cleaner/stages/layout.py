@@ -838,8 +838,13 @@ def speck_changes(decided: Plan) -> list[Change]:
             for start, end in furniture.specks(line.raw, previous_ends, full_stop):
                 changes.append(Change(line.start + start, line.start + end, "", "drop_speck"))
         previous_ends = blocks.ends_sentence(line.plain)
-        full_stop = line.plain.rstrip()[-1:] in "。！？"
+        end = line.plain.rstrip()
+        # A half-width ! ? . after a Han character is the full-width mark punctuation makes of it.
+        full_stop = end[-1:] in "。！？" or _HAN_THEN_STOP.search(end[-2:]) is not None
     return changes
+
+
+_HAN_THEN_STOP = regex.compile(r"\p{Han}[!?.]$")
 
 
 def weak_break_events(decided: Plan, threshold: float) -> list[Change]:
