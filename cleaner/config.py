@@ -165,6 +165,9 @@ class DedupOptions:
     short_max_length: int = 45
     short_max_edits: int = 1
     short_max_ratio: float = 0.1
+    # A folder holding the index of earlier runs (see cleaner.dedup.store): read at the start if it
+    # exists, written back at the end; paragraphs copying what earlier runs kept are removed.
+    index: str | None = None
 
     @property
     def enabled(self) -> bool:

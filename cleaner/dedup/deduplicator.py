@@ -75,7 +75,9 @@ class Match:
     """The kept copy a paragraph duplicates: ``rule`` is ``exact``, ``short_near``, ``near`` or ``fragment``.
 
     ``extra`` adds to the ``kept`` record of the edit (the paragraphs of a kept run, the edits of a
-    short near copy) and takes no part in comparisons.
+    short near copy) and takes no part in comparisons. ``index`` names the saved index the kept
+    copy came from when an earlier run cleaned it (``None``: this run); its ``doc`` and ``para``
+    are then those of that run, and its text is not in this run's output.
     """
 
     rule: str
@@ -83,10 +85,18 @@ class Match:
     para: int
     similarity: float
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
+    index: str | None = None
 
     def to_detail(self, removed_para: int) -> dict[str, Any]:
         kept = {"doc": self.doc, "para": self.para, "similarity": round(self.similarity, 4), **self.extra}
+        if self.index is not None:
+            kept["index"] = self.index
         return {"kept": kept, "removed_para": removed_para}
+
+    @property
+    def place(self) -> tuple[str | None, str]:
+        """The kept copy's document, told apart from one of this run with the same id."""
+        return self.index, self.doc
 
 
 class _Growing:
@@ -128,14 +138,29 @@ class _RunStore:
 
     def append(self, values: np.ndarray, lengths: np.ndarray) -> None:
         """Add one run per entry of ``lengths``; ``values`` holds the runs one after another."""
+        start = self._end
+        self.write_values(values)
+        self._start.extend(start + np.cumsum(lengths) - lengths)
+        self._length.extend(lengths.astype(np.int32))
+
+    def write_values(self, values: np.ndarray) -> None:
+        """Append values to the file without adding runs (a saved index is read back in pieces)."""
         data = np.ascontiguousarray(values, dtype=np.uint32)
         view = memoryview(data).cast("B")
         written = 0
         while written < len(view):
             written += os.pwrite(self._fd, view[written:], self._end * 4 + written)
-        self._start.extend(self._end + np.cumsum(lengths) - lengths)
-        self._length.extend(lengths.astype(np.int32))
         self._end += data.size
+
+    def read_values(self, start: int, count: int) -> np.ndarray:
+        """``count`` values from position ``start`` of the file, across runs."""
+        data = bytearray()
+        while len(data) < count * 4:
+            chunk = os.pread(self._fd, count * 4 - len(data), (start * 4) + len(data))
+            if not chunk:
+                raise OSError("the dedup spill file is shorter than expected")
+            data += chunk
+        return np.frombuffer(bytes(data), dtype=np.uint32)
 
     def get(self, number: int) -> np.ndarray:
         length = int(self._length.data[number])
@@ -260,6 +285,9 @@ class Deduplicator:
         self.batch_paragraphs = 2048
         self.stats: Counter[str] = Counter()
         self._scope_path: str | None = None
+        # Paragraphs below this pid were cleaned by earlier runs, read from the index named here.
+        self.earlier = 0
+        self.index_name: str | None = None
         self.reset()
 
     # -- state -------------------------------------------------------------------------------
@@ -268,6 +296,8 @@ class Deduplicator:
         """Forget every paragraph seen so far."""
         for store in getattr(self, "_stores", ()):
             store.close()
+        self.earlier, self.index_name = 0, None
+        self.index_runs: list[dict[str, int]] = []
         self._exact = _ExactIndex()
         # Most of the index is the bands: kept fuller than the default half (a miss then needs a
         # second bucket a little more often), which changes what is stored where, never what is found.
@@ -300,6 +330,26 @@ class Deduplicator:
         return self._para_doc.size
 
     # -- public API ----------------------------------------------------------------------------
+
+    def save(self, path: str | os.PathLike[str], documents: int = 0) -> None:
+        """Write the index to the folder ``path``, atomically (see :mod:`cleaner.dedup.store`);
+        ``documents``: how many documents this run processed, for the index's record of runs."""
+        from cleaner.dedup import store
+
+        store.save(self, path, documents)
+
+    @classmethod
+    def load(
+        cls, path: str | os.PathLike[str], options: DedupOptions | None = None, spill_dir: str | None = None
+    ) -> Deduplicator:
+        """A deduplicator holding the index saved at ``path``, which must have been made with
+        ``options``; removals of copies of its paragraphs name it as ``path``. Raises
+        :class:`cleaner.dedup.store.DamagedIndexError` otherwise."""
+        from cleaner.dedup import store
+
+        dedup = cls(options, spill_dir)
+        store.load(dedup, path, os.fspath(path))
+        return dedup
 
     def process(self, doc: Document) -> tuple[Document | None, list[Edit]]:
         """Remove from ``doc`` the paragraphs already seen; index the rest.
@@ -416,7 +466,11 @@ class Deduplicator:
             duplicate_of, ratio = self._duplicate_document(batch.analysis, rows, doc_matches, doc.id)
             report: list[Edit] = []
             if duplicate_of is not None:
-                detail = {"kept": {"doc": duplicate_of, "similarity": round(ratio, 4)}, "paragraphs": len(rows)}
+                index, kept_doc = duplicate_of
+                kept: dict[str, Any] = {"doc": kept_doc, "similarity": round(ratio, 4)}
+                if index is not None:
+                    kept["index"] = index
+                detail = {"kept": kept, "paragraphs": len(rows)}
                 if options.drop_duplicate_documents:
                     self.stats["duplicate_documents_dropped"] += 1
                     for row in rows:
@@ -494,7 +548,7 @@ class Deduplicator:
         digest = analysis.digests[row]
         pid = int(batch.exact_pid[row])
         if pid >= 0:
-            return Match("exact", *self._where(pid), 1.0)
+            return self._found("exact", pid, 1.0)
         if digest in batch.seen_here:
             return Match("exact", *batch.where[batch.seen_here[digest]], 1.0)
         if analysis.is_short(row):
@@ -521,7 +575,7 @@ class Deduplicator:
             self.stats["candidates"] += 1
             similarity = _jaccard(mine, self._shingles.get(pid))
             if similarity >= threshold and (best is None or similarity > best.similarity):
-                best = Match("near", *self._where(pid), similarity)
+                best = self._found("near", pid, similarity)
         return best
 
     def _best_short(self, batch: _Batch, row: int) -> Match | None:
@@ -529,23 +583,24 @@ class Deduplicator:
         options = self.options
         mine = batch.analysis.key(row).tolist()
         best: tuple[int, Match] | None = None
-        others: list[tuple[np.ndarray, tuple[str, int]]] = []
+        others: list[tuple[np.ndarray, tuple[str, int], str | None]] = []
         for pid in batch.short_index.get(row, ()):
             self.stats["candidates"] += 1
-            others.append((self._short_keys.get(pid), self._where(pid)))
+            others.append((self._short_keys.get(pid), self._where(pid), self._index_of(pid)))
         for other in batch.short_local.get(row, ()):
             if batch.available[other]:
-                others.append((batch.analysis.key(other), batch.where[other]))
+                others.append((batch.analysis.key(other), batch.where[other], None))
         here, at = batch.where[row]
-        for key, (doc, para) in others:
+        for key, (doc, para), index in others:
             edits = short_near_edits(key.tolist(), mine, options.short_max_edits, options.short_max_ratio)
-            if edits is not None and doc == here and abs(at - para) <= SHORT_NEAR_NEIGHBOURHOOD:
+            nearby = index is None and doc == here and abs(at - para) <= SHORT_NEAR_NEIGHBOURHOOD
+            if edits is not None and nearby:
                 if not breaks_a_word(key.tolist(), mine):
                     continue  # a variant set beside it (…所在的列。/ …所在的行。), not a copy
             if edits is None or (best is not None and edits >= best[0]):
                 continue
             similarity = 1.0 - edits / max(key.size, len(mine))
-            best = (edits, Match("short_near", doc, para, similarity, {"edits": edits}))
+            best = (edits, Match("short_near", doc, para, similarity, {"edits": edits}, index))
         return None if best is None else best[1]
 
     def _match_fragments(self, batch: _Batch, d: int) -> None:
@@ -577,7 +632,7 @@ class Deduplicator:
         if removed:
             for row in rows:
                 match = batch.matches[row]
-                if match is not None and match.doc == batch.ids[d] and match.para + rows.start in removed:
+                if match is not None and match.place == (None, batch.ids[d]) and match.para + rows.start in removed:
                     # It named a paragraph that has just gone as a fragment: it is that fragment's copy.
                     batch.matches[row] = removed[match.para + rows.start]
 
@@ -699,8 +754,10 @@ class Deduplicator:
         self, batch: _Batch, copy_rows: list[int], found: RunMatch, original: _OriginalRun
     ) -> dict[int, Match]:
         removed: dict[int, Match] = {}
+        index = None
         if original.doc_number < 0:
             places = [self._where(original.members[j]) for j in found.original]
+            index = self._index_of(original.members[found.original[0]])
         else:
             places = [batch.where[original.members[j]] for j in found.original]
         paras = [para for _, para in places]
@@ -711,7 +768,7 @@ class Deduplicator:
                 continue
             extra = {"paras": paras, "containment": round(found.containment[i], 4)}
             source = paras[found.original.index(found.source[i])]
-            match = Match("fragment", doc, source, found.similarity, extra)
+            match = Match("fragment", doc, source, found.similarity, extra, index)
             batch.matches[row] = match
             batch.withdraw(row)
             removed[row] = match
@@ -772,24 +829,32 @@ class Deduplicator:
     def _where(self, pid: int) -> tuple[str, int]:
         return self._doc_ids[int(self._para_doc.data[pid])], int(self._para_index.data[pid])
 
+    def _index_of(self, pid: int) -> str | None:
+        """The saved index an indexed paragraph came from (``None``: indexed by this run)."""
+        return self.index_name if pid < self.earlier else None
+
+    def _found(self, rule: str, pid: int, similarity: float) -> Match:
+        return Match(rule, *self._where(pid), similarity, index=self._index_of(pid))
+
     def _duplicate_document(
         self, analysis: _Analysis, rows: range, matches: list[Match | None], doc_id: str
-    ) -> tuple[str | None, float]:
-        """The earlier document this one nearly repeats, if any, and the share of content it holds.
+    ) -> tuple[tuple[str | None, str] | None, float]:
+        """The earlier document this one nearly repeats (see :attr:`Match.place`), if any, and the
+        share of content it holds.
 
         Shares are counted in letters/digits/ideographs of the paragraphs long enough to be
         removed; a document qualifies when one earlier document holds copies (exact or near) of
         at least ``duplicate_document_ratio`` of it.
         """
         total = 0
-        by_doc: Counter[str] = Counter()
+        by_doc: Counter[tuple[str | None, str]] = Counter()
         for row, match in zip(rows, matches, strict=True):
             content = analysis.content[row]
             if content < self.options.min_length:
                 continue
             total += content
-            if match is not None and match.doc != doc_id:
-                by_doc[match.doc] += content
+            if match is not None and match.place != (None, doc_id):
+                by_doc[match.place] += content
         if not total or not by_doc:
             return None, 0.0
         # One earlier document must hold the copies: a page assembled from paragraphs of many

@@ -1,0 +1,358 @@
+"""A deduplicator's index on disk, so a later run removes copies of what earlier runs kept.
+
+``clean batch2/ out2/ --dedup-index idx/`` starts from what ``clean batch1/ out1/ --dedup-index
+idx/`` indexed and writes the index back, grown by batch2's kept paragraphs. Layout of ``idx/``:
+
+* ``current.json`` — ``{"format": "cleaner-dedup-index", "generation": "gen-000002"}``: the one
+  generation in use. It is replaced (``os.replace``) only after the new generation is complete, so
+  a run killed while saving leaves the previous index as it was.
+* ``gen-NNNNNN/`` — one complete index, written into a temporary folder and renamed:
+
+  - ``header.json``: ``format``, ``version``, the dedup ``options`` it was made with (every option
+    a decision depends on), ``paragraphs`` and ``documents`` indexed, ``runs`` (those of each run
+    that added to it), ``tables`` (bands, buckets and entries of each hash table), ``files`` (the
+    SHA-256 of every other file) and ``checksum`` (the SHA-256 of the header's other fields).
+  - ``doc_ids.json``: the ids of the documents indexed paragraphs belong to, in order.
+  - numpy ``.npy`` files (format 1.0, read with ``allow_pickle=False``): for each hash table
+    (``exact``, ``bands``, ``segments``, ``units``) its ``.cells`` (uint64) and ``.filled``
+    (uint8); ``exact.digests`` (uint64, one per paragraph); ``para_doc`` and ``para_index``
+    (uint32: the document number and paragraph number of each indexed paragraph); for each run
+    store (``shingles``, ``short_keys``, ``gaps``, ``leads``) its ``.values`` (uint32), ``.start``
+    (int64) and ``.length`` (int32), one run per paragraph.
+
+An index made with other dedup options, of another format version, or failing any checksum or
+consistency check is refused with a :class:`DamagedIndexError` (exit 2): it is never used blindly.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+import numpy as np
+
+from cleaner.dedup.lsh import BandIndex
+from cleaner.errors import ConfigError
+
+if TYPE_CHECKING:
+    from cleaner.dedup.deduplicator import Deduplicator, _Growing, _RunStore
+
+FORMAT = "cleaner-dedup-index"
+VERSION = 1
+CURRENT = "current.json"
+HEADER = "header.json"
+DOC_IDS = "doc_ids.json"
+GENERATION = "gen-"
+TEMPORARY = ".tmp-"
+CHUNK = 1 << 22  # values copied between a run store and its file at a time (16 MB)
+# Options that do not change which paragraph is kept or removed: not compared.
+UNCOMPARED = ("index",)
+
+
+class DamagedIndexError(ConfigError):
+    """A dedup index that cannot be used: damaged, of another format, or made with other options."""
+
+
+def options_record(dedup: Deduplicator) -> dict[str, Any]:
+    """The dedup options an index's decisions depend on, as JSON values."""
+    record = dataclasses.asdict(dedup.options)
+    for name in UNCOMPARED:
+        record.pop(name, None)
+    return record
+
+
+def exists(path: Path) -> bool:
+    """Whether ``path`` holds an index (an absent or empty folder starts a new one)."""
+    return (path / CURRENT).exists()
+
+
+# -- saving ----------------------------------------------------------------------------------
+
+
+def save(dedup: Deduplicator, path: str | Path, documents: int) -> None:
+    """Write ``dedup``'s index to ``path`` as a new generation, then switch ``current.json`` to it.
+
+    ``documents`` is how many documents this run gave the deduplicator (for the ``runs`` record).
+    """
+    path = Path(path)
+    path.mkdir(parents=True, exist_ok=True)
+    previous = _current(path)
+    _remove_unused(path, keep=previous)
+    number = int(previous[len(GENERATION) :]) + 1 if previous else 1
+    folder = Path(tempfile.mkdtemp(prefix=TEMPORARY, dir=path))
+    files: dict[str, str] = {}
+    for name, array in _arrays(dedup).items():
+        files[f"{name}.npy"] = _write_array(folder / f"{name}.npy", array)
+    for name, store in _run_stores(dedup).items():
+        files[f"{name}.values.npy"] = _write_values(folder / f"{name}.values.npy", store)
+        files[f"{name}.start.npy"] = _write_array(folder / f"{name}.start.npy", _used(store._start))
+        files[f"{name}.length.npy"] = _write_array(folder / f"{name}.length.npy", _used(store._length))
+    files[DOC_IDS] = _write_bytes(folder / DOC_IDS, json.dumps(dedup._doc_ids, ensure_ascii=False).encode())
+    runs = [*_previous_runs(dedup), {"documents": documents, "paragraphs": len(dedup) - dedup.earlier}]
+    header = {
+        "format": FORMAT,
+        "version": VERSION,
+        "options": options_record(dedup),
+        "paragraphs": len(dedup),
+        "documents": len(dedup._doc_ids),
+        "runs": runs,
+        "tables": {name: _table_record(table) for name, table in _tables(dedup).items()},
+        "files": files,
+    }
+    header["checksum"] = _checksum(header)
+    _write_bytes(folder / HEADER, json.dumps(header, indent=1, ensure_ascii=False).encode())
+    _sync(folder)
+    generation = f"{GENERATION}{number:06d}"
+    os.rename(folder, path / generation)
+    _sync(path)
+    pointer = json.dumps({"format": FORMAT, "generation": generation}).encode()
+    temporary = path / f"{TEMPORARY}{CURRENT}"
+    _write_bytes(temporary, pointer)
+    os.replace(temporary, path / CURRENT)
+    _sync(path)
+    _remove_unused(path, keep=generation)
+
+
+def _arrays(dedup: Deduplicator) -> dict[str, np.ndarray]:
+    arrays = {
+        "exact.digests": _used(dedup._exact._digests),
+        "para_doc": _used(dedup._para_doc),
+        "para_index": _used(dedup._para_index),
+    }
+    for name, table in _tables(dedup).items():
+        arrays[f"{name}.cells"] = table._cells
+        arrays[f"{name}.filled"] = table._filled
+    return arrays
+
+
+def _tables(dedup: Deduplicator) -> dict[str, BandIndex]:
+    return {"exact": dedup._exact._table, "bands": dedup._bands, "segments": dedup._segments, "units": dedup._units}
+
+
+def _run_stores(dedup: Deduplicator) -> dict[str, _RunStore]:
+    return {"shingles": dedup._shingles, "short_keys": dedup._short_keys, "gaps": dedup._gaps, "leads": dedup._leads}
+
+
+def _used(growing: _Growing) -> np.ndarray:
+    return growing.data[: growing.size]
+
+
+def _table_record(table: BandIndex) -> dict[str, Any]:
+    return {"bands": table.bands, "buckets": table.buckets, "size": table.size, "max_load": table.max_load}
+
+
+def _previous_runs(dedup: Deduplicator) -> list[dict[str, int]]:
+    return list(dedup.index_runs)
+
+
+def _write_array(target: Path, array: np.ndarray) -> str:
+    with open(target, "wb") as out:
+        np.lib.format.write_array(out, np.ascontiguousarray(array), version=(1, 0), allow_pickle=False)
+        _flush(out)
+    return _file_sha256(target)
+
+
+def _write_values(target: Path, store: _RunStore) -> str:
+    """A run store's values, streamed from its temporary file (never all in memory at once)."""
+    header = {"descr": np.lib.format.dtype_to_descr(np.dtype("<u4")), "fortran_order": False, "shape": (store._end,)}
+    with open(target, "wb") as out:
+        np.lib.format.write_array_header_1_0(out, header)
+        for start in range(0, store._end, CHUNK):
+            count = min(CHUNK, store._end - start)
+            out.write(store.read_values(start, count).astype("<u4").tobytes())
+        _flush(out)
+    return _file_sha256(target)
+
+
+def _write_bytes(target: Path, data: bytes) -> str:
+    with open(target, "wb") as out:
+        out.write(data)
+        _flush(out)
+    return hashlib.sha256(data).hexdigest()
+
+
+def _flush(out: BinaryIO) -> None:
+    out.flush()
+    os.fsync(out.fileno())
+
+
+def _sync(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _remove_unused(path: Path, keep: str | None) -> None:
+    """Generations other than ``keep`` and temporary files: those of runs killed or superseded."""
+    for entry in path.iterdir():
+        unused = entry.name.startswith(GENERATION) and entry.name != keep
+        if unused or entry.name.startswith(TEMPORARY):
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
+
+
+# -- loading ---------------------------------------------------------------------------------
+
+
+def load(dedup: Deduplicator, path: str | Path, name: str) -> None:
+    """Make ``dedup`` (fresh, with the run's options) hold the index at ``path``; ``name`` is how
+    the audit record names it. Raises :class:`DamagedIndexError` when it cannot be trusted."""
+    path = Path(path)
+    generation = _current(path)
+    if generation is None:
+        raise DamagedIndexError(f"{path}: not a dedup index ({CURRENT} missing)")
+    folder = path / generation
+    header = _read_header(folder)
+    _check_options(header, dedup, path)
+    for file_name, expected in header["files"].items():
+        if Path(file_name).name != file_name or _file_sha256(folder / file_name) != expected:
+            raise DamagedIndexError(f"{path}: damaged dedup index ({file_name} does not match its checksum)")
+    try:
+        _restore(dedup, folder, header)
+    except (KeyError, TypeError, ValueError, OSError) as exc:
+        dedup.reset()
+        raise DamagedIndexError(f"{path}: damaged dedup index ({exc})") from None
+    dedup.earlier = len(dedup)
+    dedup.index_name = name
+    dedup.index_runs = list(header["runs"])
+
+
+def _current(path: Path) -> str | None:
+    """The generation ``current.json`` names (``None``: no index yet)."""
+    try:
+        pointer = json.loads((path / CURRENT).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        raise DamagedIndexError(f"{path}: damaged dedup index ({CURRENT}: {exc})") from None
+    generation = pointer.get("generation") if isinstance(pointer, dict) else None
+    valid = isinstance(generation, str) and generation.startswith(GENERATION) and generation[len(GENERATION) :].isdigit()
+    if not valid or pointer.get("format") != FORMAT:
+        raise DamagedIndexError(f"{path}: damaged dedup index ({CURRENT} names no generation)")
+    return generation
+
+
+def _read_header(folder: Path) -> dict[str, Any]:
+    try:
+        header = json.loads((folder / HEADER).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise DamagedIndexError(f"{folder.parent}: damaged dedup index ({HEADER}: {exc})") from None
+    if not isinstance(header, dict) or header.get("format") != FORMAT:
+        raise DamagedIndexError(f"{folder.parent}: not a dedup index ({HEADER} names another format)")
+    if header.get("version") != VERSION:
+        raise DamagedIndexError(
+            f"{folder.parent}: dedup index format version {header.get('version')}; this cleaner reads {VERSION}"
+        )
+    if header.get("checksum") != _checksum(header):
+        raise DamagedIndexError(f"{folder.parent}: damaged dedup index ({HEADER} does not match its checksum)")
+    return header
+
+
+def _checksum(header: dict[str, Any]) -> str:
+    body = {key: value for key, value in header.items() if key != "checksum"}
+    return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def _check_options(header: dict[str, Any], dedup: Deduplicator, path: Path) -> None:
+    saved, mine = header.get("options"), options_record(dedup)
+    if saved == mine:
+        return
+    saved = saved if isinstance(saved, dict) else {}
+    differ = sorted(key for key in set(saved) | set(mine) if saved.get(key) != mine.get(key))
+    listed = ", ".join(f"{key} {saved.get(key)!r} (this run: {mine.get(key)!r})" for key in differ)
+    raise DamagedIndexError(
+        f"{path}: the dedup index was made with other dedup options: {listed}; "
+        "use the options it was made with, or another index"
+    )
+
+
+def _restore(dedup: Deduplicator, folder: Path, header: dict[str, Any]) -> None:
+    """Fill ``dedup``'s state from the files, checking that every part agrees with the others."""
+    paragraphs = _count(header["paragraphs"])
+    doc_ids = json.loads((folder / DOC_IDS).read_text(encoding="utf-8"))
+    if not isinstance(doc_ids, list) or not all(isinstance(d, str) for d in doc_ids):
+        raise ValueError(f"{DOC_IDS} is not a list of ids")
+    para_doc = _array(folder, "para_doc", np.uint32, paragraphs)
+    if para_doc.size and int(para_doc.max()) >= len(doc_ids):
+        raise ValueError("para_doc names a document that is not listed")
+    dedup._doc_ids = doc_ids
+    _fill(dedup._para_doc, para_doc)
+    _fill(dedup._para_index, _array(folder, "para_index", np.uint32, paragraphs))
+    _fill(dedup._exact._digests, _array(folder, "exact.digests", np.uint64, paragraphs))
+    for name, table in _tables(dedup).items():
+        _restore_table(table, folder, name, header["tables"][name])
+    for name, store in _run_stores(dedup).items():
+        _restore_store(store, folder, name, paragraphs)
+
+
+def _count(value: Any) -> int:
+    if not isinstance(value, int) or value < 0:
+        raise ValueError(f"bad count {value!r}")
+    return value
+
+
+def _array(folder: Path, name: str, dtype: Any, size: int | None = None) -> np.ndarray:
+    array = np.load(folder / f"{name}.npy", allow_pickle=False)
+    if array.dtype != np.dtype(dtype) or (size is not None and array.shape != (size,)):
+        raise ValueError(f"{name}.npy holds {array.dtype} {array.shape}")
+    return array
+
+
+def _fill(growing: _Growing, values: np.ndarray) -> None:
+    growing.size = 0
+    growing.extend(values)
+
+
+def _restore_table(table: BandIndex, folder: Path, name: str, record: dict[str, Any]) -> None:
+    buckets, size = _count(record["buckets"]), _count(record["size"])
+    if record["bands"] != table.bands or buckets < 1 or buckets & (buckets - 1):
+        raise ValueError(f"table {name}: {record['bands']} bands of {buckets} buckets")
+    cells = np.load(folder / f"{name}.cells.npy", allow_pickle=False)
+    filled = _array(folder, f"{name}.filled", np.uint8, table.bands * buckets)
+    if cells.dtype != np.uint64 or cells.shape != (table.bands * buckets, BandIndex.CELLS):
+        raise ValueError(f"{name}.cells.npy holds {cells.dtype} {cells.shape}")
+    if int(filled.max(initial=0)) > BandIndex.CELLS or int(filled.sum(dtype=np.int64)) != size * table.bands:
+        raise ValueError(f"table {name} does not hold {size} entries")
+    table.buckets, table._bits, table.size = buckets, buckets.bit_length() - 1, size
+    table._cells, table._filled = cells, filled
+
+
+def _restore_store(store: _RunStore, folder: Path, name: str, paragraphs: int) -> None:
+    start = _array(folder, f"{name}.start", np.int64, paragraphs)
+    length = _array(folder, f"{name}.length", np.int32, paragraphs)
+    expected = np.cumsum(length, dtype=np.int64) - length
+    if (length < 0).any() or not np.array_equal(start, expected):
+        raise ValueError(f"{name}: runs out of order")
+    total = int(length.sum(dtype=np.int64))
+    with open(folder / f"{name}.values.npy", "rb") as values:
+        if np.lib.format.read_magic(values) != (1, 0):
+            raise ValueError(f"{name}.values.npy: not a format 1.0 array")
+        shape, fortran, dtype = np.lib.format.read_array_header_1_0(values)
+        if shape != (total,) or fortran or dtype != np.dtype("<u4"):
+            raise ValueError(f"{name}.values.npy holds {dtype} {shape}, not {total} runs' values")
+        for begin in range(0, total, CHUNK):
+            count = min(CHUNK, total - begin)
+            data = values.read(count * 4)
+            if len(data) != count * 4:
+                raise ValueError(f"{name}.values.npy is cut short")
+            store.write_values(np.frombuffer(data, dtype="<u4"))
+    store._start.extend(start)
+    store._length.extend(length)
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as data:
+        while chunk := data.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
