@@ -101,6 +101,7 @@ def build_config(
     ignore: list[str] | None = None,
     furniture: str | None = None,
     debris: str | None = None,
+    dedup_index: Path | None = None,
 ) -> Config:
     """The run's configuration: defaults, then the config file, then command-line options.
 
@@ -127,6 +128,7 @@ def build_config(
         ("--furniture", "layout", "furniture", furniture),
         ("--debris", "layout", "debris", debris),
         ("--dedup", "dedup", "scope", dedup),
+        ("--dedup-index", "dedup", "index", None if dedup_index is None else str(dedup_index)),
         ("--max-file-size", "input", "max_file_size", max_file_size),
         ("--on-error", "input", "on_error", on_error),
     ):
@@ -352,6 +354,16 @@ def run(
     drop_duplicate_documents: Annotated[
         bool, typer.Option("--drop-duplicate-documents", help="Drop whole documents that duplicate earlier ones.")
     ] = False,
+    dedup_index: Annotated[
+        Path | None,
+        typer.Option(
+            "--dedup-index",
+            metavar="PATH",
+            help="Also remove copies of what earlier runs with this index kept; the index (a folder) "
+            "is read at the start if it exists and written back, grown by this run, at the end.",
+            show_default=False,
+        ),
+    ] = None,
     on_error: Annotated[
         str | None,
         typer.Option(
@@ -441,9 +453,11 @@ def run(
         config = build_config(
             config_file, rules, no_rules, disable, variants, opencc_config, spacing, markup, dedup,
             drop_duplicate_documents, encoding, max_file_size, src, no_config, on_error, select, ignore,
-            furniture, debris,
+            furniture, debris, dedup_index,
         )  # fmt: skip
         if src == "-":
+            if config.dedup.index is not None:
+                raise ConfigError("--dedup-index needs SRC to be a file or folder, not standard input")
             summary = _run_stdin(dst, config, input_format, text_field, report, dry_run, diff, check, audit_format)
         else:
             globs = tuple(glob or DEFAULT_GLOBS)

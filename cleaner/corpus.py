@@ -655,6 +655,10 @@ def clean_corpus(
         check_paths(src, Path(dst))
     files = discover(src, globs)
     config = config if config is not None else discover_config(src)
+    check_dedup_index(config, src)
+    # The index changes from run to run while the inputs may not: the run cache is not used, so
+    # nothing is ever reused from a run made against another state of the index.
+    cache = cache and config.dedup.index is None
     corpus = Corpus(config)
     rules_used = rule_files_of(config)
     audit_path = Path(report) if report else None
@@ -670,7 +674,7 @@ def clean_corpus(
         run.key = _run_key(run, results_key, run_record(corpus, src, rules_used), audit_format)
     # The workers start under DST's lock and end before it is released; and before on_start, which
     # may start a thread (the progress bar): workers are forked, best from a single-threaded process.
-    with locked(plan):
+    with locked(plan), dedup_index(corpus, dry_run) as save_index:
         manifest = run_cache.manifest() if run_cache is not None and not force else None
         if manifest is not None and not texts and _reuse_run(run, manifest, summary, on_start, on_file):
             summary.seconds = time.perf_counter() - started
@@ -679,6 +683,8 @@ def clean_corpus(
             previous = audit_path if report else existing_audit(plan.dst)
             summary.stale = stale.find_stale(plan.dst, stale.written_before(previous), plan.outputs)
         forget_previous_run(plan, run_cache)
+        if plan.dst is not None and run_cache is None:
+            incremental.forget_manifest(plan.dst)
         entries: list[incremental.FileEntry] = []
         with (
             durable_writes(fsync),
@@ -706,8 +712,48 @@ def clean_corpus(
         if run_cache is not None and audit_path is not None:
             with durable_writes(fsync):
                 run_cache.commit(_manifest(run, entries, summary, audit_path))
+        save_index()
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def check_dedup_index(config: Config, src: Path) -> None:
+    """``dedup.index`` needs corpus-wide dedup, and a folder of its own outside SRC."""
+    index = config.dedup.index
+    if index is None:
+        return
+    if config.dedup.scope != "corpus":
+        raise ConfigError(f"--dedup-index needs corpus-wide dedup, not dedup scope {config.dedup.scope!r}")
+    path = Path(index)
+    if path.exists() and not path.is_dir():
+        raise ConfigError(f"--dedup-index: {display_name(index)} is not a folder")
+    inside = real(path) == real(src) or real(src) in real(path).parents
+    if src.is_dir() and inside:
+        raise ConfigError(f"--dedup-index: {display_name(index)} is inside SRC, which a run never writes into")
+
+
+@contextlib.contextmanager
+def dedup_index(corpus: Corpus, dry_run: bool) -> Iterator[Callable[[], None]]:
+    """With ``dedup.index``: the deduplicator starts from the saved index (if there is one), and
+    the block gets a function that writes the grown index back (a dry run writes nothing). The
+    index folder's lock is held meanwhile, so two runs never grow one index at once."""
+    index = corpus.config.dedup.index
+    dedup = corpus.deduplicator
+    if index is None or dedup is None:
+        yield lambda: None
+        return
+    from cleaner.dedup import store
+
+    path = Path(index)
+    with contextlib.nullcontext() if dry_run else folder_lock(path):
+        if store.exists(path):
+            store.load(dedup, path, index)
+
+        def save() -> None:
+            if not dry_run:
+                store.save(dedup, path, dedup.stats["documents"])
+
+        yield save
 
 
 def run_record(corpus: Corpus, src: Path, rules_used: list[Path]) -> dict:

@@ -387,3 +387,8 @@ def restore_summary(summary: Summary, state: dict[str, Any]) -> None:
         counter = getattr(summary, name)
         for key, n in state[name]:
             counter[tuple(key) if isinstance(key, list) else key] += int(n)
+
+
+def forget_manifest(dst: Path) -> None:
+    """What :meth:`RunCache.forget_manifest` does, for a run that does not use the cache."""
+    (dst / STATE_DIR / CACHE_DIR / MANIFEST_NAME).unlink(missing_ok=True)

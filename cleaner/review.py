@@ -514,7 +514,8 @@ class _Collector:
         """Point each removed duplicate at its kept copy: a document, and a paragraph in its cleaned text."""
         for compact, kept in self.links:
             extra = compact[8]
-            target = self.doc_index.get(kept.get("doc", ""), -1)
+            # A kept copy from an earlier run (named by its index) is not in this run's output.
+            target = -1 if "index" in kept else self.doc_index.get(kept.get("doc", ""), -1)
             extra["kept"] = target
             if target >= 0 and "para" in kept:
                 extra["kept_para"] = _paragraph_index(self.removed_paras.get(kept["doc"], []), int(kept["para"]))

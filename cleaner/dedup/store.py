@@ -236,7 +236,9 @@ def _current(path: Path) -> str | None:
     except (OSError, ValueError) as exc:
         raise DamagedIndexError(f"{path}: damaged dedup index ({CURRENT}: {exc})") from None
     generation = pointer.get("generation") if isinstance(pointer, dict) else None
-    valid = isinstance(generation, str) and generation.startswith(GENERATION) and generation[len(GENERATION) :].isdigit()
+    valid = (
+        isinstance(generation, str) and generation.startswith(GENERATION) and generation[len(GENERATION) :].isdigit()
+    )
     if not valid or pointer.get("format") != FORMAT:
         raise DamagedIndexError(f"{path}: damaged dedup index ({CURRENT} names no generation)")
     return generation
