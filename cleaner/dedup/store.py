@@ -215,7 +215,11 @@ def load(dedup: Deduplicator, path: str | Path, name: str) -> None:
     header = _read_header(folder)
     _check_options(header, dedup, path)
     for file_name, expected in header["files"].items():
-        if Path(file_name).name != file_name or _file_sha256(folder / file_name) != expected:
+        try:
+            intact = Path(file_name).name == file_name and _file_sha256(folder / file_name) == expected
+        except OSError as exc:
+            raise DamagedIndexError(f"{path}: damaged dedup index ({file_name}: {exc.strerror})") from None
+        if not intact:
             raise DamagedIndexError(f"{path}: damaged dedup index ({file_name} does not match its checksum)")
     try:
         _restore(dedup, folder, header)
@@ -251,11 +255,10 @@ def _read_header(folder: Path) -> dict[str, Any]:
         raise DamagedIndexError(f"{folder.parent}: damaged dedup index ({HEADER}: {exc})") from None
     if not isinstance(header, dict) or header.get("format") != FORMAT:
         raise DamagedIndexError(f"{folder.parent}: not a dedup index ({HEADER} names another format)")
-    if header.get("version") != VERSION:
-        raise DamagedIndexError(
-            f"{folder.parent}: dedup index format version {header.get('version')}; this cleaner reads {VERSION}"
-        )
-    if header.get("checksum") != _checksum(header):
+    version = header.get("version")
+    if isinstance(version, int) and version != VERSION:
+        raise DamagedIndexError(f"{folder.parent}: dedup index format version {version}; this cleaner reads {VERSION}")
+    if header.get("checksum") != _checksum(header) or version != VERSION:
         raise DamagedIndexError(f"{folder.parent}: damaged dedup index ({HEADER} does not match its checksum)")
     return header
 
