@@ -384,6 +384,8 @@ def _apply(
         if name == "rules" and "paths" in fields:
             # Paths from a file are relative to it; from code or the command line, to the working folder.
             fields["base"] = str(Path(source).absolute().parent) if places is not None else None
+        if name == "dedup" and fields.get("index") is not None and places is not None:
+            fields["index"] = str(Path(source).absolute().parent / fields["index"])  # like rule paths
         if not problems:
             changes[name] = dataclasses.replace(current, **fields)
     if problems:

@@ -15,7 +15,7 @@ from typer.testing import CliRunner, Result
 
 from cleaner.audit_file import audit_lines
 from cleaner.cli import app, clean_app
-from cleaner.config import Config, DedupOptions, discover_config
+from cleaner.config import Config, DedupOptions, discover_config, load_config
 from cleaner.corpus import clean_corpus
 from cleaner.dedup import Deduplicator
 from cleaner.dedup.store import DamagedIndexError
@@ -299,3 +299,9 @@ def test_an_index_needs_corpus_scope_and_a_folder_outside_src(batches, tmp_path:
     assert result.exit_code == 2 and "inside SRC" in result.stderr
     result = clean("-", str(tmp_path / "o.txt"), "--dedup-index", "idx", input="文本。\n")
     assert result.exit_code == 2 and "standard input" in result.stderr
+
+
+def test_an_index_named_in_a_config_file_is_relative_to_it(tmp_path: Path) -> None:
+    (tmp_path / "cleaner.toml").write_text('[dedup]\nindex = "archive/idx"\n', encoding="utf-8")
+    assert load_config(tmp_path / "cleaner.toml").dedup.index == str(tmp_path.absolute() / "archive" / "idx")
+    assert Config().with_options({"dedup": {"index": "idx"}}).dedup.index == "idx"

@@ -7,8 +7,9 @@ Not a per-document stage: it keeps state across documents, so the corpus runner 
     for doc in documents_in_sorted_order:
         doc_or_none, edits = dedup.process(doc)
 
-See :mod:`cleaner.dedup.deduplicator` for the rules and :mod:`cleaner.dedup.restore` for putting
-removed paragraphs back from an audit record.
+See :mod:`cleaner.dedup.deduplicator` for the rules, :mod:`cleaner.dedup.restore` for putting
+removed paragraphs back from an audit record, and :mod:`cleaner.dedup.store` for the index saved
+between runs (``Deduplicator.save`` / ``Deduplicator.load``).
 """
 
 from cleaner.dedup.deduplicator import Deduplicator, Match
