@@ -18,7 +18,7 @@ from cleaner.cli import app, clean_app
 from cleaner.config import Config, DedupOptions, discover_config, load_config
 from cleaner.corpus import clean_corpus
 from cleaner.dedup import Deduplicator
-from cleaner.dedup.store import DamagedIndexError
+from cleaner.dedup.store import DamagedIndexError, IndexNotSavedError
 from cleaner.model import Document
 
 from .conftest import SEEDS, in_run_cache
@@ -305,3 +305,20 @@ def test_an_index_named_in_a_config_file_is_relative_to_it(tmp_path: Path) -> No
     (tmp_path / "cleaner.toml").write_text('[dedup]\nindex = "archive/idx"\n', encoding="utf-8")
     assert load_config(tmp_path / "cleaner.toml").dedup.index == str(tmp_path.absolute() / "archive" / "idx")
     assert Config().with_options({"dedup": {"index": "idx"}}).dedup.index == "idx"
+
+
+def test_an_index_a_failed_batch_left_incomplete_is_not_saved(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    dedup = Deduplicator()
+    dedup.add("教育是民生之基，牵动着千家万户。渌口区教育事业发展迅速，办学条件不断改善。", "a.txt")
+    dedup.save(tmp_path / "idx", 1)
+    before = _outputs(tmp_path / "idx")
+
+    def failing(*args: object) -> None:
+        raise MemoryError("no room")
+
+    monkeypatch.setattr(dedup, "_index_short", failing)  # after the exact keys and shingles were indexed
+    _, edits = dedup.process(Document("b.txt", "全区学校办学条件不断改善，师资队伍建设持续加强，教育质量稳步提高。"))
+    assert [e.rule for e in edits] == ["dedup_failed"]
+    with pytest.raises(IndexNotSavedError, match="previous index is unchanged"):
+        dedup.save(tmp_path / "idx", 2)
+    assert _outputs(tmp_path / "idx") == before

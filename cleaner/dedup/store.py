@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 import numpy as np
 
 from cleaner.dedup.lsh import BandIndex
-from cleaner.errors import ConfigError
+from cleaner.errors import CleanerError, ConfigError
 
 if TYPE_CHECKING:
     from cleaner.dedup.deduplicator import Deduplicator, _Growing, _RunStore
@@ -57,6 +57,10 @@ UNCOMPARED = ("index",)
 
 class DamagedIndexError(ConfigError):
     """A dedup index that cannot be used: damaged, of another format, or made with other options."""
+
+
+class IndexNotSavedError(CleanerError):
+    """The index of a run cannot be saved whole."""
 
 
 def options_record(dedup: Deduplicator) -> dict[str, Any]:
@@ -81,6 +85,7 @@ def save(dedup: Deduplicator, path: str | Path, documents: int) -> None:
     ``documents`` is how many documents this run gave the deduplicator (for the ``runs`` record).
     """
     path = Path(path)
+    _check_whole(dedup, path)
     path.mkdir(parents=True, exist_ok=True)
     previous = _current(path)
     _remove_unused(path, keep=previous)
@@ -117,6 +122,17 @@ def save(dedup: Deduplicator, path: str | Path, documents: int) -> None:
     os.replace(temporary, path / CURRENT)
     _sync(path)
     _remove_unused(path, keep=generation)
+
+
+def _check_whole(dedup: Deduplicator, path: Path) -> None:
+    """Refuse to save an index one of whose parts missed paragraphs (a batch whose dedup failed
+    part way): loading it would be refused, and the previous index is worth more."""
+    sizes = {dedup._exact._digests.size, dedup._para_index.size, *(s._length.size for s in _run_stores(dedup).values())}
+    if sizes != {len(dedup)}:
+        raise IndexNotSavedError(
+            f"{path}: the dedup index was not updated (dedup failed part way on some documents, see the "
+            "audit record's dedup_failed events); the previous index is unchanged"
+        )
 
 
 def _arrays(dedup: Deduplicator) -> dict[str, np.ndarray]:
