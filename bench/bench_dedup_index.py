@@ -31,6 +31,12 @@ def folder_bytes(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
 
+def largest(folder: Path) -> dict[str, float]:
+    """The five largest files of an index generation, in MB."""
+    sizes = sorted(((p.stat().st_size, p.name) for p in folder.iterdir()), reverse=True)[:5]
+    return {name: round(size / 1e6, 1) for size, name in sizes}
+
+
 def earlier_removals(dst: Path) -> int:
     """Dedup removals whose kept copy an earlier run kept (their kept record names the index)."""
     count = 0
@@ -40,20 +46,24 @@ def earlier_removals(dst: Path) -> int:
     return count
 
 
-def timed_load(index: Path) -> tuple[float, int, int]:
-    """Best of three loads: seconds, resident memory added by the last, and its arrays' bytes."""
+def timed_load(index: Path, scratch: Path) -> tuple[float, float, int, int]:
+    """Best of three loads and of three saves (into ``scratch``): seconds each, the resident
+    memory added by the first load, and the loaded index's arrays' bytes."""
     options = discover_config(ROOT / "seeds").dedup
-    best = float("inf")
+    load, save, added = float("inf"), float("inf"), 0
     for _ in range(3):
         before = _rss_self()
         started = time.perf_counter()
         dedup = Deduplicator.load(index, options)
-        best = min(best, time.perf_counter() - started)
-        added = _rss_self() - before
+        load = min(load, time.perf_counter() - started)
+        added = added or _rss_self() - before
+        started = time.perf_counter()
+        dedup.save(scratch)
+        save = min(save, time.perf_counter() - started)
         nbytes = dedup.nbytes
         dedup.reset()
         del dedup
-    return best, added, nbytes
+    return load, save, added, nbytes
 
 
 def _rss_self() -> int:
@@ -74,7 +84,7 @@ def main(argv: list[str] | None = None) -> None:
         shutil.copytree(index, first_index)
         against = run_clean(ROOT, batch, Path(tmp, "batch"), args.jobs, ["--dedup-index", str(index)])
         alone = run_clean(ROOT, batch, Path(tmp, "alone"), args.jobs)
-        seconds, added, nbytes = timed_load(first_index)
+        seconds, save, added, nbytes = timed_load(first_index, Path(tmp, "saved"))
         size = folder_bytes(first_index)
         header = json.loads(next(first_index.glob("gen-*/header.json")).read_text("utf-8"))
         results = {
@@ -86,8 +96,10 @@ def main(argv: list[str] | None = None) -> None:
             "index_mb_per_input_mb": round(size / 1e6 / indexed_mb, 2),
             "load_s": round(seconds, 3),
             "load_s_per_input_mb": round(seconds / indexed_mb, 4),
+            "save_s": round(save, 3),
             "load_rss_added_mb": round(added / 1e6, 1),
             "index_arrays_mb": round(nbytes / 1e6, 1),
+            "largest_files_mb": largest(next(first_index.glob("gen-*"))),
             "index_after_batch_mb": round(folder_bytes(index) / 1e6, 1),
             "indexing_run": {"s": round(first.seconds, 1), "peak_rss_mb": round(first.peak_rss / 1e6)},
             "batch_against_index": {"s": round(against.seconds, 1), "peak_rss_mb": round(against.peak_rss / 1e6)},

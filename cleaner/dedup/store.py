@@ -330,8 +330,9 @@ def _array(folder: Path, name: str, dtype: Any, size: int | None = None) -> np.n
 
 
 def _fill(growing: _Growing, values: np.ndarray) -> None:
-    growing.size = 0
-    growing.extend(values)
+    """The loaded array becomes the growing one's storage (no copy; the run's first batch grows it)."""
+    if values.size:
+        growing.data, growing.size = values, values.size
 
 
 def _restore_table(table: BandIndex, folder: Path, name: str, record: dict[str, Any]) -> None:
@@ -367,8 +368,8 @@ def _restore_store(store: _RunStore, folder: Path, name: str, paragraphs: int) -
             if len(data) != count * 4:
                 raise ValueError(f"{name}.values.npy is cut short")
             store.write_values(np.frombuffer(data, dtype="<u4"))
-    store._start.extend(start)
-    store._length.extend(length)
+    _fill(store._start, start)
+    _fill(store._length, length)
 
 
 def _file_sha256(path: Path) -> str:
