@@ -50,7 +50,7 @@ HEADER = "header.json"
 DOC_IDS = "doc_ids.json"
 GENERATION = "gen-"
 TEMPORARY = ".tmp-"
-CHUNK = 1 << 22  # values copied between a run store and its file at a time (16 MB)
+CHUNK = 1 << 18  # values copied between a run store and its file at a time (1 MB): small next to the index
 # Options that do not change which paragraph is kept or removed: not compared.
 UNCOMPARED = ("index",)
 
