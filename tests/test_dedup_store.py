@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import json
 import random
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -322,3 +323,18 @@ def test_an_index_a_failed_batch_left_incomplete_is_not_saved(tmp_path: Path, mo
     with pytest.raises(IndexNotSavedError, match="previous index is unchanged"):
         dedup.save(tmp_path / "idx", 2)
     assert _outputs(tmp_path / "idx") == before
+
+
+def test_restore_puts_back_copies_of_an_earlier_batch_from_the_new_output_alone(batches, tmp_path: Path) -> None:
+    a, b, _ = batches
+    second = _by_batch(a, b, tmp_path)
+    shutil.rmtree(tmp_path / "A")  # nothing of the earlier run but the index is left
+    shutil.rmtree(tmp_path / "idx")
+    audit = second / ".cleaner" / "audit.jsonl.gz"
+    result = CliRunner().invoke(app, ["restore", str(audit), str(second), "--out", str(tmp_path / "restored")])
+    assert result.exit_code == 0, result.output
+    undeduplicated = clean(b, tmp_path / "nodedup", "-q", "--dedup", "off")
+    assert undeduplicated.exit_code == 0, undeduplicated.stderr
+    restored = _outputs(tmp_path / "restored")
+    assert restored and restored == {k: v for k, v in _outputs(tmp_path / "nodedup").items() if k in restored}
+    assert len(restored) == len(list(b.glob("*.txt")))  # every file of B lost a copy of A

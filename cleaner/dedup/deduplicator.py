@@ -39,6 +39,10 @@ follow it, and the key of a short paragraph — are written to an unnamed tempor
 back only for the candidates verified; never its text. ``stats`` counts
 documents, paragraphs, removals by rule (``exact``, ``short_near``, ``near``, ``fragment``),
 ``near_duplicate_documents``, ``duplicate_documents_dropped`` and index ``candidates`` verified.
+
+The index can be saved and loaded again (:meth:`Deduplicator.save`, :meth:`Deduplicator.load`,
+format in :mod:`cleaner.dedup.store`): a later run then goes on exactly as if its documents had
+followed those of the runs before it, and names a kept copy one of them kept with that index.
 """
 
 from __future__ import annotations
