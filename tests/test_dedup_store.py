@@ -19,7 +19,7 @@ from cleaner.cli import app, clean_app
 from cleaner.config import Config, DedupOptions, discover_config, load_config
 from cleaner.corpus import clean_corpus
 from cleaner.dedup import Deduplicator
-from cleaner.dedup.store import DamagedIndexError, IndexNotSavedError
+from cleaner.dedup.store import DamagedIndexError, IndexNotSavedError, _checksum
 from cleaner.model import Document
 
 from .conftest import SEEDS, in_run_cache
@@ -241,8 +241,6 @@ def test_a_table_whose_entries_do_not_add_up_is_refused_even_with_matching_check
     (generation,) = (tmp_path / "idx").glob("gen-*")
     header = json.loads((generation / "header.json").read_text("utf-8"))
     header["tables"]["bands"]["size"] += 1
-    from cleaner.dedup.store import _checksum
-
     header["checksum"] = _checksum(header)
     (generation / "header.json").write_text(json.dumps(header), encoding="utf-8")
     with pytest.raises(DamagedIndexError, match="table bands does not hold 2 entries"):
@@ -338,3 +336,26 @@ def test_restore_puts_back_copies_of_an_earlier_batch_from_the_new_output_alone(
     restored = _outputs(tmp_path / "restored")
     assert restored and restored == {k: v for k, v in _outputs(tmp_path / "nodedup").items() if k in restored}
     assert len(restored) == len(list(b.glob("*.txt")))  # every file of B lost a copy of A
+
+
+def test_a_header_that_leaves_a_file_unchecked_is_refused(tmp_path: Path) -> None:
+    Deduplicator().save(tmp_path / "idx", 0)  # an empty index loads: a first batch with no text
+    assert len(Deduplicator.load(tmp_path / "idx")) == 0
+    (generation,) = (tmp_path / "idx").glob("gen-*")
+    header = json.loads((generation / "header.json").read_text("utf-8"))
+    del header["files"]["para_doc.npy"]
+    header["checksum"] = _checksum(header)
+    (generation / "header.json").write_text(json.dumps(header), encoding="utf-8")
+    with pytest.raises(DamagedIndexError, match=r"lists no checksum for para_doc\.npy"):
+        Deduplicator.load(tmp_path / "idx")
+
+
+def test_dropped_duplicate_documents_stay_dropped_across_batches(batches, tmp_path: Path) -> None:
+    a, b, _ = batches
+    config = discover_config(SEEDS).with_options({"dedup": {"drop_duplicate_documents": True}})
+    clean_corpus(a.parent, tmp_path / "whole", config)
+    indexed = config.with_options({"dedup": {"index": str(tmp_path / "idx")}})
+    clean_corpus(a, tmp_path / "A", indexed)
+    clean_corpus(b, tmp_path / "B", indexed)
+    assert _outputs(tmp_path / "B") == _outputs(tmp_path / "whole" / "B")
+    assert (tmp_path / "B" / "b99.txt").read_bytes() == b""  # the whole copy of a03.txt

@@ -147,6 +147,12 @@ def _arrays(dedup: Deduplicator) -> dict[str, np.ndarray]:
     return arrays
 
 
+def _file_names(dedup: Deduplicator) -> set[str]:
+    """The files an index is made of (besides its header)."""
+    stores = [f"{name}.{part}" for name in _run_stores(dedup) for part in ("values", "start", "length")]
+    return {DOC_IDS, *(f"{name}.npy" for name in [*_arrays(dedup), *stores])}
+
+
 def _tables(dedup: Deduplicator) -> dict[str, BandIndex]:
     return {"exact": dedup._exact._table, "bands": dedup._bands, "segments": dedup._segments, "units": dedup._units}
 
@@ -230,6 +236,9 @@ def load(dedup: Deduplicator, path: str | Path, name: str) -> None:
     folder = path / generation
     header = _read_header(folder)
     _check_options(header, dedup, path)
+    missing = sorted(_file_names(dedup) - set(header["files"]))
+    if missing:
+        raise DamagedIndexError(f"{path}: damaged dedup index ({HEADER} lists no checksum for {', '.join(missing)})")
     for file_name, expected in header["files"].items():
         try:
             intact = Path(file_name).name == file_name and _file_sha256(folder / file_name) == expected
