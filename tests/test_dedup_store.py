@@ -20,6 +20,7 @@ from cleaner.config import Config, DedupOptions, discover_config, load_config
 from cleaner.corpus import clean_corpus
 from cleaner.dedup import Deduplicator
 from cleaner.dedup.store import DamagedIndexError, IndexNotSavedError, _checksum
+from cleaner.io.locking import folder_lock
 from cleaner.model import Document
 
 from .conftest import SEEDS, in_run_cache
@@ -359,3 +360,17 @@ def test_dropped_duplicate_documents_stay_dropped_across_batches(batches, tmp_pa
     clean_corpus(b, tmp_path / "B", indexed)
     assert _outputs(tmp_path / "B") == _outputs(tmp_path / "whole" / "B")
     assert (tmp_path / "B" / "b99.txt").read_bytes() == b""  # the whole copy of a03.txt
+
+
+def test_a_dry_run_leaves_the_index_and_a_second_run_on_it_is_refused(batches, tmp_path: Path) -> None:
+    a, b, _ = batches
+    index = tmp_path / "idx"
+    assert clean(a, tmp_path / "A", "-q", "--dedup-index", index).exit_code == 0
+    before = _outputs(index)
+    dry = clean(b, tmp_path / "B", "--dry-run", "-q", "--dedup-index", index)
+    assert dry.exit_code == 0, dry.stderr
+    assert _outputs(index) == before
+    with folder_lock(index):  # another run growing the index
+        busy = clean(b, tmp_path / "B", "-q", "--dedup-index", index)
+    assert busy.exit_code == 2 and "another run" in busy.stderr
+    assert _outputs(index) == before
