@@ -65,6 +65,14 @@ _CLAUSE_RE = regex.compile(r"[，,、；;：:。！？!?]|" + _HAN_PERIOD)
 _OPENING = regex.compile(r"[“‘「『《（(]")
 _MARK_STARTS = frozenset("#-*+")
 CREDIT_ENDINGS = tuple(f"{space}{word}" for space in " \u3000" for word in ("摄", "供图", "摄影", "制图"))
+# A credit's space after a mark the spacing stage removes the space beside ("？ 摄" becomes "？摄"):
+# such a line must not read as a caption, or its output reads differently when cleaned again.
+_SPACE_AFTER_MARK = regex.compile(r"[，。、；：！？（）,.;:!?()][ \t\u3000]+\S+$")
+
+
+def ends_with_credit(plain: str) -> bool:
+    """True if ``plain`` ends with a photo credit after a space ("文禹 摄") that spacing keeps."""
+    return plain.endswith(CREDIT_ENDINGS) and _SPACE_AFTER_MARK.search(plain) is None
 
 
 def strip_marks(line: str) -> str:
@@ -168,10 +176,17 @@ def is_headline_form(plain: str) -> bool:
     return False
 
 
+# Three or more one-character words set apart ("渌 口 区"): letter spacing, which the spacing stage
+# closes up ("渌口区"), so it is no space between the parts of a headline.
+_LETTER_SPACED = regex.compile(r"(?<!\p{Han})\p{Han}(?:[ \t\u00a0\u3000]+\p{Han}(?!\p{Han})){2,}")
+_SPACES = regex.compile(r"[ \t\u00a0\u3000]+")
+
+
 def is_spaced_headline(plain: str) -> bool:
     """Two-part headlines and slogans set with a space ("提质发展 绘就精彩渌口") and no clause marks."""
     if (" " not in plain and "\u3000" not in plain) or ends_continuing(plain):
         return False
+    plain = _LETTER_SPACED.sub(lambda m: _SPACES.sub("", m.group()), plain)
     return bool(_CJK_SPACE_CJK.search(plain)) and not has_clause_marks(plain)
 
 
@@ -204,7 +219,7 @@ def static_kind(line: str) -> str:
     first, short = plain[0], len(plain) <= 60
     if first in _SEPARATOR_STARTS and _SEPARATOR.match(plain):
         return SEPARATOR
-    if first == "▲" or plain.endswith(CREDIT_ENDINGS):
+    if first == "▲" or ends_with_credit(plain):
         return CAPTION
     if plain.startswith(("图：", "图:", "图为")) and ends_sentence(plain):
         return CAPTION  # a fragment of running text can start with 图为 too; a caption is whole

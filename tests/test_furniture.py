@@ -155,6 +155,10 @@ def test_a_label_with_spaces_inside_recurs_as_a_running_head():
         # A comma right after a bare full stop is a speck; after "。”" the sentence may go on.
         ("群众极为反感。\n，这种拜年之风，造成了负面影响。", "群众极为反感。\n\n这种拜年之风，造成了负面影响。"),
         ("他说：“好。”\n，我们走了。", "他说：“好。”\n\n，我们走了。"),
+        # A gap after the comma goes with it (the spacing stage would close it, and the next run
+        # would then find the speck); after "。”" the comma stays, its gap closed.
+        ("群众极为反感。\n, 这种拜年之风，造成了负面影响。", "群众极为反感。\n\n这种拜年之风，造成了负面影响。"),
+        ("他说：“好。”\n, 我们走了。", "他说：“好。”\n\n，我们走了。"),
     ],
 )
 def test_ocr_specks_inside_lines_are_dropped_only_where_no_text_puts_a_mark(text, cleaned):

@@ -79,6 +79,17 @@ FIXED = [
     # makes of it does, so the speck at the next line's start goes in the first run, not the second.
     ("default", "㐀!\n.㐀"),
     ("default", "㐀?\n,㐀"),
+    # A comma speck at a line's start after a full stop is found with the gap after it, which the
+    # spacing stage would close: it went in the second run, not the first.
+    ("default", "㐀。\n, 㐀"),
+    ("insert", "㐀。\n, 㐀"),
+    # A photo credit after a mark the spacing stage closes the space beside ("？ 摄" → "？摄") reads
+    # as text, as the output does: the caption no longer stands apart only in the first run.
+    ("default", "? 摄\n\n,"),
+    ("insert", "? 摄\n\n,"),
+    # Letter spacing ("㐀 㐀 㐀", closed by the spacing stage) is no two-part headline.
+    ("default", "㐀 㐀 㐀00\x80\x80\x80\x80\n0000000,\x80㐀"),
+    ("insert", "00\x80\x80\x91\u09de㐀 㐀 㐀\n0,\x80\x80\x80\x80⺀"),
 ]
 
 

@@ -314,8 +314,25 @@ def test_blocks_classify_seed_lines():
         "A 锚定“高分子”迈向“高精尖”": blocks.HEADING,
         "建强基础铺“底”色——": blocks.HEADING,
         "事。": blocks.TEXT,
+        # The spacing stage removes a space beside a full-width mark ("城景。摄"): no credit then.
+        "渌口区城景。 摄": blocks.TEXT,
+        "渌口区城景。 文禹 摄": blocks.CAPTION,
     }
     assert {line: blocks.static_kind(line) for line in kinds} == kinds
+
+
+@pytest.mark.parametrize(
+    ("plain", "spaced"),
+    [
+        ("提质发展 绘就精彩渌口", True),
+        ("渌口区 人民政府", True),
+        # Letter spacing, which the spacing stage closes up: one word, not two parts.
+        ("渌 口 区 人 民 政 府", False),
+        ("渌 口 区 人民政府", True),  # "渌口区 人民政府" once the letters are closed up
+    ],
+)
+def test_spaced_headline_is_not_letter_spacing(plain: str, spaced: bool) -> None:
+    assert blocks.is_spaced_headline(plain) is spaced
 
 
 # --- properties ----------------------------------------------------------------------------------
