@@ -123,6 +123,22 @@ def test_the_space_after_a_mark_opening_a_line_stays(mode: str, text: str, expec
     assert run(out, mode)[1] == []
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("-|好", "-| 好"),  # "- | 好" would be a list item
+        ("*|好", "*| 好"),
+        ("# A锚定“高分子”", "# A锚定“高分子”"),  # "A 锚定" would be a section letter
+        ("- B区建设", "- B区建设"),
+        ("A开头的case测试", "A 开头的 case 测试"),  # an unmarked line is spaced as pangu does
+    ],
+)
+def test_insert_puts_no_space_that_changes_how_layout_reads_the_line(text: str, expected: str) -> None:
+    out, _ = run(text, "insert")
+    assert out == expected
+    assert run(out, "insert")[1] == []
+
+
 @pytest.mark.parametrize("text", ["㈀# （", "渌口#（注）", "渌口@ 区"])
 def test_a_hash_or_at_sign_that_tags_nothing_gets_no_space(text: str) -> None:
     """``#`` or ``@`` before a space, a bracket or the end is not a hashtag or a mention: no space

@@ -320,7 +320,32 @@ def insertions(line: str) -> list[tuple[int, str]]:
             found[i] = rule
     _operator_spaces(info, found)
     _punct_before_latin(info, found)
+    for offset in layout_owned(line):
+        found.pop(offset, None)
     return sorted(found.items())
+
+
+# A mark character opening a line with no space after it ("-|好"), and a capital opening the text of
+# a Markdown heading or list item ("# A锚定…").
+_BARE_MARK = re.compile(r"[ \t]*(?:#{1,6}|[-*+])(?=[^\s#*+\-])")
+_MARKED_LETTER = re.compile(f"[ \t]*(?:(?:#{{1,6}}|[-*+])[ \t]+)+[A-Z](?=[{CJK}])")
+
+
+def layout_owned(line: str) -> list[int]:
+    """Offsets where a space would change what the layout stage reads ``line`` as, so none goes there.
+
+    One after a bare mark makes a Markdown mark ("-|好" would become the list item "- | 好"). One
+    after the capital opening a marked line makes a newspaper section letter ("# A 锚定…"), whose
+    heading loses its mark where the plain "A锚定…" keeps it (it would join the next line). Either way
+    the output would be read differently when cleaned again. (An unmarked line that opens with a
+    capital is spaced: "A 开头的 case"; such a fragment is joined to its neighbour before spacing.)
+    """
+    owned = []
+    if bare := _BARE_MARK.match(line):
+        owned.append(bare.end())
+    if letter := _MARKED_LETTER.match(line):
+        owned.append(letter.end())
+    return owned
 
 
 def spacing_text(text: str) -> str:
