@@ -130,10 +130,18 @@ def _head(plain: str) -> tuple[str, int] | None:
     match = _HEAD_THEN_NUMBER.match(plain) or _NUMBER_THEN_HEAD.match(plain)
     if match is None:
         return None
-    return match.group("label").casefold().replace(" ", ""), int(match.group("number"))
+    return match.group("label").casefold().replace(" ", ""), _value(match.group("number"))
 
 
 _NUMBER = regex.compile(r"\d{1,4}")
+
+
+def _value(digits: str) -> int:
+    """The number a run of ``\\d`` digits writes, or -1 (no page) for digits Python cannot read:
+    the regex module's Unicode is newer than Python's (U+16D70, a Kirat Rai digit, crashed int())."""
+    return int(digits) if digits.isdecimal() else -1
+
+
 # A page number this close to one the document has in a page-number form counts as the same count.
 PAGE_NEIGHBOURHOOD = 3
 
@@ -151,7 +159,7 @@ def find(plains: Sequence[str], indented: Sequence[bool] | None = None) -> dict[
     for i, plain in short:
         if page_number(plain):
             found[i] = PAGE_NUMBER
-            pages.append(int(_NUMBER.search(plain).group()))
+            pages.append(_value(_NUMBER.search(plain).group()))
         elif _BARE_NUMBER.match(plain):
             bare.append(i)
         elif debris(plain):
@@ -271,7 +279,7 @@ def _is_running_head(label: str, number: int, labels: Counter[str], pages: Seque
 def _increasing_run(candidates: Sequence[int], plains: Sequence[str]) -> list[int]:
     """The bare-number lines, if at least MIN_PAGE_SEQUENCE of them count up through the
     document (page numbers); otherwise none (a lone number is a list label or a figure)."""
-    numbers = [int(_NUMBER.search(plains[i]).group()) for i in candidates]
+    numbers = [_value(_NUMBER.search(plains[i]).group()) for i in candidates]
     if len(numbers) < MIN_PAGE_SEQUENCE or any(b <= a for a, b in pairwise(numbers)):
         return []
     return list(candidates)
