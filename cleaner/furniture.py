@@ -95,12 +95,14 @@ _SPECK_MARKS = frozenset(".。,，·_'`-~:;：；")
 _TRAILING_SPECK = regex.compile(
     r"(?:(?<=[。！？!?…])[ \t\u3000]+|(?<=[”’」』）)])[ \t\u3000]{2,})[.。,，·_'`\-~:;：；]{1,3}$"
 )
-_LEADING_SPECK = regex.compile(r"^[。.][ \t\u3000]+(?=[\p{Han}A-Za-z0-9“‘「（(])")
+_LEADING_SPECK = regex.compile(r"[。.][ \t\u3000]+(?=[\p{Han}A-Za-z0-9“‘「（(])")
+# Indentation before a leading speck: the spacing stage removes it, and the speck is the same.
+_INDENT = regex.compile(r"[ \t\u3000]*")
 
 
 # The gap after the marks goes with them: the spacing stage removes a space beside a full-width
 # mark, and the line must read the same when its output is cleaned again (", 随着" / "，随着").
-_LEADING_COMMA_SPECK = regex.compile(r"^[，,、.。]{1,2}[ \t\u3000]*(?=[\p{Han}A-Za-z0-9“‘「（(])")
+_LEADING_COMMA_SPECK = regex.compile(r"[，,、.。]{1,2}[ \t\u3000]*(?=[\p{Han}A-Za-z0-9“‘「（(])")
 
 
 def specks(line: str, after_sentence: bool, after_full_stop: bool = False) -> list[tuple[int, int]]:
@@ -110,9 +112,10 @@ def specks(line: str, after_sentence: bool, after_full_stop: bool = False) -> li
     or stop or two right at its start when the line before ended in a bare full stop (``。`` then
     ``，随着…``: no sentence goes on with a comma after its full stop; after ``。”`` one may)."""
     found = []
-    if after_full_stop and (comma := _LEADING_COMMA_SPECK.match(line)):
+    start = _INDENT.match(line).end() if line[:1] in " \t\u3000" else 0
+    if after_full_stop and (comma := _LEADING_COMMA_SPECK.match(line, start)):
         found.append(comma.span())
-    elif after_sentence and line[:1] in "。." and (lead := _LEADING_SPECK.match(line)):
+    elif after_sentence and line[start : start + 1] in ("。", ".") and (lead := _LEADING_SPECK.match(line, start)):
         found.append(lead.span())
     if line[-1:] in _SPECK_MARKS and (trail := _TRAILING_SPECK.search(line)):
         found.append(trail.span())

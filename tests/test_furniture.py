@@ -159,6 +159,12 @@ def test_a_label_with_spaces_inside_recurs_as_a_running_head():
         # would then find the speck); after "。”" the comma stays, its gap closed.
         ("群众极为反感。\n, 这种拜年之风，造成了负面影响。", "群众极为反感。\n\n这种拜年之风，造成了负面影响。"),
         ("他说：“好。”\n, 我们走了。", "他说：“好。”\n\n，我们走了。"),
+        # Indentation before the speck goes too (the spacing stage would remove it, and the next run
+        # would then find the speck).
+        (
+            "群众极为反感。\n\u3000\u3000，这种拜年之风，造成了负面影响。",
+            "群众极为反感。\n\n这种拜年之风，造成了负面影响。",
+        ),
     ],
 )
 def test_ocr_specks_inside_lines_are_dropped_only_where_no_text_puts_a_mark(text, cleaned):

@@ -100,6 +100,9 @@ FIXED = [
     # knows and Python's int() does not (U+16D70, Unicode 16) was read as a page number.
     ("default", "\U00016d70"),
     ("insert", "1\n\n\U00016d71\n\n3\n\n4"),
+    # Indentation before a leading speck is removed by the spacing stage: the speck is found past it.
+    ("insert", "㐀。\n 、㐀"),
+    ("default", "㐀。\n 、㐀"),
 ]
 
 
