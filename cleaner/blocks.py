@@ -30,7 +30,8 @@ _BULLET = regex.compile(r"^([-*+])[ \t]+(?=\S)")
 # Indentation before them goes with them: the spacing stage removes indentation later anyway.
 BLOCK_MARKS = regex.compile(r"^[ \t]*(?:(?:#{1,6}|[-*+])[ \t]+(?=\S))+", regex.MULTILINE)
 _BOLD = regex.compile(r"(?<!\*)\*\*(?=[^\s*])(.+?)(?<=[^\s*])\*\*(?!\*)")
-_NUMBERED = regex.compile(r"^\d{1,3}[.．][ \t]*\S")
+# Not "0...": an ellipsis after a number, which the punctuation stage makes "0……".
+_NUMBERED = regex.compile(r"^\d{1,3}[.．](?![.．])[ \t]*\S")
 _SECTION_LETTER = regex.compile(rf"^[A-Z][ \t]+{CJK}")
 _CHINESE_SECTION = regex.compile(r"^(?:[一二三四五六七八九十]{1,3}、|第[一二三四五六七八九十百\d]{1,4}[章节部分篇])")
 _NAME_RUN = rf"{CJK}{{2,3}}(?:[ \u3000]{CJK}{{2,3}})+"

@@ -134,6 +134,20 @@ def word_pairs() -> dict[str, str]:
 
 
 _HALF_WIDTH_MARKS = (",", ";", ":", "!", "?", "(", ")")
+# A period the punctuation stage makes "。" (after a Han character, before another or the end),
+# and dots it makes "……" (three or more, in a line with Chinese text).
+_HAN_PERIOD = regex.compile(r"(?<=\p{Han})\.(?=\p{Han}|$)")
+_DOTS = regex.compile(r"\.{3,}")
+_ANY_HAN = regex.compile(r"\p{Han}")
+ELLIPSIS_WIDTH = 4
+
+
+def _period_widths(text: str) -> float:
+    """What the periods of ``text`` gain in width once the punctuation stage has made them full-width."""
+    extra = len(_HAN_PERIOD.findall(text))
+    if "..." in text and _ANY_HAN.search(text):
+        extra += sum(ELLIPSIS_WIDTH - len(dots) for dots in _DOTS.findall(text))
+    return extra
 
 
 def display_width(text: str) -> float:
@@ -143,11 +157,13 @@ def display_width(text: str) -> float:
 
     Computed from the UTF-8 length (3 bytes for CJK, 1 for ASCII) because it is done for every line.
     """
+    # Half-width , ; : ! ? ( ) count as full-width, and so do a period right after a Han character and
+    # an ellipsis of dots: in Chinese text the punctuation stage makes them so after layout, and a line
+    # must keep its width. (A period after a space stays: "何 ." is read with its spaces.)
+    extra = _period_widths(text) if "." in text else 0
     if " " in text:
         text = text.replace(" ", "")
-    # Half-width , ; : ! ? ( ) count as full-width: in Chinese text the punctuation stage makes
-    # them so after layout, and a line must keep its width.
-    return (len(text) + len(text.encode("utf-8"))) / 2 + sum(map(text.count, _HALF_WIDTH_MARKS))
+    return (len(text) + len(text.encode("utf-8"))) / 2 + sum(map(text.count, _HALF_WIDTH_MARKS)) + extra
 
 
 def is_english(plain: str) -> bool:

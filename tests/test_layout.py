@@ -317,6 +317,9 @@ def test_blocks_classify_seed_lines():
         # The spacing stage removes a space beside a full-width mark ("城景。摄"): no credit then.
         "渌口区城景。 摄": blocks.TEXT,
         "渌口区城景。 文禹 摄": blocks.CAPTION,
+        # "0..." is a number and an ellipsis (the punctuation stage makes it "0……"), no list item.
+        "1...我们": blocks.TEXT,
+        "1.我们": blocks.LIST,
     }
     assert {line: blocks.static_kind(line) for line in kinds} == kinds
 

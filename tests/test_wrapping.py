@@ -30,6 +30,23 @@ def test_display_width_counts_han_and_full_width_as_two():
     assert wrapping.display_width("石墨烯2023，") == 12
 
 
+@pytest.mark.parametrize(
+    ("typed", "made"),
+    [
+        ("他走了.", "他走了。"),  # a period after a Han character becomes "。"
+        ("他说...好", "他说……好"),  # dots in a Chinese line become "……"
+        ("等等......", "等等……"),
+    ],
+)
+def test_a_line_is_as_wide_as_the_punctuation_stage_makes_it(typed: str, made: str) -> None:
+    assert wrapping.display_width(typed) == wrapping.display_width(made)
+
+
+def test_periods_outside_chinese_text_keep_their_width():
+    assert wrapping.display_width("增长11.3%") == wrapping.display_width("增长113%") + 1
+    assert wrapping.display_width("Wait...") == 7
+
+
 def test_a_run_of_equal_widths_is_a_column_and_a_narrow_line_in_it_is_short():
     widths = [40, 40, 40, 14, 40, 40]
     open_lines = [True] * 6
