@@ -127,6 +127,32 @@ OPEN = [
         ),
         id="layout-indentation-spent",
     ),
+    pytest.param(
+        "default",
+        ":A。\n\n0",
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason="cleaner/stages/layout.py: punctuation makes 'A。' in a line with no Han 'A.' "
+            "(fullwidth_in_english), which layout reads as an initial ('J.' over 'Smith') that goes on",
+        ),
+        id="layout-initial-from-full-stop",
+    ),
+    pytest.param(
+        "insert",
+        "?A。\n\n0",
+        marks=pytest.mark.xfail(strict=True, reason="as layout-initial-from-full-stop"),
+        id="layout-initial-from-question-mark-line",
+    ),
+    pytest.param(
+        "default",
+        "\x91ࠀÎ\n\x94!",
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason="cleaner/stages/unicode.py: the line join layout makes puts 'Î' beside '”' (the C1 '\\x94'), "
+            "mojibake for 'Δ' that the unicode stage, which runs before layout, repairs only in the next run",
+        ),
+        id="unicode-mojibake-made-by-a-join",
+    ),
 ]
 
 
