@@ -32,6 +32,9 @@ BLOCK_MARKS = regex.compile(r"^[ \t]*(?:(?:#{1,6}|[-*+])[ \t]+(?=\S))+", regex.M
 _BOLD = regex.compile(r"(?<!\*)\*\*(?=[^\s*])(.+?)(?<=[^\s*])\*\*(?!\*)")
 # Not "0...": an ellipsis after a number, which the punctuation stage makes "0……".
 _NUMBERED = regex.compile(r"^\d{1,3}[.．](?![.．])[ \t]*\S")
+# A newspaper section letter ("A 锚定“高分子”迈向“高精尖”") heads a line with no clause marks: the
+# space after a capital is the spacing stage's to add (``insert``), so "A股上涨，" read as text must
+# read so as "A 股上涨，" too.
 _SECTION_LETTER = regex.compile(rf"^[A-Z][ \t]+{CJK}")
 _CHINESE_SECTION = regex.compile(r"^(?:[一二三四五六七八九十]{1,3}、|第[一二三四五六七八九十百\d]{1,4}[章节部分篇])")
 _NAME_RUN = rf"{CJK}{{2,3}}(?:[ \u3000]{CJK}{{2,3}})+"
@@ -242,7 +245,7 @@ def static_kind(line: str) -> str:
         return DASH
     if first.isdigit() and _NUMBERED.match(plain):
         return LIST
-    if _SECTION_LETTER.match(plain) or (
+    if (_SECTION_LETTER.match(plain) and not has_clause_marks(plain)) or (
         _CHINESE_SECTION.match(plain) and not ends_sentence(plain) and not has_inner_stop(plain)
     ):
         return HEADING

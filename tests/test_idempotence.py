@@ -96,6 +96,7 @@ FIXED = [
     ("insert", "# A㐀、\n\n0"),
     ("insert", "、\n\n- A㐀"),
     ("insert", "# A㐀\n\n0㐀"),
+    ("insert", "A㐀,\n\n# 0"),  # "A 㐀，" read as a section letter, "A㐀," as text
     # Not a fixed-point failure but a crash (ValueError): a line of one digit the regex module
     # knows and Python's int() does not (U+16D70, Unicode 16) was read as a page number.
     ("default", "\U00016d70"),

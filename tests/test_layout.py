@@ -320,6 +320,8 @@ def test_blocks_classify_seed_lines():
         # "0..." is a number and an ellipsis (the punctuation stage makes it "0……"), no list item.
         "1...我们": blocks.TEXT,
         "1.我们": blocks.LIST,
+        # A section letter heads a line with no clause marks; "A 股" is what insert spacing makes of "A股".
+        "A 股上涨，创新高": blocks.TEXT,
     }
     assert {line: blocks.static_kind(line) for line in kinds} == kinds
 
