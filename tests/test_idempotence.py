@@ -90,6 +90,8 @@ FIXED = [
     # Letter spacing ("㐀 㐀 㐀", closed by the spacing stage) is no two-part headline.
     ("default", "㐀 㐀 㐀00\x80\x80\x80\x80\n0000000,\x80㐀"),
     ("insert", "00\x80\x80\x91\u09de㐀 㐀 㐀\n0,\x80\x80\x80\x80⺀"),
+    ("default", "0㐀 㐀 㐀\n㐀。"),
+    ("insert", "0㐀 㐀 㐀\n㐀。"),
     # pangu spacing made a Markdown mark ("-|" → "- |") or a section letter ("# A㐀" → "# A 㐀")
     # that the next run read differently.
     ("insert", "-|㐀"),
