@@ -132,6 +132,20 @@ OPEN = [
     ),
     pytest.param(
         "default",
+        (
+            "过互看、互评、互帮,实现以点带面,整体提升,营造比学赶超的良好氛围。\n\n近年来,该区财政投入5000多万元,"
+            "按照“统一标识、统一外观、统一机构牌、统一服务\n\n 良好氛围。\n\n近年来,该区财政投入5000多万元,"
+            "按照“统一标识、统一外观、统一机构牌、统一服务\n\n 渌"
+        ),
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason="cleaner/stages/layout.py: as layout-indentation-spent, on sample text: the indented ' 良好氛围。' "
+            "stays apart from the open '…统一服务', and without its indentation the next run joins them",
+        ),
+        id="layout-indentation-spent-seed-text",
+    ),
+    pytest.param(
+        "default",
         ":A。\n\n0",
         marks=pytest.mark.xfail(
             strict=True,
