@@ -391,7 +391,8 @@ def dangling_end(a: Side, b: Side) -> float:
     return DANGLING_END if _han(b.plain[:1]) else 0.0
 
 
-_TAIL_END = regex.compile(r"[。！？!?…][”’」』）)]*$|\p{Han}\.$")  # "。" to be, after Han
+# "。" to be, after Han; "……" to be, dots
+_TAIL_END = regex.compile(r"[。！？!?…][”’」』）)]*$|\p{Han}\.$|\.{3,}[”’」』）)]*$")
 
 
 def tail_line(a: Side, b: Side) -> float:

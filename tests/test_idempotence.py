@@ -110,6 +110,7 @@ FIXED = [
     # "。" and "……" the punctuation stage makes of them, and reads "0..." as no list number.
     ("insert", "# \x80\x80²\n\n0㐀."),
     ("default", "0...[㐀\x80\x80\x80\x80\n000,\x80\x80\x91㐀"),
+    ("default", "000000㐀\n㐀..."),  # a line ending in dots reads as the end of a sentence, as "……" does
 ]
 
 

@@ -42,6 +42,12 @@ def test_a_line_is_as_wide_as_the_punctuation_stage_makes_it(typed: str, made: s
     assert wrapping.display_width(typed) == wrapping.display_width(made)
 
 
+def test_a_tail_ending_in_dots_reads_as_the_ellipsis_it_becomes():
+    """ "他说..." under a wider line is the end of its sentence, as "他说……" is."""
+    above = side("渌口区建区七周年的日子")
+    assert wrapping.tail_line(above, side("他说...")) == wrapping.tail_line(above, side("他说……")) > 0
+
+
 def test_periods_outside_chinese_text_keep_their_width():
     assert wrapping.display_width("增长11.3%") == wrapping.display_width("增长113%") + 1
     assert wrapping.display_width("Wait...") == 7
