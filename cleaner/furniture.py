@@ -100,9 +100,9 @@ _LEADING_SPECK = regex.compile(r"[。.][ \t\u3000]+(?=[\p{Han}A-Za-z0-9“‘「
 _INDENT = regex.compile(r"[ \t\u3000]*")
 
 
-# The gap after the marks goes with them: the spacing stage removes a space beside a full-width
+# The gaps after and between the marks go with them: the spacing stage removes a space beside a full-width
 # mark, and the line must read the same when its output is cleaned again (", 随着" / "，随着").
-_LEADING_COMMA_SPECK = regex.compile(r"[，,、.。]{1,2}[ \t\u3000]*(?=[\p{Han}A-Za-z0-9“‘「（(])")
+_LEADING_COMMA_SPECK = regex.compile(r"[，,、.。](?:[ \t\u3000]*[，,、.。])?[ \t\u3000]*(?=[\p{Han}A-Za-z0-9“‘「（(])")
 
 
 def specks(line: str, after_sentence: bool, after_full_stop: bool = False) -> list[tuple[int, int]]:

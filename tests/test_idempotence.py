@@ -106,6 +106,7 @@ FIXED = [
     # Indentation before a leading speck is removed by the spacing stage: the speck is found past it.
     ("insert", "㐀。\n 、㐀"),
     ("default", "㐀。\n 、㐀"),
+    ("default", "㐀.\n. 、㐀"),  # a gap between the two marks of a speck, too
     # Layout measures a period after a Han character and an ellipsis of dots at the width of the
     # "。" and "……" the punctuation stage makes of them, and reads "0..." as no list number.
     ("insert", "# \x80\x80²\n\n0㐀."),
