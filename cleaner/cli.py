@@ -407,6 +407,13 @@ def run(
             help="Clean every file again and rewrite every output, whatever the run cache (DST/.cleaner/cache) holds.",
         ),
     ] = False,
+    no_cache: Annotated[
+        bool,
+        typer.Option(
+            "--no-cache",
+            help="Neither read nor write the run cache (DST/.cleaner/cache): every file is cleaned (a scratch run).",
+        ),
+    ] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", "-n", help="Write nothing; list what would change.")] = False,
     check: Annotated[
         bool,
@@ -463,7 +470,7 @@ def run(
             globs = tuple(glob or DEFAULT_GLOBS)
             summary = _run_tree(
                 src, dst, config, globs, text_field, report, dry_run, diff, quiet, jobs, check, delete_stale,
-                engine, address, audit_format, not no_fsync, force,
+                engine, address, audit_format, not no_fsync, force, not no_cache,
             )  # fmt: skip
         if not quiet:
             typer.echo(summary.format(), err=True)
@@ -649,6 +656,7 @@ def _run_tree(
     audit_format: str = DEFAULT_FORMAT,
     fsync: bool = True,
     force: bool = False,
+    cache: bool = True,
 ) -> Summary:
     source = Path(src)
     to_stdout = dst == "-"
@@ -698,6 +706,7 @@ def _run_tree(
             address=address,
             audit_format=audit_format,
             fsync=fsync,
+            cache=cache,
             force=force,
             texts=diff,
         )

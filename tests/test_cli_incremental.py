@@ -94,6 +94,21 @@ def test_a_second_run_over_unchanged_inputs_writes_nothing(corpus: Path, tmp_pat
     assert_verifies(corpus, dst)
 
 
+def test_no_cache_neither_reads_nor_writes_the_run_cache(corpus: Path, tmp_path: Path) -> None:
+    scratch = tmp_path / "scratch"
+    assert invoke(corpus, scratch, "--no-cache").exit_code == 0
+    assert not (scratch / CACHE).exists()
+    dst = tmp_path / "dst"
+    assert invoke(corpus, dst).exit_code == 0  # a cache from an earlier run…
+    contents = written(dst)
+    again = invoke(corpus, dst, "--no-cache")
+    assert again.exit_code == 0, again.stderr
+    assert "reused" not in again.stderr  # …is not read,
+    assert not (dst / CACHE / MANIFEST_NAME).exists()  # and its manifest goes: the run rewrote DST
+    assert written(dst) == contents == written(scratch)
+    assert_verifies(corpus, dst)
+
+
 def test_a_diff_of_a_second_run_still_shows_every_change(corpus: Path, tmp_path: Path) -> None:
     """--diff needs each file's texts: they come from the cached results, and still nothing is written."""
     dst = tmp_path / "dst"
