@@ -29,7 +29,9 @@ _BULLET = regex.compile(r"^([-*+])[ \t]+(?=\S)")
 # All block marks at the start of a line ("# ", "- ", "## - "), removed together.
 # Indentation before them goes with them: the spacing stage removes indentation later anyway.
 BLOCK_MARKS = regex.compile(r"^[ \t]*(?:(?:#{1,6}|[-*+])[ \t]+(?=\S))+", regex.MULTILINE)
-_BOLD = regex.compile(r"(?<!\*)\*\*(?=[^\s*])(.+?)(?<=[^\s*])\*\*(?!\*)")
+# Spaces beside full-width punctuation go in a later stage, so "** ，**" is read as the "**，**" it becomes.
+_FULL_MARKS = "，。、；：！？…—“”‘’（）《》「」『』"
+_BOLD = regex.compile(rf"(?<!\*)\*\*(?=[^\s*]|[ \t]+[{_FULL_MARKS}])(.+?)(?<=[^\s*]|[{_FULL_MARKS}][ \t]+)\*\*(?!\*)")
 # Not "0...": an ellipsis after a number, which the punctuation stage makes "0……".
 _NUMBERED = regex.compile(r"^\d{1,3}[.．](?![.．])[ \t]*\S")
 # A newspaper section letter ("A 锚定“高分子”迈向“高精尖”") heads a line with no clause marks: the

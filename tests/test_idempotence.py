@@ -112,6 +112,9 @@ FIXED = [
     ("insert", "# \x80\x80²\n\n0㐀."),
     ("default", "0...[㐀\x80\x80\x80\x80\n000,\x80\x80\x91㐀"),
     ("default", "000000㐀\n㐀..."),  # a line ending in dots reads as the end of a sentence, as "……" does
+    # Bold is read with the spaces beside full-width punctuation that a later stage removes.
+    ("default", "** ，**"),
+    ("insert", "** ，**"),
 ]
 
 
