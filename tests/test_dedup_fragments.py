@@ -133,6 +133,27 @@ def test_a_copy_repeating_a_paragraph_earlier_in_its_own_document():
     ]
 
 
+@pytest.mark.parametrize("joined", ["before", "after"])
+def test_a_paragraph_whose_original_was_set_together_with_its_neighbour(joined):
+    # Layout missed a paragraph end in the first text: its FARM is one paragraph with CULTURE.
+    original = CULTURE + FARM if joined == "before" else FARM + CULTURE
+    dedup = Deduplicator()
+    run(dedup, doc("a.txt", OTHER, original))
+    out, edits = run(dedup, doc("b.txt", MEETING, FARM, LIBRARY))
+    assert out.paragraphs == [MEETING, LIBRARY]
+    assert [(e.rule, e.detail["kept"]["doc"], e.detail["kept"]["para"]) for e in removals(edits)] == [
+        ("fragment", "a.txt", 1)
+    ]
+
+
+def test_a_fragmented_copy_of_part_of_a_joined_original():
+    dedup = Deduplicator()
+    run(dedup, doc("a.txt", FARM + CULTURE))
+    out, edits = run(dedup, doc("b.txt", OTHER, *cut(FARM, 40, 90)))
+    assert out.paragraphs == [OTHER]
+    assert set(removed(edits)) == {1, 2, 3}
+
+
 # -- what must stay ----------------------------------------------------------------------------
 
 
@@ -142,6 +163,23 @@ def test_a_quotation_of_part_of_a_paragraph_is_kept():
     quotation = FARM[5:60]  # a good half of the paragraph, standing alone
     out, edits = run(dedup, doc("b.txt", OTHER, quotation, CULTURE))
     assert edits == [] and out.paragraphs == [OTHER, quotation, CULTURE]
+
+
+def test_a_variant_of_part_of_a_paragraph_is_kept():
+    # LibreOffice help describes two drawing tools in sentences differing by a word or two: the
+    # second is not a copy of the first, even where the first was set together with its neighbour.
+    ellipse = (
+        "在当前文档中绘制一个由椭圆弧和一条直径线设定的填色形状。要绘制椭圆缺，请先将椭圆拖到所需大小，"
+        "然后点击以设定直径线的起点；将鼠标指针移到要放置直径线终点的位置，然后点击。不需要在椭圆上点击。"
+    )
+    circle = (
+        "在当前文档中绘制由圆弧和一条直径线设定的未填色形状。要绘制圆缺，请先将圆拖到所需大小，"
+        "然后点击以设定直径线的起点。将鼠标指针移到要设定直径线终点的位置，然后点击。不需要在圆上点击。"
+    )
+    dedup = Deduplicator()
+    run(dedup, doc("a.txt", OTHER + ellipse))
+    out, edits = run(dedup, doc("b.txt", circle, CULTURE))
+    assert edits == [] and out.paragraphs == [circle, CULTURE]
 
 
 @pytest.mark.parametrize("points", [(45,), (20, 60), (70,)])

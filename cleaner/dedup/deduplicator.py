@@ -59,7 +59,7 @@ from typing import Any
 import numpy as np
 
 from cleaner.config import DedupOptions
-from cleaner.dedup.fragments import ORIGINAL_COVER, CopyPiece, RunMatch, align_runs, distinct, member, share
+from cleaner.dedup.fragments import ORIGINAL_COVER, CopyPiece, RunMatch, align_runs, char_share, distinct, member, share
 from cleaner.dedup.keys import fingerprint32, paragraph_keys
 from cleaner.dedup.lsh import BandIndex, band_fingerprints, candidate_pairs
 from cleaner.dedup.minhash import MinHasher, run_shingle_hashes
@@ -71,6 +71,13 @@ from cleaner.model import PARAGRAPH_SEPARATOR, TOO_LONG, Document, Edit
 STAGE = "dedup"
 # A sentence unit this long is shared by two unrelated texts rarely enough to anchor a run alone.
 LONG_UNIT = 16
+# Rows each with these shares of their characters and 5-grams inside one kept paragraph, this
+# long together (letters, digits, ideographs), copy part of it: where the paragraph starts or
+# ends, or anywhere inside it when this much longer.
+CONTAINED_MIN_LENGTH = 50
+CONTAINED_INSIDE_LENGTH = 100
+CONTAINED_SHARE = 0.95
+CONTAINED_GRAMS = 0.9
 _EMPTY = np.zeros(0, dtype=np.uint32)
 
 
@@ -629,16 +636,80 @@ class Deduplicator:
             if start not in around:
                 reach = range(max(rows.start, start - span), min(rows.stop, end + span + 1))
                 around[start] = distinct(batch.analysis.hashes[batch.analysis.key_range(reach)])
-            if not self._copied_beyond(batch, unit, self._origin_shingles(batch, center), around[start]):
+            origin_shingles = self._origin_shingles(batch, center)
+            if not self._copied_beyond(batch, unit, origin_shingles, around[start]):
+                removed.update(self._contained(batch, d, range(start, end + 1), center, origin_shingles))
                 continue
             original = self._original_run(batch, d, center, start)
-            removed.update(self._try_run(batch, d, range(start, end + 1), original))
+            found = self._try_run(batch, d, range(start, end + 1), original)
+            if not found:
+                found = self._contained(batch, d, range(start, end + 1), center, origin_shingles)
+            removed.update(found)
         if removed:
             for row in rows:
                 match = batch.matches[row]
                 if match is not None and match.place == (None, batch.ids[d]) and match.para + rows.start in removed:
                     # It named a paragraph that has just gone as a fragment: it is that fragment's copy.
                     batch.matches[row] = removed[match.para + rows.start]
+
+    def _contained(
+        self, batch: _Batch, d: int, seeds: range, center: tuple[str, int], original: np.ndarray
+    ) -> dict[int, Match]:
+        """Rows that copy part of the kept paragraph ``center``: the original was set together with
+        its neighbour (a paragraph end that layout missed in one of the two texts). The rows are
+        the stretch around ``seeds`` of rows each wholly inside the paragraph; together they must
+        be long, and longer unless they start or end where the paragraph does: a sentence or two
+        quoted from the middle of a paragraph is kept."""
+        if original.size == 0:
+            return {}
+        universe = distinct(original)
+        analysis, n = batch.analysis, self.options.ngram
+        kind, value = center
+        floor = value + 1 if kind == "row" and batch.owner[value] == d else batch.bounds[d]
+
+        def inside(row: int) -> bool | None:
+            """Wholly inside (True), not (False), or a short row inside, passed over (None)."""
+            short = not analysis.is_indexable(row)
+            if not (short or batch.is_open(row)):
+                return False
+            piece = analysis.copy_piece(row)
+            if piece.hashes is None or share(distinct(piece.hashes), universe) < CONTAINED_GRAMS:
+                return False  # a variant of the paragraph ("圆缺" / "椭圆缺"), not a copy of it
+            if char_share(piece, universe, n) < CONTAINED_SHARE:
+                return False
+            return None if short else True
+
+        first = next((row for row in seeds if row >= floor and inside(row)), None)
+        if first is None:
+            return {}
+        rows = [first]
+        for step, stop in ((-1, floor - 1), (1, batch.bounds[d + 1])):
+            row = first + step
+            while row != stop and (state := inside(row)) is not False:
+                if state:
+                    rows.append(row)
+                row += step
+        rows.sort()
+        lo, hi = rows[0], rows[-1]
+        length = sum(int(analysis.content[row]) for row in rows)
+        # Stored shingles have one entry per key position; the last n - 1 start no whole n-gram.
+        last = analysis.copy_piece(hi).hashes
+        at_an_edge = analysis.shingles(lo)[0] == original[0] or (
+            last is not None and last[-1] == original[max(0, original.size - n)]
+        )
+        if length < (CONTAINED_MIN_LENGTH if at_an_edge else CONTAINED_INSIDE_LENGTH):
+            return {}
+        doc, para = self._where(value) if kind == "pid" else batch.where[value]
+        index = self._index_of(value) if kind == "pid" else None
+        removed: dict[int, Match] = {}
+        for row in rows:
+            covered = char_share(analysis.copy_piece(row), universe, n)
+            extra = {"paras": [para], "containment": round(covered, 4)}
+            match = Match("fragment", doc, para, covered, extra, index)
+            batch.matches[row] = match
+            batch.withdraw(row)
+            removed[row] = match
+        return removed
 
     def _copied_beyond(self, batch: _Batch, unit: int, original: np.ndarray, around: np.ndarray) -> bool:
         """Whether the original paragraph is copied near the anchor beyond the anchor itself.
