@@ -82,6 +82,8 @@ STOP_FULL = 2.5
 # apart by blank lines), or the next line is not indented where paragraphs are.
 STOP_SAME_SINGLE = 1.5
 STOP_NOT_INDENTED = 1.5
+STOP_SAME_COLUMN = 1.5
+MIN_VARIED_LINES = 6  # full lines a document needs before its widths say anything
 # Document rhythm (``rhythm``): how sure the document's own text makes us, per kind of break.
 RHYTHM_WEIGHT = 1.0
 RHYTHM_PSEUDO = 2.0  # breaks' worth of weight the default belief keeps against the document's counts
@@ -263,6 +265,7 @@ class Side:
     separator: str | None = None
     run_separator: str | None = None
     indents_paragraphs: bool = False
+    varied_widths: bool = False  # the document sets its paragraphs in columns of many widths
     # The document's rhythm: log-odds by break class that a full line ending a sentence is cut (shared).
     rhythm: Mapping[str, float] = field(default_factory=dict)
     starts_block: bool = False  # the line before ended a sentence, or was not running text
@@ -509,6 +512,8 @@ def stop_score(a: Side, b: Side) -> float:
         score += STOP_SAME_SINGLE
     if b.indents_paragraphs and not b.indented:
         score += STOP_NOT_INDENTED
+    if b.varied_widths and b.clause and not b.ends_sentence and abs(b.width - a.width) <= 2:
+        score += STOP_SAME_COLUMN
     return score
 
 
@@ -679,3 +684,16 @@ def dehyphenates(left: str, right: str, text: str, english_words: Mapping[str, i
 def latin_words(text: str) -> Counter[str]:
     """How often a text uses each Latin word (for ``joiner``)."""
     return Counter(_WORD.findall(text))
+
+
+def varied_widths(widths: Sequence[float], full: Sequence[bool]) -> bool:
+    """Whether a document sets its paragraphs in columns of many widths (text put together from
+    many sources, or each paragraph wrapped on its own): then a line as wide as the full line
+    above it is in that line's column, evidence a page set in one width never gives. On such a
+    page most full lines share one width, give or take a character (kinsoku, digits)."""
+    counts = Counter(round(width) for width, is_full in zip(widths, full, strict=True) if is_full)
+    lines = sum(counts.values())
+    if lines < MIN_VARIED_LINES:
+        return False
+    densest = max(sum(counts.get(width + d, 0) for d in range(-2, 3)) for width in counts)
+    return densest * 2 < lines

@@ -354,3 +354,43 @@ def test_rhythm_counts_three_cut_places_at_a_colon_before_a_quotation_under_kins
     found = wrapping.rhythm(plains, [True] * (len(plains) - 1) + [False], [True] * len(plains))
     ceiling = wrapping._logit(1.0) - wrapping._logit(wrapping.RHYTHM_DEFAULT["colon|quote"])
     assert found["colon|quote"] > ceiling - 1.0
+
+
+# Paragraphs of the sample corpus (002), and one whose first sentence fills a 30-character line.
+_VARIED = (
+    "文化环境与教育的关系是分不开的。近年来，渌口坚持把完善公共文化设施作为发展公共文化的基石来抓，加大投入力度。",
+    "目前，渌口区有图书馆1家，文化馆1家，纪念馆1家，数字影院1家，电影公司1家，镇综合文化站8个。",
+    "株洲市委书记毛腾飞在渌口区挂牌成立大会上提出，要站在长江经济带建设的大背景下谋划渌口区的发展。",
+    "近年来，渌口区委、区政府坚信现代高效农业是农民致富的好路子。不断推进农业供给侧结构性改革，积极实施乡村振兴战略，深入探索经营模式，让农业经营有效益，让农业成为全区农民有奔头的产业，前景十分广阔。",
+    "“要想富，先修路”，“交通兴、百业兴”。近年来，渌口区紧紧围绕交通基础设施建设的发展战略，攻坚克难，砥砺前行。",
+)
+
+
+def _wrapped(paragraphs: tuple[str, ...], widths: tuple[int, ...]) -> str:
+    """Each paragraph cut into lines of its own width, every line apart (blank lines throughout)."""
+    lines = [p[i : i + w] for p, w in zip(paragraphs, widths, strict=True) for i in range(0, len(p), w)]
+    return "\n\n".join(lines)
+
+
+def test_varied_widths_tells_a_page_of_one_column_from_text_set_in_many():
+    def widths_and_full(widths: tuple[int, ...]) -> tuple[list[float], list[bool]]:
+        lines = _wrapped(_VARIED, widths).split("\n\n")
+        # The last line of each paragraph is its tail, not a full line.
+        tails = {len(_wrapped(_VARIED[: k + 1], widths[: k + 1]).split("\n\n")) - 1 for k in range(len(widths))}
+        return [wrapping.display_width(line) for line in lines], [i not in tails for i in range(len(lines))]
+
+    assert wrapping.varied_widths(*widths_and_full((12, 16, 22, 30, 35)))
+    # Lines with digits are narrower on the same page: still one width.
+    assert not wrapping.varied_widths(*widths_and_full((30,) * 5))
+
+
+def test_a_full_line_ending_a_sentence_joins_the_line_in_its_column_where_columns_vary():
+    """Where every paragraph has a width of its own, a next line as wide as a full line that ends a
+    sentence is in that line's column: the paragraph goes on. On a page of one width that is no
+    evidence, and the break stays as it was."""
+    first, second = _VARIED[3][:30], _VARIED[3][30:60]
+    assert first.endswith("。") and "，" in second
+    varied = clean_layout(_wrapped(_VARIED, (12, 16, 22, 30, 35)))
+    assert first + second in varied
+    one_width = clean_layout(_wrapped(_VARIED, (30,) * 5))
+    assert first + "\n\n" + second in one_width

@@ -242,10 +242,12 @@ def plan(
         )
         context = Context(document_rhythm, indents_paragraphs, frozenset(stripped[i] for i in found))
     document_rhythm = context.rhythm
+    varied = wrapping.varied_widths(widths, [column.full for column in columns])
     for i, side in enumerate(sides):
         side.column, side.indented, side.separator = columns[i], indented[i], separators[i]
         side.rhythm = document_rhythm
         side.indents_paragraphs = indents_paragraphs
+        side.varied_widths = varied
         side.starts_block = static[i] == TEXT and (i == 0 or closed[i - 1] or not text_lines[i - 1])
     threshold = options.join_threshold
     kinds: list[str] = [TEXT] * n
