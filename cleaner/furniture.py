@@ -87,7 +87,8 @@ def debris(plain: str) -> bool:
 
 
 # A speck an OCR engine reads after a finished sentence, across a gap (``安全。”   .``), or before
-# a line's text (``。 输入页面…``): no text puts a lone mark there.
+# a line's text (``。 输入页面…``): no text puts a lone mark there. A straight quote after it counts
+# as the curly one punctuation makes of it.
 _SPECK_MARKS = frozenset(".。,，·_'`-~:;：；")
 # After a finished sentence, a gap and up to three marks end a line only as specks (Tesseract:
 # "作用。 .", "获利匪浅。 .。，"): no sentence goes on with a mark after a space. After a closing
@@ -95,14 +96,16 @@ _SPECK_MARKS = frozenset(".。,，·_'`-~:;：；")
 _TRAILING_SPECK = regex.compile(
     r"(?:(?<=[。！？!?…])[ \t\u3000]+|(?<=[”’」』）)])[ \t\u3000]{2,})[.。,，·_'`\-~:;：；]{1,3}$"
 )
-_LEADING_SPECK = regex.compile(r"[。.][ \t\u3000]+(?=[\p{Han}A-Za-z0-9“‘「（(])")
+_LEADING_SPECK = regex.compile(r"[。.][ \t\u3000]+(?=[\p{Han}A-Za-z0-9“‘「（(\"'])")
 # Indentation before a leading speck: the spacing stage removes it, and the speck is the same.
 _INDENT = regex.compile(r"[ \t\u3000]*")
 
 
 # The gaps after and between the marks go with them: the spacing stage removes a space beside a full-width
 # mark, and the line must read the same when its output is cleaned again (", 随着" / "，随着").
-_LEADING_COMMA_SPECK = regex.compile(r"[，,、.。](?:[ \t\u3000]*[，,、.。])?[ \t\u3000]*(?=[\p{Han}A-Za-z0-9“‘「（(])")
+_LEADING_COMMA_SPECK = regex.compile(
+    r"[，,、.。](?:[ \t\u3000]*[，,、.。])?[ \t\u3000]*(?=[\p{Han}A-Za-z0-9“‘「（(\"'])"
+)
 
 
 def specks(line: str, after_sentence: bool, after_full_stop: bool = False) -> list[tuple[int, int]]:

@@ -107,6 +107,7 @@ FIXED = [
     ("insert", "㐀。\n 、㐀"),
     ("default", "㐀。\n 、㐀"),
     ("default", "㐀.\n. 、㐀"),  # a gap between the two marks of a speck, too
+    ("default", '. "㐀”0'),  # a straight quote after a leading speck reads as the curly one it becomes
     # Layout measures a period after a Han character and an ellipsis of dots at the width of the
     # "。" and "……" the punctuation stage makes of them, and reads "0..." as no list number.
     ("insert", "# \x80\x80²\n\n0㐀."),
