@@ -44,6 +44,19 @@ _NAMES = regex.compile(rf"^(?:[（(]{_NAME_RUN}[）)]|{_NAME_RUN})$")
 # A title and a name ("区长 赖晓智"): the title starts with a Han character (not "11.3.2. 工具栏").
 _TITLE_AND_NAME = regex.compile(rf"^{CJK}[^\s，,、；;：:。！？!?]{{1,29}}[ \u3000]{CJK}{{2,3}}$")
 _REPORTER = regex.compile(r"记者|通讯员|特约撰稿|实习生")
+# A byline names people: before its first role word at most a short masthead ("株洲日报全媒体",
+# "（新华社"), after each role word names (and "摄") of a few characters, set apart by spaces or
+# "、". Running text that mentions a reporter ("受记者采访时曾感…") has longer stretches.
+_BYLINE_HEAD = regex.compile(r"^[^\d\s，,。：:]{0,8}$")
+_BYLINE_NAMES = regex.compile(r"^[ \u3000]*(?:[^\s、·]{1,4}(?:[ \u3000、·]+|$))*$")
+
+
+def is_byline_form(plain: str) -> bool:
+    """A line shaped like a byline: role words followed only by short names (see above)."""
+    parts = _REPORTER.split(plain)
+    return len(parts) > 1 and bool(_BYLINE_HEAD.match(parts[0])) and all(_BYLINE_NAMES.match(p) for p in parts[1:])
+
+
 # "新华社曼谷1月21日电（记者熊平）泰国…": a dateline opens the article's running text.
 _DATELINE = regex.compile(r"^[^，。,]{0,16}\d{1,2}月\d{1,2}日电")
 _PICTURE_NOTE = regex.compile(r"^[（(][^（）()]*(?:图片|图文|摄影)[^（）()]*[）)]$")
@@ -237,7 +250,7 @@ def static_kind(line: str) -> str:
         return BYLINE
     if (
         short
-        and _REPORTER.search(plain)
+        and is_byline_form(plain)
         and not ends_sentence(plain)
         and not has_clause_marks(plain)
         and not (_DATELINE.match(plain))

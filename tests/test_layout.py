@@ -327,6 +327,26 @@ def test_blocks_classify_seed_lines():
 
 
 @pytest.mark.parametrize(
+    ("line", "kind"),
+    [
+        # Bylines: role words, short names set apart, a short masthead before them.
+        ("本报记者董旭罗英", blocks.BYLINE),
+        ("记者李超实习生蒋英超", blocks.BYLINE),
+        ("记者 邹敬文 通讯员 刘晓欢", blocks.BYLINE),
+        ("（新华社记者兰红", blocks.BYLINE),  # a picture credit wrapped before "光摄）"
+        # Wrapped lines of People's Daily (1998) text that mention a reporter: running text.
+        ("受记者采访时曾感", blocks.TEXT),
+        ("记者有关伊拉克武器核查出现紧", blocks.TEXT),
+        ("格达抵达麦纳麦的当晚在记者招", blocks.TEXT),
+        ("讯记者贾西平从国", blocks.TEXT),
+        ("本报北京1月13日讯记者陈", blocks.TEXT),  # a dateline opens the article's text
+    ],
+)
+def test_a_byline_names_people_and_running_text_mentions_a_reporter(line: str, kind: str) -> None:
+    assert blocks.static_kind(line) == kind
+
+
+@pytest.mark.parametrize(
     ("plain", "spaced"),
     [
         ("提质发展 绘就精彩渌口", True),
