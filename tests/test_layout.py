@@ -482,3 +482,34 @@ def test_the_tail_of_a_wrapped_paragraph_above_a_photo_credit_is_not_a_caption()
     out = Pipeline(Config()).clean(text).text
     assert "京城传统比赛，从1991年开始已经连续举办了九届。" in out
     assert out.index("九届") < out.index("王志摄影报道") < out.index("新春北京")
+
+
+# LibreOffice 7.4 help, zh-CN (MPL-2.0), wrapped and interrupted as the accuracy harness does.
+def test_a_headline_shaped_fragment_heals_across_a_caption_when_a_particle_goes_on():
+    """A fragment with no punctuation reads as a headline, but a next part that starts with a
+    particle (的) cannot start anything: the caption interrupted a sentence."""
+    text = (
+        "将左上方的标签或名片的内容复制到页面上其余\n▲ 图为北山林场志愿者在展厅参观。 唐萍 供图\n\n"
+        "的标签或名片上。\n\n打印机\n\n显示当前选中打印机的名称。"
+    )
+    out, _ = run(text, KEEP)
+    assert "复制到页面上其余的标签或名片上。" in out
+    assert out.index("的标签或名片上。") < out.index("▲ 图为北山林场") < out.index("打印机")
+
+
+def test_a_sentence_opening_with_a_quotation_is_no_caption_without_a_credit_under_it():
+    """Help text: a paragraph, its section headings and an interrupting caption further down are
+    not one group to move; the text stays in its order."""
+    text = (
+        "    输入表格的宽度。只有当未在「对齐方式」区域中选择\n「自动」选项时，才可以使用此复选框。\n\n相对\n\n"
+        "    显示表格的宽度，用页面宽度的\n▲ 图为青山县消防员在工地铺设管道。\n   \n（本版图片均由蒋艳摄）\n\n"
+        "百分比表示。\n对齐\n\n    设置用于选中表格的对齐选项。"
+    )
+    out, _ = run(text, KEEP)
+    for earlier, later in (
+        ("区域中选择", "「自动」选项时"),
+        ("「自动」选项时", "\n相对\n"),
+        ("\n相对\n", "\n对齐\n"),
+        ("\n对齐\n", "设置用于"),
+    ):
+        assert out.index(earlier) < out.index(later)

@@ -465,8 +465,15 @@ def _find_heal(
             break  # as wide as the column around it: a fragment of the text, not a block dropped into it
         if kind in (HEADING, BYLINE, CAPTION):
             pass
-        elif kind == TEXT and not group and blocks.is_one_sentence(plain) and blocks.starts_like_opener(plain):
-            pass  # a caption that opens like a sentence: "4月份，…开展主题党日活动。"
+        elif (
+            kind == TEXT
+            and not group
+            and blocks.is_one_sentence(plain)
+            and blocks.starts_like_opener(plain)
+            and j + 1 < len(lines)
+            and _is_strong_member(lines[j + 1], kinds[j + 1])
+        ):
+            pass  # a caption that opens like a sentence, over its credit: "4月份，…开展主题党日活动。"
         else:
             break  # the candidate continuation
         if links[j] is not None:
@@ -489,6 +496,8 @@ def _find_heal(
         return None
     if headline_shaped and not (
         wrapping.closing_start(sides[a], c_side)
+        or wrapping.bound_start(sides[a], c_side)
+        or wrapping.dangling_end(sides[a], c_side)
         or (wrapping.split_word(sides[a], c_side) and any(kinds[g] == CAPTION for g in group))
     ):
         return None  # a headline above a caption or byline: only a word cut in two shows it is a fragment
