@@ -44,11 +44,12 @@ _NAMES = regex.compile(rf"^(?:[（(]{_NAME_RUN}[）)]|{_NAME_RUN})$")
 # A title and a name ("区长 赖晓智"): the title starts with a Han character (not "11.3.2. 工具栏").
 _TITLE_AND_NAME = regex.compile(rf"^{CJK}[^\s，,、；;：:。！？!?]{{1,29}}[ \u3000]{CJK}{{2,3}}$")
 _REPORTER = regex.compile(r"记者|通讯员|特约撰稿|实习生")
-# A byline names people: before its first role word at most a short masthead ("株洲日报全媒体",
-# "（新华社"), after each role word names (and "摄") of a few characters, set apart by spaces or
-# "、". Running text that mentions a reporter ("受记者采访时曾感…") has longer stretches.
-_BYLINE_HEAD = regex.compile(r"^[^\d\s，,。：:]{0,8}$")
-_BYLINE_NAMES = regex.compile(r"^[ \u3000]*(?:[^\s、·]{1,4}(?:[ \u3000、·]+|$))*$")
+# A byline names people: before its first role word at most a masthead ("株洲日报全媒体", "（新华社",
+# "本报驻京"), after each role word names (and "摄") of a few characters, set apart by spaces or
+# "、". Running text that mentions a reporter ("受记者采访时曾感…", "对于记者的问题回") does not.
+_MASTHEAD = r"[^\d\s，,。：:]{0,6}(?:报|社|台|网|体|约|席|习|刊|站)|本报驻[^\d\s，,。：:]{1,3}"
+_BYLINE_HEAD = regex.compile(rf"^[（(]?(?:{_MASTHEAD})?$")
+_BYLINE_NAMES = regex.compile(r"^[ \u3000]*(?:[^\s、·的了]{1,4}(?:[ \u3000、·]+|$))*$")
 
 
 def is_byline_form(plain: str) -> bool:

