@@ -208,7 +208,7 @@ def columns(
     """``Column`` evidence for every line, from the run of lines of the same width around it.
 
     A column is a *run*: consecutive lines of running text (``text_lines``) whose widths agree
-    within the slack, up to COLUMN_REACH lines either side. A line with two others in its run, or
+    within the slack all together (no two further apart), up to COLUMN_REACH lines either side. A line with two others in its run, or
     one (at least MIN_PAIR_WIDTH wide), is ``full``. Headings scattered between paragraphs can
     share a width too, but they are not consecutive. The run must be text: one of its lines, or
     the line after it (where the paragraph ends), has clause punctuation (``prose``) — a row of
@@ -225,13 +225,18 @@ def columns(
             continue
         slack = _slack(width)
         first = last = i
+        low = high = width  # the run's widths spread no wider than the slack either
         while first > 0 and i - first < COLUMN_REACH and text_lines[first - 1]:
-            if abs(widths[first - 1] - width) > slack:
+            other = widths[first - 1]
+            if max(high, other) - min(low, other) > slack:
                 break
+            low, high = min(low, other), max(high, other)
             first -= 1
         while last + 1 < n and last - i < COLUMN_REACH and text_lines[last + 1]:
-            if abs(widths[last + 1] - width) > slack:
+            other = widths[last + 1]
+            if max(high, other) - min(low, other) > slack:
                 break
+            low, high = min(low, other), max(high, other)
             last += 1
         runs[i] = last - first
         ends = sum(closed[first : last + 1])
