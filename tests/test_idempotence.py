@@ -108,6 +108,10 @@ FIXED = [
     ("default", "㐀。\n 、㐀"),
     ("default", "㐀.\n. 、㐀"),  # a gap between the two marks of a speck, too
     ("default", '. "㐀”0'),  # a straight quote after a leading speck reads as the curly one it becomes
+    # Punctuation makes "A。" in a line with no Han "A."; layout read that as an initial going on
+    # ("J." / "Smith"), which a line starting with no letter does not do.
+    ("default", ":A。\n\n0"),
+    ("insert", "?A。\n\n0"),
     # Layout measures a period after a Han character and an ellipsis of dots at the width of the
     # "。" and "……" the punctuation stage makes of them, and reads "0..." as no list number.
     ("insert", "# \x80\x80²\n\n0㐀."),
@@ -149,22 +153,6 @@ OPEN = [
             "stays apart from the open '…统一服务', and without its indentation the next run joins them",
         ),
         id="layout-indentation-spent-seed-text",
-    ),
-    pytest.param(
-        "default",
-        ":A。\n\n0",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="cleaner/stages/layout.py: punctuation makes 'A。' in a line with no Han 'A.' "
-            "(fullwidth_in_english), which layout reads as an initial ('J.' over 'Smith') that goes on",
-        ),
-        id="layout-initial-from-full-stop",
-    ),
-    pytest.param(
-        "insert",
-        "?A。\n\n0",
-        marks=pytest.mark.xfail(strict=True, reason="as layout-initial-from-full-stop"),
-        id="layout-initial-from-question-mark-line",
     ),
     pytest.param(
         "default",
