@@ -208,9 +208,10 @@ def columns(
     """``Column`` evidence for every line, from the run of lines of the same width around it.
 
     A column is a *run*: consecutive lines of running text (``text_lines``) whose widths agree
-    within the slack all together (no two further apart), up to COLUMN_REACH lines either side. A line with two others in its run, or
-    one (at least MIN_PAIR_WIDTH wide), is ``full``. Headings scattered between paragraphs can
-    share a width too, but they are not consecutive. The run must be text: one of its lines, or
+    within the slack all together (no two further apart), up to COLUMN_REACH lines either side. A
+    line with two others in its run, or one (at least MIN_PAIR_WIDTH wide), is ``full``. Headings
+    scattered between paragraphs can share a width too, but they are not consecutive. The run must
+    be text: one of its lines, or
     the line after it (where the paragraph ends), has clause punctuation (``prose``) — a row of
     picture captions can share a width as well. Most of its lines must run on (not end a sentence,
     ``closed``): a list of one-line items or steps, each ending in a full stop, is not wrapped
@@ -658,6 +659,8 @@ def joiner(left: str, right: str, english_words: Mapping[str, int] | None = None
     Latin runs in Chinese text a space goes back only when both halves are words the document also
     uses elsewhere on their own and their concatenation is not a word it uses.
     """
+    if _english_wrap(left, right):
+        return " "  # English prose wraps at spaces, after a mark too ("long," / "and", "J." / "Smith")
     if not (left[-1:].isascii() and left[-1:].isalpha() and right[:1].isascii() and right[:1].isalpha()):
         return ""
     if is_english(left) or is_english(right):
@@ -668,6 +671,21 @@ def joiner(left: str, right: str, english_words: Mapping[str, int] | None = None
     if words.get(tail, 0) >= 2 and words.get(head, 0) >= 2 and not words.get(tail + head):
         return " "
     return ""
+
+
+_ENGLISH_LINE_END = frozenset(",.;:!?)]\"'’”")
+_ENGLISH_LINE_START = frozenset("([\"'‘“")
+
+
+def _english_wrap(left: str, right: str) -> bool:
+    """A break between two lines of English prose after a mark or a digit: the line was wrapped at
+    the space that followed it."""
+    last, first = left[-1:], right[:1]
+    if not (last in _ENGLISH_LINE_END or (last.isascii() and last.isdigit())):
+        return False
+    if not ((first.isascii() and first.isalnum()) or first in _ENGLISH_LINE_START):
+        return False
+    return is_english(left) and is_english(right) and bool(_WORD.search(left)) and bool(_WORD.search(right))
 
 
 _HYPHENATED_TAIL = regex.compile(r"(?<![A-Za-z-])([A-Za-z]{2,})-$")

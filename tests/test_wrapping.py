@@ -394,3 +394,24 @@ def test_a_full_line_ending_a_sentence_joins_the_line_in_its_column_where_column
     assert first + second in varied
     one_width = clean_layout(_wrapped(_VARIED, (30,) * 5))
     assert first + "\n\n" + second in one_width
+
+
+@pytest.mark.parametrize(
+    ("text", "cleaned"),
+    [
+        # An initial goes on into the name it abbreviates, with the space the wrap took.
+        (
+            "The report was written for the committee, by J.\nSmith, and the other members of the board.",
+            "The report was written for the committee, by J. Smith, and the other members of the board.",
+        ),
+        # English prose wraps at the space after a mark as well.
+        (
+            "The report was written for the committee, and it was long,\nand the members of the board agreed.",
+            "The report was written for the committee, and it was long, and the members of the board agreed.",
+        ),
+        # A capital and a period before a line that starts with no letter end a sentence.
+        (":A.\n\n0", ":A.\n\n0"),
+    ],
+)
+def test_an_initial_goes_on_only_into_a_word(text, cleaned):
+    assert clean_layout(text) == cleaned
