@@ -143,6 +143,30 @@ def test_short_repeats_are_kept_within_and_across_documents(short):
     assert edits == []
 
 
+@pytest.mark.parametrize(
+    "caption",
+    [
+        "(本版图片由渌口区委宣传部提供)",  # seeds 002
+        "（本版图片均由何梅英摄）",
+        "▲ 图为滨江公园技术人员为老人义诊。 谢敏阳 摄",
+        "渌口区融媒体中心 供图",
+    ],
+)
+def test_picture_captions_and_credits_recur_and_are_kept(caption):
+    """A credit line is printed on every page with a picture: like a heading, it recurs."""
+    dedup = Deduplicator()
+    run(dedup, doc("a.txt", OTHER, caption, FUND_1))
+    out, edits = run(dedup, doc("b.txt", EDUCATION, caption))
+    assert edits == [] and out.paragraphs == [EDUCATION, caption]
+
+
+def test_a_caption_inside_a_copied_paragraph_does_not_save_the_copy():
+    dedup = Deduplicator()
+    run(dedup, doc("a.txt", OTHER, FUND_1))
+    out, edits = run(dedup, doc("b.txt", EDUCATION, FUND_1 + "（本版图片由渌口区委宣传部提供）"))
+    assert [e.rule for e in edits] == ["near"] and out.paragraphs == [EDUCATION]
+
+
 def test_minimum_length_counts_letters_digits_and_ideographs_only():
     dedup = Deduplicator(DedupOptions(min_length=4))
     run(dedup, doc("a.txt", "基本情况", OTHER))

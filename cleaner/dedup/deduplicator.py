@@ -4,7 +4,8 @@ Documents are fed one at a time, in a deterministic order; the first occurrence 
 is kept and later copies are removed. For each paragraph of a document:
 
 1. Paragraphs with fewer than ``min_length`` letters, digits or ideographs are never touched:
-   headings (``一、基本情况``), column labels (``观察``) and slogans recur legitimately.
+   headings (``一、基本情况``), column labels (``观察``) and slogans recur legitimately; so do
+   picture captions and credits (``（本版图片由…提供）``).
 2. Exact copies: the normalised key (whitespace removed, NFKC, punctuation variants folded; see
    :mod:`cleaner.dedup.keys`) has been seen before.
 3. Short near copies (``short_min_length`` to ``short_max_length`` such characters, rule
@@ -58,6 +59,7 @@ from typing import Any
 
 import numpy as np
 
+from cleaner import blocks
 from cleaner.config import DedupOptions
 from cleaner.dedup.fragments import ORIGINAL_COVER, CopyPiece, RunMatch, align_runs, char_share, distinct, member, share
 from cleaner.dedup.keys import fingerprint32, paragraph_keys
@@ -406,7 +408,7 @@ class Deduplicator:
         joins consecutive indexed paragraphs is found as a ``fragment`` copy of them.
         """
         batch = _Batch(self, ["<query>"], [text], [0, 1])
-        if batch.analysis.content[0] < self.options.min_length:
+        if not batch.analysis.is_indexable(0):
             return None
         match = self._match_row(batch, 0)
         if match is None and self.options.fragments:
@@ -464,7 +466,7 @@ class Deduplicator:
         for d, doc in enumerate(docs):
             rows = range(bounds[d], bounds[d + 1])
             for row in rows:
-                if batch.analysis.content[row] < options.min_length:
+                if not batch.analysis.is_indexable(row):
                     continue
                 match = self._match_row(batch, row)
                 batch.matches[row] = match
@@ -1160,6 +1162,20 @@ def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     return np.arange(int(counts.sum()), dtype=np.int64) - np.repeat(offsets - starts, counts)
 
 
+# A caption or credit is a line this short (letters, digits, ideographs) at most.
+CAPTION_MAX_LENGTH = 60
+
+
+def _captions(paragraphs: list[str], content: np.ndarray) -> np.ndarray:
+    """Which paragraphs are one line that reads as a picture caption or credit
+    (``（本版图片由…提供）``, ``▲ 图为…。 李健 摄``)."""
+    found = np.zeros(len(paragraphs), dtype=bool)
+    for row in np.flatnonzero(content <= CAPTION_MAX_LENGTH).tolist():
+        text = paragraphs[row].strip()
+        found[row] = "\n" not in text and blocks.static_kind(text) == blocks.CAPTION
+    return found
+
+
 class _Analysis:
     """Keys, lengths, digests, shingle sets, band fingerprints and units of a batch of paragraphs."""
 
@@ -1172,8 +1188,9 @@ class _Analysis:
         self.digests = keys.digests.tolist()
         self.key_starts = np.cumsum(keys.lengths) - keys.lengths
         content = keys.content
-        # Rows that can be removed or kept as an original.
-        indexable = content >= options.min_length
+        # Rows that can be removed or kept as an original: not a picture caption or credit, which
+        # recurs on every page that prints a picture (headings are short enough to stay anyway).
+        indexable = (content >= options.min_length) & ~_captions(paragraphs, content)
         self._indexable = indexable
         # Rows decided by the short rule, and those a short one may be compared with (its length ± edits).
         short_on = options.short_near
