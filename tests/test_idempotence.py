@@ -164,6 +164,16 @@ OPEN = [
         ),
         id="unicode-mojibake-made-by-a-join",
     ),
+    pytest.param(
+        "default",
+        "À\x86? 。",
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason="cleaner/stages/unicode.py: 'À' and the C1 '\\x86' beside ' 。' are no mojibake; punctuation "
+            "then drops the stray '。', and the next run reads 'À†?' alone as mojibake for 'ˠ'",
+        ),
+        id="unicode-mojibake-once-a-mark-went",
+    ),
 ]
 
 
