@@ -25,13 +25,15 @@ Whether two characters make a word is jieba's word list (:func:`cleaner.suggest.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from functools import cache
 from itertools import pairwise
 
 import regex
 
 from cleaner import blocks
+from cleaner.io.plausibility import tgh_levels
 from cleaner.suggest.words import in_word
-from cleaner.wrapping import bound_starts, display_width
+from cleaner.wrapping import bound_starts, display_width, word_pairs
 
 _HAN = regex.compile(r"\p{Han}")
 _LETTER = regex.compile(r"[\p{Han}a-z]")
@@ -85,15 +87,37 @@ def _visibly_goes_on(before: str, after: str) -> bool:
 def _goes_on(before: str, after: str, above: str | None) -> bool:
     """Whether ``after`` goes on with the sentence of ``before``: visibly; or, when ``before`` is
     running text (it has clause marks: a heading has none), anything but a new quotation after a
-    comma, or a line as wide as ``before`` and the line ``above`` it (three lines of one column: the
-    glyph is no paragraph's short last line; two whole paragraphs may be as wide by chance)."""
+    comma or inside a quotation ``before`` opened, or a line as wide as ``before`` and the line
+    ``above`` it (three lines of one column: the glyph is no paragraph's short last line; two whole
+    paragraphs may be as wide by chance)."""
     if _visibly_goes_on(before, after):
         return True
     if after[0] in _OPENERS or after.startswith(SENTENCE_OPENERS):
         return False  # a new quotation or sentence may start a new paragraph: the glyph may end one
     if not (blocks.has_clause_marks(before) or blocks.has_inner_stop(before)):
         return False
-    return before[-1] in _CLAUSE_END or (above is not None and _one_column(above, before, after))
+    if before[-1] in _CLAUSE_END or unclosed(before):
+        return True
+    return above is not None and _one_column(above, before, after)
+
+
+_PAIRS = {"“": "”", "「": "」", "『": "』", "（": "）", "(": ")", "《": "》", "【": "】"}
+
+
+def unclosed(text: str) -> bool:
+    """Whether ``text`` opens a quotation or bracket it does not close (``说，“我``): the sentence
+    in it goes on past the line's end."""
+    return any(text.count(opener) > text.count(closer) for opener, closer in _PAIRS.items())
+
+
+def _seam_word(before: str, glyph: str, after: str) -> bool:
+    """Whether the text on either side of ``glyph`` makes a word that usually sits inside words
+    (``全`` / ``山`` / ``国``: 全国) while the glyph makes no such word with either side: read without
+    the glyph, the sentence reads plainly better."""
+    strong = word_pairs()
+    return after[0] in strong.get(before[-1], "") and not (
+        glyph in strong.get(before[-1], "") or after[0] in strong.get(glyph, "")
+    )
 
 
 def _one_column(*lines: str) -> bool:
@@ -114,27 +138,90 @@ def stray_glyph(
     text line before ``before``) inside a sentence that goes on past it, joining no word on either
     side."""
     # A particle (cleaner/data/bound_starts.txt) alone after an unfinished line ends it: 他走 / 了.
-    if glyph in STANDALONE or glyph in bound_starts() or after is None or after_indented:
+    if glyph in bound_starts() or after is None or after_indented:
         return False
     before, after = _compact(before), _compact(after)
-    if not _unfinished(before) or not _goes_on(before, after, None if above is None else _compact(above)):
+    if not _unfinished(before):
+        return False
+    if glyph in STANDALONE and not _visibly_goes_on(before, after):
+        return False  # a section's number stands where a sentence may have ended, never inside one
+    if not _goes_on(before, after, None if above is None else _compact(above)):
         return False
     if _latin(glyph) and (_latin(before[-1]) or _latin(after[0])):
         return False  # a Latin letter beside Latin text is a piece of its word ("<b" / "r")
-    return not (in_word(before[-1], glyph) or in_word(glyph, after[0]))
+    return not (in_word(before[-1], glyph) or in_word(glyph, after[0])) or _seam_word(before, glyph, after)
+
+
+# The first character of five strokes in the 通用规范汉字表's level 1, which is in stroke order.
+_FIRST_OF_FIVE_STROKES = "玉"
+# Lines this many text lines either side of a lone glyph show whether headings stand around it.
+HEADING_REACH = 6
+# A heading of one column's width: no line of a wrapped paragraph is this short and bare after a
+# finished sentence, but a heading (代理服务器, 编辑自定义词典) is.
+MAX_HEADING = 10
+
+
+@cache
+def simple_glyphs() -> frozenset[str]:
+    """The Han characters of at most four strokes in common use (人, 口, 工, 王…): the shapes an
+    OCR engine reads a blob, a speck or a piece of a picture as, having little to match it with."""
+    level_one = tgh_levels()[0]
+    return frozenset(level_one[: level_one.index(_FIRST_OF_FIVE_STROKES)])
+
+
+def _simple(glyph: str) -> bool:
+    return glyph in simple_glyphs() or ("a" <= glyph <= "z")
+
+
+def _bare(plain: str) -> bool:
+    """A short line without punctuation, as a heading is."""
+    compact = _compact(plain)
+    return 0 < len(compact) <= MAX_HEADING and regex.search(r"\p{P}", compact) is None
+
+
+def heading_like(plain: str, before: str | None) -> bool:
+    """Whether ``plain`` (after the text line ``before``, None at the start) may be a heading: a
+    short line without punctuation after a finished sentence or another such line."""
+    return _bare(plain) and (before is None or blocks.ends_sentence(_compact(before)) or _bare(before))
+
+
+def closing_glyph(glyph: str, before: str, headings_near: bool) -> bool:
+    """A lone ``glyph`` that ends the document after a finished sentence ``before``: no heading
+    stands last, and a section's number, a particle or an end mark (``完``, ``续``) is kept, as is
+    a glyph after a colon (``基本图框项目是：`` / ``线``: the last item of a list), a letter after
+    Latin text, a glyph not of the simplest shapes, or one near headings (``headings_near``: a
+    document that ends on a list of short items).
+
+    Between two blocks a glyph is kept: there it may be a one-character heading, or a section's
+    number misread (Tesseract reads ``四`` as ``山`` between two sections of 狂人日记)."""
+    if headings_near or not _simple(glyph) or glyph in STANDALONE or glyph in bound_starts():
+        return False
+    before = _compact(before)
+    return blocks.ends_sentence(before) and before[-1] not in "：:；;" and not (_latin(glyph) and _latin(before[-1]))
 
 
 def glyph_soup(plain: str) -> bool:
     """Three to eight single Han characters set apart by spaces, fewer than half of the neighbours
-    words (a glyph read twice, ``人 人``, is no word either): a spaced heading is words throughout
-    (``编 后 记``, ``中 华 人 民 共 和 国``), a blob read as glyphs rarely."""
+    words (a glyph read twice, ``人 人``, is no word either), or half when they are blob-like
+    (``川 人 几``, ``土 入 人``: blobs read as glyphs make a rare word now and then): a spaced
+    heading is words throughout (``编 后 记``, ``中 华 人 民 共 和 国``), or common words and fuller
+    characters (``人 物 志``, ``人 口 日``)."""
     tokens = plain.split()
     if not MIN_SOUP <= len(tokens) <= MAX_SOUP or any(len(t) != 1 or not _HAN.match(t) for t in tokens):
         return False
     if all(t in STANDALONE for t in tokens):
         return False  # 一 二 三: numbers
     words = sum(a != b and in_word(a, b) for a, b in pairwise(tokens))
-    return words * 2 < len(tokens) - 1
+    pairs = len(tokens) - 1
+    return words * 2 < pairs or (words * 2 == pairs and _blob_like(tokens))
+
+
+def _blob_like(glyphs: Sequence[str]) -> bool:
+    """Whether most ``glyphs`` are of the simplest shapes and no two of them make a word that
+    usually sits inside words (a spaced heading's ``人 口``; ``川 人``, a rarer pair, is chance)."""
+    strong = word_pairs()
+    simple = sum(map(_simple, glyphs))
+    return simple * 2 > len(glyphs) and not any(b in strong.get(a, "") for a, b in pairwise(glyphs))
 
 
 def find(
@@ -169,9 +256,24 @@ def find(
                 None if after is None else plains[after],
                 after is not None and starts[after],
                 None if above is None else plains[above],
-            ):
+            ) or (after is None and closing_glyph(glyph, plains[before], _headings_near(plains, furniture, i))):
                 found.append(i)
     return found
+
+
+def _headings_near(plains: Sequence[str], furniture: Mapping[int, str], i: int) -> bool:
+    """Whether a line that may be a heading stands within HEADING_REACH text lines of line ``i``."""
+    for step in (-1, 1):
+        j = i
+        for _ in range(HEADING_REACH):
+            k = _text_line(plains, furniture, j, step)
+            if k is None:
+                break
+            previous = _text_line(plains, furniture, k, -1)
+            if previous != i and heading_like(plains[k], None if previous is None else plains[previous]):
+                return True
+            j = k
+    return False
 
 
 def _text_line(plains: Sequence[str], furniture: Mapping[int, str], i: int, step: int) -> int | None:

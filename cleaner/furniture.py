@@ -81,9 +81,23 @@ def debris(plain: str) -> bool:
     engine reads as half-width dots, commas and quotes (`. ,`, `' ,`): a lone `。”`, `……”` or
     `～！”` is the tail of a sentence, not a speck."""
     compact = plain.replace(" ", "").replace("\t", "")
+    if _speck_run(plain, compact):
+        return True
     if _SYMBOLS_ONLY.match(compact) is None or len(set(compact)) < 2 or _SENTENCE_TAIL.search(compact):
         return False
     return _SPECK.search(compact) is not None or set(compact) <= _SPECK_DOTS
+
+
+# Marks no text repeats on a line of its own as a separator, as ``***``, ``---`` or ``……`` are.
+_LONE_SPECKS = frozenset("`'^")
+
+
+def _speck_run(plain: str, compact: str) -> bool:
+    """Two or three of one of the marks of _LONE_SPECKS (a backtick, a straight single quote, a
+    caret), spaced or not; but not three backticks or quotes together, which open a block of code."""
+    if not 2 <= len(compact) <= 3 or len(set(compact)) != 1 or compact[0] not in _LONE_SPECKS:
+        return False
+    return len(compact) == 2 or compact[0] == "^" or compact != plain.strip()
 
 
 # A speck an OCR engine reads after a finished sentence, across a gap (``安全。”   .``), or before

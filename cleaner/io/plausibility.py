@@ -341,7 +341,7 @@ def _kinds() -> np.ndarray:
         ("\ufffd", Kind.REPLACEMENT),
     ):
         kinds[[ord(c) for c in text]] = kind
-    for level, characters in enumerate(_tgh_levels()):
+    for level, characters in enumerate(tgh_levels()):
         kinds[[ord(c) for c in characters]] = (Kind.HAN_1, Kind.HAN_2, Kind.HAN_3)[level]
     return kinds
 
@@ -355,8 +355,10 @@ def _set_range(kinds: np.ndarray, low: int, high: int, kind: Kind, only: Kind | 
         part[part == only] = kind
 
 
-def _tgh_levels() -> tuple[str, str, str]:
-    """The three levels of the 通用规范汉字表: 3,500 common, 3,000 next, 1,605 specialised."""
+@functools.cache
+def tgh_levels() -> tuple[str, str, str]:
+    """The three levels of the 通用规范汉字表: 3,500 common, 3,000 next, 1,605 specialised; each
+    in the table's order, by stroke count."""
     characters = [line for line in (DATA / "tgh.txt").read_text(encoding="utf-8").split("\n") if line[:1] not in "#"]
     characters = [line for line in characters if line]
     return "".join(characters[:3500]), "".join(characters[3500:6500]), "".join(characters[6500:])
