@@ -126,6 +126,16 @@ def _one_column(*lines: str) -> bool:
     return max(widths) - min(widths) <= COLUMN_SLACK
 
 
+_TAIL_STARTS = frozenset("”’」』）)，、,；;")
+
+
+def _sentence_tail(before: str, after: str) -> bool:
+    """Whether ``after`` is the tail of the sentence ``before`` finished: it starts with the
+    quotation mark or bracket that closes it, or a clause mark (``送来的。`` / ``”``), which no
+    heading's paragraph starts with."""
+    return len(before) >= MIN_PROSE and before[-1] in "。！？!?…" and after[0] in _TAIL_STARTS
+
+
 def _latin(char: str) -> bool:
     return char.isascii() and char.isalnum()
 
@@ -141,6 +151,8 @@ def stray_glyph(
     if glyph in bound_starts() or after is None or after_indented:
         return False
     before, after = _compact(before), _compact(after)
+    if _sentence_tail(before, after):
+        return not (in_word(before[-1], glyph) or in_word(glyph, after[0]))
     if not _unfinished(before):
         return False
     if glyph in STANDALONE and not _visibly_goes_on(before, after):
