@@ -8,16 +8,25 @@ taken for debris only where the text shows it cannot be one:
 - ``stray glyph``: one Han character (or lowercase Latin letter) alone on a line that cuts a
   sentence — the text line before it has not finished its sentence, and the text line after it
   goes on with it (it starts with a particle, a clause mark or the rest of a word; or, after
-  running text with clause marks, it follows a comma or is as wide as it and the line above it: a
-  column goes on) —
+  running text with clause marks, it follows a comma, is inside a quotation the line opened, or
+  is as wide as it and the line above it: a column goes on) —
   and that forms no word with the text on either side (``扫`` / ``本`` / ``兴而去``: debris;
-  ``扫`` / ``兴``: the end of a wrapped line, kept). A heading stands after a finished sentence
-  or another heading, never inside one; a paragraph's last line is followed by a new paragraph,
-  not by the rest of a sentence, so a glyph before an indented line, a quotation or a word that
-  opens a sentence (``总之``) is kept. Numerals, particles, the characters that stand alone in
-  text (``完``, ``续``, ``附``…) and a Latin letter beside Latin text are never debris.
+  ``扫`` / ``兴``: the end of a wrapped line, kept), unless its own pairs are rare words and the
+  two sides make a common one without it (``八`` / ``厂`` / ``方``). A heading stands after a
+  finished sentence or another heading, never inside one; a paragraph's last line is followed by
+  a new paragraph, not by the rest of a sentence, so a glyph before an indented line, a quotation
+  or a word that opens a sentence (``总之``) is kept. A glyph after a finished sentence is debris
+  only before the quotation mark or clause mark that goes on with it (``送来的。`` / ``入`` /
+  ``”``): between two blocks it may be a one-character heading, or a section's number misread
+  (Tesseract reads ``四`` as ``山``). A numeral is debris only where the sentence visibly goes on
+  past it; particles, the characters that stand alone in text (``完``, ``续``, ``附``…) and a
+  Latin letter beside Latin text never are.
+- ``closing glyph``: a glyph of the simplest shapes (what a blob is read as) that ends the
+  document after a finished sentence, away from headings: no heading stands last.
 - ``glyph soup``: three or more single Han characters set apart by spaces, fewer than half of
-  the neighbours words (``人 人 日``; a spaced heading ``编 后 记`` is words and stays).
+  the neighbours words (``人 人 日``; a spaced heading ``编 后 记`` is words and stays), or half
+  when most are of the simplest shapes and none of the pairs is a common word (``川 人 几``; the
+  spaced ``人 口 日`` has 人口 and stays).
 
 Whether two characters make a word is jieba's word list (:func:`cleaner.suggest.words.in_word`).
 """
@@ -104,10 +113,15 @@ def _goes_on(before: str, after: str, above: str | None) -> bool:
 _PAIRS = {"“": "”", "「": "」", "『": "』", "（": "）", "(": ")", "《": "》", "【": "】"}
 
 
+_LAST_SENTENCE = regex.compile(r"[^。！？!?]*$")
+
+
 def unclosed(text: str) -> bool:
-    """Whether ``text`` opens a quotation or bracket it does not close (``说，“我``): the sentence
-    in it goes on past the line's end."""
-    return any(text.count(opener) > text.count(closer) for opener, closer in _PAIRS.items())
+    """Whether the last sentence of ``text`` opens a quotation or bracket it does not close
+    (``他说，“我``): that sentence goes on past the line's end. Only the last sentence is read: a
+    paragraph joined wrongly before may hold a quotation that never closes."""
+    sentence = _LAST_SENTENCE.search(text).group()
+    return any(sentence.count(opener) > sentence.count(closer) for opener, closer in _PAIRS.items())
 
 
 def _seam_word(before: str, glyph: str, after: str) -> bool:

@@ -13,7 +13,9 @@ Only forms that text cannot take are recognised, never a line's shortness alone:
   whose label recurs in the document, or whose number fits the document's own page numbers;
 - ``debris``: a short line of nothing but two or more different symbols, one of them a sign text
   does not end with (`~--`, `.-`, `|=`) — a run of one mark (`……`, `***`, `---`) is a separator
-  the text meant, and a line of closing marks (`。”`) the tail of a sentence: both are kept;
+  the text meant, and a line of closing marks (`。”`) the tail of a sentence: both are kept; but
+  two or three backticks, straight single quotes or carets (`` ` ` ``, `' '`, `^^`) separate
+  nothing (three backticks or quotes together open a block of code, and are kept);
 - ``speck`` (:func:`specks`): a lone mark after a finished sentence and a gap (`安全。”   .`), or a
   lone full stop and a gap before a line's text after a finished sentence (`。 输入页面`).
 """

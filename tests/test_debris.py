@@ -126,6 +126,13 @@ def test_a_glyph_between_two_sections_is_kept():
 KEPT += [
     # A numeral where a sentence may have ended: 一条 / 十 / 能代替 is "谁十能", no particle after it.
     ("心疼他！什么叫“爱莫能助”？党的重担，谁", "十", "能代替？"),
+    # A quotation opened in an earlier sentence (a paragraph joined wrongly) says nothing of this one:
+    # a paragraph of 《社戏》 (呐喊) cut after 进, read after a wrong join, is kept.
+    (
+        "双喜说，“晚上看客少，铁头老然而我的意思却也并不在乎看翻筋斗。但是等了许多时都不见，小旦虽然",
+        "進",
+        "我不喝水，支撑着仍然看，也说不出见了些什么，",
+    ),
     # Both readings make common words (十日, 十年): the glyph may be the text's.
     ("从“形似”做到“神似”，真可谓“十", "日", "年磨一剑”。"),
 ]
