@@ -15,10 +15,9 @@ taken for debris only where the text shows it cannot be one:
   two sides make a common one without it (``八`` / ``厂`` / ``方``). A heading stands after a
   finished sentence or another heading, never inside one; a paragraph's last line is followed by
   a new paragraph, not by the rest of a sentence, so a glyph before an indented line, a quotation
-  or a word that opens a sentence (``总之``) is kept. A glyph after a finished sentence is debris
-  only before the quotation mark or clause mark that goes on with it (``送来的。`` / ``入`` /
-  ``”``): between two blocks it may be a one-character heading, or a section's number misread
-  (Tesseract reads ``四`` as ``山``). A numeral is debris only where the sentence visibly goes on
+  or a word that opens a sentence (``总之``) is kept. A glyph after a finished sentence is kept:
+  between two blocks it may be a one-character heading, or a section's number misread (Tesseract
+  reads ``四`` as ``山``). A numeral is debris only where the sentence visibly goes on
   past it; particles, the characters that stand alone in text (``完``, ``续``, ``附``…) and a
   Latin letter beside Latin text never are.
 - ``closing glyph``: a glyph of the simplest shapes (what a blob is read as) that ends the
@@ -140,16 +139,6 @@ def _one_column(*lines: str) -> bool:
     return max(widths) - min(widths) <= COLUMN_SLACK
 
 
-_TAIL_STARTS = frozenset("”’」』）)，、,；;")
-
-
-def _sentence_tail(before: str, after: str) -> bool:
-    """Whether ``after`` is the tail of the sentence ``before`` finished: it starts with the
-    quotation mark or bracket that closes it, or a clause mark (``送来的。`` / ``”``), which no
-    heading's paragraph starts with."""
-    return len(before) >= MIN_PROSE and before[-1] in "。！？!?…" and after[0] in _TAIL_STARTS
-
-
 def _latin(char: str) -> bool:
     return char.isascii() and char.isalnum()
 
@@ -165,8 +154,6 @@ def stray_glyph(
     if glyph in bound_starts() or after is None or after_indented:
         return False
     before, after = _compact(before), _compact(after)
-    if _sentence_tail(before, after):
-        return not (in_word(before[-1], glyph) or in_word(glyph, after[0]))
     if not _unfinished(before):
         return False
     if glyph in STANDALONE and not _visibly_goes_on(before, after):

@@ -65,8 +65,6 @@ STRAY += [
     # 山国) are rarer ones.
     ("92辆“三下乡大篷车”驶向河北省的四面八", "厂", "方，至此，燕赵大地138个县（市），县县"),
     ("中华人民共和国是全", "山", "国各族人民共同缔造的统一的多民族的社会主义国家。"),
-    # Between a sentence and the quotation mark that closes it: no heading's paragraph starts so.
-    ("“我不去！这是官俸，不是赏钱，照例应该由会计科送来的。", "入", "”"),
 ]
 
 
