@@ -17,11 +17,9 @@ taken for debris only where the text shows it cannot be one:
   a new paragraph, not by the rest of a sentence, so a glyph before an indented line, a quotation
   or a word that opens a sentence (``总之``) is kept. A glyph after a finished sentence is kept:
   between two blocks it may be a one-character heading, or a section's number misread (Tesseract
-  reads ``四`` as ``山``). A numeral is debris only where the sentence visibly goes on
-  past it; particles, the characters that stand alone in text (``完``, ``续``, ``附``…) and a
-  Latin letter beside Latin text never are.
-- ``closing glyph``: a glyph of the simplest shapes (what a blob is read as) that ends the
-  document after a finished sentence, away from headings: no heading stands last.
+  reads ``四`` as ``山``). A numeral is debris only where the sentence visibly goes on past it;
+  particles, the characters that stand alone in text (``完``, ``续``, ``附``…) and a Latin letter
+  beside Latin text never are.
 - ``glyph soup``: three or more single Han characters set apart by spaces, fewer than half of
   the neighbours words (``人 人 日``; a spaced heading ``编 后 记`` is words and stays), or half
   when most are of the simplest shapes and none of the pairs is a common word (``川 人 几``; the
@@ -104,18 +102,16 @@ def _goes_on(before: str, after: str, above: str | None) -> bool:
         return False  # a new quotation or sentence may start a new paragraph: the glyph may end one
     if not (blocks.has_clause_marks(before) or blocks.has_inner_stop(before)):
         return False
-    if before[-1] in _CLAUSE_END or unclosed(before):
+    if before[-1] in _CLAUSE_END or _unclosed(before):
         return True
     return above is not None and _one_column(above, before, after)
 
 
 _PAIRS = {"“": "”", "「": "」", "『": "』", "（": "）", "(": ")", "《": "》", "【": "】"}
-
-
 _LAST_SENTENCE = regex.compile(r"[^。！？!?]*$")
 
 
-def unclosed(text: str) -> bool:
+def _unclosed(text: str) -> bool:
     """Whether the last sentence of ``text`` opens a quotation or bracket it does not close
     (``他说，“我``): that sentence goes on past the line's end. Only the last sentence is read: a
     paragraph joined wrongly before may hold a quotation that never closes."""
@@ -167,11 +163,6 @@ def stray_glyph(
 
 # The first character of five strokes in the 通用规范汉字表's level 1, which is in stroke order.
 _FIRST_OF_FIVE_STROKES = "玉"
-# Lines this many text lines either side of a lone glyph show whether headings stand around it.
-HEADING_REACH = 6
-# A heading of one column's width: no line of a wrapped paragraph is this short and bare after a
-# finished sentence, but a heading (代理服务器, 编辑自定义词典) is.
-MAX_HEADING = 10
 
 
 @cache
@@ -180,37 +171,6 @@ def simple_glyphs() -> frozenset[str]:
     OCR engine reads a blob, a speck or a piece of a picture as, having little to match it with."""
     level_one = tgh_levels()[0]
     return frozenset(level_one[: level_one.index(_FIRST_OF_FIVE_STROKES)])
-
-
-def _simple(glyph: str) -> bool:
-    return glyph in simple_glyphs() or ("a" <= glyph <= "z")
-
-
-def _bare(plain: str) -> bool:
-    """A short line without punctuation, as a heading is."""
-    compact = _compact(plain)
-    return 0 < len(compact) <= MAX_HEADING and regex.search(r"\p{P}", compact) is None
-
-
-def heading_like(plain: str, before: str | None) -> bool:
-    """Whether ``plain`` (after the text line ``before``, None at the start) may be a heading: a
-    short line without punctuation after a finished sentence or another such line."""
-    return _bare(plain) and (before is None or blocks.ends_sentence(_compact(before)) or _bare(before))
-
-
-def closing_glyph(glyph: str, before: str, headings_near: bool) -> bool:
-    """A lone ``glyph`` that ends the document after a finished sentence ``before``: no heading
-    stands last, and a section's number, a particle or an end mark (``完``, ``续``) is kept, as is
-    a glyph after a colon (``基本图框项目是：`` / ``线``: the last item of a list), a letter after
-    Latin text, a glyph not of the simplest shapes, or one near headings (``headings_near``: a
-    document that ends on a list of short items).
-
-    Between two blocks a glyph is kept: there it may be a one-character heading, or a section's
-    number misread (Tesseract reads ``四`` as ``山`` between two sections of 狂人日记)."""
-    if headings_near or not _simple(glyph) or glyph in STANDALONE or glyph in bound_starts():
-        return False
-    before = _compact(before)
-    return blocks.ends_sentence(before) and before[-1] not in "：:；;" and not (_latin(glyph) and _latin(before[-1]))
 
 
 def glyph_soup(plain: str) -> bool:
@@ -233,7 +193,7 @@ def _blob_like(glyphs: Sequence[str]) -> bool:
     """Whether most ``glyphs`` are of the simplest shapes and no two of them make a word that
     usually sits inside words (a spaced heading's ``人 口``; ``川 人``, a rarer pair, is chance)."""
     strong = word_pairs()
-    simple = sum(map(_simple, glyphs))
+    simple = sum(glyph in simple_glyphs() for glyph in glyphs)
     return simple * 2 > len(glyphs) and not any(b in strong.get(a, "") for a, b in pairwise(glyphs))
 
 
@@ -269,24 +229,9 @@ def find(
                 None if after is None else plains[after],
                 after is not None and starts[after],
                 None if above is None else plains[above],
-            ) or (after is None and closing_glyph(glyph, plains[before], _headings_near(plains, furniture, i))):
+            ):
                 found.append(i)
     return found
-
-
-def _headings_near(plains: Sequence[str], furniture: Mapping[int, str], i: int) -> bool:
-    """Whether a line that may be a heading stands within HEADING_REACH text lines of line ``i``."""
-    for step in (-1, 1):
-        j = i
-        for _ in range(HEADING_REACH):
-            k = _text_line(plains, furniture, j, step)
-            if k is None:
-                break
-            previous = _text_line(plains, furniture, k, -1)
-            if previous != i and heading_like(plains[k], None if previous is None else plains[previous]):
-                return True
-            j = k
-    return False
 
 
 def _text_line(plains: Sequence[str], furniture: Mapping[int, str], i: int, step: int) -> int | None:

@@ -210,35 +210,6 @@ def test_a_run_of_marks_no_text_repeats_is_debris(line):
     }
 
 
-# (last sentence, lone glyph at the document's end): debris; then text that ends a document.
-CLOSING = [
-    ("全县的白莲生产迅速发展到7万余亩，成为全国最大的产莲区。", "工"),
-    ("城市垃圾和粪便无害化处理率达到100％。", "e"),
-]
-CLOSING_KEPT = [
-    ("他们一面议论着戏子，一面加紧的摇船。", "完"),  # the end of an article
-    ("基本图框项目是：", "线"),  # the last item of a list
-    ("城市垃圾和粪便无害化处理率达到100％。", "加"),  # not of the simplest shapes: a word may end there
-    ("小说的主人公常常生活在", "川"),  # no finished sentence before it: a paragraph's last character
-]
-
-
-@pytest.mark.parametrize(("before", "glyph"), CLOSING)
-def test_a_simple_glyph_that_ends_the_document_after_a_sentence_is_debris(before, glyph):
-    assert furniture.find([before, glyph]) == {1: "debris"}
-
-
-@pytest.mark.parametrize(("before", "glyph"), CLOSING_KEPT)
-def test_a_glyph_that_may_end_the_text_is_kept(before, glyph):
-    assert furniture.find([before, glyph]) == {}
-
-
-def test_a_glyph_after_headings_at_the_documents_end_is_kept():
-    """A document that ends on a list of short options (LibreOffice help: 左, 右, 上, 下)."""
-    lines = ["间距", "输入边框与内容之间的间距。", "左", "右", "上", "下"]
-    assert furniture.find(lines) == {}
-
-
 def test_a_glyph_is_dropped_and_the_sentence_it_cut_rejoined():
     text = "他们在会上讨论了许多问题，\n\n人\n\n会议最后决定明天再议。"
     document, edits = layout.repair(Document("t", text), LayoutOptions())

@@ -213,16 +213,6 @@ OPEN_FILES = [
     ),
     pytest.param(
         "default",
-        "全县的白莲生产迅速发展到7万余亩，成为全国最大的产莲区。\n工\n全县的白莲生产迅速发展到7万余亩，成为全国最大的产莲区。",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="as debris-glyph-beside-a-removed-copy: once dedup has removed the copy after it, the glyph "
-            "ends the document and the next run drops it as a closing glyph",
-        ),
-        id="debris-closing-glyph-after-a-removed-copy",
-    ),
-    pytest.param(
-        "default",
         "\u3000\U000605c8\U000605c8",
         marks=decoding("the UTF-8 output of unassigned plane-6 characters is read again as cp1251 'с —€'"),
         id="decoding-rereads-utf8-as-cp1251",
