@@ -10,7 +10,11 @@ stories, chapters, batches of reviews) are packed into documents of log-uniform 
 wrapped at a column, half-width punctuation, full-width letters, stray traditional forms,
 zero-width characters, copies in and across files). When N MB is more than the sources hold, they
 are used again with fresh damage, which lowers the share of distinct 5-grams: the figure is
-printed and recorded with the corpus.
+printed and recorded with the corpus. With ``--novel`` each later use of the sources is also
+enciphered: every ideograph is replaced through a permutation of the ideographs the sources use,
+a different one per use, so the text keeps its shape (lengths, punctuation, how often each
+character recurs, the copies damage makes) but is new to a deduplicator — the way to build hundreds
+of MB of mostly distinct text from ~15 MB of sources.
 
 Deterministic for (size, seed); cached under ``bench/.cache/`` (git-ignored) with a ``corpus.json``
 that records every source's package, version, sha256 and licence.
@@ -161,9 +165,34 @@ def distinct_5grams(texts: list[str], sample: int = 2_000_000) -> float:
     return len(seen) / counted if counted else 0.0
 
 
-def build(megabytes: float, seed: int = 0, cache: Path = CACHE, force: bool = False) -> Path:
+def _ideographs(loaded: list) -> list[str]:
+    """The CJK unified ideographs the sources use, sorted."""
+    seen: set[str] = set()
+    for _, units, _ in loaded:
+        for unit in units:
+            for _, text in unit.blocks:
+                seen.update(text)
+    return sorted(c for c in seen if "\u4e00" <= c <= "\u9fff")
+
+
+def _cipher(ideographs: list[str], seed: int, round_: int) -> dict[int, str] | None:
+    """The permutation of ``ideographs`` enciphering use ``round_`` of the sources (None: the first use, as it is)."""
+    if round_ == 0:
+        return None
+    shuffled = list(ideographs)
+    random.Random(f"cipher:{seed}:{round_}").shuffle(shuffled)
+    return {ord(a): b for a, b in zip(ideographs, shuffled, strict=True)}
+
+
+def _enciphered(doc: GoldDoc, table: dict[int, str] | None) -> GoldDoc:
+    if table is None:
+        return doc
+    return GoldDoc(doc.id, doc.genre, tuple(Block(b.kind, b.text.translate(table)) for b in doc.blocks))
+
+
+def build(megabytes: float, seed: int = 0, cache: Path = CACHE, force: bool = False, novel: bool = False) -> Path:
     """The corpus folder for (``megabytes``, ``seed``), built unless cached; its ``corpus.json`` says what it is."""
-    folder = cache / f"corpus-{megabytes:g}mb-seed{seed}"
+    folder = cache / f"corpus-{megabytes:g}mb-seed{seed}{'-novel' if novel else ''}"
     manifest = folder / MANIFEST
     if manifest.exists() and not force and json.loads(manifest.read_text("utf-8")).get("version") == VERSION:
         return folder
@@ -172,12 +201,14 @@ def build(megabytes: float, seed: int = 0, cache: Path = CACHE, force: bool = Fa
     src = folder / "src"
     src.mkdir(parents=True)
     loaded = [(source, *_units(source, cache)) for source in SOURCES]
+    ideographs = _ideographs(loaded) if novel else []
     target = int(megabytes * 1_000_000)
     rng = random.Random(f"corpus:{seed}")
     docs: list[GoldDoc] = []
     written = 0
     round_ = 0
     while written < target:
+        table = _cipher(ideographs, seed, round_) if novel else None
         # Interleave the sources document by document, so any size has every genre.
         streams = [_documents(units, source.name, source.genre, rng, round_) for source, units, _ in loaded]
         while streams and written < target:
@@ -186,6 +217,7 @@ def build(megabytes: float, seed: int = 0, cache: Path = CACHE, force: bool = Fa
                 if doc is None:
                     streams.remove(stream)
                     continue
+                doc = _enciphered(doc, table)
                 docs.append(doc)
                 written += len(doc.text.encode("utf-8"))
                 if written >= target:
@@ -202,6 +234,7 @@ def build(megabytes: float, seed: int = 0, cache: Path = CACHE, force: bool = Fa
         "version": VERSION,
         "megabytes": megabytes,
         "seed": seed,
+        "novel": novel,
         "files": len(sizes),
         "bytes": sum(sizes),
         "file_bytes": {"min": min(sizes), "median": sorted(sizes)[len(sizes) // 2], "max": max(sizes)},
@@ -241,8 +274,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mb", type=float, default=20.0, help="corpus size in MB of UTF-8 (default 20)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--force", action="store_true", help="build again even if cached")
+    parser.add_argument("--novel", action="store_true", help="encipher each reuse of the sources (new text)")
     args = parser.parse_args(argv)
-    folder = build(args.mb, args.seed, force=args.force)
+    folder = build(args.mb, args.seed, force=args.force, novel=args.novel)
     print(folder / "src")
     print(describe(folder))
     return 0

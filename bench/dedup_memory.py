@@ -87,6 +87,7 @@ def measure(root: Path, dump: Path | None) -> dict:
     grown = max(peak, _hwm()) - base
     return {
         "mb": round(mb, 1),
+        "indexed": len(dedup),
         "files": len(sizes),
         "seconds": round(seconds, 1),
         "removed": removed,
@@ -94,13 +95,22 @@ def measure(root: Path, dump: Path | None) -> dict:
         "rss_growth_mb": round(grown / 1e6, 1),
         "rss_per_input_mb": round(grown / 1e6 / mb, 3),
         "edits_sha256": digest.hexdigest()[:16],
+        "structures_mb": _structures(dedup),
     }
+
+
+def _structures(dedup: object) -> dict[str, float]:
+    """MB held by each part of the index that reports its size, largest first."""
+    parts = {name.lstrip("_"): value.nbytes for name, value in vars(dedup).items() if hasattr(value, "nbytes")}
+    parts["doc_ids"] = sum(sys.getsizeof(i) + 8 for i in getattr(dedup, "_doc_ids", ()))
+    return {name: round(n / 1e6, 2) for name, n in sorted(parts.items(), key=lambda item: -item[1])}
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=int, nargs="+", default=[20])
     parser.add_argument("--dump", type=Path, help="write every edit here (one size only)")
+    parser.add_argument("--novel", action="store_true", help="the corpus with enciphered reuses (bench/corpus.py)")
     parser.add_argument("--root", type=Path, help=argparse.SUPPRESS)  # measure this folder, in this process
     args = parser.parse_args(argv)
     if args.root:
@@ -108,7 +118,7 @@ def main(argv: list[str] | None = None) -> None:
         return
     results = []
     for mb in args.mb:
-        root = bench_corpus.build(mb) / "src"
+        root = bench_corpus.build(mb, novel=args.novel) / "src"
         command = [sys.executable, "-m", "bench.dedup_memory", "--root", str(root)]
         if args.dump:
             command += ["--dump", str(args.dump)]

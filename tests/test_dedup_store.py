@@ -217,7 +217,7 @@ def _flip_byte(path: Path, at: int) -> None:
 @pytest.mark.parametrize(
     ("damage", "message"),
     [
-        (lambda g: _flip_byte(g / "bands.cells.npy", -3), "bands.cells.npy does not match its checksum"),
+        (lambda g: _flip_byte(g / "bands.keys.npy", -3), "bands.keys.npy does not match its checksum"),
         (lambda g: _flip_byte(g / "shingles.values.npy", 200), "shingles.values.npy does not match its checksum"),
         (lambda g: (g / "doc_ids.json").unlink(), "doc_ids.json"),
         (lambda g: _flip_byte(g / "header.json", 40), "header.json"),

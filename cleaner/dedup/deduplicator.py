@@ -66,6 +66,7 @@ from cleaner.dedup.keys import fingerprint32, paragraph_keys
 from cleaner.dedup.lsh import BandIndex, band_fingerprints, candidate_pairs
 from cleaner.dedup.minhash import MinHasher, run_shingle_hashes
 from cleaner.dedup.short import breaks_a_word, index_segments, matching_pairs, query_segments, short_near_edits
+from cleaner.dedup.spill import SpilledIndex
 from cleaner.dedup.units import Units, sentence_units
 from cleaner.errors import ConfigError
 from cleaner.model import PARAGRAPH_SEPARATOR, TOO_LONG, Document, Edit
@@ -307,14 +308,14 @@ class Deduplicator:
 
     def reset(self) -> None:
         """Forget every paragraph seen so far."""
-        for store in getattr(self, "_stores", ()):
+        for store in (*getattr(self, "_stores", ()), *getattr(self, "_spilled", ())):
             store.close()
         self.earlier, self.index_name = 0, None
         self.index_runs: list[dict[str, int]] = []
         self._exact = _ExactIndex()
-        # Most of the index is the bands: kept fuller than the default half (a miss then needs a
-        # second bucket a little more often), which changes what is stored where, never what is found.
-        self._bands = BandIndex(self.options.bands, max_load=0.8)
+        # The bands, the short paragraphs' segments and the units grow with every paragraph kept:
+        # on disk in sorted runs, with a Bloom filter per run in memory (see SpilledIndex).
+        self._bands = SpilledIndex(self.options.bands, self.spill_dir)
         self._doc_ids: list[str] = []
         self._para_doc = _Growing(np.uint32)
         self._para_index = _Growing(np.uint32)
@@ -326,10 +327,9 @@ class Deduplicator:
         self._gaps = _RunStore(self.spill_dir)
         self._leads = _RunStore(self.spill_dir)
         self._stores = (self._shingles, self._short_keys, self._gaps, self._leads)
-        # One cell per short paragraph segment and per unit first seen: kept fuller than the bands,
-        # as there are several per paragraph.
-        self._segments = BandIndex(1, max_load=0.8)
-        self._units = BandIndex(1, max_load=0.8)
+        self._segments = SpilledIndex(1, self.spill_dir)
+        self._units = SpilledIndex(1, self.spill_dir)
+        self._spilled = (self._bands, self._segments, self._units)
 
     @property
     def nbytes(self) -> int:

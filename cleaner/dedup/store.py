@@ -13,9 +13,11 @@ idx/`` indexed and writes the index back, grown by batch2's kept paragraphs. Lay
     that added to it), ``tables`` (bands, buckets and entries of each hash table), ``files`` (the
     SHA-256 of every other file) and ``checksum`` (the SHA-256 of the header's other fields).
   - ``doc_ids.json``: the ids of the documents indexed paragraphs belong to, in order.
-  - numpy ``.npy`` files (format 1.0, read with ``allow_pickle=False``): for each hash table
-    (``exact``, ``bands``, ``segments``, ``units``) its ``.cells`` (uint64) and ``.filled``
-    (uint8); ``exact.digests`` (uint64, one per paragraph); ``para_doc`` and ``para_index``
+  - numpy ``.npy`` files (format 1.0, read with ``allow_pickle=False``): the exact keys' hash
+    table, ``exact.cells`` (uint64) and ``exact.filled`` (uint8); for each table kept on disk
+    (``bands``, ``segments``, ``units``, see :mod:`cleaner.dedup.spill`) its ``.keys`` (uint64:
+    band and fingerprint) and ``.pids`` (uint32), one run after another, each run in key order
+    (the header's ``tables`` gives each run's length); ``exact.digests`` (uint64, one per paragraph); ``para_doc`` and ``para_index``
     (uint32: the document number and paragraph number of each indexed paragraph); for each run
     store (``shingles``, ``short_keys``, ``gaps``, ``leads``) its ``.values`` (uint32), ``.start``
     (int64) and ``.length`` (int32), one run per paragraph.
@@ -33,18 +35,20 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 import numpy as np
 
 from cleaner.dedup.lsh import BandIndex
+from cleaner.dedup.spill import SpilledIndex
 from cleaner.errors import CleanerError, ConfigError
 
 if TYPE_CHECKING:
     from cleaner.dedup.deduplicator import Deduplicator, _Growing, _RunStore
 
 FORMAT = "cleaner-dedup-index"
-VERSION = 1
+VERSION = 2  # 2: bands, segments and units as sorted runs (1: hash tables, read by cleaner before 2)
 CURRENT = "current.json"
 HEADER = "header.json"
 DOC_IDS = "doc_ids.json"
@@ -94,6 +98,8 @@ def save(dedup: Deduplicator, path: str | Path, documents: int) -> None:
     files: dict[str, str] = {}
     for name, array in _arrays(dedup).items():
         files[f"{name}.npy"] = _write_array(folder / f"{name}.npy", array)
+    for name, table in _spilled(dedup).items():
+        files[f"{name}.keys.npy"], files[f"{name}.pids.npy"] = _write_spilled(folder, name, table)
     for name, store in _run_stores(dedup).items():
         files[f"{name}.values.npy"] = _write_values(folder / f"{name}.values.npy", store)
         files[f"{name}.start.npy"] = _write_array(folder / f"{name}.start.npy", _used(store._start))
@@ -107,7 +113,10 @@ def save(dedup: Deduplicator, path: str | Path, documents: int) -> None:
         "paragraphs": len(dedup),
         "documents": len(dedup._doc_ids),
         "runs": runs,
-        "tables": {name: _table_record(table) for name, table in _tables(dedup).items()},
+        "tables": {
+            **{name: _table_record(table) for name, table in _tables(dedup).items()},
+            **{name: _spilled_record(table) for name, table in _spilled(dedup).items()},
+        },
         "files": files,
     }
     header["checksum"] = _checksum(header)
@@ -150,11 +159,16 @@ def _arrays(dedup: Deduplicator) -> dict[str, np.ndarray]:
 def _file_names(dedup: Deduplicator) -> set[str]:
     """The files an index is made of (besides its header)."""
     stores = [f"{name}.{part}" for name in _run_stores(dedup) for part in ("values", "start", "length")]
-    return {DOC_IDS, *(f"{name}.npy" for name in [*_arrays(dedup), *stores])}
+    spilled = [f"{name}.{part}" for name in _spilled(dedup) for part in ("keys", "pids")]
+    return {DOC_IDS, *(f"{name}.npy" for name in [*_arrays(dedup), *stores, *spilled])}
 
 
 def _tables(dedup: Deduplicator) -> dict[str, BandIndex]:
-    return {"exact": dedup._exact._table, "bands": dedup._bands, "segments": dedup._segments, "units": dedup._units}
+    return {"exact": dedup._exact._table}
+
+
+def _spilled(dedup: Deduplicator) -> dict[str, SpilledIndex]:
+    return {"bands": dedup._bands, "segments": dedup._segments, "units": dedup._units}
 
 
 def _run_stores(dedup: Deduplicator) -> dict[str, _RunStore]:
@@ -167,6 +181,25 @@ def _used(growing: _Growing) -> np.ndarray:
 
 def _table_record(table: BandIndex) -> dict[str, Any]:
     return {"bands": table.bands, "buckets": table.buckets, "size": table.size, "max_load": table.max_load}
+
+
+def _spilled_record(table: SpilledIndex) -> dict[str, Any]:
+    return {"bands": table.bands, "size": table.size, "runs": table.run_sizes}
+
+
+def _write_spilled(folder: Path, name: str, table: SpilledIndex) -> tuple[str, str]:
+    """A spilled table's keys and pids, run after run, streamed (never all in memory at once)."""
+    total = sum(table.run_sizes)
+    with open(folder / f"{name}.keys.npy", "wb") as keys, open(folder / f"{name}.pids.npy", "wb") as pids:
+        for out, dtype in ((keys, "<u8"), (pids, "<u4")):
+            header = {"descr": np.lib.format.dtype_to_descr(np.dtype(dtype)), "fortran_order": False, "shape": (total,)}
+            np.lib.format.write_array_header_1_0(out, header)
+        for chunk_keys, chunk_pids in table.entries():
+            keys.write(chunk_keys.astype("<u8").tobytes())
+            pids.write(chunk_pids.astype("<u4").tobytes())
+        _flush(keys)
+        _flush(pids)
+    return _file_sha256(folder / f"{name}.keys.npy"), _file_sha256(folder / f"{name}.pids.npy")
 
 
 def _previous_runs(dedup: Deduplicator) -> list[dict[str, int]]:
@@ -321,6 +354,8 @@ def _restore(dedup: Deduplicator, folder: Path, header: dict[str, Any]) -> None:
     _fill(dedup._exact._digests, _array(folder, "exact.digests", np.uint64, paragraphs))
     for name, table in _tables(dedup).items():
         _restore_table(table, folder, name, header["tables"][name])
+    for name, spilled in _spilled(dedup).items():
+        _restore_spilled(spilled, folder, name, header["tables"][name])
     for name, store in _run_stores(dedup).items():
         _restore_store(store, folder, name, paragraphs)
 
@@ -356,6 +391,36 @@ def _restore_table(table: BandIndex, folder: Path, name: str, record: dict[str, 
         raise ValueError(f"table {name} does not hold {size} entries")
     table.buckets, table._bits, table.size = buckets, buckets.bit_length() - 1, size
     table._cells, table._filled = cells, filled
+
+
+def _restore_spilled(table: SpilledIndex, folder: Path, name: str, record: dict[str, Any]) -> None:
+    size, runs = _count(record["size"]), record["runs"]
+    if record["bands"] != table.bands or not isinstance(runs, list):
+        raise ValueError(f"table {name}: {record['bands']} bands")
+    runs = [_count(run) for run in runs]
+    total = sum(runs)
+    if total != size * table.bands:
+        raise ValueError(f"table {name} does not hold {size} entries")
+    with open(folder / f"{name}.keys.npy", "rb") as keys, open(folder / f"{name}.pids.npy", "rb") as pids:
+        for stream, dtype in ((keys, "<u8"), (pids, "<u4")):
+            if np.lib.format.read_magic(stream) != (1, 0):
+                raise ValueError(f"{name}: not a format 1.0 array")
+            shape, fortran, found = np.lib.format.read_array_header_1_0(stream)
+            if shape != (total,) or fortran or found != np.dtype(dtype):
+                raise ValueError(f"{name} holds {found} {shape}, not {total} entries")
+        for count in runs:
+            table.restore_run(_chunks(keys, pids, count, name), count)
+    table.size = size
+
+
+def _chunks(keys: BinaryIO, pids: BinaryIO, count: int, name: str) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """``count`` entries of a spilled table read from its two files, ``CHUNK`` at a time."""
+    for begin in range(0, count, CHUNK):
+        n = min(CHUNK, count - begin)
+        key_bytes, pid_bytes = keys.read(n * 8), pids.read(n * 4)
+        if len(key_bytes) != n * 8 or len(pid_bytes) != n * 4:
+            raise ValueError(f"{name} is cut short")
+        yield np.frombuffer(key_bytes, dtype="<u8"), np.frombuffer(pid_bytes, dtype="<u4")
 
 
 def _restore_store(store: _RunStore, folder: Path, name: str, paragraphs: int) -> None:
