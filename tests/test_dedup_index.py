@@ -28,6 +28,9 @@ def test_run_store_gives_back_each_run_from_disk(tmp_path) -> None:
         store.append(values, lengths)
         expected.extend(np.split(values, np.cumsum(lengths)[:-1]))
     assert all(np.array_equal(store.get(i), run) for i, run in enumerate(expected))
-    assert store.disk_bytes == 4 * sum(run.size for run in expected)
-    assert store.nbytes < store.disk_bytes
+    assert store.disk_bytes == 4 * sum(run.size for run in expected) + 8 * len(expected)
+    assert store.nbytes == 0  # values and where each run ends are both on disk
+    starts, lengths = store.runs(40, 50)
+    assert lengths.tolist() == [run.size for run in expected[40:90]]
+    assert all(np.array_equal(store.read_values(int(s), int(n)), run) for s, n, run in zip(starts, lengths, expected[40:]))
     store.close()

@@ -138,62 +138,92 @@ class _RunStore:
     """One run of uint32 values per indexed paragraph (its shingle hashes, or its key), possibly empty.
 
     The values live in an unnamed temporary file (deleted when closed, or when the process ends),
-    written once per batch and read back with ``pread`` only for the candidates verified: what
-    grows with the corpus is 12 bytes per run in memory, never its text. The operating system's
-    page cache keeps what is read often, without counting against the process.
+    written once per batch and read back with ``pread`` only for the candidates verified; where
+    each run ends (an int64 per run) goes to a second such file, so nothing of a store grows in
+    memory with the corpus. The operating system's page cache keeps what is read often, without
+    counting against the process.
     """
 
     def __init__(self, directory: str | None = None) -> None:
         self._file = tempfile.TemporaryFile(prefix="cleaner-dedup-", dir=directory)
         self._fd = self._file.fileno()
+        self._ends = tempfile.TemporaryFile(prefix="cleaner-dedup-", dir=directory)
+        self._ends_fd = self._ends.fileno()
         self._end = 0  # values written so far
-        self._start = _Growing(np.int64)
-        self._length = _Growing(np.int32)
+        self._last = 0  # where the last run ends
+        self.size = 0  # runs
+
+    def __len__(self) -> int:
+        return self.size
 
     def append(self, values: np.ndarray, lengths: np.ndarray) -> None:
         """Add one run per entry of ``lengths``; ``values`` holds the runs one after another."""
-        start = self._end
         self.write_values(values)
-        self._start.extend(start + np.cumsum(lengths) - lengths)
-        self._length.extend(lengths.astype(np.int32))
+        self.add_runs(lengths)
+
+    def add_runs(self, lengths: np.ndarray) -> None:
+        """Add runs of these lengths over values already written."""
+        if len(lengths) == 0:
+            return
+        ends = self._last + np.cumsum(lengths, dtype=np.int64)
+        _pwrite_all(self._ends_fd, ends.astype("<i8"), self.size * 8)
+        self._last = int(ends[-1])
+        self.size += len(lengths)
 
     def write_values(self, values: np.ndarray) -> None:
         """Append values to the file without adding runs (a saved index is read back in pieces)."""
-        data = np.ascontiguousarray(values, dtype=np.uint32)
-        view = memoryview(data).cast("B")
-        written = 0
-        while written < len(view):
-            written += os.pwrite(self._fd, view[written:], self._end * 4 + written)
-        self._end += data.size
+        _pwrite_all(self._fd, np.ascontiguousarray(values, dtype=np.uint32), self._end * 4)
+        self._end += values.size
 
     def read_values(self, start: int, count: int) -> np.ndarray:
         """``count`` values from position ``start`` of the file, across runs."""
-        data = bytearray()
-        while len(data) < count * 4:
-            chunk = os.pread(self._fd, count * 4 - len(data), (start * 4) + len(data))
-            if not chunk:
-                raise OSError("the dedup spill file is shorter than expected")
-            data += chunk
-        return np.frombuffer(bytes(data), dtype=np.uint32)
+        return np.frombuffer(_pread_all(self._fd, count * 4, start * 4), dtype=np.uint32)
+
+    def runs(self, first: int, count: int) -> tuple[np.ndarray, np.ndarray]:
+        """Where runs ``first … first + count − 1`` start in the values, and their lengths."""
+        ends = np.frombuffer(_pread_all(self._ends_fd, count * 8, first * 8), dtype="<i8").astype(np.int64)
+        before = int(np.frombuffer(_pread_all(self._ends_fd, 8, (first - 1) * 8), dtype="<i8")[0]) if first else 0
+        starts = np.concatenate(([before], ends[:-1])) if count else ends
+        return starts, ends - starts
 
     def get(self, number: int) -> np.ndarray:
-        length = int(self._length.data[number])
-        if length == 0:
+        if number:
+            start, end = np.frombuffer(os.pread(self._ends_fd, 16, (number - 1) * 8), dtype="<i8").tolist()
+        else:
+            start, end = 0, int(np.frombuffer(os.pread(self._ends_fd, 8, 0), dtype="<i8")[0])
+        if end == start:
             return _EMPTY
-        data = os.pread(self._fd, length * 4, int(self._start.data[number]) * 4)
-        return np.frombuffer(data, dtype=np.uint32)
+        return np.frombuffer(os.pread(self._fd, (end - start) * 4, start * 4), dtype=np.uint32)
 
     def close(self) -> None:
         self._file.close()
+        self._ends.close()
 
     @property
     def nbytes(self) -> int:
-        """Memory held (the offsets); the values are on disk."""
-        return self._start.nbytes + self._length.nbytes
+        """Memory held: none that grows (values and offsets are on disk)."""
+        return 0
 
     @property
     def disk_bytes(self) -> int:
-        return self._end * 4
+        return self._end * 4 + self.size * 8
+
+
+def _pwrite_all(fd: int, data: np.ndarray, offset: int) -> None:
+    view = memoryview(np.ascontiguousarray(data)).cast("B")
+    written = 0
+    while written < len(view):
+        written += os.pwrite(fd, view[written:], offset + written)
+
+
+def _pread_all(fd: int, count: int, offset: int) -> bytes:
+    data = bytearray()
+    while len(data) < count:
+        chunk = os.pread(fd, count - len(data), offset + len(data))
+        if not chunk:
+            raise OSError("the dedup spill file is shorter than expected")
+        data += chunk
+    return bytes(data)
 
 
 class _ExactIndex:

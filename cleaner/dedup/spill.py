@@ -32,10 +32,10 @@ import numpy as np
 from cleaner.dedup.keys import mix64
 
 FILTER_BITS = 10
-MEMORY_ENTRIES = 1 << 20  # entries of the in-memory table (12 MB) before it is written as a run
+MEMORY_ENTRIES = 1 << 18  # entries of the in-memory table (3 MB) before it is written as a run
 _WORD_BITS = np.uint64(6)
 _SIX = np.uint64(63)
-_MERGE_CHUNK = 1 << 20  # entries read from each run at a time while merging (12 MB)
+_MERGE_CHUNK = 1 << 18  # entries read from each run at a time while merging (3 MB)
 
 
 def band_keys(fingerprints: np.ndarray) -> np.ndarray:
@@ -70,8 +70,9 @@ class _Run:
         """Entries ``at…`` of the run (written in key order, chunk by chunk); fills the filter."""
         _pwrite(self._fd, np.ascontiguousarray(keys, dtype=np.uint64), at * 8)
         _pwrite(self._fd, np.ascontiguousarray(values, dtype=np.uint32), self.count * 8 + at * 4)
-        word, mask = _probe(keys, self._words)
-        np.bitwise_or.at(self.filter, word, mask)
+        for start in range(0, keys.size, _MERGE_CHUNK):  # the hashing's temporaries stay small
+            word, mask = _probe(keys[start : start + _MERGE_CHUNK], self._words)
+            np.bitwise_or.at(self.filter, word, mask)
 
     def open(self) -> None:
         if self.count:

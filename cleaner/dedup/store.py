@@ -102,8 +102,9 @@ def save(dedup: Deduplicator, path: str | Path, documents: int) -> None:
         files[f"{name}.keys.npy"], files[f"{name}.pids.npy"] = _write_spilled(folder, name, table)
     for name, store in _run_stores(dedup).items():
         files[f"{name}.values.npy"] = _write_values(folder / f"{name}.values.npy", store)
-        files[f"{name}.start.npy"] = _write_array(folder / f"{name}.start.npy", _used(store._start))
-        files[f"{name}.length.npy"] = _write_array(folder / f"{name}.length.npy", _used(store._length))
+        starts, lengths = store.runs(0, len(store))
+        files[f"{name}.start.npy"] = _write_array(folder / f"{name}.start.npy", starts)
+        files[f"{name}.length.npy"] = _write_array(folder / f"{name}.length.npy", lengths.astype(np.int32))
     files[DOC_IDS] = _write_bytes(folder / DOC_IDS, json.dumps(dedup._doc_ids, ensure_ascii=False).encode())
     runs = [*_previous_runs(dedup), {"documents": documents, "paragraphs": len(dedup) - dedup.earlier}]
     header = {
@@ -136,7 +137,7 @@ def save(dedup: Deduplicator, path: str | Path, documents: int) -> None:
 def _check_whole(dedup: Deduplicator, path: Path) -> None:
     """Refuse to save an index one of whose parts missed paragraphs (a batch whose dedup failed
     part way): loading it would be refused, and the previous index is worth more."""
-    sizes = {dedup._exact._digests.size, dedup._para_index.size, *(s._length.size for s in _run_stores(dedup).values())}
+    sizes = {dedup._exact._digests.size, dedup._para_index.size, *(len(s) for s in _run_stores(dedup).values())}
     if sizes != {len(dedup)}:
         raise IndexNotSavedError(
             f"{path}: the dedup index was not updated (dedup failed part way on some documents, see the "
@@ -442,8 +443,8 @@ def _restore_store(store: _RunStore, folder: Path, name: str, paragraphs: int) -
             if len(data) != count * 4:
                 raise ValueError(f"{name}.values.npy is cut short")
             store.write_values(np.frombuffer(data, dtype="<u4"))
-    _fill(store._start, start)
-    _fill(store._length, length)
+    for begin in range(0, paragraphs, CHUNK):
+        store.add_runs(length[begin : begin + CHUNK])
 
 
 def _file_sha256(path: Path) -> str:
