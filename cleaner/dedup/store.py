@@ -316,7 +316,10 @@ def _read_header(folder: Path) -> dict[str, Any]:
         raise DamagedIndexError(f"{folder.parent}: not a dedup index ({HEADER} names another format)")
     version = header.get("version")
     if isinstance(version, int) and version != VERSION:
-        raise DamagedIndexError(f"{folder.parent}: dedup index format version {version}; this cleaner reads {VERSION}")
+        raise DamagedIndexError(
+            f"{folder.parent}: dedup index format version {version}; this cleaner reads {VERSION} only "
+            "(an index is not converted: start a new one and clean the earlier batches into it again)"
+        )
     if header.get("checksum") != _checksum(header) or version != VERSION:
         raise DamagedIndexError(f"{folder.parent}: damaged dedup index ({HEADER} does not match its checksum)")
     return header
