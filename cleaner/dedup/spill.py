@@ -35,7 +35,7 @@ FILTER_BITS = 10
 MEMORY_ENTRIES = 1 << 18  # entries of the in-memory table (3 MB) before it is written as a run
 _WORD_BITS = np.uint64(6)
 _SIX = np.uint64(63)
-_MERGE_CHUNK = 1 << 18  # entries read from each run at a time while merging (3 MB)
+_MERGE_CHUNK = 1 << 16  # entries hashed or merged at a time: their temporaries stay a few MB
 
 
 def band_keys(fingerprints: np.ndarray) -> np.ndarray:
