@@ -254,7 +254,9 @@ def build(megabytes: float, seed: int = 0, cache: Path = CACHE, force: bool = Fa
     return folder
 
 
-def _enciphered_copies(base: Path, folder: Path, megabytes: float, ideographs: list[str], seed: int, started: float) -> Path:
+def _enciphered_copies(
+    base: Path, folder: Path, megabytes: float, ideographs: list[str], seed: int, started: float
+) -> Path:
     """``folder``'s corpus made of ``base``'s files, then copies of them each enciphered anew, up to ``megabytes``."""
     files = sorted(p for p in (base / "src").rglob("*") if p.is_file())
     target = int(megabytes * 1_000_000)

@@ -32,5 +32,6 @@ def test_run_store_gives_back_each_run_from_disk(tmp_path) -> None:
     assert store.nbytes == 0  # values and where each run ends are both on disk
     starts, lengths = store.runs(40, 50)
     assert lengths.tolist() == [run.size for run in expected[40:90]]
-    assert all(np.array_equal(store.read_values(int(s), int(n)), run) for s, n, run in zip(starts, lengths, expected[40:]))
+    runs = zip(starts.tolist(), lengths.tolist(), expected[40:90], strict=True)
+    assert all(np.array_equal(store.read_values(start, length), run) for start, length, run in runs)
     store.close()

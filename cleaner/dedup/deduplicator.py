@@ -62,8 +62,8 @@ import numpy as np
 from cleaner import blocks
 from cleaner.config import DedupOptions
 from cleaner.dedup.fragments import ORIGINAL_COVER, CopyPiece, RunMatch, align_runs, char_share, distinct, member, share
-from cleaner.dedup.keys import fingerprint32, paragraph_keys
-from cleaner.dedup.lsh import BandIndex, band_fingerprints, candidate_pairs
+from cleaner.dedup.keys import paragraph_keys
+from cleaner.dedup.lsh import band_fingerprints, candidate_pairs
 from cleaner.dedup.minhash import MinHasher, run_shingle_hashes
 from cleaner.dedup.short import breaks_a_word, index_segments, matching_pairs, query_segments, short_near_edits
 from cleaner.dedup.spill import SpilledIndex
@@ -227,43 +227,43 @@ def _pread_all(fd: int, count: int, offset: int) -> bytes:
 
 
 class _ExactIndex:
-    """Key digest → the first indexed paragraph with that key, in numpy arrays.
+    """Key digest → the first indexed paragraph with that key.
 
-    A table of 32-bit fingerprints of the digests (one cell per paragraph) finds the candidates,
-    and the full 64-bit digest of each indexed paragraph confirms them: about 18 bytes per
-    paragraph, where a dict of Python ints cost over 100.
+    A :class:`SpilledIndex` keyed by the whole 64-bit digest: on disk but for its filters (about
+    1.3 bytes per paragraph, where a table of fingerprints and an array of digests held 18).
     """
 
-    def __init__(self) -> None:
-        self._table = BandIndex(1, max_load=0.8)
-        self._digests = _Growing(np.uint64)  # by pid
+    def __init__(self, directory: str | None = None) -> None:
+        self._table = SpilledIndex(1, directory)
+        self.size = 0  # paragraphs added (each one's digest, whether new or not)
 
     def lookup(self, digests: np.ndarray) -> np.ndarray:
         """For each digest, the smallest pid indexed with it, or -1."""
         found = np.full(digests.size, -1, dtype=np.int64)
-        rows, pids = self._table.query(fingerprint32(digests)[:, None])
+        rows, pids = self._table.query_keys(digests)
         if rows.size == 0:
             return found
         pids = pids.astype(np.int64)
-        same = self._digests.data[pids] == digests[rows]
-        rows, pids = rows[same], pids[same]
         order = np.lexsort((pids, rows))[::-1]  # the smallest pid of a row written last
         found[rows[order]] = pids[order]
         return found
 
     def add(self, digests: np.ndarray, first_pid: int) -> None:
         """Index pids ``first_pid, first_pid + 1, …`` under ``digests``; a digest seen before keeps its pid."""
-        self._digests.extend(digests)
         new = self.lookup(digests) < 0
         _, first = np.unique(digests, return_index=True)
         once = np.zeros(digests.size, dtype=bool)
         once[first] = True
         chosen = np.flatnonzero(new & once)
-        self._table.insert(fingerprint32(digests[chosen])[:, None], (first_pid + chosen).astype(np.uint32))
+        self._table.insert_keys(digests[chosen], (first_pid + chosen).astype(np.uint32))
+        self.size += digests.size
+
+    def close(self) -> None:
+        self._table.close()
 
     @property
     def nbytes(self) -> int:
-        return self._table.nbytes + self._digests.nbytes
+        return self._table.nbytes
 
 
 def _jaccard(a: np.ndarray, b: np.ndarray) -> float:
@@ -340,9 +340,11 @@ class Deduplicator:
         """Forget every paragraph seen so far."""
         for store in (*getattr(self, "_stores", ()), *getattr(self, "_spilled", ())):
             store.close()
+        if hasattr(self, "_exact"):
+            self._exact.close()
         self.earlier, self.index_name = 0, None
         self.index_runs: list[dict[str, int]] = []
-        self._exact = _ExactIndex()
+        self._exact = _ExactIndex(self.spill_dir)
         # The bands, the short paragraphs' segments and the units grow with every paragraph kept:
         # on disk in sorted runs, with a Bloom filter per run in memory (see SpilledIndex).
         self._bands = SpilledIndex(self.options.bands, self.spill_dir)

@@ -156,7 +156,11 @@ class SpilledIndex:
 
     def query(self, fingerprints: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """All stored values sharing a band with each row: ``(rows, values)``, one pair per hit."""
-        keys = band_keys(fingerprints)
+        at, values = self.query_keys(band_keys(fingerprints))
+        return at // self.bands, values
+
+    def query_keys(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """All values stored under each of ``keys`` (uint64): ``(index in keys, value)``, one pair per hit."""
         # Looked up in key order: each binary search then starts near where the last one ended.
         order = np.argsort(keys)
         keys = keys[order]
@@ -172,8 +176,7 @@ class SpilledIndex:
             found_at.append(maybe[at])
             found_values.append(run.values()[positions])
             run.release()
-        at = order[np.concatenate(found_at)]
-        return at // self.bands, np.concatenate(found_values).astype(np.uint32)
+        return order[np.concatenate(found_at)], np.concatenate(found_values).astype(np.uint32)
 
     def insert(self, fingerprints: np.ndarray, values: np.ndarray) -> None:
         """Store ``values[i]`` under each band fingerprint of row ``i``."""
@@ -182,6 +185,12 @@ class SpilledIndex:
             return
         self._add(band_keys(fingerprints), np.repeat(values.astype(np.uint32), self.bands))
         self.size += m
+
+    def insert_keys(self, keys: np.ndarray, values: np.ndarray) -> None:
+        """Store ``values[i]`` under ``keys[i]`` (uint64; a table of one band)."""
+        if keys.size:
+            self._add(keys.astype(np.uint64), values.astype(np.uint32))
+            self.size += keys.size
 
     def _add(self, keys: np.ndarray, values: np.ndarray) -> None:
         # Sorting only the new entries and inserting them costs a copy of the table, not a sort.

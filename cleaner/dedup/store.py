@@ -10,17 +10,17 @@ idx/`` indexed and writes the index back, grown by batch2's kept paragraphs. Lay
 
   - ``header.json``: ``format``, ``version``, the dedup ``options`` it was made with (every option
     a decision depends on), ``paragraphs`` and ``documents`` indexed, ``runs`` (those of each run
-    that added to it), ``tables`` (bands, buckets and entries of each hash table), ``files`` (the
-    SHA-256 of every other file) and ``checksum`` (the SHA-256 of the header's other fields).
+    that added to it), ``tables`` (bands, entries and the length of each run of each table),
+    ``files`` (the SHA-256 of every other file) and ``checksum`` (the SHA-256 of the header's
+    other fields).
   - ``doc_ids.json``: the ids of the documents indexed paragraphs belong to, in order.
-  - numpy ``.npy`` files (format 1.0, read with ``allow_pickle=False``): the exact keys' hash
-    table, ``exact.cells`` (uint64) and ``exact.filled`` (uint8); for each table kept on disk
-    (``bands``, ``segments``, ``units``, see :mod:`cleaner.dedup.spill`) its ``.keys`` (uint64:
-    band and fingerprint) and ``.pids`` (uint32), one run after another, each run in key order
-    (the header's ``tables`` gives each run's length); ``exact.digests`` (uint64, one per paragraph); ``para_doc`` and ``para_index``
-    (uint32: the document number and paragraph number of each indexed paragraph); for each run
-    store (``shingles``, ``short_keys``, ``gaps``, ``leads``) its ``.values`` (uint32), ``.start``
-    (int64) and ``.length`` (int32), one run per paragraph.
+  - numpy ``.npy`` files (format 1.0, read with ``allow_pickle=False``): for each table kept on
+    disk (``exact``, ``bands``, ``segments``, ``units``, see :mod:`cleaner.dedup.spill`) its
+    ``.keys`` (uint64: the key's digest, or band and fingerprint) and ``.pids`` (uint32), one run
+    after another, each run in key order (the header's ``tables`` gives each run's length);
+    ``para_doc`` and ``para_index`` (uint32: the document number and paragraph number of each
+    indexed paragraph); for each run store (``shingles``, ``short_keys``, ``gaps``, ``leads``) its
+    ``.values`` (uint32), ``.start`` (int64) and ``.length`` (int32), one run per paragraph.
 
 An index made with other dedup options, of another format version, or failing any checksum or
 consistency check is refused with a :class:`DamagedIndexError` (exit 2): it is never used blindly.
@@ -34,13 +34,12 @@ import json
 import os
 import shutil
 import tempfile
-from pathlib import Path
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 import numpy as np
 
-from cleaner.dedup.lsh import BandIndex
 from cleaner.dedup.spill import SpilledIndex
 from cleaner.errors import CleanerError, ConfigError
 
@@ -48,7 +47,7 @@ if TYPE_CHECKING:
     from cleaner.dedup.deduplicator import Deduplicator, _Growing, _RunStore
 
 FORMAT = "cleaner-dedup-index"
-VERSION = 2  # 2: bands, segments and units as sorted runs (1: hash tables, read by cleaner before 2)
+VERSION = 2  # 2: the tables as sorted runs (1: hash tables and exact.digests)
 CURRENT = "current.json"
 HEADER = "header.json"
 DOC_IDS = "doc_ids.json"
@@ -114,10 +113,7 @@ def save(dedup: Deduplicator, path: str | Path, documents: int) -> None:
         "paragraphs": len(dedup),
         "documents": len(dedup._doc_ids),
         "runs": runs,
-        "tables": {
-            **{name: _table_record(table) for name, table in _tables(dedup).items()},
-            **{name: _spilled_record(table) for name, table in _spilled(dedup).items()},
-        },
+        "tables": {name: _spilled_record(table) for name, table in _spilled(dedup).items()},
         "files": files,
     }
     header["checksum"] = _checksum(header)
@@ -137,7 +133,7 @@ def save(dedup: Deduplicator, path: str | Path, documents: int) -> None:
 def _check_whole(dedup: Deduplicator, path: Path) -> None:
     """Refuse to save an index one of whose parts missed paragraphs (a batch whose dedup failed
     part way): loading it would be refused, and the previous index is worth more."""
-    sizes = {dedup._exact._digests.size, dedup._para_index.size, *(len(s) for s in _run_stores(dedup).values())}
+    sizes = {dedup._exact.size, dedup._para_index.size, *(len(s) for s in _run_stores(dedup).values())}
     if sizes != {len(dedup)}:
         raise IndexNotSavedError(
             f"{path}: the dedup index was not updated (dedup failed part way on some documents, see the "
@@ -146,15 +142,7 @@ def _check_whole(dedup: Deduplicator, path: Path) -> None:
 
 
 def _arrays(dedup: Deduplicator) -> dict[str, np.ndarray]:
-    arrays = {
-        "exact.digests": _used(dedup._exact._digests),
-        "para_doc": _used(dedup._para_doc),
-        "para_index": _used(dedup._para_index),
-    }
-    for name, table in _tables(dedup).items():
-        arrays[f"{name}.cells"] = table._cells
-        arrays[f"{name}.filled"] = table._filled
-    return arrays
+    return {"para_doc": _used(dedup._para_doc), "para_index": _used(dedup._para_index)}
 
 
 def _file_names(dedup: Deduplicator) -> set[str]:
@@ -164,12 +152,8 @@ def _file_names(dedup: Deduplicator) -> set[str]:
     return {DOC_IDS, *(f"{name}.npy" for name in [*_arrays(dedup), *stores, *spilled])}
 
 
-def _tables(dedup: Deduplicator) -> dict[str, BandIndex]:
-    return {"exact": dedup._exact._table}
-
-
 def _spilled(dedup: Deduplicator) -> dict[str, SpilledIndex]:
-    return {"bands": dedup._bands, "segments": dedup._segments, "units": dedup._units}
+    return {"exact": dedup._exact._table, "bands": dedup._bands, "segments": dedup._segments, "units": dedup._units}
 
 
 def _run_stores(dedup: Deduplicator) -> dict[str, _RunStore]:
@@ -178,10 +162,6 @@ def _run_stores(dedup: Deduplicator) -> dict[str, _RunStore]:
 
 def _used(growing: _Growing) -> np.ndarray:
     return growing.data[: growing.size]
-
-
-def _table_record(table: BandIndex) -> dict[str, Any]:
-    return {"bands": table.bands, "buckets": table.buckets, "size": table.size, "max_load": table.max_load}
 
 
 def _spilled_record(table: SpilledIndex) -> dict[str, Any]:
@@ -355,9 +335,7 @@ def _restore(dedup: Deduplicator, folder: Path, header: dict[str, Any]) -> None:
     dedup._doc_ids = doc_ids
     _fill(dedup._para_doc, para_doc)
     _fill(dedup._para_index, _array(folder, "para_index", np.uint32, paragraphs))
-    _fill(dedup._exact._digests, _array(folder, "exact.digests", np.uint64, paragraphs))
-    for name, table in _tables(dedup).items():
-        _restore_table(table, folder, name, header["tables"][name])
+    dedup._exact.size = paragraphs
     for name, spilled in _spilled(dedup).items():
         _restore_spilled(spilled, folder, name, header["tables"][name])
     for name, store in _run_stores(dedup).items():
@@ -381,20 +359,6 @@ def _fill(growing: _Growing, values: np.ndarray) -> None:
     """The loaded array becomes the growing one's storage (no copy; the run's first batch grows it)."""
     if values.size:
         growing.data, growing.size = values, values.size
-
-
-def _restore_table(table: BandIndex, folder: Path, name: str, record: dict[str, Any]) -> None:
-    buckets, size = _count(record["buckets"]), _count(record["size"])
-    if record["bands"] != table.bands or buckets < 1 or buckets & (buckets - 1):
-        raise ValueError(f"table {name}: {record['bands']} bands of {buckets} buckets")
-    cells = np.load(folder / f"{name}.cells.npy", allow_pickle=False)
-    filled = _array(folder, f"{name}.filled", np.uint8, table.bands * buckets)
-    if cells.dtype != np.uint64 or cells.shape != (table.bands * buckets, BandIndex.CELLS):
-        raise ValueError(f"{name}.cells.npy holds {cells.dtype} {cells.shape}")
-    if int(filled.max(initial=0)) > BandIndex.CELLS or int(filled.sum(dtype=np.int64)) != size * table.bands:
-        raise ValueError(f"table {name} does not hold {size} entries")
-    table.buckets, table._bits, table.size = buckets, buckets.bit_length() - 1, size
-    table._cells, table._filled = cells, filled
 
 
 def _restore_spilled(table: SpilledIndex, folder: Path, name: str, record: dict[str, Any]) -> None:
