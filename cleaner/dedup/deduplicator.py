@@ -30,15 +30,15 @@ of at least ``duplicate_document_ratio`` of its content; it is reported with a z
 ``drop_duplicate_documents`` (one ``duplicate_document`` edit removing all its text).
 
 Only kept paragraphs are indexed, so the kept copy named in an edit is always still in the output.
-Memory per indexed paragraph, all in numpy arrays: its key digest (8 bytes, and a 10-byte table
-cell), its band fingerprints (8 bytes per band, tables at most 80% full), where its runs are on
-disk (12 bytes each for its shingle hashes, its short key, and the short paragraphs around it),
-one table cell (8 bytes, tables at most 80% full) per unit first seen in it (about 7 per 100
-characters), and for short paragraphs three segment cells. The runs themselves — its shingle
-hashes (4 bytes per character) for verification, those of the paragraphs too short to index that
-follow it, and the key of a short paragraph — are written to an unnamed temporary file and read
-back only for the candidates verified; never its text. ``stats`` counts
-documents, paragraphs, removals by rule (``exact``, ``short_near``, ``near``, ``fragment``),
+What grows in memory with the corpus is small: per indexed paragraph its document and paragraph
+numbers (8 bytes), and the Bloom filters (10 bits per entry) in front of the tables, which are on
+disk in sorted runs (:mod:`cleaner.dedup.spill`): its key digest, its 25 band fingerprints, the
+segments of a short paragraph and each unit first seen in it (about 7 per 100 characters). The
+rest is on disk too, in unnamed temporary files read back only for the candidates verified: its
+shingle hashes (4 bytes per character), those of the paragraphs too short to index that follow
+it, the key of a short paragraph, and where each of those runs ends — never its text.
+
+``stats`` counts documents, paragraphs, removals by rule (``exact``, ``short_near``, ``near``, ``fragment``),
 ``near_duplicate_documents``, ``duplicate_documents_dropped`` and index ``candidates`` verified.
 
 The index can be saved and loaded again (:meth:`Deduplicator.save`, :meth:`Deduplicator.load`,
