@@ -66,7 +66,7 @@ from cleaner.dedup.keys import paragraph_keys
 from cleaner.dedup.lsh import band_fingerprints, candidate_pairs
 from cleaner.dedup.minhash import MinHasher, run_shingle_hashes
 from cleaner.dedup.short import breaks_a_word, index_segments, matching_pairs, query_segments, short_near_edits
-from cleaner.dedup.spill import SpilledIndex
+from cleaner.dedup.spill import SpilledIndex, pwrite_all
 from cleaner.dedup.units import Units, sentence_units
 from cleaner.errors import ConfigError
 from cleaner.model import PARAGRAPH_SEPARATOR, TOO_LONG, Document, Edit
@@ -166,13 +166,13 @@ class _RunStore:
         if len(lengths) == 0:
             return
         ends = self._last + np.cumsum(lengths, dtype=np.int64)
-        _pwrite_all(self._ends_fd, ends.astype("<i8"), self.size * 8)
+        pwrite_all(self._ends_fd, ends.astype("<i8"), self.size * 8)
         self._last = int(ends[-1])
         self.size += len(lengths)
 
     def write_values(self, values: np.ndarray) -> None:
         """Append values to the file without adding runs (a saved index is read back in pieces)."""
-        _pwrite_all(self._fd, np.ascontiguousarray(values, dtype=np.uint32), self._end * 4)
+        pwrite_all(self._fd, np.ascontiguousarray(values, dtype=np.uint32), self._end * 4)
         self._end += values.size
 
     def read_values(self, start: int, count: int) -> np.ndarray:
@@ -207,13 +207,6 @@ class _RunStore:
     @property
     def disk_bytes(self) -> int:
         return self._end * 4 + self.size * 8
-
-
-def _pwrite_all(fd: int, data: np.ndarray, offset: int) -> None:
-    view = memoryview(np.ascontiguousarray(data)).cast("B")
-    written = 0
-    while written < len(view):
-        written += os.pwrite(fd, view[written:], offset + written)
 
 
 def _pread_all(fd: int, count: int, offset: int) -> bytes:

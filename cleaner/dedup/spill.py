@@ -68,8 +68,8 @@ class _Run:
 
     def write(self, at: int, keys: np.ndarray, values: np.ndarray) -> None:
         """Entries ``at…`` of the run (written in key order, chunk by chunk); fills the filter."""
-        _pwrite(self._fd, np.ascontiguousarray(keys, dtype=np.uint64), at * 8)
-        _pwrite(self._fd, np.ascontiguousarray(values, dtype=np.uint32), self.count * 8 + at * 4)
+        pwrite_all(self._fd, np.ascontiguousarray(keys, dtype=np.uint64), at * 8)
+        pwrite_all(self._fd, np.ascontiguousarray(values, dtype=np.uint32), self.count * 8 + at * 4)
         for start in range(0, keys.size, _MERGE_CHUNK):  # the hashing's temporaries stay small
             word, mask = _probe(keys[start : start + _MERGE_CHUNK], self._words)
             np.bitwise_or.at(self.filter, word, mask)
@@ -105,8 +105,9 @@ class _Run:
         self._file.close()
 
 
-def _pwrite(fd: int, array: np.ndarray, offset: int) -> None:
-    view = memoryview(array).cast("B")
+def pwrite_all(fd: int, array: np.ndarray, offset: int) -> None:
+    """Write all of ``array``'s bytes at ``offset`` of the file ``fd`` (``pwrite`` may write less)."""
+    view = memoryview(np.ascontiguousarray(array)).cast("B")
     written = 0
     while written < len(view):
         written += os.pwrite(fd, view[written:], offset + written)
