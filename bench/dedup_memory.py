@@ -92,11 +92,18 @@ def measure(root: Path, dump: Path | None) -> dict:
         "seconds": round(seconds, 1),
         "removed": removed,
         "index_mb": round(dedup.nbytes / 1e6, 1),
+        "on_disk_mb": round(_on_disk(dedup) / 1e6, 1),
         "rss_growth_mb": round(grown / 1e6, 1),
         "rss_per_input_mb": round(grown / 1e6 / mb, 3),
         "edits_sha256": digest.hexdigest()[:16],
         "structures_mb": _structures(dedup),
     }
+
+
+def _on_disk(dedup: object) -> int:
+    """Bytes of the index's temporary files (the tables' runs and the run stores)."""
+    parts = [*vars(dedup).values(), getattr(getattr(dedup, "_exact", None), "_table", None)]
+    return sum(part.disk_bytes for part in parts if hasattr(part, "disk_bytes"))
 
 
 def _structures(dedup: object) -> dict[str, float]:
