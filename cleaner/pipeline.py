@@ -12,7 +12,7 @@ state, so they live in :mod:`cleaner.dedup` and are driven by :mod:`cleaner.corp
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -169,6 +169,7 @@ class Pipeline:
                 return Result(Document(doc.id, doc.text, {**doc.meta, TOO_LONG: True}), edits)
             layout_done = layout_done or stage.name == "layout"
             count = len(doc.paragraphs)
+            before = doc.paragraphs
             doc, stage_edits = stage.run(doc)
             step = renumber_steps(stage_edits, step, edits)
             if stage.reshapes or len(doc.paragraphs) != count:
@@ -178,6 +179,7 @@ class Pipeline:
                 touched.update(_edited(stage_edits))
                 _note_gave_up(gave_up, stage_edits)
             if stage.name == "layout":
+                doc, step = self._repair_after_layout(doc, before, stage_edits, edits, step, gave_up, touched)
                 kept_lines = {i: p for i, p in enumerate(doc.paragraphs) if "\n" in p}
         doc, step = self._settle_all(doc, touched, edits, step, gave_up)
         layout = next((stage for stage in self.stages if stage.name == "layout"), None)
@@ -199,6 +201,31 @@ class Pipeline:
             doc, step = self._settle_all(doc, set(range(len(doc.paragraphs))), edits, step, gave_up)
         return Result(doc, edits)
 
+    def _repair_after_layout(
+        self,
+        doc: Document,
+        before: list[str],
+        layout_edits: list[Edit],
+        edits: list[Edit],
+        step: int,
+        gave_up: dict[int, set[str]],
+        touched: set[int],
+    ) -> tuple[Document, int]:
+        """Run the unicode stage again on the paragraphs layout made or changed: a join, a bold
+        mark or a speck removed can bring together the two halves of a mojibake sequence (``Ã`` at
+        a line's end, ``©`` at the next one's start), which the unicode stage, run before layout,
+        could not see. Paragraphs it edits join ``touched``."""
+        unicode_stage = next((stage for stage in self._settling if stage.name == "unicode"), None)
+        if unicode_stage is None or all(edit.is_event for edit in layout_edits):
+            return doc, step
+        unchanged = set(before)
+        fresh = [i for i, paragraph in enumerate(doc.paragraphs) if paragraph not in unchanged]
+        if not fresh:
+            return doc, step
+        doc, edited, step = self._settle(doc, fresh, edits, step, gave_up, [unicode_stage])
+        touched.update(edited)
+        return doc, step
+
     def _settle_all(
         self, doc: Document, touched: set[int], edits: list[Edit], step: int, gave_up: dict[int, set[str]]
     ) -> tuple[Document, int]:
@@ -210,7 +237,13 @@ class Pipeline:
         return doc, step
 
     def _settle(
-        self, doc: Document, chosen: list[int], edits: list[Edit], step: int, gave_up: dict[int, set[str]]
+        self,
+        doc: Document,
+        chosen: list[int],
+        edits: list[Edit],
+        step: int,
+        gave_up: dict[int, set[str]],
+        stages: Sequence[Stage] | None = None,
     ) -> tuple[Document, set[int], int]:
         """Run the idempotent in-paragraph stages again on the paragraphs ``chosen`` (indexes into ``doc``).
 
@@ -225,7 +258,7 @@ class Pipeline:
         """
         paragraphs = list(doc.paragraphs)
         touched: set[int] = set()
-        for stage in self._settling:
+        for stage in self._settling if stages is None else stages:
             skip = {k: frozenset(gave_up[i]) for k, i in enumerate(chosen) if i in gave_up}
             meta = {**doc.meta, GAVE_UP: skip} if skip else doc.meta
             part = Document(doc.id, PARAGRAPH_SEPARATOR.join(paragraphs[i] for i in chosen), meta)

@@ -170,3 +170,18 @@ def test_a_converting_pipeline_replays_and_every_other_stage_settles(config: str
     result = pipeline.clean(text)
     assert replay(text, result.edits) == result.text
     assert [edit for edit in rerun.clean(result.text).edits if not edit.is_event] == []
+
+
+# A sentence of the sample corpus (002) read as Latin-1 (UTF-8 mojibake), its line wrapped inside a
+# character's bytes: unicode runs before layout and sees two halves; once layout joins them, it
+# runs again on the joined paragraph.
+_MOJIBAKE_SOURCE = "近年来，渌口区推进产业发展，园区企业数量已达到七十八家。全年税收增长百分之三点五。"
+
+
+@pytest.mark.parametrize("cut", [13, 14, 19, 20, 28, 29])
+def test_mojibake_cut_by_a_wrap_is_repaired_once_layout_joins_it(cut: int) -> None:
+    mojibake = _MOJIBAKE_SOURCE.encode("utf-8").decode("latin-1")
+    assert cut % 3  # inside a character's three bytes
+    result = Pipeline().clean(mojibake[:cut] + "\n" + mojibake[cut:])
+    assert result.text == _MOJIBAKE_SOURCE
+    assert Pipeline().clean(result.text).edits == []
