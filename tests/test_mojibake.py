@@ -119,13 +119,10 @@ def test_lost_bytes_in_gbk_mojibake_are_not_guessed() -> None:
     assert out == "据新��报道，渌�区今年"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cleaner/stages/unicode.py runs before layout joins lines: a UTF-8 sequence spelled across a line "
-    "break (Â at a line end, a C1 control at the next line's start) is mojibake only in the joined text, and "
-    "the repair first happens when the output is cleaned again (found by scripts/fuzz_idempotence.py)",
-)
 def test_sequence_split_by_a_joined_line_break() -> None:
+    """A UTF-8 sequence spelled across a line break (Â at a line end, a C1 control at the next
+    line's start) is mojibake only in the joined text: the unicode stage runs again on what layout
+    joined, so the first run repairs it (found by scripts/fuzz_idempotence.py)."""
     from tests.idempotence import check
 
     failure = check("default", ",Â\n\x9a,")
