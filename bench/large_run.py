@@ -4,7 +4,7 @@
     python -m bench.large_run --mb 1000 --jobs 1 --trace rss.jsonl
 
 ``cleaner run SRC DST -q -j N`` as a fresh process (``--no-cache`` unless ``--cache``), its process
-tree's resident memory sampled every ``POLL`` seconds as ``bench.run`` samples it; printed: input
+tree's resident memory sampled as ``bench.run.run_sampled`` samples it; printed: input
 MB, wall seconds, MB/s, the peak, and the resident memory when each tenth of the input files had
 been written (the outputs in DST counted), so memory that grows with the corpus shows as a slope
 rather than hiding in one peak. ``--trace`` writes, every 5 s, the outputs written and the peak so
@@ -17,17 +17,12 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
-import threading
-import time
 from pathlib import Path
 
 from bench import corpus as bench_corpus
-from bench.run import ROOT, machine, tree_rss
-
-POLL = 0.2
+from bench.run import ROOT, machine, run_sampled
 
 
 def _outputs_written(dst: Path) -> int:
@@ -39,35 +34,24 @@ def measure(src: Path, dst: Path, jobs: int, cache: bool, trace: Path | None) ->
     files = sum(1 for p in src.rglob("*") if p.is_file())
     command = [sys.executable, "-m", "cleaner", "run", str(src), str(dst), "-q", "-j", str(jobs)]
     command += [] if cache else ["--no-cache"]
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     samples: list[tuple[float, int, int]] = []  # seconds, outputs written, tree RSS
-    started = time.perf_counter()
-    process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    done = threading.Event()
+    last_count = [0.0, 0]  # when the outputs were last counted, and how many
+    sink = trace.open("w", encoding="utf-8") if trace else None
 
-    def sample() -> None:
-        last_count = (0.0, 0)
-        sink = trace.open("w", encoding="utf-8") if trace else None
-        while not done.wait(POLL):
-            now = time.perf_counter() - started
-            if now - last_count[0] > 5:  # counting the outputs walks DST: not at every sample
-                last_count = (now, _outputs_written(dst))
-                if sink:  # as it goes, so a run stopped early still tells how its memory grew
-                    peak = max((rss for *_, rss in samples), default=0)
-                    sink.write(json.dumps({"s": round(now, 1), "written": last_count[1], "peak": peak}) + "\n")
-                    sink.flush()
-            samples.append((now, last_count[1], tree_rss(process.pid)))
+    def observe(now: float, rss: int) -> None:
+        if now - last_count[0] > 5:  # counting the outputs walks DST: not at every sample
+            last_count[:] = [now, _outputs_written(dst)]
+            if sink:  # as it goes, so a run stopped early still tells how its memory grew
+                peak = max((sampled for *_, sampled in samples), default=0)
+                sink.write(json.dumps({"s": round(now, 1), "written": last_count[1], "peak": peak}) + "\n")
+                sink.flush()
+        samples.append((now, int(last_count[1]), rss))
+
+    try:
+        seconds, peak, _ = run_sampled(ROOT, command, observe=observe)
+    finally:
         if sink:
             sink.close()
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    _, stderr = process.communicate()
-    seconds = time.perf_counter() - started
-    done.set()
-    sampler.join()
-    if process.returncode not in (0, 1):
-        raise RuntimeError(f"cleaner run failed ({process.returncode}):\n{stderr.decode()[-2000:]}")
     mb = sum(p.stat().st_size for p in src.rglob("*") if p.is_file()) / 1e6
     by_tenth = []
     for tenth in range(1, 11):
@@ -77,10 +61,9 @@ def measure(src: Path, dst: Path, jobs: int, cache: bool, trace: Path | None) ->
         "mb": round(mb, 1),
         "files": files,
         "jobs": jobs,
-        "exit": process.returncode,
         "seconds": round(seconds, 1),
         "mb_per_s": round(mb / seconds, 3),
-        "peak_rss_mb": round(max((rss for *_, rss in samples), default=0) / 1e6, 1),
+        "peak_rss_mb": round(peak / 1e6, 1),
         "rss_mb_at_each_tenth_written": by_tenth,
         "audit_mb": round(sum(p.stat().st_size for p in (dst / ".cleaner").glob("audit*")) / 1e6, 1),
     }

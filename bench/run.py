@@ -28,6 +28,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -94,10 +95,15 @@ def run_clean(tree: Path, src: Path, dst: Path, jobs: int, extra: list[str] | No
     return Run(seconds, peak, audit, dst)
 
 
-def run_sampled(tree: Path, command: list[str], stdout: bool = False) -> tuple[float, int, str]:
+def run_sampled(
+    tree: Path,
+    command: list[str],
+    stdout: bool = False,
+    observe: Callable[[float, int], None] | None = None,
+) -> tuple[float, int, str]:
     """Run ``command`` with ``tree``'s code first on the path, in ``tree``: its wall seconds, the
     peak resident memory of its process tree and its standard error (``stdout``: its standard
-    output instead). Exit 0 or 1 is expected."""
+    output instead). Exit 0 or 1 is expected. ``observe(seconds, rss)`` is told every sample."""
     env = {**os.environ, "PYTHONPATH": str(tree)}
     peak = 0
     started = time.perf_counter()
@@ -108,7 +114,10 @@ def run_sampled(tree: Path, command: list[str], stdout: bool = False) -> tuple[f
     def sample() -> None:
         nonlocal peak
         while not done.wait(POLL):
-            peak = max(peak, tree_rss(process.pid))
+            rss = tree_rss(process.pid)
+            peak = max(peak, rss)
+            if observe is not None:
+                observe(time.perf_counter() - started, rss)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
