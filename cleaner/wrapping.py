@@ -211,11 +211,11 @@ def columns(
     within the slack all together (no two further apart), up to COLUMN_REACH lines either side. A
     line with two others in its run, or one (at least MIN_PAIR_WIDTH wide), is ``full``. Headings
     scattered between paragraphs can share a width too, but they are not consecutive. The run must
-    be text: one of its lines, or
-    the line after it (where the paragraph ends), has clause punctuation (``prose``) — a row of
-    picture captions can share a width as well. Most of its lines must run on (not end a sentence,
-    ``closed``): a list of one-line items or steps, each ending in a full stop, is not wrapped
-    text. A line is ``short`` when it is clearly narrower than a full line within reach.
+    be text: one of its lines, or the line after it (where the paragraph ends), has clause
+    punctuation (``prose``) — a row of picture captions can share a width as well. Most of its
+    lines must run on (not end a sentence, ``closed``): a list of one-line items or steps, each
+    ending in a full stop, is not wrapped text. A line is ``short`` when it is clearly narrower
+    than a full line within reach.
     """
     n = len(widths)
     runs = [0] * n

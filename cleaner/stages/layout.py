@@ -75,11 +75,13 @@ class Heal:
 @dataclass(frozen=True)
 class Context:
     """What a plan of the whole document found about the document as a whole, lent to the plans
-    of windows of it: its rhythm, whether it indents its paragraphs, its furniture lines."""
+    of windows of it: its rhythm, whether it indents its paragraphs, its furniture lines, whether
+    its full lines have many widths."""
 
     rhythm: Mapping[str, float]
     indents_paragraphs: bool
     furniture: frozenset[str]
+    varied_widths: bool = False
 
 
 @dataclass
@@ -240,12 +242,11 @@ def plan(
         wrapping.SINGLE if text[lines[i - 1].end : lines[i].start] == "\n" else wrapping.BLANK for i in range(1, n)
     ]
     if context is None:
-        document_rhythm = wrapping.LazyRhythm(
-            [line.plain for line in lines], [column.full for column in columns], text_lines
-        )
-        context = Context(document_rhythm, indents_paragraphs, frozenset(stripped[i] for i in found))
-    document_rhythm = context.rhythm
-    varied = wrapping.varied_widths(widths, [column.full for column in columns])
+        full = [column.full for column in columns]
+        document_rhythm = wrapping.LazyRhythm([line.plain for line in lines], full, text_lines)
+        varied = wrapping.varied_widths(widths, full)
+        context = Context(document_rhythm, indents_paragraphs, frozenset(stripped[i] for i in found), varied)
+    document_rhythm, varied = context.rhythm, context.varied_widths
     for i, side in enumerate(sides):
         side.column, side.indented, side.separator = columns[i], indented[i], separators[i]
         side.rhythm = document_rhythm
@@ -444,7 +445,7 @@ def _article_head(group: Sequence[int], kinds: Sequence[str], lines: Sequence[Li
     return bool(heads) and not any(blocks.is_marked(lines[g].raw) for g in heads)
 
 
-def _text_after_byline(group: Sequence[int], kinds: Sequence[str], lines: Sequence[Line]) -> bool:
+def _text_after_marked_member(group: Sequence[int], kinds: Sequence[str], lines: Sequence[Line]) -> bool:
     """An unmarked headline-shaped line after a byline or a caption in the group: under a byline
     comes the article's text, after a caption the text it interrupted, and a line of that text
     cut by the column has no punctuation either (a deck, its byline and the first line of the
@@ -525,7 +526,7 @@ def _find_heal(
         return None  # a deck above a byline ends this way too: the head of an article, not an interruption
     if _article_head(group, kinds, lines):
         return None  # a headline over its byline, with no picture: the next article starts there
-    if _text_after_byline(group, kinds, lines):
+    if _text_after_marked_member(group, kinds, lines):
         return None  # a byline or caption, then a line shaped like a headline: text may go on there
     # The marked group is itself evidence that the sentence was interrupted: the bar is lower
     # than for a plain break (HEAL_ALLOWANCE).
