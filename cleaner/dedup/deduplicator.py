@@ -61,7 +61,17 @@ import numpy as np
 
 from cleaner import blocks
 from cleaner.config import DedupOptions
-from cleaner.dedup.fragments import ORIGINAL_COVER, CopyPiece, RunMatch, align_runs, char_share, distinct, member, share
+from cleaner.dedup.fragments import (
+    ORIGINAL_COVER,
+    CopyPiece,
+    RunMatch,
+    align_runs,
+    char_share,
+    distinct,
+    member,
+    share,
+    stretch,
+)
 from cleaner.dedup.keys import paragraph_keys
 from cleaner.dedup.lsh import band_fingerprints, candidate_pairs
 from cleaner.dedup.minhash import MinHasher, run_shingle_hashes
@@ -706,17 +716,10 @@ class Deduplicator:
                 return False
             return None if short else True
 
-        first = next((row for row in seeds if row >= floor and inside(row)), None)
-        if first is None:
+        size = batch.bounds[d + 1] - floor
+        rows = [floor + k for k in stretch(size, [row - floor for row in seeds], lambda k: inside(floor + k))]
+        if not rows:
             return {}
-        rows = [first]
-        for step, stop in ((-1, floor - 1), (1, batch.bounds[d + 1])):
-            row = first + step
-            while row != stop and (state := inside(row)) is not False:
-                if state:
-                    rows.append(row)
-                row += step
-        rows.sort()
         lo, hi = rows[0], rows[-1]
         length = sum(int(analysis.content[row]) for row in rows)
         # Stored shingles have one entry per key position; the last n - 1 start no whole n-gram.

@@ -87,18 +87,18 @@ def align_runs(
     if share(sets[seed_original], everywhere) < ORIGINAL_COVER:
         return None  # the anchor is all the two sides share (a quotation, a common sentence)
     universe = _universe(originals, gaps, range(len(originals)))
-    run = _stretch(len(copy), seeds, _contained(copy, universe, n, containment))
+    run = stretch(len(copy), seeds, _contained(copy, universe, n, containment))
     original: list[int] = []
     for _ in range(4):
         if not run:
             return None
         text = joined_hashes(copy, run, n)
-        grown = _stretch(len(originals), [seed_original], lambda j, t=text: share(sets[j], t) >= ORIGINAL_COVER)
+        grown = stretch(len(originals), [seed_original], lambda j, t=text: share(sets[j], t) >= ORIGINAL_COVER)
         if not grown:
             return None
         universe = _universe(originals, gaps, grown)
         check, inside = _contained(copy, universe, n, containment), set(run)
-        shrunk = _stretch(len(copy), seeds, lambda i, c=check, a=inside: c(i) if i in a else _passed(copy, i))
+        shrunk = stretch(len(copy), seeds, lambda i, c=check, a=inside: c(i) if i in a else _passed(copy, i))
         if grown == original and shrunk == run:
             break
         original, run = grown, shrunk
@@ -151,7 +151,7 @@ def _contained(copy: Sequence[CopyPiece], universe: np.ndarray, n: int, containm
     return state
 
 
-def _stretch(size: int, seeds: Sequence[int], state) -> list[int]:
+def stretch(size: int, seeds: Sequence[int], state) -> list[int]:
     """The accepted indexes of the longest stretch around the first accepted seed.
 
     ``state(i)`` is True (accepted), False (ends the stretch) or None (passed over: may sit inside
