@@ -22,7 +22,7 @@ from cleaner import incremental, stale
 from cleaner.audit_file import DEFAULT_FORMAT, NAMES, audit_in
 from cleaner.config import Config, discover_config, rule_files_of
 from cleaner.errors import ConfigError, InputError
-from cleaner.io.decoding import UNCERTAIN, EncodingChoice
+from cleaner.io.decoding import UNCERTAIN, EncodingChoice, reads_back, self_describing
 from cleaner.io.locking import STATE_DIR, folder_lock, lock_path
 from cleaner.io.paths import UnsafeWriteError, WriteGuard, display_name, has_valid_name, real
 from cleaner.io.readers import DEFAULT_GLOBS, LoadedFile, SourceFile, discover, format_of, load, read_bytes
@@ -250,7 +250,11 @@ def render_file(
 ) -> tuple[str, bytes | None]:
     """The output of one file for its cleaned documents (``None``: dropped): its text, and its bytes
     when they are not that text in UTF-8 (a compressed file, a Parquet file). ``marks`` holds each
-    JSON Lines record's furniture, written in its ``furniture`` field (``layout.furniture: mark``)."""
+    JSON Lines record's furniture, written in its ``furniture`` field (``layout.furniture: mark``).
+
+    The text is one that reads back as itself: the rare output whose UTF-8 bytes would be read
+    again as another encoding (a few rare characters) is written with JSON escapes (JSON Lines)
+    or a BOM, so that cleaning the output again changes nothing."""
     if loaded.parquet is not None:
         from cleaner.io.parquet import render_parquet, text_view
 
@@ -261,8 +265,11 @@ def render_file(
         if marks is not None:
             records = [{**record, FURNITURE_FIELD: found} for record, found in zip(records, marks, strict=True)]
         after = render_jsonl(records, outputs, text_field, verbatim)
+        if not reads_back(after):  # the same records in ASCII escapes read back as they are
+            after = render_jsonl(records, outputs, text_field, verbatim, ascii_only=True)
     else:
         after = render_text(outputs[0])
+    after = self_describing(after)
     codec = loaded.source.codec
     return after, None if codec is None else file_bytes(after, codec)
 

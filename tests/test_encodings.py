@@ -10,13 +10,14 @@ from __future__ import annotations
 import gzip
 import json
 import random
+from contextlib import nullcontext
 from pathlib import Path
 
 import opencc
 import pytest
 from typer.testing import CliRunner
 
-from cleaner.cli import clean_app
+from cleaner.cli import app, clean_app
 from cleaner.errors import ConfigError, InputError
 from cleaner.io.decoding import UNCERTAIN, EncodingChoice, decode
 from cleaner.io.plausibility import plausibility
@@ -252,3 +253,58 @@ def test_bad_encoding_names_exit_2_with_a_clear_message(mixed: Path, tmp_path: P
     assert result.exit_code == 2
     assert result.stderr.startswith(f"--encoding {value!r}: ")
     assert not (tmp_path / "out").exists()
+
+
+# Outputs that UTF-8 alone would not describe: a few rare or unassigned characters whose UTF-8 bytes
+# read as well (or better) in another encoding. Cases found by scripts/fuzz_idempotence.py.
+AMBIGUOUS_OUTPUTS = [
+    ("\u3000\U00071f21", "\U00071f21\n"),  # alone, its bytes read as GB18030 "癖肌"
+    ("\u3000\U000605c8\U000605c8", "\U000605c8\U000605c8\n"),  # as cp1251 "с —€с —€"
+    ("¡Ａ", "¡A\n"),  # refused: UTF-8 "¡A" or GB18030 "隆A"
+]
+
+
+@pytest.mark.parametrize(("text", "cleaned"), AMBIGUOUS_OUTPUTS)
+def test_an_output_utf8_alone_would_not_describe_gets_a_bom_and_cleans_to_itself(
+    tmp_path: Path, text: str, cleaned: str
+) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "a.txt").write_bytes(text.encode("utf-8"))
+    first, second = tmp_path / "first", tmp_path / "second"
+    assert invoke(src, first).exit_code == 0
+    data = (first / "a.txt").read_bytes()
+    assert data == b"\xef\xbb\xbf" + cleaned.encode("utf-8")
+    with pytest.raises(InputError) if cleaned == "¡A\n" else nullcontext():
+        assert decode(cleaned.encode("utf-8"), "x").text != cleaned  # what the BOM prevents
+    result = invoke(first, second)
+    assert result.exit_code == 0, result.stderr
+    assert (second / "a.txt").read_bytes() == data
+    verified = CliRunner().invoke(app, ["verify", str(src), str(first)])
+    assert verified.exit_code == 0, verified.stdout
+
+
+def test_a_jsonl_output_utf8_alone_would_not_describe_is_written_with_json_escapes(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "a.jsonl").write_bytes('{"text": "¡Ａ"}\n'.encode())
+    first, second = tmp_path / "first", tmp_path / "second"
+    assert invoke(src, first).exit_code == 0
+    data = (first / "a.jsonl").read_bytes()
+    assert data == b'{"text": "\\u00a1A"}\n'  # ASCII: read back as written, the same record
+    assert json.loads(data)["text"] == "¡A"
+    assert invoke(first, second).exit_code == 0
+    assert (second / "a.jsonl").read_bytes() == data
+
+
+def test_ordinary_outputs_carry_no_bom(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "a.txt").write_bytes("渌口区推进产业发展，园区企业已达78家。\n".encode("gbk"))
+    (src / "b.txt").write_bytes("naïve café\n".encode("cp1252"))
+    (src / "c.jsonl").write_bytes('{"text": "株洲日报"}\n'.encode())
+    out = tmp_path / "out"
+    assert invoke(src, out).exit_code == 0
+    assert (out / "a.txt").read_bytes() == "渌口区推进产业发展，园区企业已达78家。\n".encode()
+    assert (out / "b.txt").read_bytes() == "naïve café\n".encode()
+    assert (out / "c.jsonl").read_bytes() == '{"text": "株洲日报"}\n'.encode()

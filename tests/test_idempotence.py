@@ -169,24 +169,8 @@ def test_open_counter_examples(name: str, text: str) -> None:
     assert failure is None, failure.message
 
 
-def decoding(reason: str) -> pytest.MarkDecorator:
-    return pytest.mark.xfail(strict=True, reason=f"cleaner/io/decoding.py: {reason}")
-
-
 # Every counter-example found in memory is fixed (FIXED above); those found through files are here.
 OPEN_FILES = [
-    pytest.param(
-        "insert",
-        "\u3000\U00071f21",
-        marks=decoding("the UTF-8 output of one unassigned plane-7 character is read again as GB18030 '癖肌'"),
-        id="decoding-rereads-utf8-as-gb18030",
-    ),
-    pytest.param(
-        "default",
-        "¡Ａ",
-        marks=decoding("the input reads as UTF-8, its output '¡A\\n' is refused (UTF-8 '¡A' or GB18030 '隆A')"),
-        id="decoding-refuses-output-of-accepted-input",
-    ),
     pytest.param(
         "default",
         "他们在会上讨论了许多问题\n人\n他们在会上讨论了许多问题\n\n，会议最后决定明天再议。",
@@ -197,12 +181,17 @@ OPEN_FILES = [
         ),
         id="debris-glyph-beside-a-removed-copy",
     ),
-    pytest.param(
-        "default",
-        "\u3000\U000605c8\U000605c8",
-        marks=decoding("the UTF-8 output of unassigned plane-6 characters is read again as cp1251 'с —€'"),
-        id="decoding-rereads-utf8-as-cp1251",
-    ),
+]
+
+
+# Fixed since an output whose UTF-8 bytes alone would be read again as another encoding, or
+# refused, is written with a BOM: the one unassigned plane-7 character read as GB18030 '癖肌', two
+# plane-6 ones as cp1251 'с —€', and the output '¡A' of an input read as UTF-8 refused (UTF-8 '¡A'
+# or GB18030 '隆A').
+DECODING_FIXED = [
+    ("insert", "\u3000\U00071f21"),
+    ("default", "¡Ａ"),
+    ("default", "\u3000\U000605c8\U000605c8"),
 ]
 
 
@@ -250,7 +239,7 @@ _REPORT_PAGE = (
 FIXED_FILES.append(("default", _REPORT_PAGE * 2))
 
 
-@pytest.mark.parametrize(("name", "text"), OPEN_FILES + FIXED_FILES)
+@pytest.mark.parametrize(("name", "text"), OPEN_FILES + DECODING_FIXED + FIXED_FILES)
 def test_open_counter_examples_through_files(name: str, text: str) -> None:
     failure = check_file(name, text)
     assert failure is None, failure.message

@@ -109,6 +109,26 @@ def decode(data: bytes, name: str, encoding: str | None = None) -> Decoded:
     return _sniffed(data, name)
 
 
+def reads_back(text: str) -> bool:
+    """Whether ``text`` written in UTF-8 without a BOM is read again as ``text`` by :func:`decode`.
+
+    Nearly every text is; a few bytes of rare or unassigned characters may read as well, or
+    better, in another encoding (``\\U00071f21`` as GB18030 ``癖肌``, ``¡A`` as ``隆A`` too): the
+    writer marks such an output as UTF-8 (see :func:`self_describing`), so cleaning it again reads
+    what was written.
+    """
+    try:
+        return decode(text.encode("utf-8"), "output").text == text
+    except (InputError, UnicodeError):
+        return False
+
+
+def self_describing(text: str) -> str:
+    """``text`` as an output file holds it: with a leading BOM (U+FEFF) when UTF-8 alone would be
+    read again as another encoding or refused (:func:`reads_back`), else unchanged."""
+    return text if reads_back(text) else "\ufeff" + text
+
+
 # --- forced encodings --------------------------------------------------------------------------
 
 

@@ -39,11 +39,13 @@ def render_jsonl(
     documents: Iterable[Document | None],
     text_field: str,
     verbatim: Sequence[tuple[int, str]] = (),
+    ascii_only: bool = False,
 ) -> str:
     """JSON Lines with each record's text field replaced; records whose document was dropped go.
 
     ``verbatim`` holds lines to write back unchanged, each as ``(position, line)``: before the
     ``position``-th record, or after the last one (the lines of a file that were not records).
+    ``ascii_only`` writes every other character as a JSON escape (``\\u00a1``): the same records.
     """
     pending = list(verbatim)[::-1]
     lines = []
@@ -51,7 +53,7 @@ def render_jsonl(
         while pending and pending[-1][0] <= position:
             lines.append(pending.pop()[1])
         if document is not None:
-            lines.append(json.dumps({**record, text_field: document.text}, ensure_ascii=False, allow_nan=False))
+            lines.append(json.dumps({**record, text_field: document.text}, ensure_ascii=ascii_only, allow_nan=False))
     lines.extend(line for _, line in reversed(pending))
     return "".join(line + "\n" for line in lines)
 
