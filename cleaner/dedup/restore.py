@@ -25,6 +25,7 @@ from typing import Any
 from cleaner.audit_file import audit_lines
 from cleaner.errors import ConfigError
 from cleaner.io.compression import CompressionError, codec_of, decompress
+from cleaner.io.decoding import self_describing
 from cleaner.io.locking import STATE_DIR, folder_lock
 from cleaner.io.paths import WriteGuard, display_name, real, safe_relative_path
 from cleaner.io.regular import DEFAULT_MAX_BYTES
@@ -198,9 +199,9 @@ def restore_tree(
     with folder_lock(target_root, guard):
         remove_leftover_temporaries(target_root)
         for plan in plans:
-            text = _read_cleaned(plan.source, plan.path)
+            text = _read_cleaned(plan.source, plan.path).removeprefix("\ufeff")  # the BOM a rare output has
             codec = codec_of(plan.path)
-            restored = file_bytes(_render(plan, text, only, text_field), codec)
+            restored = file_bytes(self_describing(_render(plan, text, only, text_field)), codec)
             write_atomic(plan.target, restored, guard, "a restored file")
             counts["files"] += 1
             counts["documents"] += len(plan.wanted)
