@@ -76,6 +76,9 @@ TOKENS = [
     "IPO",
     "文禹 摄",
     "记者 孙乾",
+    "]月",  # a 1 misread as ] (punctuation's ocr_bracket)
+    "〈记者)",
+    "【表单」",
     "（田海忠 陈丽华）",
     "渌 口 区 人 民 政 府",
     "娓屽彛鍖",
