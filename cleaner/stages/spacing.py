@@ -19,6 +19,9 @@ What a space means in Chinese news text:
 - **Next to Chinese sentence punctuation** (``，。、；：！？``) and full-width brackets (``（）``) a
   space is noise in any line: full-width marks carry their own spacing (``完成。 下一步`` →
   ``完成。下一步``, ``框架 （如 React 等） 的`` → ``框架（如 React 等）的``, ``punct_space``).
+- **Beside full-width quotation marks and title brackets** (``“”‘’「」『』《》〈〉``) in running text, a
+  space next to a Han character is noise too (``都是叫 “金刚”`` → ``都是叫“金刚”``, ``自在呢。” 宝玉道``
+  → ``自在呢。”宝玉道``, ``quote_space``); headings and slogans keep theirs.
 - **Runs** of spaces (and tabs, no-break and ideographic spaces) inside a line become one space
   (``space_run``); **indentation** at the start of a line goes (``indent``).
 
@@ -61,6 +64,10 @@ SENTENCE_PUNCT = frozenset("，。、；：！？")
 # Marks that need no space beside them: sentence punctuation and full-width brackets (``框架 （如
 # React 等） 的`` → ``框架（如 React 等）的``), which carry their own spacing.
 NO_SPACE_BESIDE = SENTENCE_PUNCT | {"（", "）"}
+# Full-width quotation marks and title brackets: in prose they sit against the text they quote and
+# the text around them; a space beside one, next to a Han character, is OCR's or extraction's.
+OPENING_QUOTES = frozenset("“‘「『《〈")
+CLOSING_QUOTES = frozenset("”’」』》〉")
 ASCII_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 
 # The stdlib ``re`` scans these simple classes several times faster than ``regex``.
@@ -234,7 +241,12 @@ def _space_changes(text: str, remove_cjk_latin: bool) -> list[Change]:
             if not (start == lines.content + 1 and before in ASCII_LETTERS and after_cjk):
                 changes.append(Change(start, end, "", "cjk_latin_space"))
                 continue
-        if before in NO_SPACE_BESIDE or after in NO_SPACE_BESIDE:
+        if lines.running and (
+            (after_cjk and (before in CLOSING_QUOTES or before in OPENING_QUOTES))
+            or (before_cjk and (after in OPENING_QUOTES or after in CLOSING_QUOTES))
+        ):
+            changes.append(Change(start, end, "", "quote_space"))
+        elif before in NO_SPACE_BESIDE or after in NO_SPACE_BESIDE:
             changes.append(Change(start, end, "", "punct_space"))
         elif end - start > 1:
             changes.append(Change(start, end, " ", "space_run"))
