@@ -69,7 +69,8 @@ Other fixes:
 Every edit's ``rule`` names the fix: ``halfwidth_comma``, ``halfwidth_semicolon``,
 ``halfwidth_colon``, ``halfwidth_question``, ``halfwidth_exclamation``, ``parentheses``,
 ``quotes``, ``single_quotes``, ``ellipsis``, ``dash``, ``number_comma``, ``halfwidth_period``, ``fullwidth_in_english``,
-``ocr_bracket`` (brackets an OCR engine misread, mended by their pair: see :func:`ocr_brackets`).
+``ocr_bracket`` (brackets an OCR engine misread, mended by their pair: see :func:`ocr_brackets`),
+``ocr_speck`` (a dot right after a Chinese mark: see :func:`speck_dots`).
 The stage repeats until
 nothing changes (one conversion can put a neighbour in Chinese context), each round a ``step``;
 a run of marks (``?!``, ``!!!``) is judged as one.
@@ -400,6 +401,29 @@ def sentence_period(text: str, lo: int = 0, hi: int | None = None) -> list[Chang
     return changes
 
 
+# A ``.`` right after a Chinese mark (spaces between allowed), before Chinese text, a mark or the
+# line's end: no sentence ends twice, so it is a speck the OCR engine read (``不信，.只问``).
+_SPECK_AFTER = f"{CJK}“”‘’「」『』《》〈〉【】（）()\\[\\]，。、；：！？,;:?!\"'"
+_SPECK_DOT = re.compile(f"(?<=[，。、；：！？]) ?(?<!\\.)\\.(?!\\.)(?= ?(?:[{_SPECK_AFTER}]|$))", re.M)
+
+
+# A dot after a half-width mark, bracket or quote that a round may make full-width: a speck, or a
+# sentence's end (``（一）.``), only then.
+_DOT_LATER = re.compile(r"[,;:?!)\"'] ?\.(?!\.)")
+
+
+def speck_dots(text: str, lo: int = 0, hi: int | None = None) -> list[Change]:
+    """A ``.`` right after ``，。、；：！？`` (a space between allowed), before a Han character, a
+    Chinese mark or the line's end, is a speck the OCR engine read as a dot: it goes, with the
+    space before it.
+
+    >>> [(c.start, c.end, c.after) for c in speck_dots("太太不信，.只问宝姐姐。 .\\n1、.NET，3.5亿")]
+    [(5, 6, ''), (12, 14, '')]
+    """
+    hi = len(text) if hi is None else hi
+    return [Change(m.start(), m.end(), "", "ocr_speck") for m in _SPECK_DOT.finditer(text, lo, hi)]
+
+
 _TO_ASCII = {"，": ",", "。": ".", "；": ";", "：": ":", "！": "!", "？": "?", "（": "(", "）": ")"}
 _ENGLISH_MARKS = re.compile("[，。；：！？（）]")
 _LETTER = re.compile("[A-Za-z]")
@@ -713,6 +737,11 @@ def _fix(
         extra += number_comma(text, lo, hi)
     if text.find(".", lo, hi) >= 0:
         extra += [c for c in sentence_period(text, lo, hi) if c.start not in protected]
+        specks = [c for c in speck_dots(text, lo, hi) if c.end - 1 not in protected]
+        extra += specks
+        # (a speck gone may bring marks together: ``。。.。`` is an ellipsis then)
+        declined.update(bisect.bisect_right(starts, c.start) - 1 for c in specks)
+        declined.update(bisect.bisect_right(starts, m.start()) - 1 for m in _DOT_LATER.finditer(text, lo, hi))
     if english:
         extra += [c for c in english_marks(text, lo, hi) if c.start not in protected]
     paired = set()
@@ -801,8 +830,10 @@ def _round_bracket_open(text: str, at: int) -> bool:
 def _misread_one(text: str, at: int) -> bool:
     before = text[at - 1] if at else ""
     after = text[at + 1 : at + 2]
-    # Not beside another ``]`` either: ``]]月`` would read differently once one of them is a 1.
-    return bool(after) and after in _AFTER_ONE and before != "]" and not (before.isascii() and before.isalnum())
+    if not after or after not in _AFTER_ONE or before == "]" or (before.isascii() and before.isalnum()):
+        return False  # (not beside another ``]``: ``]]月`` would read differently once one is a 1)
+    # In Chinese text: a unit follows (``]月``), or a Han character comes before (``图片]2张``).
+    return not after.isdigit() or _HAN_RE.match(before) is not None
 
 
 def _pairs(text: str) -> tuple[list[Change], bool]:
