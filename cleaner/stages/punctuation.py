@@ -406,9 +406,10 @@ def sentence_period(text: str, lo: int = 0, hi: int | None = None) -> list[Chang
 _SPECK_AFTER = f"{CJK}“”‘’「」『』《》〈〉【】（）()\\[\\]，。、；：！？,;:?!\"'"
 # Or a ``.`` set apart by a space after a Han character, before another or the line's end: a
 # sentence's end sits against its last character (``坚决纠正 .执纪执法``, ``从个人所得税 .``).
-_SPECK_DOT = re.compile(
-    f"(?<=[，。、；：！？]) ?(?<!\\.)\\.(?!\\.)(?= ?(?:[{_SPECK_AFTER}]|$))|(?<=[{CJK}]) \\.(?=[{CJK}]|$)", re.M
-)
+# (Each pattern starts with a character class or a literal, which ``re`` scans for fast; the
+# speck is the match without its first character.)
+_SPECK_AFTER_MARK = re.compile(f"[，。、；：！？]( ?\\.)(?!\\.)(?= ?(?:[{_SPECK_AFTER}]|$))", re.M)
+_SPECK_APART = re.compile(f" \\.(?=[{CJK}]|$)", re.M)
 
 
 # A dot after a half-width mark, bracket or quote that a round may make full-width: a speck, or a
@@ -428,7 +429,13 @@ def speck_dots(text: str, lo: int = 0, hi: int | None = None) -> list[Change]:
     [(4, 6), (14, 16)]
     """
     hi = len(text) if hi is None else hi
-    return [Change(m.start(), m.end(), "", "ocr_speck") for m in _SPECK_DOT.finditer(text, lo, hi)]
+    found = [Change(m.start(1), m.end(1), "", "ocr_speck") for m in _SPECK_AFTER_MARK.finditer(text, lo, hi)]
+    apart = [
+        Change(m.start(), m.end(), "", "ocr_speck")
+        for m in _SPECK_APART.finditer(text, lo, hi)
+        if m.start() > lo and _HAN_RE.match(text, m.start() - 1)
+    ]
+    return sorted(found + apart, key=lambda c: c.start) if apart else found
 
 
 _TO_ASCII = {"，": ",", "。": ".", "；": ";", "：": ":", "！": "!", "？": "?", "（": "(", "）": ")"}
