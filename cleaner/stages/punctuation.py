@@ -80,6 +80,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterator
 from dataclasses import replace
 
 from cleaner import links, markdown
@@ -116,24 +117,25 @@ _LEFT_SKIP = frozenset(" \t\n\"')]*_")
 _RIGHT_SKIP = frozenset(" \t\n\"'([*_")
 
 # Spans never touched. ASCII classes only: in Python's ``re`` ``\w`` matches Han characters too.
-# (a quick test that the text may hold one, the pattern)
-_PROTECTED = [
+# (the strings every such span holds, the pattern). No span crosses a line break, so each pattern
+# runs only on the lines that hold one of its strings: most of a long document is never scanned.
+_PROTECTED: list[tuple[tuple[str, ...], re.Pattern[str]]] = [
     (
-        lambda t: "://" in t or "www." in t,
+        ("://", "www."),
         re.compile(
             r"(?:(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]*://|(?<![A-Za-z0-9.])www\.)"
             r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*[A-Za-z0-9\-_~/#=&%]"
         ),
     ),
-    (lambda t: "@" in t, re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")),
-    (lambda t: ":\\" in t, re.compile(r"(?<![A-Za-z0-9])[A-Za-z]:\\[A-Za-z0-9._\-\\ ]*")),
-    (lambda t: "/" in t, re.compile(r"(?<![A-Za-z0-9_.])(?:~|\.{1,2})?/[A-Za-z0-9._\-]+(?:/[A-Za-z0-9._\-]*)+")),
-    (lambda t: "`" in t, re.compile(r"`[^`\n]+`")),
-    (lambda t: "&" in t, re.compile(r"&#?[A-Za-z0-9]+;")),
+    (("@",), re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")),
+    ((":\\",), re.compile(r"(?<![A-Za-z0-9])[A-Za-z]:\\[A-Za-z0-9._\-\\ ]*")),
+    (("/",), re.compile(r"(?<![A-Za-z0-9_.])(?:~|\.{1,2})?/[A-Za-z0-9._\-]+(?:/[A-Za-z0-9._\-]*)+")),
+    (("`",), re.compile(r"`[^`\n]+`")),
+    (("&",), re.compile(r"&#?[A-Za-z0-9]+;")),
     # An emoticon: with a nose anywhere (``好的;-)``), without one only standing alone (``中文 :)``),
     # since ``注:)`` more likely closes a bracket.
     (
-        lambda t: ":" in t or ";" in t,
+        (":", ";"),
         # (The mark first, so that ``re`` can scan for it.)
         re.compile(r"[:;](?:(?<![A-Za-z0-9][:;])-[()DPp](?![A-Za-z0-9(])|(?<!\S[:;])[()DPp](?!\S))"),
     ),
@@ -161,21 +163,11 @@ class _Protected:
 
     def __init__(self, text: str, lo: int = 0, hi: int | None = None) -> None:
         hi = len(text) if hi is None else hi
-        part = text if (lo, hi) == (0, len(text)) else text[lo:hi]
         self.starts: list[int] = []
         self.ends: list[int] = []
-        spans = sorted(
-            [
-                *(
-                    match.span()
-                    for may_hold, pattern in _PROTECTED
-                    if may_hold(part)
-                    for match in pattern.finditer(text, lo, hi)
-                ),
-                # A URL, path or anchor with Chinese in it, which the patterns end at the Chinese.
-                *links.spans(text, lo, hi),
-            ]
-        )
+        found = {span for strings, pattern in _PROTECTED for span in _line_matches(text, lo, hi, strings, pattern)}
+        # A URL, path or anchor with Chinese in it, which the patterns end at the Chinese.
+        spans = sorted([*found, *links.spans(text, lo, hi)])
         for start, end in spans:
             if self.ends and start < self.ends[-1]:
                 self.ends[-1] = max(self.ends[-1], end)
@@ -193,6 +185,22 @@ class _Protected:
         if index >= 0 and position < self.ends[index]:
             return self.starts[index], self.ends[index]
         return None
+
+
+def _line_matches(
+    text: str, lo: int, hi: int, strings: tuple[str, ...], pattern: re.Pattern[str]
+) -> Iterator[tuple[int, int]]:
+    """The spans ``pattern`` matches in ``text[lo:hi]``, searched only on the lines holding one of
+    ``strings`` (every match holds one, and none crosses a line break)."""
+    for string in strings:
+        at = text.find(string, lo, hi)
+        while at >= 0:
+            start = text.rfind("\n", lo, at) + 1 or lo
+            end = text.find("\n", at, hi)
+            end = hi if end < 0 else end
+            for match in pattern.finditer(text, start, end):
+                yield match.span()
+            at = text.find(string, end, hi)
 
 
 _NOTHING_PROTECTED = _Protected("")
