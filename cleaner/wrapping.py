@@ -31,7 +31,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
 
@@ -202,6 +202,33 @@ def _slack(width: float) -> float:
     return max(WIDTH_SLACK, WIDTH_SLACK_SHARE * width)
 
 
+def _reach(
+    widths: Sequence[float], text_lines: Sequence[bool], i: int, step: int, low: float, high: float, slack: float
+) -> tuple[int, float, float]:
+    """How far the run of line ``i`` reaches in one direction (``step``), up to COLUMN_REACH lines,
+    while its widths (``low``..``high`` so far) stay within ``slack``; and its widths then."""
+    edge = i
+    while abs(edge - i) < COLUMN_REACH and 0 <= edge + step < len(widths) and text_lines[edge + step]:
+        other = widths[edge + step]
+        # A width inside low..high keeps the run as it is.
+        if other < low:
+            if high - other > slack:
+                break
+            low = other
+        elif other > high:
+            if other - low > slack:
+                break
+            high = other
+        edge += step
+    return edge, low, high
+
+
+def _runs_on(prose: Sequence[bool], closed: Sequence[bool], first: int, last: int) -> bool:
+    """Whether the run of lines ``first``..``last`` is wrapped text: it, or the line after it, has
+    clause punctuation, and most of its lines do not end a sentence."""
+    return any(prose[first : last + 2]) and sum(closed[first : last + 1]) * 2 < last - first + 1
+
+
 def columns(
     widths: Sequence[float], text_lines: Sequence[bool], prose: Sequence[bool], closed: Sequence[bool]
 ) -> list[Column]:
@@ -218,35 +245,22 @@ def columns(
     than a full line within reach.
     """
     n = len(widths)
-    runs = [0] * n
-    punctuated = [False] * n
+    full_widths = [0.0] * n
     for i in range(n):
         width = widths[i]
         if not text_lines[i] or not MIN_COLUMN_WIDTH <= width <= MAX_COLUMN_WIDTH:
             continue
-        slack = _slack(width)
-        first = last = i
-        low = high = width  # the run's widths spread no wider than the slack either
-        while first > 0 and i - first < COLUMN_REACH and text_lines[first - 1]:
-            other = widths[first - 1]
-            if max(high, other) - min(low, other) > slack:
-                break
-            low, high = min(low, other), max(high, other)
-            first -= 1
-        while last + 1 < n and last - i < COLUMN_REACH and text_lines[last + 1]:
-            other = widths[last + 1]
-            if max(high, other) - min(low, other) > slack:
-                break
-            low, high = min(low, other), max(high, other)
-            last += 1
-        runs[i] = last - first
-        ends = sum(closed[first : last + 1])
-        punctuated[i] = any(prose[first : min(last + 2, n)]) and ends * 2 < last - first + 1
-    full = [punctuated[i] and (runs[i] >= 2 or (runs[i] == 1 and widths[i] >= MIN_PAIR_WIDTH)) for i in range(n)]
+        slack = max(WIDTH_SLACK, WIDTH_SLACK_SHARE * width)
+        # The run's widths spread no wider than the slack either: it grows back, then forth.
+        first, low, high = _reach(widths, text_lines, i, -1, width, width, slack)
+        last, low, high = _reach(widths, text_lines, i, 1, low, high, slack)
+        run = last - first
+        # Only a run long enough to make the line full asks whether it is prose that runs on.
+        if (run >= 2 or (run == 1 and width >= MIN_PAIR_WIDTH)) and _runs_on(prose, closed, first, last):
+            full_widths[i] = width
     result = [NO_COLUMN] * n
-    full_widths = [widths[i] if full[i] else 0.0 for i in range(n)]
     for i in range(n):
-        if full[i]:
+        if full_widths[i]:
             result[i] = _FULL
         elif text_lines[i]:
             widest = max(full_widths[max(i - COLUMN_REACH, 0) : i + COLUMN_REACH + 1])
@@ -285,7 +299,10 @@ class Side:
     latin_end: bool = field(init=False)
     latin_start: bool = field(init=False)
 
-    def __post_init__(self) -> None:
+    # What ``line_facts`` says of ``plain``, when the caller has it already (it reads every line once).
+    facts: InitVar[LineFacts | None] = None
+
+    def __post_init__(self, facts: LineFacts | None) -> None:
         (
             self.clause,
             self.inner_stop,
@@ -296,12 +313,14 @@ class Side:
             self.opener,
             self.latin_end,
             self.latin_start,
-        ) = _line_facts(self.plain)
+        ) = _line_facts(self.plain) if facts is None else facts
 
 
-# The stage plans a document again after each pass, and most lines come back unchanged.
-@lru_cache(maxsize=1 << 16)
-def _line_facts(plain: str) -> tuple[bool, bool, bool, bool, bool, bool, bool, bool, bool]:
+LineFacts = tuple[bool, bool, bool, bool, bool, bool, bool, bool, bool]
+
+
+def line_facts(plain: str) -> LineFacts:
+    """What the evidence asks of a line's own characters (the ``Side`` fields after ``starts_block``)."""
     clause = blocks.has_clause_marks(plain)
     return (
         clause,
@@ -314,6 +333,10 @@ def _line_facts(plain: str) -> tuple[bool, bool, bool, bool, bool, bool, bool, b
         _LATIN_END.search(plain) is not None,
         _LATIN_START.match(plain) is not None,
     )
+
+
+# Sides made without the facts (outside the layout stage's own reading) look them up here.
+_line_facts = lru_cache(maxsize=1 << 16)(line_facts)
 
 
 def continuing_end(a: Side, b: Side) -> float:

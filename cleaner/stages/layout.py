@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
-import functools
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -198,8 +197,48 @@ def continues_heading(a: Line, a_kind: str, b: Line, b_kind: str, separator: str
     )
 
 
-# Lines that come back unchanged in the next pass are not classified again.
-_static_kind = functools.lru_cache(maxsize=1 << 16)(blocks.static_kind)
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What a line's own characters say, read once per line text in a run of the stage (the
+    passes plan a document again and again, and most lines come back unchanged)."""
+
+    plain_sentence: bool  # blocks.is_plain_sentence_line
+    static: str  # blocks.static_kind, or TEXT for a plain sentence
+    stripped: str
+    indented: bool
+    width: float
+    closed: bool  # it ends with a full stop
+    facts: wrapping.LineFacts
+
+
+Readings = dict[str, Reading]
+
+
+def _read(line: Line) -> Reading:
+    plain_sentence = blocks.is_plain_sentence_line(line.raw)
+    return Reading(
+        plain_sentence,
+        TEXT if plain_sentence else blocks.static_kind(line.raw),
+        line.raw.strip(),
+        line.raw[:1].isspace(),
+        wrapping.display_width(line.plain),
+        # A list of one-line steps is not a wrapped column; a line ending in "：" or a closing
+        # quote is common inside wrapped dialogue.
+        line.plain.rstrip()[-1:] in "。！？!?",
+        wrapping.line_facts(line.plain),
+    )
+
+
+def _readings(lines: Sequence[Line], known: Readings) -> list[Reading]:
+    """The reading of every line, from ``known`` (by the line's text) or made and kept there."""
+    found = []
+    append, get = found.append, known.get
+    for line in lines:
+        reading = get(line.raw)
+        if reading is None:
+            reading = known[line.raw] = _read(line)
+        append(reading)
+    return found
 
 
 def plan(
@@ -207,34 +246,35 @@ def plan(
     options: LayoutOptions = DEFAULT_OPTIONS,
     protected: Sequence[tuple[int, int]] = (),
     context: Context | None = None,
+    known: Readings | None = None,
 ) -> Plan:
     """Classify every line of ``text`` and decide joins and heals (no edits yet). Lines wholly
     inside a ``protected`` span (a Markdown code block, table row, reference definition) stand on
     their own. A ``context`` makes ``text`` a window of a document planned before: what only the
-    whole document shows (its rhythm, indentation, furniture) is taken from it."""
+    whole document shows (its rhythm, indentation, furniture) is taken from it. ``known`` holds
+    the readings of lines seen before (a run of the stage keeps one for all its plans)."""
     lines = split_lines(text)
     n = len(lines)
-    plain_sentence = [blocks.is_plain_sentence_line(line.raw) for line in lines]
-    static = [TEXT if plain_sentence[i] else _static_kind(line.raw) for i, line in enumerate(lines)]
-    stripped = [line.raw.strip() for line in lines]
+    read = _readings(lines, {} if known is None else known)
+    plain_sentence = [reading.plain_sentence for reading in read]
+    static = [reading.static for reading in read]
+    stripped = [reading.stripped for reading in read]
+    indented = [reading.indented for reading in read]
     if context is None:
-        found = furniture.find(stripped, [line.raw[:1].isspace() for line in lines])
+        found = furniture.find(stripped, indented)
     else:
         found = {i: SEPARATOR for i, line in enumerate(stripped) if line in context.furniture}
     for i in found:
         static[i] = SEPARATOR  # kept furniture stands alone: never joined, never healed across
     for i in _protected_lines(lines, protected):
         static[i] = SEPARATOR
-    widths = [wrapping.display_width(line.plain) for line in lines]
+    widths = [reading.width for reading in read]
     text_lines = [kind in (TEXT, LIST) for kind in static]
-    sides = [wrapping.Side(line.plain, wrapping.NO_COLUMN, widths[i]) for i, line in enumerate(lines)]
-    prose = [plain_sentence[i] or side.clause or side.english for i, side in enumerate(sides)]
-    # Lines that end with a full stop (a list of one-line steps is not a wrapped column; a line
-    # ending in "：" or a closing quote is common inside wrapped dialogue).
-    closed = [line.plain.rstrip()[-1:] in "。！？!?" for line in lines]
+    # Clause punctuation (``Side.clause``) or English prose.
+    prose = [reading.plain_sentence or reading.facts[0] or reading.facts[4] for reading in read]
+    closed = [reading.closed for reading in read]
     columns = wrapping.columns(widths, text_lines, prose, closed)
     # Indentation marks paragraph starts only in a document that indents some lines and not others.
-    indented = [line.raw[:1].isspace() for line in lines]
     indents_paragraphs = 2 <= sum(indented) < n if context is None else context.indents_paragraphs
     if not indents_paragraphs:
         indented = [False] * n
@@ -247,12 +287,22 @@ def plan(
         varied = wrapping.varied_widths(widths, full)
         context = Context(document_rhythm, indents_paragraphs, frozenset(stripped[i] for i in found), varied)
     document_rhythm, varied = context.rhythm, context.varied_widths
-    for i, side in enumerate(sides):
-        side.column, side.indented, side.separator = columns[i], indented[i], separators[i]
-        side.rhythm = document_rhythm
-        side.indents_paragraphs = indents_paragraphs
-        side.varied_widths = varied
-        side.starts_block = static[i] == TEXT and (i == 0 or closed[i - 1] or not text_lines[i - 1])
+    sides = [
+        wrapping.Side(
+            line.plain,
+            columns[i],
+            widths[i],
+            indented[i],
+            separators[i],
+            None,
+            indents_paragraphs,
+            varied,
+            document_rhythm,
+            static[i] == TEXT and (i == 0 or closed[i - 1] or not text_lines[i - 1]),
+            facts=read[i].facts,
+        )
+        for i, line in enumerate(lines)
+    ]
     threshold = options.join_threshold
     kinds: list[str] = [TEXT] * n
     links: list[str | None] = [None] * n
@@ -685,7 +735,9 @@ def _walked_windows(text: str, places: Sequence[int], margin: int = MARGIN) -> l
     return windows
 
 
-def strippable_marks(text: str, options: LayoutOptions = DEFAULT_OPTIONS) -> list[Change]:
+def strippable_marks(
+    text: str, options: LayoutOptions = DEFAULT_OPTIONS, known: Readings | None = None
+) -> list[Change]:
     """Block-mark removals that leave the plain line reading as it did with its mark.
 
     A heading whose plain text would be joined to a neighbour by this stage's own rules keeps its
@@ -708,7 +760,7 @@ def strippable_marks(text: str, options: LayoutOptions = DEFAULT_OPTIONS) -> lis
             inside = candidates[bisect.bisect_left(candidate_starts, start) : bisect.bisect_left(candidate_starts, end)]
             shifted = [Change(c.start - start, c.end - start, "", c.rule) for c in inside]
             trial = apply_changes(text[start:end], shifted)
-            decided = plan(trial, options)
+            decided = plan(trial, options, known=known)
             involved = decided.involved()
             if not involved:
                 continue
@@ -724,7 +776,7 @@ def strippable_marks(text: str, options: LayoutOptions = DEFAULT_OPTIONS) -> lis
             near = _near(involved)
             # (A decision no mark explains was there before the marks went: not this check's business.)
             suspects = [c for c in inside if line_of[c.start] in near]
-            clash |= {c.start for c in _guilty(text[start:end], start, suspects, line_of, options)}
+            clash |= {c.start for c in _guilty(text[start:end], start, suspects, line_of, options, known)}
         if not clash:
             return candidates
         candidates = [c for c in candidates if c.start not in clash]
@@ -736,7 +788,12 @@ def _near(lines: set[int]) -> set[int]:
 
 
 def _guilty(
-    window: str, offset: int, suspects: list[Change], line_of: dict[int, int], options: LayoutOptions
+    window: str,
+    offset: int,
+    suspects: list[Change],
+    line_of: dict[int, int],
+    options: LayoutOptions,
+    known: Readings | None = None,
 ) -> list[Change]:
     """The ``suspects`` (marks near a decision the window takes without its marks) whose removal
     alone makes a decision near their line that the window with every mark takes without.
@@ -747,11 +804,11 @@ def _guilty(
     """
     if len(suspects) < 2:
         return suspects
-    before = plan(window, options).involved()
+    before = plan(window, options, known=known).involved()
     guilty = []
     for suspect in suspects:
         alone = Change(suspect.start - offset, suspect.end - offset, "", suspect.rule)
-        caused = plan(apply_changes(window, [alone]), options).involved() - before
+        caused = plan(apply_changes(window, [alone]), options, known=known).involved() - before
         if line_of[suspect.start] in _near(caused):
             guilty.append(suspect)
     return guilty or suspects
@@ -901,7 +958,7 @@ MIN_WINDOWED_LINES = 2000
 
 
 def window_changes(
-    doc: Document, options: LayoutOptions, places: Sequence[int], context: Context
+    doc: Document, options: LayoutOptions, places: Sequence[int], context: Context, known: Readings | None = None
 ) -> list[Change] | None:
     """The structural changes around ``places`` (where the last pass changed the text), planned on
     windows of the document with the document's ``context``: a pass after the first looks again
@@ -923,7 +980,7 @@ def window_changes(
     for start, end in outer:
         window = text[start:end]
         spans = [(max(a, start) - start, min(b, end) - start) for a, b in protected if a < end and b > start]
-        decided = plan(window, options, spans, context)
+        decided = plan(window, options, spans, context, known)
         if decided.heals:
             return None
         for change in structural_changes(window, decided):
@@ -951,6 +1008,7 @@ def repair(doc: Document, options: LayoutOptions) -> tuple[Document, list[Edit]]
     strip_rounds = 0
     places: list[int] = []
     context: Context | None = None
+    known: Readings = {}  # the readings of the lines seen, for every plan of this document
     for _ in range(MAX_PASSES + 2 + MAX_MARK_PASSES):
         # Furniture and debris go first, so a paragraph a page break cut can be rejoined. A joined
         # line reads differently from its fragments (wider, perhaps with punctuation now), so the
@@ -958,9 +1016,9 @@ def repair(doc: Document, options: LayoutOptions) -> tuple[Document, list[Edit]]
         # changes nothing.
         # After a pass that joined lines, only the places around its joins are looked at again; a
         # pass that finds nothing there is confirmed on the whole document.
-        changes = window_changes(doc, options, places, context) if places and context else None
+        changes = window_changes(doc, options, places, context, known) if places and context else None
         if not changes:
-            decided = plan(doc.text, options, _protected(doc))
+            decided = plan(doc.text, options, _protected(doc), known=known)
             context = decided.context
             changes = markdown.guard(doc, furniture_changes(decided, options))
             if not changes:
@@ -970,7 +1028,7 @@ def repair(doc: Document, options: LayoutOptions) -> tuple[Document, list[Edit]]
             # joined); what the plain lines are is then planned once more. A mark kept for a
             # neighbour whose mark went may be free to go now: marks are looked at again until none
             # goes, as the next run would.
-            marks = strippable_marks(doc.text, options)
+            marks = strippable_marks(doc.text, options, known)
             bold = bold_changes(doc.text) if strip_rounds == 0 else []
             strip_rounds += 1
             changes = markdown.guard(doc, sorted(marks + bold, key=lambda c: (c.start, c.end)))
@@ -981,7 +1039,7 @@ def repair(doc: Document, options: LayoutOptions) -> tuple[Document, list[Edit]]
         edits.extend(pass_edits)
         step += 1
     if changes:
-        decided = plan(doc.text, options, _protected(doc))  # the passes ran out: plan what is there
+        decided = plan(doc.text, options, _protected(doc), known=known)  # the passes ran out: plan what is there
     # Lines left apart inside a paragraph become paragraphs of their own (every later step, dedup
     # included, works paragraph by paragraph); the breaks left apart on weak evidence are reported.
     final = markdown.guard(doc, separations(doc.text, decided)) + weak_break_events(decided, options.join_threshold)
