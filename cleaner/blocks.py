@@ -38,6 +38,7 @@ _NUMBERED = regex.compile(r"^\d{1,3}[.．](?![.．])[ \t]*\S")
 # space after a capital is the spacing stage's to add (``insert``), so "A股上涨，" read as text must
 # read so as "A 股上涨，" too.
 _SECTION_LETTER = regex.compile(rf"^[A-Z][ \t]+{CJK}")
+_SECTION_STARTS = frozenset("一二三四五六七八九十第")
 _CHINESE_SECTION = regex.compile(r"^(?:[一二三四五六七八九十]{1,3}、|第[一二三四五六七八九十百\d]{1,4}[章节部分篇])")
 _NAME_RUN = rf"{CJK}{{2,3}}(?:[ \u3000]{CJK}{{2,3}})+"
 _NAMES = regex.compile(rf"^(?:[（(]{_NAME_RUN}[）)]|{_NAME_RUN})$")
@@ -130,7 +131,8 @@ def ends_with_period(plain: str) -> bool:
     """True if ``plain`` ends with a half-width full stop that closes a sentence: after a word of
     two or more letters, a Han character, a digit or a closing mark (not an initial, ``e.``, and
     not ``..``)."""
-    return _PERIOD_END.search(plain.rstrip()) is not None
+    text = plain.rstrip()
+    return text.endswith(".") and _PERIOD_END.search(text) is not None
 
 
 def runs_on(plain: str) -> bool:
@@ -150,6 +152,11 @@ def splits_mark(before: str, after: str) -> bool:
 
 def starts_like_opener(plain: str) -> bool:
     """True if ``plain`` opens the way a new sentence does (a date, a quotation)."""
+    # Every opener starts with a digit, a quotation mark, 本 or 新: a line starting with another
+    # letter (most lines) is not asked of the pattern.
+    first = plain[:1]
+    if first.isalpha() and first not in "本新":
+        return False
     return bool(_OPENER.match(plain))
 
 
@@ -247,7 +254,9 @@ def static_kind(line: str) -> str:
         return CAPTION
     if plain in COLUMN_LABELS:
         return LABEL
-    if short and (_NAMES.match(plain) or _TITLE_AND_NAME.match(plain)):
+    # Names are set apart by a space (the patterns ask for one; most lines have none).
+    spaced = " " in plain or "\u3000" in plain
+    if short and spaced and (_NAMES.match(plain) or _TITLE_AND_NAME.match(plain)):
         return BYLINE
     if (
         short
@@ -261,8 +270,12 @@ def static_kind(line: str) -> str:
         return DASH
     if first.isdigit() and _NUMBERED.match(plain):
         return LIST
-    if (_SECTION_LETTER.match(plain) and not has_clause_marks(plain)) or (
-        _CHINESE_SECTION.match(plain) and not ends_sentence(plain) and not has_inner_stop(plain)
+    # (The patterns' first characters are asked first: most lines start otherwise.)
+    if ("A" <= first <= "Z" and _SECTION_LETTER.match(plain) and not has_clause_marks(plain)) or (
+        first in _SECTION_STARTS
+        and _CHINESE_SECTION.match(plain)
+        and not ends_sentence(plain)
+        and not has_inner_stop(plain)
     ):
         return HEADING
     if plain.endswith("——") and not has_inner_stop(plain) and not runs_on(plain):

@@ -114,6 +114,7 @@ _STOPS = blocks.STOP_RE  # a half-width period between Han characters included
 _CLOSING_STARTS = frozenset("，,、。．；;：:！!？?）)」』”’》〉】〕…%‰")
 _OPENING_ENDS = frozenset("（(「『“‘《〈【〔")
 _LATIN_END = regex.compile(r"[A-Za-z0-9_/.\-:#?=&%+]$")
+_LATIN_END_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_/.-:#?=&%+")
 _LATIN_START = regex.compile(r"^[a-z0-9_/.\-?=&%#+]")
 _ENGLISH = regex.compile(r"^[\x00-\x7f’“”‘—–]+$")
 _WORD = regex.compile(r"[A-Za-z]+")
@@ -166,6 +167,16 @@ def display_width(text: str) -> float:
     if " " in text:
         text = text.replace(" ", "")
     return (len(text) + len(text.encode("utf-8"))) / 2 + sum(map(text.count, _HALF_WIDTH_MARKS)) + extra
+
+
+def _latin_end(plain: str) -> bool:
+    """The line ends in a character of a Latin word, number or URL (``_LATIN_END``), read from its
+    last character (the pattern is asked only of a line ending in a line break, where ``$`` is
+    before it)."""
+    last = plain[-1:]
+    if last == "\n":
+        return _LATIN_END.search(plain) is not None
+    return last in _LATIN_END_CHARS
 
 
 def is_english(plain: str) -> bool:
@@ -330,7 +341,7 @@ def line_facts(plain: str) -> LineFacts:
         is_english(plain),
         is_code(plain),
         blocks.starts_like_opener(plain),
-        _LATIN_END.search(plain) is not None,
+        _latin_end(plain),
         _LATIN_START.match(plain) is not None,
     )
 
@@ -427,13 +438,17 @@ def dangling_end(a: Side, b: Side) -> float:
 _TAIL_END = regex.compile(r"[。！？!?…][”’」』）)]*$|\p{Han}\.$|\.{3,}[”’」』）)]*$")
 
 
+# The characters every match of _TAIL_END ends with (``$`` is also before a final line break).
+_TAIL_LAST = frozenset("。！？!?…”’」』）).")
+
+
 def tail_line(a: Side, b: Side) -> float:
     """The next line ends a sentence and is narrower than this one: the last line of a paragraph
     under its first, the shape a two-line paragraph has where no column shows its width (a heading
     over a one-line paragraph is rarely wider than the paragraph). Clearly narrower counts more."""
     if not a.plain[-1:].isalnum() or a.column.full or a.english or b.english or a.code or b.code or b.opener:
         return 0.0  # only for a line that stops at a character, where no mark says how it goes on
-    if not _TAIL_END.search(b.plain):
+    if not (b.plain[-1:] in _TAIL_LAST or b.plain.endswith("\n")) or not _TAIL_END.search(b.plain):
         return 0.0
     if b.width <= TAIL_SHARE * a.width:
         return TAIL_LINE

@@ -170,7 +170,7 @@ def break_score(
         return None
     if blocks.ends_with_period(a.plain) and not b.plain[:1].islower():
         return None  # "…were noted." / "Send …": a sentence ends (a URL or a name cut at a dot goes on in lower case)
-    if _INITIAL_END.search(a.plain) and not b.plain[:1].isalpha():
+    if a.plain.endswith((".", ".\n")) and _INITIAL_END.search(a.plain) and not b.plain[:1].isalpha():
         return None  # an initial goes on in a name ("J." / "Smith"); ":A." over "0" is "：A。" as punctuation left it
     if a_kind != CAPTION and b_next_kind == CAPTION and blocks.is_one_sentence(b.plain):
         if not (a_side.column.full or _cut_at_break(a_side, b_side)):
