@@ -119,6 +119,7 @@ _INDENT = regex.compile(r"[ \t\u3000]*")
 
 # The gaps after and between the marks go with them: the spacing stage removes a space beside a full-width
 # mark, and the line must read the same when its output is cleaned again (", 随着" / "，随着").
+_COMMA_SPECKS = frozenset("，,、.。")
 _LEADING_COMMA_SPECK = regex.compile(
     r"[，,、.。](?:[ \t\u3000]*[，,、.。])?[ \t\u3000]*(?=[\p{Han}A-Za-z0-9“‘「（(\"'])"
 )
@@ -132,7 +133,12 @@ def specks(line: str, after_sentence: bool, after_full_stop: bool = False) -> li
     ``，随着…``: no sentence goes on with a comma after its full stop; after ``。”`` one may)."""
     found = []
     start = _INDENT.match(line).end() if line[:1] in " \t\u3000" else 0
-    if after_full_stop and (comma := _LEADING_COMMA_SPECK.match(line, start)):
+    # (Each pattern is asked only of a line whose character there can start a match.)
+    if (
+        after_full_stop
+        and line[start : start + 1] in _COMMA_SPECKS
+        and (comma := _LEADING_COMMA_SPECK.match(line, start))
+    ):
         found.append(comma.span())
     elif after_sentence and line[start : start + 1] in ("。", ".") and (lead := _LEADING_SPECK.match(line, start)):
         found.append(lead.span())

@@ -27,6 +27,7 @@ import dataclasses
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import regex
 
@@ -197,8 +198,7 @@ def continues_heading(a: Line, a_kind: str, b: Line, b_kind: str, separator: str
     )
 
 
-@dataclass(frozen=True, slots=True)
-class Reading:
+class Reading(NamedTuple):
     """What a line's own characters say, read once per line text in a run of the stage (the
     passes plan a document again and again, and most lines come back unchanged)."""
 
@@ -928,7 +928,8 @@ def speck_changes(decided: Plan) -> list[Change]:
         previous_ends = blocks.ends_sentence(line.plain)
         end = line.plain.rstrip()
         # A half-width ! ? . after a Han character is the full-width mark punctuation makes of it.
-        full_stop = end[-1:] in "。！？" or _HAN_THEN_STOP.search(end[-2:]) is not None
+        last = end[-1:]
+        full_stop = last in "。！？" or (last in "!?." and _HAN_THEN_STOP.search(end[-2:]) is not None)
     return changes
 
 
