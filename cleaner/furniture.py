@@ -180,11 +180,13 @@ def find(plains: Sequence[str], indented: Sequence[bool] | None = None) -> dict[
     found: dict[int, str] = {}
     # Every form is short: longer lines are passed over without a look (this runs on every line).
     short = [(i, plain) for i, plain in enumerate(plains) if len(plain) <= MAX_LENGTH or _short_spaced(plain)]
-    heads = {i: head for i, plain in short if (head := _head(plain))}
+    heads = {i: head for i, plain in short if _may_be_head(plain) and (head := _head(plain))}
     labels = Counter(label for label, _ in heads.values())
     pages: list[int] = []
     bare: list[int] = []
     for i, plain in short:
+        if not _may_take_form(plain):
+            continue
         if page_number(plain):
             found[i] = PAGE_NUMBER
             pages.append(_value(_NUMBER.search(plain).group()))
@@ -201,6 +203,24 @@ def find(plains: Sequence[str], indented: Sequence[bool] | None = None) -> dict[
     for i in glyphs.find(plains, found, indented, (i for i, _ in short)):
         found[i] = DEBRIS
     return dict(sorted(found.items()))
+
+
+# The letters a page-number form can start with ("一53一", "第3版", "Page 4"); the others start
+# with a mark or a digit, as a bare number does, and debris has no letter at all.
+_FORM_LETTERS = frozenset("一第Pp")
+
+
+def _may_take_form(plain: str) -> bool:
+    """Whether a line can be a page number, a bare number or debris by its first character: a
+    line starting with another letter (a narrow column's fragment, most short lines) cannot."""
+    first = plain[:1]
+    return not first.isalpha() or first in _FORM_LETTERS
+
+
+def _may_be_head(plain: str) -> bool:
+    """Whether a line can be a running head with its page number (``_head``): the number starts
+    or ends it (specks are dropped only between spaces), so a line with a letter at both ends cannot."""
+    return not (plain[:1].isalpha() and plain[-1:].isalpha())
 
 
 def _short_spaced(plain: str) -> bool:
