@@ -11,12 +11,15 @@ MB/s that stays flat across sizes means time grows linearly.
     python bench/bench_layout.py --sizes 2 8 --markup keep
     python bench/bench_layout.py --input running   # paragraphs of running text, few breaks
     python bench/bench_layout.py --input harness   # real prose wrapped into columns (bench/accuracy)
+    python bench/bench_layout.py --input harness --distinct   # each copy damaged with its own seed
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from cleaner.config import Config, LayoutOptions
@@ -46,11 +49,11 @@ def running_text() -> str:
     return "\n\n".join(noisy_paragraphs(2000, seed=0))
 
 
-def harness_text(clean: bool = False) -> str:
+def harness_text(clean: bool = False, seed: int = 1) -> str:
     """The accuracy harness's gold text (bench/accuracy), damaged like OCR and PDF pages — wrapped
     columns, odd separators, interruptions — as the layout stage receives it; or, with ``clean``,
     the gold itself (one line a paragraph, headings, lists, code). Real prose of three genres, not
-    the sample pages."""
+    the sample pages. ``seed`` chooses the damage."""
     import sys
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -63,14 +66,15 @@ def harness_text(clean: bool = False) -> str:
     before = Pipeline(
         Config().with_options({"layout": {"enabled": False}, "rules": {"enabled": False}, "dedup": {"scope": "off"}})
     )
-    return "\n\n".join(before.clean(doc.text).text for doc in damage_corpus(docs, 1, DamageProfile()))
+    return "\n\n".join(before.clean(doc.text).text for doc in damage_corpus(docs, seed, DamageProfile()))
 
 
-def sized(base: str, megabytes: float) -> str:
-    """``base`` repeated until it is at least ``megabytes`` MB in UTF-8."""
+def sized(base: str, megabytes: float, copy: Callable[[int], str] | None = None) -> str:
+    """``base`` repeated until it is at least ``megabytes`` MB in UTF-8; with ``copy``, copy ``k``
+    (from 2) is ``copy(k)`` instead, a text of about the same size whose lines need not repeat."""
     unit = len(base.encode("utf-8"))
     copies = max(1, int(megabytes * MB / unit + 0.999))
-    return "\n\n".join([base] * copies)
+    return "\n\n".join([base] + [copy(k) if copy else base for k in range(2, copies + 1)])
 
 
 def measure(text: str, markup: str, repeat: int = 1) -> tuple[float, int]:
@@ -92,6 +96,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--markup", choices=["strip", "keep"], default="strip")
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument(
+        "--distinct",
+        action="store_true",
+        help="with --input harness: each copy damaged with its own seed, so the document's lines do not "
+        "repeat (slow to prepare: about 10 s a copy)",
+    )
+    parser.add_argument(
         "--input",
         choices=["seeds", "running", "harness", "gold"],
         default="seeds",
@@ -107,10 +117,14 @@ def main(argv: list[str] | None = None) -> None:
         "gold": lambda: harness_text(clean=True),
     }
     base = inputs[args.input]()
-    print(f"layout stage, input={args.input}, markup={args.markup}, one document per size")
+    distinct = functools.cache(lambda seed: harness_text(seed=seed)) if args.distinct else None
+    if distinct and args.input != "harness":
+        parser.error("--distinct needs --input harness")
+    kind = "distinct copies" if distinct else "one document per size"
+    print(f"layout stage, input={args.input}, markup={args.markup}, {kind}")
     print(f"{'MB':>6} {'seconds':>8} {'MB/s':>7} {'edits':>8}")
     for megabytes in sizes:
-        text = sized(base, megabytes)
+        text = sized(base, megabytes, distinct)
         size = len(text.encode("utf-8")) / MB
         seconds, edits = measure(text, args.markup, args.repeat)
         print(f"{size:6.1f} {seconds:8.2f} {size / seconds:7.1f} {edits:8d}")
