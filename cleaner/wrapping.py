@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import InitVar, dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
@@ -579,7 +579,12 @@ def break_class(before: str, after: str) -> str | None:
     return f"{mark}|{'quote' if after[0] in _QUOTE_STARTS else 'text'}"
 
 
-def rhythm(plains: Sequence[str], full: Sequence[bool], text_lines: Sequence[bool]) -> dict[str, float]:
+def rhythm(
+    plains: Sequence[str],
+    full: Sequence[bool],
+    text_lines: Sequence[bool],
+    read_line: Callable[[str], LineRhythm] | None = None,
+) -> dict[str, float]:
     """How this document sets each class of sentence-ending break (``break_class``), as log-odds
     that such a break after a full line is a cut, relative to ``RHYTHM_DEFAULT``.
 
@@ -588,7 +593,9 @@ def rhythm(plains: Sequence[str], full: Sequence[bool], text_lines: Sequence[boo
     document has many more of these breaks than cuts would make, they are its paragraph ends (a
     novel that puts every quotation on a new line); where it has about as many, they are cuts (a
     novel that runs its dialogue on). A document with few such breaks keeps the default belief.
+    ``read_line`` gives ``line_rhythm`` of a line (the layout stage keeps what it read).
     """
+    read_line = read_line or _line_rhythm
     inline: Counter[str] = Counter()
     places = 0
     observed: Counter[str] = Counter()
@@ -598,7 +605,7 @@ def rhythm(plains: Sequence[str], full: Sequence[bool], text_lines: Sequence[boo
         if not text_lines[i]:
             continue
         places += max(len(plain) - 1, 0)
-        classes, closing, commas = _line_rhythm(plain)
+        classes, closing, commas = read_line(plain)
         if classes:
             inline.update(classes)
         closing_inline += closing
@@ -637,11 +644,12 @@ def rhythm(plains: Sequence[str], full: Sequence[bool], text_lines: Sequence[boo
 _CLOSING_INSIDE = regex.compile("[" + regex.escape("".join(sorted(_CLOSING_STARTS))) + "]")
 
 
-@lru_cache(maxsize=1 << 16)
-def _line_rhythm(plain: str) -> tuple[tuple[str, ...], int, int]:
+LineRhythm = tuple[tuple[str, ...], int, int]
+
+
+def line_rhythm(plain: str) -> LineRhythm:
     """The sentence-ending places inside a line, by break class, its closing marks after the first
-    character, and its commas before the last (a document is planned again after each pass; most
-    lines come back unchanged)."""
+    character, and its commas before the last."""
     classes = []
     for match in _ENDS_AND_NEXT.finditer(plain):
         found = break_class(match.group(0), match.group(2))
@@ -650,12 +658,27 @@ def _line_rhythm(plain: str) -> tuple[tuple[str, ...], int, int]:
     return tuple(classes), len(_CLOSING_INSIDE.findall(plain, 1)), plain.count("，", 0, len(plain) - 1)
 
 
+# A document is planned again after each pass; most lines come back unchanged.
+_line_rhythm = lru_cache(maxsize=1 << 16)(line_rhythm)
+
+
 class LazyRhythm(Mapping[str, float]):
     """A document's ``rhythm``, worked out the first time a break asks for it: most documents
     never ask (only a full line that ends a sentence does)."""
 
-    def __init__(self, plains: Sequence[str], full: Sequence[bool], text_lines: Sequence[bool]) -> None:
-        self._args: tuple[Sequence[str], Sequence[bool], Sequence[bool]] | None = (plains, full, text_lines)
+    def __init__(
+        self,
+        plains: Sequence[str],
+        full: Sequence[bool],
+        text_lines: Sequence[bool],
+        read_line: Callable[[str], LineRhythm] | None = None,
+    ) -> None:
+        self._args: tuple[Sequence[str], Sequence[bool], Sequence[bool], Callable[[str], LineRhythm] | None] | None = (
+            plains,
+            full,
+            text_lines,
+            read_line,
+        )
         self._value: dict[str, float] = {}
 
     def _computed(self) -> dict[str, float]:

@@ -211,7 +211,20 @@ class Reading(NamedTuple):
     facts: wrapping.LineFacts
 
 
-Readings = dict[str, Reading]
+class Readings:
+    """What the plans of one run of the stage have read of its lines, by their text: each line's
+    reading (by its raw text) and its sentence-end places for the document's rhythm (by its plain
+    text). Kept for the whole run: a cache of a fixed size stops serving a document with more lines."""
+
+    def __init__(self) -> None:
+        self.lines: dict[str, Reading] = {}
+        self.rhythms: dict[str, wrapping.LineRhythm] = {}
+
+    def rhythm(self, plain: str) -> wrapping.LineRhythm:
+        found = self.rhythms.get(plain)
+        if found is None:
+            found = self.rhythms[plain] = wrapping.line_rhythm(plain)
+        return found
 
 
 def _read(line: Line) -> Reading:
@@ -229,7 +242,7 @@ def _read(line: Line) -> Reading:
     )
 
 
-def _readings(lines: Sequence[Line], known: Readings) -> list[Reading]:
+def _readings(lines: Sequence[Line], known: dict[str, Reading]) -> list[Reading]:
     """The reading of every line, from ``known`` (by the line's text) or made and kept there."""
     found = []
     append, get = found.append, known.get
@@ -255,7 +268,8 @@ def plan(
     the readings of lines seen before (a run of the stage keeps one for all its plans)."""
     lines = split_lines(text)
     n = len(lines)
-    read = _readings(lines, {} if known is None else known)
+    known = Readings() if known is None else known
+    read = _readings(lines, known.lines)
     plain_sentence = [reading.plain_sentence for reading in read]
     static = [reading.static for reading in read]
     stripped = [reading.stripped for reading in read]
@@ -283,7 +297,7 @@ def plan(
     ]
     if context is None:
         full = [column.full for column in columns]
-        document_rhythm = wrapping.LazyRhythm([line.plain for line in lines], full, text_lines)
+        document_rhythm = wrapping.LazyRhythm([line.plain for line in lines], full, text_lines, known.rhythm)
         varied = wrapping.varied_widths(widths, full)
         context = Context(document_rhythm, indents_paragraphs, frozenset(stripped[i] for i in found), varied)
     document_rhythm, varied = context.rhythm, context.varied_widths
@@ -1009,7 +1023,7 @@ def repair(doc: Document, options: LayoutOptions) -> tuple[Document, list[Edit]]
     strip_rounds = 0
     places: list[int] = []
     context: Context | None = None
-    known: Readings = {}  # the readings of the lines seen, for every plan of this document
+    known = Readings()  # what the plans of this document read of its lines
     for _ in range(MAX_PASSES + 2 + MAX_MARK_PASSES):
         # Furniture and debris go first, so a paragraph a page break cut can be rejoined. A joined
         # line reads differently from its fragments (wider, perhaps with punctuation now), so the
