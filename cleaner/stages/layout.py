@@ -24,10 +24,12 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import functools
+import gc
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import NamedTuple, ParamSpec, TypeVar
 
 import regex
 
@@ -38,6 +40,8 @@ from cleaner.model import Change, Document, Edit, apply_changes, rewrite
 from cleaner.pipeline import StageFn
 
 STAGE = "layout"
+P = ParamSpec("P")
+R = TypeVar("R")
 # A heal across a marked group needs this much less join evidence than a plain break.
 HEAL_ALLOWANCE = 1.0
 # How many blocks an interrupting group may have (000's headline block has four).
@@ -1015,6 +1019,26 @@ def _places_after(changes: Sequence[Change]) -> list[int]:
     return places
 
 
+def _collector_paused(run: Callable[P, R]) -> Callable[P, R]:
+    """``run`` with Python's cyclic garbage collector paused (if it was running), as it was found
+    after. The stage makes several small objects per line and plan and no reference cycles (what
+    it drops is freed as it goes): the collector, started every few hundred allocations, only
+    walked them again and again, a fifth of the stage's time on a 16 MB document."""
+
+    @functools.wraps(run)
+    def paused(*args: P.args, **kwargs: P.kwargs) -> R:
+        if not gc.isenabled():
+            return run(*args, **kwargs)
+        gc.disable()
+        try:
+            return run(*args, **kwargs)
+        finally:
+            gc.enable()
+
+    return paused
+
+
+@_collector_paused
 def repair(doc: Document, options: LayoutOptions) -> tuple[Document, list[Edit]]:
     """Run the stage on one document: structural passes to a fixed point, markup, then the lines
     left apart made paragraphs and the unsure breaks reported."""
