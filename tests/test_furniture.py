@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from cleaner import furniture
@@ -294,3 +296,19 @@ def test_a_heading_beside_two_of_many_page_numbers_is_not_a_running_head():
     assert sum(kind == "page_number" for kind in found.values()) == 6
     heads = [line for page in range(1, 7) for line in (f"正文{page}，没完", f"- {page} -", "红楼梦")]
     assert sum(kind == "running_head" for kind in furniture.find(heads).values()) == 6
+
+
+def test_the_shortcuts_pass_over_no_furniture_form():
+    # A line the first-character shortcuts pass over matches none of the patterns they stand for.
+    seeds = Path(__file__).resolve().parent.parent / "seeds"
+    lines = {line.strip() for path in seeds.glob("*.txt") for line in path.read_text(encoding="utf-8").split("\n")}
+    forms = ["- 12 -", "一53一", "第3版", "Page 4", "p 4", "4/9", "12", "12 .", "~--", "``"]
+    forms += ["要闻  12", "12  经济周刊", "我  12"]
+    for line in sorted(lines) + forms:
+        if not furniture._may_take_form(line):
+            assert not furniture.page_number(line), line
+            assert not (furniture._BARE_NUMBER.match(line) or furniture.debris(line)), line
+        if not furniture._may_be_head(line):
+            assert furniture._head(line) is None, line
+    assert all(furniture._may_take_form(form) for form in forms[:9])
+    assert furniture._may_be_head("要闻  12") and furniture._may_be_head("12  经济周刊")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from cleaner import blocks
+from cleaner import blocks, wrapping
 from cleaner.config import Config, LayoutOptions
 from cleaner.model import Document, replay
 from cleaner.pipeline import Pipeline
@@ -540,3 +541,70 @@ def test_text_after_a_caption_is_not_moved_with_it():
     )
     out, _ = run(text, KEEP)
     assert out.index("当前粘结") < out.index("点始终固定在") < out.index("对象下边缘")
+
+
+# --- the stage's shortcuts decide as the patterns they stand in front of ----------------------------
+
+
+def _seed_lines() -> list[str]:
+    return sorted({line for path in SEEDS for line in path.read_text(encoding="utf-8").split("\n")})
+
+
+# Lines the shortcuts are about: openers, sections, names, initials, Latin ends, a Kirat Rai digit.
+_EDGE_LINES = [
+    "2026年1月29日，",
+    "本报讯 记者",
+    "新华社北京1月3日电",
+    "“我们",
+    "一、总体要求",
+    "第三章 附则",
+    "A 锚定“高分子”",
+    "区长 赖晓智",
+    "（记者 邹敬文）",
+    "J.",
+    "he said J.\n",
+    "pg_",
+    "value=\n",
+    "\U00016d70年",
+    "",
+]
+
+
+def test_starts_like_opener_agrees_with_its_pattern():
+    for line in _seed_lines() + _EDGE_LINES:
+        assert blocks.starts_like_opener(line) == bool(blocks._OPENER.match(line)), line
+
+
+def test_latin_end_agrees_with_its_pattern():
+    for line in _seed_lines() + _EDGE_LINES:
+        assert wrapping._latin_end(line) == (wrapping._LATIN_END.search(line) is not None), line
+
+
+def test_plans_sharing_readings_decide_as_fresh_plans():
+    before_layout = Pipeline(
+        Config().with_options({"layout": {"enabled": False}, "rules": {"enabled": False}, "dedup": {"scope": "off"}})
+    )
+    known = layout.Readings()
+    for path in SEEDS:
+        text = before_layout.clean(path.read_text(encoding="utf-8")).text
+        shared, fresh = layout.plan(text, known=known), layout.plan(text)
+        assert (shared.kinds, shared.links, shared.scores, shared.heals) == (
+            fresh.kinds,
+            fresh.links,
+            fresh.scores,
+            fresh.heals,
+        )
+        assert shared.context.rhythm == fresh.context.rhythm
+    assert known.lines and known.rhythms  # the readings were kept, and the rhythm asked for
+
+
+def test_the_stage_leaves_the_garbage_collector_as_it_found_it():
+    text = SEEDS[0].read_text(encoding="utf-8")
+    was = gc.isenabled()
+    try:
+        for state in (True, False):
+            (gc.enable if state else gc.disable)()
+            layout.repair(Document("t", text), LayoutOptions())
+            assert gc.isenabled() == state
+    finally:
+        (gc.enable if was else gc.disable)()
