@@ -159,11 +159,12 @@ class DedupOptions:
     fragment_span: int = 6
     # Short near copies (rule "short_near"): paragraphs of short_min_length to short_max_length
     # letters/digits/ideographs are decided by their edit script instead of the Jaccard similarity:
-    # at most short_max_edits isolated edits (and short_max_ratio of the length), none in a number.
+    # at most short_max_edits isolated edits (and short_max_ratio of the length), none in a number,
+    # no quotation mark added or removed, no character swapped for the same one twice.
     short_near: bool = True
     short_min_length: int = 20
     short_max_length: int = 45
-    short_max_edits: int = 1
+    short_max_edits: int = 2
     short_max_ratio: float = 0.1
     # A folder holding the index of earlier runs (see cleaner.dedup.store): read at the start if it
     # exists, written back at the end; paragraphs copying what earlier runs kept are removed.

@@ -13,7 +13,11 @@ optimal alignment of them needs
   ``二是``), or punctuation next to a digit (``5.6%`` / ``56%``) — a changed number is a different
   fact, not a copy;
 * no character swapped for another that also makes a word with its neighbours (``上边缘`` /
-  ``下边缘``, from jieba's word pairs): a misread character breaks a word (``巩固`` / ``巩近``).
+  ``下边缘``, from jieba's word pairs): a misread character breaks a word (``巩固`` / ``巩近``);
+* no quotation mark or bracket added or taken away: a text that quotes a name the other does not
+  (``在图表向导的第一页中`` / ``在「图表向导」的第一页中``, two help pages) is written otherwise;
+* no character swapped for the same other character twice (``「上移一层」…向上`` /
+  ``「下移一层」…向下``): one word for another, said twice, not two misreads.
 
 Candidates come from the pigeonhole principle. An indexed key of length ``L`` is cut into
 ``max_edits + 1`` segments; a key within ``max_edits`` edits of it contains at least one segment
@@ -193,12 +197,24 @@ def short_near_edits(a: Sequence[int], b: Sequence[int], max_edits: int, max_rat
         return None
     edits = 0
     previous_edit = False
+    swaps: set[tuple[int, int]] = set()
     for kind, i, j in steps:
         if kind == "=":
             previous_edit = False
             continue
-        if previous_edit or _touches_number(kind, a, i, b, j) or _swaps_words(kind, a, i, b, j):
+        if (
+            previous_edit
+            or _touches_number(kind, a, i, b, j)
+            or _swaps_words(kind, a, i, b, j)
+            or _quotes_otherwise(kind, a, i, b, j)
+        ):
             return None
+        if kind == "sub":
+            # The same character swapped twice (「上移一层」…向上 / 「下移一层」…向下) is one word
+            # for another, said twice: OCR misreads one character here and another there.
+            if (a[i], b[j]) in swaps:
+                return None
+            swaps.add((a[i], b[j]))
         previous_edit = True
         edits += 1
     return edits
@@ -224,6 +240,16 @@ def _swaps_words(kind: str, a: Sequence[int], i: int, b: Sequence[int], j: int) 
     """A substitution where both sides read as words with their neighbours (上边缘 / 下边缘): one
     word for another, a text that says something else, not a misread character."""
     return kind == "sub" and bool(a[i] != b[j]) and _in_word(a, i) and _in_word(b, j)
+
+
+# Quotation marks and brackets: one text quoting or bracketing a name the other does not
+# (``在图表向导的第一页中`` / ``在「图表向导」的第一页中``) is written otherwise, not misread.
+_QUOTING = frozenset(map(ord, "「」『』“”‘’《》〈〉（）()[]【】\"'"))
+
+
+def _quotes_otherwise(kind: str, a: Sequence[int], i: int, b: Sequence[int], j: int) -> bool:
+    """Whether an edit inserts or deletes a quotation mark or bracket."""
+    return (kind == "del" and a[i] in _QUOTING) or (kind == "ins" and b[j] in _QUOTING)
 
 
 def _touches_number(kind: str, a: Sequence[int], i: int, b: Sequence[int], j: int) -> bool:
