@@ -124,6 +124,9 @@ class InputOptions:
     # Files larger than this many bytes are refused before they are read (in a config file also
     # written with a unit: 500M, 2G). A file is read whole, so it must fit in memory.
     max_file_size: int = DEFAULT_MAX_BYTES
+    # A JSON Lines or Parquet file larger than this many bytes is cleaned in parts of consecutive
+    # records, each a unit of work for the workers (cleaner.partitioning); the output is the same.
+    partition_size: int = 4_000_000
     # A document with a line (or, after layout, a paragraph) longer than this many characters is
     # left as decoded from there on, with an event: the stages' time and memory grow faster than
     # the length of one paragraph (about 4 s and 150 MB at this size).
@@ -443,6 +446,7 @@ def _positive_count(value: Any) -> int:
 # Options whose values need more than their type says: parsed (and checked) by these.
 _PARSERS: dict[str, Callable[[Any], Any]] = {
     "input.max_file_size": parse_size,
+    "input.partition_size": parse_size,
     "rules.regex_timeout": _positive_seconds,
     "input.max_paragraph": _positive_count,
 }

@@ -10,6 +10,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import functools
+import hashlib
 import itertools
 import json
 import os
@@ -17,6 +18,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 from cleaner import incremental, stale
 from cleaner.audit_file import DEFAULT_FORMAT, NAMES, audit_in
@@ -25,9 +27,22 @@ from cleaner.errors import ConfigError, InputError
 from cleaner.io.decoding import UNCERTAIN, EncodingChoice, reads_back, self_describing
 from cleaner.io.locking import STATE_DIR, folder_lock, lock_path
 from cleaner.io.paths import UnsafeWriteError, WriteGuard, display_name, has_valid_name, real
-from cleaner.io.readers import DEFAULT_GLOBS, LoadedFile, SourceFile, discover, format_of, load, read_bytes
-from cleaner.io.regular import too_large
+from cleaner.io.readers import (
+    DEFAULT_GLOBS,
+    FilePart,
+    LoadedFile,
+    SourceFile,
+    discover,
+    format_of,
+    load,
+    load_part,
+    no_good_record,
+    read_bytes,
+)
+from cleaner.io.regular import NotReadable, open_regular, too_large
 from cleaner.io.writers import (
+    CountingWriter,
+    atomic_open,
     durable_writes,
     file_bytes,
     remove_leftover_temporaries,
@@ -36,8 +51,9 @@ from cleaner.io.writers import (
     write_atomic,
 )
 from cleaner.model import Document, Edit
+from cleaner.partitioning import Unit, units_of
 from cleaner.pipeline import Pipeline, Result, renumber_steps
-from cleaner.report import AuditRecord, Summary
+from cleaner.report import AuditRecord, DeferredEdits, Summary
 from cleaner.workers import WorkerPool, default_jobs
 
 AUDIT_DIR = STATE_DIR
@@ -83,6 +99,10 @@ class FileOutcome:
     tally: list[tuple[str, int]] | None = None  # edits that changed something, by stage, in order
     notes: list[str] | None = None  # why documents were partly cleaned (see partly_cleaned)
     size_out: int | None = None  # the output's size, when ``after`` and ``payload`` are not here
+    output_digest: str | None = None  # the output's SHA-256, when ``after`` and ``payload`` are not here
+    # For a part of a Parquet file cleaned in parts: its output row groups (a
+    # cleaner.io.parquet.OutputGroups), which the writer appends to the file's output.
+    row_groups: Any = None
 
     @property
     def bytes_out(self) -> int:
@@ -203,7 +223,7 @@ class Corpus:
         after, payload = render_file(loaded, outputs, text_field, marks)
         before = loaded.text
         status = "cleaned" if any(not edit.is_event for _, edit in edits) else "unchanged"
-        return FileOutcome(
+        outcome = FileOutcome(
             loaded.source,
             status,
             loaded.encoding,
@@ -219,6 +239,11 @@ class Corpus:
             digest=prepared.digest,
             reused=prepared.reused,
         )
+        if loaded.parquet is not None and loaded.part is not None:
+            from cleaner.io.parquet import output_of
+
+            outcome.row_groups = output_of(loaded, outputs)
+        return outcome
 
 
 FURNITURE_RULES = {"drop_page_number": "page_number", "drop_running_head": "running_head"}
@@ -258,6 +283,8 @@ def render_file(
     if loaded.parquet is not None:
         from cleaner.io.parquet import render_parquet, text_view
 
+        if loaded.part is not None:  # its row groups go into the file's output (FileOutcome.row_groups)
+            return text_view(outputs, loaded), None
         return text_view(outputs, loaded), render_parquet(loaded, outputs, text_field)
     if loaded.records is not None:
         verbatim = [(bad.position, bad.text) for bad in loaded.rejected]
@@ -317,14 +344,42 @@ def read_source(config: Config, source: SourceFile, text_field: str) -> tuple[Lo
     """One input read and decoded (with its bytes as stored), or the skipped outcome saying why not."""
     if not has_valid_name(source.rel):
         return _unnamed(source)
-    try:
+
+    def read() -> tuple[LoadedFile, bytes | None]:
         data = None if source.unlisted else read_bytes(source.path, source.rel, config.input.max_file_size)
-        loaded = load_source(config, source, text_field, data)
+        return load_source(config, source, text_field, data), data
+
+    read_in = _read_or_skip(source, read)
+    if isinstance(read_in, FileOutcome):
+        return read_in
+    return failed_by_bad_records(read_in[0], config) or read_in
+
+
+Read = TypeVar("Read")
+
+
+def _read_or_skip(source: SourceFile, read: Callable[[], Read]) -> Read | FileOutcome:
+    """What ``read()`` reads of ``source``, or the skipped outcome saying why it could not."""
+    try:
+        return read()
     except InputError as exc:
         return FileOutcome(source, "skipped", reason=str(exc))
     except Exception as exc:  # a reader bug, or input no check foresaw: this file only
         return FileOutcome(source, "skipped", reason=f"{source.rel}: cannot read ({type(exc).__name__}: {exc})")
-    return failed_by_bad_records(loaded, config) or (loaded, data)
+
+
+def prepare_unit(pipeline: Pipeline, unit: Unit, text_field: str) -> Prepared | FileOutcome:
+    """One unit of work (:mod:`cleaner.partitioning`) through the per-document stages: a whole file
+    (:func:`prepare`), or a part of one, read alone (a skipped outcome fails the whole file)."""
+    if isinstance(unit, SourceFile):
+        return prepare(pipeline, unit, text_field)
+    loaded = _read_or_skip(unit.source, lambda: load_part(unit, text_field))
+    if isinstance(loaded, FileOutcome):
+        return loaded
+    try:
+        return prepare_loaded(pipeline, loaded, unit.digest)
+    except Exception as exc:  # as in prepare: this file only
+        return _internal_error(unit.source, loaded.encoding, exc)
 
 
 def load_source(config: Config, source: SourceFile, text_field: str, data: bytes | None) -> LoadedFile:
@@ -367,13 +422,14 @@ def _init_worker(config: Config, text_field: str) -> tuple[Pipeline, str]:
     return Pipeline(config), text_field
 
 
-def _prepare_in_worker(state: tuple[Pipeline, str], source: SourceFile) -> Prepared | FileOutcome:
+def _prepare_in_worker(state: tuple[Pipeline, str], unit: Unit) -> Prepared | FileOutcome:
     pipeline, text_field = state
-    return prepare(pipeline, source, text_field)
+    return prepare_unit(pipeline, unit, text_field)
 
 
-def _failed_in_worker(source: SourceFile, reason: str) -> FileOutcome:
-    """A file whose worker died on it, or let an exception escape: skipped, with why."""
+def _failed_in_worker(unit: Unit, reason: str) -> FileOutcome:
+    """A file (or part of one) whose worker died on it, or let an exception escape: skipped, with why."""
+    source = unit if isinstance(unit, SourceFile) else unit.source
     if not has_valid_name(source.rel):
         source = SourceFile(source.path, display_name(source.rel), source.format)
     return FileOutcome(source, "skipped", reason=f"{source.rel}: {reason}")
@@ -393,7 +449,7 @@ def check_engine(engine: str, address: str | None) -> None:
 @contextlib.contextmanager
 def _preparing(
     corpus: Corpus,
-    files: list[SourceFile],
+    units: list[Unit],
     text_field: str,
     jobs: int,
     engine: str = "local",
@@ -401,26 +457,27 @@ def _preparing(
     run_cache: incremental.RunCache | None = None,
     reuse: bool = True,
 ) -> Iterator[Iterator[Prepared | FileOutcome]]:
-    """Files through the per-document stages, in ``files`` order, on ``jobs`` processes.
+    """Units of work (files, and parts of big files: :mod:`cleaner.partitioning`) through the
+    per-document stages, in ``units`` order, on ``jobs`` processes; one result per unit.
 
     ``engine="ray"`` runs them on Ray actors instead (``jobs`` of them, on the cluster at
     ``address`` or a local instance): see :mod:`cleaner.ray_engine`. Either way the results are
     the same objects in the same order. With a ``run_cache``, the inputs it has results for (same
     bytes, same key; unless not ``reuse``) are taken from it, and only the others are cleaned,
-    their results stored in it.
+    their results stored in it. Parts of files are always cleaned, and not stored.
 
     Results come back in input order whatever the workers' speed, and at most a few files per
     worker are in flight, so memory stays bounded on large corpora. The workers live as long as
     the block (see :mod:`cleaner.workers`): leaving it, by an interrupt too, ends them.
     """
-    digests: list[str | None] = [None] * len(files)
+    digests: list[str | None] = [None] * len(units)
     if run_cache is not None and reuse and run_cache.folder.is_dir():  # no folder: nothing to reuse, no need to hash
-        digests = [_input_digest(corpus.config, source) for source in files]
+        digests = [_input_digest(corpus.config, unit) if isinstance(unit, SourceFile) else None for unit in units]
     cached = [
-        found is not None and run_cache is not None and run_cache.has(f.rel, found)
-        for f, found in zip(files, digests, strict=True)
+        isinstance(unit, SourceFile) and found is not None and run_cache is not None and run_cache.has(unit.rel, found)
+        for unit, found in zip(units, digests, strict=True)
     ]
-    fresh = [source for source, hit in zip(files, cached, strict=True) if not hit]
+    fresh = [unit for unit, hit in zip(units, cached, strict=True) if not hit]
     with contextlib.ExitStack() as stack:
         prepared: Iterator[Prepared | FileOutcome]
         if not fresh:  # everything came from the run cache: no worker, no Ray instance
@@ -430,31 +487,34 @@ def _preparing(
 
             prepared = stack.enter_context(preparing(corpus.config, fresh, text_field, RayOptions(address, jobs)))
         elif jobs <= 1 or len(fresh) < 2:
-            prepared = (prepare(corpus.pipeline, source, text_field) for source in fresh)
+            prepared = (prepare_unit(corpus.pipeline, unit, text_field) for unit in fresh)
         else:
             jobs = min(jobs, len(fresh))
             setup_args = (corpus.config, text_field)
             pool = WorkerPool(jobs, _init_worker, setup_args, _prepare_in_worker, _failed_in_worker)
             prepared = stack.enter_context(pool).map_ordered(fresh, window=jobs * 4)
         if run_cache is not None:
-            prepared = _with_cached(corpus, files, digests, cached, prepared, run_cache, text_field)
+            prepared = _with_cached(corpus, units, digests, cached, prepared, run_cache, text_field)
         yield prepared
 
 
 def _input_digest(config: Config, source: SourceFile) -> str | None:
-    """The SHA-256 of an input's bytes; ``None`` if they cannot be read (it is then cleaned, and
-    skipped with the reason)."""
+    """The SHA-256 of an input's bytes, read in chunks (a big file need not fit in memory);
+    ``None`` if they cannot be read (it is then cleaned, and skipped with the reason)."""
     if source.unlisted or not has_valid_name(source.rel):
         return None
     try:
-        return incremental.digest(read_bytes(source.path, source.rel, config.input.max_file_size))
-    except InputError:
+        with open_regular(source.path) as handle:
+            if os.fstat(handle.fileno()).st_size > config.input.max_file_size:
+                return None
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except (NotReadable, OSError):
         return None
 
 
 def _with_cached(
     corpus: Corpus,
-    files: list[SourceFile],
+    units: list[Unit],
     digests: list[str | None],
     cached: list[bool],
     fresh: Iterator[Prepared | FileOutcome],
@@ -465,12 +525,15 @@ def _with_cached(
 
     A cached result that cannot be used after all (its file is damaged, or the input changed since
     it was hashed) is made again here, in this process."""
-    for source, found, hit in zip(files, digests, cached, strict=True):
-        item = _reuse(corpus, source, found, run_cache, text_field) if hit and found else None
+    for unit, found, hit in zip(units, digests, cached, strict=True):
+        if isinstance(unit, FilePart):
+            yield next(fresh)
+            continue
+        item = _reuse(corpus, unit, found, run_cache, text_field) if hit and found else None
         if item is None:
-            item = prepare(corpus.pipeline, source, text_field) if hit else next(fresh)
+            item = prepare(corpus.pipeline, unit, text_field) if hit else next(fresh)
             if isinstance(item, Prepared) and item.digest is not None:
-                run_cache.store(source.rel, item.digest, item.results)
+                run_cache.store(unit.rel, item.digest, item.results)
         yield item
 
 
@@ -693,20 +756,32 @@ def clean_corpus(
         if plan.dst is not None and run_cache is None:
             incremental.forget_manifest(plan.dst)
         entries: list[incremental.FileEntry] = []
+        # Big files are cleaned in parts only where outputs are written and no texts are asked for
+        # (a diff, standard output and a dry run show whole texts).
+        units = units_of(files, config, text_field) if plan.dst is not None and not texts else list(files)
+        keep_same = run_cache is not None and not force
         with (
             durable_writes(fsync),
-            _preparing(corpus, files, text_field, jobs, engine, address, run_cache, not force) as prepared,
+            _preparing(corpus, units, text_field, jobs, engine, address, run_cache, not force) as prepared,
             AuditRecord(audit_path, plan.audit_guard, audit_format) as audit,
+            _PartsJoiner(plan, audit, config, keep_same) as joiner,
         ):
             if on_start:
                 on_start(files)
             audit.write(run_record(corpus, src, rules_used))
             outcomes = corpus.finish_all(prepared, text_field)
-            for outcome in outcomes:
-                if outcome.status != "skipped" and plan.dst is not None:
-                    outcome, wrote = _write_output(plan, outcome, keep_same=run_cache is not None and not force)
+            for unit, outcome in zip(units, outcomes, strict=True):
+                joined = None
+                if isinstance(unit, FilePart):
+                    done = joiner.add(unit, outcome)
+                    if done is None:  # more parts of this file to come
+                        continue
+                    outcome, joined = done
+                    summary.written += joined is not None and joined.wrote
+                elif outcome.status != "skipped" and plan.dst is not None:
+                    outcome, wrote = _write_output(plan, outcome, keep_same)
                     summary.written += wrote
-                _account(summary, audit, outcome)
+                _account(summary, audit, outcome, joined)
                 if run_cache is not None:
                     entries.append(_entry(outcome))
                 if on_file:
@@ -808,10 +883,185 @@ def _write_output(plan: WritePlan, outcome: FileOutcome, keep_same: bool = False
     except UnsafeWriteError:
         raise
     except (OSError, ValueError) as exc:  # UnicodeEncodeError is a ValueError
-        detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else f"{type(exc).__name__}: {exc}"
-        reason = f"{outcome.source.rel}: cannot write the output ({detail})"
-        return FileOutcome(outcome.source, "skipped", outcome.encoding, reason), False
+        return _unwritable(outcome, exc), False
     return outcome, True
+
+
+class _Discard(Exception):
+    """Leaves an output's atomic write without renaming it into place."""
+
+
+@dataclass
+class _Joined:
+    """A file cleaned in parts, as its parts come in, in order: its output written as they come,
+    its counts summed, its edits counted and encoded for the audit record (whose line for the file,
+    written first, counts them all)."""
+
+    part: FilePart  # the first
+    deferred: DeferredEdits
+    writing: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
+    handle: CountingWriter | None = None  # into the output's temporary file; None: not written
+    sink: Any = None  # for Parquet: a cleaner.io.parquet.ParquetSink into ``handle``
+    bytes_out: int = 0
+    output_digest: str = ""
+    documents: int = 0
+    dropped: int = 0
+    changes: int = 0
+    rejected: list[tuple[int, str]] = field(default_factory=list)
+    tally: dict[str, int] = field(default_factory=dict)  # by stage, in the order of the first change
+    notes: list[str] = field(default_factory=list)
+    counts: Summary = field(default_factory=Summary)  # edits by stage and rule, events, paragraphs removed
+    failed: FileOutcome | None = None
+    wrote: bool = False
+
+    def take(self, outcome: FileOutcome) -> None:
+        """One part's outcome (cleaned, not skipped): its output written, its counts added."""
+        self.write(outcome)
+        self.documents += outcome.documents
+        self.dropped += outcome.dropped
+        self.rejected += outcome.rejected
+        for stage, count in outcome.changes_by_stage():
+            self.tally[stage] = self.tally.get(stage, 0) + count
+        self.changes += len(outcome.changes)
+        self.notes += partly_cleaned(outcome)
+        for doc_id, group in itertools.groupby(outcome.edits, key=lambda item: item[0]):
+            edits = [edit for _, edit in group]
+            self.counts.count_edits(edits)
+            self.deferred.add(doc_id, edits)
+
+    def write(self, outcome: FileOutcome) -> None:
+        if self.handle is None:
+            return
+        if outcome.row_groups is None:
+            self.handle.write(output_bytes(outcome))
+            return
+        if self.sink is None:
+            from cleaner.io.parquet import ParquetSink
+
+            self.sink = ParquetSink(self.handle, outcome.row_groups)
+        self.sink.write(outcome.row_groups.tables)
+
+    def count_into(self, summary: Summary) -> None:
+        """The edits of every part into the run's summary (once the file is known to be kept)."""
+        summary.edits_by_stage.update(self.counts.edits_by_stage)
+        summary.hits_by_rule.update(self.counts.hits_by_rule)
+        summary.removed_paragraphs.update(self.counts.removed_paragraphs)
+        summary.events.update(self.counts.events)
+
+
+class _PartsJoiner(contextlib.AbstractContextManager["_PartsJoiner"]):
+    """Puts the parts of files cleaned in parts back together, in order (see :class:`_Joined`).
+
+    Each output is written as its parts come in, into a temporary file renamed into place after
+    the last part, as :func:`write_atomic` writes a whole one; leaving the block before then (an
+    interrupt) removes it. A part that failed (its worker died, it could not be read) fails its
+    file: skipped with the reason, no output. A file none of whose records could be read is
+    skipped as it is when read whole.
+    """
+
+    def __init__(self, plan: WritePlan, audit: AuditRecord, config: Config, keep_same: bool) -> None:
+        self.plan = plan
+        self.audit = audit
+        self.config = config
+        self.keep_same = keep_same
+        self.file: _Joined | None = None
+
+    def __exit__(self, *exc_info: Any) -> None:
+        if self.file is not None:
+            self._end(self.file, keep=False)
+
+    def add(self, part: FilePart, outcome: FileOutcome) -> tuple[FileOutcome, _Joined | None] | None:
+        """Take one part's outcome; after the file's last part, the file's outcome (and what was
+        joined of it, ``None`` if it was skipped), else ``None``."""
+        if part.index == 0:
+            self.file = self._start(part)
+        joined = self.file
+        assert joined is not None and joined.part.source == part.source
+        if joined.failed is None and outcome.status == "skipped":
+            joined.failed = outcome
+            self._end(joined, keep=False)
+        elif joined.failed is None:
+            try:
+                joined.take(outcome)
+            except (OSError, ValueError) as exc:  # UnicodeEncodeError is a ValueError
+                joined.failed = _unwritable(outcome, exc)
+                self._end(joined, keep=False)
+        if not part.last:
+            return None
+        self.file = None
+        return self._finish(joined)
+
+    def _start(self, part: FilePart) -> _Joined:
+        joined = _Joined(part, self.audit.defer())
+        if self.plan.dst is not None:
+            target = self.plan.outputs[part.source.rel]
+            try:
+                opened = joined.writing.enter_context(atomic_open(target, self.plan.guard, binary=True))
+                joined.handle = CountingWriter(opened)
+            except UnsafeWriteError:
+                raise
+            except OSError as exc:
+                joined.failed = _unwritable(FileOutcome(part.source, "skipped", part.label), exc)
+        return joined
+
+    def _finish(self, joined: _Joined) -> tuple[FileOutcome, _Joined | None]:
+        source, part = joined.part.source, joined.part
+        skipped = joined.failed
+        if skipped is None and joined.rejected and not joined.documents:  # as a whole file is skipped
+            what = "row" if source.format == "parquet" else "line"
+            reason = no_good_record(joined.rejected[0][1], len(joined.rejected), what)
+            skipped = FileOutcome(source, "skipped", reason=reason)
+        if skipped is not None:
+            self._end(joined, keep=False)
+            joined.deferred.close()
+            return FileOutcome(source, "skipped", skipped.encoding, skipped.reason, rejected=skipped.rejected), None
+        try:
+            self._end(joined, keep=True)
+        except (OSError, ValueError) as exc:
+            joined.deferred.close()
+            return _unwritable(FileOutcome(source, "skipped", part.label), exc), None
+        outcome = FileOutcome(
+            source,
+            "cleaned" if joined.changes else "unchanged",
+            part.label,
+            size=part.size,
+            documents=joined.documents,
+            dropped=joined.dropped,
+            rejected=joined.rejected,
+            digest=part.digest,
+            tally=list(joined.tally.items()),
+            notes=joined.notes,
+            size_out=joined.bytes_out,
+            output_digest=joined.output_digest,
+        )
+        return outcome, joined
+
+    def _end(self, joined: _Joined, keep: bool) -> None:
+        """The output complete and renamed into place (``keep``; unless it already held these bytes
+        and may be kept as it is), or its temporary file removed."""
+        if joined.handle is None:
+            return
+        handle, joined.handle = joined.handle, None
+        if joined.sink is not None:
+            sink, joined.sink = joined.sink, None
+            sink.close()  # the footer: only now is the file complete
+        joined.bytes_out, joined.output_digest = handle.size, handle.digest.hexdigest()
+        target = self.plan.outputs[joined.part.source.rel]
+        if keep and self.keep_same and incremental.file_digest(target) == joined.output_digest:
+            keep = False  # the output already holds these bytes: left alone, its time stamp too
+        elif keep:
+            joined.writing.close()
+            joined.wrote = True
+            return
+        with contextlib.suppress(_Discard):
+            joined.writing.__exit__(_Discard, _Discard(), None)
+
+
+def _unwritable(outcome: FileOutcome, exc: OSError | ValueError) -> FileOutcome:
+    """A file skipped because its output could not be written (a name too long, a full disk…)."""
+    detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else f"{type(exc).__name__}: {exc}"
+    reason = f"{outcome.source.rel}: cannot write the output ({detail})"
+    return FileOutcome(outcome.source, "skipped", outcome.encoding, reason)
 
 
 def output_bytes(outcome: FileOutcome) -> bytes:
@@ -925,7 +1175,7 @@ def _entry(outcome: FileOutcome) -> incremental.FileEntry:
         digest=outcome.digest,
         encoding=outcome.encoding,
         reason=outcome.reason,
-        output=None if skipped else incremental.digest(output_bytes(outcome)),
+        output=None if skipped else outcome.output_digest or incremental.digest(output_bytes(outcome)),
         size=outcome.size,
         bytes_out=0 if skipped else outcome.bytes_out,
         documents=outcome.documents,
@@ -944,7 +1194,9 @@ def _manifest(
     return incremental.Manifest(run.key, entries, incremental.file_digest(audit_path), kept, state)
 
 
-def _account(summary: Summary, audit: AuditRecord, outcome: FileOutcome) -> None:
+def _account(summary: Summary, audit: AuditRecord, outcome: FileOutcome, joined: _Joined | None = None) -> None:
+    """One file's outcome into the summary and the audit record (``joined``: a file cleaned in
+    parts, whose edits were counted and encoded as its parts came in)."""
     summary.files += 1
     summary.reused += outcome.reused
     record: dict = {"type": "file", "doc": outcome.source.rel, "status": outcome.status}
@@ -963,7 +1215,8 @@ def _account(summary: Summary, audit: AuditRecord, outcome: FileOutcome) -> None
     summary.damaged += bool(damage)
     summary.cleaned += outcome.status == "cleaned"
     summary.unchanged += outcome.status == "unchanged"
-    record.update(encoding=outcome.encoding, bytes_in=bytes_in, bytes_out=bytes_out, edits=len(outcome.changes))
+    changes = joined.changes if joined is not None else len(outcome.changes)
+    record.update(encoding=outcome.encoding, bytes_in=bytes_in, bytes_out=bytes_out, edits=changes)
     audit.write(record)
     summary.partly_cleaned += [(outcome.source.rel, reason) for reason in partly_cleaned(outcome)]
     for line, reason in outcome.rejected:
@@ -971,6 +1224,11 @@ def _account(summary: Summary, audit: AuditRecord, outcome: FileOutcome) -> None
         audit.write({"type": "record", "doc": f"{outcome.source.rel}:{line}", "status": "skipped", "reason": reason})
     summary.documents += outcome.documents
     summary.documents_dropped += outcome.dropped
+    if joined is not None:
+        joined.count_into(summary)
+        audit.write_deferred(joined.deferred)
+        joined.deferred.close()
+        return
     for doc_id, group in itertools.groupby(outcome.edits, key=lambda item: item[0]):
         edits = [edit for _, edit in group]
         summary.count_edits(edits)

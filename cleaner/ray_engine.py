@@ -1,10 +1,11 @@
 """The Ray engine: the per-document stages of a run on a Ray cluster (``clean SRC DST --engine ray``).
 
 Files are cut into partitions of consecutive files (in the run's sorted order) of about
-``PARTITION_BYTES`` (:mod:`cleaner.partitioning`); each partition is one task on a Ray actor,
-which reads its files and runs the same per-document code the local engine runs
-(:func:`cleaner.corpus.prepare`, with a :class:`~cleaner.pipeline.Pipeline` built once per
-actor). The results come back to the driver in
+``PARTITION_BYTES`` (:mod:`cleaner.partitioning`), and a big JSON Lines or Parquet file into parts
+of consecutive records, each a partition of its own; each partition is one task on a Ray actor,
+which reads its files (or its part of a file) and runs the same per-document code the local
+engine runs (:func:`cleaner.corpus.prepare_unit`, with a :class:`~cleaner.pipeline.Pipeline`
+built once per actor). The results come back to the driver in
 file order, at most a few partitions per actor in flight, and go through the corpus-wide steps
 there: dedup keeps the first copy in corpus order, which needs every earlier decision, so it is
 decided by the one :class:`~cleaner.dedup.Deduplicator` the local engine uses. Outputs and the
@@ -28,8 +29,7 @@ from typing import Any, TypeVar
 
 from cleaner.config import Config
 from cleaner.errors import ConfigError
-from cleaner.io.readers import SourceFile
-from cleaner.partitioning import partitions
+from cleaner.partitioning import Unit, partitions
 
 IN_FLIGHT = 3  # partitions queued per actor: keeps actors busy while the driver deduplicates
 OBJECT_STORE_BYTES = 200_000_000  # for a local instance started here: results are small and brief
@@ -61,10 +61,10 @@ class _Preparer:
         self.pipeline = Pipeline(config)
         self.text_field = text_field
 
-    def prepare(self, files: list[SourceFile]) -> list[Any]:
-        from cleaner.corpus import prepare
+    def prepare(self, units: list[Unit]) -> list[Any]:
+        from cleaner.corpus import prepare_unit
 
-        return [prepare(self.pipeline, source, self.text_field) for source in files]
+        return [prepare_unit(self.pipeline, unit, self.text_field) for unit in units]
 
 
 @contextlib.contextmanager
@@ -105,17 +105,18 @@ def actors_of(ray: Any, actor_class: type, count: int, *args: Any) -> Iterator[l
 
 
 @contextlib.contextmanager
-def preparing(config: Config, files: list[SourceFile], text_field: str, options: RayOptions) -> Iterator[Iterator[Any]]:
-    """Files through the per-document stages on Ray actors: ``Prepared`` or ``FileOutcome`` per file, in order."""
+def preparing(config: Config, units: list[Unit], text_field: str, options: RayOptions) -> Iterator[Iterator[Any]]:
+    """Units of work (files, parts of files) through the per-document stages on Ray actors:
+    ``Prepared`` or ``FileOutcome`` per unit, in order."""
     from cleaner.corpus import _failed_in_worker
 
-    def failed(part: list[SourceFile], reason: str) -> list[Any]:
-        return [_failed_in_worker(source, reason) for source in part]
+    def failed(part: list[Unit], reason: str) -> list[Any]:
+        return [_failed_in_worker(unit, reason) for unit in part]
 
     with connected(options) as ray:
-        count = max(1, min(options.actors, len(files)))
+        count = max(1, min(options.actors, len(units)))
         with actors_of(ray, _Preparer, count, config, text_field) as actors:
-            results = ordered(ray, actors, lambda actor, part: actor.prepare.remote(part), partitions(files), failed)
+            results = ordered(ray, actors, lambda actor, part: actor.prepare.remote(part), partitions(units), failed)
             yield (result for part in results for result in part)
 
 

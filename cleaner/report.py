@@ -21,6 +21,9 @@ with ``audit_format="verbose"``; see :mod:`cleaner.audit_file`.
 
 from __future__ import annotations
 
+import copy
+import shutil
+import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
@@ -88,6 +91,48 @@ class AuditRecord(AbstractContextManager["AuditRecord"]):
             self._handle.write(verbose_lines(doc_id, edits))
         else:
             self._handle.write(self._encoder.lines(doc_id, edits))
+
+    def defer(self) -> DeferredEdits:
+        """A place for the edits of a file whose own line cannot be written yet (a file cleaned in
+        parts: its line counts every part), encoded as :meth:`write_edits` would encode them next."""
+        return DeferredEdits(self.format, self._encoder, keep=self._handle is not None)
+
+    def write_deferred(self, deferred: DeferredEdits) -> None:
+        """The deferred edits, in place now; the record goes on from where their encoding left off."""
+        if self._handle is not None:
+            deferred.copy_to(self._handle)
+        self._encoder = deferred.encoder
+
+
+class DeferredEdits:
+    """Edits encoded for the audit record ahead of their place in it, held in a temporary file
+    (in memory while small), with the state of the encoding (its table of kinds) they leave."""
+
+    MEMORY = 8 << 20  # characters held in memory before the edits go to a temporary file
+
+    def __init__(self, audit_format: str, encoder: CompactEncoder, keep: bool = True) -> None:
+        self.format = audit_format
+        self.encoder = copy.deepcopy(encoder)
+        self._spool: IO[str] | None = None
+        if keep:
+            self._spool = tempfile.SpooledTemporaryFile(self.MEMORY, mode="w+", encoding="utf-8", newline="\n")
+
+    def add(self, doc_id: str, edits: Sequence[Edit]) -> None:
+        if self._spool is None:
+            self.encoder.lines(doc_id, edits)  # the table of kinds grows all the same
+        elif self.format == VERBOSE:
+            self._spool.write(verbose_lines(doc_id, edits))
+        else:
+            self._spool.write(self.encoder.lines(doc_id, edits))
+
+    def copy_to(self, handle: IO[str]) -> None:
+        if self._spool is not None:
+            self._spool.seek(0)
+            shutil.copyfileobj(self._spool, handle)
+
+    def close(self) -> None:
+        if self._spool is not None:
+            self._spool.close()
 
 
 def shown_path(path: Path) -> str:

@@ -78,6 +78,8 @@ FLOOR = -9.5
 SAMPLE_BYTES = 8192
 # Valid UTF-8 with at least this many multi-byte sequences is taken as UTF-8 without scoring.
 CLEAR_UTF8_SEQUENCES = 8
+# Characters at the start of a decoded file looked at for the control characters of a binary.
+BINARY_CHECK_CHARS = 65536
 # At most this share of characters may be replacements (U+FFFD) for a damaged file to be read.
 MAX_REPLACED = 0.01
 UNCERTAIN = "encoding uncertain"
@@ -100,12 +102,10 @@ def decode(data: bytes, name: str, encoding: str | None = None) -> Decoded:
     """
     if not data:
         return Decoded("", "utf-8")  # an empty file is an empty document, written back empty
-    if encoding:
-        return _forced(data, name, encoding)
-    for bom, codec in _BOMS:
-        if data.startswith(bom):
-            body = data[len(bom) :]
-            return _whole(body, "utf-8" if codec == "utf-8-sig" else codec, name, codec)
+    known = _given_or_marked(data[:4], encoding)
+    if known is not None:
+        codec, label, bom = known
+        return _whole(data[bom:], codec, name, label, given=bool(encoding))
     return _sniffed(data, name)
 
 
@@ -129,6 +129,32 @@ def self_describing(text: str) -> str:
     return text if reads_back(text) else "\ufeff" + text
 
 
+def file_codec(
+    head: bytes, sample: bytes, whole: bool, ends_in_newline: bool, name: str, encoding: str | None = None
+) -> tuple[str, str, int]:
+    """What :func:`decode` decodes a file with, from its first bytes, its :func:`sample_of` and
+    whether it ends in a line break: ``(codec, label, length of the BOM dropped)``. For a file too
+    big to hold at once; :class:`InputError` if its encoding is uncertain."""
+    known = _given_or_marked(head, encoding)
+    if known is not None:
+        return known
+    codec = sniff_codec(sample, whole, ends_in_newline, name)
+    return codec, codec, 0
+
+
+def _given_or_marked(head: bytes, encoding: str | None) -> tuple[str, str, int] | None:
+    """The encoding given (a BOM of that same encoding is dropped, not kept as U+FEFF), else the
+    one a BOM names: ``(codec, label, BOM length)``; ``None``: it must be sniffed."""
+    if encoding:
+        codec = codec_name(encoding)
+        bom = _BOM_OF.get(codec)
+        return codec, codec, len(bom) if bom and head.startswith(bom) else 0
+    for bom, codec in _BOMS:
+        if head.startswith(bom):
+            return "utf-8" if codec == "utf-8-sig" else codec, codec, len(bom)
+    return None
+
+
 # --- forced encodings --------------------------------------------------------------------------
 
 
@@ -145,15 +171,6 @@ def codec_name(encoding: str) -> str:
     except (LookupError, TypeError):
         raise ConfigError(f"{encoding!r} is not a text encoding") from None
     return info.name.replace("_", "-")
-
-
-def _forced(data: bytes, name: str, encoding: str) -> Decoded:
-    """``data`` in the encoding the user gave; a BOM of that same encoding is dropped, not kept as U+FEFF."""
-    codec = codec_name(encoding)
-    bom = _BOM_OF.get(codec)
-    if bom and data.startswith(bom):
-        data = data[len(bom) :]
-    return _whole(data, codec, name, codec, given=True)
 
 
 @dataclass(frozen=True)
@@ -214,12 +231,19 @@ class Reading:
 
 
 def _sniffed(data: bytes, name: str) -> Decoded:
-    sample = data if len(data) <= SAMPLE_BYTES else _sample(data)
-    if _clearly_utf8(sample, whole=sample is data) or _plain_ascii(sample, data):
-        return _whole(data, "utf-8", name, "utf-8")
-    readings = sorted(_readings(sample, whole=sample is data), key=lambda r: -r.score)
-    best = _confident(readings, sample, name)
-    return _whole(data, best.codec, name, best.codec)
+    sample = data if len(data) <= SAMPLE_BYTES else sample_of(data)
+    codec = sniff_codec(sample, sample is data, data.endswith(b"\n"), name)
+    return _whole(data, codec, name, codec)
+
+
+def sniff_codec(sample: bytes, whole: bool, ends_in_newline: bool, name: str) -> str:
+    """The encoding of a file from its :func:`sample_of` (``whole``: the sample is the file), and
+    whether the file ends in a line break; :class:`InputError` if it is uncertain. A file too big
+    to hold is sniffed from its sample alone, as :func:`decode` sniffs it."""
+    if _clearly_utf8(sample, whole) or (ends_in_newline and _plain_ascii(sample)):
+        return "utf-8"
+    readings = sorted(_readings(sample, whole), key=lambda r: -r.score)
+    return _confident(readings, sample, name).codec
 
 
 def _clearly_utf8(sample: bytes, whole: bool) -> bool:
@@ -238,8 +262,8 @@ def _clearly_utf8(sample: bytes, whole: bool) -> bool:
     return _multibyte(text) >= CLEAR_UTF8_SEQUENCES
 
 
-def _plain_ascii(sample: bytes, data: bytes) -> bool:
-    """NUL-free ASCII bytes ending in a line break: ASCII text, never UTF-16.
+def _plain_ascii(sample: bytes) -> bool:
+    """NUL-free ASCII bytes (of a file that ends in a line break): ASCII text, never UTF-16.
 
     UTF-16 writes every ASCII character (a digit, a space, a line break) with a NUL byte, so a
     UTF-16 reading of NUL-free ASCII bytes is a text of CJK characters alone whose every byte falls
@@ -247,9 +271,9 @@ def _plain_ascii(sample: bytes, data: bytes) -> bool:
     U+xx0A (in UTF-16-BE; in LE it would be U+0Axx, an Indic letter), one in 256, while an ASCII
     file, `clean`'s own output for `0` included (`0\n`, which reads as UTF-16-BE `《`), nearly
     always ends in one. Bytes without a final line break are still weighed: `ab` is as likely `扡`.
-    (A sample of ASCII bytes is the whole file: :func:`_sample` adds the first line that is not.)
+    (A sample of ASCII bytes is the whole file: :func:`sample_of` adds the first line that is not.)
     """
-    return data.endswith(b"\n") and sample.isascii() and b"\x00" not in sample
+    return sample.isascii() and b"\x00" not in sample
 
 
 def _multibyte(text: str) -> int:
@@ -257,7 +281,7 @@ def _multibyte(text: str) -> int:
     return len(text) - sum(map(str.isascii, text))
 
 
-def _sample(data: bytes) -> bytes:
+def sample_of(data: bytes) -> bytes:
     """The first SAMPLE_BYTES, plus, if they are all ASCII, the bytes from the first line that is not."""
     head = data[:SAMPLE_BYTES]
     if not head.isascii() or b"\x00" in head:  # NULs: perhaps UTF-16, whose alignment a window could break
@@ -404,8 +428,13 @@ def _whole(data: bytes, codec: str, name: str, label: str, given: bool = False) 
 
 
 def _checked(text: str, encoding: str, name: str) -> Decoded:
-    sample = text[:65536]
+    check_not_binary(text, name)
+    return Decoded(text, encoding)
+
+
+def check_not_binary(text: str, name: str) -> None:
+    """:class:`InputError` if the start of a decoded file has the control characters of a binary."""
+    sample = text[:BINARY_CHECK_CHARS]
     controls = len(_BINARY_CONTROLS.findall(sample))
     if controls > max(8, len(sample) // 100):
         raise InputError(f"{name}: binary file ({controls} control characters in the first {len(sample)})")
-    return Decoded(text, encoding)

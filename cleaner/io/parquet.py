@@ -7,6 +7,10 @@ lines are: the document of row 7 of ``a.parquet`` is ``a.parquet:7``. A row whos
 is reported (``a.parquet:7: field 'text' is null``) and written back as it was; a row the dedup
 step drops as a duplicate document is left out of the output, as a JSON Lines record would be.
 
+The output keeps the input's row groups (each with the rows of its input group that are kept), so
+a file cleaned in parts (a few row groups each, :mod:`cleaner.partitioning`) is written, group by
+group, into the same bytes as the file cleaned whole.
+
 Without pyarrow (``pip install 'cleaner[parquet]'``) each Parquet file is skipped with a message
 that says so; nothing else of a run changes.
 """
@@ -31,6 +35,7 @@ class ParquetInput:
     table: Any  # pyarrow.Table
     column: int
     compression: str
+    groups: tuple[int, ...] = ()  # the rows of each row group the table holds, in order
 
 
 def pyarrow_modules(rel: str) -> tuple[Any, Any]:
@@ -45,44 +50,63 @@ def pyarrow_modules(rel: str) -> tuple[Any, Any]:
 
 def load_parquet(source: Any, data: bytes, text_field: str) -> Any:
     """One Parquet file (its bytes) as a :class:`~cleaner.io.readers.LoadedFile`, a document per row."""
-    from cleaner.io.readers import LoadedFile, RejectedRecord
+    return _loaded(source, read_table(data, source.rel, text_field), len(data), text_field)
+
+
+def load_parquet_part(part: Any, text_field: str) -> Any:
+    """The row groups of a :class:`~cleaner.io.readers.FilePart`, a document per row, numbered as in the file."""
+    source = part.source
+    return _loaded(source, read_table(source.path, source.rel, text_field, part), part.size, text_field, part)
+
+
+def _loaded(source: Any, parquet: ParquetInput, size: int, text_field: str, part: Any = None) -> Any:
+    from cleaner.io.readers import LoadedFile, RejectedRecord, no_good_record
 
     rel = source.rel
-    parquet = read_table(data, rel, text_field)
+    first = 1 if part is None else part.first
     values = parquet.table.column(parquet.column).to_pylist()
     documents: list[Document] = []
     rejected: list[RejectedRecord] = []
-    for row, value in enumerate(values, start=1):
+    for row, value in enumerate(values, start=first):
         if value is None:
             reason = f"{rel}:{row}: field {text_field!r} is null"
             rejected.append(RejectedRecord(row, len(documents), "", reason))
             continue
         documents.append(Document(id=f"{rel}:{row}", text=value, meta={"path": rel, "line": row}))
-    if not documents:
+    if not documents and part is None:
         if rejected:
-            more = f" (and {len(rejected) - 1:,} more bad rows)" if len(rejected) > 1 else ""
-            raise InputError(f"{rejected[0].reason}{more}; no row could be read")
+            raise InputError(no_good_record(rejected[0].reason, len(rejected), "row"))
         raise InputError(f"{rel}: no rows")
     view = _view(values)
-    return LoadedFile(source, "utf-8", len(data), documents, text=view, rejected=rejected, parquet=parquet)
+    return LoadedFile(source, "utf-8", size, documents, text=view, rejected=rejected, parquet=parquet, part=part)
 
 
-def read_table(data: bytes, rel: str, text_field: str) -> ParquetInput:
-    """The table in ``data`` and its text column; :class:`InputError` if it is no Parquet file or has no such column."""
+def read_table(where: Any, rel: str, text_field: str, part: Any = None) -> ParquetInput:
+    """The table in ``where`` (a path or bytes; only ``part``'s row groups if one is given) and its
+    text column; :class:`InputError` if it is no Parquet file or has no such column."""
     pa, pq = pyarrow_modules(rel)
     try:
-        handle = pq.ParquetFile(pa.BufferReader(data))
-        table = handle.read()
+        handle = pq.ParquetFile(pa.BufferReader(where) if isinstance(where, bytes) else where)
+        groups = range(handle.metadata.num_row_groups) if part is None else range(part.start, part.stop)
+        table = handle.read() if part is None else handle.read_row_groups(groups)
     except (pa.ArrowException, OSError, ValueError) as exc:
         raise InputError(f"{rel}: not a valid Parquet file ({exc})") from None
-    column = table.schema.get_field_index(text_field)
+    column = text_column(table.schema, rel, text_field)
+    rows = tuple(handle.metadata.row_group(group).num_rows for group in groups)
+    return ParquetInput(table, column, _compression(handle), rows)
+
+
+def text_column(schema: Any, rel: str, text_field: str) -> int:
+    """The index of the text column in ``schema``; :class:`InputError` if there is none that holds strings."""
+    pa, _ = pyarrow_modules(rel)
+    column = schema.get_field_index(text_field)
     if column < 0:
-        names = ", ".join(table.schema.names) or "none"
+        names = ", ".join(schema.names) or "none"
         raise InputError(f"{rel}: no column {text_field!r} (columns: {names}); choose one with --text-field")
-    kind = table.schema.field(column).type
+    kind = schema.field(column).type
     if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
         raise InputError(f"{rel}: column {text_field!r} holds {kind}, not strings")
-    return ParquetInput(table, column, _compression(handle))
+    return column
 
 
 def _compression(handle: Any) -> str:
@@ -97,8 +121,9 @@ def output_values(loaded: Any, outputs: Sequence[Document | None]) -> tuple[list
     """The text column of the output, row by row, and which rows are kept (a dropped document's row is not)."""
     values = loaded.parquet.table.column(loaded.parquet.column).to_pylist()
     keep = [True] * len(values)
+    first = 1 if loaded.part is None else loaded.part.first
     for document, output in zip(loaded.documents, outputs, strict=True):
-        row = document.meta["line"] - 1
+        row = document.meta["line"] - first
         if output is None:
             keep[row] = False
         else:
@@ -106,22 +131,75 @@ def output_values(loaded: Any, outputs: Sequence[Document | None]) -> tuple[list
     return values, keep
 
 
-def output_table(loaded: Any, outputs: Sequence[Document | None]) -> Any:
-    """The output table: the input's, its text column replaced, the rows of dropped documents left out."""
+def output_groups(loaded: Any, outputs: Sequence[Document | None]) -> list[Any]:
+    """The output's row groups (tables), one per input row group: its rows, the text column
+    replaced, the rows of dropped documents left out."""
     pa, _ = pyarrow_modules(loaded.source.rel)
     parquet: ParquetInput = loaded.parquet
     values, keep = output_values(loaded, outputs)
     field = parquet.table.schema.field(parquet.column)
     table = parquet.table.set_column(parquet.column, field, pa.array(values, type=field.type))
-    return table if all(keep) else table.filter(pa.array(keep))
+    groups = []
+    start = 0
+    for rows in parquet.groups:
+        group, kept = table.slice(start, rows), keep[start : start + rows]
+        groups.append(group if all(kept) else group.filter(pa.array(kept, type=pa.bool_())))
+        start += rows
+    return groups
+
+
+def output_table(loaded: Any, outputs: Sequence[Document | None]) -> Any:
+    """The output table: :func:`output_groups` as one table."""
+    pa, _ = pyarrow_modules(loaded.source.rel)
+    return pa.concat_tables(output_groups(loaded, outputs)) if loaded.parquet.groups else loaded.parquet.table
 
 
 def render_parquet(loaded: Any, outputs: Sequence[Document | None], text_field: str = "text") -> bytes:
-    """The output file's bytes: :func:`output_table` as Parquet, compressed as the input was."""
-    pa, pq = pyarrow_modules(loaded.source.rel)
+    """The output file's bytes: :func:`output_groups` as Parquet, compressed as the input was."""
+    pa, _ = pyarrow_modules(loaded.source.rel)
     sink = pa.BufferOutputStream()
-    pq.write_table(output_table(loaded, outputs), sink, compression=loaded.parquet.compression)
+    groups = output_of(loaded, outputs)
+    with ParquetSink(sink, groups) as writer:
+        writer.write(groups.tables)
     return sink.getvalue().to_pybytes()
+
+
+@dataclass(frozen=True)
+class OutputGroups:
+    """Output row groups (tables) with the schema and compression of the file they go into."""
+
+    schema: Any
+    compression: str
+    tables: list[Any]
+
+
+def output_of(loaded: Any, outputs: Sequence[Document | None]) -> OutputGroups:
+    """The output row groups of a Parquet file or of a part of one (:func:`output_groups`)."""
+    parquet: ParquetInput = loaded.parquet
+    return OutputGroups(parquet.table.schema, parquet.compression, output_groups(loaded, outputs))
+
+
+class ParquetSink:
+    """A Parquet file written row group by row group into ``where`` (a path, buffer or binary file
+    handle), with the schema and compression of ``first``, its first groups."""
+
+    def __init__(self, where: Any, first: OutputGroups) -> None:
+        import pyarrow.parquet as pq  # there is a table: pyarrow is installed
+
+        self._writer = pq.ParquetWriter(where, first.schema, compression=first.compression)
+
+    def __enter__(self) -> ParquetSink:
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.close()
+
+    def write(self, groups: Sequence[Any]) -> None:
+        for group in groups:
+            self._writer.write_table(group, row_group_size=max(1, group.num_rows))
+
+    def close(self) -> None:
+        self._writer.close()
 
 
 def text_view(outputs: Sequence[Document | None], loaded: Any) -> str:

@@ -1,5 +1,9 @@
 """Finding input files and turning them into documents. Readers never change their inputs.
 
+A JSON Lines or Parquet file too big to be one unit of work is read in parts of consecutive
+records (:class:`FilePart`, planned by :mod:`cleaner.partitioning`): each part is read alone, and
+its documents and line numbers are those the whole file would give.
+
 A text file (``*.txt``, ``*.md``, …) is one document. A JSON Lines file (``*.jsonl``) is one
 document per line: the text field is cleaned, every other field is carried along untouched; a line
 that is not a record the cleaner can read strictly is reported and written back as it was. Either
@@ -20,7 +24,7 @@ from typing import Any
 from cleaner.errors import ConfigError, InputError
 from cleaner.io.compression import CompressionError, codec_of, decompress, without_codec
 from cleaner.io.decoding import decode
-from cleaner.io.regular import DEFAULT_MAX_BYTES, NotReadable, read_regular_file
+from cleaner.io.regular import DEFAULT_MAX_BYTES, NotReadable, open_regular, read_regular_file
 from cleaner.io.strictjson import BadRecord, parse_record
 from cleaner.model import Document
 
@@ -113,6 +117,35 @@ class LoadedFile:
     rejected: list[RejectedRecord] = field(default_factory=list)
     # For Parquet: the table as read and how it was compressed (a cleaner.io.parquet.ParquetInput).
     parquet: Any = None
+    # For one part of a file read in parts: which (``documents`` and ``records`` are its own).
+    part: FilePart | None = None
+
+
+@dataclass(frozen=True)
+class FilePart:
+    """Consecutive records of one JSON Lines or Parquet file, read and cleaned as a unit of work.
+
+    JSON Lines: the bytes ``start``..``stop`` (cut just after a line break), whose first line is
+    line ``first`` of the file, decoded with ``codec`` (chosen once for the whole file and reported
+    as ``label``). Parquet: the row groups ``start``..``stop``, whose first row is row ``first``.
+    ``size`` and ``digest`` are the whole file's (bytes stored, SHA-256).
+    """
+
+    source: SourceFile
+    index: int  # from 0
+    count: int  # parts of the file
+    start: int
+    stop: int
+    first: int
+    length: int  # the bytes this part reads (about)
+    size: int
+    digest: str
+    codec: str = "utf-8"
+    label: str = "utf-8"
+
+    @property
+    def last(self) -> bool:
+        return self.index == self.count - 1
 
 
 @dataclass(frozen=True)
@@ -142,6 +175,34 @@ def read_bytes(path: Path, label: str, max_bytes: int = DEFAULT_MAX_BYTES) -> by
         raise InputError(f"{label}: is a folder") from None
     except OSError as exc:
         raise InputError(f"{label}: cannot read ({exc.strerror or exc})") from None
+
+
+def load_part(part: FilePart, text_field: str = "text") -> LoadedFile:
+    """One part of a file read in parts: its records, numbered as in the whole file; a part may
+    hold bad lines only (whether the whole file has a good one is known when all parts are in)."""
+    if part.source.format == "parquet":
+        from cleaner.io.parquet import load_parquet_part
+
+        return load_parquet_part(part, text_field)
+    data = read_range(part.source.path, part.source.rel, part.start, part.stop)
+    text = data.decode(part.codec)  # the whole file decoded strictly when it was cut (partitioning)
+    records, documents, rejected = _parse_jsonl(text, part.source.rel, text_field, part.first, whole=False)
+    return LoadedFile(part.source, part.label, part.size, documents, records, text, rejected, part=part)
+
+
+def read_range(path: Path, label: str, start: int, stop: int) -> bytes:
+    """The bytes ``start``..``stop`` of a regular file (one that was checked when it was cut in parts)."""
+    try:
+        with open_regular(path) as handle:
+            handle.seek(start)
+            data = handle.read(stop - start)
+    except NotReadable as exc:
+        raise InputError(f"{label}: {exc}") from None
+    except OSError as exc:
+        raise InputError(f"{label}: cannot read ({exc.strerror or exc})") from None
+    if len(data) != stop - start:
+        raise InputError(f"{label}: changed while it was read (shorter than when it was cut in parts)")
+    return data
 
 
 def load(
@@ -197,19 +258,20 @@ def _without_final_newline(text: str) -> str:
 
 
 def _parse_jsonl(
-    text: str, rel: str, text_field: str
+    text: str, rel: str, text_field: str, first: int = 1, whole: bool = True
 ) -> tuple[list[dict[str, Any]], list[Document], list[RejectedRecord]]:
     """The records of a JSON Lines file, its documents, and the lines that are not records.
 
     A bad line does not lose the file: it is set aside with its reason and written back as it was
     (see :class:`RejectedRecord`). A file whose lines are all bad is skipped, with the reason of its
     first bad line; a file with no line at all (empty, or blank lines only) holds no record and is
-    written back empty, as a run that drops every record writes it.
+    written back empty, as a run that drops every record writes it. A part of a file (not
+    ``whole``) starts at line ``first``, and is never skipped here.
     """
     records: list[dict[str, Any]] = []
     documents: list[Document] = []
     rejected: list[RejectedRecord] = []
-    for number, line in enumerate(_lines(text), start=1):
+    for number, line in enumerate(_lines(text), start=first):
         if not line.strip():
             continue
         try:
@@ -219,10 +281,16 @@ def _parse_jsonl(
             continue
         records.append(record)
         documents.append(Document(id=f"{rel}:{number}", text=record[text_field], meta={"path": rel, "line": number}))
-    if rejected and not records:
-        more = f" (and {len(rejected) - 1:,} more bad lines)" if len(rejected) > 1 else ""
-        raise InputError(f"{rejected[0].reason}{more}; no record could be read")
+    if whole and rejected and not records:
+        raise InputError(no_good_record(rejected[0].reason, len(rejected), "line"))
     return records, documents, rejected
+
+
+def no_good_record(first_reason: str, bad: int, what: str) -> str:
+    """Why a file none of whose ``bad`` lines (``what``: ``line``, ``row``) could be read is skipped."""
+    more = f" (and {bad - 1:,} more bad {what}s)" if bad > 1 else ""
+    noun = "record" if what == "line" else what
+    return f"{first_reason}{more}; no {noun} could be read"
 
 
 def _record(line: str, text_field: str) -> dict[str, Any]:

@@ -52,15 +52,27 @@ def read_regular_file(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> b
 
     Raises :class:`NotReadable` for anything else, and ``OSError`` if it cannot be opened or read.
     """
+    with open_regular(path) as handle:
+        size = os.fstat(handle.fileno()).st_size
+        if size > max_bytes:
+            raise NotReadable(too_large(size, max_bytes))
+        return read_at_most(handle, max_bytes)
+
+
+def open_regular(path: str | Path) -> BinaryIO:
+    """``path`` opened for reading (unbuffered) if it is a regular file (after symlinks), without
+    blocking on a FIFO; :class:`NotReadable` for anything else, ``OSError`` if it cannot be opened."""
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
     fd = os.open(path, flags)
-    with os.fdopen(fd, "rb", buffering=0) as handle:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise NotReadable(f"not a regular file ({kind_of(info.st_mode)})")
-        if info.st_size > max_bytes:
-            raise NotReadable(too_large(info.st_size, max_bytes))
-        return read_at_most(handle, max_bytes)
+    handle = os.fdopen(fd, "rb", buffering=0)
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise NotReadable(f"not a regular file ({kind_of(mode)})")
+    except BaseException:
+        handle.close()
+        raise
+    return handle  # type: ignore[return-value]  # a raw FileIO reads and seeks as a BinaryIO does
 
 
 def read_at_most(handle: BinaryIO, max_bytes: int, refusal: Callable[[], Exception] | None = None) -> bytes:

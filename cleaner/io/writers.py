@@ -12,6 +12,7 @@ and remove (:func:`remove_leftover_temporaries`).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -148,6 +149,34 @@ def write_atomic(
     """Write ``text`` (or bytes, as they are) to ``target`` atomically (``sync``: see :func:`atomic_open`)."""
     with atomic_open(target, guard, what, binary=isinstance(text, bytes), sync=sync) as handle:
         handle.write(text)
+
+
+class CountingWriter:
+    """A binary file handle that also counts and hashes (SHA-256) the bytes written through it, for
+    an output written piece by piece; ``close`` leaves the handle to its owner."""
+
+    closed = False
+
+    def __init__(self, handle: IO[bytes]) -> None:
+        self.handle = handle
+        self.digest = hashlib.sha256()
+        self.size = 0
+
+    def write(self, data: bytes | memoryview) -> int:
+        data = bytes(data)
+        self.handle.write(data)
+        self.digest.update(data)
+        self.size += len(data)
+        return len(data)
+
+    def tell(self) -> int:
+        return self.size
+
+    def flush(self) -> None:
+        self.handle.flush()
+
+    def close(self) -> None:
+        pass
 
 
 def remove_leftover_temporaries(folder: Path) -> int:
