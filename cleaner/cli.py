@@ -102,6 +102,7 @@ def build_config(
     furniture: str | None = None,
     debris: str | None = None,
     dedup_index: Path | None = None,
+    partition_size: str | None = None,
 ) -> Config:
     """The run's configuration: defaults, then the config file, then command-line options.
 
@@ -130,6 +131,7 @@ def build_config(
         ("--dedup", "dedup", "scope", dedup),
         ("--dedup-index", "dedup", "index", None if dedup_index is None else str(dedup_index)),
         ("--max-file-size", "input", "max_file_size", max_file_size),
+        ("--partition-size", "input", "partition_size", partition_size),
         ("--on-error", "input", "on_error", on_error),
     ):
         if value is not None:
@@ -202,6 +204,18 @@ EncodingOption = Annotated[
         metavar="NAME|GLOB=NAME",
         help="Decode every file (NAME) or matching files (GLOB=NAME) in this encoding, e.g. gbk, big5, "
         "utf-16-le, cp1252, instead of sniffing (repeatable).",
+        show_default=False,
+    ),
+]
+
+
+PartitionSizeOption = Annotated[
+    str | None,
+    typer.Option(
+        "--partition-size",
+        metavar="SIZE",
+        help="Clean a JSON Lines or Parquet file larger than this (e.g. 64M; default 4M) in parts of "
+        "consecutive records, spread over the workers; the output is the same.",
         show_default=False,
     ),
 ]
@@ -302,6 +316,7 @@ def run(
     text_field: TextFieldOption = "text",
     encoding: EncodingOption = None,
     max_file_size: MaxFileSizeOption = None,
+    partition_size: PartitionSizeOption = None,
     config_file: ConfigOption = None,
     no_config: NoConfigOption = False,
     rules: RulesOption = None,
@@ -460,7 +475,7 @@ def run(
         config = build_config(
             config_file, rules, no_rules, disable, variants, opencc_config, spacing, markup, dedup,
             drop_duplicate_documents, encoding, max_file_size, src, no_config, on_error, select, ignore,
-            furniture, debris, dedup_index,
+            furniture, debris, dedup_index, partition_size,
         )  # fmt: skip
         if src == "-":
             if config.dedup.index is not None:
