@@ -1038,21 +1038,31 @@ class _PartsJoiner(contextlib.AbstractContextManager["_PartsJoiner"]):
 
     def _end(self, joined: _Joined, keep: bool) -> None:
         """The output complete and renamed into place (``keep``; unless it already held these bytes
-        and may be kept as it is), or its temporary file removed."""
+        and may be left as it is), or its temporary file removed. An error while an output is
+        discarded is of no consequence (the temporary file goes all the same)."""
         if joined.handle is None:
             return
         handle, joined.handle = joined.handle, None
-        if joined.sink is not None:
-            sink, joined.sink = joined.sink, None
-            sink.close()  # the footer: only now is the file complete
-        joined.bytes_out, joined.output_digest = handle.size, handle.digest.hexdigest()
-        target = self.plan.outputs[joined.part.source.rel]
-        if keep and self.keep_same and incremental.file_digest(target) == joined.output_digest:
-            keep = False  # the output already holds these bytes: left alone, its time stamp too
-        elif keep:
-            joined.writing.close()
-            joined.wrote = True
+        try:
+            if joined.sink is not None:
+                sink, joined.sink = joined.sink, None
+                sink.close()  # the footer: only now is the file complete
+            joined.bytes_out, joined.output_digest = handle.size, handle.digest.hexdigest()
+            target = self.plan.outputs[joined.part.source.rel]
+            same = self.keep_same and incremental.file_digest(target) == joined.output_digest
+            if keep and not same:  # the same bytes: left alone, its time stamp too
+                joined.writing.close()  # synced and renamed into place
+                joined.wrote = True
+                return
+        except BaseException as exc:
+            self._discard(joined)
+            if keep or not isinstance(exc, Exception):
+                raise
             return
+        self._discard(joined)
+
+    @staticmethod
+    def _discard(joined: _Joined) -> None:
         with contextlib.suppress(_Discard):
             joined.writing.__exit__(_Discard, _Discard(), None)
 

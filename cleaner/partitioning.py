@@ -111,10 +111,11 @@ def _jsonl_parts(source: SourceFile, size: int, limit: int, config: Config) -> l
     encoding = EncodingChoice.parse(config.input.encoding).for_file(source.rel)
     with open_regular(source.path) as handle:
         head = handle.read(SAMPLE_BYTES)
-        sample = _sample(handle, head)
+        whole = size <= SAMPLE_BYTES  # as decode() sniffs a file that small: from all of it
+        sample = head if whole else _sample(handle, head)
         handle.seek(size - 1)
         ends_in_newline = handle.read(1) == b"\n"
-        codec, label, bom = file_codec(head, sample, False, ends_in_newline, source.rel, encoding)
+        codec, label, bom = file_codec(head, sample, whole, ends_in_newline, source.rel, encoding)
         if codecs.lookup(codec).name not in LINE_SAFE_CODECS:
             return []
         handle.seek(0)
