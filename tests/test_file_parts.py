@@ -12,6 +12,7 @@ import codecs
 import dataclasses
 import difflib
 import gzip
+import itertools
 import json
 import os
 import signal
@@ -92,7 +93,7 @@ def test_the_parts_cut_at_line_ends_and_know_their_line_numbers(corpus: Path) ->
     data = (corpus / "news.jsonl").read_bytes()
     assert len(parts) > 20
     assert parts[0].start == 0 and parts[-1].stop == len(data)
-    for part, following in zip(parts, parts[1:], strict=False):
+    for part, following in itertools.pairwise(parts):
         assert part.stop == following.start
         assert data[part.stop - 1 : part.stop] == b"\n", "a part ends just after a line break"
     for part in parts:
@@ -283,3 +284,17 @@ def test_a_text_file_is_one_unit_whatever_its_size(tmp_path: Path) -> None:
     assert units_of([SourceFile(path, path.name, "text")], config_with(1024), "text") == [
         SourceFile(path, path.name, "text")
     ]
+
+
+def test_the_partition_size_comes_from_the_config_file_or_the_command_line(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    records_file(src / "news.jsonl")
+    (tmp_path / "cleaner.yaml").write_text("input:\n  partition_size: 8K\n", encoding="utf-8")
+    from cleaner.config import load_config
+
+    config = load_config(tmp_path / "cleaner.yaml")
+    assert config.input.partition_size == 8192
+    assert len(parts_of(src, config)) > 10
+    result = CliRunner().invoke(clean_app, [str(src), str(tmp_path / "out"), "--no-config", "--partition-size", "some"])
+    assert result.exit_code == 2
+    assert "--partition-size must be a size such as 2G, 500M or 1048576, not 'some'" in result.stderr
