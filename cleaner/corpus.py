@@ -7,6 +7,7 @@ every run. Each output is written atomically after its file has been fully proce
 
 from __future__ import annotations
 
+import codecs
 import collections
 import contextlib
 import functools
@@ -14,17 +15,18 @@ import hashlib
 import itertools
 import json
 import os
+import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 from cleaner import incremental, stale
 from cleaner.audit_file import DEFAULT_FORMAT, NAMES, audit_in
 from cleaner.config import Config, discover_config, rule_files_of
 from cleaner.errors import ConfigError, InputError
-from cleaner.io.decoding import UNCERTAIN, EncodingChoice, reads_back, self_describing
+from cleaner.io.decoding import UNCERTAIN, EncodingChoice, reads_back, reads_back_file, self_describing
 from cleaner.io.locking import STATE_DIR, folder_lock, lock_path
 from cleaner.io.paths import UnsafeWriteError, WriteGuard, display_name, has_valid_name, real
 from cleaner.io.readers import (
@@ -42,12 +44,14 @@ from cleaner.io.readers import (
 from cleaner.io.regular import NotReadable, open_regular, too_large
 from cleaner.io.writers import (
     CountingWriter,
+    ascii_record,
     atomic_open,
     durable_writes,
     file_bytes,
     remove_leftover_temporaries,
     render_jsonl,
     render_text,
+    verbatim_lines,
     write_atomic,
 )
 from cleaner.model import Document, Edit
@@ -103,6 +107,9 @@ class FileOutcome:
     # For a part of a Parquet file cleaned in parts: its output row groups (a
     # cleaner.io.parquet.OutputGroups), which the writer appends to the file's output.
     row_groups: Any = None
+    # For a part of a JSON Lines file cleaned in parts: which lines of ``after`` are bad lines
+    # written back as they were (from 0), the others being records.
+    verbatim: list[int] | None = None
 
     @property
     def bytes_out(self) -> int:
@@ -239,10 +246,12 @@ class Corpus:
             digest=prepared.digest,
             reused=prepared.reused,
         )
-        if loaded.parquet is not None and loaded.part is not None:
+        if loaded.part is not None and loaded.parquet is not None:
             from cleaner.io.parquet import output_of
 
             outcome.row_groups = output_of(loaded, outputs)
+        elif loaded.part is not None:
+            outcome.verbatim = verbatim_lines([bad.position for bad in loaded.rejected], outputs)
         return outcome
 
 
@@ -292,6 +301,8 @@ def render_file(
         if marks is not None:
             records = [{**record, FURNITURE_FIELD: found} for record, found in zip(records, marks, strict=True)]
         after = render_jsonl(records, outputs, text_field, verbatim)
+        if loaded.part is not None:  # whether the file's output reads back is seen once it is whole (_Joined)
+            return after, None
         if not reads_back(after):  # the same records in ASCII escapes read back as they are
             after = render_jsonl(records, outputs, text_field, verbatim, ascii_only=True)
     else:
@@ -901,6 +912,8 @@ class _Joined:
     deferred: DeferredEdits
     writing: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
     handle: CountingWriter | None = None  # into the output's temporary file; None: not written
+    lines: int = 0  # JSON Lines: the lines written so far
+    verbatim: set[int] = field(default_factory=set)  # JSON Lines: those that are bad lines as they were
     sink: Any = None  # for Parquet: a cleaner.io.parquet.ParquetSink into ``handle``
     bytes_out: int = 0
     output_digest: str = ""
@@ -933,6 +946,8 @@ class _Joined:
         if self.handle is None:
             return
         if outcome.row_groups is None:
+            self.verbatim.update(self.lines + line for line in outcome.verbatim or ())
+            self.lines += outcome.after.count("\n")
             self.handle.write(output_bytes(outcome))
             return
         if self.sink is None:
@@ -1042,11 +1057,13 @@ class _PartsJoiner(contextlib.AbstractContextManager["_PartsJoiner"]):
         discarded is of no consequence (the temporary file goes all the same)."""
         if joined.handle is None:
             return
-        handle, joined.handle = joined.handle, None
         try:
             if joined.sink is not None:
                 sink, joined.sink = joined.sink, None
                 sink.close()  # the footer: only now is the file complete
+            elif keep:
+                self._reading_back(joined)
+            handle, joined.handle = joined.handle, None
             joined.bytes_out, joined.output_digest = handle.size, handle.digest.hexdigest()
             target = self.plan.outputs[joined.part.source.rel]
             same = self.keep_same and incremental.file_digest(target) == joined.output_digest
@@ -1055,11 +1072,52 @@ class _PartsJoiner(contextlib.AbstractContextManager["_PartsJoiner"]):
                 joined.wrote = True
                 return
         except BaseException as exc:
+            joined.handle = None
             self._discard(joined)
             if keep or not isinstance(exc, Exception):
                 raise
             return
         self._discard(joined)
+
+    def _reading_back(self, joined: _Joined) -> None:
+        """A JSON Lines output as :func:`render_file` makes a whole one, which reads back as itself:
+        the records with JSON escapes if UTF-8 alone would be read as another text (the bad lines
+        as they were), and then, if it is still so, with a BOM. Rare: the file is written again."""
+        assert joined.handle is not None
+        joined.handle.flush()
+        if reads_back_file(joined.handle.handle):
+            return
+        verbatim = joined.verbatim
+
+        def escaped(old: IO[bytes], new: CountingWriter) -> None:
+            for number, line in enumerate(old):
+                new.write(line if number in verbatim else ascii_record(line.decode("utf-8")).encode("utf-8"))
+
+        self._rewrite(joined, escaped)
+        if reads_back_file(joined.handle.handle):
+            return
+
+        def marked(old: IO[bytes], new: CountingWriter) -> None:
+            new.write(codecs.BOM_UTF8)
+            shutil.copyfileobj(old, new)
+
+        self._rewrite(joined, marked)
+
+    def _rewrite(self, joined: _Joined, copy: Callable[[IO[bytes], CountingWriter], None]) -> None:
+        """The output made again, into a new temporary file, by ``copy`` from the one written."""
+        assert joined.handle is not None
+        old, writing = joined.handle.handle, contextlib.ExitStack()
+        try:
+            target = self.plan.outputs[joined.part.source.rel]
+            new = CountingWriter(writing.enter_context(atomic_open(target, self.plan.guard, binary=True)))
+            old.seek(0)
+            copy(old, new)
+        except BaseException:
+            self._discard(joined)
+            joined.writing = writing
+            raise
+        self._discard(joined)
+        joined.writing, joined.handle = writing, new
 
     @staticmethod
     def _discard(joined: _Joined) -> None:

@@ -29,13 +29,19 @@ import codecs
 import hashlib
 import itertools
 import os
-import re
 from collections.abc import Iterator
 from typing import BinaryIO
 
 from cleaner.config import Config
 from cleaner.errors import CleanerError
-from cleaner.io.decoding import BINARY_CHECK_CHARS, SAMPLE_BYTES, EncodingChoice, check_not_binary, file_codec
+from cleaner.io.decoding import (
+    BINARY_CHECK_CHARS,
+    SAMPLE_BYTES,
+    EncodingChoice,
+    check_not_binary,
+    file_codec,
+    sample_of_file,
+)
 from cleaner.io.paths import has_valid_name
 from cleaner.io.readers import FilePart, SourceFile
 from cleaner.io.regular import open_regular
@@ -53,7 +59,6 @@ LINE_SAFE_CODECS = frozenset(
 )
 
 Unit = SourceFile | FilePart
-_NON_ASCII = re.compile(b"[\x80-\xff]")
 
 
 def partitions(files: list[SourceFile] | list[Unit]) -> list[list[Unit]]:
@@ -112,7 +117,7 @@ def _jsonl_parts(source: SourceFile, size: int, limit: int, config: Config) -> l
     with open_regular(source.path) as handle:
         head = handle.read(SAMPLE_BYTES)
         whole = size <= SAMPLE_BYTES  # as decode() sniffs a file that small: from all of it
-        sample = head if whole else _sample(handle, head)
+        sample = head if whole else sample_of_file(handle, head)
         handle.seek(size - 1)
         ends_in_newline = handle.read(1) == b"\n"
         codec, label, bom = file_codec(head, sample, whole, ends_in_newline, source.rel, encoding)
@@ -127,30 +132,6 @@ def _jsonl_parts(source: SourceFile, size: int, limit: int, config: Config) -> l
         FilePart(source, i, count, start, stop, first, stop - start, size, digest, codec, label)
         for i, ((start, first), (stop, _)) in enumerate(itertools.pairwise(cuts))
     ]
-
-
-def _sample(handle: BinaryIO, head: bytes) -> bytes:
-    """What :func:`cleaner.io.decoding.sample_of` takes of the whole file, read from ``handle``
-    (just past ``head``): the head, and if it is all ASCII, SAMPLE_BYTES from the start of the
-    line holding the first byte that is not."""
-    if not head.isascii() or b"\x00" in head:
-        return head
-    position, last_newline = len(head), -1
-    for chunk in _chunks(handle):
-        found = _NON_ASCII.search(chunk)
-        if found is not None:
-            newline = chunk.rfind(b"\n", 0, found.start())
-            if newline >= 0:
-                start = position + newline + 1
-            else:
-                start = last_newline + 1 if last_newline >= 0 else position + found.start()
-            handle.seek(start)
-            return head + handle.read(SAMPLE_BYTES)
-        newline = chunk.rfind(b"\n")
-        if newline >= 0:
-            last_newline = position + newline
-        position += len(chunk)
-    return head
 
 
 def _chunks(handle: BinaryIO) -> Iterator[bytes]:

@@ -298,3 +298,23 @@ def test_the_partition_size_comes_from_the_config_file_or_the_command_line(tmp_p
     result = CliRunner().invoke(clean_app, [str(src), str(tmp_path / "out"), "--no-config", "--partition-size", "some"])
     assert result.exit_code == 2
     assert "--partition-size must be a size such as 2G, 500M or 1048576, not 'some'" in result.stderr
+
+
+def test_an_output_utf8_alone_would_not_describe_is_escaped_as_when_whole(tmp_path: Path) -> None:
+    """ASCII records, then one whose cleaned text is a rare character whose UTF-8 bytes read as
+    GB18030 (a case of tests/test_encodings.py): whether the output reads back is a matter of the
+    whole output, so every part's records are written with JSON escapes, the bad line as it was."""
+    src = tmp_path / "src"
+    src.mkdir()
+    lines = [json.dumps({"id": i, "text": f"plain ascii record number {i}"}) for i in range(600)]
+    lines[300] = json.dumps({"id": 300, "text": "\u3000\U00071f21"}, ensure_ascii=False)
+    lines[590] = "not json, ¡Ａ"  # far enough not to be in the sample the encoding is sniffed from
+    (src / "news.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert len(parts_of(src, config_with(4096))) > 4
+    whole = clean(src, tmp_path / "whole", "--partition-size", WHOLE)
+    split = clean(src, tmp_path / "split", "--partition-size", PART, "-j", "2")
+    assert whole.exit_code == split.exit_code == 1
+    assert tree(tmp_path / "split") == tree(tmp_path / "whole")
+    output = (tmp_path / "split" / "news.jsonl").read_text("utf-8").splitlines()
+    assert output[300] == '{"id": 300, "text": "\\ud987\\udf21"}'
+    assert output[590] == "not json, ¡Ａ"

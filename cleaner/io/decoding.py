@@ -26,6 +26,7 @@ import fnmatch
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import BinaryIO
 
 from cleaner.errors import ConfigError, InputError
 from cleaner.io.plausibility import Plausibility, plausibility
@@ -121,6 +122,58 @@ def reads_back(text: str) -> bool:
         return decode(text.encode("utf-8"), "output").text == text
     except (InputError, UnicodeError):
         return False
+
+
+def reads_back_file(handle: BinaryIO) -> bool:
+    """:func:`reads_back` for valid UTF-8 written to ``handle`` (readable and seekable), read in
+    chunks: for an output too big to hold, written piece by piece. Such bytes read back as
+    themselves unless they start with a BOM, are sniffed as another encoding (which reads valid
+    UTF-8 that ends in a line break, as a JSON Lines output does, as another text) or refused, or
+    look binary."""
+    size = handle.seek(0, 2)
+    if not size:
+        return True
+    handle.seek(0)
+    head = handle.read(SAMPLE_BYTES)
+    if _given_or_marked(head[:4], None) is not None:
+        return False
+    whole = size <= SAMPLE_BYTES
+    sample = head if whole else sample_of_file(handle, head)
+    handle.seek(size - 1)
+    ends_in_newline = handle.read(1) == b"\n"
+    try:
+        if sniff_codec(sample, whole, ends_in_newline, "output") != "utf-8":
+            return False
+        handle.seek(0)
+        start = codecs.getincrementaldecoder("utf-8")().decode(handle.read(4 * BINARY_CHECK_CHARS))
+        check_not_binary(start, "output")
+    except (InputError, UnicodeError):
+        return False
+    return True
+
+
+def sample_of_file(handle: BinaryIO, head: bytes, chunk_bytes: int = 1 << 23) -> bytes:
+    """:func:`sample_of` a file, read from ``handle`` just past its first bytes ``head``: the
+    head, and if it is all ASCII, SAMPLE_BYTES from the start of the line holding the first byte
+    that is not."""
+    if not head.isascii() or b"\x00" in head:
+        return head
+    position, last_newline = len(head), -1
+    while chunk := handle.read(chunk_bytes):
+        found = _NON_ASCII.search(chunk)
+        if found is not None:
+            newline = chunk.rfind(b"\n", 0, found.start())
+            if newline >= 0:
+                start = position + newline + 1
+            else:
+                start = last_newline + 1 if last_newline >= 0 else position + found.start()
+            handle.seek(start)
+            return head + handle.read(SAMPLE_BYTES)
+        newline = chunk.rfind(b"\n")
+        if newline >= 0:
+            last_newline = position + newline
+        position += len(chunk)
+    return head
 
 
 def self_describing(text: str) -> str:

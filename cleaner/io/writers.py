@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -57,6 +58,37 @@ def render_jsonl(
             lines.append(json.dumps({**record, text_field: document.text}, ensure_ascii=ascii_only, allow_nan=False))
     lines.extend(line for _, line in reversed(pending))
     return "".join(line + "\n" for line in lines)
+
+
+def verbatim_lines(positions: Sequence[int], documents: Sequence[Document | None]) -> list[int]:
+    """Which lines (from 0) of :func:`render_jsonl`'s output are the verbatim lines at ``positions``."""
+    pending = sorted(positions, reverse=True)
+    found: list[int] = []
+    line = 0
+    for position, document in enumerate(documents):
+        while pending and pending[-1] <= position:
+            pending.pop()
+            found.append(line)
+            line += 1
+        line += document is not None
+    return found + list(range(line, line + len(pending)))
+
+
+def ascii_record(line: str) -> str:
+    """A line ``render_jsonl`` wrote for a record, as it writes it with ``ascii_only``: every
+    character past ``~`` as a JSON escape (a pair of them past U+FFFF), as ``json.dumps`` does."""
+    return _PAST_ASCII.sub(_json_escape, line)
+
+
+_PAST_ASCII = re.compile("[\x7f-\U0010ffff]")
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code > 0xFFFF:
+        code -= 0x10000
+        return f"\\u{0xD800 | (code >> 10):04x}\\u{0xDC00 | (code & 0x3FF):04x}"
+    return f"\\u{code:04x}"
 
 
 def file_bytes(text: str, codec: str | None = None) -> bytes:
@@ -122,7 +154,8 @@ def atomic_open(
     try:
         # mkstemp creates the file private (0600); give the output the permissions a plain write would.
         os.chmod(temporary, 0o666 & ~_umask())
-        opened = os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="\n")
+        # Binary: also readable, so that an output written piece by piece can be looked over whole.
+        opened = os.fdopen(fd, "w+b") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="\n")
         with opened as handle:
             yield handle
             handle.flush()
