@@ -293,7 +293,7 @@ def render_file(
         from cleaner.io.parquet import render_parquet, text_view
 
         if loaded.part is not None:  # its row groups go into the file's output (FileOutcome.row_groups)
-            return text_view(outputs, loaded), None
+            return "", None
         return text_view(outputs, loaded), render_parquet(loaded, outputs, text_field)
     if loaded.records is not None:
         verbatim = [(bad.position, bad.text) for bad in loaded.rejected]
@@ -503,7 +503,9 @@ def _preparing(
             jobs = min(jobs, len(fresh))
             setup_args = (corpus.config, text_field)
             pool = WorkerPool(jobs, _init_worker, setup_args, _prepare_in_worker, _failed_in_worker)
-            prepared = stack.enter_context(pool).map_ordered(fresh, window=jobs * 4)
+            # Parts of files are a few MB each, most files far less: fewer of them wait in memory.
+            ahead = 2 if any(isinstance(unit, FilePart) for unit in fresh) else 4
+            prepared = stack.enter_context(pool).map_ordered(fresh, window=jobs * ahead)
         if run_cache is not None:
             prepared = _with_cached(corpus, units, digests, cached, prepared, run_cache, text_field)
         yield prepared

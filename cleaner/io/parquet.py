@@ -77,7 +77,7 @@ def _loaded(source: Any, parquet: ParquetInput, size: int, text_field: str, part
         if rejected:
             raise InputError(no_good_record(rejected[0].reason, len(rejected), "row"))
         raise InputError(f"{rel}: no rows")
-    view = _view(values)
+    view = _view(values) if part is None else ""  # no diff shows a file read in parts
     return LoadedFile(source, "utf-8", size, documents, text=view, rejected=rejected, parquet=parquet, part=part)
 
 

@@ -187,7 +187,8 @@ def load_part(part: FilePart, text_field: str = "text") -> LoadedFile:
     data = read_range(part.source.path, part.source.rel, part.start, part.stop)
     text = data.decode(part.codec)  # the whole file decoded strictly when it was cut (partitioning)
     records, documents, rejected = _parse_jsonl(text, part.source.rel, text_field, part.first, whole=False)
-    return LoadedFile(part.source, part.label, part.size, documents, records, text, rejected, part=part)
+    # No text kept: a file is read in parts only where no diff shows it, and a part travels light.
+    return LoadedFile(part.source, part.label, part.size, documents, records, "", rejected, part=part)
 
 
 def read_range(path: Path, label: str, start: int, stop: int) -> bytes:
