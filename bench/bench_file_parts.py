@@ -9,7 +9,8 @@ its order), ``--copies`` times over: ``one/corpus.jsonl`` holds them all, ``many
 records in files of about ``--file-mb`` MB each, in the same order (so dedup keeps the same
 copies). Each (tree, layout, jobs) is ``cleaner run SRC DST -q -j N --no-cache`` from that
 tree's code, a fresh process whose process tree's resident memory is sampled
-(``bench.run.run_sampled``). Printed, one JSON line per run: seconds, peak MB, MB/s; then whether
+(``bench.run.run_sampled``). Printed, one JSON line per run: seconds, CPU seconds of the process
+tree, peak MB, MB/s; then whether
 every run of a layout wrote the same outputs, and whether the big file's output is the many
 files' outputs put end to end.
 """
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import shutil
 import sys
 import tempfile
@@ -55,6 +57,13 @@ def write_inputs(corpus: Path, folder: Path, copies: int, file_mb: float) -> dic
     return {"one": one, "many": many}
 
 
+def _children_cpu() -> float:
+    """CPU seconds (user and system) of the processes this one has waited for, and theirs: on a
+    loaded machine a steadier measure of the work done than wall time."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def concatenated(folder: Path) -> bytes:
     """The outputs of a run over ``many/``, end to end in the order of their names."""
     return b"".join(p.read_bytes() for p in sorted(folder.glob("*.jsonl")))
@@ -69,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--layouts", nargs="+", default=["one", "many"], choices=["one", "many"])
     parser.add_argument("--tree", action="append", help="LABEL=PATH: a checkout whose code runs (default: this one)")
+    parser.add_argument("--option", action="append", default=[], help="a further option of cleaner run (repeatable)")
     parser.add_argument("--work", type=Path, help="where the inputs and outputs go (default: a temporary folder)")
     args = parser.parse_args(argv)
     trees = [tuple(spec.split("=", 1)) for spec in args.tree or [f"this={ROOT}"]]
@@ -81,14 +91,17 @@ def main(argv: list[str] | None = None) -> int:
         for jobs in args.jobs:
             for label, tree in trees:
                 for layout in args.layouts:
-                    src, dst = inputs[layout], work / f"out-{label}-{layout}-j{jobs}"
+                    src, dst = inputs[layout], work / f"out-{label}-{layout}-j{jobs}{''.join(args.option)}"
                     command = [sys.executable, "-m", "cleaner", "run", str(src), str(dst), "-q"]
-                    command += ["-j", str(jobs), "--no-cache"]
+                    command += ["-j", str(jobs), "--no-cache", *args.option]
+                    cpu = _children_cpu()
                     seconds, peak, _ = run_sampled(Path(tree).resolve(), command)
+                    cpu = _children_cpu() - cpu
                     mb = sum(p.stat().st_size for p in src.iterdir()) / 1e6
                     files = sum(1 for _ in src.iterdir())
                     row = {"tree": label, "layout": layout, "files": files, "jobs": jobs, "mb": round(mb, 1)}
-                    row |= {"seconds": round(seconds, 1), "peak_mb": round(peak / 1e6, 1)}
+                    row |= {"options": " ".join(args.option)} if args.option else {}
+                    row |= {"seconds": round(seconds, 1), "cpu_s": round(cpu, 1), "peak_mb": round(peak / 1e6, 1)}
                     print(json.dumps(row | {"mb_per_s": round(mb / seconds, 3)}), flush=True)
                     outputs[layout].append(dst)
         for layout, dsts in outputs.items():
