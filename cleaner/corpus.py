@@ -503,9 +503,7 @@ def _preparing(
             jobs = min(jobs, len(fresh))
             setup_args = (corpus.config, text_field)
             pool = WorkerPool(jobs, _init_worker, setup_args, _prepare_in_worker, _failed_in_worker)
-            # Parts of files are a few MB each, most files far less: fewer of them wait in memory.
-            ahead = 2 if any(isinstance(unit, FilePart) for unit in fresh) else 4
-            prepared = stack.enter_context(pool).map_ordered(fresh, window=jobs * ahead)
+            prepared = stack.enter_context(pool).map_ordered(fresh, window=jobs * 4)
         if run_cache is not None:
             prepared = _with_cached(corpus, units, digests, cached, prepared, run_cache, text_field)
         yield prepared
