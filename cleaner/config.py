@@ -126,7 +126,8 @@ class InputOptions:
     max_file_size: int = DEFAULT_MAX_BYTES
     # A JSON Lines or Parquet file larger than this many bytes is cleaned in parts of consecutive
     # records, each a unit of work for the workers (cleaner.partitioning); the output is the same.
-    partition_size: int = 4_000_000
+    # The part size sets the memory of the run (a few parts in flight per worker).
+    partition_size: int = 1_000_000
     # A document with a line (or, after layout, a paragraph) longer than this many characters is
     # left as decoded from there on, with an event: the stages' time and memory grow faster than
     # the length of one paragraph (about 4 s and 150 MB at this size).
