@@ -59,7 +59,6 @@ from typing import Any
 
 import numpy as np
 
-from cleaner import blocks
 from cleaner.config import DedupOptions
 from cleaner.dedup.fragments import (
     ORIGINAL_COVER,
@@ -72,12 +71,13 @@ from cleaner.dedup.fragments import (
     share,
     stretch,
 )
-from cleaner.dedup.keys import paragraph_keys
-from cleaner.dedup.lsh import band_fingerprints, candidate_pairs
-from cleaner.dedup.minhash import MinHasher, run_shingle_hashes
+from cleaner.dedup.keys import Keys
+from cleaner.dedup.lsh import candidate_pairs
+from cleaner.dedup.minhash import run_shingle_hashes
 from cleaner.dedup.short import breaks_a_word, index_segments, matching_pairs, query_segments, short_near_edits
+from cleaner.dedup.sketch import DocumentSketch, fits, hasher, sketch_paragraphs
 from cleaner.dedup.spill import SpilledIndex, pwrite_all
-from cleaner.dedup.units import Units, sentence_units
+from cleaner.dedup.units import Units, placed_units
 from cleaner.errors import ConfigError
 from cleaner.model import PARAGRAPH_SEPARATOR, TOO_LONG, Document, Edit
 
@@ -328,7 +328,7 @@ class Deduplicator:
         self.options = options = options or DedupOptions()
         self.spill_dir = spill_dir
         validate(options)
-        self.hasher = MinHasher(num_perm=options.num_perm, seed=1, n=options.ngram)
+        self.hasher = hasher(options.num_perm, options.ngram)
         self.batch_paragraphs = 2048
         self.stats: Counter[str] = Counter()
         self._scope_path: str | None = None
@@ -399,28 +399,34 @@ class Deduplicator:
         store.load(dedup, path, os.fspath(path))
         return dedup
 
-    def process(self, doc: Document) -> tuple[Document | None, list[Edit]]:
+    def process(self, doc: Document, sketch: DocumentSketch | None = None) -> tuple[Document | None, list[Edit]]:
         """Remove from ``doc`` the paragraphs already seen; index the rest.
 
         Returns the document (``None`` if dropped as a duplicate document) and one edit per
         removal, replayable on ``doc.text``. Same result as :meth:`process_all` on one document.
+        ``sketch``: the document's :func:`~cleaner.dedup.sketch.sketch`, if it was made elsewhere
+        (one made with other options is made again here).
         """
-        return self._guarded([doc])[0]
+        return self._guarded([(doc, sketch)])[0]
 
-    def process_all(self, docs: Iterable[Document]) -> Iterator[tuple[Document | None, list[Edit]]]:
+    def process_all(
+        self, docs: Iterable[Document | tuple[Document, DocumentSketch | None]]
+    ) -> Iterator[tuple[Document | None, list[Edit]]]:
         """:meth:`process` every document in order, lazily, working on batches of documents.
 
-        Results are exactly those of calling :meth:`process` on each document in turn; grouping
-        about ``batch_paragraphs`` paragraphs per round only saves per-call overhead (the array
-        work of a round is done once for the whole batch).
+        Each item is a document, or a document and its sketch (made where it was prepared, or
+        ``None``). Results are exactly those of calling :meth:`process` on each document in turn;
+        grouping about ``batch_paragraphs`` paragraphs per round only saves per-call overhead (the
+        array work of a round is done once for the whole batch).
         """
-        batch: list[Document] = []
+        batch: list[tuple[Document, DocumentSketch | None]] = []
         size = 0
-        for doc in docs:
-            if self.options.scope == "file" and batch and doc.path != batch[-1].path:
+        for item in docs:
+            doc, sketch = item if isinstance(item, tuple) else (item, None)
+            if self.options.scope == "file" and batch and doc.path != batch[-1][0].path:
                 yield from self._guarded(batch)
                 batch, size = [], 0
-            batch.append(doc)
+            batch.append((doc, sketch))
             size += len(doc.paragraphs)
             if size >= self.batch_paragraphs:
                 yield from self._guarded(batch)
@@ -442,7 +448,7 @@ class Deduplicator:
         ``text`` is taken as one paragraph; besides exact, short near and near copies, a text that
         joins consecutive indexed paragraphs is found as a ``fragment`` copy of them.
         """
-        batch = _Batch(self, ["<query>"], [text], [0, 1])
+        batch = _Batch(self, ["<query>"], sketch_paragraphs([[text]], self.options), [0, 1])
         if not batch.analysis.is_indexable(0):
             return None
         match = self._match_row(batch, 0)
@@ -454,7 +460,7 @@ class Deduplicator:
 
     # -- internals ---------------------------------------------------------------------------
 
-    def _guarded(self, docs: list[Document]) -> list[tuple[Document | None, list[Edit]]]:
+    def _guarded(self, docs: list[tuple[Document, DocumentSketch | None]]) -> list[tuple[Document | None, list[Edit]]]:
         """:meth:`_run`, with a fault inside it costing these documents their dedup, not the run:
         they pass through as they are, each with a ``dedup_failed`` event. Whatever of them was
         indexed before the fault stays an original, rightly: their text is all in the output."""
@@ -463,18 +469,18 @@ class Deduplicator:
         except Exception as exc:
             reason = f"{type(exc).__name__}: {exc}"
             detail = {"event": "dedup_failed", "reason": reason}
-            return [(doc, [Edit("dedup", "dedup_failed", 0, 0, "", "", 0, dict(detail))]) for doc in docs]
+            return [(doc, [Edit("dedup", "dedup_failed", 0, 0, "", "", 0, dict(detail))]) for doc, _ in docs]
 
-    def _run(self, docs: list[Document]) -> list[tuple[Document | None, list[Edit]]]:
+    def _run(self, docs: list[tuple[Document, DocumentSketch | None]]) -> list[tuple[Document | None, list[Edit]]]:
         """The results of a batch, in order; a document the pipeline left as it was (``TOO_LONG``)
         passes through unread: its paragraphs neither lose copies nor count as originals."""
-        if not any(doc.meta.get(TOO_LONG) for doc in docs):
+        if not any(doc.meta.get(TOO_LONG) for doc, _ in docs):
             return self._run_indexed(docs)
         results: list[tuple[Document | None, list[Edit]]] = []
-        pending: list[Document] = []
-        for doc in docs:
+        pending: list[tuple[Document, DocumentSketch | None]] = []
+        for doc, sketch in docs:
             if not doc.meta.get(TOO_LONG):
-                pending.append(doc)
+                pending.append((doc, sketch))
                 continue
             if pending:
                 results += self._run_indexed(pending)
@@ -482,21 +488,20 @@ class Deduplicator:
             results.append((doc, []))
         return results + (self._run_indexed(pending) if pending else [])
 
-    def _run_indexed(self, docs: list[Document]) -> list[tuple[Document | None, list[Edit]]]:
+    def _run_indexed(
+        self, sketched: list[tuple[Document, DocumentSketch | None]]
+    ) -> list[tuple[Document | None, list[Edit]]]:
         options = self.options
+        docs = [doc for doc, _ in sketched]
         if options.scope == "off":
             return [(doc, []) for doc in docs]
         if options.scope == "file" and docs[0].path != self._scope_path:
             self.reset()
             self._scope_path = docs[0].path
-        paragraphs: list[str] = []
-        bounds = [0]
-        for doc in docs:
-            paragraphs.extend(doc.paragraphs)
-            bounds.append(len(paragraphs))
+        bounds = np.cumsum([0, *(len(doc.paragraphs) for doc in docs)]).tolist()
         self.stats["documents"] += len(docs)
-        self.stats["paragraphs"] += len(paragraphs)
-        batch = _Batch(self, [doc.id for doc in docs], paragraphs, bounds)
+        self.stats["paragraphs"] += bounds[-1]
+        batch = _Batch(self, [doc.id for doc in docs], self._sketches(sketched), bounds)
         results: list[tuple[Document | None, list[Edit]]] = []
         for d, doc in enumerate(docs):
             rows = range(bounds[d], bounds[d + 1])
@@ -534,6 +539,12 @@ class Deduplicator:
             results.append(self._remove(doc, doc_matches, report))
         self._index(batch)
         return results
+
+    def _sketches(self, sketched: list[tuple[Document, DocumentSketch | None]]) -> list[DocumentSketch]:
+        """The documents' sketches: those given, if made with these options; the others made here, together."""
+        missing = [doc for doc, sketch in sketched if not fits(sketch, self.options, len(doc.paragraphs))]
+        made = iter(sketch_paragraphs([doc.paragraphs for doc in missing], self.options))
+        return [sketch if fits(sketch, self.options, len(doc.paragraphs)) else next(made) for doc, sketch in sketched]
 
     def _remove(self, doc: Document, matches: list[Match | None], edits: list[Edit]) -> tuple[Document, list[Edit]]:
         removed = {i: m for i, m in enumerate(matches) if m is not None}
@@ -1075,13 +1086,13 @@ class _OriginalRun:
 class _Batch:
     """The documents of one round and what has been decided about each of their rows so far."""
 
-    def __init__(self, dedup: Deduplicator, ids: list[str], paragraphs: list[str], bounds: list[int]) -> None:
+    def __init__(self, dedup: Deduplicator, ids: list[str], sketches: list[DocumentSketch], bounds: list[int]) -> None:
         self.ids, self.bounds = ids, bounds
-        self.analysis = analysis = _Analysis(dedup, paragraphs, bounds)
+        self.analysis = analysis = _Analysis(dedup.options, sketches)
         self.owner: list[int] = np.repeat(np.arange(len(ids)), np.diff(bounds)).tolist()
         self.where = [(ids[d], row - bounds[d]) for row, d in enumerate(self.owner)]
-        self.matches: list[Match | None] = [None] * len(paragraphs)
-        self.available = [False] * len(paragraphs)  # kept rows later rows may match
+        self.matches: list[Match | None] = [None] * analysis.count
+        self.available = [False] * analysis.count  # kept rows later rows may match
         self.seen_here: dict[int, int] = {}
         self.indexed: list[int] = []
         self.kept_by_doc: dict[int, list[int]] = {}
@@ -1190,63 +1201,52 @@ def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     return np.arange(int(counts.sum()), dtype=np.int64) - np.repeat(offsets - starts, counts)
 
 
-# A caption or credit is a line this short (letters, digits, ideographs) at most.
-CAPTION_MAX_LENGTH = 60
-
-
-def _captions(paragraphs: list[str], content: np.ndarray) -> np.ndarray:
-    """Which paragraphs are one line that reads as a picture caption or credit
-    (``（本版图片由…提供）``, ``▲ 图为…。 李健 摄``)."""
-    found = np.zeros(len(paragraphs), dtype=bool)
-    for row in np.flatnonzero(content <= CAPTION_MAX_LENGTH).tolist():
-        text = paragraphs[row].strip()
-        found[row] = "\n" not in text and blocks.static_kind(text) == blocks.CAPTION
-    return found
-
-
 class _Analysis:
-    """Keys, lengths, digests, shingle sets, band fingerprints and units of a batch of paragraphs."""
+    """Keys, lengths, digests, shingle sets, band fingerprints and units of a batch of paragraphs,
+    put together from the sketches of its documents (:mod:`cleaner.dedup.sketch`)."""
 
-    def __init__(self, dedup: Deduplicator, paragraphs: list[str], bounds: list[int]) -> None:
-        options = dedup.options
-        self.keys = keys = paragraph_keys(paragraphs)
+    def __init__(self, options: DedupOptions, sketches: list[DocumentSketch]) -> None:
+        self.keys = keys = Keys(
+            np.concatenate([s.points for s in sketches]).astype(np.uint32),
+            np.concatenate([s.lengths for s in sketches]).astype(np.int64),
+            np.concatenate([s.content for s in sketches]).astype(np.int64),
+            np.concatenate([s.digests for s in sketches]),
+        )
         self.ngram = options.ngram
-        self.count = len(paragraphs)
+        self.count = count = int(keys.lengths.size)
         self.content = keys.content.tolist()
         self.digests = keys.digests.tolist()
         self.key_starts = np.cumsum(keys.lengths) - keys.lengths
         content = keys.content
         # Rows that can be removed or kept as an original: not a picture caption or credit, which
         # recurs on every page that prints a picture (headings are short enough to stay anyway).
-        indexable = (content >= options.min_length) & ~_captions(paragraphs, content)
+        indexable = (content >= options.min_length) & ~np.concatenate([s.captions for s in sketches])
         self._indexable = indexable
         # Rows decided by the short rule, and those a short one may be compared with (its length ± edits).
         short_on = options.short_near
         is_short = indexable & (content >= options.short_min_length) & (content <= options.short_max_length)
-        self._short = is_short if short_on else np.zeros(self.count, dtype=bool)
+        self._short = is_short if short_on else np.zeros(count, dtype=bool)
         self.short_rows = np.flatnonzero(self._short)
         reach = options.short_max_edits
         in_reach = (content >= options.short_min_length - reach) & (content <= options.short_max_length + reach)
         self.is_segment_row = indexable & in_reach & short_on
         self.segment_rows = np.flatnonzero(self.is_segment_row)
         # Near rows: long enough for MinHash (as originals; short rows are decided by their edits).
-        is_near = content >= max(options.min_near_length, options.min_length)
-        near = np.flatnonzero(is_near)
+        near = np.flatnonzero(content >= max(options.min_near_length, options.min_length))
         self.near_rows = near
-        self.position_of = np.full(self.count, -1, dtype=np.int64)
+        self.position_of = np.full(count, -1, dtype=np.int64)
         self.position_of[near] = np.arange(near.size)
-        self.fingerprints = np.zeros((0, options.bands), dtype=np.uint32)
+        self.fingerprints = np.concatenate([s.bands for s in sketches])
         # Each paragraph's shingle hashes (its set, with repeats), at the place of its key.
         self.hashes = run_shingle_hashes(keys.code_points, keys.lengths, options.ngram)
-        if near.size:
-            near_hashes = self.hashes[np.repeat(is_near, keys.lengths)]
-            signatures = dedup.hasher.signatures_of_hashes(near_hashes, keys.lengths[near])
-            self.fingerprints = band_fingerprints(signatures, options.bands, options.rows)
-        if options.fragments:
-            doc_starts = np.array(bounds[:-1], dtype=np.int64)
-            self.units = sentence_units(keys.code_points, keys.lengths, doc_starts[doc_starts < self.count])
-        else:
-            self.units = sentence_units(np.zeros(0, dtype=np.uint32), keys.lengths, np.zeros(0, dtype=np.int64))
+        offsets = np.cumsum([0, *(s.points.size for s in sketches[:-1])])
+        self.units = placed_units(
+            keys.code_points,
+            keys.lengths,
+            np.concatenate([s.unit_fingerprints for s in sketches]),
+            np.concatenate([s.unit_starts + offset for s, offset in zip(sketches, offsets, strict=True)]),
+            np.concatenate([s.unit_stops + offset for s, offset in zip(sketches, offsets, strict=True)]),
+        )
 
     def is_indexable(self, row: int) -> bool:
         return bool(self._indexable[row])

@@ -48,56 +48,77 @@ class Units:
         return int(self.fingerprints.size)
 
 
-def sentence_units(points: np.ndarray, lengths: np.ndarray, doc_starts: np.ndarray) -> Units:
-    """Units of the keys of a batch (``points`` cut into rows of ``lengths``; documents start at ``doc_starts``).
+def sentence_units(points: np.ndarray, lengths: np.ndarray) -> Units:
+    """Units of one document's keys (``points`` cut into rows of ``lengths``).
 
     >>> from cleaner.dedup.keys import paragraph_keys
     >>> keys = paragraph_keys(["渌口区推进产业发展,园区", "企业数量已达到78家。全年税收增长3.5%。", "观察"])
-    >>> units = sentence_units(keys.code_points, keys.lengths, np.array([0]))
+    >>> units = sentence_units(keys.code_points, keys.lengths)
     >>> units.first_row.tolist(), units.last_row.tolist()
     ([0, 0, 1, 1], [0, 1, 1, 1])
     """
+    return placed_units(points, lengths, *unit_spans(points, lengths, np.zeros(1, dtype=np.int64)))
+
+
+def unit_spans(
+    points: np.ndarray, lengths: np.ndarray, doc_starts: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Fingerprints of the units of documents' keys, and where each starts and stops in ``points``,
+    in order of their starts. ``points`` holds the keys (rows of ``lengths``) of documents starting
+    at the positions ``doc_starts``; nothing crosses a document boundary, so the result is that of
+    each document alone, one after another."""
     total = int(points.size)
     empty = np.zeros(0, dtype=np.int64)
     if total == 0:
-        return Units(np.zeros(0, dtype=np.uint32), empty, empty, empty, empty, empty)
+        return np.zeros(0, dtype=np.uint32), empty, empty
     row_starts = np.cumsum(lengths) - lengths
     ends = np.flatnonzero(_END_TABLE[np.minimum(points, _END_TABLE.size - 1)])
-    ends = ends[~_decimal_point(points, ends)]
+    ends = ends[~_decimal_point(points, ends, doc_starts)]
     is_cut = np.zeros(total + 1, dtype=bool)
     is_cut[[0, total]] = True
     is_cut[ends + 1] = True
-    is_cut[row_starts[doc_starts]] = True
+    is_cut[doc_starts] = True
     cuts = np.flatnonzero(is_cut)
     starts, stops = cuts[:-1], cuts[1:]
     digests = run_digests(points, stops - starts)
     # A paragraph after one that stops mid-sentence also starts a unit of its own: the text before
     # it may be a fragment of the same sentence, or something else entirely.
-    extra = _open_starts(lengths, row_starts, doc_starts, is_cut)
+    extra = _open_starts(lengths, row_starts, is_cut)
     if extra.size:
         extra_stops = cuts[np.searchsorted(cuts, extra, side="right")]
         gather = _ranges(extra, extra_stops)
         starts = np.concatenate((starts, extra))
         stops = np.concatenate((stops, extra_stops))
         digests = np.concatenate((digests, run_digests(points[gather], extra_stops - extra)))
-    content = np.concatenate(([0], np.cumsum(fold_table().content[points], dtype=np.int64)))
-    sizes = content[stops] - content[starts]
-    keep = np.flatnonzero(sizes >= UNIT_MIN_CONTENT)
+    keep = np.flatnonzero(_content_between(points, starts, stops) >= UNIT_MIN_CONTENT)
     keep = keep[np.argsort(starts[keep], kind="stable")]
-    starts, stops = starts[keep], stops[keep]
+    return fingerprint32(digests[keep]), starts[keep].astype(np.int64), stops[keep].astype(np.int64)
+
+
+def placed_units(
+    points: np.ndarray, lengths: np.ndarray, fingerprints: np.ndarray, starts: np.ndarray, stops: np.ndarray
+) -> Units:
+    """The units of :func:`unit_spans` with the rows each spans and its content, in a batch of keys."""
+    row_starts = np.cumsum(lengths) - lengths
     first = np.searchsorted(row_starts, starts, side="right") - 1
     last = np.searchsorted(row_starts, stops - 1, side="right") - 1
     return Units(
-        fingerprint32(digests[keep]),
+        fingerprints,
         first.astype(np.int64),
         last.astype(np.int64),
-        sizes[keep],
+        _content_between(points, starts, stops),
         starts.astype(np.int64),
         stops.astype(np.int64),
     )
 
 
-def _open_starts(lengths: np.ndarray, row_starts: np.ndarray, doc_starts: np.ndarray, is_cut: np.ndarray) -> np.ndarray:
+def _content_between(points: np.ndarray, starts: np.ndarray, stops: np.ndarray) -> np.ndarray:
+    """Letters, digits and ideographs in each span of ``points``."""
+    content = np.concatenate(([0], np.cumsum(fold_table().content[points], dtype=np.int64)))
+    return content[stops] - content[starts]
+
+
+def _open_starts(lengths: np.ndarray, row_starts: np.ndarray, is_cut: np.ndarray) -> np.ndarray:
     """Start positions of the non-empty rows whose start is not a cut (the row before does not end a sentence)."""
     starts = row_starts[lengths > 0]
     return starts[~is_cut[starts]]
@@ -109,9 +130,13 @@ def _ranges(starts: np.ndarray, stops: np.ndarray) -> np.ndarray:
     return np.arange(int(counts.sum()), dtype=np.int64) - np.repeat(offsets - starts, counts)
 
 
-def _decimal_point(points: np.ndarray, positions: np.ndarray) -> np.ndarray:
-    """Which of ``positions`` hold a ``.`` between two digits (``5.6``): not a sentence end."""
+def _decimal_point(points: np.ndarray, positions: np.ndarray, doc_starts: np.ndarray) -> np.ndarray:
+    """Which of ``positions`` hold a ``.`` between two digits (``5.6``) of the same document: not a
+    sentence end. (A document ending in ``1.`` and the next one starting with a digit are no number.)"""
+    boundary = np.zeros(points.size + 1, dtype=bool)
+    boundary[doc_starts] = True
     inner = (positions > 0) & (positions < points.size - 1)
+    inner &= ~boundary[positions] & ~boundary[positions + 1]
     result = np.zeros(positions.size, dtype=bool)
     at = positions[inner]
     before, after = points[at - 1], points[at + 1]

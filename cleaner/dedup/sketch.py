@@ -1,0 +1,171 @@
+"""A document's sketch: what deduplication computes from its paragraphs alone, before any look-up.
+
+Everything the deduplicator needs to know about a paragraph that depends on nothing else in the
+corpus is computed here: its normalised key (:mod:`cleaner.dedup.keys`), how many letters, digits
+and ideographs it holds, the 64-bit digest of its key (the exact rule), whether it is a picture
+caption or credit (never removed), the LSH band fingerprints of its MinHash signature (the near
+rule) and the sentence units of the document (the fragment rule, :mod:`cleaner.dedup.units`). The
+corpus-wide part — the index look-ups, the verification of candidates, the keep-first decisions
+in corpus order — is :class:`~cleaner.dedup.Deduplicator`'s.
+
+A sketch is a few numpy arrays, picklable and compact, so the processes (or Ray actors) that run
+the per-document stages make it right after the pipeline and send it back with the prepared
+document; the deduplicator then only reads it. Where a document comes without one (a single
+process, the run cache, library use) the deduplicator makes it itself, with the same code, so a
+decision never depends on where its sketch was made. What it does not hold is cheap to derive
+again from what it does: the 5-gram hashes of each key (recomputed from the key's code points for
+verification) and the rows each unit spans.
+
+Size: the key's code points (2 bytes each when every one is in the Basic Multilingual Plane, as
+for Chinese text: as much as the paragraph's own ``str``), 25 band fingerprints (100 bytes) per
+paragraph long enough for the near rule, and 12 bytes per sentence unit.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from cleaner import blocks
+from cleaner.config import DedupOptions
+from cleaner.dedup.keys import paragraph_keys
+from cleaner.dedup.lsh import band_fingerprints
+from cleaner.dedup.minhash import MinHasher, run_shingle_hashes
+from cleaner.dedup.units import unit_spans
+from cleaner.model import TOO_LONG, Document
+
+# A caption or credit is a line this short (letters, digits, ideographs) at most.
+CAPTION_MAX_LENGTH = 60
+_INT32_MAX = np.iinfo(np.int32).max
+
+
+@dataclass(frozen=True)
+class DocumentSketch:
+    """The per-paragraph facts of one document the deduplicator looks up (see the module's docstring).
+
+    ``made_with`` holds the options that shape it (:func:`made_with`): a deduplicator with other
+    options makes the sketch again instead of using this one.
+    """
+
+    made_with: tuple[int | bool, ...]
+    points: np.ndarray  # the keys' code points, one after another (uint16 if all fit, else uint32)
+    lengths: np.ndarray  # characters per key
+    content: np.ndarray  # letters, digits and ideographs per key
+    digests: np.ndarray  # uint64 digest of each key (0 for an empty key)
+    captions: np.ndarray  # bool: a one-line picture caption or credit
+    bands: np.ndarray  # uint32 (near paragraphs, bands): band fingerprints of each near paragraph
+    unit_fingerprints: np.ndarray  # uint32, one per sentence unit
+    unit_starts: np.ndarray  # where each unit starts in ``points``
+    unit_stops: np.ndarray  # and where it stops
+
+    def __len__(self) -> int:
+        """Paragraphs sketched."""
+        return int(self.lengths.size)
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes of its arrays."""
+        arrays = (self.points, self.lengths, self.content, self.digests, self.captions, self.bands)
+        return sum(a.nbytes for a in (*arrays, self.unit_fingerprints, self.unit_starts, self.unit_stops))
+
+
+def made_with(options: DedupOptions) -> tuple[int | bool, ...]:
+    """The options a sketch depends on: n-gram size, signature and bands, the length thresholds, fragments."""
+    return (
+        options.ngram,
+        options.num_perm,
+        options.bands,
+        options.rows,
+        options.min_length,
+        options.min_near_length,
+        options.fragments,
+    )
+
+
+def fits(sketch: DocumentSketch | None, options: DedupOptions, paragraphs: int) -> bool:
+    """Whether ``sketch`` was made with ``options`` for a document of ``paragraphs`` paragraphs."""
+    return sketch is not None and sketch.made_with == made_with(options) and len(sketch) == paragraphs
+
+
+def sketch(doc: Document, options: DedupOptions) -> DocumentSketch:
+    """The sketch of one document's paragraphs."""
+    return sketch_paragraphs([doc.paragraphs], options)[0]
+
+
+def sketch_documents(docs: Sequence[Document], options: DedupOptions) -> list[DocumentSketch | None]:
+    """Sketches of ``docs``, made together (one round of array work for all); ``None`` for a document
+    the pipeline left as it was (``TOO_LONG``), which deduplication passes through unread."""
+    read = [doc for doc in docs if not doc.meta.get(TOO_LONG)]
+    made = iter(sketch_paragraphs([doc.paragraphs for doc in read], options))
+    return [None if doc.meta.get(TOO_LONG) else next(made) for doc in docs]
+
+
+def sketch_paragraphs(documents: Sequence[Sequence[str]], options: DedupOptions) -> list[DocumentSketch]:
+    """Sketches of documents given as their paragraphs: the same as sketching each alone, computed
+    for all of them at once (per-call numpy overhead would dominate many small documents)."""
+    paragraphs = [p for doc in documents for p in doc]
+    rows = np.cumsum([0, *(len(doc) for doc in documents)])
+    keys = paragraph_keys(paragraphs)
+    point_bounds = np.concatenate(([0], np.cumsum(keys.lengths)))[rows]
+    content = keys.content
+    near = content >= max(options.min_near_length, options.min_length)
+    bands = np.zeros((0, options.bands), dtype=np.uint32)
+    if near.any():
+        hashes = run_shingle_hashes(keys.code_points, keys.lengths, options.ngram)
+        near_hashes = hashes[np.repeat(near, keys.lengths)]
+        signatures = hasher(options.num_perm, options.ngram).signatures_of_hashes(near_hashes, keys.lengths[near])
+        bands = band_fingerprints(signatures, options.bands, options.rows)
+    near_bounds = np.concatenate(([0], np.cumsum(near)))[rows]
+    fingerprints, starts, stops = unit_spans(keys.code_points, keys.lengths, point_bounds[:-1][np.diff(rows) > 0])
+    if not options.fragments:
+        fingerprints, starts, stops = fingerprints[:0], starts[:0], stops[:0]
+    unit_bounds = np.searchsorted(starts, point_bounds)
+    captions = _captions(paragraphs, content)
+    shape = made_with(options)
+    sketches = []
+    for d in range(len(documents)):
+        r, p, u = slice(rows[d], rows[d + 1]), slice(*point_bounds[d : d + 2]), slice(*unit_bounds[d : d + 2])
+        sketches.append(
+            DocumentSketch(
+                shape,
+                _narrow(keys.code_points[p]),
+                _compact(keys.lengths[r]),
+                _compact(content[r]),
+                keys.digests[r].copy(),
+                captions[r].copy(),
+                bands[near_bounds[d] : near_bounds[d + 1]].copy(),
+                fingerprints[u].copy(),
+                _compact(starts[u] - point_bounds[d]),
+                _compact(stops[u] - point_bounds[d]),
+            )
+        )
+    return sketches
+
+
+@functools.lru_cache(maxsize=4)
+def hasher(num_perm: int, ngram: int) -> MinHasher:
+    """The MinHash signatures of the deduplicator (seed 1), made once per process."""
+    return MinHasher(num_perm=num_perm, seed=1, n=ngram)
+
+
+def _narrow(points: np.ndarray) -> np.ndarray:
+    """Code points as uint16 when all are in the Basic Multilingual Plane (half the bytes), else a copy."""
+    return points.astype(np.uint16) if points.max(initial=0) <= 0xFFFF else points.copy()
+
+
+def _compact(values: np.ndarray) -> np.ndarray:
+    """Non-negative integers as int32 where they fit (they do but in a document of over 2³¹ characters)."""
+    return values.astype(np.int32) if values.max(initial=0) <= _INT32_MAX else values.astype(np.int64)
+
+
+def _captions(paragraphs: Sequence[str], content: np.ndarray) -> np.ndarray:
+    """Which paragraphs are one line that reads as a picture caption or credit
+    (``（本版图片由…提供）``, ``▲ 图为…。 李健 摄``)."""
+    found = np.zeros(len(paragraphs), dtype=bool)
+    for row in np.flatnonzero(content <= CAPTION_MAX_LENGTH).tolist():
+        text = paragraphs[row].strip()
+        found[row] = "\n" not in text and blocks.static_kind(text) == blocks.CAPTION
+    return found
