@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 from cleaner import incremental, stale
 from cleaner.audit_file import DEFAULT_FORMAT, NAMES, audit_in
@@ -59,6 +59,9 @@ from cleaner.partitioning import Unit, units_of
 from cleaner.pipeline import Pipeline, Result, renumber_steps
 from cleaner.report import AuditRecord, DeferredEdits, Summary
 from cleaner.workers import WorkerPool, default_jobs
+
+if TYPE_CHECKING:
+    from cleaner.dedup.sketch import DocumentSketch
 
 AUDIT_DIR = STATE_DIR
 # The default audit record is DST/.cleaner/audit.jsonl.gz (compact); --audit-format verbose writes
@@ -186,11 +189,11 @@ class Corpus:
         pending: collections.deque[Prepared | FileOutcome] = collections.deque()
         done: collections.deque[tuple[Document | None, list[Edit]]] = collections.deque()
 
-        def documents() -> Iterator[Document]:
+        def documents() -> Iterator[tuple[Document, DocumentSketch | None]]:
             for item in items:
                 pending.append(item)
                 if isinstance(item, Prepared):
-                    yield from (result.document for result in item.results)
+                    yield from item.documents()
 
         def ready() -> Iterator[FileOutcome]:
             while pending and (isinstance(pending[0], FileOutcome) or len(done) >= len(pending[0].results)):
@@ -320,6 +323,13 @@ class Prepared:
     results: list[Result]
     digest: str | None = None  # the SHA-256 of the bytes that were cleaned
     reused: bool = False  # the results came from the run cache
+    # Each document's dedup sketch, made where the file was prepared (None: dedup makes them).
+    sketches: list[DocumentSketch | None] | None = None
+
+    def documents(self) -> Iterator[tuple[Document, DocumentSketch | None]]:
+        """The documents as the stages left them, each with its sketch if it has one."""
+        sketches = self.sketches or [None] * len(self.results)
+        return zip((result.document for result in self.results), sketches, strict=True)
 
 
 def prepare_loaded(pipeline: Pipeline, loaded: LoadedFile, digest: str | None = None) -> Prepared:
@@ -435,7 +445,20 @@ def _init_worker(config: Config, text_field: str) -> tuple[Pipeline, str]:
 
 def _prepare_in_worker(state: tuple[Pipeline, str], unit: Unit) -> Prepared | FileOutcome:
     pipeline, text_field = state
-    return prepare_unit(pipeline, unit, text_field)
+    return prepare_sketched(pipeline, unit, text_field)
+
+
+def prepare_sketched(pipeline: Pipeline, unit: Unit, text_field: str) -> Prepared | FileOutcome:
+    """:func:`prepare_unit`, and the dedup sketches of its documents made here too: where files are
+    prepared in parallel (workers, Ray actors), that part of dedup is then no longer the main
+    process's. A failure to make them leaves them to dedup, which then reports it as its own."""
+    item = prepare_unit(pipeline, unit, text_field)
+    if isinstance(item, Prepared) and pipeline.config.dedup.enabled:
+        from cleaner.dedup.sketch import sketch_documents
+
+        with contextlib.suppress(Exception):
+            item.sketches = sketch_documents([result.document for result in item.results], pipeline.config.dedup)
+    return item
 
 
 def _failed_in_worker(unit: Unit, reason: str) -> FileOutcome:

@@ -4,13 +4,15 @@ Files are cut into partitions of consecutive files (in the run's sorted order) o
 ``PARTITION_BYTES`` (:mod:`cleaner.partitioning`), and a big JSON Lines or Parquet file into parts
 of consecutive records, each a partition of its own; each partition is one task on a Ray actor,
 which reads its files (or its part of a file) and runs the same per-document code the local
-engine runs (:func:`cleaner.corpus.prepare_unit`, with a :class:`~cleaner.pipeline.Pipeline`
-built once per actor). The results come back to the driver in
-file order, at most a few partitions per actor in flight, and go through the corpus-wide steps
-there: dedup keeps the first copy in corpus order, which needs every earlier decision, so it is
-decided by the one :class:`~cleaner.dedup.Deduplicator` the local engine uses. Outputs and the
-audit record are written by the driver under DST's lock. The output is therefore byte-identical
-to the local engine's, whatever the number of actors or the speed of each.
+engine's workers run (:func:`cleaner.corpus.prepare_sketched`, with a
+:class:`~cleaner.pipeline.Pipeline` built once per actor): the stages, then each document's dedup
+sketch (:mod:`cleaner.dedup.sketch`: keys, digests, band fingerprints, sentence units). The
+results come back to the driver in file order, at most a few partitions per actor in flight, and
+go through the corpus-wide steps there: dedup keeps the first copy in corpus order, which needs
+every earlier decision, so it is decided from the sketches by the one
+:class:`~cleaner.dedup.Deduplicator` the local engine uses. Outputs and the audit record are
+written by the driver under DST's lock. The output is therefore byte-identical to the local
+engine's, whatever the number of actors or the speed of each.
 
 Workers read the input files themselves: on a cluster, SRC must be at the same path on every
 node (a shared file system). A partition whose actor dies, or whose task raises, fails its files
@@ -62,9 +64,9 @@ class _Preparer:
         self.text_field = text_field
 
     def prepare(self, units: list[Unit]) -> list[Any]:
-        from cleaner.corpus import prepare_unit
+        from cleaner.corpus import prepare_sketched
 
-        return [prepare_unit(self.pipeline, unit, self.text_field) for unit in units]
+        return [prepare_sketched(self.pipeline, unit, self.text_field) for unit in units]
 
 
 @contextlib.contextmanager
