@@ -38,6 +38,10 @@ rest is on disk too, in unnamed temporary files read back only for the candidate
 shingle hashes (4 bytes per character), those of the paragraphs too short to index that follow
 it, the key of a short paragraph, and where each of those runs ends — never its text.
 
+What is computed from one document's paragraphs alone (keys, digests, band fingerprints, sentence
+units) is its sketch (:mod:`cleaner.dedup.sketch`): made where the document was prepared (a worker
+process, a Ray actor) and handed in with it, or made here for the documents that come without one.
+
 ``stats`` counts documents, paragraphs, removals by rule (``exact``, ``short_near``, ``near``, ``fragment``),
 ``near_duplicate_documents``, ``duplicate_documents_dropped`` and index ``candidates`` verified.
 
