@@ -4,11 +4,12 @@
     python -m bench.bench_main_share --mb 20 --before ../main --ray      # and --engine ray -j 2
 
 Each configuration is a fresh ``cleaner run SRC DST -q --no-cache`` with the checkout's code first
-on the path, in the order given (checkouts interleaved, so a change in the machine's load falls on
-both). Prints per run: wall seconds, CPU seconds of the main process (the driver with Ray) and of
-its waited-for children (the worker processes; Ray's own processes are not its children), the
-peak memory of the process tree, and the load average; then whether every output and the audit
-record are byte-identical to the first run's.
+on the path (and this checkout's rules, so the audit records' run lines agree), checkouts
+interleaved, so a change in the machine's load falls on both. Prints per run: wall seconds, CPU
+seconds of the main process (the driver with Ray) and of its waited-for children (the worker
+processes; Ray's own processes are not its children), the peak memory of the process tree, the
+load average when it started, and whether every output and the audit record are byte-identical
+to the first run's.
 """
 
 from __future__ import annotations
@@ -36,10 +37,10 @@ cleaner_main()
 """
 
 
-def measure(tree: Path, src: Path, dst: Path, options: list[str]) -> dict[str, float]:
+def measure(tree: Path, src: Path, dst: Path, rules: Path, options: list[str]) -> dict[str, float]:
     """One run: wall and CPU seconds (main process, children), peak memory of the tree, load."""
     command = [sys.executable, "-c", _LAUNCHER, "run", str(src), str(dst), "-q", "--no-cache"]
-    command += ["-r", str(tree / "rules"), *options]
+    command += ["-r", str(rules), *options]
     load = os.getloadavg()[0]
     wall, peak, stderr = run_sampled(tree, command)
     main_cpu, children_cpu = json.loads(stderr.rsplit("USAGE ", 1)[1])
@@ -72,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
             for label, options in configurations:
                 for name, tree in trees:
                     dst = Path(tmp) / f"{name}-{label.replace(' ', '')}-{repeat}"
-                    got = measure(tree, src, dst, options)
+                    got = measure(tree, src, dst, trees[-1][1] / "rules", options)
                     first = first or dst
                     same = same_outputs(first, dst) and audit_bytes(first) == audit_bytes(dst)
                     share = got["main"] / (got["main"] + got["children"])
