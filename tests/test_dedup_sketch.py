@@ -17,7 +17,17 @@ from cleaner.io.readers import discover
 from cleaner.model import TOO_LONG, Document
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
-FIELDS = ("points", "lengths", "content", "digests", "captions", "bands", "unit_fingerprints", "unit_starts", "unit_stops")
+FIELDS = (
+    "points",
+    "lengths",
+    "content",
+    "digests",
+    "captions",
+    "bands",
+    "unit_fingerprints",
+    "unit_starts",
+    "unit_stops",
+)
 
 
 def seed_paragraphs() -> list[list[str]]:

@@ -96,6 +96,8 @@ CONTAINED_INSIDE_LENGTH = 100
 CONTAINED_SHARE = 0.95
 CONTAINED_GRAMS = 0.9
 _EMPTY = np.zeros(0, dtype=np.uint32)
+# A document and its sketch, if one was made where it was prepared.
+Sketched = tuple[Document, DocumentSketch | None]
 
 
 @dataclass(frozen=True)
@@ -413,9 +415,7 @@ class Deduplicator:
         """
         return self._guarded([(doc, sketch)])[0]
 
-    def process_all(
-        self, docs: Iterable[Document | tuple[Document, DocumentSketch | None]]
-    ) -> Iterator[tuple[Document | None, list[Edit]]]:
+    def process_all(self, docs: Iterable[Document | Sketched]) -> Iterator[tuple[Document | None, list[Edit]]]:
         """:meth:`process` every document in order, lazily, working on batches of documents.
 
         Each item is a document, or a document and its sketch (made where it was prepared, or
@@ -423,7 +423,7 @@ class Deduplicator:
         grouping about ``batch_paragraphs`` paragraphs per round only saves per-call overhead (the
         array work of a round is done once for the whole batch).
         """
-        batch: list[tuple[Document, DocumentSketch | None]] = []
+        batch: list[Sketched] = []
         size = 0
         for item in docs:
             doc, sketch = item if isinstance(item, tuple) else (item, None)
@@ -464,7 +464,7 @@ class Deduplicator:
 
     # -- internals ---------------------------------------------------------------------------
 
-    def _guarded(self, docs: list[tuple[Document, DocumentSketch | None]]) -> list[tuple[Document | None, list[Edit]]]:
+    def _guarded(self, docs: list[Sketched]) -> list[tuple[Document | None, list[Edit]]]:
         """:meth:`_run`, with a fault inside it costing these documents their dedup, not the run:
         they pass through as they are, each with a ``dedup_failed`` event. Whatever of them was
         indexed before the fault stays an original, rightly: their text is all in the output."""
@@ -475,13 +475,13 @@ class Deduplicator:
             detail = {"event": "dedup_failed", "reason": reason}
             return [(doc, [Edit("dedup", "dedup_failed", 0, 0, "", "", 0, dict(detail))]) for doc, _ in docs]
 
-    def _run(self, docs: list[tuple[Document, DocumentSketch | None]]) -> list[tuple[Document | None, list[Edit]]]:
+    def _run(self, docs: list[Sketched]) -> list[tuple[Document | None, list[Edit]]]:
         """The results of a batch, in order; a document the pipeline left as it was (``TOO_LONG``)
         passes through unread: its paragraphs neither lose copies nor count as originals."""
         if not any(doc.meta.get(TOO_LONG) for doc, _ in docs):
             return self._run_indexed(docs)
         results: list[tuple[Document | None, list[Edit]]] = []
-        pending: list[tuple[Document, DocumentSketch | None]] = []
+        pending: list[Sketched] = []
         for doc, sketch in docs:
             if not doc.meta.get(TOO_LONG):
                 pending.append((doc, sketch))
@@ -492,9 +492,7 @@ class Deduplicator:
             results.append((doc, []))
         return results + (self._run_indexed(pending) if pending else [])
 
-    def _run_indexed(
-        self, sketched: list[tuple[Document, DocumentSketch | None]]
-    ) -> list[tuple[Document | None, list[Edit]]]:
+    def _run_indexed(self, sketched: list[Sketched]) -> list[tuple[Document | None, list[Edit]]]:
         options = self.options
         docs = [doc for doc, _ in sketched]
         if options.scope == "off":
@@ -544,7 +542,7 @@ class Deduplicator:
         self._index(batch)
         return results
 
-    def _sketches(self, sketched: list[tuple[Document, DocumentSketch | None]]) -> list[DocumentSketch]:
+    def _sketches(self, sketched: list[Sketched]) -> list[DocumentSketch]:
         """The documents' sketches: those given, if made with these options; the others made here, together."""
         missing = [doc for doc, sketch in sketched if not fits(sketch, self.options, len(doc.paragraphs))]
         made = iter(sketch_paragraphs([doc.paragraphs for doc in missing], self.options))
