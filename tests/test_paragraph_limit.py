@@ -96,7 +96,7 @@ def test_a_fault_inside_dedup_costs_the_batch_its_dedup_not_the_run(tmp_path: Pa
     original = Deduplicator._run
 
     def faulty(self, docs):
-        if any(doc.id == "a.txt" for doc in docs):
+        if any(doc.id == "a.txt" for doc, _sketch in docs):
             raise RuntimeError("index damaged")
         return original(self, docs)
 
