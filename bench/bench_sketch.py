@@ -42,13 +42,14 @@ def main(argv: list[str] | None = None) -> int:
             files.append([result.document for result in item.results])
     documents = [doc for file in files for doc in file]
     started = cpu()
-    sketches = [made for file in files for made in sketch_documents(file, options)]
+    sets = [sketch_documents(file, options) for file in files]  # what each file's worker sends
     making = cpu() - started
+    sketches = [made for made_for_file in sets for made in made_for_file]
     paragraphs = [p for doc in documents for p in doc.paragraphs]
     utf8 = sum(len(p.encode("utf-8")) for p in paragraphs)
     strings = sum(sys.getsizeof(p) for p in paragraphs)
-    arrays = sum(s.nbytes for s in sketches if s is not None)
-    pickled = sum(len(pickle.dumps(s, protocol=pickle.HIGHEST_PROTOCOL)) for s in sketches)
+    arrays = sum(made_for_file.nbytes for made_for_file in sets)
+    pickled = sum(len(pickle.dumps(made_for_file, protocol=pickle.HIGHEST_PROTOCOL)) for made_for_file in sets)
     print(f"{len(documents)} documents, {len(paragraphs)} paragraphs, {sum(map(len, paragraphs))} characters")
     print(f"text: {utf8 / 1e6:.1f} MB in UTF-8, {strings / 1e6:.1f} MB as Python strings")
     ratios = f"{arrays / utf8:.2f}x the UTF-8, {arrays / strings:.2f}x the strings"

@@ -61,7 +61,7 @@ from cleaner.report import AuditRecord, DeferredEdits, Summary
 from cleaner.workers import WorkerPool, default_jobs
 
 if TYPE_CHECKING:
-    from cleaner.dedup.sketch import DocumentSketch
+    from cleaner.dedup.sketch import DocumentSketch, Sketches
 
 AUDIT_DIR = STATE_DIR
 # The default audit record is DST/.cleaner/audit.jsonl.gz (compact); --audit-format verbose writes
@@ -323,12 +323,12 @@ class Prepared:
     results: list[Result]
     digest: str | None = None  # the SHA-256 of the bytes that were cleaned
     reused: bool = False  # the results came from the run cache
-    # Each document's dedup sketch, made where the file was prepared (None: dedup makes them).
-    sketches: list[DocumentSketch | None] | None = None
+    # The documents' dedup sketches, made where the file was prepared (None: dedup makes them).
+    sketches: Sketches | None = None
 
     def documents(self) -> Iterator[tuple[Document, DocumentSketch | None]]:
         """The documents as the stages left them, each with its sketch if it has one."""
-        sketches = self.sketches or [None] * len(self.results)
+        sketches = self.sketches if self.sketches is not None else [None] * len(self.results)
         return zip((result.document for result in self.results), sketches, strict=True)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pickle
 import random
+import re
 import sys
 from pathlib import Path
 
@@ -105,6 +106,20 @@ def test_too_long_documents_have_no_sketch():
     documents = [Document.from_paragraphs("a", text), Document.from_paragraphs("b", text, {TOO_LONG: True})]
     made = sketch_documents(documents, DedupOptions())
     assert made[1] is None and made[0] is not None and len(made[0]) == len(text)
+
+
+def test_a_file_of_short_records_sends_sketches_about_the_size_of_its_text():
+    # Each sentence of the seeds a document, as in a JSON Lines file of short records: one set of
+    # arrays for the file, not nine small arrays (each with its header) per record.
+    text = "".join(page for pages in seed_paragraphs() for page in pages)
+    sentences = [s for s in re.split(r"(?<=[。！？])", text.replace("\n", "")) if len(s) > 5]
+    documents = [Document(f"r{n}", sentence) for n, sentence in enumerate(sentences)]
+    made = sketch_documents(documents, DedupOptions())
+    assert len(made) == len(documents) > 500
+    sent = len(pickle.dumps(made, protocol=pickle.HIGHEST_PROTOCOL))
+    assert sent < 2 * len(pickle.dumps([d.text for d in documents], protocol=pickle.HIGHEST_PROTOCOL))
+    each = [sketch_paragraphs([d.paragraphs], DedupOptions())[0] for d in documents]
+    assert all(same(a, b) for a, b in zip(made, each, strict=True))
 
 
 def test_a_sketch_is_about_the_size_of_its_text():

@@ -10,7 +10,8 @@ in corpus order — is :class:`~cleaner.dedup.Deduplicator`'s.
 
 A sketch is a few numpy arrays, picklable and compact, so the processes (or Ray actors) that run
 the per-document stages make it right after the pipeline and send it back with the prepared
-document; the deduplicator then only reads it. Where a document comes without one (a single
+document — the sketches of a file's documents as one set of arrays (:class:`Sketches`); the
+deduplicator then only reads them. Where a document comes without one (a single
 process, the run cache, library use) the deduplicator makes it itself, with the same code, so a
 decision never depends on where its sketch was made. What it does not hold is cheap to derive
 again from what it does: the 5-gram hashes of each key (recomputed from the key's code points for
@@ -24,7 +25,7 @@ paragraph long enough for the near rule, and 12 bytes per sentence unit.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -95,17 +96,92 @@ def sketch(doc: Document, options: DedupOptions) -> DocumentSketch:
     return sketch_paragraphs([doc.paragraphs], options)[0]
 
 
-def sketch_documents(docs: Sequence[Document], options: DedupOptions) -> list[DocumentSketch | None]:
+@dataclass(frozen=True)
+class Sketches:
+    """The sketches of several documents (a file's) in one set of arrays, cut by document: what a
+    worker sends back. One set per file, not one per document: a JSON Lines file of short records
+    would otherwise send more array headers than text. ``sketches[d]`` is document ``d``'s sketch
+    (views of these arrays), or ``None`` for a document deduplication passes through unread."""
+
+    made_with: tuple[int | bool, ...]
+    points: np.ndarray
+    lengths: np.ndarray
+    content: np.ndarray
+    digests: np.ndarray
+    captions: np.ndarray
+    bands: np.ndarray
+    unit_fingerprints: np.ndarray
+    unit_starts: np.ndarray  # from the start of the unit's document
+    unit_stops: np.ndarray
+    # Where each document's paragraphs, code points, near paragraphs and units start (documents + 1).
+    rows: np.ndarray
+    point_bounds: np.ndarray
+    near_bounds: np.ndarray
+    unit_bounds: np.ndarray
+    read: np.ndarray  # bool per document: False for one passed through unread (``TOO_LONG``)
+
+    def __len__(self) -> int:
+        return int(self.read.size)
+
+    def __getitem__(self, d: int) -> DocumentSketch | None:
+        if not self.read[d]:
+            return None
+        r, p = slice(*self.rows[d : d + 2]), slice(*self.point_bounds[d : d + 2])
+        n, u = slice(*self.near_bounds[d : d + 2]), slice(*self.unit_bounds[d : d + 2])
+        return DocumentSketch(
+            self.made_with,
+            self.points[p],
+            self.lengths[r],
+            self.content[r],
+            self.digests[r],
+            self.captions[r],
+            self.bands[n],
+            self.unit_fingerprints[u],
+            self.unit_starts[u],
+            self.unit_stops[u],
+        )
+
+    def __iter__(self) -> Iterator[DocumentSketch | None]:
+        return (self[d] for d in range(len(self)))
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes of its arrays."""
+        bounds = (self.rows, self.point_bounds, self.near_bounds, self.unit_bounds, self.read)
+        return sum(a.nbytes for a in bounds) + sum(a.nbytes for a in self._sketch_arrays())
+
+    def _sketch_arrays(self) -> tuple[np.ndarray, ...]:
+        return (
+            self.points,
+            self.lengths,
+            self.content,
+            self.digests,
+            self.captions,
+            self.bands,
+            self.unit_fingerprints,
+            self.unit_starts,
+            self.unit_stops,
+        )
+
+
+def sketch_documents(docs: Sequence[Document], options: DedupOptions) -> Sketches:
     """Sketches of ``docs``, made together (one round of array work for all); ``None`` for a document
     the pipeline left as it was (``TOO_LONG``), which deduplication passes through unread."""
-    read = [doc for doc in docs if not doc.meta.get(TOO_LONG)]
-    made = iter(sketch_paragraphs([doc.paragraphs for doc in read], options))
-    return [None if doc.meta.get(TOO_LONG) else next(made) for doc in docs]
+    read = [not doc.meta.get(TOO_LONG) for doc in docs]
+    return sketch_set([doc.paragraphs if ok else [] for doc, ok in zip(docs, read, strict=True)], options, read)
 
 
 def sketch_paragraphs(documents: Sequence[Sequence[str]], options: DedupOptions) -> list[DocumentSketch]:
+    """Sketches of documents given as their paragraphs (see :func:`sketch_set`)."""
+    return [made for made in sketch_set(documents, options) if made is not None]
+
+
+def sketch_set(
+    documents: Sequence[Sequence[str]], options: DedupOptions, read: Sequence[bool] | None = None
+) -> Sketches:
     """Sketches of documents given as their paragraphs: the same as sketching each alone, computed
-    for all of them at once (per-call numpy overhead would dominate many small documents)."""
+    for all of them at once (per-call numpy overhead would dominate many small documents).
+    ``read``: which documents are sketched (the others are ``None``; give them no paragraphs)."""
     paragraphs = [p for doc in documents for p in doc]
     rows = np.cumsum([0, *(len(doc) for doc in documents)])
     keys = paragraph_keys(paragraphs)
@@ -118,31 +194,29 @@ def sketch_paragraphs(documents: Sequence[Sequence[str]], options: DedupOptions)
         near_hashes = hashes[np.repeat(near, keys.lengths)]
         signatures = hasher(options.num_perm, options.ngram).signatures_of_hashes(near_hashes, keys.lengths[near])
         bands = band_fingerprints(signatures, options.bands, options.rows)
-    near_bounds = np.concatenate(([0], np.cumsum(near)))[rows]
     fingerprints, starts, stops = unit_spans(keys.code_points, keys.lengths, point_bounds[:-1][np.diff(rows) > 0])
     if not options.fragments:
         fingerprints, starts, stops = fingerprints[:0], starts[:0], stops[:0]
     unit_bounds = np.searchsorted(starts, point_bounds)
-    captions = _captions(paragraphs, content)
-    shape = made_with(options)
-    sketches = []
-    for d in range(len(documents)):
-        r, p, u = slice(rows[d], rows[d + 1]), slice(*point_bounds[d : d + 2]), slice(*unit_bounds[d : d + 2])
-        sketches.append(
-            DocumentSketch(
-                shape,
-                _narrow(keys.code_points[p]),
-                _compact(keys.lengths[r]),
-                _compact(content[r]),
-                keys.digests[r].copy(),
-                captions[r].copy(),
-                bands[near_bounds[d] : near_bounds[d + 1]].copy(),
-                fingerprints[u].copy(),
-                _compact(starts[u] - point_bounds[d]),
-                _compact(stops[u] - point_bounds[d]),
-            )
-        )
-    return sketches
+    # Each unit's place from the start of its document, so a document's sketch stands alone.
+    unit_doc_start = np.repeat(point_bounds[:-1], np.diff(unit_bounds))
+    return Sketches(
+        made_with(options),
+        _narrow(keys.code_points),
+        _compact(keys.lengths),
+        _compact(content),
+        keys.digests,
+        _captions(paragraphs, content),
+        bands,
+        fingerprints,
+        _compact(starts - unit_doc_start),
+        _compact(stops - unit_doc_start),
+        rows,
+        point_bounds,
+        np.concatenate(([0], np.cumsum(near)))[rows],
+        unit_bounds,
+        np.ones(len(documents), dtype=bool) if read is None else np.array(read, dtype=bool),
+    )
 
 
 @functools.lru_cache(maxsize=4)
@@ -152,8 +226,8 @@ def hasher(num_perm: int, ngram: int) -> MinHasher:
 
 
 def _narrow(points: np.ndarray) -> np.ndarray:
-    """Code points as uint16 when all are in the Basic Multilingual Plane (half the bytes), else a copy."""
-    return points.astype(np.uint16) if points.max(initial=0) <= 0xFFFF else points.copy()
+    """Code points as uint16 when all are in the Basic Multilingual Plane (half the bytes)."""
+    return points.astype(np.uint16) if points.max(initial=0) <= 0xFFFF else points
 
 
 def _compact(values: np.ndarray) -> np.ndarray:
