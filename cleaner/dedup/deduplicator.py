@@ -452,7 +452,7 @@ class Deduplicator:
         ``text`` is taken as one paragraph; besides exact, short near and near copies, a text that
         joins consecutive indexed paragraphs is found as a ``fragment`` copy of them.
         """
-        batch = _Batch(self, ["<query>"], sketch_paragraphs([[text]], self.options), [0, 1])
+        batch = _Batch(self, ["<query>"], sketch_paragraphs([[text]], self.options, local=True), [0, 1])
         if not batch.analysis.is_indexable(0):
             return None
         match = self._match_row(batch, 0)
@@ -545,7 +545,7 @@ class Deduplicator:
     def _sketches(self, sketched: list[Sketched]) -> list[DocumentSketch]:
         """The documents' sketches: those given, if made with these options; the others made here, together."""
         missing = [doc for doc, sketch in sketched if not fits(sketch, self.options, len(doc.paragraphs))]
-        made = iter(sketch_paragraphs([doc.paragraphs for doc in missing], self.options))
+        made = iter(sketch_paragraphs([doc.paragraphs for doc in missing], self.options, local=True))
         return [sketch if fits(sketch, self.options, len(doc.paragraphs)) else next(made) for doc, sketch in sketched]
 
     def _remove(self, doc: Document, matches: list[Match | None], edits: list[Edit]) -> tuple[Document, list[Edit]]:
@@ -1239,8 +1239,12 @@ class _Analysis:
         self.position_of = np.full(count, -1, dtype=np.int64)
         self.position_of[near] = np.arange(near.size)
         self.fingerprints = np.concatenate([s.bands for s in sketches])
-        # Each paragraph's shingle hashes (its set, with repeats), at the place of its key.
-        self.hashes = run_shingle_hashes(keys.code_points, keys.lengths, options.ngram)
+        # Each paragraph's shingle hashes (its set, with repeats), at the place of its key: kept by
+        # sketches made here, made again from the code points for those sent by workers.
+        if all(s.hashes is not None for s in sketches):
+            self.hashes = np.concatenate([s.hashes for s in sketches])
+        else:
+            self.hashes = run_shingle_hashes(keys.code_points, keys.lengths, options.ngram)
         offsets = np.cumsum([0, *(s.points.size for s in sketches[:-1])])
         self.units = placed_units(
             keys.code_points,

@@ -61,6 +61,9 @@ class DocumentSketch:
     unit_fingerprints: np.ndarray  # uint32, one per sentence unit
     unit_starts: np.ndarray  # where each unit starts in ``points``
     unit_stops: np.ndarray  # and where it stops
+    # The 5-gram hash at each key position, kept only by a sketch made where it is used (never sent:
+    # 4 bytes a character, and cheap to make again from ``points``).
+    hashes: np.ndarray | None = None
 
     def __len__(self) -> int:
         """Paragraphs sketched."""
@@ -119,6 +122,7 @@ class Sketches:
     near_bounds: np.ndarray
     unit_bounds: np.ndarray
     read: np.ndarray  # bool per document: False for one passed through unread (``TOO_LONG``)
+    hashes: np.ndarray | None = None  # as in DocumentSketch: only where made for local use
 
     def __len__(self) -> int:
         return int(self.read.size)
@@ -139,6 +143,7 @@ class Sketches:
             self.unit_fingerprints[u],
             self.unit_starts[u],
             self.unit_stops[u],
+            None if self.hashes is None else self.hashes[p],
         )
 
     def __iter__(self) -> Iterator[DocumentSketch | None]:
@@ -171,17 +176,24 @@ def sketch_documents(docs: Sequence[Document], options: DedupOptions) -> Sketche
     return sketch_set([doc.paragraphs if ok else [] for doc, ok in zip(docs, read, strict=True)], options, read)
 
 
-def sketch_paragraphs(documents: Sequence[Sequence[str]], options: DedupOptions) -> list[DocumentSketch]:
+def sketch_paragraphs(
+    documents: Sequence[Sequence[str]], options: DedupOptions, local: bool = False
+) -> list[DocumentSketch]:
     """Sketches of documents given as their paragraphs (see :func:`sketch_set`)."""
-    return [made for made in sketch_set(documents, options) if made is not None]
+    return [made for made in sketch_set(documents, options, local=local) if made is not None]
 
 
 def sketch_set(
-    documents: Sequence[Sequence[str]], options: DedupOptions, read: Sequence[bool] | None = None
+    documents: Sequence[Sequence[str]],
+    options: DedupOptions,
+    read: Sequence[bool] | None = None,
+    local: bool = False,
 ) -> Sketches:
     """Sketches of documents given as their paragraphs: the same as sketching each alone, computed
     for all of them at once (per-call numpy overhead would dominate many small documents).
-    ``read``: which documents are sketched (the others are ``None``; give them no paragraphs)."""
+    ``read``: which documents are sketched (the others are ``None``; give them no paragraphs).
+    ``local``: made for the deduplicator of this process, so they keep the 5-gram hashes (which
+    it would otherwise make again) and are not narrowed for sending."""
     paragraphs = [p for doc in documents for p in doc]
     rows = np.cumsum([0, *(len(doc) for doc in documents)])
     keys = paragraph_keys(paragraphs)
@@ -189,8 +201,8 @@ def sketch_set(
     content = keys.content
     near = content >= max(options.min_near_length, options.min_length)
     bands = np.zeros((0, options.bands), dtype=np.uint32)
-    if near.any():
-        hashes = run_shingle_hashes(keys.code_points, keys.lengths, options.ngram)
+    hashes = run_shingle_hashes(keys.code_points, keys.lengths, options.ngram) if near.any() or local else None
+    if hashes is not None and near.any():
         near_hashes = hashes[np.repeat(near, keys.lengths)]
         signatures = hasher(options.num_perm, options.ngram).signatures_of_hashes(near_hashes, keys.lengths[near])
         bands = band_fingerprints(signatures, options.bands, options.rows)
@@ -200,22 +212,24 @@ def sketch_set(
     unit_bounds = np.searchsorted(starts, point_bounds)
     # Each unit's place from the start of its document, so a document's sketch stands alone.
     unit_doc_start = np.repeat(point_bounds[:-1], np.diff(unit_bounds))
+    narrow, compact = (_same, _same) if local else (_narrow, _compact)
     return Sketches(
         made_with(options),
-        _narrow(keys.code_points),
-        _compact(keys.lengths),
-        _compact(content),
+        narrow(keys.code_points),
+        compact(keys.lengths),
+        compact(content),
         keys.digests,
         _captions(paragraphs, content),
         bands,
         fingerprints,
-        _compact(starts - unit_doc_start),
-        _compact(stops - unit_doc_start),
+        compact(starts - unit_doc_start),
+        compact(stops - unit_doc_start),
         rows,
         point_bounds,
         np.concatenate(([0], np.cumsum(near)))[rows],
         unit_bounds,
         np.ones(len(documents), dtype=bool) if read is None else np.array(read, dtype=bool),
+        hashes if local else None,
     )
 
 
@@ -223,6 +237,10 @@ def sketch_set(
 def hasher(num_perm: int, ngram: int) -> MinHasher:
     """The MinHash signatures of the deduplicator (seed 1), made once per process."""
     return MinHasher(num_perm=num_perm, seed=1, n=ngram)
+
+
+def _same(values: np.ndarray) -> np.ndarray:
+    return values
 
 
 def _narrow(points: np.ndarray) -> np.ndarray:
