@@ -791,7 +791,6 @@ _BRACKET_CHARS = frozenset("〈〉()（）[]【】「」《》\n")
 _OCR_PAIR_SPAN = 60  # characters between a misread opening bracket and its closing one, at most
 # What follows a numeral 1 misread as ``]``: a digit, or a unit that follows numbers.
 _AFTER_ONE = frozenset("0123456789月日时号年张只个次名位届期版")
-_OPENED_BY = {"]": "[", "】": "【", ")": "(", "）": "（"}
 
 
 def ocr_brackets(text: str, protected: _Protected) -> list[Change]:
