@@ -307,10 +307,9 @@ def render_file(
         if loaded.part is not None:  # whether the file's output reads back is seen once it is whole (_Joined)
             return after, None
         if not reads_back(after):  # the same records in ASCII escapes read back as they are
-            after = render_jsonl(records, outputs, text_field, verbatim, ascii_only=True)
+            after = self_describing(render_jsonl(records, outputs, text_field, verbatim, ascii_only=True))
     else:
-        after = render_text(outputs[0])
-    after = self_describing(after)
+        after = self_describing(render_text(outputs[0]))
     codec = loaded.source.codec
     return after, None if codec is None else file_bytes(after, codec)
 
