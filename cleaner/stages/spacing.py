@@ -66,8 +66,7 @@ SENTENCE_PUNCT = frozenset("，。、；：！？")
 NO_SPACE_BESIDE = SENTENCE_PUNCT | {"（", "）"}
 # Full-width quotation marks and title brackets: in prose they sit against the text they quote and
 # the text around them; a space beside one, next to a Han character, is OCR's or extraction's.
-OPENING_QUOTES = frozenset("“‘「『《〈")
-CLOSING_QUOTES = frozenset("”’」』》〉")
+QUOTE_MARKS = frozenset("“”‘’「」『』《》〈〉")
 ASCII_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 
 # The stdlib ``re`` scans these simple classes several times faster than ``regex``.
@@ -241,10 +240,7 @@ def _space_changes(text: str, remove_cjk_latin: bool) -> list[Change]:
             if not (start == lines.content + 1 and before in ASCII_LETTERS and after_cjk):
                 changes.append(Change(start, end, "", "cjk_latin_space"))
                 continue
-        if lines.running and (
-            (after_cjk and (before in CLOSING_QUOTES or before in OPENING_QUOTES))
-            or (before_cjk and (after in OPENING_QUOTES or after in CLOSING_QUOTES))
-        ):
+        if lines.running and ((after_cjk and before in QUOTE_MARKS) or (before_cjk and after in QUOTE_MARKS)):
             changes.append(Change(start, end, "", "quote_space"))
         elif before in NO_SPACE_BESIDE or after in NO_SPACE_BESIDE:
             changes.append(Change(start, end, "", "punct_space"))
