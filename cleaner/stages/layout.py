@@ -590,8 +590,16 @@ def _find_heal(
     cut = sides[a].column.full or _cut_at_break(sides[a], c_side) or blocks.ends_continuing(lines[a].plain)
     if not cut and not speech and c_side.opener:
         return None  # a date or a quotation after the group opens something new
-    if not cut and not speech and all(kinds[g] == BYLINE for g in group):
-        return None  # a deck above a byline ends this way too: the head of an article, not an interruption
+    if (
+        not cut
+        and not speech
+        and all(kinds[g] == BYLINE for g in group)
+        and (not blocks.has_clause_marks(lines[a].plain) or (a and kinds[a - 1] == HEADING and not links[a - 1]))
+    ):
+        # A deck above a byline ends this way too (under its headline, with clause marks or
+        # without): the head of an article, not an interruption. Prose that is no deck, left open
+        # above a byline, is taken up again under it.
+        return None
     if _article_head(group, kinds, lines):
         return None  # a headline over its byline, with no picture: the next article starts there
     if _text_after_marked_member(group, kinds, lines):
