@@ -123,6 +123,33 @@ def test_a_fragment_too_short_to_remove_stays():
     assert removed(edits) == {0: "fragment", 1: "fragment"}
 
 
+# A clause of CULTURE set as a paragraph: 25 ideographs, below min_near_length.
+SHORT = "渌口坚持把完善公共文化设施作为发展公共文化的基石来抓。"
+
+
+def test_a_short_paragraph_cut_in_two_is_removed_when_its_fragments_join_to_it_exactly():
+    dedup = Deduplicator()
+    run(dedup, doc("a.txt", OTHER, SHORT, FARM))
+    out, edits = run(dedup, doc("b.txt", MEETING, *cut(SHORT, 12), LIBRARY))
+    assert out.paragraphs == [MEETING, LIBRARY]
+    assert removed(edits) == {1: "fragment", 2: "fragment"}
+
+
+@pytest.mark.parametrize(
+    "fragments",
+    [
+        cut(SHORT.replace("基石", "基础"), 12),  # one character changed: too short to judge as near
+        cut(SHORT[:-1] + "，加大投入力度。", 12),  # more text after it: the copy is not the paragraph
+        [SHORT[:12], "作为发展公共文化的基础"],  # a part of it, and other text
+    ],
+)
+def test_short_fragments_that_do_not_join_to_the_paragraph_exactly_stay(fragments):
+    dedup = Deduplicator()
+    run(dedup, doc("a.txt", OTHER, SHORT, FARM))
+    out, edits = run(dedup, doc("b.txt", MEETING, *fragments, LIBRARY))
+    assert removals(edits) == [] and out.paragraphs == [MEETING, *fragments, LIBRARY]
+
+
 def test_a_copy_repeating_a_paragraph_earlier_in_its_own_document():
     dedup = Deduplicator()
     out, edits = run(dedup, doc("a.txt", LIBRARY, OTHER, *cut(LIBRARY, 30), FARM))

@@ -740,7 +740,9 @@ class Deduplicator:
         at_an_edge = analysis.shingles(lo)[0] == original[0] or (
             last is not None and last[-1] == original[max(0, original.size - n)]
         )
-        if length < (CONTAINED_MIN_LENGTH if at_an_edge else CONTAINED_INSIDE_LENGTH):
+        if length < (CONTAINED_MIN_LENGTH if at_an_edge else CONTAINED_INSIDE_LENGTH) and not (
+            length >= self.options.min_length and _joined_exactly(analysis, range(lo, hi + 1), original, n)
+        ):
             return {}
         doc, para = self._where(value) if kind == "pid" else batch.where[value]
         index = self._index_of(value) if kind == "pid" else None
@@ -1282,6 +1284,17 @@ class _Analysis:
     def shingles(self, row: int) -> np.ndarray:
         start = int(self.key_starts[row])
         return self.hashes[start : start + int(self.keys.lengths[row])]
+
+
+def _joined_exactly(analysis: _Analysis, rows: range, original: np.ndarray, n: int) -> bool:
+    """The keys of ``rows`` joined are the key of the original paragraph (its shingles, in order):
+    an exact copy cut into fragments, as strong as an exact copy of the whole, however short."""
+    if len(rows) < 2:
+        return False
+    points = analysis.keys.code_points[analysis.key_range(rows)]
+    return points.size == original.size and np.array_equal(
+        run_shingle_hashes(points, np.array([points.size]), n), original
+    )
 
 
 def _removal_spans(doc: Document, removed: list[int]) -> list[tuple[int, int, int]]:
