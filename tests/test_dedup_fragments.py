@@ -346,3 +346,18 @@ def test_agreeing_anchors_match_the_definition_and_take_bounded_steps():
     huge = 20_000
     one = np.zeros(huge, dtype=np.int64)
     assert deduplicator._agreeing(np.arange(huge) % 7, one, one, one, span).all()
+
+
+def test_a_heading_between_two_template_sentences_does_not_make_them_a_run():
+    # LibreOffice 7.4 help, zh-CN (MPL-2.0): two commands described by sentences differing in one
+    # word, the second under its heading. The heading sits among the short lines around the first
+    # sentence, so it was read as part of a copy run, and the run as more than a pair.
+    paragraphs = [
+        "将被删除的单元格下方的单元格向上移动，填充删除后产生的空白。",
+        "将被删除的单元格右边的单元格向左移动，填充删除后产生的空白。",
+        "选中至少一个单元格后，从工作表中删除选中单元格所在的行。",
+        "删除整列",
+        "选中至少一个单元格后，从工作表中删除选中单元格所在的列。",
+    ]
+    out, edits = run(Deduplicator(), doc("a.txt", *paragraphs))
+    assert removals(edits) == [] and out.paragraphs == paragraphs

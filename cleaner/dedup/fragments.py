@@ -102,7 +102,11 @@ def align_runs(
         if grown == original and shrunk == run:
             break
         original, run = grown, shrunk
-    if not run or not original or len(run) + len(original) < 3:
+    if (
+        not run
+        or not original
+        or _pieces_of(copy, run, union([sets[j] for j in original]), n, containment) + len(original) < 3
+    ):
         return None
     text = joined_hashes(copy, run, n)
     # The short paragraphs around the original run belong to it as far as the copy holds them.
@@ -113,6 +117,13 @@ def align_runs(
     covered = {i: char_share(copy[i], universe, n) for i in run}
     source = {i: max(original, key=lambda j, i=i: overlap(distinct(copy[i].hashes), sets[j])) for i in run}
     return RunMatch(run, original, similarity, covered, source)
+
+
+def _pieces_of(copy: Sequence[CopyPiece], run: Sequence[int], text: np.ndarray, n: int, containment: float) -> int:
+    """How many pieces of the copy run copy the original run: the long ones, and the short ones
+    found in the original paragraphs themselves (a tail of a cut sentence). A short piece found only
+    among the short lines around the original (a heading, perhaps the original's own) copies nothing."""
+    return sum(copy[i].removable or char_share(copy[i], text, n) >= containment for i in run)
 
 
 class _Distinct:
