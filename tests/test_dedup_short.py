@@ -231,3 +231,13 @@ def test_variants_of_a_sentence_in_a_manual_are_not_short_near_copies():
     assert edits == []
     _, edits = Deduplicator().process(doc("a.txt", POVERTY, REVIEW, POVERTY.replace("巩固", "巩近")))
     assert [e.rule for e in edits] == ["short_near"]
+
+
+def test_a_word_swapped_for_a_common_word_close_by_is_a_variant():
+    """LibreOffice 7.4 help, zh-CN (MPL-2.0): the X and Y fields of one dialog (左边缘 / 上边缘).
+    上边 is a word too common to be in the word-pair table, but a word: the sentence is written
+    that way, not misread."""
+    left = "输入吸附点或吸附线与页面左边缘之间的间隔。"
+    top = "输入吸附点或吸附线与页面上边缘之间的间隔。"
+    _, edits = Deduplicator().process(doc("manual.txt", left, "Y轴", top))
+    assert edits == []

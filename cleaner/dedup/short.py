@@ -35,6 +35,7 @@ from functools import lru_cache
 import numpy as np
 
 from cleaner.dedup.keys import fingerprint32, mix64, run_digests
+from cleaner.suggest.words import in_word
 from cleaner.wrapping import word_pairs
 
 # Numerals that are not Unicode numeric (str.isnumeric covers digits and 〇一二…万亿).
@@ -224,7 +225,18 @@ def breaks_a_word(a: Sequence[int], b: Sequence[int]) -> bool:
     """Whether ``b`` differs from ``a`` by a character that breaks a word of ``a`` (巩固 → 巩近):
     the sign of a misread character rather than of a text that says something else."""
     steps = edit_steps(a, b, max(len(a), len(b)))
-    return steps is not None and any(kind == "sub" and _in_word(a, i) and not _in_word(b, j) for kind, i, j in steps)
+    return steps is not None and any(
+        kind == "sub" and _in_word(a, i) and not _in_any_word(b, j) for kind, i, j in steps
+    )
+
+
+def _in_any_word(text: Sequence[int], k: int) -> bool:
+    """Whether the character at ``k`` makes any real word with a neighbour (上边 too, which is too
+    common a pair to be in the word-pair table): a character that does was written, not misread."""
+    char = chr(text[k])
+    before = chr(text[k - 1]) if k > 0 else ""
+    after = chr(text[k + 1]) if k + 1 < len(text) else ""
+    return in_word(before, char) or in_word(char, after)
 
 
 def _in_word(text: Sequence[int], k: int) -> bool:
