@@ -53,6 +53,7 @@ INNER_STOP = 1.0
 PROSE_AFTER = 1.0
 FULL_LINE = 2.5
 SHORT_LINE = -2.5
+LABEL_LINE = -3.0
 HEADLINE_AFTER = -6.5
 BARE_START = -2.0
 HEADLINE_AFTER_SHORT = -7.0
@@ -484,6 +485,18 @@ def verse(a: Side, b: Side) -> float:
     return VERSE
 
 
+_LABEL_LINE = regex.compile(r"^[^，。！？；：:、\s]{1,6}[：:][ \t]*[^，。！？；：:、]{1,16}$")
+
+
+def label_line(a: Side, b: Side) -> float:
+    """A label and its value (``作者：杜甫``, ``来源：新华社``) over a clearly wider line: a field
+    of its own, not the start of a sentence cut by the column, which would be as wide as the
+    line after it."""
+    if a.varied_widths or not _han(b.plain[:1]) or not _LABEL_LINE.match(a.plain):
+        return 0.0
+    return LABEL_LINE if b.width >= a.width + max(3 * _slack(a.width), 6.0) else 0.0
+
+
 def code_line(a: Side, b: Side) -> float:
     return CODE_LINE if a.code or b.code else 0.0
 
@@ -519,6 +532,7 @@ EVIDENCE = (
     latin_run,
     opener_after,
     code_line,
+    label_line,
     verse,
     indented_after,
     separator_evidence,

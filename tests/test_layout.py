@@ -633,3 +633,27 @@ def test_a_deck_with_commas_under_its_headline_keeps_its_byline_under_it():
     )
     out = Pipeline(Config()).clean(text).text
     assert out.index("威胁群众健康") < out.index("本报记者田俊荣") < out.index("国家医药管理局")
+
+
+def test_a_label_and_its_value_over_a_wider_line_stays_a_line_of_its_own():
+    """Zhang Jiuling's poem as Debian's fortunes-zh 2.98 sets it (the poem is in the public domain):
+    a title, an author line, the verse. '作者：张九龄' holds a colon and does not end a sentence, but a
+    line cut by the column would be as wide as the line under it."""
+    text = "《感遇・其一》\n作者：张九龄\n兰叶春葳蕤，桂华秋皎洁。\n欣欣此生意，自尔为佳节。"
+    out = Pipeline(Config()).clean(text).text
+    assert "张九龄兰叶" not in out
+    assert out.split("\n\n")[1:3] == ["作者：张九龄", "兰叶春葳蕤，桂华秋皎洁。"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A wrapped sentence whose first line holds a colon is as wide as the line under it.
+        "会议指出：今年要继续加强社会治安综合治理\n基层基础建设，狠抓各项措施的落实。",
+        # A note whose first line is as wide as the column: the sentence goes on.
+        "注意：保存文档之前请先检查\n所有链接是否有效，再关闭。",
+    ],
+)
+def test_a_colon_line_not_narrower_than_the_next_still_joins(text):
+    out = Pipeline(Config()).clean(text).text
+    assert "\n" not in out
