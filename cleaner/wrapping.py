@@ -473,6 +473,11 @@ def opener_after(a: Side, b: Side) -> float:
 _VERSE_LINE = regex.compile(r"^(?:(?:\p{Han}{5}[，。？！；、])+|(?:\p{Han}{7}[，。？！；、])+)$")
 
 
+def is_verse_line(text: str) -> bool:
+    """A line of classical verse: clauses of five (or of seven) characters, each closed by a mark."""
+    return _VERSE_LINE.match(text) is not None
+
+
 def verse(a: Side, b: Side) -> float:
     """Two lines of classical verse (five or seven characters a clause, each clause closed by a
     mark, as wide as each other) are lines of a poem, each on its own. The line above may already
@@ -488,11 +493,16 @@ def verse(a: Side, b: Side) -> float:
 _LABEL_LINE = regex.compile(r"^[^，。！？；：:、\s]{1,6}[：:][ \t]*[^，。！？；：:、]{1,16}$")
 
 
+def is_label_line(text: str) -> bool:
+    """A label and its value on a line of their own: ``作者：杜甫``, ``来源：新华社``."""
+    return _LABEL_LINE.match(text) is not None
+
+
 def label_line(a: Side, b: Side) -> float:
     """A label and its value (``作者：杜甫``, ``来源：新华社``) over a clearly wider line: a field
     of its own, not the start of a sentence cut by the column, which would be as wide as the
     line after it."""
-    if a.varied_widths or not _han(b.plain[:1]) or not _LABEL_LINE.match(a.plain):
+    if a.varied_widths or not _han(b.plain[:1]) or not is_label_line(a.plain):
         return 0.0
     return LABEL_LINE if b.width >= a.width + max(3 * _slack(a.width), 6.0) else 0.0
 

@@ -160,6 +160,38 @@ def test_picture_captions_and_credits_recur_and_are_kept(caption):
     assert edits == [] and out.paragraphs == [EDUCATION, caption]
 
 
+# Song poems as Debian's fortunes-zh 2.98 sets them (title, author line, verse); the poems are in
+# the public domain. The fortune file of quotations comes first and quotes famous lines alone.
+LU_YOU = "作者：陆游（1125－1210）"
+SHI_ER = ["死去元知万事空，但悲不见九州同。", "王师北定中原日，家祭无忘告乃翁。"]
+YOU_SHAN = ["莫笑农家腊酒浑，丰年留客足鸡豚。", "山重水复疑无路，柳暗花明又一村。"]
+QUOTED = "人生自古谁无死，留取丹心照汗青。"
+
+
+@pytest.mark.parametrize("label", [LU_YOU, "来源：新华社"])
+def test_a_label_with_its_value_recurs_and_is_kept(label):
+    """The same author over two poems, the same source over two articles: a field's value recurs."""
+    dedup = Deduplicator()
+    run(dedup, doc("a.txt", "《示儿》", label, *SHI_ER))
+    out, edits = run(dedup, doc("b.txt", "《游山西村》", label, *YOU_SHAN))
+    assert edits == [] and out.paragraphs == ["《游山西村》", label, *YOU_SHAN]
+
+
+def test_a_famous_line_quoted_first_stays_in_its_poem():
+    dedup = Deduplicator()
+    run(dedup, doc("quotes.txt", OTHER, YOU_SHAN[1], FUND_1))
+    out, edits = run(dedup, doc("poems.txt", "《游山西村》", LU_YOU, *YOU_SHAN, "箫鼓追随春社近，衣冠简朴古风存。"))
+    assert edits == [] and YOU_SHAN[1] in out.paragraphs
+
+
+def test_a_poem_copied_whole_still_goes_and_a_lone_verse_line_too():
+    dedup = Deduplicator()
+    run(dedup, doc("a.txt", "《示儿》", *SHI_ER, QUOTED))
+    out, edits = run(dedup, doc("b.txt", OTHER, *SHI_ER, FUND_1, QUOTED, EDUCATION))
+    assert [e.rule for e in edits] == ["exact", "exact", "exact"]
+    assert out.paragraphs == [OTHER, FUND_1, EDUCATION]
+
+
 def test_a_caption_inside_a_copied_paragraph_does_not_save_the_copy():
     dedup = Deduplicator()
     run(dedup, doc("a.txt", OTHER, FUND_1))

@@ -23,7 +23,7 @@ FIELDS = (
     "lengths",
     "content",
     "digests",
-    "captions",
+    "never_removed",
     "bands",
     "unit_fingerprints",
     "unit_starts",

@@ -5,7 +5,8 @@ is kept and later copies are removed. For each paragraph of a document:
 
 1. Paragraphs with fewer than ``min_length`` letters, digits or ideographs are never touched:
    headings (``一、基本情况``), column labels (``观察``) and slogans recur legitimately; so do
-   picture captions and credits (``（本版图片由…提供）``).
+   picture captions and credits (``（本版图片由…提供）``) and short label lines (``作者：陆游``).
+   Lines of verse in a run of verse lines one of which is kept stay with their poem.
 2. Exact copies: the normalised key (whitespace removed, NFKC, punctuation variants folded; see
    :mod:`cleaner.dedup.keys`) has been seen before.
 3. Short near copies (``short_min_length`` to ``short_max_length`` such characters, rule
@@ -57,7 +58,7 @@ import itertools
 import os
 import tempfile
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -84,6 +85,7 @@ from cleaner.dedup.spill import SpilledIndex, pwrite_all
 from cleaner.dedup.units import Units, placed_units
 from cleaner.errors import ConfigError
 from cleaner.model import PARAGRAPH_SEPARATOR, TOO_LONG, Document, Edit
+from cleaner.wrapping import is_verse_line
 
 STAGE = "dedup"
 # A sentence unit this long is shared by two unrelated texts rarely enough to anchor a run alone.
@@ -517,6 +519,7 @@ class Deduplicator:
                     batch.seen_here.setdefault(batch.analysis.digests[row], row)
             if options.fragments:
                 self._match_fragments(batch, d)
+            _keep_lines_of_poems(batch, rows, doc.paragraphs)
             doc_matches = [batch.matches[row] for row in rows]
             duplicate_of, ratio = self._duplicate_document(batch.analysis, rows, doc_matches, doc.id)
             report: list[Edit] = []
@@ -1224,7 +1227,7 @@ class _Analysis:
         content = keys.content
         # Rows that can be removed or kept as an original: not a picture caption or credit, which
         # recurs on every page that prints a picture (headings are short enough to stay anyway).
-        indexable = (content >= options.min_length) & ~np.concatenate([s.captions for s in sketches])
+        indexable = (content >= options.min_length) & ~np.concatenate([s.never_removed for s in sketches])
         self._indexable = indexable
         # Rows decided by the short rule, and those a short one may be compared with (its length ± edits).
         short_on = options.short_near
@@ -1284,6 +1287,28 @@ class _Analysis:
     def shingles(self, row: int) -> np.ndarray:
         start = int(self.key_starts[row])
         return self.hashes[start : start + int(self.keys.lengths[row])]
+
+
+def _keep_lines_of_poems(batch: _Batch, rows: range, paragraphs: Sequence[str]) -> None:
+    """Lines of verse stay with their poem: a run of consecutive verse lines one of which is kept
+    keeps them all. Famous lines are quoted everywhere, and taking them out of their poem because a
+    quotation came first breaks the poem. A poem copied whole goes as before."""
+    verse = [is_verse_line(p.strip()) for p in paragraphs]
+    i = 0
+    while i < len(verse):
+        if not verse[i]:
+            i += 1
+            continue
+        j = i
+        while j < len(verse) and verse[j]:
+            j += 1
+        poem = rows[i:j]
+        if len(poem) > 1 and any(batch.matches[row] is None for row in poem):
+            for row in poem:
+                if batch.matches[row] is not None:
+                    batch.matches[row] = None
+                    batch.available[row] = True
+        i = j
 
 
 def _joined_exactly(analysis: _Analysis, rows: range, original: np.ndarray, n: int) -> bool:

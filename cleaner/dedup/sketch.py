@@ -2,11 +2,11 @@
 
 Everything the deduplicator needs to know about a paragraph that depends on nothing else in the
 corpus is computed here: its normalised key (:mod:`cleaner.dedup.keys`), how many letters, digits
-and ideographs it holds, the 64-bit digest of its key (the exact rule), whether it is a picture
-caption or credit (never removed), the LSH band fingerprints of its MinHash signature (the near
-rule) and the sentence units of the document (the fragment rule, :mod:`cleaner.dedup.units`). The
-corpus-wide part — the index look-ups, the verification of candidates, the keep-first decisions
-in corpus order — is :class:`~cleaner.dedup.Deduplicator`'s.
+and ideographs it holds, the 64-bit digest of its key (the exact rule), whether it is a line that
+is never removed (a picture caption or credit, a label with its value), the LSH band fingerprints
+of its MinHash signature (the near rule) and the sentence units of the document (the fragment
+rule, :mod:`cleaner.dedup.units`). The corpus-wide part — the index look-ups, the verification
+of candidates, the keep-first decisions in corpus order — is :class:`~cleaner.dedup.Deduplicator`'s.
 
 A sketch is a few numpy arrays, picklable and compact, so the processes (or Ray actors) that run
 the per-document stages make it right after the pipeline and send it back with the prepared
@@ -37,9 +37,11 @@ from cleaner.dedup.lsh import band_fingerprints
 from cleaner.dedup.minhash import MinHasher, run_shingle_hashes
 from cleaner.dedup.units import unit_spans
 from cleaner.model import TOO_LONG, Document
+from cleaner.wrapping import is_label_line
 
 # A caption or credit is a line this short (letters, digits, ideographs) at most.
 CAPTION_MAX_LENGTH = 60
+LABEL_MAX_LENGTH = 30
 _INT32_MAX = np.iinfo(np.int32).max
 
 
@@ -56,7 +58,7 @@ class DocumentSketch:
     lengths: np.ndarray  # characters per key
     content: np.ndarray  # letters, digits and ideographs per key
     digests: np.ndarray  # uint64 digest of each key (0 for an empty key)
-    captions: np.ndarray  # bool: a one-line picture caption or credit
+    never_removed: np.ndarray  # bool: a one-line picture caption, credit or label
     bands: np.ndarray  # uint32 (near paragraphs, bands): band fingerprints of each near paragraph
     unit_fingerprints: np.ndarray  # uint32, one per sentence unit
     unit_starts: np.ndarray  # where each unit starts in ``points``
@@ -72,7 +74,7 @@ class DocumentSketch:
     @property
     def nbytes(self) -> int:
         """Bytes of its arrays."""
-        arrays = (self.points, self.lengths, self.content, self.digests, self.captions, self.bands)
+        arrays = (self.points, self.lengths, self.content, self.digests, self.never_removed, self.bands)
         return sum(a.nbytes for a in (*arrays, self.unit_fingerprints, self.unit_starts, self.unit_stops))
 
 
@@ -111,7 +113,7 @@ class Sketches:
     lengths: np.ndarray
     content: np.ndarray
     digests: np.ndarray
-    captions: np.ndarray
+    never_removed: np.ndarray
     bands: np.ndarray
     unit_fingerprints: np.ndarray
     unit_starts: np.ndarray  # from the start of the unit's document
@@ -138,7 +140,7 @@ class Sketches:
             self.lengths[r],
             self.content[r],
             self.digests[r],
-            self.captions[r],
+            self.never_removed[r],
             self.bands[n],
             self.unit_fingerprints[u],
             self.unit_starts[u],
@@ -161,7 +163,7 @@ class Sketches:
             self.lengths,
             self.content,
             self.digests,
-            self.captions,
+            self.never_removed,
             self.bands,
             self.unit_fingerprints,
             self.unit_starts,
@@ -219,7 +221,7 @@ def sketch_set(
         compact(keys.lengths),
         compact(content),
         keys.digests,
-        _captions(paragraphs, content),
+        _never_removed(paragraphs, content),
         bands,
         fingerprints,
         compact(starts - unit_doc_start),
@@ -253,11 +255,14 @@ def _compact(values: np.ndarray) -> np.ndarray:
     return values.astype(np.int32) if values.max(initial=0) <= _INT32_MAX else values.astype(np.int64)
 
 
-def _captions(paragraphs: Sequence[str], content: np.ndarray) -> np.ndarray:
-    """Which paragraphs are one line that reads as a picture caption or credit
-    (``（本版图片由…提供）``, ``▲ 图为…。 李健 摄``)."""
+def _never_removed(paragraphs: Sequence[str], content: np.ndarray) -> np.ndarray:
+    """Which paragraphs are one line that reads as a picture caption or credit (``（本版图片由…提供）``,
+    ``▲ 图为…。 李健 摄``), printed on every page with a picture, or as a short label with its value
+    (``作者：陆游（1125－1210）``): a field's value recurs by nature."""
     found = np.zeros(len(paragraphs), dtype=bool)
     for row in np.flatnonzero(content <= CAPTION_MAX_LENGTH).tolist():
         text = paragraphs[row].strip()
-        found[row] = "\n" not in text and blocks.static_kind(text) == blocks.CAPTION
+        found[row] = "\n" not in text and (
+            blocks.static_kind(text) == blocks.CAPTION or (content[row] < LABEL_MAX_LENGTH and is_label_line(text))
+        )
     return found
