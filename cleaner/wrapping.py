@@ -123,6 +123,8 @@ _WORD = regex.compile(r"[A-Za-z]+")
 _CODE = regex.compile(
     r"^(?:\$|#!|>>>|//|/\*|<\w|\w+@\w+:)|[{};]\s*$|\w\(.*\)|\s=\s|=>|->|::|</\w|^\s*(?:def|class|import|return|if|for|"
     r"while|function|var|let|const|sudo|apt|pip|cd|ls|git|make)\b"
+    # A command and its first argument: an option, a path or a setting ("mkdir -p /mnt", "dd if=a").
+    r"|^[a-z][\w.+-]*[ \t]+(?:--?[A-Za-z]|/\w|\w+=)|^\w+=\S"
 )
 
 

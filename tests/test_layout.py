@@ -657,3 +657,38 @@ def test_a_label_and_its_value_over_a_wider_line_stays_a_line_of_its_own():
 def test_a_colon_line_not_narrower_than_the_next_still_joins(text):
     out = Pipeline(Config()).clean(text).text
     assert "\n" not in out
+
+
+# Debian's fortunes-zh 2.98 (GPL-3.0+), quoting the Debian Reference (Osamu Aoki, GPL-2.0+): every
+# line of a quotation is indented, code and prose alike.
+def test_the_indentation_of_a_joined_line_goes_with_the_break():
+    text = (
+        "    相似地，硬盘分区映像文件 “partition.img” 可以通过下列方式写入到匹\n"
+        "    配大小的未挂载分区（例如，第二个 SCSI 设备的第一个分区 “/dev/\n"
+        "    sdb1”）。\n"
+    )
+    out = Pipeline(Config()).clean(text).text
+    assert "写入到匹配大小的未挂载分区" in out
+    assert "“/dev/sdb1”" in out
+
+
+def test_commands_around_prompt_lines_are_never_healed_across():
+    """'# mkdir …' is a root prompt, not a Markdown heading dropped into a sentence: neither the
+    command output above it nor the Chinese sentence after it is joined across it, and nothing moves."""
+    text = (
+        "    可以使用循环设备通过下列方式挂载和卸载包含单个分区映像的磁盘映像\n"
+        "    “partition.img”。\n\n"
+        "    # losetup -v -f partition.img\n"
+        "    Loop device is /dev/loop0\n"
+        "    # mkdir -p /mnt/loop0\n"
+        "    # mount -t auto /dev/loop0 /mnt/loop0\n"
+        "    ...hack...hack...hack\n"
+        "    # umount /dev/loop0\n"
+        "    # losetup -d /dev/loop0\n\n"
+        "    可以简化为如下步骤。\n"
+    )
+    result = Pipeline(Config()).clean(text)
+    assert not [edit for edit in result.edits if edit.rule in ("heal_interrupted", "move_block")]
+    out = result.text
+    assert out.index("Loop device is") < out.index("mkdir -p /mnt/loop0") < out.index("可以简化为如下步骤")
+    assert "/dev/loop0可以" not in out

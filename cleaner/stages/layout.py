@@ -144,6 +144,7 @@ def split_lines(text: str) -> list[Line]:
 
 
 _MARK_STARTS = frozenset("#-*+")
+_INDENT = " \t\u3000"
 
 
 _CREDITS = ("摄", "供图", "摄影", "制图")
@@ -573,6 +574,10 @@ def _find_heal(
     c_line = lines[j]
     if blocks.is_spaced_headline(c_line.plain):
         return None
+    if lines[a].plain.isascii() or c_line.plain.isascii():
+        # A command, code or English on either side: the '#' line between is a comment or a prompt,
+        # the text a program's output, not a Chinese sentence a caption or heading was dropped into.
+        return None
     if not blocks.has_clause_marks(c_line.plain) and not blocks.ends_continuing(lines[a].plain):
         return None  # a headline after the group, not the rest of the sentence
     # The separator before ``c`` is the group's, not the paragraph's: it says nothing here.
@@ -648,20 +653,23 @@ def structural_changes(text: str, decided: Plan, chains: list[Chain] | None = No
         while True:
             if links[current]:
                 nxt = current + 1
-                left, right = lines[current].raw, lines[nxt].raw
+                left, right = lines[current].raw, lines[nxt].raw.lstrip(_INDENT)
+                # The next line's indentation goes with the break: inside the joined line it is no space.
+                resumes = lines[nxt].end - len(right)
                 if left.endswith("-") and _dehyphenates(left, right):
-                    changes.append(Change(lines[current].end - 1, lines[nxt].start, "", "join_hyphenated_word"))
+                    changes.append(Change(lines[current].end - 1, resumes, "", "join_hyphenated_word"))
                 else:
-                    changes.append(Change(lines[current].end, lines[nxt].start, joiner(left, right), links[current]))
+                    changes.append(Change(lines[current].end, resumes, joiner(left, right), links[current]))
                 current = nxt
             elif current in heals:
                 heal = heals[current]
                 group_text = text[lines[heal.group[0]].start : lines[heal.group[-1]].end]
+                rest = lines[heal.c].raw.lstrip(_INDENT)
                 changes.append(
                     Change(
                         lines[current].end,
-                        lines[heal.c].start,
-                        joiner(lines[current].raw, lines[heal.c].raw),
+                        lines[heal.c].end - len(rest),
+                        joiner(lines[current].raw, rest),
                         "heal_interrupted",
                         {"group": group_text},
                     )
