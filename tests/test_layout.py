@@ -692,3 +692,20 @@ def test_commands_around_prompt_lines_are_never_healed_across():
     out = result.text
     assert out.index("Loop device is") < out.index("mkdir -p /mnt/loop0") < out.index("可以简化为如下步骤")
     assert "/dev/loop0可以" not in out
+
+
+# The Debian Edu 12 manual, zh-CN (debian-edu-doc-zh-cn, GPL-2.0+), as pdftotext gives its PDF.
+def test_a_bracket_closed_on_the_next_line_joins_whatever_the_line_ends_with():
+    text = (
+        "缺省的 DNS 服务器仅用内部域 (*.intern) 设置，直到实在的（\n“外部的”\n"
+        "）DNS 域可以被设置。该 DNS 服务器为其网\n络上的所有机器可以用其作为主 DNS 服务器而设置作为缓存 DNS 服务器。"
+    )
+    out = Pipeline(Config()).clean(text).text
+    assert "直到实在的（“外部的”）DNS域可以被设置。" in out
+    assert "\n" not in out
+
+
+def test_a_closing_bracket_with_nothing_open_above_does_not_join_a_finished_line():
+    text = "会议结束。\n）附件一"  # nothing was opened: the stray bracket is no evidence
+    out = Pipeline(Config()).clean(text).text
+    assert "会议结束。）" not in out

@@ -172,6 +172,8 @@ def break_score(
 ) -> float | None:
     """The join score of the break after unfinished fragment ``a`` (:mod:`cleaner.wrapping`), or
     None when ``b`` cannot continue it at all (it is not running text, or ``a`` is finished)."""
+    if b_kind == TEXT and a_kind in (TEXT, HEADING) and _closes_what_is_open(a.plain, b.plain):
+        return wrapping.join_score(a_side, b_side)  # a bracket closes on the next line: one sentence
     if b_kind != TEXT or not is_open(a, a_kind):
         return None
     if blocks.ends_with_period(a.plain) and not b.plain[:1].islower():
@@ -184,6 +186,18 @@ def break_score(
     if b_next_kind == BYLINE and blocks.is_headline_form(b.plain):
         return None  # a headline over its byline: the next article's head
     return wrapping.join_score(a_side, b_side)
+
+
+_CLOSING_BRACKETS = "）)】」』》〉〕"
+_OPENING_BRACKETS = "（(【「『《〈〔"
+
+
+def _closes_what_is_open(a: str, b: str) -> bool:
+    """``b`` starts with a closing bracket that closes one ``a`` left open (``直到实在的（`` /
+    ``“外部的”`` / ``）DNS 域…``, a PDF's text layer): nothing starts with one, whatever ``a`` ends with."""
+    if b[:1] not in _CLOSING_BRACKETS:
+        return False
+    return sum(a.count(c) for c in _OPENING_BRACKETS) > sum(a.count(c) for c in _CLOSING_BRACKETS)
 
 
 def continues_heading(a: Line, a_kind: str, b: Line, b_kind: str, separator: str) -> bool:
