@@ -187,9 +187,16 @@ def is_english(plain: str) -> bool:
     return plain.count(" ") >= 2 and _ENGLISH.match(plain) is not None
 
 
+# A command-line option opening the line: a manual's term, whatever its placeholder is written in
+# ("-c, --changes", "--from=当前所有者:当前所属组").
+_OPTION_TERM = regex.compile(r"^--?[A-Za-z][\w-]*(?:[ ,=\[]|$)")
+
+
 def is_code(plain: str) -> bool:
-    """A line of code or a command (no Han characters and the shape of code)."""
+    """A line of code or a command (no Han characters and the shape of code), or an option term."""
     # Identifiers make code: a lone ";" is punctuation a later stage may make full-width.
+    if plain[:1] == "-" and _OPTION_TERM.match(plain):
+        return True
     return plain.isascii() and any(c.isalnum() for c in plain) and _CODE.search(plain) is not None
 
 

@@ -709,3 +709,22 @@ def test_a_closing_bracket_with_nothing_open_above_does_not_join_a_finished_line
     text = "会议结束。\n）附件一"  # nothing was opened: the stray bracket is no evidence
     out = Pipeline(Config()).clean(text).text
     assert "会议结束。）" not in out
+
+
+# chown(1) from Debian's manpages-zh 1.6.4.0 (GFDL/GPL), as groff -Tutf8 lays it out: option terms
+# indented seven spaces, their descriptions fourteen.
+CHOWN_OPTIONS = (
+    "       -c, --changes\n              类似 verbose 选项，但仅在做出修改时进行报告\n\n"
+    "       -f, --silent, --quiet\n              不显示大多数错误消息\n\n"
+    "       -v, --verbose\n              输出各个处理的文件的诊断信息\n"
+)
+
+
+def test_a_manuals_options_stay_apart_from_their_descriptions_and_from_each_other():
+    out = Pipeline(Config()).clean(CHOWN_OPTIONS).text
+    assert out.split("\n\n") == [
+        "-c, --changes\n       类似verbose选项，但仅在做出修改时进行报告",
+        "-f, --silent, --quiet\n       不显示大多数错误消息",
+        "-v, --verbose\n       输出各个处理的文件的诊断信息",
+    ]
+    assert Pipeline(Config()).clean(out).text == out

@@ -159,7 +159,23 @@ def remove_indent(lines: _Lines, start: int, end: int) -> Change | None:
     text = lines.text
     if _LIST_ITEM.match(text, end, lines.end) and _LIST_ITEM.match(lines.previous_line().lstrip(SPACES)):
         return None
+    kept = _structural_indent(text, start, end)
+    if kept:
+        return Change(start, end - kept, "", "indent") if end - kept > start else None
     return Change(start, end, "", "indent")
+
+
+def _structural_indent(text: str, start: int, end: int) -> int:
+    """How much of the indentation ``text[start:end]`` (a line's) is structure, not typesetting: its
+    excess over the first line of its paragraph, when it is a later line of a paragraph that layout
+    left in lines (a manual's option and its indented description). That part stays, so that the
+    next run reads the lines as this one did; a paragraph's first-line indentation goes."""
+    first = text.rfind("\n\n", 0, start)
+    first = 0 if first < 0 else first + 2
+    if first >= start:
+        return 0  # the paragraph's first line
+    head = text[first : text.find("\n", first)]
+    return max(0, end - start - (len(head) - len(head.lstrip(SPACES))))
 
 
 def keep_mark_space(start: int, end: int) -> Change | None:
