@@ -177,6 +177,26 @@ def test_a_label_with_its_value_recurs_and_is_kept(label):
     assert edits == [] and out.paragraphs == ["《游山西村》", label, *YOU_SHAN]
 
 
+@pytest.mark.parametrize(
+    "attribution",
+    ["-- Osamu Aoki（青木修），Debian 参考手册（版本 2.73）", "——鲁迅《呐喊·自序》"],
+)
+def test_a_quotations_attribution_recurs_and_is_kept(attribution):
+    """Debian's fortunes-zh 2.98 puts the same attribution under every quotation from one book."""
+    dedup = Deduplicator()
+    run(dedup, doc("a.txt", OTHER, attribution))
+    out, edits = run(dedup, doc("b.txt", EDUCATION, attribution))
+    assert edits == [] and out.paragraphs == [EDUCATION, attribution]
+
+
+def test_a_dash_led_sentence_is_no_attribution():
+    line = "——完善机制脱贫攻坚成果同巩固监测机制，健全防疫输入防控策略，全区一例返贫；"  # 001
+    dedup = Deduplicator()
+    run(dedup, doc("a.txt", OTHER, line))
+    out, edits = run(dedup, doc("b.txt", EDUCATION, line))
+    assert [e.rule for e in edits] == ["exact"] and out.paragraphs == [EDUCATION]
+
+
 def test_a_famous_line_quoted_first_stays_in_its_poem():
     dedup = Deduplicator()
     run(dedup, doc("quotes.txt", OTHER, YOU_SHAN[1], FUND_1))

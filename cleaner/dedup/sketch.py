@@ -29,6 +29,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import regex
 
 from cleaner import blocks
 from cleaner.config import DedupOptions
@@ -42,6 +43,11 @@ from cleaner.wrapping import is_label_line
 # A caption or credit is a line this short (letters, digits, ideographs) at most.
 CAPTION_MAX_LENGTH = 60
 LABEL_MAX_LENGTH = 30
+# A quotation's attribution on a line of its own: "-- 鲁迅《故乡》", "—— Osamu Aoki, Debian 参考手册".
+# At most one comma, no other clause or sentence mark: a name and a title, not a dash-led sentence.
+_ATTRIBUTION = regex.compile(
+    r"^(?:--|——|—|―)[ \t]*[^\s，,。！？!?；;：:][^，,。！？!?；;：:]*(?:[，,][^，,。！？!?；;：:]*)?$"
+)
 _INT32_MAX = np.iinfo(np.int32).max
 
 
@@ -257,12 +263,15 @@ def _compact(values: np.ndarray) -> np.ndarray:
 
 def _never_removed(paragraphs: Sequence[str], content: np.ndarray) -> np.ndarray:
     """Which paragraphs are one line that reads as a picture caption or credit (``（本版图片由…提供）``,
-    ``▲ 图为…。 李健 摄``), printed on every page with a picture, or as a short label with its value
-    (``作者：陆游（1125－1210）``): a field's value recurs by nature."""
+    ``▲ 图为…。 李健 摄``), printed on every page with a picture, as a short label with its value
+    (``作者：陆游（1125－1210）``), or as a quotation's attribution (``-- 鲁迅《故乡》``): a credit
+    or a field's value recurs by nature."""
     found = np.zeros(len(paragraphs), dtype=bool)
     for row in np.flatnonzero(content <= CAPTION_MAX_LENGTH).tolist():
         text = paragraphs[row].strip()
         found[row] = "\n" not in text and (
-            blocks.static_kind(text) == blocks.CAPTION or (content[row] < LABEL_MAX_LENGTH and is_label_line(text))
+            blocks.static_kind(text) == blocks.CAPTION
+            or (content[row] < LABEL_MAX_LENGTH and is_label_line(text))
+            or (content[row] < CAPTION_MAX_LENGTH and _ATTRIBUTION.match(text) is not None)
         )
     return found
