@@ -51,6 +51,14 @@ _ATTRIBUTION = regex.compile(
 _INT32_MAX = np.iinfo(np.int32).max
 
 
+def _is_attribution(line: str) -> bool:
+    """A dash, then a name with a title (``《…》``, or after a comma), or a name alone (a few
+    characters): not a dash-led sentence, nor a line of one cut by the column (``——完善机制…同``)."""
+    if _ATTRIBUTION.match(line) is None:
+        return False
+    return "《" in line or "，" in line or "," in line or len(line.lstrip("-—― \t")) <= 8
+
+
 @dataclass(frozen=True)
 class DocumentSketch:
     """The per-paragraph facts of one document the deduplicator looks up (see the module's docstring).
@@ -272,6 +280,6 @@ def _never_removed(paragraphs: Sequence[str], content: np.ndarray) -> np.ndarray
         found[row] = "\n" not in text and (
             blocks.static_kind(text) == blocks.CAPTION
             or (content[row] < LABEL_MAX_LENGTH and is_label_line(text))
-            or (content[row] < CAPTION_MAX_LENGTH and _ATTRIBUTION.match(text) is not None)
+            or (content[row] < CAPTION_MAX_LENGTH and _is_attribution(text))
         )
     return found
