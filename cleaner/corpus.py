@@ -180,12 +180,16 @@ class Corpus:
 
         Dedup works on batches of documents that may span several files (much cheaper per
         paragraph than one call per document), so an outcome can come a few files after its file
-        was read; the results are exactly those of deduplicating document by document.
+        was read; the results are exactly those of deduplicating document by document. The caller
+        says of each outcome whether its output was written (:meth:`settle`), before it asks for
+        the next: a file not written stops counting as an original (see
+        :meth:`cleaner.dedup.Deduplicator.withdraw`).
         """
         if self.deduplicator is None:
             for item in items:
                 yield item if isinstance(item, FileOutcome) else self.finish_or_skip(item, text_field)
             return
+        self.deduplicator.provisional = True
         pending: collections.deque[Prepared | FileOutcome] = collections.deque()
         done: collections.deque[tuple[Document | None, list[Edit]]] = collections.deque()
 
@@ -208,6 +212,16 @@ class Corpus:
             yield from ready()
         yield from ready()
 
+    def settle(self, outcome: FileOutcome) -> None:
+        """Dedup told whether ``outcome``'s file was written: if it was skipped, its paragraphs are
+        originals no more (a later copy is kept, and so is one decided against it already)."""
+        if self.deduplicator is None:
+            return
+        if outcome.status == "skipped":
+            self.deduplicator.withdraw(outcome.source.rel)
+        else:
+            self.deduplicator.settle(outcome.source.rel)
+
     def finish(
         self,
         prepared: Prepared,
@@ -224,6 +238,8 @@ class Corpus:
         edits: list[tuple[str, Edit]] = []
         for i, (doc, result) in enumerate(zip(loaded.documents, prepared.results, strict=True)):
             step = self._dedup_one(result.document) if deduplicated is None else deduplicated[i]
+            if self.deduplicator is not None:  # a file withdrawn since this document was decided
+                step = self.deduplicator.reinstate(result.document, step)
             cleaned, doc_edits = _merge(result, step)
             outputs.append(cleaned)
             edits.extend((doc.id, edit) for edit in doc_edits)
@@ -808,12 +824,15 @@ def clean_corpus(
                 if isinstance(unit, FilePart):
                     done = joiner.add(unit, outcome)
                     if done is None:  # more parts of this file to come
+                        if joiner.failing:  # the file will not be written: no later copy goes for it
+                            corpus.settle(joiner.failing)
                         continue
                     outcome, joined = done
                     summary.written += joined is not None and joined.wrote
                 elif outcome.status != "skipped" and plan.dst is not None:
                     outcome, wrote = _write_output(plan, outcome, keep_same)
                     summary.written += wrote
+                corpus.settle(outcome)
                 _account(summary, audit, outcome, joined)
                 if run_cache is not None:
                     entries.append(_entry(outcome))
@@ -1006,6 +1025,11 @@ class _PartsJoiner(contextlib.AbstractContextManager["_PartsJoiner"]):
     def __exit__(self, *exc_info: Any) -> None:
         if self.file is not None:
             self._end(self.file, keep=False)
+
+    @property
+    def failing(self) -> FileOutcome | None:
+        """Why the file being joined will be skipped, once one of its parts has failed."""
+        return None if self.file is None else self.file.failed
 
     def add(self, part: FilePart, outcome: FileOutcome) -> tuple[FileOutcome, _Joined | None] | None:
         """Take one part's outcome; after the file's last part, the file's outcome (and what was

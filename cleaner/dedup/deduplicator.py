@@ -44,7 +44,13 @@ units) is its sketch (:mod:`cleaner.dedup.sketch`): made where the document was 
 process, a Ray actor) and handed in with it, or made here for the documents that come without one.
 
 ``stats`` counts documents, paragraphs, removals by rule (``exact``, ``short_near``, ``near``, ``fragment``),
-``near_duplicate_documents``, ``duplicate_documents_dropped`` and index ``candidates`` verified.
+``near_duplicate_documents``, ``duplicate_documents_dropped``, index ``candidates`` verified and
+removals or reports undone as ``reinstated`` (their kept copy in a withdrawn file).
+
+A file whose output is not written (its write failed, or a part of it failed) is withdrawn
+(:meth:`Deduplicator.withdraw`): its paragraphs stop counting as originals, for the documents
+decided after that, and a document decided before it but not yet written has its removals that
+name it undone (:meth:`Deduplicator.reinstate`): the copy that was to be kept is in no output.
 
 The index can be saved and loaded again (:meth:`Deduplicator.save`, :meth:`Deduplicator.load`,
 format in :mod:`cleaner.dedup.store`): a later run then goes on exactly as if its documents had
@@ -58,7 +64,7 @@ import itertools
 import os
 import tempfile
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -100,6 +106,8 @@ CONTAINED_GRAMS = 0.9
 _EMPTY = np.zeros(0, dtype=np.uint32)
 # A document and its sketch, if one was made where it was prepared.
 Sketched = tuple[Document, DocumentSketch | None]
+# Pairs (rows, pids) of a look-up, less those whose pid is withdrawn.
+Live = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 
 @dataclass(frozen=True)
@@ -248,10 +256,12 @@ class _ExactIndex:
         self._table = SpilledIndex(1, directory)
         self.size = 0  # paragraphs added (each one's digest, whether new or not)
 
-    def lookup(self, digests: np.ndarray) -> np.ndarray:
-        """For each digest, the smallest pid indexed with it, or -1."""
+    def lookup(self, digests: np.ndarray, live: Live | None = None) -> np.ndarray:
+        """For each digest, the smallest pid indexed with it, or -1; ``live`` leaves out withdrawn pids."""
         found = np.full(digests.size, -1, dtype=np.int64)
         rows, pids = self._table.query_keys(digests)
+        if live is not None:
+            rows, pids = live(rows, pids)
         if rows.size == 0:
             return found
         pids = pids.astype(np.int64)
@@ -259,9 +269,10 @@ class _ExactIndex:
         found[rows[order]] = pids[order]
         return found
 
-    def add(self, digests: np.ndarray, first_pid: int) -> None:
-        """Index pids ``first_pid, first_pid + 1, …`` under ``digests``; a digest seen before keeps its pid."""
-        new = self.lookup(digests) < 0
+    def add(self, digests: np.ndarray, first_pid: int, live: Live | None = None) -> None:
+        """Index pids ``first_pid, first_pid + 1, …`` under ``digests``; a digest seen before keeps its
+        pid (unless it is withdrawn: the new one is then the digest's first live pid)."""
+        new = self.lookup(digests, live) < 0
         _, first = np.unique(digests, return_index=True)
         once = np.zeros(digests.size, dtype=bool)
         once[first] = True
@@ -343,6 +354,9 @@ class Deduplicator:
         # Paragraphs below this pid were cleaned by earlier runs, read from the index named here.
         self.earlier = 0
         self.index_name: str | None = None
+        # Set by a caller that says of each file whether its output was written (settle, withdraw):
+        # the pids of each file not yet settled are then kept, so that withdraw reaches them.
+        self.provisional = False
         self.reset()
 
     # -- state -------------------------------------------------------------------------------
@@ -373,6 +387,13 @@ class Deduplicator:
         self._segments = SpilledIndex(1, self.spill_dir)
         self._units = SpilledIndex(1, self.spill_dir)
         self._spilled = (self._bands, self._segments, self._units)
+        # Files whose output was not written: their paths, and the pids of their paragraphs as
+        # sorted, disjoint [start, end) ranges, which every look-up leaves out (see withdraw).
+        self._withdrawn_paths: set[str] = set()
+        self._withdrawn: list[list[int]] = []
+        self._withdrawn_arrays: tuple[np.ndarray, np.ndarray] | None = None
+        # With ``provisional``: the pids [first, end) each file indexed and not yet settled was given.
+        self._spans: dict[str, list[int]] = {}
 
     @property
     def nbytes(self) -> int:
@@ -448,6 +469,64 @@ class Deduplicator:
         self.process(doc_or_text)
         return len(self) - before
 
+    def withdraw(self, path: str) -> None:
+        """The output of the file ``path`` is not written: its paragraphs are no longer originals.
+
+        Its documents still to come pass through unread (they neither lose copies nor count as
+        originals); those already indexed are left out of every look-up from now on, and out of a
+        saved index (with :attr:`provisional`; otherwise only documents still to come are). A
+        removal already decided that names one of them is undone by :meth:`reinstate`.
+        """
+        self._withdrawn_paths.add(path)
+        span = self._spans.pop(path, None)
+        if span is None or span[1] <= span[0]:
+            return
+        ranges = self._withdrawn
+        at = bisect.bisect(ranges, span)
+        if at and ranges[at - 1][1] == span[0]:  # files one after another (a full disk fails them all)
+            ranges[at - 1][1] = span[1]
+        else:
+            ranges.insert(at, span)
+        self._withdrawn_arrays = None
+
+    def settle(self, path: str) -> None:
+        """The output of the file ``path`` is written: its paragraphs are originals for good."""
+        self._spans.pop(path, None)
+
+    def reinstate(self, doc: Document, step: tuple[Document | None, list[Edit]]) -> tuple[Document | None, list[Edit]]:
+        """``step``, the result of deduplicating ``doc``, with each removal (or report) naming a kept
+        copy in a withdrawn file undone: that paragraph is kept (a document dropped whole for one
+        is kept whole), and the edits of the other removals are made again for what is left.
+
+        For a document decided before a file was withdrawn and written after: the copy it was to
+        lose its paragraph to is in no output. Keeping two copies where one would do is the price.
+        """
+        cleaned, edits = step
+        if not self._withdrawn_paths:
+            return step
+        undone = [self._names_withdrawn(edit) for edit in edits]
+        if not any(undone):
+            return step
+        self.stats["reinstated"] += sum(undone)
+        if cleaned is None:  # dropped whole as a copy of a document of a withdrawn file
+            return doc, []
+        standing = [edit for edit, gone in zip(edits, undone, strict=True) if not gone]
+        removals = {edit.para: (edit.rule, edit.detail or {}) for edit in standing if not edit.is_event}
+        return _without(doc, removals, [edit for edit in standing if edit.is_event])
+
+    def is_live(self, pids: np.ndarray) -> np.ndarray:
+        """Which of ``pids`` are not withdrawn (a boolean mask)."""
+        if not self._withdrawn:
+            return np.ones(pids.size, dtype=bool)
+        if self._withdrawn_arrays is None:
+            self._withdrawn_arrays = (
+                np.array([start for start, _ in self._withdrawn], dtype=np.int64),
+                np.array([end for _, end in self._withdrawn], dtype=np.int64),
+            )
+        starts, ends = self._withdrawn_arrays
+        at = np.searchsorted(starts, pids, side="right") - 1
+        return (at < 0) | (pids >= ends[np.maximum(at, 0)])
+
     def is_duplicate(self, text: str) -> Match | None:
         """The indexed paragraph(s) ``text`` duplicates, or ``None``; indexes nothing.
 
@@ -478,14 +557,15 @@ class Deduplicator:
             return [(doc, [Edit("dedup", "dedup_failed", 0, 0, "", "", 0, dict(detail))]) for doc, _ in docs]
 
     def _run(self, docs: list[Sketched]) -> list[tuple[Document | None, list[Edit]]]:
-        """The results of a batch, in order; a document the pipeline left as it was (``TOO_LONG``)
-        passes through unread: its paragraphs neither lose copies nor count as originals."""
-        if not any(doc.meta.get(TOO_LONG) for doc, _ in docs):
+        """The results of a batch, in order; a document the pipeline left as it was (``TOO_LONG``),
+        or one of a withdrawn file, passes through unread: its paragraphs neither lose copies nor
+        count as originals."""
+        if not any(self._passes(doc) for doc, _ in docs):
             return self._run_indexed(docs)
         results: list[tuple[Document | None, list[Edit]]] = []
         pending: list[Sketched] = []
         for doc, sketch in docs:
-            if not doc.meta.get(TOO_LONG):
+            if not self._passes(doc):
                 pending.append((doc, sketch))
                 continue
             if pending:
@@ -493,6 +573,37 @@ class Deduplicator:
                 pending = []
             results.append((doc, []))
         return results + (self._run_indexed(pending) if pending else [])
+
+    def _passes(self, doc: Document) -> bool:
+        return bool(doc.meta.get(TOO_LONG)) or (bool(self._withdrawn_paths) and doc.path in self._withdrawn_paths)
+
+    def _names_withdrawn(self, edit: Edit) -> bool:
+        """Whether ``edit`` is a removal or report of this step naming a kept copy of this run in a
+        withdrawn file (a document's id is its file's path, with ``:N`` for a record)."""
+        kept = (edit.detail or {}).get("kept") if edit.stage == STAGE else None
+        if kept is None or "index" in kept:
+            return False
+        path, _, number = kept["doc"].rpartition(":")
+        paths = self._withdrawn_paths
+        return kept["doc"] in paths or (number.isdigit() and path in paths)
+
+    def _live(self, rows: np.ndarray, pids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The ``(rows, pids)`` pairs of a look-up whose pid is not withdrawn."""
+        if not self._withdrawn or pids.size == 0:
+            return rows, pids
+        live = self.is_live(pids)
+        return rows[live], pids[live]
+
+    def _note_spans(self, paths: list[str], batch: _Batch, first_pid: int) -> None:
+        """The pids the files of a batch were given (from ``first_pid``), added to their spans."""
+        pid = first_pid
+        for d, kept in batch.kept_by_doc.items():  # in document order, as they were indexed
+            if kept:
+                # A file's documents come one after another; were another's between them, the span
+                # would take them in too: withdrawn with it, they would keep more, never lose any.
+                span = self._spans.setdefault(paths[d], [pid, pid])
+                pid += len(kept)
+                span[1] = pid
 
     def _run_indexed(self, sketched: list[Sketched]) -> list[tuple[Document | None, list[Edit]]]:
         options = self.options
@@ -542,7 +653,10 @@ class Deduplicator:
                 report.append(Edit(STAGE, "near_duplicate_document", 0, 0, "", "", 0, {**detail, "event": "reported"}))
             batch.finish(d)
             results.append(self._remove(doc, doc_matches, report))
+        first_pid = len(self)
         self._index(batch)
+        if self.provisional:
+            self._note_spans([doc.path for doc in docs], batch, first_pid)
         return results
 
     def _sketches(self, sketched: list[Sketched]) -> list[DocumentSketch]:
@@ -552,22 +666,19 @@ class Deduplicator:
         return [sketch if fits(sketch, self.options, len(doc.paragraphs)) else next(made) for doc, sketch in sketched]
 
     def _remove(self, doc: Document, matches: list[Match | None], edits: list[Edit]) -> tuple[Document, list[Edit]]:
-        removed = {i: m for i, m in enumerate(matches) if m is not None}
-        if not removed:
-            return doc, edits
-        for i, start, end in _removal_spans(doc, sorted(removed)):
-            match = removed[i]
-            self.stats[match.rule] += 1
-            edits.append(Edit(STAGE, match.rule, start, end, doc.text[start:end], "", i, match.to_detail(i)))
-        kept = [p for i, p in enumerate(doc.paragraphs) if i not in removed]
-        return doc.with_text(PARAGRAPH_SEPARATOR.join(kept)), edits
+        removals: dict[int, tuple[str, dict[str, Any]]] = {}
+        for i, match in enumerate(matches):
+            if match is not None:
+                self.stats[match.rule] += 1
+                removals[i] = (match.rule, match.to_detail(i))
+        return _without(doc, removals, edits)
 
     def _index_candidates(self, analysis: _Analysis) -> dict[int, list[int]]:
         """Indexed paragraphs sharing a band with each row: ``{row: [pid, …]}``."""
         candidates: dict[int, list[int]] = {}
         if analysis.near_rows.size == 0:
             return candidates
-        rows, values = self._bands.query(analysis.fingerprints)
+        rows, values = self._live(*self._bands.query(analysis.fingerprints))
         if rows.size:
             pairs = np.sort((analysis.near_rows[rows].astype(np.int64) << 32) | values.astype(np.int64))
             pairs = pairs[np.concatenate(([True], pairs[1:] != pairs[:-1]))]
@@ -585,7 +696,7 @@ class Deduplicator:
         query_rows, query_fps = query_segments(
             keys.code_points, analysis.key_starts, keys.lengths, analysis.short_rows, k
         )
-        hits, pids = self._segments.query(query_fps[:, None])
+        hits, pids = self._live(*self._segments.query(query_fps[:, None]))
         if hits.size:
             pairs = np.unique((query_rows[hits].astype(np.int64) << 32) | pids.astype(np.int64))
             for row, pid in zip((pairs >> 32).tolist(), (pairs & 0xFFFFFFFF).tolist(), strict=True):
@@ -602,7 +713,7 @@ class Deduplicator:
         hits = np.full(len(units), -1, dtype=np.int64)
         if len(units) == 0:
             return hits
-        rows, pids = self._units.query(units.fingerprints[:, None])
+        rows, pids = self._live(*self._units.query(units.fingerprints[:, None]))
         order = np.lexsort((pids, rows))[::-1]  # the smallest pid of a unit written last
         hits[rows[order]] = pids[order]
         return hits
@@ -1001,7 +1112,7 @@ class Deduplicator:
                 doc_numbers[batch.owner[row]] = len(self._doc_ids)
                 self._doc_ids.append(batch.ids[batch.owner[row]])
         row_array = np.array(rows, dtype=np.int64)
-        self._exact.add(analysis.keys.digests[row_array], first_pid)
+        self._exact.add(analysis.keys.digests[row_array], first_pid, self._live)
         owners = np.array(batch.owner, dtype=np.int64)[row_array]
         self._para_doc.extend(np.array([doc_numbers[o] for o in owners.tolist()], dtype=np.uint32))
         self._para_index.extend((row_array - np.array(batch.bounds, dtype=np.int64)[owners]).astype(np.uint32))
@@ -1103,7 +1214,7 @@ class _Batch:
         self.seen_here: dict[int, int] = {}
         self.indexed: list[int] = []
         self.kept_by_doc: dict[int, list[int]] = {}
-        self.exact_pid = dedup._exact.lookup(analysis.keys.digests)
+        self.exact_pid = dedup._exact.lookup(analysis.keys.digests, dedup._live)
         self.near_index = dedup._index_candidates(analysis)
         self.near_local: dict[int, list[int]] = {}
         for x, y in candidate_pairs(analysis.fingerprints).tolist():
@@ -1320,6 +1431,20 @@ def _joined_exactly(analysis: _Analysis, rows: range, original: np.ndarray, n: i
     return points.size == original.size and np.array_equal(
         run_shingle_hashes(points, np.array([points.size]), n), original
     )
+
+
+def _without(
+    doc: Document, removals: dict[int, tuple[str, dict[str, Any]]], edits: list[Edit]
+) -> tuple[Document, list[Edit]]:
+    """``doc`` without the paragraphs of ``removals`` (``{paragraph: (rule, detail)}``), and
+    ``edits`` followed by one edit per removal, replayable on ``doc.text``."""
+    if not removals:
+        return doc, edits
+    for i, start, end in _removal_spans(doc, sorted(removals)):
+        rule, detail = removals[i]
+        edits.append(Edit(STAGE, rule, start, end, doc.text[start:end], "", i, detail))
+    kept = [p for i, p in enumerate(doc.paragraphs) if i not in removals]
+    return doc.with_text(PARAGRAPH_SEPARATOR.join(kept)), edits
 
 
 def _removal_spans(doc: Document, removed: list[int]) -> list[tuple[int, int, int]]:
