@@ -22,6 +22,11 @@ idx/`` indexed and writes the index back, grown by batch2's kept paragraphs. Lay
     indexed paragraph); for each run store (``shingles``, ``short_keys``, ``gaps``, ``leads``) its
     ``.values`` (uint32), ``.start`` (int64) and ``.length`` (int32), one run per paragraph.
 
+The paragraphs of files whose output a run did not write (withdrawn, see
+:meth:`~cleaner.dedup.Deduplicator.withdraw`) stay in the arrays and run stores, which number
+paragraphs, but have no entry in any table: no later run finds them, as none finds them later in
+the run that withdrew them.
+
 An index made with other dedup options, of another format version, or failing any checksum or
 consistency check is refused with a :class:`DamagedIndexError` (exit 2): it is never used blindly.
 """
@@ -97,8 +102,11 @@ def save(dedup: Deduplicator, path: str | Path, documents: int) -> None:
     files: dict[str, str] = {}
     for name, array in _arrays(dedup).items():
         files[f"{name}.npy"] = _write_array(folder / f"{name}.npy", array)
+    tables: dict[str, dict[str, Any]] = {}
     for name, table in _spilled(dedup).items():
-        files[f"{name}.keys.npy"], files[f"{name}.pids.npy"] = _write_spilled(folder, name, table)
+        runs = _live_run_sizes(table, dedup)
+        files[f"{name}.keys.npy"], files[f"{name}.pids.npy"] = _write_spilled(folder, name, table, dedup, runs)
+        tables[name] = {"bands": table.bands, "size": sum(runs) // table.bands, "runs": runs}
     for name, store in _run_stores(dedup).items():
         files[f"{name}.values.npy"] = _write_values(folder / f"{name}.values.npy", store)
         starts, lengths = store.runs(0, len(store))
@@ -113,7 +121,7 @@ def save(dedup: Deduplicator, path: str | Path, documents: int) -> None:
         "paragraphs": len(dedup),
         "documents": len(dedup._doc_ids),
         "runs": runs,
-        "tables": {name: _spilled_record(table) for name, table in _spilled(dedup).items()},
+        "tables": tables,
         "files": files,
     }
     header["checksum"] = _checksum(header)
@@ -164,18 +172,36 @@ def _used(growing: _Growing) -> np.ndarray:
     return growing.data[: growing.size]
 
 
-def _spilled_record(table: SpilledIndex) -> dict[str, Any]:
-    return {"bands": table.bands, "size": table.size, "runs": table.run_sizes}
+def _live_run_sizes(table: SpilledIndex, dedup: Deduplicator) -> list[int]:
+    """The entries of each run of a table that are saved: those whose pid is not withdrawn."""
+    if not dedup._withdrawn:
+        return table.run_sizes
+    sizes = []
+    chunks = table.entries()  # chunk by chunk, run after run: no chunk holds two runs' entries
+    for count in table.run_sizes:
+        seen = live = 0
+        while seen < count:
+            _, pids = next(chunks)
+            seen += pids.size
+            live += int(np.count_nonzero(dedup.is_live(pids)))
+        sizes.append(live)
+    return sizes
 
 
-def _write_spilled(folder: Path, name: str, table: SpilledIndex) -> tuple[str, str]:
-    """A spilled table's keys and pids, run after run, streamed (never all in memory at once)."""
-    total = sum(table.run_sizes)
+def _write_spilled(
+    folder: Path, name: str, table: SpilledIndex, dedup: Deduplicator, runs: list[int]
+) -> tuple[str, str]:
+    """A spilled table's keys and pids, run after run, streamed (never all in memory at once);
+    ``runs``: how many entries of each run are saved (the withdrawn ones are left out)."""
+    total = sum(runs)
     with open(folder / f"{name}.keys.npy", "wb") as keys, open(folder / f"{name}.pids.npy", "wb") as pids:
         for out, dtype in ((keys, "<u8"), (pids, "<u4")):
             header = {"descr": np.lib.format.dtype_to_descr(np.dtype(dtype)), "fortran_order": False, "shape": (total,)}
             np.lib.format.write_array_header_1_0(out, header)
         for chunk_keys, chunk_pids in table.entries():
+            if dedup._withdrawn:
+                live = dedup.is_live(chunk_pids)
+                chunk_keys, chunk_pids = chunk_keys[live], chunk_pids[live]
             keys.write(chunk_keys.astype("<u8").tobytes())
             pids.write(chunk_pids.astype("<u4").tobytes())
         _flush(keys)
