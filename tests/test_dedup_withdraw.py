@@ -7,6 +7,7 @@ nothing), so an output can be compared paragraph by paragraph with what went in.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 from pathlib import Path
@@ -208,3 +209,31 @@ def test_copies_of_a_file_in_parts_whose_later_part_fails_are_kept(
     two = clean(src, tmp_path / "two", "--partition-size", "4K", "-j", "2")
     assert two.exit_code == 1 and two.stderr == result.stderr
     assert tree(tmp_path / "two") == tree(out)
+
+
+def test_copies_of_a_file_in_parts_whose_output_fails_at_the_end_are_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every part of ``big.jsonl`` is cleaned and written, but its output cannot be put in place
+    (the disk fills as it is closed): only then is the file known not to be written."""
+    src = tmp_path / "src"
+    texts = [f"{paragraph}（{i}）" for i, paragraph in enumerate(LONG[:120])]
+    records_file(src / "big.jsonl", texts)
+    write(src / "z.txt", LONG[150], texts[0], texts[119])
+    real_open = corpus_module.atomic_open
+
+    @contextlib.contextmanager
+    def atomic_open(target, guard=None, what="an output", binary=False, sync=True):
+        with real_open(target, guard, what, binary, sync) as handle:
+            yield handle
+            if target.name == "big.jsonl":
+                raise OSError(errno.ENOSPC, "No space left on device", str(target))
+
+    monkeypatch.setattr(corpus_module, "atomic_open", atomic_open)
+    out = tmp_path / "out"
+    result = clean(src, out, "--partition-size", "4K", "-j", "2")
+    assert result.exit_code == 1, result.stderr
+    assert "skipped big.jsonl: cannot write the output (No space left on device)" in result.stderr
+    assert not (out / "big.jsonl").exists()
+    assert paragraphs_of(out / "z.txt") == [LONG[150], texts[0], texts[119]]
+    verify(src, out)
