@@ -653,10 +653,9 @@ class Deduplicator:
                 report.append(Edit(STAGE, "near_duplicate_document", 0, 0, "", "", 0, {**detail, "event": "reported"}))
             batch.finish(d)
             results.append(self._remove(doc, doc_matches, report))
-        first_pid = len(self)
+        if self.provisional:  # noted first: were indexing to fail part way, withdrawing would still reach them
+            self._note_spans([doc.path for doc in docs], batch, len(self))
         self._index(batch)
-        if self.provisional:
-            self._note_spans([doc.path for doc in docs], batch, first_pid)
         return results
 
     def _sketches(self, sketched: list[Sketched]) -> list[DocumentSketch]:
