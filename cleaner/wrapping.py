@@ -414,8 +414,16 @@ def headline_after(a: Side, b: Side) -> float:
 
 
 def split_word(a: Side, b: Side) -> float:
+    """The two characters around the break usually sit inside a word, and the break does not fall
+    between two words as well (``发行`` / ``程序``: ``行程`` is a word, but so are the two halves)."""
     x, y = a.plain[-1:], b.plain[:1]
-    return SPLIT_WORD if x and y and y in word_pairs().get(x, "") else 0.0
+    pairs = word_pairs()
+    if not (x and y and y in pairs.get(x, "")):
+        return 0.0
+    w, z = a.plain[-2:-1], b.plain[1:2]
+    if w and z and x in pairs.get(w, "") and z in pairs.get(y, ""):
+        return 0.0
+    return SPLIT_WORD
 
 
 @cache

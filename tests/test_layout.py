@@ -728,3 +728,18 @@ def test_a_manuals_options_stay_apart_from_their_descriptions_and_from_each_othe
         "-v, --verbose\n       输出各个处理的文件的诊断信息",
     ]
     assert Pipeline(Config()).clean(out).text == out
+
+
+# Debian's fortunes-zh 2.98 (GPL-3.0+), quoting the Debian Free Software Guidelines, as it sets them.
+DFSG_7 = (
+    "    -- Debian 《Debian 自由软件方针》第六条\n\n许可证的发行\n\n"
+    "程序附带的权利必须适用于程序再次 发行的每一个受众，\n无需他们再执行一个附加的许可证。\n\n"
+    "    -- Debian 《Debian 自由软件方针》第七条\n"
+)
+
+
+def test_a_heading_over_its_paragraph_is_not_a_word_cut_in_two_when_both_halves_are_words():
+    """'行程' is a word, but '发行' and '程序' are words too: the break falls between two words."""
+    paragraphs = Pipeline(Config()).clean(DFSG_7).text.split("\n\n")
+    assert paragraphs[1] == "许可证的发行"
+    assert paragraphs[2].startswith("程序附带的权利")
