@@ -78,6 +78,11 @@ _LATIN_RUN = re.compile("[0-9A-Za-z%\u2030]+")
 _RUNNING = re.compile("[" + "".join(sorted(SENTENCE_PUNCT)) + f"]|[{CJK}][,;:?!]")
 _HEADING = re.compile(r"#{1,6}(?:[ \t]|$)")
 _LIST_ITEM = re.compile(r"(?:[-*+]|\d{1,9}[.)])[ \t]")
+# A space between two Han characters; a line with one for every few of its Han characters is
+# written word by word (segmented), and keeps them.
+_HAN_GAP = re.compile(f"[{CJK}][ \t\u3000]+(?=[{CJK}])")
+SEGMENTED_SHARE = 6
+_SENTENCE_MARK = re.compile("[" + "".join(sorted(SENTENCE_PUNCT)) + "]")
 # A Markdown mark opening a line: the space after it is part of the mark.
 _LINE_MARK = re.compile(r"#{1,6}|[-*+>]|\d{1,9}[.)]")
 
@@ -122,6 +127,7 @@ class _Lines:
         self.end = -1
         self.content = 0  # offset of the first character after the indentation
         self._running: bool | None = None
+        self._segmented: bool | None = None
 
     def seek(self, offset: int) -> None:
         if offset <= self.end:
@@ -135,12 +141,23 @@ class _Lines:
         indent = _SPACE_RUN.match(text, self.start, self.end)
         self.content = indent.end() if indent else self.start
         self._running = None
+        self._segmented = None
 
     @property
     def running(self) -> bool:
         if self._running is None:
             self._running = is_running_text(self.text[self.content : self.end])
         return self._running
+
+    @property
+    def segmented(self) -> bool:
+        """Whether the line is written with spaces between its words throughout (``如果 没有 参数``),
+        a convention of its own, rather than holding a stray space or two an OCR engine read."""
+        if self._segmented is None:
+            line = self.text[self.content : self.end]
+            gaps = len(_HAN_GAP.findall(line))
+            self._segmented = gaps >= 3 and gaps * SEGMENTED_SHARE >= len(_CJK_CHAR.findall(line))
+        return self._segmented
 
     def previous_line(self) -> str:
         if self.start == 0:
@@ -247,6 +264,17 @@ def _space_changes(text: str, remove_cjk_latin: bool) -> list[Change]:
             if (start < 2 or not _is_cjk(text[start - 2])) and not _is_cjk(text[end + 1 : end + 2]):
                 chain.append((start, end))
                 continue
+            if (
+                lines.running
+                and not lines.segmented
+                and _SENTENCE_MARK.search(text, end, lines.end)
+                and not _inside_quotation(text, lines.content, start)
+            ):
+                # Inside a sentence that goes on to its punctuation: a space an OCR engine or an
+                # extraction put there. After a line's last mark it may part a name from a credit
+                # ("。 黄伟 供图") and stays.
+                changes.append(Change(start, end, "", "han_space"))
+                continue
         elif (
             remove_cjk_latin
             and lines.running
@@ -265,6 +293,16 @@ def _space_changes(text: str, remove_cjk_latin: bool) -> list[Change]:
     flush_chain()
     changes.sort(key=lambda c: c.start)
     return changes
+
+
+def _inside_quotation(text: str, line_start: int, position: int) -> bool:
+    """Whether ``position`` is inside a quotation or title opened on its line: a slogan keeps the
+    space between its halves (003's “青春渌口 创业新城”), as a headline does."""
+    before = text[line_start:position]
+    return any(before.count(opening) > before.count(closing) for opening, closing in _QUOTATIONS)
+
+
+_QUOTATIONS = (("“", "”"), ("「", "」"), ("『", "』"), ("《", "》"), ("‘", "’"))
 
 
 def _insert_changes(text: str) -> list[Change]:
