@@ -103,6 +103,12 @@ def strip_marks(line: str) -> str:
     return BLOCK_MARKS.sub("", line, count=1).replace("**", "")
 
 
+# A quotation's attribution at the end of a line: a dash, a name, a title in 《》.
+_ATTRIBUTED_END = regex.compile(
+    r"(?:--|——|—)\s*[^，。！？；：,.!?;:《》\s][^，。！？；：,.!?;:《》]{0,20}《[^《》]{1,40}》$"
+)
+
+
 def ends_sentence(plain: str) -> bool:
     """True if ``plain`` ends a sentence: a final mark, perhaps inside closing quotes or brackets.
 
@@ -115,6 +121,8 @@ def ends_sentence(plain: str) -> bool:
     last = text[-1]
     if last in SENTENCE_END or last in CLOSERS or (last == "." and _HAN_PERIOD_END.search(text)):
         return True
+    if last == "》" and _ATTRIBUTED_END.search(text):
+        return True  # "…沧海。--李白《行路难》": a quotation and its attribution end there
     return text.endswith(("——", "..."))  # "..." becomes "……" in the punctuation stage
 
 

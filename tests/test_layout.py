@@ -743,3 +743,20 @@ def test_a_heading_over_its_paragraph_is_not_a_word_cut_in_two_when_both_halves_
     paragraphs = Pipeline(Config()).clean(DFSG_7).text.split("\n\n")
     assert paragraphs[1] == "许可证的发行"
     assert paragraphs[2].startswith("程序附带的权利")
+
+
+# Quotations with their attributions at the end, one to a paragraph (the form of Debian's
+# fortunes-zh 2.98 with each attribution set inline; the verse is in the public domain).
+def test_a_quotation_ending_in_its_attribution_ends_its_paragraph():
+    text = (
+        "长风破浪会有时，直挂云帆济沧海。--李白《行路难·其一》\n\n"
+        "劝君莫惜金缕衣，劝君惜取少年时。--杜秋娘《金缕衣》\n\n"
+        "月上柳梢头，人约黄昏后。--欧阳修《生查子·元夕》\n"
+    )
+    assert len(Pipeline(Config()).clean(text).text.split("\n\n")) == 3
+
+
+def test_only_a_title_after_an_attribution_dash_ends_a_sentence():
+    assert blocks.ends_sentence("直挂云帆济沧海。--李白《行路难·其一》")
+    assert blocks.ends_sentence("博观而约取，厚积而薄发——苏轼《稼说送张琥》")
+    assert not blocks.ends_sentence("他在会上读了鲁迅的《故乡》")
