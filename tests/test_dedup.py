@@ -160,8 +160,8 @@ def test_picture_captions_and_credits_recur_and_are_kept(caption):
     assert edits == [] and out.paragraphs == [EDUCATION, caption]
 
 
-# Song poems as Debian's fortunes-zh 2.98 sets them (title, author line, verse); the poems are in
-# the public domain. The fortune file of quotations comes first and quotes famous lines alone.
+# Song poems as a collection sets them (title, author line, verse); the poems are in the public
+# domain. A file of quotations comes first and quotes famous lines alone.
 LU_YOU = "作者：陆游（1125－1210）"
 SHI_ER = ["死去元知万事空，但悲不见九州同。", "王师北定中原日，家祭无忘告乃翁。"]
 YOU_SHAN = ["莫笑农家腊酒浑，丰年留客足鸡豚。", "山重水复疑无路，柳暗花明又一村。"]
@@ -179,10 +179,10 @@ def test_a_label_with_its_value_recurs_and_is_kept(label):
 
 @pytest.mark.parametrize(
     "attribution",
-    ["-- Osamu Aoki（青木修），Debian 参考手册（版本 2.73）", "——鲁迅《呐喊·自序》"],
+    ["-- 王小明（Xiaoming Wang），《软件发布手册》（第 2 版）", "——鲁迅《呐喊·自序》"],
 )
 def test_a_quotations_attribution_recurs_and_is_kept(attribution):
-    """Debian's fortunes-zh 2.98 puts the same attribution under every quotation from one book."""
+    """A file of quotations puts the same attribution under every quotation from one book."""
     dedup = Deduplicator()
     run(dedup, doc("a.txt", OTHER, attribution))
     out, edits = run(dedup, doc("b.txt", EDUCATION, attribution))

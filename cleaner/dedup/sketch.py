@@ -43,7 +43,7 @@ from cleaner.wrapping import is_label_line
 # A caption or credit is a line this short (letters, digits, ideographs) at most.
 CAPTION_MAX_LENGTH = 60
 LABEL_MAX_LENGTH = 30
-# A quotation's attribution on a line of its own: "-- 鲁迅《故乡》", "—— Osamu Aoki, Debian 参考手册".
+# A quotation's attribution on a line of its own: "-- 鲁迅《故乡》", "—— 王小明，软件发布手册".
 # At most one comma, no other clause or sentence mark: a name and a title, not a dash-led sentence.
 _ATTRIBUTION = regex.compile(
     r"^(?:--|——|—|―)[ \t]*[^\s，,。！？!?；;：:][^，,。！？!?；;：:]*(?:[，,][^，,。！？!?；;：:]*)?$"
