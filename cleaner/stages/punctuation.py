@@ -70,7 +70,8 @@ Every edit's ``rule`` names the fix: ``halfwidth_comma``, ``halfwidth_semicolon`
 ``halfwidth_colon``, ``halfwidth_question``, ``halfwidth_exclamation``, ``parentheses``,
 ``quotes``, ``single_quotes``, ``ellipsis``, ``dash``, ``number_comma``, ``halfwidth_period``, ``fullwidth_in_english``,
 ``ocr_bracket`` (brackets an OCR engine misread, mended by their pair: see :func:`ocr_brackets`),
-``ocr_speck`` (a dot right after a Chinese mark: see :func:`speck_dots`).
+``ocr_speck`` (a dot right after a Chinese mark: see :func:`speck_dots`), ``ocr_colon`` (a ``;``
+between a verb of speech and a quotation: see :func:`speech_colon`).
 The stage repeats until
 nothing changes (one conversion can put a neighbour in Chinese context), each round a ``step``;
 a run of marks (``?!``, ``!!!``) is judged as one.
@@ -334,9 +335,26 @@ def halfwidth_marks(
     following = text[end : end + 1]
     if (marks[-1] == ":" and following in ("/", "\\")) or (marks[-1] in "?!" and following == "="):
         return []
+    if marks == ";" and speech_colon(text, start):
+        return [Change(start, end, "：", "ocr_colon")]
     if len(marks) == 1:
         return [Change(start, end, _FULLWIDTH[marks], _RULES[marks])]
     return [Change(start + i, start + i + 1, _FULLWIDTH[mark], _RULES[mark]) for i, mark in enumerate(marks)]
+
+
+# Verbs that introduce speech: the mark after one, before the quotation, is a colon.
+_SPEECH_VERBS = frozenset("说道问叫喊答曰云嚷骂")
+_QUOTATION_AFTER = re.compile(r"[ \t]?[“\"]")
+
+
+def speech_colon(text: str, at: int) -> bool:
+    """A ``;`` between a verb of speech and a quotation is the ``：`` an OCR engine misread (of
+    Tesseract's reading of rendered novels, 6 of 6 such semicolons were colons).
+
+    >>> speech_colon('王夫人问; “谁在房里呢？”', 4), speech_colon('有利于发展; “三农”问题', 5)
+    (True, False)
+    """
+    return at > 0 and text[at - 1] in _SPEECH_VERBS and _QUOTATION_AFTER.match(text, at + 1) is not None
 
 
 def dash(text: str, hyphens: re.Match[str], lo: int = 0, hi: int | None = None) -> Change | None:
@@ -736,6 +754,9 @@ def _fix(
         if mark in _FULLWIDTH and start > starts[paragraph] and _HAN_RE.match(text[start - 1]):
             # The common case, rule 1 at once: one mark right after a Han character.
             following = text[end : end + 1]
+            if mark == ";" and speech_colon(text, start):
+                changes.append(Change(start, end, "：", "ocr_colon"))
+                continue
             if not ((mark == ":" and following in ("/", "\\")) or (mark in "?!" and following == "=")):
                 changes.append(Change(start, end, _FULLWIDTH[mark], _RULES[mark]))
                 continue
