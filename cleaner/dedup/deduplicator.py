@@ -1403,22 +1403,15 @@ def _keep_lines_of_poems(batch: _Batch, rows: range, paragraphs: Sequence[str]) 
     """Lines of verse stay with their poem: a run of consecutive verse lines one of which is kept
     keeps them all. Famous lines are quoted everywhere, and taking them out of their poem because a
     quotation came first breaks the poem. A poem copied whole goes as before."""
-    verse = [is_verse_line(p.strip()) for p in paragraphs]
-    i = 0
-    while i < len(verse):
-        if not verse[i]:
-            i += 1
+    verse = (is_verse_line(p.strip()) for p in paragraphs)
+    for is_verse, run in itertools.groupby(zip(rows, verse, strict=True), key=lambda pair: pair[1]):
+        poem = [row for row, _ in run]
+        if not is_verse or len(poem) < 2 or all(batch.matches[row] is not None for row in poem):
             continue
-        j = i
-        while j < len(verse) and verse[j]:
-            j += 1
-        poem = rows[i:j]
-        if len(poem) > 1 and any(batch.matches[row] is None for row in poem):
-            for row in poem:
-                if batch.matches[row] is not None:
-                    batch.matches[row] = None
-                    batch.available[row] = True
-        i = j
+        for row in poem:
+            if batch.matches[row] is not None:
+                batch.matches[row] = None
+                batch.available[row] = True
 
 
 def _joined_exactly(analysis: _Analysis, rows: range, original: np.ndarray, n: int) -> bool:
