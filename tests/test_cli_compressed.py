@@ -17,9 +17,9 @@ from cleaner.cli import clean_app
 from cleaner.io.compression import decompress
 
 TEXT = "今天　天气很好 。\n\nＡＢＣ测试,好\n"
-CLEANED = "今天 天气很好。\n\nABC测试，好\n"
+CLEANED = "今天天气很好。\n\nABC测试，好\n"
 RECORDS = [{"id": 1, "text": "今天　天气很好 。"}, {"id": 2, "text": "ＡＢＣ测试,好"}]
-CLEANED_RECORDS = [{"id": 1, "text": "今天 天气很好。"}, {"id": 2, "text": "ABC测试，好"}]
+CLEANED_RECORDS = [{"id": 1, "text": "今天天气很好。"}, {"id": 2, "text": "ABC测试，好"}]
 
 
 def _zstd(data: bytes) -> bytes:
@@ -193,5 +193,5 @@ def test_verify_finds_a_compressed_output_that_was_changed(tmp_path: Path) -> No
     result = CliRunner().invoke(cleaner_app, ["verify", str(source), str(out)])
     assert result.exit_code == 1
     assert result.stdout.startswith(
-        "a.txt.gz: MISMATCH: the output differs from the replayed edits at offset 6 (line 1)"
+        "a.txt.gz: MISMATCH: the output differs from the replayed edits at offset 5 (line 1)"
     )

@@ -48,11 +48,11 @@ def test_the_text_column_is_cleaned_and_everything_else_is_kept(pa: Any, tmp_pat
     table = write(pa, source, columns, compression="gzip", metadata={"origin": "crawl"})
     result = invoke(source, tmp_path / "out")
     assert result.exit_code == 0, result.output
-    assert result.stderr.startswith("news.parquet: utf-8, 4 edits (unicode 2, spacing 1, punctuation 1)\n")
+    assert result.stderr.startswith("news.parquet: utf-8, 5 edits (unicode 2, spacing 2, punctuation 1)\n")
     output = tmp_path / "out" / "news.parquet"
     written = read(output)
     assert written.schema.equals(table.schema, check_metadata=True)
-    assert written.to_pydict() == {"id": [7, 8], "text": ["今天 天气很好。", "ABC测试，好"], "score": [0.5, None]}
+    assert written.to_pydict() == {"id": [7, 8], "text": ["今天天气很好。", "ABC测试，好"], "score": [0.5, None]}
     import pyarrow.parquet as pq
 
     assert pq.ParquetFile(output).metadata.row_group(0).column(0).compression == "GZIP"
