@@ -246,6 +246,22 @@ class Readings:
         return found
 
 
+# The readings of the document the stage ran on last, by its id. The pipeline runs the stage
+# again on a document when a later stage changed characters next to a line break it left alone,
+# and most of its lines are then as they were. A reading depends on nothing but the line's text,
+# so keeping it cannot change a decision; only one document's are kept, to bound the memory.
+_last_readings: dict[str, Readings] = {}
+
+
+def readings_of(doc_id: str) -> Readings:
+    """The readings kept for the document ``doc_id``, or new ones (which replace those kept)."""
+    known = _last_readings.get(doc_id)
+    if known is None:
+        _last_readings.clear()
+        known = _last_readings[doc_id] = Readings()
+    return known
+
+
 def _read(line: Line) -> Reading:
     plain_sentence = blocks.is_plain_sentence_line(line.raw)
     return Reading(
@@ -1082,7 +1098,7 @@ def repair(doc: Document, options: LayoutOptions) -> tuple[Document, list[Edit]]
     strip_rounds = 0
     places: list[int] = []
     context: Context | None = None
-    known = Readings()  # what the plans of this document read of its lines
+    known = readings_of(doc.id)  # what the plans of this document (and its last run) read of its lines
     for _ in range(MAX_PASSES + 2 + MAX_MARK_PASSES):
         # Furniture and debris go first, so a paragraph a page break cut can be rejoined. A joined
         # line reads differently from its fragments (wider, perhaps with punctuation now), so the
