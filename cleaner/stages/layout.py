@@ -151,14 +151,14 @@ _CREDITS = ("摄", "供图", "摄影", "制图")
 _INITIAL_END = regex.compile(r"(?<![A-Za-z])[A-Z]\.$")
 
 
-def is_open(line: Line, kind: str) -> bool:
+def is_open(line: Line, kind: str, side: wrapping.Side) -> bool:
     """A fragment that can go on into the next one: running text, a list item or a ``▲`` caption
-    whose sentence is not finished."""
+    whose sentence is not finished (``side``: the line as the evidence reads it)."""
     if kind not in (TEXT, LIST) and not (kind == CAPTION and line.plain.startswith("▲")):
         return False
     if kind == CAPTION and line.plain.endswith(_CREDITS):
         return False  # "▲…。文禹 摄", "▲…。市气象局供图": the credit closes the caption
-    return not blocks.ends_sentence(line.plain) or blocks.runs_on(line.plain)
+    return not side.ends_sentence or blocks.runs_on(line.plain)
 
 
 def break_score(
@@ -174,7 +174,7 @@ def break_score(
     None when ``b`` cannot continue it at all (it is not running text, or ``a`` is finished)."""
     if b_kind == TEXT and a_kind in (TEXT, HEADING) and _closes_what_is_open(a.plain, b.plain):
         return wrapping.join_score(a_side, b_side)  # a bracket closes on the next line: one sentence
-    if b_kind != TEXT or not is_open(a, a_kind):
+    if b_kind != TEXT or not is_open(a, a_kind, a_side):
         return None
     if blocks.ends_with_period(a.plain) and not b.plain[:1].islower():
         return None  # "…were noted." / "Send …": a sentence ends (a URL or a name cut at a dot goes on in lower case)
@@ -417,7 +417,7 @@ def plan(
     heals: dict[int, Heal] = {}
     if options.move_blocks:
         for i in range(n - 1):
-            if links[i] is None and not plain_sentence[i] and _can_be_interrupted(lines[i], kinds[i]):
+            if links[i] is None and not plain_sentence[i] and _can_be_interrupted(lines[i], kinds[i], sides[i]):
                 heal = _find_heal(lines, kinds, links, sides, i, threshold)
                 if heal:
                     heals[i] = heal
@@ -459,7 +459,7 @@ def _cut_at_break(a: wrapping.Side, b: wrapping.Side) -> bool:
 def _open_above(above: Line, above_side: wrapping.Side, side: wrapping.Side) -> bool:
     """The line above stops mid-sentence and is at least as wide: this line may continue it or
     interrupt it, so it does not start a paragraph of its own."""
-    return not blocks.ends_sentence(above.plain) and above_side.width >= side.width
+    return not above_side.ends_sentence and above_side.width >= side.width
 
 
 def _tail_under(a: wrapping.Side, b: wrapping.Side) -> bool:
@@ -512,15 +512,15 @@ def _resolve(
     return TEXT
 
 
-def _can_be_interrupted(line: Line, kind: str) -> bool:
+def _can_be_interrupted(line: Line, kind: str, side: wrapping.Side) -> bool:
     """Running text or a list item that stops mid-sentence, or a line ending in a colon (speech
     introduced, its quotation perhaps after the interruption). An unmarked headline-shaped line
     qualifies too: the heal then needs the break to cut a word (checked in ``_find_heal``)."""
-    if kind == HEADING and not blocks.is_marked(line.raw) and not blocks.ends_sentence(line.plain):
+    if kind == HEADING and not blocks.is_marked(line.raw) and not side.ends_sentence:
         return True
     if kind not in (TEXT, LIST):
         return False
-    return is_open(line, kind) or line.plain.endswith(_COLONS)
+    return is_open(line, kind, side) or line.plain.endswith(_COLONS)
 
 
 _COLONS = ("：", ":")
@@ -570,13 +570,14 @@ def _find_heal(
     group holds a line that marks it as an interruption (a credit, a byline, a label, a Markdown
     heading) and the text after the group continues the sentence."""
     headline_shaped = kinds[a] == HEADING
-    if not headline_shaped and not blocks.has_clause_marks(lines[a].plain) and not (a and links[a - 1]):
+    # (A side's ``clause`` is ``blocks.has_clause_marks`` of its line, read once per line text.)
+    if not headline_shaped and not sides[a].clause and not (a and links[a - 1]):
         return None  # only running text (punctuated, or the end of a joined run) can be interrupted
     group: list[int] = []
     j = a + 1
     while j < len(lines) and len(group) < MAX_GROUP:
         kind, plain = kinds[j], lines[j].plain
-        if kind == HEADING and not blocks.is_marked(lines[j].raw) and blocks.has_clause_marks(plain):
+        if kind == HEADING and not blocks.is_marked(lines[j].raw) and sides[j].clause:
             break  # a headline with a comma could be running text: not evidence of an interruption
         if sides[j].column.full:
             break  # as wide as the column around it: a fragment of the text, not a block dropped into it
@@ -608,7 +609,7 @@ def _find_heal(
         # A command, code or English on either side: the '#' line between is a comment or a prompt,
         # the text a program's output, not a Chinese sentence a caption or heading was dropped into.
         return None
-    if not blocks.has_clause_marks(c_line.plain) and not blocks.ends_continuing(lines[a].plain):
+    if not sides[j].clause and not blocks.ends_continuing(lines[a].plain):
         return None  # a headline after the group, not the rest of the sentence
     # The separator before ``c`` is the group's, not the paragraph's: it says nothing here.
     c_side = dataclasses.replace(sides[j], separator=None)
@@ -994,7 +995,7 @@ def speck_changes(decided: Plan) -> list[Change]:
         if decided.static[i] in (TEXT, LIST):
             for start, end in furniture.specks(line.raw, previous_ends, full_stop):
                 changes.append(Change(line.start + start, line.start + end, "", "drop_speck"))
-        previous_ends = blocks.ends_sentence(line.plain)
+        previous_ends = decided.sides[i].ends_sentence  # blocks.ends_sentence of the line
         end = line.plain.rstrip()
         # A half-width ! ? . after a Han character is the full-width mark punctuation makes of it.
         last = end[-1:]
