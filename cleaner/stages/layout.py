@@ -238,6 +238,7 @@ class Readings:
     def __init__(self) -> None:
         self.lines: dict[str, Reading] = {}
         self.rhythms: dict[str, wrapping.LineRhythm] = {}
+        self._specks: dict[tuple[str, bool, bool], list[tuple[int, int]]] = {}
 
     def rhythm(self, plain: str) -> wrapping.LineRhythm:
         found = self.rhythms.get(plain)
@@ -245,21 +246,13 @@ class Readings:
             found = self.rhythms[plain] = wrapping.line_rhythm(plain)
         return found
 
-
-# The readings of the document the stage ran on last, by its id. The pipeline runs the stage
-# again on a document when a later stage changed characters next to a line break it left alone,
-# and most of its lines are then as they were. A reading depends on nothing but the line's text,
-# so keeping it cannot change a decision; only one document's are kept, to bound the memory.
-_last_readings: dict[str, Readings] = {}
-
-
-def readings_of(doc_id: str) -> Readings:
-    """The readings kept for the document ``doc_id``, or new ones (which replace those kept)."""
-    known = _last_readings.get(doc_id)
-    if known is None:
-        _last_readings.clear()
-        known = _last_readings[doc_id] = Readings()
-    return known
+    def specks(self, raw: str, after_sentence: bool, after_full_stop: bool) -> list[tuple[int, int]]:
+        """``furniture.specks`` of a line (by its text and what the line before ended with)."""
+        key = (raw, after_sentence, after_full_stop)
+        found = self._specks.get(key)
+        if found is None:
+            found = self._specks[key] = furniture.specks(raw, after_sentence, after_full_stop)
+        return found
 
 
 def _read(line: Line) -> Reading:
@@ -962,7 +955,7 @@ def _furniture_kept(kind: str, options: LayoutOptions) -> bool:
     return (options.debris if kind == furniture.DEBRIS else options.furniture) == "keep"  # "mark" drops
 
 
-def furniture_changes(decided: Plan, options: LayoutOptions) -> list[Change]:
+def furniture_changes(decided: Plan, options: LayoutOptions, known: Readings | None = None) -> list[Change]:
     """Removals of the page furniture and debris lines (``drop_page_number``, ``drop_running_head``,
     ``drop_debris``), each with the line break after it, so the text around closes up and the
     passes that follow can rejoin a paragraph a page break cut."""
@@ -980,20 +973,22 @@ def furniture_changes(decided: Plan, options: LayoutOptions) -> list[Change]:
             start = changes[-1].end  # two furniture lines in a row: the first removal took the break
         changes.append(Change(start, end, "", f"drop_{kind}"))
     if options.debris == "drop":
-        changes.extend(speck_changes(decided))
+        changes.extend(speck_changes(decided, known))
         changes.sort(key=lambda c: (c.start, c.end))
     return changes
 
 
-def speck_changes(decided: Plan) -> list[Change]:
-    """Removals of OCR specks inside lines of text (``drop_speck``, :func:`cleaner.furniture.specks`)."""
+def speck_changes(decided: Plan, known: Readings | None = None) -> list[Change]:
+    """Removals of OCR specks inside lines of text (``drop_speck``, :func:`cleaner.furniture.specks`);
+    ``known`` keeps what the plans of a run of the stage found, line by line."""
+    specks = (Readings() if known is None else known).specks
     changes = []
     previous_ends, full_stop = True, False
     for i, line in enumerate(decided.lines):
         if i in decided.furniture:
             continue
         if decided.static[i] in (TEXT, LIST):
-            for start, end in furniture.specks(line.raw, previous_ends, full_stop):
+            for start, end in specks(line.raw, previous_ends, full_stop):
                 changes.append(Change(line.start + start, line.start + end, "", "drop_speck"))
         previous_ends = decided.sides[i].ends_sentence  # blocks.ends_sentence of the line
         end = line.plain.rstrip()
@@ -1099,7 +1094,7 @@ def repair(doc: Document, options: LayoutOptions) -> tuple[Document, list[Edit]]
     strip_rounds = 0
     places: list[int] = []
     context: Context | None = None
-    known = readings_of(doc.id)  # what the plans of this document (and its last run) read of its lines
+    known = Readings()  # what the plans of this document read of its lines
     for _ in range(MAX_PASSES + 2 + MAX_MARK_PASSES):
         # Furniture and debris go first, so a paragraph a page break cut can be rejoined. A joined
         # line reads differently from its fragments (wider, perhaps with punctuation now), so the
@@ -1111,7 +1106,7 @@ def repair(doc: Document, options: LayoutOptions) -> tuple[Document, list[Edit]]
         if not changes:
             decided = plan(doc.text, options, _protected(doc), known=known)
             context = decided.context
-            changes = markdown.guard(doc, furniture_changes(decided, options))
+            changes = markdown.guard(doc, furniture_changes(decided, options, known))
             if not changes:
                 changes = markdown.guard(doc, structural_changes(doc.text, decided))
         if not changes and options.markup == "strip" and strip_rounds < MAX_MARK_PASSES:
