@@ -11,6 +11,8 @@ because the narrow columns of a page give 6–20-character fragments exactly as 
 
 from __future__ import annotations
 
+import re
+
 import regex
 
 # Sentence-final marks. A fragment ending in one of these (optionally followed by closing quotes or
@@ -44,7 +46,8 @@ _NAME_RUN = rf"{CJK}{{2,3}}(?:[ \u3000]{CJK}{{2,3}})+"
 _NAMES = regex.compile(rf"^(?:[（(]{_NAME_RUN}[）)]|{_NAME_RUN})$")
 # A title and a name ("区长 赖晓智"): the title starts with a Han character (not "11.3.2. 工具栏").
 _TITLE_AND_NAME = regex.compile(rf"^{CJK}[^\s，,、；;：:。！？!?]{{1,29}}[ \u3000]{CJK}{{2,3}}$")
-_REPORTER = regex.compile(r"记者|通讯员|特约撰稿|实习生")
+_REPORTER_WORDS = ("记者", "通讯员", "特约撰稿", "实习生")
+_REPORTER = re.compile("|".join(_REPORTER_WORDS))  # literal words: re splits as regex does, faster
 # A byline names people: before its first role word at most a masthead ("株洲日报全媒体", "（新华社",
 # "本报驻京"), after each role word names (and "摄") of a few characters, set apart by spaces or
 # "、". Running text that mentions a reporter ("受记者采访时曾感…", "对于记者的问题回") does not.
@@ -83,7 +86,27 @@ _HAN_PERIOD = r"(?<=\p{Han})\.(?=\p{Han}|$)"
 _HAN_PERIOD_END = regex.compile(r"\p{Han}\.$")
 STOP_RE = regex.compile(r"[。！？!?]|" + _HAN_PERIOD)
 _CLAUSE_RE = regex.compile(r"[，,、；;：:。！？!?]|" + _HAN_PERIOD)
-_OPENING = regex.compile(r"[“‘「『《（(]")
+# Patterns of literal characters only, asked of every line, are Python's re: it finds them about
+# twice as fast as regex, with the same matches.
+_OPENING = re.compile(r"[“‘「『《（(]")
+# Every character _CLAUSE_RE can match (the period only after a Han character), and the marks
+# _CLAUSE_RE and STOP_RE match wherever they stand.
+_CLAUSE_CHARS = re.compile("[" + re.escape(_CLAUSE_MARKS + ".") + "]")
+_CLAUSE_MARK = re.compile("[" + re.escape(_CLAUSE_MARKS) + "]")
+_STOP_MARK = re.compile("[。！？!?]")
+
+
+def _has(marks: re.Pattern[str], pattern: regex.Pattern[str], text: str) -> bool:
+    """Whether ``pattern`` (``marks`` or a period after a Han character) matches in ``text``: the
+    marks are looked for first, the whole pattern only where a period could match."""
+    return marks.search(text) is not None or ("." in text and pattern.search(text) is not None)
+
+
+def has_stop(text: str) -> bool:
+    """Whether ``text`` has a full stop (``STOP_RE``) anywhere."""
+    return _has(_STOP_MARK, STOP_RE, text)
+
+
 _MARK_STARTS = frozenset("#-*+")
 CREDIT_ENDINGS = tuple(f"{space}{word}" for space in " \u3000" for word in ("摄", "供图", "摄影", "制图"))
 # A credit's space after a mark the spacing stage removes the space beside ("？ 摄" becomes "？摄"):
@@ -186,13 +209,15 @@ def outside_quotes(plain: str) -> str:
 
 def has_clause_marks(plain: str) -> bool:
     """True if the line has clause punctuation outside quotes and brackets."""
-    return _CLAUSE_RE.search(outside_quotes(plain)) is not None
+    if _CLAUSE_CHARS.search(plain) is None:
+        return False  # no mark at all, inside quotes or out (a fifth of the lines)
+    return _has(_CLAUSE_MARK, _CLAUSE_RE, outside_quotes(plain))
 
 
 def has_inner_stop(plain: str) -> bool:
     """True if a sentence ends inside the line (a `。！？` before its last character)."""
     text = plain.rstrip().rstrip(CLOSERS + SENTENCE_END)
-    return STOP_RE.search(text) is not None
+    return has_stop(text)
 
 
 def is_headline_form(plain: str) -> bool:
