@@ -334,6 +334,8 @@ def is_plain_sentence_line(line: str) -> bool:
 
 def is_marked(line: str) -> bool:
     """True if the line carries a Markdown block mark (``#`` heading or ``-`` bullet)."""
+    if line[:1] not in _MARK_STARTS:
+        return False  # each mark starts the line (asked of most lines near a possible heal)
     return bool(_MD_HEADING.match(line) or _BULLET.match(line))
 
 

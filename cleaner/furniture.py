@@ -22,6 +22,7 @@ Only forms that text cannot take are recognised, never a line's shortness alone:
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
 from collections.abc import Sequence
 from itertools import pairwise
@@ -294,8 +295,13 @@ def _ocr_variants(counts: Counter[str]) -> dict[str, str]:
     labels are left alone: "第一章" and "第二章" are different headings."""
     ranked = sorted(counts, key=lambda label: (-counts[label], label))
     canonical: dict[str, str] = {}
+    # Only a label one character longer or shorter, or as long, can be one edit away: the labels
+    # ranked before each are looked at by length, still in their rank order.
+    by_length: dict[int, list[int]] = {}
     for k, label in enumerate(ranked):
-        for other in ranked[:k]:
+        size = len(label)
+        for j in heapq.merge(*(by_length.get(near, ()) for near in (size - 1, size, size + 1))):
+            other = ranked[j]
             if (
                 other not in canonical
                 and len(other) >= 4
@@ -304,6 +310,7 @@ def _ocr_variants(counts: Counter[str]) -> dict[str, str]:
             ):
                 canonical[label] = other
                 break
+        by_length.setdefault(size, []).append(k)
     return canonical
 
 

@@ -488,6 +488,7 @@ def opener_after(a: Side, b: Side) -> float:
 
 
 _VERSE_LINE = regex.compile(r"^(?:(?:\p{Han}{5}[，。？！；、])+|(?:\p{Han}{7}[，。？！；、])+)$")
+_VERSE_ENDS = frozenset("，。？！；、\n")
 
 
 def is_verse_line(text: str) -> bool:
@@ -500,6 +501,8 @@ def verse(a: Side, b: Side) -> float:
     mark, as wide as each other) are lines of a poem, each on its own. The line above may already
     hold the sentence that introduces the poem (``口号一绝云：时逢三五便团圆，``)."""
     n = len(b.plain)
+    if b.plain[-1:] not in _VERSE_ENDS:
+        return 0.0  # a verse line ends in a clause mark (or a line break after one): most lines do not
     if len(a.plain) < n or not _VERSE_LINE.match(b.plain) or not _VERSE_LINE.match(a.plain[-n:]):
         return 0.0
     if len(a.plain) > n and not blocks.ends_sentence(a.plain[:-n]):
