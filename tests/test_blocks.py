@@ -1,0 +1,75 @@
+"""What the line readings say of a line's own characters, fast paths included."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from cleaner import blocks, furniture, wrapping
+from cleaner.wrapping import NO_COLUMN, Side
+
+
+@pytest.mark.parametrize(
+    ("plain", "stop", "clause"),
+    [
+        ("他来了。", True, True),
+        ("中文.中文", True, True),  # a period between Han characters is the "。" it becomes
+        ("本报讯.", True, True),  # ... and so is one after a Han character at the end
+        ("版本1.2发布", False, False),  # a decimal point is neither
+        ("Version 1.2 is out.", False, False),
+        ("《你好，世界》", False, False),  # the comma is the title's, not the line's
+        ("“好。”他说", True, False),  # a stop inside a quotation is a stop, not the line's clause
+        ("今年，产量增长", False, True),
+        ("产业链上有“钢”彩", False, False),
+        ("", False, False),
+    ],
+)
+def test_stops_and_clause_marks(plain: str, stop: bool, clause: bool) -> None:
+    assert blocks.has_stop(plain) is stop
+    assert blocks.has_clause_marks(plain) is clause
+
+
+def test_an_inner_stop_is_one_before_the_line_ends() -> None:
+    assert blocks.has_inner_stop("他来了。我们走吧。")
+    assert blocks.has_inner_stop("中文.中文，")
+    assert not blocks.has_inner_stop("他来了。")
+    assert not blocks.has_inner_stop("版本1.2发布，")
+
+
+def test_a_byline_needs_a_role_word() -> None:
+    assert blocks.is_byline_form("记者 邹敬文 通讯员 刘晓欢")
+    assert blocks.is_byline_form("本报记者 李明")
+    assert not blocks.is_byline_form("邹敬文 刘晓欢")
+    assert not blocks.is_byline_form("他对记者说，项目已经完工")
+
+
+@pytest.mark.parametrize(
+    ("line", "marked"),
+    [("# 标题", True), ("- 条目", True), ("+ 条目", True), ("#标题", False), ("标题 # 一", False), ("", False)],
+)
+def test_markdown_marks_start_the_line(line: str, marked: bool) -> None:
+    assert blocks.is_marked(line) is marked
+
+
+def test_line_rhythm_of_lines_with_and_without_sentence_ends() -> None:
+    # No sentence end inside: no break classes, still the closing marks after the first
+    # character and the commas before the last.
+    assert wrapping.line_rhythm("，他说，好）的") == ((), 2, 2)
+    assert wrapping.line_rhythm("他来了。“走吧”，她说：好") == (("stop|quote", "colon|text"), 4, 1)
+
+
+def test_verse_lines_need_a_mark_at_the_end() -> None:
+    a = Side("床前明月光，疑是地上霜。", NO_COLUMN)
+    assert wrapping.verse(a, Side("举头望明月，低头思故乡。", NO_COLUMN)) == wrapping.VERSE
+    a_break = Side("床前明月光，疑是地上霜。\n", NO_COLUMN)  # ``$`` is before a final line break too
+    assert wrapping.verse(a_break, Side("举头望明月，低头思故乡。\n", NO_COLUMN)) == wrapping.VERSE
+    assert wrapping.verse(a, Side("举头望明月，低头思故乡", NO_COLUMN)) == 0.0
+    assert wrapping.verse(a, Side("", NO_COLUMN)) == 0.0
+
+
+def test_misread_running_heads_map_to_the_more_frequent_label_one_edit_away() -> None:
+    counts = Counter({"人民日报": 5, "人民昌报": 1, "和民日报": 1, "人民日报社": 1, "第一章": 3, "第二章": 1, "报": 2})
+    assert furniture._ocr_variants(counts) == {"人民昌报": "人民日报", "和民日报": "人民日报", "人民日报社": "人民日报"}
+    # The first label in rank order wins, whatever its length.
+    assert furniture._ocr_variants(Counter({"ABCDE": 3, "ABCD": 3, "ABCDX": 1})) == {"ABCDE": "ABCD", "ABCDX": "ABCD"}
