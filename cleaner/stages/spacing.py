@@ -128,6 +128,7 @@ class _Lines:
         self.content = 0  # offset of the first character after the indentation
         self._running: bool | None = None
         self._segmented: bool | None = None
+        self.paragraph = 0  # where the first line of the current line's paragraph starts
 
     def seek(self, offset: int) -> None:
         if offset <= self.end:
@@ -136,6 +137,10 @@ class _Lines:
         first = self.end + 1  # where the line after the current one starts
         newline = text.rfind("\n", first, offset)
         self.start = newline + 1 if newline >= 0 else first
+        # A blank line passed on the way starts a new paragraph (only the text walked is searched).
+        blank = text.rfind("\n\n", max(self.end, 0), self.start)
+        if blank >= 0:
+            self.paragraph = blank + 2
         end = text.find("\n", offset)
         self.end = len(text) if end < 0 else end
         indent = _SPACE_RUN.match(text, self.start, self.end)
@@ -176,19 +181,18 @@ def remove_indent(lines: _Lines, start: int, end: int) -> Change | None:
     text = lines.text
     if _LIST_ITEM.match(text, end, lines.end) and _LIST_ITEM.match(lines.previous_line().lstrip(SPACES)):
         return None
-    kept = _structural_indent(text, start, end)
+    kept = _structural_indent(text, lines.paragraph, start, end)
     if kept:
         return Change(start, end - kept, "", "indent") if end - kept > start else None
     return Change(start, end, "", "indent")
 
 
-def _structural_indent(text: str, start: int, end: int) -> int:
+def _structural_indent(text: str, first: int, start: int, end: int) -> int:
     """How much of the indentation ``text[start:end]`` (a line's) is structure, not typesetting: its
-    excess over the first line of its paragraph, when it is a later line of a paragraph that layout
-    left in lines (a manual's option and its indented description). That part stays, so that the
-    next run reads the lines as this one did; a paragraph's first-line indentation goes."""
-    first = text.rfind("\n\n", 0, start)
-    first = 0 if first < 0 else first + 2
+    excess over the first line of its paragraph (starting at ``first``), when it is a later line of
+    a paragraph that layout left in lines (a manual's option and its indented description). That
+    part stays, so that the next run reads the lines as this one did; a paragraph's first-line
+    indentation goes."""
     if first >= start:
         return 0  # the paragraph's first line
     head = text[first : text.find("\n", first)]
