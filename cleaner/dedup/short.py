@@ -29,7 +29,7 @@ computed with a handful of array operations for a whole batch.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 import numpy as np
@@ -226,26 +226,23 @@ def breaks_a_word(a: Sequence[int], b: Sequence[int]) -> bool:
     the sign of a misread character rather than of a text that says something else."""
     steps = edit_steps(a, b, max(len(a), len(b)))
     return steps is not None and any(
-        kind == "sub" and _in_word(a, i) and not _in_any_word(b, j) for kind, i, j in steps
+        kind == "sub" and _in_word(a, i) and not _in_word(b, j, in_word) for kind, i, j in steps
     )
 
 
-def _in_any_word(text: Sequence[int], k: int) -> bool:
-    """Whether the character at ``k`` makes any real word with a neighbour (上边 too, which is too
-    common a pair to be in the word-pair table): a character that does was written, not misread."""
+def _usual_pair(first: str, second: str) -> bool:
+    """Whether ``second`` usually follows ``first`` inside a word (jieba's frequent word pairs)."""
+    return bool(first and second) and second in word_pairs().get(first, "")
+
+
+def _in_word(text: Sequence[int], k: int, pair: Callable[[str, str], bool] = _usual_pair) -> bool:
+    """Whether the character at ``k`` sits inside a word with a neighbour, by ``pair``: the
+    frequent word pairs, or ``in_word`` for any pair seen inside a real word (上边 too, too common
+    to be frequent: a character that makes any word with its neighbours was written, not misread)."""
     char = chr(text[k])
     before = chr(text[k - 1]) if k > 0 else ""
     after = chr(text[k + 1]) if k + 1 < len(text) else ""
-    return in_word(before, char) or in_word(char, after)
-
-
-def _in_word(text: Sequence[int], k: int) -> bool:
-    """Whether the character at ``k`` sits inside a word with a neighbour (jieba's word pairs)."""
-    pairs = word_pairs()
-    char = chr(text[k])
-    before = chr(text[k - 1]) if k > 0 else ""
-    after = chr(text[k + 1]) if k + 1 < len(text) else ""
-    return bool(before and char in pairs.get(before, "")) or bool(after and after in pairs.get(char, ""))
+    return pair(before, char) or pair(char, after)
 
 
 def _swaps_words(kind: str, a: Sequence[int], i: int, b: Sequence[int], j: int) -> bool:

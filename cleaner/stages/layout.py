@@ -624,7 +624,7 @@ def _find_heal(
         and not speech
         and all(kinds[g] == BYLINE for g in group)
         and (
-            not blocks.has_clause_marks(lines[a].plain)
+            not sides[a].clause
             or (a and kinds[a - 1] == HEADING and not links[a - 1])
             or not all(blocks.names_a_reporter(lines[g].plain) for g in group)
         )

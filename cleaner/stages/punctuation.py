@@ -335,8 +335,6 @@ def halfwidth_marks(
     following = text[end : end + 1]
     if (marks[-1] == ":" and following in ("/", "\\")) or (marks[-1] in "?!" and following == "="):
         return []
-    if marks == ";" and speech_colon(text, start):
-        return [Change(start, end, "：", "ocr_colon")]
     if len(marks) == 1:
         return [Change(start, end, _FULLWIDTH[marks], _RULES[marks])]
     return [Change(start + i, start + i + 1, _FULLWIDTH[mark], _RULES[mark]) for i, mark in enumerate(marks)]
