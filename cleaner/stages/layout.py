@@ -44,6 +44,10 @@ P = ParamSpec("P")
 R = TypeVar("R")
 # A heal across a marked group needs this much less join evidence than a plain break.
 HEAL_ALLOWANCE = 1.0
+# With this much more join evidence than a plain break needs, the text on both sides of a marked
+# group is plainly one sentence: the heal no longer asks the line above to look like running text
+# or the line below to carry clause marks (a short first or last line of a paragraph has none).
+DECISIVE_HEAL_MARGIN = 1.0
 # How many blocks an interrupting group may have (000's headline block has four).
 MAX_GROUP = 8
 # Passes until nothing changes; the sample corpus needs one.
@@ -564,8 +568,9 @@ def _find_heal(
     heading) and the text after the group continues the sentence."""
     headline_shaped = kinds[a] == HEADING
     # (A side's ``clause`` is ``blocks.has_clause_marks`` of its line, read once per line text.)
-    if not headline_shaped and not sides[a].clause and not (a and links[a - 1]):
-        return None  # only running text (punctuated, or the end of a joined run) can be interrupted
+    # Only running text (punctuated, or the end of a joined run) is open to interruption, unless
+    # the evidence is decisive (below).
+    running = headline_shaped or sides[a].clause or bool(a and links[a - 1])
     group: list[int] = []
     j = a + 1
     while j < len(lines) and len(group) < MAX_GROUP:
@@ -596,24 +601,32 @@ def _find_heal(
     if not any(_is_strong_member(lines[g], kinds[g]) for g in group):
         return None  # nothing shows the lines are not text: they stay where they are
     c_line = lines[j]
+    # The separator before ``c`` is the group's, not the paragraph's: it says nothing here.
+    c_side = dataclasses.replace(sides[j], separator=None)
+    evidence = wrapping.join_score(sides[a], c_side)
+    decisive = evidence >= threshold + DECISIVE_HEAL_MARGIN
+    if not running and not decisive:
+        return None
     if blocks.is_spaced_headline(c_line.plain):
         return None
     if lines[a].plain.isascii() or c_line.plain.isascii():
         # A command, code or English on either side: the '#' line between is a comment or a prompt,
         # the text a program's output, not a Chinese sentence a caption or heading was dropped into.
         return None
-    if not sides[j].clause and not blocks.ends_continuing(lines[a].plain):
+    if not decisive and not sides[j].clause and not blocks.ends_continuing(lines[a].plain):
         return None  # a headline after the group, not the rest of the sentence
-    # The separator before ``c`` is the group's, not the paragraph's: it says nothing here.
-    c_side = dataclasses.replace(sides[j], separator=None)
     speech = lines[a].plain.endswith(_COLONS) and c_line.plain.startswith(_QUOTES)
     if lines[a].plain.endswith(_COLONS) and not speech:
         return None
-    if headline_shaped and not (
-        wrapping.closing_start(sides[a], c_side)
-        or wrapping.bound_start(sides[a], c_side)
-        or wrapping.dangling_end(sides[a], c_side)
-        or (wrapping.split_word(sides[a], c_side) and any(kinds[g] == CAPTION for g in group))
+    if (
+        headline_shaped
+        and not decisive
+        and not (
+            wrapping.closing_start(sides[a], c_side)
+            or wrapping.bound_start(sides[a], c_side)
+            or wrapping.dangling_end(sides[a], c_side)
+            or (wrapping.split_word(sides[a], c_side) and any(kinds[g] == CAPTION for g in group))
+        )
     ):
         return None  # a headline above a caption or byline: only a word cut in two shows it is a fragment
     cut = sides[a].column.full or _cut_at_break(sides[a], c_side) or blocks.ends_continuing(lines[a].plain)
@@ -640,7 +653,7 @@ def _find_heal(
         return None  # a byline or caption, then a line shaped like a headline: text may go on there
     # The marked group is itself evidence that the sentence was interrupted: the bar is lower
     # than for a plain break (HEAL_ALLOWANCE).
-    if not speech and wrapping.join_score(sides[a], c_side) < threshold - HEAL_ALLOWANCE:
+    if not speech and evidence < threshold - HEAL_ALLOWANCE:
         return None
     return Heal(a, j, tuple(group))
 
