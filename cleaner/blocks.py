@@ -84,6 +84,9 @@ _CJK_SPACE_CJK = regex.compile(rf"{CJK}[ \u3000]+(?:{CJK}|“)")
 # after layout has read the line, and the output must read the same when it is cleaned again.
 _HAN_PERIOD = r"(?<=\p{Han})\.(?=\p{Han}|$)"
 _HAN_PERIOD_END = regex.compile(r"\p{Han}\.$")
+# A line without Han characters, of one or two words (not English prose), ending in a word and a
+# full stop.
+_SHORT_LATIN_PERIOD_END = regex.compile(r"^[^\p{Han}\s]*(?:\s+[^\p{Han}\s]+)?[A-Za-z0-9]\.$")
 STOP_RE = regex.compile(r"[。！？!?]|" + _HAN_PERIOD)
 _CLAUSE_RE = regex.compile(r"[，,、；;：:。！？!?]|" + _HAN_PERIOD)
 # Patterns of literal characters only, asked of every line, are Python's re: it finds them about
@@ -149,9 +152,12 @@ def ends_sentence(plain: str) -> bool:
     last = text[-1]
     if last in SENTENCE_END or last in CLOSERS or (last == "." and _HAN_PERIOD_END.search(text)):
         return True
+    if last == "." and _SHORT_LATIN_PERIOD_END.match(text):
+        return True  # the punctuation stage makes "。" after a word in a line of Latin words "."
     if last == "》" and _ATTRIBUTED_END.search(text):
         return True  # "…沧海。--李白《行路难》": a quotation and its attribution end there
-    return text.endswith(("——", "..."))  # "..." becomes "……" in the punctuation stage
+    # "..." becomes "……" in the punctuation stage; older texts write the dash with box-drawing lines.
+    return text.endswith(("——", "...", "──"))
 
 
 def ends_continuing(plain: str) -> bool:

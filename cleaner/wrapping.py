@@ -114,8 +114,11 @@ MAX_COLUMN_WIDTH = 100
 
 _CLOSING_STARTS = frozenset("，,、。．；;：:！!？?）)」』”’》〉】〕…%‰")
 _OPENING_ENDS = frozenset("（(「『“‘《〈【〔")
-_LATIN_END = regex.compile(r"[A-Za-z0-9_/.\-:#?=&%+]$")
+# A dot counts only where it runs on: after a digit, or in a token holding another dot or a slash
+# (a number, a version, a domain, a path); after a word it is a full stop ("a.", "done.").
+_LATIN_END = regex.compile(r"(?:[A-Za-z0-9_/\-:#?=&%+]|(?:[0-9]|[./][A-Za-z0-9_\-]*)\.)$")
 _LATIN_END_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_/.-:#?=&%+")
+_DOT_RUNS_ON = regex.compile(r"(?:[0-9]|[./][A-Za-z0-9_\-]*)\.$")
 _LATIN_START = regex.compile(r"^[a-z0-9_/.\-?=&%#+]")
 _ENGLISH = regex.compile(r"^[\x00-\x7f’“”‘—–]+$")
 _WORD = regex.compile(r"[A-Za-z]+")
@@ -179,6 +182,8 @@ def _latin_end(plain: str) -> bool:
     last = plain[-1:]
     if last == "\n":
         return _LATIN_END.search(plain) is not None
+    if last == ".":
+        return _DOT_RUNS_ON.search(plain) is not None
     return last in _LATIN_END_CHARS
 
 

