@@ -150,7 +150,9 @@ def ends_sentence(plain: str) -> bool:
     if not text:
         return True
     last = text[-1]
-    if last in SENTENCE_END or last in CLOSERS or (last == "." and _HAN_PERIOD_END.search(text)):
+    if last in CLOSERS:
+        return not _closes_a_term(text)
+    if last in SENTENCE_END or (last == "." and _HAN_PERIOD_END.search(text)):
         return True
     if last == "." and _SHORT_LATIN_PERIOD_END.match(text):
         return True  # the punctuation stage makes "。" after a word in a line of Latin words "."
@@ -158,6 +160,28 @@ def ends_sentence(plain: str) -> bool:
         return True  # "…沧海。--李白《行路难》": a quotation and its attribution end there
     # "..." becomes "……" in the punctuation stage; older texts write the dash with box-drawing lines.
     return text.endswith(("——", "...", "──"))
+
+
+_TERM_LENGTH = 12  # characters inside the quotes or brackets of a term named in a sentence
+_OPENING_MARKS = "“‘「『（(〈《[【〔"
+
+
+def _closes_a_term(text: str) -> bool:
+    """Whether a line ending in a closing quote or bracket closes a term inside its sentence
+    (``…上时，「扩展提示」``, ``…电（记者周锡生）``): the opening mark is on the line after other
+    text, and no sentence mark comes before the close. A line that is all quoted or bracketed
+    (``“进度条”``, ``（摄选）``) or a quotation that ends a sentence (``…不懂事……”``) ends there."""
+    body = text.rstrip(CLOSERS)
+    if not body or body[-1] in SENTENCE_END or body.endswith(("——", "...")):
+        return False
+    # Any opening mark: the punctuation stage pairs them anew ("〈…)" becomes "（…）").
+    opener = max(body.rfind(mark) for mark in _OPENING_MARKS)
+    if opener <= 0 or len(body) - opener - 1 > _TERM_LENGTH:
+        return False
+    before = text[:opener].rstrip()
+    # After a full stop the bracket is a note appended to the paragraph ("…佳节。（刘玉红）"); with no
+    # clause mark before it the line is a headline or a dateline ("…讲话（附图片1张）").
+    return bool(before) and before[-1] not in SENTENCE_END and has_clause_marks(before)
 
 
 def ends_continuing(plain: str) -> bool:

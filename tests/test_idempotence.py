@@ -130,6 +130,9 @@ FIXED = [
     # (no Latin run into the next line), as the "。" did.
     ("default", ":a。\n\n0"),
     ("insert", ":A。\n\n㐀”"),
+    # A closing bracket closes a term when an opening mark of any kind is before it on the line:
+    # the punctuation stage pairs "〈…)" anew as "（…）".
+    ("default", "、〈㐀)\n\n、"),
 ]
 
 
@@ -173,6 +176,16 @@ OPEN = [
             "reads a number running on from '0' and joins the lines",
         ),
         id="layout-rule-made-digit",
+    ),
+    pytest.param(
+        "default",
+        "㐀。\n.]月",
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason="cleaner/stages/layout.py: as layout-rule-made-digit: '.' before ']月' is text, before the "
+            "'1月' the OCR rules make of it a speck the next run drops",
+        ),
+        id="layout-rule-made-digit-speck",
     ),
     pytest.param(
         "insert",

