@@ -450,11 +450,27 @@ def bound_start(a: Side, b: Side) -> float:
     return BOUND_START
 
 
+# Characters that need what they govern or join after them: a preposition, a conjunction, 是.
+_DANGLING = frozenset("是在和与或及将把被向于并让使由")
+
+
 def dangling_end(a: Side, b: Side) -> float:
-    """The line ends in ``的``, which needs the word it qualifies after it (``目的`` is a word)."""
-    if not a.plain.endswith("的") or "的" in word_pairs().get(a.plain[-2:-1], ""):
+    """The line ends in ``的``, which needs the word it qualifies after it (``目的`` is a word), or
+    in a character that needs what follows it (``Pl_Editor是`` / ``一个图框编辑器``) and makes no
+    word with the character before it (``存在``, ``认为``, ``中将`` end words)."""
+    last = a.plain[-1:]
+    if last == "的":
+        if "的" in word_pairs().get(a.plain[-2:-1], ""):
+            return 0.0
+    elif last not in _DANGLING or _in_word(a.plain[-2:-1], last):
         return 0.0
     return DANGLING_END if _han(b.plain[:1]) else 0.0
+
+
+def _in_word(first: str, second: str) -> bool:
+    from cleaner.suggest.words import in_word  # (imports this module)
+
+    return in_word(first, second)
 
 
 # "。" to be, after Han; "……" to be, dots

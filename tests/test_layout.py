@@ -823,3 +823,30 @@ def test_a_line_ending_in_a_quoted_term_joins_the_rest_of_its_sentence():
     )
     out, _ = run(text)
     assert "「扩展提示」会显示有关此功能的简短说明。" in out
+
+
+# A line that ends in a character needing what follows it (a preposition, a conjunction, 是) is cut
+# mid-sentence, unless the character ends a word with the one before it. LibreOffice 7.4 help,
+# zh-CN (MPL-2.0), and KiCad 6.0 manuals, zh (CC-BY-3.0+), wrapped as the accuracy harness does.
+@pytest.mark.parametrize(
+    ("text", "joined"),
+    [
+        ("点击可将选中的字段在\n\n列表中上移一个条目。\n", "点击可将选中的字段在列表中上移一个条目。"),
+        ("Pl_Editor是\n一个图框编辑器工具，用于创建自定义的图框。\n", "Pl_Editor是一个图框编辑器工具"),
+    ],
+)
+def test_a_line_ending_in_a_word_that_needs_more_joins_the_next(text: str, joined: str):
+    out, _ = run(text)
+    assert joined in out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "图像另存为\n\n确定图像格式。也可以定义导出选项。\n",  # a field's label
+        "列表从\n\n您可以在选项「行」和「列」之间选择。\n",
+    ],
+)
+def test_a_label_or_a_word_ending_in_such_a_character_stays_apart(text: str):
+    out, _ = run(text)
+    assert out.count("\n\n") == 1
