@@ -450,6 +450,7 @@ def bound_start(a: Side, b: Side) -> float:
     return BOUND_START
 
 
+_TERM_QUOTES = frozenset("「『")
 # Characters that need what they govern or join after them: a preposition, a conjunction, 是.
 _DANGLING = frozenset("是在和与或及将把被向于并让使由")
 
@@ -505,6 +506,8 @@ def opener_after(a: Side, b: Side) -> float:
     where the column's edge fell just before it."""
     if not b.opener:
         return 0.0
+    if a.clause and _han(a.plain[-1:]) and b.plain[:1] in _TERM_QUOTES:
+        return 0.0  # a clause stopped at a character goes on: a quoted term ("…然后点击" / "「确定」")
     return OPENER_AFTER_FULL if a.column.full else OPENER_AFTER
 
 

@@ -850,3 +850,11 @@ def test_a_line_ending_in_a_word_that_needs_more_joins_the_next(text: str, joine
 def test_a_label_or_a_word_ending_in_such_a_character_stays_apart(text: str):
     out, _ = run(text)
     assert out.count("\n\n") == 1
+
+
+def test_a_clause_stopped_at_a_character_goes_on_into_a_quoted_term():
+    """LibreOffice 7.4 help, zh-CN (MPL-2.0): a UI name in corner brackets opens the next line; the
+    clause above stopped at a character, so it is not a new sentence (a “ quotation still can be)."""
+    text = "要编辑某个值，请选择该条目，然后点击\n「编辑」。将显示一个用于输入新值的对话框。\n"
+    out, _ = run(text)
+    assert "然后点击「编辑」。" in out
