@@ -858,3 +858,36 @@ def test_a_clause_stopped_at_a_character_goes_on_into_a_quoted_term():
     text = "要编辑某个值，请选择该条目，然后点击\n「编辑」。将显示一个用于输入新值的对话框。\n"
     out, _ = run(text)
     assert "然后点击「编辑」。" in out
+
+
+# LibreOffice 7.4 help, zh-CN (MPL-2.0), wrapped as the accuracy harness does: a paragraph's
+# first line has no punctuation, so it reads like a headline; the running text under it, set as
+# wide, shows it is a line of the same column.
+@pytest.mark.parametrize(
+    ("text", "joined"),
+    [
+        (
+            "预览\n\n  使用当前地址块版式显示\n\n第一条数据库记录的预览。\n\n缩放\n\n  选择预览的缩放比例。\n",
+            "使用当前地址块版式显示第一条数据库记录的预览。",
+        ),
+        (
+            "列宽\n\n\u3000\u3000您也可以通过拖动列标题\n之间的分隔线来修改列宽。\n\n宽度\n",
+            "您也可以通过拖动列标题之间的分隔线来修改列宽。",
+        ),
+    ],
+)
+def test_a_headline_shaped_line_over_text_as_wide_is_a_line_of_its_column(text: str, joined: str):
+    out, _ = run(text)
+    assert joined in out
+
+
+def test_a_sentence_read_as_a_caption_is_not_moved_on_prose_evidence_alone():
+    """The sentence over a caption reads as its caption; the heading above and the text below
+    both being prose is no evidence that they are one sentence around it."""
+    text = (
+        "选择表格、行和列\n\n您可以使用键盘或鼠标在文本文档中选择表格。\n\n"
+        "▲ 图为北山林场志愿者在展厅参观。\n彭平 摄\n\n"
+        "要使用键盘选择表格，请将光标移到表格内，然后按Ctrl+A组合键，直到选中所有单元格。\n"
+    )
+    out, _ = run(text)
+    assert out.index("选择表格、行和列") < out.index("您可以使用键盘") < out.index("要使用键盘")

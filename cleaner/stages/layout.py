@@ -48,6 +48,10 @@ HEAL_ALLOWANCE = 1.0
 # group is plainly one sentence: the heal no longer asks the line above to look like running text
 # or the line below to carry clause marks (a short first or last line of a paragraph has none).
 DECISIVE_HEAL_MARGIN = 1.0
+# Two lines this wide (nine Han characters) or wider whose widths differ by at most one Han
+# character are one column: a headline over a line of text is rarely that long and that wide.
+SAME_COLUMN_MIN_WIDTH = 18
+SAME_COLUMN_SLACK = 2
 # How many blocks an interrupting group may have (000's headline block has four).
 MAX_GROUP = 8
 # Passes until nothing changes; the sample corpus needs one.
@@ -387,9 +391,11 @@ def plan(
                 and static[i] == TEXT
                 and not (i and _open_above(lines[i - 1], sides[i - 1], sides[i]))
                 and not _under_kicker(previous, lines[i - 1] if i else None)
-                and _tail_under(sides[i], sides[i + 1])
+                and (_tail_under(sides[i], sides[i + 1]) or _same_column_text(sides[i], sides[i + 1]))
             ):
-                kinds[i] = TEXT  # headline-shaped, but the clearly narrower end of its sentence follows
+                # headline-shaped, but the clearly narrower end of its sentence follows, or a line
+                # of running text as wide as it
+                kinds[i] = TEXT
         if _splits_mark(lines, static, i) and kinds[i] in (TEXT, LIST, HEADING):
             links[i] = _link_rule(text, line, lines[i + 1])
             continue
@@ -464,6 +470,33 @@ def _tail_under(a: wrapping.Side, b: wrapping.Side) -> bool:
     comma (a headline over a one-line paragraph is rarely wider than it)."""
     tail = wrapping.tail_line(a, b)
     return (tail >= wrapping.TAIL_LINE or (tail > 0 and a.clause)) and not blocks.is_spaced_headline(a.plain)
+
+
+# Evidence about the two lines' meeting point itself, not only that both are prose.
+_CONTINUITY = (
+    wrapping.continuing_end,
+    wrapping.closing_start,
+    wrapping.split_word,
+    wrapping.bound_start,
+    wrapping.dangling_end,
+    wrapping.tail_line,
+    wrapping.latin_run,
+    wrapping.width_evidence,
+)
+
+
+def _shows_continuity(a: wrapping.Side, c: wrapping.Side) -> bool:
+    """Whether some evidence for joining ``a`` and ``c`` is about where they meet (a cut word, a
+    comma, a line as wide as its column, a sentence's short tail), not only that both are prose."""
+    return any(evidence(a, c) > 0 for evidence in _CONTINUITY)
+
+
+def _same_column_text(a: wrapping.Side, b: wrapping.Side) -> bool:
+    """The next line is running text (clause marks, or a sentence's end) set as wide as this one:
+    two lines of one column, not a headline over its text (which is rarely the same width)."""
+    if not b.clause or b.opener or a.english or b.english or a.code or b.code:
+        return False
+    return a.width >= SAME_COLUMN_MIN_WIDTH and abs(a.width - b.width) <= SAME_COLUMN_SLACK
 
 
 def _link_rule(text: str, a: Line, b: Line) -> str:
@@ -606,6 +639,12 @@ def _find_heal(
     evidence = wrapping.join_score(sides[a], c_side)
     decisive = evidence >= threshold + DECISIVE_HEAL_MARGIN
     if not running and not decisive:
+        return None
+    if any(kinds[g] == CAPTION and blocks.static_kind(lines[g].raw) != CAPTION for g in group) and not (
+        _shows_continuity(sides[a], c_side)
+    ):
+        # A sentence read as a caption only for the caption under it may be the paragraph's own
+        # text: moving it takes evidence about where the lines around it meet.
         return None
     if blocks.is_spaced_headline(c_line.plain):
         return None
