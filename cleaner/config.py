@@ -170,6 +170,13 @@ class DedupOptions:
     short_max_length: int = 45
     short_max_edits: int = 2
     short_max_ratio: float = 0.1
+    # Near copies with a few edits (rule "short_near" too): a paragraph longer than
+    # short_max_length, up to near_edits_max_length, that shares an LSH band with an earlier one
+    # but falls below the Jaccard threshold is a copy when their edit script is at most
+    # near_max_edits isolated edits (and short_max_ratio of the length) under the short rule's
+    # conditions: three misread characters take a 60-character paragraph to about 0.6.
+    near_edits_max_length: int = 80
+    near_max_edits: int = 3
     # A folder holding the index of earlier runs (see cleaner.dedup.store): read at the start if it
     # exists, written back at the end; paragraphs copying what earlier runs kept are removed.
     index: str | None = None

@@ -241,3 +241,30 @@ def test_a_word_swapped_for_a_common_word_close_by_is_a_variant():
     top = "输入吸附点或吸附线与页面上边缘之间的间隔。"
     _, edits = Deduplicator().process(doc("manual.txt", left, "Y轴", top))
     assert edits == []
+
+
+# 001 of the sample corpus: 57 letters and ideographs, past the short rule's 45.
+HAPPINESS = (
+    "一个个务实举措,一串串亮眼数据,渌口区人民满满的幸福感、获得感、安全感,"
+    "不仅体现在日新月异的城市建设中,也洋溢在每位市民的笑脸上。"
+)
+
+
+def test_a_longer_near_copy_with_a_few_misread_characters_is_found_by_its_edits():
+    """Three misread characters take 57 characters to a 5-gram Jaccard similarity under 0.7; the
+    band candidate is then compared by its edit script, under the short rule's conditions."""
+    ocr = HAPPINESS.replace("举措", "举借").replace("城市", "城布").replace("笑脸", "笑睑")
+    assert copies(HAPPINESS, ocr, DedupOptions(near_max_edits=0)) == []
+    [edit] = copies(HAPPINESS, ocr)
+    assert (edit.rule, edit.detail["kept"]["edits"]) == ("short_near", 3)
+
+
+@pytest.mark.parametrize(
+    "copy",
+    [
+        HAPPINESS.replace("举措", "举借").replace("城市", "城布").replace("一串串", "两串串"),  # a numeral
+        HAPPINESS.replace("举措", "举借").replace("城市", "城布").replace("安全", "安心"),  # a word for a word
+    ],
+)
+def test_a_longer_copy_with_a_changed_number_or_word_is_no_copy_by_its_edits(copy):
+    assert copies(HAPPINESS, copy) == []

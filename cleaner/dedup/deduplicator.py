@@ -15,7 +15,10 @@ is kept and later copies are removed. For each paragraph of a document:
 4. Near copies (paragraphs with at least ``min_near_length`` such characters, longer than the
    short ones): the MinHash signature of the key's character n-grams shares an LSH band with an
    earlier paragraph, and the true Jaccard similarity of the two n-gram sets is at least
-   ``threshold``. The earlier paragraph with the highest similarity is named as the kept copy.
+   ``threshold``. The earlier paragraph with the highest similarity is named as the kept copy. A
+   paragraph up to ``near_edits_max_length`` that matches none is compared with its band
+   candidates by the edit script too (rule ``short_near``, up to ``near_max_edits`` edits, under
+   the conditions of point 3): three misread characters take 60 characters below the threshold.
 5. Fragments (rule ``fragment``): what is left of a document is compared run by run with the
    earlier runs of paragraphs it shares a sentence or clause with (:mod:`cleaner.dedup.units`), so
    a copy cut into paragraphs differently from its original is still found
@@ -85,7 +88,14 @@ from cleaner.dedup.fragments import (
 from cleaner.dedup.keys import Keys
 from cleaner.dedup.lsh import candidate_pairs
 from cleaner.dedup.minhash import run_shingle_hashes
-from cleaner.dedup.short import breaks_a_word, index_segments, matching_pairs, query_segments, short_near_edits
+from cleaner.dedup.short import (
+    breaks_a_word,
+    index_segments,
+    matching_pairs,
+    query_segments,
+    short_near_edits,
+    within_edits,
+)
 from cleaner.dedup.sketch import DocumentSketch, fits, hasher, sketch_paragraphs
 from cleaner.dedup.spill import SpilledIndex, pwrite_all
 from cleaner.dedup.units import Units, placed_units
@@ -99,6 +109,10 @@ LONG_UNIT = 16
 # Rows each with these shares of their characters and 5-grams inside one kept paragraph, this
 # long together (letters, digits, ideographs), copy part of it: where the paragraph starts or
 # ends, or anywhere inside it when this much longer.
+# Up to this many letters, digits and ideographs one edit near an end still leaves a 5-gram
+# Jaccard similarity above the threshold: a pair the short near rule refused (a changed number,
+# one word for another) is refused by the near rule too.
+VETOED_MAX_LENGTH = 45
 CONTAINED_MIN_LENGTH = 50
 CONTAINED_INSIDE_LENGTH = 100
 CONTAINED_SHARE = 0.95
@@ -323,6 +337,10 @@ def validate(options: DedupOptions) -> None:
         raise ConfigError(f"dedup: short_max_edits must be between 0 and 4, not {options.short_max_edits}")
     if not 0.0 <= options.short_max_ratio <= 1.0:
         raise ConfigError(f"dedup: short_max_ratio must be in [0, 1], not {options.short_max_ratio}")
+    if not 0 <= options.near_max_edits <= 8:
+        raise ConfigError(f"dedup: near_max_edits must be between 0 and 8, not {options.near_max_edits}")
+    if options.near_edits_max_length < 0:
+        raise ConfigError(f"dedup: near_edits_max_length must not be negative, not {options.near_edits_max_length}")
 
 
 class Deduplicator:
@@ -726,7 +744,13 @@ class Deduplicator:
         if digest in batch.seen_here:
             return Match("exact", *batch.where[batch.seen_here[digest]], 1.0)
         if analysis.is_short(row):
-            return self._best_short(batch, row)
+            short, vetoed = self._best_short(batch, row)
+            if short is not None or analysis.position_of[row] < 0:
+                return short
+            if vetoed and analysis.content[row] <= VETOED_MAX_LENGTH:
+                return None
+            # No earlier paragraph is within a few edits of it, or the one there was refused in a
+            # paragraph long enough for the n-gram similarity to judge: the near rule decides.
         best = self._best_indexed(analysis, row, batch.near_index.get(row, ()))
         if row in batch.near_local:
             mine = analysis.shingles(row)
@@ -736,7 +760,24 @@ class Deduplicator:
                 similarity = _jaccard(mine, analysis.shingles(other))
                 if similarity >= self.options.threshold and (best is None or similarity > best.similarity):
                     best = Match("near", *batch.where[other], similarity)
+        if best is None and analysis.is_edit_row[row]:
+            best = self._best_edited(batch, row)
         return best
+
+    def _best_edited(self, batch: _Batch, row: int) -> Match | None:
+        """The band candidate ``row`` is within a few isolated edits of (``near_max_edits``), under
+        the short rule's conditions, with the fewest edits: a near copy whose misread characters
+        took its n-gram similarity below the threshold."""
+        options = self.options
+        others = [
+            (self._short_keys.get(pid), self._where(pid), self._index_of(pid)) for pid in batch.near_index.get(row, ())
+        ]
+        others += [
+            (batch.analysis.key(other), batch.where[other], None)
+            for other in batch.near_local.get(row, ())
+            if batch.available[other]
+        ]
+        return self._fewest_edits(batch, row, others, options.near_max_edits)[0]
 
     def _best_indexed(self, analysis: _Analysis, row: int, pids: Iterable[int]) -> Match | None:
         """The indexed paragraph most similar to ``row`` at or above the threshold, if any."""
@@ -752,11 +793,10 @@ class Deduplicator:
                 best = self._found("near", pid, similarity)
         return best
 
-    def _best_short(self, batch: _Batch, row: int) -> Match | None:
-        """The earliest paragraph ``row`` is a short near copy of with the fewest edits, if any."""
-        options = self.options
-        mine = batch.analysis.key(row).tolist()
-        best: tuple[int, Match] | None = None
+    def _best_short(self, batch: _Batch, row: int) -> tuple[Match | None, bool]:
+        """The earliest paragraph ``row`` is a short near copy of with the fewest edits, if any; and
+        whether a paragraph within the edits was refused (a number changed, one word for another,
+        a variant set beside it): such a pair is no copy for any rule."""
         others: list[tuple[np.ndarray, tuple[str, int], str | None]] = []
         for pid in batch.short_index.get(row, ()):
             self.stats["candidates"] += 1
@@ -764,18 +804,39 @@ class Deduplicator:
         for other in batch.short_local.get(row, ()):
             if batch.available[other]:
                 others.append((batch.analysis.key(other), batch.where[other], None))
+        return self._fewest_edits(batch, row, others, self.options.short_max_edits)
+
+    def _fewest_edits(
+        self,
+        batch: _Batch,
+        row: int,
+        others: list[tuple[np.ndarray, tuple[str, int], str | None]],
+        max_edits: int,
+    ) -> tuple[Match | None, bool]:
+        """Of ``others`` (key, where, index), the one ``row`` is a short near copy of with the
+        fewest edits, and whether one within the edits was refused."""
+        mine = batch.analysis.key(row).tolist()
+        ratio = self.options.short_max_ratio
+        best: tuple[int, Match] | None = None
         here, at = batch.where[row]
+        vetoed = False
         for key, (doc, para), index in others:
-            edits = short_near_edits(key.tolist(), mine, options.short_max_edits, options.short_max_ratio)
+            theirs = key.tolist()
+            if not theirs:
+                continue  # an original too long for its key to be kept
+            edits = short_near_edits(theirs, mine, max_edits, ratio)
+            if edits is None:
+                vetoed = vetoed or within_edits(theirs, mine, max_edits, ratio)
+                continue
             nearby = index is None and doc == here and abs(at - para) <= SHORT_NEAR_NEIGHBOURHOOD
-            if edits is not None and nearby:
-                if not breaks_a_word(key.tolist(), mine):
-                    continue  # a variant set beside it (…所在的列。/ …所在的行。), not a copy
-            if edits is None or (best is not None and edits >= best[0]):
+            if nearby and not breaks_a_word(theirs, mine):
+                vetoed = True
+                continue  # a variant set beside it (…所在的列。/ …所在的行。), not a copy
+            if best is not None and edits >= best[0]:
                 continue
             similarity = 1.0 - edits / max(key.size, len(mine))
             best = (edits, Match("short_near", doc, para, similarity, {"edits": edits}, index))
-        return None if best is None else best[1]
+        return (None if best is None else best[1]), vetoed
 
     def _match_fragments(self, batch: _Batch, d: int) -> None:
         """Remove the paragraphs of document ``d`` that belong to runs copying earlier runs."""
@@ -1159,7 +1220,7 @@ class Deduplicator:
         """Keys and segment fingerprints of the kept rows a later short paragraph may be compared with."""
         keys = analysis.keys
         segment = analysis.is_segment_row[rows]
-        lengths = np.where(segment, keys.lengths[rows], 0)
+        lengths = np.where(segment | analysis.is_edit_row[rows], keys.lengths[rows], 0)
         self._short_keys.append(keys.code_points[_ranges(analysis.key_starts[rows], lengths)], lengths)
         if segment.any():
             owners, fps = index_segments(
@@ -1348,6 +1409,10 @@ class _Analysis:
         in_reach = (content >= options.short_min_length - reach) & (content <= options.short_max_length + reach)
         self.is_segment_row = indexable & in_reach & short_on
         self.segment_rows = np.flatnonzero(self.is_segment_row)
+        # Rows past the short ones whose band candidates are also compared by their edits.
+        self.is_edit_row = (
+            indexable & short_on & (content > options.short_max_length) & (content <= options.near_edits_max_length)
+        )
         # Near rows: long enough for MinHash (as originals; short rows are decided by their edits).
         near = np.flatnonzero(content >= max(options.min_near_length, options.min_length))
         self.near_rows = near
