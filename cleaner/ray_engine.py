@@ -55,7 +55,8 @@ def import_ray() -> Any:
 
 
 class _Preparer:
-    """A Ray actor: a pipeline built once, then partitions of files prepared on request."""
+    """A Ray actor: a pipeline built once, then partitions of files prepared on request (and, for
+    the near rule, their near paragraphs handed to the band shards, and their pairs verified)."""
 
     def __init__(self, config: Config, text_field: str) -> None:
         from cleaner.pipeline import Pipeline
@@ -67,6 +68,31 @@ class _Preparer:
         from cleaner.corpus import prepare_sketched
 
         return [prepare_sketched(self.pipeline, unit, self.text_field) for unit in units]
+
+    def prepare_near(self, units: list[Unit]) -> tuple[list[Any], Any]:
+        """The partition prepared, and its near paragraphs (:class:`~cleaner.dedup.distributed.NearPart`)."""
+        from cleaner.dedup.distributed import near_part
+
+        prepared = self.prepare(units)
+        try:
+            return prepared, near_part([_sketches_of(item) for item in prepared], self.pipeline.config.dedup)
+        except Exception:  # the files are prepared all the same; the shards then refuse this partition
+            return prepared, None
+
+    def verify(self, number: int, part: Any, earlier: list[Any], *found: Any) -> Any:
+        """The pairs the shards ``found`` for partition ``number``, verified; ``earlier``: the
+        references of the partitions before it, of which only those named are fetched."""
+        import ray
+
+        from cleaner.dedup.distributed import verify
+
+        return verify(
+            number, part, found, lambda wanted: ray.get([earlier[p] for p in wanted]), self.pipeline.config.dedup
+        )
+
+
+def _sketches_of(item: Any) -> Any:
+    return getattr(item, "sketches", None)
 
 
 @contextlib.contextmanager
@@ -118,8 +144,78 @@ def preparing(config: Config, units: list[Unit], text_field: str, options: RayOp
     with connected(options) as ray:
         count = max(1, min(options.actors, len(units)))
         with actors_of(ray, _Preparer, count, config, text_field) as actors:
-            results = ordered(ray, actors, lambda actor, part: actor.prepare.remote(part), partitions(units), failed)
-            yield (result for part in results for result in part)
+            if config.dedup.scope != "corpus":
+                results = ordered(
+                    ray, actors, lambda actor, part: actor.prepare.remote(part), partitions(units), failed
+                )
+                yield (result for part in results for result in part)
+                return
+            with shards_of(ray, count) as shards:
+                yield near_verified(ray, actors, shards, partitions(units), failed)
+
+
+@contextlib.contextmanager
+def shards_of(ray: Any, count: int) -> Iterator[list[Any]]:
+    """``count`` band shards (:class:`~cleaner.dedup.distributed.BandShard`) as Ray actors, killed
+    when the block ends. They take no CPU of their own (a table look-up per partition), and are
+    never restarted: one restarted empty would miss pairs, where one dead only ends the
+    distributed step (the deduplicator then looks its candidates up itself, as exactly)."""
+    from cleaner.dedup.distributed import BandShard
+
+    remote_class = ray.remote(num_cpus=0, max_restarts=0)(BandShard)
+    shards = [remote_class.remote(shard, count) for shard in range(count)]
+    try:
+        yield shards
+    finally:
+        for shard in shards:
+            ray.kill(shard)
+
+
+def near_verified(
+    ray: Any,
+    actors: list[Any],
+    shards: list[Any],
+    parts: list[list[Unit]],
+    failed: Callable[[list[Unit], str], list[Any]],
+) -> Iterator[Any]:
+    """Each unit's ``Prepared`` (or ``FileOutcome``), in order, with its near paragraphs' verified
+    candidates attached to its sketches (see :mod:`cleaner.dedup.distributed`).
+
+    Per partition, in corpus order: prepared on an actor (with its near paragraphs), its band keys
+    through the shards, its pairs verified on the actor that prepared it. Should that step fail
+    for a partition, or its numbering not be the one counted here, nothing more is attached from
+    there on, and the deduplicator finds the rest of the candidates itself.
+    """
+    from cleaner.dedup.distributed import attached, near_count
+
+    near_refs: list[Any] = []
+    verifying: collections.deque[Any] = collections.deque()
+
+    def call(actor: Any, part: list[Unit]) -> Any:
+        prepared, near = actor.prepare_near.options(num_returns=2).remote(part)
+        number = len(near_refs)
+        near_refs.append(near)
+        found = [shard.pairs.remote(number, near) for shard in shards]
+        verifying.append(actor.verify.remote(number, near, near_refs[:number], *found))
+        return prepared
+
+    first_near, attaching = 0, True
+    for result in ordered(ray, actors, call, parts, failed):
+        ref = verifying.popleft()
+        sketch_sets = [_sketches_of(item) for item in result]
+        count = near_count(sketch_sets)
+        if attaching and count:
+            try:
+                verified = ray.get(ref)
+            except Exception:  # a shard or the verification failed: no more candidates from here
+                verified = None
+            attaching = verified is not None and verified.base == first_near and verified.count == count
+            if attaching:
+                for item, sketches in zip(result, attached(sketch_sets, first_near, verified), strict=True):
+                    if sketches is not None:
+                        item.sketches = sketches
+        first_near += count
+        yield from result
 
 
 Part = TypeVar("Part")

@@ -412,6 +412,13 @@ class Deduplicator:
         self._withdrawn_arrays: tuple[np.ndarray, np.ndarray] | None = None
         # With ``provisional``: the pids [first, end) each file indexed and not yet settled was given.
         self._spans: dict[str, list[int]] = {}
+        # Near candidates verified elsewhere (cleaner.dedup.distributed), while every document with
+        # near paragraphs comes with them: the near numbers of the kept near paragraphs (ascending,
+        # as pids are) and their pids. One without them turns this off for good (the band index is
+        # always complete, so the look-ups here take over exactly).
+        self._given_near = True
+        self._near_numbers = _Growing(np.int64)
+        self._near_pids = _Growing(np.int64)
 
     @property
     def nbytes(self) -> int:
@@ -690,12 +697,14 @@ class Deduplicator:
                 removals[i] = (match.rule, match.to_detail(i))
         return _without(doc, removals, edits)
 
-    def _index_candidates(self, analysis: _Analysis) -> dict[int, list[int]]:
-        """Indexed paragraphs sharing a band with each row: ``{row: [pid, …]}``."""
+    def _index_candidates(self, analysis: _Analysis, below: int | None = None) -> dict[int, list[int]]:
+        """Indexed paragraphs sharing a band with each row: ``{row: [pid, …]}`` (pids under ``below`` only)."""
         candidates: dict[int, list[int]] = {}
         if analysis.near_rows.size == 0:
             return candidates
         rows, values = self._live(*self._bands.query(analysis.fingerprints))
+        if below is not None:
+            rows, values = rows[values < below], values[values < below]
         if rows.size:
             pairs = np.sort((analysis.near_rows[rows].astype(np.int64) << 32) | values.astype(np.int64))
             pairs = pairs[np.concatenate(([True], pairs[1:] != pairs[:-1]))]
@@ -752,6 +761,8 @@ class Deduplicator:
             # No earlier paragraph is within a few edits of it, or the one there was refused in a
             # paragraph long enough for the n-gram similarity to judge: the near rule decides.
         best = self._best_indexed(analysis, row, batch.near_index.get(row, ()))
+        if batch.given is not None:
+            return self._best_given(batch, row, best)
         if row in batch.near_local:
             mine = analysis.shingles(row)
             for other in batch.near_local[row]:
@@ -778,6 +789,54 @@ class Deduplicator:
             if batch.available[other]
         ]
         return self._fewest_edits(batch, row, others, options.near_max_edits)[0]
+
+    def _given(self, sketches: list[DocumentSketch]) -> _Given | None:
+        """The near numbers of a batch's near rows, if its candidates were verified elsewhere (every
+        sketch with near rows is a :class:`~cleaner.dedup.distributed.VerifiedSketch`, in order)."""
+        from cleaner.dedup.distributed import VerifiedSketch
+
+        if self._given_near and any(len(s.bands) and not isinstance(s, VerifiedSketch) for s in sketches):
+            self._given_near = False
+        given = [s for s in sketches if isinstance(s, VerifiedSketch) and len(s.bands)]
+        if not self._given_near or not given:
+            return None if not self._given_near else _Given.none()
+        numbers = np.concatenate([s.first_near + np.arange(len(s.bands), dtype=np.int64) for s in given])
+        if np.any(numbers[1:] <= numbers[:-1]) or (self._near_numbers.size and numbers[0] <= self._last_near()):
+            self._given_near = False  # not in corpus order: these are not the numbers the pairs use
+            return None
+        pairs = [(s.earlier, s.similarity, s.later) for s in given]
+        return _Given(numbers, *(np.concatenate(column) for column in zip(*pairs, strict=True)))
+
+    def _last_near(self) -> int:
+        return int(self._near_numbers.data[self._near_numbers.size - 1])
+
+    def _best_given(self, batch: _Batch, row: int, best: Match | None) -> Match | None:
+        """``best``, or the first most similar earlier near paragraph still kept among ``row``'s
+        verified candidates (corpus order), at or above the threshold: as ``_best_indexed`` and the
+        batch's own rows would choose, since those are the same paragraphs in the same order."""
+        given = batch.given
+        position = int(batch.analysis.position_of[row])
+        if given is None or position < 0:
+            return best
+        number = int(given.numbers[position])
+        lo, hi = np.searchsorted(given.later, [number, number + 1]).tolist()
+        first_here = int(given.numbers[0])
+        for earlier, similarity in zip(given.earlier[lo:hi].tolist(), given.similarity[lo:hi].tolist(), strict=True):
+            if best is not None and similarity <= best.similarity:
+                continue
+            if earlier >= first_here:  # a row of this batch, if still kept
+                at = int(np.searchsorted(given.numbers, earlier))
+                other = int(batch.analysis.near_rows[at]) if at < given.numbers.size else -1
+                if other >= 0 and given.numbers[at] == earlier and batch.available[other]:
+                    best = Match("near", *batch.where[other], similarity)
+                continue
+            at = int(np.searchsorted(self._near_numbers.data[: self._near_numbers.size], earlier))
+            if at < self._near_numbers.size and self._near_numbers.data[at] == earlier:
+                pid = int(self._near_pids.data[at])
+                self.stats["candidates"] += 1
+                if self.is_live(np.array([pid]))[0]:
+                    best = self._found("near", pid, similarity)
+        return best
 
     def _best_indexed(self, analysis: _Analysis, row: int, pids: Iterable[int]) -> Match | None:
         """The indexed paragraph most similar to ``row`` at or above the threshold, if any."""
@@ -1185,6 +1244,9 @@ class Deduplicator:
         near = analysis.position_of[row_array]
         if (near >= 0).any():
             self._bands.insert(analysis.fingerprints[near[near >= 0]], pids[near >= 0].astype(np.uint32))
+        if batch.given is not None and batch.given.numbers.size and (near >= 0).any():
+            self._near_numbers.extend(batch.given.numbers[near[near >= 0]])
+            self._near_pids.extend(pids[near >= 0])
         self._index_short(analysis, row_array, pids)
         self._index_units(batch, row_array, pids)
 
@@ -1248,6 +1310,22 @@ class Deduplicator:
         self._units.insert(units.fingerprints[chosen][:, None], pids[next_kept[chosen]].astype(np.uint32))
 
 
+@dataclass(frozen=True)
+class _Given:
+    """A batch's near candidates verified elsewhere: the near number of each near row, and the pairs
+    (later near number ascending, then earlier) with their similarity."""
+
+    numbers: np.ndarray
+    earlier: np.ndarray
+    similarity: np.ndarray
+    later: np.ndarray
+
+    @classmethod
+    def none(cls) -> _Given:
+        empty = np.zeros(0, dtype=np.int64)
+        return cls(empty, empty, np.zeros(0, dtype=np.float64), empty)
+
+
 @dataclass
 class _OriginalRun:
     """Kept paragraphs around an anchor's earlier occurrence: their shingles and where they are."""
@@ -1275,10 +1353,15 @@ class _Batch:
         self.indexed: list[int] = []
         self.kept_by_doc: dict[int, list[int]] = {}
         self.exact_pid = dedup._exact.lookup(analysis.keys.digests, dedup._live)
-        self.near_index = dedup._index_candidates(analysis)
         self.near_local: dict[int, list[int]] = {}
-        for x, y in candidate_pairs(analysis.fingerprints).tolist():
-            self.near_local.setdefault(int(analysis.near_rows[y]), []).append(int(analysis.near_rows[x]))
+        # Near candidates verified elsewhere: then only a loaded index's paragraphs are looked up here.
+        self.given = dedup._given(sketches)
+        if self.given is not None:
+            self.near_index = dedup._index_candidates(analysis, below=dedup.earlier) if dedup.earlier else {}
+        else:
+            self.near_index = dedup._index_candidates(analysis)
+            for x, y in candidate_pairs(analysis.fingerprints).tolist():
+                self.near_local.setdefault(int(analysis.near_rows[y]), []).append(int(analysis.near_rows[x]))
         self.short_index, self.short_local = dedup._short_candidates(analysis)
         self.hit_pid = dedup._unit_hits(analysis.units)
         # Units repeated inside the batch: for those not indexed, the first kept paragraph holding
