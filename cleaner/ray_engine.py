@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -79,16 +80,32 @@ class _Preparer:
         except Exception:  # the files are prepared all the same; the shards then refuse this partition
             return prepared, None
 
-    def verify(self, number: int, part: Any, earlier: list[Any], *found: Any) -> Any:
-        """The pairs the shards ``found`` for partition ``number``, verified; ``earlier``: the
-        references of the partitions before it, of which only those named are fetched."""
+    def verify(self, number: int, part: Any, parts: Any, registered: None, *found: Any) -> Any:
+        """The pairs the shards ``found`` for partition ``number``, verified; the earlier partitions
+        they name are fetched by their references in ``parts`` (a :class:`_NearParts`), which
+        holds every one up to this (``registered``: that it was added there)."""
         import ray
 
         from cleaner.dedup.distributed import verify
 
-        return verify(
-            number, part, found, lambda wanted: ray.get([earlier[p] for p in wanted]), self.pipeline.config.dedup
-        )
+        def fetch(wanted: list[int]) -> list[Any]:
+            return ray.get(ray.get(parts.get.remote(wanted))) if wanted else []
+
+        return verify(number, part, found, fetch, self.pipeline.config.dedup)
+
+
+class _NearParts:
+    """A Ray actor: the reference of each partition's near paragraphs, by number, so that a
+    verification fetches only the partitions its pairs name (and they stay alive for the run)."""
+
+    def __init__(self) -> None:
+        self.refs: dict[int, Any] = {}
+
+    def add(self, number: int, wrapped: list[Any]) -> None:
+        self.refs[number] = wrapped[0]  # in a list, so that Ray hands over the reference, not the object
+
+    def get(self, wanted: list[int]) -> list[Any]:
+        return [self.refs[p] for p in wanted]
 
 
 def _sketches_of(item: Any) -> Any:
@@ -150,31 +167,34 @@ def preparing(config: Config, units: list[Unit], text_field: str, options: RayOp
                 )
                 yield (result for part in results for result in part)
                 return
-            with shards_of(ray, count) as shards:
-                yield near_verified(ray, actors, shards, partitions(units), failed)
+            with shards_of(ray, count) as (shards, registry):
+                yield near_verified(ray, actors, shards, registry, partitions(units), failed)
 
 
 @contextlib.contextmanager
-def shards_of(ray: Any, count: int) -> Iterator[list[Any]]:
+def shards_of(ray: Any, count: int) -> Iterator[tuple[list[Any], Any]]:
     """``count`` band shards (:class:`~cleaner.dedup.distributed.BandShard`) as Ray actors, killed
     when the block ends. They take no CPU of their own (a table look-up per partition), and are
     never restarted: one restarted empty would miss pairs, where one dead only ends the
-    distributed step (the deduplicator then looks its candidates up itself, as exactly)."""
+    distributed step (the deduplicator then looks its candidates up itself, as exactly). With
+    them, the :class:`_NearParts` registry of the partitions' near paragraphs."""
     from cleaner.dedup.distributed import BandShard
 
     remote_class = ray.remote(num_cpus=0, max_restarts=0)(BandShard)
     shards = [remote_class.remote(shard, count) for shard in range(count)]
+    registry = ray.remote(num_cpus=0, max_restarts=0)(_NearParts).remote()
     try:
-        yield shards
+        yield shards, registry
     finally:
-        for shard in shards:
-            ray.kill(shard)
+        for actor in (*shards, registry):
+            ray.kill(actor)
 
 
 def near_verified(
     ray: Any,
     actors: list[Any],
     shards: list[Any],
+    registry: Any,
     parts: list[list[Unit]],
     failed: Callable[[list[Unit], str], list[Any]],
 ) -> Iterator[Any]:
@@ -188,15 +208,16 @@ def near_verified(
     """
     from cleaner.dedup.distributed import attached, near_count
 
-    near_refs: list[Any] = []
     verifying: collections.deque[Any] = collections.deque()
+    numbers = itertools.count()
 
     def call(actor: Any, part: list[Unit]) -> Any:
         prepared, near = actor.prepare_near.options(num_returns=2).remote(part)
-        number = len(near_refs)
-        near_refs.append(near)
+        number = next(numbers)
+        # Added in order: once this one is, so is every earlier one.
+        registered = registry.add.remote(number, [near])
         found = [shard.pairs.remote(number, near) for shard in shards]
-        verifying.append(actor.verify.remote(number, near, near_refs[:number], *found))
+        verifying.append(actor.verify.remote(number, near, registry, registered, *found))
         return prepared
 
     first_near, attaching = 0, True
