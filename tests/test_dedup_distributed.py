@@ -80,7 +80,7 @@ def decide(
 ) -> tuple[list[Step], Deduplicator]:
     """Each document's step, the files fed in order (one ``process_all`` per file, so that
     ``after_file`` can withdraw one between them)."""
-    dedup = dedup or Deduplicator(OPTIONS)
+    dedup = Deduplicator(OPTIONS) if dedup is None else dedup
     dedup.provisional = True
     steps: list[Step] = []
     for i, (docs, made) in enumerate(zip(files, sketches, strict=True)):
@@ -287,3 +287,14 @@ def test_on_ray_with_a_saved_index_the_second_run_matches_the_local_engine(
         if record.get("stage") == "dedup" and "kept" in (record.get("detail") or {})
     ]
     assert any(kept.get("index") for kept in named) and any(not kept.get("index") for kept in named)
+
+
+def test_documents_dropped_whole_are_passed_over_alike() -> None:
+    files = _generated(8)
+    original = "\n\n".join(changed(text, range(1, 150, 3)) for text in LONG[-2:])  # new text
+    files += [[Document("original.txt", original)], [Document("whole.txt", changed(original, range(40, 41)))]]
+    dropping = DedupOptions(drop_duplicate_documents=True)
+    here, _ = decide(files, sketched(files), Deduplicator(dropping))
+    given, dedup = decide(files, with_candidates(files), Deduplicator(dropping))
+    assert dedup._given_near and given == here
+    assert given[-1][0] is None and dedup.stats["duplicate_documents_dropped"] >= 1
