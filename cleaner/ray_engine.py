@@ -31,9 +31,13 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from cleaner.config import Config
+from cleaner.dedup.distributed import BandShard
 from cleaner.errors import ConfigError
 from cleaner.partitioning import Unit, partitions
 
+# Band shards: one per this many actors (their work is a look-up per partition, 2% of the actors'
+# here; each is a process of its own, about 200 MB on one machine).
+ACTORS_PER_SHARD = 8
 IN_FLIGHT = 3  # partitions queued per actor: keeps actors busy while the driver deduplicates
 OBJECT_STORE_BYTES = 200_000_000  # for a local instance started here: results are small and brief
 
@@ -82,7 +86,7 @@ class _Preparer:
 
     def verify(self, number: int, part: Any, parts: Any, registered: None, *found: Any) -> Any:
         """The pairs the shards ``found`` for partition ``number``, verified; the earlier partitions
-        they name are fetched by their references in ``parts`` (a :class:`_NearParts`), which
+        they name are fetched by their references in ``parts`` (the first :class:`_Shard`), which
         holds every one up to this (``registered``: that it was added there)."""
         import ray
 
@@ -94,11 +98,13 @@ class _Preparer:
         return verify(number, part, found, fetch, self.pipeline.config.dedup)
 
 
-class _NearParts:
-    """A Ray actor: the reference of each partition's near paragraphs, by number, so that a
-    verification fetches only the partitions its pairs name (and they stay alive for the run)."""
+class _Shard(BandShard):
+    """A band shard as a Ray actor. The first also keeps the reference of each partition's near
+    paragraphs, by number, so that a verification fetches only the partitions its pairs name
+    (and they stay alive for the run)."""
 
-    def __init__(self) -> None:
+    def __init__(self, shard: int, shards: int) -> None:
+        super().__init__(shard, shards)
         self.refs: dict[int, Any] = {}
 
     def add(self, number: int, wrapped: list[Any]) -> None:
@@ -167,34 +173,29 @@ def preparing(config: Config, units: list[Unit], text_field: str, options: RayOp
                 )
                 yield (result for part in results for result in part)
                 return
-            with shards_of(ray, count) as (shards, registry):
-                yield near_verified(ray, actors, shards, registry, partitions(units), failed)
+            with shards_of(ray, -(-count // ACTORS_PER_SHARD)) as shards:
+                yield near_verified(ray, actors, shards, partitions(units), failed)
 
 
 @contextlib.contextmanager
-def shards_of(ray: Any, count: int) -> Iterator[tuple[list[Any], Any]]:
+def shards_of(ray: Any, count: int) -> Iterator[list[Any]]:
     """``count`` band shards (:class:`~cleaner.dedup.distributed.BandShard`) as Ray actors, killed
     when the block ends. They take no CPU of their own (a table look-up per partition), and are
     never restarted: one restarted empty would miss pairs, where one dead only ends the
-    distributed step (the deduplicator then looks its candidates up itself, as exactly). With
-    them, the :class:`_NearParts` registry of the partitions' near paragraphs."""
-    from cleaner.dedup.distributed import BandShard
-
-    remote_class = ray.remote(num_cpus=0, max_restarts=0)(BandShard)
+    distributed step (the deduplicator then looks its candidates up itself, as exactly)."""
+    remote_class = ray.remote(num_cpus=0, max_restarts=0)(_Shard)
     shards = [remote_class.remote(shard, count) for shard in range(count)]
-    registry = ray.remote(num_cpus=0, max_restarts=0)(_NearParts).remote()
     try:
-        yield shards, registry
+        yield shards
     finally:
-        for actor in (*shards, registry):
-            ray.kill(actor)
+        for shard in shards:
+            ray.kill(shard)
 
 
 def near_verified(
     ray: Any,
     actors: list[Any],
     shards: list[Any],
-    registry: Any,
     parts: list[list[Unit]],
     failed: Callable[[list[Unit], str], list[Any]],
 ) -> Iterator[Any]:
@@ -210,6 +211,7 @@ def near_verified(
 
     verifying: collections.deque[Any] = collections.deque()
     numbers = itertools.count()
+    registry = shards[0]
 
     def call(actor: Any, part: list[Unit]) -> Any:
         prepared, near = actor.prepare_near.options(num_returns=2).remote(part)

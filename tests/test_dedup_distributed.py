@@ -229,7 +229,7 @@ def _tree(root: Path) -> dict[str, bytes]:
 def test_on_ray_near_copies_across_partitions_are_decided_by_the_shards(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from cleaner import partitioning
+    from cleaner import partitioning, ray_engine
     from cleaner.dedup import deduplicator
 
     src = tmp_path / "src"
@@ -237,6 +237,7 @@ def test_on_ray_near_copies_across_partitions_are_decided_by_the_shards(
     for docs in _generated(6, count=60):
         (src / docs[0].id).write_text(docs[0].text + "\n", encoding="utf-8")
     monkeypatch.setattr(partitioning, "PARTITION_BYTES", 4000)
+    monkeypatch.setattr(ray_engine, "ACTORS_PER_SHARD", 1)  # two shards: the band keys split between them
     config = discover_config(SEEDS)
     local = clean_corpus(src, tmp_path / "local", config, jobs=1)
     given: list[int] = []
