@@ -6,17 +6,25 @@ of consecutive records, each a partition of its own; each partition is one task 
 which reads its files (or its part of a file) and runs the same per-document code the local
 engine's workers run (:func:`cleaner.corpus.prepare_sketched`, with a
 :class:`~cleaner.pipeline.Pipeline` built once per actor): the stages, then each document's dedup
-sketch (:mod:`cleaner.dedup.sketch`: keys, digests, band fingerprints, sentence units). The
-results come back to the driver in file order, at most a few partitions per actor in flight, and
-go through the corpus-wide steps there: dedup keeps the first copy in corpus order, which needs
-every earlier decision, so it is decided from the sketches by the one
+sketch (:mod:`cleaner.dedup.sketch`: keys, digests, band fingerprints, sentence units).
+
+With corpus-wide dedup, the near rule's candidates are found and verified on the cluster too
+(:mod:`cleaner.dedup.distributed`): each partition's near paragraphs go from its actor to the band
+shards (actors holding the band keys of every partition so far, split by fingerprint), which take
+the partitions in corpus order and give the pairs sharing a band; the actor that prepared the
+partition verifies them (true Jaccard similarity) and they come back with its results.
+
+The results come back to the driver in file order, at most a few partitions per actor in flight,
+and go through the corpus-wide steps there: dedup keeps the first copy in corpus order, which needs
+every earlier decision, so it is decided from the sketches (and the verified candidates) by the one
 :class:`~cleaner.dedup.Deduplicator` the local engine uses. Outputs and the audit record are
 written by the driver under DST's lock. The output is therefore byte-identical to the local
 engine's, whatever the number of actors or the speed of each.
 
 Workers read the input files themselves: on a cluster, SRC must be at the same path on every
 node (a shared file system). A partition whose actor dies, or whose task raises, fails its files
-only (each skipped with the reason), as a dead worker does in the local engine.
+only (each skipped with the reason), as a dead worker does in the local engine. Should a shard or
+a verification fail, the driver looks the near candidates of the rest of the run up itself.
 
 ``ray`` is an optional dependency (``pip install 'cleaner[ray]'``); it is imported only here.
 """
