@@ -45,6 +45,10 @@ it, the key of a short paragraph, and where each of those runs ends — never it
 What is computed from one document's paragraphs alone (keys, digests, band fingerprints, sentence
 units) is its sketch (:mod:`cleaner.dedup.sketch`): made where the document was prepared (a worker
 process, a Ray actor) and handed in with it, or made here for the documents that come without one.
+On Ray, a sketch may also bring its near paragraphs' candidates, found and verified on the cluster
+(:mod:`cleaner.dedup.distributed`): every earlier paragraph sharing a band, with its similarity;
+the near rule then takes the first most similar of them still kept, and looks up here only the
+paragraphs of a saved index.
 
 ``stats`` counts documents, paragraphs, removals by rule (``exact``, ``short_near``, ``near``, ``fragment``),
 ``near_duplicate_documents``, ``duplicate_documents_dropped``, index ``candidates`` verified and
