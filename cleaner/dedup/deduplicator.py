@@ -794,22 +794,45 @@ class Deduplicator:
         ]
         return self._fewest_edits(batch, row, others, options.near_max_edits)[0]
 
-    def _given(self, sketches: list[DocumentSketch]) -> _Given | None:
-        """The near numbers of a batch's near rows, if its candidates were verified elsewhere (every
-        sketch with near rows is a :class:`~cleaner.dedup.distributed.VerifiedSketch`, in order)."""
+    def _given(self, sketches: list[DocumentSketch], analysis: _Analysis) -> _Given | None:
+        """A batch's near candidates, if they were verified elsewhere (every sketch with near rows
+        is a :class:`~cleaner.dedup.distributed.VerifiedSketch`, in corpus order): each resolved to
+        an indexed paragraph not withdrawn (as the index look-up would find it) or to an earlier
+        row of the batch; those that are neither (removed, withdrawn) are passed over here."""
         from cleaner.dedup.distributed import VerifiedSketch
 
         if self._given_near and any(len(s.bands) and not isinstance(s, VerifiedSketch) for s in sketches):
             self._given_near = False
         given = [s for s in sketches if isinstance(s, VerifiedSketch) and len(s.bands)]
         if not self._given_near or not given:
-            return None if not self._given_near else _Given.none()
+            return None if not self._given_near else _Given(np.zeros(0, dtype=np.int64), {})
         numbers = np.concatenate([s.first_near + np.arange(len(s.bands), dtype=np.int64) for s in given])
         if np.any(numbers[1:] <= numbers[:-1]) or (self._near_numbers.size and numbers[0] <= self._last_near()):
             self._given_near = False  # not in corpus order: these are not the numbers the pairs use
             return None
-        pairs = [(s.earlier, s.similarity, s.later) for s in given]
-        return _Given(numbers, *(np.concatenate(column) for column in zip(*pairs, strict=True)))
+        earlier, similarity, later = (
+            np.concatenate(c) for c in zip(*((s.earlier, s.similarity, s.later) for s in given), strict=True)
+        )
+        # Each candidate as (kind, value): an indexed paragraph (0, pid) or a row of this batch (1, row).
+        kind, value = np.zeros(earlier.size, dtype=np.int64), np.full(earlier.size, -1, dtype=np.int64)
+        here = earlier >= numbers[0]
+        at = np.minimum(np.searchsorted(numbers, earlier[here]), numbers.size - 1)
+        kind[here] = 1
+        value[here] = np.where(numbers[at] == earlier[here], analysis.near_rows[at], -1)
+        indexed = self._near_numbers.data[: self._near_numbers.size]
+        if indexed.size:
+            at = np.minimum(np.searchsorted(indexed, earlier[~here]), indexed.size - 1)
+            value[~here] = np.where(indexed[at] == earlier[~here], self._near_pids.data[at], -1)
+        found = value >= 0
+        found[~here] &= self.is_live(np.maximum(value[~here], 0))
+        self.stats["candidates"] += int(np.count_nonzero(found & ~here))
+        rows = analysis.near_rows[np.searchsorted(numbers, later[found])]
+        by_row: dict[int, list[tuple[int, int, float]]] = {}
+        for row, *candidate in zip(
+            rows.tolist(), kind[found].tolist(), value[found].tolist(), similarity[found].tolist(), strict=True
+        ):
+            by_row.setdefault(row, []).append(tuple(candidate))  # type: ignore[arg-type]
+        return _Given(numbers, by_row)
 
     def _last_near(self) -> int:
         return int(self._near_numbers.data[self._near_numbers.size - 1])
@@ -818,28 +841,13 @@ class Deduplicator:
         """``best``, or the first most similar earlier near paragraph still kept among ``row``'s
         verified candidates (corpus order), at or above the threshold: as ``_best_indexed`` and the
         batch's own rows would choose, since those are the same paragraphs in the same order."""
-        given = batch.given
-        position = int(batch.analysis.position_of[row])
-        if given is None or position < 0:
-            return best
-        number = int(given.numbers[position])
-        lo, hi = np.searchsorted(given.later, [number, number + 1]).tolist()
-        first_here = int(given.numbers[0])
-        for earlier, similarity in zip(given.earlier[lo:hi].tolist(), given.similarity[lo:hi].tolist(), strict=True):
+        for kind, value, similarity in batch.given.by_row.get(row, ()) if batch.given is not None else ():
             if best is not None and similarity <= best.similarity:
                 continue
-            if earlier >= first_here:  # a row of this batch, if still kept
-                at = int(np.searchsorted(given.numbers, earlier))
-                other = int(batch.analysis.near_rows[at]) if at < given.numbers.size else -1
-                if other >= 0 and given.numbers[at] == earlier and batch.available[other]:
-                    best = Match("near", *batch.where[other], similarity)
-                continue
-            at = int(np.searchsorted(self._near_numbers.data[: self._near_numbers.size], earlier))
-            if at < self._near_numbers.size and self._near_numbers.data[at] == earlier:
-                pid = int(self._near_pids.data[at])
-                self.stats["candidates"] += 1
-                if self.is_live(np.array([pid]))[0]:
-                    best = self._found("near", pid, similarity)
+            if kind == 0:
+                best = self._found("near", value, similarity)
+            elif batch.available[value]:  # a row of this batch, still kept
+                best = Match("near", *batch.where[value], similarity)
         return best
 
     def _best_indexed(self, analysis: _Analysis, row: int, pids: Iterable[int]) -> Match | None:
@@ -1316,18 +1324,11 @@ class Deduplicator:
 
 @dataclass(frozen=True)
 class _Given:
-    """A batch's near candidates verified elsewhere: the near number of each near row, and the pairs
-    (later near number ascending, then earlier) with their similarity."""
+    """A batch's near candidates verified elsewhere: the near number of each near row, and per row
+    its candidates in corpus order, ``(0, pid, similarity)`` or ``(1, earlier row, similarity)``."""
 
     numbers: np.ndarray
-    earlier: np.ndarray
-    similarity: np.ndarray
-    later: np.ndarray
-
-    @classmethod
-    def none(cls) -> _Given:
-        empty = np.zeros(0, dtype=np.int64)
-        return cls(empty, empty, np.zeros(0, dtype=np.float64), empty)
+    by_row: dict[int, list[tuple[int, int, float]]]
 
 
 @dataclass
@@ -1359,7 +1360,7 @@ class _Batch:
         self.exact_pid = dedup._exact.lookup(analysis.keys.digests, dedup._live)
         self.near_local: dict[int, list[int]] = {}
         # Near candidates verified elsewhere: then only a loaded index's paragraphs are looked up here.
-        self.given = dedup._given(sketches)
+        self.given = dedup._given(sketches, analysis)
         if self.given is not None:
             self.near_index = dedup._index_candidates(analysis, below=dedup.earlier) if dedup.earlier else {}
         else:
