@@ -299,3 +299,46 @@ def test_documents_dropped_whole_are_passed_over_alike() -> None:
     given, dedup = decide(files, with_candidates(files), Deduplicator(dropping))
     assert dedup._given_near and given == here
     assert given[-1][0] is None and dedup.stats["duplicate_documents_dropped"] >= 1
+
+
+@pytest.mark.usefixtures("local_ray")
+def test_on_ray_a_dead_band_shard_leaves_the_candidates_to_the_driver(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import contextlib
+
+    import ray
+
+    from cleaner import partitioning, ray_engine
+    from cleaner.dedup import deduplicator
+
+    src = tmp_path / "src"
+    src.mkdir()
+    for docs in _generated(9, count=30):
+        (src / docs[0].id).write_text(docs[0].text + "\n", encoding="utf-8")
+    monkeypatch.setattr(partitioning, "PARTITION_BYTES", 4000)
+    real_shards = ray_engine.shards_of
+
+    @contextlib.contextmanager
+    def dying(ray_module: object, count: int) -> object:
+        with real_shards(ray_module, count) as shards:
+            ray.kill(shards[0])
+            yield shards
+
+    monkeypatch.setattr(ray_engine, "shards_of", dying)
+    given: list[object] = []
+    real = deduplicator.Deduplicator._best_given
+
+    def counted(self: Deduplicator, batch: deduplicator._Batch, row: int, best: object) -> object:
+        if batch.given is not None and batch.given.by_row:
+            given.append(row)
+        return real(self, batch, row, best)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(deduplicator.Deduplicator, "_best_given", counted)
+    config = discover_config(SEEDS)
+    on_ray = clean_corpus(src, tmp_path / "ray", config, jobs=2, engine="ray")
+    local = clean_corpus(src, tmp_path / "local", config, jobs=1)
+    assert on_ray.exit_code == local.exit_code == 0
+    assert given == [], "no candidates should have come from the dead shard"
+    assert local.edits_by_stage.get("dedup", 0) > 0
+    assert _tree(tmp_path / "ray") == _tree(tmp_path / "local")
