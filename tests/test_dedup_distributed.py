@@ -154,6 +154,16 @@ def test_a_loaded_index_comes_before_this_runs_candidates(tmp_path: Path) -> Non
     assert [k["doc"] for k in kept(given[1])] == ["f01.txt", "f01.txt"]
 
 
+def test_a_near_copy_too_damaged_for_its_similarity_is_found_by_its_edits_alike() -> None:
+    """Paragraphs of 46 to 80 characters are compared with every band candidate by their edit
+    script, under the threshold too: those pairs must come back from the verification as well."""
+    originals = [text[:60] for text in LONG[6:12]]
+    copies = [changed(text, range(12, 60, 16)) for text in originals]  # 3 misread characters in 60
+    steps, dedup = both_ways(files_of(originals[:3], originals[3:], copies[:3], copies[3:]))
+    assert dedup.stats["short_near"] >= 3
+    assert any(k.get("edits") == 3 for step in steps[2:] for k in kept(step))
+
+
 def _generated(seed: int, count: int = 40) -> Files:
     """Files of paragraphs and near copies of them (copies of copies too), in random order."""
     rng = random.Random(seed)
@@ -207,8 +217,9 @@ def test_pairs_under_one_key_are_every_earlier_one_once() -> None:
 
 def test_shards_find_pairs_across_partitions_and_split_the_keys() -> None:
     bands = np.array([[1, 2], [3, 4]], dtype=np.uint32)
-    part = NearPart(bands, np.zeros(0, dtype=np.uint32), np.array([0, 0]))
-    again = NearPart(np.array([[1, 9], [8, 4]], dtype=np.uint32), np.zeros(0, dtype=np.uint32), np.array([0, 0]))
+    none, zeros = np.zeros(0, dtype=np.uint32), np.array([0, 0])
+    part = NearPart(bands, none, zeros, zeros)
+    again = NearPart(np.array([[1, 9], [8, 4]], dtype=np.uint32), none, zeros, zeros)
     shards = [BandShard(k, 2) for k in range(2)]
     found = [[shard.pairs(n, p) for shard in shards] for n, p in enumerate([part, again])]
     assert [f.base for f in found[1]] == [2, 2]

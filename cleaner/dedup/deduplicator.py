@@ -766,8 +766,8 @@ class Deduplicator:
             # paragraph long enough for the n-gram similarity to judge: the near rule decides.
         best = self._best_indexed(analysis, row, batch.near_index.get(row, ()))
         if batch.given is not None:
-            return self._best_given(batch, row, best)
-        if row in batch.near_local:
+            best = self._best_given(batch, row, best)
+        elif row in batch.near_local:
             mine = analysis.shingles(row)
             for other in batch.near_local[row]:
                 if not batch.available[other]:
@@ -784,14 +784,14 @@ class Deduplicator:
         the short rule's conditions, with the fewest edits: a near copy whose misread characters
         took its n-gram similarity below the threshold."""
         options = self.options
-        others = [
-            (self._short_keys.get(pid), self._where(pid), self._index_of(pid)) for pid in batch.near_index.get(row, ())
-        ]
-        others += [
-            (batch.analysis.key(other), batch.where[other], None)
-            for other in batch.near_local.get(row, ())
-            if batch.available[other]
-        ]
+        pids = list(batch.near_index.get(row, ()))
+        rows = batch.near_local.get(row, [])
+        if batch.given is not None:  # given: every band candidate of such a row, in corpus order
+            candidates = batch.given.by_row.get(row, ())
+            pids += [value for kind, value, _ in candidates if kind == 0]
+            rows = [value for kind, value, _ in candidates if kind == 1]
+        others = [(self._short_keys.get(pid), self._where(pid), self._index_of(pid)) for pid in pids]
+        others += [(batch.analysis.key(other), batch.where[other], None) for other in rows if batch.available[other]]
         return self._fewest_edits(batch, row, others, options.near_max_edits)[0]
 
     def _given(self, sketches: list[DocumentSketch], analysis: _Analysis) -> _Given | None:
@@ -841,9 +841,10 @@ class Deduplicator:
         """``best``, or the first most similar earlier near paragraph still kept among ``row``'s
         verified candidates (corpus order), at or above the threshold: as ``_best_indexed`` and the
         batch's own rows would choose, since those are the same paragraphs in the same order."""
+        threshold = self.options.threshold
         for kind, value, similarity in batch.given.by_row.get(row, ()) if batch.given is not None else ():
-            if best is not None and similarity <= best.similarity:
-                continue
+            if similarity < threshold or (best is not None and similarity <= best.similarity):
+                continue  # under the threshold: a candidate for the edit script only
             if kind == 0:
                 best = self._found("near", value, similarity)
             elif batch.available[value]:  # a row of this batch, still kept

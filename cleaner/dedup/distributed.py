@@ -12,7 +12,8 @@ before it. This module does the rest on workers, for a corpus cut into partition
    partitions in corpus order, and gives the pairs (later, earlier) sharing one of its keys.
 3. A partition's pairs, from all shards, are verified where its sketches are
    (:func:`verify`): the true Jaccard similarity of the two 5-gram sets, the same function on the
-   same sets as the deduplicator, so the same float; pairs below the threshold are dropped.
+   same sets as the deduplicator, so the same float; pairs below the threshold are dropped, but
+   for a paragraph short enough for the edit script (``near_edits_max_length``).
 4. What is left travels with each document's sketch (:class:`VerifiedSketch`) to the
    deduplicator, which takes, of a paragraph's verified earlier candidates in corpus order, the
    first most similar one that is still kept (and not withdrawn).
@@ -23,7 +24,9 @@ and keeps the first most similar at or above the threshold. The pairs here hold 
 paragraph sharing a band — kept, removed, in a withdrawn file alike — so that set is what is left
 of them once the removed and withdrawn ones are passed over; the order (corpus order) and the
 similarities (same sets, same arithmetic) are the same, and so is the choice. A pair below the
-threshold could never be chosen, so leaving it out changes nothing.
+threshold could never be chosen, so leaving it out changes nothing — except for a paragraph of at
+most ``near_edits_max_length`` characters the near rule matches to none: it is compared with all
+its kept band candidates by its edit script, so all of its pairs come back.
 
 Everything here is plain numpy and picklable; :mod:`cleaner.ray_engine` runs it on Ray.
 """
@@ -55,6 +58,7 @@ class NearPart:
     bands: np.ndarray  # (n, bands) uint32
     points: np.ndarray  # the keys' code points, one after another
     lengths: np.ndarray  # characters per key
+    content: np.ndarray  # letters, digits and ideographs per key
 
     def __len__(self) -> int:
         return int(self.lengths.size)
@@ -72,19 +76,22 @@ def near_rows(content: np.ndarray, options: DedupOptions) -> np.ndarray:
 
 def near_part(sketch_sets: Iterable[Sketches | None], options: DedupOptions) -> NearPart:
     """The near paragraphs of the files of a partition, given their sketches in order (``None``: none made)."""
-    bands, points, lengths = [], [], []
+    bands, points, lengths, content = [], [], [], []
     for sketches in sketch_sets:
         if sketches is None:
             continue
-        near = near_rows(sketches.content.astype(np.int64), options)
+        counts = sketches.content.astype(np.int64)
+        near = near_rows(counts, options)
         key_lengths = sketches.lengths.astype(np.int64)
         starts = np.cumsum(key_lengths) - key_lengths
         bands.append(sketches.bands)
         points.append(sketches.points[_ranges(starts[near], key_lengths[near])].astype(np.uint32))
         lengths.append(key_lengths[near])
+        content.append(counts[near])
     if not lengths:
-        return NearPart(np.zeros((0, options.bands), dtype=np.uint32), np.zeros(0, np.uint32), _NO_NUMBERS)
-    return NearPart(np.concatenate(bands), np.concatenate(points), np.concatenate(lengths))
+        none = np.zeros((0, options.bands), dtype=np.uint32)
+        return NearPart(none, np.zeros(0, np.uint32), _NO_NUMBERS, _NO_NUMBERS)
+    return NearPart(*(np.concatenate(column) for column in (bands, points, lengths, content)))
 
 
 @dataclass(frozen=True)
@@ -167,7 +174,8 @@ def unique_pairs(later: np.ndarray, earlier: np.ndarray) -> tuple[np.ndarray, np
 @dataclass(frozen=True)
 class Verified:
     """A partition's verified pairs: its first near number, how many near paragraphs it has, and
-    the pairs at or above the threshold, sorted by later then earlier, with their similarity."""
+    the pairs at or above the threshold (all of them for a paragraph the edit script may judge),
+    sorted by later then earlier, with their similarity."""
 
     base: int
     count: int
@@ -216,7 +224,10 @@ def verify(
         [_jaccard(shingles(a), shingles(b)) for a, b in zip(later.tolist(), earlier.tolist(), strict=True)],
         dtype=np.float64,
     )
-    keep = similarity >= options.threshold
+    # Pairs under the threshold can never be the near rule's choice; but a paragraph short enough for
+    # the edit script (near_edits_max_length) is compared with every band candidate by its edits.
+    edited = part.content[later - base] <= options.near_edits_max_length if options.short_near else False
+    keep = (similarity >= options.threshold) | edited
     return Verified(base, len(part), later[keep], earlier[keep], similarity[keep])
 
 
