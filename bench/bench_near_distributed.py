@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     verified = verified_here(sets, options)
     both = cpu() - started
     print(f"{len(parts)} partitions, {sum(len(part) for part in made)} near paragraphs, {pairs} pairs sharing a band")
-    print(f"pairs at or above the threshold: {sum(v.later.size for v in verified)}")
+    print(f"pairs sent back (at or above the threshold, or for the edit script): {sum(v.later.size for v in verified)}")
     sent = sum(p.points.nbytes + p.bands.nbytes + p.lengths.nbytes for p in made)
     print(f"near paragraphs sent to the shards: {sent / 1e6:.1f} MB")
     print(f"band shards: {sharding:.2f} s CPU; shards and verification: {both:.2f} s CPU")
