@@ -43,3 +43,15 @@ def test_edit_records_round_trip() -> None:
 def test_rewrite_refuses_overlapping_changes() -> None:
     with pytest.raises(ValueError, match="overlapping"):
         rewrite(Document("a", "abcdef"), "x", [Change(0, 3, "", "a"), Change(2, 4, "", "b")])
+
+
+def test_an_edit_pickles_with_every_field() -> None:
+    """Results cross process and Ray boundaries as pickles: every field, none at its default,
+    comes back (a field added to Edit but not to its __reduce__ would come back at its default)."""
+    import dataclasses
+    import pickle
+
+    edit = Edit("dedup", "near", 3, 9, "旧文本", "", para=2, detail={"kept": {"doc": "a.txt"}}, step=5)
+    assert all(getattr(edit, f.name) != f.default for f in dataclasses.fields(Edit))
+    back = pickle.loads(pickle.dumps(edit, protocol=pickle.HIGHEST_PROTOCOL))
+    assert back == edit and [getattr(back, f.name) for f in dataclasses.fields(Edit)] == list(edit.__reduce__()[1])
