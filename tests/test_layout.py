@@ -904,3 +904,16 @@ def test_a_particle_that_starts_a_word_is_no_evidence_of_a_cut():
     )
     out, _ = run(text)
     assert "\n着力提升城市更新\n" in out
+
+
+def test_a_heal_reads_the_rest_against_the_column_the_group_interrupted():
+    """LibreOffice 7.4 help, zh-CN (MPL-2.0), wrapped at 12 columns and interrupted as the accuracy
+    harness does: the rest of the sentence under the credit is as wide as the full lines above it,
+    though the credit leaves it no column of its own, so it is no headline."""
+    text = (
+        "\u3000\u3000要绘制基于椭\n圆的圆弧，请\n选择一种圆弧\n图标，并按照\n（本版图片由市气象局提供）\n"
+        "基于圆建立扇\n形的步骤执行\n操作。\n\n复制对象\n"
+    )
+    out, _ = run(text, KEEP)
+    assert "并按照基于圆建立扇" in out
+    assert out.index("并按照基于圆建立扇") < out.index("（本版图片由市气象局提供）") < out.index("复制对象")

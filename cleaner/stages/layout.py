@@ -636,6 +636,10 @@ def _find_heal(
     c_line = lines[j]
     # The separator before ``c`` is the group's, not the paragraph's: it says nothing here.
     c_side = dataclasses.replace(sides[j], separator=None)
+    if sides[a].column.full and not c_side.column.full and abs(c_side.width - sides[a].width) <= SAME_COLUMN_SLACK:
+        # As wide as the full line above the group: the column the group interrupted goes on
+        # (a run of lines the group cut short shows no column of its own).
+        c_side = dataclasses.replace(c_side, column=wrapping.Column(True, False))
     evidence = wrapping.join_score(sides[a], c_side)
     decisive = evidence >= threshold + DECISIVE_HEAL_MARGIN
     if not running and not decisive:
