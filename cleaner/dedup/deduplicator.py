@@ -98,7 +98,6 @@ from cleaner.dedup.short import (
     matching_pairs,
     query_segments,
     short_near_edits,
-    within_edits,
 )
 from cleaner.dedup.sketch import DocumentSketch, fits, hasher, sketch_paragraphs
 from cleaner.dedup.spill import SpilledIndex, pwrite_all
@@ -113,10 +112,6 @@ LONG_UNIT = 16
 # Rows each with these shares of their characters and 5-grams inside one kept paragraph, this
 # long together (letters, digits, ideographs), copy part of it: where the paragraph starts or
 # ends, or anywhere inside it when this much longer.
-# Up to this many letters, digits and ideographs one edit near an end still leaves a 5-gram
-# Jaccard similarity above the threshold: a pair the short near rule refused (a changed number,
-# one word for another) is refused by the near rule too.
-VETOED_MAX_LENGTH = 45
 CONTAINED_MIN_LENGTH = 50
 CONTAINED_INSIDE_LENGTH = 100
 CONTAINED_SHARE = 0.95
@@ -757,13 +752,7 @@ class Deduplicator:
         if digest in batch.seen_here:
             return Match("exact", *batch.where[batch.seen_here[digest]], 1.0)
         if analysis.is_short(row):
-            short, vetoed = self._best_short(batch, row)
-            if short is not None or analysis.position_of[row] < 0:
-                return short
-            if vetoed and analysis.content[row] <= VETOED_MAX_LENGTH:
-                return None
-            # No earlier paragraph is within a few edits of it, or the one there was refused in a
-            # paragraph long enough for the n-gram similarity to judge: the near rule decides.
+            return self._best_short(batch, row)
         best = self._best_indexed(analysis, row, batch.near_index.get(row, ()))
         if batch.given is not None:
             best = self._best_given(batch, row, best)
@@ -792,7 +781,7 @@ class Deduplicator:
             rows = [value for kind, value, _ in candidates if kind == 1]
         others = [(self._short_keys.get(pid), self._where(pid), self._index_of(pid)) for pid in pids]
         others += [(batch.analysis.key(other), batch.where[other], None) for other in rows if batch.available[other]]
-        return self._fewest_edits(batch, row, others, options.near_max_edits)[0]
+        return self._fewest_edits(batch, row, others, options.near_max_edits)
 
     def _given(self, sketches: list[DocumentSketch], analysis: _Analysis) -> _Given | None:
         """A batch's near candidates, if they were verified elsewhere (every sketch with near rows
@@ -865,10 +854,8 @@ class Deduplicator:
                 best = self._found("near", pid, similarity)
         return best
 
-    def _best_short(self, batch: _Batch, row: int) -> tuple[Match | None, bool]:
-        """The earliest paragraph ``row`` is a short near copy of with the fewest edits, if any; and
-        whether a paragraph within the edits was refused (a number changed, one word for another,
-        a variant set beside it): such a pair is no copy for any rule."""
+    def _best_short(self, batch: _Batch, row: int) -> Match | None:
+        """The earliest paragraph ``row`` is a short near copy of with the fewest edits, if any."""
         others: list[tuple[np.ndarray, tuple[str, int], str | None]] = []
         for pid in batch.short_index.get(row, ()):
             self.stats["candidates"] += 1
@@ -884,31 +871,28 @@ class Deduplicator:
         row: int,
         others: list[tuple[np.ndarray, tuple[str, int], str | None]],
         max_edits: int,
-    ) -> tuple[Match | None, bool]:
+    ) -> Match | None:
         """Of ``others`` (key, where, index), the one ``row`` is a short near copy of with the
-        fewest edits, and whether one within the edits was refused."""
+        fewest edits, if any."""
         mine = batch.analysis.key(row).tolist()
         ratio = self.options.short_max_ratio
         best: tuple[int, Match] | None = None
         here, at = batch.where[row]
-        vetoed = False
         for key, (doc, para), index in others:
             theirs = key.tolist()
             if not theirs:
                 continue  # an original too long for its key to be kept
             edits = short_near_edits(theirs, mine, max_edits, ratio)
             if edits is None:
-                vetoed = vetoed or within_edits(theirs, mine, max_edits, ratio)
                 continue
             nearby = index is None and doc == here and abs(at - para) <= SHORT_NEAR_NEIGHBOURHOOD
             if nearby and not breaks_a_word(theirs, mine):
-                vetoed = True
                 continue  # a variant set beside it (…所在的列。/ …所在的行。), not a copy
             if best is not None and edits >= best[0]:
                 continue
             similarity = 1.0 - edits / max(key.size, len(mine))
             best = (edits, Match("short_near", doc, para, similarity, {"edits": edits}, index))
-        return (None if best is None else best[1]), vetoed
+        return None if best is None else best[1]
 
     def _match_fragments(self, batch: _Batch, d: int) -> None:
         """Remove the paragraphs of document ``d`` that belong to runs copying earlier runs."""

@@ -185,11 +185,6 @@ def _edit_limit(a: Sequence[int], b: Sequence[int], max_edits: int, max_ratio: f
     return min(max_edits, int(max_ratio * max(len(a), len(b)) + 1e-9))
 
 
-def within_edits(a: Sequence[int], b: Sequence[int], max_edits: int, max_ratio: float) -> bool:
-    """Whether ``b`` is within the edits of ``a`` the short near rule allows, whatever they are."""
-    return edit_steps(a, b, _edit_limit(a, b, max_edits, max_ratio)) is not None
-
-
 def short_near_edits(a: Sequence[int], b: Sequence[int], max_edits: int, max_ratio: float) -> int | None:
     """How many edits make ``b`` from ``a`` if they are short near copies (see the module doc), else ``None``.
 
