@@ -471,7 +471,6 @@ def bound_start(a: Side, b: Side) -> float:
     return BOUND_START
 
 
-_TERM_QUOTES = frozenset("「『")
 # Characters that need what they govern or join after them: a preposition, a conjunction, 是.
 _DANGLING = frozenset("是在和与或及将把被向于并让使由")
 
@@ -490,7 +489,7 @@ def dangling_end(a: Side, b: Side) -> float:
 
 
 def _in_word(first: str, second: str) -> bool:
-    from cleaner.suggest.words import in_word  # (imports this module)
+    from cleaner.suggest.words import in_word  # imported here: cleaner.suggest.words imports this module
 
     return in_word(first, second)
 
@@ -520,6 +519,10 @@ def latin_run(a: Side, b: Side) -> float:
     if not (a.latin_end and b.latin_start):
         return 0.0
     return ENGLISH_RUN if a.english else LATIN_RUN
+
+
+# Quotation marks that open a term (a name in a help page's text) as often as a new sentence.
+_TERM_QUOTES = frozenset("「『")
 
 
 def opener_after(a: Side, b: Side) -> float:

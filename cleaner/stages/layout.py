@@ -492,8 +492,8 @@ def _shows_continuity(a: wrapping.Side, c: wrapping.Side) -> bool:
 
 
 def _same_column_text(a: wrapping.Side, b: wrapping.Side) -> bool:
-    """The next line is running text (clause marks, or a sentence's end) set as wide as this one:
-    two lines of one column, not a headline over its text (which is rarely the same width)."""
+    """The next line is running text (clause marks, a full stop among them) set as wide as this
+    one: two lines of one column, not a headline over its text (which is rarely the same width)."""
     if not b.clause or b.opener or a.english or b.english or a.code or b.code:
         return False
     return a.width >= SAME_COLUMN_MIN_WIDTH and abs(a.width - b.width) <= SAME_COLUMN_SLACK
