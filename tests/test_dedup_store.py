@@ -248,6 +248,24 @@ def test_a_table_whose_entries_do_not_add_up_is_refused_even_with_matching_check
         Deduplicator.load(tmp_path / "idx")
 
 
+def test_an_index_made_before_a_dedup_option_existed_asks_to_be_made_again(tmp_path: Path) -> None:
+    """An index whose header lacks options of this version was made by an earlier one: no option
+    this run could set matches it, so the message says to make it again."""
+    dedup = Deduplicator()
+    dedup.add("教育是民生之基，牵动着千家万户。渌口区教育事业发展迅速，办学条件不断改善。", "a.txt")
+    dedup.save(tmp_path / "idx", 1)
+    (generation,) = (tmp_path / "idx").glob("gen-*")
+    header = json.loads((generation / "header.json").read_text("utf-8"))
+    del header["options"]["near_max_edits"], header["options"]["near_edits_max_length"]
+    header["checksum"] = _checksum(header)
+    (generation / "header.json").write_text(json.dumps(header), encoding="utf-8")
+    with pytest.raises(
+        DamagedIndexError,
+        match="earlier version of cleaner, before the dedup options near_edits_max_length, near_max_edits: make it",
+    ):
+        Deduplicator.load(tmp_path / "idx")
+
+
 KILLED_WHILE_SAVING = """
 import os, signal, sys
 from cleaner.dedup import store

@@ -341,6 +341,12 @@ def _check_options(header: dict[str, Any], dedup: Deduplicator, path: Path) -> N
     if saved == mine:
         return
     saved = saved if isinstance(saved, dict) else {}
+    unknown = sorted(key for key in mine if key not in saved)
+    if saved and unknown:
+        raise DamagedIndexError(
+            f"{path}: the dedup index was made by an earlier version of cleaner, before the dedup "
+            f"options {', '.join(unknown)}: make it again from the corpus it holds, or use another index"
+        )
     differ = sorted(key for key in set(saved) | set(mine) if saved.get(key) != mine.get(key))
     listed = ", ".join(f"{key} {saved.get(key)!r} (this run: {mine.get(key)!r})" for key in differ)
     raise DamagedIndexError(
