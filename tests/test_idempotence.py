@@ -10,6 +10,7 @@ so the test starts failing (and the mark must go) the day that stage is fixed.
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -142,100 +143,78 @@ def test_fixed_counter_examples_stay_fixed(name: str, text: str) -> None:
     assert failure is None, failure.message
 
 
+def _open(name: str, text: str, reason: str, id: str) -> Any:
+    """A counter-example whose fix belongs to the stage ``reason`` names: expected to fail, strictly."""
+    return pytest.param(name, text, marks=pytest.mark.xfail(strict=True, reason=reason), id=id)
+
+
 OPEN = [
-    pytest.param(
+    _open(
         "default",
         " 㐀\n,㐀\n 㐀”",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="cleaner/stages/layout.py: indentation kept ',㐀' and ' 㐀”' apart; the output has no "
-            "indentation, and a line that starts with a comma reads as prose, so the next run joins them",
-        ),
-        id="layout-indentation-spent",
+        "cleaner/stages/layout.py: indentation kept ',㐀' and ' 㐀”' apart; the output has no "
+        "indentation, and a line that starts with a comma reads as prose, so the next run joins them",
+        "layout-indentation-spent",
     ),
-    pytest.param(
+    _open(
         "default",
         (
             "过互看、互评、互帮,实现以点带面,整体提升,营造比学赶超的良好氛围。\n\n近年来,该区财政投入5000多万元,"
             "按照“统一标识、统一外观、统一机构牌、统一服务\n\n 良好氛围。\n\n近年来,该区财政投入5000多万元,"
             "按照“统一标识、统一外观、统一机构牌、统一服务\n\n 渌"
         ),
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="cleaner/stages/layout.py: as layout-indentation-spent, on sample text: the indented ' 良好氛围。' "
-            "stays apart from the open '…统一服务', and without its indentation the next run joins them",
-        ),
-        id="layout-indentation-spent-seed-text",
+        "cleaner/stages/layout.py: as layout-indentation-spent, on sample text: the indented ' 良好氛围。' "
+        "stays apart from the open '…统一服务', and without its indentation the next run joins them",
+        "layout-indentation-spent-seed-text",
     ),
-    pytest.param(
+    _open(
         "default",
         "。㐀0\n]月",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="cleaner/stages/layout.py: layout reads ']月' before the OCR rules make it '1月'; the next run "
-            "reads a number running on from '0' and joins the lines",
-        ),
-        id="layout-rule-made-digit",
+        "cleaner/stages/layout.py: layout reads ']月' before the OCR rules make it '1月'; the next run "
+        "reads a number running on from '0' and joins the lines",
+        "layout-rule-made-digit",
     ),
-    pytest.param(
+    _open(
         "default",
         "㐀。\n.]月",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="cleaner/stages/layout.py: as layout-rule-made-digit: '.' before ']月' is text, before the "
-            "'1月' the OCR rules make of it a speck the next run drops",
-        ),
-        id="layout-rule-made-digit-speck",
+        "cleaner/stages/layout.py: as layout-rule-made-digit: '.' before ']月' is text, before the "
+        "'1月' the OCR rules make of it a speck the next run drops",
+        "layout-rule-made-digit-speck",
     ),
-    pytest.param(
+    _open(
         "default",
         "0\n 㐀，\n 㐀",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="cleaner/stages/layout.py: as layout-indentation-spent: the indented ' 㐀' stays apart from the "
-            "open '㐀，', and without its indentation the next run joins them across the blank line",
-        ),
-        id="layout-indentation-spent-after-comma",
+        "cleaner/stages/layout.py: as layout-indentation-spent: the indented ' 㐀' stays apart from the "
+        "open '㐀，', and without its indentation the next run joins them across the blank line",
+        "layout-indentation-spent-after-comma",
     ),
-    pytest.param(
+    _open(
         "default",
         ",\x85\n\n...㐀",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="cleaner/stages/layout.py: the punctuation stage makes ',' a '，' after the C1 ellipsis it "
-            "decoded, and the next run reads the line as open and joins the '……' line to it",
-        ),
-        id="layout-punctuation-made-open-line",
+        "cleaner/stages/layout.py: the punctuation stage makes ',' a '，' after the C1 ellipsis it "
+        "decoded, and the next run reads the line as open and joins the '……' line to it",
+        "layout-punctuation-made-open-line",
     ),
-    pytest.param(
+    _open(
         "insert",
         ",0\n\n# 【㐀」",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="cleaner/stages/layout.py: a heading mark kept before '【㐀」' is stripped once the punctuation "
-            "stage pairs the brackets anew ('「㐀」')",
-        ),
-        id="layout-heading-mark-after-bracket-pairing",
+        "cleaner/stages/layout.py: a heading mark kept before '【㐀」' is stripped once the punctuation "
+        "stage pairs the brackets anew ('「㐀」')",
+        "layout-heading-mark-after-bracket-pairing",
     ),
-    pytest.param(
+    _open(
         "insert",
         " 㐀\n，㐀\n 0:",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="cleaner/stages/layout.py: as layout-indentation-spent, with a colon the punctuation stage makes "
-            "full-width after the digit",
-        ),
-        id="layout-indentation-spent-before-colon",
+        "cleaner/stages/layout.py: as layout-indentation-spent, with a colon the punctuation stage makes "
+        "full-width after the digit",
+        "layout-indentation-spent-before-colon",
     ),
-    pytest.param(
+    _open(
         "insert",
         "㐀0㐀 㐀的\n\n一。",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="cleaner/stages/layout.py: spacing sets the digit apart ('㐀 0 㐀 㐀的'), and the next run reads "
-            "the line as running text without word spaces and joins it across the blank line",
-        ),
-        id="layout-spacing-made-running-text",
+        "cleaner/stages/layout.py: spacing sets the digit apart ('㐀 0 㐀 㐀的'), and the next run reads "
+        "the line as running text without word spaces and joins it across the blank line",
+        "layout-spacing-made-running-text",
     ),
 ]
 

@@ -779,9 +779,7 @@ class Deduplicator:
             candidates = batch.given.by_row.get(row, ())
             pids += [value for kind, value, _ in candidates if kind == 0]
             rows = [value for kind, value, _ in candidates if kind == 1]
-        others = [(self._short_keys.get(pid), self._where(pid), self._index_of(pid)) for pid in pids]
-        others += [(batch.analysis.key(other), batch.where[other], None) for other in rows if batch.available[other]]
-        return self._fewest_edits(batch, row, others, options.near_max_edits)
+        return self._fewest_edits(batch, row, self._keyed(batch, pids, rows), options.near_max_edits)
 
     def _given(self, sketches: list[DocumentSketch], analysis: _Analysis) -> _Given | None:
         """A batch's near candidates, if they were verified elsewhere (every sketch with near rows
@@ -856,20 +854,22 @@ class Deduplicator:
 
     def _best_short(self, batch: _Batch, row: int) -> Match | None:
         """The earliest paragraph ``row`` is a short near copy of with the fewest edits, if any."""
-        others: list[tuple[np.ndarray, tuple[str, int], str | None]] = []
-        for pid in batch.short_index.get(row, ()):
-            self.stats["candidates"] += 1
-            others.append((self._short_keys.get(pid), self._where(pid), self._index_of(pid)))
-        for other in batch.short_local.get(row, ()):
-            if batch.available[other]:
-                others.append((batch.analysis.key(other), batch.where[other], None))
+        pids = batch.short_index.get(row, ())
+        self.stats["candidates"] += len(pids)
+        others = self._keyed(batch, pids, batch.short_local.get(row, ()))
         return self._fewest_edits(batch, row, others, self.options.short_max_edits)
+
+    def _keyed(self, batch: _Batch, pids: Iterable[int], rows: Iterable[int]) -> list[_Keyed]:
+        """The key, place and index of indexed paragraphs ``pids`` and of the batch's ``rows`` still kept."""
+        others = [(self._short_keys.get(pid), self._where(pid), self._index_of(pid)) for pid in pids]
+        others += [(batch.analysis.key(other), batch.where[other], None) for other in rows if batch.available[other]]
+        return others
 
     def _fewest_edits(
         self,
         batch: _Batch,
         row: int,
-        others: list[tuple[np.ndarray, tuple[str, int], str | None]],
+        others: list[_Keyed],
         max_edits: int,
     ) -> Match | None:
         """Of ``others`` (key, where, index), the one ``row`` is a short near copy of with the
@@ -1305,6 +1305,11 @@ class Deduplicator:
         first = order[np.concatenate(([True], fps[order][1:] != fps[order][:-1]))]
         chosen = candidates[np.sort(first)]
         self._units.insert(units.fingerprints[chosen][:, None], pids[next_kept[chosen]].astype(np.uint32))
+
+
+# A paragraph a short near copy is compared with: its key, (document, paragraph), and the saved
+# index it came from (None: this run).
+_Keyed = tuple[np.ndarray, tuple[str, int], str | None]
 
 
 @dataclass(frozen=True)

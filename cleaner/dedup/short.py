@@ -181,10 +181,6 @@ def edit_steps(a: Sequence[int], b: Sequence[int], limit: int) -> list[tuple[str
     return steps
 
 
-def _edit_limit(a: Sequence[int], b: Sequence[int], max_edits: int, max_ratio: float) -> int:
-    return min(max_edits, int(max_ratio * max(len(a), len(b)) + 1e-9))
-
-
 def short_near_edits(a: Sequence[int], b: Sequence[int], max_edits: int, max_ratio: float) -> int | None:
     """How many edits make ``b`` from ``a`` if they are short near copies (see the module doc), else ``None``.
 
@@ -196,7 +192,8 @@ def short_near_edits(a: Sequence[int], b: Sequence[int], max_edits: int, max_rat
     >>> short_near_edits(key, [ord(c) for c in "二是加快推进产业转型升级,打造新材料产业集群."], 2, 0.1) is None
     True
     """
-    steps = edit_steps(a, b, _edit_limit(a, b, max_edits, max_ratio))
+    limit = min(max_edits, int(max_ratio * max(len(a), len(b)) + 1e-9))
+    steps = edit_steps(a, b, limit)
     if steps is None:
         return None
     edits = 0

@@ -421,7 +421,7 @@ def plan(
     if options.move_blocks:
         for i in range(n - 1):
             if links[i] is None and not plain_sentence[i] and _can_be_interrupted(lines[i], kinds[i], sides[i]):
-                heal = _find_heal(lines, kinds, links, sides, i, threshold)
+                heal = _find_heal(lines, kinds, static, links, sides, i, threshold)
                 if heal:
                     heals[i] = heal
     return Plan(lines, kinds, links, heals, static, sides, scores, found, context)
@@ -472,23 +472,14 @@ def _tail_under(a: wrapping.Side, b: wrapping.Side) -> bool:
     return (tail >= wrapping.TAIL_LINE or (tail > 0 and a.clause)) and not blocks.is_spaced_headline(a.plain)
 
 
-# Evidence about the two lines' meeting point itself, not only that both are prose.
-_CONTINUITY = (
-    wrapping.continuing_end,
-    wrapping.closing_start,
-    wrapping.split_word,
-    wrapping.bound_start,
-    wrapping.dangling_end,
-    wrapping.tail_line,
-    wrapping.latin_run,
-    wrapping.width_evidence,
-)
+# Evidence about where two lines meet besides a cut (_cut_at_break).
+_MEETING = (wrapping.continuing_end, wrapping.tail_line, wrapping.latin_run, wrapping.width_evidence)
 
 
 def _shows_continuity(a: wrapping.Side, c: wrapping.Side) -> bool:
     """Whether some evidence for joining ``a`` and ``c`` is about where they meet (a cut word, a
     comma, a line as wide as its column, a sentence's short tail), not only that both are prose."""
-    return any(evidence(a, c) > 0 for evidence in _CONTINUITY)
+    return _cut_at_break(a, c) or any(evidence(a, c) > 0 for evidence in _MEETING)
 
 
 def _same_column_text(a: wrapping.Side, b: wrapping.Side) -> bool:
@@ -591,6 +582,7 @@ def _text_after_marked_member(group: Sequence[int], kinds: Sequence[str], lines:
 def _find_heal(
     lines: Sequence[Line],
     kinds: Sequence[str],
+    static: Sequence[str],
     links: Sequence[str | None],
     sides: Sequence[wrapping.Side],
     a: int,
@@ -644,9 +636,7 @@ def _find_heal(
     decisive = evidence >= threshold + DECISIVE_HEAL_MARGIN
     if not running and not decisive:
         return None
-    if any(kinds[g] == CAPTION and blocks.static_kind(lines[g].raw) != CAPTION for g in group) and not (
-        _shows_continuity(sides[a], c_side)
-    ):
+    if any(kinds[g] == CAPTION and static[g] != CAPTION for g in group) and not (_shows_continuity(sides[a], c_side)):
         # A sentence read as a caption only for the caption under it may be the paragraph's own
         # text: moving it takes evidence about where the lines around it meet.
         return None
