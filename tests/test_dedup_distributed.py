@@ -236,6 +236,14 @@ def _tree(root: Path) -> dict[str, bytes]:
     }
 
 
+def _written(folder: Path, seed: int, count: int) -> Path:
+    """A generated corpus written as files, one document each, into ``folder``."""
+    folder.mkdir()
+    for docs in _generated(seed, count=count):
+        (folder / docs[0].id).write_text(docs[0].text + "\n", encoding="utf-8")
+    return folder
+
+
 @pytest.mark.usefixtures("local_ray")
 def test_on_ray_near_copies_across_partitions_are_decided_by_the_shards(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -243,10 +251,7 @@ def test_on_ray_near_copies_across_partitions_are_decided_by_the_shards(
     from cleaner import partitioning, ray_engine
     from cleaner.dedup import deduplicator
 
-    src = tmp_path / "src"
-    src.mkdir()
-    for docs in _generated(6, count=60):
-        (src / docs[0].id).write_text(docs[0].text + "\n", encoding="utf-8")
+    src = _written(tmp_path / "src", 6, 60)
     monkeypatch.setattr(partitioning, "PARTITION_BYTES", 4000)
     monkeypatch.setattr(ray_engine, "ACTORS_PER_SHARD", 1)  # two shards: the band keys split between them
     config = discover_config(SEEDS)
@@ -323,10 +328,7 @@ def test_on_ray_a_dead_band_shard_leaves_the_candidates_to_the_driver(
     from cleaner import partitioning, ray_engine
     from cleaner.dedup import deduplicator
 
-    src = tmp_path / "src"
-    src.mkdir()
-    for docs in _generated(9, count=30):
-        (src / docs[0].id).write_text(docs[0].text + "\n", encoding="utf-8")
+    src = _written(tmp_path / "src", 9, 30)
     monkeypatch.setattr(partitioning, "PARTITION_BYTES", 4000)
     real_shards = ray_engine.shards_of
 
