@@ -255,6 +255,16 @@ def _runs_on(prose: Sequence[bool], closed: Sequence[bool], first: int, last: in
     return any(prose[first : last + 2]) and sum(closed[first : last + 1]) * 2 < last - first + 1
 
 
+def _closes_wider_run(
+    widths: Sequence[float], full_widths: Sequence[float], closed: Sequence[bool], first: int, i: int
+) -> bool:
+    """Whether line ``i``, the first of a narrower run, may as well be the short last line of the
+    wider run above it: it ends a sentence right under a clearly wider full line. Fitting the
+    narrower run by chance takes one coincidence, starting it with a line that ends a sentence
+    exactly at its width two, so it is not full (and reads as short beside the wider line)."""
+    return first == i and i > 0 and closed[i] and full_widths[i - 1] > 0 and widths[i] < SHORT_SHARE * widths[i - 1]
+
+
 def columns(
     widths: Sequence[float], text_lines: Sequence[bool], prose: Sequence[bool], closed: Sequence[bool]
 ) -> list[Column]:
@@ -267,8 +277,9 @@ def columns(
     be text: one of its lines, or the line after it (where the paragraph ends), has clause
     punctuation (``prose``) — a row of picture captions can share a width as well. Most of its
     lines must run on (not end a sentence, ``closed``): a list of one-line items or steps, each
-    ending in a full stop, is not wrapped text. A line is ``short`` when it is clearly narrower
-    than a full line within reach.
+    ending in a full stop, is not wrapped text. A line that ends a sentence right under a clearly
+    wider full line does not start a narrower run: it may be that paragraph's last line. A line is
+    ``short`` when it is clearly narrower than a full line within reach.
     """
     n = len(widths)
     full_widths = [0.0] * n
@@ -283,7 +294,8 @@ def columns(
         run = last - first
         # Only a run long enough to make the line full asks whether it is prose that runs on.
         if (run >= 2 or (run == 1 and width >= MIN_PAIR_WIDTH)) and _runs_on(prose, closed, first, last):
-            full_widths[i] = width
+            if not _closes_wider_run(widths, full_widths, closed, first, i):
+                full_widths[i] = width
     result = [NO_COLUMN] * n
     for i in range(n):
         if full_widths[i]:

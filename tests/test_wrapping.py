@@ -62,6 +62,18 @@ def test_a_run_of_equal_widths_is_a_column_and_a_narrow_line_in_it_is_short():
     assert found[3].short
 
 
+def test_a_line_ending_a_sentence_under_a_wider_column_is_not_full_of_the_narrower_one_below():
+    """The last line of a wide paragraph can fit the narrower column of the paragraph after it by
+    chance; when it ends a sentence right under a full line twice as wide, it reads as short."""
+    widths = [48, 48, 48, 14, 12, 12, 12]
+    closed = [False, False, False, True, False, False, False]
+    found = wrapping.columns(widths, [True] * 7, [True] * 7, closed)
+    assert not found[3].full and found[3].short
+    assert all(c.full for c in found[:3] + found[4:])
+    # The same line running on (no sentence end) is a line of the narrow column.
+    assert wrapping.columns(widths, [True] * 7, [True] * 7, [False] * 7)[3].full
+
+
 def test_irregular_fragments_give_no_width_evidence():
     """OCR of a whole page gives fragments of any length: no column, neither full nor short."""
     widths = [50, 24, 88, 30, 140]
