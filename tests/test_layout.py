@@ -917,3 +917,15 @@ def test_a_heal_reads_the_rest_against_the_column_the_group_interrupted():
     out, _ = run(text, KEEP)
     assert "并按照基于圆建立扇" in out
     assert out.index("并按照基于圆建立扇") < out.index("（本版图片由市气象局提供）") < out.index("复制对象")
+
+
+def test_a_line_that_starts_with_a_closing_quotation_mark_goes_on_from_the_line_above():
+    """呐喊 (wordcloud 1.9.4's example text; the stories are public domain), wrapped as the accuracy
+    harness does: the question ends the line, its closing quotation mark the next one."""
+    text = (
+        "宏儿和我靠着船窗，同看外面模糊的风景，他忽然问道：\n\n"
+        "“大伯！我们什么时候回来？\n\n”\n\n“回来？你怎么还没有走就想回来了。”\n"
+    )
+    out, _ = run(text)
+    assert "“大伯！我们什么时候回来？”\n" in out
+    assert "\n“回来？你怎么还没有走就想回来了。”" in out

@@ -198,11 +198,14 @@ def break_score(
 
 _CLOSING_BRACKETS = "）)】」』》〉〕"
 _OPENING_BRACKETS = "（(【「『《〈〔"
+_CLOSING_QUOTES = "”’"
 
 
 def _closes_what_is_open(a: str, b: str) -> bool:
     """``b`` starts with a closing bracket that closes one ``a`` left open (``直到实在的（`` /
     ``“外部的”`` / ``）DNS 域…``, a PDF's text layer): nothing starts with one, whatever ``a`` ends with."""
+    if b[:1] in _CLOSING_QUOTES:
+        return True  # a quotation closes at the start of the line: its sentence began above
     if b[:1] not in _CLOSING_BRACKETS:
         return False
     return sum(a.count(c) for c in _OPENING_BRACKETS) > sum(a.count(c) for c in _CLOSING_BRACKETS)
@@ -373,6 +376,16 @@ def plan(
                 kinds[i] = CAPTION
             if _splits_mark(lines, static, i):
                 links[i] = _link_rule(text, line, lines[i + 1])
+                continue
+            if (
+                i + 1 < n
+                and kinds[i] == TEXT
+                and static[i + 1] == TEXT
+                and _closes_what_is_open(line.plain, lines[i + 1].plain)
+            ):
+                scores[i] = wrapping.join_score(sides[i], sides[i + 1])  # "…回来？" / "”": the quotation closes below
+                if scores[i] >= threshold:
+                    links[i] = _link_rule(text, line, lines[i + 1])
                 continue
             if i + 1 < n and columns[i].full and kinds[i] == TEXT and static[i + 1] == TEXT:
                 scores[i] = wrapping.stop_score(sides[i], sides[i + 1])
