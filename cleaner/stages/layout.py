@@ -433,11 +433,16 @@ def plan(
     heals: dict[int, Heal] = {}
     if options.move_blocks:
         for i in range(n - 1):
-            if links[i] is None and not plain_sentence[i] and _can_be_interrupted(lines[i], kinds[i], sides[i]):
+            if links[i] is not None:
+                continue
+            heal = None
+            if not plain_sentence[i] and _can_be_interrupted(lines[i], kinds[i], sides[i]):
                 heal = _find_heal(lines, kinds, static, links, sides, i, threshold)
-                if heal:
-                    heals[i] = heal
-                    _go_on_after_heal(heal, text, lines, kinds, static, plain_sentence, sides, links, scores, threshold)
+            elif kinds[i] == TEXT and sides[i].column.full and sides[i].ends_sentence:
+                heal = _find_heal(lines, kinds, static, links, sides, i, threshold, closed=True)
+            if heal:
+                heals[i] = heal
+                _go_on_after_heal(heal, text, lines, kinds, static, plain_sentence, sides, links, scores, threshold)
     return Plan(lines, kinds, links, heals, static, sides, scores, found, context)
 
 
@@ -633,10 +638,13 @@ def _find_heal(
     sides: Sequence[wrapping.Side],
     a: int,
     threshold: float,
+    closed: bool = False,
 ) -> Heal | None:
     """A heal of open fragment ``a`` across a group of headings, bylines and captions, if the
     group holds a line that marks it as an interruption (a credit, a byline, a label, a Markdown
-    heading) and the text after the group continues the sentence."""
+    heading) and the text after the group continues the sentence. With ``closed``, ``a`` ends a
+    sentence but fills its column: the paragraph goes on under the group only on the evidence a
+    break after a full stop needs without one (``wrapping.stop_score``), separator included."""
     headline_shaped = kinds[a] == HEADING
     # (A side's ``clause`` is ``blocks.has_clause_marks`` of its line, read once per line text.)
     # Only running text (punctuated, or the end of a joined run) is open to interruption, unless
@@ -678,8 +686,15 @@ def _find_heal(
         # As wide as the full line above the group: the column the group interrupted goes on
         # (a run of lines the group cut short shows no column of its own).
         c_side = dataclasses.replace(c_side, column=wrapping.Column(True, False))
-    evidence = wrapping.join_score(sides[a], c_side)
-    decisive = evidence >= threshold + DECISIVE_HEAL_MARGIN
+    if closed:
+        # After a full stop the separator before ``c`` counts: the run's own again, or a paragraph's end.
+        evidence = wrapping.stop_score(sides[a], dataclasses.replace(c_side, separator=sides[j].separator))
+        if evidence < threshold:
+            return None
+        running = True
+    else:
+        evidence = wrapping.join_score(sides[a], c_side)
+    decisive = not closed and evidence >= threshold + DECISIVE_HEAL_MARGIN
     if not running and not decisive:
         return None
     if any(kinds[g] == CAPTION and static[g] != CAPTION for g in group) and not (_shows_continuity(sides[a], c_side)):
