@@ -164,6 +164,7 @@ def ends_sentence(plain: str) -> bool:
 
 _TERM_LENGTH = 12  # characters inside the quotes or brackets of a term named in a sentence
 _OPENING_MARKS = "“‘「『（(〈《[【〔"
+_WANTS_MORE = "的在和与或及将把被向并让使由以从对用按"  # not 于: "关于「…」" heads a section
 
 
 def _closes_a_term(text: str) -> bool:
@@ -181,7 +182,11 @@ def _closes_a_term(text: str) -> bool:
     before = text[:opener].rstrip()
     # After a full stop the bracket is a note appended to the paragraph ("…佳节。（刘玉红）"); with no
     # clause mark before it the line is a headline or a dateline ("…讲话（附图片1张）").
-    return bool(before) and before[-1] not in SENTENCE_END and has_clause_marks(before)
+    if not before or before[-1] in SENTENCE_END:
+        return False
+    # A particle or preposition right before the mark ("…窗口下边缘的「状态」", "您可以在「图表向导」")
+    # wants what follows: the sentence goes on even with no clause mark before it.
+    return has_clause_marks(before) or before[-1] in _WANTS_MORE
 
 
 def ends_continuing(plain: str) -> bool:

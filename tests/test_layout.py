@@ -804,6 +804,10 @@ def test_a_line_of_bare_names_is_no_byline_to_heal_across():
         ("将鼠标指针放在图标或菜单命令上时，「扩展提示」", False),
         ("必须选择「查看」，并确保「字段阴影」", False),
         ("据介绍，1998年“双学双比”", False),
+        # A particle or preposition before the mark wants what follows, clause marks or not.
+        ("位于窗口下边缘的「状态」", False),
+        ("您可以在「图表向导」", False),
+        ("关于「图表向导」", True),
         ("“那么，为什么不来的呢？”", True),
         ("那时是孩子，不懂事……”", True),
         ("“进度条”", True),
