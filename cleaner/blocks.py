@@ -117,6 +117,11 @@ CREDIT_ENDINGS = tuple(f"{space}{word}" for space in " \u3000" for word in ("摄
 _SPACE_AFTER_MARK = regex.compile(r"[，。、；：！？（）,.;:!?()][ \t\u3000]+\S+$")
 
 
+# A credit line written without a space ("受访者供图", "区文旅局供图"); "提供图" is "提供图片" cut at the
+# line's end.
+_BARE_CREDIT = regex.compile(r"^\p{Han}{2,10}(?<!提)供图$")
+
+
 def ends_with_credit(plain: str) -> bool:
     """True if ``plain`` ends with a photo credit after a space ("文禹 摄") that spacing keeps."""
     return plain.endswith(CREDIT_ENDINGS) and _SPACE_AFTER_MARK.search(plain) is None
@@ -319,7 +324,7 @@ def static_kind(line: str) -> str:
     first, short = plain[0], len(plain) <= 60
     if first in _SEPARATOR_STARTS and _SEPARATOR.match(plain):
         return SEPARATOR
-    if first == "▲" or ends_with_credit(plain):
+    if first == "▲" or ends_with_credit(plain) or _BARE_CREDIT.match(plain):
         return CAPTION
     if plain.startswith(("图：", "图:", "图为")) and ends_sentence(plain):
         return CAPTION  # a fragment of running text can start with 图为 too; a caption is whole

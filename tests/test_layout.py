@@ -350,6 +350,22 @@ def test_a_byline_names_people_and_running_text_mentions_a_reporter(line: str, k
 
 
 @pytest.mark.parametrize(
+    ("line", "kind"),
+    [
+        # A picture credit with no space before 供图 is a credit all the same.
+        ("受访者供图", blocks.CAPTION),
+        ("区文旅局供图", blocks.CAPTION),
+        ("新华社 供图", blocks.CAPTION),
+        # "提供图片" cut at the line's end is running text.
+        ("所有照片均由工作人员提供图", blocks.TEXT),
+        ("由本报提供图", blocks.TEXT),
+    ],
+)
+def test_a_credit_ends_in_gongtu_with_or_without_a_space(line: str, kind: str) -> None:
+    assert blocks.static_kind(line) == kind
+
+
+@pytest.mark.parametrize(
     ("plain", "spaced"),
     [
         ("提质发展 绘就精彩渌口", True),
