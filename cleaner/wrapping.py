@@ -483,8 +483,9 @@ def bound_start(a: Side, b: Side) -> float:
     return BOUND_START
 
 
-# Characters that need what they govern or join after them: a preposition, a conjunction, 是.
-_DANGLING = frozenset("是在和与或及将把被向于并让使由")
+# Characters that need what they govern or join after them: a preposition, a conjunction, 是, a
+# modal verb (可, 能, 会, 应, 需). Adverbs (也, 就) were tried: they join unmarked headlines.
+_DANGLING = frozenset("是在和与或及将把被向于并让使由可能会应需")
 
 
 def dangling_end(a: Side, b: Side) -> float:

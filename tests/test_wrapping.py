@@ -243,6 +243,9 @@ def test_bound_starts_come_from_the_word_list_and_hold_particles_only():
         ("他走进屋里看了看", "呀！原来是你。", "bound_start", False),  # an interjection starts a sentence
         ("输入用于给基底文字标音的", "文本。", "dangling_end", True),
         ("本次活动的目的", "是让更多人了解。", "dangling_end", False),  # 目的 is a word
+        # A modal verb wants the verb it qualifies ("可打印"), unless it ends a word ("许可", "功能").
+        ("显示或隐藏页面中可", "打印区域的边界。", "dangling_end", True),
+        ("选择此选项后，该功能", "将被禁用。", "dangling_end", False),
     ],
 )
 def test_particles_bind_across_a_break(a, b, evidence, found):
