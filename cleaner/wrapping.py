@@ -61,6 +61,7 @@ HEADLINE_AFTER_SHORT = -7.0
 SPLIT_WORD = 1.5
 BOUND_START = 3.0
 DANGLING_END = 3.0
+OPEN_PAIR = 6.0
 TAIL_LINE = 3.0
 TAIL_LINE_NEAR = 1.5
 TAIL_SHARE = 0.75  # a last line this much narrower than the line above is plainly not a column of its own
@@ -603,6 +604,24 @@ def separator_evidence(a: Side, b: Side) -> float:
     return BLANK_AFTER_SINGLES if b.separator == BLANK else 0.0
 
 
+_PAIRS = {"「": "」", "『": "』", "（": "）", "《": "》", "“": "”", "‘": "’", "【": "】", "〈": "〉"}
+_PAIR_OPENERS = regex.compile("[" + "".join(_PAIRS) + "]")
+
+
+def open_pair(a: Side, b: Side) -> float:
+    """The line leaves a bracket or quotation open and the next one closes it before opening
+    another (``如果点击「表单筛选`` / ``器」工具栏上的…``): one sentence runs across the break."""
+    if _PAIR_OPENERS.search(a.plain) is None:
+        return 0.0
+    for opener, closer in _PAIRS.items():
+        if a.plain.count(opener) <= a.plain.count(closer):
+            continue
+        close = b.plain.find(closer)
+        if close >= 0 and opener not in b.plain[:close]:
+            return OPEN_PAIR
+    return 0.0
+
+
 def indented_after(a: Side, b: Side) -> float:
     """In a document that indents its paragraphs, an indented line starts one."""
     return INDENTED_AFTER if b.indented else 0.0
@@ -619,6 +638,7 @@ EVIDENCE = (
     split_word,
     bound_start,
     dangling_end,
+    open_pair,
     tail_line,
     latin_run,
     opener_after,

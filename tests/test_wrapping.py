@@ -245,6 +245,11 @@ def test_bound_starts_come_from_the_word_list_and_hold_particles_only():
         ("本次活动的目的", "是让更多人了解。", "dangling_end", False),  # 目的 is a word
         # A modal verb wants the verb it qualifies ("可打印"), unless it ends a word ("许可", "功能").
         ("显示或隐藏页面中可", "打印区域的边界。", "dangling_end", True),
+        # A bracket or quotation left open closes on the next line: one sentence across the break.
+        ("如果点击「表单筛选", "器」工具栏上的「关闭」图标", "open_pair", True),
+        ("他说：“我们明天一早就", "走。”", "open_pair", True),
+        ("「表单筛选器」", "工具栏", "open_pair", False),  # closed on its own line
+        ("他说：“我们走", "“不行。”", "open_pair", False),  # a new quotation opens first
         ("选择此选项后，该功能", "将被禁用。", "dangling_end", False),
     ],
 )
