@@ -78,6 +78,19 @@ def test_a_changed_number_is_a_different_fact(copy):
 
 
 @pytest.mark.parametrize(
+    ("original", "copy"),
+    [
+        (ITEM, ITEM.replace("一是", "—是")),  # 一 read as a dash
+        (REVIEW, REVIEW.replace("2025", "2O25")),  # 0 read as the letter O
+        (REVIEW, REVIEW.replace("十四五", "十四丑")),  # a numeral read as another character
+    ],
+)
+def test_a_numeral_misread_as_a_character_that_is_none_is_a_copy(original, copy):
+    [edit] = copies(original, copy)
+    assert (edit.rule, edit.detail["kept"]["edits"]) == ("short_near", 1)
+
+
+@pytest.mark.parametrize(
     "copy",
     [
         ITEM.replace("加快", "全面"),  # 一是加快… / 一是全面…: another list item

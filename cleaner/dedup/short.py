@@ -9,9 +9,10 @@ optimal alignment of them needs
   ``max_ratio`` of the longer key's length;
 * no two edits side by side: OCR damages characters, one at a time, while a changed word
   (``加快`` / ``推进`` in two list items ``一是加快…`` / ``一是推进…``) changes neighbours together;
-* no edit touching a number: a digit or a Chinese numeral (``2023年`` / ``2024年``, ``一是`` /
-  ``二是``), or punctuation next to a digit (``5.6%`` / ``56%``) — a changed number is a different
-  fact, not a copy;
+* no edit changing a number: a digit or a Chinese numeral for another (``2023年`` / ``2024年``,
+  ``一是`` / ``二是``), one put in or taken out, or punctuation next to a digit (``5.6%`` / ``56%``)
+  — a changed number is a different fact, not a copy; a numeral misread as a character that is
+  none (``一是`` / ``—是``, ``2025`` / ``2O25``) is a misread;
 * no character swapped for another that also makes a word with its neighbours (``上边缘`` /
   ``下边缘``, from jieba's word pairs): a misread character breaks a word (``巩固`` / ``巩近``);
 * no quotation mark or bracket added or taken away: a text that quotes a name the other does not
@@ -262,15 +263,19 @@ def _quotes_otherwise(kind: str, a: Sequence[int], i: int, b: Sequence[int], j: 
 
 
 def _touches_number(kind: str, a: Sequence[int], i: int, b: Sequence[int], j: int) -> bool:
-    """Whether an edit changes a number: a numeral itself, or punctuation next to a digit."""
+    """Whether an edit changes a number: a numeral for another (``一是`` / ``二是``), a numeral put in
+    or taken out, or punctuation next to a digit. A numeral swapped for a character that is none
+    (``输入一个名称`` / ``输入说个名称``) is a misread, not another number."""
+    if kind == "sub" and _is_number(a[i]) != _is_number(b[j]):
+        return _by_a_digit(a, i) or _by_a_digit(b, j)
     involved = []
     if kind in ("sub", "del"):
         involved.append((a, i))
     if kind in ("sub", "ins"):
         involved.append((b, j))
-    for text, k in involved:
-        if _is_number(text[k]):
-            return True
-        if not chr(text[k]).isalnum() and any(0 <= n < len(text) and chr(text[n]).isdigit() for n in (k - 1, k + 1)):
-            return True
-    return False
+    return any(_is_number(text[k]) or _by_a_digit(text, k) for text, k in involved)
+
+
+def _by_a_digit(text: Sequence[int], k: int) -> bool:
+    """Whether the character at ``k`` is punctuation next to a digit (``5.6%`` / ``56%``)."""
+    return not chr(text[k]).isalnum() and any(0 <= n < len(text) and chr(text[n]).isdigit() for n in (k - 1, k + 1))
