@@ -991,3 +991,25 @@ def test_a_credit_under_a_full_line_that_ends_a_sentence_stays_before_a_blank_li
     )
     out, _ = run(text)
     assert out.index("九届。") < out.index("（王志摄影报道）") < out.index("新春北京")
+
+
+def _wrapped(text: str, width: int) -> str:
+    return "\n".join(text[i : i + width] for i in range(0, len(text), width))
+
+
+def test_a_line_that_starts_an_earlier_paragraph_again_starts_its_copy():
+    """呐喊 (wordcloud 1.9.4's example text; the stories are public domain), wrapped at 13 columns:
+    a paragraph whose end was lost fills its last line, and a copy of an earlier paragraph follows
+    on the next line. Everything else says the line runs on; that the document started a paragraph
+    with the same words before says the copy starts there (so dedup can find it)."""
+    original = (
+        "至于我看好戏的时候，却实在已经是“远哉遥遥”的了，其时恐怕我还不过十一二岁。"
+        "我们鲁镇的习惯，本来是凡有出嫁的女儿，倘自己还未当家，夏间便大抵回到母家去消夏。"
+    )
+    cut_short = (
+        "但是前几天，我忽在无意之中看到一本日本文的书，可惜忘记了书名和著者，总之是关于中国戏的。"
+        "其中有一篇，大意仿佛说，中国戏是大敲，大叫，大跳，使看客头昏脑眩，很"
+    )
+    text = _wrapped(original, 13) + "\n\n" + _wrapped(cut_short, 13) + "\n" + _wrapped(original, 13) + "\n"
+    out, _ = run(text)
+    assert out.split("\n\n") == [original, cut_short, original + "\n"]

@@ -430,6 +430,7 @@ def plan(
             scores[i] = score
             if score is not None and score >= threshold:
                 links[i] = _link_rule(text, line, lines[i + 1])
+    _split_repeated_starts(lines, links, scores)
     heals: dict[int, Heal] = {}
     if options.move_blocks:
         for i in range(n - 1):
@@ -444,6 +445,38 @@ def plan(
                 heals[i] = heal
                 _go_on_after_heal(heal, text, lines, kinds, static, plain_sentence, sides, links, scores, threshold)
     return Plan(lines, kinds, links, heals, static, sides, scores, found, context)
+
+
+REPEAT_START = 12  # characters a paragraph's start must share with an earlier one's to be its copy
+
+
+def _split_repeated_starts(lines: Sequence[Line], links: list[str | None], scores: Sequence[float | None]) -> None:
+    """Undo joins into a line that starts text an earlier paragraph of the document starts with:
+    a copy of that paragraph begins there (a repeated paragraph set after one whose end ran on),
+    and joined it would hide from dedup. Only joins made on the evidence of a score are undone."""
+    n = len(lines)
+    starts: set[str] = set()
+
+    def head(i: int) -> str:
+        found, j = "", i
+        while j < n and len(found) < REPEAT_START:
+            found += "".join(lines[j].plain.split())
+            if links[j] is None:
+                break
+            j += 1
+        return found[:REPEAT_START]
+
+    for i in range(n):
+        if i and links[i - 1] is not None:
+            if scores[i - 1] is None:
+                continue
+            found = head(i)
+            if len(found) == REPEAT_START and found in starts:
+                links[i - 1] = None
+        if i == 0 or links[i - 1] is None:
+            found = head(i)
+            if len(found) == REPEAT_START:
+                starts.add(found)
 
 
 def _go_on_after_heal(
