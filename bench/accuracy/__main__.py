@@ -10,6 +10,7 @@ regex baseline, and the cleaner (default config, no correction rules, unless --c
 from __future__ import annotations
 
 import argparse
+import difflib
 import importlib
 import json
 import shutil
@@ -82,9 +83,11 @@ def run_cleaner(
     config_path: Path | None,
     keep: Path | None = None,
     drops: dict[str, list[tuple[str, str]]] | None = None,
+    again: dict[str, str] | None = None,
 ) -> tuple[dict[str, str], float]:
     """Write the damaged corpus as files, run ``cleaner.clean_corpus`` on it, read the outputs back
-    (and into ``drops``, if given, the lines each document lost as furniture or debris)."""
+    (and into ``drops``, if given, the lines each document lost as furniture or debris; into
+    ``again``, if given, each output cleaned a second time, which should change nothing)."""
     import cleaner
 
     config = cleaner.load_config(config_path) if config_path else cleaner.Config()
@@ -106,7 +109,23 @@ def run_cleaner(
             outputs[doc.id] = path.read_text(encoding="utf-8") if path.exists() else ""
         if drops is not None:
             drops.update(line_drops(dst, damaged))
+        if again is not None:
+            cleaner.clean_corpus(dst, work / "again", config)
+            for doc in damaged:
+                path = work / "again" / file_name(doc.id)
+                again[doc.id] = path.read_text(encoding="utf-8") if path.exists() else ""
     return outputs, seconds
+
+
+def changed_again(cleaned: dict[str, str], again: dict[str, str]) -> tuple[int, int]:
+    """Documents a second run changed, and the lines it changed (removed or added) in them."""
+    documents = lines = 0
+    for doc_id, text in cleaned.items():
+        second = again.get(doc_id, "")
+        if second != text:
+            documents += 1
+            lines += sum(1 for line in difflib.ndiff(text.splitlines(), second.splitlines()) if line[:1] in "+-")
+    return documents, lines
 
 
 def line_drops(dst: Path, damaged: Sequence[Damaged]) -> dict[str, list[tuple[str, str]]]:
@@ -133,7 +152,9 @@ def run(args: argparse.Namespace) -> dict[str, Report]:
     naive = naive_clean(inputs)
     naive_seconds = time.perf_counter() - clock
     drops: dict[str, list[tuple[str, str]]] = {}
-    cleaned, cleaner_seconds = run_cleaner(damaged, args.config, args.keep, drops)
+    again: dict[str, str] = {}
+    cleaned, cleaner_seconds = run_cleaner(damaged, args.config, args.keep, drops, again)
+    again_documents, again_lines = changed_again(cleaned, again)
 
     clock = time.perf_counter()
     reports = {
@@ -147,6 +168,10 @@ def run(args: argparse.Namespace) -> dict[str, Report]:
     print(f"gold: {len(docs)} documents, {characters} characters; seed {args.seed}")
     print(format_table(reports))
     total = time.perf_counter() - started
+    print(
+        f"cleaned again (should change nothing): {again_documents} of {len(damaged)} documents change,"
+        f" {again_lines} lines"
+    )
     print(f"damage {damage_seconds:.2f} s, scoring {score_seconds:.2f} s, whole run {total:.2f} s")
     if args.show_errors:
         print()
@@ -157,6 +182,7 @@ def run(args: argparse.Namespace) -> dict[str, Report]:
             "documents": len(docs),
             "gold_characters": characters,
             "systems": {name: report.to_dict() for name, report in reports.items()},
+            "cleaned_again": {"documents_changed": again_documents, "lines_changed": again_lines},
         }
         args.json.write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return reports
