@@ -1013,3 +1013,17 @@ def test_a_line_that_starts_an_earlier_paragraph_again_starts_its_copy():
     text = _wrapped(original, 13) + "\n\n" + _wrapped(cut_short, 13) + "\n" + _wrapped(original, 13) + "\n"
     out, _ = run(text)
     assert out.split("\n\n") == [original, cut_short, original + "\n"]
+
+
+def test_of_two_headline_shaped_lines_over_a_caption_the_nearer_is_the_fragment():
+    """LibreOffice 7.4 help, zh-CN (MPL-2.0), as the accuracy harness damaged it: a caption dropped
+    between a sentence and its full stop, under a section heading. The heal starts from the line
+    right above the caption; the heading above that stays where it is, without the full stop."""
+    text = (
+        "点击指定按钮「<」。\n\n向目录中的条目指定超链接\n\n可以将交叉引用作为超链接指定给目录中的条目\n\n"
+        "▲ 图为工业园区农民在田间收割晚稻。\n\u3000\n。\n\n在目录中点击鼠标右键，然后选择「编辑索引/目录」。\n"
+    )
+    out, _ = run(text)
+    assert "\n向目录中的条目指定超链接\n" in out
+    assert "\n可以将交叉引用作为超链接指定给目录中的条目。\n" in out
+    assert out.index("目录中的条目。") < out.index("▲ 图为") < out.index("在目录中点击")

@@ -712,6 +712,8 @@ def _find_heal(
         return None
     if not any(_is_strong_member(lines[g], kinds[g]) for g in group):
         return None  # nothing shows the lines are not text: they stay where they are
+    if headline_shaped and kinds[group[0]] == HEADING and not blocks.is_marked(lines[group[0]].raw):
+        return None  # two headline-shaped lines over the group: the nearer one is the fragment, if any
     c_line = lines[j]
     # The separator before ``c`` is the group's, not the paragraph's: it says nothing here.
     c_side = dataclasses.replace(sides[j], separator=None)
