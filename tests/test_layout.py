@@ -1027,3 +1027,16 @@ def test_of_two_headline_shaped_lines_over_a_caption_the_nearer_is_the_fragment(
     assert "\n向目录中的条目指定超链接\n" in out
     assert "\n可以将交叉引用作为超链接指定给目录中的条目。\n" in out
     assert out.index("目录中的条目。") < out.index("▲ 图为") < out.index("在目录中点击")
+
+
+def test_a_paragraph_under_a_heading_is_no_deck_when_a_sentence_ends_inside_it():
+    """LibreOffice 7.4 help, zh-CN (MPL-2.0), as the accuracy harness damaged it: a byline dropped
+    into the first paragraph under a section heading. A deck under a headline has no full stop
+    inside; this line has one, so it is running text, taken up again under the byline."""
+    text = (
+        "气泡图表类型\n\n气泡\n\n\u3000\u3000气泡图表展示了三个变量的关系。两个变量用于指定\n\n本报记者 林红兰 邓雪\n\n"
+        "在X轴和Y轴上的位置，而第三个变量显示为每个气泡\n\n的相对大小。\n"
+    )
+    out, _ = run(text)
+    assert "两个变量用于指定在X轴和Y轴上的位置" in out
+    assert out.index("的相对大小。") < out.index("本报记者 林红兰 邓雪")

@@ -766,8 +766,8 @@ def _find_heal(
         and not speech
         and all(kinds[g] == BYLINE for g in group)
         and (
-            not sides[a].clause
-            or (a and kinds[a - 1] == HEADING and not links[a - 1])
+            not (sides[a].clause or sides[a].inner_stop or (a and links[a - 1]))
+            or (a and kinds[a - 1] == HEADING and not links[a - 1] and not sides[a].inner_stop)
             or not all(blocks.names_a_reporter(lines[g].plain) for g in group)
         )
     ):
