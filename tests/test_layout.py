@@ -1040,3 +1040,21 @@ def test_a_paragraph_under_a_heading_is_no_deck_when_a_sentence_ends_inside_it()
     out, _ = run(text)
     assert "两个变量用于指定在X轴和Y轴上的位置" in out
     assert out.index("的相对大小。") < out.index("本报记者 林红兰 邓雪")
+
+
+@pytest.mark.parametrize(
+    ("under", "kind"),
+    [
+        ("▲ 图为北山林场游客为老人义诊。 郑英强 摄", blocks.TEXT),  # a caption of its own
+        ("郑英强 摄", blocks.CAPTION),  # the credit of the sentence above
+        ("（本版图片由受访单位提供）", blocks.CAPTION),
+    ],
+)
+def test_a_sentence_is_a_caption_only_over_a_credit_or_picture_note(under: str, kind: str):
+    """KiCad 6.0 manual, zh (GPL-3+/CC-BY-3.0+): a sentence on a line of its own reads as a caption
+    over a credit; a line marked with ▲ starts a caption of its own, so the sentence above it
+    stays text."""
+    text = f"使用模拟器时，您需要先放置模拟元件的符号。\n\n还有一些演示项目来说明模拟器的功能。\n\n{under}\n"
+    plan = layout.plan(text)
+    [line] = [i for i, line in enumerate(plan.lines) if line.plain.startswith("还有")]
+    assert plan.kinds[line] == kind

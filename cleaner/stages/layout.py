@@ -372,7 +372,7 @@ def plan(
             # unless it fills its column and the next line stays in it.
             if joined_in:
                 kinds[i] = HEADING if previous == HEADING else TEXT
-            elif i + 1 < n and static[i + 1] == CAPTION and blocks.is_one_sentence(line.plain):
+            elif _captioned(lines, static, i) and blocks.is_one_sentence(line.plain):
                 kinds[i] = CAPTION
             if _splits_mark(lines, static, i):
                 links[i] = _link_rule(text, line, lines[i + 1])
@@ -395,7 +395,7 @@ def plan(
         if joined_in:
             kinds[i] = HEADING if previous == HEADING else TEXT
         else:
-            kinds[i] = _resolve(line, static[i], previous, lines[i - 1] if i else None, static, i, columns[i])
+            kinds[i] = _resolve(line, static[i], previous, lines, static, i, columns[i])
             if kinds[i] == HEADING and i + 1 < n and _cut_at_break(sides[i], sides[i + 1]):
                 kinds[i] = TEXT  # a headline never ends in the middle of a word
             elif (
@@ -589,7 +589,7 @@ def _resolve(
     line: Line,
     kind: str,
     previous: str | None,
-    previous_line: Line | None,
+    lines: Sequence[Line],
     static: Sequence[str],
     i: int,
     column: wrapping.Column = wrapping.NO_COLUMN,
@@ -606,15 +606,21 @@ def _resolve(
     if kind != TEXT:
         return kind
     plain = line.plain
-    if _under_kicker(previous, previous_line):
+    if _under_kicker(previous, lines[i - 1] if i else None):
         return HEADING  # the deck under a kicker: "优化环境有“丰”彩——" / "持续推进…"
     if wrapping.is_english(plain):
         return TEXT  # English prose has its own punctuation and capitals; its lines join on evidence
     if blocks.is_spaced_headline(plain) or (not column.full and blocks.is_headline_form(plain)):
         return HEADING
-    if i + 1 < len(static) and static[i + 1] == CAPTION and blocks.is_one_sentence(plain):
+    if _captioned(lines, static, i) and blocks.is_one_sentence(plain):
         return CAPTION  # "高科技新材料产业园一角。" above "(本文图片均由…提供)"
     return TEXT
+
+
+def _captioned(lines: Sequence[Line], static: Sequence[str], i: int) -> bool:
+    """The line after ``i`` is a credit or picture note that a sentence-shaped caption may stand
+    over; a ``▲`` line starts a caption of its own, so the line above it is not one."""
+    return i + 1 < len(static) and static[i + 1] == CAPTION and not lines[i + 1].plain.startswith("▲")
 
 
 def _can_be_interrupted(line: Line, kind: str, side: wrapping.Side) -> bool:
