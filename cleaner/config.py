@@ -168,7 +168,7 @@ class DedupOptions:
     short_near: bool = True
     short_min_length: int = 20
     short_max_length: int = 45
-    short_max_edits: int = 2
+    short_max_edits: int = 3
     short_max_ratio: float = 0.1
     # Near copies with a few edits (rule "short_near" too): a paragraph longer than
     # short_max_length, up to near_edits_max_length, that shares an LSH band with an earlier one

@@ -77,6 +77,17 @@ def test_a_changed_number_is_a_different_fact(copy):
     assert copies(GROWTH if "增长" in copy else REVIEW if "代表" in copy else ITEM, copy) == []
 
 
+def test_three_misread_characters_in_a_sentence_of_thirty_or_more_are_a_copy():
+    """Three isolated misreads, each breaking a word, in 37 characters: a copy by default (three
+    edits at most, and at most 10% of the length); with two edits at most, kept."""
+    ocr = REVIEW.replace("顺利", "顺判").replace("圆满", "圆瞒").replace("工作", "工竹")
+    [edit] = copies(REVIEW, ocr)
+    assert (edit.rule, edit.detail["kept"]["edits"]) == ("short_near", 3)
+    assert copies(REVIEW, ocr, DedupOptions(short_max_edits=2)) == []
+    # At 26 characters 10% allows two: the same three misreads keep a shorter sentence apart.
+    assert copies(POVERTY, POVERTY.replace("巩固", "巩近").replace("成果", "成杲").replace("底线", "底钱")) == []
+
+
 @pytest.mark.parametrize(
     ("original", "copy"),
     [
