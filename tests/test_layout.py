@@ -1084,3 +1084,19 @@ def test_a_quotation_that_ends_its_sentence_is_the_rest_after_a_group_not_a_head
     out, _ = run(text)
     assert "薛蟠道：“该罚，该罚！”" in out
     assert out.index("该罚！”") < out.index("▲ 图为青山县")
+
+
+def test_a_caption_under_a_sentence_inside_an_open_quotation_is_moved():
+    """呐喊 (wordcloud 1.9.4's example text; the stories are public domain) as the accuracy harness
+    damaged it: the caption falls after a full stop, but inside a quotation the line opened and
+    did not close, so the speech goes on under the caption."""
+    text = (
+        "看客中间，八一嫂是心肠最好的人，抱着伊的两周岁的遗腹子，正在\n\n"
+        "七斤嫂身边看热闹；这时过意不去，连忙解劝说，“七斤嫂，算了罢。\n"
+        "▲ 图为沿江大道工人在实验室检测样品。 蔡晨艳 摄\n"
+        "人不是神仙，谁知道未来事呢？便是七斤嫂，那时不也说，没有辫子\n \n"
+        "倒也没有什么丑么？况且衙门里的大老爷也还没有告示，……”\n"
+    )
+    out, _ = run(text)
+    assert "“七斤嫂，算了罢。人不是神仙，" in out
+    assert out.index("还没有告示，……”") < out.index("▲ 图为沿江大道")

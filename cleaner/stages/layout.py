@@ -211,6 +211,12 @@ def _closes_what_is_open(a: str, b: str) -> bool:
     return sum(a.count(c) for c in _OPENING_BRACKETS) > sum(a.count(c) for c in _CLOSING_BRACKETS)
 
 
+def _quotation_open(a: str) -> bool:
+    """The line opens a quotation it does not close (``“七斤嫂，算了罢。``): the speech, and the
+    sentence it is in, go on."""
+    return a.count("“") > a.count("”")
+
+
 def continues_heading(a: Line, a_kind: str, b: Line, b_kind: str, separator: str) -> bool:
     """A subtitle ("——…") split by a single line break inside its paragraph, as in 003's
     "——2026年1月29日在…第二届人民代表大会" / "第六次会议上"."""
@@ -727,7 +733,7 @@ def _find_heal(
         # (a run of lines the group cut short shows no column of its own).
         c_side = dataclasses.replace(c_side, column=wrapping.Column(True, False))
     if closed:
-        if _closes_what_is_open(lines[a].plain, c_line.plain):
+        if _closes_what_is_open(lines[a].plain, c_line.plain) or _quotation_open(lines[a].plain):
             # "…福寿仙……" / caption / "”他满自豪地说。": the quotation closes after the group.
             evidence = wrapping.join_score(sides[a], c_side)
         elif sides[a].column.full:
