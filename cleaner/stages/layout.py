@@ -97,6 +97,29 @@ class Context:
 
 
 @dataclass
+class Survey:
+    """What a plan reads of a text before it decides anything: its lines and their readings, its
+    furniture and debris, the column evidence, and the document's ``Context``. Whether a pass drops
+    furniture needs no more, and a pass that drops some decides nothing (the text changes first)."""
+
+    text: str
+    lines: list[Line]
+    read: list[Reading]
+    static: list[str]  # static kinds, furniture and protected lines made SEPARATOR
+    furniture: dict[int, str]
+    columns: list[wrapping.Column]
+    widths: list[float]
+    indented: list[bool]  # all False unless the document indents its paragraphs
+    text_lines: list[bool]
+    closed: list[bool]
+    context: Context
+
+    def line_ends(self) -> list[bool]:
+        """Whether each line ends a sentence (``blocks.ends_sentence``, as its side reads it)."""
+        return [reading.facts[3] for reading in self.read]
+
+
+@dataclass
 class Plan:
     """What the stage decided for one text: line kinds, joins to the next line, heals."""
 
@@ -109,6 +132,10 @@ class Plan:
     scores: list[float | None]
     furniture: dict[int, str]  # page furniture and debris lines, by index, with their kind
     context: Context | None = None
+
+    def line_ends(self) -> list[bool]:
+        """Whether each line ends a sentence (``blocks.ends_sentence``, read once per line text)."""
+        return [side.ends_sentence for side in self.sides]
 
     def weak_breaks(self, threshold: float, band: float = WEAK_BAND) -> list[int]:
         """Breaks left apart whose score came within ``band`` of ``threshold``: the evidence was
@@ -287,6 +314,11 @@ def _read(line: Line) -> Reading:
     )
 
 
+def _fields(read: Sequence[Reading]) -> list[list]:
+    """The readings' fields, a list per field (transposed in one pass rather than one per field)."""
+    return [list(field) for field in zip(*read, strict=True)] if read else [[] for _ in Reading._fields]
+
+
 def _readings(lines: Sequence[Line], known: dict[str, Reading]) -> list[Reading]:
     """The reading of every line, from ``known`` (by the line's text) or made and kept there."""
     found = []
@@ -311,14 +343,22 @@ def plan(
     their own. A ``context`` makes ``text`` a window of a document planned before: what only the
     whole document shows (its rhythm, indentation, furniture) is taken from it. ``known`` holds
     the readings of lines seen before (a run of the stage keeps one for all its plans)."""
+    return decide(survey(text, protected, context, known), options)
+
+
+def survey(
+    text: str,
+    protected: Sequence[tuple[int, int]] = (),
+    context: Context | None = None,
+    known: Readings | None = None,
+) -> Survey:
+    """The first half of ``plan``: the lines of ``text``, their readings, furniture and columns,
+    and the document's ``Context`` (arguments as for ``plan``)."""
     lines = split_lines(text)
     n = len(lines)
     known = Readings() if known is None else known
     read = _readings(lines, known.lines)
-    plain_sentence = [reading.plain_sentence for reading in read]
-    static = [reading.static for reading in read]
-    stripped = [reading.stripped for reading in read]
-    indented = [reading.indented for reading in read]
+    plain_sentence, static, stripped, indented, widths, closed, facts = _fields(read)
     if context is None:
         found = furniture.find(stripped, indented)
     else:
@@ -327,24 +367,33 @@ def plan(
         static[i] = SEPARATOR  # kept furniture stands alone: never joined, never healed across
     for i in _protected_lines(lines, protected):
         static[i] = SEPARATOR
-    widths = [reading.width for reading in read]
     text_lines = [kind in (TEXT, LIST) for kind in static]
     # Clause punctuation (``Side.clause``) or English prose.
-    prose = [reading.plain_sentence or reading.facts[0] or reading.facts[4] for reading in read]
-    closed = [reading.closed for reading in read]
+    prose = [sentence or fact[0] or fact[4] for sentence, fact in zip(plain_sentence, facts, strict=True)]
     columns = wrapping.columns(widths, text_lines, prose, closed)
     # Indentation marks paragraph starts only in a document that indents some lines and not others.
     indents_paragraphs = 2 <= sum(indented) < n if context is None else context.indents_paragraphs
     if not indents_paragraphs:
         indented = [False] * n
-    separators = [None] + [
-        wrapping.SINGLE if text[lines[i - 1].end : lines[i].start] == "\n" else wrapping.BLANK for i in range(1, n)
-    ]
     if context is None:
         full = [column.full for column in columns]
         document_rhythm = wrapping.LazyRhythm([line.plain for line in lines], full, text_lines, known.rhythm)
         varied = wrapping.varied_widths(widths, full)
         context = Context(document_rhythm, indents_paragraphs, frozenset(stripped[i] for i in found), varied)
+    return Survey(text, lines, read, static, found, columns, widths, indented, text_lines, closed, context)
+
+
+def decide(surveyed: Survey, options: LayoutOptions = DEFAULT_OPTIONS) -> Plan:
+    """The second half of ``plan``: kinds, joins and heals of the lines ``surveyed``."""
+    text, lines, read, static, found = surveyed.text, surveyed.lines, surveyed.read, surveyed.static, surveyed.furniture
+    columns, widths, indented = surveyed.columns, surveyed.widths, surveyed.indented
+    text_lines, closed, context = surveyed.text_lines, surveyed.closed, surveyed.context
+    n = len(lines)
+    plain_sentence = [reading.plain_sentence for reading in read]
+    indents_paragraphs = context.indents_paragraphs
+    separators = [None] + [
+        wrapping.SINGLE if text[lines[i - 1].end : lines[i].start] == "\n" else wrapping.BLANK for i in range(1, n)
+    ]
     document_rhythm, varied = context.rhythm, context.varied_widths
     sides = [
         wrapping.Side(
@@ -1114,7 +1163,7 @@ def _furniture_kept(kind: str, options: LayoutOptions) -> bool:
     return (options.debris if kind == furniture.DEBRIS else options.furniture) == "keep"  # "mark" drops
 
 
-def furniture_changes(decided: Plan, options: LayoutOptions, known: Readings | None = None) -> list[Change]:
+def furniture_changes(decided: Survey | Plan, options: LayoutOptions, known: Readings | None = None) -> list[Change]:
     """Removals of the page furniture and debris lines (``drop_page_number``, ``drop_running_head``,
     ``drop_debris``), each with the line break after it, so the text around closes up and the
     passes that follow can rejoin a paragraph a page break cut."""
@@ -1137,19 +1186,20 @@ def furniture_changes(decided: Plan, options: LayoutOptions, known: Readings | N
     return changes
 
 
-def speck_changes(decided: Plan, known: Readings | None = None) -> list[Change]:
+def speck_changes(decided: Survey | Plan, known: Readings | None = None) -> list[Change]:
     """Removals of OCR specks inside lines of text (``drop_speck``, :func:`cleaner.furniture.specks`);
     ``known`` keeps what the plans of a run of the stage found, line by line."""
     specks = (Readings() if known is None else known).specks
     changes = []
     previous_ends, full_stop = True, False
+    ends = decided.line_ends()
     for i, line in enumerate(decided.lines):
         if i in decided.furniture:
             continue
         if decided.static[i] in (TEXT, LIST):
             for start, end in specks(line.raw, previous_ends, full_stop):
                 changes.append(Change(line.start + start, line.start + end, "", "drop_speck"))
-        previous_ends = decided.sides[i].ends_sentence  # blocks.ends_sentence of the line
+        previous_ends = ends[i]  # blocks.ends_sentence of the line
         end = line.plain.rstrip()
         # A half-width ! ? . after a Han character is the full-width mark punctuation makes of it.
         last = end[-1:]
@@ -1263,10 +1313,11 @@ def repair(doc: Document, options: LayoutOptions) -> tuple[Document, list[Edit]]
         # pass that finds nothing there is confirmed on the whole document.
         changes = window_changes(doc, options, places, context, known) if places and context else None
         if not changes:
-            decided = plan(doc.text, options, _protected(doc), known=known)
-            context = decided.context
-            changes = markdown.guard(doc, furniture_changes(decided, options, known))
-            if not changes:
+            surveyed = survey(doc.text, _protected(doc), known=known)
+            context = surveyed.context
+            changes = markdown.guard(doc, furniture_changes(surveyed, options, known))
+            if not changes:  # (a pass that drops furniture plans the text it leaves)
+                decided = decide(surveyed, options)
                 changes = markdown.guard(doc, structural_changes(doc.text, decided))
         if not changes and options.markup == "strip" and strip_rounds < MAX_MARK_PASSES:
             # Marks go once the structure is settled (a mark is kept where its plain line would be
