@@ -148,6 +148,16 @@ def specks(line: str, after_sentence: bool, after_full_stop: bool = False) -> li
     return found
 
 
+def may_have_specks(line: str) -> bool:
+    """Whether ``specks`` can find anything in ``line`` at all, by the characters it looks at: a
+    mark at the end with a gap at most three characters before it, or a mark that starts the line
+    (after its indentation). Most lines have neither, and are not looked at further."""
+    tail = line[-4:-1]
+    if line[-1:] in _SPECK_MARKS and (" " in tail or "\u3000" in tail or "\t" in tail):
+        return True
+    return (line.lstrip(" \t\u3000")[:1] if line[:1] in " \t\u3000" else line[:1]) in _COMMA_SPECKS
+
+
 # A speck an OCR engine reads in the gap between a running head's label and its number.
 _GAP_SPECK = regex.compile(r"(?<=\s)[.。,，·_'`\"“”]+(?=\s)")
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import bisect
 import random
+from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
 
+from cleaner import furniture, wrapping
 from cleaner.dedup.deduplicator import _kept_window
 from cleaner.model import Edit
 from cleaner.pipeline import _starts, renumber_steps
@@ -62,3 +65,86 @@ def test_renumber_keeps_edits_whose_step_is_right_and_renumbers_the_rest() -> No
     assert renumber_steps([same, moved], 10, out) == 12
     assert [edit.step for edit in out] == [10, 11]
     assert [(e.start, e.before, e.after) for e in out] == [(0, "a", "b"), (2, "c", "d")]
+
+
+# Characters the layout stage's fast paths look at, with Han text and Latin letters around them.
+_LINE_ALPHABET = " \t\u3000.。,，、·_'`-~:;：；”’」』）)!?！？…“‘「『（(汉字文ab1"
+_SEED_LINES = sorted(
+    {
+        line
+        for path in (Path(__file__).resolve().parent.parent / "seeds").glob("*.txt")
+        for line in path.read_text(encoding="utf-8").split("\n")
+    }
+)
+
+
+@given(st.text(alphabet=_LINE_ALPHABET, max_size=10) | st.sampled_from(_SEED_LINES))
+def test_a_line_passed_over_for_specks_has_none(line: str) -> None:
+    if not furniture.may_have_specks(line):
+        for after_sentence in (False, True):
+            for after_full_stop in (False, True):
+                assert furniture.specks(line, after_sentence, after_full_stop) == []
+
+
+@given(st.text(alphabet=_LINE_ALPHABET, max_size=30) | st.sampled_from(_SEED_LINES))
+def test_display_width_counts_each_half_width_mark(line: str) -> None:
+    compact = line.replace(" ", "")
+    counted = (len(compact) + len(compact.encode("utf-8"))) / 2 + sum(compact.count(c) for c in ",;:!?()")
+    assert wrapping.display_width(line) == counted + (wrapping._period_widths(line) if "." in line else 0)
+
+
+def _line_rhythm_by_match(plain: str) -> wrapping.LineRhythm:
+    """``line_rhythm`` as it was written first: ``break_class`` asked of every match."""
+    classes = []
+    for match in wrapping._ENDS_AND_NEXT.finditer(plain):
+        found = wrapping.break_class(match.group(0), match.group(2))
+        if found:
+            classes.append(found)
+    return tuple(classes), len(wrapping._CLOSING_INSIDE.findall(plain, 1)), plain.count("，", 0, len(plain) - 1)
+
+
+def _rhythm_counts_line_by_line(plains: list[str], full: list[bool], text_lines: list[bool]) -> wrapping.RhythmCounts:
+    """``rhythm_counts`` taken in one loop over the lines, as ``rhythm`` first took them."""
+    inline: Counter[str] = Counter()
+    observed: Counter[str] = Counter()
+    places = full_breaks = closing_inline = closing_starts = commas_inline = commas_cut = 0
+    for i, plain in enumerate(plains):
+        if not text_lines[i]:
+            continue
+        places += max(len(plain) - 1, 0)
+        classes, closing, commas = _line_rhythm_by_match(plain)
+        inline.update(classes)
+        closing_inline += closing
+        commas_inline += commas
+        if i + 1 < len(plains) and full[i] and text_lines[i + 1]:
+            full_breaks += 1
+            closing_starts += plains[i + 1][:1] in wrapping._CLOSING_STARTS
+            commas_cut += plain[-1:] == "，"
+            found = wrapping.break_class(plain, plains[i + 1])
+            if found:
+                observed[found] += 1
+    return wrapping.RhythmCounts(
+        inline, observed, places, full_breaks, closing_inline, closing_starts, commas_inline, commas_cut
+    )
+
+
+@given(st.text(alphabet=_LINE_ALPHABET, max_size=30) | st.sampled_from(_SEED_LINES))
+def test_line_rhythm_is_break_class_of_every_match(line: str) -> None:
+    assert wrapping.line_rhythm(line) == _line_rhythm_by_match(line)
+
+
+_RHYTHM_ROWS = st.lists(
+    st.tuples(
+        st.text(alphabet=_LINE_ALPHABET, max_size=12) | st.sampled_from(_SEED_LINES), st.booleans(), st.booleans()
+    ),
+    max_size=40,
+)
+
+
+@given(_RHYTHM_ROWS)
+def test_rhythm_counts_are_those_counted_line_by_line(rows: list[tuple[str, bool, bool]]) -> None:
+    plains, full, text_lines = [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
+    counts = wrapping.rhythm_counts(plains, full, text_lines)
+    assert counts == _rhythm_counts_line_by_line(plains, full, text_lines)
+    # The breaks are counted in document order (the rhythm's classes come in that order).
+    assert list(counts.observed) == list(_rhythm_counts_line_by_line(plains, full, text_lines).observed)

@@ -281,14 +281,10 @@ class Readings:
 
     def __init__(self) -> None:
         self.lines: dict[str, Reading] = {}
-        self.rhythms: dict[str, wrapping.LineRhythm] = {}
+        self.rhythms: dict[str, wrapping.LineRhythm] = _RhythmCache()
+        # A look-up of a line seen before is the dict's own (no call of Python code per line).
+        self.rhythm: Callable[[str], wrapping.LineRhythm] = self.rhythms.__getitem__
         self._specks: dict[tuple[str, bool, bool], list[tuple[int, int]]] = {}
-
-    def rhythm(self, plain: str) -> wrapping.LineRhythm:
-        found = self.rhythms.get(plain)
-        if found is None:
-            found = self.rhythms[plain] = wrapping.line_rhythm(plain)
-        return found
 
     def specks(self, raw: str, after_sentence: bool, after_full_stop: bool) -> list[tuple[int, int]]:
         """``furniture.specks`` of a line (by its text and what the line before ended with)."""
@@ -296,6 +292,14 @@ class Readings:
         found = self._specks.get(key)
         if found is None:
             found = self._specks[key] = furniture.specks(raw, after_sentence, after_full_stop)
+        return found
+
+
+class _RhythmCache(dict[str, wrapping.LineRhythm]):
+    """``wrapping.line_rhythm`` of each plain line text, made the first time it is asked for."""
+
+    def __missing__(self, plain: str) -> wrapping.LineRhythm:
+        found = self[plain] = wrapping.line_rhythm(plain)
         return found
 
 
@@ -1190,13 +1194,14 @@ def speck_changes(decided: Survey | Plan, known: Readings | None = None) -> list
     """Removals of OCR specks inside lines of text (``drop_speck``, :func:`cleaner.furniture.specks`);
     ``known`` keeps what the plans of a run of the stage found, line by line."""
     specks = (Readings() if known is None else known).specks
+    may_have_specks = furniture.may_have_specks
     changes = []
     previous_ends, full_stop = True, False
     ends = decided.line_ends()
     for i, line in enumerate(decided.lines):
         if i in decided.furniture:
             continue
-        if decided.static[i] in (TEXT, LIST):
+        if decided.static[i] in (TEXT, LIST) and may_have_specks(line.raw):
             for start, end in specks(line.raw, previous_ends, full_stop):
                 changes.append(Change(line.start + start, line.start + end, "", "drop_speck"))
         previous_ends = ends[i]  # blocks.ends_sentence of the line
