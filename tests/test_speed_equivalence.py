@@ -11,7 +11,7 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cleaner import furniture, wrapping
+from cleaner import blocks, furniture, wrapping
 from cleaner.dedup.deduplicator import _kept_window
 from cleaner.model import Edit
 from cleaner.pipeline import _starts, renumber_steps
@@ -148,3 +148,36 @@ def test_rhythm_counts_are_those_counted_line_by_line(rows: list[tuple[str, bool
     assert counts == _rhythm_counts_line_by_line(plains, full, text_lines)
     # The breaks are counted in document order (the rhythm's classes come in that order).
     assert list(counts.observed) == list(_rhythm_counts_line_by_line(plains, full, text_lines).observed)
+
+
+@given(st.text(alphabet=_LINE_ALPHABET, max_size=30) | st.sampled_from(_SEED_LINES))
+def test_a_line_without_stops_or_periods_has_no_inner_stop(line: str) -> None:
+    assert wrapping.line_facts(line)[1] == (blocks.has_clause_marks(line) and blocks.has_inner_stop(line))
+
+
+def _full_by_walking(widths: list[float], text_lines: list[bool], prose: list[bool], closed: list[bool]) -> list[bool]:
+    """Which lines ``columns`` makes full, with both walks of every line taken (no shortcut)."""
+    full = []
+    for i, width in enumerate(widths):
+        if not text_lines[i] or not wrapping.MIN_COLUMN_WIDTH <= width <= wrapping.MAX_COLUMN_WIDTH:
+            full.append(False)
+            continue
+        slack = max(wrapping.WIDTH_SLACK, wrapping.WIDTH_SLACK_SHARE * width)
+        first, low, high = wrapping._reach(widths, text_lines, i, -1, width, width, slack)
+        last, _, _ = wrapping._reach(widths, text_lines, i, 1, low, high, slack)
+        run = last - first
+        long_enough = run >= 2 or (run == 1 and width >= wrapping.MIN_PAIR_WIDTH)
+        full.append(long_enough and wrapping._runs_on(prose, closed, first, last))
+    return full
+
+
+# Widths near one another (within and just past the slack) and far apart, halves included.
+_WIDTHS = st.sampled_from([9.0, 10.0, 15.5, 16.0, 18.0, 19.0, 20.5, 21.0, 22.0, 23.5, 40.0, 43.0, 44.5, 100.0, 101.0])
+
+
+@given(st.lists(st.tuples(_WIDTHS, st.booleans(), st.booleans(), st.booleans()), max_size=24))
+def test_columns_are_those_found_by_walking_from_every_line(rows: list[tuple[float, bool, bool, bool]]) -> None:
+    widths, text_lines = [r[0] for r in rows], [r[1] for r in rows]
+    prose, closed = [r[2] for r in rows], [r[3] for r in rows]
+    found = [column.full for column in wrapping.columns(widths, text_lines, prose, closed)]
+    assert found == _full_by_walking(widths, text_lines, prose, closed)
