@@ -260,6 +260,9 @@ def has_inner_stop(plain: str) -> bool:
     return has_stop(text)
 
 
+_COMMA = regex.compile(r"[，,]")
+
+
 def is_headline_form(plain: str) -> bool:
     """A line that reads as a headline when it starts a block.
 
@@ -276,7 +279,7 @@ def is_headline_form(plain: str) -> bool:
     if len(marks) == 1 and marks[0] in "，,":
         # Spaces do not count: the spacing stage adds and removes them later.
         bare_text = plain.replace("“", "").replace("”", "").replace(" ", "")
-        head, tail = regex.split(r"[，,]", bare_text, maxsplit=1)
+        head, tail = _COMMA.split(bare_text, maxsplit=1)
         return 4 <= len(head) <= 12 and 4 <= len(tail) <= 12
     return False
 

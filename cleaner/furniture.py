@@ -22,7 +22,6 @@ Only forms that text cannot take are recognised, never a line's shortness alone:
 
 from __future__ import annotations
 
-import heapq
 from collections import Counter
 from collections.abc import Sequence
 from itertools import pairwise
@@ -305,12 +304,14 @@ def _ocr_variants(counts: Counter[str]) -> dict[str, str]:
     labels are left alone: "第一章" and "第二章" are different headings."""
     ranked = sorted(counts, key=lambda label: (-counts[label], label))
     canonical: dict[str, str] = {}
-    # Only a label one character longer or shorter, or as long, can be one edit away: the labels
-    # ranked before each are looked at by length, still in their rank order.
-    by_length: dict[int, list[int]] = {}
+    # Two labels one edit apart share a key: the shorter one itself, or the two with the same
+    # character left out (a substitution). Each label is looked up by its keys among those ranked
+    # before it, and the first in rank order one edit away is taken (a scan of all the labels
+    # ranked before each one was quadratic).
+    ranked_by_key: dict[str, list[int]] = {}
     for k, label in enumerate(ranked):
-        size = len(label)
-        for j in heapq.merge(*(by_length.get(near, ()) for near in (size - 1, size, size + 1))):
+        keys = _one_edit_keys(label)
+        for j in sorted({j for key in keys for j in ranked_by_key.get(key, ())}):
             other = ranked[j]
             if (
                 other not in canonical
@@ -320,8 +321,14 @@ def _ocr_variants(counts: Counter[str]) -> dict[str, str]:
             ):
                 canonical[label] = other
                 break
-        by_length.setdefault(size, []).append(k)
+        for key in keys:
+            ranked_by_key.setdefault(key, []).append(k)
     return canonical
+
+
+def _one_edit_keys(label: str) -> set[str]:
+    """The label and the label with each of its characters left out."""
+    return {label} | {label[:i] + label[i + 1 :] for i in range(len(label))}
 
 
 def _one_edit(a: str, b: str) -> bool:

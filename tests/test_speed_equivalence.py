@@ -181,3 +181,22 @@ def test_columns_are_those_found_by_walking_from_every_line(rows: list[tuple[flo
     prose, closed = [r[2] for r in rows], [r[3] for r in rows]
     found = [column.full for column in wrapping.columns(widths, text_lines, prose, closed)]
     assert found == _full_by_walking(widths, text_lines, prose, closed)
+
+
+def _variants_by_scanning(counts: Counter[str]) -> dict[str, str]:
+    """``furniture._ocr_variants`` by scanning every label ranked before each one."""
+    ranked = sorted(counts, key=lambda label: (-counts[label], label))
+    canonical: dict[str, str] = {}
+    for k, label in enumerate(ranked):
+        for other in ranked[:k]:
+            if other not in canonical and len(other) >= 4 and counts[other] >= counts[label]:
+                if furniture._one_edit(label, other):
+                    canonical[label] = other
+                    break
+    return canonical
+
+
+# Labels over two or three letters: many of them one edit from several others, counts often tied.
+@given(st.dictionaries(st.text(alphabet="ab人", min_size=3, max_size=6), st.integers(1, 3), max_size=40))
+def test_ocr_variants_are_those_found_by_scanning_every_label(counts: dict[str, int]) -> None:
+    assert furniture._ocr_variants(Counter(counts)) == _variants_by_scanning(Counter(counts))
