@@ -22,6 +22,7 @@ Only forms that text cannot take are recognised, never a line's shortness alone:
 
 from __future__ import annotations
 
+import bisect
 from collections import Counter
 from collections.abc import Sequence
 from itertools import pairwise
@@ -204,8 +205,9 @@ def find(plains: Sequence[str], indented: Sequence[bool] | None = None) -> dict[
             bare.append(i)
         elif debris(plain):
             found[i] = DEBRIS
+    sorted_pages = sorted(pages)
     for i, head in heads.items():
-        if i not in found and _is_running_head(*head, labels, pages):
+        if i not in found and _is_running_head(*head, labels, sorted_pages):
             found[i] = RUNNING_HEAD
     for i in _increasing_run(bare, plains):
         found[i] = PAGE_NUMBER
@@ -342,10 +344,15 @@ def _one_edit(a: str, b: str) -> bool:
     return short[i:] == long[i + 1 :]
 
 
-def _is_running_head(label: str, number: int, labels: Counter[str], pages: Sequence[int]) -> bool:
+def _is_running_head(label: str, number: int, labels: Counter[str], sorted_pages: Sequence[int]) -> bool:
     """A label with a page number is a running head when the label recurs with other numbers, or
     when its number fits the document's own page numbers."""
-    return labels[label] >= MIN_HEAD_REPEATS or any(abs(number - page) <= PAGE_NEIGHBOURHOOD for page in pages)
+    if labels[label] >= MIN_HEAD_REPEATS:
+        return True
+    # The nearest page numbers (``sorted_pages`` is in order): a table of contents has hundreds of
+    # labelled numbers, a book as many pages.
+    at = bisect.bisect_left(sorted_pages, number - PAGE_NEIGHBOURHOOD)
+    return at < len(sorted_pages) and sorted_pages[at] <= number + PAGE_NEIGHBOURHOOD
 
 
 def _increasing_run(candidates: Sequence[int], plains: Sequence[str]) -> list[int]:

@@ -200,3 +200,9 @@ def _variants_by_scanning(counts: Counter[str]) -> dict[str, str]:
 @given(st.dictionaries(st.text(alphabet="ab人", min_size=3, max_size=6), st.integers(1, 3), max_size=40))
 def test_ocr_variants_are_those_found_by_scanning_every_label(counts: dict[str, int]) -> None:
     assert furniture._ocr_variants(Counter(counts)) == _variants_by_scanning(Counter(counts))
+
+
+@given(st.integers(-1, 40), st.lists(st.integers(-1, 40), max_size=12))
+def test_a_labelled_number_fits_the_page_numbers_as_when_each_is_compared(number: int, pages: list[int]) -> None:
+    near = any(abs(number - page) <= furniture.PAGE_NEIGHBOURHOOD for page in pages)
+    assert furniture._is_running_head("目录", number, Counter(), sorted(pages)) == near
