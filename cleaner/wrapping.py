@@ -293,17 +293,9 @@ def columns(
         if not text_lines[i] or not MIN_COLUMN_WIDTH <= width <= MAX_COLUMN_WIDTH:
             continue
         slack = max(WIDTH_SLACK, WIDTH_SLACK_SHARE * width)
-        # The run's widths spread no wider than the slack either: it grows back, then forth. (A
-        # neighbour that cannot join the run stops it at once: no walk is needed that way.)
-        if i and text_lines[i - 1] and abs(widths[i - 1] - width) <= slack:
-            first, low, high = _reach(widths, text_lines, i, -1, width, width, slack)
-        else:
-            first, low, high = i, width, width
-        last = i
-        if i + 1 < n and text_lines[i + 1]:
-            other = widths[i + 1]  # the spread it would give the run, as _reach works it out
-            if (high - other if other < low else other - low if other > high else 0.0) <= slack:
-                last, low, high = _reach(widths, text_lines, i, 1, low, high, slack)
+        # The run's widths spread no wider than the slack either: it grows back, then forth.
+        first, low, high = _reach(widths, text_lines, i, -1, width, width, slack)
+        last, low, high = _reach(widths, text_lines, i, 1, low, high, slack)
         run = last - first
         # Only a run long enough to make the line full asks whether it is prose that runs on.
         if (run >= 2 or (run == 1 and width >= MIN_PAIR_WIDTH)) and _runs_on(prose, closed, first, last):

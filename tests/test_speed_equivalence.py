@@ -155,34 +155,6 @@ def test_a_line_without_stops_or_periods_has_no_inner_stop(line: str) -> None:
     assert wrapping.line_facts(line)[1] == (blocks.has_clause_marks(line) and blocks.has_inner_stop(line))
 
 
-def _full_by_walking(widths: list[float], text_lines: list[bool], prose: list[bool], closed: list[bool]) -> list[bool]:
-    """Which lines ``columns`` makes full, with both walks of every line taken (no shortcut)."""
-    full = []
-    for i, width in enumerate(widths):
-        if not text_lines[i] or not wrapping.MIN_COLUMN_WIDTH <= width <= wrapping.MAX_COLUMN_WIDTH:
-            full.append(False)
-            continue
-        slack = max(wrapping.WIDTH_SLACK, wrapping.WIDTH_SLACK_SHARE * width)
-        first, low, high = wrapping._reach(widths, text_lines, i, -1, width, width, slack)
-        last, _, _ = wrapping._reach(widths, text_lines, i, 1, low, high, slack)
-        run = last - first
-        long_enough = run >= 2 or (run == 1 and width >= wrapping.MIN_PAIR_WIDTH)
-        full.append(long_enough and wrapping._runs_on(prose, closed, first, last))
-    return full
-
-
-# Widths near one another (within and just past the slack) and far apart, halves included.
-_WIDTHS = st.sampled_from([9.0, 10.0, 15.5, 16.0, 18.0, 19.0, 20.5, 21.0, 22.0, 23.5, 40.0, 43.0, 44.5, 100.0, 101.0])
-
-
-@given(st.lists(st.tuples(_WIDTHS, st.booleans(), st.booleans(), st.booleans()), max_size=24))
-def test_columns_are_those_found_by_walking_from_every_line(rows: list[tuple[float, bool, bool, bool]]) -> None:
-    widths, text_lines = [r[0] for r in rows], [r[1] for r in rows]
-    prose, closed = [r[2] for r in rows], [r[3] for r in rows]
-    found = [column.full for column in wrapping.columns(widths, text_lines, prose, closed)]
-    assert found == _full_by_walking(widths, text_lines, prose, closed)
-
-
 def _variants_by_scanning(counts: Counter[str]) -> dict[str, str]:
     """``furniture._ocr_variants`` by scanning every label ranked before each one."""
     ranked = sorted(counts, key=lambda label: (-counts[label], label))
