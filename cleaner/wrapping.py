@@ -126,12 +126,19 @@ _LATIN_START = regex.compile(r"^[a-z0-9_/.\-?=&%#+]")
 _ENGLISH = regex.compile(r"^[\x00-\x7f’“”‘—–]+$")
 _WORD = regex.compile(r"[A-Za-z]+")
 # Code and commands: a shell prompt, an assignment, a call, braces, a statement's semicolon, tags.
+_CODE_KEYWORDS = r"^\s*(?:def|class|import|return|if|for|while|function|var|let|const|sudo|apt|pip|cd|ls|git|make)\b"
+# The last two forms: a command and its first argument, an option, a path or a setting ("mkdir -p
+# /mnt", "dd if=a").
 _CODE = regex.compile(
-    r"^(?:\$|#!|>>>|//|/\*|<\w|\w+@\w+:)|[{};]\s*$|\w\(.*\)|\s=\s|=>|->|::|</\w|^\s*(?:def|class|import|return|if|for|"
-    r"while|function|var|let|const|sudo|apt|pip|cd|ls|git|make)\b"
-    # A command and its first argument: an option, a path or a setting ("mkdir -p /mnt", "dd if=a").
-    r"|^[a-z][\w.+-]*[ \t]+(?:--?[A-Za-z]|/\w|\w+=)|^\w+=\S"
+    r"^(?:\$|#!|>>>|//|/\*|<\w|\w+@\w+:)|[{};]\s*$|\w\(.*\)|\s=\s|=>|->|::|</\w|"
+    + _CODE_KEYWORDS
+    + r"|^[a-z][\w.+-]*[ \t]+(?:--?[A-Za-z]|/\w|\w+=)|^\w+=\S"
 )
+# Every form of _CODE but a statement's keyword holds one of these marks: a line with none (most
+# English prose) is asked only whether it opens with a keyword.
+_CODE_MARKS = re.compile(r"[$#!>/*<@:{};(=\-]")
+_CODE_KEYWORD = regex.compile(_CODE_KEYWORDS)
+_ASCII_ALNUM = re.compile("[A-Za-z0-9]")
 
 
 @cache
@@ -207,7 +214,11 @@ def is_code(plain: str) -> bool:
     # Identifiers make code: a lone ";" is punctuation a later stage may make full-width.
     if plain[:1] == "-" and _OPTION_TERM.match(plain):
         return True
-    return plain.isascii() and any(c.isalnum() for c in plain) and _CODE.search(plain) is not None
+    if not plain.isascii() or _ASCII_ALNUM.search(plain) is None:
+        return False
+    if _CODE_MARKS.search(plain) is None:
+        return _CODE_KEYWORD.match(plain) is not None
+    return _CODE.search(plain) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -515,7 +526,8 @@ def _in_word(first: str, second: str) -> bool:
 
 
 # "。" to be, after Han; "……" to be, dots
-_TAIL_END = regex.compile(r"[。！？!?…][”’」』）)]*$|\p{Han}\.$|\.{3,}[”’」』）)]*$")
+# (Searched from the end: a match ends the line, and a long line is not walked from its start.)
+_TAIL_END = regex.compile(r"[。！？!?…][”’」』）)]*$|\p{Han}\.$|\.{3,}[”’」』）)]*$", regex.REVERSE)
 
 
 # The characters every match of _TAIL_END ends with (``$`` is also before a final line break).

@@ -8,6 +8,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+import regex
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -178,3 +179,20 @@ def test_ocr_variants_are_those_found_by_scanning_every_label(counts: dict[str, 
 def test_a_labelled_number_fits_the_page_numbers_as_when_each_is_compared(number: int, pages: list[int]) -> None:
     near = any(abs(number - page) <= furniture.PAGE_NEIGHBOURHOOD for page in pages)
     assert furniture._is_running_head("目录", number, Counter(), sorted(pages)) == near
+
+
+_ASCII_CODE_ALPHABET = "abdefimnorstx AZ09_$#!>/*<@:{};()=-.\t\"'"
+_CODE_STARTS = ["", "if ", "def ", "make ", "  for ", "git ", "ls -l ", "x=", "$ ", "// "]
+
+
+@given(st.sampled_from(_CODE_STARTS), st.text(alphabet=_ASCII_CODE_ALPHABET, max_size=20))
+def test_is_code_is_the_whole_pattern_asked_of_every_ascii_line(start: str, rest: str) -> None:
+    line = start + rest
+    whole = line.isascii() and any(c.isalnum() for c in line) and wrapping._CODE.search(line) is not None
+    assert wrapping.is_code(line) == (whole or (line[:1] == "-" and wrapping._OPTION_TERM.match(line) is not None))
+
+
+@given(st.text(alphabet="。！？!?…”’」』）).汉a\n ", max_size=12) | st.sampled_from(_SEED_LINES))
+def test_the_tail_pattern_found_from_the_end_is_found_from_the_start(line: str) -> None:
+    forward = regex.compile(wrapping._TAIL_END.pattern)
+    assert (wrapping._TAIL_END.search(line) is None) == (forward.search(line) is None)
