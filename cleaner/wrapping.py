@@ -399,7 +399,12 @@ def continuing_end(a: Side, b: Side) -> float:
     last = a.plain[-1:]
     if last and (last in blocks.CONTINUING or last in _OPENING_ENDS):
         return CONTINUING_END
+    if last not in _CLAUSE_ENDS and not last.isspace():
+        return 0.0  # (blocks.runs_on asks for one of them at the end, spaces aside: most lines have none)
     return CLAUSE_END if blocks.runs_on(a.plain) else 0.0
+
+
+_CLAUSE_ENDS = frozenset("；;—")
 
 
 def closing_start(a: Side, b: Side) -> float:
@@ -623,7 +628,7 @@ def separator_evidence(a: Side, b: Side) -> float:
 
 
 _PAIRS = {"「": "」", "『": "』", "（": "）", "《": "》", "“": "”", "‘": "’", "【": "】", "〈": "〉"}
-_PAIR_OPENERS = regex.compile("[" + "".join(_PAIRS) + "]")
+_PAIR_OPENERS = re.compile("[" + re.escape("".join(_PAIRS)) + "]")  # literal marks: re is faster
 
 
 def open_pair(a: Side, b: Side) -> float:

@@ -196,3 +196,17 @@ def test_is_code_is_the_whole_pattern_asked_of_every_ascii_line(start: str, rest
 def test_the_tail_pattern_found_from_the_end_is_found_from_the_start(line: str) -> None:
     forward = regex.compile(wrapping._TAIL_END.pattern)
     assert (wrapping._TAIL_END.search(line) is None) == (forward.search(line) is None)
+
+
+@given(st.text(alphabet=_LINE_ALPHABET + "—\n", max_size=12) | st.sampled_from(_SEED_LINES))
+def test_continuing_end_asks_runs_on_only_of_a_line_that_can_run_on(line: str) -> None:
+    side = wrapping.Side(line, wrapping.NO_COLUMN)
+    last = line[-1:]
+    expected = (
+        wrapping.CONTINUING_END
+        if last and (last in blocks.CONTINUING or last in wrapping._OPENING_ENDS)
+        else wrapping.CLAUSE_END
+        if blocks.runs_on(line)
+        else 0.0
+    )
+    assert wrapping.continuing_end(side, side) == expected
