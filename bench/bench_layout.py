@@ -12,12 +12,19 @@ MB/s that stays flat across sizes means time grows linearly.
     python bench/bench_layout.py --input running   # paragraphs of running text, few breaks
     python bench/bench_layout.py --input harness   # real prose wrapped into columns (bench/accuracy)
     python bench/bench_layout.py --input harness --distinct   # each copy damaged with its own seed
+    python bench/bench_layout.py --input harness --distinct --sizes 2 8 --before ../main
+                        # and another checkout, on the same inputs in the same run (fresh processes)
 """
 
 from __future__ import annotations
 
 import argparse
 import functools
+import hashlib
+import os
+import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -77,16 +84,47 @@ def sized(base: str, megabytes: float, copy: Callable[[int], str] | None = None)
     return "\n\n".join([base] + [copy(k) if copy else base for k in range(2, copies + 1)])
 
 
-def measure(text: str, markup: str, repeat: int = 1) -> tuple[float, int]:
-    """Best time of ``repeat`` runs of the stage over ``text``, and the number of edits."""
+def measure(text: str, markup: str, repeat: int = 1) -> tuple[float, int, str]:
+    """Best time of ``repeat`` runs of the stage over ``text``, the number of edits, and a digest
+    of the output and the edits (to tell two checkouts' results apart)."""
     stage = layout.make(LayoutOptions(markup=markup))
-    best, edits = float("inf"), 0
+    best, edits, digest = float("inf"), 0, ""
     for _ in range(repeat):
         started = time.process_time()
-        _, found = stage(Document(id="bench", text=text))
+        cleaned, found = stage(Document(id="bench", text=text))
         best = min(best, time.process_time() - started)
         edits = len(found)
-    return best, edits
+        digest = hashlib.sha256((cleaned.text + repr(found)).encode("utf-8")).hexdigest()[:12]
+    return best, edits, digest
+
+
+def measure_in(tree: Path, text_file: Path, markup: str, repeat: int) -> tuple[float, int, str]:
+    """``measure`` with the code of checkout ``tree``, in a fresh process (its ``cleaner`` first on the path)."""
+    command = [sys.executable, __file__, "--measure", str(text_file), "--markup", markup, "--repeat", str(repeat)]
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    seconds, edits, digest = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout.split()
+    return float(seconds), int(edits), digest
+
+
+def compare(sizes: list[float], base: str, distinct: Callable[[int], str] | None, args: argparse.Namespace) -> None:
+    """The stage at each size with the checkout ``args.before`` and this one, alternately."""
+    trees = [args.before.resolve(), Path(__file__).resolve().parent.parent]
+    header = f"{'MB':>6} {'before s':>9} {'after s':>8} {'before MB/s':>12} {'after MB/s':>11} {'speed-up':>9}"
+    print(f"{header} {'edits':>8}  output")
+    with tempfile.TemporaryDirectory() as tmp:
+        for megabytes in sizes:
+            text = sized(base, megabytes, distinct)
+            size = len(text.encode("utf-8")) / MB
+            text_file = Path(tmp, "input.txt")
+            text_file.write_text(text, encoding="utf-8")
+            (before, before_edits, before_digest), (after, edits, digest) = (
+                measure_in(tree, text_file, args.markup, args.repeat) for tree in trees
+            )
+            same = "identical" if (before_edits, before_digest) == (edits, digest) else "DIFFERENT"
+            print(
+                f"{size:6.1f} {before:9.2f} {after:8.2f} {size / before:12.1f} {size / after:11.1f} "
+                f"{before / after:8.2f}x {edits:8d}  {same}"
+            )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -108,7 +146,12 @@ def main(argv: list[str] | None = None) -> None:
         help="the seeds as layout sees them (dense with breaks), paragraphs of running text, the accuracy "
         "harness's damaged gold (wrapped columns of real prose), or the gold itself (a paragraph a line)",
     )
+    parser.add_argument("--before", type=Path, help="another checkout to measure on the same inputs in the same run")
+    parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)  # one measurement of a text file
     args = parser.parse_args(argv)
+    if args.measure:
+        print(*measure(args.measure.read_text(encoding="utf-8"), args.markup, args.repeat))
+        return
     sizes = [1.0] if args.quick else args.sizes
     inputs = {
         "seeds": layout_input,
@@ -122,11 +165,14 @@ def main(argv: list[str] | None = None) -> None:
         parser.error("--distinct needs --input harness")
     kind = "distinct copies" if distinct else "one document per size"
     print(f"layout stage, input={args.input}, markup={args.markup}, {kind}")
+    if args.before:
+        compare(sizes, base, distinct, args)
+        return
     print(f"{'MB':>6} {'seconds':>8} {'MB/s':>7} {'edits':>8}")
     for megabytes in sizes:
         text = sized(base, megabytes, distinct)
         size = len(text.encode("utf-8")) / MB
-        seconds, edits = measure(text, args.markup, args.repeat)
+        seconds, edits, _ = measure(text, args.markup, args.repeat)
         print(f"{size:6.1f} {seconds:8.2f} {size / seconds:7.1f} {edits:8d}")
 
 
