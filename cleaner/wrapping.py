@@ -249,9 +249,12 @@ def _reach(
 ) -> tuple[int, float, float]:
     """How far the run of line ``i`` reaches in one direction (``step``), up to COLUMN_REACH lines,
     while its widths (``low``..``high`` so far) stay within ``slack``; and its widths then."""
-    edge = i
-    while abs(edge - i) < COLUMN_REACH and 0 <= edge + step < len(widths) and text_lines[edge + step]:
-        other = widths[edge + step]
+    edge, farthest, n = i, i + step * COLUMN_REACH, len(widths)
+    while edge != farthest:
+        nxt = edge + step
+        if not (0 <= nxt < n and text_lines[nxt]):
+            break
+        other = widths[nxt]
         # A width inside low..high keeps the run as it is.
         if other < low:
             if high - other > slack:
@@ -261,7 +264,7 @@ def _reach(
             if other - low > slack:
                 break
             high = other
-        edge += step
+        edge = nxt
     return edge, low, high
 
 

@@ -210,3 +210,42 @@ def test_continuing_end_asks_runs_on_only_of_a_line_that_can_run_on(line: str) -
         else 0.0
     )
     assert wrapping.continuing_end(side, side) == expected
+
+
+def _reach_step_by_step(
+    widths: list[float], text_lines: list[bool], i: int, step: int, low: float, high: float, slack: float
+) -> tuple[int, float, float]:
+    """``wrapping._reach`` as it was written first: the distance and the bounds asked at every step."""
+    edge = i
+    while abs(edge - i) < wrapping.COLUMN_REACH and 0 <= edge + step < len(widths) and text_lines[edge + step]:
+        other = widths[edge + step]
+        if other < low:
+            if high - other > slack:
+                break
+            low = other
+        elif other > high:
+            if other - low > slack:
+                break
+            high = other
+        edge += step
+    return edge, low, high
+
+
+# Mostly text lines of nearly one width, so that runs often reach as far as they can.
+_RUN_ROWS = st.tuples(
+    st.sampled_from([16.0, 19.5, 20.0, 20.0, 21.0, 22.5, 23.0]), st.sampled_from([True, True, True, False])
+)
+
+
+@given(st.lists(_RUN_ROWS, max_size=9), st.data())
+def test_a_run_reaches_as_far_as_walked_step_by_step(rows: list[tuple[float, bool]], data: st.DataObject) -> None:
+    widths, text_lines = [r[0] for r in rows], [r[1] for r in rows]
+    if not widths:
+        return
+    i = data.draw(st.integers(0, len(widths) - 1))
+    step = data.draw(st.sampled_from([-1, 1]))
+    slack = data.draw(st.sampled_from([3.0, 2.5, 4.0]))
+    low, high = widths[i], widths[i] + data.draw(st.sampled_from([0.0, 1.0, 3.0]))
+    assert wrapping._reach(widths, text_lines, i, step, low, high, slack) == _reach_step_by_step(
+        widths, text_lines, i, step, low, high, slack
+    )
