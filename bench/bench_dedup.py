@@ -10,18 +10,30 @@
    rules off, for their cost).
 3. ``--robust``: recall and precision of those two rules on the copies and traps of
    ``dedup_robust.py``.
+4. ``--stage-outputs MB``: the dedup step alone on the benchmark corpus (``bench/corpus.py``) as the
+   stages leave it, with the sketches workers send: CPU seconds of ``Deduplicator.process_all``
+   over every document in order, and of the fragment rule within it, per round; a digest of every
+   output and edit (to compare two checkouts on the same inputs); ``--profile N``: the top N
+   functions under cProfile. The stage outputs are prepared once and kept under ``bench/.cache/``.
 
     python bench/bench_dedup.py               # 100k signatures, 1M-paragraph corpus
     python bench/bench_dedup.py --quick       # 20k signatures, 100k-paragraph corpus
     python bench/bench_dedup.py --quick --skip-signatures --compare --robust
         # the corpus with the fragment and short near rules off, then on; and their recall and
         # precision on fragmented and short near copies made from the seeds
+    python -m bench.bench_dedup --stage-outputs 20 --rounds 3 --profile 10
+        # the dedup step alone on the 21.7 MB corpus; run with another checkout's Python to compare
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
+import hashlib
+import io
 import json
+import pickle
+import pstats
 import resource
 import sys
 import tempfile
@@ -196,6 +208,83 @@ def bench_corpus(path: Path, options: DedupOptions, batched: bool = True) -> Non
         )
 
 
+def stage_outputs(megabytes: float) -> list[tuple[Document, object]]:
+    """The benchmark corpus's documents as the stages leave them, each with its sketch (as a worker
+    sends it), prepared in this process on first use and kept beside the corpus."""
+    from bench import corpus as bench_corpus
+    from cleaner.config import Config
+    from cleaner.corpus import Prepared, prepare_sketched
+    from cleaner.io.readers import discover
+    from cleaner.partitioning import units_of
+    from cleaner.pipeline import Pipeline
+
+    folder = bench_corpus.build(megabytes)
+    cached = folder / "stage-outputs.pickle"
+    if cached.exists():
+        return pickle.loads(cached.read_bytes())
+    config = Config()
+    pipeline = Pipeline(config)
+    documents: list[tuple[Document, object]] = []
+    for unit in units_of(discover(folder / "src"), config, "text"):
+        item = prepare_sketched(pipeline, unit, "text")
+        if isinstance(item, Prepared):
+            documents.extend(item.documents())
+    cached.write_bytes(pickle.dumps(documents, protocol=pickle.HIGHEST_PROTOCOL))
+    return documents
+
+
+def _digest(results: list) -> str:
+    """A digest of every output text and every edit, field by field."""
+    digest = hashlib.sha256()
+    for doc, edits in results:
+        digest.update(repr(None if doc is None else (doc.id, doc.text)).encode("utf-8"))
+        digest.update(repr(edits).encode("utf-8"))
+    return digest.hexdigest()[:16]
+
+
+def bench_stage_outputs(megabytes: float, rounds: int, profile: int) -> None:
+    """CPU time of the dedup step alone over the corpus's stage outputs, and of its fragment rule."""
+    documents = stage_outputs(megabytes)
+    paragraphs = sum(len(doc.paragraphs) for doc, _ in documents)
+    print(f"stage outputs of the {megabytes:g} MB corpus: {len(documents):,} documents, {paragraphs:,} paragraphs")
+    print(f"  cleaner from {Path(sys.modules[Deduplicator.__module__].__file__).parents[2]}")
+    fragment_time = [0.0]
+    plain = Deduplicator._match_fragments
+
+    def timed(self, batch, d):  # the fragment rule, timed per document
+        started = time.process_time()
+        try:
+            return plain(self, batch, d)
+        finally:
+            fragment_time[0] += time.process_time() - started
+
+    Deduplicator._match_fragments = timed
+    try:
+        for number in range(rounds):
+            fragment_time[0] = 0.0
+            dedup = Deduplicator(DedupOptions())
+            started = time.process_time()
+            results = list(dedup.process_all(documents))
+            spent = time.process_time() - started
+            print(
+                f"  round {number + 1}: dedup {spent:.2f} s CPU, fragment rule {fragment_time[0]:.2f} s; "
+                f"removed {dict(sorted((k, v) for k, v in dedup.stats.items() if k in PARAGRAPH_RULES))}; "
+                f"digest {_digest(results)}"
+            )
+    finally:
+        Deduplicator._match_fragments = plain
+    if profile:
+        profiler = cProfile.Profile()
+        dedup = Deduplicator(DedupOptions())
+        profiler.enable()
+        for _ in dedup.process_all(documents):
+            pass
+        profiler.disable()
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(profile)
+        print("\n".join(line for line in out.getvalue().splitlines() if line.strip()))
+
+
 def seed_similarities() -> None:
     """The most similar pairs of distinct paragraphs of the sample corpus, for several n-gram sizes."""
     from cleaner.dedup.keys import normalise_key
@@ -236,12 +325,18 @@ def main() -> None:
     parser.add_argument(
         "--robust", action="store_true", help="recall and precision on fragmented and short near copies (dedup_robust)"
     )
+    parser.add_argument("--stage-outputs", type=float, metavar="MB", help="the dedup step alone on the stage outputs")
+    parser.add_argument("--rounds", type=int, default=1, help="rounds of --stage-outputs (default 1)")
+    parser.add_argument("--profile", type=int, default=0, metavar="N", help="with --stage-outputs: cProfile's top N")
     parser.add_argument("--threshold", type=float)
     parser.add_argument("--ngram", type=int)
     parser.add_argument("--num-perm", type=int, dest="num_perm")
     parser.add_argument("--bands", type=int)
     parser.add_argument("--rows", type=int)
     args = parser.parse_args()
+    if args.stage_outputs:
+        bench_stage_outputs(args.stage_outputs, args.rounds, args.profile)
+        return
     paragraphs = args.paragraphs or (100_000 if args.quick else 1_000_000)
     if args.seeds:
         seed_similarities()
