@@ -81,6 +81,7 @@ from cleaner.config import DedupOptions
 from cleaner.dedup.fragments import (
     ORIGINAL_COVER,
     CopyPiece,
+    OriginalSide,
     RunMatch,
     align_runs,
     char_share,
@@ -917,7 +918,7 @@ class Deduplicator:
                 reach = range(max(rows.start, start - span), min(rows.stop, end + span + 1))
                 around[start] = distinct(batch.analysis.hashes[batch.analysis.key_range(reach)])
             origin_shingles = self._origin_shingles(batch, center)
-            if not self._copied_beyond(batch, unit, origin_shingles, around[start]):
+            if not self._copied_beyond(batch, unit, center, around[start]):
                 removed.update(self._contained(batch, d, range(start, end + 1), center, origin_shingles))
                 continue
             original = self._original_run(batch, d, center, start)
@@ -942,7 +943,7 @@ class Deduplicator:
         quoted from the middle of a paragraph is kept."""
         if original.size == 0:
             return {}
-        universe = distinct(original)
+        universe = self._origin_grams(batch, center)
         analysis, n = batch.analysis, self.options.ngram
         kind, value = center
         floor = value + 1 if kind == "row" and batch.owner[value] == d else batch.bounds[d]
@@ -953,7 +954,7 @@ class Deduplicator:
             if not (short or batch.is_open(row)):
                 return False
             piece = analysis.copy_piece(row)
-            if piece.hashes is None or share(distinct(piece.hashes), universe) < CONTAINED_GRAMS:
+            if piece.hashes is None or share(piece.grams, universe) < CONTAINED_GRAMS:
                 return False  # a variant of the paragraph ("圆缺" / "椭圆缺"), not a copy of it
             if char_share(piece, universe, n) < CONTAINED_SHARE:
                 return False
@@ -986,21 +987,24 @@ class Deduplicator:
             removed[row] = match
         return removed
 
-    def _copied_beyond(self, batch: _Batch, unit: int, original: np.ndarray, around: np.ndarray) -> bool:
-        """Whether the original paragraph is copied near the anchor beyond the anchor itself.
+    def _copied_beyond(self, batch: _Batch, unit: int, center: tuple[str, int], around: np.ndarray) -> bool:
+        """Whether the original paragraph ``center`` is copied near the anchor beyond the anchor itself.
 
         Most anchors are a clause or a sentence the two texts merely share: unless at least half
         of the rest of the original paragraph is found in the rows a copy run could take, no run
         of them repeats it (checked before any run is built).
         """
-        original = distinct(original)
+        original = self._origin_grams(batch, center)
         if share(original, around) < ORIGINAL_COVER:
             return False
-        units, n = batch.analysis.units, self.options.ngram
-        points = batch.analysis.keys.code_points[int(units.start[unit]) : int(units.stop[unit])]
-        anchor = distinct(run_shingle_hashes(points, np.array([points.size]), n)[: max(1, points.size - n + 1)])
+        anchor = batch.fragments.anchor_grams.get(unit)
+        if anchor is None:
+            units, n = batch.analysis.units, self.options.ngram
+            points = batch.analysis.keys.code_points[int(units.start[unit]) : int(units.stop[unit])]
+            anchor = distinct(run_shingle_hashes(points, np.array([points.size]), n)[: max(1, points.size - n + 1)])
+            batch.fragments.anchor_grams[unit] = anchor
         rest = original[~member(original, anchor)]
-        return share(rest if rest.size >= n else original, around) >= ORIGINAL_COVER
+        return share(rest if rest.size >= self.options.ngram else original, around) >= ORIGINAL_COVER
 
     def _anchors(self, batch: _Batch, d: int) -> list[tuple[int, tuple[str, int]]]:
         """``(unit, origin)`` of the units of document ``d`` seen earlier, in order.
@@ -1069,7 +1073,24 @@ class Deduplicator:
 
     def _origin_shingles(self, batch: _Batch, center: tuple[str, int]) -> np.ndarray:
         kind, value = center
-        return self._shingles.get(value) if kind == "pid" else batch.analysis.shingles(value)
+        return self._stored(batch, self._shingles, value) if kind == "pid" else batch.analysis.shingles(value)
+
+    def _origin_grams(self, batch: _Batch, center: tuple[str, int]) -> np.ndarray:
+        """The distinct shingles of the kept paragraph ``center`` (made once per batch)."""
+        grams = batch.fragments.grams.get(center)
+        if grams is None:
+            grams = batch.fragments.grams[center] = distinct(self._origin_shingles(batch, center))
+        return grams
+
+    @staticmethod
+    def _stored(batch: _Batch, store: _RunStore, pid: int) -> np.ndarray:
+        """Run ``pid`` of ``store``, read from disk once per batch (neighbouring anchors read the
+        same original paragraphs again and again)."""
+        key = (id(store), pid)
+        values = batch.fragments.stored.get(key)
+        if values is None:
+            values = batch.fragments.stored[key] = store.get(pid)
+        return values
 
     def _try_run(self, batch: _Batch, d: int, seeds: range, original: _OriginalRun) -> dict[int, Match]:
         """Align the rows around ``seeds`` with ``original``; mark and return the rows removed."""
@@ -1082,11 +1103,13 @@ class Deduplicator:
         hi = min(batch.bounds[d + 1], seeds.stop + options.fragment_span)
         copy_rows = list(range(lo, hi))
         pieces = [analysis.copy_piece(row) for row in copy_rows]
+        if original.side is None:
+            original.side = OriginalSide(original.shingles, original.gaps)
         found = align_runs(
             pieces,
             [row - lo for row in seeds],
-            original.shingles,
-            original.gaps,
+            original.side,
+            [],
             original.center_index,
             n=options.ngram,
             threshold=options.threshold,
@@ -1132,22 +1155,33 @@ class Deduplicator:
         """
         span = self.options.fragment_span
         kind, value = center
+        # Around an indexed paragraph, or a row of a finished document, the run is the same for
+        # every anchor of the batch: made once.
+        settled = kind == "pid" or batch.owner[value] != d
+        if settled and center in batch.fragments.runs:
+            return batch.fragments.runs[center]
         if kind == "pid":
             doc_number = int(self._para_doc.data[value])
             lo, hi = max(0, value - span), min(len(self), value + span + 1)
             pids = [p for p in range(lo, hi) if int(self._para_doc.data[p]) == doc_number]
             before_first = pids[0] > 0 and int(self._para_doc.data[pids[0] - 1]) == doc_number
-            gaps = [self._gaps.get(pids[0] - 1) if before_first else self._leads.get(pids[0])]
-            gaps.extend(self._gaps.get(p) for p in pids)
-            return _OriginalRun(
+            gaps = [
+                self._stored(batch, self._gaps, pids[0] - 1)
+                if before_first
+                else self._stored(batch, self._leads, pids[0])
+            ]
+            gaps.extend(self._stored(batch, self._gaps, p) for p in pids)
+            run = _OriginalRun(
                 center=center,
                 center_index=pids.index(value),
-                shingles=[self._shingles.get(p) for p in pids],
+                shingles=[self._stored(batch, self._shingles, p) for p in pids],
                 gaps=gaps,
                 members=pids,
                 doc_number=-1,
                 last_row=-1,
             )
+            batch.fragments.runs[center] = run
+            return run
         doc_number = batch.owner[value]
         if doc_number == d and batch.bounds[d] <= value < before and batch.is_kept(value):
             first, rows, last = _kept_window(batch, value, span, batch.bounds[d], before)
@@ -1166,7 +1200,7 @@ class Deduplicator:
         # The short rows before, between and after these, as the index holds them.
         edges = [first, *rows, last]
         gaps = [batch.short_between(a, b) for a, b in itertools.pairwise(edges)]
-        return _OriginalRun(
+        run = _OriginalRun(
             center=center,
             center_index=rows.index(value),
             shingles=[batch.analysis.shingles(r) for r in rows],
@@ -1175,6 +1209,9 @@ class Deduplicator:
             doc_number=doc_number,
             last_row=rows[-1],
         )
+        if settled:
+            batch.fragments.runs[center] = run
+        return run
 
     def _where(self, pid: int) -> tuple[str, int]:
         return self._doc_ids[int(self._para_doc.data[pid])], int(self._para_index.data[pid])
@@ -1332,6 +1369,19 @@ class _OriginalRun:
     members: list[int]  # their pids (indexed earlier) or batch rows
     doc_number: int  # the batch document they belong to (-1: indexed earlier)
     last_row: int  # their last batch row (-1: indexed earlier)
+    side: OriginalSide | None = None  # the shingles and gaps in one pool, made on first alignment
+
+
+@dataclass
+class _FragmentCache:
+    """What the fragment rule reads or makes about original paragraphs, kept for one batch: anchors
+    near each other look at the same paragraphs over and over. None of it changes during a batch
+    (the index grows only at its end), except runs in the document being decided, never kept here."""
+
+    stored: dict[tuple[int, int], np.ndarray] = field(default_factory=dict)  # (store, pid): a run read
+    grams: dict[tuple[str, int], np.ndarray] = field(default_factory=dict)  # kept paragraph: distinct shingles
+    anchor_grams: dict[int, np.ndarray] = field(default_factory=dict)  # unit: its distinct n-grams
+    runs: dict[tuple[str, int], _OriginalRun] = field(default_factory=dict)  # settled centers' runs
 
 
 class _Batch:
@@ -1367,6 +1417,7 @@ class _Batch:
         self.unit_homes: dict[int, int] = {}
         # The units that have an earlier occurrence somewhere: the only ones worth looking at.
         self.anchored = np.flatnonzero(self.repeated | (self.hit_pid >= 0))
+        self.fragments = _FragmentCache()
 
     def is_open(self, row: int) -> bool:
         """A row that may still be removed: long enough, not matched, not withdrawn."""
@@ -1511,6 +1562,7 @@ class _Analysis:
             np.concatenate([s.unit_starts + offset for s, offset in zip(sketches, offsets, strict=True)]),
             np.concatenate([s.unit_stops + offset for s, offset in zip(sketches, offsets, strict=True)]),
         )
+        self._pieces: dict[int, CopyPiece] = {}
 
     def is_indexable(self, row: int) -> bool:
         return bool(self._indexable[row])
@@ -1519,11 +1571,17 @@ class _Analysis:
         return bool(self._short[row])
 
     def copy_piece(self, row: int) -> CopyPiece:
-        """The row as the copy side of a run: its key and the n-gram hash at each position."""
-        key = self.key(row)
-        if key.size == 0:
-            return CopyPiece(None, None, False)
-        return CopyPiece(key, self.shingles(row)[: max(1, key.size - self.ngram + 1)], bool(self._indexable[row]))
+        """The row as the copy side of a run: its key and the n-gram hash at each position (made once)."""
+        piece = self._pieces.get(row)
+        if piece is None:
+            key = self.key(row)
+            if key.size == 0:
+                piece = CopyPiece(None, None, False)
+            else:
+                hashes = self.shingles(row)[: max(1, key.size - self.ngram + 1)]
+                piece = CopyPiece(key, hashes, bool(self._indexable[row]))
+            self._pieces[row] = piece
+        return piece
 
     def key_range(self, rows: range) -> slice:
         """Where the keys of consecutive ``rows`` lie in ``keys.code_points`` (and ``hashes``)."""

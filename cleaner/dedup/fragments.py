@@ -28,8 +28,9 @@ and is kept; a paragraph that is nothing but two consecutive earlier paragraphs 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -52,6 +53,11 @@ class CopyPiece:
     hashes: np.ndarray | None  # one per position that starts an n-gram (one for a key shorter than n)
     removable: bool = True
 
+    @cached_property
+    def grams(self) -> np.ndarray:
+        """The distinct n-gram hashes, sorted (made on first use)."""
+        return _NONE if self.hashes is None else distinct(self.hashes)
+
 
 @dataclass(frozen=True)
 class RunMatch:
@@ -67,7 +73,7 @@ class RunMatch:
 def align_runs(
     copy: Sequence[CopyPiece],
     seeds: Sequence[int],
-    originals: Sequence[np.ndarray],
+    originals: Sequence[np.ndarray] | OriginalSide,
     gaps: Sequence[np.ndarray],
     seed_original: int,
     *,
@@ -80,86 +86,223 @@ def align_runs(
     ``originals`` are the n-gram hashes of consecutive earlier paragraphs (those long enough to be
     removed; repeats allowed); ``gaps[j]`` those of the short paragraphs printed between
     ``originals[j - 1]`` and ``originals[j]`` (``gaps[0]`` before the first, ``gaps[-1]`` after the
-    last): a copy may well hold the text of a short fragment of its original.
+    last): a copy may well hold the text of a short fragment of its original. Both may come as one
+    :class:`OriginalSide` instead (``gaps`` then unused), made once for several alignments.
     """
-    sets = _Distinct(originals)
-    everywhere = distinct(np.concatenate([p.hashes for p in copy if p.hashes is not None] or [_NONE]))
-    if share(sets[seed_original], everywhere) < ORIGINAL_COVER:
+    side = originals if isinstance(originals, OriginalSide) else OriginalSide(originals, gaps)
+    sides = _Sides(copy, side, n)
+    if sides.seed_share(seed_original) < ORIGINAL_COVER:
         return None  # the anchor is all the two sides share (a quotation, a common sentence)
-    universe = _universe(originals, gaps, range(len(originals)))
-    run = stretch(len(copy), seeds, _contained(copy, universe, n, containment))
+    run = stretch(len(copy), seeds, sides.contained(0, side.count - 1, containment))
     original: list[int] = []
     for _ in range(4):
         if not run:
             return None
-        text = joined_hashes(copy, run, n)
-        grown = stretch(len(originals), [seed_original], lambda j, t=text: share(sets[j], t) >= ORIGINAL_COVER)
+        covers = sides.covers(run)
+        grown = stretch(side.count, [seed_original], lambda j, c=covers: c[j] >= ORIGINAL_COVER)
         if not grown:
             return None
-        universe = _universe(originals, gaps, grown)
-        check, inside = _contained(copy, universe, n, containment), set(run)
+        check, inside = sides.contained(grown[0], grown[-1], containment), set(run)
         shrunk = stretch(len(copy), seeds, lambda i, c=check, a=inside: c(i) if i in a else _passed(copy, i))
         if grown == original and shrunk == run:
             break
         original, run = grown, shrunk
-    if (
-        not run
-        or not original
-        or _pieces_of(copy, run, union([sets[j] for j in original]), n, containment) + len(original) < 3
-    ):
+    if not run or not original or sides.pieces_of(run, original, containment) + len(original) < 3:
         return None
-    text = joined_hashes(copy, run, n)
-    # The short paragraphs around the original run belong to it as far as the copy holds them.
-    around = union([gaps[j] for j in range(original[0], original[-1] + 2)])
-    similarity = jaccard(text, union([*(sets[j] for j in original), around[member(around, text)]]))
+    similarity = sides.similarity(run, original)
     if similarity < threshold:
         return None
-    covered = {i: char_share(copy[i], universe, n) for i in run}
-    source = {i: max(original, key=lambda j, i=i: overlap(distinct(copy[i].hashes), sets[j])) for i in run}
-    return RunMatch(run, original, similarity, covered, source)
+    # The universe the run was last checked against: that of ``original`` (the loop ends with them).
+    shares = sides.char_shares(original[0], original[-1])
+    covered = {i: shares[i] for i in run}
+    return RunMatch(run, original, similarity, covered, sides.sources(run, original))
 
 
-def _pieces_of(copy: Sequence[CopyPiece], run: Sequence[int], text: np.ndarray, n: int, containment: float) -> int:
-    """How many pieces of the copy run copy the original run: the long ones, and the short ones
-    found in the original paragraphs themselves (a tail of a cut sentence). A short piece found only
-    among the short lines around the original (a heading, perhaps the original's own) copies nothing."""
-    return sum(copy[i].removable or char_share(copy[i], text, n) >= containment for i in run)
+class OriginalSide:
+    """The n-grams of consecutive original paragraphs and of the gaps around them, in one pool.
+
+    Each paragraph and each gap has a place in printed order (gap ``j`` is ``2j``, original ``j``
+    is ``2j + 1``); the pool holds the distinct (hash, place) pairs, sorted by hash. The universe of
+    a stretch of originals is then a range of places: no union of sets is made for it.
+    """
+
+    def __init__(self, originals: Sequence[np.ndarray], gaps: Sequence[np.ndarray]) -> None:
+        self.count = len(originals)
+        parts: list[np.ndarray] = [_NONE] * (2 * len(originals) + 1)
+        parts[1::2], parts[0::2] = originals, gaps
+        places = np.repeat(np.arange(len(parts), dtype=np.uint64), [part.size for part in parts])
+        keys = distinct((np.concatenate(parts).astype(np.uint64) << np.uint64(32)) | places)
+        self.values = (keys >> np.uint64(32)).astype(np.uint32)
+        self.places = (keys & np.uint64(0xFFFFFFFF)).astype(np.int64)
+        self.place_sizes = np.bincount(self.places, minlength=len(parts))  # distinct n-grams of each
 
 
-class _Distinct:
-    """The distinct sorted values of each array of a sequence, made on first use."""
+class _Sides:
+    """The copy pieces of one alignment set against an :class:`OriginalSide` once.
 
-    def __init__(self, arrays: Sequence[np.ndarray]) -> None:
-        self._arrays = arrays
-        self._made: dict[int, np.ndarray] = {}
+    Every n-gram position of the copy pieces is matched against the pool in one look-up. What
+    :func:`align_runs` asks then reads these matches: a piece's containment in the universe of a
+    stretch of originals needs no search of its own, and that of every piece comes out of one pass
+    of array work.
+    """
 
-    def __getitem__(self, index: int) -> np.ndarray:
-        if index not in self._made:
-            self._made[index] = distinct(self._arrays[index])
-        return self._made[index]
+    def __init__(self, copy: Sequence[CopyPiece], side: OriginalSide, n: int) -> None:
+        self.copy, self.n = copy, n
+        self.present = [i for i, piece in enumerate(copy) if piece.hashes is not None]
+        hashes = [copy[i].hashes for i in self.present]
+        self.counts = np.array([h.size for h in hashes], dtype=np.int64)
+        self.starts = np.cumsum(self.counts) - self.counts
+        self.sizes = np.array([copy[i].points.size for i in self.present], dtype=np.int64)
+        self.values, self.places, self.place_sizes = side.values, side.places, side.place_sizes
+        # Each copy position matched with the pool entries of its hash: (position, pool entry) pairs.
+        flat = np.concatenate(hashes) if hashes else _NONE
+        lo = np.searchsorted(self.values, flat, side="left")
+        found = np.searchsorted(self.values, flat, side="right") - lo
+        self.position = np.repeat(np.arange(flat.size, dtype=np.int64), found)
+        self.entry = _ranges(lo, found)
+        self.entry_place = self.places[self.entry]
+        self.flat_size = flat.size
+        self._shares: dict[tuple[int, int, bool], list[float]] = {}
+        self._texts: dict[tuple[int, ...], np.ndarray] = {}
+
+    def seed_share(self, j: int) -> float:
+        """Share of the distinct n-grams of original ``j`` found anywhere on the copy side."""
+        size = int(self.place_sizes[2 * j + 1])
+        if not size:
+            return 0.0
+        hit = np.zeros(self.values.size, dtype=bool)
+        hit[self.entry] = True
+        return int(np.count_nonzero(hit & (self.places == 2 * j + 1))) / size
+
+    def char_shares(self, first: int, last: int, originals_only: bool = False) -> list[float]:
+        """:func:`char_share` of every piece (0.0 for one without n-grams) in the n-grams of the
+        originals ``first`` to ``last`` and of the gaps around them (``originals_only``: without)."""
+        key = (first, last, originals_only)
+        if key not in self._shares:
+            place = self.entry_place
+            if originals_only:
+                chosen = (place & 1 == 1) & (place >= 2 * first + 1) & (place <= 2 * last + 1)
+            else:
+                chosen = (place >= 2 * first) & (place <= 2 * last + 2)
+            found = np.zeros(self.flat_size, dtype=bool)
+            found[self.position[chosen]] = True
+            shares = [0.0] * len(self.copy)
+            values = _char_shares(found, self.starts, self.counts, self.sizes, self.n).tolist()
+            for i, value in zip(self.present, values, strict=True):
+                shares[i] = value
+            self._shares[key] = shares
+        return self._shares[key]
+
+    def contained(self, first: int, last: int, containment: float) -> Callable[[int], bool | None]:
+        """Per copy piece: contained in the universe of originals ``first`` to ``last`` (True), not
+        (False), or passed over (None)."""
+        shares = self.char_shares(first, last)
+        copy = self.copy
+
+        def state(i: int) -> bool | None:
+            if copy[i].hashes is None:
+                return None
+            inside = shares[i] >= containment
+            return inside if copy[i].removable else (True if inside else None)
+
+        return state
+
+    def text(self, run: Sequence[int]) -> np.ndarray:
+        """The distinct n-grams of the copy run's keys joined (made once per run)."""
+        key = tuple(run)
+        if key not in self._texts:
+            self._texts[key] = joined_hashes(self.copy, run, self.n)
+        return self._texts[key]
+
+    def covers(self, run: Sequence[int]) -> list[float]:
+        """For each original paragraph, the share of its distinct n-grams in the copy run's text."""
+        inside = member(self.values, self.text(run))
+        places = self.place_sizes.size
+        counts = np.bincount(self.places[inside], minlength=places)[1::2]
+        sizes = self.place_sizes[1::2]
+        return [int(c) / int(s) if s else 0.0 for c, s in zip(counts.tolist(), sizes.tolist(), strict=True)]
+
+    def pieces_of(self, run: Sequence[int], original: Sequence[int], containment: float) -> int:
+        """How many pieces of the copy run copy the original run: the long ones, and the short ones
+        found in the original paragraphs themselves (a tail of a cut sentence). A short piece found only
+        among the short lines around the original (a heading, perhaps the original's own) copies nothing."""
+        count = 0
+        for i in run:
+            if self.copy[i].removable:
+                count += 1
+            elif self.char_shares(original[0], original[-1], originals_only=True)[i] >= containment:
+                count += 1
+        return count
+
+    def similarity(self, run: Sequence[int], original: Sequence[int]) -> float:
+        """Jaccard similarity of the copy run's text and the original run's n-grams, with those of the
+        short paragraphs around the original run that the copy holds (as far as it holds them)."""
+        text = self.text(run)
+        first, last = 2 * original[0], 2 * original[-1] + 2
+        spanned = (self.places >= first) & (self.places <= last)
+        paragraphs = distinct(self.values[spanned & (self.places & 1 == 1)])
+        around = distinct(self.values[spanned & (self.places & 1 == 0)])
+        return jaccard(text, union([paragraphs, around[member(around, text)]]))
+
+    def sources(self, run: Sequence[int], original: Sequence[int]) -> dict[int, int]:
+        """For each piece of the run, the original paragraph sharing most distinct n-grams with it (the
+        first of those sharing most)."""
+        piece_of = np.repeat(np.arange(len(self.present), dtype=np.int64), self.counts)[self.position]
+        place = self.entry_place
+        chosen = (place & 1 == 1) & (place >= 2 * original[0] + 1) & (place <= 2 * original[-1] + 1)
+        # Distinct (piece, pool entry) pairs: a hash repeated in a piece counts once.
+        pairs = distinct(piece_of[chosen] * self.values.size + self.entry[chosen])
+        pieces, columns = pairs // self.values.size, (self.places[pairs % self.values.size] - 1) // 2 - original[0]
+        width = len(original)
+        table = np.bincount(pieces * width + columns, minlength=len(self.present) * width).reshape(-1, width)
+        row_of = {i: k for k, i in enumerate(self.present)}
+        return {i: original[int(np.argmax(table[row_of[i]]))] for i in run}
 
 
-def _universe(originals: Sequence[np.ndarray], gaps: Sequence[np.ndarray], members: Sequence[int]) -> np.ndarray:
-    """The n-grams of the original paragraphs ``members`` (consecutive) and of the short ones around them."""
-    arrays = [originals[j] for j in members]
-    arrays.extend(gaps[j] for j in range(members[0], members[-1] + 2))
-    return union(arrays)
+def _char_shares(found: np.ndarray, starts: np.ndarray, counts: np.ndarray, sizes: np.ndarray, n: int) -> np.ndarray:
+    """:func:`char_share` of many pieces at once. ``found`` holds, piece after piece (``counts`` from
+    ``starts``), whether each n-gram of the piece is in the universe; ``sizes``: their characters.
+
+    The characters covered are the union of the stretches ``[k, k + n - 1]`` (cut at the piece's
+    end) of the n-grams ``k`` found; they start in order, so each adds up to the next one's start.
+    """
+    pieces = starts.size
+    at = np.flatnonzero(found)
+    piece = np.searchsorted(starts, at, side="right") - 1
+    local = at - starts[piece]
+    ends = np.minimum(local + n, sizes[piece])  # one past the last character each covers
+    step = ends - local
+    follows = piece[1:] == piece[:-1]
+    step[:-1] = np.where(follows, np.minimum(step[:-1], local[1:] - local[:-1]), step[:-1])
+    covered = np.bincount(piece, weights=step, minlength=pieces).astype(np.int64)
+    missing = sizes - covered
+    has = np.bincount(piece, minlength=pieces) > 0
+    first = np.zeros(pieces, dtype=np.int64)
+    last_end = np.zeros(pieces, dtype=np.int64)
+    if at.size:
+        opens = np.concatenate(([True], ~follows))
+        closes = np.concatenate((~follows, [True]))
+        first[piece[opens]] = local[opens]
+        last_end[piece[closes]] = ends[closes]
+    # Near an end a character lies in fewer n-grams: a short stretch missing there counts as one.
+    for edge in (first, sizes - last_end):
+        edge_fix = has & (edge > 1) & (edge < n)
+        missing -= np.where(edge_fix, edge - 1, 0)
+    shares = (sizes - missing) / sizes
+    short = sizes < n
+    if short.any():
+        shares[short] = found[starts[short]].astype(np.float64)
+    return shares
+
+
+def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Concatenation of ``arange(s, s + c)`` for each pair, without a Python loop."""
+    offsets = np.cumsum(counts) - counts
+    return np.arange(int(counts.sum()), dtype=np.int64) - np.repeat(offsets - starts, counts)
 
 
 def _passed(copy: Sequence[CopyPiece], i: int) -> bool | None:
     return False if copy[i].hashes is not None and copy[i].removable else None
-
-
-def _contained(copy: Sequence[CopyPiece], universe: np.ndarray, n: int, containment: float):
-    """Per copy piece: contained in ``universe`` (True), not (False), or passed over (None)."""
-
-    def state(i: int) -> bool | None:
-        if copy[i].hashes is None:
-            return None
-        inside = char_share(copy[i], universe, n) >= containment
-        return inside if copy[i].removable else (True if inside else None)
-
-    return state
 
 
 def stretch(size: int, seeds: Sequence[int], state) -> list[int]:
