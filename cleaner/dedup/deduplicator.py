@@ -999,10 +999,7 @@ class Deduplicator:
             return False
         anchor = batch.fragments.anchor_grams.get(unit)
         if anchor is None:
-            units, n = batch.analysis.units, self.options.ngram
-            points = batch.analysis.keys.code_points[int(units.start[unit]) : int(units.stop[unit])]
-            anchor = distinct(run_shingle_hashes(points, np.array([points.size]), n)[: max(1, points.size - n + 1)])
-            batch.fragments.anchor_grams[unit] = anchor
+            anchor = batch.fragments.anchor_grams[unit] = _unit_grams(batch.analysis, unit, self.options.ngram)
         rest = original[~member(original, anchor)]
         return share(rest if rest.size >= self.options.ngram else original, around) >= ORIGINAL_COVER
 
@@ -1073,7 +1070,7 @@ class Deduplicator:
 
     def _origin_shingles(self, batch: _Batch, center: tuple[str, int]) -> np.ndarray:
         kind, value = center
-        return self._stored(batch, self._shingles, value) if kind == "pid" else batch.analysis.shingles(value)
+        return self._stored(batch, self._shingles, [value])[0] if kind == "pid" else batch.analysis.shingles(value)
 
     def _origin_grams(self, batch: _Batch, center: tuple[str, int]) -> np.ndarray:
         """The distinct shingles of the kept paragraph ``center`` (made once per batch)."""
@@ -1083,14 +1080,11 @@ class Deduplicator:
         return grams
 
     @staticmethod
-    def _stored(batch: _Batch, store: _RunStore, pid: int) -> np.ndarray:
-        """Run ``pid`` of ``store``, read from disk once per batch (neighbouring anchors read the
-        same original paragraphs again and again)."""
-        key = (id(store), pid)
-        values = batch.fragments.stored.get(key)
-        if values is None:
-            values = batch.fragments.stored[key] = store.get(pid)
-        return values
+    def _stored(batch: _Batch, store: _RunStore, pids: Iterable[int]) -> list[np.ndarray]:
+        """Runs ``pids`` of ``store``, each read from disk once per batch (neighbouring anchors read
+        the same original paragraphs again and again)."""
+        read = batch.fragments.stored.setdefault(id(store), {})
+        return [read[pid] if pid in read else read.setdefault(pid, store.get(pid)) for pid in pids]
 
     def _try_run(self, batch: _Batch, d: int, seeds: range, original: _OriginalRun) -> dict[int, Match]:
         """Align the rows around ``seeds`` with ``original``; mark and return the rows removed."""
@@ -1102,7 +1096,7 @@ class Deduplicator:
         lo = max(floor, seeds.start - options.fragment_span)
         hi = min(batch.bounds[d + 1], seeds.stop + options.fragment_span)
         copy_rows = list(range(lo, hi))
-        pieces = [analysis.copy_piece(row) for row in copy_rows]
+        pieces = analysis.copy_pieces(lo, hi)
         if original.side is None:
             original.side = OriginalSide(original.shingles, original.gaps)
         found = align_runs(
@@ -1165,17 +1159,16 @@ class Deduplicator:
             lo, hi = max(0, value - span), min(len(self), value + span + 1)
             pids = [p for p in range(lo, hi) if int(self._para_doc.data[p]) == doc_number]
             before_first = pids[0] > 0 and int(self._para_doc.data[pids[0] - 1]) == doc_number
-            gaps = [
-                self._stored(batch, self._gaps, pids[0] - 1)
+            lead = (
+                self._stored(batch, self._gaps, [pids[0] - 1])
                 if before_first
-                else self._stored(batch, self._leads, pids[0])
-            ]
-            gaps.extend(self._stored(batch, self._gaps, p) for p in pids)
+                else self._stored(batch, self._leads, pids[:1])
+            )
             run = _OriginalRun(
                 center=center,
                 center_index=pids.index(value),
-                shingles=[self._stored(batch, self._shingles, p) for p in pids],
-                gaps=gaps,
+                shingles=self._stored(batch, self._shingles, pids),
+                gaps=lead + self._stored(batch, self._gaps, pids),
                 members=pids,
                 doc_number=-1,
                 last_row=-1,
@@ -1378,7 +1371,7 @@ class _FragmentCache:
     near each other look at the same paragraphs over and over. None of it changes during a batch
     (the index grows only at its end), except runs in the document being decided, never kept here."""
 
-    stored: dict[tuple[int, int], np.ndarray] = field(default_factory=dict)  # (store, pid): a run read
+    stored: dict[int, dict[int, np.ndarray]] = field(default_factory=dict)  # per store, per pid: a run read
     grams: dict[tuple[str, int], np.ndarray] = field(default_factory=dict)  # kept paragraph: distinct shingles
     anchor_grams: dict[int, np.ndarray] = field(default_factory=dict)  # unit: its distinct n-grams
     runs: dict[tuple[str, int], _OriginalRun] = field(default_factory=dict)  # settled centers' runs
@@ -1418,6 +1411,8 @@ class _Batch:
         # The units that have an earlier occurrence somewhere: the only ones worth looking at.
         self.anchored = np.flatnonzero(self.repeated | (self.hit_pid >= 0))
         self.fragments = _FragmentCache()
+        self._short_shingles: np.ndarray | None = None
+        self._short_offsets: list[int] = []
 
     def is_open(self, row: int) -> bool:
         """A row that may still be removed: long enough, not matched, not withdrawn."""
@@ -1428,9 +1423,13 @@ class _Batch:
 
     def short_between(self, after: int, before: int) -> np.ndarray:
         """Shingles of the rows too short to index strictly between two rows (all kept: none is ever removed)."""
-        analysis = self.analysis
-        rows = [r for r in range(after + 1, before) if not analysis.is_indexable(r)]
-        return np.concatenate([analysis.shingles(r) for r in rows]) if rows else _EMPTY
+        if self._short_shingles is None:
+            # Those of every short row, one after another, and where each row's start among them.
+            analysis = self.analysis
+            lengths = np.where(analysis._indexable, 0, analysis.keys.lengths)
+            self._short_shingles = analysis.hashes[_ranges(analysis.key_starts, lengths)]
+            self._short_offsets = np.concatenate(([0], np.cumsum(lengths))).tolist()
+        return self._short_shingles[self._short_offsets[after + 1] : self._short_offsets[max(before, after + 1)]]
 
     def withdraw(self, row: int) -> None:
         """``row`` is no longer kept (removed or dropped): later rows must not name it."""
@@ -1570,6 +1569,11 @@ class _Analysis:
     def is_short(self, row: int) -> bool:
         return bool(self._short[row])
 
+    def copy_pieces(self, lo: int, hi: int) -> list[CopyPiece]:
+        """:meth:`copy_piece` of rows ``lo`` to ``hi - 1``."""
+        made = self._pieces
+        return [made[row] if row in made else self.copy_piece(row) for row in range(lo, hi)]
+
     def copy_piece(self, row: int) -> CopyPiece:
         """The row as the copy side of a run: its key and the n-gram hash at each position (made once)."""
         piece = self._pieces.get(row)
@@ -1613,6 +1617,18 @@ def _keep_lines_of_poems(batch: _Batch, rows: range, paragraphs: Sequence[str]) 
             if batch.matches[row] is not None:
                 batch.matches[row] = None
                 batch.available[row] = True
+
+
+def _unit_grams(analysis: _Analysis, unit: int, n: int) -> np.ndarray:
+    """The distinct n-grams of a sentence unit's text. Those of a unit inside one paragraph, at least
+    n long, are the paragraph's own n-grams there (each lies wholly inside it): no hashing again."""
+    units = analysis.units
+    start, stop = int(units.start[unit]), int(units.stop[unit])
+    row = int(units.first_row[unit])
+    if row == int(units.last_row[unit]) and stop - start >= n:
+        return distinct(analysis.hashes[start : stop - n + 1])
+    points = analysis.keys.code_points[start:stop]
+    return distinct(run_shingle_hashes(points, np.array([points.size]), n)[: max(1, points.size - n + 1)])
 
 
 def _joined_exactly(analysis: _Analysis, rows: range, original: np.ndarray, n: int) -> bool:

@@ -90,6 +90,8 @@ def align_runs(
     :class:`OriginalSide` instead (``gaps`` then unused), made once for several alignments.
     """
     side = originals if isinstance(originals, OriginalSide) else OriginalSide(originals, gaps)
+    # Cheap necessary conditions first (each alone makes the result None, so their order is free):
+    # most anchors fail here, with no seed piece contained in the original side at all.
     sides = _Sides(copy, side, n)
     if sides.seed_share(seed_original) < ORIGINAL_COVER:
         return None  # the anchor is all the two sides share (a quotation, a common sentence)
@@ -135,6 +137,18 @@ class OriginalSide:
         self.values = (keys >> np.uint64(32)).astype(np.uint32)
         self.places = (keys & np.uint64(0xFFFFFFFF)).astype(np.int64)
         self.place_sizes = np.bincount(self.places, minlength=len(parts))  # distinct n-grams of each
+        # The distinct hashes, where each one's entries start in the pool and how many there are.
+        starts = np.flatnonzero(np.concatenate(([True], self.values[1:] != self.values[:-1])))
+        self.hashes = self.values[starts]
+        self.first_entry = starts
+        self.entries = np.diff(np.append(starts, self.values.size))
+
+    def look_up(self, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For each of ``hashes``, where its entries start in the pool and how many there are (0: none)."""
+        if self.hashes.size == 0:
+            return np.zeros(hashes.size, dtype=np.int64), np.zeros(hashes.size, dtype=np.int64)
+        at = np.minimum(np.searchsorted(self.hashes, hashes), self.hashes.size - 1)
+        return self.first_entry[at], np.where(self.hashes[at] == hashes, self.entries[at], 0)
 
 
 class _Sides:
@@ -150,20 +164,20 @@ class _Sides:
         self.copy, self.n = copy, n
         self.present = [i for i, piece in enumerate(copy) if piece.hashes is not None]
         hashes = [copy[i].hashes for i in self.present]
-        self.counts = np.array([h.size for h in hashes], dtype=np.int64)
-        self.starts = np.cumsum(self.counts) - self.counts
-        self.sizes = np.array([copy[i].points.size for i in self.present], dtype=np.int64)
+        counts = np.array([h.size for h in hashes], dtype=np.int64)
+        sizes = np.array([copy[i].points.size for i in self.present], dtype=np.int64)
+        self.layout = _Layout.of(counts, sizes, n)
         self.values, self.places, self.place_sizes = side.values, side.places, side.place_sizes
         # Each copy position matched with the pool entries of its hash: (position, pool entry) pairs.
         flat = np.concatenate(hashes) if hashes else _NONE
-        lo = np.searchsorted(self.values, flat, side="left")
-        found = np.searchsorted(self.values, flat, side="right") - lo
+        first, found = side.look_up(flat)
         self.position = np.repeat(np.arange(flat.size, dtype=np.int64), found)
-        self.entry = _ranges(lo, found)
+        self.entry = _ranges(first, found)
         self.entry_place = self.places[self.entry]
         self.flat_size = flat.size
         self._shares: dict[tuple[int, int, bool], list[float]] = {}
         self._texts: dict[tuple[int, ...], np.ndarray] = {}
+        self._covers: dict[tuple[int, ...], list[float]] = {}
 
     def seed_share(self, j: int) -> float:
         """Share of the distinct n-grams of original ``j`` found anywhere on the copy side."""
@@ -187,7 +201,7 @@ class _Sides:
             found = np.zeros(self.flat_size, dtype=bool)
             found[self.position[chosen]] = True
             shares = [0.0] * len(self.copy)
-            values = _char_shares(found, self.starts, self.counts, self.sizes, self.n).tolist()
+            values = _char_shares(found, self.layout, self.n).tolist()
             for i, value in zip(self.present, values, strict=True):
                 shares[i] = value
             self._shares[key] = shares
@@ -216,11 +230,13 @@ class _Sides:
 
     def covers(self, run: Sequence[int]) -> list[float]:
         """For each original paragraph, the share of its distinct n-grams in the copy run's text."""
-        inside = member(self.values, self.text(run))
-        places = self.place_sizes.size
-        counts = np.bincount(self.places[inside], minlength=places)[1::2]
-        sizes = self.place_sizes[1::2]
-        return [int(c) / int(s) if s else 0.0 for c, s in zip(counts.tolist(), sizes.tolist(), strict=True)]
+        key = tuple(run)
+        if key not in self._covers:
+            inside = member(self.values, self.text(run))
+            counts = np.bincount(self.places[inside], minlength=self.place_sizes.size)[1::2].tolist()
+            sizes = self.place_sizes[1::2].tolist()
+            self._covers[key] = [c / size if size else 0.0 for c, size in zip(counts, sizes, strict=True)]
+        return self._covers[key]
 
     def pieces_of(self, run: Sequence[int], original: Sequence[int], containment: float) -> int:
         """How many pieces of the copy run copy the original run: the long ones, and the short ones
@@ -247,7 +263,7 @@ class _Sides:
     def sources(self, run: Sequence[int], original: Sequence[int]) -> dict[int, int]:
         """For each piece of the run, the original paragraph sharing most distinct n-grams with it (the
         first of those sharing most)."""
-        piece_of = np.repeat(np.arange(len(self.present), dtype=np.int64), self.counts)[self.position]
+        piece_of = self.layout.piece[self.position]
         place = self.entry_place
         chosen = (place & 1 == 1) & (place >= 2 * original[0] + 1) & (place <= 2 * original[-1] + 1)
         # Distinct (piece, pool entry) pairs: a hash repeated in a piece counts once.
@@ -259,40 +275,47 @@ class _Sides:
         return {i: original[int(np.argmax(table[row_of[i]]))] for i in run}
 
 
-def _char_shares(found: np.ndarray, starts: np.ndarray, counts: np.ndarray, sizes: np.ndarray, n: int) -> np.ndarray:
-    """:func:`char_share` of many pieces at once. ``found`` holds, piece after piece (``counts`` from
-    ``starts``), whether each n-gram of the piece is in the universe; ``sizes``: their characters.
+def _char_shares(found: np.ndarray, layout: _Layout, n: int) -> np.ndarray:
+    """:func:`char_share` of many pieces at once: ``found`` holds, piece after piece as ``layout``
+    places them, whether each n-gram is in the universe.
 
     The characters covered are the union of the stretches ``[k, k + n - 1]`` (cut at the piece's
     end) of the n-grams ``k`` found; they start in order, so each adds up to the next one's start.
     """
-    pieces = starts.size
+    sizes = layout.sizes
     at = np.flatnonzero(found)
-    piece = np.searchsorted(starts, at, side="right") - 1
-    local = at - starts[piece]
+    piece, local = layout.piece[at], layout.local[at]
     ends = np.minimum(local + n, sizes[piece])  # one past the last character each covers
     step = ends - local
-    follows = piece[1:] == piece[:-1]
-    step[:-1] = np.where(follows, np.minimum(step[:-1], local[1:] - local[:-1]), step[:-1])
-    covered = np.bincount(piece, weights=step, minlength=pieces).astype(np.int64)
-    missing = sizes - covered
-    has = np.bincount(piece, minlength=pieces) > 0
-    first = np.zeros(pieces, dtype=np.int64)
-    last_end = np.zeros(pieces, dtype=np.int64)
-    if at.size:
-        opens = np.concatenate(([True], ~follows))
-        closes = np.concatenate((~follows, [True]))
-        first[piece[opens]] = local[opens]
-        last_end[piece[closes]] = ends[closes]
+    np.minimum(step[:-1], np.where(piece[1:] == piece[:-1], np.diff(local), n), out=step[:-1])
+    covered = np.bincount(piece, weights=step, minlength=sizes.size)
     # Near an end a character lies in fewer n-grams: a short stretch missing there counts as one.
-    for edge in (first, sizes - last_end):
-        edge_fix = has & (edge > 1) & (edge < n)
-        missing -= np.where(edge_fix, edge - 1, 0)
-    shares = (sizes - missing) / sizes
-    short = sizes < n
-    if short.any():
-        shares[short] = found[starts[short]].astype(np.float64)
+    # (Assigned in order, the last value given to a piece stays: the first n-gram found, reversed.)
+    lead, trail = np.full(sizes.size, n, dtype=np.int64), np.full(sizes.size, n, dtype=np.int64)
+    lead[piece[::-1]] = local[::-1]
+    trail[piece] = sizes[piece] - ends
+    fix = np.where((lead > 1) & (lead < n), lead - 1, 0) + np.where((trail > 1) & (trail < n), trail - 1, 0)
+    shares = (covered + fix) / sizes
+    if layout.short.any():
+        shares[layout.short] = found[layout.starts[layout.short]]
     return shares
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where the n-grams of several pieces lie in their concatenation."""
+
+    starts: np.ndarray  # where each piece's n-grams start
+    sizes: np.ndarray  # each piece's characters
+    piece: np.ndarray  # the piece of each n-gram
+    local: np.ndarray  # its position in its piece
+    short: np.ndarray  # pieces shorter than n: their single n-gram decides
+
+    @classmethod
+    def of(cls, counts: np.ndarray, sizes: np.ndarray, n: int) -> _Layout:
+        starts = np.cumsum(counts) - counts
+        piece = np.repeat(np.arange(counts.size, dtype=np.int64), counts)
+        return cls(starts, sizes, piece, np.arange(piece.size, dtype=np.int64) - starts[piece], sizes < n)
 
 
 def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
