@@ -995,13 +995,18 @@ class Deduplicator:
         of them repeats it (checked before any run is built).
         """
         original = self._origin_grams(batch, center)
-        if share(original, around) < ORIGINAL_COVER:
+        inside = member(original, around)
+        found = int(np.count_nonzero(inside))
+        if found / original.size < ORIGINAL_COVER:
             return False
         anchor = batch.fragments.anchor_grams.get(unit)
         if anchor is None:
             anchor = batch.fragments.anchor_grams[unit] = _unit_grams(batch.analysis, unit, self.options.ngram)
-        rest = original[~member(original, anchor)]
-        return share(rest if rest.size >= self.options.ngram else original, around) >= ORIGINAL_COVER
+        rest = ~member(original, anchor)
+        rest_size = int(np.count_nonzero(rest))
+        if rest_size < self.options.ngram:
+            return found / original.size >= ORIGINAL_COVER
+        return int(np.count_nonzero(inside & rest)) / rest_size >= ORIGINAL_COVER
 
     def _anchors(self, batch: _Batch, d: int) -> list[tuple[int, tuple[str, int]]]:
         """``(unit, origin)`` of the units of document ``d`` seen earlier, in order.
@@ -1190,8 +1195,13 @@ class Deduplicator:
             rows = kept[lo : at + span + 1]
             first = kept[lo - 1] if lo else batch.bounds[doc_number] - 1
             last = kept[lo + len(rows)] if lo + len(rows) < len(kept) else end
+        # The same kept rows around the same centre (in document d, until one of them is removed)
+        # make the same run: made once.
+        edges = (first, *rows, last)
+        window = (value, edges)
+        if window in batch.fragments.windows:
+            return batch.fragments.windows[window]
         # The short rows before, between and after these, as the index holds them.
-        edges = [first, *rows, last]
         gaps = [batch.short_between(a, b) for a, b in itertools.pairwise(edges)]
         run = _OriginalRun(
             center=center,
@@ -1202,6 +1212,7 @@ class Deduplicator:
             doc_number=doc_number,
             last_row=rows[-1],
         )
+        batch.fragments.windows[window] = run
         if settled:
             batch.fragments.runs[center] = run
         return run
@@ -1375,6 +1386,7 @@ class _FragmentCache:
     grams: dict[tuple[str, int], np.ndarray] = field(default_factory=dict)  # kept paragraph: distinct shingles
     anchor_grams: dict[int, np.ndarray] = field(default_factory=dict)  # unit: its distinct n-grams
     runs: dict[tuple[str, int], _OriginalRun] = field(default_factory=dict)  # settled centers' runs
+    windows: dict[tuple[int, tuple[int, ...]], _OriginalRun] = field(default_factory=dict)  # row, edges: run
 
 
 class _Batch:

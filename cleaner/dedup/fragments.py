@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 
 import numpy as np
 
@@ -132,22 +132,22 @@ class OriginalSide:
         self.count = len(originals)
         parts: list[np.ndarray] = [_NONE] * (2 * len(originals) + 1)
         parts[1::2], parts[0::2] = originals, gaps
-        places = np.repeat(np.arange(len(parts), dtype=np.uint64), [part.size for part in parts])
+        places = np.arange(len(parts), dtype=np.uint64).repeat([part.size for part in parts])
         keys = distinct((np.concatenate(parts).astype(np.uint64) << np.uint64(32)) | places)
         self.values = (keys >> np.uint64(32)).astype(np.uint32)
         self.places = (keys & np.uint64(0xFFFFFFFF)).astype(np.int64)
         self.place_sizes = np.bincount(self.places, minlength=len(parts))  # distinct n-grams of each
         # The distinct hashes, where each one's entries start in the pool and how many there are.
-        starts = np.flatnonzero(np.concatenate(([True], self.values[1:] != self.values[:-1])))
+        starts = np.concatenate(([True], self.values[1:] != self.values[:-1])).nonzero()[0]
         self.hashes = self.values[starts]
         self.first_entry = starts
-        self.entries = np.diff(np.append(starts, self.values.size))
+        self.entries = np.concatenate((starts[1:], [self.values.size])) - starts
 
     def look_up(self, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For each of ``hashes``, where its entries start in the pool and how many there are (0: none)."""
         if self.hashes.size == 0:
             return np.zeros(hashes.size, dtype=np.int64), np.zeros(hashes.size, dtype=np.int64)
-        at = np.minimum(np.searchsorted(self.hashes, hashes), self.hashes.size - 1)
+        at = np.minimum(self.hashes.searchsorted(hashes), self.hashes.size - 1)
         return self.first_entry[at], np.where(self.hashes[at] == hashes, self.entries[at], 0)
 
 
@@ -171,7 +171,7 @@ class _Sides:
         # Each copy position matched with the pool entries of its hash: (position, pool entry) pairs.
         flat = np.concatenate(hashes) if hashes else _NONE
         first, found = side.look_up(flat)
-        self.position = np.repeat(np.arange(flat.size, dtype=np.int64), found)
+        self.position = np.arange(flat.size, dtype=np.int64).repeat(found)
         self.entry = _ranges(first, found)
         self.entry_place = self.places[self.entry]
         self.flat_size = flat.size
@@ -272,7 +272,7 @@ class _Sides:
         width = len(original)
         table = np.bincount(pieces * width + columns, minlength=len(self.present) * width).reshape(-1, width)
         row_of = {i: k for k, i in enumerate(self.present)}
-        return {i: original[int(np.argmax(table[row_of[i]]))] for i in run}
+        return {i: original[int(table[row_of[i]].argmax())] for i in run}
 
 
 def _char_shares(found: np.ndarray, layout: _Layout, n: int) -> np.ndarray:
@@ -283,22 +283,31 @@ def _char_shares(found: np.ndarray, layout: _Layout, n: int) -> np.ndarray:
     end) of the n-grams ``k`` found; they start in order, so each adds up to the next one's start.
     """
     sizes = layout.sizes
-    at = np.flatnonzero(found)
+    at = found.nonzero()[0]
     piece, local = layout.piece[at], layout.local[at]
     ends = np.minimum(local + n, sizes[piece])  # one past the last character each covers
     step = ends - local
-    np.minimum(step[:-1], np.where(piece[1:] == piece[:-1], np.diff(local), n), out=step[:-1])
+    np.minimum(step[:-1], np.where(piece[1:] == piece[:-1], local[1:] - local[:-1], n), out=step[:-1])
     covered = np.bincount(piece, weights=step, minlength=sizes.size)
-    # Near an end a character lies in fewer n-grams: a short stretch missing there counts as one.
-    # (Assigned in order, the last value given to a piece stays: the first n-gram found, reversed.)
-    lead, trail = np.full(sizes.size, n, dtype=np.int64), np.full(sizes.size, n, dtype=np.int64)
+    # Near an end a character lies in fewer n-grams, so one damaged character there hides up to
+    # n - 1 neighbours (in the middle it hides none): such a short stretch at an end counts as one.
+    # The characters missing before the first n-gram found and after the last (n: none found),
+    # assigned in order: the last value given to a piece stays (for the first, the reversed order).
+    lead, trail = np.zeros(sizes.size, dtype=np.int64) + n, np.zeros(sizes.size, dtype=np.int64) + n
     lead[piece[::-1]] = local[::-1]
     trail[piece] = sizes[piece] - ends
-    fix = np.where((lead > 1) & (lead < n), lead - 1, 0) + np.where((trail > 1) & (trail < n), trail - 1, 0)
-    shares = (covered + fix) / sizes
+    fix = _edge_fix(n)
+    shares = (covered + fix[np.minimum(lead, n)] + fix[np.minimum(trail, n)]) / sizes
     if layout.short.any():
         shares[layout.short] = found[layout.starts[layout.short]]
     return shares
+
+
+@cache
+def _edge_fix(n: int) -> np.ndarray:
+    """Characters counted back for a stretch of each length 0 … n missing at an end: all but one
+    of a stretch of 2 to n - 1."""
+    return np.array([length - 1 if 1 < length < n else 0 for length in range(n + 1)], dtype=np.int64)
 
 
 @dataclass(frozen=True)
@@ -313,15 +322,15 @@ class _Layout:
 
     @classmethod
     def of(cls, counts: np.ndarray, sizes: np.ndarray, n: int) -> _Layout:
-        starts = np.cumsum(counts) - counts
-        piece = np.repeat(np.arange(counts.size, dtype=np.int64), counts)
+        starts = counts.cumsum() - counts
+        piece = np.arange(counts.size, dtype=np.int64).repeat(counts)
         return cls(starts, sizes, piece, np.arange(piece.size, dtype=np.int64) - starts[piece], sizes < n)
 
 
 def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """Concatenation of ``arange(s, s + c)`` for each pair, without a Python loop."""
-    offsets = np.cumsum(counts) - counts
-    return np.arange(int(counts.sum()), dtype=np.int64) - np.repeat(offsets - starts, counts)
+    offsets = counts.cumsum() - counts
+    return np.arange(int(counts.sum()), dtype=np.int64) - (offsets - starts).repeat(counts)
 
 
 def _passed(copy: Sequence[CopyPiece], i: int) -> bool | None:
@@ -351,18 +360,24 @@ def stretch(size: int, seeds: Sequence[int], state) -> list[int]:
     return sorted(accepted)
 
 
+# The arrays here are small (a paragraph's n-grams, a few paragraphs'), so the cost of a numpy call
+# is mostly its fixed overhead: array methods and ufuncs are used rather than the module's Python
+# wrappers around them (np.sort, np.searchsorted, np.flatnonzero, np.diff…), which double it.
+
+
 def distinct(values: np.ndarray) -> np.ndarray:
     """The distinct values, sorted (a sort and a mask: many times faster than ``np.unique`` on small arrays)."""
-    values = np.sort(values)
-    return values[np.concatenate(([True], values[1:] != values[:-1]))] if values.size else values
+    values = values.copy()
+    values.sort()
+    return np.concatenate((values[:1], values[1:][values[1:] != values[:-1]]))
 
 
 def member(values: np.ndarray, universe: np.ndarray) -> np.ndarray:
     """Which ``values`` are in the sorted array ``universe``."""
     if universe.size == 0:
         return np.zeros(values.size, dtype=bool)
-    position = np.searchsorted(universe, values)
-    position[position == universe.size] = 0
+    position = universe.searchsorted(values)
+    np.minimum(position, universe.size - 1, out=position)  # past the end: the last one, which differs
     return universe[position] == values
 
 
@@ -404,13 +419,5 @@ def char_share(piece: CopyPiece, universe: np.ndarray, n: int) -> float:
     size = piece.points.size
     if size < n:
         return float(found[0])
-    # Character p lies in the n-grams starting at p-n+1 … p: one convolution finds them all.
-    covered = np.convolve(found, np.ones(n, dtype=bool))[:size]
-    missing = size - int(np.count_nonzero(covered))
-    # Near an end a character lies in fewer n-grams, so one damaged character there hides up to
-    # n - 1 neighbours (in the middle it hides none): such a short stretch at an end counts as one.
-    for edge in (covered, covered[::-1]):
-        stretch = int(np.argmax(edge)) if edge.any() else size
-        if 1 < stretch < n:
-            missing -= stretch - 1
-    return (size - missing) / size
+    layout = _Layout.of(np.array([found.size]), np.array([size]), n)
+    return float(_char_shares(found, layout, n)[0])
