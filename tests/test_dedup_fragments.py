@@ -9,10 +9,14 @@ from __future__ import annotations
 import itertools
 import random
 
+import numpy as np
 import pytest
 
 from cleaner.config import DedupOptions
-from cleaner.dedup import Deduplicator
+from cleaner.dedup import Deduplicator, deduplicator
+from cleaner.dedup.fragments import CopyPiece, OriginalSide, _Sides, char_share, union
+from cleaner.dedup.keys import paragraph_keys
+from cleaner.dedup.minhash import run_shingle_hashes
 from cleaner.dedup.restore import restore_paragraphs
 from cleaner.errors import ConfigError
 from cleaner.model import Document, replay
@@ -265,17 +269,23 @@ def test_fragment_removals_restore_from_the_audit_record():
         assert text == "\n\n".join(docs[doc_id])
 
 
-def test_process_all_equals_process_one_by_one_with_fragments():
-    rng = random.Random(7)
+def mixed_documents(seed: int = 7, count: int = 30) -> list[Document]:
+    """Documents of the sample paragraphs, some repeated, each cut into one to three fragments."""
+    rng = random.Random(seed)
     pool = [ROAD, CULTURE, MEETING, LIBRARY, FARM, FUND_1, FUND_2, OTHER, HEADING]
     documents = []
-    for number in range(30):
+    for number in range(count):
         paragraphs: list[str] = []
         for text in rng.sample(pool, rng.randint(1, 4)):
             pieces = rng.randint(1, 3)
             points = sorted(rng.sample(range(5, len(text) - 5), pieces - 1)) if len(text) > 20 else []
             paragraphs.extend(cut(text, *points))
         documents.append(doc(f"{number:02d}.txt", *paragraphs))
+    return documents
+
+
+def test_process_all_equals_process_one_by_one_with_fragments():
+    documents = mixed_documents()
     one = Deduplicator()
     expected = [one.process(d) for d in documents]
     assert one.stats["fragment"] > 10
@@ -285,6 +295,48 @@ def test_process_all_equals_process_one_by_one_with_fragments():
         assert list(batched.process_all(documents)) == expected
         del batched.stats["candidates"]
         assert batched.stats == {k: v for k, v in one.stats.items() if k != "candidates"}
+
+
+def test_emptying_what_the_fragment_rule_keeps_for_a_batch_changes_no_result(monkeypatch):
+    # Original paragraphs read, their runs and pools are kept for the batch and emptied past a limit:
+    # emptied before every anchor, the decisions are the same.
+    documents = mixed_documents(seed=11, count=40)
+    kept = Deduplicator()
+    expected = list(kept.process_all(documents))
+    assert kept.stats["fragment"] > 10
+    monkeypatch.setattr(deduplicator._FragmentCache, "LIMIT", -1)
+    assert list(Deduplicator().process_all(documents)) == expected
+
+
+def test_containment_of_every_piece_at_once_equals_each_piece_alone():
+    # The alignment finds the share of each copy piece's characters in the n-grams of a stretch of
+    # originals and the short paragraphs around them all at once; char_share finds it for one piece.
+    n = 5
+    noisy = CULTURE.replace("基石", "基右").replace("渌口", "涪口")
+    copy_texts = [*cut(noisy, 35, 80), HEADING, *cut(FARM, 3, 50), LIBRARY[:4], *cut(ROAD, 30, 83)]
+    original_texts = [OTHER, CULTURE, FARM[:70], ROAD]
+    gap_texts = [[HEADING], [], ["融城有了基础保障。"], [], [FARM[70:]]]
+    copy_keys, original_keys = paragraph_keys(copy_texts), paragraph_keys(original_texts)
+    copy_hashes = run_shingle_hashes(copy_keys.code_points, copy_keys.lengths, n)
+    original_hashes = run_shingle_hashes(original_keys.code_points, original_keys.lengths, n)
+    at = np.cumsum(copy_keys.lengths) - copy_keys.lengths
+    pieces = [
+        CopyPiece(copy_keys.code_points[a : a + size], copy_hashes[a : a + max(1, size - n + 1)])
+        for a, size in zip(at.tolist(), copy_keys.lengths.tolist(), strict=True)
+    ]
+    originals = np.split(original_hashes, np.cumsum(original_keys.lengths)[:-1])
+    gaps = []
+    for texts in gap_texts:
+        keys = paragraph_keys(texts) if texts else None
+        gaps.append(run_shingle_hashes(keys.code_points, keys.lengths, n) if keys else np.zeros(0, np.uint32))
+    sides = _Sides(pieces, OriginalSide(originals, gaps), n)
+    checked = set()
+    for first, last in itertools.combinations_with_replacement(range(len(originals)), 2):
+        universe = union([*originals[first : last + 1], *gaps[first : last + 2]])
+        alone = [char_share(piece, universe, n) for piece in pieces]
+        assert sides.char_shares(first, last) == alone
+        checked.update(round(share, 2) for share in alone)
+    assert {0.0, 1.0} < checked and len(checked) > 5  # contained, apart and in part, short pieces too
 
 
 def test_the_same_input_gives_the_same_edits():

@@ -913,6 +913,7 @@ class Deduplicator:
             if center is None or (start, center) in tried:
                 continue
             tried.add((start, center))
+            batch.fragments.trim()
             self.stats["candidates"] += 1
             if start not in around:
                 reach = range(max(rows.start, start - span), min(rows.stop, end + span + 1))
@@ -1380,13 +1381,24 @@ class _OriginalRun:
 class _FragmentCache:
     """What the fragment rule reads or makes about original paragraphs, kept for one batch: anchors
     near each other look at the same paragraphs over and over. None of it changes during a batch
-    (the index grows only at its end), except runs in the document being decided, never kept here."""
+    (the index grows only at its end; a run in the document being decided is kept under the rows it
+    was made of). Emptied when it holds more than ``LIMIT`` entries (a batch of one huge document),
+    so that what it holds stays small; it decides nothing, so emptying it changes no result."""
 
+    LIMIT = 4096
     stored: dict[int, dict[int, np.ndarray]] = field(default_factory=dict)  # per store, per pid: a run read
     grams: dict[tuple[str, int], np.ndarray] = field(default_factory=dict)  # kept paragraph: distinct shingles
     anchor_grams: dict[int, np.ndarray] = field(default_factory=dict)  # unit: its distinct n-grams
     runs: dict[tuple[str, int], _OriginalRun] = field(default_factory=dict)  # settled centers' runs
     windows: dict[tuple[int, tuple[int, ...]], _OriginalRun] = field(default_factory=dict)  # row, edges: run
+
+    def trim(self) -> None:
+        """Empty it if it has grown past ``LIMIT`` entries (runs count for the paragraphs they hold)."""
+        stored = sum(len(table) for table in self.stored.values())
+        entries = stored + len(self.grams) + len(self.anchor_grams) + 16 * (len(self.runs) + len(self.windows))
+        if entries > self.LIMIT:
+            for table in (self.stored, self.grams, self.anchor_grams, self.runs, self.windows):
+                table.clear()
 
 
 class _Batch:
