@@ -210,7 +210,10 @@ def bench_corpus(path: Path, options: DedupOptions, batched: bool = True) -> Non
 
 def stage_outputs(megabytes: float) -> list[tuple[Document, object]]:
     """The benchmark corpus's documents as the stages leave them, each with its sketch (as a worker
-    sends it), prepared in this process on first use and kept beside the corpus."""
+    sends it), prepared in this process on first use and kept beside the corpus, under the digest
+    of the code outside ``cleaner/dedup/``: two checkouts differing only in dedup share them, and a
+    change to the stages prepares them again."""
+    import cleaner
     from bench import corpus as bench_corpus
     from cleaner.config import Config
     from cleaner.corpus import Prepared, prepare_sketched
@@ -219,7 +222,12 @@ def stage_outputs(megabytes: float) -> list[tuple[Document, object]]:
     from cleaner.pipeline import Pipeline
 
     folder = bench_corpus.build(megabytes)
-    cached = folder / "stage-outputs.pickle"
+    package = Path(cleaner.__file__).parent
+    code = hashlib.sha256()
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and "dedup" not in path.relative_to(package).parts and "__pycache__" not in path.parts:
+            code.update(str(path.relative_to(package)).encode("utf-8") + path.read_bytes())
+    cached = folder / f"stage-outputs-{code.hexdigest()[:12]}.pickle"
     if cached.exists():
         return pickle.loads(cached.read_bytes())
     config = Config()
