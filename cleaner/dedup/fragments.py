@@ -90,8 +90,6 @@ def align_runs(
     :class:`OriginalSide` instead (``gaps`` then unused), made once for several alignments.
     """
     side = originals if isinstance(originals, OriginalSide) else OriginalSide(originals, gaps)
-    # Cheap necessary conditions first (each alone makes the result None, so their order is free):
-    # most anchors fail here, with no seed piece contained in the original side at all.
     sides = _Sides(copy, side, n)
     if sides.seed_share(seed_original) < ORIGINAL_COVER:
         return None  # the anchor is all the two sides share (a quotation, a common sentence)
@@ -138,7 +136,9 @@ class OriginalSide:
         self.places = (keys & np.uint64(0xFFFFFFFF)).astype(np.int64)
         self.place_sizes = np.bincount(self.places, minlength=len(parts))  # distinct n-grams of each
         # The distinct hashes, where each one's entries start in the pool and how many there are.
-        starts = np.concatenate(([True], self.values[1:] != self.values[:-1])).nonzero()[0]
+        change = np.ones(self.values.size, dtype=bool)
+        change[1:] = self.values[1:] != self.values[:-1]
+        starts = change.nonzero()[0]
         self.hashes = self.values[starts]
         self.first_entry = starts
         self.entries = np.concatenate((starts[1:], [self.values.size])) - starts
