@@ -64,6 +64,7 @@ SPLIT_WORD = 1.5
 BOUND_START = 3.0
 DANGLING_END = 3.0
 OPEN_PAIR = 6.0
+NUMBER_UNIT = 3.0
 TAIL_LINE = 3.0
 TAIL_LINE_NEAR = 1.5
 TAIL_SHARE = 0.75  # a last line this much narrower than the line above is plainly not a column of its own
@@ -561,6 +562,18 @@ def latin_run(a: Side, b: Side) -> float:
     return ENGLISH_RUN if a.english else LATIN_RUN
 
 
+# What follows a number as its unit or counter: a line that starts with one after a line that ends
+# in a digit continues the number ("在1月2" / "日举行…", "共12" / "万元").
+_UNITS = frozenset("年月日时分秒号点个万亿元名人次家项件岁度米吨倍")
+
+
+def number_unit(a: Side, b: Side) -> float:
+    """The line ends in a digit and the next starts with the number's unit: one number, cut."""
+    if not (a.plain[-1:].isdigit() and b.plain[:1] in _UNITS):
+        return 0.0
+    return NUMBER_UNIT
+
+
 # Quotation marks that open a term (a name in a help page's text) as often as a new sentence.
 _TERM_QUOTES = frozenset("「『")
 
@@ -667,6 +680,7 @@ EVIDENCE = (
     open_pair,
     tail_line,
     latin_run,
+    number_unit,
     opener_after,
     code_line,
     label_line,

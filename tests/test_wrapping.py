@@ -250,6 +250,10 @@ def test_bound_starts_come_from_the_word_list_and_hold_particles_only():
         ("他说：“我们明天一早就", "走。”", "open_pair", True),
         ("「表单筛选器」", "工具栏", "open_pair", False),  # closed on its own line
         ("他说：“我们走", "“不行。”", "open_pair", False),  # a new quotation opens first
+        # A number's unit or counter after a digit: the number was cut (People's Daily, 1998).
+        ("委员会主席胡国兴在1月2", "日举行的记者会上，", "number_unit", True),
+        ("今年共有12", "万名游客来访。", "number_unit", True),
+        ("第二章 2", "新建工程", "number_unit", False),
         ("选择此选项后，该功能", "将被禁用。", "dangling_end", False),
     ],
 )

@@ -601,6 +601,7 @@ def _cut_at_break(a: wrapping.Side, b: wrapping.Side) -> bool:
         or wrapping.closing_start(a, b)
         or wrapping.bound_start(a, b)
         or wrapping.dangling_end(a, b)
+        or wrapping.number_unit(a, b)
     )
 
 
