@@ -1069,6 +1069,15 @@ HEALS = {
         "该罚！”",
         "▲ 图为青山县",
     ),
+    # KiCad 6.0 manual, zh (GPL-3+/CC-BY-3.0+): a headline-shaped first line under a section title,
+    # a credit, then the rest of the word it cut (文本).
+    "a word cut across a credit under a headline-shaped line": (
+        "3.5.2. 配置默认文本和图形设置\n  电路板设置对话框的文\n（本版图片均由潘宏伟摄）\n本和图形默认值部分可\n"
+        "用于配置将用于放置在\n电路板上的新文本和图\n形形状的属性。\n",
+        "电路板设置对话框的文本和图形默认值部分可用于配置",
+        "形状的属性。",
+        "（本版图片均由潘宏伟摄）",
+    ),
     # The caption falls after a full stop, but inside a quotation the line opened and did not close.
     "a sentence inside an open quotation": (
         "看客中间，八一嫂是心肠最好的人，抱着伊的两周岁的遗腹子，正在\n\n"

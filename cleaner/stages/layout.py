@@ -38,6 +38,7 @@ from cleaner.blocks import BYLINE, CAPTION, HEADING, LABEL, LIST, SEPARATOR, TEX
 from cleaner.config import LayoutOptions
 from cleaner.model import Change, Document, Edit, apply_changes, rewrite
 from cleaner.pipeline import StageFn
+from cleaner.suggest.words import in_word
 
 STAGE = "layout"
 P = ParamSpec("P")
@@ -242,6 +243,13 @@ def _a_line_of_a_column(side: wrapping.Side) -> bool:
     """No wider than a column: a line of wrapped text, not a paragraph written on one line (a
     quotation that such a paragraph closes somewhere says nothing about the line above)."""
     return side.width <= wrapping.MAX_COLUMN_WIDTH
+
+
+def _word_cut_across(a: str, c: str) -> bool:
+    """The last character of ``a`` and the first of ``c`` sit inside a real word, and the last one
+    ends no word with the character before it: a word the group cut in two (``…对话框的文`` /
+    ``本和图形…`` is one, ``…中的所有`` / ``图形…`` is not)."""
+    return in_word(a[-1:], c[:1]) and not in_word(a[-2:-1], a[-1:])
 
 
 def _quotation_open(a: str) -> bool:
@@ -835,6 +843,8 @@ def _find_heal(
             or wrapping.bound_start(sides[a], c_side)
             or wrapping.dangling_end(sides[a], c_side)
             or (wrapping.split_word(sides[a], c_side) and any(kinds[g] == CAPTION for g in group))
+            or (wrapping.number_unit(sides[a], c_side) > 0)
+            or (any(kinds[g] == CAPTION for g in group) and _word_cut_across(lines[a].plain, c_line.plain))
         )
     ):
         return None  # a headline above a caption or byline: only a word cut in two shows it is a fragment
