@@ -1120,3 +1120,17 @@ def test_a_paragraph_that_closes_a_quotation_somewhere_does_not_join_the_line_ab
     )
     out, edits = run(text)
     assert out == text and edits == []
+
+
+def test_a_dash_after_a_comma_goes_on_the_sentence_not_a_list():
+    """呐喊 (wordcloud 1.9.4's example text; the stories are public domain), wrapped at 28
+    columns: a line starting with '——' after a comma is the sentence's next clause; after a full
+    stop it may be a list item or a subtitle, and stays apart."""
+    text = (
+        "各家大半懒洋洋的踱出一个国民来，撅起一块斑驳陆离的洋布。这样一直到夜，\n"
+        "——收了旗关门；几家偶然忘却的，便挂到第二天的上午。\n"
+    )
+    out, _ = run(text)
+    assert "这样一直到夜，——收了旗关门；" in out
+    apart, _ = run("这样一直到夜。\n——收了旗关门\n")
+    assert "到夜。\n" in apart

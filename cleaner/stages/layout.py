@@ -210,6 +210,8 @@ def break_score(
     None when ``b`` cannot continue it at all (it is not running text, or ``a`` is finished)."""
     if b_kind == TEXT and a_kind in (TEXT, HEADING) and _closes_what_is_open(a.plain, b.plain):
         return wrapping.join_score(a_side, b_side)  # a bracket closes on the next line: one sentence
+    if b_kind == blocks.DASH and a_kind == TEXT and blocks.ends_continuing(a.plain):
+        b_kind = TEXT  # "…一直到夜，" / "——收了旗关门；": a dash clause after a comma, not a list item
     if b_kind != TEXT or not is_open(a, a_kind, a_side):
         return None
     if blocks.ends_with_period(a.plain) and not b.plain[:1].islower():
