@@ -113,8 +113,17 @@ _SPECK_MARKS = frozenset(".。,，·_'`-~:;：；")
 _TRAILING_SPECK = regex.compile(
     r"(?:(?<=[。！？!?…])[ \t\u3000]+|(?<=[”’」』）)])[ \t\u3000]{2,})[.。,，·_'`\-~:;：；]{1,3}$"
 )
+# After text that is not ASCII, a gap of four columns or more and up to three specks, each one or two marks, end a
+# line only as debris ("后人望玉兴叹        ”", "本报评论员      ，", "。      ，    。"): a page's blank
+# right-hand side read as marks. Letters and digits there may be a table's column, and "|" a
+# Markdown table's edge: neither is taken.
+_WIDE_GAP_MARKS = ".。,，·_'`\\-~:;：；“”\""
+_WIDE_GAP_SPECK = regex.compile(
+    rf"(?<=[^\x00-\x7f])(?:[ \t]{{4,}}|\u3000{{2,}})(?:[{_WIDE_GAP_MARKS}]{{1,2}}[ \t\u3000]*){{1,3}}$"
+)
 _LEADING_SPECK = regex.compile(r"[。.][ \t\u3000]+(?=[\p{Han}A-Za-z0-9“‘「（(\"'])")
 # Indentation before a leading speck: the spacing stage removes it, and the speck is the same.
+_WIDE_GAP_ENDS = _SPECK_MARKS | frozenset('“”"')
 _INDENT = regex.compile(r"[ \t\u3000]*")
 
 
@@ -145,6 +154,8 @@ def specks(line: str, after_sentence: bool, after_full_stop: bool = False) -> li
         found.append(lead.span())
     if line[-1:] in _SPECK_MARKS and (trail := _TRAILING_SPECK.search(line)):
         found.append(trail.span())
+    elif line[-1:] in _WIDE_GAP_ENDS and (trail := _WIDE_GAP_SPECK.search(line)) and trail.start() > start:
+        found.append(trail.span())
     return found
 
 
@@ -153,7 +164,7 @@ def may_have_specks(line: str) -> bool:
     mark at the end with a gap at most three characters before it, or a mark that starts the line
     (after its indentation). Most lines have neither, and are not looked at further."""
     tail = line[-4:-1]
-    if line[-1:] in _SPECK_MARKS and (" " in tail or "\u3000" in tail or "\t" in tail):
+    if line[-1:] in _WIDE_GAP_ENDS and (" " in tail or "\u3000" in tail or "\t" in tail):
         return True
     return (line.lstrip(" \t\u3000")[:1] if line[:1] in " \t\u3000" else line[:1]) in _COMMA_SPECKS
 

@@ -701,6 +701,11 @@ def join_score(a: Side, b: Side) -> float:
     return score
 
 
+def _quoted_sentence(plain: str) -> bool:
+    """A whole quoted sentence ("“这是谁叫裁的？”"): speech, not a heading, after a line ending in "："."""
+    return len(plain) > 3 and plain[0] == "“" and plain[-1] == "”" and plain[-2] in "。！？…" and "“" not in plain[1:]
+
+
 def stop_score(a: Side, b: Side) -> float:
     """The join score of a break after a line that ends a sentence (see ``STOP_PRIOR``).
 
@@ -714,7 +719,7 @@ def stop_score(a: Side, b: Side) -> float:
         return float("-inf")
     if verse(a, b):
         return float("-inf")
-    if not b.column.full and not b.clause:
+    if not b.column.full and not b.clause and not (kind == "colon|quote" and _quoted_sentence(b.plain)):
         return float("-inf")
     score = STOP_PRIOR + STOP_FULL + indented_after(a, b) + min(separator_evidence(a, b), 0.0)
     # After a full stop, only as evidence against joining: a join on the rhythm alone is as often

