@@ -151,7 +151,31 @@ def word_pairs() -> dict[str, str]:
         if line and not line.startswith("#"):
             first, seconds = line.split("\t")
             pairs[first] = seconds
-    return pairs
+    return _with_traditional_forms(pairs)
+
+
+def _with_traditional_forms(pairs: dict[str, str]) -> dict[str, str]:
+    """``pairs`` with each character's traditional forms wherever it stands: the layout stage reads
+    a line before the variants stage simplifies it, and ``幻燈`` / ``片`` is cut inside a word as
+    ``幻灯`` / ``片`` is (a second run, on the simplified output, would join what the first left).
+    The traditional forms are the characters outside the standard table that OpenCC's ``t2s``
+    turns into one character (``cleaner/data/t2s_suspects.txt``)."""
+    import opencc
+
+    lines = (DATA / "t2s_suspects.txt").read_text(encoding="utf-8").split("\n")
+    suspects = [line for line in lines if line and not line.startswith("#")]
+    simplified = opencc.OpenCC("t2s").convert("\n".join(suspects)).split("\n")
+    forms: dict[str, str] = {}
+    if len(simplified) == len(suspects):
+        for traditional, simple in zip(suspects, simplified, strict=True):
+            if len(simple) == 1 and simple != traditional:
+                forms[simple] = forms.get(simple, "") + traditional
+    widened = {first: seconds + "".join(forms.get(c, "") for c in seconds) for first, seconds in pairs.items()}
+    for simple, traditionals in forms.items():
+        if simple in widened:
+            for traditional in traditionals:
+                widened.setdefault(traditional, widened[simple])
+    return widened
 
 
 _HALF_WIDTH_MARKS = (",", ";", ":", "!", "?", "(", ")")

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from cleaner import wrapping
-from cleaner.config import LayoutOptions
+from cleaner.config import Config, LayoutOptions
 from cleaner.model import Document, replay
+from cleaner.pipeline import Pipeline
 from cleaner.stages import layout
 from cleaner.wrapping import NO_COLUMN, Column, Side
 
@@ -465,3 +466,15 @@ def test_a_whole_quoted_sentence_after_a_colon_is_speech_not_a_heading():
     assert wrapping.stop_score(colon, side("“这是谁叫裁的？”")) > float("-inf")
     assert wrapping.stop_score(colon, side("第三章 裁衣")) == float("-inf")
     assert wrapping.stop_score(side("玉便问丫头们。", FULL), side("“这是谁叫裁的？”")) == float("-inf")
+
+
+def test_a_word_cut_after_a_traditional_form_is_cut_inside_the_word():
+    """LibreOffice 7.4 help, zh-CN (MPL-2.0), with 灯 in its traditional form 燈 (the layout stage
+    reads lines before the variants stage simplifies them): '幻燈' / '片' is cut inside 幻灯片 as
+    '幻灯' / '片' is, so the first run joins what a second run, on the simplified output, would."""
+    assert wrapping.split_word(side("选择希望用于选中幻燈"), side("片的幻灯片过渡。")) > 0
+    assert wrapping.split_word(side("选择希望用于选中幻灯"), side("片的幻灯片过渡。")) > 0
+    text = "幻灯片过渡\n\n选择希望用于选中幻燈\n片的幻灯片过渡。\n\n变体\n\n选择过渡的变体。"
+    cleaned = Pipeline(Config()).clean(text).text
+    assert "选择希望用于选中幻灯片的幻灯片过渡。" in cleaned
+    assert Pipeline(Config()).clean(cleaned).text == cleaned
