@@ -478,3 +478,18 @@ def test_a_word_cut_after_a_traditional_form_is_cut_inside_the_word():
     cleaned = Pipeline(Config()).clean(text).text
     assert "选择希望用于选中幻灯片的幻灯片过渡。" in cleaned
     assert Pipeline(Config()).clean(cleaned).text == cleaned
+
+
+def test_a_line_with_no_mark_over_an_indented_paragraph_heads_it():
+    """LibreOffice 7.4 help, zh-CN (MPL-2.0), wrapped at eight characters: '使用样式的示例' is as wide
+    as the column and follows a full line that ends a sentence, but it has no mark and the next
+    line is indented (the document indents its paragraphs): a heading, not the sentence's end."""
+    text = (
+        "不能在主控文档中\n\n直接编辑子文档的\n\n内容，但可以通过\n\n「导航」打开任何\n\n子文档进行编辑。\n\n"
+        "使用样式的示例\n\n\u3000\u3000主控文档master.odm由一些文本和指向子文档sub1.odt和sub2.odt的链接\n"
+        "组成。在每个子文档中都会定义并使用具有相同名称Style1的新段落样式，\n并将保存这些子文档。\n\n"
+        "\u3000\u3000现在您可以在主控文档中看到第一个子文档中的样式。"
+    )
+    paragraphs = clean_layout(text).split("\n\n")
+    assert "使用样式的示例" in paragraphs
+    assert paragraphs[paragraphs.index("使用样式的示例") - 1].endswith("打开任何子文档进行编辑。")

@@ -469,7 +469,13 @@ def decide(surveyed: Survey, options: LayoutOptions = DEFAULT_OPTIONS) -> Plan:
                 if scores[i] >= threshold and not starts.repeats(i + 1):
                     links[i] = _link_rule(text, line, lines[i + 1])
                 continue
-            if i + 1 < n and columns[i].full and kinds[i] == TEXT and static[i + 1] == TEXT:
+            if (
+                i + 1 < n
+                and columns[i].full
+                and kinds[i] == TEXT
+                and static[i + 1] == TEXT
+                and not _heads_indented_paragraph(sides, indented, i + 1)
+            ):
                 scores[i] = wrapping.stop_score(sides[i], sides[i + 1])
                 if scores[i] >= threshold and not starts.repeats(i + 1):
                     links[i] = _link_rule(text, line, lines[i + 1])
@@ -507,6 +513,7 @@ def decide(surveyed: Survey, options: LayoutOptions = DEFAULT_OPTIONS) -> Plan:
                 and kinds[i] in (TEXT, LIST)
                 and static[i + 1] == TEXT
                 and blocks.ends_sentence(line.plain)
+                and not _heads_indented_paragraph(sides, indented, i + 1)
             ):
                 score = wrapping.stop_score(sides[i], sides[i + 1])
             scores[i] = score
@@ -555,6 +562,19 @@ class _Starts:
 
     def repeats(self, k: int) -> bool:
         return k < len(self.lines) and self.head(k) in self.seen
+
+
+def _heads_indented_paragraph(sides: Sequence[wrapping.Side], indented: Sequence[bool], k: int) -> bool:
+    """Line ``k`` has no mark at all and the line after it starts a paragraph (indented, in a
+    document that indents them): a heading over that paragraph, not the end of the sentence above
+    it, however wide ("子文档进行编辑。" / "使用样式的示例" / "　　主控文档…")."""
+    side = sides[k]
+    return (
+        k + 1 < len(sides)
+        and indented[k + 1]
+        and not (side.clause or side.stops or side.ends_sentence)
+        and side.plain.rstrip()[-1:] not in blocks.CLOSERS
+    )
 
 
 def _go_on_after_heal(
