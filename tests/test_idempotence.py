@@ -290,6 +290,25 @@ FIXED_FILES.append(("default", _REPORT_PAGE * 2))
 FIXED_FILES.append(("default", "他们在会上讨论了许多问题\n人\n他们在会上讨论了许多问题\n\n，会议最后决定明天再议。"))
 
 
+# Fixed since a paragraph that does not end a sentence and lost the copy after it to dedup is
+# cleaned again with the paragraph that now follows it (corpus._rejoin_at_removals): the layout
+# stage had left "…是块相当的牌子，" open before a copy that repeats an earlier paragraph's start,
+# and the next run joined it to "——通过…" (the hostile suite's passages of the sample pages).
+_COPY = (
+    "不少家长把孩子送到渌口读书，\n\n但随着周边地区的名校异军突起，渌口\n\n"
+    "教育的地位、形象日趋弱化，重拾辉煌\n\n是大家共同的心愿。"
+)
+FIXED_FILES.append(
+    (
+        "default",
+        _COPY
+        + "\n\n教育是民生之基，牵动着千家万户。\n\n过去，渌口区是块相当的牌子，\n\n"
+        + _COPY
+        + "\n\n——通过“网格化管理+联动共建+群众自治”，文明城市创建实现常态化、长效化；",
+    )
+)
+
+
 @pytest.mark.parametrize(("name", "text"), OPEN_FILES + DECODING_FIXED + FIXED_FILES)
 def test_open_counter_examples_through_files(name: str, text: str) -> None:
     failure = check_file(name, text)
