@@ -637,11 +637,7 @@ def _opened_by_removal(before: Document, after: Document) -> list[int]:
     for i, paragraph in enumerate(before.paragraphs):
         if k < len(kept) and paragraph == kept[k]:
             k += 1
-        elif (
-            0 < k < len(kept)
-            and before.paragraphs[i - 1] == kept[k - 1]
-            and not blocks.ends_sentence(kept[k - 1])
-        ):
+        elif 0 < k < len(kept) and before.paragraphs[i - 1] == kept[k - 1] and not blocks.ends_sentence(kept[k - 1]):
             found.append(k - 1)
     return found
 

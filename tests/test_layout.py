@@ -1132,3 +1132,14 @@ def test_a_dash_after_a_comma_goes_on_the_sentence_not_a_list():
     assert "这样一直到夜，——收了旗关门；" in out
     apart, _ = run("这样一直到夜。\n——收了旗关门\n")
     assert "到夜。\n" in apart
+
+
+def test_a_full_stop_after_a_heal_is_weighed_against_the_run_it_continues():
+    """A harness page (tests/data/harness/README.md): healed across the caption, '…方進来打发贾政
+    安歇。不在话下。' fills its column and the page's rhythm joins such lines, but the next paragraph
+    is set off by a blank line where the run the caption cut was set with single breaks: the full
+    stop ends the paragraph, and the caption goes there, not after the next paragraph."""
+    text = (Path(__file__).parent / "data" / "harness" / "hlm_073_seed1.txt").read_text(encoding="utf-8")
+    out, _ = run(text)
+    assert "不在话下。\n\n▲ 图为城东新区村民在展厅参观。" in out
+    assert "不在话下。却说" not in out

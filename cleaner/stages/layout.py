@@ -592,7 +592,11 @@ def _go_on_after_heal(
     """Weigh the break after a healed fragment again as a line of the run it continues: read alone,
     its run was cut by the group, so how the paragraph's lines were separated did not count."""
     a, c = heal.a, heal.c
-    if links[c] is not None or c + 1 >= len(lines) or sides[a].run_separator is None:
+    if c + 1 >= len(lines) or sides[a].run_separator is None:
+        return
+    if links[c] is not None and (scores[c] is None or not plain_sentence[c]):
+        # Joined on its form (a split mark, a heading's next line), or as an open line: only a
+        # join after a full stop was weighed on what the line alone showed, and is weighed again.
         return
     sides[c].run_separator = sides[a].run_separator
     if plain_sentence[c]:
@@ -605,8 +609,7 @@ def _go_on_after_heal(
     if score is None:
         return
     scores[c] = score
-    if score >= threshold:
-        links[c] = _link_rule(text, lines[c], lines[c + 1])
+    links[c] = _link_rule(text, lines[c], lines[c + 1]) if score >= threshold else None
 
 
 def _protected_lines(lines: Sequence[Line], protected: Sequence[tuple[int, int]]) -> list[int]:
