@@ -1017,6 +1017,17 @@ HEALS = {
         "（本版图片由市气象局提供）",
         "复制对象",
     ),
+    # LibreOffice help (MPL-2.0) as the harness damages it: a byline between a headline-shaped
+    # line and a sentence's last word and its stop ("列表。"), which no article starts with.
+    "the tail of a sentence goes on under a byline": (
+        "操作\n    根据变更类型排序列表。\n\n作者\n\n    根据作者排序列表。\n\n\n日期\n\n"
+        "    根据日期与时间\n\u3000\n排序列表。\n\n注释\n\n    根据修改所附加的注释排序\n\n"
+        "记者 卢涛鹏 实习生 李斌秀\n\n列表。\n\n文档位置\n\n\n",
+        "根据修改所附加的注释排序列表。",
+        "根据修改所附加的注释排序列表。",
+        "记者 卢涛鹏 实习生 李斌秀",
+        "文档位置",
+    ),
     # Healed across the credit, '得“虎翁”美称。' fills its column and the paragraph's lines are set
     # apart by single line breaks: the break after it is read as a line of the run the group cut.
     "the line after a heal reads as a line of its run": (

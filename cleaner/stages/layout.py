@@ -255,6 +255,22 @@ def _word_cut_across(a: str, c: str) -> bool:
     return in_word(a[-1:], c[:1]) and not in_word(a[-2:-1], a[-1:])
 
 
+# A line of this many characters or fewer that ends a sentence and has no clause mark is the tail of
+# a sentence ("列表。", "视图。"), not the start of an article under a byline.
+SENTENCE_TAIL = 6
+
+
+def _sentence_tail(c: str) -> bool:
+    """The line is a sentence's last word or two and its stop (``列表。``): no article, paragraph
+    or caption starts so; the line above the group was cut there."""
+    plain = c.strip()
+    return (
+        len(plain) <= SENTENCE_TAIL
+        and blocks.ends_sentence(plain)
+        and not blocks.has_clause_marks(plain.rstrip(blocks.CLOSERS + blocks.SENTENCE_END))
+    )
+
+
 def _quotation_open(a: str) -> bool:
     """The line opens a quotation it does not close (``“七斤嫂，算了罢。``): the speech, and the
     sentence it is in, go on."""
@@ -883,6 +899,7 @@ def _find_heal(
         not cut
         and not speech
         and all(kinds[g] == BYLINE for g in group)
+        and not (_sentence_tail(c_line.plain) and all(blocks.names_a_reporter(lines[g].plain) for g in group))
         and (
             not (sides[a].clause or sides[a].inner_stop or (a and links[a - 1]))
             or (a and kinds[a - 1] == HEADING and not links[a - 1] and not sides[a].inner_stop)
@@ -892,7 +909,8 @@ def _find_heal(
         # A deck above a byline ends this way too (under its headline, with clause marks or
         # without): the head of an article, not an interruption. Prose that is no deck, left open
         # above a byline that names a reporter, is taken up again under it; a line of bare names
-        # is as likely a line of text an OCR engine garbled into short words.
+        # is as likely a line of text an OCR engine garbled into short words. A sentence's tail under
+        # a byline that names a reporter is no article's start: the line above was cut there.
         return None
     if _article_head(group, kinds, lines):
         return None  # a headline over its byline, with no picture: the next article starts there
