@@ -58,6 +58,10 @@ FULL_LINE = 2.5
 SHORT_LINE = -2.5
 LABEL_LINE = -3.0
 HEADLINE_AFTER = -6.5
+SET_OFF_FROM_RUN = -1.0
+# A full line of a narrow column (eight characters or fewer) has no mark in it as often as not.
+NARROW_COLUMN = 16.0
+BARE_START_NARROW = -1.0
 BARE_START = -2.0
 HEADLINE_AFTER_SHORT = -7.0
 SPLIT_WORD = 1.5
@@ -372,6 +376,7 @@ class Side:
     # The document's rhythm: log-odds by break class that a full line ending a sentence is cut (shared).
     rhythm: Mapping[str, float] = field(default_factory=dict)
     starts_block: bool = False  # the line before ended a sentence, or was not running text
+    next_separator: str | None = None  # the separator after this line (SINGLE or BLANK), if any
     clause: bool = field(init=False)  # clause punctuation outside quotes and brackets
     inner_stop: bool = field(init=False)  # a sentence ends inside the line
     stops: bool = field(init=False)  # a full stop anywhere, quotations included
@@ -467,6 +472,8 @@ def bare_start(a: Side, b: Side) -> float:
     as wide as the column below it: only a cut word or a running Latin word outweighs that."""
     if not a.starts_block or a.clause or a.stops or a.english:
         return 0.0
+    if a.column.full and a.width <= NARROW_COLUMN:
+        return BARE_START_NARROW
     return BARE_START
 
 
@@ -480,6 +487,16 @@ def headline_after(a: Side, b: Side) -> float:
     if b.clause or b.stops:
         return 0.0
     return HEADLINE_AFTER_SHORT if b.column.short else HEADLINE_AFTER
+
+
+def set_off_from_run(a: Side, b: Side) -> float:
+    """A line that starts a block is set off by a blank line from a line whose own block goes on
+    after a single line break: the document separates its blocks one way and wraps them another,
+    and the blank line is a block's end (a heading over its paragraph: ``过滤单元格范围`` /
+    ``可以使用多个过滤器来过滤`` / ``电子表格中的…``)."""
+    if not a.starts_block or a.run_separator is not None or b.ends_sentence:
+        return 0.0
+    return SET_OFF_FROM_RUN if b.separator == BLANK and b.next_separator == SINGLE else 0.0
 
 
 def split_word(a: Side, b: Side) -> float:
@@ -714,6 +731,7 @@ EVIDENCE = (
     verse,
     indented_after,
     separator_evidence,
+    set_off_from_run,
 )
 
 

