@@ -101,7 +101,7 @@ def paged() -> PagedDoc:
 
     if not fonts_available():
         pytest.skip("the Noto CJK fonts are not installed")
-    style = PageStyle(columns=2, noise=False)
+    style = PageStyle(columns=2, noise="none")
     return paginate(sample_doc(), style, 1, 7, ("人民日报", "第{page}版"), "", 8)
 
 

@@ -2,9 +2,13 @@
 
     python -m bench.accuracy.ocr [--pages N] [--seed N] [--psm N] [--jobs N] [--show-errors N]
                                  [--config FILE] [--json FILE] [--keep DIR]
+                                 [--paragraphs indent|block|indent+space] [--justify]
+                                 [--line-chars N] [--body-size PX] [--face serif|sans]
+                                 [--noise none|mild|heavy]
 
 Gold documents, taken in turn from each source (news, manuals, literature), are typeset as pages
-(``ocr_page``), with running heads, page numbers and mild scanner noise; Tesseract reads each page
+(``ocr_page``), with running heads, page numbers and mild scanner noise, in each source's house
+style or as the page-setup options say; Tesseract reads each page
 (``ocr_engine``, cached); the pages of a document, read in order, are the damaged input. The
 cleaner (default config unless --config) and the naive regex baseline clean it, and the harness's
 metrics score all three against the gold (``score_corpus``: CER, error reduction, paragraph
@@ -22,7 +26,7 @@ import sys
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from bench.accuracy.damage import char_class
@@ -30,7 +34,17 @@ from bench.accuracy.metrics import Report, format_errors, format_table, score_co
 from bench.accuracy.model import Damage, Damaged, ExpectedBlock, GoldDoc
 from bench.accuracy.ocr_engine import OcrSettings, recognise, tesseract_available, tesseract_version
 from bench.accuracy.ocr_errors import OcrAnalysis, OcrPage, analyse, format_analysis
-from bench.accuracy.ocr_page import PagedDoc, draw_page, fonts_available, page_recipe, paginate_corpus
+from bench.accuracy.ocr_page import (
+    NOISE_LEVELS,
+    PARAGRAPH_STYLES,
+    PagedDoc,
+    Setup,
+    draw_page,
+    fonts_available,
+    page_recipe,
+    paginate_corpus,
+    scan_dpi,
+)
 
 GOLD_CACHE = Path(__file__).resolve().parent / ".cache"
 
@@ -129,7 +143,30 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--keep", type=Path, default=None, metavar="DIR", help="keep OCR inputs, outputs and gold in DIR/src, dst, gold"
     )
+    add_setup_arguments(parser)
     return parser.parse_args(argv)
+
+
+def add_setup_arguments(parser: argparse.ArgumentParser) -> None:
+    """The page-setup options; each defaults to the sources' house styles."""
+    group = parser.add_argument_group("page setup (default: each source's house style)")
+    group.add_argument(
+        "--paragraphs",
+        choices=sorted(PARAGRAPH_STYLES),
+        default="indent",
+        help="first-line indent (default), block paragraphs with a blank line's space, or both",
+    )
+    group.add_argument("--justify", action="store_true", help="stretch every full line to the column's edge")
+    group.add_argument("--line-chars", type=int, default=None, metavar="N", help="columns N characters wide")
+    group.add_argument("--body-size", type=int, default=None, metavar="PX", help="body text size at 300 dpi")
+    group.add_argument("--face", choices=("serif", "sans"), default=None, help="body face for every source")
+    group.add_argument(
+        "--noise", choices=list(NOISE_LEVELS), default="mild", help="scan noise (default mild; heavy is 200 dpi)"
+    )
+
+
+def setup_from(args: argparse.Namespace) -> Setup:
+    return Setup(args.paragraphs, args.justify, args.line_chars, args.body_size, args.face, args.noise)
 
 
 def check_tools(lang: str) -> None:
@@ -169,39 +206,67 @@ def keep_files(folder: Path, damaged: Sequence[Damaged], outputs: dict[str, dict
             (folder / system / file_name(doc_id)).write_text(text, encoding="utf-8")
 
 
-def run(args: argparse.Namespace) -> tuple[dict[str, Report], dict[str, OcrAnalysis]]:
-    """Print, read, clean, score."""
+@dataclass(frozen=True, slots=True)
+class Evaluation:
+    """One run of the OCR mode: what was read, what each system made of it, and the figures."""
+
+    setup: Setup
+    settings: OcrSettings
+    docs: list[OcrDoc]
+    damaged: list[Damaged]
+    outputs: dict[str, dict[str, str]]  # system → document id → text; "OCR input" first
+    reports: dict[str, Report]
+    analyses: dict[str, OcrAnalysis]
+    cached: int  # pages that came from the cache
+    ocr_seconds: float
+
+
+def evaluate(args: argparse.Namespace, setup: Setup, psm: int) -> Evaluation:
+    """Print, read, clean and score the pages of ``args`` (pages, seed, jobs, gold, config) set as
+    ``setup`` says and read with page segmentation mode ``psm``."""
     from bench.accuracy.__main__ import run_cleaner
     from bench.accuracy.baseline import naive_clean
 
-    settings = OcrSettings(psm=args.psm)
+    settings = OcrSettings(psm=psm, dpi=scan_dpi(setup.noise))
     check_tools(settings.lang)
     started = time.perf_counter()
-    paged = paginate_corpus(load_gold(args.gold), args.pages, args.seed, args.max_pages)
+    paged = paginate_corpus(load_gold(args.gold), args.pages, args.seed, args.max_pages, setup)
     docs, cached = read_pages(paged, args.seed, settings, args.jobs)
-    pages = sum(len(doc.page_texts) for doc in docs)
     ocr_seconds = time.perf_counter() - started
 
     damaged = [to_damaged(doc) for doc in docs]
     inputs = {d.id: d.text for d in damaged}
     naive = naive_clean(inputs)
     cleaned, cleaner_seconds = run_cleaner(damaged, args.config)
-    if args.keep:
-        keep_files(args.keep, damaged, {"naive": naive, "cleaner": cleaned})
     outputs = {"OCR input": inputs, "naive": naive, "cleaner": cleaned}
     reports = {name: score_corpus(damaged, texts) for name, texts in outputs.items()}
     reports["cleaner"].seconds = cleaner_seconds
     pages_read = {doc.paged.doc.id: doc.pages for doc in docs}
     analyses = {name: analyse(damaged, texts, inputs, pages_read) for name, texts in outputs.items()}
+    return Evaluation(setup, settings, docs, damaged, outputs, reports, analyses, cached, ocr_seconds)
 
+
+def run(args: argparse.Namespace) -> tuple[dict[str, Report], dict[str, OcrAnalysis]]:
+    """Print, read, clean, score; print the figures."""
+    result = evaluate(args, setup_from(args), args.psm)
+    docs, damaged, reports, analyses, settings = (
+        result.docs,
+        result.damaged,
+        result.reports,
+        result.analyses,
+        result.settings,
+    )
+    if args.keep:
+        keep_files(args.keep, damaged, {k: v for k, v in result.outputs.items() if k != "OCR input"})
+    pages = sum(len(doc.page_texts) for doc in docs)
     characters = sum(len(block.text) for doc in docs for block in doc.paged.doc.blocks)
     genres = sorted({d.genre for d in damaged})
     print(
-        f"OCR: {len(docs)} documents ({', '.join(genres)}), {pages} pages ({cached} from the cache), "
-        f"{characters} gold characters; seed {args.seed}"
+        f"OCR: {len(docs)} documents ({', '.join(genres)}), {pages} pages ({result.cached} from the cache), "
+        f"{characters} gold characters; seed {args.seed}; {result.setup.describe()}"
     )
     print(f"{tesseract_version()}; tesseract IMAGE - {' '.join(settings.arguments())}")
-    print(f"pages drawn and read in {ocr_seconds:.1f} s")
+    print(f"pages drawn and read in {result.ocr_seconds:.1f} s")
     print(compact_table(reports))
     print()
     print(format_analysis(analyses, args.show_errors))
@@ -211,6 +276,7 @@ def run(args: argparse.Namespace) -> tuple[dict[str, Report], dict[str, OcrAnaly
     if args.json:
         payload = {
             "seed": args.seed,
+            "setup": asdict(result.setup),
             "pages": pages,
             "documents": [d.id for d in damaged],
             "gold_characters": characters,

@@ -4,10 +4,16 @@ A document is typeset like a book or newspaper page with Noto Serif/Sans CJK SC:
 (books, manuals) or two (news), paragraphs marked by a two-character first-line indent and no
 extra space, headings larger and set apart, a running head with a rule under it and a page number
 on every page. Lines break where the column is full, with the Chinese line-breaking rules (no
-closing mark at a line start, no opening mark at a line end) and English words kept whole. Every
-printed line records the block and the character span it shows, so the gold paragraph structure
-and every wrap point are known exactly. Mild scanner noise (rotation, blur, specks, grey level)
-is added with a seeded generator.
+closing mark at a line start, no opening mark at a line end) and English words kept whole, and are
+set ragged: each character at its own advance, so a full line ends less than a character short of
+the column's edge. Every printed line records the block and the character span it shows, so the
+gold paragraph structure and every wrap point are known exactly. Mild scanner noise (rotation,
+blur, specks, grey level) is added with a seeded generator.
+
+That is the house style of each source (``style_for``); a ``Setup`` changes it for a whole run,
+one named option at a time: the paragraph style (``PARAGRAPH_STYLES``: indented, block paragraphs
+with a blank line's space between them, or both), justified lines, the measure in characters per
+line (``measured``), the body size, the face, and the scan (``NOISE_LEVELS``: none, mild, heavy).
 
 Needs Pillow and the ``fonts-noto-cjk`` package (``pip install -e '.[bench]'``).
 """
@@ -16,7 +22,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -31,6 +37,9 @@ FONT_FILES = {
 }
 FONT_NAMES = {"serif": "Noto Serif CJK SC", "sans": "Noto Sans CJK SC", "bold": "Noto Sans CJK SC"}
 DPI = 300
+# Paragraph styles: (first-line indent in characters, space before a paragraph that follows
+# another, in line pitches).
+PARAGRAPH_STYLES = {"indent": (2, 0.0), "block": (0, 1.0), "indent+space": (2, 0.5)}
 NO_LINE_START = frozenset("，。、；：！？）」』”’》〉】〕,.;:!?)]}…·")
 NO_LINE_END = frozenset("（「『“‘《〈【〔([{")
 
@@ -105,7 +114,9 @@ class PageStyle:
     leading: float = 1.65  # line pitch over body size
     face: str = "serif"
     indent: int = 2  # first-line indent of a paragraph, in characters
-    noise: bool = True
+    noise: str = "mild"  # a key of NOISE_LEVELS
+    paragraph_space: float = 0.0  # space before a paragraph that follows another, in line pitches
+    justify: bool = False  # every line of a paragraph but its last stretched to the column's edge
 
     @property
     def column_width(self) -> int:
@@ -128,6 +139,7 @@ class Line:
     face: str
     x: int  # left edge, relative to the column
     centred: bool = False
+    justified: bool = False  # stretched to the column's right edge
 
 
 @dataclass(slots=True)
@@ -242,23 +254,35 @@ def break_lines(text: str, face: Any, width: int, first_indent: float) -> list[t
     return lines
 
 
-def block_lines(index: int, block: Block, style: PageStyle) -> tuple[list[Line], int, int]:
+def paragraph_gap(block: Block, previous: Block | None, style: PageStyle) -> int:
+    """The extra space (pixels) the paragraph style puts before a body block that follows another
+    body block; a heading brings its own space."""
+    if previous is None or "heading" in (block.kind, previous.kind):
+        return 0
+    return round(style.paragraph_space * style.pitch)
+
+
+def block_lines(
+    index: int, block: Block, style: PageStyle, previous: Block | None = None
+) -> tuple[list[Line], int, int]:
     """A block's printed lines, and the space before and after it (pixels)."""
     if block.kind == "heading":
         face_kind, size = "bold", style.heading_size
         before, after = style.pitch, style.pitch // 2
     else:
         face_kind, size = ("sans" if block.kind == "code" else style.face), style.body_size
-        before = after = 0
+        before, after = paragraph_gap(block, previous, style), 0
     face = font(face_kind, size)
     indent = style.indent * size if block.kind in ("para", "english") else 0
     spans = break_lines(block.text, face, style.column_width, indent)
+    stretch = style.justify and block.kind not in ("heading", "code")
     lines = []
     for n, (start, end) in enumerate(spans):
         x = indent if n == 0 else 0
-        lines.append(
-            Line(index, start, end, block.text[start:end], size, face_kind, x, centred=block.kind == "heading")
-        )
+        last = n == len(spans) - 1
+        text = block.text[start:end]
+        centred = block.kind == "heading"
+        lines.append(Line(index, start, end, text, size, face_kind, x, centred, justified=stretch and not last))
     return lines, before, after
 
 
@@ -272,7 +296,7 @@ def paginate(
     """Set a document's blocks on at most ``max_pages`` pages; a block that does not fit whole in
     what is left stops the document there (the gold keeps only the blocks printed)."""
     text_height = style.height - style.margin_top - style.margin_bottom
-    laid = [block_lines(i, block, style) for i, block in enumerate(doc.blocks)]
+    laid = [block_lines(i, block, style, doc.blocks[i - 1] if i else None) for i, block in enumerate(doc.blocks)]
 
     def new_page(n: int) -> Page:
         number = first_page + n
@@ -310,11 +334,35 @@ def paginate(
 # Drawing
 
 
-def draw_text(draw: Any, x: float, y: float, text: str, face: Any) -> None:
-    """A line character by character, full-width marks on the em grid as CJK type sets them."""
-    for char in text:
-        draw.text((x, y), char, font=face, fill=0)
-        x += char_width(face, char)
+def stretchable(left: str, right: str) -> bool:
+    """Whether a justified line may open the space between two characters: anywhere but inside a
+    Latin word or number."""
+    inside_word = left.isascii() and right.isascii() and not left.isspace() and not right.isspace()
+    return not inside_word
+
+
+def glyph_positions(x: float, text: str, face: Any, width: float | None = None) -> list[float]:
+    """Each character's left edge, the line starting at ``x``: at the previous one's advance
+    (ragged), or, with ``width``, the spare room shared equally among the stretchable gaps so that
+    the last character ends at ``x + width`` (justified; a line with no such gap stays ragged)."""
+    advances = [char_width(face, c) for c in text]
+    gaps = {k for k in range(1, len(text)) if stretchable(text[k - 1], text[k])}
+    spare = (width - sum(advances)) if width is not None else 0.0
+    extra = spare / len(gaps) if gaps and spare > 0 else 0.0
+    positions = []
+    for k, advance in enumerate(advances):
+        if k in gaps and extra:
+            x += extra
+        positions.append(x)
+        x += advance
+    return positions
+
+
+def draw_text(draw: Any, x: float, y: float, text: str, face: Any, width: float | None = None) -> None:
+    """A line character by character, full-width marks on the em grid as CJK type sets them;
+    stretched to ``width`` pixels when given (``glyph_positions``)."""
+    for char, left in zip(text, glyph_positions(x, text, face, width), strict=True):
+        draw.text((left, y), char, font=face, fill=0)
 
 
 def text_width(text: str, face: Any) -> float:
@@ -346,10 +394,9 @@ def draw_page(page: Page, style: PageStyle, seed: int) -> Any:
             x = x0 + line.x
             if line.centred:
                 x = x0 + (style.column_width - text_width(line.text, face)) / 2
-            draw_text(draw, x, style.margin_top + y, line.text, face)
-    if style.noise:
-        image = add_noise(image, random.Random(seed))
-    return image
+            width = style.column_width - line.x if line.justified else None
+            draw_text(draw, x, style.margin_top + y, line.text, face, width)
+    return scan(image, NOISE_LEVELS[style.noise], seed)
 
 
 def page_recipe(page: Page, style: PageStyle, seed: int) -> str:
@@ -361,25 +408,71 @@ def page_recipe(page: Page, style: PageStyle, seed: int) -> str:
     return f"{page!r}\n{style!r}\nseed {seed}\nPillow {pillow}\n{fonts}"
 
 
-def add_noise(image: Any, rng: random.Random) -> Any:
+@dataclass(frozen=True, slots=True)
+class Noise:
+    """What a scan adds to a page, as ranges the page's seed draws from."""
+
+    specks: tuple[int, int]  # how many dark dots
+    speck_radii: tuple[int, ...]  # drawn from evenly: repeats weight a radius
+    scratches: tuple[int, int]  # how many short strokes
+    skew: float  # degrees either way
+    blur: tuple[float, float]  # Gaussian radius
+    paper: tuple[int, int]  # grey level of white paper
+    dropouts: tuple[int, int] = (0, 0)  # white dots (worn type, broken strokes)
+    dpi: int = DPI  # the scan's resolution: the page is drawn at 300 dpi and resampled to this
+
+
+# None: the page as drawn. Mild: a clean office scan. Heavy: an old book on a cheap scanner:
+# more and bigger specks, strokes broken by white dots, a visible skew, a darker paper, 200 dpi.
+NOISE_LEVELS: dict[str, Noise | None] = {
+    "none": None,
+    "mild": Noise((80, 260), (1, 1, 1, 2, 2, 3), (0, 4), 0.6, (0.4, 0.9), (225, 250)),
+    "heavy": Noise((500, 1100), (1, 1, 2, 2, 3, 4), (4, 12), 1.5, (0.6, 1.1), (200, 235), (300, 700), 200),
+}
+
+
+def scan_dpi(noise: str) -> int:
+    """The resolution a noise level's pages are read at."""
+    level = NOISE_LEVELS[noise]
+    return DPI if level is None else level.dpi
+
+
+def scan(image: Any, level: Noise | None, seed: int) -> Any:
+    """The page as the scanner gives it: noise from ``seed``, then resampled to the level's dpi."""
+    if level is None:
+        return image
+    image = add_noise(image, random.Random(seed), level)
+    if level.dpi != DPI:
+        from PIL import Image
+
+        size = (round(image.width * level.dpi / DPI), round(image.height * level.dpi / DPI))
+        image = image.resize(size, Image.Resampling.LANCZOS)
+    return image
+
+
+def add_noise(image: Any, rng: random.Random, level: Noise) -> Any:
     """What a scanner adds: specks and short scratches, a slight skew, blur and a grey paper."""
     from PIL import ImageDraw, ImageFilter
 
     draw = ImageDraw.Draw(image)
     width, height = image.size
-    for _ in range(rng.randint(80, 260)):
-        x, y, r = rng.uniform(0, width), rng.uniform(0, height), rng.choice((1, 1, 1, 2, 2, 3))
+    for _ in range(rng.randint(*level.specks)):
+        x, y, r = rng.uniform(0, width), rng.uniform(0, height), rng.choice(level.speck_radii)
         draw.ellipse((x - r, y - r, x + r, y + r), fill=rng.randint(0, 90))
-    for _ in range(rng.randint(0, 4)):
+    for _ in range(rng.randint(*level.scratches)):
         x, y = rng.uniform(0, width), rng.uniform(0, height)
         draw.line((x, y, x + rng.uniform(-40, 40), y + rng.uniform(-6, 6)), fill=rng.randint(30, 120), width=2)
-    image = image.rotate(rng.uniform(-0.6, 0.6), resample=3, fillcolor=255)
-    image = image.filter(ImageFilter.GaussianBlur(rng.uniform(0.4, 0.9)))
-    paper = rng.randint(225, 250)
+    if level.dropouts[1]:  # drawn only when asked, so the milder levels keep their random sequence
+        for _ in range(rng.randint(*level.dropouts)):
+            x, y, r = rng.uniform(0, width), rng.uniform(0, height), rng.choice((1, 1, 2))
+            draw.ellipse((x - r, y - r, x + r, y + r), fill=255)
+    image = image.rotate(rng.uniform(-level.skew, level.skew), resample=3, fillcolor=255)
+    image = image.filter(ImageFilter.GaussianBlur(rng.uniform(*level.blur)))
+    paper = rng.randint(*level.paper)
     return image.point(lambda v: round(v * paper / 255))
 
 
-def style_for(source: str) -> PageStyle:
+def house_style(source: str) -> PageStyle:
     """Newspapers in two serif columns, manuals in one sans column, books in one serif column."""
     if source == "pd1998":
         return PageStyle(columns=2, face="serif", body_size=28, heading_size=40)
@@ -388,9 +481,69 @@ def style_for(source: str) -> PageStyle:
     return PageStyle(columns=1, face="serif", body_size=32, heading_size=40)
 
 
-def paginate_corpus(docs: Sequence[GoldDoc], pages: int, seed: int, max_pages: int = 2) -> list[PagedDoc]:
+@dataclass(frozen=True, slots=True)
+class Setup:
+    """How a run's pages are set and scanned, over each source's house style; ``None`` keeps the
+    house's choice. The defaults are the house styles as they are."""
+
+    paragraphs: str = "indent"  # a key of PARAGRAPH_STYLES
+    justify: bool = False
+    line_chars: int | None = None  # characters per line of a column (``measured``)
+    body_size: int | None = None  # pixels at 300 dpi; headings keep their ratio to the body
+    face: str | None = None  # "serif" or "sans", for the body text
+    noise: str = "mild"  # a key of NOISE_LEVELS
+
+    def describe(self) -> str:
+        """The options that differ from the house styles, or ``house style``."""
+        parts = [] if self.paragraphs == "indent" else [f"{self.paragraphs} paragraphs"]
+        parts += ["justified"] if self.justify else []
+        parts += [f"{self.line_chars} chars/line"] if self.line_chars else []
+        parts += [f"body {self.body_size} px"] if self.body_size else []
+        parts += [self.face] if self.face else []
+        parts += [] if self.noise == "mild" else [f"noise {self.noise}"]
+        return ", ".join(parts) or "house style"
+
+
+def resized(style: PageStyle, body_size: int) -> PageStyle:
+    """The style with another body size, the headings scaled with it."""
+    heading = round(style.heading_size * body_size / style.body_size)
+    return replace(style, body_size=body_size, heading_size=heading)
+
+
+def measured(style: PageStyle, chars: int) -> PageStyle:
+    """The style with columns ``chars`` body characters wide: as many such columns as fit in the
+    house margins (at least one), the page's spare width shared by the two margins."""
+    column = chars * style.body_size
+    room = style.width - 2 * style.margin_x
+    columns = max(1, (room + style.gutter) // (column + style.gutter))
+    used = columns * column + (columns - 1) * style.gutter
+    return replace(style, columns=columns, margin_x=(style.width - used) // 2)
+
+
+def style_for(source: str, setup: Setup = Setup()) -> PageStyle:
+    """A source's house style with the setup's options applied."""
+    style = house_style(source)
+    if setup.body_size:
+        style = resized(style, setup.body_size)
+    if setup.line_chars:
+        style = measured(style, setup.line_chars)
+    indent, space = PARAGRAPH_STYLES[setup.paragraphs]
+    return replace(
+        style,
+        face=setup.face or style.face,
+        indent=indent,
+        paragraph_space=space,
+        justify=setup.justify,
+        noise=setup.noise,
+    )
+
+
+def paginate_corpus(
+    docs: Sequence[GoldDoc], pages: int, seed: int, max_pages: int = 2, setup: Setup = Setup()
+) -> list[PagedDoc]:
     """About ``pages`` pages of documents taken in turn from each source (seeded), each document at
-    most ``max_pages`` pages, numbered on from a random first page per document."""
+    most ``max_pages`` pages, numbered on from a random first page per document, set in the
+    source's house style changed by ``setup``."""
     rng = random.Random(seed)
     by_source: dict[str, list[GoldDoc]] = {}
     for doc in docs:
@@ -409,7 +562,7 @@ def paginate_corpus(docs: Sequence[GoldDoc], pages: int, seed: int, max_pages: i
         budget = min(max_pages, pages - total)
         head, foot = HEADS.get(source, (source, "{page}")), FOOTS.get(source, "{page}")
         first = rng.randint(1, 12) if source == "pd1998" else rng.randint(2, 180)
-        result = paginate(doc, style_for(source), budget, first, head, foot, rng.randint(1, 31))
+        result = paginate(doc, style_for(source, setup), budget, first, head, foot, rng.randint(1, 31))
         paged.append(result)
         total += len(result.pages)
     return paged
