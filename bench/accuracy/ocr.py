@@ -129,16 +129,21 @@ def load_gold(path: Path | None) -> list[GoldDoc]:
     return load_cached(GOLD_CACHE)
 
 
-def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bench.accuracy.ocr", description=__doc__.split("\n\n")[0])
+def add_run_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of a run: which pages, how many at once, which gold and config, where the JSON goes."""
     parser.add_argument("--pages", type=int, default=40, help="about this many pages in all (default 40)")
     parser.add_argument("--max-pages", type=int, default=2, help="pages per document at most (default 2)")
     parser.add_argument("--seed", type=int, default=1, help="selection, page numbers and noise (default 1)")
-    parser.add_argument("--psm", type=int, default=3, help="Tesseract page segmentation mode (default 3)")
     parser.add_argument("--jobs", type=int, default=1, help="pages read at once (default 1)")
     parser.add_argument("--gold", type=Path, default=None, help="gold JSON Lines file instead of the fetched cache")
     parser.add_argument("--config", type=Path, default=None, help="a cleaner YAML config file")
     parser.add_argument("--json", type=Path, default=None, help="write every figure to this JSON file")
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.accuracy.ocr", description=__doc__.split("\n\n")[0])
+    add_run_arguments(parser)
+    parser.add_argument("--psm", type=int, default=3, help="Tesseract page segmentation mode (default 3)")
     parser.add_argument("--show-errors", type=int, default=0, metavar="N", help="N examples of each error class")
     parser.add_argument(
         "--keep", type=Path, default=None, metavar="DIR", help="keep OCR inputs, outputs and gold in DIR/src, dst, gold"

@@ -401,11 +401,13 @@ def draw_page(page: Page, style: PageStyle, seed: int) -> Any:
 
 def page_recipe(page: Page, style: PageStyle, seed: int) -> str:
     """Everything a page's image is made of, as text: its lines and positions, its style, its noise
-    seed, the Pillow version and the font files (name and size), for the OCR cache's key."""
+    level's figures and seed, the Pillow version and the font files (name and size), for the OCR
+    cache's key."""
     from PIL import __version__ as pillow
 
     fonts = ", ".join(f"{font_path(kind).name} {font_path(kind).stat().st_size}" for kind in sorted(FONT_FILES))
-    return f"{page!r}\n{style!r}\nseed {seed}\nPillow {pillow}\n{fonts}"
+    noise = NOISE_LEVELS[style.noise]
+    return f"{page!r}\n{style!r}\n{noise!r}\nseed {seed}\nPillow {pillow}\n{fonts}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -427,7 +429,7 @@ class Noise:
 NOISE_LEVELS: dict[str, Noise | None] = {
     "none": None,
     "mild": Noise((80, 260), (1, 1, 1, 2, 2, 3), (0, 4), 0.6, (0.4, 0.9), (225, 250)),
-    "heavy": Noise((500, 1100), (1, 1, 2, 2, 3, 4), (4, 12), 1.5, (0.6, 1.1), (200, 235), (300, 700), 200),
+    "heavy": Noise((250, 600), (1, 1, 1, 2, 2, 3), (2, 8), 1.2, (0.5, 1.0), (205, 240), (150, 400), 200),
 }
 
 
