@@ -34,6 +34,7 @@ from bench.accuracy.metrics import Report, format_errors, format_table, score_co
 from bench.accuracy.model import Damage, Damaged, ExpectedBlock, GoldDoc
 from bench.accuracy.ocr_engine import OcrSettings, recognise, tesseract_available, tesseract_version
 from bench.accuracy.ocr_errors import OcrAnalysis, OcrPage, analyse, format_analysis
+from bench.accuracy.ocr_joins import BreakCase, classify, format_cases
 from bench.accuracy.ocr_page import (
     NOISE_LEVELS,
     PARAGRAPH_STYLES,
@@ -41,6 +42,7 @@ from bench.accuracy.ocr_page import (
     Setup,
     draw_page,
     fonts_available,
+    last_lines_full,
     page_recipe,
     paginate_corpus,
     scan_dpi,
@@ -251,6 +253,16 @@ def evaluate(args: argparse.Namespace, setup: Setup, psm: int) -> Evaluation:
     return Evaluation(setup, settings, docs, damaged, outputs, reports, analyses, cached, ocr_seconds)
 
 
+def break_cases(result: Evaluation, system: str) -> list[BreakCase]:
+    """A system's wrong and missed joins, each described by what the OCR text shows around it."""
+    outputs = result.outputs[system]
+    return [
+        case
+        for doc, damaged in zip(result.docs, result.damaged, strict=True)
+        for case in classify(damaged, outputs[damaged.id], doc.page_texts, last_lines_full(doc.paged))
+    ]
+
+
 def run(args: argparse.Namespace) -> tuple[dict[str, Report], dict[str, OcrAnalysis]]:
     """Print, read, clean, score; print the figures."""
     result = evaluate(args, setup_from(args), args.psm)
@@ -278,6 +290,8 @@ def run(args: argparse.Namespace) -> tuple[dict[str, Report], dict[str, OcrAnaly
     if args.show_errors:
         print()
         print(format_errors(reports["cleaner"], args.show_errors))
+        print()
+        print(format_cases(break_cases(result, "cleaner"), args.show_errors))
     if args.json:
         payload = {
             "seed": args.seed,

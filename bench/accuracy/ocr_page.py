@@ -189,6 +189,21 @@ class Wrap:
     page: int
 
 
+def last_lines_full(paged: PagedDoc) -> dict[int, bool]:
+    """Per block, whether its last printed line reaches within a character of the column's edge
+    (a paragraph ending there looks, line by line, like one that goes on)."""
+    last: dict[int, Line] = {}
+    for page in paged.pages:
+        for column in page.columns:
+            for _, line in column:
+                last[line.block] = line
+    width = paged.style.column_width
+    return {
+        block: line.x + text_width(line.text, font(line.face, line.size)) > width - line.size
+        for block, line in last.items()
+    }
+
+
 # ---------------------------------------------------------------------------------------------
 # Line breaking
 

@@ -1,0 +1,88 @@
+"""The classification of layout errors on OCR text: what line A ends with, what line B starts with,
+whether A reads as a full line, what separates them, and glyphs the gold does not have there.
+No fonts or Tesseract needed: the OCR text is written out as Tesseract gives it.
+"""
+
+from __future__ import annotations
+
+from bench.accuracy.model import Damage, Damaged, ExpectedBlock
+from bench.accuracy.ocr_joins import classify, edge_kind, format_cases, input_lines, locate
+
+# Two paragraphs, each printed as a full line of eight characters and a shorter last line.
+FIRST = "大观园里百花盛开宝玉黛玉。"
+SECOND = "两人在沁芳闸桥边读西厢记精彩。"
+GOLD = FIRST + "\n\n" + SECOND
+
+
+def damaged(ocr: str) -> Damaged:
+    """The two-paragraph document with its OCR text, its gold blocks and its two wraps."""
+    blocks = (ExpectedBlock("para", 0, len(FIRST)), ExpectedBlock("para", len(FIRST) + 2, len(GOLD)))
+    wraps = (8, len(FIRST) + 2 + 8)
+    log = tuple(Damage("wrap", (0, 0), (w, w), {"end": "han", "sep": "line", "block": "para"}) for w in wraps)
+    return Damaged("hlm/900", "literary", ocr, GOLD, log, blocks)
+
+
+def test_edges_are_classed() -> None:
+    assert [edge_kind(c) for c in "玉。，”“AZ7-"] == [
+        "han",
+        "sentence end",
+        "pause",
+        "closing",
+        "opening",
+        "latin",
+        "latin",
+        "digit",
+        "other",
+    ]
+
+
+def test_input_lines_keep_blank_lines_and_pages() -> None:
+    lines = input_lines(["甲乙 丙\n\n\n丁\n", "戊己\n"])
+    assert [(x.text, x.start, x.end, x.blanks_before, x.page) for x in lines] == [
+        ("甲乙 丙", 0, 3, 0, 0),
+        ("丁", 3, 4, 2, 0),
+        ("戊己", 4, 6, 0, 1),
+    ]
+    assert locate(lines, 3, 3) == (0, 1)
+    assert locate(lines, 1, 2) is None  # no line starts inside 甲乙丙
+    assert locate(lines, 3, 4) == (0, 2)  # 丁 stands between
+
+
+def test_a_wrong_join_after_a_lost_full_stop_and_a_missed_join_are_described() -> None:
+    # The OCR lost the first paragraph's full stop and kept every printed line; the output joins
+    # the paragraphs across the blank line and keeps the second paragraph's wrap.
+    ocr = "大观园里百花盛开\n宝玉黛玉\n\n两人在沁芳闸桥边\n读西厢记精彩。\n"
+    output = "大观园里百花盛开宝玉黛玉两人在沁芳闸桥边\n读西厢记精彩。\n"
+    cases = classify(damaged(ocr), output, [ocr])
+    wrong = [c for c in cases if c.error == "wrong join"]
+    missed = [c for c in cases if c.error == "missed join"]
+    assert len(wrong) == 1 and len(missed) == 1
+    w, m = wrong[0], missed[0]
+    assert (w.a_text, w.b_text, w.separator, w.blocks) == ("宝玉黛玉", "两人在沁芳闸桥边", "blank", "para|para")
+    assert (w.a_end, w.gold_end, w.mark_lost, w.a_reads_full, w.debris) == ("han", "sentence end", True, False, "")
+    assert (m.a_text, m.b_text, m.separator, m.where) == ("两人在沁芳闸桥边", "读西厢记精彩。", "line", "line")
+    assert m.a_reads_full and not m.mark_lost
+    report = format_cases(cases, examples=2)
+    assert "wrong joins: 1" in report and "missed joins: 1" in report
+    assert "hlm/900: …宝玉黛玉 ⏎⏎ 两人在沁芳闸桥边…" in report
+
+
+def test_specks_and_lines_between_are_seen() -> None:
+    # A speck read as a comma at the end of the first paragraph's last line, and a page number
+    # read between the two paragraphs; the output joins all three.
+    ocr = "大观园里百花盛开\n宝玉黛玉。,\n\n53\n\n两人在沁芳闸桥边\n读西厢记精彩。\n"
+    output = "大观园里百花盛开宝玉黛玉。,53两人在沁芳闸桥边读西厢记精彩。\n"
+    (wrong,) = [c for c in classify(damaged(ocr), output, [ocr]) if c.error == "wrong join"]
+    assert wrong.separator == "lines between" and wrong.between == ("53",)
+    assert wrong.debris == "at A: punct" and wrong.a_end == "pause" and wrong.mark_lost
+    # Read on two pages, the paragraphs meet at a page turn.
+    pages = ["大观园里百花盛开\n宝玉黛玉。\n", "两人在沁芳闸桥边\n读西厢记精彩。\n"]
+    text = "".join(pages)
+    (turn,) = [c for c in classify(damaged(text), output, pages) if c.error == "wrong join"]
+    assert turn.separator == "page" and not turn.mark_lost and turn.debris == ""
+
+
+def test_a_break_the_engine_did_not_make_is_seen() -> None:
+    ocr = "大观园里百花盛开\n宝玉黛玉。两人在沁芳闸桥边\n读西厢记精彩。\n"
+    (wrong,) = [c for c in classify(damaged(ocr), ocr, [ocr]) if c.error == "wrong join"]
+    assert (wrong.separator, wrong.a_text, wrong.b_text) == ("none", "宝玉黛玉。", "两人在沁芳闸桥边")
