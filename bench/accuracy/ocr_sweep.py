@@ -3,12 +3,14 @@
     python -m bench.accuracy.ocr_sweep [--pages N] [--seed N] [--jobs N] [--only TEXT] [--json FILE]
 
 Each setup changes one thing from the sources' house styles (``ocr_page.Setup``) or the page
-segmentation mode, and two combine the changes real pages often have together. The same gold
-documents are printed in every setup (the selection depends on the seed only), so the rows differ
-by the page setup alone. Pages are read once and cached (``ocr_engine``), so a rerun reads only
-the setups it has not seen. Prints one table: per setup, for the naive baseline and the cleaner,
-the error reduction, paragraph-boundary precision and recall, the wrap points joined, the wrong
-joins (blocks run together), the characters out of order and the paragraphs lost.
+segmentation mode, and two combine the changes real pages often have together. Every setup
+prints the same gold documents in the same order (the selection depends on the seed only); how
+much of each fits on its two pages depends on the setup, so the counts are given with their
+totals. Pages are read once and cached (``ocr_engine``), so a rerun reads only the setups it has
+not seen. Prints one table: per setup, for the naive baseline and the cleaner, the CER before and
+after, the error reduction, paragraph-boundary precision and recall, the wrap points joined, the
+wrong joins (block boundaries run together) of all boundaries, the characters out of order and
+the paragraphs lost.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ class Variant:
 
 # One change at a time from the house styles, then two pages with several changes at once:
 # a magazine (block paragraphs, justified, sans) and a worn newspaper (narrow justified columns,
-# heavy noise). Sized to read in about 15 minutes on two cores from an empty cache.
+# heavy noise). Reads in about 16 minutes on two shared cores from an empty cache.
 GRID = (
     Variant(Setup()),
     Variant(Setup(paragraphs="block")),
@@ -74,7 +76,7 @@ def row(label: str, system: str, input_report: Report, report: Report) -> list[s
         f"{report.precision:.3f}",
         f"{report.recall:.3f}",
         f"{report.joins.hit}/{report.joins.total}",
-        str(report.wrong_joins),
+        f"{report.wrong_joins}/{sum(r.total for r in report.boundaries_by_pair.values())}",
         str(report.moved_chars),
         f"{report.lost}/{report.paragraphs}",
     ]
