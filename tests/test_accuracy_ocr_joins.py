@@ -14,12 +14,17 @@ SECOND = "两人在沁芳闸桥边读西厢记精彩。"
 GOLD = FIRST + "\n\n" + SECOND
 
 
-def damaged(ocr: str) -> Damaged:
-    """The two-paragraph document with its OCR text, its gold blocks and its two wraps."""
-    blocks = (ExpectedBlock("para", 0, len(FIRST)), ExpectedBlock("para", len(FIRST) + 2, len(GOLD)))
-    wraps = (8, len(FIRST) + 2 + 8)
-    log = tuple(Damage("wrap", (0, 0), (w, w), {"end": "han", "sep": "line", "block": "para"}) for w in wraps)
-    return Damaged("hlm/900", "literary", ocr, GOLD, log, blocks)
+def damaged(ocr: str, texts: tuple[str, ...] = (FIRST, SECOND), wraps: tuple[int, ...] = (8, 8)) -> Damaged:
+    """A document of paragraphs ``texts``, each wrapped once at ``wraps`` (0: not wrapped), with
+    its OCR text."""
+    blocks, log, offset = [], [], 0
+    for text, wrap in zip(texts, wraps, strict=True):
+        blocks.append(ExpectedBlock("para", offset, offset + len(text)))
+        if wrap:
+            at = offset + wrap
+            log.append(Damage("wrap", (0, 0), (at, at), {"end": "han", "sep": "line", "block": "para"}))
+        offset += len(text) + 2
+    return Damaged("hlm/900", "literary", ocr, "\n\n".join(texts), tuple(log), tuple(blocks))
 
 
 def test_edges_are_classed() -> None:
@@ -58,10 +63,11 @@ def test_a_wrong_join_after_a_lost_full_stop_and_a_missed_join_are_described() -
     missed = [c for c in cases if c.error == "missed join"]
     assert len(wrong) == 1 and len(missed) == 1
     w, m = wrong[0], missed[0]
-    assert (w.a_text, w.b_text, w.separator, w.blocks) == ("宝玉黛玉", "两人在沁芳闸桥边", "blank", "para|para")
-    assert (w.a_end, w.gold_end, w.mark_lost, w.a_reads_full, w.debris) == ("han", "sentence end", True, False, "")
-    assert (m.a_text, m.b_text, m.separator, m.where) == ("两人在沁芳闸桥边", "读西厢记精彩。", "line", "line")
-    assert m.a_reads_full and not m.mark_lost
+    assert (w.a_text, w.b_text, w.separator, w.gold.blocks) == ("宝玉黛玉", "两人在沁芳闸桥边", "blank", "para|para")
+    assert (w.a_end, w.gold.end, w.mark_lost, w.a_width, w.debris) == ("han", "sentence end", True, "short", "")
+    assert not w.gold.lost_block
+    assert (m.a_text, m.b_text, m.separator, m.gold.where) == ("两人在沁芳闸桥边", "读西厢记精彩。", "line", "line")
+    assert m.a_width == "full" and m.gold.first_line and not m.mark_lost
     report = format_cases(cases, examples=2)
     assert "wrong joins: 1" in report and "missed joins: 1" in report
     assert "hlm/900: …宝玉黛玉 ⏎⏎ 两人在沁芳闸桥边…" in report
@@ -86,3 +92,22 @@ def test_a_break_the_engine_did_not_make_is_seen() -> None:
     ocr = "大观园里百花盛开\n宝玉黛玉。两人在沁芳闸桥边\n读西厢记精彩。\n"
     (wrong,) = [c for c in classify(damaged(ocr), ocr, [ocr]) if c.error == "wrong join"]
     assert (wrong.separator, wrong.a_text, wrong.b_text) == ("none", "宝玉黛玉。", "两人在沁芳闸桥边")
+
+
+def test_an_indented_first_line_reads_one_or_two_characters_short() -> None:
+    # Printed with a two-character indent: the first line holds six characters, the next eight.
+    text = "宝玉听了这话心中大不自在便走出来。"
+    ocr = "大观园里百花盛开\n宝玉黛玉。\n\n宝玉听了这话\n心中大不自在便走\n出来。\n"
+    output = "大观园里百花盛开宝玉黛玉。\n\n宝玉听了这话\n心中大不自在便走出来。\n"
+    cases = classify(damaged(ocr, (FIRST, text), (8, 6)), output, [ocr])
+    (missed,) = [c for c in cases if c.error == "missed join"]
+    assert (missed.a_text, missed.a_width, missed.gold.first_line) == ("宝玉听了这话", "1-2 short", True)
+
+
+def test_a_block_missing_from_the_ocr_text_is_seen() -> None:
+    # The engine did not read the one-line middle paragraph; the output has one break for two.
+    middle = "却说秦钟。"
+    ocr = "大观园里百花盛开\n宝玉黛玉。\n\n两人在沁芳闸桥边\n读西厢记精彩。\n"
+    cases = classify(damaged(ocr, (FIRST, middle, SECOND), (8, 0, 8)), ocr, [ocr])
+    (wrong,) = [c for c in cases if c.error == "wrong join"]
+    assert wrong.gold.lost_block and wrong.gold.blocks == "para|para"

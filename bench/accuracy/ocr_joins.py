@@ -7,17 +7,22 @@ after it starts on. What the layout stage could go by is recorded:
 
 - what A ends with and B starts with (``edge_kind``): Han, a sentence end (。！？), a pause
   (，、；：), a closing or opening quote or bracket, Latin, a digit, other;
-- whether A is as long as a full line of its document (``FULL_SHARE`` of the document's long-line
-  length, ``full_length``), and whether the printed line was full (from the page layout);
+- how much shorter A is than a full line of its document (``full_width``, in character widths:
+  ``full``, ``1-2 short`` as a first line's indent makes it, or ``short``), and whether the printed
+  line was full (from the page layout);
 - what separates A from B in the OCR text: one line break, a blank line, other lines (furniture
   or debris read between them), a page turn; or no break at all (the engine ran them together);
 - whether a glyph at A's end or B's start is not in the gold there (a speck or misread read as a
-  character), and of which kind.
+  character), and of which kind;
+- from the gold: the blocks' kinds, what the gold text before the break ends with (so a final mark
+  the engine lost shows), whether A is a paragraph's first line, and whether a block next to the
+  boundary is mostly missing from the OCR text (read elsewhere or not at all).
 """
 
 from __future__ import annotations
 
 import bisect
+import unicodedata
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -32,8 +37,10 @@ SENTENCE_ENDS = frozenset("。！？!?…")
 PAUSES = frozenset("，、；：,;:")
 CLOSING = frozenset("”’）」』》〉】〕)]}\"'")
 OPENING = frozenset("“‘（「『《〈【〔([{")
-FULL_SHARE = 0.9  # a line this share of the document's long-line length reads as full
-LONG_LINE_QUANTILE = 0.9  # the document's long-line length: this quantile of its line lengths
+LONG_LINE_QUANTILE = 0.9  # a full line's width: this quantile of the document's line widths
+FULL_SLACK = 0.5  # character widths: a line this close to the full width reads as full
+INDENT_SLACK = 2.5  # character widths: a line this close reads as a first line's indent short
+LOST_SHARE = 0.5  # a gold block with less of it aligned to the OCR text is missing from it
 EXAMPLE_CHARS = 12
 
 
@@ -51,6 +58,11 @@ def edge_kind(char: str) -> str:
     return {"han": "han", "latin": "latin", "digit": "digit"}.get(kind, "other")
 
 
+def width(text: str) -> float:
+    """A text's width in character widths, spaces left out: full-width characters 1, the rest ½."""
+    return sum(1.0 if unicodedata.east_asian_width(c) in ("W", "F") else 0.5 for c in text if not c.isspace())
+
+
 @dataclass(frozen=True, slots=True)
 class InputLine:
     """A non-empty line of the OCR input: its text, its stream span, the blank lines before it
@@ -61,6 +73,10 @@ class InputLine:
     end: int
     blanks_before: int
     page: int
+
+    @property
+    def width(self) -> float:
+        return width(self.text)
 
 
 def input_lines(page_texts: Sequence[str]) -> list[InputLine]:
@@ -80,11 +96,30 @@ def input_lines(page_texts: Sequence[str]) -> list[InputLine]:
     return lines
 
 
-def full_length(lines: Sequence[InputLine]) -> float:
-    """The length (characters, no spaces) of a full line in this document: a high quantile of its
-    line lengths, as most lines of running text are full."""
-    sizes = [line.end - line.start for line in lines]
-    return float(np.quantile(sizes, LONG_LINE_QUANTILE)) if sizes else 0.0
+def full_width(lines: Sequence[InputLine]) -> float:
+    """The width of a full line in this document: a high quantile of its line widths, as most
+    lines of running text are full."""
+    widths = [line.width for line in lines]
+    return float(np.quantile(widths, LONG_LINE_QUANTILE)) if widths else 0.0
+
+
+def shortfall(line_width: float, full: float) -> str:
+    """How a line's width compares with a full line's: ``full``, ``1-2 short`` or ``short``."""
+    if line_width >= full - FULL_SLACK:
+        return "full"
+    return "1-2 short" if line_width >= full - INDENT_SLACK else "short"
+
+
+@dataclass(frozen=True, slots=True)
+class GoldSide:
+    """What the gold and the page layout say about a break."""
+
+    where: str  # where the printed page broke: "line", "column", "page" (or "block" for boundaries)
+    blocks: str  # the gold blocks' kinds: "para|heading" at a boundary, "para" at a wrap
+    end: str  # what the gold text before the break ends with (edge_kind)
+    printed_full: bool | None = None  # the printed line before the break reached the column's edge
+    first_line: bool = False  # the printed line before the break is its block's first
+    lost_block: bool = False  # a block at the boundary is mostly missing from the OCR text
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,29 +128,25 @@ class BreakCase:
 
     doc: str
     error: str  # "wrong join" or "missed join"
+    gold: GoldSide
     a_end: str
     b_start: str
-    a_reads_full: bool
-    printed_full: bool | None  # the printed line before the break reached the column's edge
+    a_width: str  # shortfall(): "full", "1-2 short", "short"
     separator: str  # "line", "blank", "lines between", "page", "none"
     debris: str  # "" or what the glyph not in the gold at the edge is: "at A: punct", ...
-    where: str  # where the printed page broke: "line", "column", "page" (or "block" for boundaries)
-    blocks: str  # the gold blocks' kinds: "para|heading" at a boundary, "para" at a wrap
-    gold_end: str  # what the gold text before the break ends with (edge_kind)
     a_text: str
     b_text: str
-    between: tuple[str, ...]
+    between: tuple[str, ...] = ()
 
     @property
     def mark_lost(self) -> bool:
         """The gold ends the text before the break with a mark the OCR text does not show there."""
-        return self.gold_end in ("sentence end", "pause", "closing") and self.a_end != self.gold_end
+        return self.gold.end in ("sentence end", "pause", "closing") and self.a_end != self.gold.end
 
     @property
     def signature(self) -> tuple[str, ...]:
-        full = "A full" if self.a_reads_full else "A short"
-        end = f"{self.a_end} (gold {self.gold_end})" if self.mark_lost else self.a_end
-        return (end, self.b_start, full, self.separator, self.debris or "-")
+        end = f"{self.a_end} (gold {self.gold.end})" if self.mark_lost else self.a_end
+        return (end, self.b_start, f"A {self.a_width}", self.separator, self.debris or "-")
 
     def example(self) -> str:
         a, b = self.a_text[-EXAMPLE_CHARS:], self.b_text[:EXAMPLE_CHARS]
@@ -161,7 +192,7 @@ class Context:
 
     doc: Damaged
     lines: list[InputLine]
-    full: float
+    full: float  # full_width()
     to_input: Alignment  # gold stream → input stream
     input_matched: np.ndarray  # per input stream character: aligned to the gold
     input_stream: str
@@ -171,14 +202,12 @@ def context(doc: Damaged, page_texts: Sequence[str]) -> Context:
     gold, source = to_stream(doc.expected).chars, to_stream(doc.text).chars
     lines = input_lines(page_texts)
     back = Alignment(source, gold)
-    return Context(doc, lines, full_length(lines), Alignment(gold, source), back.matched, source)
+    return Context(doc, lines, full_width(lines), Alignment(gold, source), back.matched, source)
 
 
-def case(ctx: Context, error: str, position: int, where: str, blocks: str, printed_full: bool | None) -> BreakCase:
-    """Describe the break at gold stream ``position`` as the OCR input shows it (``where`` the
-    printed page broke, ``blocks`` the gold blocks' kinds there)."""
+def case(ctx: Context, error: str, position: int, gold: GoldSide) -> BreakCase:
+    """Describe the break at gold stream ``position`` as the OCR input shows it."""
     lo, hi = int(ctx.to_input.lo[position]), int(ctx.to_input.hi[position])
-    gold_end = edge_kind(ctx.to_input.source[position - 1]) if position else "none"
     found = locate(ctx.lines, lo, hi)
     if found is None:
         k = max(0, bisect.bisect_right([line.start for line in ctx.lines], lo) - 1)
@@ -188,26 +217,38 @@ def case(ctx: Context, error: str, position: int, where: str, blocks: str, print
         a_text, b_text = squeezed[:cut], squeezed[cut:]
         a_end = edge_kind(a_text[-1]) if a_text else "none"
         b_start = edge_kind(b_text[0]) if b_text else "none"
-        fields = (a_end, b_start, False, printed_full, "none", "", where, blocks, gold_end)
-        return BreakCase(ctx.doc.id, error, *fields, a_text, b_text, ())
+        a_width = shortfall(width(a_text), ctx.full)
+        return BreakCase(ctx.doc.id, error, gold, a_end, b_start, a_width, "none", "", a_text, b_text)
     a, b = found
     line_a, line_b = ctx.lines[a], ctx.lines[b]
     return BreakCase(
         ctx.doc.id,
         error,
+        gold,
         edge_kind(line_a.text[-1]),
         edge_kind(line_b.text[0]),
-        line_a.end - line_a.start >= FULL_SHARE * ctx.full,
-        printed_full,
+        shortfall(line_a.width, ctx.full),
         separator(ctx.lines, a, b),
         edge_debris(ctx.lines, a, b, ctx.input_matched, ctx.input_stream),
-        where,
-        blocks,
-        gold_end,
         line_a.text,
         line_b.text,
         tuple(line.text for line in ctx.lines[a + 1 : b]),
     )
+
+
+def wrap_positions(doc: Damaged, offsets: np.ndarray) -> list[tuple[int, str, str, bool]]:
+    """Every wrap of the printed page: (gold stream position, where it broke, block kind, whether
+    the line before it is its block's first)."""
+    starts = [block.start for block in doc.blocks]
+    found, previous = [], -1
+    for entry in doc.log:
+        if entry.kind not in ("wrap", "wrap_at_space"):
+            continue
+        block = bisect.bisect_right(starts, entry.expected_span[0]) - 1
+        position = int(offsets[entry.expected_span[0]])
+        found.append((position, entry.detail["sep"], entry.detail["block"], block != previous))
+        previous = block
+    return found
 
 
 def classify(
@@ -220,20 +261,26 @@ def classify(
     offsets = stream_offsets(doc.expected)
     alignment = Alignment(expected.chars, out.chars)
     found = dict(zip(expected.breaks, match_boundaries(expected.breaks, out.breaks, alignment), strict=True))
+    spans = [(int(offsets[block.start]), int(offsets[block.end])) for block in doc.blocks]
+    lost = [ctx.to_input.matched_share(*span) < LOST_SHARE for span in spans]
     cases = []
-    for k, right in enumerate(doc.blocks[1:], start=1):
-        position = int(offsets[right.start])
+    for k in range(1, len(doc.blocks)):
+        position = spans[k][0]
         if not found.get(position, True):
             full = None if printed_full is None else printed_full.get(k - 1)
-            kinds = f"{doc.blocks[k - 1].kind}|{right.kind}"
-            cases.append(case(ctx, "wrong join", position, "block", kinds, full))
-    for entry in doc.log:
-        if entry.kind not in ("wrap", "wrap_at_space"):
-            continue
-        position = int(offsets[entry.expected_span[0]])
+            kinds = f"{doc.blocks[k - 1].kind}|{doc.blocks[k].kind}"
+            gold = GoldSide("block", kinds, gold_end(ctx, position), full, lost_block=lost[k - 1] or lost[k])
+            cases.append(case(ctx, "wrong join", position, gold))
+    for position, where, kind, first in wrap_positions(doc, offsets):
         if has_break_within(out.breaks, int(alignment.lo[position]), int(alignment.hi[position])):
-            cases.append(case(ctx, "missed join", position, entry.detail["sep"], entry.detail["block"], True))
+            gold = GoldSide(where, kind, gold_end(ctx, position), True, first_line=first)
+            cases.append(case(ctx, "missed join", position, gold))
     return cases
+
+
+def gold_end(ctx: Context, position: int) -> str:
+    """What the gold text ends with before stream position ``position``."""
+    return edge_kind(ctx.to_input.source[position - 1]) if position else "none"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -242,14 +289,16 @@ def classify(
 FEATURES = (
     ("A ends", lambda c: c.a_end),
     ("B starts", lambda c: c.b_start),
-    ("A reads full", lambda c: "yes" if c.a_reads_full else "no"),
-    ("A printed full", lambda c: "-" if c.printed_full is None else "yes" if c.printed_full else "no"),
+    ("A's width", lambda c: c.a_width),
+    ("A printed full", lambda c: "-" if c.gold.printed_full is None else "yes" if c.gold.printed_full else "no"),
+    ("A printed as its block's first line", lambda c: "yes" if c.gold.first_line else "no"),
     ("separator", lambda c: c.separator),
     ("glyph not in the gold", lambda c: c.debris or "none"),
-    ("printed break", lambda c: c.where),
-    ("gold blocks", lambda c: c.blocks),
-    ("gold ends", lambda c: c.gold_end),
+    ("printed break", lambda c: c.gold.where),
+    ("gold blocks", lambda c: c.gold.blocks),
+    ("gold ends", lambda c: c.gold.end),
     ("mark at A's end lost by the OCR", lambda c: "yes" if c.mark_lost else "no"),
+    ("a block at the boundary missing from the OCR text", lambda c: "yes" if c.gold.lost_block else "no"),
 )
 
 
