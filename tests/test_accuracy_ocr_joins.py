@@ -68,9 +68,15 @@ def test_a_wrong_join_after_a_lost_full_stop_and_a_missed_join_are_described() -
     assert not w.gold.lost_block
     assert (m.a_text, m.b_text, m.separator, m.gold.where) == ("两人在沁芳闸桥边", "读西厢记精彩。", "line", "line")
     assert m.a_width == "full" and m.gold.first_line and not m.mark_lost
-    report = format_cases(cases, examples=2)
+    # Every boundary and wrap of the input, for how often the same evidence is right.
+    everything = classify(damaged(ocr), None, [ocr])
+    assert sorted(c.error for c in everything) == ["boundary", "wrap", "wrap"]
+    assert [c.evidence for c in everything if c.error == "boundary"] == [w.evidence]
+    report = format_cases(cases, examples=2, population=everything)
     assert "wrong joins: 1" in report and "missed joins: 1" in report
     assert "hlm/900: …宝玉黛玉 ⏎⏎ 两人在沁芳闸桥边…" in report
+    row = next(line for line in report.split("\n") if line.startswith("  han | han | A short | blank"))
+    assert row.split()[-4:] == ["1", "1", "1", "0"]  # count, mark lost, boundaries, wraps
 
 
 def test_specks_and_lines_between_are_seen() -> None:

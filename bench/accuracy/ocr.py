@@ -253,13 +253,14 @@ def evaluate(args: argparse.Namespace, setup: Setup, psm: int) -> Evaluation:
     return Evaluation(setup, settings, docs, damaged, outputs, reports, analyses, cached, ocr_seconds)
 
 
-def break_cases(result: Evaluation, system: str) -> list[BreakCase]:
-    """A system's wrong and missed joins, each described by what the OCR text shows around it."""
-    outputs = result.outputs[system]
+def break_cases(result: Evaluation, system: str | None) -> list[BreakCase]:
+    """A system's wrong and missed joins, each described by what the OCR text shows around it;
+    with no system, every block boundary and wrap of the input."""
+    outputs = result.outputs[system] if system else {}
     return [
         case
         for doc, damaged in zip(result.docs, result.damaged, strict=True)
-        for case in classify(damaged, outputs[damaged.id], doc.page_texts, last_lines_full(doc.paged))
+        for case in classify(damaged, outputs.get(damaged.id), doc.page_texts, last_lines_full(doc.paged))
     ]
 
 
@@ -291,7 +292,7 @@ def run(args: argparse.Namespace) -> tuple[dict[str, Report], dict[str, OcrAnaly
         print()
         print(format_errors(reports["cleaner"], args.show_errors))
         print()
-        print(format_cases(break_cases(result, "cleaner"), args.show_errors))
+        print(format_cases(break_cases(result, "cleaner"), args.show_errors, break_cases(result, None)))
     if args.json:
         payload = {
             "seed": args.seed,

@@ -144,9 +144,10 @@ class BreakCase:
         return self.gold.end in ("sentence end", "pause", "closing") and self.a_end != self.gold.end
 
     @property
-    def signature(self) -> tuple[str, ...]:
-        end = f"{self.a_end} (gold {self.gold.end})" if self.mark_lost else self.a_end
-        return (end, self.b_start, f"A {self.a_width}", self.separator, self.debris or "-")
+    def evidence(self) -> tuple[str, ...]:
+        """What a layout rule could see here in the OCR text: line ends, A's width, the separator
+        and any glyph not in the gold at the edges."""
+        return (self.a_end, self.b_start, f"A {self.a_width}", self.separator, self.debris or "-")
 
     def example(self) -> str:
         a, b = self.a_text[-EXAMPLE_CHARS:], self.b_text[:EXAMPLE_CHARS]
@@ -252,29 +253,37 @@ def wrap_positions(doc: Damaged, offsets: np.ndarray) -> list[tuple[int, str, st
 
 
 def classify(
-    doc: Damaged, output: str, page_texts: Sequence[str], printed_full: Mapping[int, bool] | None = None
+    doc: Damaged, output: str | None, page_texts: Sequence[str], printed_full: Mapping[int, bool] | None = None
 ) -> list[BreakCase]:
     """The wrong and missed joins of one output, each described (``printed_full``: per gold block
-    index, whether its last printed line reached the column's edge)."""
+    index, whether its last printed line reached the column's edge). Without an output, every
+    block boundary (``boundary``) and every wrap (``wrap``): what any rule has to tell apart."""
     ctx = context(doc, page_texts)
-    expected, out = to_stream(doc.expected), to_stream(output)
+    expected = to_stream(doc.expected)
     offsets = stream_offsets(doc.expected)
-    alignment = Alignment(expected.chars, out.chars)
-    found = dict(zip(expected.breaks, match_boundaries(expected.breaks, out.breaks, alignment), strict=True))
+    out = to_stream(output) if output is not None else None
+    alignment = Alignment(expected.chars, out.chars) if out is not None else None
+    found = {}
+    if out is not None and alignment is not None:
+        found = dict(zip(expected.breaks, match_boundaries(expected.breaks, out.breaks, alignment), strict=True))
     spans = [(int(offsets[block.start]), int(offsets[block.end])) for block in doc.blocks]
     lost = [ctx.to_input.matched_share(*span) < LOST_SHARE for span in spans]
     cases = []
     for k in range(1, len(doc.blocks)):
         position = spans[k][0]
-        if not found.get(position, True):
+        if out is None or not found.get(position, True):
             full = None if printed_full is None else printed_full.get(k - 1)
             kinds = f"{doc.blocks[k - 1].kind}|{doc.blocks[k].kind}"
             gold = GoldSide("block", kinds, gold_end(ctx, position), full, lost_block=lost[k - 1] or lost[k])
-            cases.append(case(ctx, "wrong join", position, gold))
+            cases.append(case(ctx, "boundary" if out is None else "wrong join", position, gold))
     for position, where, kind, first in wrap_positions(doc, offsets):
-        if has_break_within(out.breaks, int(alignment.lo[position]), int(alignment.hi[position])):
+        kept = out is None or (
+            alignment is not None
+            and has_break_within(out.breaks, int(alignment.lo[position]), int(alignment.hi[position]))
+        )
+        if kept:
             gold = GoldSide(where, kind, gold_end(ctx, position), True, first_line=first)
-            cases.append(case(ctx, "missed join", position, gold))
+            cases.append(case(ctx, "wrap" if out is None else "missed join", position, gold))
     return cases
 
 
@@ -302,8 +311,13 @@ FEATURES = (
 )
 
 
-def format_cases(cases: Sequence[BreakCase], examples: int, signatures: int = 12) -> str:
-    """Per error kind: counts by each feature, the commonest combinations, and examples of each."""
+def format_cases(
+    cases: Sequence[BreakCase], examples: int, population: Sequence[BreakCase] = (), signatures: int = 12
+) -> str:
+    """Per error kind: counts by each feature, the commonest combinations of OCR evidence with how
+    many of them follow a final mark the engine lost, how many block boundaries and wraps of the
+    whole input (``population``) show the same evidence, and examples of each."""
+    everywhere = Counter((c.evidence, c.error) for c in population)
     out = []
     for error in ("wrong join", "missed join"):
         mine = [c for c in cases if c.error == error]
@@ -311,14 +325,24 @@ def format_cases(cases: Sequence[BreakCase], examples: int, signatures: int = 12
         for name, feature in FEATURES:
             counts = Counter(feature(c) for c in mine)
             out.append(f"  {name}: " + ", ".join(f"{k} {n}" for k, n in counts.most_common()))
-        by_signature: dict[tuple[str, ...], list[BreakCase]] = {}
+        by_evidence: dict[tuple[str, ...], list[BreakCase]] = {}
         for c in mine:
-            by_signature.setdefault(c.signature, []).append(c)
-        ranked = sorted(by_signature.items(), key=lambda item: -len(item[1]))[:signatures]
-        header = ("  A ends | B starts | A | separator | glyph", "count")
-        out += table(header, [("  " + " | ".join(sig), str(len(group))) for sig, group in ranked])
-        for sig, group in ranked:
+            by_evidence.setdefault(c.evidence, []).append(c)
+        ranked = sorted(by_evidence.items(), key=lambda item: -len(item[1]))[:signatures]
+        header = ("  A ends | B starts | A | separator | glyph", "count", "mark lost", "boundaries", "wraps")
+        rows = [
+            (
+                "  " + " | ".join(key),
+                str(len(group)),
+                str(sum(c.mark_lost for c in group)),
+                str(everywhere[key, "boundary"]),
+                str(everywhere[key, "wrap"]),
+            )
+            for key, group in ranked
+        ]
+        out += table(header, rows)
+        for key, group in ranked:
             if examples:
-                out.append(f"  {' | '.join(sig)}:")
+                out.append(f"  {' | '.join(key)}:")
                 out += [f"    {c.example()}" for c in group[:examples]]
     return "\n".join(out)
