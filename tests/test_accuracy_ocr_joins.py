@@ -67,7 +67,7 @@ def test_a_wrong_join_after_a_lost_full_stop_and_a_missed_join_are_described() -
     assert (w.a_end, w.gold.end, w.mark_lost, w.a_width, w.debris) == ("han", "sentence end", True, "short", "")
     assert not w.gold.lost_block
     assert (m.a_text, m.b_text, m.separator, m.gold.where) == ("两人在沁芳闸桥边", "读西厢记精彩。", "line", "line")
-    assert m.a_width == "full" and m.gold.first_line and not m.mark_lost
+    assert m.a_width == "full" and m.b_width == "1-2 short" and m.gold.first_line and not m.mark_lost
     # Every boundary and wrap of the input, for how often the same evidence is right.
     everything = classify(damaged(ocr), None, [ocr])
     assert sorted(c.error for c in everything) == ["boundary", "wrap", "wrap"]
@@ -75,7 +75,7 @@ def test_a_wrong_join_after_a_lost_full_stop_and_a_missed_join_are_described() -
     report = format_cases(cases, examples=2, population=everything)
     assert "wrong joins: 1" in report and "missed joins: 1" in report
     assert "hlm/900: …宝玉黛玉 ⏎⏎ 两人在沁芳闸桥边…" in report
-    row = next(line for line in report.split("\n") if line.startswith("  han | han | A short | blank"))
+    row = next(line for line in report.split("\n") if line.startswith("  han | han | A short, B full | blank"))
     assert row.split()[-4:] == ["1", "1", "1", "0"]  # count, mark lost, boundaries, wraps
 
 

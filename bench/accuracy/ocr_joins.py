@@ -7,16 +7,17 @@ after it starts on. What the layout stage could go by is recorded:
 
 - what A ends with and B starts with (``edge_kind``): Han, a sentence end (。！？), a pause
   (，、；：), a closing or opening quote or bracket, Latin, a digit, other;
-- how much shorter A is than a full line of its document (``full_width``, in character widths:
-  ``full``, ``1-2 short`` as a first line's indent makes it, or ``short``), and whether the printed
-  line was full (from the page layout);
+- how much shorter A and B are than a full line of their document (``full_width``, in character
+  widths: ``full``, ``1-2 short`` as a first line's indent makes it, or ``short``), and whether
+  the printed line was full (from the page layout);
 - what separates A from B in the OCR text: one line break, a blank line, other lines (furniture
   or debris read between them), a page turn; or no break at all (the engine ran them together);
 - whether a glyph at A's end or B's start is not in the gold there (a speck or misread read as a
   character), and of which kind;
 - from the gold: the blocks' kinds, what the gold text before the break ends with (so a final mark
   the engine lost shows), whether A is a paragraph's first line, and whether a block next to the
-  boundary is mostly missing from the OCR text (read elsewhere or not at all).
+  boundary is mostly unread (under half its characters in the OCR text: misread, read elsewhere
+  or not at all).
 """
 
 from __future__ import annotations
@@ -119,7 +120,7 @@ class GoldSide:
     end: str  # what the gold text before the break ends with (edge_kind)
     printed_full: bool | None = None  # the printed line before the break reached the column's edge
     first_line: bool = False  # the printed line before the break is its block's first
-    lost_block: bool = False  # a block at the boundary is mostly missing from the OCR text
+    lost_block: bool = False  # a block at the boundary has under half its text in the OCR text
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +133,7 @@ class BreakCase:
     a_end: str
     b_start: str
     a_width: str  # shortfall(): "full", "1-2 short", "short"
+    b_width: str
     separator: str  # "line", "blank", "lines between", "page", "none"
     debris: str  # "" or what the glyph not in the gold at the edge is: "at A: punct", ...
     a_text: str
@@ -146,8 +148,12 @@ class BreakCase:
     @property
     def evidence(self) -> tuple[str, ...]:
         """What a layout rule could see here in the OCR text: line ends, A's width, the separator
-        and any glyph not in the gold at the edges."""
-        return (self.a_end, self.b_start, f"A {self.a_width}", self.separator, self.debris or "-")
+        and any glyph not in the gold at the edges; a boundary next to a block the OCR text lacks
+        is a class of its own (there is no break in the text to keep)."""
+        if self.gold.lost_block:
+            return ("a block at the boundary mostly unread",)
+        widths = f"A {self.a_width}, B {self.b_width}"
+        return (self.a_end, self.b_start, widths, self.separator, self.debris or "-")
 
     def example(self) -> str:
         a, b = self.a_text[-EXAMPLE_CHARS:], self.b_text[:EXAMPLE_CHARS]
@@ -218,8 +224,8 @@ def case(ctx: Context, error: str, position: int, gold: GoldSide) -> BreakCase:
         a_text, b_text = squeezed[:cut], squeezed[cut:]
         a_end = edge_kind(a_text[-1]) if a_text else "none"
         b_start = edge_kind(b_text[0]) if b_text else "none"
-        a_width = shortfall(width(a_text), ctx.full)
-        return BreakCase(ctx.doc.id, error, gold, a_end, b_start, a_width, "none", "", a_text, b_text)
+        widths = shortfall(width(a_text), ctx.full), shortfall(width(b_text), ctx.full)
+        return BreakCase(ctx.doc.id, error, gold, a_end, b_start, *widths, "none", "", a_text, b_text)
     a, b = found
     line_a, line_b = ctx.lines[a], ctx.lines[b]
     return BreakCase(
@@ -229,6 +235,7 @@ def case(ctx: Context, error: str, position: int, gold: GoldSide) -> BreakCase:
         edge_kind(line_a.text[-1]),
         edge_kind(line_b.text[0]),
         shortfall(line_a.width, ctx.full),
+        shortfall(line_b.width, ctx.full),
         separator(ctx.lines, a, b),
         edge_debris(ctx.lines, a, b, ctx.input_matched, ctx.input_stream),
         line_a.text,
@@ -299,6 +306,7 @@ FEATURES = (
     ("A ends", lambda c: c.a_end),
     ("B starts", lambda c: c.b_start),
     ("A's width", lambda c: c.a_width),
+    ("B's width", lambda c: c.b_width),
     ("A printed full", lambda c: "-" if c.gold.printed_full is None else "yes" if c.gold.printed_full else "no"),
     ("A printed as its block's first line", lambda c: "yes" if c.gold.first_line else "no"),
     ("separator", lambda c: c.separator),
@@ -307,7 +315,7 @@ FEATURES = (
     ("gold blocks", lambda c: c.gold.blocks),
     ("gold ends", lambda c: c.gold.end),
     ("mark at A's end lost by the OCR", lambda c: "yes" if c.mark_lost else "no"),
-    ("a block at the boundary missing from the OCR text", lambda c: "yes" if c.gold.lost_block else "no"),
+    ("a block at the boundary mostly unread", lambda c: "yes" if c.gold.lost_block else "no"),
 )
 
 
@@ -329,7 +337,7 @@ def format_cases(
         for c in mine:
             by_evidence.setdefault(c.evidence, []).append(c)
         ranked = sorted(by_evidence.items(), key=lambda item: -len(item[1]))[:signatures]
-        header = ("  A ends | B starts | A | separator | glyph", "count", "mark lost", "boundaries", "wraps")
+        header = ("  A ends | B starts | widths | separator | glyph", "count", "mark lost", "boundaries", "wraps")
         rows = [
             (
                 "  " + " | ".join(key),
