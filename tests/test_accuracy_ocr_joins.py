@@ -6,7 +6,7 @@ No fonts or Tesseract needed: the OCR text is written out as Tesseract gives it.
 from __future__ import annotations
 
 from bench.accuracy.model import Damage, Damaged, ExpectedBlock
-from bench.accuracy.ocr_joins import classify, edge_kind, format_cases, input_lines, locate
+from bench.accuracy.ocr_joins import classify, edge_kind, error_class, format_cases, input_lines, locate
 
 # Two paragraphs, each printed as a full line of eight characters and a shorter last line.
 FIRST = "大观园里百花盛开宝玉黛玉。"
@@ -68,6 +68,7 @@ def test_a_wrong_join_after_a_lost_full_stop_and_a_missed_join_are_described() -
     assert not w.gold.lost_block
     assert (m.a_text, m.b_text, m.separator, m.gold.where) == ("两人在沁芳闸桥边", "读西厢记精彩。", "line", "line")
     assert m.a_width == "full" and m.b_width == "1-2 short" and m.gold.first_line and not m.mark_lost
+    assert (error_class(w), error_class(m)) == ("final mark lost or misread", "full line, no final mark")
     # Every boundary and wrap of the input, for how often the same evidence is right.
     everything = classify(damaged(ocr), None, [ocr])
     assert sorted(c.error for c in everything) == ["boundary", "wrap", "wrap"]
@@ -92,12 +93,14 @@ def test_specks_and_lines_between_are_seen() -> None:
     text = "".join(pages)
     (turn,) = [c for c in classify(damaged(text), output, pages) if c.error == "wrong join"]
     assert turn.separator == "page" and not turn.mark_lost and turn.debris == ""
+    assert error_class(turn) == "short line ending in a final mark"
 
 
 def test_a_break_the_engine_did_not_make_is_seen() -> None:
     ocr = "大观园里百花盛开\n宝玉黛玉。两人在沁芳闸桥边\n读西厢记精彩。\n"
     (wrong,) = [c for c in classify(damaged(ocr), ocr, [ocr]) if c.error == "wrong join"]
     assert (wrong.separator, wrong.a_text, wrong.b_text) == ("none", "宝玉黛玉。", "两人在沁芳闸桥边")
+    assert error_class(wrong) == "no break in the OCR text"
 
 
 def test_an_indented_first_line_reads_one_or_two_characters_short() -> None:
@@ -108,6 +111,7 @@ def test_an_indented_first_line_reads_one_or_two_characters_short() -> None:
     cases = classify(damaged(ocr, (FIRST, text), (8, 6)), output, [ocr])
     (missed,) = [c for c in cases if c.error == "missed join"]
     assert (missed.a_text, missed.a_width, missed.gold.first_line) == ("宝玉听了这话", "1-2 short", True)
+    assert error_class(missed) == "indented first line"
 
 
 def test_a_block_missing_from_the_ocr_text_is_seen() -> None:
@@ -117,3 +121,4 @@ def test_a_block_missing_from_the_ocr_text_is_seen() -> None:
     cases = classify(damaged(ocr, (FIRST, middle, SECOND), (8, 0, 8)), ocr, [ocr])
     (wrong,) = [c for c in cases if c.error == "wrong join"]
     assert wrong.gold.lost_block and wrong.gold.blocks == "para|para"
+    assert error_class(wrong) == "a block mostly unread"

@@ -294,6 +294,48 @@ def classify(
     return cases
 
 
+FINAL_MARKS = ("sentence end", "pause", "closing")
+
+
+def wrong_join_class(c: BreakCase) -> str:
+    """A wrong join's class, the first that fits: what went missing in the OCR text, what glyph
+    misled, or what the line's shape says."""
+    if c.gold.lost_block:
+        return "a block mostly unread"
+    if c.separator == "none":
+        return "no break in the OCR text"
+    if c.mark_lost:
+        return "final mark lost or misread"
+    if c.b_start == "closing" and "at B" in c.debris:
+        return "closing mark read at B's start"
+    if c.debris:
+        return "glyph not in the gold at the edge"
+    if c.a_width == "full":
+        return "last line full"
+    if c.a_end in FINAL_MARKS:
+        return "short line ending in a final mark"
+    return "short line without a final mark"
+
+
+def missed_join_class(c: BreakCase) -> str:
+    """A missed join's class, the first that fits."""
+    if c.gold.first_line and c.a_width == "1-2 short":
+        return "indented first line"
+    if c.a_width == "full" and c.a_end == "sentence end":
+        return "full line ending in a sentence end"
+    if c.a_width == "full" and not c.debris:
+        return "full line, no final mark"
+    if c.separator != "line":
+        return "blank line or other lines between"
+    if c.debris:
+        return "glyph not in the gold at the edge"
+    return "short line inside a paragraph"
+
+
+def error_class(c: BreakCase) -> str:
+    return wrong_join_class(c) if c.error == "wrong join" else missed_join_class(c)
+
+
 def gold_end(ctx: Context, position: int) -> str:
     """What the gold text ends with before stream position ``position``."""
     return edge_kind(ctx.to_input.source[position - 1]) if position else "none"
@@ -329,6 +371,13 @@ def format_cases(
     out = []
     for error in ("wrong join", "missed join"):
         mine = [c for c in cases if c.error == error]
+        out.append(f"{error}s: {len(mine)}, by class")
+        classes: dict[str, list[BreakCase]] = {}
+        for c in mine:
+            classes.setdefault(error_class(c), []).append(c)
+        for name, group in sorted(classes.items(), key=lambda item: -len(item[1])):
+            out.append(f"  {name}: {len(group)}")
+            out += [f"    {c.example()}" for c in group[:examples]]
         out.append(f"{error}s: {len(mine)}, by what the OCR text shows")
         for name, feature in FEATURES:
             counts = Counter(feature(c) for c in mine)
