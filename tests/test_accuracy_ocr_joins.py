@@ -6,7 +6,16 @@ No fonts or Tesseract needed: the OCR text is written out as Tesseract gives it.
 from __future__ import annotations
 
 from bench.accuracy.model import Damage, Damaged, ExpectedBlock
-from bench.accuracy.ocr_joins import classify, edge_kind, error_class, format_cases, input_lines, locate
+from bench.accuracy.ocr_joins import (
+    classify,
+    edge_kind,
+    error_class,
+    format_cases,
+    full_width,
+    input_lines,
+    locate,
+    shortfall,
+)
 
 # Two paragraphs, each printed as a full line of eight characters and a shorter last line.
 FIRST = "大观园里百花盛开宝玉黛玉。"
@@ -122,3 +131,12 @@ def test_a_block_missing_from_the_ocr_text_is_seen() -> None:
     (wrong,) = [c for c in cases if c.error == "wrong join"]
     assert wrong.gold.lost_block and wrong.gold.blocks == "para|para"
     assert error_class(wrong) == "a block mostly unread"
+
+
+def test_a_full_line_is_the_commonest_long_width() -> None:
+    # Narrow column of 14: indented first lines of 12, one line with two columns run together
+    # and a speck read as a glyph, Latin counting half.
+    text = ["一" * 14] * 5 + ["二" * 12] * 3 + ["三" * 29, "四" * 14 + ".", "Writer" + "五" * 11]
+    lines = input_lines(["\n".join(text)])
+    assert full_width(lines) == 14.0
+    assert [shortfall(w, 14.0) for w in (14.5, 13.6, 12.0, 11.4)] == ["full", "full", "1-2 short", "short"]

@@ -38,7 +38,6 @@ SENTENCE_ENDS = frozenset("。！？!?…")
 PAUSES = frozenset("，、；：,;:")
 CLOSING = frozenset("”’）」』》〉】〕)]}\"'")
 OPENING = frozenset("“‘（「『《〈【〔([{")
-LONG_LINE_QUANTILE = 0.9  # a full line's width: this quantile of the document's line widths
 FULL_SLACK = 0.5  # character widths: a line this close to the full width reads as full
 INDENT_SLACK = 2.5  # character widths: a line this close reads as a first line's indent short
 LOST_SHARE = 0.5  # a gold block with less of it aligned to the OCR text is missing from it
@@ -98,10 +97,14 @@ def input_lines(page_texts: Sequence[str]) -> list[InputLine]:
 
 
 def full_width(lines: Sequence[InputLine]) -> float:
-    """The width of a full line in this document: a high quantile of its line widths, as most
-    lines of running text are full."""
-    widths = [line.width for line in lines]
-    return float(np.quantile(widths, LONG_LINE_QUANTILE)) if widths else 0.0
+    """The width of a full line in this document: the commonest whole width among its longer half
+    of lines, as most lines of running text are full (a speck read as a glyph, or two columns run
+    together, make a few lines longer than that; the mode ignores them)."""
+    widths = sorted(round(line.width) for line in lines)
+    if not widths:
+        return 0.0
+    upper = Counter(widths[len(widths) // 2 :])
+    return float(max(upper, key=lambda w: (upper[w], w)))
 
 
 def shortfall(line_width: float, full: float) -> str:
