@@ -77,7 +77,7 @@ def test_a_wrong_join_after_a_lost_full_stop_and_a_missed_join_are_described() -
     assert not w.gold.lost_block
     assert (m.a_text, m.b_text, m.separator, m.gold.where) == ("两人在沁芳闸桥边", "读西厢记精彩。", "line", "line")
     assert m.a_width == "full" and m.b_width == "1-2 short" and m.gold.first_line and not m.mark_lost
-    assert (error_class(w), error_class(m)) == ("final mark lost or misread", "full line, no final mark")
+    assert (error_class(w), error_class(m)) == ("final mark lost or misread", "first line of its block")
     # Every boundary and wrap of the input, for how often the same evidence is right.
     everything = classify(damaged(ocr), None, [ocr])
     assert sorted(c.error for c in everything) == ["boundary", "wrap", "wrap"]
@@ -120,7 +120,7 @@ def test_an_indented_first_line_reads_one_or_two_characters_short() -> None:
     cases = classify(damaged(ocr, (FIRST, text), (8, 6)), output, [ocr])
     (missed,) = [c for c in cases if c.error == "missed join"]
     assert (missed.a_text, missed.a_width, missed.gold.first_line) == ("宝玉听了这话", "1-2 short", True)
-    assert error_class(missed) == "indented first line"
+    assert error_class(missed) == "first line of its block"
 
 
 def test_a_block_missing_from_the_ocr_text_is_seen() -> None:

@@ -321,18 +321,19 @@ def wrong_join_class(c: BreakCase) -> str:
 
 
 def missed_join_class(c: BreakCase) -> str:
-    """A missed join's class, the first that fits."""
-    if c.gold.first_line and c.a_width == "1-2 short":
-        return "indented first line"
-    if c.a_width == "full" and c.a_end == "sentence end":
-        return "full line ending in a sentence end"
-    if c.a_width == "full" and not c.debris:
-        return "full line, no final mark"
+    """A missed join's class, the first that fits: what stands between the lines, then whether A
+    is its paragraph's first (indented) line, then how A ends and how wide it reads."""
     if c.separator != "line":
         return "blank line or other lines between"
+    if c.gold.first_line:
+        return "first line of its block"
+    if c.a_end == "sentence end":
+        return "line ending in a sentence end"
     if c.debris:
         return "glyph not in the gold at the edge"
-    return "short line inside a paragraph"
+    if c.a_width == "full":
+        return "full line, no final mark"
+    return "shorter line, no final mark"
 
 
 def error_class(c: BreakCase) -> str:
@@ -379,7 +380,9 @@ def format_cases(
         for c in mine:
             classes.setdefault(error_class(c), []).append(c)
         for name, group in sorted(classes.items(), key=lambda item: -len(item[1])):
-            out.append(f"  {name}: {len(group)}")
+            widths = Counter(c.a_width for c in group)
+            shown = ", ".join(f"{w} {widths[w]}" for w in ("full", "1-2 short", "short") if widths[w])
+            out.append(f"  {name}: {len(group)} (A reads {shown})")
             out += [f"    {c.example()}" for c in group[:examples]]
         out.append(f"{error}s: {len(mine)}, by what the OCR text shows")
         for name, feature in FEATURES:
