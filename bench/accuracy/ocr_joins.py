@@ -310,7 +310,7 @@ def wrong_join_class(c: BreakCase) -> str:
     if c.mark_lost:
         return "final mark lost or misread"
     if c.b_start == "closing" and "at B" in c.debris:
-        return "closing mark read at B's start"
+        return "stray closing quote at B's start"
     if c.debris:
         return "glyph not in the gold at the edge"
     if c.a_width == "full":
