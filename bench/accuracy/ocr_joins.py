@@ -30,7 +30,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bench.accuracy.metrics import Alignment, has_break_within, match_boundaries, stream_offsets, to_stream
+from bench.accuracy.metrics import (
+    Alignment,
+    Stream,
+    has_break_within,
+    match_boundaries,
+    stream_offsets,
+    to_stream,
+)
 from bench.accuracy.model import Damaged
 from bench.accuracy.ocr_errors import char_kind, table
 
@@ -42,6 +49,7 @@ FULL_SLACK = 0.5  # character widths: a line this close to the full width reads 
 INDENT_SLACK = 2.5  # character widths: a line this close reads as a first line's indent short
 LOST_SHARE = 0.5  # a gold block with less of it aligned to the OCR text is missing from it
 EXAMPLE_CHARS = 12
+FINAL_MARKS = ("sentence end", "pause", "closing")  # edge kinds that may end a paragraph
 
 
 def edge_kind(char: str) -> str:
@@ -146,7 +154,7 @@ class BreakCase:
     @property
     def mark_lost(self) -> bool:
         """The gold ends the text before the break with a mark the OCR text does not show there."""
-        return self.gold.end in ("sentence end", "pause", "closing") and self.a_end != self.gold.end
+        return self.gold.end in FINAL_MARKS and self.a_end != self.gold.end
 
     @property
     def evidence(self) -> tuple[str, ...]:
@@ -262,6 +270,29 @@ def wrap_positions(doc: Damaged, offsets: np.ndarray) -> list[tuple[int, str, st
     return found
 
 
+@dataclass(frozen=True, slots=True)
+class OutputBreaks:
+    """Where an output has line breaks, seen from the gold stream: the block boundaries it keeps
+    (matched one to one, as the scorer matches them) and the wrap points it breaks at."""
+
+    kept: dict[int, bool]
+    alignment: Alignment
+    breaks: list[int]
+
+    def keeps_boundary(self, position: int) -> bool:
+        return self.kept.get(position, True)
+
+    def breaks_at(self, position: int) -> bool:
+        return has_break_within(self.breaks, int(self.alignment.lo[position]), int(self.alignment.hi[position]))
+
+
+def output_breaks(expected: Stream, output: str) -> OutputBreaks:
+    out = to_stream(output)
+    alignment = Alignment(expected.chars, out.chars)
+    kept = dict(zip(expected.breaks, match_boundaries(expected.breaks, out.breaks, alignment), strict=True))
+    return OutputBreaks(kept, alignment, out.breaks)
+
+
 def classify(
     doc: Damaged, output: str | None, page_texts: Sequence[str], printed_full: Mapping[int, bool] | None = None
 ) -> list[BreakCase]:
@@ -271,33 +302,22 @@ def classify(
     ctx = context(doc, page_texts)
     expected = to_stream(doc.expected)
     offsets = stream_offsets(doc.expected)
-    out = to_stream(output) if output is not None else None
-    alignment = Alignment(expected.chars, out.chars) if out is not None else None
-    found = {}
-    if out is not None and alignment is not None:
-        found = dict(zip(expected.breaks, match_boundaries(expected.breaks, out.breaks, alignment), strict=True))
+    seen = output_breaks(expected, output) if output is not None else None
     spans = [(int(offsets[block.start]), int(offsets[block.end])) for block in doc.blocks]
     lost = [ctx.to_input.matched_share(*span) < LOST_SHARE for span in spans]
     cases = []
     for k in range(1, len(doc.blocks)):
         position = spans[k][0]
-        if out is None or not found.get(position, True):
+        if seen is None or not seen.keeps_boundary(position):
             full = None if printed_full is None else printed_full.get(k - 1)
             kinds = f"{doc.blocks[k - 1].kind}|{doc.blocks[k].kind}"
             gold = GoldSide("block", kinds, gold_end(ctx, position), full, lost_block=lost[k - 1] or lost[k])
-            cases.append(case(ctx, "boundary" if out is None else "wrong join", position, gold))
+            cases.append(case(ctx, "boundary" if seen is None else "wrong join", position, gold))
     for position, where, kind, first in wrap_positions(doc, offsets):
-        kept = out is None or (
-            alignment is not None
-            and has_break_within(out.breaks, int(alignment.lo[position]), int(alignment.hi[position]))
-        )
-        if kept:
+        if seen is None or seen.breaks_at(position):
             gold = GoldSide(where, kind, gold_end(ctx, position), True, first_line=first)
-            cases.append(case(ctx, "wrap" if out is None else "missed join", position, gold))
+            cases.append(case(ctx, "wrap" if seen is None else "missed join", position, gold))
     return cases
-
-
-FINAL_MARKS = ("sentence end", "pause", "closing")
 
 
 def wrong_join_class(c: BreakCase) -> str:
