@@ -59,6 +59,11 @@ SHORT_LINE = -2.5
 LABEL_LINE = -3.0
 HEADLINE_AFTER = -6.5
 SET_OFF_FROM_RUN = -1.0
+# A first line this many columns (one to two and a half characters) short of the full line under it
+# lost its indent to the OCR engine; it counts as a full line would (FULL_LINE).
+LOST_INDENT_LOW = 2.0
+LOST_INDENT_HIGH = 5.0
+LOST_INDENT = 2.5
 # A full line of a narrow column (eight characters or fewer) has no mark in it as often as not.
 NARROW_COLUMN = 16.0
 BARE_START_NARROW = -1.0
@@ -467,6 +472,18 @@ def width_evidence(a: Side, b: Side) -> float:
     return SHORT_LINE if a.column.short else 0.0
 
 
+def lost_indent(a: Side, b: Side) -> float:
+    """A paragraph's first line, one or two characters short of the full line under it, that
+    does not end its sentence: the width of a first-line indent an OCR engine did not keep
+    (Tesseract drops leading blanks), so the line is as full as its column
+    (``话说宁国府中都总管来升闻`` / ``得里面委请了凤姐，因传齐了同``)."""
+    if a.column.full or a.indented or a.ends_sentence or a.english or not _han(a.plain[-1:]):
+        return 0.0
+    if not b.column.full or b.english or b.separator != SINGLE:
+        return 0.0
+    return LOST_INDENT if LOST_INDENT_LOW <= b.width - a.width <= LOST_INDENT_HIGH else 0.0
+
+
 def bare_start(a: Side, b: Side) -> float:
     """A line with no punctuation at all where a paragraph could start reads as a heading, even
     as wide as the column below it: only a cut word or a running Latin word outweighs that."""
@@ -716,6 +733,7 @@ EVIDENCE = (
     prose_before,
     prose_after,
     width_evidence,
+    lost_indent,
     bare_start,
     headline_after,
     split_word,

