@@ -122,6 +122,10 @@ _WIDE_GAP_SPECK = regex.compile(
     rf"(?<=[^\x00-\x7f])(?:[ \t]{{4,}}|\u3000{{2,}})(?:[{_WIDE_GAP_MARKS}]{{1,2}}[ \t\u3000]*){{1,3}}$"
 )
 _LEADING_SPECK = regex.compile(r"[。.][ \t\u3000]+(?=[\p{Han}A-Za-z0-9“‘「（(\"'])")
+# A closing quotation mark that starts a line where no quotation is open: typesetting never starts
+# a line with one (kinsoku), and Tesseract reads a speck in a first line's indent as one
+# ("”元数据由一个必需文件组成…", "”6.1. 制造输出和绘制").
+_LEADING_QUOTE_SPECK = regex.compile(r"”[ \t\u3000]*(?=[\p{Han}A-Za-z0-9“‘「（(])")
 # Indentation before a leading speck: the spacing stage removes it, and the speck is the same.
 _WIDE_GAP_ENDS = _SPECK_MARKS | frozenset('“”"')
 _INDENT = regex.compile(r"[ \t\u3000]*")
@@ -130,12 +134,15 @@ _INDENT = regex.compile(r"[ \t\u3000]*")
 # The gaps after and between the marks go with them: the spacing stage removes a space beside a full-width
 # mark, and the line must read the same when its output is cleaned again (", 随着" / "，随着").
 _COMMA_SPECKS = frozenset("，,、.。")
+_LEADING_MARKS = _COMMA_SPECKS | {"”"}
 _LEADING_COMMA_SPECK = regex.compile(
     r"[，,、.。](?:[ \t\u3000]*[，,、.。])?[ \t\u3000]*(?=[\p{Han}A-Za-z0-9“‘「（(\"'])"
 )
 
 
-def specks(line: str, after_sentence: bool, after_full_stop: bool = False) -> list[tuple[int, int]]:
+def specks(
+    line: str, after_sentence: bool, after_full_stop: bool = False, quote_open: bool = True
+) -> list[tuple[int, int]]:
     """Offsets in ``line`` of OCR specks to drop: up to three marks after a finished sentence and a
     gap at the line's end; a lone full stop and a gap at its start, when the line before finished
     its sentence (otherwise the mark may be that sentence's own, wrapped onto this line); a comma
@@ -152,6 +159,8 @@ def specks(line: str, after_sentence: bool, after_full_stop: bool = False) -> li
         found.append(comma.span())
     elif after_sentence and line[start : start + 1] in ("。", ".") and (lead := _LEADING_SPECK.match(line, start)):
         found.append(lead.span())
+    elif not quote_open and line[start : start + 1] == "”" and (quote := _LEADING_QUOTE_SPECK.match(line, start)):
+        found.append(quote.span())
     if line[-1:] in _SPECK_MARKS and (trail := _TRAILING_SPECK.search(line)):
         found.append(trail.span())
     elif line[-1:] in _WIDE_GAP_ENDS and (trail := _WIDE_GAP_SPECK.search(line)) and trail.start() > start:
@@ -166,7 +175,7 @@ def may_have_specks(line: str) -> bool:
     tail = line[-4:-1]
     if line[-1:] in _WIDE_GAP_ENDS and (" " in tail or "\u3000" in tail or "\t" in tail):
         return True
-    return (line.lstrip(" \t\u3000")[:1] if line[:1] in " \t\u3000" else line[:1]) in _COMMA_SPECKS
+    return (line.lstrip(" \t\u3000")[:1] if line[:1] in " \t\u3000" else line[:1]) in _LEADING_MARKS
 
 
 # A speck an OCR engine reads in the gap between a running head's label and its number.

@@ -148,6 +148,15 @@ def test_a_label_with_spaces_inside_recurs_as_a_running_head():
         ("项目名称   ，", "项目名称，"),
         ("苹果           3", "苹果 3"),
         ("a = 1      ;", "a = 1 ;"),
+        # Real Tesseract output: a speck in a first line's indent read as a closing quotation mark,
+        # where no quotation is open (typesetting never starts a line with one); after an open
+        # quotation it is that quotation's end, wrapped onto the line.
+        (
+            "描述模板的文件。\n\n”元数据由一个必需文件组成，可能包含可选文件。",
+            "描述模板的文件。\n\n元数据由一个必需文件组成，可能包含可选文件。",
+        ),
+        ("如果输入相对路径。\n\n” 镜像Y轴：对于卓越文件。", "如果输入相对路径。\n\n镜像Y轴：对于卓越文件。"),
+        ("他说：“我们走罢。\n”他们便走了。", "他说：“我们走罢。”他们便走了。"),
         # One space is gap enough, and a run of up to three marks is one speck.
         (
             "恢复与增长发挥了重要的作用。 .\n\n在谈到外国投资时说。",

@@ -317,14 +317,14 @@ class Readings:
         self.rhythms: dict[str, wrapping.LineRhythm] = _RhythmCache()
         # A look-up of a line seen before is the dict's own (no call of Python code per line).
         self.rhythm: Callable[[str], wrapping.LineRhythm] = self.rhythms.__getitem__
-        self._specks: dict[tuple[str, bool, bool], list[tuple[int, int]]] = {}
+        self._specks: dict[tuple[str, bool, bool, bool], list[tuple[int, int]]] = {}
 
-    def specks(self, raw: str, after_sentence: bool, after_full_stop: bool) -> list[tuple[int, int]]:
+    def specks(self, raw: str, after_sentence: bool, after_full_stop: bool, quote_open: bool) -> list[tuple[int, int]]:
         """``furniture.specks`` of a line (by its text and what the line before ended with)."""
-        key = (raw, after_sentence, after_full_stop)
+        key = (raw, after_sentence, after_full_stop, quote_open)
         found = self._specks.get(key)
         if found is None:
-            found = self._specks[key] = furniture.specks(raw, after_sentence, after_full_stop)
+            found = self._specks[key] = furniture.specks(raw, after_sentence, after_full_stop, quote_open)
         return found
 
 
@@ -1271,13 +1271,17 @@ def speck_changes(decided: Survey | Plan, known: Readings | None = None) -> list
     may_have_specks = furniture.may_have_specks
     changes = []
     previous_ends, full_stop = True, False
+    # Quotations left open so far: a paragraph's lines may be set apart by blank lines, and a quotation
+    # may run on into the next paragraph, so none is taken to be closed before its mark comes.
+    quotes = 0
     ends = decided.line_ends()
     for i, line in enumerate(decided.lines):
         if i in decided.furniture:
             continue
         if decided.static[i] in (TEXT, LIST) and may_have_specks(line.raw):
-            for start, end in specks(line.raw, previous_ends, full_stop):
+            for start, end in specks(line.raw, previous_ends, full_stop, quotes > 0):
                 changes.append(Change(line.start + start, line.start + end, "", "drop_speck"))
+        quotes = max(0, quotes + line.plain.count("“") - line.plain.count("”"))
         previous_ends = ends[i]  # blocks.ends_sentence of the line
         end = line.plain.rstrip()
         # A half-width ! ? . after a Han character is the full-width mark punctuation makes of it.
