@@ -118,9 +118,14 @@ _TRAILING_SPECK = regex.compile(
 # right-hand side read as marks. Letters and digits there may be a table's column, and "|" a
 # Markdown table's edge: neither is taken.
 _WIDE_GAP_MARKS = ".。,，·_'`\\-~:;：；“”\""
+# A lone letter, digit or character among them is a speck too ("…当刹!     a", "。  加    ,"), when a
+# mark is there as well: a table's last column would hold no mark.
+_WIDE_GAP_TOKEN = rf"(?:[{_WIDE_GAP_MARKS}]{{1,2}}|[A-Za-z0-9\p{{Han}}])"
 _WIDE_GAP_SPECK = regex.compile(
-    rf"(?<=[^\x00-\x7f])(?:[ \t]{{4,}}|\u3000{{2,}})(?:[{_WIDE_GAP_MARKS}]{{1,2}}[ \t\u3000]*){{1,3}}$"
+    rf"(?<=[^\x00-\x7f][!?.,;:)]?)(?:[ \t]{{4,}}|\u3000{{2,}})"
+    rf"({_WIDE_GAP_TOKEN}(?:[ \t\u3000]+{_WIDE_GAP_TOKEN}){{0,2}})[ \t\u3000]*$"
 )
+_WIDE_GAP_MARK = regex.compile(rf"[{_WIDE_GAP_MARKS}]")
 _LEADING_SPECK = regex.compile(r"[。.][ \t\u3000]+(?=[\p{Han}A-Za-z0-9“‘「（(\"'])")
 # A closing quotation mark that starts a line where no quotation is open: typesetting never starts
 # a line with one (kinsoku), and Tesseract reads a speck in a first line's indent as one
@@ -163,17 +168,31 @@ def specks(
         found.append(quote.span())
     if line[-1:] in _SPECK_MARKS and (trail := _TRAILING_SPECK.search(line)):
         found.append(trail.span())
-    elif line[-1:] in _WIDE_GAP_ENDS and (trail := _WIDE_GAP_SPECK.search(line)) and trail.start() > start:
+    elif (
+        _may_end_in_wide_gap_specks(line)
+        and (trail := _WIDE_GAP_SPECK.search(line))
+        and trail.start() > start
+        and _WIDE_GAP_MARK.search(trail.group(1))
+    ):
         found.append(trail.span())
     return found
+
+
+def _may_end_in_wide_gap_specks(line: str) -> bool:
+    """A mark at the end with a gap at most three characters before it, or a lone letter, digit or
+    character after a gap: what a line whose end has specks ends with."""
+    last = line[-1:]
+    if last in _WIDE_GAP_ENDS:
+        tail = line[-4:-1]
+        return " " in tail or "\u3000" in tail or "\t" in tail
+    return line[-2:-1] in (" ", "\t", "\u3000") and last.isalnum()
 
 
 def may_have_specks(line: str) -> bool:
     """Whether ``specks`` can find anything in ``line`` at all, by the characters it looks at: a
     mark at the end with a gap at most three characters before it, or a mark that starts the line
     (after its indentation). Most lines have neither, and are not looked at further."""
-    tail = line[-4:-1]
-    if line[-1:] in _WIDE_GAP_ENDS and (" " in tail or "\u3000" in tail or "\t" in tail):
+    if _may_end_in_wide_gap_specks(line):
         return True
     return (line.lstrip(" \t\u3000")[:1] if line[:1] in " \t\u3000" else line[:1]) in _LEADING_MARKS
 

@@ -144,6 +144,10 @@ def test_a_label_with_spaces_inside_recurs_as_a_running_head():
         ("后人望玉兴叹               ”\n寒风堵不住屋檐下", "后人望玉兴叹\n\n寒风堵不住屋檐下"),
         ("文本可以是多行的。              ，\n有两种方法", "文本可以是多行的。\n\n有两种方法"),
         ("关系    .           “\n\n库文件", "关系\n\n库文件"),
+        # A lone letter, digit or character among the specks goes with them (Tesseract: "，    a",
+        # "0   ，"); alone, with no mark, it may be a table's last column and stays.
+        ("模拟类型的源参数。        ，    a\n\n所有模拟类型", "模拟类型的源参数。\n\n所有模拟类型"),
+        ("文字与制表符的左侧对齐。         0   ，\n\n字符", "文字与制表符的左侧对齐。\n\n字符"),
         # A narrower gap, a letter or digit (a table's column), or ASCII text before it: kept.
         ("项目名称   ，", "项目名称，"),
         ("苹果           3", "苹果 3"),
