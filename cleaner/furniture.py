@@ -113,13 +113,13 @@ _SPECK_MARKS = frozenset(".。,，·_'`-~:;：；")
 _TRAILING_SPECK = regex.compile(
     r"(?:(?<=[。！？!?…])[ \t\u3000]+|(?<=[”’」』）)])[ \t\u3000]{2,})[.。,，·_'`\-~:;：；]{1,3}$"
 )
-# After text that is not ASCII, a gap of four columns or more and up to three specks, each one or two marks, end a
-# line only as debris ("后人望玉兴叹        ”", "本报评论员      ，", "。      ，    。"): a page's blank
-# right-hand side read as marks. Letters and digits there may be a table's column, and "|" a
-# Markdown table's edge: neither is taken.
+# After text that is not ASCII, a gap of four columns or more and up to three specks end a line only
+# as debris ("后人望玉兴叹        ”", "本报评论员      ，", "。      ，    。"): a page's blank
+# right-hand side read as marks. A speck is one or two marks, or a lone letter, digit or character
+# when a mark is there as well ("…的元件值。      ，    a"): without one it may be a table's last
+# column. "|" is no speck here: it may be a Markdown table's edge.
 _WIDE_GAP_MARKS = ".。,，·_'`\\-~:;：；“”\""
-# A lone letter, digit or character among them is a speck too ("…当刹!     a", "。  加    ,"), when a
-# mark is there as well: a table's last column would hold no mark.
+_WIDE_GAP_ENDS = _SPECK_MARKS | frozenset('“”"')
 _WIDE_GAP_TOKEN = rf"(?:[{_WIDE_GAP_MARKS}]{{1,2}}|[A-Za-z0-9\p{{Han}}])"
 _WIDE_GAP_SPECK = regex.compile(
     rf"(?<=[^\x00-\x7f][!?.,;:)]?)(?:[ \t]{{4,}}|\u3000{{2,}})"
@@ -132,7 +132,6 @@ _LEADING_SPECK = regex.compile(r"[。.][ \t\u3000]+(?=[\p{Han}A-Za-z0-9“‘「
 # ("”元数据由一个必需文件组成…", "”6.1. 制造输出和绘制").
 _LEADING_QUOTE_SPECK = regex.compile(r"”[ \t\u3000]*(?=[\p{Han}A-Za-z0-9“‘「（(])")
 # Indentation before a leading speck: the spacing stage removes it, and the speck is the same.
-_WIDE_GAP_ENDS = _SPECK_MARKS | frozenset('“”"')
 _INDENT = regex.compile(r"[ \t\u3000]*")
 
 
