@@ -1408,7 +1408,7 @@ def repair(doc: Document, options: LayoutOptions) -> tuple[Document, list[Edit]]
             # neighbour whose mark went may be free to go now: marks are looked at again until none
             # goes, as the next run would.
             marks = strippable_marks(doc.text, options, known)
-            bold = bold_changes(doc.text) if strip_rounds == 0 else []
+            bold = bold_changes(doc.text)
             strip_rounds += 1
             changes = markdown.guard(doc, sorted(marks + bold, key=lambda c: (c.start, c.end)))
         if not changes:
