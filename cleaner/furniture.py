@@ -130,7 +130,7 @@ _LEADING_SPECK = regex.compile(r"[。.][ \t\u3000]+(?=[\p{Han}A-Za-z0-9“‘「
 # A closing quotation mark that starts a line where no quotation is open: typesetting never starts
 # a line with one (kinsoku), and Tesseract reads a speck in a first line's indent as one
 # ("”元数据由一个必需文件组成…", "”6.1. 制造输出和绘制").
-_LEADING_QUOTE_SPECK = regex.compile(r"”[ \t\u3000]*(?=[\p{Han}A-Za-z0-9“‘「（(])")
+_LEADING_QUOTE_SPECK = regex.compile(r"”[ \t\u3000]*(?=\S)")
 # Indentation before a leading speck: the spacing stage removes it, and the speck is the same.
 _INDENT = regex.compile(r"[ \t\u3000]*")
 

