@@ -165,11 +165,13 @@ def specks(
         found.append(lead.span())
     elif not quote_open and line[start : start + 1] == "”" and (quote := _LEADING_QUOTE_SPECK.match(line, start)):
         found.append(quote.span())
-    if line[-1:] in _SPECK_MARKS and (trail := _TRAILING_SPECK.search(line)):
+    # A speck at the end is looked for after the one at the start, if any ("”  ." is one of each).
+    after = found[0][1] if found else start
+    if line[-1:] in _SPECK_MARKS and (trail := _TRAILING_SPECK.search(line, after)):
         found.append(trail.span())
     elif (
         _may_end_in_wide_gap_specks(line)
-        and (trail := _WIDE_GAP_SPECK.search(line))
+        and (trail := _WIDE_GAP_SPECK.search(line, after))
         and trail.start() > start
         and _WIDE_GAP_MARK.search(trail.group(1))
     ):

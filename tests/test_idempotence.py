@@ -43,6 +43,9 @@ FIXED = [
     ("default", ",\n\n㐀\n㐀"),
     ("insert", ":0\n\n0月,0\r㐀"),
     ("insert", "”]月"),
+    # Not a fixed-point failure but a crash (ValueError, overlapping changes): a closing quotation
+    # speck at a line's start and a speck after a gap at its end were both found in "”  .".
+    ("default", "”  ."),
     # spacing removed the space after a Markdown mark before ，/、, so the line stopped being a
     # heading (or list item) and the next run treated it as running text.
     ("insert", "# ，\n0㐀"),
