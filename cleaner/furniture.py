@@ -126,7 +126,9 @@ _WIDE_GAP_SPECK = regex.compile(
     rf"({_WIDE_GAP_TOKEN}(?:[ \t\u3000]+{_WIDE_GAP_TOKEN}){{0,2}})[ \t\u3000]*$"
 )
 _WIDE_GAP_MARK = regex.compile(rf"[{_WIDE_GAP_MARKS}]")
-_LEADING_SPECK = regex.compile(r"[。.][ \t\u3000]+(?=[\p{Han}A-Za-z0-9“‘「（(\"'])")
+# (A "]" before 月, 日, 时 or 张 is the digit 1 misread, which the punctuation stage puts back.)
+_TEXT_AFTER_SPECK = r"(?=[\p{Han}A-Za-z0-9“‘「（(\"']|\][月日时张])"
+_LEADING_SPECK = regex.compile(r"[。.][ \t\u3000]+" + _TEXT_AFTER_SPECK)
 # A closing quotation mark that starts a line where no quotation is open: typesetting never starts
 # a line with one (kinsoku), and Tesseract reads a speck in a first line's indent as one
 # ("”元数据由一个必需文件组成…", "”6.1. 制造输出和绘制").
@@ -139,9 +141,7 @@ _INDENT = regex.compile(r"[ \t\u3000]*")
 # mark, and the line must read the same when its output is cleaned again (", 随着" / "，随着").
 _COMMA_SPECKS = frozenset("，,、.。")
 _LEADING_MARKS = _COMMA_SPECKS | {"”"}
-_LEADING_COMMA_SPECK = regex.compile(
-    r"[，,、.。](?:[ \t\u3000]*[，,、.。])?[ \t\u3000]*(?=[\p{Han}A-Za-z0-9“‘「（(\"'])"
-)
+_LEADING_COMMA_SPECK = regex.compile(r"[，,、.。](?:[ \t\u3000]*[，,、.。])?[ \t\u3000]*" + _TEXT_AFTER_SPECK)
 
 
 def specks(

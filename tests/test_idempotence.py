@@ -43,6 +43,14 @@ FIXED = [
     ("default", ",\n\n㐀\n㐀"),
     ("insert", ":0\n\n0月,0\r㐀"),
     ("insert", "”]月"),
+    # layout read "]月" before the punctuation stage made it "1月" (a misread digit): the next run
+    # read a number running on from "0", or a speck before "1月"; layout now reads "]" before
+    # 月/日/时/张 as the digit it is.
+    ("default", "。㐀0\n]月"),
+    ("default", "㐀。\n.]月"),
+    ("default", ". ]月"),
+    ("default", "㐀。\n、]月"),
+    ("default", "?㐀0\r]月"),
     # Not a fixed-point failure but a crash (ValueError, overlapping changes): a closing quotation
     # speck at a line's start and a speck after a gap at its end were both found in "”  .".
     ("default", "”  ."),
@@ -176,20 +184,6 @@ OPEN = [
         "cleaner/stages/layout.py: as layout-indentation-spent, on sample text: the indented ' 良好氛围。' "
         "stays apart from the open '…统一服务', and without its indentation the next run joins them",
         "layout-indentation-spent-seed-text",
-    ),
-    _open(
-        "default",
-        "。㐀0\n]月",
-        "cleaner/stages/layout.py: layout reads ']月' before the OCR rules make it '1月'; the next run "
-        "reads a number running on from '0' and joins the lines",
-        "layout-rule-made-digit",
-    ),
-    _open(
-        "default",
-        "㐀。\n.]月",
-        "cleaner/stages/layout.py: as layout-rule-made-digit: '.' before ']月' is text, before the "
-        "'1月' the OCR rules make of it a speck the next run drops",
-        "layout-rule-made-digit-speck",
     ),
     _open(
         "default",
