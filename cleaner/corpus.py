@@ -55,7 +55,7 @@ from cleaner.io.writers import (
     verbatim_lines,
     write_atomic,
 )
-from cleaner.model import PARAGRAPH_SEPARATOR, Document, Edit
+from cleaner.model import AFTER_DEDUP, PARAGRAPH_SEPARATOR, Document, Edit
 from cleaner.partitioning import Unit, units_of
 from cleaner.pipeline import Pipeline, Result, renumber_steps
 from cleaner.report import AuditRecord, DeferredEdits, Summary
@@ -228,7 +228,8 @@ class Corpus:
         per-document stages, where they now meet, their edits (events aside) appended to ``edits``
         after the corpus-wide steps': what a second run would change there, changed now, so that
         cleaning the output again changes nothing. The last place goes first, so the offsets of
-        the others stay as they are."""
+        the others stay as they are. The edits are marked (``AFTER_DEDUP`` in their detail): to put
+        a removed paragraph back, ``cleaner restore`` undoes them first."""
         for k in reversed(opened):
             start = doc.paragraph_starts[k]
             pair = PARAGRAPH_SEPARATOR.join(doc.paragraphs[k : k + 2])
@@ -236,7 +237,13 @@ class Corpus:
             if len(again.document.paragraphs) > 1:
                 continue  # they stay apart: nothing to change
             changes = [
-                dataclasses.replace(edit, start=edit.start + start, end=edit.end + start, para=edit.para + k)
+                dataclasses.replace(
+                    edit,
+                    start=edit.start + start,
+                    end=edit.end + start,
+                    para=edit.para + k,
+                    detail={**(edit.detail or {}), AFTER_DEDUP: True},
+                )
                 for edit in again.edits
                 if not edit.is_event
             ]

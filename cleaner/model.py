@@ -19,6 +19,10 @@ from functools import cached_property
 from typing import Any
 
 PARAGRAPH_SEPARATOR = "\n\n"
+# In an edit's detail: made after the dedup step, where two paragraphs met once a copy between them
+# went (``Corpus._rejoin_at_removals``); ``cleaner restore`` undoes such edits before it puts the
+# copy back.
+AFTER_DEDUP = "after_dedup"
 
 # ``Document.meta`` key: ``{paragraph index: rule ids}``, the rules that already ran out of time on
 # a paragraph earlier in this document's run. The settle loop sets it so that such a rule is not

@@ -296,3 +296,31 @@ def test_clean_then_restore_with_fragments_and_short_near_copies(tmp_path):
     undeduplicated = tmp_path / "nodedup"
     clean_corpus(src, undeduplicated, Config().with_options({"rules": {"enabled": False}, "dedup": {"scope": "off"}}))
     assert (tmp_path / "back" / "b.txt").read_text(encoding="utf-8") == (undeduplicated / "b.txt").read_text("utf-8")
+
+
+def test_a_copy_removed_between_two_paragraphs_that_were_then_joined_goes_back_between_them(tmp_path: Path) -> None:
+    """The sample pages' lines (the hostile suite's passage): dedup removed a copy after
+    '…是块相当的牌子，', the two paragraphs that met were then joined (so a second run changes
+    nothing), and restore undoes that join to put the copy back where it stood."""
+    lines = [
+        "不少家长把孩子送到渌口读书，",
+        "但随着周边地区的名校异军突起，渌口",
+        "教育的地位、形象日趋弱化，重拾辉煌",
+        "是大家共同的心愿。",
+    ]
+    copy = "\n\n".join(lines)
+    text = (
+        f"{copy}\n\n教育是民生之基，牵动着千家万户。\n\n过去，渌口区是块相当的牌子，\n\n{copy}\n\n"
+        "——通过“网格化管理+联动共建+群众自治”，文明城市创建实现常态化、长效化；\n"
+    )
+    src, out = tmp_path / "src", tmp_path / "out"
+    src.mkdir()
+    (src / "a.txt").write_text(text, encoding="utf-8")
+    assert CliRunner().invoke(clean_app, [str(src), str(out), "--quiet"]).exit_code == 0
+    cleaned = (out / "a.txt").read_text(encoding="utf-8")
+    assert "牌子，——通过" in cleaned
+    result = restore(out / ".cleaner" / "audit.jsonl.gz", out, "--out", tmp_path / "restored")
+    assert result.exit_code == 0, result.output
+    restored = (tmp_path / "restored" / "a.txt").read_text(encoding="utf-8").split("\n\n")
+    assert restored[2:5] == ["过去，渌口区是块相当的牌子，", "".join(lines), restored[4]]
+    assert restored[4].startswith("——通过")

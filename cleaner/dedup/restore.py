@@ -30,7 +30,7 @@ from cleaner.io.locking import STATE_DIR, folder_lock
 from cleaner.io.paths import WriteGuard, display_name, real, safe_relative_path
 from cleaner.io.regular import DEFAULT_MAX_BYTES
 from cleaner.io.writers import file_bytes, remove_leftover_temporaries, write_atomic
-from cleaner.model import PARAGRAPH_SEPARATOR
+from cleaner.model import AFTER_DEDUP, PARAGRAPH_SEPARATOR
 
 PARAGRAPH_RULES = ("exact", "short_near", "near", "fragment")
 DOCUMENT_RULE = "duplicate_document"
@@ -42,13 +42,21 @@ class Removals:
 
     paragraphs: dict[int, str] = field(default_factory=dict)  # received index -> paragraph text
     document: str | None = None  # the whole text, if the document was dropped
+    # Edits made after the dedup step (step, start, before, after), undone before counting paragraphs.
+    after: list[tuple[int, int, str, str]] = field(default_factory=list)
 
 
 def removals_from_audit(records: Iterable[Mapping[str, Any]]) -> dict[str, Removals]:
     """Collect the dedup removals of an audit record, by document id."""
     found: dict[str, Removals] = {}
     for record in records:
-        if record.get("type") != "edit" or record.get("stage") != "dedup":
+        if record.get("type") != "edit":
+            continue
+        if (record.get("detail") or {}).get(AFTER_DEDUP):
+            edit = (int(record.get("step", 0)), int(record["start"]), record["before"], record["after"])
+            found.setdefault(record["doc"], Removals()).after.append(edit)
+            continue
+        if record.get("stage") != "dedup":
             continue
         rule = record.get("rule")
         if rule not in (*PARAGRAPH_RULES, DOCUMENT_RULE):
@@ -81,6 +89,7 @@ def restore_text(cleaned: str, removals: Removals, only: Iterable[int] | None = 
     """
     if removals.document is not None:
         return removals.document
+    cleaned = _undo(cleaned, removals.after)
     wanted = set(removals.paragraphs) if only is None else set(only) & set(removals.paragraphs)
     kept = iter(cleaned.split(PARAGRAPH_SEPARATOR) if cleaned else [])
     total = (cleaned.count(PARAGRAPH_SEPARATOR) + 1 if cleaned else 0) + len(removals.paragraphs)
@@ -95,6 +104,16 @@ def restore_text(cleaned: str, removals: Removals, only: Iterable[int] | None = 
             raise ValueError(f"the cleaned text has fewer paragraphs than the audit record implies (at {index})")
         paragraphs.append(paragraph)
     return PARAGRAPH_SEPARATOR.join(paragraphs)
+
+
+def _undo(text: str, edits: list[tuple[int, int, str, str]]) -> str:
+    """``text`` with ``edits`` (the last ones made to it) undone: the latest step first, and within
+    a step from the end of the text, so every offset is still the one the edit recorded."""
+    for _, start, before, after in sorted(edits, key=lambda edit: (edit[0], edit[1]), reverse=True):
+        if text[start : start + len(after)] != after:
+            raise ValueError(f"the cleaned text no longer holds an edit made after dedup (at {start})")
+        text = text[:start] + before + text[start + len(after) :]
+    return text
 
 
 def restore_paragraphs(
