@@ -381,7 +381,6 @@ class Side:
     # The document's rhythm: log-odds by break class that a full line ending a sentence is cut (shared).
     rhythm: Mapping[str, float] = field(default_factory=dict)
     starts_block: bool = False  # the line before ended a sentence, or was not running text
-    next_separator: str | None = None  # the separator after this line (SINGLE or BLANK), if any
     clause: bool = field(init=False)  # clause punctuation outside quotes and brackets
     inner_stop: bool = field(init=False)  # a sentence ends inside the line
     stops: bool = field(init=False)  # a full stop anywhere, quotations included

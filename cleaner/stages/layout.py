@@ -444,7 +444,6 @@ def decide(surveyed: Survey, options: LayoutOptions = DEFAULT_OPTIONS) -> Plan:
             varied,
             document_rhythm,
             static[i] == TEXT and (i == 0 or closed[i - 1] or not text_lines[i - 1]),
-            separators[i + 1] if i + 1 < n else None,
             facts=read[i].facts,
         )
         for i, line in enumerate(lines)
