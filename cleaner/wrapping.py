@@ -56,6 +56,11 @@ INNER_STOP = 1.0
 PROSE_AFTER = 1.0
 FULL_LINE = 2.5
 SHORT_LINE = -2.5
+# A line this wide at most (ten Han characters), outside any column, over a line at least
+# SHORT_UNIT_RATIO times as wide across a blank line, reads as short (SHORT_LINE): see
+# ``_short_unit_before_wide``.
+SHORT_UNIT = 20.0
+SHORT_UNIT_RATIO = 2.0
 LABEL_LINE = -3.0
 HEADLINE_AFTER = -6.5
 # A first line this many columns (one to two and a half characters) short of the full line under it
@@ -468,7 +473,21 @@ def prose_after(a: Side, b: Side) -> float:
 def width_evidence(a: Side, b: Side) -> float:
     if a.column.full:
         return FULL_LINE
-    return SHORT_LINE if a.column.short else 0.0
+    if a.column.short or _short_unit_before_wide(a, b):
+        return SHORT_LINE
+    return 0.0
+
+
+def _short_unit_before_wide(a: Side, b: Side) -> bool:
+    """A short line outside any column, a blank line, then a line at least twice as wide: a
+    heading or label over a paragraph in text set one paragraph to a line (as the output is:
+    ``选择表格、行和列`` over ``您可以使用键盘或鼠标在文本文档中选择表格…``), not a fragment of
+    it. Inside a wrapped paragraph the lines share a width; a page break cuts a paragraph set one
+    to a line anywhere, seldom within ten characters of its start, and a cut word or an open
+    clause there still outweighs this."""
+    return (
+        b.separator == BLANK and not a.column.full and a.width <= SHORT_UNIT and b.width >= SHORT_UNIT_RATIO * a.width
+    )
 
 
 def lost_indent(a: Side, b: Side) -> float:

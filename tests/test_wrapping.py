@@ -531,3 +531,41 @@ def test_a_first_line_short_by_an_indent_of_a_full_line_under_it_lost_its_indent
     assert wrapping.lost_indent(side("话说宁国府中都总管来了。"), full) == 0
     assert wrapping.lost_indent(first, dataclasses.replace(full, separator=wrapping.BLANK)) == 0
     assert wrapping.lost_indent(side("话说宁国府中都总"), full) == 0  # far shorter: a heading's width
+
+
+# Headings over paragraphs of the LibreOffice 7.4 help (zh-CN, MPL-2.0; the accuracy harness's
+# `lohelp` source, bench/accuracy/SOURCES.md), set one paragraph to a line as the output is.
+HELP_PAGE = (
+    "选择表格的行数和列数。\n\n选择表格、行和列\n\n您可以使用键盘或鼠标在文本文档中选择表格。\n\n"
+    "插入、编辑和链接框架\n\n框架是文本和图像的容器，您可以将其放置在页面上的任何位置。您还可以使用框架实现文本的分栏布局。"
+)
+
+
+def test_a_short_line_over_a_paragraph_set_one_to_a_line_is_a_heading():
+    """Two clause marks make the headings read as prose, and the paragraph after goes on: without
+    a column, only their shortness beside the paragraph says they head it."""
+    assert clean_layout(HELP_PAGE) == HELP_PAGE
+    cleaned = Pipeline().clean(HELP_PAGE).text
+    assert Pipeline().clean(cleaned).text == cleaned
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "separator", "short"),
+    [
+        ("选择表格、行和列", "您可以使用键盘或鼠标在文本文档中选择表格。", wrapping.BLANK, True),
+        # single line breaks: a wrapped column's own last line and the next paragraph's first
+        ("选择表格、行和列", "您可以使用键盘或鼠标在文本文档中选择表格。", wrapping.SINGLE, False),
+        # not twice as wide: a fragment as likely as a heading
+        ("选择表格、行和列", "您可以使用键盘或鼠标选择。", wrapping.BLANK, False),
+        # more than ten characters: a page can cut a paragraph there
+        (
+            "加强保障和改善民生水平，着力打",
+            "造共建共治共享的社会治理格局，让发展成果更多更公平惠及全体人民群众。",
+            wrapping.BLANK,
+            False,
+        ),
+    ],
+)
+def test_width_evidence_of_a_short_line_before_a_wide_one(a: str, b: str, separator: str, short: bool) -> None:
+    after = dataclasses.replace(side(b), separator=separator)
+    assert wrapping.width_evidence(side(a), after) == (wrapping.SHORT_LINE if short else 0.0)
