@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TypeVar
 
-from cleaner import blocks, incremental, stale
+from cleaner import incremental, stale
 from cleaner.audit_file import DEFAULT_FORMAT, NAMES, audit_in
 from cleaner.config import Config, discover_config, rule_files_of
 from cleaner.errors import ConfigError, InputError
@@ -55,7 +55,7 @@ from cleaner.io.writers import (
     verbatim_lines,
     write_atomic,
 )
-from cleaner.model import AFTER_DEDUP, PARAGRAPH_SEPARATOR, Document, Edit
+from cleaner.model import AFTER_DEDUP, Document, Edit
 from cleaner.partitioning import Unit, units_of
 from cleaner.pipeline import Pipeline, Result, renumber_steps
 from cleaner.report import AuditRecord, DeferredEdits, Summary
@@ -223,34 +223,23 @@ class Corpus:
         else:
             self.deduplicator.settle(outcome.source.rel)
 
-    def _rejoin_at_removals(self, doc: Document, opened: Sequence[int], edits: list[Edit]) -> Document:
-        """``doc`` with each paragraph of ``opened`` and the one after it cleaned once more by the
-        per-document stages, where they now meet, their edits (events aside) appended to ``edits``
-        after the corpus-wide steps': what a second run would change there, changed now, so that
-        cleaning the output again changes nothing. The last place goes first, so the offsets of
-        the others stay as they are. The edits are marked (``AFTER_DEDUP`` in their detail): to put
-        a removed paragraph back, ``cleaner restore`` undoes them first."""
-        for k in reversed(opened):
-            start = doc.paragraph_starts[k]
-            pair = PARAGRAPH_SEPARATOR.join(doc.paragraphs[k : k + 2])
-            again = self.pipeline.clean_document(Document(doc.id, pair, doc.meta))
-            if len(again.document.paragraphs) > 1:
-                continue  # they stay apart: nothing to change
-            changes = [
-                dataclasses.replace(
-                    edit,
-                    start=edit.start + start,
-                    end=edit.end + start,
-                    para=edit.para + k,
-                    detail={**(edit.detail or {}), AFTER_DEDUP: True},
-                )
-                for edit in again.edits
-                if not edit.is_event
-            ]
-            renumber_steps(changes, edits[-1].step + 1 if edits else 0, edits)
-            text = doc.text[:start] + again.document.text + doc.text[start + len(pair) :]
-            doc = Document(doc.id, text, doc.meta)
-        return doc
+    def _clean_after_removals(self, doc: Document, edits: list[Edit]) -> Document:
+        """``doc``, from which the corpus-wide steps removed paragraphs, cleaned once more by the
+        per-document stages, their edits (events aside) appended to ``edits`` after the corpus-wide
+        steps': where a copy went, two paragraphs now meet (``…是块相当的牌子，`` / ``——通过…``)
+        and may read as one, as they would to a second run; changed now, so that cleaning the
+        output again changes nothing. The edits are marked (``AFTER_DEDUP`` in their detail): to
+        put a removed paragraph back, ``cleaner restore`` undoes them first."""
+        again = self.pipeline.clean_document(doc)
+        changes = [
+            dataclasses.replace(edit, detail={**(edit.detail or {}), AFTER_DEDUP: True})
+            for edit in again.edits
+            if not edit.is_event
+        ]
+        if not changes:
+            return doc
+        renumber_steps(changes, edits[-1].step + 1 if edits else 0, edits)
+        return again.document
 
     def finish(
         self,
@@ -271,8 +260,8 @@ class Corpus:
             if self.deduplicator is not None:  # a file withdrawn since this document was decided
                 step = self.deduplicator.reinstate(result.document, step)
             cleaned, doc_edits = _merge(result, step)
-            if cleaned is not None and step[1]:
-                cleaned = self._rejoin_at_removals(cleaned, _opened_by_removal(result.document, cleaned), doc_edits)
+            if cleaned is not None and any(not edit.is_event for edit in step[1]):
+                cleaned = self._clean_after_removals(cleaned, doc_edits)
             outputs.append(cleaned)
             edits.extend((doc.id, edit) for edit in doc_edits)
         marks = None
@@ -632,21 +621,6 @@ def _reuse(
     if [doc.id for doc in loaded.documents] != [result.document.id for result in results]:
         return None
     return Prepared(loaded, results, found, reused=True)
-
-
-def _opened_by_removal(before: Document, after: Document) -> list[int]:
-    """The paragraphs of ``after`` that do not end a sentence and had one the corpus-wide steps
-    removed right after them, with a paragraph after that (``…是块相当的牌子，`` / a copy /
-    ``——通过…``): each may now read as one with the next, as it would to a second run."""
-    kept = after.paragraphs
-    found: list[int] = []
-    k = 0
-    for i, paragraph in enumerate(before.paragraphs):
-        if k < len(kept) and paragraph == kept[k]:
-            k += 1
-        elif 0 < k < len(kept) and before.paragraphs[i - 1] == kept[k - 1] and not blocks.ends_sentence(kept[k - 1]):
-            found.append(k - 1)
-    return found
 
 
 def _merge(result: Result, deduplicated: tuple[Document | None, list[Edit]]) -> tuple[Document | None, list[Edit]]:

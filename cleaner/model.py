@@ -20,7 +20,7 @@ from typing import Any
 
 PARAGRAPH_SEPARATOR = "\n\n"
 # In an edit's detail: made after the dedup step, where two paragraphs met once a copy between them
-# went (``Corpus._rejoin_at_removals``); ``cleaner restore`` undoes such edits before it puts the
+# went (``Corpus._clean_after_removals``); ``cleaner restore`` undoes such edits before it puts the
 # copy back.
 AFTER_DEDUP = "after_dedup"
 

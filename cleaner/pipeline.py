@@ -82,7 +82,7 @@ RESHAPING_STAGES = frozenset({"layout"})
 # idempotent in-paragraph stages again until nothing changes; this bounds the rounds for
 # pathological input.
 MAX_SETTLE_ROUNDS = 6
-# How often layout may look again at line breaks a later stage changed the characters around.
+# How often layout may look again at the text as it will be written (see ``Pipeline._relayout``).
 MAX_RELAYOUT_ROUNDS = 2
 
 
@@ -154,7 +154,6 @@ class Pipeline:
         edits: list[Edit] = []
         step = 0
         touched: set[int] = set()  # paragraphs edited since the last reshaping stage
-        kept_lines: dict[int, str] = {}  # paragraphs layout left with lines in them, as it left them
         gave_up: dict[int, set[str]] = {}  # paragraph -> rules that ran out of time on it
         layout_done = not any(stage.name == "layout" for stage in self.stages)
         for position, stage in enumerate(self.stages):
@@ -180,26 +179,33 @@ class Pipeline:
                 _note_gave_up(gave_up, stage_edits)
             if stage.name == "layout":
                 doc, step = self._repair_after_layout(doc, before, stage_edits, edits, step, gave_up, touched)
-                kept_lines = {i: p for i, p in enumerate(doc.paragraphs) if "\n" in p}
         doc, step = self._settle_all(doc, touched, edits, step, gave_up)
+        doc, step = self._relayout(doc, edits, step, gave_up)
+        return Result(doc, edits)
+
+    def _relayout(
+        self, doc: Document, edits: list[Edit], step: int, gave_up: dict[int, set[str]]
+    ) -> tuple[Document, int]:
+        """Layout looks once more at the text as it will be written, as a second run would see it,
+        and what it changes is settled by the other stages: so cleaning the output again changes
+        nothing. What it sees differs from what it first saw: each paragraph is now one line with
+        a blank line after it, the indentation and the column it was set in are gone, and a later
+        stage may have changed a character next to a break (a straight quote made curly). A
+        paragraph that ends mid-sentence over one that goes on (``…戏文已经开`` / ``我们退到后面…``),
+        kept apart on evidence the output no longer shows, is joined here rather than by the next
+        run."""
         layout = next((stage for stage in self.stages if stage.name == "layout"), None)
-        for _ in range(MAX_RELAYOUT_ROUNDS):
-            # A later stage may change a character next to a line break layout left alone (a
-            # straight quote made curly, a semicolon made full-width), and the break then reads
-            # differently: layout looks again, so that cleaning the output changes nothing.
-            if layout is None or _left_alone(doc, kept_lines):
-                break
+        for _ in range(MAX_RELAYOUT_ROUNDS if layout is not None else 0):
             count = len(doc.paragraphs)
             doc, again = layout.run(doc)
             changed = [edit for edit in again if not edit.is_event]  # its events were reported once
-            kept_lines = {i: p for i, p in enumerate(doc.paragraphs) if "\n" in p}
             if not changed:
                 break
             if len(doc.paragraphs) != count:
                 gave_up.clear()  # paragraphs moved: the indexes no longer name the same text
             step = renumber_steps(changed, step, edits)
             doc, step = self._settle_all(doc, set(range(len(doc.paragraphs))), edits, step, gave_up)
-        return Result(doc, edits)
+        return doc, step
 
     def _repair_after_layout(
         self,
@@ -319,13 +325,6 @@ def _too_long_event(
     line = text.count("\n", 0, start) + 1
     detail = {"event": "too_long", "by": by, "line": line, "length": length, "limit": limit, "skipped": skipped}
     return Edit(stage, "paragraph_too_long", start, start, "", "", para, detail, step)
-
-
-def _left_alone(doc: Document, kept_lines: dict[int, str]) -> bool:
-    """Whether every paragraph layout left with lines in it is still there as layout left it. A
-    later stage can remove a paragraph (the tidy-up drops one left empty), so an index may be gone."""
-    paragraphs = doc.paragraphs
-    return all(i < len(paragraphs) and paragraphs[i] == text for i, text in kept_lines.items())
 
 
 def _edited(edits: list[Edit]) -> set[int]:

@@ -51,6 +51,16 @@ def again_config(config: Config) -> Config:
     return config.with_options(off)
 
 
+def test_a_page_kept_apart_on_indentation_alone_is_a_fixed_point() -> None:
+    """A harness page (tests/data/harness/README.md) whose source ends paragraphs mid-sentence,
+    kept apart only by the next line's indentation: the output has none, and layout reads it as
+    the next run would, so the next run changes nothing and the text stays in order."""
+    text = (Path(__file__).parent / "data" / "harness" / "nahan_005_seed1.txt").read_text(encoding="utf-8")
+    result = Pipeline().clean(text)
+    assert replay(text, result.edits) == result.text
+    assert [e for e in Pipeline().clean(result.text).edits if not e.is_event] == []
+
+
 @pytest.mark.parametrize("options", OPTION_SETS, ids=lambda o: str(o) or "defaults")
 def test_every_seed_is_replayable_and_idempotent(options: dict) -> None:
     config = Config().with_options({"rules": {"paths": [str(ROOT / "rules")]}, **options})
