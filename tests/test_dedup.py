@@ -51,6 +51,12 @@ def test_key_folds_punctuation_width_and_wrapping():
     assert normalise_key("ＡＢＣ１２３") == "ABC123"
 
 
+def test_key_leaves_out_a_heading_mark_only():
+    """A heading is a copy of the same text without its mark (layout strips marks one by one)."""
+    assert normalise_key("### 科技创新，引领传统农业转型升级") == normalise_key("科技创新，引领传统农业转型升级")
+    assert normalise_key("#科技创新") != normalise_key("科技创新")  # no space: not a heading mark
+
+
 def test_key_keeps_different_text_different():
     assert normalise_key("2023年增长5%") != normalise_key("2024年增长5%")
     assert normalise_key("渌口") != normalise_key("淥口")  # variants are the variants stage's business

@@ -2,7 +2,8 @@
 
 The property (``tests/idempotence.py``) runs here on a small budget per configuration
 (``IDEMPOTENCE_EXAMPLES``, default 100); ``scripts/fuzz_idempotence.py`` runs it for as long as you
-give it. Every counter-example it found is below, and must stay fixed.
+give it. Every counter-example it found is below: fixed ones must stay fixed, and the one still
+open is a strict ``xfail``, so the test fails (and the mark must go) the day it is fixed.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from .idempotence import CONFIGS, check, check_file, texts
+
 
 @pytest.mark.parametrize("name", sorted(CONFIGS))
 @settings(
@@ -249,7 +251,47 @@ FIXED_FILES.append(
 )
 
 
-@pytest.mark.parametrize(("name", "text"), DECODING_FIXED + FIXED_FILES)
+# Fixed since a Markdown heading's mark is not part of its dedup key: layout kept the mark of a
+# heading it moved out of a sentence, dedup compared "### 科技创新，…" with the first heading, whose
+# mark layout had stripped, and found no copy; cleaning after dedup stripped the mark, and the next
+# run removed the heading as a copy.
+FIXED_FILES.append(
+    (
+        "default",
+        (
+            "错峰上市”，实现增值增效。这种从“土里淘金”到“网上冲浪”的转变，正是城步产业现代化的生动"
+            "写照。\n\n"
+            "### 科技创新，引领传统农业转型升级\n\n"
+            "在红美人柑橘基地，\n\n"
+            "### 科技创新，引领传统农业转型升级\n施的建设，让果蔬得以“错峰上市”，实现增值增效。这"
+            "种从“土里淘金”到“网上冲浪”的转变，正是城步产业现代化的生动写照。\n\n"
+            "### 科技创新，引领传统农业转型升级\n\n"
+            "12月18日，"
+        ),
+    )
+)
+
+# Open: dedup's fragment rule reads a document's runs of paragraphs with an exact copy among them,
+# which the exact rule then removes; the next run reads the runs without it and removes the
+# fragment "夯实…补2024年”。" as well.
+OPEN_FILES = [
+    pytest.param(
+        "default",
+        (
+            "力招才引智，落实株洲市“人才 45 条”，创建年轻人友好城市，让更多年\n\n"
+            "轻人“背了双肩包就可以到涪口来创业”。\n\n"
+            "夯实园区承载力。发挥园区产业发展主力军作用，业”。\n\n"
+            "夯实园区承载力。发挥园区产业发展主力军作用，深入挖潜、补\n\n"
+            "夯实园区承载力。发挥园区产业发展主力军作用，深入挖潜、补2024年”。\n\n"
+            "夯实园区承载力。发挥园区产业发展主力军作用，深入挖潜、补"
+        ),
+        marks=pytest.mark.xfail(strict=True, reason="cleaner/dedup: the fragment rule is not at a fixed point"),
+        id="dedup-fragment-after-exact-copy",
+    )
+]
+
+
+@pytest.mark.parametrize(("name", "text"), DECODING_FIXED + FIXED_FILES + OPEN_FILES)
 def test_counter_examples_through_files_stay_fixed(name: str, text: str) -> None:
     failure = check_file(name, text)
     assert failure is None, failure.message

@@ -17,6 +17,7 @@ gather, so building keys costs no per-character Python work.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -90,7 +91,10 @@ class Keys:
 
 
 def paragraph_keys(paragraphs: list[str]) -> Keys:
-    """Keys of ``paragraphs``, computed for all of them at once."""
+    """Keys of ``paragraphs``, computed for all of them at once. A Markdown heading's mark is not
+    part of its key: ``### 科技创新，引领传统农业转型升级`` is a copy of the heading layout
+    stripped of its mark, as it is once layout strips this one too."""
+    paragraphs = [_without_heading_mark(p) if p[:1] == "#" else p for p in paragraphs]
     table = fold_table()
     raw_lengths = np.fromiter((len(p) for p in paragraphs), dtype=np.int64, count=len(paragraphs))
     raw = np.frombuffer("".join(paragraphs).encode("utf-32-le"), dtype="<u4")
@@ -100,6 +104,14 @@ def paragraph_keys(paragraphs: list[str]) -> Keys:
     lengths = np.bincount(owner, minlength=len(paragraphs)).astype(np.int64)
     content = np.bincount(owner[table.content[points]], minlength=len(paragraphs)).astype(np.int64)
     return Keys(points, lengths, content, run_digests(points, lengths))
+
+
+_HEADING_MARK = re.compile(r"#{1,6}[ \t]+")
+
+
+def _without_heading_mark(paragraph: str) -> str:
+    mark = _HEADING_MARK.match(paragraph)
+    return paragraph[mark.end() :] if mark else paragraph
 
 
 def run_digests(points: np.ndarray, lengths: np.ndarray) -> np.ndarray:
