@@ -150,6 +150,10 @@ class Pipeline:
     def stage_names(self) -> list[str]:
         return [stage.name for stage in self.stages]
 
+    def stage(self, name: str) -> Stage | None:
+        """The built stage ``name``, or None if this pipeline does not run it."""
+        return next((stage for stage in self.stages if stage.name == name), None)
+
     def clean_document(self, doc: Document) -> Result:
         edits: list[Edit] = []
         step = 0
@@ -183,6 +187,14 @@ class Pipeline:
         doc, step = self._relayout(doc, edits, step, gave_up)
         return Result(doc, edits)
 
+    def relayout(self, doc: Document) -> Result:
+        """The edits the next run would make to ``doc``, text this pipeline cleaned that has since
+        lost paragraphs (dedup removed copies from it): layout reads it once more, and the other
+        stages settle the paragraphs it changes (see ``_relayout``)."""
+        edits: list[Edit] = []
+        doc, _ = self._relayout(doc, edits, 0, {})
+        return Result(doc, edits)
+
     def _relayout(
         self, doc: Document, edits: list[Edit], step: int, gave_up: dict[int, set[str]]
     ) -> tuple[Document, int]:
@@ -194,17 +206,19 @@ class Pipeline:
         paragraph that ends mid-sentence over one that goes on (``…戏文已经开`` / ``我们退到后面…``),
         kept apart on evidence the output no longer shows, is joined here rather than by the next
         run."""
-        layout = next((stage for stage in self.stages if stage.name == "layout"), None)
+        layout = self.stage("layout")
         for _ in range(MAX_RELAYOUT_ROUNDS if layout is not None else 0):
-            count = len(doc.paragraphs)
+            before = doc.paragraphs
             doc, again = layout.run(doc)
             changed = [edit for edit in again if not edit.is_event]  # its events were reported once
             if not changed:
                 break
-            if len(doc.paragraphs) != count:
+            if len(doc.paragraphs) != len(before):
                 gave_up.clear()  # paragraphs moved: the indexes no longer name the same text
             step = renumber_steps(changed, step, edits)
-            doc, step = self._settle_all(doc, set(range(len(doc.paragraphs))), edits, step, gave_up)
+            unchanged = set(before)
+            fresh = {i for i, paragraph in enumerate(doc.paragraphs) if paragraph not in unchanged}
+            doc, step = self._settle_all(doc, fresh, edits, step, gave_up)
         return doc, step
 
     def _repair_after_layout(
