@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TypeVar
 
-from cleaner import blocks, incremental, stale
+from cleaner import incremental, stale
 from cleaner.audit_file import DEFAULT_FORMAT, NAMES, audit_in
 from cleaner.config import Config, discover_config, rule_files_of
 from cleaner.errors import ConfigError, InputError
@@ -227,7 +227,8 @@ class Corpus:
         """``doc``, from which the corpus-wide steps removed paragraphs, cleaned once more as the
         next run would clean it (``Pipeline.relayout``), the edits (events aside) appended to
         ``edits`` after the corpus-wide steps': where a copy went, two paragraphs now meet
-        (``…是块相当的牌子，`` / ``——通过…``) and may read as one. The edits are marked
+        (``…是块相当的牌子，`` / ``——通过…``) and may read as one; a line that recurred, and so
+        stood apart as a running head would, may now occur once. The edits are marked
         (``AFTER_DEDUP`` in their detail): to put a removed paragraph back, ``cleaner restore``
         undoes them first."""
         again = self.pipeline.relayout(doc)
@@ -260,7 +261,7 @@ class Corpus:
             if self.deduplicator is not None:  # a file withdrawn since this document was decided
                 step = self.deduplicator.reinstate(result.document, step)
             cleaned, doc_edits = _merge(result, step)
-            if cleaned is not None and _opened_by_removal(result.document, cleaned):
+            if cleaned is not None and any(not edit.is_event for edit in step[1]):
                 cleaned = self._clean_after_removals(cleaned, doc_edits)
             outputs.append(cleaned)
             edits.extend((doc.id, edit) for edit in doc_edits)
@@ -621,22 +622,6 @@ def _reuse(
     if [doc.id for doc in loaded.documents] != [result.document.id for result in results]:
         return None
     return Prepared(loaded, results, found, reused=True)
-
-
-def _opened_by_removal(before: Document, after: Document) -> bool:
-    """Whether a paragraph of ``after`` that does not end a sentence had one the corpus-wide steps
-    removed right after it, and a paragraph after that (``…是块相当的牌子，`` / a copy /
-    ``——通过…``): the two may now read as one, as they would to a second run. Elsewhere a removal
-    leaves a sentence's end over the next paragraph, which layout joins only on a column's
-    evidence that text set one paragraph to a line does not give."""
-    kept = after.paragraphs
-    k = 0
-    for i, paragraph in enumerate(before.paragraphs):
-        if k < len(kept) and paragraph == kept[k]:
-            k += 1
-        elif 0 < k < len(kept) and before.paragraphs[i - 1] == kept[k - 1] and not blocks.ends_sentence(kept[k - 1]):
-            return True
-    return False
 
 
 def _merge(result: Result, deduplicated: tuple[Document | None, list[Edit]]) -> tuple[Document | None, list[Edit]]:
