@@ -573,8 +573,15 @@ class _Starts:
     def head(self, k: int) -> str:
         """The first REPEAT_START characters from line ``k`` on (spaces aside), or fewer."""
         found = ""
-        while k < len(self.lines) and len(found) < REPEAT_START and self.static[k] == TEXT:
-            found += "".join(self.lines[k].plain.split())
+        lines, static, n = self.lines, self.static, len(self.lines)
+        while k < n and len(found) < REPEAT_START and static[k] == TEXT:
+            plain = lines[k].plain
+            # Asked of nearly every line: the start of a line is squeezed first, the whole line
+            # only when spaces in the start leave it short.
+            squeezed = "".join(plain[:REPEAT_START].split())
+            if len(squeezed) < REPEAT_START < len(plain):
+                squeezed = "".join(plain.split())
+            found += squeezed
             k += 1
         return found[:REPEAT_START]
 
@@ -827,10 +834,11 @@ def _find_heal(
         elif (
             kind == TEXT
             and not group
-            and blocks.is_one_sentence(plain)
-            and blocks.starts_like_opener(plain)
+            # (The cheap tests first: this is asked of the line after nearly every open line.)
             and j + 1 < len(lines)
             and _is_strong_member(lines[j + 1], kinds[j + 1])
+            and blocks.starts_like_opener(plain)
+            and blocks.is_one_sentence(plain)
         ):
             pass  # a caption that opens like a sentence, over its credit: "4月份，…开展主题党日活动。"
         else:
