@@ -318,6 +318,14 @@ class Readings:
         # A look-up of a line seen before is the dict's own (no call of Python code per line).
         self.rhythm: Callable[[str], wrapping.LineRhythm] = self.rhythms.__getitem__
         self._specks: dict[tuple[str, bool, bool, bool], list[tuple[int, int]]] = {}
+        self._speck_readings: dict[str, SpeckReading] = {}
+
+    def speck_reading(self, line: Line) -> SpeckReading:
+        """``_speck_reading`` of a line, by its text (each plan that drops debris asks it of every line)."""
+        found = self._speck_readings.get(line.raw)
+        if found is None:
+            found = self._speck_readings[line.raw] = _speck_reading(line)
+        return found
 
     def specks(self, raw: str, after_sentence: bool, after_full_stop: bool, quote_open: bool) -> list[tuple[int, int]]:
         """``furniture.specks`` of a line (by its text and what the line before ended with)."""
@@ -1274,27 +1282,45 @@ def furniture_changes(decided: Survey | Plan, options: LayoutOptions, known: Rea
 def speck_changes(decided: Survey | Plan, known: Readings | None = None) -> list[Change]:
     """Removals of OCR specks inside lines of text (``drop_speck``, :func:`cleaner.furniture.specks`);
     ``known`` keeps what the plans of a run of the stage found, line by line."""
-    specks = (Readings() if known is None else known).specks
-    may_have_specks = furniture.may_have_specks
+    known = Readings() if known is None else known
+    specks, speck_reading = known.specks, known.speck_reading
     changes = []
     previous_ends, full_stop = True, False
     # Quotations left open so far: a paragraph's lines may be set apart by blank lines, and a quotation
     # may run on into the next paragraph, so none is taken to be closed before its mark comes.
     quotes = 0
     ends = decided.line_ends()
+    furniture_lines, static = decided.furniture, decided.static
     for i, line in enumerate(decided.lines):
-        if i in decided.furniture:
+        if i in furniture_lines:
             continue
-        if decided.static[i] in (TEXT, LIST) and may_have_specks(line.raw):
+        may_have_specks, opened, stops = speck_reading(line)
+        if may_have_specks and static[i] in (TEXT, LIST):
             for start, end in specks(line.raw, previous_ends, full_stop, quotes > 0):
                 changes.append(Change(line.start + start, line.start + end, "", "drop_speck"))
-        quotes = max(0, quotes + line.plain.count("“") - line.plain.count("”"))
+        quotes = max(0, quotes + opened)
         previous_ends = ends[i]  # blocks.ends_sentence of the line
-        end = line.plain.rstrip()
-        # A half-width ! ? . after a Han character is the full-width mark punctuation makes of it.
-        last = end[-1:]
-        full_stop = last in "。！？" or (last in "!?." and _HAN_THEN_STOP.search(end[-2:]) is not None)
+        full_stop = stops
     return changes
+
+
+class SpeckReading(NamedTuple):
+    """What ``speck_changes`` asks of a line's own text."""
+
+    may_have_specks: bool  # furniture.may_have_specks
+    opened: int  # quotations it opens, less those it closes
+    full_stop: bool  # it ends in a full stop, or in a half-width one punctuation makes full-width
+
+
+def _speck_reading(line: Line) -> SpeckReading:
+    end = line.plain.rstrip()
+    # A half-width ! ? . after a Han character is the full-width mark punctuation makes of it.
+    last = end[-1:]
+    return SpeckReading(
+        furniture.may_have_specks(line.raw),
+        line.plain.count("“") - line.plain.count("”"),
+        last in "。！？" or (last in "!?." and _HAN_THEN_STOP.search(end[-2:]) is not None),
+    )
 
 
 _HAN_THEN_STOP = regex.compile(r"\p{Han}[!?.]$")
