@@ -305,6 +305,7 @@ class Reading(NamedTuple):
     width: float
     closed: bool  # it ends with a full stop
     facts: wrapping.LineFacts
+    start: str  # its first REPEAT_START characters, spaces aside (what a paragraph's copy repeats)
 
 
 class Readings:
@@ -356,6 +357,7 @@ def _read(line: Line) -> Reading:
         # quote is common inside wrapped dialogue.
         line.plain.rstrip()[-1:] in "。！？!?",
         wrapping.line_facts(line.plain),
+        "".join(line.plain.split())[:REPEAT_START],
     )
 
 
@@ -403,7 +405,7 @@ def survey(
     n = len(lines)
     known = Readings() if known is None else known
     read = _readings(lines, known.lines)
-    plain_sentence, static, stripped, indented, widths, closed, facts = _fields(read)
+    plain_sentence, static, stripped, indented, widths, closed, facts, _ = _fields(read)
     if context is None:
         found = furniture.find(stripped, indented)
     else:
@@ -460,7 +462,7 @@ def decide(surveyed: Survey, options: LayoutOptions = DEFAULT_OPTIONS) -> Plan:
     kinds: list[str] = [TEXT] * n
     links: list[str | None] = [None] * n
     scores: list[float | None] = [None] * n  # the join score of the break after each line, if weighed
-    starts = _Starts(lines, static)
+    starts = _Starts([reading.start for reading in read], static)
     for i, line in enumerate(lines):
         joined_in = i > 0 and links[i - 1] is not None
         previous = kinds[i - 1] if i > 0 else None
@@ -574,22 +576,18 @@ class _Starts:
     of that paragraph (set after one whose end ran on), and joined to the line above it would hide
     from dedup, so it is not joined on a score."""
 
-    def __init__(self, lines: Sequence[Line], static: Sequence[str]) -> None:
-        self.lines, self.static = lines, static
+    def __init__(self, line_starts: Sequence[str], static: Sequence[str]) -> None:
+        # Each line's start (``Reading.start``) is read once per line text: a head is asked of
+        # nearly every line of every plan.
+        self.line_starts, self.static = line_starts, static
         self.seen: set[str] = set()
 
     def head(self, k: int) -> str:
         """The first REPEAT_START characters from line ``k`` on (spaces aside), or fewer."""
         found = ""
-        lines, static, n = self.lines, self.static, len(self.lines)
+        line_starts, static, n = self.line_starts, self.static, len(self.line_starts)
         while k < n and len(found) < REPEAT_START and static[k] == TEXT:
-            plain = lines[k].plain
-            # Asked of nearly every line: the start of a line is squeezed first, the whole line
-            # only when spaces in the start leave it short.
-            squeezed = "".join(plain[:REPEAT_START].split())
-            if len(squeezed) < REPEAT_START < len(plain):
-                squeezed = "".join(plain.split())
-            found += squeezed
+            found += line_starts[k]
             k += 1
         return found[:REPEAT_START]
 
@@ -599,7 +597,7 @@ class _Starts:
             self.seen.add(found)
 
     def repeats(self, k: int) -> bool:
-        return k < len(self.lines) and self.head(k) in self.seen
+        return k < len(self.line_starts) and self.head(k) in self.seen
 
 
 def _heads_indented_paragraph(sides: Sequence[wrapping.Side], indented: Sequence[bool], k: int) -> bool:
