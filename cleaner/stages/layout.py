@@ -545,7 +545,7 @@ def decide(surveyed: Survey, options: LayoutOptions = DEFAULT_OPTIONS) -> Plan:
                 and columns[i].full
                 and kinds[i] in (TEXT, LIST)
                 and static[i + 1] == TEXT
-                and blocks.ends_sentence(line.plain)
+                and sides[i].ends_sentence  # blocks.ends_sentence of the line
                 and not _heads_indented_paragraph(sides, indented, i + 1)
             ):
                 score = wrapping.stop_score(sides[i], sides[i + 1])
@@ -748,11 +748,16 @@ def _resolve(
         return HEADING  # the deck under a kicker: "优化环境有“丰”彩——" / "持续推进…"
     if wrapping.is_english(plain):
         return TEXT  # English prose has its own punctuation and capitals; its lines join on evidence
-    if blocks.is_spaced_headline(plain) or (not column.full and blocks.is_headline_form(plain)):
+    if blocks.is_spaced_headline(plain) or (not column.full and _headline_form(plain)):
         return HEADING
     if _captioned(lines, static, i) and blocks.is_one_sentence(plain):
         return CAPTION  # "高科技新材料产业园一角。" above "(本文图片均由…提供)"
     return TEXT
+
+
+# ``blocks.is_headline_form`` of a line text: asked of every line that starts a block, in every plan of
+# a document, and most lines come back unchanged from one plan to the next.
+_headline_form = functools.lru_cache(maxsize=1 << 16)(blocks.is_headline_form)
 
 
 def _captioned(lines: Sequence[Line], static: Sequence[str], i: int) -> bool:
