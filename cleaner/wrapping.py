@@ -395,6 +395,7 @@ class Side:
     opener: bool = field(init=False)
     latin_end: bool = field(init=False)
     latin_start: bool = field(init=False)
+    pair_open: bool = field(init=False)  # an opening bracket or quotation mark (``open_pair``)
 
     # What ``line_facts`` says of ``plain``, when the caller has it already (it reads every line once).
     facts: InitVar[LineFacts | None] = None
@@ -410,10 +411,11 @@ class Side:
             self.opener,
             self.latin_end,
             self.latin_start,
+            self.pair_open,
         ) = _line_facts(self.plain) if facts is None else facts
 
 
-LineFacts = tuple[bool, bool, bool, bool, bool, bool, bool, bool, bool]
+LineFacts = tuple[bool, bool, bool, bool, bool, bool, bool, bool, bool, bool]
 
 
 def line_facts(plain: str) -> LineFacts:
@@ -431,6 +433,7 @@ def line_facts(plain: str) -> LineFacts:
         blocks.starts_like_opener(plain),
         _latin_end(plain),
         _LATIN_START.match(plain) is not None,
+        _PAIR_OPENERS.search(plain) is not None,
     )
 
 
@@ -719,7 +722,7 @@ def open_pair(a: Side, b: Side) -> float:
     another (``如果点击「表单筛选`` / ``器」工具栏上的…``): one sentence runs across the break. Only
     soon: a whole paragraph that closes a quotation somewhere (text one paragraph a line, as the
     output is) says nothing a line of a column would not have said."""
-    if _PAIR_OPENERS.search(a.plain) is None:
+    if not a.pair_open:  # (no opening mark at all: most lines, asked at every break)
         return 0.0
     for opener, closer in _PAIRS.items():
         if a.plain.count(opener) <= a.plain.count(closer):
