@@ -139,6 +139,8 @@ _LATIN_END_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx
 _DOT_RUNS_ON = regex.compile(r"(?:[0-9]|[./][A-Za-z0-9_\-]*)\.$")
 # (A "]" before 月, 日, 时 or 张 is the digit 1 misread, which the punctuation stage puts back.)
 _LATIN_START = regex.compile(r"^(?:[a-z0-9_/.\-?=&%#+]|\][月日时张])")
+# The characters every match of _LATIN_START starts with: most lines start with none.
+_LATIN_START_FIRST = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_/.-?=&%#+]")
 _ENGLISH = regex.compile(r"^[\x00-\x7f’“”‘—–]+$")
 _WORD = regex.compile(r"[A-Za-z]+")
 # Code and commands: a shell prompt, an assignment, a call, braces, a statement's semicolon, tags.
@@ -432,7 +434,7 @@ def line_facts(plain: str) -> LineFacts:
         is_code(plain),
         blocks.starts_like_opener(plain),
         _latin_end(plain),
-        _LATIN_START.match(plain) is not None,
+        plain[:1] in _LATIN_START_FIRST and _LATIN_START.match(plain) is not None,
         _PAIR_OPENERS.search(plain) is not None,
     )
 
