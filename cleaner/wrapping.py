@@ -349,6 +349,11 @@ def columns(
         if not text_lines[i] or not MIN_COLUMN_WIDTH <= width <= MAX_COLUMN_WIDTH:
             continue
         slack = max(WIDTH_SLACK, WIDTH_SLACK_SHARE * width)
+        if not (
+            (i > 0 and text_lines[i - 1] and abs(widths[i - 1] - width) <= slack)
+            or (i + 1 < n and text_lines[i + 1] and abs(widths[i + 1] - width) <= slack)
+        ):
+            continue  # neither neighbour shares its width: a run of one (most lines of a page of paragraphs)
         # The run's widths spread no wider than the slack either: it grows back, then forth.
         first, low, high = _reach(widths, text_lines, i, -1, width, width, slack)
         last, low, high = _reach(widths, text_lines, i, 1, low, high, slack)
