@@ -120,6 +120,9 @@ _SPACE_AFTER_MARK = regex.compile(r"[，。、；：！？（）,.;:!?()][ \t\u3
 # A credit line written without a space ("受访者供图", "区文旅局供图"); "提供图" is "提供图片" cut at the
 # line's end.
 _BARE_CREDIT = regex.compile(r"^\p{Han}{2,10}(?<!提)供图$")
+# What every match of _BARE_CREDIT ends with (``$`` is also before a final line break): asked first,
+# the pattern would walk back over the first Han characters of most lines.
+_BARE_CREDIT_ENDS = ("供图", "供图\n")
 
 
 def ends_with_credit(plain: str) -> bool:
@@ -327,7 +330,7 @@ def static_kind(line: str) -> str:
     first, short = plain[0], len(plain) <= 60
     if first in _SEPARATOR_STARTS and _SEPARATOR.match(plain):
         return SEPARATOR
-    if first == "▲" or ends_with_credit(plain) or _BARE_CREDIT.match(plain):
+    if first == "▲" or ends_with_credit(plain) or (plain.endswith(_BARE_CREDIT_ENDS) and _BARE_CREDIT.match(plain)):
         return CAPTION
     if plain.startswith(("图：", "图:", "图为")) and ends_sentence(plain):
         return CAPTION  # a fragment of running text can start with 图为 too; a caption is whole
