@@ -25,6 +25,7 @@ from __future__ import annotations
 import bisect
 from collections import Counter
 from collections.abc import Sequence
+from functools import lru_cache
 from itertools import pairwise
 
 import regex
@@ -202,6 +203,9 @@ def may_have_specks(line: str) -> bool:
 _GAP_SPECK = regex.compile(r"(?<=\s)[.。,，·_'`\"“”]+(?=\s)")
 
 
+# The layout stage plans a document several times and most of its short lines come back unchanged:
+# what a line's text says is kept (``find`` asks it of every short line in every plan).
+@lru_cache(maxsize=1 << 16)
 def _head(plain: str) -> tuple[str, int] | None:
     """The label (compared without case or spaces) and page number of a ``label  12`` / ``12  label``
     line, specks in the gap between them left out (``KiCad 用户手册   。   90``)."""
