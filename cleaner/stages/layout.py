@@ -442,21 +442,28 @@ def decide(surveyed: Survey, options: LayoutOptions = DEFAULT_OPTIONS) -> Plan:
         wrapping.SINGLE if text[lines[i - 1].end : lines[i].start] == "\n" else wrapping.BLANK for i in range(1, n)
     ]
     document_rhythm, varied = context.rhythm, context.varied_widths
+    # Whether the line before each ended a sentence or was not running text (the first has none).
+    after_break = [True] + [ended or not text for ended, text in zip(closed, text_lines, strict=True)]
+    Side = wrapping.Side
+    # (Zipped, not indexed: a side is made for every line of every plan. ``after_break``, and
+    # ``separators`` of no lines, have an entry more than there are lines.)
     sides = [
-        wrapping.Side(
+        Side(
             line.plain,
-            columns[i],
-            widths[i],
-            indented[i],
-            separators[i],
+            column,
+            width,
+            indent,
+            separator,
             None,
             indents_paragraphs,
             varied,
             document_rhythm,
-            static[i] == TEXT and (i == 0 or closed[i - 1] or not text_lines[i - 1]),
-            facts=read[i].facts,
+            kind == TEXT and block,
+            facts=reading.facts,
         )
-        for i, line in enumerate(lines)
+        for line, column, width, indent, separator, kind, block, reading in zip(
+            lines, columns, widths, indented, separators, static, after_break, read, strict=False
+        )
     ]
     threshold = options.join_threshold
     kinds: list[str] = [TEXT] * n
