@@ -306,6 +306,7 @@ class Reading(NamedTuple):
     closed: bool  # it ends with a full stop
     facts: wrapping.LineFacts
     start: str  # its first REPEAT_START characters, spaces aside (what a paragraph's copy repeats)
+    specks: SpeckReading  # what ``speck_changes`` asks of it
 
 
 class Readings:
@@ -319,14 +320,6 @@ class Readings:
         # A look-up of a line seen before is the dict's own (no call of Python code per line).
         self.rhythm: Callable[[str], wrapping.LineRhythm] = self.rhythms.__getitem__
         self._specks: dict[tuple[str, bool, bool, bool], list[tuple[int, int]]] = {}
-        self._speck_readings: dict[str, SpeckReading] = {}
-
-    def speck_reading(self, line: Line) -> SpeckReading:
-        """``_speck_reading`` of a line, by its text (each plan that drops debris asks it of every line)."""
-        found = self._speck_readings.get(line.raw)
-        if found is None:
-            found = self._speck_readings[line.raw] = _speck_reading(line)
-        return found
 
     def specks(self, raw: str, after_sentence: bool, after_full_stop: bool, quote_open: bool) -> list[tuple[int, int]]:
         """``furniture.specks`` of a line (by its text and what the line before ended with)."""
@@ -358,6 +351,7 @@ def _read(line: Line) -> Reading:
         line.plain.rstrip()[-1:] in "。！？!?",
         wrapping.line_facts(line.plain),
         "".join(line.plain.split())[:REPEAT_START],
+        _speck_reading(line),
     )
 
 
@@ -405,7 +399,7 @@ def survey(
     n = len(lines)
     known = Readings() if known is None else known
     read = _readings(lines, known.lines)
-    plain_sentence, static, stripped, indented, widths, closed, facts, _ = _fields(read)
+    plain_sentence, static, stripped, indented, widths, closed, facts, _, _ = _fields(read)
     if context is None:
         found = furniture.find(stripped, indented)
     else:
@@ -1266,7 +1260,7 @@ def _furniture_kept(kind: str, options: LayoutOptions) -> bool:
     return (options.debris if kind == furniture.DEBRIS else options.furniture) == "keep"  # "mark" drops
 
 
-def furniture_changes(decided: Survey | Plan, options: LayoutOptions, known: Readings | None = None) -> list[Change]:
+def furniture_changes(decided: Survey, options: LayoutOptions, known: Readings | None = None) -> list[Change]:
     """Removals of the page furniture and debris lines (``drop_page_number``, ``drop_running_head``,
     ``drop_debris``), each with the line break after it, so the text around closes up and the
     passes that follow can rejoin a paragraph a page break cut."""
@@ -1289,11 +1283,10 @@ def furniture_changes(decided: Survey | Plan, options: LayoutOptions, known: Rea
     return changes
 
 
-def speck_changes(decided: Survey | Plan, known: Readings | None = None) -> list[Change]:
+def speck_changes(decided: Survey, known: Readings | None = None) -> list[Change]:
     """Removals of OCR specks inside lines of text (``drop_speck``, :func:`cleaner.furniture.specks`);
     ``known`` keeps what the plans of a run of the stage found, line by line."""
-    known = Readings() if known is None else known
-    specks, speck_reading = known.specks, known.speck_reading
+    specks = (Readings() if known is None else known).specks
     changes = []
     previous_ends, full_stop = True, False
     # Quotations left open so far: a paragraph's lines may be set apart by blank lines, and a quotation
@@ -1301,10 +1294,10 @@ def speck_changes(decided: Survey | Plan, known: Readings | None = None) -> list
     quotes = 0
     ends = decided.line_ends()
     furniture_lines, static = decided.furniture, decided.static
-    for i, line in enumerate(decided.lines):
+    for i, (line, reading) in enumerate(zip(decided.lines, decided.read, strict=True)):
         if i in furniture_lines:
             continue
-        may_have_specks, opened, stops = speck_reading(line)
+        may_have_specks, opened, stops = reading.specks
         if may_have_specks and static[i] in (TEXT, LIST):
             for start, end in specks(line.raw, previous_ends, full_stop, quotes > 0):
                 changes.append(Change(line.start + start, line.start + end, "", "drop_speck"))
