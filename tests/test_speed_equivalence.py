@@ -16,6 +16,7 @@ from cleaner import blocks, furniture, wrapping
 from cleaner.dedup.deduplicator import _kept_window
 from cleaner.model import Edit
 from cleaner.pipeline import _starts, renumber_steps
+from cleaner.stages import layout
 
 
 @dataclass
@@ -249,3 +250,89 @@ def test_a_run_reaches_as_far_as_walked_step_by_step(rows: list[tuple[float, boo
     assert wrapping._reach(widths, text_lines, i, step, low, high, slack) == _reach_step_by_step(
         widths, text_lines, i, step, low, high, slack
     )
+
+
+def _columns_walking_from_every_line(
+    widths: list[float], text_lines: list[bool], prose: list[bool], closed: list[bool]
+) -> list[wrapping.Column]:
+    """``wrapping.columns`` as it was written first: the run walked back and forth from every line
+    of text in the width range, whether or not a neighbour shares its width."""
+    n = len(widths)
+    full_widths = [0.0] * n
+    for i in range(n):
+        width = widths[i]
+        if not text_lines[i] or not wrapping.MIN_COLUMN_WIDTH <= width <= wrapping.MAX_COLUMN_WIDTH:
+            continue
+        slack = max(wrapping.WIDTH_SLACK, wrapping.WIDTH_SLACK_SHARE * width)
+        first, low, high = wrapping._reach(widths, text_lines, i, -1, width, width, slack)
+        last, low, high = wrapping._reach(widths, text_lines, i, 1, low, high, slack)
+        run = last - first
+        if (run >= 2 or (run == 1 and width >= wrapping.MIN_PAIR_WIDTH)) and wrapping._runs_on(
+            prose, closed, first, last
+        ):
+            if not wrapping._closes_wider_run(widths, full_widths, closed, first, i):
+                full_widths[i] = width
+    result = [wrapping.NO_COLUMN] * n
+    for i in range(n):
+        if full_widths[i]:
+            result[i] = wrapping.Column(True, False)
+        elif text_lines[i]:
+            widest = max(full_widths[max(i - wrapping.COLUMN_REACH, 0) : i + wrapping.COLUMN_REACH + 1])
+            if widths[i] < wrapping.SHORT_SHARE * widest:
+                result[i] = wrapping.Column(False, True)
+    return result
+
+
+# Widths at the edges of the slack (3 columns, or a tenth of the width) and of the column range.
+_COLUMN_ROWS = st.tuples(
+    st.sampled_from([8.0, 10.0, 14.0, 16.0, 17.0, 19.0, 20.0, 23.0, 23.5, 30.0, 33.0, 33.5, 100.0, 110.0]),
+    st.sampled_from([True, True, True, False]),
+    st.booleans(),
+    st.sampled_from([False, False, True]),
+)
+
+
+@given(st.lists(_COLUMN_ROWS, max_size=14))
+def test_columns_are_those_found_walking_from_every_line(rows: list[tuple[float, bool, bool, bool]]) -> None:
+    widths, text_lines = [r[0] for r in rows], [r[1] for r in rows]
+    prose, closed = [r[2] for r in rows], [r[3] for r in rows]
+    assert wrapping.columns(widths, text_lines, prose, closed) == _columns_walking_from_every_line(
+        widths, text_lines, prose, closed
+    )
+
+
+# Credits and near misses: a name, a credit word or part of one, a line break or a space after it.
+_CREDIT_LINES = st.tuples(
+    st.text(alphabet="汉字供提 a", max_size=12),
+    st.sampled_from(["供图", "提供图", "供", "图", "摄", ""]),
+    st.sampled_from(["", "\n", " ", "汉"]),
+).map("".join)
+
+
+@given(_CREDIT_LINES)
+def test_a_bare_credit_ends_as_its_pattern_asks(line: str) -> None:
+    assert blocks._BARE_CREDIT.match(line) is None or line.endswith(blocks._BARE_CREDIT_ENDS)
+
+
+_LATIN_STARTS = st.tuples(
+    st.sampled_from(list("az09_/.-?=&%#+]AZ汉 \t“")), st.sampled_from(["", "月", "日", "时", "张", "a", "汉"])
+).map("".join)
+
+
+@given(_LATIN_STARTS | st.sampled_from(_SEED_LINES))
+def test_a_latin_start_starts_with_one_of_its_first_characters(line: str) -> None:
+    assert wrapping._LATIN_START.match(line) is None or line[:1] in wrapping._LATIN_START_FIRST
+
+
+@given(st.lists(st.tuples(st.text(alphabet="汉字 \t\u3000ab", min_size=1, max_size=16), st.booleans()), max_size=6))
+def test_a_paragraph_start_is_the_start_of_its_lines_squeezed_whole(rows: list[tuple[str, bool]]) -> None:
+    plains = [plain for plain, _ in rows]
+    static = [blocks.TEXT if text else blocks.HEADING for _, text in rows]
+    starts = layout._Starts([layout._read(layout.Line(0, len(p), p, p)).start for p in plains], static)
+    for k in range(len(plains)):
+        run = []
+        for plain, kind in zip(plains[k:], static[k:], strict=True):
+            if kind != blocks.TEXT:
+                break
+            run.append("".join(plain.split()))
+        assert starts.head(k) == "".join(run)[: layout.REPEAT_START]
