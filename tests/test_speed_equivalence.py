@@ -329,10 +329,14 @@ def test_a_paragraph_start_is_the_start_of_its_lines_squeezed_whole(rows: list[t
     plains = [plain for plain, _ in rows]
     static = [blocks.TEXT if text else blocks.HEADING for _, text in rows]
     starts = layout._Starts([layout._read(layout.Line(0, len(p), p, p)).start for p in plains], static)
+    heads = []
     for k in range(len(plains)):
         run = []
         for plain, kind in zip(plains[k:], static[k:], strict=True):
             if kind != blocks.TEXT:
                 break
             run.append("".join(plain.split()))
-        assert starts.head(k) == "".join(run)[: layout.REPEAT_START]
+        heads.append("".join(run)[: layout.REPEAT_START])
+        assert starts.head(k) == heads[-1]
+        starts.note(k)
+    assert starts.seen == {head for head in heads if len(head) == layout.REPEAT_START}

@@ -593,7 +593,11 @@ class _Starts:
         return found[:REPEAT_START]
 
     def note(self, k: int) -> None:
-        found = self.head(k)
+        # Asked of every line that starts a paragraph: a line of text as long as a start is its
+        # paragraph's start (the common case, without a walk over the lines after it).
+        found = self.line_starts[k]
+        if len(found) < REPEAT_START or self.static[k] != TEXT:
+            found = self.head(k)
         if len(found) == REPEAT_START:
             self.seen.add(found)
 
