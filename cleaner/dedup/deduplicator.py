@@ -123,6 +123,11 @@ Sketched = tuple[Document, DocumentSketch | None]
 # Pairs (rows, pids) of a look-up, less those whose pid is withdrawn.
 Live = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
+# A removed row on the copy side of a run, read as the next run reads the output: passed over.
+_GONE = CopyPiece(None, None, False)
+# Passes of the fragment rule over a document with rows passed over, after the first.
+MAX_FRAGMENT_PASSES = 3
+
 
 @dataclass(frozen=True)
 class Match:
@@ -896,10 +901,34 @@ class Deduplicator:
         return None if best is None else best[1]
 
     def _match_fragments(self, batch: _Batch, d: int) -> None:
-        """Remove the paragraphs of document ``d`` that belong to runs copying earlier runs."""
+        """Remove the paragraphs of document ``d`` that belong to runs copying earlier runs.
+
+        The runs are read first with the rows the other rules removed in their places (a copy
+        found whole can be what makes a run of fragments around it a copy), then, where rows of
+        ``d`` are gone, again with those rows passed over, as the next run will read the output
+        (where an exact copy beside a fragment hid what it copies), until a pass removes nothing."""
+        rows = range(batch.bounds[d], batch.bounds[d + 1])
+        removed = self._fragment_pass(batch, d, passing_over=False)
+        for _ in range(MAX_FRAGMENT_PASSES):
+            if not any(batch.gone(row) for row in rows):
+                break
+            more = self._fragment_pass(batch, d, passing_over=True)
+            if not more:
+                break
+            removed.update(more)
+        if removed:
+            for row in rows:
+                match = batch.matches[row]
+                if match is not None and match.place == (None, batch.ids[d]) and match.para + rows.start in removed:
+                    # It named a paragraph that has just gone as a fragment: it is that fragment's copy.
+                    batch.matches[row] = removed[match.para + rows.start]
+
+    def _fragment_pass(self, batch: _Batch, d: int, passing_over: bool) -> dict[int, Match]:
+        """One pass of the fragment rule over document ``d``: the rows it removes. ``passing_over``:
+        rows removed already are passed over, as if they were not there."""
         rows = range(batch.bounds[d], batch.bounds[d + 1])
         if not any(batch.is_open(row) for row in rows):
-            return
+            return {}
         removed: dict[int, Match] = {}
         tried: set[tuple[int, tuple[str, int]]] = set()
         around: dict[int, np.ndarray] = {}
@@ -917,22 +946,25 @@ class Deduplicator:
             self.stats["candidates"] += 1
             if start not in around:
                 reach = range(max(rows.start, start - span), min(rows.stop, end + span + 1))
-                around[start] = distinct(batch.analysis.hashes[batch.analysis.key_range(reach)])
+                around[start] = self._present_shingles(batch, reach, passing_over)
             origin_shingles = self._origin_shingles(batch, center)
             if not self._copied_beyond(batch, unit, center, around[start]):
                 removed.update(self._contained(batch, d, range(start, end + 1), center, origin_shingles))
                 continue
             original = self._original_run(batch, d, center, start)
-            found = self._try_run(batch, d, range(start, end + 1), original)
+            found = self._try_run(batch, d, range(start, end + 1), original, passing_over)
             if not found:
                 found = self._contained(batch, d, range(start, end + 1), center, origin_shingles)
             removed.update(found)
-        if removed:
-            for row in rows:
-                match = batch.matches[row]
-                if match is not None and match.place == (None, batch.ids[d]) and match.para + rows.start in removed:
-                    # It named a paragraph that has just gone as a fragment: it is that fragment's copy.
-                    batch.matches[row] = removed[match.para + rows.start]
+        return removed
+
+    @staticmethod
+    def _present_shingles(batch: _Batch, reach: range, passing_over: bool) -> np.ndarray:
+        """The distinct shingles of the rows of ``reach`` (those not removed, when ``passing_over``)."""
+        if not passing_over:
+            return distinct(batch.analysis.hashes[batch.analysis.key_range(reach)])
+        present = [batch.analysis.shingles(row) for row in reach if not batch.gone(row)]
+        return distinct(np.concatenate(present)) if present else np.zeros(0, dtype=np.uint32)
 
     def _contained(
         self, batch: _Batch, d: int, seeds: range, center: tuple[str, int], original: np.ndarray
@@ -1092,8 +1124,11 @@ class Deduplicator:
         read = batch.fragments.stored.setdefault(id(store), {})
         return [read[pid] if pid in read else read.setdefault(pid, store.get(pid)) for pid in pids]
 
-    def _try_run(self, batch: _Batch, d: int, seeds: range, original: _OriginalRun) -> dict[int, Match]:
-        """Align the rows around ``seeds`` with ``original``; mark and return the rows removed."""
+    def _try_run(
+        self, batch: _Batch, d: int, seeds: range, original: _OriginalRun, passing_over: bool = False
+    ) -> dict[int, Match]:
+        """Align the rows around ``seeds`` with ``original``; mark and return the rows removed.
+        ``passing_over``: rows removed already take no part in the copy run."""
         options = self.options
         analysis = batch.analysis
         floor = batch.bounds[d] if original.doc_number != d else original.last_row + 1
@@ -1103,6 +1138,8 @@ class Deduplicator:
         hi = min(batch.bounds[d + 1], seeds.stop + options.fragment_span)
         copy_rows = list(range(lo, hi))
         pieces = analysis.copy_pieces(lo, hi)
+        if passing_over:
+            pieces = [_GONE if batch.gone(row) else piece for row, piece in zip(copy_rows, pieces, strict=True)]
         if original.side is None:
             original.side = OriginalSide(original.shingles, original.gaps)
         found = align_runs(
@@ -1444,6 +1481,10 @@ class _Batch:
 
     def is_kept(self, row: int) -> bool:
         return self.available[row]
+
+    def gone(self, row: int) -> bool:
+        """A row removed as a copy: not in the output."""
+        return self.matches[row] is not None
 
     def short_between(self, after: int, before: int) -> np.ndarray:
         """Shingles of the rows too short to index strictly between two rows (all kept: none is ever removed)."""
