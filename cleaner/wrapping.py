@@ -316,6 +316,14 @@ def _runs_on(prose: Sequence[bool], closed: Sequence[bool], first: int, last: in
     return any(prose[first : last + 2]) and sum(closed[first : last + 1]) * 2 < last - first + 1
 
 
+def _wider_after(widths: Sequence[float], text_lines: Sequence[bool], last: int, edge: float) -> bool:
+    """Whether the line after ``last`` is text wider than ``edge`` (a run's widest line and its
+    slack): no wrap of the run goes on there, so the run's last line is no wrap either — two
+    headings of one width over a paragraph set one to a line (``11. 本授权的未来改版`` /
+    ``附录 E. GNU 自由文本授权`` / ``自由软件基金会可能…``)."""
+    return last + 1 < len(widths) and text_lines[last + 1] and widths[last + 1] > edge
+
+
 def _closes_wider_run(
     widths: Sequence[float], full_widths: Sequence[float], closed: Sequence[bool], first: int, i: int
 ) -> bool:
@@ -358,6 +366,8 @@ def columns(
         first, low, high = _reach(widths, text_lines, i, -1, width, width, slack)
         last, low, high = _reach(widths, text_lines, i, 1, low, high, slack)
         run = last - first
+        if i == last and _wider_after(widths, text_lines, last, 2 * high):
+            continue  # a wrap goes on in its column: the run ends where its paragraph does
         # Only a run long enough to make the line full asks whether it is prose that runs on.
         if (run >= 2 or (run == 1 and width >= MIN_PAIR_WIDTH)) and _runs_on(prose, closed, first, last):
             if not _closes_wider_run(widths, full_widths, closed, first, i):

@@ -77,6 +77,17 @@ def test_a_line_ending_a_sentence_under_a_wider_column_is_not_full_of_the_narrow
     assert wrapping.columns(widths, [True] * 7, [True] * 7, [False] * 7)[3].full
 
 
+def test_the_last_line_of_a_run_before_a_line_twice_as_wide_is_no_wrap():
+    """Two headings of one width over a paragraph set one to a line: the paragraph, twice as wide,
+    cannot be the second heading's wrap going on; a tail no wider than the column can."""
+    closed = [False, False, True]
+    found = wrapping.columns([38, 40, 366], [True] * 3, [False, False, True], closed)
+    assert [c.full for c in found] == [True, False, False]
+    found = wrapping.columns([38, 40, 30], [True] * 3, [False, False, True], closed)
+    assert [c.full for c in found] == [True, True, False]
+    assert clean_layout(MANUAL_PAIR) == MANUAL_PAIR
+
+
 def test_irregular_fragments_give_no_width_evidence():
     """OCR of a whole page gives fragments of any length: no column, neither full nor short."""
     widths = [50, 24, 88, 30, 140]
@@ -538,6 +549,15 @@ def test_a_first_line_short_by_an_indent_of_a_full_line_under_it_lost_its_indent
 HELP_PAGE = (
     "选择表格的行数和列数。\n\n选择表格、行和列\n\n您可以使用键盘或鼠标在文本文档中选择表格。\n\n"
     "插入、编辑和链接框架\n\n框架是文本和图像的容器，您可以将其放置在页面上的任何位置。您还可以使用框架实现文本的分栏布局。"
+)
+
+
+# Two headings of one width over a paragraph, set one to a line (the KiCad 6.0 manual, zh, from
+# kicad-doc-zh 6.0.11, GPL-3+ or CC-BY-3.0+; the accuracy harness's `kicad` source).
+MANUAL_PAIR = (
+    "2. 安装和升级KiCad\n\n2.1. 从以前的版本迁移\n\n一般来说，要将设计迁移到新版本的KiCad中，只需用新版本打开"
+    "项目，然后打开原理图和PCB并保存每个文件。关于迁移设计时可能出现的具体问题的更多细节，将在本手册的原理图编辑器和PCB"
+    "编辑器章节中讲述。"
 )
 
 
