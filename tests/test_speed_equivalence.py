@@ -267,6 +267,8 @@ def _columns_walking_from_every_line(
         first, low, high = wrapping._reach(widths, text_lines, i, -1, width, width, slack)
         last, low, high = wrapping._reach(widths, text_lines, i, 1, low, high, slack)
         run = last - first
+        if i == last and wrapping._wider_after(widths, text_lines, last, 2 * high):
+            continue
         if (run >= 2 or (run == 1 and width >= wrapping.MIN_PAIR_WIDTH)) and wrapping._runs_on(
             prose, closed, first, last
         ):
