@@ -793,6 +793,11 @@ def _quoted_sentence(plain: str) -> bool:
     return len(plain) > 3 and plain[0] == "“" and plain[-1] == "”" and plain[-2] in "。！？…" and "“" not in plain[1:]
 
 
+# A label of one or two characters alone on its line (``附：``, ``注：``, ``答：``): it heads what
+# follows, and a sentence does not start with it after a full stop.
+_LONE_LABEL = regex.compile(r"^\p{Han}{1,2}[：:]$")
+
+
 def stop_score(a: Side, b: Side) -> float:
     """The join score of a break after a line that ends a sentence (see ``STOP_PRIOR``).
 
@@ -804,7 +809,7 @@ def stop_score(a: Side, b: Side) -> float:
     slack = _slack(a.width) * (2 if kind == "colon|quote" else 1)
     if not a.column.full or b.width > a.width + slack or a.plain.isascii() or b.code:
         return float("-inf")
-    if verse(a, b):
+    if verse(a, b) or _LONE_LABEL.match(b.plain):
         return float("-inf")
     if not b.column.full and not b.clause and not (kind == "colon|quote" and _quoted_sentence(b.plain)):
         return float("-inf")

