@@ -135,6 +135,11 @@ class FileOutcome:
         return list(collections.Counter(edit.stage for _, edit in self.changes).items())
 
 
+# Rounds of reading a document again after dedup (a join there can make a copy, whose removal
+# can make another join).
+MAX_AFTER_DEDUP_ROUNDS = 3
+
+
 class Corpus:
     """The pipeline plus the corpus-wide steps, for one run over many documents."""
 
@@ -231,16 +236,22 @@ class Corpus:
         stood apart as a running head would, may now occur once. The edits are marked
         (``AFTER_DEDUP`` in their detail): to put a removed paragraph back, ``cleaner restore``
         undoes them first."""
-        again = self.pipeline.relayout(doc)
-        changes = [
-            dataclasses.replace(edit, detail={**(edit.detail or {}), AFTER_DEDUP: True})
-            for edit in again.edits
-            if not edit.is_event
-        ]
-        if not changes:
-            return doc
-        renumber_steps(changes, edits[-1].step + 1 if edits else 0, edits)
-        return again.document
+        for _ in range(MAX_AFTER_DEDUP_ROUNDS):
+            again = self.pipeline.relayout(doc)
+            changes = [edit for edit in again.edits if not edit.is_event]
+            if not changes:
+                break
+            before = doc.paragraphs
+            doc = again.document
+            # A join can make a paragraph that copies one kept before (the next run would remove it).
+            fresh = _new_paragraphs(before, doc.paragraphs)
+            doc, removed = self.deduplicator.remove_exact_copies(doc, fresh) if self.deduplicator else (doc, [])
+            for group in (changes, removed):
+                marked = [dataclasses.replace(e, detail={**(e.detail or {}), AFTER_DEDUP: True}) for e in group]
+                renumber_steps(marked, edits[-1].step + 1 if edits else 0, edits)
+            if not removed:
+                break
+        return doc
 
     def finish(
         self,
@@ -622,6 +633,19 @@ def _reuse(
     if [doc.id for doc in loaded.documents] != [result.document.id for result in results]:
         return None
     return Prepared(loaded, results, found, reused=True)
+
+
+def _new_paragraphs(before: Sequence[str], after: Sequence[str]) -> list[int]:
+    """The paragraphs of ``after`` that ``before`` did not have, counted with repeats: a join that
+    makes a second copy of a paragraph is new."""
+    left = collections.Counter(before)
+    found = []
+    for i, paragraph in enumerate(after):
+        if left[paragraph]:
+            left[paragraph] -= 1
+        else:
+            found.append(i)
+    return found
 
 
 def _merge(result: Result, deduplicated: tuple[Document | None, list[Edit]]) -> tuple[Document | None, list[Edit]]:

@@ -318,6 +318,12 @@ FIXED_FILES.append(
 )
 
 
+# Fixed since a paragraph made by a join after dedup is checked for an exact copy kept before: once
+# dedup removed the second "00000000㟹0000", the short "0䑜。" (too short to be removed) was joined
+# to the first, which made a copy of "00000000㟹00000䑜。" that the next run removed.
+FIXED_FILES.append(("default", "0䑜。\n00000000㟹00000䑜。\n00000000㟹0000\n0䑜。\n00000000㟹0000"))
+
+
 @pytest.mark.parametrize(("name", "text"), DECODING_FIXED + FIXED_FILES)
 def test_counter_examples_through_files_stay_fixed(name: str, text: str) -> None:
     failure = check_file(name, text)

@@ -573,6 +573,19 @@ class Deduplicator:
             match = batch.matches[0]
         return match
 
+    def remove_exact_copies(self, doc: Document, fresh: Iterable[int]) -> tuple[Document, list[Edit]]:
+        """``doc`` without those of its paragraphs ``fresh`` whose key an indexed paragraph has
+        (rule ``exact``), and one edit per removal; indexes nothing. For paragraphs made after
+        ``doc`` was deduplicated, where two met once a copy between them went. Only exact copies:
+        a join of two paragraphs kept here would read as a fragment copy of themselves."""
+        removals: dict[int, tuple[str, dict[str, Any]]] = {}
+        for i in sorted(fresh):
+            match = self.is_duplicate(doc.paragraphs[i])
+            if match is not None and match.rule == "exact":
+                self.stats[match.rule] += 1
+                removals[i] = (match.rule, match.to_detail(i))
+        return _without(doc, removals, [])
+
     # -- internals ---------------------------------------------------------------------------
 
     def _guarded(self, docs: list[Sketched]) -> list[tuple[Document | None, list[Edit]]]:
