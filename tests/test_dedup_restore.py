@@ -324,3 +324,21 @@ def test_a_copy_removed_between_two_paragraphs_that_were_then_joined_goes_back_b
     restored = (tmp_path / "restored" / "a.txt").read_text(encoding="utf-8").split("\n\n")
     assert restored[2:5] == ["过去，渌口区是块相当的牌子，", "".join(lines), restored[4]]
     assert restored[4].startswith("——通过")
+
+
+def test_a_copy_a_join_made_after_dedup_is_removed_and_restore_puts_everything_back(tmp_path: Path) -> None:
+    """Dedup removes the second '00000000㟹0000'; the short '0䑜。' (too short to be removed) then
+    joins the first, which makes an exact copy of the paragraph above, removed too. Cleaning the
+    output again changes nothing, and restore gives back every paragraph, in order."""
+    lines = ["0䑜。", "00000000㟹00000䑜。", "00000000㟹0000", "0䑜。", "00000000㟹0000"]
+    src, out = tmp_path / "src", tmp_path / "out"
+    src.mkdir()
+    (src / "a.txt").write_text("\n".join(lines), encoding="utf-8")
+    assert CliRunner().invoke(clean_app, [str(src), str(out), "--quiet"]).exit_code == 0
+    cleaned = (out / "a.txt").read_text(encoding="utf-8")
+    assert cleaned == "0䑜。\n\n00000000㟹00000䑜。\n"
+    assert CliRunner().invoke(clean_app, [str(out), str(tmp_path / "again"), "--quiet"]).exit_code == 0
+    assert (tmp_path / "again" / "a.txt").read_text(encoding="utf-8") == cleaned
+    result = restore(out / ".cleaner" / "audit.jsonl.gz", out, "--out", tmp_path / "restored")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "restored" / "a.txt").read_text(encoding="utf-8") == "\n\n".join(lines) + "\n"
