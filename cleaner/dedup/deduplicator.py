@@ -962,12 +962,12 @@ class Deduplicator:
                 around[start] = self._present_shingles(batch, reach, passing_over)
             origin_shingles = self._origin_shingles(batch, center)
             if not self._copied_beyond(batch, unit, center, around[start]):
-                removed.update(self._contained(batch, d, range(start, end + 1), center, origin_shingles))
+                removed.update(self._contained(batch, d, range(start, end + 1), center, origin_shingles, passing_over))
                 continue
             original = self._original_run(batch, d, center, start)
             found = self._try_run(batch, d, range(start, end + 1), original, passing_over)
             if not found:
-                found = self._contained(batch, d, range(start, end + 1), center, origin_shingles)
+                found = self._contained(batch, d, range(start, end + 1), center, origin_shingles, passing_over)
             removed.update(found)
         return removed
 
@@ -980,7 +980,13 @@ class Deduplicator:
         return distinct(np.concatenate(present)) if present else np.zeros(0, dtype=np.uint32)
 
     def _contained(
-        self, batch: _Batch, d: int, seeds: range, center: tuple[str, int], original: np.ndarray
+        self,
+        batch: _Batch,
+        d: int,
+        seeds: range,
+        center: tuple[str, int],
+        original: np.ndarray,
+        passing_over: bool = False,
     ) -> dict[int, Match]:
         """Rows that copy part of the kept paragraph ``center``: the original was set together with
         its neighbour (a paragraph end that layout missed in one of the two texts). The rows are
@@ -996,6 +1002,8 @@ class Deduplicator:
 
         def inside(row: int) -> bool | None:
             """Wholly inside (True), not (False), or a short row inside, passed over (None)."""
+            if passing_over and batch.gone(row):
+                return None  # removed already: as if it were not there
             short = not analysis.is_indexable(row)
             if not (short or batch.is_open(row)):
                 return False
