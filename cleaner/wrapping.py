@@ -317,10 +317,10 @@ def _runs_on(prose: Sequence[bool], closed: Sequence[bool], first: int, last: in
 
 
 def _wider_after(widths: Sequence[float], text_lines: Sequence[bool], last: int, edge: float) -> bool:
-    """Whether the line after ``last`` is text wider than ``edge`` (a run's widest line and its
-    slack): no wrap of the run goes on there, so the run's last line is no wrap either — two
-    headings of one width over a paragraph set one to a line (``11. 本授权的未来改版`` /
-    ``附录 E. GNU 自由文本授权`` / ``自由软件基金会可能…``)."""
+    """Whether the line after ``last`` is text wider than ``edge`` (twice the run's widest line):
+    no wrap of the run goes on there, so the run's last line is no wrap either — two headings of
+    one width over a paragraph set one to a line (``11. 本授权的未来改版`` / ``附录 E. GNU 自由文本授权``
+    / ``自由软件基金会可能…``)."""
     return last + 1 < len(widths) and text_lines[last + 1] and widths[last + 1] > edge
 
 
@@ -499,15 +499,13 @@ def width_evidence(a: Side, b: Side) -> float:
 
 
 def _short_unit_before_wide(a: Side, b: Side) -> bool:
-    """A short line outside any column, a blank line, then a line at least twice as wide: a
-    heading or label over a paragraph in text set one paragraph to a line (as the output is:
-    ``选择表格、行和列`` over ``您可以使用键盘或鼠标在文本文档中选择表格…``), not a fragment of
-    it. Inside a wrapped paragraph the lines share a width; a page break cuts a paragraph set one
-    to a line anywhere, seldom within ten characters of its start, and a cut word or an open
-    clause there still outweighs this."""
-    return (
-        b.separator == BLANK and not a.column.full and a.width <= SHORT_UNIT and b.width >= SHORT_UNIT_RATIO * a.width
-    )
+    """A short line (not full: asked after ``width_evidence`` has looked at the column), a blank
+    line, then a line at least twice as wide: a heading or label over a paragraph in text set one
+    paragraph to a line (as the output is: ``选择表格、行和列`` over ``您可以使用键盘或鼠标在文本文档中
+    选择表格…``), not a fragment of it. Inside a wrapped paragraph the lines share a width; a page
+    break cuts a paragraph set one to a line anywhere, seldom within ten characters of its start,
+    and a cut word or an open clause there still outweighs this."""
+    return b.separator == BLANK and a.width <= SHORT_UNIT and b.width >= SHORT_UNIT_RATIO * a.width
 
 
 def lost_indent(a: Side, b: Side) -> float:
