@@ -292,3 +292,44 @@ def test_a_longer_near_copy_with_a_few_misread_characters_is_found_by_its_edits(
 )
 def test_a_longer_copy_with_a_changed_number_or_word_is_no_copy_by_its_edits(copy):
     assert copies(HAPPINESS, copy) == []
+
+
+# Accuracy harness gold: LibreOffice 7.4 help, zh-CN (MPL-2.0), and 呐喊 (Lu Xun, public domain, as
+# shipped with wordcloud 1.9.4). 16–19 letters and ideographs each.
+CERTIFICATE = "请不要信任此图标。要对证书进行检查和验证。"
+QUARREL = "八一嫂也发怒，大声说，“七斤嫂，你‘恨棒打人’……”"
+
+
+@pytest.mark.parametrize(
+    ("original", "copy"),
+    [
+        (CERTIFICATE, CERTIFICATE.replace("验证", "验发")),  # 验证 broken
+        (QUARREL, QUARREL.replace("发怒", "工怒").replace("七斤", "七会")),  # 发怒 broken, 七斤 a name
+    ],
+)
+def test_a_copy_of_fewer_than_twenty_characters_needs_a_misread_that_breaks_a_word(original, copy):
+    [edit] = copies(original, copy)
+    assert edit.rule == "short_near"
+    assert copies(original, copy, DedupOptions(short_min_length=20)) == []
+
+
+@pytest.mark.parametrize(
+    ("original", "copy"),
+    [
+        # Three cells of a help page's alignment list: a character put in, a character swapped.
+        ("将单元格内容与单元格下边缘对齐。", "将单元格内容与单元格上下边缘对齐。"),
+        ("将单元格内容与单元格的下边缘对齐。", "将单元格内容与单元格上下边缘对齐。"),
+        # A letter more in a line of code: 19 letters against 20.
+        ('<xsl:value-of select="@name"/>', '<xsl:value-of select="@num"/>'),
+    ],
+)
+def test_a_short_sentence_with_a_character_put_in_or_swapped_for_one_that_fits_is_kept(original, copy):
+    assert copies(original, copy) == []
+
+
+def test_a_character_breaking_a_word_of_any_length_marks_a_misread_close_by():
+    """基准线 is a word, if not a frequent pair: 基准还 breaks it, so the copy two paragraphs on is
+    a misread (LibreOffice help: lowering text to below the baseline)."""
+    lower = "减小选中文本的字体大小，并将文本降低到基准线以下。"
+    _, edits = Deduplicator().process(doc("a.txt", lower, "Y轴", lower.replace("基准线", "基准还")))
+    assert [e.rule for e in edits] == ["short_near"]
