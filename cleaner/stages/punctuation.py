@@ -71,7 +71,8 @@ Every edit's ``rule`` names the fix: ``halfwidth_comma``, ``halfwidth_semicolon`
 ``quotes``, ``single_quotes``, ``ellipsis``, ``dash``, ``number_comma``, ``halfwidth_period``, ``fullwidth_in_english``,
 ``ocr_bracket`` (brackets an OCR engine misread, mended by their pair: see :func:`ocr_brackets`),
 ``ocr_speck`` (a dot right after a Chinese mark: see :func:`speck_dots`), ``ocr_colon`` (a ``;``
-between a verb of speech and a quotation: see :func:`speech_colon`).
+between a verb of speech and a quotation: see :func:`speech_colon`), ``ocr_dash`` (``一一`` right
+before a mark, a dash misread: see :func:`ocr_dashes`).
 The stage repeats until
 nothing changes (one conversion can put a neighbour in Chinese context), each round a ``step``;
 a run of marks (``?!``, ``!!!``) is judged as one.
@@ -353,6 +354,21 @@ def speech_colon(text: str, at: int) -> bool:
     (True, False)
     """
     return at > 0 and text[at - 1] in _SPEECH_VERBS and _QUOTATION_AFTER.match(text, at + 1) is not None
+
+
+# A dash Tesseract reads as two 一 (``快来救人呀一一”``): the adverb 一一 ("one by one") is always
+# followed by its verb, never by a mark; a run of numerals (``十一一``, ``一一一``) is left alone.
+_OCR_DASH = re.compile(r"(?<![一二三四五六七八九十百千万〇零两])一一(?=[，。、；：？！”’」』）)…,.;:?!])")
+
+
+def ocr_dashes(text: str, lo: int = 0, hi: int | None = None) -> list[Change]:
+    """``一一`` right before a punctuation mark is a dash misread: ``——``.
+
+    >>> [c.after for c in ocr_dashes("快来救人呀一一”他说")], ocr_dashes("一一列举，一一作答")
+    (['——'], [])
+    """
+    hi = len(text) if hi is None else hi
+    return [Change(m.start(), m.end(), "——", "ocr_dash") for m in _OCR_DASH.finditer(text, lo, hi)]
 
 
 def dash(text: str, hyphens: re.Match[str], lo: int = 0, hi: int | None = None) -> Change | None:
@@ -730,7 +746,10 @@ def _fix(
     ellipsis = text.find("...", lo, hi) >= 0 or text.find("。。。", lo, hi) >= 0
     number = _FULLWIDTH_NUMBER_COMMA.search(text, lo, hi) is not None
     english = english and _ENGLISH_MARKS.search(text, lo, hi) is not None
-    if not (ellipsis or number or english or _CANDIDATES.search(text, lo, hi) or text.find(".", lo, hi) >= 0):
+    ocr_dash = text.find("一一", lo, hi) >= 0
+    if not (
+        ellipsis or number or english or ocr_dash or _CANDIDATES.search(text, lo, hi) or text.find(".", lo, hi) >= 0
+    ):
         return [], set()
     protected = _Protected(text, lo, hi)
     changes: list[Change] = []
@@ -776,6 +795,8 @@ def _fix(
             extra.append(change)
     if number:
         extra += number_comma(text, lo, hi)
+    if ocr_dash:
+        extra += [c for c in ocr_dashes(text, lo, hi) if c.start not in protected]
     if text.find(".", lo, hi) >= 0:
         extra += [c for c in sentence_period(text, lo, hi) if c.start not in protected]
         specks = [c for c in speck_dots(text, lo, hi) if c.end - 1 not in protected]
