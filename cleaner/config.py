@@ -164,10 +164,9 @@ class DedupOptions:
     # Short near copies (rule "short_near"): paragraphs of short_min_length to short_max_length
     # letters/digits/ideographs are decided by their edit script instead of the Jaccard similarity:
     # at most short_max_edits isolated edits (and short_max_ratio of the length), none in a number,
-    # no quotation mark added or removed, no character swapped for the same one twice; below 20
-    # such characters only substitutions, one of them breaking a word (see cleaner.dedup.short).
+    # no quotation mark added or removed, no character swapped for the same one twice.
     short_near: bool = True
-    short_min_length: int = 16
+    short_min_length: int = 20
     short_max_length: int = 45
     short_max_edits: int = 3
     short_max_ratio: float = 0.1

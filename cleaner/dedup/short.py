@@ -18,10 +18,7 @@ optimal alignment of them needs
 * no quotation mark or bracket added or taken away: a text that quotes a name the other does not
   (``在图表向导的第一页中`` / ``在「图表向导」的第一页中``, two help pages) is written otherwise;
 * no character swapped for the same other character twice (``「上移一层」…向上`` /
-  ``「下移一层」…向下``): one word for another, said twice, not two misreads;
-* below ``MIN_CONTENT_LOOSE`` letters, digits and ideographs (``short_min_length`` lets 16–19
-  in), substitutions only, one of them breaking a word: so short a sentence with a character put
-  in or swapped for one that fits is another sentence (``单元格下边缘`` / ``单元格上下边缘``).
+  ``「下移一层」…向下``): one word for another, said twice, not two misreads.
 
 Candidates come from the pigeonhole principle. An indexed key of length ``L`` is cut into
 ``max_edits + 1`` segments; a key within ``max_edits`` edits of it contains at least one segment
@@ -44,11 +41,6 @@ from cleaner.wrapping import word_pairs
 
 # Numerals that are not Unicode numeric (str.isnumeric covers digits and 〇一二…万亿).
 _EXTRA_NUMERALS = frozenset("两")
-# Below this many letters, digits and ideographs, a copy needs the mark of a misread: only
-# substitutions, one of them breaking a word (``验证`` / ``验发``). A character put in, left out or
-# swapped for one that breaks nothing makes another short text (``单元格下边缘`` / ``单元格上下边缘``,
-# ``单元格的下边缘`` / ``单元格上下边缘``).
-MIN_CONTENT_LOOSE = 20
 _TAG = np.uint64(0xD6E8FEB86659FD93)
 
 
@@ -205,8 +197,6 @@ def short_near_edits(a: Sequence[int], b: Sequence[int], max_edits: int, max_rat
     steps = edit_steps(a, b, limit)
     if steps is None:
         return None
-    if min(_content(a), _content(b)) < MIN_CONTENT_LOOSE and not _misread_only(a, b, steps):
-        return None
     edits = 0
     previous_edit = False
     swaps: set[tuple[int, int]] = set()
@@ -232,26 +222,13 @@ def short_near_edits(a: Sequence[int], b: Sequence[int], max_edits: int, max_rat
     return edits
 
 
-def _content(key: Sequence[int]) -> int:
-    """How many letters, digits and ideographs ``key`` has (what ``short_min_length`` counts)."""
-    return sum(chr(code).isalnum() for code in key)
-
-
 def breaks_a_word(a: Sequence[int], b: Sequence[int]) -> bool:
     """Whether ``b`` differs from ``a`` by a character that breaks a word of ``a`` (巩固 → 巩近):
     the sign of a misread character rather than of a text that says something else."""
     steps = edit_steps(a, b, max(len(a), len(b)))
-    return steps is not None and _breaks(a, b, steps)
-
-
-def _breaks(a: Sequence[int], b: Sequence[int], steps: list[tuple[str, int, int]]) -> bool:
-    return any(kind == "sub" and _in_word(a, i, in_word) and not _in_word(b, j, in_word) for kind, i, j in steps)
-
-
-def _misread_only(a: Sequence[int], b: Sequence[int], steps: list[tuple[str, int, int]]) -> bool:
-    """Whether ``steps`` only substitute characters, one of them breaking a word of ``a`` (or change nothing)."""
-    kinds = {kind for kind, _, _ in steps}
-    return kinds <= {"="} or (kinds <= {"=", "sub"} and _breaks(a, b, steps))
+    return steps is not None and any(
+        kind == "sub" and _in_word(a, i) and not _in_word(b, j, in_word) for kind, i, j in steps
+    )
 
 
 def _usual_pair(first: str, second: str) -> bool:
