@@ -88,6 +88,11 @@ OPENER_AFTER = -3.5
 OPENER_AFTER_FULL = -1.0
 CODE_LINE = -4.0
 VERSE = -9.0
+# Two whole lines of verse of one shape, two clauses or more each: a column falls on the clause
+# boundaries of both only by chance, so a comma at the end ("庐山秀出南斗傍，屏风九叠云锦张，" /
+# "影落明湖青黛光，…") is the poem's line break, not a sentence cut by the column (it outweighs the
+# comma and a full column). A column of one clause's width is common (narrow newspaper columns).
+WHOLE_VERSE = -15.0
 INDENTED_AFTER = -6.0
 SAME_SEPARATOR = 0.5
 BLANK_AFTER_SINGLES = -4.0
@@ -481,8 +486,8 @@ def closing_start(a: Side, b: Side) -> float:
 
 
 def prose_before(a: Side, b: Side) -> float:
-    if not a.clause:
-        return 0.0
+    if not a.clause or label_line(a, b):
+        return 0.0  # (the colon of a field, a label and its value, is no clause of prose)
     return PROSE_BEFORE + (INNER_STOP if a.inner_stop else 0.0)
 
 
@@ -675,6 +680,7 @@ def opener_after(a: Side, b: Side) -> float:
 
 _VERSE_LINE = regex.compile(r"^(?:(?:\p{Han}{5}[，。？！；、])+|(?:\p{Han}{7}[，。？！；、])+)$")
 _VERSE_ENDS = frozenset("，。？！；、\n")
+_CLAUSE = regex.compile(r"\p{Han}+[，。？！；、]")  # (the first clause of a verse line)
 
 
 def is_verse_line(text: str) -> bool:
@@ -685,11 +691,17 @@ def is_verse_line(text: str) -> bool:
 def verse(a: Side, b: Side) -> float:
     """Two lines of classical verse (five or seven characters a clause, each clause closed by a
     mark, as wide as each other) are lines of a poem, each on its own. The line above may already
-    hold the sentence that introduces the poem (``口号一绝云：时逢三五便团圆，``)."""
+    hold the sentence that introduces the poem (``口号一绝云：时逢三五便团圆，``). A line of two
+    clauses or more, all verse, over verse of the same clause is a poem's line however it ends
+    (``WHOLE_VERSE``), and so is the line under it, whatever a join has made of it already (a
+    poem's last clause, alone on its line)."""
     n = len(b.plain)
-    if b.plain[-1:] not in _VERSE_ENDS:
+    if b.plain[-1:] not in _VERSE_ENDS or not _VERSE_LINE.match(b.plain):
         return 0.0  # a verse line ends in a clause mark (or a line break after one): most lines do not
-    if len(a.plain) < n or not _VERSE_LINE.match(b.plain) or not _VERSE_LINE.match(a.plain[-n:]):
+    clause = _CLAUSE.match(b.plain).end()
+    if _VERSE_LINE.match(a.plain) and len(a.plain) >= 2 * clause and _CLAUSE.match(a.plain).end() == clause:
+        return WHOLE_VERSE
+    if len(a.plain) < n or not _VERSE_LINE.match(a.plain[-n:]):
         return 0.0
     if len(a.plain) > n and not blocks.ends_sentence(a.plain[:-n]):
         return 0.0  # the line ends in a verse-shaped clause of a longer sentence
@@ -699,18 +711,34 @@ def verse(a: Side, b: Side) -> float:
 _LABEL_LINE = regex.compile(r"^[^，。！？；：:、\s]{1,6}[：:][ \t]*[^，。！？；：:、]{1,16}$")
 
 
+# A label that is a word (作者：, 来源：; not a number: ``1：《虎踞钟山》导演潘西`` is a caption cut
+# short) and a value of a few characters (a name), a title in 《》 or dates in brackets aside.
+_SHORT_FIELD = regex.compile(r"\p{Han}{1,6}[：:][ \t]*(?:《[^》]*》|[（(〔][^）)〕]*[）)〕]|[^《（(〔]){1,6}$")
+
+
 def is_label_line(text: str) -> bool:
     """A label and its value on a line of their own: ``作者：杜甫``, ``来源：新华社``."""
     return _LABEL_LINE.match(text) is not None
 
 
 def label_line(a: Side, b: Side) -> float:
-    """A label and its value (``作者：杜甫``, ``来源：新华社``) over a clearly wider line: a field
-    of its own, not the start of a sentence cut by the column, which would be as wide as the
-    line after it."""
-    if a.varied_widths or not _han(b.plain[:1]) or not is_label_line(a.plain):
+    """A label and its value (``作者：杜甫``, ``来源：新华社``) over a clearly wider line, over
+    another label and its value, or (a word for its label) outside any column over a line at least
+    as wide: a field of its own. The start of a sentence cut by a column is a full line of that column (a value cut
+    short goes on in a narrower last line)."""
+    if not is_label_line(a.plain):
         return 0.0
-    return LABEL_LINE if b.width >= a.width + max(3 * _slack(a.width), 6.0) else 0.0
+    if is_label_line(b.plain):
+        return LABEL_LINE  # two fields of a record (题目：《柳》 / 作者：寇准), whatever their widths
+    if a.varied_widths or not _han(b.plain[:1]):
+        return 0.0
+    slack = _slack(a.width)
+    if b.width >= a.width + max(2 * slack, 6.0):
+        return LABEL_LINE
+    # As wide: a word for its label and a short value, a name or a title (作者：寇准（961－1023）),
+    # not cut inside a word; a longer value may be a sentence going on (注意：保存文档之前请先检查).
+    as_wide = not a.column.full and b.width >= a.width - slack and not split_word(a, b)
+    return LABEL_LINE if as_wide and _SHORT_FIELD.match(a.plain) else 0.0
 
 
 def code_line(a: Side, b: Side) -> float:

@@ -604,3 +604,55 @@ def test_a_lone_label_after_a_full_line_ending_a_sentence_heads_what_follows():
     out = clean_layout(text)
     assert "\n附：\n" in out and "礼品。附：" not in out
     assert "里送礼，每家至少是两三千元的礼品。" in out  # the column above is still joined
+
+
+# Held-out checks: poems as Debian's fortunes-zh 2.98 sets them (Tang and Song verse, public domain;
+# the package's tang300 and song100 files), a title and a byline over one couplet to a line.
+@pytest.mark.parametrize(
+    ("text", "cleaned"),
+    [
+        # 李白《庐山谣寄卢侍御虚舟》: couplets ending in a comma are the poem's lines, and so is
+        # its last clause alone on its line.
+        (
+            "五岳寻仙不辞远，一生好入名山游。\n庐山秀出南斗傍，屏风九叠云锦张，\n"
+            "影落明湖青黛光，金阙前开二峰长，\n银河倒挂三石梁，香炉瀑布遥相望，\n回崖沓嶂凌苍苍。\n",
+            "五岳寻仙不辞远，一生好入名山游。\n\n庐山秀出南斗傍，屏风九叠云锦张，\n\n"
+            "影落明湖青黛光，金阙前开二峰长，\n\n银河倒挂三石梁，香炉瀑布遥相望，\n\n回崖沓嶂凌苍苍。\n",
+        ),
+        # A byline (a label and its value) over the poem's first line, about as wide as it; over
+        # another label; over a line clearly wider.
+        (
+            "题目:《春日登楼怀旧》\n作者:寇准（961－1023）\n高楼聊引望，杳杳一川平。\n远水无人渡，孤舟尽日横。\n",
+            "题目:《春日登楼怀旧》\n\n作者:寇准（961－1023）\n\n高楼聊引望，杳杳一川平。\n\n远水无人渡，孤舟尽日横。\n",
+        ),
+        (
+            "《月下独酌》\n作者：李白\n花间一壶酒，独酌无相亲。\n举杯邀明月，对影成三人。\n",
+            "《月下独酌》\n\n作者：李白\n\n花间一壶酒，独酌无相亲。\n\n举杯邀明月，对影成三人。\n",
+        ),
+        (
+            "《蜀道难》\n作者：李白\n噫吁嚱，危乎高哉！\n蜀道之难难于上青天。\n",
+            "《蜀道难》\n\n作者：李白\n\n噫吁嚱，危乎高哉！\n\n蜀道之难难于上青天。\n",
+        ),
+    ],
+)
+def test_a_poem_keeps_its_lines_and_its_byline(text, cleaned):
+    assert clean_layout(text) == cleaned
+
+
+@pytest.mark.parametrize(
+    ("text", "cleaned"),
+    [
+        # A field's value cut inside a word goes on, in a column as in a line as wide (KiCad 6.0
+        # manual, zh, GPL-3+ or CC-BY-3.0+, as the accuracy harness wraps it).
+        (
+            "文件：选择是为\n电路板正面和背\n面的封装生成单\n独的文件。\n",
+            "文件：选择是为电路板正面和背面的封装生成单独的文件。\n",
+        ),
+        (
+            "文件：选择是为电路板正面和背\n面的封装生成单独的文件。\n",
+            "文件：选择是为电路板正面和背面的封装生成单独的文件。\n",
+        ),
+    ],
+)
+def test_a_label_whose_value_is_cut_inside_a_word_goes_on(text, cleaned):
+    assert clean_layout(text) == cleaned
