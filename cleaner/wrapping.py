@@ -709,23 +709,21 @@ def verse(a: Side, b: Side) -> float:
 
 
 _LABEL_LINE = regex.compile(r"^[^，。！？；：:、\s]{1,6}[：:][ \t]*[^，。！？；：:、]{1,16}$")
-
-
-# A label that is a word (作者：, 来源：; not a number: ``1：《虎踞钟山》导演潘西`` is a caption cut
-# short) and a value of a few characters (a name), a title in 《》 or dates in brackets aside.
+# A short field: a word for its label (作者：, 来源：; not a number: ``1：《虎踞钟山》导演潘西`` is a
+# caption cut short) and a value of a few characters (a name), a title in 《》 or dates in brackets aside.
 _SHORT_FIELD = regex.compile(r"\p{Han}{1,6}[：:][ \t]*(?:《[^》]*》|[（(〔][^）)〕]*[）)〕]|[^《（(〔]){1,6}$")
 
 
 def is_label_line(text: str) -> bool:
     """A label and its value on a line of their own: ``作者：杜甫``, ``来源：新华社``."""
-    return _LABEL_LINE.match(text) is not None
+    return ("：" in text or ":" in text) and _LABEL_LINE.match(text) is not None
 
 
 def label_line(a: Side, b: Side) -> float:
     """A label and its value (``作者：杜甫``, ``来源：新华社``) over a clearly wider line, over
-    another label and its value, or (a word for its label) outside any column over a line at least
-    as wide: a field of its own. The start of a sentence cut by a column is a full line of that column (a value cut
-    short goes on in a narrower last line)."""
+    another label and its value, or, a short field outside any column, over a line at least as
+    wide: a field of its own. The start of a sentence cut by a column is a full line of that
+    column, and a value cut short goes on in a narrower last line or inside a word."""
     if not is_label_line(a.plain):
         return 0.0
     if is_label_line(b.plain):
