@@ -606,8 +606,9 @@ def test_a_lone_label_after_a_full_line_ending_a_sentence_heads_what_follows():
     assert "里送礼，每家至少是两三千元的礼品。" in out  # the column above is still joined
 
 
-# Held-out checks: poems as Debian's fortunes-zh 2.98 sets them (Tang and Song verse, public domain;
-# the package's tang300 and song100 files), a title and a byline over one couplet to a line.
+# Held-out checks (python -m bench.heldout_verse): poems as Debian's fortunes-zh 2.98 sets them
+# (its tang300 and song100 files, GPL-3.0+; the verse is public domain), a title and a byline
+# over one couplet to a line.
 @pytest.mark.parametrize(
     ("text", "cleaned"),
     [
