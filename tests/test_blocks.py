@@ -61,9 +61,11 @@ def test_line_rhythm_of_lines_with_and_without_sentence_ends() -> None:
 
 def test_verse_lines_need_a_mark_at_the_end() -> None:
     a = Side("床前明月光，疑是地上霜。", NO_COLUMN)
-    assert wrapping.verse(a, Side("举头望明月，低头思故乡。", NO_COLUMN)) == wrapping.VERSE
+    # Whole couplets, one to a line: the poem's lines (a clause to a line is as likely a narrow column).
+    assert wrapping.verse(a, Side("举头望明月，低头思故乡。", NO_COLUMN)) == wrapping.WHOLE_VERSE
+    assert wrapping.verse(Side("床前明月光，", NO_COLUMN), Side("疑是地上霜。", NO_COLUMN)) == wrapping.VERSE
     a_break = Side("床前明月光，疑是地上霜。\n", NO_COLUMN)  # ``$`` is before a final line break too
-    assert wrapping.verse(a_break, Side("举头望明月，低头思故乡。\n", NO_COLUMN)) == wrapping.VERSE
+    assert wrapping.verse(a_break, Side("举头望明月，低头思故乡。\n", NO_COLUMN)) == wrapping.WHOLE_VERSE
     assert wrapping.verse(a, Side("举头望明月，低头思故乡", NO_COLUMN)) == 0.0
     assert wrapping.verse(a, Side("", NO_COLUMN)) == 0.0
 
