@@ -71,6 +71,9 @@ MIN_PAGE_SEQUENCE = 3
 MIN_HEAD_REPEATS = 2
 # A running head without a number stands beside at least one in HEAD_SHARE of the page numbers.
 HEAD_SHARE = 2
+# A page holds more text lines than this: numbers or labels that recur closer together are a
+# table's cells or a list's, set one to a line (``RAID5`` / ``3`` / ``可选`` / ``是``, row after row).
+MIN_PAGE_LINES = 8
 
 
 def page_number(plain: str) -> bool:
@@ -299,7 +302,8 @@ def _neighbours(plains: Sequence[str], i: int) -> list[int]:
 def _page_breaks(plains: Sequence[str], found: dict[int, str], bare: Sequence[int]) -> dict[int, str]:
     """Running heads without a number, and bare page numbers, told by where they stand: a short
     label that stands next to a page number (found, or a bare number), or opens the document, at
-    MIN_HEAD_REPEATS or more places, beside at least half the page numbers, and nowhere else is the
+    MIN_HEAD_REPEATS or more places (a page apart if the numbers are bare), beside at least half
+    the page numbers, and nowhere else is the
     document's running head (``红楼梦`` after ``- 12 -`` on every page), and the bare numbers beside
     it are its page numbers. A heading that recurs does not stand next to a page number each time."""
     numbers = set(bare) | {i for i, kind in found.items() if kind == PAGE_NUMBER}
@@ -321,6 +325,9 @@ def _page_breaks(plains: Sequence[str], found: dict[int, str], bare: Sequence[in
     for label, places in beside.items():
         if len(places) < MIN_HEAD_REPEATS or elsewhere[label] or not any(near for _, near in places):
             continue
+        formed = any(found.get(j) == PAGE_NUMBER for _, near in places for j in near)
+        if not formed and not _pages_apart([i for i, _ in places], plains):
+            continue  # beside bare numbers only, closer than pages: a table's cells
         if len(places) * HEAD_SHARE < len(numbers):
             continue  # a heading beside two of many page numbers by chance; a running head heads most pages
         for i, near in places:
@@ -401,8 +408,18 @@ def _is_running_head(label: str, number: int, labels: Counter[str], sorted_pages
 
 def _increasing_run(candidates: Sequence[int], plains: Sequence[str]) -> list[int]:
     """The bare-number lines, if at least MIN_PAGE_SEQUENCE of them count up through the
-    document (page numbers); otherwise none (a lone number is a list label or a figure)."""
+    document a page apart (page numbers); otherwise none (a lone number is a list label or a
+    figure, numbers close together a table's column)."""
     numbers = [_value(_NUMBER.search(plains[i]).group()) for i in candidates]
     if len(numbers) < MIN_PAGE_SEQUENCE or any(b <= a for a, b in pairwise(numbers)):
         return []
-    return list(candidates)
+    return list(candidates) if _pages_apart(candidates, plains) else []
+
+
+def _pages_apart(places: Sequence[int], plains: Sequence[str]) -> bool:
+    """Whether each of ``places`` (line indices, in order) is more than MIN_PAGE_LINES text lines
+    after the one before it, as a page's furniture is."""
+    for a, b in pairwise(places):
+        if sum(1 for plain in plains[a + 1 : b] if plain.strip()) <= MIN_PAGE_LINES:
+            return False
+    return True

@@ -60,14 +60,31 @@ def test_running_heads_recur_or_fit_the_page_numbers():
     assert furniture.find(["正文。", "第一名  95", "正文。"]) == {}
 
 
-def test_bare_numbers_are_page_numbers_only_when_they_count_up():
-    assert furniture.find(["甲。", "12", "乙。", "13", "丙。", "14"]) == {
-        1: "page_number",
-        3: "page_number",
-        5: "page_number",
-    }
-    assert furniture.find(["甲。", "12", "乙。", "3", "丙。", "14"]) == {}
+# A page's worth of running text: furniture stands a page apart (furniture.MIN_PAGE_LINES), and
+# bare numbers or labels closer together are a table's cells.
+BODY = [
+    "周瑞家的听说，便转身回来，",
+    "又问智能儿几时来的，",
+    "她师父往那里去了，",
+    "智能儿说一早就来了，",
+    "师父见过太太以后，",
+    "就往于老爷府里去了，",
+    "叫她在这里等着，",
+    "周瑞家的又问道，",
+    "十五的月例香供银子，",
+    "可曾得了没有，",
+]
+
+
+def test_bare_numbers_are_page_numbers_only_when_they_count_up_a_page_apart():
+    lines = ["甲。", *BODY, "12", "乙。", *BODY, "13", "丙。", *BODY, "14"]
+    numbers = [i for i, line in enumerate(lines) if line.isdigit()]
+    assert furniture.find(lines) == dict.fromkeys(numbers, "page_number")
+    assert furniture.find([line if line != "13" else "3" for line in lines]) == {}
     assert furniture.find(["甲。", "12", "乙。"]) == {}
+    # A table set one cell to a line (the Debian installation guide's RAID levels): no pages.
+    table = ["RAID1", "2", "可选", "是", "RAID5", "3", "可选", "是", "RAID6", "4", "可选", "是"]
+    assert furniture.find(["下表列出各级 RAID 的要求：", *table, "如您所见，各级各有长处。"]) == {}
 
 
 TEXT = "渌口区大力推动农村人居环境整治，果田\n\n- 12 -\n\n龙潭、三旺等乡村获评省级美丽乡村示范村。"
@@ -114,10 +131,28 @@ def test_page_numbers_as_an_ocr_engine_reads_them(line):
 def test_a_label_beside_page_numbers_is_a_running_head_and_bare_numbers_beside_it_are_pages():
     """Found in real Tesseract output of typeset pages: the book's title heads every page, with or
     without a number in a page-number form."""
-    lines = ["又有十三众尼僧，", "167", "", "红楼梦", "", "搭绣衣，众人", "168", "", "红楼梦", "", "都笑了。"]
-    assert furniture.find(lines) == {1: "page_number", 3: "running_head", 6: "page_number", 8: "running_head"}
+    lines = [
+        "又有十三众尼僧，",
+        *BODY,
+        "167",
+        "",
+        "红楼梦",
+        "",
+        "搭绣衣，众人",
+        *BODY,
+        "168",
+        "",
+        "红楼梦",
+        "",
+        "都笑了。",
+    ]
+    kinds = {"167": "page_number", "168": "page_number", "红楼梦": "running_head"}
+    assert furniture.find(lines) == {i: kinds[line] for i, line in enumerate(lines) if line in kinds}
     text = "\n".join(lines)
-    assert Pipeline(Config()).clean(text).text == "又有十三众尼僧，搭绣衣，众人都笑了。"
+    body = "".join(BODY)
+    assert Pipeline(Config().with_options({"dedup": {"enabled": False}})).clean(text).text == (
+        f"又有十三众尼僧，{body}搭绣衣，众人{body}都笑了。"
+    )
 
 
 def test_a_heading_that_recurs_away_from_page_numbers_is_not_a_running_head():
@@ -205,8 +240,8 @@ def test_specks_are_kept_with_debris_keep():
 
 def test_a_label_that_opens_the_document_and_stands_next_to_a_page_number_is_a_running_head():
     """Two pages: the head opens the first (no number above it) and follows the first page's number."""
-    lines = ["红楼梦", "", "第七回", "", "周瑞家的拿了匣子，", "142", "红楼梦", "", "走出房门。"]
-    assert furniture.find(lines) == {0: "running_head", 5: "page_number", 6: "running_head"}
+    lines = ["红楼梦", "", "第七回", "", "周瑞家的拿了匣子，", *BODY, "142", "红楼梦", "", "走出房门。"]
+    assert furniture.find(lines) == {0: "running_head", 15: "page_number", 16: "running_head"}
     # The same label also standing elsewhere (a heading of the text) is left alone everywhere.
     assert furniture.find([*lines, "", "红楼梦", "", "正文。"]) == {}
 
@@ -255,7 +290,27 @@ def test_a_running_head_with_a_speck_in_its_gap_and_another_letter_case_is_still
     assert furniture.find(lines) == {0: "running_head", 2: "running_head"}
 
 
-PAGES = "又有十三众尼僧，\n167\n\n红楼梦\n\n搭绣衣，众人\n168\n\n红楼梦\n\n都笑了。"
+# Another page's text, for the second page and the text file (else dedup finds copies).
+OTHER = [
+    "那边屋里的丫头们，",
+    "正在廊下说着闲话，",
+    "看见有人进来，",
+    "忙都站了起来，",
+    "一个打起帘子，",
+    "一个端过茶来，",
+    "又有人去回话，",
+    "说外头来了客人，",
+    "请姑娘们出去见见，",
+    "大家听了这话，",
+]
+
+
+def _pages(first: list[str], second: list[str]) -> str:
+    one, two = "\n".join(first), "\n".join(second)
+    return f"又有十三众尼僧，\n{one}\n167\n\n红楼梦\n\n搭绣衣，众人\n{two}\n168\n\n红楼梦\n\n都笑了。"
+
+
+PAGES = _pages(BODY, OTHER)
 
 
 def _run(tmp_path, *options):
@@ -269,7 +324,7 @@ def _run(tmp_path, *options):
     src.mkdir(parents=True, exist_ok=True)
     records = [{"id": 1, "text": PAGES}, {"id": 2, "text": "没有页码的一段文字。"}]
     (src / "pages.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), "utf-8")
-    (src / "pages.txt").write_text(PAGES.replace("众人", "大家"), encoding="utf-8")
+    (src / "pages.txt").write_text(_pages(OTHER[::-1], BODY[::-1]).replace("众人", "大家"), encoding="utf-8")
     result = CliRunner().invoke(clean_app, [str(src), str(dst), "--no-config", *options])
     verified = CliRunner().invoke(app, ["verify", str(src), str(dst)])
     return result, verified, dst
@@ -282,7 +337,7 @@ def test_furniture_mark_lists_what_was_dropped_in_each_json_lines_record(tmp_pat
     assert result.exit_code == 0, result.output
     assert verified.exit_code == 0, verified.output
     first, second = (json.loads(line) for line in (dst / "pages.jsonl").read_text("utf-8").splitlines())
-    assert first["text"] == "又有十三众尼僧，搭绣衣，众人都笑了。"
+    assert first["text"] == f"又有十三众尼僧，{''.join(BODY)}搭绣衣，众人{''.join(OTHER)}都笑了。"
     assert first["furniture"] == [
         {"kind": "page_number", "text": "167"},
         {"kind": "running_head", "text": "红楼梦"},
@@ -291,7 +346,8 @@ def test_furniture_mark_lists_what_was_dropped_in_each_json_lines_record(tmp_pat
     ]
     assert second["furniture"] == []
     # A text file has no place for metadata: mark drops the lines as drop does (the audit record has them).
-    assert (dst / "pages.txt").read_text("utf-8") == "又有十三众尼僧，搭绣衣，大家都笑了。\n"
+    text = f"又有十三众尼僧，{''.join(OTHER[::-1])}搭绣衣，大家{''.join(BODY[::-1])}都笑了。\n"
+    assert (dst / "pages.txt").read_text("utf-8") == text
 
 
 def test_furniture_and_debris_flags_choose_as_the_config_does(tmp_path):
