@@ -288,6 +288,28 @@ def test_markup_strip_and_keep():
     assert kept == text and edits == []
 
 
+# The Debian installation guide, zh_CN (installation-guide-amd64 20230508, GPL-2+), as its HTML
+# pages read when each block is a line: a root shell's prompt and a preseed file's comments.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "下一步，在分区上创建文件系统：\n\n# mke2fs -j /dev/sda6\n\n建立 ext2 格式的文件系统，要去掉 -j。",
+        "配置时区：\n\n# dpkg-reconfigure tzdata\n\n设置好以后，重新启动。",
+        "# Keyboard selection.\nd-i keyboard-configuration/xkb-keymap select us\n"
+        "# d-i keyboard-configuration/toggle select No toggling",
+        "#" * 70 + "\n# /etc/network/interfaces -- configuration file for ifup(8), ifdown(8)",
+    ],
+)
+def test_a_hash_in_a_listing_is_no_heading_mark(text):
+    assert not [e for e in run(text, STRIP)[1] if e.rule == "strip_heading_mark"]
+
+
+def test_a_heading_in_ascii_among_chinese_text_is_still_one():
+    out, edits = run("# Introduction\n\n本章介绍安装的步骤。", STRIP)
+    assert out == "Introduction\n\n本章介绍安装的步骤。"
+    assert [e.rule for e in edits] == ["strip_heading_mark"]
+
+
 def test_strip_keeps_a_mark_the_text_would_be_lost_without():
     """A heading that would read as the rest of an unfinished sentence once its `#` is gone keeps it."""
     text = "今天天气很好，风也不大，我们一起去\n\n# 公园里，看花\n\n“好。”"

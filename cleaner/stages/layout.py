@@ -1032,15 +1032,48 @@ def structural_changes(text: str, decided: Plan, chains: list[Chain] | None = No
 
 
 def block_mark_changes(text: str) -> list[Change]:
-    """Changes removing the block marks (``#`` headings, ``-`` bullets) at the start of every line."""
+    """Changes removing the block marks (``#`` headings, ``-`` bullets) at the start of every line.
+
+    A ``#`` in a listing is no heading's mark: before a command (``# mke2fs -j /dev/sda6``, a root
+    shell's prompt; ``# dpkg-reconfigure tzdata``), or on a line of ASCII next to another line
+    starting with ``#`` or to a line of ASCII, no blank line between (a comment in a
+    configuration file, ``# Keyboard selection.`` over ``d-i keyboard-configuration/…``)."""
     changes = []
     for mark in blocks.BLOCK_MARKS.finditer(text):
         end = text.find("\n", mark.start())
-        if furniture.page_number(text[mark.start() : len(text) if end < 0 else end].strip()):
+        line = text[mark.start() : len(text) if end < 0 else end]
+        if furniture.page_number(line.strip()):
             continue  # "- 12 -" is a page number kept as it is, not a list item
-        rule = "strip_heading_mark" if mark.group().lstrip(" \t").startswith("#") else "strip_list_mark"
-        changes.append(Change(mark.start(), mark.end(), "", rule))
+        heading = mark.group().lstrip(" \t").startswith("#")
+        if heading and _in_listing(text, mark.start(), end, line[mark.end() - mark.start() :]):
+            continue
+        changes.append(Change(mark.start(), mark.end(), "", "strip_heading_mark" if heading else "strip_list_mark"))
     return changes
+
+
+def _in_listing(text: str, start: int, end: int, content: str) -> bool:
+    """Whether the ``#`` line at ``start`` (ending at ``end``, -1 at the text's end; ``content``
+    after its mark) is a prompt or a comment in a listing (see :func:`block_mark_changes`)."""
+    if wrapping.is_code(content):
+        return True
+    ascii_line = content.isascii()
+    if ascii_line and content[:1] in _COMMAND_STARTS:
+        return True
+    neighbours = []
+    if start > 0:
+        neighbours.append(text[text.rfind("\n", 0, start - 1) + 1 : start - 1])
+    if end >= 0:
+        after = text.find("\n", end + 1)
+        neighbours.append(text[end + 1 : len(text) if after < 0 else after])
+    for neighbour in neighbours:
+        stripped = neighbour.strip()
+        if stripped.startswith("#") or (ascii_line and stripped and stripped.isascii()):
+            return True
+    return False
+
+
+# What a command after a prompt starts with (a heading in the text starts otherwise: ``# Introduction``).
+_COMMAND_STARTS = frozenset("abcdefghijklmnopqrstuvwxyz/.~$")
 
 
 def bold_changes(text: str) -> list[Change]:
