@@ -88,6 +88,9 @@ OPENER_AFTER = -3.5
 OPENER_AFTER_FULL = -1.0
 CODE_LINE = -4.0
 VERSE = -9.0
+RECORD_LINES = -9.0
+LISTING_BEFORE_TEXT = -3.0
+MIN_LISTING_LINE = 12  # characters: shorter ASCII lines are names and terms a column may cut off
 # Two whole lines of verse of one shape, two clauses or more each: a column falls on the clause
 # boundaries of both only by chance, so a comma at the end ("庐山秀出南斗傍，屏风九叠云锦张，" /
 # "影落明湖青黛光，…") is the poem's line break, not a sentence cut by the column (it outweighs the
@@ -646,6 +649,27 @@ def tail_line(a: Side, b: Side) -> float:
     return TAIL_LINE_NEAR if b.width <= a.width else 0.0
 
 
+def record_lines(a: Side, b: Side) -> float:
+    """Two lines of ASCII that start with the same token, one holding more than letters (``d-i
+    mirror/protocol string ftp`` / ``d-i mirror/country string manual``, ``/dev/XXX /boot …``):
+    records of a listing, one to a line. Wrapped prose seldom starts two lines alike."""
+    if not (a.plain.isascii() and b.plain.isascii()):
+        return 0.0
+    first = a.plain.split(None, 1)
+    if not first or len(token := first[0]) < 2 or token.isalpha():
+        return 0.0
+    return RECORD_LINES if b.plain.split(None, 1)[:1] == [token] else 0.0
+
+
+def listing_before_text(a: Side, b: Side) -> float:
+    """A line with no Han character, of a few words (a command, a setting: ``d-i netcfg/enable
+    boolean false``), over a line that starts with one: a line of a listing over the text after
+    it. A sentence wrapped in a Chinese column puts Han characters on nearly every line."""
+    if not _han(b.plain[:1]) or len(a.plain) < MIN_LISTING_LINE or not a.plain.isascii():
+        return 0.0
+    return LISTING_BEFORE_TEXT if " " in a.plain.strip() else 0.0
+
+
 def latin_run(a: Side, b: Side) -> float:
     if not (a.latin_end and b.latin_start):
         return 0.0
@@ -794,6 +818,8 @@ EVIDENCE = (
     open_pair,
     tail_line,
     latin_run,
+    record_lines,
+    listing_before_text,
     number_unit,
     opener_after,
     code_line,

@@ -657,3 +657,20 @@ def test_a_poem_keeps_its_lines_and_its_byline(text, cleaned):
 )
 def test_a_label_whose_value_is_cut_inside_a_word_goes_on(text, cleaned):
     assert clean_layout(text) == cleaned
+
+
+# Held-out: the Debian installation guide, zh_CN (installation-guide-amd64 20230508, GPL-2+), as its
+# HTML pages read one block to a line: a preseed listing and a table of mount points.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "d-i mirror/protocol string ftp\nd-i mirror/country string manual\n"
+        "d-i mirror/http/hostname string http.us.debian.org\n",
+        "/dev/XXX    /boot    ext3    ro,nosuid,nodev    0    2\n"
+        "/dev/XXX    /home    ext3    rw,nosuid,nodev    0    2\n",
+        "d-i hw-detect/load_firmware boolean true\n\n请注意，如果 netcfg/get_netmask 已经预置，那么它会被使用。\n",
+    ],
+)
+def test_lines_of_a_listing_stay_apart(text):
+    cleaned = clean_layout(text)
+    assert [line for line in cleaned.split("\n") if line] == [line for line in text.split("\n") if line]
