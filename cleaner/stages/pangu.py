@@ -37,6 +37,11 @@ import re
 
 from cleaner import links
 
+# Marks that need no space beside them: Chinese sentence punctuation and full-width brackets (``框架
+# （如 React 等） 的`` → ``框架（如 React 等）的``), which carry their own spacing. No rule here puts
+# one there (the spacing stage takes such a space away).
+NO_SPACE_BESIDE = frozenset("，。、；：！？（）")
+
 # pangu's CJK: ideographs, kana, bopomofo, radicals and enclosed letters — not CJK punctuation.
 CJK = (
     "\u2e80-\u2eff\u2f00-\u2fdf\u3040-\u309f\u30a0-\u30fa\u30fc-\u30ff\u3100-\u312f\u3200-\u32ff"
@@ -272,9 +277,10 @@ def _operator_spaces(info: _Line, insertions: dict[int, str]) -> None:
             if match.group()[0] == "|" and not info.pipe_separates:
                 continue
             start, end = match.span()
-            if start and line[start - 1] not in " \t" and not _opens(info, start - 1):
+            before, after = line[start - 1 : start], line[end : end + 1]
+            if before and before not in " \t" and before not in NO_SPACE_BESIDE and not _opens(info, start - 1):
                 insertions.setdefault(start, "cjk_symbol_space")
-            if end < len(line) and line[end] not in " \t" and not _closes(info, end):
+            if after and after not in " \t" and after not in NO_SPACE_BESIDE and not _closes(info, end):
                 insertions.setdefault(end, "cjk_symbol_space")
     if not info.slash_joins:
         for match in re.finditer("/", line):

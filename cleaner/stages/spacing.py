@@ -61,9 +61,7 @@ LATIN = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012345678
 LATIN_END = LATIN | {"%", "\u2030"}
 # Chinese sentence punctuation: marks running text, and needs no space beside it.
 SENTENCE_PUNCT = frozenset("，。、；：！？")
-# Marks that need no space beside them: sentence punctuation and full-width brackets (``框架 （如
-# React 等） 的`` → ``框架（如 React 等）的``), which carry their own spacing.
-NO_SPACE_BESIDE = SENTENCE_PUNCT | {"（", "）"}
+NO_SPACE_BESIDE = pangu.NO_SPACE_BESIDE
 # Full-width quotation marks and title brackets: in prose they sit against the text they quote and
 # the text around them; a space beside one, next to a Han character, is OCR's or extraction's.
 QUOTE_MARKS = frozenset("“”‘’「」『』《》〈〉")
