@@ -70,23 +70,20 @@ def default_jobs() -> int:
 
 
 @dataclass
-class _Worker:
-    process: BaseProcess
-    conn: Connection
-    ready: bool = False
-    task: int | None = None  # index of the item it is working on
-
-
-@dataclass
 class _Schedule(Generic[Outcome]):
     """The state of one ordered map: what is done, what is next to hand out."""
 
-    count: int
+    items: Sequence[Any]
     window: int
+    failed: Callable[[Any, str], Outcome]
     done: dict[int, Outcome] = field(default_factory=dict)
     retry: collections.deque[int] = field(default_factory=collections.deque)
     next_out: int = 0  # the next index to yield
     next_in: int = 0  # the next index never handed out
+
+    @property
+    def count(self) -> int:
+        return len(self.items)
 
     def next_task(self) -> int | None:
         """The next item to hand out, if any is due within the window ahead of the next to yield."""
@@ -98,12 +95,24 @@ class _Schedule(Generic[Outcome]):
         return None
 
 
+@dataclass
+class _Worker:
+    process: BaseProcess
+    conn: Connection
+    ready: bool = False
+    task: tuple[_Schedule[Any], int] | None = None  # the schedule and index of the item it is working on
+
+
 class WorkerPool(Generic[Item, Outcome]):
     """``jobs`` worker processes, each built with ``setup(*setup_args)`` and running ``task(state, item)``.
 
     Use it as a context manager: leaving the block, however it is left, kills the workers and waits
     for them, so no worker outlives it. ``failed(item, reason)`` makes the result of an item whose
     worker died on it or let an exception escape.
+
+    While an ordered map is under way (between two of its outcomes), :meth:`run_now` runs other
+    items on the same workers ahead of the map's next ones: a second kind of work that the
+    caller needs before it goes on with the map's outcomes.
     """
 
     def __init__(
@@ -122,6 +131,7 @@ class WorkerPool(Generic[Item, Outcome]):
         self._context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else None)
         self._workers: list[_Worker] = []
         self._start_failures = 0
+        self._schedules: list[_Schedule[Any]] = []  # under way, the first handed out first
 
     def __enter__(self) -> WorkerPool[Item, Outcome]:
         for _ in range(self.jobs):
@@ -142,30 +152,52 @@ class WorkerPool(Generic[Item, Outcome]):
     def map_ordered(self, items: Sequence[Item], window: int) -> Iterator[Outcome]:
         """Each item's outcome, in the order of ``items``, at most ``window`` items ahead of the next
         outcome to be yielded (so memory stays bounded however slow one item is)."""
-        schedule: _Schedule[Outcome] = _Schedule(len(items), max(window, self.jobs))
-        while schedule.next_out < schedule.count:
-            self._hand_out(items, schedule)
-            if schedule.next_out not in schedule.done:
-                self._collect(items, schedule)
-            while schedule.next_out in schedule.done:
-                yield schedule.done.pop(schedule.next_out)
-                schedule.next_out += 1
+        schedule: _Schedule[Outcome] = _Schedule(items, max(window, self.jobs), self._failed)
+        self._schedules.append(schedule)
+        try:
+            while schedule.next_out < schedule.count:
+                self._hand_out()
+                if schedule.next_out not in schedule.done:
+                    self._collect()
+                while schedule.next_out in schedule.done:
+                    yield schedule.done.pop(schedule.next_out)
+                    schedule.next_out += 1
+        finally:
+            self._schedules.remove(schedule)
 
-    def _hand_out(self, items: Sequence[Item], schedule: _Schedule[Outcome]) -> None:
+    def run_now(self, items: Sequence[Any], failed: Callable[[Any, str], Any]) -> list[Any]:
+        """Each of ``items``' outcomes, in order, the items handed out before any further item of a
+        map under way (whose outcomes that come in meanwhile are kept for it). ``failed(item,
+        reason)`` makes the outcome of an item whose worker died on it or let an exception escape."""
+        schedule: _Schedule[Any] = _Schedule(items, max(len(items), 1), failed)
+        self._schedules.insert(0, schedule)
+        try:
+            while len(schedule.done) < schedule.count:
+                self._hand_out()
+                if len(schedule.done) < schedule.count:
+                    self._collect()
+        finally:
+            self._schedules.remove(schedule)
+        return [schedule.done[index] for index in range(schedule.count)]
+
+    def _hand_out(self) -> None:
         for worker in self._workers:
             if worker.task is not None:
                 continue
-            index = schedule.next_task()
-            if index is None:
+            for schedule in self._schedules:
+                index = schedule.next_task()
+                if index is not None:
+                    break
+            else:
                 return
             try:
-                worker.conn.send(items[index])
+                worker.conn.send(schedule.items[index])
             except (OSError, ValueError):  # it died while idle; its death is seen by _collect
                 schedule.retry.appendleft(index)
                 return
-            worker.task = index
+            worker.task = (schedule, index)
 
-    def _collect(self, items: Sequence[Item], schedule: _Schedule[Outcome]) -> None:
+    def _collect(self) -> None:
         """Wait for at least one message or death among the workers and deal with each."""
         by_handle: dict[Any, _Worker] = {}
         for worker in self._workers:
@@ -175,15 +207,15 @@ class WorkerPool(Generic[Item, Outcome]):
             if all(worker is not by_handle[handle] for worker in woken):
                 woken.append(by_handle[handle])
         for worker in woken:
-            self._read(worker, items, schedule)
+            self._read(worker)
 
-    def _read(self, worker: _Worker, items: Sequence[Item], schedule: _Schedule[Outcome]) -> None:
+    def _read(self, worker: _Worker) -> None:
         """Take what ``worker`` says (its last words come before its death), or replace it if it died."""
         while worker.conn.poll():
             try:
                 message = worker.conn.recv()
             except Exception:  # end of file (it died), or an answer cut off by its death
-                self._replace(worker, items, schedule)
+                self._replace(worker)
                 return
             if message == _READY:
                 worker.ready = True
@@ -192,24 +224,26 @@ class WorkerPool(Generic[Item, Outcome]):
             ok, payload = message
             if ok == _SETUP_FAILED:  # the same setup would fail in every worker
                 raise WorkerStartError(f"a worker process could not start ({payload})")
-            index, worker.task = worker.task, None
-            assert index is not None
-            schedule.done[index] = payload if ok else self._failed(items[index], payload)
+            task, worker.task = worker.task, None
+            assert task is not None
+            schedule, index = task
+            schedule.done[index] = payload if ok else schedule.failed(schedule.items[index], payload)
             return
         if not worker.process.is_alive():
-            self._replace(worker, items, schedule)
+            self._replace(worker)
 
-    def _replace(self, worker: _Worker, items: Sequence[Item], schedule: _Schedule[Outcome]) -> None:
+    def _replace(self, worker: _Worker) -> None:
         """A dead worker's item fails (or, if it died before it was ready, is handed out again)."""
         worker.process.join(_DYING)  # its pipe can close a moment before it has finished exiting
         _kill(worker)
         self._workers.remove(worker)
         if worker.task is not None:
+            schedule, index = worker.task
             if worker.ready:
                 reason = f"the worker process cleaning it died ({_death(worker.process.exitcode)})"
-                schedule.done[worker.task] = self._failed(items[worker.task], reason)
+                schedule.done[index] = schedule.failed(schedule.items[index], reason)
             else:
-                schedule.retry.appendleft(worker.task)
+                schedule.retry.appendleft(index)
         if not worker.ready:
             self._start_failures += 1
             if self._start_failures >= _START_FAILURES:
