@@ -147,6 +147,9 @@ class Corpus:
         self.config = config or Config()
         EncodingChoice.parse(self.config.input.encoding)  # a bad encoding name stops the run before it starts
         self.pipeline = Pipeline(self.config)
+        # Reads documents again after dedup (Pipeline.relayout) elsewhere, e.g. on worker processes:
+        # one result per document, None where it is to be done here. None: all done here.
+        self.relayouts: Callable[[list[Document]], list[Result | None]] | None = None
         self.deduplicator = None
         if self.config.dedup.enabled:
             from cleaner.dedup import Deduplicator
@@ -173,10 +176,11 @@ class Corpus:
         prepared: Prepared,
         text_field: str = "text",
         deduplicated: list[tuple[Document | None, list[Edit]]] | None = None,
+        ahead: dict[str, tuple[Document, Result]] | None = None,
     ) -> FileOutcome:
         """:meth:`finish`, with a failure in it costing this file only (skipped with the reason)."""
         try:
-            return self.finish(prepared, text_field, deduplicated)
+            return self.finish(prepared, text_field, deduplicated, ahead)
         except Exception as exc:
             loaded = prepared.loaded
             return _internal_error(loaded.source, loaded.encoding, exc)
@@ -206,12 +210,16 @@ class Corpus:
                     yield from item.documents()
 
         def ready() -> Iterator[FileOutcome]:
+            group: list[FileOutcome | tuple[Prepared, list[tuple[Document | None, list[Edit]]]]] = []
             while pending and (isinstance(pending[0], FileOutcome) or len(done) >= len(pending[0].results)):
                 item = pending.popleft()
-                if isinstance(item, FileOutcome):
-                    yield item
+                group.append(item if isinstance(item, FileOutcome) else (item, [done.popleft() for _ in item.results]))
+            ahead = self._relayout_ahead([entry for entry in group if isinstance(entry, tuple)])
+            for entry in group:
+                if isinstance(entry, FileOutcome):
+                    yield entry
                 else:
-                    yield self.finish_or_skip(item, text_field, [done.popleft() for _ in item.results])
+                    yield self.finish_or_skip(entry[0], text_field, entry[1], ahead)
 
         for output in self.deduplicator.process_all(documents()):
             done.append(output)
@@ -228,16 +236,39 @@ class Corpus:
         else:
             self.deduplicator.settle(outcome.source.rel)
 
-    def _clean_after_removals(self, doc: Document, edits: list[Edit]) -> Document:
+    def _relayout_ahead(
+        self, files: list[tuple[Prepared, list[tuple[Document | None, list[Edit]]]]]
+    ) -> dict[str, tuple[Document, Result]]:
+        """The first after-dedup reading (:meth:`_clean_after_removals`) of each document of
+        ``files`` dedup removed paragraphs from, made together (by :attr:`relayouts`, on the worker
+        processes, where there are some), by document id, with the document it read. It needs no
+        dedup state; :meth:`finish` uses one only if its document is still the one read (a file
+        withdrawn meanwhile can give a paragraph back), else it reads the document itself."""
+        documents = []
+        for _, steps in files:
+            for cleaned, corpus_edits in steps:  # as decided: reinstate (withdrawals) is rare, and counts
+                if cleaned is not None and any(not edit.is_event for edit in corpus_edits):
+                    documents.append(cleaned)
+        if not documents:
+            return {}
+        reads = self.relayouts(documents) if self.relayouts is not None else relayout_here(self.pipeline, documents)
+        return {doc.id: (doc, read) for doc, read in zip(documents, reads, strict=True) if read is not None}
+
+    def _clean_after_removals(
+        self, doc: Document, edits: list[Edit], ahead: tuple[Document, Result] | None = None
+    ) -> Document:
         """``doc``, from which the corpus-wide steps removed paragraphs, cleaned once more as the
         next run would clean it (``Pipeline.relayout``), the edits (events aside) appended to
         ``edits`` after the corpus-wide steps': where a copy went, two paragraphs now meet
         (``…是块相当的牌子，`` / ``——通过…``) and may read as one; a line that recurred, and so
         stood apart as a running head would, may now occur once. The edits are marked
         (``AFTER_DEDUP`` in their detail): to put a removed paragraph back, ``cleaner restore``
-        undoes them first."""
-        for _ in range(MAX_AFTER_DEDUP_ROUNDS):
-            again = self.pipeline.relayout(doc)
+        undoes them first. ``ahead``: the first reading, made already, and the document it read."""
+        for round_ in range(MAX_AFTER_DEDUP_ROUNDS):
+            if round_ == 0 and ahead is not None and _same_document(ahead[0], doc):
+                again = ahead[1]
+            else:
+                again = self.pipeline.relayout(doc)
             changes = [edit for edit in again.edits if not edit.is_event]
             if not changes:
                 break
@@ -258,11 +289,13 @@ class Corpus:
         prepared: Prepared,
         text_field: str = "text",
         deduplicated: list[tuple[Document | None, list[Edit]]] | None = None,
+        ahead: dict[str, tuple[Document, Result]] | None = None,
     ) -> FileOutcome:
         """One file whose documents went through the pipeline, after the corpus-wide steps.
 
         ``deduplicated`` holds the dedup step's result for each document when the caller ran it in
-        batches; ``None`` runs the corpus-wide steps here, document by document.
+        batches; ``None`` runs the corpus-wide steps here, document by document. ``ahead``: first
+        after-dedup readings made already (:meth:`_relayout_ahead`).
         """
         loaded = prepared.loaded
         outputs: list[Document | None] = []
@@ -273,7 +306,7 @@ class Corpus:
                 step = self.deduplicator.reinstate(result.document, step)
             cleaned, doc_edits = _merge(result, step)
             if cleaned is not None and any(not edit.is_event for edit in step[1]):
-                cleaned = self._clean_after_removals(cleaned, doc_edits)
+                cleaned = self._clean_after_removals(cleaned, doc_edits, (ahead or {}).get(cleaned.id))
             outputs.append(cleaned)
             edits.extend((doc.id, edit) for edit in doc_edits)
         marks = None
@@ -319,6 +352,22 @@ def furniture_marks(edits: list[Edit]) -> list[dict[str, str]]:
         for edit in edits
         if edit.stage == "layout" and edit.rule in FURNITURE_RULES
     ]
+
+
+def relayout_here(pipeline: Pipeline, documents: list[Document]) -> list[Result | None]:
+    """:meth:`Pipeline.relayout` of each document; ``None`` for one it fails on (read again by
+    :meth:`Corpus.finish`, where the failure skips its file alone)."""
+    reads: list[Result | None] = []
+    for doc in documents:
+        try:
+            reads.append(pipeline.relayout(doc))
+        except Exception:
+            reads.append(None)
+    return reads
+
+
+def _same_document(one: Document, other: Document) -> bool:
+    return one is other or (one.id == other.id and one.text == other.text and one.meta == other.meta)
 
 
 def _by_document(documents: list[Document], edits: list[tuple[str, Edit]]) -> list[list[Edit]]:
@@ -491,9 +540,40 @@ def _init_worker(config: Config, text_field: str) -> tuple[Pipeline, str]:
     return Pipeline(config), text_field
 
 
-def _prepare_in_worker(state: tuple[Pipeline, str], unit: Unit) -> Prepared | FileOutcome:
+@dataclass
+class _Relayout:
+    """Documents to read again after dedup, on a worker (see :meth:`Corpus._relayout_ahead`)."""
+
+    documents: list[Document]
+
+
+def _prepare_in_worker(state: tuple[Pipeline, str], item: Unit | _Relayout) -> Prepared | FileOutcome | list:
     pipeline, text_field = state
-    return prepare_sketched(pipeline, unit, text_field)
+    if isinstance(item, _Relayout):
+        return relayout_here(pipeline, item.documents)
+    return prepare_sketched(pipeline, item, text_field)
+
+
+# The documents of a group read again on the workers go in pieces of about this many characters
+# (each a message each way), fewer where that would leave a worker idle.
+_RELAYOUT_PIECE = 64_000
+
+
+def _relayouts_on(pool: WorkerPool, documents: list[Document]) -> list[Result | None]:
+    """:func:`relayout_here` of ``documents``, in pieces spread over ``pool``'s workers, ahead of
+    the files they are preparing; a piece whose worker failed is left to the caller (``None``)."""
+    total = sum(len(doc.text) for doc in documents)
+    size = min(_RELAYOUT_PIECE, total // pool.jobs + 1)
+    pieces: list[_Relayout] = []
+    length = size
+    for doc in documents:
+        if length >= size:
+            pieces.append(_Relayout([]))
+            length = 0
+        pieces[-1].documents.append(doc)
+        length += len(doc.text)
+    reads = pool.run_now(pieces, lambda piece, _reason: [None] * len(piece.documents))
+    return [read for piece in reads for read in piece]
 
 
 def prepare_sketched(pipeline: Pipeline, unit: Unit, text_field: str) -> Prepared | FileOutcome:
@@ -575,6 +655,8 @@ def _preparing(
             setup_args = (corpus.config, text_field)
             pool = WorkerPool(jobs, _init_worker, setup_args, _prepare_in_worker, _failed_in_worker)
             prepared = stack.enter_context(pool).map_ordered(fresh, window=jobs * 4)
+            corpus.relayouts = functools.partial(_relayouts_on, pool)
+            stack.callback(setattr, corpus, "relayouts", None)
         if run_cache is not None:
             prepared = _with_cached(corpus, units, digests, cached, prepared, run_cache, text_field)
         yield prepared
