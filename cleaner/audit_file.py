@@ -104,29 +104,92 @@ def edit_record(doc_id: str, edit: Edit) -> dict[str, Any]:
     return record
 
 
+class EncodedEdits:
+    """The first edits of a document (those the per-document stages made) encoded for the compact
+    layout where they were made, on a worker process: the main process then encodes only the
+    edits made after them (dedup's) and the run's kind numbers, and splices (:meth:`CompactEncoder.lines`).
+    The pairs are in the order they first occur, so the run's table grows as if the edits were
+    encoded there one by one."""
+
+    def __init__(self, edits: Sequence[Edit]) -> None:
+        local: dict[tuple[str, str], int] = {}
+        self.count = len(edits)
+        self.kinds = [local.setdefault((edit.stage, edit.rule), len(local)) for edit in edits]
+        self.pairs = list(local)
+        self.columns, self.ends_differ, self.details = _column_texts(edits, 0)
+
+
+_SPLICED = ("step", "para", "start", "before", "after", "end")
+
+
+def _column_texts(edits: Sequence[Edit], first: int) -> tuple[list[str], bool, str]:
+    """What :func:`_columns` writes of ``edits`` (the ``first``-th edit of their document on), as
+    JSON array items without their brackets: the step, para, start, before, after and end
+    columns, whether an end is not ``start + len(before)``, and the detail column."""
+    encode = _ENCODER.encode
+    columns = [
+        encode([edit.step for edit in edits])[1:-1],
+        encode([edit.para for edit in edits])[1:-1],
+        encode([edit.start for edit in edits])[1:-1],
+        encode([edit.before for edit in edits])[1:-1],
+        encode([edit.after for edit in edits])[1:-1],
+        encode([edit.end for edit in edits])[1:-1],
+    ]
+    ends_differ = any(edit.end != edit.start + len(edit.before) for edit in edits)
+    details = encode([[first + index, edit.detail] for index, edit in enumerate(edits) if edit.detail])[1:-1]
+    return columns, ends_differ, details
+
+
+def _items(*parts: str) -> str:
+    return ", ".join(part for part in parts if part)
+
+
 class CompactEncoder:
     """Renders a document's edits as compact lines; holds the run's table of (stage, rule) pairs."""
 
     def __init__(self) -> None:
         self._kinds: dict[tuple[str, str], int] = {}
 
-    def lines(self, doc_id: str, edits: Sequence[Edit]) -> str:
-        """The ``kinds`` line for pairs not seen before (if any) and the ``edits`` line of ``doc_id``."""
+    def lines(self, doc_id: str, edits: Sequence[Edit], ahead: EncodedEdits | None = None) -> str:
+        """The ``kinds`` line for pairs not seen before (if any) and the ``edits`` line of ``doc_id``.
+        ``ahead``: its first edits, encoded already (the same line comes out)."""
         if not edits:
             return ""
         first = len(self._kinds)
-        kinds = [self._kind(edit.stage, edit.rule) for edit in edits]
+        if ahead is None or not ahead.count or ahead.count > len(edits):
+            kinds = [self._kind(edit.stage, edit.rule) for edit in edits]
+            line = dumps(_columns(doc_id, edits, kinds))
+        else:
+            table = [self._kind(stage, rule) for stage, rule in ahead.pairs]
+            later = edits[ahead.count :]
+            kinds = [table[kind] for kind in ahead.kinds] + [self._kind(edit.stage, edit.rule) for edit in later]
+            line = _spliced(doc_id, kinds, ahead, later)
         out = ""
         if len(self._kinds) > first:
             added = [list(pair) for pair in list(self._kinds)[first:]]
             out = dumps({"type": "kinds", "first": first, "kinds": added}) + "\n"
-        return out + dumps(_columns(doc_id, edits, kinds)) + "\n"
+        return out + line + "\n"
 
     def _kind(self, stage: str, rule: str) -> int:
         index = self._kinds.get((stage, rule))
         if index is None:
             index = self._kinds[stage, rule] = len(self._kinds)
         return index
+
+
+def _spliced(doc_id: str, kinds: list[int], ahead: EncodedEdits, later: Sequence[Edit]) -> str:
+    """The line :func:`_columns` makes, from the first edits encoded ``ahead`` and the ``later`` ones."""
+    columns, ends_differ, details = _column_texts(later, ahead.count) if later else ([""] * 6, False, "")
+    encode = _ENCODER.encode
+    parts = ['{"type": "edits", "doc": ', encode(doc_id), ', "kind": ', encode(kinds)]
+    shown = 6 if ends_differ or ahead.ends_differ else 5
+    for name, done, more in zip(_SPLICED[:shown], ahead.columns, columns, strict=False):
+        parts += [', "', name, '": [', _items(done, more), "]"]
+    detail = _items(ahead.details, details)
+    if detail:
+        parts += [', "detail": [', detail, "]"]
+    parts.append("}")
+    return "".join(parts)
 
 
 def _columns(doc_id: str, edits: Sequence[Edit], kinds: list[int]) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 from cleaner import incremental, stale
-from cleaner.audit_file import DEFAULT_FORMAT, NAMES, audit_in
+from cleaner.audit_file import DEFAULT_FORMAT, NAMES, EncodedEdits, audit_in
 from cleaner.config import Config, discover_config, rule_files_of
 from cleaner.errors import ConfigError, InputError
 from cleaner.io.decoding import UNCERTAIN, EncodingChoice, reads_back, reads_back_file, self_describing
@@ -114,6 +114,8 @@ class FileOutcome:
     # For a part of a JSON Lines file cleaned in parts: which lines of ``after`` are bad lines
     # written back as they were (from 0), the others being records.
     verbatim: list[int] | None = None
+    # The first edits of documents (by id), encoded for the audit record where they were made.
+    encoded: dict[str, EncodedEdits] | None = None
 
     @property
     def bytes_out(self) -> int:
@@ -331,6 +333,9 @@ class Corpus:
             digest=prepared.digest,
             reused=prepared.reused,
         )
+        ids = [doc.id for doc in loaded.documents]
+        if prepared.encoded is not None and len(set(ids)) == len(ids):
+            outcome.encoded = dict(zip(ids, prepared.encoded, strict=True))
         if loaded.part is not None and loaded.parquet is not None:
             from cleaner.io.parquet import output_of
 
@@ -422,6 +427,8 @@ class Prepared:
     reused: bool = False  # the results came from the run cache
     # The documents' dedup sketches, made where the file was prepared (None: dedup makes them).
     sketches: Sketches | None = None
+    # Each result's edits encoded for the audit record where they were made (None: not done).
+    encoded: list[EncodedEdits] | None = None
 
     def documents(self) -> Iterator[tuple[Document, DocumentSketch | None]]:
         """The documents as the stages left them, each with its sketch if it has one."""
@@ -586,6 +593,9 @@ def prepare_sketched(pipeline: Pipeline, unit: Unit, text_field: str) -> Prepare
 
         with contextlib.suppress(Exception):
             item.sketches = sketch_documents([result.document for result in item.results], pipeline.config.dedup)
+    if isinstance(item, Prepared):  # and their audit lines, but for what dedup adds
+        with contextlib.suppress(Exception):
+            item.encoded = [EncodedEdits(result.edits) for result in item.results]
     return item
 
 
@@ -1106,10 +1116,11 @@ class _Joined:
             self.tally[stage] = self.tally.get(stage, 0) + count
         self.changes += len(outcome.changes)
         self.notes += partly_cleaned(outcome)
+        encoded = outcome.encoded or {}
         for doc_id, group in itertools.groupby(outcome.edits, key=lambda item: item[0]):
             edits = [edit for _, edit in group]
             self.counts.count_edits(edits)
-            self.deferred.add(doc_id, edits)
+            self.deferred.add(doc_id, edits, encoded.get(doc_id))
 
     def write(self, outcome: FileOutcome) -> None:
         if self.handle is None:
@@ -1471,10 +1482,11 @@ def _account(summary: Summary, audit: AuditRecord, outcome: FileOutcome, joined:
         audit.write_deferred(joined.deferred)
         joined.deferred.close()
         return
+    encoded = outcome.encoded or {}
     for doc_id, group in itertools.groupby(outcome.edits, key=lambda item: item[0]):
         edits = [edit for _, edit in group]
         summary.count_edits(edits)
-        audit.write_edits(doc_id, edits)
+        audit.write_edits(doc_id, edits, encoded.get(doc_id))
 
 
 def partly_cleaned(outcome: FileOutcome) -> list[str]:

@@ -36,6 +36,7 @@ from cleaner.audit_file import (
     VERBOSE,
     AuditReadError,
     CompactEncoder,
+    EncodedEdits,
     audit_lines,
     check_format,
     compressed_text,
@@ -83,14 +84,15 @@ class AuditRecord(AbstractContextManager["AuditRecord"]):
         if self._handle is not None:
             self._handle.write(dumps(record) + "\n")
 
-    def write_edits(self, doc_id: str, edits: Sequence[Edit]) -> None:
-        """The edits of one document, in the order they were made (one write per document)."""
+    def write_edits(self, doc_id: str, edits: Sequence[Edit], ahead: EncodedEdits | None = None) -> None:
+        """The edits of one document, in the order they were made (one write per document);
+        ``ahead``: the first of them, encoded already for the compact layout."""
         if self._handle is None:
             return
         if self.format == VERBOSE:
             self._handle.write(verbose_lines(doc_id, edits))
         else:
-            self._handle.write(self._encoder.lines(doc_id, edits))
+            self._handle.write(self._encoder.lines(doc_id, edits, ahead))
 
     def defer(self) -> DeferredEdits:
         """A place for the edits of a file whose own line cannot be written yet (a file cleaned in
@@ -117,13 +119,13 @@ class DeferredEdits:
         if keep:
             self._spool = tempfile.SpooledTemporaryFile(self.MEMORY, mode="w+", encoding="utf-8", newline="\n")
 
-    def add(self, doc_id: str, edits: Sequence[Edit]) -> None:
+    def add(self, doc_id: str, edits: Sequence[Edit], ahead: EncodedEdits | None = None) -> None:
         if self._spool is None:
-            self.encoder.lines(doc_id, edits)  # the table of kinds grows all the same
+            self.encoder.lines(doc_id, edits, ahead)  # the table of kinds grows all the same
         elif self.format == VERBOSE:
             self._spool.write(verbose_lines(doc_id, edits))
         else:
-            self._spool.write(self.encoder.lines(doc_id, edits))
+            self._spool.write(self.encoder.lines(doc_id, edits, ahead))
 
     def copy_to(self, handle: IO[str]) -> None:
         if self._spool is not None:

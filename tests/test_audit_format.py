@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from cleaner.audit_file import CompactEncoder, audit_lines, edit_record, verbose_lines
 from cleaner.cli import app, clean_app
-from cleaner.model import Edit
+from cleaner.model import Document, Edit
 from cleaner.report import read_audit
 
 from .conftest import SEEDS, audit_text, in_run_cache
@@ -223,3 +223,31 @@ KINDS = '{"type": "kinds", "first": 0, "kinds": [["s", "r"]]}'
 def test_a_malformed_compact_line_is_named(tmp_path: Path, line: str, reason: str) -> None:
     problems = [(n, r) for n, r in audit_lines(write_lines(tmp_path, line + "\n")) if isinstance(r, str)]
     assert len(problems) == 1 and reason in problems[0][1]
+
+
+def test_edits_encoded_ahead_splice_into_the_line_encoded_in_one_go() -> None:
+    """A document's first edits encoded on a worker (EncodedEdits) and the later ones (dedup's,
+    the after-dedup reading's) encoded in the main process make the very line, and the run's
+    table of kinds grows the same, wherever the cut falls: at the start, at the end, before a
+    detail, an end that is not start + len(before), or a new kind in either part."""
+    from cleaner.audit_file import EncodedEdits
+    from cleaner.corpus import Corpus
+
+    corpus = Corpus()
+    documents = []
+    for path in sorted(SEEDS.glob("*.txt"))[:6]:
+        result = corpus.pipeline.clean_document(Document(path.name, path.read_text("utf-8")))
+        documents.append((path.name, result.edits))
+    removal = Edit("dedup", "exact", 0, 9, "重复的一段文字。\n\n", "", 0, {"kept": {"doc": "x.txt", "para": 2}}, 40)
+    documents.append(("odd.txt", [Edit("layout", "join", 3, 5, "\n", "", 0, None, 0), removal]))
+    whole, spliced = CompactEncoder(), CompactEncoder()
+    cuts = 0
+    for doc_id, edits in documents:
+        assert edits
+        for cut in sorted({0, 1, len(edits) // 2, len(edits) - 1, len(edits)}):
+            ahead = EncodedEdits(edits[:cut])
+            expected, got = whole.lines(doc_id, edits), spliced.lines(doc_id, edits, ahead)
+            assert got == expected
+            assert json.loads(got.splitlines()[-1])["step"] == [edit.step for edit in edits]
+            cuts += 1
+    assert cuts > 20
