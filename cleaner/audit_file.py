@@ -109,7 +109,9 @@ class EncodedEdits:
     layout where they were made, on a worker process: the main process then encodes only the
     edits made after them (dedup's) and the run's kind numbers, and splices (:meth:`CompactEncoder.lines`).
     The pairs are in the order they first occur, so the run's table grows as if the edits were
-    encoded there one by one."""
+    encoded there one by one. ``tally`` counts them for the run's summary
+    (:meth:`cleaner.report.Summary.count_edits`): each (kind of count, key) with how many, in the
+    order the keys first occur."""
 
     def __init__(self, edits: Sequence[Edit]) -> None:
         local: dict[tuple[str, str], int] = {}
@@ -117,6 +119,21 @@ class EncodedEdits:
         self.kinds = [local.setdefault((edit.stage, edit.rule), len(local)) for edit in edits]
         self.pairs = list(local)
         self.columns, self.ends_differ, self.details = _column_texts(edits, 0)
+        tally: dict[tuple[str, Any], int] = {}
+        for edit in edits:
+            for key in count_keys(edit):
+                tally[key] = tally.get(key, 0) + 1
+        self.tally = list(tally.items())
+
+
+def count_keys(edit: Edit) -> tuple[tuple[str, Any], ...]:
+    """What the run's summary counts of ``edit``: (which count, its key) pairs."""
+    if edit.is_event:  # it changed nothing: reported, not counted
+        assert edit.detail is not None
+        return (("events", (edit.stage, edit.rule, edit.detail["event"])),)
+    if edit.stage == "dedup" and not edit.after and edit.before:
+        return (("edits_by_stage", edit.stage), ("hits_by_rule", (edit.stage, edit.rule)), ("removed", edit.rule))
+    return (("edits_by_stage", edit.stage), ("hits_by_rule", (edit.stage, edit.rule)))
 
 
 _SPLICED = ("step", "para", "start", "before", "after", "end")

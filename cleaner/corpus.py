@@ -1119,8 +1119,9 @@ class _Joined:
         encoded = outcome.encoded or {}
         for doc_id, group in itertools.groupby(outcome.edits, key=lambda item: item[0]):
             edits = [edit for _, edit in group]
-            self.counts.count_edits(edits)
-            self.deferred.add(doc_id, edits, encoded.get(doc_id))
+            ahead = encoded.get(doc_id)
+            self.counts.count_edits(edits, ahead)
+            self.deferred.add(doc_id, edits, ahead)
 
     def write(self, outcome: FileOutcome) -> None:
         if self.handle is None:
@@ -1485,8 +1486,9 @@ def _account(summary: Summary, audit: AuditRecord, outcome: FileOutcome, joined:
     encoded = outcome.encoded or {}
     for doc_id, group in itertools.groupby(outcome.edits, key=lambda item: item[0]):
         edits = [edit for _, edit in group]
-        summary.count_edits(edits)
-        audit.write_edits(doc_id, edits, encoded.get(doc_id))
+        ahead = encoded.get(doc_id)
+        summary.count_edits(edits, ahead)
+        audit.write_edits(doc_id, edits, ahead)
 
 
 def partly_cleaned(outcome: FileOutcome) -> list[str]:

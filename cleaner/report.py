@@ -25,7 +25,7 @@ import copy
 import shutil
 import tempfile
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -193,7 +193,18 @@ class Summary:
     written: int = 0
     warnings: list[str] = field(default_factory=list)
 
-    def count_edits(self, edits: Iterable[Edit]) -> None:
+    def count_edits(self, edits: Sequence[Edit], ahead: EncodedEdits | None = None) -> None:
+        """Count a document's edits; ``ahead``: the first of them, counted already."""
+        if ahead is not None and ahead.count <= len(edits):
+            counters = {
+                "events": self.events,
+                "edits_by_stage": self.edits_by_stage,
+                "hits_by_rule": self.hits_by_rule,
+                "removed": self.removed_paragraphs,
+            }
+            for (which, key), number in ahead.tally:
+                counters[which][key] += number
+            edits = edits[ahead.count :]
         for edit in edits:
             if edit.is_event:
                 # An event (e.g. a regex rule that timed out) changed nothing: reported, not counted.

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from cleaner.audit_file import CompactEncoder, audit_lines, edit_record, verbose_lines
 from cleaner.cli import app, clean_app
 from cleaner.model import Document, Edit
-from cleaner.report import read_audit
+from cleaner.report import Summary, read_audit
 
 from .conftest import SEEDS, audit_text, in_run_cache
 
@@ -240,7 +240,9 @@ def test_edits_encoded_ahead_splice_into_the_line_encoded_in_one_go() -> None:
         documents.append((path.name, result.edits))
     removal = Edit("dedup", "exact", 0, 9, "重复的一段文字。\n\n", "", 0, {"kept": {"doc": "x.txt", "para": 2}}, 40)
     documents.append(("odd.txt", [Edit("layout", "join", 3, 5, "\n", "", 0, None, 0), removal]))
+    documents.append(("event.txt", [Edit("layout", "apart", 0, 0, "", "", 0, {"event": "weak"}), removal]))
     whole, spliced = CompactEncoder(), CompactEncoder()
+    counted, counted_ahead = Summary(), Summary()
     cuts = 0
     for doc_id, edits in documents:
         assert edits
@@ -249,5 +251,10 @@ def test_edits_encoded_ahead_splice_into_the_line_encoded_in_one_go() -> None:
             expected, got = whole.lines(doc_id, edits), spliced.lines(doc_id, edits, ahead)
             assert got == expected
             assert json.loads(got.splitlines()[-1])["step"] == [edit.step for edit in edits]
+            counted.count_edits(edits)
+            counted_ahead.count_edits(edits, ahead)
             cuts += 1
     assert cuts > 20
+    for name in ("edits_by_stage", "hits_by_rule", "removed_paragraphs", "events"):  # in the same order too
+        assert list(getattr(counted_ahead, name).items()) == list(getattr(counted, name).items())
+    assert counted.removed_paragraphs["exact"] and counted.events["layout", "apart", "weak"]
