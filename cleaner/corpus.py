@@ -549,15 +549,24 @@ def _init_worker(config: Config, text_field: str) -> tuple[Pipeline, str]:
 
 @dataclass
 class _Relayout:
-    """Documents to read again after dedup, on a worker (see :meth:`Corpus._relayout_ahead`)."""
+    """Documents to read again after dedup, on a worker (see :meth:`Corpus._relayout_ahead`), as
+    (id, text, meta): their paragraphs, split already, need not travel."""
 
-    documents: list[Document]
+    documents: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
+
+    def add(self, doc: Document) -> None:
+        self.documents.append((doc.id, doc.text, doc.meta))
+
+
+# What a worker sends back for a reading that changes nothing (its text need not travel back).
+_NO_CHANGE = Result(Document("", ""), [])
 
 
 def _prepare_in_worker(state: tuple[Pipeline, str], item: Unit | _Relayout) -> Prepared | FileOutcome | list:
     pipeline, text_field = state
     if isinstance(item, _Relayout):
-        return relayout_here(pipeline, item.documents)
+        reads = relayout_here(pipeline, [Document(*fields) for fields in item.documents])
+        return [_NO_CHANGE if read is not None and all(e.is_event for e in read.edits) else read for read in reads]
     return prepare_sketched(pipeline, item, text_field)
 
 
@@ -577,7 +586,7 @@ def _relayouts_on(pool: WorkerPool, documents: list[Document]) -> list[Result | 
         if length >= size:
             pieces.append(_Relayout([]))
             length = 0
-        pieces[-1].documents.append(doc)
+        pieces[-1].add(doc)
         length += len(doc.text)
     reads = pool.run_now(pieces, lambda piece, _reason: [None] * len(piece.documents))
     return [read for piece in reads for read in piece]
