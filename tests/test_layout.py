@@ -304,6 +304,21 @@ def test_a_hash_in_a_listing_is_no_heading_mark(text):
     assert not [e for e in run(text, STRIP)[1] if e.rule == "strip_heading_mark"]
 
 
+def test_a_comment_of_marks_in_a_listing_is_no_debris():
+    """The installation guide's commented preseed recipe: ``#   .`` closes a partition's entry."""
+    recipe = (
+        "#d-i partman-auto/expert_recipe string                         \\\n"
+        "#      boot-root ::                                            \\\n"
+        "#              40 50 100 ext3                                  \\\n"
+        "#              .                                               \\\n"
+        "#              500 10000 1000000000 ext3                       \\\n"
+        "#              .\n"
+    )
+    out, edits = run(recipe, STRIP)
+    assert not [e for e in edits if e.rule == "drop_debris"]
+    assert out.count(".") == recipe.count(".")
+
+
 def test_a_heading_in_ascii_among_chinese_text_is_still_one():
     out, edits = run("# Introduction\n\n本章介绍安装的步骤。", STRIP)
     assert out == "Introduction\n\n本章介绍安装的步骤。"

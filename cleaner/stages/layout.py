@@ -402,6 +402,8 @@ def survey(
     plain_sentence, static, stripped, indented, widths, closed, facts, _, _ = _fields(read)
     if context is None:
         found = furniture.find(stripped, indented)
+        if found:
+            found = {i: kind for i, kind in found.items() if not _commented_marks(text, lines[i], kind)}
     else:
         found = {i: SEPARATOR for i, line in enumerate(stripped) if line in context.furniture}
     for i in found:
@@ -1049,6 +1051,14 @@ def block_mark_changes(text: str) -> list[Change]:
             continue
         changes.append(Change(mark.start(), mark.end(), "", "strip_heading_mark" if heading else "strip_list_mark"))
     return changes
+
+
+def _commented_marks(text: str, line: Line, kind: str) -> bool:
+    """Whether ``line``, found as debris, is a comment of marks in a listing (``#    .`` in a
+    configuration file's commented example): the listing's line, read without its ``#``."""
+    if kind != furniture.DEBRIS or not line.raw.lstrip(" \t").startswith("#"):
+        return False
+    return _in_listing(text, line.start, text.find("\n", line.start), line.raw.lstrip(" \t#"))
 
 
 def _in_listing(text: str, start: int, end: int, content: str) -> bool:
