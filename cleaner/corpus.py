@@ -1125,10 +1125,7 @@ class _Joined:
             self.tally[stage] = self.tally.get(stage, 0) + count
         self.changes += len(outcome.changes)
         self.notes += partly_cleaned(outcome)
-        encoded = outcome.encoded or {}
-        for doc_id, group in itertools.groupby(outcome.edits, key=lambda item: item[0]):
-            edits = [edit for _, edit in group]
-            ahead = encoded.get(doc_id)
+        for doc_id, edits, ahead in _edits_by_document(outcome):
             self.counts.count_edits(edits, ahead)
             self.deferred.add(doc_id, edits, ahead)
 
@@ -1492,12 +1489,16 @@ def _account(summary: Summary, audit: AuditRecord, outcome: FileOutcome, joined:
         audit.write_deferred(joined.deferred)
         joined.deferred.close()
         return
-    encoded = outcome.encoded or {}
-    for doc_id, group in itertools.groupby(outcome.edits, key=lambda item: item[0]):
-        edits = [edit for _, edit in group]
-        ahead = encoded.get(doc_id)
+    for doc_id, edits, ahead in _edits_by_document(outcome):
         summary.count_edits(edits, ahead)
         audit.write_edits(doc_id, edits, ahead)
+
+
+def _edits_by_document(outcome: FileOutcome) -> Iterator[tuple[str, list[Edit], EncodedEdits | None]]:
+    """Each document's edits in ``outcome``, in order, with their first ones encoded already, if so."""
+    encoded = outcome.encoded or {}
+    for doc_id, group in itertools.groupby(outcome.edits, key=lambda item: item[0]):
+        yield doc_id, [edit for _, edit in group], encoded.get(doc_id)
 
 
 def partly_cleaned(outcome: FileOutcome) -> list[str]:

@@ -40,6 +40,7 @@ from cleaner.audit_file import (
     audit_lines,
     check_format,
     compressed_text,
+    count_keys,
     dumps,
     is_compressed_name,
     verbose_lines,
@@ -194,26 +195,21 @@ class Summary:
     warnings: list[str] = field(default_factory=list)
 
     def count_edits(self, edits: Sequence[Edit], ahead: EncodedEdits | None = None) -> None:
-        """Count a document's edits; ``ahead``: the first of them, counted already."""
+        """Count a document's edits (:func:`cleaner.audit_file.count_keys`); ``ahead``: the first
+        of them, counted already."""
+        counters: dict[str, Counter] = {
+            "events": self.events,
+            "edits_by_stage": self.edits_by_stage,
+            "hits_by_rule": self.hits_by_rule,
+            "removed": self.removed_paragraphs,
+        }
         if ahead is not None and ahead.count <= len(edits):
-            counters = {
-                "events": self.events,
-                "edits_by_stage": self.edits_by_stage,
-                "hits_by_rule": self.hits_by_rule,
-                "removed": self.removed_paragraphs,
-            }
             for (which, key), number in ahead.tally:
                 counters[which][key] += number
             edits = edits[ahead.count :]
         for edit in edits:
-            if edit.is_event:
-                # An event (e.g. a regex rule that timed out) changed nothing: reported, not counted.
-                self.events[edit.stage, edit.rule, edit.detail["event"]] += 1
-                continue
-            self.edits_by_stage[edit.stage] += 1
-            self.hits_by_rule[edit.stage, edit.rule] += 1
-            if edit.stage == "dedup" and not edit.after and edit.before:
-                self.removed_paragraphs[edit.rule] += 1
+            for which, key in count_keys(edit):
+                counters[which][key] += 1
 
     @property
     def exit_code(self) -> int:
