@@ -104,6 +104,11 @@ _PAGE_MARK = re.compile(r"^_分节阅读_\d+$")
 _FOOTNOTE = re.compile(r"[⑴-⒇①-⑳㈠-㈩]|（⒍）|\(\d{1,2}\)")
 _RULE_LINE = re.compile(r"^-{5,}$")
 _NOTES_HEADING = re.compile(r"^□?\s*注释[：:]?$")
+# The web copy cut its long lines at 241 bytes (the indent and 79 characters): 60 paragraphs stop
+# mid-word there (``我买了一张票，本是``) and the rest of each is gone. Clean prose has no such
+# paragraph, and the next line starts a paragraph of its own, so the cut one is left out.
+_CUT_LINE_BYTES = 241
+_SENTENCE_ENDS = "。！？”’…）)」』》!?：:；—"
 
 
 def parse_nahan(path: Path) -> list[Unit]:
@@ -113,7 +118,8 @@ def parse_nahan(path: Path) -> list[Unit]:
     paragraphs are indented with two ideographic spaces, and ``_分节阅读_N`` page marks sometimes
     cut a paragraph in two (the continuation then has no indentation and is joined back). The
     editors' footnotes (``□注释`` to the next story) are left out and footnote marks (``⑴``,
-    ``①``, ``(1)``) are removed from the text, since the notes they point to are gone.
+    ``①``, ``(1)``) are removed from the text, since the notes they point to are gone. Lines the
+    copy cut short (``_CUT_LINE_BYTES``) are left out.
     """
     lines = path.read_text(encoding="utf-8").replace("\r\n", "\n").split("\n")
     units: list[Unit] = []
@@ -137,6 +143,9 @@ def parse_nahan(path: Path) -> list[Unit]:
             in_notes = True
             continue
         if current is None or in_notes:
+            continue
+        if len(raw.encode("utf-8")) == _CUT_LINE_BYTES and not text.endswith(tuple(_SENTENCE_ENDS)):
+            after_page_mark = False
             continue
         text = _FOOTNOTE.sub("", text).strip()
         continuation = after_page_mark and not raw.startswith((" \u3000", "\u3000"))
