@@ -1465,11 +1465,34 @@ def repair(doc: Document, options: LayoutOptions) -> tuple[Document, list[Edit]]
     """Run the stage on one document: structural passes to a fixed point, markup, then the lines
     left apart made paragraphs and the unsure breaks reported."""
     edits: list[Edit] = []
-    step = 0
+    known = Readings()  # what the plans of this document read of its lines
+    doc, step, decided = _settle(doc, options, known, edits, 0)
+    # Lines left apart inside a paragraph become paragraphs of their own (every later step, dedup
+    # included, works paragraph by paragraph); the breaks left apart on weak evidence are reported.
+    final = markdown.guard(doc, separations(doc.text, decided))
+    if final and options.markup == "strip" and block_mark_changes(doc.text):
+        # A blank line can change what a mark's plain line reads as (a kept mark may go now): the
+        # marks are looked at again on the text as the next run would read it.
+        doc, final_edits = rewrite(doc, STAGE, final, step=step)
+        edits.extend(final_edits)
+        doc, step, decided = _settle(doc, options, known, edits, step + 1)
+        final = markdown.guard(doc, separations(doc.text, decided))
+    final += weak_break_events(decided, options.join_threshold)
+    final.sort(key=lambda c: (c.start, c.end))
+    doc, final_edits = rewrite(doc, STAGE, final, step=step)
+    edits.extend(final_edits)
+    return doc, edits
+
+
+def _settle(
+    doc: Document, options: LayoutOptions, known: Readings, edits: list[Edit], step: int
+) -> tuple[Document, int, Plan]:
+    """Structural passes to a fixed point, then markup; the passes' edits go to ``edits``. Returns
+    the document, the next step and the plan of its final text."""
     strip_rounds = 0
     places: list[int] = []
     context: Context | None = None
-    known = Readings()  # what the plans of this document read of its lines
+    decided: Plan | None = None
     for _ in range(MAX_PASSES + 2 + MAX_MARK_PASSES):
         # Furniture and debris go first, so a paragraph a page break cut can be rejoined. A joined
         # line reads differently from its fragments (wider, perhaps with punctuation now), so the
@@ -1500,15 +1523,9 @@ def repair(doc: Document, options: LayoutOptions) -> tuple[Document, list[Edit]]
         doc, pass_edits = rewrite(doc, STAGE, changes, step=step)
         edits.extend(pass_edits)
         step += 1
-    if changes:
+    if changes or decided is None:
         decided = plan(doc.text, options, _protected(doc), known=known)  # the passes ran out: plan what is there
-    # Lines left apart inside a paragraph become paragraphs of their own (every later step, dedup
-    # included, works paragraph by paragraph); the breaks left apart on weak evidence are reported.
-    final = markdown.guard(doc, separations(doc.text, decided)) + weak_break_events(decided, options.join_threshold)
-    final.sort(key=lambda c: (c.start, c.end))
-    doc, final_edits = rewrite(doc, STAGE, final, step=step)
-    edits.extend(final_edits)
-    return doc, edits
+    return doc, step, decided
 
 
 def make(options: LayoutOptions) -> StageFn:
