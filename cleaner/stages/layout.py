@@ -95,6 +95,7 @@ class Context:
     indents_paragraphs: bool
     furniture: frozenset[str]
     varied_widths: bool = False
+    pairs: Mapping[str, float] = dataclasses.field(default_factory=dict)
 
 
 @dataclass
@@ -422,7 +423,8 @@ def survey(
         full = [column.full for column in columns]
         document_rhythm = wrapping.LazyRhythm([line.plain for line in lines], full, text_lines, known.rhythm)
         varied = wrapping.varied_widths(widths, full)
-        context = Context(document_rhythm, indents_paragraphs, frozenset(stripped[i] for i in found), varied)
+        pairs = wrapping.LazyPairs([line.plain for line in lines])
+        context = Context(document_rhythm, indents_paragraphs, frozenset(stripped[i] for i in found), varied, pairs)
     return Survey(text, lines, read, static, found, columns, widths, indented, text_lines, closed, context)
 
 
@@ -455,6 +457,7 @@ def decide(surveyed: Survey, options: LayoutOptions = DEFAULT_OPTIONS) -> Plan:
             varied,
             document_rhythm,
             kind == TEXT and block,
+            context.pairs,
             facts=reading.facts,
         )
         for line, column, width, indent, separator, kind, block, reading in zip(
