@@ -221,13 +221,20 @@ def test_nahan_joins_paragraphs_cut_by_page_marks_and_drops_notes(tmp_path: Path
     ]
 
 
-def test_nahan_leaves_out_the_lines_the_web_copy_cut_short(tmp_path: Path) -> None:
+def test_nahan_leaves_out_the_paragraphs_the_web_copy_cut_short(tmp_path: Path) -> None:
     # The copy cut its long lines at 241 bytes: " " and two ideographic spaces (7 bytes), then 78
     # characters. A line cut mid-sentence there is a stump; one that ends its sentence there is whole.
     stump = "我买了一张票，本是" + "对" * 69
     whole = "这是一句话" * 15 + "正好完。"[-3:]
     assert len((" \u3000\u3000" + stump).encode()) == len((" \u3000\u3000" + whole).encode()) == 241
-    text = f"  社戏 \n ------------------\n \u3000\u3000{stump}\n \u3000\u3000{whole}\n \u3000\u3000然而夜气很清爽。\n"
+    # Cut elsewhere, inside an HTML tag (a line of 385 bytes).
+    garbled = (
+        "我这时突然感到一种异样的感觉，觉得他满身灰尘的后影，刹时高大了。刚近S门，忽而车把上带着一个人，慢慢地倒了。<br"
+    )
+    text = (
+        f"  社戏 \n ------------------\n \u3000\u3000{stump}\n \u3000\u3000{whole}\n"
+        f" \u3000\u3000{garbled}\n \u3000\u3000然而夜气很清爽。\n"
+    )
     path = tmp_path / "CalltoArms.txt"
     path.write_text(text, encoding="utf-8")
     (unit,) = parse_nahan(path)

@@ -104,11 +104,12 @@ _PAGE_MARK = re.compile(r"^_分节阅读_\d+$")
 _FOOTNOTE = re.compile(r"[⑴-⒇①-⑳㈠-㈩]|（⒍）|\(\d{1,2}\)")
 _RULE_LINE = re.compile(r"^-{5,}$")
 _NOTES_HEADING = re.compile(r"^□?\s*注释[：:]?$")
-# The web copy cut its long lines at 241 bytes (the indent and 79 characters): 60 paragraphs stop
-# mid-word there (``我买了一张票，本是``) and the rest of each is gone. Clean prose has no such
-# paragraph, and the next line starts a paragraph of its own, so the cut one is left out.
-_CUT_LINE_BYTES = 241
-_SENTENCE_ENDS = "。！？”’…）)」』》!?：:；—"
+# The web copy cut many lines short (most at 241 bytes, the indent and 79 characters): about 90
+# paragraphs of running prose stop mid-word (``我买了一张票，本是``, ``慢慢地倒了。<br``) with the
+# rest of each gone, and the next line starts a paragraph of its own. Clean prose has no such
+# paragraph: one that has clause marks but ends in none of these is left out.
+_PARAGRAPH_ENDS = "。！？”’…）)」』》!?：:；—，、"
+_CLAUSE_MARK = re.compile(r"[，。；：、？！]")
 
 
 def parse_nahan(path: Path) -> list[Unit]:
@@ -119,7 +120,7 @@ def parse_nahan(path: Path) -> list[Unit]:
     cut a paragraph in two (the continuation then has no indentation and is joined back). The
     editors' footnotes (``□注释`` to the next story) are left out and footnote marks (``⑴``,
     ``①``, ``(1)``) are removed from the text, since the notes they point to are gone. Lines the
-    copy cut short (``_CUT_LINE_BYTES``) are left out.
+    copy cut short (``_is_stump``) are left out.
     """
     lines = path.read_text(encoding="utf-8").replace("\r\n", "\n").split("\n")
     units: list[Unit] = []
@@ -144,9 +145,6 @@ def parse_nahan(path: Path) -> list[Unit]:
             continue
         if current is None or in_notes:
             continue
-        if len(raw.encode("utf-8")) == _CUT_LINE_BYTES and not text.endswith(tuple(_SENTENCE_ENDS)):
-            after_page_mark = False
-            continue
         text = _FOOTNOTE.sub("", text).strip()
         continuation = after_page_mark and not raw.startswith((" \u3000", "\u3000"))
         after_page_mark = False
@@ -157,7 +155,14 @@ def parse_nahan(path: Path) -> list[Unit]:
             current.blocks.append(("heading", text.replace("\u3000", " ")))
         else:
             current.blocks.append(("para" if not is_titlelike(text) else "short", text))
+    for unit in units:
+        unit.blocks = [(kind, text) for kind, text in unit.blocks if not (kind == "para" and _is_stump(text))]
     return units
+
+
+def _is_stump(text: str) -> bool:
+    """Running prose (clause marks inside) that ends without a mark: a line the copy cut short."""
+    return not text.endswith(tuple(_PARAGRAPH_ENDS)) and _CLAUSE_MARK.search(text) is not None
 
 
 def _is_section_heading(text: str) -> bool:
