@@ -227,6 +227,15 @@ def test_a_headline_as_wide_as_the_column_stays_over_its_dateline():
     assert clean_layout(text) == head + "\n\n" + "".join(body)
 
 
+def test_a_headline_dropped_before_a_particle_is_joined_to_neither_side():
+    """A short line with no punctuation, under a wider line that had not finished its sentence and
+    over the rest of that sentence (``的时间。``): the particle says the sentence goes on, but not
+    from the headline. Nothing says where the headline belongs, so all three stay as they are."""
+    column = "市民可以在网上预约，办理居住\n证和社保卡等多项业务，大大节\n省了排队，减少往返奔波所需要"
+    text = column + "\n绿色发展开新局\n的时间。"
+    assert clean_layout(text) == column.replace("\n", "") + "\n\n绿色发展开新局\n\n的时间。"
+
+
 def test_headline_dropped_into_a_column_is_left_in_place():
     """A headline with no marker between two fragments: it stays where it is, nothing is moved."""
     text = (

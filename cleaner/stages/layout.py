@@ -556,7 +556,12 @@ def decide(surveyed: Survey, options: LayoutOptions = DEFAULT_OPTIONS) -> Plan:
             ):
                 score = wrapping.stop_score(sides[i], sides[i + 1])
             scores[i] = score
-            if score is not None and score >= threshold and not starts.repeats(i + 1):
+            if (
+                score is not None
+                and score >= threshold
+                and not starts.repeats(i + 1)
+                and not (i and links[i - 1] is None and _dropped_in(sides[i - 1], sides[i], static[i - 1]))
+            ):
                 links[i] = _link_rule(text, line, lines[i + 1])
     heals: dict[int, Heal] = {}
     if options.move_blocks:
@@ -688,6 +693,20 @@ def _cut_at_break(a: wrapping.Side, b: wrapping.Side) -> bool:
         or wrapping.bound_start(a, b)
         or wrapping.dangling_end(a, b)
         or wrapping.number_unit(a, b)
+    )
+
+
+def _dropped_in(above: wrapping.Side, side: wrapping.Side, above_kind: str) -> bool:
+    """A short line with no punctuation at all, left apart from a wider line of running text above
+    it that had not finished its sentence (``…可多次使用以增加滤镜`` / ``绿色发展开新局`` / ``的效果。``):
+    a headline dropped into the paragraph. It continues nothing above, and it starts no paragraph
+    below either (the sentence it cut goes on there), so it is joined to neither."""
+    return (
+        side.width <= wrapping.SHORT_SHARE * above.width
+        and not (side.clause or side.stops or side.english)
+        and above_kind == TEXT
+        and above.clause
+        and not above.ends_sentence
     )
 
 
