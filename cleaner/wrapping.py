@@ -750,6 +750,8 @@ def number_unit(a: Side, b: Side) -> float:
 
 # Quotation marks that open a term (a name in a help page's text) as often as a new sentence.
 _TERM_QUOTES = frozenset("「『")
+# A quotation that closes this soon is a term or a phrase (``“长凳”``, ``“无是非之心”``), not speech.
+TERM_QUOTE_REACH = 12
 
 
 def opener_after(a: Side, b: Side) -> float:
@@ -759,6 +761,8 @@ def opener_after(a: Side, b: Side) -> float:
         return 0.0
     if a.clause and _han(a.plain[-1:]) and b.plain[:1] in _TERM_QUOTES:
         return 0.0  # a clause stopped at a character goes on: a quoted term ("…然后点击" / "「确定」")
+    if a.clause and _han(a.plain[-1:]) and b.plain[:1] == "“" and "”" in b.plain[2:TERM_QUOTE_REACH]:
+        return 0.0  # … and so it does before a quoted phrase ("…他也叫" / "“长凳”，城里人…")
     return OPENER_AFTER_FULL if a.column.full else OPENER_AFTER
 
 

@@ -236,6 +236,21 @@ def test_a_headline_dropped_before_a_particle_is_joined_to_neither_side():
     assert clean_layout(text) == column.replace("\n", "") + "\n\n绿色发展开新局\n\n的时间。"
 
 
+@pytest.mark.parametrize(
+    ("before", "after", "opens"),
+    [
+        # 呐喊 (public domain): a clause stopped at a character goes on into a quoted phrase.
+        ("木板做成的凳子，未庄人叫“长凳”，他也叫", "“长凳”，城里人却叫“条凳”，他想：这是", False),
+        ("以瞒心昧己的故意造出来的一条逃路，很近于", "“无是非之心”，远不如改正了好。然而这意", False),
+        # Speech that runs on past the reach is a quotation opening, as after a heading.
+        ("他站起来，看了看大家，慢慢地说", "“今天的会议很重要，我们要讨论三个问题", True),
+        ("广东电子工业喜创七连冠", "“长凳”，城里人却叫“条凳”，他想：这是", True),  # no clause above
+    ],
+)
+def test_a_quoted_phrase_after_an_unfinished_clause_opens_nothing(before, after, opens):
+    assert (wrapping.opener_after(side(before, FULL), side(after)) < 0) == opens
+
+
 def test_headline_dropped_into_a_column_is_left_in_place():
     """A headline with no marker between two fragments: it stays where it is, nothing is moved."""
     text = (
