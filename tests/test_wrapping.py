@@ -251,6 +251,20 @@ def test_a_quoted_phrase_after_an_unfinished_clause_opens_nothing(before, after,
     assert (wrapping.opener_after(side(before, FULL), side(after)) < 0) == opens
 
 
+@pytest.mark.parametrize(
+    ("text", "joined"),
+    [
+        # 呐喊 (public domain): a dash clause in the middle of a sentence.
+        ("我那时并不知道这所谓猹的是怎么一件东西——便是现在也没有知道\n——只是无端的觉得状如小狗而很凶猛。", True),
+        # Dash items under a line that introduces them stay items.
+        ("今年的工作重点有以下几项\n——加快推进产业转型升级；\n——持续改善民生。", False),
+        ("各地要认真落实以下要求：\n——加快推进产业转型升级；", False),
+    ],
+)
+def test_a_dash_after_an_unfinished_clause_goes_on_with_it(text, joined):
+    assert ("\n" not in clean_layout(text)) == joined
+
+
 def test_headline_dropped_into_a_column_is_left_in_place():
     """A headline with no marker between two fragments: it stays where it is, nothing is moved."""
     text = (

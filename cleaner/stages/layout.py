@@ -211,8 +211,10 @@ def break_score(
     None when ``b`` cannot continue it at all (it is not running text, or ``a`` is finished)."""
     if b_kind == TEXT and a_kind in (TEXT, HEADING) and _closes_what_is_open(a.plain, b.plain):
         return wrapping.join_score(a_side, b_side)  # a bracket closes on the next line: one sentence
-    if b_kind == blocks.DASH and a_kind == TEXT and blocks.ends_continuing(a.plain):
-        b_kind = TEXT  # "…一直到夜，" / "——收了旗关门；": a dash clause after a comma, not a list item
+    if b_kind == blocks.DASH and a_kind == TEXT and (blocks.ends_continuing(a.plain) or _HAN.match(a.plain[-1:])):
+        # "…一直到夜，" / "——收了旗关门；", "…也没有知道" / "——只是无端的觉得…": a dash clause
+        # after a comma or in the middle of a clause, not a list item
+        b_kind = TEXT
     if b_kind != TEXT or not is_open(a, a_kind, a_side):
         return None
     if blocks.ends_with_period(a.plain) and not b.plain[:1].islower():
