@@ -252,8 +252,11 @@ def outside_quotes(plain: str) -> str:
 
 def has_clause_marks(plain: str) -> bool:
     """True if the line has clause punctuation outside quotes and brackets."""
-    if _CLAUSE_CHARS.search(plain) is None:
+    mark = _CLAUSE_CHARS.search(plain)
+    if mark is None:
         return False  # no mark at all, inside quotes or out (a fifth of the lines)
+    if mark.group() != "." and _OPENING.search(plain) is None:
+        return True  # a mark, and no quotation or bracket it could stand in (most lines)
     return _has(_CLAUSE_MARK, _CLAUSE_RE, outside_quotes(plain))
 
 

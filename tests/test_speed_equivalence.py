@@ -342,3 +342,14 @@ def test_a_paragraph_start_is_the_start_of_its_lines_squeezed_whole(rows: list[t
         assert starts.head(k) == heads[-1]
         starts.note(k)
     assert starts.seen == {head for head in heads if len(head) == layout.REPEAT_START}
+
+
+# Quotations and brackets of every kind _QUOTED removes, open and closed, among clause marks.
+_QUOTED_ALPHABET = _LINE_ALPHABET + "《》”’」』）)“‘「『（("
+
+
+@given(st.text(alphabet=_QUOTED_ALPHABET, max_size=16) | st.sampled_from(_SEED_LINES))
+def test_clause_marks_are_those_found_outside_quotes(line: str) -> None:
+    outside = blocks.outside_quotes(line)
+    expected = blocks._CLAUSE_MARK.search(outside) is not None or blocks._CLAUSE_RE.search(outside) is not None
+    assert blocks.has_clause_marks(line) == expected
