@@ -342,19 +342,21 @@ class _RhythmCache(dict[str, wrapping.LineRhythm]):
 
 
 def _read(line: Line) -> Reading:
-    plain_sentence = blocks.is_plain_sentence_line(line.raw)
+    raw, plain = line.raw, line.plain
+    plain_sentence = blocks.is_plain_sentence_line(raw)
+    last = plain.rstrip()[-1:]
     return Reading(
         plain_sentence,
-        TEXT if plain_sentence else blocks.static_kind(line.raw),
-        line.raw.strip(),
-        line.raw[:1].isspace(),
-        wrapping.display_width(line.plain),
+        TEXT if plain_sentence else blocks.static_kind(raw),
+        raw.strip(),
+        raw[:1].isspace(),
+        wrapping.display_width(plain),
         # A list of one-line steps is not a wrapped column; a line ending in "：" or a closing
         # quote is common inside wrapped dialogue.
-        line.plain.rstrip()[-1:] in "。！？!?",
-        wrapping.line_facts(line.plain),
-        "".join(line.plain.split())[:REPEAT_START],
-        _speck_reading(line),
+        last in "。！？!?",
+        wrapping.line_facts(plain),
+        "".join(plain.split())[:REPEAT_START],
+        _speck_reading(raw, plain, last),
     )
 
 
@@ -460,7 +462,7 @@ def decide(surveyed: Survey, options: LayoutOptions = DEFAULT_OPTIONS) -> Plan:
             document_rhythm,
             kind == TEXT and block,
             context.pairs,
-            facts=reading.facts,
+            reading.facts,  # (positional: a keyword makes the call more than twice as slow)
         )
         for line, column, width, indent, separator, kind, block, reading in zip(
             lines, columns, widths, indented, separators, static, after_break, read, strict=False
@@ -1386,14 +1388,13 @@ class SpeckReading(NamedTuple):
     full_stop: bool  # it ends in a full stop, or in a half-width one punctuation makes full-width
 
 
-def _speck_reading(line: Line) -> SpeckReading:
-    end = line.plain.rstrip()
+def _speck_reading(raw: str, plain: str, last: str) -> SpeckReading:
+    """(``last``: the last character of ``plain``, spaces aside.)"""
     # A half-width ! ? . after a Han character is the full-width mark punctuation makes of it.
-    last = end[-1:]
     return SpeckReading(
-        furniture.may_have_specks(line.raw),
-        line.plain.count("“") - line.plain.count("”"),
-        last in "。！？" or (last in "!?." and _HAN_THEN_STOP.search(end[-2:]) is not None),
+        furniture.may_have_specks(raw),
+        plain.count("“") - plain.count("”"),
+        last in "。！？" or (last in "!?." and _HAN_THEN_STOP.search(plain.rstrip()[-2:]) is not None),
     )
 
 
