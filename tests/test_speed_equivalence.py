@@ -353,3 +353,17 @@ def test_clause_marks_are_those_found_outside_quotes(line: str) -> None:
     outside = blocks.outside_quotes(line)
     expected = blocks._CLAUSE_MARK.search(outside) is not None or blocks._CLAUSE_RE.search(outside) is not None
     assert blocks.has_clause_marks(line) == expected
+
+
+@given(st.text(alphabet="ab AB-汉.\n", max_size=40), st.lists(st.text(alphabet="abAB汉", max_size=3), max_size=4))
+def test_latin_words_counted_when_asked_are_those_counted_first(text: str, asked: list[str]) -> None:
+    counted = wrapping.latin_words(text)
+    words = layout._LatinWords(text)
+    for word in asked:
+        assert (words.get(word), words.get(word, 0), word in words) == (
+            counted.get(word),
+            counted.get(word, 0),
+            word in counted,
+        )
+        assert words[word] == counted[word]
+    assert dict(words) == dict(counted) and list(words) == list(counted) and len(words) == len(counted)

@@ -27,7 +27,7 @@ import dataclasses
 import functools
 import gc
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple, ParamSpec, TypeVar
 
@@ -991,23 +991,48 @@ class Chain:
     healed: bool
 
 
+class _LatinWords(Mapping[str, int]):
+    """``wrapping.latin_words`` of a text, counted the first time a join looks a word up: only a
+    break between two Latin words asks (a break between ASCII marks or digits, common in Chinese
+    text, does not), and a count of the whole text for every plan cost more than the joins."""
+
+    def __init__(self, text: str) -> None:
+        self._text: str | None = text
+        self._counts: Counter[str] = Counter()
+
+    def _counted(self) -> Counter[str]:
+        if self._text is not None:
+            self._counts = wrapping.latin_words(self._text)
+            self._text = None
+        return self._counts
+
+    def __getitem__(self, word: str) -> int:
+        return self._counted()[word]
+
+    def get(self, word: str, default: int | None = None) -> int | None:
+        return self._counted().get(word, default)
+
+    def __contains__(self, word: object) -> bool:
+        return word in self._counted()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._counted())
+
+    def __len__(self) -> int:
+        return len(self._counted())
+
+
 def structural_changes(text: str, decided: Plan, chains: list[Chain] | None = None) -> list[Change]:
     """Joins, heals and moves as changes on ``text`` (sorted, non-overlapping); the chains of
     lines that became one are appended to ``chains`` if given."""
     lines, links, heals = decided.lines, decided.links, decided.heals
     changes: list[Change] = []
-    words: Counter[str] | None = None
+    words = _LatinWords(text)
 
     def joiner(left: str, right: str) -> str:
-        nonlocal words
-        if left[-1:].isascii() and right[:1].isascii() and words is None:
-            words = wrapping.latin_words(text)  # counted only when two Latin runs meet
         return wrapping.joiner(left, right, words)
 
     def _dehyphenates(left: str, right: str) -> bool:
-        nonlocal words
-        if words is None:
-            words = wrapping.latin_words(text)
         return wrapping.dehyphenates(left, right, text, words)
 
     i = 0
