@@ -519,7 +519,7 @@ def decide(surveyed: Survey, options: LayoutOptions = DEFAULT_OPTIONS) -> Plan:
         if joined_in:
             kinds[i] = HEADING if previous == HEADING else TEXT
         else:
-            kinds[i] = _resolve(line, static[i], previous, lines, static, i, columns[i])
+            kinds[i] = _resolve(line, static[i], previous, lines, static, i, sides[i])
             if kinds[i] == HEADING and i + 1 < n and _cut_at_break(sides[i], sides[i + 1]):
                 kinds[i] = TEXT  # a headline never ends in the middle of a word
             elif (
@@ -763,7 +763,7 @@ def _resolve(
     lines: Sequence[Line],
     static: Sequence[str],
     i: int,
-    column: wrapping.Column = wrapping.NO_COLUMN,
+    side: wrapping.Side,
 ) -> str:
     """The kind of a line that starts a block, from its form, its width and the line before it.
 
@@ -779,9 +779,9 @@ def _resolve(
     plain = line.plain
     if _under_kicker(previous, lines[i - 1] if i else None):
         return HEADING  # the deck under a kicker: "优化环境有“丰”彩——" / "持续推进…"
-    if wrapping.is_english(plain):
+    if side.english:  # (wrapping.is_english of the line, read once per line text)
         return TEXT  # English prose has its own punctuation and capitals; its lines join on evidence
-    if blocks.is_spaced_headline(plain) or (not column.full and _headline_form(plain)):
+    if blocks.is_spaced_headline(plain) or (not side.column.full and _headline_form(plain)):
         return HEADING
     if _captioned(lines, static, i) and blocks.is_one_sentence(plain):
         return CAPTION  # "高科技新材料产业园一角。" above "(本文图片均由…提供)"
