@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import random
 from collections import Counter
 from dataclasses import dataclass
@@ -367,3 +368,31 @@ def test_latin_words_counted_when_asked_are_those_counted_first(text: str, asked
         )
         assert words[word] == counted[word]
     assert dict(words) == dict(counted) and list(words) == list(counted) and len(words) == len(counted)
+
+
+_FACTS = (
+    "clause",
+    "inner_stop",
+    "stops",
+    "ends_sentence",
+    "english",
+    "code",
+    "opener",
+    "latin_end",
+    "latin_start",
+    "pair_open",
+)
+
+
+def test_a_plan_makes_each_side_with_its_lines_fields_in_their_places() -> None:
+    # decide passes a side's fields by position (faster than by keyword): each must land in its own.
+    decided = layout.plan("\n".join(_SEED_LINES[:400]))
+    assert decided.context is not None
+    for line, side in zip(decided.lines, decided.sides, strict=True):
+        facts = wrapping.line_facts(line.plain)
+        assert tuple(getattr(side, name) for name in _FACTS) == facts
+        assert all(getattr(side, field.name) != facts for field in dataclasses.fields(side))  # not a field's value
+        assert side.width == wrapping.display_width(line.plain)
+        assert side.separator in (None, wrapping.SINGLE, wrapping.BLANK)
+        assert side.rhythm is decided.context.rhythm and side.pairs is decided.context.pairs
+        assert side.starts_block in (True, False) and side.indents_paragraphs in (True, False)
