@@ -39,6 +39,7 @@ from itertools import chain, compress
 from pathlib import Path
 from typing import NamedTuple
 
+import numpy as np
 import regex
 
 from cleaner import blocks
@@ -613,6 +614,36 @@ def document_pair(a: Side, b: Side) -> float:
     return DOCUMENT_PAIR
 
 
+def pair_shares(lines: Sequence[str], minimum: int = DOCUMENT_PAIR_MIN) -> dict[str, float]:
+    """For each pair of characters that stands side by side inside ``lines`` at least ``minimum``
+    times, that count over the count of its rarer character in ``lines``; in the order the pairs
+    first occur. (Counted on the code points with numpy: a Counter of every pair of characters was
+    a third of the stage's time, once for every plan of a document.)"""
+    text = "".join(lines)
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int64)
+    if len(codes) < 2:
+        return {}
+    keys = codes[:-1] << _CODE_BITS | codes[1:]  # the pair starting at each place
+    # The places where a line ends do not start a pair inside a line.
+    ends = np.cumsum(np.fromiter(map(len, lines), dtype=np.int64, count=len(lines))) - 1
+    inside = np.ones(len(keys), dtype=bool)
+    inside[ends[(ends >= 0) & (ends < len(keys))]] = False
+    found, first, counts = np.unique(keys[inside], return_index=True, return_counts=True)
+    often = counts >= minimum
+    order = np.argsort(first[often], kind="stable")
+    found, counts = found[often][order], counts[often][order]
+    chars, char_counts = np.unique(codes, return_counts=True)
+    left, right = found >> _CODE_BITS, found & _CODE_MASK
+    rarer = np.minimum(char_counts[np.searchsorted(chars, left)], char_counts[np.searchsorted(chars, right)])
+    shares = (counts / rarer).tolist()  # as int / int divides: both counts are below 2**53
+    named = np.stack([left, right], axis=1).astype(np.uint32).tobytes().decode("utf-32-le", "surrogatepass")
+    return dict(zip(map(operator.add, named[::2], named[1::2]), shares, strict=True))
+
+
+_CODE_BITS = 21  # a code point fits in 21 bits
+_CODE_MASK = (1 << _CODE_BITS) - 1
+
+
 class LazyPairs(Mapping[str, float]):
     """For each pair of characters that stands side by side inside the given lines at least
     DOCUMENT_PAIR_MIN times, that count as a share of the rarer character's count; worked out the
@@ -624,16 +655,7 @@ class LazyPairs(Mapping[str, float]):
 
     def _computed(self) -> dict[str, float]:
         if self._lines is not None:
-            pairs: Counter[str] = Counter()
-            chars: Counter[str] = Counter()
-            for line in self._lines:
-                chars.update(line)
-                pairs.update(map(operator.add, line, line[1:]))
-            self._value = {
-                pair: count / min(chars[pair[0]], chars[pair[1]])
-                for pair, count in pairs.items()
-                if count >= DOCUMENT_PAIR_MIN
-            }
+            self._value = pair_shares(self._lines)
             self._lines = None
         return self._value
 

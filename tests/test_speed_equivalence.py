@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import operator
 import random
 from collections import Counter
 from dataclasses import dataclass
@@ -396,3 +397,24 @@ def test_a_plan_makes_each_side_with_its_lines_fields_in_their_places() -> None:
         assert side.separator in (None, wrapping.SINGLE, wrapping.BLANK)
         assert side.rhythm is decided.context.rhythm and side.pairs is decided.context.pairs
         assert side.starts_block in (True, False) and side.indents_paragraphs in (True, False)
+
+
+def _pair_shares_counted(lines: list[str], minimum: int) -> dict[str, float]:
+    """``wrapping.pair_shares`` as it was written first: every pair of every line counted in a Counter."""
+    pairs: Counter[str] = Counter()
+    chars: Counter[str] = Counter()
+    for line in lines:
+        chars.update(line)
+        pairs.update(map(operator.add, line, line[1:]))
+    return {pair: count / min(chars[pair[0]], chars[pair[1]]) for pair, count in pairs.items() if count >= minimum}
+
+
+@given(
+    st.lists(st.text(alphabet="甲乙丙丁ab \n\ud800😀", max_size=12) | st.sampled_from(_SEED_LINES), max_size=30),
+    st.integers(1, 3),
+)
+def test_pair_shares_are_those_counted_pair_by_pair(lines: list[str], minimum: int) -> None:
+    found = wrapping.pair_shares(lines, minimum)
+    expected = _pair_shares_counted(lines, minimum)
+    assert found == expected and list(found) == list(expected)  # the same pairs, in the same order
+    assert all(type(share) is float for share in found.values())
