@@ -10,6 +10,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import regex
 from hypothesis import given
 from hypothesis import strategies as st
@@ -418,3 +419,11 @@ def test_pair_shares_are_those_counted_pair_by_pair(lines: list[str], minimum: i
     expected = _pair_shares_counted(lines, minimum)
     assert found == expected and list(found) == list(expected)  # the same pairs, in the same order
     assert all(type(share) is float for share in found.values())
+
+
+@given(st.lists(st.integers(0, 40), max_size=60))
+def test_first_places_and_counts_are_those_np_unique_finds(values: list[int]) -> None:
+    array = np.array(values, dtype=np.int64)
+    found = wrapping._first_and_counts(array, 41)
+    expected = np.unique(array, return_index=True, return_counts=True)
+    assert all(np.array_equal(a, b) for a, b in zip(found, expected, strict=True))
