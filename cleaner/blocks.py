@@ -245,8 +245,8 @@ def outside_quotes(plain: str) -> str:
         return plain
     for _ in range(3):  # nested quotes, a few levels deep (bounded: the stage must stay linear)
         previous, plain = plain, _QUOTED.sub("", plain)
-        if previous == plain:
-            break
+        if previous == plain or not _OPENING.search(plain):
+            break  # (every quoted span starts with an opening mark: with none left, none is found)
     return plain
 
 

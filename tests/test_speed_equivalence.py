@@ -427,3 +427,16 @@ def test_first_places_and_counts_are_those_np_unique_finds(values: list[int]) ->
     found = wrapping._first_and_counts(array, 41)
     expected = np.unique(array, return_index=True, return_counts=True)
     assert all(np.array_equal(a, b) for a, b in zip(found, expected, strict=True))
+
+
+def _outside_quotes_three_times(plain: str) -> str:
+    for _ in range(3):
+        previous, plain = plain, blocks._QUOTED.sub("", plain)
+        if previous == plain:
+            break
+    return plain
+
+
+@given(st.text(alphabet=_QUOTED_ALPHABET, max_size=16) | st.sampled_from(_SEED_LINES))
+def test_outside_quotes_stops_as_soon_as_no_quotation_is_left(line: str) -> None:
+    assert blocks.outside_quotes(line) == _outside_quotes_three_times(line)
