@@ -411,7 +411,7 @@ def _pair_shares_counted(lines: list[str], minimum: int) -> dict[str, float]:
 
 
 @given(
-    st.lists(st.text(alphabet="甲乙丙丁ab \n\ud800😀", max_size=12) | st.sampled_from(_SEED_LINES), max_size=30),
+    st.lists(st.text(alphabet="甲乙丙丁ab \n\x00\ud800😀", max_size=12) | st.sampled_from(_SEED_LINES), max_size=30),
     st.integers(1, 3),
 )
 def test_pair_shares_are_those_counted_pair_by_pair(lines: list[str], minimum: int) -> None:
