@@ -1520,9 +1520,9 @@ def repair(doc: Document, options: LayoutOptions) -> tuple[Document, list[Edit]]
     # Lines left apart inside a paragraph become paragraphs of their own (every later step, dedup
     # included, works paragraph by paragraph); the breaks left apart on weak evidence are reported.
     final = markdown.guard(doc, separations(doc.text, decided))
-    if final and options.markup == "strip" and block_mark_changes(doc.text):
+    if final and options.markup == "strip" and _marks_freed(doc.text, final, options, known):
         # A blank line can change what a mark's plain line reads as (a kept mark may go now): the
-        # marks are looked at again on the text as the next run would read it.
+        # marks are settled again on the text as the next run would read it.
         doc, final_edits = rewrite(doc, STAGE, final, step=step)
         edits.extend(final_edits)
         doc, step, decided = _settle(doc, options, known, edits, step + 1)
@@ -1532,6 +1532,11 @@ def repair(doc: Document, options: LayoutOptions) -> tuple[Document, list[Edit]]
     doc, final_edits = rewrite(doc, STAGE, final, step=step)
     edits.extend(final_edits)
     return doc, edits
+
+
+def _marks_freed(text: str, separations: list[Change], options: LayoutOptions, known: Readings) -> bool:
+    """Whether a block mark kept in ``text`` would go once ``separations`` are made."""
+    return bool(block_mark_changes(text)) and bool(strippable_marks(apply_changes(text, separations), options, known))
 
 
 def _settle(
