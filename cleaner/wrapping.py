@@ -663,7 +663,7 @@ def _first_and_counts(values: np.ndarray, bound: int) -> tuple[np.ndarray, np.nd
 class LazyPairs(Mapping[str, float]):
     """For each pair of characters that stands side by side inside the given lines at least
     DOCUMENT_PAIR_MIN times, that count as a share of the rarer character's count; worked out the
-    first time a break asks (most breaks are decided before ``document_pair`` is reached)."""
+    first time a break asks (a plan that weighs no break between two Han characters never counts them)."""
 
     def __init__(self, lines: Sequence[str]) -> None:
         self._lines: Sequence[str] | None = lines
