@@ -1,6 +1,6 @@
 """``python -m cleaner``: the ``cleaner`` command."""
 
-from cleaner.cli import cleaner_main
+from cleaner.entry import cleaner_main
 
 if __name__ == "__main__":
     cleaner_main()

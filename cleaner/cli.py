@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import _thread
 import contextlib
 import difflib
 import functools
@@ -275,12 +276,31 @@ def _interrupts_once() -> Iterator[None]:
             signal.signal(sig, signal.SIG_IGN)
         raise Stopped(signum)
 
+    def swallowed(unraisable: Any) -> None:
+        # The handler ran while a finalizer (a __del__, a weakref callback) did, which cannot raise:
+        # Python would print the exception and go on with the run. Signal it again from outside,
+        # a moment later, when the main thread has left the finalizer (and this hook).
+        if isinstance(unraisable.exc_value, Stopped) and threading.current_thread() is threading.main_thread():
+            signal.signal(unraisable.exc_value.signum, interrupt)
+            again = threading.Timer(0.05, _thread.interrupt_main, (unraisable.exc_value.signum,))
+            again.daemon = True
+            again.start()
+            pending.append(again)
+            return
+        hook(unraisable)
+
+    hook = sys.unraisablehook
+    pending: list[threading.Timer] = []
     previous = {sig: signal.signal(sig, interrupt) for sig in heeded}
+    sys.unraisablehook = swallowed
     try:
         yield
     finally:
+        for again in pending:
+            again.cancel()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+        sys.unraisablehook = hook
 
 
 class Stopped(KeyboardInterrupt):

@@ -333,3 +333,72 @@ def test_sigterm_and_sighup_end_a_run_as_ctrl_c_does(tmp_path: Path, sig: signal
     left = tree(dst)
     assert not [name for name in left if ".cleaner-tmp-" in name]
     assert ".cleaner/lock" not in left and ".cleaner/audit.jsonl.gz" not in left
+
+
+# Ctrl-C in the two windows where the command's handler could not act before: while the library is
+# imported (about half a second), and while a finalizer runs (where an exception cannot be raised).
+# Both are made certain here rather than waited for with a timer.
+
+SIGNAL_DURING_IMPORT = """
+import importlib.abc, signal, sys
+
+SIGNAL = getattr(signal, sys.argv[1])
+
+class SignalOnImport(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name == "cleaner.cli":
+            sys.meta_path.remove(self)
+            signal.raise_signal(SIGNAL)
+        return None
+
+sys.meta_path.insert(0, SignalOnImport())
+from cleaner.entry import clean_main
+sys.argv = ["clean", *sys.argv[2:]]
+clean_main()
+"""
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_while_the_command_starts_ends_it_quietly(tmp_path: Path, sig: signal.Signals) -> None:
+    src = tmp_path / "src"
+    write_corpus(src, 2)
+    dst = tmp_path / "out"
+    done = subprocess.run(
+        [sys.executable, "-c", SIGNAL_DURING_IMPORT, sig.name, str(src), str(dst)],
+        capture_output=True, text=True, timeout=TIMEOUT, cwd=tmp_path, preexec_fn=heed_sigint,
+    )  # fmt: skip
+    assert "Traceback" not in done.stderr, done.stderr
+    assert done.returncode == 128 + sig, done.stderr
+    assert done.stderr.strip().endswith("before the run started; nothing was read or written"), done.stderr
+    assert not dst.exists()
+
+
+SIGNAL_IN_A_FINALIZER = """
+import signal, sys, time
+from cleaner.cli import Stopped, _interrupts_once
+
+class Tripwire:
+    def __del__(self):
+        signal.raise_signal(signal.SIGINT)
+
+try:
+    with _interrupts_once():
+        Tripwire()  # dropped at once: the handler raises inside its finalizer
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            pass
+    print("ran on")
+except Stopped as exc:
+    print("stopped by", exc.signum)
+"""
+
+
+def test_a_ctrl_c_that_lands_in_a_finalizer_still_stops_the_run() -> None:
+    """Python prints an exception raised in a finalizer and goes on: the run would have ignored
+    the Ctrl-C (and every later one) after printing a traceback."""
+    done = subprocess.run(
+        [sys.executable, "-c", SIGNAL_IN_A_FINALIZER], capture_output=True, text=True, timeout=TIMEOUT,
+        preexec_fn=heed_sigint,
+    )  # fmt: skip
+    assert done.stdout == f"stopped by {int(signal.SIGINT)}\n", done.stdout + done.stderr
+    assert done.stderr == ""
