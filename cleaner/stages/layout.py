@@ -179,8 +179,19 @@ def split_lines(text: str) -> list[Line]:
                 append(Line(position, end, raw, strip_marks(raw)))
             else:
                 append(Line(position, end, raw, raw))
+            if lines and lines[-1].start == position and lines[-1].plain[-1:] in _SPECK_COMMAS:
+                line = lines[-1]
+                if _STOP_THEN_COMMA.search(line.plain):
+                    line.plain = line.plain[:-1]
         position = end + 1
     return lines
+
+
+# A comma after a full stop or a colon at the end of a line (``…也就好些了。，``, ``…是：，``) is no
+# clause going on: nothing follows a full stop with a comma, and an OCR engine reads a speck after
+# a paragraph's last mark as one. The line reads as ending at its mark (its text is kept).
+_SPECK_COMMAS = frozenset("，、,")
+_STOP_THEN_COMMA = regex.compile(r"[。！？：][”’」』]?[，、,]$")
 
 
 _MARK_STARTS = frozenset("#-*+")
