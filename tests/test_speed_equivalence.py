@@ -16,10 +16,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cleaner import blocks, furniture, wrapping
+from cleaner.config import LayoutOptions
 from cleaner.dedup.deduplicator import _kept_window
-from cleaner.model import Edit
+from cleaner.model import Document, Edit
 from cleaner.pipeline import _starts, renumber_steps
 from cleaner.stages import layout
+
+from .conftest import SEEDS
 
 
 @dataclass
@@ -440,3 +443,19 @@ def _outside_quotes_three_times(plain: str) -> str:
 @given(st.text(alphabet=_QUOTED_ALPHABET, max_size=16) | st.sampled_from(_SEED_LINES))
 def test_outside_quotes_stops_as_soon_as_no_quotation_is_left(line: str) -> None:
     assert blocks.outside_quotes(line) == _outside_quotes_three_times(line)
+
+
+def test_a_run_of_layout_that_starts_from_the_run_before_s_readings_decides_the_same():
+    """The stage lends each run the readings of the run before (``layout.Readings``: the pipeline
+    reads its own output once more, whose paragraphs are the lines the last plan read). A reading
+    depends on the line's text alone: each document of the sample corpus comes out of the stage,
+    text and edits, as from a run that starts with none; and so does the stage's output read again."""
+    options = LayoutOptions(markup="strip")
+    stage = layout.make(options)
+    texts = [path.read_text(encoding="utf-8") for path in sorted(SEEDS.glob("*.txt"))]
+    for text in texts + texts[::-1]:
+        shared = stage(Document(id="t", text=text))
+        alone = layout.repair(Document(id="t", text=text), options)
+        assert shared == alone
+        again = shared[0]
+        assert stage(again) == layout.repair(again, options)

@@ -329,10 +329,16 @@ class Reading(NamedTuple):
 class Readings:
     """What the plans of one run of the stage have read of its lines, by their text: each line's
     reading (by its raw text) and its sentence-end places for the document's rhythm (by its plain
-    text). Kept for the whole run: a cache of a fixed size stops serving a document with more lines."""
+    text). Kept for the whole run: a cache of a fixed size stops serving a document with more lines.
 
-    def __init__(self) -> None:
+    A run may start from the readings of the run before (``earlier``): the pipeline runs the stage
+    once more on the text it wrote (``Pipeline._relayout``), whose paragraphs are the lines the
+    stage's last plan read. A reading depends on the line's text alone, so it is the same either way.
+    """
+
+    def __init__(self, earlier: Readings | None = None) -> None:
         self.lines: dict[str, Reading] = {}
+        self.earlier: Mapping[str, Reading] = earlier.lines if earlier is not None else {}
         self.rhythms: dict[str, wrapping.LineRhythm] = _RhythmCache()
         # A look-up of a line seen before is the dict's own (no call of Python code per line).
         self.rhythm: Callable[[str], wrapping.LineRhythm] = self.rhythms.__getitem__
@@ -379,14 +385,16 @@ def _fields(read: Sequence[Reading]) -> list[list]:
     return [list(field) for field in zip(*read, strict=True)] if read else [[] for _ in Reading._fields]
 
 
-def _readings(lines: Sequence[Line], known: dict[str, Reading]) -> list[Reading]:
-    """The reading of every line, from ``known`` (by the line's text) or made and kept there."""
+def _readings(lines: Sequence[Line], known: dict[str, Reading], earlier: Mapping[str, Reading]) -> list[Reading]:
+    """The reading of every line, from ``known`` (by the line's text), else from ``earlier`` or
+    made, and kept in ``known``."""
     found = []
-    append, get = found.append, known.get
+    append, get, get_earlier = found.append, known.get, earlier.get
     for line in lines:
         reading = get(line.raw)
         if reading is None:
-            reading = known[line.raw] = _read(line)
+            reading = get_earlier(line.raw) or _read(line)
+            known[line.raw] = reading
         append(reading)
     return found
 
@@ -417,7 +425,7 @@ def survey(
     lines = split_lines(text)
     n = len(lines)
     known = Readings() if known is None else known
-    read = _readings(lines, known.lines)
+    read = _readings(lines, known.lines, known.earlier)
     plain_sentence, static, stripped, indented, widths, closed, facts, _, _ = _fields(read)
     if context is None:
         found = furniture.find(stripped, indented)
@@ -1554,11 +1562,12 @@ def _collector_paused(run: Callable[P, R]) -> Callable[P, R]:
 
 
 @_collector_paused
-def repair(doc: Document, options: LayoutOptions) -> tuple[Document, list[Edit]]:
+def repair(doc: Document, options: LayoutOptions, known: Readings | None = None) -> tuple[Document, list[Edit]]:
     """Run the stage on one document: structural passes to a fixed point, markup, then the lines
-    left apart made paragraphs and the unsure breaks reported."""
+    left apart made paragraphs and the unsure breaks reported. ``known``: what the plans of this
+    run read of its lines (a new one if not given)."""
     edits: list[Edit] = []
-    known = Readings()  # what the plans of this document read of its lines
+    known = Readings() if known is None else known
     doc, step, decided = _settle(doc, options, known, edits, 0)
     # Lines left apart inside a paragraph become paragraphs of their own (every later step, dedup
     # included, works paragraph by paragraph); the breaks left apart on weak evidence are reported.
@@ -1627,7 +1636,11 @@ def _settle(
 
 
 def make(options: LayoutOptions) -> StageFn:
+    last: list[Readings] = []  # the readings of the stage's run before, which the next run may use
+
     def layout(doc: Document) -> tuple[Document, list[Edit]]:
-        return repair(doc, options)
+        known = Readings(last[0] if last else None)
+        last[:] = [known]
+        return repair(doc, options, known)
 
     return layout
