@@ -1245,3 +1245,25 @@ def test_a_comma_after_a_full_stop_at_a_line_end_is_a_speck_not_a_clause_going_o
     out, _ = run(text)
     assert (out.count("\n\n") < text.count("\n\n")) == joined, out
     assert out.replace("\n", "") == text.replace("\n", "")  # the speck is kept: layout moves no character
+
+
+def test_a_closing_quote_that_closes_nothing_after_a_full_stop_does_not_join():
+    """Tesseract on a page of KiCad's manual (tests/data/harness/README.md): a speck before a
+    section number read as a closing quotation mark, after a paragraph that ended its sentence and
+    opened no quotation. It closes nothing, and starts no line in typeset text."""
+    text = (Path(__file__).parent / "data" / "harness" / "kicad_002_ocr_seed2.txt").read_text(encoding="utf-8")
+    out, _ = run(text)
+    assert "此选项也可在视图菜单中使用。\n" in out
+
+
+@pytest.mark.parametrize(
+    ("text", "end"),
+    [
+        ("他说：“我们走吧。\n”他就走了。\n", "走吧。"),
+        # ... opened on a line joined into this one
+        ("宝玉笑道：“好妹妹，\n你且说说。我也想听。\n”黛玉便说了。\n", "也想听。"),
+    ],
+)
+def test_a_closing_quote_after_a_full_stop_closes_the_quotation_the_paragraph_opened(text, end):
+    out, _ = run(text)
+    assert f"{end}”" in out

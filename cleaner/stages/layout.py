@@ -259,6 +259,24 @@ def _closes_what_is_open(a: str, b: str) -> bool:
     return sum(a.count(c) for c in _OPENING_BRACKETS) > sum(a.count(c) for c in _CLOSING_BRACKETS)
 
 
+_QUOTE_OPENERS = {"”": "“", "’": "‘", "」": "「", "』": "『"}
+
+
+def _closes_nothing_after_a_stop(lines: Sequence[Line], links: Sequence[str | None], i: int) -> bool:
+    """Line ``i`` ends a sentence and the next starts with a closing quotation mark that the
+    paragraph so far (line ``i`` and the lines joined into it) never opened (``…有人窥探了。`` /
+    ``”太阳出来了…``): it closes nothing. Typesetting never starts a line with one; an OCR engine
+    reads a speck or the first-line indent as one, at the start of the next paragraph."""
+    opener = _QUOTE_OPENERS.get(lines[i + 1].plain[:1])
+    if opener is None:
+        return False
+    start = i
+    while start > 0 and links[start - 1] is not None:
+        start -= 1
+    run = "".join(line.plain for line in lines[start : i + 1])
+    return run.count(opener) <= run.count(lines[i + 1].plain[0])
+
+
 def _a_line_of_a_column(side: wrapping.Side) -> bool:
     """No wider than a column: a line of wrapped text, not a paragraph written on one line (a
     quotation that such a paragraph closes somewhere says nothing about the line above)."""
@@ -538,7 +556,10 @@ def decide(surveyed: Survey, options: LayoutOptions = DEFAULT_OPTIONS) -> Plan:
                 and kinds[i] == TEXT
                 and static[i + 1] == TEXT
                 and (
-                    _closes_what_is_open(line.plain, lines[i + 1].plain)
+                    (
+                        _closes_what_is_open(line.plain, lines[i + 1].plain)
+                        and not _closes_nothing_after_a_stop(lines, links, i)
+                    )
                     or (wrapping.open_pair(sides[i], sides[i + 1]) > 0 and _a_line_of_a_column(sides[i + 1]))
                 )
             ):
