@@ -72,7 +72,7 @@ Every edit's ``rule`` names the fix: ``halfwidth_comma``, ``halfwidth_semicolon`
 ``ocr_bracket`` (brackets an OCR engine misread, mended by their pair: see :func:`ocr_brackets`),
 ``ocr_speck`` (a dot right after a Chinese mark: see :func:`speck_dots`), ``ocr_colon`` (a ``;``
 between a verb of speech and a quotation: see :func:`speech_colon`), ``ocr_dash`` (``一一`` right
-before a mark, a dash misread: see :func:`ocr_dashes`).
+before a mark, a personal pronoun or a conjunction, a dash misread: see :func:`ocr_dashes`).
 The stage repeats until
 nothing changes (one conversion can put a neighbour in Chinese context), each round a ``step``;
 a run of marks (``?!``, ``!!!``) is judged as one.
@@ -357,14 +357,20 @@ def speech_colon(text: str, at: int) -> bool:
 
 
 # A dash Tesseract reads as two 一 (``快来救人呀一一”``): the adverb 一一 ("one by one") is always
-# followed by its verb, never by a mark; a run of numerals (``十一一``, ``一一一``) is left alone.
-_OCR_DASH = re.compile(r"(?<![一二三四五六七八九十百千万〇零两])一一(?=[，。、；：？！”’」』）)…,.;:?!])")
+# followed by its verb, never by a mark, a personal pronoun or a conjunction (``小栓一一你不要这么咳``,
+# ``…一一而小尼姑之流``); a run of numerals (``十一一``, ``一一一``) is left alone.
+_OCR_DASH = re.compile(
+    r"(?<![一二三四五六七八九十百千万〇零两])一一(?=[，。、；：？！”’」』）)…,.;:?!]|[你我他她它咱您]|[虽而但便却])"
+)
 
 
 def ocr_dashes(text: str, lo: int = 0, hi: int | None = None) -> list[Change]:
-    """``一一`` right before a punctuation mark is a dash misread: ``——``.
+    """``一一`` right before a punctuation mark, a personal pronoun or a conjunction is a dash
+    misread: ``——``.
 
     >>> [c.after for c in ocr_dashes("快来救人呀一一”他说")], ocr_dashes("一一列举，一一作答")
+    (['——'], [])
+    >>> [c.after for c in ocr_dashes("小栓一一你不要这么咳。")], ocr_dashes("他们一一握手。凤姐一一的答应")
     (['——'], [])
     """
     hi = len(text) if hi is None else hi
