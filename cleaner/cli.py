@@ -30,6 +30,7 @@ from cleaner.clihelp import PlainHelpCommand
 from cleaner.config import Config, discover_config, load_config
 from cleaner.corpus import FileOutcome, clean_bytes, clean_corpus, partly_cleaned, summary_of
 from cleaner.engine_options import AddressOption, EngineOption, JobsOption
+from cleaner.entry import heeded_signals, stopped_by
 from cleaner.errors import CleanerError, ConfigError, InputError
 from cleaner.io.decoding import EncodingChoice
 from cleaner.io.paths import UnsafeWriteError, WriteGuard, display_name, real
@@ -269,7 +270,7 @@ def _interrupts_once() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    heeded = [sig for sig in _STOP_SIGNALS if signal.getsignal(sig) not in (signal.SIG_IGN, None)]
+    heeded = heeded_signals()
 
     def interrupt(signum: int, frame: FrameType | None) -> None:
         for sig in heeded:
@@ -310,9 +311,6 @@ class Stopped(KeyboardInterrupt):
     def __init__(self, signum: int = signal.SIGINT) -> None:
         super().__init__(signum)
         self.signum = signum
-
-
-_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 def _quiet_interrupts(command: Callable[..., None]) -> Callable[..., None]:
@@ -524,7 +522,7 @@ def run(
         raise _fail(str(exc), exc.exit_code) from None
     except KeyboardInterrupt as exc:
         signum = exc.signum if isinstance(exc, Stopped) else signal.SIGINT
-        what = "interrupted" if signum == signal.SIGINT else f"stopped by {signal.Signals(signum).name}"
+        what = stopped_by(signum)
         raise _fail(
             f"{what}; outputs already written are complete, the audit record was not written", 128 + signum
         ) from None

@@ -13,7 +13,18 @@ import signal
 import sys
 from types import FrameType, ModuleType
 
-_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+def heeded_signals() -> list[int]:
+    """The stop signals to act on: one ignored when the command started (nohup, a background
+    job) stays ignored."""
+    return [sig for sig in STOP_SIGNALS if signal.getsignal(sig) not in (signal.SIG_IGN, None)]
+
+
+def stopped_by(signum: int) -> str:
+    """How a run stopped by ``signum`` says so: ``interrupted`` or ``stopped by SIGTERM``."""
+    return "interrupted" if signum == signal.SIGINT else f"stopped by {signal.Signals(signum).name}"
 
 
 def _import_cli() -> ModuleType:
@@ -23,19 +34,15 @@ def _import_cli() -> ModuleType:
     def remember(signum: int, frame: FrameType | None) -> None:
         caught.append(signum)
 
-    # A signal ignored when the command started (nohup, a background job) stays ignored.
-    heeded = [sig for sig in _STOP_SIGNALS if signal.getsignal(sig) not in (signal.SIG_IGN, None)]
-    previous = {sig: signal.signal(sig, remember) for sig in heeded}
+    previous = {sig: signal.signal(sig, remember) for sig in heeded_signals()}
     try:
         from cleaner import cli
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     if caught:
-        signum = caught[0]
-        what = "interrupted" if signum == signal.SIGINT else f"stopped by {signal.Signals(signum).name}"
-        print(f"{what} before the run started; nothing was read or written", file=sys.stderr)
-        raise SystemExit(128 + signum)
+        print(f"{stopped_by(caught[0])} before the run started; nothing was read or written", file=sys.stderr)
+        raise SystemExit(128 + caught[0])
     return cli
 
 
