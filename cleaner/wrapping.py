@@ -108,6 +108,7 @@ MIN_LISTING_LINE = 12  # characters: shorter ASCII lines are names and terms a c
 # comma and a full column). A column of one clause's width is common (narrow newspaper columns).
 WHOLE_VERSE = -15.0
 INDENTED_AFTER = -6.0
+UNINDENTED_AFTER = 1.5
 SAME_SEPARATOR = 0.5
 BLANK_AFTER_SINGLES = -4.0
 # Text set one paragraph to a line, blank lines between (``paragraph_lines``): only a cut at the
@@ -431,6 +432,7 @@ class Side:
     # How often each pair of Han characters stands side by side inside the document's lines (shared).
     pairs: Mapping[str, float] = field(default_factory=dict)
     paragraph_lines: bool = False  # the document is set one paragraph to a line (``paragraph_lines``)
+    indent_habit: bool = field(default=False, init=False)  # its document indents paragraph starts by habit
     poem: bool = field(default=False, init=False)  # a line of a run of verse lines (``poem_lines``)
     clause: bool = field(init=False)  # clause punctuation outside quotes and brackets
     inner_stop: bool = field(init=False)  # a sentence ends inside the line
@@ -971,8 +973,13 @@ def paragraph_lines(a: Side, b: Side) -> float:
 
 
 def indented_after(a: Side, b: Side) -> float:
-    """In a document that indents its paragraphs, an indented line starts one."""
-    return INDENTED_AFTER if b.indented else 0.0
+    """In a document that indents its paragraphs, an indented line starts one; in one that does so
+    by habit, a line of running text that is not indented goes on with the paragraph above it."""
+    if b.indented:
+        return INDENTED_AFTER
+    if b.indent_habit and not (b.english or b.code) and (b.clause or b.ends_sentence or b.column.full):
+        return UNINDENTED_AFTER
+    return 0.0
 
 
 EVIDENCE = (

