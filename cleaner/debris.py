@@ -53,6 +53,8 @@ SENTENCE_OPENERS = tuple(
     " 尽管 即使 然后 接着 最后 首先 其次 例如 比如 据说 可见 看来".split()
 )
 _CLAUSE_END = frozenset("，、,；;")
+# Marks no line of text starts with: a sentence's final mark, a closing bracket or quotation mark.
+_NO_LINE_STARTS = frozenset("。．！？）」』】》〉”’")
 # A colon, perhaps with a speck after it (基本图框项目是: ，).
 _INTRODUCES = regex.compile(r"[：:][.。,，·]?$")
 _OPENERS = frozenset("“‘「『（(《【〈[")
@@ -86,8 +88,14 @@ def _unfinished(before: str) -> bool:
 
 def _visibly_goes_on(before: str, after: str) -> bool:
     """Whether ``after`` can only go on with the sentence of ``before``: it starts with a particle,
-    a clause mark, or the rest of a word ``before`` ends with."""
-    return after[0] in bound_starts() or after[0] in _CLAUSE_END or in_word(before[-1], after[0])
+    a clause mark, a mark no line starts with (``。``, a closing bracket), or the rest of a word
+    ``before`` ends with."""
+    return (
+        after[0] in bound_starts()
+        or after[0] in _CLAUSE_END
+        or after[0] in _NO_LINE_STARTS
+        or in_word(before[-1], after[0])
+    )
 
 
 def _goes_on(before: str, after: str, above: str | None) -> bool:

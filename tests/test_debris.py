@@ -65,6 +65,10 @@ STRAY += [
     # 山国) are rarer ones.
     ("92辆“三下乡大篷车”驶向河北省的四面八", "厂", "方，至此，燕赵大地138个县（市），县县"),
     ("中华人民共和国是全", "山", "国各族人民共同缔造的统一的多民族的社会主义国家。"),
+    # No line starts with a final mark: the sentence goes on over the glyph, though the line before
+    # has no clause mark (made up after the harness's LibreOffice help gold, where a glyph fell
+    # between ``…区域的底部`` and ``。``).
+    ("可以在「尺寸」区域的底部", "本", "。"),
 ]
 
 
