@@ -36,6 +36,9 @@ _FULL_MARKS = "，。、；：！？…—“”‘’（）《》「」『』"
 _BOLD = regex.compile(rf"(?<!\*)\*\*(?=[^\s*]|[ \t]+[{_FULL_MARKS}])(.+?)(?<=[^\s*]|[{_FULL_MARKS}][ \t]+)\*\*(?!\*)")
 # Not "0...": an ellipsis after a number, which the punctuation stage makes "0……".
 _NUMBERED = regex.compile(r"^\d{1,3}[.．](?![.．])[ \t]*\S")
+# ... but an amount is no item's number: a decimal with its unit or a percent sign ("107.05点。",
+# "1.8亿元", "4.3%"), where a column's edge fell before a number in running text.
+_AMOUNT = regex.compile(r"^\d+[.．]\d+(?:[%％‰]|[亿万千百元角米吨克斤升秒度点倍个岁])")
 # A newspaper section letter ("A 锚定“高分子”迈向“高精尖”") heads a line with no clause marks: the
 # space after a capital is the spacing stage's to add (``insert``), so "A股上涨，" read as text must
 # read so as "A 股上涨，" too.
@@ -355,7 +358,7 @@ def static_kind(line: str) -> str:
         return BYLINE  # "记者 邹敬文 通讯员 刘晓欢"; running text that mentions a reporter has punctuation
     if plain.startswith("——"):
         return DASH
-    if first.isdigit() and _NUMBERED.match(plain):
+    if first.isdigit() and _NUMBERED.match(plain) and not _AMOUNT.match(plain):
         return LIST
     # (The patterns' first characters are asked first: most lines start otherwise.)
     if ("A" <= first <= "Z" and _SECTION_LETTER.match(plain) and not has_clause_marks(plain)) or (

