@@ -37,21 +37,25 @@ RUNNING_HEAD = "running_head"
 DEBRIS = "debris"
 
 # An OCR engine reads a dash beside a page number as 一 now and then, and a speck after it as a mark.
-_SPECK_AFTER = r"(?:\s+[.。,，·_'`])?"
+_SPECK_AFTER = r"(?:\s+[.。,，·_'`“”\"]{1,2})?"
 # A newspaper's page label: the issue's date, perhaps its weekday, and the page ("1998年1月8日 第9版";
 # an OCR engine may drop or misread a character of the date: "1998年]月14日").
 _ISSUE_DATE = r"(?:\d{4}\s*年[^\s]{0,6}?日\s*(?:星期.\s*)?)?"
-# And a speck before a page number set between dashes ("。一53一").
+# The dashes around a page number, as an OCR engine reads them ("一53一", "二53一"); and the digit 1
+# misread as a bracket or a letter in a page label ("第]版").
+_DASH = "[-—–~·•一二]"
+_MISREAD_ONE = r"[\]lI|?]"
+# And a speck before a page-number form ("。一53一", "。第177 页").
 _SPECK_BEFORE = r"(?:[.。,，·_'`]\s*)?"
 _PAGE_FORMS = regex.compile(
-    rf"^(?:{_SPECK_BEFORE}[-—–~·•一]\s*\d{{1,4}}\s*[-—–~·•一]|{_ISSUE_DATE}第\s*\d{{1,4}}\s*[页版]"
+    rf"^{_SPECK_BEFORE}(?:{_DASH}\s*\d{{1,4}}\s*{_DASH}|{_ISSUE_DATE}第\s*(?:\d{{1,4}}|{_MISREAD_ONE})\s*[页版]"
     rf"|[Pp]age\s+\d{{1,4}}(?:\s+of\s+\d{{1,4}})?|\d{{1,4}}\s*/\s*\d{{1,4}}){_SPECK_AFTER}$"
 )
 _BARE_NUMBER = regex.compile(rf"^\d{{1,4}}{_SPECK_AFTER}$")
 # A label of up to 12 characters with no punctuation (single spaces inside it: "KiCad 用户手册"), and
 # a page number, two or more spaces apart.
 _LABEL = r"(?P<label>[^\s\p{P}\d](?:[^\s\p{P}]| (?=[^\s\p{P}])){0,15})"
-_HEAD_THEN_NUMBER = regex.compile(rf"^{_LABEL}\s{{2,}}(?P<number>\d{{1,4}})$")
+_HEAD_THEN_NUMBER = regex.compile(rf"^{_SPECK_BEFORE}{_LABEL}\s{{2,}}[.“”\"]?(?P<number>\d{{1,4}})[.“”\"]?$")
 _NUMBER_THEN_HEAD = regex.compile(rf"^(?P<number>\d{{1,4}})\s{{2,}}{_LABEL}$")
 # A running head without a number: a short label with no punctuation at all.
 _BARE_LABEL = regex.compile(r"^[^\s\p{P}\d](?:[^\s\p{P}]| (?=[^\s\p{P}])){0,15}$")
@@ -202,8 +206,9 @@ def may_have_specks(line: str) -> bool:
     return (line.lstrip(" \t\u3000")[:1] if line[:1] in " \t\u3000" else line[:1]) in _LEADING_MARKS
 
 
-# A speck an OCR engine reads in the gap between a running head's label and its number.
-_GAP_SPECK = regex.compile(r"(?<=\s)[.。,，·_'`\"“”]+(?=\s)")
+# A speck an OCR engine reads in the gap between a running head's label and its number: marks, or a
+# lone Latin letter ("KiCad 用户手册   “   -   o   176").
+_GAP_SPECK = regex.compile(r"(?<=\s)(?:[.。,，·_'`\"“”\-~|]+|[A-Za-z])(?=\s)")
 
 
 # The layout stage plans a document several times and most of its short lines come back unchanged:
@@ -247,7 +252,8 @@ def find(plains: Sequence[str], indented: Sequence[bool] | None = None) -> dict[
             continue
         if page_number(plain):
             found[i] = PAGE_NUMBER
-            pages.append(_value(_NUMBER.search(plain).group()))
+            if number := _NUMBER.search(plain):  # (none in a label whose digit was misread: "第]版")
+                pages.append(_value(number.group()))
         elif _BARE_NUMBER.match(plain):
             bare.append(i)
         elif debris(plain):

@@ -121,7 +121,22 @@ def test_options_from_a_config_and_the_pipeline_stays_idempotent():
 
 
 @pytest.mark.parametrize(
-    "line", ["一119一", "。一53一", "第61页 .", "- 7 -  。", "1998年1月8日 第9版", "1998年]月14日 第10版"]
+    "line",
+    [
+        "一119一",
+        "。一53一",
+        "第61页 .",
+        "- 7 -  。",
+        "1998年1月8日 第9版",
+        "1998年]月14日 第10版",
+        # The OCR harness's pages (Tesseract 5.3.0, chi_sim): a dash read as 二, a closing quotation
+        # mark or two marks after the label, a speck before it, the page's 1 read as ] or ?.
+        "二53一",
+        "第11页 “",
+        "。第177 页",
+        "1998年1月6日 第]版 ”.",
+        "1998年1月9日 第?版",
+    ],
 )
 def test_page_numbers_as_an_ocr_engine_reads_them(line):
     """Tesseract reads a dash beside a page number as 一 now and then, and a speck after it."""
@@ -287,6 +302,15 @@ def test_a_running_head_with_a_speck_in_its_gap_and_another_letter_case_is_still
     """Real Tesseract output of a manual: "KiCad 用户手册" over every page, its number across a gap
     where a speck may sit, its case read differently on another page."""
     lines = ["KiCad 用户手册          。      90", "正文，", "Kicad 用户手册        91", "正文。"]
+    assert furniture.find(lines) == {0: "running_head", 2: "running_head"}
+    # The OCR harness's pages: a letter, a dash or quotation marks in the gap, a speck before the
+    # label, a mark glued to the number.
+    lines = [
+        "KiCad 用户手册          “        -          o          176",
+        "正文，",
+        "。 Kicad 用户手册          ，           _          177“",
+        "正文。",
+    ]
     assert furniture.find(lines) == {0: "running_head", 2: "running_head"}
 
 
