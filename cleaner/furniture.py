@@ -264,8 +264,7 @@ def find(plains: Sequence[str], indented: Sequence[bool] | None = None) -> dict[
             found[i] = RUNNING_HEAD
     for i in _increasing_run(bare, plains):
         found[i] = PAGE_NUMBER
-    numbered = Counter(heads[i][0] for i, kind in found.items() if kind == RUNNING_HEAD)
-    found.update(_page_breaks(plains, found, bare, numbered))
+    found.update(_page_breaks(plains, found, bare))
     for i in glyphs.find(plains, found, indented, (i for i, _ in short)):
         found[i] = DEBRIS
     return dict(sorted(found.items()))
@@ -306,19 +305,13 @@ def _neighbours(plains: Sequence[str], i: int) -> list[int]:
     return found
 
 
-def _page_breaks(
-    plains: Sequence[str], found: dict[int, str], bare: Sequence[int], numbered: Counter[str] | None = None
-) -> dict[int, str]:
+def _page_breaks(plains: Sequence[str], found: dict[int, str], bare: Sequence[int]) -> dict[int, str]:
     """Running heads without a number, and bare page numbers, told by where they stand: a short
     label that stands next to a page number (found, or a bare number), or opens the document, at
     MIN_HEAD_REPEATS or more places (a page apart if the numbers are bare), beside at least half
     the page numbers, and nowhere else is the
     document's running head (``红楼梦`` after ``- 12 -`` on every page), and the bare numbers beside
-    it are its page numbers. A heading that recurs does not stand next to a page number each time.
-    The places of the label ``numbered`` found with a page number on its line count too (an OCR
-    engine reads the number on one page and loses it on the next: ``LibreOffice 帮助   149`` /
-    ``第 149 页`` / ``LibreOffice 帮助``)."""
-    numbered = numbered or Counter()
+    it are its page numbers. A heading that recurs does not stand next to a page number each time."""
     numbers = set(bare) | {i for i, kind in found.items() if kind == PAGE_NUMBER}
     if not numbers:
         return {}  # no page numbers, no heads beside them (the common case: a document without any)
@@ -336,13 +329,12 @@ def _page_breaks(
             elsewhere[label] += 1
     result: dict[int, str] = {}
     for label, places in beside.items():
-        known = sum(count for head, count in numbered.items() if canonical.get(head, head) == label)
-        if len(places) + known < MIN_HEAD_REPEATS or elsewhere[label] or not any(near for _, near in places):
+        if len(places) < MIN_HEAD_REPEATS or elsewhere[label] or not any(near for _, near in places):
             continue
         formed = any(found.get(j) == PAGE_NUMBER for _, near in places for j in near)
         if not formed and not _pages_apart([i for i, _ in places], plains):
             continue  # beside bare numbers only, closer than pages: a table's cells
-        if (len(places) + known) * HEAD_SHARE < len(numbers):
+        if len(places) * HEAD_SHARE < len(numbers):
             continue  # a heading beside two of many page numbers by chance; a running head heads most pages
         for i, near in places:
             result[i] = RUNNING_HEAD

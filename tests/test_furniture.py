@@ -314,18 +314,6 @@ def test_a_running_head_with_a_speck_in_its_gap_and_another_letter_case_is_still
     assert furniture.find(lines) == {0: "running_head", 2: "running_head"}
 
 
-def test_a_label_found_with_its_page_number_is_a_running_head_where_the_number_was_lost():
-    """The OCR harness's pages of LibreOffice's help (Tesseract 5.3.0): the first page's head read
-    with its number, the second page's head without one, beside the first page's foot."""
-    lines = [
-        "Libreoffice 帮助                    149", "", "制表符", "正文，", "还没有完。", "",
-        "第 149 页", "Libreoffice 帮助", "", "正文第二页。",
-    ]  # fmt: skip
-    assert furniture.find(lines) == {0: "running_head", 6: "page_number", 7: "running_head"}
-    # A heading of the text with that name, away from the page numbers, stays.
-    assert 9 not in furniture.find([*lines[:9], "Libreoffice 帮助", "正文。"])
-
-
 # Another page's text, for the second page and the text file (else dedup finds copies).
 OTHER = [
     "那边屋里的丫头们，",
