@@ -358,7 +358,8 @@ def _label_key(plain: str) -> str | None:
 
 
 def _ocr_variants(counts: Counter[str]) -> dict[str, str]:
-    """Each label that one edit away from a more frequent one of at least four characters is how an
+    """Each label that one edit away from a more frequent one of at least four characters (or one
+    as frequent, but for a Latin letter or digit put for another: ``_letter_swap``) is how an
     OCR engine misread it ("和民日报", "人民昌报" for "人民日报"), mapped to that label. Shorter
     labels are left alone: "第一章" and "第二章" are different headings."""
     ranked = sorted(counts, key=lambda label: (-counts[label], label))
@@ -375,7 +376,9 @@ def _ocr_variants(counts: Counter[str]) -> dict[str, str]:
             if (
                 other not in canonical
                 and len(other) >= 4
-                and counts[other] >= counts[label]
+                and (
+                    counts[other] > counts[label] or (counts[other] == counts[label] and not _letter_swap(label, other))
+                )
                 and _one_edit(label, other)
             ):
                 canonical[label] = other
@@ -383,6 +386,16 @@ def _ocr_variants(counts: Counter[str]) -> dict[str, str]:
         for key in keys:
             ranked_by_key.setdefault(key, []).append(k)
     return canonical
+
+
+def _letter_swap(a: str, b: str) -> bool:
+    """Whether ``a`` and ``b`` differ in one Latin letter or digit put for another (``X轴标题`` /
+    ``Y轴标题``, ``图1说明`` / ``图2说明``): labels that name different things as often as a misreading.
+    Seen as often as each other, they are taken as two labels."""
+    if len(a) != len(b):
+        return False
+    pairs = [(x, y) for x, y in zip(a, b, strict=True) if x != y]
+    return len(pairs) == 1 and all(c.isascii() and c.isalnum() for c in pairs[0])
 
 
 def _one_edit_keys(label: str) -> set[str]:

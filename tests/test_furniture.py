@@ -298,6 +298,14 @@ def test_headings_one_character_apart_are_not_taken_for_misreadings_of_each_othe
     assert {kind for kind in furniture.find(lines).values()} == {"page_number"}
 
 
+def test_headings_a_latin_letter_apart_are_two_labels_not_one_misread():
+    """LibreOffice's help (the harness's technical gold, MPL-2.0): two headings that differ in one
+    Latin letter, each once, each after a page break. Seen as often as each other, they name
+    different things; a misreading is rarer than the label it misreads, or changes a Han character."""
+    lines = ["标题", "输入图表的标题。", "- 12 -", "X轴标题", "输入X轴的标题。", "- 13 -", "Y轴标题", "输入Y轴的标题。"]
+    assert furniture.find(lines) == {2: "page_number", 5: "page_number"}
+
+
 def test_a_running_head_with_a_speck_in_its_gap_and_another_letter_case_is_still_one():
     """Real Tesseract output of a manual: "KiCad 用户手册" over every page, its number across a gap
     where a speck may sit, its case read differently on another page."""
