@@ -551,6 +551,26 @@ def test_indented_code_is_no_habit_of_indenting_paragraphs():
     assert layout._indent_habit(indented, [True] * 8, [True] * 8)
 
 
+# LibreOffice's help (the harness's technical gold, MPL-2.0), set in a column eight characters wide
+# as the harness sets it: the heading is one character narrower than the column under it.
+NARROW_HELP = (
+    "定义数据库区域\n\n您可以将电子表格\n中一定范围的单元\n格定义作为数据库\n使用。此数据库范\n"
+    "围的每一行对应一\n条数据库记录。\n"
+)
+
+
+def test_a_line_of_han_a_character_short_of_its_column_is_no_wrapped_line():
+    """Every wrapped line of a justified column holds as many characters as the column; one fewer
+    only where the next line starts with a character and a mark that cannot start a line, or with
+    an opening mark or a Latin word that did not fit. A line of Han characters a character short
+    of the full lines next to it ends there."""
+    out, _ = run(NARROW_HELP, KEEP)
+    assert out.startswith("定义数据库区域\n\n您可以将电子表格中一定范围的单元格定义作为数据库使用。")
+    # Cut where kinsoku pushes a character down with the mark after it, the line is wrapped.
+    pushed = "您可以将电子表格\n中一定范围的单\n元，格定义作为数\n据库使用。此数据\n库范围的每一行对\n应一条记录。\n"
+    assert run(pushed, KEEP)[0] == pushed.replace("\n", "") + "\n"
+
+
 def test_lines_left_apart_become_paragraphs_but_list_items_and_credits_stay_together():
     """Two lines of text the stage does not join are two paragraphs; a caption and its credit, and
     the items of a marked list, stay the block they are."""

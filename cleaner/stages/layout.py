@@ -469,6 +469,7 @@ def survey(
     indents_paragraphs = 2 <= sum(indented) < n if context is None else context.indents_paragraphs
     if not indents_paragraphs:
         indented = [False] * n
+    columns = _short_of_column(columns, widths, [line.plain for line in lines], indented)
     if context is None:
         full = [column.full for column in columns]
         document_rhythm = wrapping.LazyRhythm([line.plain for line in lines], full, text_lines, known.rhythm)
@@ -479,6 +480,46 @@ def survey(
         habit = indents_paragraphs and _indent_habit(indented, closed, text_lines)
         context = Context(document_rhythm, indents_paragraphs, furniture_lines, varied, pairs, one_a_line, habit)
     return Survey(text, lines, read, static, found, columns, widths, indented, text_lines, closed, context)
+
+
+# Han characters only: a line whose display width counts its characters exactly.
+_ALL_HAN = regex.compile(r"\p{Han}+")
+# What a line may start with when the line above gave it a character (kinsoku): a mark that cannot
+# start a line follows that character; or a Latin word or number too long for the line above.
+_KINSOKU_AFTER_FIRST = frozenset("，。、；：！？）」』》〉”’…")
+
+
+def _short_of_column(
+    columns: list[wrapping.Column], widths: Sequence[float], plains: Sequence[str], indented: Sequence[bool]
+) -> list[wrapping.Column]:
+    """Lines of Han characters only, read as full, that are a character or more narrower than a full
+    line next to them: in a justified column every wrapped line holds its width's characters, one
+    fewer only where the next line starts with a character and a mark that cannot start a line, or
+    with a Latin word or number that did not fit. Otherwise the line ends there: a heading as wide
+    as the narrow column under it but for a character (``定义数据库区域`` / ``您可以将电子表格``)."""
+    result = columns
+    for i, column in enumerate(columns):
+        if not column.full or indented[i] or i + 1 >= len(plains) or not _ALL_HAN.fullmatch(plains[i]):
+            continue
+        after = plains[i + 1]
+        if after[1:2] in _KINSOKU_AFTER_FIRST or not after[:1] or after[:1].isascii() or after[:1] in "“‘「『（《〈【":
+            continue
+        edge = max(
+            (
+                widths[j]
+                for j in (i - 1, i + 1)
+                if 0 <= j < len(columns)
+                and columns[j].full
+                and not indented[j]
+                and _ALL_HAN.fullmatch(plains[j][-1:])  # (a mark at its end may hang past the edge)
+            ),
+            default=0.0,
+        )
+        if edge - widths[i] >= 2:
+            if result is columns:
+                result = list(columns)
+            result[i] = wrapping.NO_COLUMN
+    return result
 
 
 # At most this share of the lines of a text set one paragraph to a line are full lines of a column;
