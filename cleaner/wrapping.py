@@ -74,7 +74,7 @@ LOST_INDENT = 2.5
 NARROW_COLUMN = 16.0
 BARE_START_NARROW = -1.0
 BARE_START = -2.0
-HEADLINE_AFTER_SHORT = -7.0
+HEADLINE_AFTER_SHORT = -10.0
 SPLIT_WORD = 1.5
 # The two characters around the break stand side by side inside lines of the same document this
 # many times: the document's own words and names (``选`` / ``中``, ``各族`` / ``人民``).

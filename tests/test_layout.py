@@ -571,6 +571,19 @@ def test_a_line_of_han_a_character_short_of_its_column_is_no_wrapped_line():
     assert run(pushed, KEEP)[0] == pushed.replace("\n", "") + "\n"
 
 
+def test_a_headline_dropped_inside_a_paragraph_is_joined_to_neither_side():
+    """The accuracy harness's weak interruption (seed 1): a made-up headline at a line break of
+    LibreOffice's help (MPL-2.0), in a column whose lines are separated by lines of spaces. Narrower
+    than the column and without a mark, it continues no sentence, however open the line above is."""
+    text = (
+        "不起作用。\n\n    可以随时选择「工具 – 侦\n\u3000\u3000\n探」，然后选择标记无效的\n \u3000\n"
+        "民生实事新篇章\n\u3000\u3000\n数据命令以显示包含无效值\n \u3000\n的单元格。\n"
+    )
+    out, _ = run(text, KEEP)
+    assert "标记无效的\n" in out and "\n民生实事新篇章\n" in out
+    assert "数据命令以显示包含无效值的单元格。" in out
+
+
 def test_lines_left_apart_become_paragraphs_but_list_items_and_credits_stay_together():
     """Two lines of text the stage does not join are two paragraphs; a caption and its credit, and
     the items of a marked list, stay the block they are."""
