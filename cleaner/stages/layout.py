@@ -494,9 +494,10 @@ def _short_of_column(
 ) -> list[wrapping.Column]:
     """Lines of Han characters only, read as full, that are a character or more narrower than a full
     line next to them: in a justified column every wrapped line holds its width's characters, one
-    fewer only where the next line starts with a character and a mark that cannot start a line, or
-    with a Latin word or number that did not fit. Otherwise the line ends there: a heading as wide
-    as the narrow column under it but for a character (``定义数据库区域`` / ``您可以将电子表格``)."""
+    fewer only where the next line starts with a character and a mark that cannot start a line, with
+    an opening mark, or with a Latin word or number that did not fit. Otherwise the line ends there:
+    a heading as wide as the narrow column under it but for a character (``定义数据库区域`` /
+    ``您可以将电子表格``)."""
     result = columns
     for i, column in enumerate(columns):
         if not column.full or indented[i] or i + 1 >= len(plains) or not _ALL_HAN.fullmatch(plains[i]):
@@ -537,7 +538,7 @@ INDENT_HABIT_SHARE = 0.6
 def _indent_habit(indented: Sequence[bool], closed: Sequence[bool], text_lines: Sequence[bool]) -> bool:
     """Whether the indented lines of a document are the first lines of its paragraphs: enough of
     them, most after a line that ends a sentence. Then a line that is not indented goes on with the
-    paragraph above it (``wrapping.unindented_after``)."""
+    paragraph above it (``wrapping.indented_after``, UNINDENTED_AFTER)."""
     starts = [i for i, flag in enumerate(indented) if flag and text_lines[i]]
     if len(starts) < MIN_INDENTED_HABIT:
         return False
@@ -1506,7 +1507,7 @@ def separations(text: str, decided: Plan) -> list[Change]:
 
 def _marked(line: Line) -> bool:
     """Whether the line carries Markdown marks (its plain text is not its text; a speck comma read
-    away at its end, ``_STOP_THEN_COMMA``, is no mark)."""
+    away at its end, ``_STOP_THEN_COMMA`` or ``_GAP_THEN_COMMA``, is no mark)."""
     raw = line.raw.strip()
     return raw != line.plain and blocks.strip_marks(raw).strip() != raw
 
