@@ -169,7 +169,9 @@ def _variants_by_scanning(counts: Counter[str]) -> dict[str, str]:
     canonical: dict[str, str] = {}
     for k, label in enumerate(ranked):
         for other in ranked[:k]:
-            if other not in canonical and len(other) >= 4 and counts[other] >= counts[label]:
+            more = counts[other] > counts[label]
+            tied = counts[other] == counts[label] and not furniture._letter_swap(label, other)
+            if other not in canonical and len(other) >= 4 and (more or tied):
                 if furniture._one_edit(label, other):
                     canonical[label] = other
                     break
