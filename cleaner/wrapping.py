@@ -842,18 +842,30 @@ MIN_POEM_LINES = 3
 POEM_COLUMN_SLACK = 2.0  # a line this much narrower than the verse lines, or as wide, may be of their column
 
 
-def poem_lines(plains: Sequence[str], text_lines: Sequence[bool], widths: Sequence[float]) -> list[int]:
-    """The lines of ``plains`` in runs of MIN_POEM_LINES text lines or more that are each a verse
-    line (``is_verse_line``) with clauses of one length (``无材可去补苍天，`` / ``枉入红尘若许年。`` /
-    ``此系身前身后事，``): a poem set one line to a line, however much its lines look like a column.
-    Not where the text line next to the run is as wide as its lines: then the run is a narrow column
-    of prose that happens to break at clause marks (``一个小丫头在`` / ``门前探头儿，`` / ``一见了凤姐，``)."""
+def verse_clause(plain: str) -> int:
+    """The length of the first clause of a line of verse (``is_verse_line``), mark included; 0 for
+    any other line."""
+    if plain[-1:] not in _VERSE_ENDS or len(plain) > MAX_VERSE_LINE or not _VERSE_LINE.match(plain):
+        return 0
+    return _CLAUSE.match(plain).end()
+
+
+MAX_VERSE_LINE = 32
+
+
+def poem_lines(verses: Sequence[int], text_lines: Sequence[bool], widths: Sequence[float]) -> list[int]:
+    """The lines in runs of MIN_POEM_LINES text lines or more that are each a verse line with
+    clauses of one length (``verses``: ``verse_clause`` of each line; ``无材可去补苍天，`` /
+    ``枉入红尘若许年。`` / ``此系身前身后事，``): a poem set one line to a line, however much its lines
+    look like a column. Not where the text line next to the run is as wide as its lines: then the
+    run is a narrow column of prose that happens to break at clause marks (``一个小丫头在`` /
+    ``门前探头儿，`` / ``一见了凤姐，``)."""
     found: list[int] = []
     run: list[int] = []
     clause = 0
 
     def in_column(k: int, width: float) -> bool:
-        return 0 <= k < len(plains) and text_lines[k] and width - POEM_COLUMN_SLACK <= widths[k] <= width
+        return 0 <= k < len(verses) and text_lines[k] and width - POEM_COLUMN_SLACK <= widths[k] <= width
 
     def close() -> None:
         if len(run) >= MIN_POEM_LINES:
@@ -861,10 +873,8 @@ def poem_lines(plains: Sequence[str], text_lines: Sequence[bool], widths: Sequen
             if not (in_column(run[0] - 1, width) or in_column(run[-1] + 1, width)):
                 found.extend(run)
 
-    for i, plain in enumerate(plains):
-        shape = 0
-        if text_lines[i] and plain[-1:] in _VERSE_ENDS and len(plain) <= 32 and _VERSE_LINE.match(plain):
-            shape = _CLAUSE.match(plain).end()
+    for i, shape in enumerate(verses):
+        shape = shape if text_lines[i] else 0
         if shape and shape == clause:
             run.append(i)
             continue

@@ -348,6 +348,7 @@ class Reading(NamedTuple):
     facts: wrapping.LineFacts
     start: str  # its first REPEAT_START characters, spaces aside (what a paragraph's copy repeats)
     specks: SpeckReading  # what ``speck_changes`` asks of it
+    verse: int  # the length of its first clause if it is a line of verse, else 0 (``wrapping.verse_clause``)
 
 
 class Readings:
@@ -401,6 +402,7 @@ def _read(line: Line) -> Reading:
         wrapping.line_facts(plain),
         "".join(plain.split())[:REPEAT_START],
         _speck_reading(raw, plain, last),
+        wrapping.verse_clause(plain),
     )
 
 
@@ -450,7 +452,7 @@ def survey(
     n = len(lines)
     known = Readings() if known is None else known
     read = _readings(lines, known.lines, known.earlier)
-    plain_sentence, static, stripped, indented, widths, closed, facts, _, _ = _fields(read)
+    plain_sentence, static, stripped, indented, widths, closed, facts, _, _, _ = _fields(read)
     if context is None:
         found = furniture.find(stripped, indented)
         if found:
@@ -595,8 +597,10 @@ def decide(surveyed: Survey, options: LayoutOptions = DEFAULT_OPTIONS) -> Plan:
     if context.indent_habit:
         for side in sides:
             side.indent_habit = True
-    for i in wrapping.poem_lines([line.plain for line in lines], text_lines, widths):
-        sides[i].poem = True
+    verses = [reading.verse for reading in read]
+    if any(verses):  # (most documents have no line of verse)
+        for i in wrapping.poem_lines(verses, text_lines, widths):
+            sides[i].poem = True
     threshold = options.join_threshold
     kinds: list[str] = [TEXT] * n
     links: list[str | None] = [None] * n
