@@ -571,6 +571,17 @@ def test_a_line_of_han_a_character_short_of_its_column_is_no_wrapped_line():
     assert run(pushed, KEEP)[0] == pushed.replace("\n", "") + "\n"
 
 
+def test_a_line_ending_a_sentence_a_character_short_of_its_column_ends_its_paragraph():
+    """The same reading for a line of Han characters and its final mark (the mark takes a
+    character's place): one character short of the column, it is its paragraph's last line; as wide
+    as the column, it may be a wrap after a full stop (made up after LibreOffice's help)."""
+    column = "您可以将电子表格\n中一定范围的单元\n格定义为数据库使\n{}\n修改选中对象的形\n状、方向或填充方\n式。\n"
+    out, _ = run(column.format("用后即可排序。"), KEEP)
+    assert "用后即可排序。\n\n修改选中对象的形状、方向或填充方式。" in out
+    out, _ = run(column.format("用后即可以排序。"), KEEP)
+    assert "用后即可以排序。修改" in out
+
+
 def test_a_headline_dropped_inside_a_paragraph_is_joined_to_neither_side():
     """The accuracy harness's weak interruption (seed 1): a made-up headline at a line break of
     LibreOffice's help (MPL-2.0), in a column whose lines are separated by lines of spaces. Narrower

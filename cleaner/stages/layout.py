@@ -486,6 +486,9 @@ def survey(
 
 # Han characters only: a line whose display width counts its characters exactly.
 _ALL_HAN = regex.compile(r"\p{Han}+")
+# ... or ending a sentence (the mark takes a character's place; one hanging past the edge makes the
+# line wider, not narrower).
+_HAN_LINE = regex.compile(r"\p{Han}+[。！？]?")
 # What a line may start with when the line above gave it a character (kinsoku): a mark that cannot
 # start a line follows that character; or a Latin word or number too long for the line above.
 _KINSOKU_AFTER_FIRST = frozenset("，。、；：！？）」』》〉”’…")
@@ -494,15 +497,16 @@ _KINSOKU_AFTER_FIRST = frozenset("，。、；：！？）」』》〉”’…"
 def _short_of_column(
     columns: list[wrapping.Column], widths: Sequence[float], plains: Sequence[str], indented: Sequence[bool]
 ) -> list[wrapping.Column]:
-    """Lines of Han characters only, read as full, that are a character or more narrower than a full
-    line next to them: in a justified column every wrapped line holds its width's characters, one
-    fewer only where the next line starts with a character and a mark that cannot start a line, with
-    an opening mark, or with a Latin word or number that did not fit. Otherwise the line ends there:
-    a heading as wide as the narrow column under it but for a character (``定义数据库区域`` /
-    ``您可以将电子表格``)."""
+    """Lines of Han characters only (perhaps ending a sentence: the mark takes a character's place),
+    read as full, that are a character or more narrower than a full line of Han next to them: in a
+    justified column every wrapped line holds its width's characters, one fewer only where the next
+    line starts with a character and a mark that cannot start a line, with an opening mark, or with
+    a Latin word or number that did not fit. Otherwise the line ends there: a heading as wide as the
+    narrow column under it but for a character (``定义数据库区域`` / ``您可以将电子表格``), or a
+    paragraph's last line."""
     result = columns
     for i, column in enumerate(columns):
-        if not column.full or indented[i] or i + 1 >= len(plains) or not _ALL_HAN.fullmatch(plains[i]):
+        if not column.full or indented[i] or i + 1 >= len(plains) or not _HAN_LINE.fullmatch(plains[i]):
             continue
         after = plains[i + 1]
         if after[1:2] in _KINSOKU_AFTER_FIRST or not after[:1] or after[:1].isascii() or after[:1] in "“‘「『（《〈【":
