@@ -39,7 +39,7 @@ import regex
 from cleaner import blocks
 from cleaner.io.plausibility import tgh_levels
 from cleaner.suggest.words import in_word
-from cleaner.wrapping import bound_starts, display_width, word_pairs
+from cleaner.wrapping import CLOSING_STARTS, bound_starts, display_width, word_pairs
 
 _HAN = regex.compile(r"\p{Han}")
 _LETTER = regex.compile(r"[\p{Han}a-z]")
@@ -53,8 +53,6 @@ SENTENCE_OPENERS = tuple(
     " 尽管 即使 然后 接着 最后 首先 其次 例如 比如 据说 可见 看来".split()
 )
 _CLAUSE_END = frozenset("，、,；;")
-# Marks no line of text starts with: a sentence's final mark, a closing bracket or quotation mark.
-_NO_LINE_STARTS = frozenset("。．！？）」』】》〉”’")
 # A colon, perhaps with a speck after it (基本图框项目是: ，).
 _INTRODUCES = regex.compile(r"[：:][.。,，·]?$")
 _OPENERS = frozenset("“‘「『（(《【〈[")
@@ -93,7 +91,7 @@ def _visibly_goes_on(before: str, after: str) -> bool:
     return (
         after[0] in bound_starts()
         or after[0] in _CLAUSE_END
-        or after[0] in _NO_LINE_STARTS
+        or after[0] in CLOSING_STARTS
         or in_word(before[-1], after[0])
     )
 

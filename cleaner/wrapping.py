@@ -156,8 +156,10 @@ MIN_COLUMN_WIDTH = 10
 # Nor wider than this (50 Han characters, 100 Latin letters): longer lines are whole paragraphs.
 MAX_COLUMN_WIDTH = 100
 
-_CLOSING_STARTS = frozenset("，,、。．；;：:！!？?）)」』”’》〉】〕…%‰")
-_OPENING_ENDS = frozenset("（(「『“‘《〈【〔")
+# Marks no line of typeset text starts with, and marks none ends with (kinsoku): a line that starts
+# with one goes on with the line above it.
+CLOSING_STARTS = frozenset("，,、。．；;：:！!？?）)」』”’》〉】〕…%‰")
+OPENING_ENDS = frozenset("（(「『“‘《〈【〔")
 # A dot counts only where it runs on: after a digit, or in a token holding another dot or a slash
 # (a number, a version, a domain, a path); after a word it is a full stop ("a.", "done.").
 _LATIN_END = regex.compile(r"(?:[A-Za-z0-9_/\-:#?=&%+]|(?:[0-9]|[./][A-Za-z0-9_\-]*)\.)$")
@@ -491,7 +493,7 @@ _line_facts = lru_cache(maxsize=1 << 16)(line_facts)
 
 def continuing_end(a: Side, b: Side) -> float:
     last = a.plain[-1:]
-    if last and (last in blocks.CONTINUING or last in _OPENING_ENDS):
+    if last and (last in blocks.CONTINUING or last in OPENING_ENDS):
         return CONTINUING_END
     if last not in _CLAUSE_ENDS and not last.isspace():
         return 0.0  # (blocks.runs_on asks for one of them at the end, spaces aside: most lines have none)
@@ -505,7 +507,7 @@ def closing_start(a: Side, b: Side) -> float:
     """The next line starts with a mark nothing starts with (``...`` counts: punctuation makes it
     ``……``). After a line of no punctuation that does not fill a column (a heading, a label) the
     mark is more likely a speck an OCR engine read than the end of a sentence cut at the edge."""
-    if not (b.plain[:1] in _CLOSING_STARTS or b.plain.startswith("...")):
+    if not (b.plain[:1] in CLOSING_STARTS or b.plain.startswith("...")):
         return 0.0
     evident = a.column.full or a.clause or a.stops or a.plain[-1:] in blocks.CLOSERS
     return CLOSING_START if evident else 0.0
@@ -1140,7 +1142,7 @@ def rhythm_counts(
             continue
         plain = plains[i]
         full_breaks += 1
-        closing_starts += plains[i + 1][:1] in _CLOSING_STARTS
+        closing_starts += plains[i + 1][:1] in CLOSING_STARTS
         commas_cut += plain[-1:] == "，"
         found = break_class(plain, plains[i + 1])
         if found:
@@ -1194,7 +1196,7 @@ def rhythm(
 
 
 # Literal characters only, asked of every line: Python's re finds them about twice as fast as regex.
-_CLOSING_INSIDE = re.compile("[" + re.escape("".join(sorted(_CLOSING_STARTS))) + "]")
+_CLOSING_INSIDE = re.compile("[" + re.escape("".join(sorted(CLOSING_STARTS))) + "]")
 # The marks _ENDS_AND_NEXT starts with: more than half the lines have none.
 _END_MARKS = re.compile("[" + re.escape(_STOP_MARKS + _COLON_MARKS) + "]")
 

@@ -126,7 +126,7 @@ def _rhythm_counts_line_by_line(plains: list[str], full: list[bool], text_lines:
         commas_inline += commas
         if i + 1 < len(plains) and full[i] and text_lines[i + 1]:
             full_breaks += 1
-            closing_starts += plains[i + 1][:1] in wrapping._CLOSING_STARTS
+            closing_starts += plains[i + 1][:1] in wrapping.CLOSING_STARTS
             commas_cut += plain[-1:] == "，"
             found = wrapping.break_class(plain, plains[i + 1])
             if found:
@@ -213,7 +213,7 @@ def test_continuing_end_asks_runs_on_only_of_a_line_that_can_run_on(line: str) -
     last = line[-1:]
     expected = (
         wrapping.CONTINUING_END
-        if last and (last in blocks.CONTINUING or last in wrapping._OPENING_ENDS)
+        if last and (last in blocks.CONTINUING or last in wrapping.OPENING_ENDS)
         else wrapping.CLAUSE_END
         if blocks.runs_on(line)
         else 0.0

@@ -489,9 +489,6 @@ _ALL_HAN = regex.compile(r"\p{Han}+")
 # ... or ending a sentence (the mark takes a character's place; one hanging past the edge makes the
 # line wider, not narrower).
 _HAN_LINE = regex.compile(r"\p{Han}+[。！？]?")
-# What a line may start with when the line above gave it a character (kinsoku): a mark that cannot
-# start a line follows that character; or a Latin word or number too long for the line above.
-_KINSOKU_AFTER_FIRST = frozenset("，。、；：！？）」』》〉”’…")
 
 
 def _short_of_column(
@@ -509,7 +506,10 @@ def _short_of_column(
         if not column.full or indented[i] or i + 1 >= len(plains) or not _HAN_LINE.fullmatch(plains[i]):
             continue
         after = plains[i + 1]
-        if after[1:2] in _KINSOKU_AFTER_FIRST or not after[:1] or after[:1].isascii() or after[:1] in "“‘「『（《〈【":
+        # What the line above may have given this one (kinsoku): a character with a mark no line
+        # starts with after it, or a mark no line ends with; or a Latin word or number too long for it.
+        first = after[:1]
+        if not first or first.isascii() or first in wrapping.OPENING_ENDS or after[1:2] in wrapping.CLOSING_STARTS:
             continue
         edge = max(
             (
