@@ -143,6 +143,10 @@ class DedupOptions:
     drop_duplicate_documents: bool = False
     # Paragraphs with fewer letters/digits/ideographs than this are never removed (headings, slogans).
     min_length: int = 10
+    # A heading (one line in a headline's form, no clause or sentence mark) with at most this many
+    # letters/digits/ideographs is kept when it repeats an earlier one, unless the paragraph before
+    # or after it copies its original's neighbour (a copied run). 0: headings go like other copies.
+    heading_max_length: int = 15
     # Paragraphs with fewer than this are only removed as exact copies, never as near duplicates.
     min_near_length: int = 30
     # Near duplicate: Jaccard similarity of the character n-gram sets at least this.

@@ -195,6 +195,42 @@ def test_a_quotations_attribution_recurs_and_is_kept(attribution):
     assert edits == [] and out.paragraphs == [EDUCATION, attribution]
 
 
+# Headings of the accuracy harness's gold text (KiCad 6.0 manual, GPL-3+/CC-BY-3.0+; LibreOffice
+# 7.4 help, MPL-2.0), each printed twice in its source: in the contents and over its section, or
+# over two sections.
+@pytest.mark.parametrize("heading", ["2. 安装和升级KiCad", "指定预定义的边框样式"])
+def test_a_repeated_heading_is_kept(heading):
+    dedup = Deduplicator()
+    out, edits = run(dedup, doc("a.txt", heading, OTHER, heading, FUND_1))
+    assert edits == [] and out.paragraphs == [heading, OTHER, heading, FUND_1]
+    out, edits = run(dedup, doc("b.txt", heading, EDUCATION))
+    assert edits == [] and out.paragraphs == [heading, EDUCATION]
+
+
+def test_a_heading_goes_with_the_copied_run_it_heads():
+    """A copied article: its heading and its text after it are copies of a heading and the text
+    after it. And a paragraph layout left cut at the same place in both copies: the first piece
+    has no punctuation, but the piece after it copies the piece after its original."""
+    heading = "指定预定义的边框样式"
+    dedup = Deduplicator()
+    run(dedup, doc("a.txt", OTHER, heading, FUND_1))
+    out, edits = run(dedup, doc("b.txt", EDUCATION, heading, FUND_1))
+    assert [e.rule for e in edits] == ["exact", "exact"] and out.paragraphs == [EDUCATION]
+    cut = ["参加今天走访的还有国务院办公", "厅、民政部和北京市有关负责人。"]  # People's Daily 1998, cut by OCR
+    dedup = Deduplicator()
+    run(dedup, doc("a.txt", OTHER, *cut))
+    out, edits = run(dedup, doc("b.txt", EDUCATION, *cut))
+    assert [e.rule for e in edits] == ["exact", "exact"] and out.paragraphs == [EDUCATION]
+
+
+def test_heading_max_length_zero_removes_repeated_headings():
+    dedup = Deduplicator(DedupOptions(heading_max_length=0))
+    out, edits = run(dedup, doc("a.txt", "指定预定义的边框样式", OTHER, "指定预定义的边框样式"))
+    assert [e.rule for e in edits] == ["exact"] and out.paragraphs == ["指定预定义的边框样式", OTHER]
+    with pytest.raises(ConfigError, match="heading_max_length"):
+        Deduplicator(DedupOptions(heading_max_length=-1))
+
+
 def test_a_dash_led_sentence_is_no_attribution():
     line = "——完善机制脱贫攻坚成果同巩固监测机制，健全防疫输入防控策略，全区一例返贫；"  # 001
     dedup = Deduplicator()
@@ -227,8 +263,8 @@ def test_a_caption_inside_a_copied_paragraph_does_not_save_the_copy():
 
 def test_minimum_length_counts_letters_digits_and_ideographs_only():
     dedup = Deduplicator(DedupOptions(min_length=4))
-    run(dedup, doc("a.txt", "基本情况", OTHER))
-    assert [e.rule for e in run(dedup, doc("b.txt", "基本情况", FUND_1))[1]] == ["exact"]  # 4 ≥ 4
+    run(dedup, doc("a.txt", "基本情况。", OTHER))
+    assert [e.rule for e in run(dedup, doc("b.txt", "基本情况。", FUND_1))[1]] == ["exact"]  # 4 ≥ 4
     dedup = Deduplicator(DedupOptions(min_length=5))
     run(dedup, doc("a.txt", "“基本情况”", OTHER))  # 4 ideographs and 2 quotes
     assert run(dedup, doc("b.txt", "“基本情况”", FUND_1))[1] == []

@@ -6,7 +6,9 @@ is kept and later copies are removed. For each paragraph of a document:
 1. Paragraphs with fewer than ``min_length`` letters, digits or ideographs are never touched:
    headings (``一、基本情况``), column labels (``观察``) and slogans recur legitimately; so do
    picture captions and credits (``（本版图片由…提供）``) and short label lines (``作者：陆游``).
-   Lines of verse in a run of verse lines one of which is kept stay with their poem.
+   Lines of verse in a run of verse lines one of which is kept stay with their poem; a heading
+   of up to ``heading_max_length`` that repeats an earlier one stays unless a neighbour copies
+   its original's neighbour (a copied run).
 2. Exact copies: the normalised key (whitespace removed, NFKC, punctuation variants folded; see
    :mod:`cleaner.dedup.keys`) has been seen before.
 3. Short near copies (``short_min_length`` to ``short_max_length`` such characters, rule
@@ -77,6 +79,7 @@ from typing import Any
 
 import numpy as np
 
+from cleaner import blocks
 from cleaner.config import DedupOptions
 from cleaner.dedup.fragments import (
     ORIGINAL_COVER,
@@ -330,8 +333,8 @@ def validate(options: DedupOptions) -> None:
     for name in ("ngram", "num_perm", "bands", "rows", "fragment_span", "short_min_length"):
         if getattr(options, name) < 1:
             raise ConfigError(f"dedup: {name} must be at least 1, not {getattr(options, name)}")
-    if options.min_length < 0 or options.min_near_length < 0:
-        raise ConfigError("dedup: min_length and min_near_length must not be negative")
+    if options.min_length < 0 or options.min_near_length < 0 or options.heading_max_length < 0:
+        raise ConfigError("dedup: min_length, min_near_length and heading_max_length must not be negative")
     if options.short_max_length < options.short_min_length:
         raise ConfigError(
             f"dedup: short_max_length ({options.short_max_length}) is below short_min_length"
@@ -674,6 +677,7 @@ class Deduplicator:
             if options.fragments:
                 self._match_fragments(batch, d)
             _keep_lines_of_poems(batch, rows, doc.paragraphs)
+            _keep_headings(batch, rows, doc.paragraphs, options.heading_max_length)
             doc_matches = [batch.matches[row] for row in rows]
             duplicate_of, ratio = self._duplicate_document(batch.analysis, rows, doc_matches, doc.id)
             report: list[Edit] = []
@@ -1703,6 +1707,47 @@ def _keep_lines_of_poems(batch: _Batch, rows: range, paragraphs: Sequence[str]) 
             if batch.matches[row] is not None:
                 batch.matches[row] = None
                 batch.available[row] = True
+
+
+# The rules that remove a paragraph as a copy of another paragraph, whole (not as a piece of one).
+_WHOLE_COPY_RULES = frozenset({"exact", "short_near", "near"})
+
+
+def _keep_headings(batch: _Batch, rows: range, paragraphs: Sequence[str], max_length: int) -> None:
+    """A heading that repeats an earlier one stays: a manual's contents and the section they name,
+    a title every chapter repeats (``本章小结``), a numbered step (``2. 安装和升级KiCad``). It goes
+    with a run it belongs to (the paragraph before or after it copies the one before or after its
+    original: a copied article, a paragraph cut at the same place twice), and a line in a
+    heading's form that is a piece of a paragraph seen before (rule ``fragment``) goes too. A
+    heading has at most ``max_length`` letters, digits or ideographs."""
+    content, matches = batch.analysis.content, batch.matches
+    for k, (row, paragraph) in enumerate(zip(rows, paragraphs, strict=True)):
+        match = matches[row]
+        if match is None or match.rule not in _WHOLE_COPY_RULES or content[row] > max_length:
+            continue
+        if not _is_heading(paragraph.strip(), int(content[row])):
+            continue
+        if any(_copies_neighbour(match, matches[rows[j]], j - k) for j in (k - 1, k + 1) if 0 <= j < len(rows)):
+            continue
+        matches[row] = None
+        batch.available[row] = True
+
+
+def _is_heading(line: str, content: int) -> bool:
+    """One line in a headline's form (``blocks.is_headline_form``), of words more than numbers (a
+    line of mostly digits is a table's row or a figure)."""
+    return "\n" not in line and 2 * sum(c.isdigit() for c in line) < content and blocks.is_headline_form(line)
+
+
+def _copies_neighbour(match: Match, other: Match | None, step: int) -> bool:
+    """``other`` (of the paragraph ``step`` after one matched by ``match``) names the paragraph
+    ``step`` after the original, or the original itself (a piece of it)."""
+    return (
+        other is not None
+        and other.doc == match.doc
+        and other.index == match.index
+        and other.para in (match.para, match.para + step)
+    )
 
 
 def _unit_grams(analysis: _Analysis, unit: int, n: int) -> np.ndarray:
