@@ -1234,6 +1234,18 @@ HEALS = {
         "形状的属性。",
         "（本版图片均由潘宏伟摄）",
     ),
+    # A dateline paragraph's first line, alone over a caption and a credit, is as wide as the full
+    # lines under them: a line of their column, whose sentence goes on (People's Daily 1998).
+    "a first line as wide as the column under the group": (
+        "「Ctrl」键以选择多个字段。\n据新华社香港1月3日电（记者朱冬菊）香港特区第一届立法会选举\n"
+        "▲ 图为高新区游客参加植树活动。\n\n（本版图片由市气象局提供）\n"
+        "日期日益临近，越来越多的香港市民填写了选民登记表。据公布，截\n"
+        "至1997年12月30日，全港已有93·5万多住户登记为选民，另外,有4\n   \n"
+        "2·1万多名合资格市民向有关部门送交选民登记表。\n",
+        "香港特区第一届立法会选举日期日益临近",
+        "送交选民登记表。",
+        "▲ 图为高新区",
+    ),
     # The caption falls after a full stop, but inside a quotation the line opened and did not close.
     "a sentence inside an open quotation": (
         "看客中间，八一嫂是心肠最好的人，抱着伊的两周岁的遗腹子，正在\n\n"

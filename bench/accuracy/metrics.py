@@ -54,6 +54,7 @@ ERROR_CLASSES = (
     "moved runs",
     "moves against the input",
     "lost paragraphs",
+    "strong interruptions not healed",
     "undetected duplicates",
     "text removed as furniture or debris",
     "trap lines missing",
@@ -681,7 +682,10 @@ class DocumentScorer:
             elif kind == "trap":
                 traps.append(entry)
             elif kind == "interrupt_strong":
-                r.hits.setdefault(kind, Ratio()).add(self.strong_repaired(entry))
+                repaired = self.strong_repaired(entry)
+                r.hits.setdefault(kind, Ratio()).add(repaired)
+                if not repaired:
+                    r.example("strong interruptions not healed", f"{self.doc.id}: {self.input_around(entry)}")
             elif kind == "interrupt_weak":
                 r.hits.setdefault(kind, Ratio()).add(self.weak_kept(entry))
         self.trap_hits(traps)
@@ -731,6 +735,13 @@ class DocumentScorer:
         if len(inserted) < len(shown) // 2:
             return True
         return fuzz.partial_ratio(shown, inserted, score_cutoff=COPY_SIMILARITY) == 0
+
+    def input_around(self, entry: Damage, reach: int = 24) -> str:
+        """The damaged input around an entry, its line breaks shown as ⏎ and the entry in ‸…‸."""
+        start, end = entry.text_span
+        text = self.doc.text
+        shown = f"{text[max(0, start - reach) : start]}‸{text[start:end]}‸{text[end : end + reach]}"
+        return shown.replace("\n", "⏎")
 
     def strong_repaired(self, entry: Damage) -> bool:
         """The paragraph joined across the group, and the group found after it."""

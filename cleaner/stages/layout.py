@@ -1059,28 +1059,41 @@ def _find_heal(
     c_line = lines[j]
     # The separator before ``c`` is the group's, not the paragraph's: it says nothing here.
     c_side = dataclasses.replace(sides[j], separator=None)
+    a_side = sides[a]
     if sides[a].column.full and not c_side.column.full and abs(c_side.width - sides[a].width) <= SAME_COLUMN_SLACK:
         # As wide as the full line above the group: the column the group interrupted goes on
         # (a run of lines the group cut short shows no column of its own).
         c_side = dataclasses.replace(c_side, column=wrapping.Column(True, False))
+    elif (
+        c_side.column.full
+        and not sides[a].column.full
+        and not headline_shaped
+        and abs(c_side.width - sides[a].width) <= SAME_COLUMN_SLACK
+        and all(_is_strong_member(lines[g], kinds[g]) for g in group)
+    ):
+        # ... and the other way round: a paragraph's first line, over a group of captions and
+        # bylines, as wide as the full lines under it is a line of their column (alone above the
+        # group, it showed none).
+        a_side = dataclasses.replace(sides[a], column=wrapping.Column(True, False))
+        running = True
     if closed:
         if _closes_what_is_open(lines[a].plain, c_line.plain) or _quotation_open(lines[a].plain):
             # "…福寿仙……" / caption / "”他满自豪地说。": the quotation closes after the group.
-            evidence = wrapping.join_score(sides[a], c_side)
-        elif sides[a].column.full:
+            evidence = wrapping.join_score(a_side, c_side)
+        elif a_side.column.full:
             # After a full stop the separator before ``c`` counts: the run's own again, or a paragraph's end.
-            evidence = wrapping.stop_score(sides[a], dataclasses.replace(c_side, separator=sides[j].separator))
+            evidence = wrapping.stop_score(a_side, dataclasses.replace(c_side, separator=sides[j].separator))
         else:
             return None
         if evidence < threshold:
             return None
         running = True
     else:
-        evidence = wrapping.join_score(sides[a], c_side)
+        evidence = wrapping.join_score(a_side, c_side)
     decisive = not closed and evidence >= threshold + DECISIVE_HEAL_MARGIN
     if not running and not decisive:
         return None
-    if any(kinds[g] == CAPTION and static[g] != CAPTION for g in group) and not (_shows_continuity(sides[a], c_side)):
+    if any(kinds[g] == CAPTION and static[g] != CAPTION for g in group) and not (_shows_continuity(a_side, c_side)):
         # A sentence read as a caption only for the caption under it may be the paragraph's own
         # text: moving it takes evidence about where the lines around it meet.
         return None
@@ -1099,18 +1112,18 @@ def _find_heal(
         headline_shaped
         and not decisive
         and not (
-            wrapping.closing_start(sides[a], c_side)
-            or wrapping.bound_start(sides[a], c_side)
-            or wrapping.dangling_end(sides[a], c_side)
-            or wrapping.number_unit(sides[a], c_side)
+            wrapping.closing_start(a_side, c_side)
+            or wrapping.bound_start(a_side, c_side)
+            or wrapping.dangling_end(a_side, c_side)
+            or wrapping.number_unit(a_side, c_side)
             or (
                 any(kinds[g] == CAPTION for g in group)
-                and (wrapping.split_word(sides[a], c_side) or _word_cut_across(lines[a].plain, c_line.plain))
+                and (wrapping.split_word(a_side, c_side) or _word_cut_across(lines[a].plain, c_line.plain))
             )
         )
     ):
         return None  # a headline above a caption or byline: only a word cut in two shows it is a fragment
-    cut = sides[a].column.full or _cut_at_break(sides[a], c_side) or blocks.ends_continuing(lines[a].plain)
+    cut = a_side.column.full or _cut_at_break(a_side, c_side) or blocks.ends_continuing(lines[a].plain)
     if not cut and not speech and c_side.opener:
         return None  # a date or a quotation after the group opens something new
     if (
@@ -1119,8 +1132,8 @@ def _find_heal(
         and all(kinds[g] == BYLINE for g in group)
         and not (_sentence_tail(c_line.plain) and all(blocks.names_a_reporter(lines[g].plain) for g in group))
         and (
-            not (sides[a].clause or sides[a].inner_stop or (a and links[a - 1]))
-            or (a and kinds[a - 1] == HEADING and not links[a - 1] and not sides[a].inner_stop)
+            not (a_side.clause or a_side.inner_stop or (a and links[a - 1]))
+            or (a and kinds[a - 1] == HEADING and not links[a - 1] and not a_side.inner_stop)
             or not all(blocks.names_a_reporter(lines[g].plain) for g in group)
         )
     ):
