@@ -158,6 +158,11 @@ class Change:
     detail: dict[str, Any] | None = None
 
 
+# A stage: a pure function from a document to the document it makes and the edits that say how
+# (built by the stage module's ``make(options)``; the pipeline composes them).
+StageFn = Callable[[Document], tuple[Document, list[Edit]]]
+
+
 def apply_changes(text: str, changes: Sequence[Change]) -> str:
     """Apply non-overlapping changes (sorted by ``start``) to ``text`` in one pass."""
     if not changes:

@@ -17,9 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cleaner.config import Config
-from cleaner.model import GAVE_UP, PARAGRAPH_SEPARATOR, TOO_LONG, Document, Edit, replay
-
-StageFn = Callable[[Document], tuple[Document, list[Edit]]]
+from cleaner.model import GAVE_UP, PARAGRAPH_SEPARATOR, TOO_LONG, Document, Edit, StageFn, replay
 
 
 def _always(options: Any) -> bool:
@@ -43,7 +41,7 @@ class StageSpec:
 
 def _stage_registry() -> dict[str, StageSpec]:
     """The stage registry: every per-document stage by name."""
-    # Imported here so that importing the package stays cheap and free of cycles.
+    # Imported here so that importing the package stays cheap (the stages import only the model).
     from cleaner.stages import layout, punctuation, rules, spacing, unicode, variants, whitespace
 
     return {

@@ -37,8 +37,7 @@ import regex
 from cleaner import blocks, furniture, markdown, wrapping
 from cleaner.blocks import BYLINE, CAPTION, HEADING, LABEL, LIST, SEPARATOR, TEXT
 from cleaner.config import LayoutOptions
-from cleaner.model import Change, Document, Edit, apply_changes, rewrite
-from cleaner.pipeline import StageFn
+from cleaner.model import Change, Document, Edit, StageFn, apply_changes, rewrite
 from cleaner.suggest.words import in_word
 
 STAGE = "layout"

@@ -87,8 +87,7 @@ from dataclasses import replace
 
 from cleaner import links, markdown
 from cleaner.config import PunctuationOptions
-from cleaner.model import PARAGRAPH_SEPARATOR, Change, Document, Edit, apply_changes, rewrite
-from cleaner.pipeline import StageFn
+from cleaner.model import PARAGRAPH_SEPARATOR, Change, Document, Edit, StageFn, apply_changes, rewrite
 from cleaner.script import CHINESE, CJK
 
 STAGE = "punctuation"

@@ -8,8 +8,7 @@ regex rules follow in file order, each edit group with its own ``step`` so ``rep
 from __future__ import annotations
 
 from cleaner.config import RulesOptions
-from cleaner.model import Document, Edit
-from cleaner.pipeline import StageFn
+from cleaner.model import Document, Edit, StageFn
 from cleaner.rules import Matcher, load_rules
 from cleaner.rules.loading import select_rules
 

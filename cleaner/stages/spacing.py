@@ -46,8 +46,7 @@ from collections.abc import Callable
 
 from cleaner import markdown
 from cleaner.config import SpacingOptions
-from cleaner.model import Change, Document, Edit, rewrite
-from cleaner.pipeline import StageFn
+from cleaner.model import Change, Document, Edit, StageFn, rewrite
 from cleaner.script import CJK
 from cleaner.stages import pangu
 

@@ -65,8 +65,7 @@ import regex
 
 from cleaner import markdown
 from cleaner.config import UnicodeOptions
-from cleaner.model import Change, Document, Edit, apply_changes, rewrite
-from cleaner.pipeline import StageFn
+from cleaner.model import Change, Document, Edit, StageFn, apply_changes, rewrite
 from cleaner.script import CJK
 
 STAGE = "unicode"

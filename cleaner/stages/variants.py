@@ -46,8 +46,7 @@ from pathlib import Path
 
 from cleaner.config import VariantsOptions
 from cleaner.errors import ConfigError
-from cleaner.model import Change, Document, Edit, rewrite
-from cleaner.pipeline import StageFn
+from cleaner.model import Change, Document, Edit, StageFn, rewrite
 from cleaner.script import CJK
 
 STAGE = "variants"

@@ -12,8 +12,7 @@ from __future__ import annotations
 import regex
 
 from cleaner.config import WhitespaceOptions
-from cleaner.model import Change, Document, Edit, rewrite
-from cleaner.pipeline import StageFn
+from cleaner.model import Change, Document, Edit, StageFn, rewrite
 
 # Each pattern is one named fix; they are disjoint, so one pass over the text applies them all.
 _SPACE = r"[ \t\f\v\u00a0\u3000]"
