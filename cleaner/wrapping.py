@@ -746,11 +746,21 @@ _TAIL_END = regex.compile(r"[。！？!?…][”’」』）)]*$|\p{Han}\.$|\.{3
 _TAIL_LAST = frozenset("。！？!?…”’」』）).")
 
 
+# Marks that close a name or a term (``「自动筛选」``, ``“百虎图”``): after a character, no sentence ends
+# with them.
+_TERM_CLOSERS = "」』）)》〉】”’"
+
+
+def _stops_at_a_word(plain: str) -> bool:
+    """The line ends at a character, or at the mark that closes a name or term after one."""
+    return plain.rstrip(_TERM_CLOSERS)[-1:].isalnum()
+
+
 def tail_line(a: Side, b: Side) -> float:
     """The next line ends a sentence and is narrower than this one: the last line of a paragraph
     under its first, the shape a two-line paragraph has where no column shows its width (a heading
     over a one-line paragraph is rarely wider than the paragraph). Clearly narrower counts more."""
-    if not a.plain[-1:].isalnum() or a.column.full or a.english or b.english or a.code or b.code or b.opener:
+    if not _stops_at_a_word(a.plain) or a.column.full or a.english or b.english or a.code or b.code or b.opener:
         return 0.0  # only for a line that stops at a character, where no mark says how it goes on
     if not (b.plain[-1:] in _TAIL_LAST or b.plain.endswith("\n")) or not _TAIL_END.search(b.plain):
         return 0.0

@@ -51,6 +51,26 @@ def test_a_tail_ending_in_dots_reads_as_the_ellipsis_it_becomes():
     assert wrapping.tail_line(above, side("他说...")) == wrapping.tail_line(above, side("他说……")) > 0
 
 
+def test_a_line_ending_in_a_term_its_mark_closes_stops_at_a_word():
+    """LibreOffice 7.4 help (zh-CN, MPL-2.0), wrapped by the accuracy harness: the mark closes a
+    dialog's name, not a sentence, and the sentence's last word and stop follow. A line whose
+    quotation ends a sentence before its closing mark gets no such evidence."""
+    tail = side("按钮。")
+    assert wrapping.tail_line(side("隐藏选中单元格区域中的「自动筛选」"), tail) == wrapping.TAIL_LINE
+    assert wrapping.tail_line(side("多年的时间完成一件“百虎图”"), side("长卷。")) == wrapping.TAIL_LINE
+    assert wrapping.tail_line(side("他说：“不喝，我们就走了。”"), tail) == 0
+
+
+def test_a_sentence_cut_after_a_term_in_brackets_is_joined_under_its_heading():
+    text = (
+        "令，请在已应用筛选的单元格区域中点击。\n\n隐藏自动筛选\n隐藏选中单元格区域中的「自动筛选」\n按钮。\n\n"
+        "计算选中列的分类汇总。LibreOffice使用SUM函数自动计算标记区域中的分类汇总和总计。\n"
+    )
+    out = clean_layout(text)
+    assert "\n隐藏选中单元格区域中的「自动筛选」按钮。\n" in out
+    assert "隐藏自动筛选\n\n" in out  # the heading stays a heading
+
+
 def test_periods_outside_chinese_text_keep_their_width():
     assert wrapping.display_width("增长11.3%") == wrapping.display_width("增长113%") + 1
     assert wrapping.display_width("Wait...") == 7
