@@ -565,9 +565,15 @@ _NO_CHANGE = Result(Document("", ""), [])
 def _prepare_in_worker(state: tuple[Pipeline, str], item: Unit | _Relayout) -> Prepared | FileOutcome | list:
     pipeline, text_field = state
     if isinstance(item, _Relayout):
-        reads = relayout_here(pipeline, [Document(*fields) for fields in item.documents])
-        return [_NO_CHANGE if read is not None and all(e.is_event for e in read.edits) else read for read in reads]
+        return relayout_piece(pipeline, item)
     return prepare_sketched(pipeline, item, text_field)
+
+
+def relayout_piece(pipeline: Pipeline, piece: _Relayout) -> list[Result | None]:
+    """:func:`relayout_here` of a piece's documents where it was sent (a worker, a Ray actor); a
+    reading that changes nothing comes back without its text."""
+    reads = relayout_here(pipeline, [Document(*fields) for fields in piece.documents])
+    return [_NO_CHANGE if read is not None and all(e.is_event for e in read.edits) else read for read in reads]
 
 
 # The documents of a group read again on the workers go in pieces of about this many characters
@@ -575,11 +581,10 @@ def _prepare_in_worker(state: tuple[Pipeline, str], item: Unit | _Relayout) -> P
 _RELAYOUT_PIECE = 64_000
 
 
-def _relayouts_on(pool: WorkerPool, documents: list[Document]) -> list[Result | None]:
-    """:func:`relayout_here` of ``documents``, in pieces spread over ``pool``'s workers, ahead of
-    the files they are preparing; a piece whose worker failed is left to the caller (``None``)."""
+def relayout_pieces(documents: list[Document], workers: int) -> list[_Relayout]:
+    """``documents`` in consecutive pieces for ``workers`` to read again (see ``_RELAYOUT_PIECE``)."""
     total = sum(len(doc.text) for doc in documents)
-    size = min(_RELAYOUT_PIECE, total // pool.jobs + 1)
+    size = min(_RELAYOUT_PIECE, total // workers + 1)
     pieces: list[_Relayout] = []
     length = size
     for doc in documents:
@@ -588,6 +593,13 @@ def _relayouts_on(pool: WorkerPool, documents: list[Document]) -> list[Result | 
             length = 0
         pieces[-1].add(doc)
         length += len(doc.text)
+    return pieces
+
+
+def _relayouts_on(pool: WorkerPool, documents: list[Document]) -> list[Result | None]:
+    """:func:`relayout_here` of ``documents``, in pieces spread over ``pool``'s workers, ahead of
+    the files they are preparing; a piece whose worker failed is left to the caller (``None``)."""
+    pieces = relayout_pieces(documents, pool.jobs)
     reads = pool.run_now(pieces, lambda piece, _reason: [None] * len(piece.documents))
     return [read for piece in reads for read in piece]
 
@@ -666,7 +678,9 @@ def _preparing(
         elif engine == "ray":
             from cleaner.ray_engine import RayOptions, preparing
 
-            prepared = stack.enter_context(preparing(corpus.config, fresh, text_field, RayOptions(address, jobs)))
+            on_ray = preparing(corpus.config, fresh, text_field, RayOptions(address, jobs))
+            prepared, corpus.relayouts = stack.enter_context(on_ray)
+            stack.callback(setattr, corpus, "relayouts", None)
         elif jobs <= 1 or len(fresh) < 2:
             prepared = (prepare_unit(corpus.pipeline, unit, text_field) for unit in fresh)
         else:

@@ -17,8 +17,9 @@ partition verifies them (true Jaccard similarity) and they come back with its re
 The results come back to the driver in file order, at most a few partitions per actor in flight,
 and go through the corpus-wide steps there: dedup keeps the first copy in corpus order, which needs
 every earlier decision, so it is decided from the sketches (and the verified candidates) by the one
-:class:`~cleaner.dedup.Deduplicator` the local engine uses. Outputs and the audit record are
-written by the driver under DST's lock. The output is therefore byte-identical to the local
+:class:`~cleaner.dedup.Deduplicator` the local engine uses. The documents dedup removed paragraphs
+from are read again (``Pipeline.relayout``) on the actors, on a thread of their own
+(:func:`relayouts_on`). Outputs and the audit record are written by the driver under DST's lock. The output is therefore byte-identical to the local
 engine's, whatever the number of actors or the speed of each.
 
 Workers read the input files themselves: on a cluster, SRC must be at the same path on every
@@ -33,6 +34,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import functools
 import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -47,6 +49,7 @@ from cleaner.partitioning import Unit, partitions
 # here; each is a process of its own, about 200 MB on one machine).
 ACTORS_PER_SHARD = 8
 IN_FLIGHT = 3  # partitions queued per actor: keeps actors busy while the driver deduplicates
+RELAYOUT_GROUP = "relayout"  # an actor's thread for the readings after dedup (Corpus.relayouts)
 OBJECT_STORE_BYTES = 200_000_000  # for a local instance started here: results are small and brief
 
 
@@ -76,6 +79,18 @@ class _Preparer:
 
         self.pipeline = Pipeline(config)
         self.text_field = text_field
+        self.reader: Any = None  # the pipeline of the readings after dedup (a thread of their own)
+
+    def relayout(self, piece: Any) -> list[Any]:
+        """The documents of ``piece`` (a ``corpus._Relayout``) read again after dedup, on a thread
+        of the actor's own (concurrency group ``relayout``) and a pipeline of its own: the driver
+        waits for them, not for the partitions queued on the actor."""
+        from cleaner.corpus import relayout_piece
+        from cleaner.pipeline import Pipeline
+
+        if self.reader is None:
+            self.reader = Pipeline(self.pipeline.config)
+        return relayout_piece(self.reader, piece)
 
     def prepare(self, units: list[Unit]) -> list[Any]:
         from cleaner.corpus import prepare_sketched
@@ -151,10 +166,15 @@ def connected(options: RayOptions) -> Iterator[Any]:
 
 
 @contextlib.contextmanager
-def actors_of(ray: Any, actor_class: type, count: int, *args: Any) -> Iterator[list[Any]]:
-    """``count`` Ray actors of ``actor_class`` built with ``args``, killed when the block ends."""
+def actors_of(
+    ray: Any, actor_class: type, count: int, *args: Any, groups: dict[str, int] | None = None
+) -> Iterator[list[Any]]:
+    """``count`` Ray actors of ``actor_class`` built with ``args`` (and concurrency ``groups``,
+    each a thread pool of its size), killed when the block ends."""
     # A dead actor comes back for the next partitions; the one it died on is not retried.
-    remote_class = ray.remote(num_cpus=1, max_restarts=3)(actor_class)
+    remote_class = ray.remote(num_cpus=1, max_restarts=3, **({"concurrency_groups": groups} if groups else {}))(
+        actor_class
+    )
     actors = [remote_class.remote(*args) for _ in range(count)]
     try:
         yield actors
@@ -164,9 +184,12 @@ def actors_of(ray: Any, actor_class: type, count: int, *args: Any) -> Iterator[l
 
 
 @contextlib.contextmanager
-def preparing(config: Config, units: list[Unit], text_field: str, options: RayOptions) -> Iterator[Iterator[Any]]:
+def preparing(
+    config: Config, units: list[Unit], text_field: str, options: RayOptions
+) -> Iterator[tuple[Iterator[Any], Callable[[list[Any]], list[Any]]]]:
     """Units of work (files, parts of files) through the per-document stages on Ray actors:
-    ``Prepared`` or ``FileOutcome`` per unit, in order."""
+    ``Prepared`` or ``FileOutcome`` per unit, in order; and how to have documents read again after
+    dedup on the same actors (:func:`relayouts_on`, for ``Corpus.relayouts``)."""
     from cleaner.corpus import _failed_in_worker
 
     def failed(part: list[Unit], reason: str) -> list[Any]:
@@ -174,15 +197,36 @@ def preparing(config: Config, units: list[Unit], text_field: str, options: RayOp
 
     with connected(options) as ray:
         count = max(1, min(options.actors, len(units)))
-        with actors_of(ray, _Preparer, count, config, text_field) as actors:
+        with actors_of(ray, _Preparer, count, config, text_field, groups={RELAYOUT_GROUP: 1}) as actors:
+            relayouts = functools.partial(relayouts_on, ray, actors)
             if config.dedup.scope != "corpus":
                 results = ordered(
                     ray, actors, lambda actor, part: actor.prepare.remote(part), partitions(units), failed
                 )
-                yield (result for part in results for result in part)
+                yield (result for part in results for result in part), relayouts
                 return
             with shards_of(ray, -(-count // ACTORS_PER_SHARD)) as shards:
-                yield near_verified(ray, actors, shards, partitions(units), failed)
+                yield near_verified(ray, actors, shards, partitions(units), failed), relayouts
+
+
+def relayouts_on(ray: Any, actors: list[Any], documents: list[Any]) -> list[Any]:
+    """``Pipeline.relayout`` of each of ``documents``, in pieces spread over the actors (each on
+    the actor's relayout thread, beside the partition it is preparing); a piece whose task failed
+    is left to the caller (``None``), as the local engine's workers leave it."""
+    from cleaner.corpus import relayout_pieces
+
+    pieces = relayout_pieces(documents, len(actors))
+    refs = [
+        actors[k % len(actors)].relayout.options(concurrency_group=RELAYOUT_GROUP).remote(piece)
+        for k, piece in enumerate(pieces)
+    ]
+    reads: list[Any] = []
+    for piece, ref in zip(pieces, refs, strict=True):
+        try:
+            reads.extend(ray.get(ref))
+        except Exception:  # the actor died, or the task raised: the driver reads these itself
+            reads.extend([None] * len(piece.documents))
+    return reads
 
 
 @contextlib.contextmanager

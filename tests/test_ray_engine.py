@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from cleaner import partitioning, ray_engine
+from cleaner import corpus, partitioning, ray_engine
 from cleaner.config import discover_config
 from cleaner.corpus import clean_corpus
 from cleaner.errors import ConfigError
@@ -114,6 +114,30 @@ def test_a_generated_corpus_in_many_partitions_is_byte_identical(generated: Path
     assert (tmp_path / "ray" / ".cleaner" / "audit.jsonl.gz").read_bytes() == (
         tmp_path / "local" / ".cleaner" / "audit.jsonl.gz"
     ).read_bytes()
+
+
+@pytest.mark.usefixtures("local_ray")
+def test_the_readings_after_dedup_are_made_on_the_actors(
+    generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Documents dedup removed paragraphs from are read again (``Pipeline.relayout``) on the actors,
+    not in the driver, and the output is the local engine's all the same."""
+    src, config = generated, discover_config(SEEDS)
+    on_actors: list[int] = []
+    in_driver: list[int] = []
+    real_on, real_here = ray_engine.relayouts_on, corpus.relayout_here
+    monkeypatch.setattr(
+        ray_engine, "relayouts_on", lambda ray, actors, docs: on_actors.append(len(docs)) or real_on(ray, actors, docs)
+    )
+    monkeypatch.setattr(
+        corpus, "relayout_here", lambda pipeline, docs: in_driver.append(len(docs)) or real_here(pipeline, docs)
+    )
+    on_ray = clean_corpus(src, tmp_path / "ray", config, jobs=2, engine="ray")
+    assert sum(on_actors) > 0 and in_driver == []
+    monkeypatch.undo()
+    local = clean_corpus(src, tmp_path / "local", config, jobs=1)
+    assert on_ray.exit_code == local.exit_code
+    assert _tree(tmp_path / "ray") == _tree(tmp_path / "local")
 
 
 @pytest.mark.usefixtures("local_ray")
