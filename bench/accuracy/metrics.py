@@ -55,6 +55,7 @@ ERROR_CLASSES = (
     "moves against the input",
     "lost paragraphs",
     "strong interruptions not healed",
+    "debris kept",
     "undetected duplicates",
     "text removed as furniture or debris",
     "trap lines missing",
@@ -679,6 +680,9 @@ class DocumentScorer:
                 absent = self.absent(entry)
                 r.hits.setdefault(kind, Ratio()).add(absent)
                 r.debris.setdefault(f"{entry.detail['form']}, {entry.detail['where']}", Ratio()).add(absent)
+                if not absent:
+                    where = f"{entry.detail['form']}, {entry.detail['where']}"
+                    r.example("debris kept", f"{self.doc.id}: {where}: {self.input_around(entry, 30)}")
             elif kind == "trap":
                 traps.append(entry)
             elif kind == "interrupt_strong":
