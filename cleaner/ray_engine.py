@@ -19,8 +19,9 @@ and go through the corpus-wide steps there: dedup keeps the first copy in corpus
 every earlier decision, so it is decided from the sketches (and the verified candidates) by the one
 :class:`~cleaner.dedup.Deduplicator` the local engine uses. The documents dedup removed paragraphs
 from are read again (``Pipeline.relayout``) on the actors, on a thread of their own
-(:func:`relayouts_on`). Outputs and the audit record are written by the driver under DST's lock. The output is therefore byte-identical to the local
-engine's, whatever the number of actors or the speed of each.
+(:func:`relayouts_on`). Outputs and the audit record are written by the driver under DST's lock.
+The output is therefore byte-identical to the local engine's, whatever the number of actors or the
+speed of each.
 
 Workers read the input files themselves: on a cluster, SRC must be at the same path on every
 node (a shared file system). A partition whose actor dies, or whose task raises, fails its files
