@@ -404,6 +404,15 @@ def _apply(
             fields["index"] = str(Path(source).absolute().parent / fields["index"])  # like rule paths
         if not problems:
             changes[name] = dataclasses.replace(current, **fields)
+            if name == "dedup":
+                # Values each of the right type that the deduplicator still cannot work with (out of
+                # range, or at odds with each other), named where they were given.
+                from cleaner.dedup.deduplicator import option_problems
+
+                for names, message in option_problems(changes[name]):
+                    given = next((option for option in names if option in values), None)
+                    where = label or (value_at(name, given) if given is not None else source)
+                    problems.append(f"{where}: {message}")
     if problems:
         raise ConfigError("\n".join(problems))
     return dataclasses.replace(config, **changes)

@@ -38,6 +38,11 @@ def write(tmp_path: Path, text: str) -> Path:
         ("dedup:\n  min_length: " + "9" * 5000 + "\n", "2:15", "a number of 5000 characters is too long"),
         ("rules: " + "[" * 100_000 + "]" * 100_000 + "\n", "1:", "invalid YAML: exceeded maximum nesting depth"),
         ("a: " + "[" * 40 + "]" * 40 + "\n", "1:", "nested deeper than 32 levels"),
+        # Values of the right type that the deduplicator cannot work with are placed too.
+        ("dedup:\n  threshold: 2\n", "2:14", "dedup.threshold must be in (0, 1], not 2.0"),
+        ("dedup:\n  heading_max_length: -1\n", "2:23", "dedup.heading_max_length must not be negative, not -1"),
+        ("dedup:\n  rows: 9\n", "2:9", "dedup.bands × dedup.rows (25 × 9) exceeds dedup.num_perm (128)"),
+        ("dedup:\n  short_max_length: 5\n", "2:21", "dedup.short_max_length (5) is below dedup.short_min_length"),
     ],
 )
 def test_config_errors_point_at_the_value(tmp_path: Path, text: str, where: str, message: str) -> None:
@@ -54,6 +59,19 @@ def test_a_bad_regex_timeout_exits_2_before_anything_runs(tmp_path: Path) -> Non
     result = CliRunner().invoke(clean_app, [str(tmp_path / "a.txt"), str(tmp_path / "out"), "--config", str(path)])
     assert result.exit_code == 2
     assert result.stderr.startswith(f"{path}:2:18: rules.regex_timeout must be a positive number of seconds")
+    assert not (tmp_path / "out").exists()
+
+
+def test_every_dedup_value_out_of_range_is_named_at_once_and_the_run_exits_2(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("好\n", encoding="utf-8")
+    path = tmp_path / "cleaner.toml"
+    path.write_text("[dedup]\nngram = 0\nthreshold = 1.5\n", encoding="utf-8")
+    result = CliRunner().invoke(clean_app, [str(tmp_path / "a.txt"), str(tmp_path / "out"), "--config", str(path)])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"{path}:3:13: dedup.threshold must be in (0, 1], not 1.5",
+        f"{path}:2:9: dedup.ngram must be at least 1, not 0",
+    ]
     assert not (tmp_path / "out").exists()
 
 

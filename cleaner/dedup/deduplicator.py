@@ -321,34 +321,54 @@ def _jaccard(a: np.ndarray, b: np.ndarray) -> float:
     return inter / (a.size + b.size - inter)
 
 
-def validate(options: DedupOptions) -> None:
-    """Refuse options the deduplicator cannot work with (a :class:`ConfigError` naming the option)."""
+def option_problems(options: DedupOptions) -> list[tuple[tuple[str, ...], str]]:
+    """Every value of ``options`` the deduplicator cannot work with: the options concerned (the
+    first is the one to change) and what is wrong, all at once (a config file names where)."""
+    found: list[tuple[tuple[str, ...], str]] = []
     if options.bands * options.rows > options.num_perm:
-        raise ConfigError(
-            f"dedup: bands × rows ({options.bands} × {options.rows}) exceeds num_perm ({options.num_perm})"
+        found.append(
+            (
+                ("bands", "rows", "num_perm"),
+                f"dedup.bands × dedup.rows ({options.bands} × {options.rows}) exceeds dedup.num_perm"
+                f" ({options.num_perm})",
+            )
         )
     for name in ("threshold", "duplicate_document_ratio", "fragment_containment"):
         if not 0.0 < getattr(options, name) <= 1.0:
-            raise ConfigError(f"dedup: {name} must be in (0, 1], not {getattr(options, name)}")
+            found.append(((name,), f"dedup.{name} must be in (0, 1], not {getattr(options, name)}"))
     for name in ("ngram", "num_perm", "bands", "rows", "fragment_span", "short_min_length"):
         if getattr(options, name) < 1:
-            raise ConfigError(f"dedup: {name} must be at least 1, not {getattr(options, name)}")
-    if options.min_length < 0 or options.min_near_length < 0 or options.heading_max_length < 0:
-        raise ConfigError("dedup: min_length, min_near_length and heading_max_length must not be negative")
+            found.append(((name,), f"dedup.{name} must be at least 1, not {getattr(options, name)}"))
+    for name in ("min_length", "min_near_length", "heading_max_length", "near_edits_max_length"):
+        if getattr(options, name) < 0:
+            found.append(((name,), f"dedup.{name} must not be negative, not {getattr(options, name)}"))
     if options.short_max_length < options.short_min_length:
-        raise ConfigError(
-            f"dedup: short_max_length ({options.short_max_length}) is below short_min_length"
-            f" ({options.short_min_length})"
+        found.append(
+            (
+                ("short_max_length", "short_min_length"),
+                f"dedup.short_max_length ({options.short_max_length}) is below dedup.short_min_length"
+                f" ({options.short_min_length})",
+            )
         )
     if not 0 <= options.short_max_edits <= 4:
         # Each edit allowed multiplies the lookups per short paragraph (75 for 2, 405 for 4).
-        raise ConfigError(f"dedup: short_max_edits must be between 0 and 4, not {options.short_max_edits}")
+        found.append(
+            (("short_max_edits",), f"dedup.short_max_edits must be between 0 and 4, not {options.short_max_edits}")
+        )
     if not 0.0 <= options.short_max_ratio <= 1.0:
-        raise ConfigError(f"dedup: short_max_ratio must be in [0, 1], not {options.short_max_ratio}")
+        found.append((("short_max_ratio",), f"dedup.short_max_ratio must be in [0, 1], not {options.short_max_ratio}"))
     if not 0 <= options.near_max_edits <= 8:
-        raise ConfigError(f"dedup: near_max_edits must be between 0 and 8, not {options.near_max_edits}")
-    if options.near_edits_max_length < 0:
-        raise ConfigError(f"dedup: near_edits_max_length must not be negative, not {options.near_edits_max_length}")
+        found.append(
+            (("near_max_edits",), f"dedup.near_max_edits must be between 0 and 8, not {options.near_max_edits}")
+        )
+    return found
+
+
+def validate(options: DedupOptions) -> None:
+    """Refuse options the deduplicator cannot work with (a :class:`ConfigError` naming each option)."""
+    problems = option_problems(options)
+    if problems:
+        raise ConfigError("\n".join(message for _, message in problems))
 
 
 class Deduplicator:
