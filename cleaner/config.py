@@ -464,12 +464,29 @@ def _positive_count(value: Any) -> int:
     return value
 
 
+def _opencc_config(value: Any) -> str | None:
+    """The name of a config OpenCC has (``t2s``, ``s2twp.json``…), checked by building it once (the
+    stage builds it again from the same cache); None (no conversion of its own) as it is."""
+    from cleaner.stages.variants import opencc_converter
+
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value:
+        raise ValueError(f"must be the name of an OpenCC config (t2s, s2t, s2twp, tw2s, hk2s…), not {value!r}")
+    try:
+        opencc_converter(value)
+    except ConfigError:
+        raise ValueError(f"must name a config OpenCC has (t2s, s2t, s2twp, tw2s, hk2s…), not {value!r}") from None
+    return value
+
+
 # Options whose values need more than their type says: parsed (and checked) by these.
 _PARSERS: dict[str, Callable[[Any], Any]] = {
     "input.max_file_size": parse_size,
     "input.partition_size": parse_size,
     "rules.regex_timeout": _positive_seconds,
     "input.max_paragraph": _positive_count,
+    "variants.opencc_config": _opencc_config,
 }
 
 

@@ -38,7 +38,12 @@ def write(tmp_path: Path, text: str) -> Path:
         ("dedup:\n  min_length: " + "9" * 5000 + "\n", "2:15", "a number of 5000 characters is too long"),
         ("rules: " + "[" * 100_000 + "]" * 100_000 + "\n", "1:", "invalid YAML: exceeded maximum nesting depth"),
         ("a: " + "[" * 40 + "]" * 40 + "\n", "1:", "nested deeper than 32 levels"),
-        # Values of the right type that the deduplicator cannot work with are placed too.
+        # Values of the right type that the stage or the deduplicator cannot work with are placed too.
+        (
+            "variants:\n  opencc_config: t2x\n",
+            "2:18",
+            "variants.opencc_config must name a config OpenCC has (t2s, s2t, s2twp, tw2s, hk2s…), not 't2x'",
+        ),
         ("dedup:\n  threshold: 2\n", "2:14", "dedup.threshold must be in (0, 1], not 2.0"),
         ("dedup:\n  heading_max_length: -1\n", "2:23", "dedup.heading_max_length must not be negative, not -1"),
         ("dedup:\n  rows: 9\n", "2:9", "dedup.bands × dedup.rows (25 × 9) exceeds dedup.num_perm (128)"),
