@@ -464,29 +464,44 @@ def _positive_count(value: Any) -> int:
     return value
 
 
-def _opencc_config(value: Any) -> str | None:
-    """The name of a config OpenCC has (``t2s``, ``s2twp.json``…), checked by building it once (the
-    stage builds it again from the same cache); None (no conversion of its own) as it is."""
-    from cleaner.stages.variants import opencc_converter
-
-    if value is None:
-        return None
-    if not isinstance(value, str) or not value:
-        raise ValueError(f"must be the name of an OpenCC config (t2s, s2t, s2twp, tw2s, hk2s…), not {value!r}")
-    try:
-        opencc_converter(value)
-    except ConfigError:
-        raise ValueError(f"must name a config OpenCC has (t2s, s2t, s2twp, tw2s, hk2s…), not {value!r}") from None
-    return value
-
-
 # Options whose values need more than their type says: parsed (and checked) by these.
 _PARSERS: dict[str, Callable[[Any], Any]] = {
     "input.max_file_size": parse_size,
     "input.partition_size": parse_size,
     "rules.regex_timeout": _positive_seconds,
     "input.max_paragraph": _positive_count,
+}
+
+
+def _opencc_config(value: str | None) -> None:
+    """A config OpenCC has (``t2s``, ``s2twp.json``…), checked by building it once (the stage builds
+    it again from the same cache); None is no conversion of its own."""
+    from cleaner.stages.variants import opencc_converter
+
+    if value is None:
+        return
+    try:
+        opencc_converter(value)
+    except ConfigError:
+        raise ValueError(f"must name a config OpenCC has (t2s, s2t, s2twp, tw2s, hk2s…), not {value!r}") from None
+
+
+def _encodings(value: tuple[str, ...]) -> None:
+    """Encoding names (``NAME`` or ``GLOB=NAME``) that Python has, as ``--encoding`` takes them."""
+    from cleaner.io.decoding import EncodingChoice
+
+    try:
+        EncodingChoice.parse(value)
+    except ConfigError as exc:
+        reason = str(exc).removeprefix("--encoding").lstrip(" :")
+        raise ValueError(f"gives {reason}" if reason.startswith("two") else reason) from None
+
+
+# Options whose values, of the right type, must be more (a name OpenCC or Python knows): checked
+# by these, which raise ValueError with the reason.
+_CHECKS: dict[str, Callable[[Any], None]] = {
     "variants.opencc_config": _opencc_config,
+    "input.encoding": _encodings,
 }
 
 
@@ -494,10 +509,14 @@ def _checked(value: Any, annotation: Any, name: str, where: str, option: str) ->
     """``value`` for ``option`` (``section.key``, shown as ``name``), parsed and checked; a
     ``ConfigError`` at ``where`` if wrong."""
     parser = _PARSERS.get(option)
-    if parser is None:
-        return _coerce(value, annotation, name, where)
+    check = _CHECKS.get(option)
     try:
-        return parser(value)
+        if parser is not None:
+            return parser(value)
+        value = _coerce(value, annotation, name, where)
+        if check is not None:
+            check(value)
+        return value
     except ValueError as exc:
         raise ConfigError(f"{_at(where, name)} {exc}") from None
 

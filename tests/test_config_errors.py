@@ -39,6 +39,8 @@ def write(tmp_path: Path, text: str) -> Path:
         ("rules: " + "[" * 100_000 + "]" * 100_000 + "\n", "1:", "invalid YAML: exceeded maximum nesting depth"),
         ("a: " + "[" * 40 + "]" * 40 + "\n", "1:", "nested deeper than 32 levels"),
         # Values of the right type that the stage or the deduplicator cannot work with are placed too.
+        ("input:\n  encoding: [klingon]\n", "2:13", "input.encoding 'klingon': unknown encoding 'klingon'"),
+        ("input:\n  encoding: [gbk, big5]\n", "2:13", "input.encoding gives two encodings for every file (gbk, big5)"),
         (
             "variants:\n  opencc_config: t2x\n",
             "2:18",
