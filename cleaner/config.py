@@ -473,7 +473,7 @@ _PARSERS: dict[str, Callable[[Any], Any]] = {
 }
 
 
-def _opencc_config(value: str | None) -> None:
+def _opencc_config(value: str | None, at: str) -> None:
     """A config OpenCC has (``t2s``, ``s2twp.json``…), checked by building it once (the stage builds
     it again from the same cache); None is no conversion of its own."""
     from cleaner.stages.variants import opencc_converter
@@ -483,23 +483,19 @@ def _opencc_config(value: str | None) -> None:
     try:
         opencc_converter(value)
     except ConfigError:
-        raise ValueError(f"must name a config OpenCC has (t2s, s2t, s2twp, tw2s, hk2s…), not {value!r}") from None
+        raise ConfigError(f"{at} must name a config OpenCC has (t2s, s2t, s2twp, tw2s, hk2s…), not {value!r}") from None
 
 
-def _encodings(value: tuple[str, ...]) -> None:
+def _encodings(value: tuple[str, ...], at: str) -> None:
     """Encoding names (``NAME`` or ``GLOB=NAME``) that Python has, as ``--encoding`` takes them."""
     from cleaner.io.decoding import EncodingChoice
 
-    try:
-        EncodingChoice.parse(value)
-    except ConfigError as exc:
-        reason = str(exc).removeprefix("--encoding").lstrip(" :")
-        raise ValueError(f"gives {reason}" if reason.startswith("two") else reason) from None
+    EncodingChoice.parse(value, option=at)
 
 
 # Options whose values, of the right type, must be more (a name OpenCC or Python knows): checked
-# by these, which raise ValueError with the reason.
-_CHECKS: dict[str, Callable[[Any], None]] = {
+# by these, given the value and how to name it (a ConfigError starting so if it is wrong).
+_CHECKS: dict[str, Callable[[Any, str], None]] = {
     "variants.opencc_config": _opencc_config,
     "input.encoding": _encodings,
 }
@@ -509,14 +505,14 @@ def _checked(value: Any, annotation: Any, name: str, where: str, option: str) ->
     """``value`` for ``option`` (``section.key``, shown as ``name``), parsed and checked; a
     ``ConfigError`` at ``where`` if wrong."""
     parser = _PARSERS.get(option)
-    check = _CHECKS.get(option)
-    try:
-        if parser is not None:
-            return parser(value)
+    if parser is None:
         value = _coerce(value, annotation, name, where)
+        check = _CHECKS.get(option)
         if check is not None:
-            check(value)
+            check(value, _at(where, name))
         return value
+    try:
+        return parser(value)
     except ValueError as exc:
         raise ConfigError(f"{_at(where, name)} {exc}") from None
 

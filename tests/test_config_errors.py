@@ -40,7 +40,7 @@ def write(tmp_path: Path, text: str) -> Path:
         ("a: " + "[" * 40 + "]" * 40 + "\n", "1:", "nested deeper than 32 levels"),
         # Values of the right type that the stage or the deduplicator cannot work with are placed too.
         ("input:\n  encoding: [klingon]\n", "2:13", "input.encoding 'klingon': unknown encoding 'klingon'"),
-        ("input:\n  encoding: [gbk, big5]\n", "2:13", "input.encoding gives two encodings for every file (gbk, big5)"),
+        ("input:\n  encoding: [gbk, big5]\n", "2:13", "input.encoding: two encodings for every file (gbk, big5)"),
         (
             "variants:\n  opencc_config: t2x\n",
             "2:18",

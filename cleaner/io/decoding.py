@@ -238,22 +238,23 @@ class EncodingChoice:
     by_glob: tuple[tuple[str, str], ...] = ()
 
     @classmethod
-    def parse(cls, entries: Sequence[str]) -> EncodingChoice:
-        """From ``--encoding`` values; :class:`ConfigError` (exit 2) for a bad name or entry."""
+    def parse(cls, entries: Sequence[str], option: str = "--encoding") -> EncodingChoice:
+        """From ``--encoding`` values; :class:`ConfigError` (exit 2) for a bad name or entry, its
+        message starting with ``option`` (where the values were given)."""
         default: str | None = None
         by_glob: list[tuple[str, str]] = []
         for entry in entries:
             glob, sep, encoding = entry.rpartition("=")
             if sep and not glob:
-                raise ConfigError(f"--encoding {entry!r}: GLOB=NAME needs a glob before '='")
+                raise ConfigError(f"{option} {entry!r}: GLOB=NAME needs a glob before '='")
             try:
                 codec = codec_name(encoding)
             except ConfigError as exc:
-                raise ConfigError(f"--encoding {entry!r}: {exc}") from None
+                raise ConfigError(f"{option} {entry!r}: {exc}") from None
             if sep:
                 by_glob.append((glob, codec))
             elif default is not None and default != codec:
-                raise ConfigError(f"--encoding: two encodings for every file ({default}, {codec})")
+                raise ConfigError(f"{option}: two encodings for every file ({default}, {codec})")
             else:
                 default = codec
         return cls(default, tuple(by_glob))
