@@ -746,9 +746,9 @@ _TAIL_END = regex.compile(r"[。！？!?…][”’」』）)]*$|\p{Han}\.$|\.{3
 _TAIL_LAST = frozenset("。！？!?…”’」』）).")
 
 
-# Marks that close a name or a term (``「自动筛选」``, ``“百虎图”``): after a character, no sentence ends
-# with them.
-_TERM_CLOSERS = "」』）)》〉】”’"
+# Marks that close a name or a term (``「自动筛选」``, ``“百虎图”``, ``《呐喊》``): after a character, no
+# sentence ends with them.
+_TERM_CLOSERS = blocks.CLOSERS + "》〉】"
 
 
 def _stops_at_a_word(plain: str) -> bool:
