@@ -12,6 +12,8 @@ because the narrow columns of a page give 6–20-character fragments exactly as 
 from __future__ import annotations
 
 import re
+from functools import cache
+from pathlib import Path
 
 import regex
 
@@ -60,9 +62,51 @@ _BYLINE_NAMES = regex.compile(r"^[ \u3000]*(?:[^\s、·的了]{1,4}(?:[ \u3000�
 
 
 def is_byline_form(plain: str) -> bool:
-    """A line shaped like a byline: role words followed only by short names (see above)."""
+    """A line shaped like a byline: role words followed only by short names (see above). Written
+    straight after its role word, a name does not start with a word unless it reads as names too
+    (``记者招待会上`` is text about a press conference; ``本报记者李明`` a byline)."""
     parts = _REPORTER.split(plain)
-    return len(parts) > 1 and bool(_BYLINE_HEAD.match(parts[0])) and all(_BYLINE_NAMES.match(p) for p in parts[1:])
+    return (
+        len(parts) > 1
+        and bool(_BYLINE_HEAD.match(parts[0]))
+        and all(_BYLINE_NAMES.match(p) and (p[:1] in " \u3000、·" or _unspaced_name(p)) for p in parts[1:])
+    )
+
+
+# What may follow a name straight after a role word: a photo credit, a closing bracket.
+_AFTER_NAME = regex.compile(r"(?:摄影|摄|报道)?[）)]?$")
+
+
+def _unspaced_name(part: str) -> bool:
+    """Whether ``part``, written straight after a role word, starts with names (or is empty, or a
+    credit alone: ``本报记者摄``): not with a word (``记者招待会上``, ``记者了解到``) unless the word
+    reads as names too (``本报记者李明``)."""
+    name = regex.split(r"[ \u3000、·]", part, maxsplit=1)[0]
+    name = name[: _AFTER_NAME.search(name).start()]
+    return not _starts_with_word(name) or _names(name)
+
+
+def _starts_with_word(run: str) -> bool:
+    from cleaner.suggest.words import in_word  # imported here: it imports this module's importers
+
+    return len(run) >= 2 and in_word(run[0], run[1])
+
+
+def _names(run: str) -> bool:
+    """Whether ``run`` reads as names set side by side (``董旭罗英``): each a surname and a given
+    name of one or two characters."""
+    if not run:
+        return True
+    surnames = _surnames()
+    surname = 2 if run[:2] in surnames else 1 if run[:1] in surnames else 0
+    return surname > 0 and any(_names(run[surname + given :]) for given in (1, 2) if len(run) >= surname + given)
+
+
+@cache
+def _surnames() -> frozenset[str]:
+    """Common surnames, single and compound (``cleaner/data/surnames.txt``)."""
+    lines = (Path(__file__).resolve().parent / "data" / "surnames.txt").read_text(encoding="utf-8").split("\n")
+    return frozenset(line for line in lines if line and not line.startswith("#"))
 
 
 # "新华社曼谷1月21日电（记者熊平）泰国…": a dateline opens the article's running text.

