@@ -195,6 +195,10 @@ def names_a_reporter(plain: str) -> bool:
     return _REPORTER.search(plain) is not None
 
 
+# A final mark and a dot after it (a space between allowed): OCR reads a speck as the dot.
+_SPECK_AFTER_STOP = re.compile(r"[。！？；：] ?\.$")
+
+
 def ends_sentence(plain: str) -> bool:
     """True if ``plain`` ends a sentence: a final mark, perhaps inside closing quotes or brackets.
 
@@ -211,6 +215,8 @@ def ends_sentence(plain: str) -> bool:
         return True
     if last == "." and _SHORT_LATIN_PERIOD_END.match(text):
         return True  # the punctuation stage makes "。" after a word in a line of Latin words "."
+    if last == "." and _SPECK_AFTER_STOP.search(text):
+        return True  # "…情景来。.": a speck read as a dot after the stop (punctuation's ocr_speck drops it)
     if last == "》" and _ATTRIBUTED_END.search(text):
         return True  # "…沧海。--李白《行路难》": a quotation and its attribution end there
     # "..." becomes "……" in the punctuation stage; older texts write the dash with box-drawing lines.

@@ -644,6 +644,24 @@ def test_a_fragment_that_goes_on_from_a_role_word_in_a_word_is_text_not_a_byline
     assert "内塔尼亚胡在总统府举行的记者招待会上说，他同其他内阁要员已一致同意" in out
 
 
+def test_a_speck_read_as_a_dot_after_a_full_stop_does_not_open_the_paragraph():
+    """Real Tesseract output (呐喊, rendered and read again): a speck after the paragraph's last
+    full stop was read as a dot (``情景来。.``). The paragraph still ends there: once its lines are
+    joined, the next paragraph is not run into it."""
+    text = (
+        "一日就是这冬未夏初的时候，而且是夜间，.我偶而得了闲暇，去访问爱罗先珂君。 他一向训在人\n"
+        "密君的家里; 这时一家的人都睡了觉了，天下很安静。他独自靠在自己的卧揭上，很高的眉棱在金黄\n"
+        "色的长发之间微司了，是在想他旧游之地的缅甸，缅甸的夏夜。“这样的夜间，”他说，“在缅甸是\n"
+        "遍地是音乐。房里，草间，树上，都有昆虫吟叫， 各种声音，成为合奏， 很神奇。其间时时夹着蛇鸣:\n"
+        "'晰晰!. ”可是也与虫声相和协……”他沉思了，似乎想要追想起那时的情景来。.\n"
+        "\n"
+        "我开不得口。这样奇妙的音乐，我在北京确乎未曾听到过，所以即使如何爱国，也辩护不得，因\n"
+        "为他虽然目无所见，耳呆 是没有于的。 .\n"
+    )
+    out = Pipeline(Config()).clean(text).text
+    assert "那时的情景来。\n\n我开不得口。" in out
+
+
 def test_a_headline_over_its_byline_is_the_next_articles_head_never_healed_across():
     """Real Tesseract output: the paragraph's final 。 was read as ，, so it looks unfinished; the
     headline and byline after it are the next article's head, not a block to move."""
@@ -986,6 +1004,22 @@ def test_a_line_of_bare_names_is_no_byline_to_heal_across():
     ],
 )
 def test_a_closing_mark_ends_a_sentence_unless_it_closes_a_term(line: str, ends: bool):
+    assert blocks.ends_sentence(line) is ends
+
+
+# A dot after a final mark is a speck (Tesseract output of rendered pages); after a comma the
+# sentence goes on, and a dot after a number is no speck.
+@pytest.mark.parametrize(
+    ("line", "ends"),
+    [
+        ("似乎想要追想起那时的情景来。.", True),
+        ("太太不信，只问宝姐姐。 .", True),
+        ("其间时时夹着蛇鸣：.", True),
+        ("太太不信，.", False),
+        ("版本1.2.", False),
+    ],
+)
+def test_a_speck_after_a_final_mark_leaves_the_sentence_ended(line: str, ends: bool):
     assert blocks.ends_sentence(line) is ends
 
 
