@@ -195,6 +195,9 @@ def names_a_reporter(plain: str) -> bool:
     return _REPORTER.search(plain) is not None
 
 
+# A wide gap before a line's last few characters (up to three groups of one or two): what stands
+# past it is not the sentence's (a glyph read from the page's margin, a table's next column).
+_GAP_TAIL = regex.compile(r"(?<=\S)(?:[ \t]{4,}|\u3000{2,})\S{1,2}(?:[ \t\u3000]+\S{1,2}){0,2}$")
 # A final mark and a dot after it (a space between allowed): OCR reads a speck as the dot.
 _SPECK_AFTER_STOP = re.compile(r"[。！？；：] ?\.$")
 
@@ -208,6 +211,8 @@ def ends_sentence(plain: str) -> bool:
     text = plain.rstrip()
     if not text:
         return True
+    if text[-1] not in SENTENCE_END and (gap := _GAP_TAIL.search(text)) and ends_sentence(text[: gap.start()]):
+        return True  # "…的职能。    一": what stands past a wide gap is page debris or another column
     last = text[-1]
     if last in CLOSERS:
         return not _closes_a_term(text)
