@@ -198,6 +198,14 @@ def names_a_reporter(plain: str) -> bool:
 # A wide gap before a line's last few characters (up to three groups of one or two): what stands
 # past it is not the sentence's (a glyph read from the page's margin, a table's next column).
 _GAP_TAIL = regex.compile(r"(?<=\S)(?:[ \t]{4,}|\u3000{2,})\S{1,2}(?:[ \t\u3000]+\S{1,2}){0,2}$")
+
+
+def _gapped_tail(text: str) -> bool:
+    """Whether ``text`` may end in a _GAP_TAIL (a space before its last one or two characters)."""
+    tail = text[-3:-1]
+    return text[-1] not in SENTENCE_END and (" " in tail or "\u3000" in tail or "\t" in tail)
+
+
 # A final mark and a dot after it (a space between allowed): OCR reads a speck as the dot.
 _SPECK_AFTER_STOP = re.compile(r"[。！？；：] ?\.$")
 
@@ -211,7 +219,7 @@ def ends_sentence(plain: str) -> bool:
     text = plain.rstrip()
     if not text:
         return True
-    if text[-1] not in SENTENCE_END and (gap := _GAP_TAIL.search(text)) and ends_sentence(text[: gap.start()]):
+    if _gapped_tail(text) and (gap := _GAP_TAIL.search(text)) and ends_sentence(text[: gap.start()]):
         return True  # "…的职能。    一": what stands past a wide gap is page debris or another column
     last = text[-1]
     if last in CLOSERS:
@@ -238,7 +246,7 @@ def _closes_a_term(text: str) -> bool:
     (``…上时，「扩展提示」``, ``…电（记者周锡生）``): the opening mark is on the line after other
     text, and no sentence mark comes before the close. A line that is all quoted or bracketed
     (``“进度条”``, ``（摄选）``) or a quotation that ends a sentence (``…不懂事……”``) ends there."""
-    body = text.rstrip(CLOSERS)
+    body = text.rstrip(CLOSERS).rstrip()  # (OCR sets a space between marks: "回去么? ”")
     if not body or body[-1] in SENTENCE_END or body.endswith(("——", "...")):
         return False
     # Any opening mark: the punctuation stage pairs them anew ("〈…)" becomes "（…）").

@@ -1001,6 +1001,9 @@ def test_a_line_of_bare_names_is_no_byline_to_heal_across():
         ("各地都组织了慰问活动，与他们欢度佳节。（刘玉红肖荻）", True),
         ("江泽民主席发表一九九八年新年讲话（附图片1张）", True),
         ("新华社联合国12月31日电（记者周锡生）", True),
+        # Tesseract sets a space between marks (呐喊, rendered and read again).
+        ("我说，“回去么? ”", True),
+        ("他答道，“是的，天要下雨了。 ”", True),
     ],
 )
 def test_a_closing_mark_ends_a_sentence_unless_it_closes_a_term(line: str, ends: bool):
