@@ -206,6 +206,18 @@ def _gapped_tail(text: str) -> bool:
     return text[-1] not in SENTENCE_END and (" " in tail or "\u3000" in tail or "\t" in tail)
 
 
+def margin_tail(plain: str) -> tuple[int, int] | None:
+    """The wide gap before what stands past it at the end of ``plain`` (``…的职能。    一``), when a
+    sentence ends before the gap and what stands past it holds a letter, digit or ideograph (marks
+    alone are specks, :mod:`cleaner.furniture`)."""
+    if not _gapped_tail(plain) or not (gap := _GAP_TAIL.search(plain)):
+        return None
+    if not ends_sentence(plain[: gap.start()]) or not any(char.isalnum() for char in gap.group()):
+        return None
+    spaces = len(gap.group()) - len(gap.group().lstrip())
+    return gap.start(), gap.start() + spaces
+
+
 # A final mark and a dot after it (a space between allowed): OCR reads a speck as the dot.
 _SPECK_AFTER_STOP = re.compile(r"[。！？；：] ?\.$")
 

@@ -195,6 +195,27 @@ def glyph_soup(plain: str) -> bool:
     return words * 2 < pairs or (words * 2 == pairs and _blob_like(tokens))
 
 
+def margin_glyphs(tail: str) -> bool:
+    """Whether ``tail``, what stands past a wide gap after a line's finished sentence, is what an
+    engine reads a blob or a rule in the page's margin as: one or two characters of at most five
+    strokes (Tesseract reads them as ``本``, ``一``, ``人``), a bar, a lowercase letter. Digits and
+    fuller characters may be a table's column and are not."""
+    glyphs = "".join(tail.split())
+    if len(glyphs) == 1 and (glyphs in "|｜" or "a" <= glyphs <= "z"):
+        return True
+    return 0 < len(glyphs) <= 2 and all(glyph in _few_stroke_glyphs() for glyph in glyphs)
+
+
+# The first character of six strokes in the 通用规范汉字表's level 1, which is in stroke order.
+_FIRST_OF_SIX_STROKES = "邦"
+
+
+@cache
+def _few_stroke_glyphs() -> frozenset[str]:
+    level_one = tgh_levels()[0]
+    return frozenset(level_one[: level_one.index(_FIRST_OF_SIX_STROKES)])
+
+
 def _blob_like(glyphs: Sequence[str]) -> bool:
     """Whether most ``glyphs`` are of the simplest shapes and no two of them make a word that
     usually sits inside words (a spaced heading's ``人 口``; ``川 人``, a rarer pair, is chance)."""

@@ -224,6 +224,54 @@ def test_a_glyph_is_dropped_and_the_sentence_it_cut_rejoined():
     assert "人" in kept.text.split("\n\n")
 
 
+# Past a wide gap after a full stop, Tesseract reads a blob in the margin as a glyph of few strokes
+# (seen: 本, 一, 人, |). Digits and fuller characters may be a table's column; marks are specks.
+@pytest.mark.parametrize(
+    ("tail", "glyphs"),
+    [
+        ("本", True),
+        ("一", True),
+        ("人 口", True),
+        ("|", True),
+        ("e", True),
+        ("2", False),
+        ("是", False),
+        ("本有", False),
+    ],
+)
+def test_what_a_margin_blob_is_read_as(tail, glyphs):
+    assert debris.margin_glyphs(tail) is glyphs
+
+
+# Real Tesseract 5.3.0 output (chi_sim, --psm 3) of a page the accuracy harness's OCR mode typesets
+# from 《呐喊》 (public domain): a glyph read from the margin past the paragraph's full stop.
+OCR_MARGIN_GLYPH = [
+    "大竹村又向他台下来了。阿Q两手去抱头， 拍的正打在指节上，这可很有些痛。他冲出厨房站",
+    "RN 下似的。      本",
+    "",
+    "“忘八重! ”秀才在后面用了官话这样名。             。",
+]
+
+
+def test_a_glyph_past_a_wide_gap_after_a_full_stop_is_margin_debris():
+    text = "\n".join(OCR_MARGIN_GLYPH)
+    document, edits = layout.repair(Document("t", text), LayoutOptions())
+    assert "下似的。\n\n“忘八重!" in document.text
+    assert "本" not in document.text
+    assert "drop_margin_glyph" in {e.rule for e in edits}
+    assert replay(text, edits) == document.text
+    kept, _ = layout.repair(Document("t", text), LayoutOptions(debris="keep"))
+    assert "下似的。      本" in kept.text
+
+
+def test_a_value_past_a_wide_gap_after_a_colon_is_kept():
+    """A form or a table's row (合计：    一) is no sentence with debris after it."""
+    text = "合计：    一\n总数：    二"
+    document, edits = layout.repair(Document("t", text), LayoutOptions())
+    assert "drop_margin_glyph" not in {e.rule for e in edits}
+    assert "一" in document.text and "二" in document.text
+
+
 def _run(tmp_path, *options):
     from typer.testing import CliRunner
 

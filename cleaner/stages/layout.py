@@ -34,7 +34,7 @@ from typing import NamedTuple, ParamSpec, TypeVar
 
 import regex
 
-from cleaner import blocks, furniture, markdown, wrapping
+from cleaner import blocks, debris, furniture, markdown, wrapping
 from cleaner.blocks import BYLINE, CAPTION, HEADING, LABEL, LIST, SEPARATOR, TEXT
 from cleaner.config import LayoutOptions
 from cleaner.model import Change, Document, Edit, StageFn, apply_changes, rewrite
@@ -1539,7 +1539,8 @@ def _furniture_kept(kind: str, options: LayoutOptions) -> bool:
 def furniture_changes(decided: Survey, options: LayoutOptions, known: Readings | None = None) -> list[Change]:
     """Removals of the page furniture and debris lines (``drop_page_number``, ``drop_running_head``,
     ``drop_debris``), each with the line break after it, so the text around closes up and the
-    passes that follow can rejoin a paragraph a page break cut."""
+    passes that follow can rejoin a paragraph a page break cut; and of the debris inside lines
+    (``drop_speck``, ``drop_margin_glyph``)."""
     lines = decided.lines
     changes = []
     for i, kind in sorted(decided.furniture.items()):
@@ -1555,7 +1556,32 @@ def furniture_changes(decided: Survey, options: LayoutOptions, known: Readings |
         changes.append(Change(start, end, "", f"drop_{kind}"))
     if options.debris == "drop":
         changes.extend(speck_changes(decided, known))
-        changes.sort(key=lambda c: (c.start, c.end))
+        changes.extend(margin_glyph_changes(decided, changes))
+    changes.sort(key=lambda c: (c.start, c.end))
+    return changes
+
+
+_STOPS = "。！？!?…"
+
+
+def margin_glyph_changes(decided: Survey, taken: Sequence[Change]) -> list[Change]:
+    """Removals of what an OCR engine reads from a blob in the page's margin: a glyph or two of the
+    simplest shapes, a bar or a lowercase letter past a wide gap after a full stop (``…下似的。
+    本``), with the gap (``drop_margin_glyph``). Left, it would be glued to the sentence once the
+    spacing stage closes the gap, and read as running on into the paragraph under it. Only after a
+    full stop (after a colon it is a form's or a table's value: ``合计：    一``), and never digits
+    or fuller characters (a table's column)."""
+    changes = []
+    for i, line in enumerate(decided.lines):
+        if decided.static[i] not in (TEXT, LIST) or i in decided.furniture:
+            continue
+        gap = blocks.margin_tail(line.raw)
+        if gap is None or line.raw[: gap[0]].rstrip(blocks.CLOSERS)[-1:] not in _STOPS:
+            continue
+        if not debris.margin_glyphs(line.raw[gap[1] :]):
+            continue
+        if not any(c.start < line.end and c.end > line.start for c in taken):  # (a speck found there)
+            changes.append(Change(line.start + gap[0], line.end, "", "drop_margin_glyph"))
     return changes
 
 
