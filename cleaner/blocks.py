@@ -49,8 +49,11 @@ _SECTION_STARTS = frozenset("一二三四五六七八九十第")
 _CHINESE_SECTION = regex.compile(r"^(?:[一二三四五六七八九十]{1,3}、|第[一二三四五六七八九十百\d]{1,4}[章节部分篇])")
 _NAME_RUN = rf"{CJK}{{2,3}}(?:[ \u3000]{CJK}{{2,3}})+"
 _NAMES = regex.compile(rf"^(?:[（(]{_NAME_RUN}[）)]|{_NAME_RUN})$")
-# A title and a name ("区长 赖晓智"): the title starts with a Han character (not "11.3.2. 工具栏").
-_TITLE_AND_NAME = regex.compile(rf"^{CJK}[^\s，,、；;：:。！？!?]{{1,29}}[ \u3000]{CJK}{{2,3}}$")
+# A title and a name ("区长 赖晓智", "株洲市渌口区人民政府区长 赖晓智"): the title is Han characters
+# that end in an office's word (长, 书记, 主任, 记者…), not a dateline or a fragment of text a
+# space cut ("据新华社巴格达1]月25日电〈记者顾正龙) 伊拉克", OCR's "…专访时 指出").
+_TITLE_ENDS = "长记任理席事授师者官员人士表导家监裁编辑稿书部生"
+_TITLE_AND_NAME = regex.compile(rf"^{CJK}{{1,15}}[{_TITLE_ENDS}][ \u3000]{CJK}{{2,3}}$")
 _REPORTER_WORDS = ("记者", "通讯员", "特约撰稿", "实习生")
 _REPORTER = re.compile("|".join(_REPORTER_WORDS))  # literal words: re splits as regex does, faster
 # A byline names people: before its first role word at most a masthead ("株洲日报全媒体", "（新华社",

