@@ -1571,6 +1571,9 @@ def margin_glyph_changes(decided: Survey, taken: Sequence[Change]) -> list[Chang
     spacing stage closes the gap, and read as running on into the paragraph under it. Only after a
     full stop (after a colon it is a form's or a table's value: ``合计：    一``), and never digits
     or fuller characters (a table's column)."""
+    text = decided.text
+    if "    " not in text and "\u3000\u3000" not in text and "\t" not in text:
+        return []  # no wide gap anywhere (most documents): one scan of the text, not one per line
     changes = []
     for i, line in enumerate(decided.lines):
         if decided.static[i] not in (TEXT, LIST) or i in decided.furniture:
