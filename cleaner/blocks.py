@@ -209,13 +209,19 @@ def _gapped_tail(text: str) -> bool:
     return text[-1] not in SENTENCE_END and (" " in tail or "\u3000" in tail or "\t" in tail)
 
 
-def margin_tail(plain: str) -> tuple[int, int] | None:
-    """The wide gap before what stands past it at the end of ``plain`` (``…的职能。    一``), when a
-    sentence ends before the gap and what stands past it holds a letter, digit or ideograph (marks
-    alone are specks, :mod:`cleaner.furniture`)."""
-    if not _gapped_tail(plain) or not (gap := _GAP_TAIL.search(plain)):
+def _ended_before_gap(text: str) -> regex.Match[str] | None:
+    """The wide gap and what stands past it at the end of ``text``, when a sentence ends before
+    the gap (``…的职能。    一``)."""
+    if not _gapped_tail(text) or not (gap := _GAP_TAIL.search(text)):
         return None
-    if not ends_sentence(plain[: gap.start()]) or not any(char.isalnum() for char in gap.group()):
+    return gap if ends_sentence(text[: gap.start()]) else None
+
+
+def margin_tail(plain: str) -> tuple[int, int] | None:
+    """Where the wide gap lies at the end of ``plain`` when a sentence ends before it and what
+    stands past it holds a letter, digit or ideograph (marks alone are specks, :mod:`cleaner.furniture`)."""
+    gap = _ended_before_gap(plain)
+    if gap is None or not any(char.isalnum() for char in gap.group()):
         return None
     spaces = len(gap.group()) - len(gap.group().lstrip())
     return gap.start(), gap.start() + spaces
@@ -234,7 +240,7 @@ def ends_sentence(plain: str) -> bool:
     text = plain.rstrip()
     if not text:
         return True
-    if _gapped_tail(text) and (gap := _GAP_TAIL.search(text)) and ends_sentence(text[: gap.start()]):
+    if _ended_before_gap(text):
         return True  # "…的职能。    一": what stands past a wide gap is page debris or another column
     last = text[-1]
     if last in CLOSERS:

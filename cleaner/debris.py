@@ -171,12 +171,17 @@ def stray_glyph(
 _FIRST_OF_FIVE_STROKES = "玉"
 
 
-@cache
 def simple_glyphs() -> frozenset[str]:
     """The Han characters of at most four strokes in common use (人, 口, 工, 王…): the shapes an
     OCR engine reads a blob, a speck or a piece of a picture as, having little to match it with."""
+    return _level_one_before(_FIRST_OF_FIVE_STROKES)
+
+
+@cache
+def _level_one_before(first: str) -> frozenset[str]:
+    """The characters of the 通用规范汉字表's level 1 (in stroke order) before ``first``."""
     level_one = tgh_levels()[0]
-    return frozenset(level_one[: level_one.index(_FIRST_OF_FIVE_STROKES)])
+    return frozenset(level_one[: level_one.index(first)])
 
 
 def glyph_soup(plain: str) -> bool:
@@ -203,17 +208,12 @@ def margin_glyphs(tail: str) -> bool:
     glyphs = "".join(tail.split())
     if len(glyphs) == 1 and (glyphs in "|｜" or "a" <= glyphs <= "z"):
         return True
-    return 0 < len(glyphs) <= 2 and all(glyph in _few_stroke_glyphs() for glyph in glyphs)
+    few_strokes = _level_one_before(_FIRST_OF_SIX_STROKES)
+    return 0 < len(glyphs) <= 2 and all(glyph in few_strokes for glyph in glyphs)
 
 
 # The first character of six strokes in the 通用规范汉字表's level 1, which is in stroke order.
 _FIRST_OF_SIX_STROKES = "邦"
-
-
-@cache
-def _few_stroke_glyphs() -> frozenset[str]:
-    level_one = tgh_levels()[0]
-    return frozenset(level_one[: level_one.index(_FIRST_OF_SIX_STROKES)])
 
 
 def _blob_like(glyphs: Sequence[str]) -> bool:

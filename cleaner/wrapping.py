@@ -1097,7 +1097,7 @@ def stop_evidence(a: Side, b: Side) -> dict[str, float] | None:
     return found
 
 
-_STOP_MARKS = "。！？!?…"
+STOP_MARKS = "。！？!?…"  # the marks that end a sentence outright (not ：；)
 _COLON_MARKS = "：:"
 _QUOTE_STARTS = "“‘「『"
 _ENDS_AND_NEXT = regex.compile(r"([。！？!?…]+|[：:]+)[”’」』）)]*(?=(\S))")
@@ -1109,7 +1109,7 @@ def break_class(before: str, after: str) -> str | None:
     last = before.rstrip(blocks.CLOSERS)[-1:]
     if not last or not after:
         return None
-    mark = "stop" if last in _STOP_MARKS else "colon" if last in _COLON_MARKS else None
+    mark = "stop" if last in STOP_MARKS else "colon" if last in _COLON_MARKS else None
     if mark is None:
         return None
     return f"{mark}|{'quote' if after[0] in _QUOTE_STARTS else 'text'}"
@@ -1208,7 +1208,7 @@ def rhythm(
 # Literal characters only, asked of every line: Python's re finds them about twice as fast as regex.
 _CLOSING_INSIDE = re.compile("[" + re.escape("".join(sorted(CLOSING_STARTS))) + "]")
 # The marks _ENDS_AND_NEXT starts with: more than half the lines have none.
-_END_MARKS = re.compile("[" + re.escape(_STOP_MARKS + _COLON_MARKS) + "]")
+_END_MARKS = re.compile("[" + re.escape(STOP_MARKS + _COLON_MARKS) + "]")
 
 
 LineRhythm = tuple[tuple[str, ...], int, int]
@@ -1221,7 +1221,7 @@ def line_rhythm(plain: str) -> LineRhythm:
     if _END_MARKS.search(plain) is not None:
         # ``break_class`` of each match: its marks are all full stops or all colons.
         classes = tuple(
-            _BREAK_CLASSES[marks[-1] in _STOP_MARKS, after in _QUOTE_STARTS]
+            _BREAK_CLASSES[marks[-1] in STOP_MARKS, after in _QUOTE_STARTS]
             for marks, after in _ENDS_AND_NEXT.findall(plain)
         )
     return classes, len(_CLOSING_INSIDE.findall(plain, 1)), plain.count("，", 0, len(plain) - 1)

@@ -1561,9 +1561,6 @@ def furniture_changes(decided: Survey, options: LayoutOptions, known: Readings |
     return changes
 
 
-_STOPS = "。！？!?…"
-
-
 def margin_glyph_changes(decided: Survey, taken: Sequence[Change]) -> list[Change]:
     """Removals of what an OCR engine reads from a blob in the page's margin: a glyph or two of the
     simplest shapes, a bar or a lowercase letter past a wide gap after a full stop (``…下似的。
@@ -1579,7 +1576,7 @@ def margin_glyph_changes(decided: Survey, taken: Sequence[Change]) -> list[Chang
         if decided.static[i] not in (TEXT, LIST) or i in decided.furniture:
             continue
         gap = blocks.margin_tail(line.raw)
-        if gap is None or line.raw[: gap[0]].rstrip(blocks.CLOSERS)[-1:] not in _STOPS:
+        if gap is None or line.raw[: gap[0]].rstrip(blocks.CLOSERS)[-1:] not in wrapping.STOP_MARKS:
             continue
         if not debris.margin_glyphs(line.raw[gap[1] :]):
             continue
