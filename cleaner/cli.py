@@ -297,11 +297,21 @@ def _interrupts_once() -> Iterator[None]:
     try:
         yield
     finally:
+        # A signal swallowed by a finalizer just before the end, whose repeat has not come yet, still
+        # stops the command (it would be lost with the timer); so does one whose handler is due.
+        late = [again.args[0] for again in pending if not again.finished.is_set()]
         for again in pending:
             again.cancel()
+        for sig in heeded:
+            try:
+                signal.signal(sig, signal.SIG_IGN)
+            except Stopped as exc:
+                late.append(exc.signum)
         for sig, handler in previous.items():
             signal.signal(sig, handler)
         sys.unraisablehook = hook
+        if late:
+            raise Stopped(late[0])
 
 
 class Stopped(KeyboardInterrupt):
@@ -318,8 +328,11 @@ def _quiet_interrupts(command: Callable[..., None]) -> Callable[..., None]:
 
     @functools.wraps(command)
     def wrapped(*args: Any, **kwargs: Any) -> None:
-        with _interrupts_once():
-            command(*args, **kwargs)
+        try:
+            with _interrupts_once():
+                command(*args, **kwargs)
+        except Stopped as exc:  # it came as the command ended, after the command's own handling
+            raise _fail(f"{stopped_by(exc.signum)} as the command ended", 128 + exc.signum) from None
 
     return wrapped
 

@@ -11,6 +11,8 @@ from typing import Any
 
 import typer.core
 
+from cleaner.entry import release_signals
+
 
 class PlainArgument(typer.core.TyperArgument):
     """An argument shown by its metavar alone, ``[NAME]`` when optional, ``NAME...`` when repeated."""
@@ -26,10 +28,15 @@ class PlainArgument(typer.core.TyperArgument):
 
 
 class PlainHelpCommand(typer.core.TyperCommand):
-    """A command whose arguments are :class:`PlainArgument`."""
+    """A command whose arguments are :class:`PlainArgument`, and which takes over the stop signals
+    that :mod:`cleaner.entry` held while the arguments were parsed (:func:`release_signals`)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for param in self.params:
             if isinstance(param, typer.core.TyperArgument):
                 param.__class__ = PlainArgument
+
+    def invoke(self, ctx: Any) -> Any:
+        release_signals()
+        return super().invoke(ctx)

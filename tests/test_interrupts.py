@@ -358,13 +358,34 @@ clean_main()
 """
 
 
+# ... and while typer parses the arguments, after the import: typer turns a KeyboardInterrupt there
+# into exit 130 with nothing said (and SIGTERM killed the process).
+SIGNAL_WHILE_PARSING = """
+import signal, sys
+from cleaner.clihelp import PlainHelpCommand
+
+SIGNAL = getattr(signal, sys.argv[1])
+make_context = PlainHelpCommand.make_context
+
+def signalled(self, *args, **kwargs):
+    signal.raise_signal(SIGNAL)
+    return make_context(self, *args, **kwargs)
+
+from cleaner.entry import clean_main
+PlainHelpCommand.make_context = signalled
+sys.argv = ["clean", *sys.argv[2:]]
+clean_main()
+"""
+
+
+@pytest.mark.parametrize("script", [SIGNAL_DURING_IMPORT, SIGNAL_WHILE_PARSING], ids=["import", "parsing"])
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
-def test_a_signal_while_the_command_starts_ends_it_quietly(tmp_path: Path, sig: signal.Signals) -> None:
+def test_a_signal_while_the_command_starts_ends_it_quietly(tmp_path: Path, sig: signal.Signals, script: str) -> None:
     src = tmp_path / "src"
     write_corpus(src, 2)
     dst = tmp_path / "out"
     done = subprocess.run(
-        [sys.executable, "-c", SIGNAL_DURING_IMPORT, sig.name, str(src), str(dst)],
+        [sys.executable, "-c", script, sig.name, str(src), str(dst)],
         capture_output=True, text=True, timeout=TIMEOUT, cwd=tmp_path, preexec_fn=heed_sigint,
     )  # fmt: skip
     assert "Traceback" not in done.stderr, done.stderr
@@ -398,6 +419,34 @@ def test_a_ctrl_c_that_lands_in_a_finalizer_still_stops_the_run() -> None:
     the Ctrl-C (and every later one) after printing a traceback."""
     done = subprocess.run(
         [sys.executable, "-c", SIGNAL_IN_A_FINALIZER], capture_output=True, text=True, timeout=TIMEOUT,
+        preexec_fn=heed_sigint,
+    )  # fmt: skip
+    assert done.stdout == f"stopped by {int(signal.SIGINT)}\n", done.stdout + done.stderr
+    assert done.stderr == ""
+
+
+SIGNAL_IN_A_FINALIZER_AT_THE_END = """
+import signal, sys
+from cleaner.cli import Stopped, _interrupts_once
+
+class Tripwire:
+    def __del__(self):
+        signal.raise_signal(signal.SIGINT)
+
+try:
+    with _interrupts_once():
+        Tripwire()  # the handler raises inside its finalizer, and the command ends at once
+    print("ran on")
+except Stopped as exc:
+    print("stopped by", exc.signum)
+"""
+
+
+def test_a_ctrl_c_swallowed_by_a_finalizer_as_the_command_ends_is_not_lost() -> None:
+    """The Ctrl-C is signalled again a moment after the finalizer; a command that ended in that
+    moment still reports it (and exits 130) rather than exiting 0 as if it never came."""
+    done = subprocess.run(
+        [sys.executable, "-c", SIGNAL_IN_A_FINALIZER_AT_THE_END], capture_output=True, text=True, timeout=TIMEOUT,
         preexec_fn=heed_sigint,
     )  # fmt: skip
     assert done.stdout == f"stopped by {int(signal.SIGINT)}\n", done.stdout + done.stderr
