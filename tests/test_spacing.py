@@ -58,7 +58,8 @@ def test_spaces_between_chinese_words_are_kept(mode: str, line: str) -> None:
 
 def test_rules_are_named() -> None:
     _, edits = run("  渌 口 区  人民政府。 同比增长 11.3%")
-    assert [e.rule for e in edits] == ["indent", "letter_spacing", "space_run", "punct_space", "cjk_latin_space"]
+    # (The gap after 区 is inside the sentence once the letter spacing before it is closed.)
+    assert [e.rule for e in edits] == ["indent", "letter_spacing", "han_space", "punct_space", "cjk_latin_space"]
     assert all(e.stage == "spacing" for e in edits)
 
 
@@ -146,3 +147,31 @@ def test_a_hash_or_at_sign_that_tags_nothing_gets_no_space(text: str) -> None:
     out, _ = run(text, "insert")
     assert run(out, "insert")[1] == []
     assert "口 #" not in out and "口 @" not in out and "㈀ #" not in out
+
+
+# Found by the property test above: a gap removed inside a sentence glues the character before it
+# to the Han after, so the gap before that character no longer parts two one-character words; the
+# first run must remove it too, as a second run would.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("㐀\t㐀 㐀一、", "㐀㐀㐀一、"),
+        ("渌\t口 区一、", "渌口区一、"),
+        ("渌一 口 区、", "渌一口区、"),  # ... and a gap removed before the first character glues it too
+        ("渌 口，区 县。", "渌 口，区 县。"),  # two lone gaps between one-character words stay
+    ],
+)
+def test_a_gap_glued_by_a_removal_beside_it_goes_in_the_same_run(text: str, expected: str) -> None:
+    out, _ = run(text, "remove")
+    assert out == expected
+    assert run(out, "remove")[1] == []
+
+
+@pytest.mark.parametrize("text", ["甲 乙 丙 丁一、", "㐀\t㐀 㐀 一一、"])
+def test_letter_spacing_does_not_make_a_line_read_as_spaced_word_by_word(text: str) -> None:
+    """The gaps letter spacing closes in this run do not count toward a line written word by word
+    (``如果 没有 参数``): with them, the gap after the spaced letters was kept, and a second run
+    (with them closed) removed it."""
+    out, _ = run(text, "remove")
+    assert " " not in out and "\t" not in out
+    assert run(out, "remove")[1] == []

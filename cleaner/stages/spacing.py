@@ -157,7 +157,10 @@ class _Lines:
         a convention of its own, rather than holding a stray space or two an OCR engine read."""
         if self._segmented is None:
             line = self.text[self.content : self.end]
-            gaps = len(_HAN_GAP.findall(line))
+            # Gaps between two one-character words are letter spacing, which the run closes: they
+            # do not make the line's words spaced (else a second run, with them closed, reads it
+            # otherwise).
+            gaps = sum(1 for gap in _HAN_GAP.finditer(line) if not _between_single_characters(line, *gap.span()))
             self._segmented = gaps >= 3 and gaps * SEGMENTED_SHARE >= len(_CJK_CHAR.findall(line))
         return self._segmented
 
@@ -165,6 +168,12 @@ class _Lines:
         if self.start == 0:
             return ""
         return self.text[self.text.rfind("\n", 0, self.start - 1) + 1 : self.start - 1]
+
+
+def _between_single_characters(line: str, start: int, end: int) -> bool:
+    """Whether the gap that ``_HAN_GAP`` matched at ``start:end`` (its first character included)
+    parts two one-character words, as letter spacing does."""
+    return (start == 0 or not _is_cjk(line[start - 1])) and not _is_cjk(line[end + 1 : end + 2])
 
 
 def remove_indent(lines: _Lines, start: int, end: int) -> Change | None:
@@ -261,8 +270,13 @@ def _space_changes(text: str, remove_cjk_latin: bool) -> list[Change]:
         after = text[end] if end < size else ""
         before_cjk, after_cjk = _is_cjk(before), _is_cjk(after)
         if before_cjk and after_cjk:
-            # Letter spacing: both neighbours are one-character words (not glued to more Han).
-            if (start < 2 or not _is_cjk(text[start - 2])) and not _is_cjk(text[end + 1 : end + 2]):
+            # Letter spacing: both neighbours are one-character words (not glued to more Han, nor
+            # to be: a gap just removed before the first glues it to the Han before that).
+            if (
+                (start < 2 or not _is_cjk(text[start - 2]))
+                and not _is_cjk(text[end + 1 : end + 2])
+                and not (changes and changes[-1].rule == "han_space" and changes[-1].end == start - 1)
+            ):
                 chain.append((start, end))
                 continue
             if (
@@ -274,6 +288,14 @@ def _space_changes(text: str, remove_cjk_latin: bool) -> list[Change]:
                 # Inside a sentence that goes on to its punctuation: a space an OCR engine or an
                 # extraction put there. After a line's last mark it may part a name from a credit
                 # ("。 黄伟 供图") and stays.
+                if (
+                    len(chain) == 1
+                    and chain[0][1] == start - 1
+                    and not _inside_quotation(text, lines.content, chain[0][0])
+                ):
+                    # The one gap before the character this removal glues to the next: it no longer
+                    # parts two one-character words, and goes as this one does (as a second run would).
+                    changes.append(Change(*chain.pop(), "", "han_space"))
                 changes.append(Change(start, end, "", "han_space"))
                 continue
         elif (
