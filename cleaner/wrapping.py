@@ -553,6 +553,75 @@ def lost_indent(a: Side, b: Side) -> float:
     return LOST_INDENT if LOST_INDENT_LOW <= b.width - a.width <= LOST_INDENT_HIGH else 0.0
 
 
+# A document whose paragraphs start narrower: how many first lines show it, at least, and how many
+# times the first lines as wide as the column.
+MIN_NARROW_STARTS = 3
+NARROW_STARTS_RATIO = 3
+# A document's full width is that of its widest fifth of lines; a line within FULL_LINE_SLACK of it
+# is full. A line after a short one shows a dropped indent when it is one and a half to two and a
+# half Han characters narrower.
+FULL_LINE_QUANTILE = 0.8
+FULL_LINE_SLACK = 2.0
+NARROW_START_LOW = 3.0
+NARROW_START_HIGH = 5.0
+# The document is set in a column: as many full lines that run on into another full line as this
+# share of its lines, at least.
+RUN_ON_SHARE = 0.25
+# How close to the full width the two lines around a break after a full stop must be: the next line
+# a little closer (a paragraph's first line that lost one character's indent is 2 narrower).
+FULL_BEFORE_SLACK = 3.0
+FULL_AFTER_SLACK = 1.5
+
+
+def narrow_starts(widths: Sequence[float], closed: Sequence[bool], text_lines: Sequence[bool]) -> float:
+    """The width of a document's full lines when its paragraphs visibly start narrower, else 0.0.
+
+    An OCR engine drops the indent of a paragraph's first line (two ideographic spaces), which is
+    then as much narrower than the full lines of its column: after a short line that ends a
+    sentence (a paragraph's last line), the next line is one and a half to two and a half
+    characters short of the full width, again and again, and seldom full. In such a document a
+    full line after a full stop does not start a paragraph (``full_after_stop``). The document
+    must be set in a column (full lines running on into full lines): a list of one-line items has
+    narrower lines after short ones too.
+    """
+    wide = sorted(
+        w for w, text in zip(widths, text_lines, strict=True) if text and MIN_COLUMN_WIDTH <= w <= MAX_COLUMN_WIDTH
+    )
+    if len(wide) < 2 * MIN_NARROW_STARTS:
+        return 0.0
+    full = wide[int(len(wide) * FULL_LINE_QUANTILE)]
+    # Set in a column: lines as wide as the full line that run on into another as wide, often.
+    runs_on = sum(
+        1
+        for i in range(len(widths) - 1)
+        if text_lines[i]
+        and text_lines[i + 1]
+        and not closed[i]
+        and abs(widths[i] - full) <= FULL_LINE_SLACK
+        and abs(widths[i + 1] - full) <= FULL_LINE_SLACK
+    )
+    if runs_on < RUN_ON_SHARE * len(wide):
+        return 0.0
+    narrow = as_full = 0
+    for i in range(1, len(widths)):
+        if not (text_lines[i] and text_lines[i - 1] and closed[i - 1] and widths[i - 1] < full - 2 * NARROW_START_HIGH):
+            continue
+        if full - NARROW_START_HIGH <= widths[i] <= full - NARROW_START_LOW:
+            narrow += 1
+        elif abs(widths[i] - full) <= FULL_LINE_SLACK:
+            as_full += 1
+    return full if narrow >= MIN_NARROW_STARTS and narrow >= NARROW_STARTS_RATIO * as_full else 0.0
+
+
+def full_after_stop(a: Side, b: Side, full: float) -> bool:
+    """In a document whose paragraphs start narrower (``narrow_starts``, the width of its full
+    lines), a full line after a full line that ends a sentence goes on with the paragraph: a
+    paragraph's first line would be narrower."""
+    if not full or not a.ends_sentence or b.english or b.code or b.opener or not (b.clause or b.ends_sentence):
+        return False
+    return abs(a.width - full) <= FULL_BEFORE_SLACK and abs(b.width - full) <= FULL_AFTER_SLACK
+
+
 def bare_start(a: Side, b: Side) -> float:
     """A line with no punctuation at all where a paragraph could start reads as a heading, even
     as wide as the column below it: only a cut word or a running Latin word outweighs that."""

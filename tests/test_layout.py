@@ -1495,3 +1495,27 @@ def test_a_closing_quote_that_closes_nothing_after_a_full_stop_does_not_join():
 def test_a_closing_quote_after_a_full_stop_closes_the_quotation_the_paragraph_opened(text, end):
     out, _ = run(text)
     assert f"{end}”" in out
+
+
+HARNESS_PAGES = Path(__file__).parent / "data" / "harness"
+
+
+def test_a_full_line_after_a_full_stop_goes_on_where_paragraphs_start_narrower():
+    """Tesseract on a page of People's Daily, January 1998 (tests/data/harness/README.md). The
+    engine dropped every paragraph's first-line indent, so first lines are two characters narrower
+    than the column; a line as wide as the column after a full stop goes on with its paragraph, even
+    across the blank line Tesseract put there. A narrower line after a full stop still starts one."""
+    text = (HARNESS_PAGES / "pd1998_019_ocr_seed3.txt").read_text(encoding="utf-8")
+    assert layout.survey(text).context.narrow_starts == 48  # 24 Han characters
+    out, _ = run(text)
+    assert "中国政府的调控非常出色。她说，中国的发展推翻了许多经济权威人士" in out
+    assert "关注中国这块市场。\n\n英国已成为在华最大的欧洲投资国" in out
+    assert run(out)[0] == out
+
+
+def test_paragraphs_that_start_as_wide_as_the_column_show_no_narrower_starts():
+    """Pages whose paragraphs' first lines are as wide as the others (the accuracy harness wraps
+    prose so), or are not set in a column: no width is taken for a dropped indent."""
+    for name in ("hlm_073_seed1.txt", "nahan_005_seed1.txt", "kicad_002_ocr_seed2.txt"):
+        text = (HARNESS_PAGES / name).read_text(encoding="utf-8")
+        assert layout.survey(text).context.narrow_starts == 0, name

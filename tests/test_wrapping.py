@@ -792,3 +792,37 @@ def test_a_label_whose_value_is_cut_inside_a_word_goes_on(text, cleaned):
 def test_lines_of_a_listing_stay_apart(text):
     cleaned = clean_layout(text)
     assert [line for line in cleaned.split("\n") if line] == [line for line in text.split("\n") if line]
+
+
+# A page of a 24-character column (width 48): paragraphs of three full lines and a short last one.
+def _page(first_width: float, paragraphs: int = 5) -> tuple[list[float], list[bool], list[bool]]:
+    widths: list[float] = []
+    closed: list[bool] = []
+    for _ in range(paragraphs):
+        widths += [first_width, 48.0, 48.0, 20.0]
+        closed += [False, False, False, True]
+    return widths, closed, [True] * len(widths)
+
+
+def test_narrow_starts_reads_a_dropped_indent_from_the_first_lines_width():
+    assert wrapping.narrow_starts(*_page(44.0)) == 48.0  # two characters narrower: the indent's width
+    assert wrapping.narrow_starts(*_page(48.0)) == 0.0  # as wide as the rest: no indent was dropped
+    assert wrapping.narrow_starts(*_page(46.0)) == 0.0  # one character: the column's own ragged edge
+    assert wrapping.narrow_starts(*_page(44.0, paragraphs=2)) == 0.0  # too few paragraphs to tell
+
+
+def test_narrow_starts_needs_a_column_that_runs_on():
+    """A list of one-line items: narrower lines follow short ones too, but no full line runs on."""
+    widths = [20.0, 44.0, 48.0] * 6
+    closed = [True, True, True] * 6
+    assert wrapping.narrow_starts(widths, closed, [True] * len(widths)) == 0.0
+
+
+def test_full_after_stop():
+    full, first = "中国政府的调控非常出色，中国政府的调控非常。", "她说，中国的发展推翻了许多经济权威人士关于中"
+    assert wrapping.display_width(full) == wrapping.display_width(first) == 44
+    assert wrapping.full_after_stop(side(full), side(first), 44.0)
+    assert not wrapping.full_after_stop(side(full), side(first), 0.0)  # the document shows no narrower starts
+    assert not wrapping.full_after_stop(side(full), side(first[:-2]), 44.0)  # narrower: a paragraph starts
+    assert not wrapping.full_after_stop(side(full[:-1] + "，"), side(first), 44.0)  # no sentence ends there
+    assert not wrapping.full_after_stop(side(full), side("“" + first[1:]), 44.0)  # an opening quotation

@@ -98,6 +98,7 @@ class Context:
     pairs: Mapping[str, float] = dataclasses.field(default_factory=dict)
     paragraph_lines: bool = False  # set one paragraph to a line (``wrapping.paragraph_lines``)
     indent_habit: bool = False  # its indented lines start paragraphs (``_indent_habit``)
+    narrow_starts: float = 0.0  # its full width, if its paragraphs start narrower (``wrapping.narrow_starts``)
 
 
 @dataclass
@@ -479,7 +480,10 @@ def survey(
         one_a_line = _one_paragraph_a_line(text, lines, full)
         furniture_lines = frozenset(stripped[i] for i in found)
         habit = indents_paragraphs and _indent_habit(indented, closed, text_lines)
-        context = Context(document_rhythm, indents_paragraphs, furniture_lines, varied, pairs, one_a_line, habit)
+        narrow = 0.0 if indents_paragraphs or one_a_line else wrapping.narrow_starts(widths, closed, text_lines)
+        context = Context(
+            document_rhythm, indents_paragraphs, furniture_lines, varied, pairs, one_a_line, habit, narrow
+        )
     return Survey(text, lines, read, static, found, columns, widths, indented, text_lines, closed, context)
 
 
@@ -656,6 +660,8 @@ def decide(surveyed: Survey, options: LayoutOptions = DEFAULT_OPTIONS) -> Plan:
                 stop_breaks.add(i)
                 if scores[i] >= threshold and not starts.repeats(i + 1):
                     links[i] = _link_rule(text, line, lines[i + 1])
+            if links[i] is None and i + 1 < n and _goes_on_full(kinds, static, sides, starts, context, i):
+                links[i] = _link_rule(text, line, lines[i + 1])
             continue
         if joined_in:
             kinds[i] = HEADING if previous == HEADING else TEXT
@@ -718,6 +724,8 @@ def decide(surveyed: Survey, options: LayoutOptions = DEFAULT_OPTIONS) -> Plan:
                 and not (i and links[i - 1] is None and _dropped_in(sides[i - 1], sides[i], static[i - 1]))
             ):
                 links[i] = _link_rule(text, line, lines[i + 1])
+            elif _goes_on_full(kinds, static, sides, starts, context, i):
+                links[i] = _link_rule(text, line, lines[i + 1])
     heals: dict[int, Heal] = {}
     if options.move_blocks:
         for i in range(n - 1):
@@ -770,6 +778,25 @@ class _Starts:
 
     def repeats(self, k: int) -> bool:
         return k < len(self.line_starts) and self.head(k) in self.seen
+
+
+def _goes_on_full(
+    kinds: Sequence[str],
+    static: Sequence[str],
+    sides: Sequence[wrapping.Side],
+    starts: _Starts,
+    context: Context,
+    i: int,
+) -> bool:
+    """Whether the full line after line ``i``, a full line of running text that ends a sentence,
+    goes on with its paragraph in a document whose paragraphs start narrower
+    (``wrapping.full_after_stop``); not where it repeats the start of an earlier paragraph."""
+    return (
+        kinds[i] == TEXT
+        and static[i + 1] == TEXT
+        and wrapping.full_after_stop(sides[i], sides[i + 1], context.narrow_starts)
+        and not starts.repeats(i + 1)
+    )
 
 
 def _heads_indented_paragraph(sides: Sequence[wrapping.Side], indented: Sequence[bool], k: int) -> bool:
