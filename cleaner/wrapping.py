@@ -435,6 +435,7 @@ class Side:
     pairs: Mapping[str, float] = field(default_factory=dict)
     paragraph_lines: bool = False  # the document is set one paragraph to a line (``paragraph_lines``)
     indent_habit: bool = field(default=False, init=False)  # its document indents paragraph starts by habit
+    full_width: float = field(default=0.0, init=False)  # its document's full width, if it starts paragraphs narrower
     poem: bool = field(default=False, init=False)  # a line of a run of verse lines (``poem_lines``)
     clause: bool = field(init=False)  # clause punctuation outside quotes and brackets
     inner_stop: bool = field(init=False)  # a sentence ends inside the line
@@ -548,7 +549,9 @@ def lost_indent(a: Side, b: Side) -> float:
     (``话说宁国府中都总管来升闻`` / ``得里面委请了凤姐，因传齐了同``)."""
     if a.column.full or a.indented or a.ends_sentence or a.english or not _han(a.plain[-1:]):
         return 0.0
-    if not b.column.full or b.english or b.separator != SINGLE:
+    # (Where the document starts its paragraphs narrower, its full width says what is full.)
+    full = b.column.full or (b.full_width and abs(b.width - b.full_width) <= FULL_AFTER_SLACK)
+    if not full or b.english or b.separator != SINGLE:
         return 0.0
     return LOST_INDENT if LOST_INDENT_LOW <= b.width - a.width <= LOST_INDENT_HIGH else 0.0
 

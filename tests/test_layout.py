@@ -1519,3 +1519,16 @@ def test_paragraphs_that_start_as_wide_as_the_column_show_no_narrower_starts():
     for name in ("hlm_073_seed1.txt", "nahan_005_seed1.txt", "kicad_002_ocr_seed2.txt"):
         text = (HARNESS_PAGES / name).read_text(encoding="utf-8")
         assert layout.survey(text).context.narrow_starts == 0, name
+
+
+def test_a_first_line_narrower_by_the_dropped_indent_starts_a_paragraph_that_goes_on():
+    """Tesseract on another page of People's Daily (tests/data/harness/README.md): a dateline's
+    line, two characters short of the column (its indent dropped), over a line that, by the page's
+    width, is full. No column of its own shows around it, so it read as a headline; where the page
+    starts its paragraphs narrower, the page's width says the next line is full, and the first line
+    goes on into it."""
+    text = (HARNESS_PAGES / "pd1998_032_ocr_seed1.txt").read_text(encoding="utf-8")
+    assert layout.survey(text).context.narrow_starts == 48
+    out, _ = run(text)
+    assert "美国空军正在研制一种可用人的面部表情来控制的计算机系统" in out
+    assert run(out)[0] == out

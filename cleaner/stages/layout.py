@@ -604,6 +604,9 @@ def decide(surveyed: Survey, options: LayoutOptions = DEFAULT_OPTIONS) -> Plan:
     if context.indent_habit:
         for side in sides:
             side.indent_habit = True
+    if context.narrow_starts:
+        for side in sides:
+            side.full_width = context.narrow_starts
     verses = [reading.verse for reading in read]
     if any(verses):  # (most documents have no line of verse)
         for i in wrapping.poem_lines(verses, text_lines, widths):
