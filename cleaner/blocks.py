@@ -89,6 +89,15 @@ def _unspaced_name(part: str) -> bool:
     return not _starts_with_word(name) or _names(name)
 
 
+def _bare_names(plain: str) -> bool:
+    """Whether ``plain`` is names alone, set apart by spaces (``吴兰梅 吴超``): runs of two or three
+    Han characters, each a surname and a given name. Text an OCR engine cut into short runs
+    (``基于 引起普``) has the shape but not the names."""
+    if not _NAMES.match(plain):
+        return False
+    return all(_names(run) for run in regex.split(r"[ \u3000]+", plain.strip("（()）")) if run)
+
+
 def _starts_with_word(run: str) -> bool:
     from cleaner.suggest.words import in_word  # imported here: it imports this module's importers
 
@@ -430,7 +439,7 @@ def static_kind(line: str) -> str:
         return LABEL
     # Names are set apart by a space (the patterns ask for one; most lines have none).
     spaced = " " in plain or "\u3000" in plain
-    if short and spaced and (_NAMES.match(plain) or _TITLE_AND_NAME.match(plain)):
+    if short and spaced and (_bare_names(plain) or _TITLE_AND_NAME.match(plain)):
         return BYLINE
     if (
         short

