@@ -616,10 +616,11 @@ def narrow_starts(widths: Sequence[float], closed: Sequence[bool], text_lines: S
     return full if narrow >= MIN_NARROW_STARTS and narrow >= NARROW_STARTS_RATIO * as_full else 0.0
 
 
-def full_after_stop(a: Side, b: Side, full: float) -> bool:
-    """In a document whose paragraphs start narrower (``narrow_starts``, the width of its full
-    lines), a full line after a full line that ends a sentence goes on with the paragraph: a
-    paragraph's first line would be narrower."""
+def full_after_stop(a: Side, b: Side) -> bool:
+    """In a document whose paragraphs start narrower (``narrow_starts``: ``full_width``, the width
+    of its full lines), a full line after a full line that ends a sentence goes on with the
+    paragraph: a paragraph's first line would be narrower."""
+    full = b.full_width
     if not full or not a.ends_sentence or b.english or b.code or b.opener or not (b.clause or b.ends_sentence):
         return False
     return abs(a.width - full) <= FULL_BEFORE_SLACK and abs(b.width - full) <= FULL_AFTER_SLACK

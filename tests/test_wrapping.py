@@ -818,11 +818,18 @@ def test_narrow_starts_needs_a_column_that_runs_on():
     assert wrapping.narrow_starts(widths, closed, [True] * len(widths)) == 0.0
 
 
+def _in_a_page_of(width: float, line: str) -> Side:
+    """A side of ``line`` in a document whose paragraphs start narrower, full lines ``width`` wide."""
+    found = side(line)
+    found.full_width = width
+    return found
+
+
 def test_full_after_stop():
     full, first = "中国政府的调控非常出色，中国政府的调控非常。", "她说，中国的发展推翻了许多经济权威人士关于中"
     assert wrapping.display_width(full) == wrapping.display_width(first) == 44
-    assert wrapping.full_after_stop(side(full), side(first), 44.0)
-    assert not wrapping.full_after_stop(side(full), side(first), 0.0)  # the document shows no narrower starts
-    assert not wrapping.full_after_stop(side(full), side(first[:-2]), 44.0)  # narrower: a paragraph starts
-    assert not wrapping.full_after_stop(side(full[:-1] + "，"), side(first), 44.0)  # no sentence ends there
-    assert not wrapping.full_after_stop(side(full), side("“" + first[1:]), 44.0)  # an opening quotation
+    assert wrapping.full_after_stop(side(full), _in_a_page_of(44.0, first))
+    assert not wrapping.full_after_stop(side(full), side(first))  # the document shows no narrower starts
+    assert not wrapping.full_after_stop(side(full), _in_a_page_of(44.0, first[:-2]))  # narrower: a paragraph starts
+    assert not wrapping.full_after_stop(side(full[:-1] + "，"), _in_a_page_of(44.0, first))  # no sentence ends there
+    assert not wrapping.full_after_stop(side(full), _in_a_page_of(44.0, "“" + first[1:]))  # an opening quotation

@@ -663,7 +663,7 @@ def decide(surveyed: Survey, options: LayoutOptions = DEFAULT_OPTIONS) -> Plan:
                 stop_breaks.add(i)
                 if scores[i] >= threshold and not starts.repeats(i + 1):
                     links[i] = _link_rule(text, line, lines[i + 1])
-            if links[i] is None and i + 1 < n and _goes_on_full(kinds, static, sides, starts, context, i):
+            if links[i] is None and i + 1 < n and _goes_on_full(kinds, static, sides, starts, i):
                 links[i] = _link_rule(text, line, lines[i + 1])
             continue
         if joined_in:
@@ -727,7 +727,7 @@ def decide(surveyed: Survey, options: LayoutOptions = DEFAULT_OPTIONS) -> Plan:
                 and not (i and links[i - 1] is None and _dropped_in(sides[i - 1], sides[i], static[i - 1]))
             ):
                 links[i] = _link_rule(text, line, lines[i + 1])
-            elif _goes_on_full(kinds, static, sides, starts, context, i):
+            elif _goes_on_full(kinds, static, sides, starts, i):
                 links[i] = _link_rule(text, line, lines[i + 1])
     heals: dict[int, Heal] = {}
     if options.move_blocks:
@@ -784,12 +784,7 @@ class _Starts:
 
 
 def _goes_on_full(
-    kinds: Sequence[str],
-    static: Sequence[str],
-    sides: Sequence[wrapping.Side],
-    starts: _Starts,
-    context: Context,
-    i: int,
+    kinds: Sequence[str], static: Sequence[str], sides: Sequence[wrapping.Side], starts: _Starts, i: int
 ) -> bool:
     """Whether the full line after line ``i``, a full line of running text that ends a sentence,
     goes on with its paragraph in a document whose paragraphs start narrower
@@ -797,7 +792,7 @@ def _goes_on_full(
     return (
         kinds[i] == TEXT
         and static[i + 1] == TEXT
-        and wrapping.full_after_stop(sides[i], sides[i + 1], context.narrow_starts)
+        and wrapping.full_after_stop(sides[i], sides[i + 1])
         and not starts.repeats(i + 1)
     )
 

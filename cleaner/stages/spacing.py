@@ -171,7 +171,7 @@ class _Lines:
 
 
 def _between_single_characters(line: str, start: int, end: int) -> bool:
-    """Whether the gap that ``_HAN_GAP`` matched at ``start:end`` (its first character included)
+    """Whether the gap ``start + 1:end``, after the character at ``start`` (a ``_HAN_GAP`` match),
     parts two one-character words, as letter spacing does."""
     return (start == 0 or not _is_cjk(line[start - 1])) and not _is_cjk(line[end + 1 : end + 2])
 
@@ -272,10 +272,8 @@ def _space_changes(text: str, remove_cjk_latin: bool) -> list[Change]:
         if before_cjk and after_cjk:
             # Letter spacing: both neighbours are one-character words (not glued to more Han, nor
             # to be: a gap just removed before the first glues it to the Han before that).
-            if (
-                (start < 2 or not _is_cjk(text[start - 2]))
-                and not _is_cjk(text[end + 1 : end + 2])
-                and not (changes and changes[-1].rule == "han_space" and changes[-1].end == start - 1)
+            if _between_single_characters(text, start - 1, end) and not (
+                changes and changes[-1].rule == "han_space" and changes[-1].end == start - 1
             ):
                 chain.append((start, end))
                 continue
