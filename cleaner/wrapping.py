@@ -645,6 +645,10 @@ def headline_after(a: Side, b: Side) -> float:
         return 0.0  # a word or number running on ("pg_" + "restore")
     if b.clause or b.stops:
         return 0.0
+    if b.separator == SINGLE and not (a.clause or a.stops or a.english) and (split_word(a, b) or bound_start(a, b)):
+        # A bare line that breaks inside a word, right over the next: a headline wrapped onto
+        # that line, as bare as it (two labels set apart by a blank line are two).
+        return 0.0
     return HEADLINE_AFTER_SHORT if b.column.short else HEADLINE_AFTER
 
 

