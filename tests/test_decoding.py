@@ -97,6 +97,24 @@ def test_a_few_corrupt_bytes_in_long_utf8_are_replaced_not_fatal(seed_texts: dic
     assert "渌口" in decoded.text
 
 
+@pytest.mark.parametrize(
+    ("data", "text"),
+    [
+        # 16 random bytes (scripts/hostile_inputs.py --seed 7, random bytes r037.txt), read in cp1251
+        # '«пСэђГЦУИ¶ЬЖЕПњ‡': a word's letters flip from lowercase to capitals at random
+        (bytes.fromhex("abefd1fd90c3d6d3c8b6dcc6c5cf9c87"), None),
+        # Russian: capitals start words, or fill them
+        ("ВНИМАНИЕ: Москва — столица России, крупнейший по численности населения город страны.", "same"),
+    ],
+)
+def test_a_cyrillic_reading_is_text_only_if_its_words_keep_their_case(data: bytes | str, text: str | None) -> None:
+    if text is None:
+        with pytest.raises(InputError, match=r"^x\.txt: encoding uncertain"):
+            decode(data, "x.txt")
+    else:
+        assert decode(data.encode("cp1251"), "x.txt") == Decoded(data, "cp1251")
+
+
 def test_mostly_invalid_text_is_still_refused() -> None:
     data = bytes(range(0x80, 0x100)) * 20
     with pytest.raises(InputError, match=r"^x\.txt: "):

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import codecs
 import fnmatch
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -375,12 +376,14 @@ MIN_TEXT_LIKE = 0.85
 # any alphabet has spaces between its words once it is more than a word or two long.
 MAX_LATIN_NON_ASCII = 0.3
 SPACED_AFTER = 24
+# ... and its letters change from lowercase to a capital at most once in this many (``_case_flips``).
+LETTERS_PER_CASE_FLIP = 12
 
 
 def _text_like(text: str, codec: str) -> bool:
     """Whether a single-byte code page's reading is made of what text is made of: letters, digits,
-    spaces and ordinary punctuation (MIN_TEXT_LIKE), mostly ASCII in a Latin code page, with a
-    space every SPACED_AFTER characters or so."""
+    spaces and ordinary punctuation (MIN_TEXT_LIKE), mostly ASCII in a Latin code page, words that
+    keep their case (``_case_flips``), with a space every SPACED_AFTER characters or so."""
     if codec not in _SINGLE_BYTE or not text:
         return True
     usual = sum(1 for char in text if char.isalnum() or char.isspace() or char in _TEXT_MARKS)
@@ -388,7 +391,18 @@ def _text_like(text: str, codec: str) -> bool:
         return False
     if codec != "cp1251" and sum(1 for char in text if not char.isascii()) > MAX_LATIN_NON_ASCII * len(text):
         return False
+    if _case_flips(text) * LETTERS_PER_CASE_FLIP > sum(1 for char in text if char.isalpha()):
+        return False
     return sum(1 for char in text if char.isspace()) >= len(text) // SPACED_AFTER
+
+
+def _case_flips(text: str) -> int:
+    """How often a lowercase letter is followed by a capital, one of them not ASCII (``пСэђГ``): in
+    text a word is lowercase, capitalised or all capitals (``iPhone``-like names are ASCII); a
+    reading of random bytes mixes the cases at random."""
+    return sum(
+        1 for a, b in itertools.pairwise(text) if a.islower() and b.isupper() and not (a.isascii() and b.isascii())
+    )
 
 
 def _in_own_script(text: str, codec: str) -> bool:
