@@ -494,7 +494,7 @@ _line_facts = lru_cache(maxsize=1 << 16)(line_facts)
 
 def continuing_end(a: Side, b: Side) -> float:
     last = a.plain[-1:]
-    if last and (last in blocks.CONTINUING or last in OPENING_ENDS):
+    if last and (last in blocks.CONTINUING or last in OPENING_ENDS) and not a.ends_sentence:
         return CONTINUING_END
     if last not in _CLAUSE_ENDS and not last.isspace():
         return 0.0  # (blocks.runs_on asks for one of them at the end, spaces aside: most lines have none)

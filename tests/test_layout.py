@@ -1585,3 +1585,25 @@ def test_a_headline_cut_mid_word_goes_on_into_its_bare_second_line(second: str, 
     out, _ = run(_WRAPPED_HEADLINE.format(second=second))
     assert line in out.split("\n")
     assert run(out)[0] == out
+
+
+def test_a_line_ending_in_a_stop_and_an_opening_quote_ends_its_sentence() -> None:
+    """Tesseract on a page of 《药》 (Lu Xun's 《呐喊》, the copy in wordcloud 1.9.4's examples, MIT;
+    the text is out of copyright), drawn by the OCR harness with seed 1: it reads the closing
+    quotation mark after ``呢?`` and ``哩!`` as an opening one. Typesetting never ends a line with an
+    opening mark, so after a final mark it is a closing one misread, and the paragraph may end
+    there; an opening mark after a colon or comma still opens what the next line says."""
+    text = (
+        "花白胡子的人说，“打了这种东西，有什么可怜呢?“\n"
+        "康大叔显出看他不上的样子，冷笑着说，“你没有听清我的话;看他神气，是说阿义可怜哩! “\n"
+        ".听着的人的眼光，忽然有些板滞;话也停顿了。小栓已经吃完饭，吃得满头流汗，头上都冒出节\n"
+        "气来。\n"
+    )
+    out, _ = run(text)
+    assert out.split("\n\n")[:2] == [
+        "花白胡子的人说，“打了这种东西，有什么可怜呢?“",
+        "康大叔显出看他不上的样子，冷笑着说，“你没有听清我的话;看他神气，是说阿义可怜哩! “",
+    ]
+    assert run(out)[0] == out
+    out, _ = run("康大叔显出看他不上的样子，冷笑着说，“\n你没有听清我的话;看他神气，是说阿义可怜哩!”\n")
+    assert out.startswith("康大叔显出看他不上的样子，冷笑着说，“你没有听清我的话")
