@@ -72,7 +72,9 @@ Every edit's ``rule`` names the fix: ``halfwidth_comma``, ``halfwidth_semicolon`
 ``ocr_bracket`` (brackets an OCR engine misread, mended by their pair: see :func:`ocr_brackets`),
 ``ocr_speck`` (a dot right after a Chinese mark: see :func:`speck_dots`), ``ocr_colon`` (a ``;``
 between a verb of speech and a quotation: see :func:`speech_colon`), ``ocr_dash`` (``一一`` right
-before a mark, a personal pronoun or a conjunction, a dash misread: see :func:`ocr_dashes`).
+before a mark, a personal pronoun or a conjunction, a dash misread: see :func:`ocr_dashes`),
+``ocr_closing_quote`` (an opening quotation mark ending a paragraph after its final mark, a
+closing one misread: see :func:`misread_closing_quotes`).
 The stage repeats until
 nothing changes (one conversion can put a neighbour in Chinese context), each round a ``step``;
 a run of marks (``?!``, ``!!!``) is judged as one.
@@ -811,6 +813,8 @@ def _fix(
         declined.update(bisect.bisect_right(starts, m.start()) - 1 for m in _DOT_LATER.finditer(text, lo, hi))
     if english:
         extra += [c for c in english_marks(text, lo, hi) if c.start not in protected]
+    if text.find("“", lo, hi) >= 0 or text.find("‘", lo, hi) >= 0:
+        extra += [c for c in misread_closing_quotes(text, starts, ends, first, last) if c.start not in protected]
     paired = set()
     for ch in "()\"'〈[【]":
         position = text.find(ch, lo, hi)
@@ -826,6 +830,28 @@ def _fix(
         if left_alone:
             declined.add(index)
     return (_without_overlaps(changes + extra) if extra else changes), declined
+
+
+# A final mark, then an opening quotation mark at the paragraph's end (a gap and spaces aside).
+_MISREAD_CLOSER = re.compile(r"[。！？!?…][ \t]?([“‘])[ \t]*$")
+_CLOSING_QUOTE_OF = {"“": "”", "‘": "’"}
+
+
+def misread_closing_quotes(text: str, starts: list[int], ends: list[int], first: int, last: int) -> list[Change]:
+    """An opening quotation mark that ends a paragraph after its final mark (``…有什么可怜呢?“``)
+    opens nothing: it is the closing one an OCR engine misread (Tesseract reads ``”`` as ``“``).
+
+    >>> [c.after for c in misread_closing_quotes("他说，“有什么可怜呢?“", [0], [13], 0, 0)]
+    ['”']
+    """
+    changes = []
+    for index in range(first, last + 1):
+        end = ends[index]
+        found = _MISREAD_CLOSER.search(text, max(starts[index], end - 6), end)
+        if found:
+            at = found.start(1)
+            changes.append(Change(at, at + 1, _CLOSING_QUOTE_OF[text[at]], "ocr_closing_quote"))
+    return changes
 
 
 # Brackets Tesseract reads for others in Chinese text (measured on rendered pages of People's
