@@ -510,8 +510,17 @@ def closing_start(a: Side, b: Side) -> float:
     mark is more likely a speck an OCR engine read than the end of a sentence cut at the edge."""
     if not (b.plain[:1] in CLOSING_STARTS or b.plain.startswith("...")):
         return 0.0
+    if a.ends_sentence and speck_quote_start(b.plain):
+        return 0.0
     evident = a.column.full or a.clause or a.stops or a.plain[-1:] in blocks.CLOSERS
     return CLOSING_START if evident else 0.0
+
+
+def speck_quote_start(plain: str) -> bool:
+    """A closing quotation mark set apart from what follows it at a line's start (``” 这种单位…``):
+    a closing mark sits against the text it closes, so after a finished sentence this is a speck
+    (or the first-line indent) an OCR engine read as a mark, not the end of that sentence's quotation."""
+    return plain[:1] in "”’" and plain[1:2] in (" ", "\t", "\u3000")
 
 
 def prose_before(a: Side, b: Side) -> float:
@@ -1052,6 +1061,8 @@ def open_pair(a: Side, b: Side) -> float:
     soon: a whole paragraph that closes a quotation somewhere (text one paragraph a line, as the
     output is) says nothing a line of a column would not have said."""
     if not a.pair_open:  # (no opening mark at all: most lines, asked at every break)
+        return 0.0
+    if a.ends_sentence and speck_quote_start(b.plain):
         return 0.0
     for opener, closer in _PAIRS.items():
         if a.plain.count(opener) <= a.plain.count(closer):

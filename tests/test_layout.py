@@ -1607,3 +1607,16 @@ def test_a_line_ending_in_a_stop_and_an_opening_quote_ends_its_sentence() -> Non
     assert run(out)[0] == out
     out, _ = run("康大叔显出看他不上的样子，冷笑着说，“\n你没有听清我的话;看他神气，是说阿义可怜哩!”\n")
     assert out.startswith("康大叔显出看他不上的样子，冷笑着说，“你没有听清我的话")
+
+
+def test_a_closing_quote_set_apart_at_a_line_start_after_a_finished_sentence_is_a_speck() -> None:
+    """Tesseract on a page of People's Daily (tests/data/harness/README.md): the line after a
+    paragraph's last sentence starts with ``”`` and a gap, a speck read as a mark. The paragraph
+    leaves a quotation open (the engine read its closing mark as ``>``), so the mark seemed to close
+    it; a closing mark sits against the text it closes, and one set apart after a finished sentence
+    closes nothing."""
+    text = (HARNESS_PAGES / "pd1998_007_ocr_seed6.txt").read_text(encoding="utf-8")
+    paragraphs = run(text)[0].split("\n\n")
+    assert paragraphs[0].endswith("对此，群众极为反感。")
+    assert paragraphs[1].startswith("” 这种单位间良俗的拜年之风")
+    assert run(run(text)[0])[0] == run(text)[0]

@@ -259,7 +259,9 @@ def _closes_what_is_open(a: str, b: str) -> bool:
     left open (``直到实在的（`` / ``“外部的”`` / ``）DNS 域…``, a PDF's text layer): nothing starts with
     one, whatever ``a`` ends with."""
     if b[:1] in _CLOSING_QUOTES:
-        return True  # a quotation closes at the start of the line: its sentence began above
+        # a quotation closes at the start of the line: its sentence began above (unless the mark
+        # stands apart after a finished sentence: a speck read as one)
+        return not (blocks.ends_sentence(a) and wrapping.speck_quote_start(b))
     if b[:1] not in _CLOSING_BRACKETS:
         return False
     return sum(a.count(c) for c in _OPENING_BRACKETS) > sum(a.count(c) for c in _CLOSING_BRACKETS)
