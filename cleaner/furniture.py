@@ -30,6 +30,7 @@ from itertools import pairwise
 
 import regex
 
+from cleaner import blocks
 from cleaner import debris as glyphs
 
 PAGE_NUMBER = "page_number"
@@ -121,6 +122,12 @@ _SPECK_MARKS = frozenset(".。,，·_'`-~:;：；")
 _TRAILING_SPECK = regex.compile(
     r"(?:(?<=[。！？!?…])[ \t\u3000]+|(?<=[”’」』）)])[ \t\u3000]{2,})[.。,，·_'`\-~:;：；]{1,3}$"
 )
+# A comma set apart by a gap at the end of a line with no clause mark before it (a heading, a label,
+# a fragment: "地址列表字段 ，", "5.3. 创建模板 、"): no comma follows a space in Chinese text, and
+# Tesseract reads a speck after a short line as one (25 of 26 such lines of its readings of rendered
+# pages; the other, after a heading too, could not be told).
+_GAPPED_COMMAS = frozenset("，、,")
+_GAPPED_COMMA = regex.compile(r"(?<=[^\s，、,])[ \t\u3000]+[，、,]$")
 # After text that is not ASCII, a gap of four columns or more and up to three specks end a line only
 # as debris ("后人望玉兴叹        ”", "本报评论员      ，", "。      ，    。"): a page's blank
 # right-hand side read as marks. A speck is one or two marks, or a lone letter, digit or character
@@ -176,6 +183,12 @@ def specks(
     # A speck at the end is looked for after the one at the start, if any ("”  ." is one of each).
     after = found[0][1] if found else start
     if line[-1:] in _SPECK_MARKS and (trail := _TRAILING_SPECK.search(line, after)):
+        found.append(trail.span())
+    elif (
+        line[-1:] in _GAPPED_COMMAS
+        and (trail := _GAPPED_COMMA.search(line, after))
+        and not blocks.has_clause_marks(line[after : trail.start()])
+    ):
         found.append(trail.span())
     elif (
         _may_end_in_wide_gap_specks(line)

