@@ -240,7 +240,7 @@ def margin_tail(plain: str) -> tuple[int, int] | None:
 _SPECK_AFTER_STOP = re.compile(r"[。！？；：] ?\.$")
 # A final mark and an opening quotation mark at a line's end, perhaps a gap between: Tesseract reads
 # a closing mark as an opening one ("…有什么可怜呢?“"); typesetting never ends a line with one.
-_MISREAD_CLOSER = re.compile(r"[。！？!?…][ \t]?[“‘]$")
+MISREAD_CLOSER = re.compile(r"[。！？!?…][ \t]?([“‘])$")
 
 
 def ends_sentence(plain: str) -> bool:
@@ -263,7 +263,7 @@ def ends_sentence(plain: str) -> bool:
         return True  # the punctuation stage makes "。" after a word in a line of Latin words "."
     if last == "." and _SPECK_AFTER_STOP.search(text):
         return True  # "…情景来。.": a speck read as a dot after the stop (punctuation's ocr_speck drops it)
-    if last in "“‘" and _MISREAD_CLOSER.search(text):
+    if last in "“‘" and MISREAD_CLOSER.search(text):
         return True  # "…包好！“": no line of type ends with an opening mark; a closing one misread
     if last == "》" and _ATTRIBUTED_END.search(text):
         return True  # "…沧海。--李白《行路难》": a quotation and its attribution end there

@@ -87,7 +87,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import replace
 
-from cleaner import links, markdown
+from cleaner import blocks, links, markdown
 from cleaner.config import PunctuationOptions
 from cleaner.model import PARAGRAPH_SEPARATOR, Change, Document, Edit, StageFn, apply_changes, rewrite
 from cleaner.script import CHINESE, CJK
@@ -832,8 +832,6 @@ def _fix(
     return (_without_overlaps(changes + extra) if extra else changes), declined
 
 
-# A final mark, then an opening quotation mark at the paragraph's end (a gap and spaces aside).
-_MISREAD_CLOSER = re.compile(r"[。！？!?…][ \t]?([“‘])[ \t]*$")
 _CLOSING_QUOTE_OF = {"“": "”", "‘": "’"}
 
 
@@ -841,13 +839,13 @@ def misread_closing_quotes(text: str, starts: list[int], ends: list[int], first:
     """An opening quotation mark that ends a paragraph after its final mark (``…有什么可怜呢?“``)
     opens nothing: it is the closing one an OCR engine misread (Tesseract reads ``”`` as ``“``).
 
-    >>> [c.after for c in misread_closing_quotes("他说，“有什么可怜呢?“", [0], [13], 0, 0)]
+    >>> [c.after for c in misread_closing_quotes("他说，“有什么可怜呢?“", [0], [12], 0, 0)]
     ['”']
     """
     changes = []
     for index in range(first, last + 1):
         end = ends[index]
-        found = _MISREAD_CLOSER.search(text, max(starts[index], end - 6), end)
+        found = blocks.MISREAD_CLOSER.search(text, max(starts[index], end - 3), end)
         if found:
             at = found.start(1)
             changes.append(Change(at, at + 1, _CLOSING_QUOTE_OF[text[at]], "ocr_closing_quote"))
