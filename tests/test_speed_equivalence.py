@@ -213,7 +213,7 @@ def test_continuing_end_asks_runs_on_only_of_a_line_that_can_run_on(line: str) -
     last = line[-1:]
     expected = (
         wrapping.CONTINUING_END
-        if last and (last in blocks.CONTINUING or last in wrapping.OPENING_ENDS)
+        if last and (last in blocks.CONTINUING or last in wrapping.OPENING_ENDS) and not side.ends_sentence
         else wrapping.CLAUSE_END
         if blocks.runs_on(line)
         else 0.0
