@@ -45,11 +45,19 @@ from cleaner.audit_file import (
     is_compressed_name,
     verbose_lines,
 )
+from cleaner.errors import CleanerError
 from cleaner.io.paths import WriteGuard
 from cleaner.io.writers import atomic_open
 from cleaner.model import Edit
 
-__all__ = ["AuditRecord", "Summary", "dumps", "read_audit", "shown_path"]
+__all__ = ["AuditRecord", "AuditWriteError", "Summary", "dumps", "read_audit", "shown_path"]
+
+
+class AuditWriteError(CleanerError):
+    """The audit record could not be written (a full disk, an I/O error): the run stops there, as
+    outputs whose edits are not recorded could not be explained or restored."""
+
+    exit_code = 1
 
 
 class AuditRecord(AbstractContextManager["AuditRecord"]):
@@ -77,13 +85,40 @@ class AuditRecord(AbstractContextManager["AuditRecord"]):
     def __exit__(self, *exc_info: Any) -> None:
         if self._context is None:
             return
+        failure = None
         if exc_info[0] is None and self._compressed and self._handle is not None:
-            self._handle.close()  # the gzip trailer, before the file is synced and renamed
-        self._context.__exit__(*exc_info)
+            try:
+                self._handle.close()  # the gzip trailer, before the file is synced and renamed
+            except OSError as error:
+                failure = self._failure(error)
+                exc_info = (AuditWriteError, failure, None)  # the temporary file goes
+        try:
+            self._context.__exit__(*exc_info)
+        except OSError as error:
+            if exc_info[0] is None:  # the fsync or the rename that puts the record in place
+                raise self._failure(error) from None
+            # (closing the temporary file failed as well: it is removed all the same, and the
+            # first failure is the one to report)
+        if failure is not None:
+            raise failure
+
+    def _failure(self, error: OSError) -> AuditWriteError:
+        where = shown_path(self.path) if self.path is not None else "the audit record"
+        return AuditWriteError(
+            f"{where}: cannot write the audit record ({error.strerror or error}); the outputs written are"
+            " complete, but their edits are not recorded: run again once the record can be written"
+        )
+
+    def _write(self, text: str) -> None:
+        assert self._handle is not None
+        try:
+            self._handle.write(text)
+        except OSError as error:
+            raise self._failure(error) from None
 
     def write(self, record: dict[str, Any]) -> None:
         if self._handle is not None:
-            self._handle.write(dumps(record) + "\n")
+            self._write(dumps(record) + "\n")
 
     def write_edits(self, doc_id: str, edits: Sequence[Edit], ahead: EncodedEdits | None = None) -> None:
         """The edits of one document, in the order they were made (one write per document);
@@ -91,9 +126,9 @@ class AuditRecord(AbstractContextManager["AuditRecord"]):
         if self._handle is None:
             return
         if self.format == VERBOSE:
-            self._handle.write(verbose_lines(doc_id, edits))
+            self._write(verbose_lines(doc_id, edits))
         else:
-            self._handle.write(self._encoder.lines(doc_id, edits, ahead))
+            self._write(self._encoder.lines(doc_id, edits, ahead))
 
     def defer(self) -> DeferredEdits:
         """A place for the edits of a file whose own line cannot be written yet (a file cleaned in
@@ -103,7 +138,10 @@ class AuditRecord(AbstractContextManager["AuditRecord"]):
     def write_deferred(self, deferred: DeferredEdits) -> None:
         """The deferred edits, in place now; the record goes on from where their encoding left off."""
         if self._handle is not None:
-            deferred.copy_to(self._handle)
+            try:
+                deferred.copy_to(self._handle)
+            except OSError as error:
+                raise self._failure(error) from None
         self._encoder = deferred.encoder
 
 
