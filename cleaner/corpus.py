@@ -27,7 +27,14 @@ from cleaner import incremental, stale
 from cleaner.audit_file import DEFAULT_FORMAT, NAMES, EncodedEdits, audit_in
 from cleaner.config import Config, discover_config, rule_files_of
 from cleaner.errors import ConfigError, InputError
-from cleaner.io.decoding import UNCERTAIN, EncodingChoice, reads_back, reads_back_file, self_describing
+from cleaner.io.decoding import (
+    LEGACY_LINES_NOTE,
+    UNCERTAIN,
+    EncodingChoice,
+    reads_back,
+    reads_back_file,
+    self_describing,
+)
 from cleaner.io.locking import STATE_DIR, folder_lock, lock_path
 from cleaner.io.paths import UnsafeWriteError, WriteGuard, display_name, has_valid_name, real
 from cleaner.io.readers import (
@@ -1485,8 +1492,10 @@ def _account(summary: Summary, audit: AuditRecord, outcome: FileOutcome, joined:
     summary.bytes_in += bytes_in
     summary.bytes_out += bytes_out
     encoding, _, damage = outcome.encoding.partition(", ")
+    if LEGACY_LINES_NOTE in damage:
+        encoding += LEGACY_LINES_NOTE.replace(" in ", " with lines in ")
     summary.encodings[encoding] += 1
-    summary.damaged += bool(damage)
+    summary.damaged += "undecodable" in damage
     summary.cleaned += outcome.status == "cleaned"
     summary.unchanged += outcome.status == "unchanged"
     changes = joined.changes if joined is not None else len(outcome.changes)

@@ -130,3 +130,44 @@ def test_arbitrary_bytes_decode_or_give_a_reason(data: bytes) -> None:
         assert str(exc).startswith("any.txt: ")
     else:
         assert isinstance(decoded.text, str) and decoded.encoding
+
+
+def _lines(seed_texts: dict[str, str]) -> list[str]:
+    return [line + "\n" for line in seed_texts["001_11a9e775f722c1c5.txt"].splitlines() if len(line) > 10]
+
+
+def test_whole_lines_of_gbk_inside_utf8_are_read_as_gb18030(seed_texts: dict[str, str]) -> None:
+    """Files put together from two sources: UTF-8 with a few whole lines in GBK among its lines."""
+    lines = _lines(seed_texts)
+    head, legacy, tail = "".join(lines[:20]), "".join(lines[20:26]), "".join(lines[26:40])
+    data = head.encode("utf-8") + legacy.encode("gbk") + tail.encode("utf-8")
+    assert decode(data, "mixed.txt") == Decoded(head + legacy + tail, "utf-8, 6 lines in gb18030")
+    # as ``verify`` reads it again: the label's codec, given
+    assert decode(data, "mixed.txt", "utf-8") == Decoded(head + legacy + tail, "utf-8, 6 lines in gb18030")
+    # the GBK lines first, within the sample that is sniffed
+    data = legacy.encode("gbk") + (head + tail).encode("utf-8")
+    assert decode(data, "mixed.txt") == Decoded(legacy + head + tail, "utf-8, 6 lines in gb18030")
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "gbk with utf-8 lines",  # most of the text is GBK: read as gb18030, as before
+        "a corrupt byte",  # a UTF-8 line with one bad byte keeps its reading, the byte replaced
+        "random bytes",  # a line of bytes that GB18030 reads as no plausible text
+    ],
+)
+def test_lines_are_not_read_as_gb18030_without_the_evidence(seed_texts: dict[str, str], shape: str) -> None:
+    lines = _lines(seed_texts)
+    utf8 = "".join(lines[:30])
+    if shape == "gbk with utf-8 lines":
+        data = "".join(lines[:25]).encode("gbk") + "".join(lines[25:30]).encode("utf-8")
+    elif shape == "a corrupt byte":
+        data = utf8.encode("utf-8").replace("。".encode(), "。".encode()[:2], 1)
+    else:
+        data = utf8.encode("utf-8") + bytes.fromhex("b7e7c8ea9fa3d4c1e09dc3a0f1a3") * 3 + b"\n"
+    try:
+        decoded = decode(data, "x.txt")
+    except InputError:
+        return  # refused, with a reason: not read in pieces
+    assert "in gb18030" not in decoded.encoding

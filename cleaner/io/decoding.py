@@ -297,6 +297,8 @@ def sniff_codec(sample: bytes, whole: bool, ends_in_newline: bool, name: str) ->
     to hold is sniffed from its sample alone, as :func:`decode` sniffs it."""
     if _clearly_utf8(sample, whole) or (ends_in_newline and _plain_ascii(sample)):
         return "utf-8"
+    if _utf8_with_legacy_lines(sample if whole else sample[: sample.rfind(b"\n") + 1]) is not None:
+        return "utf-8"
     readings = sorted(_readings(sample, whole), key=lambda r: -r.score)
     return _confident(readings, sample, name).codec
 
@@ -479,6 +481,71 @@ def _preview(reading: Reading) -> str:
     return f"{reading.codec} {shown!r}"
 
 
+# --- UTF-8 with lines in GB18030 -----------------------------------------------------------------
+
+# Files put together from several sources: UTF-8 text with whole lines of GBK or GB18030 among its
+# lines. Each line that is not UTF-8 but is GB18030 is read so, when the lines read as UTF-8 hold
+# most of the file's characters beyond ASCII (at least CLEAR_UTF8_SEQUENCES of them) and the lines
+# read as GB18030 are plausible Chinese (FLOOR). Lines are the unit: inside a line no encoding
+# changes, and a GBK character can be valid UTF-8 by accident, so a run found byte by byte could
+# start one character late.
+LEGACY_LINES_CODEC = "gb18030"
+LEGACY_LINES_NOTE = f" in {LEGACY_LINES_CODEC}"  # ends the label's note: "utf-8, 3 lines in gb18030"
+MAX_LEGACY_SHARE = 0.5  # of the characters beyond ASCII
+
+
+@dataclass(frozen=True)
+class _MixedLines:
+    text: str
+    legacy_lines: int
+    replaced: int  # undecodable bytes replaced by U+FFFD in lines read as UTF-8
+
+    def label(self, codec: str) -> str:
+        lines = "line" if self.legacy_lines == 1 else "lines"
+        note = f"{codec}, {self.legacy_lines} {lines}{LEGACY_LINES_NOTE}"
+        return note + (f", {self.replaced} undecodable bytes replaced by U+FFFD" if self.replaced else "")
+
+
+def _utf8_with_legacy_lines(data: bytes) -> _MixedLines | None:
+    """``data`` as UTF-8 with some whole lines in GB18030 (see above), or ``None`` if it is not that.
+
+    A line that is not UTF-8 is read as GB18030 only if more of its characters are undecodable in
+    UTF-8 than not: a UTF-8 line with a corrupt byte keeps its reading, the byte replaced."""
+    if data.isascii():
+        return None
+    parts: list[str] = []
+    legacy: list[str] = []
+    utf8_multibyte = replaced = 0
+    for line in data.splitlines(keepends=True):
+        try:
+            text = line.decode("utf-8")
+        except UnicodeDecodeError:
+            text = line.decode("utf-8", errors="replace")
+            bad = text.count("\ufffd")
+            if bad > _multibyte(text) - bad:
+                try:
+                    text = line.decode(LEGACY_LINES_CODEC)
+                except UnicodeDecodeError:
+                    return None
+                legacy.append(text)
+                parts.append(text)
+                continue
+            replaced += bad
+        utf8_multibyte += _multibyte(text)
+        parts.append(text)
+    if not legacy or utf8_multibyte < CLEAR_UTF8_SEQUENCES:
+        return None
+    legacy_text = "".join(legacy)
+    if _multibyte(legacy_text) > MAX_LEGACY_SHARE * (utf8_multibyte + _multibyte(legacy_text)):
+        return None
+    if plausibility(legacy_text, "chinese").foreign_mean < FLOOR:
+        return None
+    text = "".join(parts)
+    if _too_damaged(text):
+        return None
+    return _MixedLines(text, len(legacy), replaced)
+
+
 # --- decoding the whole file -------------------------------------------------------------------
 
 
@@ -487,6 +554,9 @@ def _whole(data: bytes, codec: str, name: str, label: str, given: bool = False) 
     try:
         return _checked(data.decode(codec), label, name)
     except UnicodeDecodeError as exc:
+        mixed = _utf8_with_legacy_lines(data) if codec == "utf-8" else None
+        if mixed is not None:
+            return _checked(mixed.text, mixed.label(label), name)
         text = data.decode(codec, errors="replace")
         if _too_damaged(text):
             hint = " (the encoding given with --encoding)" if given else ""
