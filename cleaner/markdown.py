@@ -35,7 +35,9 @@ _FRONT_MATTER = re.compile(r"\A(?:---[ \t]*\n[\s\S]*?\n---|\+\+\+[ \t]*\n[\s\S]*
 _ADMONITION = re.compile(r"^[ \t]*(:{3,})", re.MULTILINE)
 _HEADING_ATTRIBUTES = re.compile(r"[ \t]*\{#[^{}\n]*\}")
 _IMAGE_MARK = re.compile(r"!(?=\[)")
-_ALIGNMENT_ROW = re.compile(r"^[ \t]*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$")
+# (Matched from a row's start with ``fullmatch(text, start, end)``: a ``^`` there would match only at
+# the start of the text, and no alignment row after the first line was ever protected.)
+_ALIGNMENT_ROW = re.compile(r"[ \t]*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*")
 _BACKTICKS = re.compile(r"`+")
 _AUTOLINK = re.compile(
     r"<(?:[A-Za-z][A-Za-z0-9+.\-]{1,31}:[^\s<>]*|[A-Za-z0-9.!#$%&'*+/=?^_`{|}~\-]+@[A-Za-z0-9.\-]+)>"
@@ -88,9 +90,22 @@ def _code_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return spans
 
 
-@lru_cache(maxsize=64)
 def protected_spans(text: str) -> tuple[tuple[int, int], ...]:
     """The spans of a Markdown ``text`` that are not prose, sorted and merged (see the module)."""
+    return _spans(text)[0]
+
+
+def block_spans(text: str) -> tuple[tuple[int, int], ...]:
+    """:func:`protected_spans` and every table whole (its rows and the line breaks between them),
+    sorted and merged: what the layout stage keeps as it is. A table's rows are neither joined nor
+    set apart by blank lines (either would break the table), and no paragraph is joined to one; the
+    prose of its cells is still cleaned by the other stages."""
+    return _spans(text)[1]
+
+
+@lru_cache(maxsize=64)
+def _spans(text: str) -> tuple[tuple[tuple[int, int], ...], tuple[tuple[int, int], ...]]:
+    """``protected_spans`` and ``block_spans`` of ``text``, from one reading by the tokenizer."""
     global _PARSER
     if _PARSER is None:
         _PARSER = _parser()
@@ -112,6 +127,7 @@ def protected_spans(text: str) -> tuple[tuple[int, int], ...]:
     tokens = _PARSER.parse(text[body:])
     covered = [False] * line_count
     prose: list[tuple[int, int]] = []
+    tables: list[tuple[int, int]] = []
     for token in tokens:
         if token.map is None:
             continue
@@ -122,8 +138,9 @@ def protected_spans(text: str) -> tuple[tuple[int, int], ...]:
             spans.append(line_span(first, min(last, line_count)))
         elif token.type == "table_open" and first + 1 < line_count:
             row = line_span(first + 1, first + 2)
-            if _ALIGNMENT_ROW.match(text, *row):
+            if _ALIGNMENT_ROW.fullmatch(text, *row):
                 spans.append(row)
+            tables.append(line_span(first, min(last, line_count)))
         elif token.type == "inline":
             prose.append(line_span(first, min(last, line_count)))
     for line in range(first_line, line_count):
@@ -139,7 +156,7 @@ def protected_spans(text: str) -> tuple[tuple[int, int], ...]:
                 if not any(a <= match.start() < b for a, b in code):
                     spans.append(match.span())
     spans += [match.span(1) for match in _ADMONITION.finditer(text, body)]
-    return _merged(spans)
+    return _merged(spans), _merged(spans + tables)
 
 
 def _merged(spans: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
@@ -166,11 +183,12 @@ def touches(change: Change, spans: Sequence[tuple[int, int]], starts: Sequence[i
     return following < len(starts) and change.end > starts[following] and change.start < starts[following]
 
 
-def guard(doc: Document, changes: list[Change]) -> list[Change]:
-    """``changes`` without those touching what is not prose, when ``doc`` is Markdown."""
+def guard(doc: Document, changes: list[Change], blocks: bool = False) -> list[Change]:
+    """``changes`` without those touching what is not prose, when ``doc`` is Markdown (``blocks``:
+    nor touching a table, :func:`block_spans`)."""
     if not changes or not is_markdown(doc.path):
         return changes
-    spans = protected_spans(doc.text)
+    spans = block_spans(doc.text) if blocks else protected_spans(doc.text)
     if not spans:
         return changes
     starts = [start for start, _ in spans]

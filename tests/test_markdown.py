@@ -12,7 +12,7 @@ import json
 import pytest
 
 from cleaner.config import Config
-from cleaner.markdown import is_markdown, protected_spans
+from cleaner.markdown import block_spans, is_markdown, protected_spans
 from cleaner.model import replay
 from cleaner.pipeline import Pipeline
 
@@ -53,6 +53,33 @@ def test_spans() -> None:
     assert spans == ["`代码`", "](#目标-a)", "```\n代码\n```"]
 
 
+def test_a_table_after_the_first_line_is_found() -> None:
+    """The alignment row of a table anywhere in the document is protected (the pattern was once
+    anchored to the text's start, and no table after the first line was), and the layout stage
+    keeps the whole table."""
+    text = TABLE_IN_PROSE
+    assert [text[a:b] for a, b in protected_spans(text)] == ["| --- | --- |"]
+    table = "| 名称 | 说明 |\n| --- | --- |\n| 宽度 | 线条的宽度，单位为毫米。 |\n| 颜色 | 线条的颜色。 |"
+    assert [text[a:b] for a, b in block_spans(text)] == [table]
+
+
+TABLE_IN_PROSE = (
+    "参数说明如下：\n\n| 名称 | 说明 |\n| --- | --- |\n| 宽度 | 线条的宽度，单位为毫米。 |\n"
+    "| 颜色 | 线条的颜色。 |\n\n以上参数均可修改。\n"
+)
+
+
+def test_layout_keeps_a_table_s_rows_apart_and_the_prose_after_it_out() -> None:
+    """Its rows were joined into one line, its alignment row dropped as debris and the paragraph
+    after it joined to the last row: the table was gone."""
+    result = Pipeline(Config()).clean(TABLE_IN_PROSE, id="doc.md")
+    lines = result.text.split("\n")
+    rows = ["| 名称 | 说明 |", "| --- | --- |", "| 宽度 | 线条的宽度，单位为毫米。|", "| 颜色 | 线条的颜色。|"]
+    assert lines[2:6] == rows
+    assert lines[6:8] == ["", "以上参数均可修改。"]
+    assert Pipeline(Config()).clean(result.text, id="doc.md").edits == []
+
+
 @pytest.mark.parametrize("case", CASES, ids=[case["note"] for case in CASES])
 def test_layout_leaves_what_is_not_prose_alone(case: dict) -> None:
     """With every stage on, layout included: code blocks, table alignment rows, reference
@@ -67,7 +94,8 @@ def test_layout_leaves_what_is_not_prose_alone(case: dict) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        '正文说明在这里，参见下面的链接\n[ref]: https://example.org/a-b "标题"\n',
+        # (A definition cannot interrupt a paragraph: after one line of prose it is that prose.)
+        '正文说明在这里，参见下面的链接\n\n[ref]: https://example.org/a-b "标题"\n',
         "| 名称 | 说明 |\n|:---|---:|\n| 甲 | 第一项 |\n",
         "示例代码如下：\n\n    def main():\n\n        return 0\n\n然后运行它。\n",
         "# 标题\n\n```\n第一行\n第二行\n```\n",
@@ -75,5 +103,6 @@ def test_layout_leaves_what_is_not_prose_alone(case: dict) -> None:
 )
 def test_layout_never_joins_splits_or_strips_markdown_blocks(text: str) -> None:
     result = Pipeline(Config()).clean(text, id="doc.md")
+    assert protected_spans(text)  # (not true of nothing)
     for start, end in protected_spans(text):
         assert text[start:end] in result.text

@@ -1694,9 +1694,9 @@ def weak_break_events(decided: Plan, threshold: float) -> list[Change]:
 
 
 def _protected(doc: Document) -> tuple[tuple[int, int], ...]:
-    """What of a Markdown document is not prose (code, tables' alignment rows, reference
-    definitions, front matter): never joined, split or stripped."""
-    return markdown.protected_spans(doc.text) if markdown.is_markdown(doc.path) else ()
+    """What of a Markdown document is not prose (code, tables, reference definitions, front
+    matter): never joined, split or stripped (:func:`cleaner.markdown.block_spans`)."""
+    return markdown.block_spans(doc.text) if markdown.is_markdown(doc.path) else ()
 
 
 # Windows are worth it only where they leave most of the document out, in a long document.
@@ -1734,7 +1734,7 @@ def window_changes(
             at = change.start + start
             if any(low <= at <= high for low, high in inner):
                 changes.append(dataclasses.replace(change, start=at, end=change.end + start))
-    return markdown.guard(doc, changes)
+    return markdown.guard(doc, changes, blocks=True)
 
 
 def _places_after(changes: Sequence[Change]) -> list[int]:
@@ -1776,14 +1776,14 @@ def repair(doc: Document, options: LayoutOptions, known: Readings | None = None)
     doc, step, decided = _settle(doc, options, known, edits, 0)
     # Lines left apart inside a paragraph become paragraphs of their own (every later step, dedup
     # included, works paragraph by paragraph); the breaks left apart on weak evidence are reported.
-    final = markdown.guard(doc, separations(doc.text, decided))
+    final = markdown.guard(doc, separations(doc.text, decided), blocks=True)
     if final and options.markup == "strip" and _marks_freed(doc.text, final, options, known):
         # A blank line can change what a mark's plain line reads as (a kept mark may go now): the
         # marks are settled again on the text as the next run would read it.
         doc, final_edits = rewrite(doc, STAGE, final, step=step)
         edits.extend(final_edits)
         doc, step, decided = _settle(doc, options, known, edits, step + 1)
-        final = markdown.guard(doc, separations(doc.text, decided))
+        final = markdown.guard(doc, separations(doc.text, decided), blocks=True)
     final += weak_break_events(decided, options.join_threshold)
     final.sort(key=lambda c: (c.start, c.end))
     doc, final_edits = rewrite(doc, STAGE, final, step=step)
@@ -1816,10 +1816,10 @@ def _settle(
         if not changes:
             surveyed = survey(doc.text, _protected(doc), known=known)
             context = surveyed.context
-            changes = markdown.guard(doc, furniture_changes(surveyed, options, known))
+            changes = markdown.guard(doc, furniture_changes(surveyed, options, known), blocks=True)
             if not changes:  # (a pass that drops furniture plans the text it leaves)
                 decided = decide(surveyed, options)
-                changes = markdown.guard(doc, structural_changes(doc.text, decided))
+                changes = markdown.guard(doc, structural_changes(doc.text, decided), blocks=True)
         if not changes and options.markup == "strip" and strip_rounds < MAX_MARK_PASSES:
             # Marks go once the structure is settled (a mark is kept where its plain line would be
             # joined); what the plain lines are is then planned once more. A mark kept for a
@@ -1828,7 +1828,7 @@ def _settle(
             marks = strippable_marks(doc.text, options, known)
             bold = bold_changes(doc.text)
             strip_rounds += 1
-            changes = markdown.guard(doc, sorted(marks + bold, key=lambda c: (c.start, c.end)))
+            changes = markdown.guard(doc, sorted(marks + bold, key=lambda c: (c.start, c.end)), blocks=True)
         if not changes:
             break
         places = _places_after(changes)
