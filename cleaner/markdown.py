@@ -183,12 +183,39 @@ def touches(change: Change, spans: Sequence[tuple[int, int]], starts: Sequence[i
     return following < len(starts) and change.end > starts[following] and change.start < starts[following]
 
 
+# Two or more lines in a row, each from a "|" to a "|" (indentation and trailing blanks aside).
+_PIPE_ROWS = re.compile(r"^[ \t]*\|[^\n]*\|[ \t]*(?:\n[ \t]*\|[^\n]*\|[ \t]*)+$", re.MULTILINE)
+
+
+@lru_cache(maxsize=64)
+def pipe_tables(text: str) -> tuple[tuple[int, int], ...]:
+    """The tables of pipes in a text that is not a Markdown file (a JSON Lines field, a ``.txt``),
+    each from its first row to its last: two or more rows in a row, one of them an alignment row
+    (``| --- | :-: |``), or all with the same number of bars, at least three. Markdown written into
+    plain text is common (model outputs, converted documents); its tables are kept whole as in a
+    ``.md`` file (:func:`block_spans`)."""
+    if "|" not in text:
+        return ()
+    spans = []
+    for run in _PIPE_ROWS.finditer(text):
+        rows = run.group().split("\n")
+        bars = {row.count("|") for row in rows}
+        if any(_ALIGNMENT_ROW.fullmatch(row) for row in rows) or (len(bars) == 1 and min(bars) >= 3):
+            spans.append(run.span())
+    return tuple(spans)
+
+
 def guard(doc: Document, changes: list[Change], blocks: bool = False) -> list[Change]:
     """``changes`` without those touching what is not prose, when ``doc`` is Markdown (``blocks``:
-    nor touching a table, :func:`block_spans`)."""
-    if not changes or not is_markdown(doc.path):
+    nor touching a table, :func:`block_spans`; in other text, :func:`pipe_tables`)."""
+    if not changes:
         return changes
-    spans = block_spans(doc.text) if blocks else protected_spans(doc.text)
+    if is_markdown(doc.path):
+        spans = block_spans(doc.text) if blocks else protected_spans(doc.text)
+    elif blocks:
+        spans = pipe_tables(doc.text)
+    else:
+        return changes
     if not spans:
         return changes
     starts = [start for start, _ in spans]

@@ -12,7 +12,7 @@ import json
 import pytest
 
 from cleaner.config import Config
-from cleaner.markdown import block_spans, is_markdown, protected_spans
+from cleaner.markdown import block_spans, is_markdown, pipe_tables, protected_spans
 from cleaner.model import replay
 from cleaner.pipeline import Pipeline
 
@@ -106,3 +106,28 @@ def test_layout_never_joins_splits_or_strips_markdown_blocks(text: str) -> None:
     assert protected_spans(text)  # (not true of nothing)
     for start, end in protected_spans(text):
         assert text[start:end] in result.text
+
+
+@pytest.mark.parametrize("name", ["doc.txt", "dump.jsonl:3"])
+def test_a_table_of_pipes_in_plain_text_is_kept_whole(name: str) -> None:
+    """Markdown written into plain text (a model's output in a JSON Lines field, a converted page):
+    its table's rows were set apart by blank lines, or joined and the alignment row dropped."""
+    table = "| 方法 | 速度 | 内存 |\n| --- | --- | --- |\n| A | 快 | 少 |\n| B | 慢 | 多 |"
+    text = f"对比如下：\n\n{table}\n\n可见A更好。\n"
+    result = Pipeline(Config()).clean(text, id=name)
+    assert f"\n\n{table}\n\n可见A更好。" in result.text
+    assert Pipeline(Config()).clean(result.text, id=name).edits == []
+
+
+@pytest.mark.parametrize(
+    ("text", "tables"),
+    [
+        ("| 方法 | 速度 |\n|:-|-:|\n| A | 快 |", ["| 方法 | 速度 |\n|:-|-:|\n| A | 快 |"]),
+        ("前言\n| 甲 | 乙 | 丙 |\n| 一 | 二 | 三 |\n后记", ["| 甲 | 乙 | 丙 |\n| 一 | 二 | 三 |"]),
+        # one row, or rows of two bars without an alignment row: no table
+        ("| 甲 | 乙 | 丙 |\n正文", []),
+        ("|甲|\n|乙|", []),
+    ],
+)
+def test_pipe_tables(text: str, tables: list[str]) -> None:
+    assert [text[a:b] for a, b in pipe_tables(text)] == tables
