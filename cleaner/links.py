@@ -94,6 +94,12 @@ def spans(text: str, lo: int = 0, hi: int | None = None) -> Iterator[tuple[int, 
         done = max(position, hint.end())
 
 
+def may_continue(char: str) -> bool:
+    """Whether ``char`` right after a link that holds Chinese could be read as more of it: a Han
+    character or a character of a link's path (not a space, a bracket, full-width punctuation)."""
+    return bool(char) and (char in _ASCII_LINK or _HAN.match(char) is not None)
+
+
 def reads_as_link(link: str) -> bool:
     """Whether the Chinese in ``link`` (a candidate found by the pattern above) belongs to it.
 

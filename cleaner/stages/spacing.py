@@ -44,7 +44,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from cleaner import markdown
+from cleaner import links, markdown
 from cleaner.config import SpacingOptions
 from cleaner.model import Change, Document, Edit, StageFn, rewrite
 from cleaner.script import CJK
@@ -251,8 +251,16 @@ def _space_changes(text: str, remove_cjk_latin: bool) -> list[Change]:
         chain.clear()
 
     size = len(text)
+    # A space that ends a link holding Chinese parts it from the text after it: removed, what
+    # follows would read as more of the link (``https://zh.wikipedia.org/wiki/北京 获取更多`` would
+    # link to 北京获取更多). A full-width mark after it ends the link anyway, and the space may go.
+    link_ends = {end for _, end in links.spans(text)} if "/" in text or "#" in text else set()
     for match in _SPACE_RUN.finditer(text):
         start, end = match.span()
+        if start in link_ends and end < size and links.may_continue(text[end]):
+            if end - start > 1:
+                changes.append(Change(start, end, " ", "space_run"))
+            continue
         lines.seek(start)
         if chain and start != chain[-1][1] + 1:
             flush_chain()
