@@ -205,17 +205,50 @@ def pipe_tables(text: str) -> tuple[tuple[int, int], ...]:
     return tuple(spans)
 
 
+# A code fence of three or more backticks or tildes (CommonMark: up to three spaces before it; a
+# backtick fence's info string has no backtick).
+_FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})([^\n]*)$", re.MULTILINE)
+
+
+@lru_cache(maxsize=64)
+def fenced_code(text: str) -> tuple[tuple[int, int], ...]:
+    """The fenced code blocks of a text that is not a Markdown file (a JSON Lines field, a
+    ``.txt``), each from its opening fence to its closing one: Markdown written into plain text (a
+    model's answer with its code) keeps its code byte for byte, as a ``.md`` file does. A fence
+    that is never closed protects nothing (it may be prose)."""
+    if "```" not in text and "~~~" not in text:
+        return ()
+    spans = []
+    opening: tuple[int, str] | None = None
+    for fence in _FENCE.finditer(text):
+        marks, rest = fence.group(1), fence.group(2)
+        if opening is None:
+            if not (marks[0] == "`" and "`" in rest):
+                opening = (fence.start(), marks)
+        elif marks[0] == opening[1][0] and len(marks) >= len(opening[1]) and not rest.strip():
+            spans.append((opening[0], fence.end()))
+            opening = None
+    return tuple(spans)
+
+
+def plain_spans(text: str, blocks: bool = False) -> tuple[tuple[int, int], ...]:
+    """What of a text that is not a Markdown file no stage changes: its :func:`fenced_code` (and,
+    with ``blocks``, for the layout stage, its :func:`pipe_tables`), sorted and merged."""
+    code = fenced_code(text)
+    tables = pipe_tables(text) if blocks else ()
+    return _merged([*code, *tables]) if code and tables else code or tables
+
+
 def guard(doc: Document, changes: list[Change], blocks: bool = False) -> list[Change]:
-    """``changes`` without those touching what is not prose, when ``doc`` is Markdown (``blocks``:
-    nor touching a table, :func:`block_spans`; in other text, :func:`pipe_tables`)."""
+    """``changes`` without those touching what is not prose: in a Markdown document, its
+    :func:`protected_spans` (``blocks``: its :func:`block_spans`); in other text, its
+    :func:`plain_spans`."""
     if not changes:
         return changes
     if is_markdown(doc.path):
         spans = block_spans(doc.text) if blocks else protected_spans(doc.text)
-    elif blocks:
-        spans = pipe_tables(doc.text)
     else:
-        return changes
+        spans = plain_spans(doc.text, blocks)
     if not spans:
         return changes
     starts = [start for start, _ in spans]

@@ -12,7 +12,7 @@ import json
 import pytest
 
 from cleaner.config import Config
-from cleaner.markdown import block_spans, is_markdown, pipe_tables, protected_spans
+from cleaner.markdown import block_spans, fenced_code, is_markdown, pipe_tables, protected_spans
 from cleaner.model import replay
 from cleaner.pipeline import Pipeline
 
@@ -131,3 +131,34 @@ def test_a_table_of_pipes_in_plain_text_is_kept_whole(name: str) -> None:
 )
 def test_pipe_tables(text: str, tables: list[str]) -> None:
     assert [text[a:b] for a, b in pipe_tables(text)] == tables
+
+
+CODE_IN_PROSE = (
+    '代码如下：\n\n```python\ndef f(x):\n    if x > 0:\n        return {"符号": "正数", "值": x}\n'
+    '\treturn "非正数,零"\n```\n\n运行后输出结果.\n'
+)
+
+
+@pytest.mark.parametrize("name", ["doc.txt", "dump.jsonl:3"])
+def test_fenced_code_in_plain_text_comes_out_byte_for_byte(name: str) -> None:
+    """A model's answer in a JSON Lines field, with its code: the code's quotes and commas were made
+    Chinese punctuation, and a tab-indented line lost its indentation and was set apart."""
+    result = Pipeline(Config()).clean(CODE_IN_PROSE, id=name)
+    code = CODE_IN_PROSE[CODE_IN_PROSE.index("```") : CODE_IN_PROSE.rindex("```") + 3]
+    assert code in result.text
+    assert result.text.endswith("运行后输出结果。")  # the prose around it is still cleaned
+    assert Pipeline(Config()).clean(result.text, id=name).edits == []
+
+
+@pytest.mark.parametrize(
+    ("text", "blocks"),
+    [
+        ("前\n```\na, b\n```\n后", ["```\na, b\n```"]),
+        ("前\n~~~~ sh\nls -l\n~~~\n~~~~\n后", ["~~~~ sh\nls -l\n~~~\n~~~~"]),  # a shorter fence closes nothing
+        ("他说```好的,走吧", []),  # not a fence at a line's start
+        ("```\n没有结尾的代码", []),  # never closed: it may be prose
+        ("``` a`b\n正文\n```", []),  # a backtick in the info string: no fence
+    ],
+)
+def test_fenced_code(text: str, blocks: list[str]) -> None:
+    assert [text[a:b] for a, b in fenced_code(text)] == blocks

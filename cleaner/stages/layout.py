@@ -1695,9 +1695,11 @@ def weak_break_events(decided: Plan, threshold: float) -> list[Change]:
 
 def _protected(doc: Document) -> tuple[tuple[int, int], ...]:
     """What of a Markdown document is not prose (code, tables, reference definitions, front
-    matter), and the tables of pipes in other text: never joined, split or stripped
-    (:func:`cleaner.markdown.block_spans`, :func:`cleaner.markdown.pipe_tables`)."""
-    return markdown.block_spans(doc.text) if markdown.is_markdown(doc.path) else markdown.pipe_tables(doc.text)
+    matter), and the fenced code and tables of pipes in other text: never joined, split or
+    stripped (:func:`cleaner.markdown.block_spans`, :func:`cleaner.markdown.plain_spans`)."""
+    if markdown.is_markdown(doc.path):
+        return markdown.block_spans(doc.text)
+    return markdown.plain_spans(doc.text, blocks=True)
 
 
 # Windows are worth it only where they leave most of the document out, in a long document.
