@@ -72,6 +72,12 @@ TOKENS = [
     "www.example.cn",
     "11.3%",
     "2024年",
+    # Markdown in plain text: table rows and a fence (kept whole by layout, guarded in every stage).
+    "| 甲 | 乙 |\n",
+    "| --- | --- |\n",
+    "|:-|-:|\n",
+    "\n```\n",
+    "\n~~~\n",
     "S330",
     "IPO",
     "文禹 摄",
