@@ -162,3 +162,22 @@ def test_fenced_code_in_plain_text_comes_out_byte_for_byte(name: str) -> None:
 )
 def test_fenced_code(text: str, blocks: list[str]) -> None:
     assert [text[a:b] for a, b in fenced_code(text)] == blocks
+
+
+@pytest.mark.parametrize("name", ["doc.md", "doc.txt", "dump.jsonl:3"])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the next line's quotation mark goes with the break (it stood inside the joined line)
+        ("> 人生苦短，\n> 我用Python。\n\n以上是引用。", "> 人生苦短，我用Python。\n\n以上是引用。"),
+        # a line that opens a quotation, or changes its depth, starts a block: not joined
+        ("普通的一行，\n> 引用的一行。", "普通的一行，\n\n> 引用的一行。"),
+        ("> 外层，\n>> 内层的话。", "> 外层，\n\n>> 内层的话。"),
+        # a line without marks under a quotation's line goes on with it (lazy continuation)
+        ("> 引用的一行，\n普通的一行。", "> 引用的一行，普通的一行。"),
+    ],
+)
+def test_a_quotation_s_lines_are_joined_without_their_marks(name: str, text: str, expected: str) -> None:
+    result = Pipeline(Config()).clean(text, id=name)
+    assert result.text == expected
+    assert Pipeline(Config()).clean(result.text, id=name).edits == []

@@ -747,6 +747,13 @@ def decide(surveyed: Survey, options: LayoutOptions = DEFAULT_OPTIONS) -> Plan:
                 links[i] = _link_rule(text, line, lines[i + 1])
             elif _goes_on_full(kinds, static, sides, starts, i):
                 links[i] = _link_rule(text, line, lines[i + 1])
+    if ">" in text:
+        # A line that opens a quotation, or changes its depth, starts a block (Markdown reads it
+        # so): joined, its marks would stand inside the line above. (A line without marks under a
+        # quotation's line goes on with it: Markdown's lazy continuation.)
+        for i in range(n - 1):
+            if links[i] is not None and _quotation(lines[i + 1].raw) not in ("", _quotation(lines[i].raw)):
+                links[i] = None
     heals: dict[int, Heal] = {}
     if options.move_blocks:
         for i in range(n - 1):
@@ -1244,6 +1251,28 @@ class _LatinWords(Mapping[str, int]):
         return len(self._counted())
 
 
+# A Markdown quotation's marks at a line's start (``> ``, ``>> ``), indentation aside.
+_QUOTE_MARKS = regex.compile(r"[ \t\u3000]*(?:>[ \t]?)+")
+
+
+def _quotation(raw: str) -> str:
+    """The Markdown quotation a line is in: its quotation marks without their spaces (``>``,
+    ``>>``), or ``""``."""
+    if ">" not in raw[:8]:
+        return ""
+    marks = _QUOTE_MARKS.match(raw)
+    return "".join(marks.group().split()) if marks is not None else ""
+
+
+def _unquoted(right: str) -> str:
+    """``right`` (a line joined to one in the same quotation, its indentation gone) without its
+    quotation marks: kept, they would stand inside the joined line (``> 人生苦短，> 我用Python。``)."""
+    if right[:1] != ">":
+        return right
+    marks = _QUOTE_MARKS.match(right)
+    return right[marks.end() :] if marks is not None else right
+
+
 def structural_changes(text: str, decided: Plan, chains: list[Chain] | None = None) -> list[Change]:
     """Joins, heals and moves as changes on ``text`` (sorted, non-overlapping); the chains of
     lines that became one are appended to ``chains`` if given."""
@@ -1267,7 +1296,9 @@ def structural_changes(text: str, decided: Plan, chains: list[Chain] | None = No
             if links[current]:
                 nxt = current + 1
                 left, right = lines[current].raw, lines[nxt].raw.lstrip(_INDENT)
-                # The next line's indentation goes with the break: inside the joined line it is no space.
+                # The next line's indentation goes with the break: inside the joined line it is no
+                # space; and so does its quotation mark (``> ``) inside the same quotation.
+                right = _unquoted(right)
                 resumes = lines[nxt].end - len(right)
                 if left.endswith("-") and _dehyphenates(left, right):
                     changes.append(Change(lines[current].end - 1, resumes, "", "join_hyphenated_word"))
