@@ -28,7 +28,7 @@ from cleaner.audit_file import DEFAULT_FORMAT, NAMES, EncodedEdits, audit_in
 from cleaner.config import Config, discover_config, rule_files_of
 from cleaner.errors import ConfigError, InputError
 from cleaner.io.decoding import (
-    LEGACY_LINES_NOTE,
+    MIXED_LINES_NOTE,
     UNCERTAIN,
     EncodingChoice,
     reads_back,
@@ -1492,8 +1492,8 @@ def _account(summary: Summary, audit: AuditRecord, outcome: FileOutcome, joined:
     summary.bytes_in += bytes_in
     summary.bytes_out += bytes_out
     encoding, _, damage = outcome.encoding.partition(", ")
-    if LEGACY_LINES_NOTE in damage:
-        encoding += LEGACY_LINES_NOTE.replace(" in ", " with lines in ")
+    if mixed := MIXED_LINES_NOTE.search(damage):
+        encoding += f" with lines in {mixed.group(1)}"
     summary.encodings[encoding] += 1
     summary.damaged += "undecodable" in damage
     summary.cleaned += outcome.status == "cleaned"

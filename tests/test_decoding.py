@@ -149,10 +149,20 @@ def test_whole_lines_of_gbk_inside_utf8_are_read_as_gb18030(seed_texts: dict[str
     assert decode(data, "mixed.txt") == Decoded(legacy + head + tail, "utf-8, 6 lines in gb18030")
 
 
+def test_whole_lines_of_utf8_inside_gbk_are_read_as_utf8(seed_texts: dict[str, str]) -> None:
+    """The other way round: GBK with a few whole lines of UTF-8 (refused before: too many bytes
+    undecodable for a GB18030 reading, and UTF-8 no reading at all)."""
+    lines = _lines(seed_texts)
+    head, other, tail = "".join(lines[:15]), "".join(lines[15:21]), "".join(lines[21:35])
+    data = head.encode("gbk") + other.encode("utf-8") + tail.encode("gbk")
+    assert decode(data, "mixed.txt") == Decoded(head + other + tail, "gb18030, 6 lines in utf-8")
+    assert decode(data, "mixed.txt", "gb18030") == Decoded(head + other + tail, "gb18030, 6 lines in utf-8")
+
+
 @pytest.mark.parametrize(
     "shape",
     [
-        "gbk with utf-8 lines",  # most of the text is GBK: read as gb18030, as before
+        "gbk with utf-8 lines",  # most of the text is GBK: not read as UTF-8 with lines in GB18030
         "a corrupt byte",  # a UTF-8 line with one bad byte keeps its reading, the byte replaced
         "random bytes",  # a line of bytes that GB18030 reads as no plausible text
     ],

@@ -297,10 +297,16 @@ def sniff_codec(sample: bytes, whole: bool, ends_in_newline: bool, name: str) ->
     to hold is sniffed from its sample alone, as :func:`decode` sniffs it."""
     if _clearly_utf8(sample, whole) or (ends_in_newline and _plain_ascii(sample)):
         return "utf-8"
-    if _utf8_with_legacy_lines(sample if whole else sample[: sample.rfind(b"\n") + 1]) is not None:
+    lines = sample if whole else sample[: sample.rfind(b"\n") + 1]
+    if _utf8_with_legacy_lines(lines) is not None:
         return "utf-8"
     readings = sorted(_readings(sample, whole), key=lambda r: -r.score)
-    return _confident(readings, sample, name).codec
+    try:
+        return _confident(readings, sample, name).codec
+    except InputError:
+        if _legacy_with_utf8_lines(lines) is not None:
+            return LEGACY_LINES_CODEC
+        raise
 
 
 def _clearly_utf8(sample: bytes, whole: bool) -> bool:
@@ -490,20 +496,24 @@ def _preview(reading: Reading) -> str:
 # changes, and a GBK character can be valid UTF-8 by accident, so a run found byte by byte could
 # start one character late.
 LEGACY_LINES_CODEC = "gb18030"
-LEGACY_LINES_NOTE = f" in {LEGACY_LINES_CODEC}"  # ends the label's note: "utf-8, 3 lines in gb18030"
 MAX_LEGACY_SHARE = 0.5  # of the characters beyond ASCII
 
 
 @dataclass(frozen=True)
 class _MixedLines:
     text: str
-    legacy_lines: int
+    other_lines: int  # lines read in the other encoding
     replaced: int  # undecodable bytes replaced by U+FFFD in lines read as UTF-8
+    other: str = LEGACY_LINES_CODEC
 
     def label(self, codec: str) -> str:
-        lines = "line" if self.legacy_lines == 1 else "lines"
-        note = f"{codec}, {self.legacy_lines} {lines}{LEGACY_LINES_NOTE}"
+        lines = "line" if self.other_lines == 1 else "lines"
+        note = f"{codec}, {self.other_lines} {lines} in {self.other}"
         return note + (f", {self.replaced} undecodable bytes replaced by U+FFFD" if self.replaced else "")
+
+
+# Matches the note of a label such as "utf-8, 3 lines in gb18030" (for the run's summary).
+MIXED_LINES_NOTE = re.compile(r"\d+ lines? in ([\w-]+)")
 
 
 def _utf8_with_legacy_lines(data: bytes) -> _MixedLines | None:
@@ -546,6 +556,50 @@ def _utf8_with_legacy_lines(data: bytes) -> _MixedLines | None:
     return _MixedLines(text, len(legacy), replaced)
 
 
+# The other way round: GBK or GB18030 text with whole lines of UTF-8 among its lines. A line is read
+# as UTF-8 only if it is valid UTF-8 with at least MIN_UTF8_LINE_CHARS characters beyond ASCII and
+# reads as likelier Chinese so than in GB18030 (now and then a GBK line is valid UTF-8 by accident,
+# as letters and symbols no Chinese line has); the GB18030 lines must hold most of the file's
+# non-ASCII characters (at least CLEAR_UTF8_SEQUENCES) and read as plausible Chinese.
+MIN_UTF8_LINE_CHARS = 4
+
+
+def _legacy_with_utf8_lines(data: bytes) -> _MixedLines | None:
+    """``data`` as GB18030 with some whole lines in UTF-8 (see above), or ``None`` if it is not that."""
+    if data.isascii():
+        return None
+    parts: list[str] = []
+    legacy: list[str] = []
+    utf8_lines: list[str] = []
+    for line in data.splitlines(keepends=True):
+        try:
+            utf8: str | None = line.decode("utf-8")
+        except UnicodeDecodeError:
+            utf8 = None
+        try:
+            text: str | None = line.decode(LEGACY_LINES_CODEC)
+        except UnicodeDecodeError:
+            text = None
+        if utf8 is not None and _multibyte(utf8) >= MIN_UTF8_LINE_CHARS:
+            if text is None or plausibility(utf8, "chinese").score > plausibility(text, "chinese").score:
+                utf8_lines.append(utf8)
+                parts.append(utf8)
+                continue
+        if text is None:
+            return None
+        legacy.append(text)
+        parts.append(text)
+    legacy_text, utf8_text = "".join(legacy), "".join(utf8_lines)
+    legacy_multibyte = _multibyte(legacy_text)
+    if not utf8_lines or legacy_multibyte < CLEAR_UTF8_SEQUENCES:
+        return None
+    if _multibyte(utf8_text) > MAX_LEGACY_SHARE * (legacy_multibyte + _multibyte(utf8_text)):
+        return None
+    if plausibility(legacy_text, "chinese").foreign_mean < FLOOR:
+        return None
+    return _MixedLines("".join(parts), len(utf8_lines), 0, "utf-8")
+
+
 # --- decoding the whole file -------------------------------------------------------------------
 
 
@@ -554,7 +608,11 @@ def _whole(data: bytes, codec: str, name: str, label: str, given: bool = False) 
     try:
         return _checked(data.decode(codec), label, name)
     except UnicodeDecodeError as exc:
-        mixed = _utf8_with_legacy_lines(data) if codec == "utf-8" else None
+        mixed = None
+        if codec == "utf-8":
+            mixed = _utf8_with_legacy_lines(data)
+        elif codec == LEGACY_LINES_CODEC:
+            mixed = _legacy_with_utf8_lines(data)
         if mixed is not None:
             return _checked(mixed.text, mixed.label(label), name)
         text = data.decode(codec, errors="replace")
