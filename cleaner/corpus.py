@@ -737,7 +737,7 @@ def _with_cached(
         if item is None:
             item = prepare(corpus.pipeline, unit, text_field) if hit else next(fresh)
             if isinstance(item, Prepared) and item.digest is not None:
-                run_cache.store(unit.rel, item.digest, item.results)
+                run_cache.hold(unit.rel, item.digest, item.results)
         yield item
 
 
@@ -1003,6 +1003,7 @@ def clean_corpus(
                 corpus.settle(outcome)
                 _account(summary, audit, outcome, joined)
                 if run_cache is not None:
+                    run_cache.release(outcome.source.rel, outcome.status != "skipped")
                     entries.append(_entry(outcome))
                 if on_file:
                     on_file(outcome)

@@ -260,6 +260,7 @@ class RunCache:
         self.guard = guard
         self.warn = warn
         self.used: set[str] = set()  # the results files this run read or wrote
+        self._held: dict[str, tuple[str, list[Result]]] = {}  # results waiting for their output
         if guard is not None:  # before anything is written: the folder must not lead out of DST
             guard.check(self.folder / MANIFEST_NAME, "the run cache")
 
@@ -296,6 +297,18 @@ class RunCache:
             return None
         self.used.add(key)
         return results
+
+    def hold(self, rel: str, input_digest: str, results: list[Result]) -> None:
+        """Keep ``rel``'s results until its output is in place (:meth:`release`): stored before it,
+        they would take the room a nearly full disk has left for the output."""
+        self._held[rel] = (input_digest, results)
+
+    def release(self, rel: str, output_in_place: bool) -> None:
+        """Store the results held for ``rel`` if its output is in place (written, or already there);
+        drop them if it is not (the next run cleans the file again)."""
+        held = self._held.pop(rel, None)
+        if held is not None and output_in_place:
+            self.store(rel, *held)
 
     def store(self, rel: str, input_digest: str, results: list[Result]) -> None:
         """Keep ``rel``'s results; a failure to write only costs the next run the time to clean it."""

@@ -374,3 +374,31 @@ def test_dry_runs_and_other_folders_make_no_cache(corpus: Path, tmp_path: Path) 
     assert summary.reused == 0 and not (dst / CACHE).exists()
     assert clean_corpus(corpus, dst, Config()).reused == 0  # no cache to take from yet
     assert clean_corpus(corpus, dst, Config()).reused == 3
+
+
+def test_results_are_cached_only_for_outputs_in_place(corpus: Path, tmp_path: Path, monkeypatch) -> None:
+    """A file whose output cannot be written (a full disk) leaves no results in the cache: stored
+    before its output, they took the room the output needed (a 300 KB disk took no output at all
+    with the cache on, seven without). A run with room then gives the full run's outputs."""
+    import errno
+
+    import cleaner.corpus as corpus_module
+
+    real_write = corpus_module.write_atomic
+
+    def write_atomic(target, text, guard=None, what="an output"):
+        if target.name == "b.txt":
+            raise OSError(errno.ENOSPC, "No space left on device", str(target))
+        return real_write(target, text, guard, what)
+
+    dst = tmp_path / "dst"
+    monkeypatch.setattr(corpus_module, "write_atomic", write_atomic)
+    assert invoke(corpus, dst, "-j", "1").exit_code == 1
+    cached = sorted((dst / CACHE).rglob("*" + RESULTS_SUFFIX))
+    assert len(cached) == 2  # a.txt and c.txt, not b.txt
+    monkeypatch.setattr(corpus_module, "write_atomic", real_write)
+    assert invoke(corpus, dst, "-j", "1").exit_code == 0
+    assert len(sorted((dst / CACHE).rglob("*" + RESULTS_SUFFIX))) == 3
+    full = tmp_path / "full"
+    assert invoke(corpus, full, "-j", "1", "--no-cache").exit_code == 0
+    assert written(dst) == written(full)
