@@ -228,9 +228,10 @@ def _ended_before_gap(text: str) -> regex.Match[str] | None:
 
 def margin_tail(plain: str) -> tuple[int, int] | None:
     """Where the wide gap lies at the end of ``plain`` when a sentence ends before it and what
-    stands past it holds a letter, digit or ideograph (marks alone are specks, :mod:`cleaner.furniture`)."""
+    stands past it holds a letter, digit, ideograph, bar or asterisk (other marks alone are specks,
+    :mod:`cleaner.furniture`)."""
     gap = _ended_before_gap(plain)
-    if gap is None or not any(char.isalnum() for char in gap.group()):
+    if gap is None or not any(char.isalnum() or char in "|*" for char in gap.group()):
         return None
     spaces = len(gap.group()) - len(gap.group().lstrip())
     return gap.start(), gap.start() + spaces

@@ -203,10 +203,11 @@ def glyph_soup(plain: str) -> bool:
 def margin_glyphs(tail: str) -> bool:
     """Whether ``tail``, what stands past a wide gap after a line's finished sentence, is what an
     engine reads a blob or a rule in the page's margin as: one or two characters of at most five
-    strokes (Tesseract reads them as ``本``, ``一``, ``人``), a bar, a lowercase letter. Digits and
-    fuller characters may be a table's column and are not."""
+    strokes (Tesseract reads them as ``本``, ``一``, ``人``), a bar, an asterisk, a Latin letter
+    (``…的月亮的影。     I``, ``…路。         *``). Digits and fuller characters may be a table's
+    column and are not."""
     glyphs = "".join(tail.split())
-    if len(glyphs) == 1 and (glyphs in "|｜" or "a" <= glyphs <= "z"):
+    if len(glyphs) == 1 and (glyphs in "|｜*" or (glyphs.isascii() and glyphs.isalpha())):
         return True
     few_strokes = _level_one_before(_FIRST_OF_SIX_STROKES)
     return 0 < len(glyphs) <= 2 and all(glyph in few_strokes for glyph in glyphs)

@@ -141,12 +141,6 @@ _WIDE_GAP_SPECK = regex.compile(
     rf"({_WIDE_GAP_TOKEN}(?:[ \t\u3000]+{_WIDE_GAP_TOKEN}){{0,2}})[ \t\u3000]*$"
 )
 _WIDE_GAP_MARK = regex.compile(rf"[{_WIDE_GAP_MARKS}]")
-# After a finished sentence, a gap of four columns or more and one letter, "|" or "*" end a line only
-# as debris (Tesseract: "…的月亮的影。     I", "只得随他走了。    |", "…路。         *"): no sentence
-# goes on after a gap. Not a digit, which may be a table's column (as for margin glyphs), nor a
-# "|" in a line with another one (a table's row).
-_LONE_TAIL_ENDS = "|*"
-_LONE_TAIL_SPECK = regex.compile(r"(?<=[。！？!?][”’」』）)]?)(?:[ \t]{4,}|\u3000{2,})[A-Za-z|*][ \t\u3000]*$")
 # (A "]" before 月, 日, 时 or 张 is the digit 1 misread, which the punctuation stage puts back.)
 _TEXT_AFTER_SPECK = r"(?=[\p{Han}A-Za-z0-9“‘「（(\"']|\][月日时张])"
 _LEADING_SPECK = regex.compile(r"[。.][ \t\u3000]+" + _TEXT_AFTER_SPECK)
@@ -203,13 +197,6 @@ def specks(
         and _WIDE_GAP_MARK.search(trail.group(1))
     ):
         found.append(trail.span())
-    elif (
-        line[-1:].isascii()
-        and (line[-1:].isalnum() or line[-1:] in _LONE_TAIL_ENDS)
-        and (trail := _LONE_TAIL_SPECK.search(line, after))
-        and "|" not in line[: trail.start()]
-    ):
-        found.append(trail.span())
     return found
 
 
@@ -220,7 +207,7 @@ def _may_end_in_wide_gap_specks(line: str) -> bool:
     if last in _WIDE_GAP_ENDS:
         tail = line[-4:-1]
         return " " in tail or "\u3000" in tail or "\t" in tail
-    return line[-2:-1] in (" ", "\t", "\u3000") and (last.isalnum() or last in _LONE_TAIL_ENDS)
+    return line[-2:-1] in (" ", "\t", "\u3000") and last.isalnum()
 
 
 def may_have_specks(line: str) -> bool:

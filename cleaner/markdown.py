@@ -239,16 +239,20 @@ def plain_spans(text: str, blocks: bool = False) -> tuple[tuple[int, int], ...]:
     return _merged([*code, *tables]) if code and tables else code or tables
 
 
-def guard(doc: Document, changes: list[Change], blocks: bool = False) -> list[Change]:
-    """``changes`` without those touching what is not prose: in a Markdown document, its
-    :func:`protected_spans` (``blocks``: its :func:`block_spans`); in other text, its
+def kept_spans(doc: Document, blocks: bool = False) -> tuple[tuple[int, int], ...]:
+    """What of ``doc`` no stage changes: in a Markdown document, its :func:`protected_spans`
+    (``blocks``, for the layout stage: its :func:`block_spans`); in other text, its
     :func:`plain_spans`."""
+    if is_markdown(doc.path):
+        return block_spans(doc.text) if blocks else protected_spans(doc.text)
+    return plain_spans(doc.text, blocks)
+
+
+def guard(doc: Document, changes: list[Change], blocks: bool = False) -> list[Change]:
+    """``changes`` without those touching :func:`kept_spans`."""
     if not changes:
         return changes
-    if is_markdown(doc.path):
-        spans = block_spans(doc.text) if blocks else protected_spans(doc.text)
-    else:
-        spans = plain_spans(doc.text, blocks)
+    spans = kept_spans(doc, blocks)
     if not spans:
         return changes
     starts = [start for start, _ in spans]

@@ -212,11 +212,11 @@ def test_a_label_with_spaces_inside_recurs_as_a_running_head():
         ),
         ("他走了很久，然后 ，\n终于到了。", "他走了很久，然后，终于到了。"),
         # Real Tesseract output: after a finished sentence, a gap of four columns and one letter,
-        # bar or asterisk: a speck (no sentence goes on after a gap).
+        # bar or asterisk: a blob in the margin (``drop_margin_glyph``; no sentence goes on there).
         ("他刚到自己的路。         *\n他刚到自己的房门口。", "他刚到自己的路。\n\n他刚到自己的房门口。"),
         ("那时的月亮的影。     I\n\n他还在房外的院子里徘徊。", "那时的月亮的影。\n\n他还在房外的院子里徘徊。"),
-        # A digit there may be a table's column (as for margin glyphs): kept, as is a bar in a row of
-        # a table; a letter or digit (a table's column) or ASCII text before the gap: kept.
+        # A digit there may be a table's column: kept; a letter or digit (a table's column) or ASCII
+        # text before the gap: kept.
         ("贾珍正吃酒取乐。     5", "贾珍正吃酒取乐。5"),
         ("苹果           3", "苹果 3"),
         ("合计：     3", "合计：3"),

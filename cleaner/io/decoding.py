@@ -496,7 +496,7 @@ def _preview(reading: Reading) -> str:
 # changes, and a GBK character can be valid UTF-8 by accident, so a run found byte by byte could
 # start one character late.
 LEGACY_LINES_CODEC = "gb18030"
-MAX_LEGACY_SHARE = 0.5  # of the characters beyond ASCII
+MAX_OTHER_SHARE = 0.5  # of the characters beyond ASCII, in the lines of the other encoding
 
 
 @dataclass(frozen=True)
@@ -543,12 +543,8 @@ def _utf8_with_legacy_lines(data: bytes) -> _MixedLines | None:
             replaced += bad
         utf8_multibyte += _multibyte(text)
         parts.append(text)
-    if not legacy or utf8_multibyte < CLEAR_UTF8_SEQUENCES:
-        return None
     legacy_text = "".join(legacy)
-    if _multibyte(legacy_text) > MAX_LEGACY_SHARE * (utf8_multibyte + _multibyte(legacy_text)):
-        return None
-    if plausibility(legacy_text, "chinese").foreign_mean < FLOOR:
+    if not _mixed_fits(utf8_multibyte, _multibyte(legacy_text), legacy_text):
         return None
     text = "".join(parts)
     if _too_damaged(text):
@@ -589,15 +585,19 @@ def _legacy_with_utf8_lines(data: bytes) -> _MixedLines | None:
             return None
         legacy.append(text)
         parts.append(text)
-    legacy_text, utf8_text = "".join(legacy), "".join(utf8_lines)
-    legacy_multibyte = _multibyte(legacy_text)
-    if not utf8_lines or legacy_multibyte < CLEAR_UTF8_SEQUENCES:
-        return None
-    if _multibyte(utf8_text) > MAX_LEGACY_SHARE * (legacy_multibyte + _multibyte(utf8_text)):
-        return None
-    if plausibility(legacy_text, "chinese").foreign_mean < FLOOR:
+    legacy_text = "".join(legacy)
+    if not _mixed_fits(_multibyte(legacy_text), _multibyte("".join(utf8_lines)), legacy_text):
         return None
     return _MixedLines("".join(parts), len(utf8_lines), 0, "utf-8")
+
+
+def _mixed_fits(main: int, other: int, legacy_text: str) -> bool:
+    """Whether a reading line by line holds: lines in the other encoding (``other`` characters beyond
+    ASCII), the main encoding's lines holding most of those characters (``main``, at least
+    CLEAR_UTF8_SEQUENCES), and the lines read as GB18030 plausible Chinese."""
+    if not other or main < CLEAR_UTF8_SEQUENCES or other > MAX_OTHER_SHARE * (main + other):
+        return False
+    return plausibility(legacy_text, "chinese").foreign_mean >= FLOOR
 
 
 # --- decoding the whole file -------------------------------------------------------------------

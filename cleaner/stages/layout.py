@@ -1645,7 +1645,7 @@ def furniture_changes(decided: Survey, options: LayoutOptions, known: Readings |
 
 def margin_glyph_changes(decided: Survey, taken: Sequence[Change]) -> list[Change]:
     """Removals of what an OCR engine reads from a blob in the page's margin: a glyph or two of the
-    simplest shapes, a bar or a lowercase letter past a wide gap after a full stop (``…下似的。
+    simplest shapes, a bar, an asterisk or a Latin letter past a wide gap after a full stop (``…下似的。
     本``), with the gap (``drop_margin_glyph``). Left, it would be glued to the sentence once the
     spacing stage closes the gap, and read as running on into the paragraph under it. Only after a
     full stop (after a colon it is a form's or a table's value: ``合计：    一``), and never digits
@@ -1660,6 +1660,8 @@ def margin_glyph_changes(decided: Survey, taken: Sequence[Change]) -> list[Chang
         gap = blocks.margin_tail(line.raw)
         if gap is None or line.raw[: gap[0]].rstrip(blocks.CLOSERS)[-1:] not in wrapping.STOP_MARKS:
             continue
+        if "|" in line.raw[: gap[0]]:
+            continue  # a row of a table: its last bar is the row's
         if not debris.margin_glyphs(line.raw[gap[1] :]):
             continue
         if not any(c.start < line.end and c.end > line.start for c in taken):  # (a speck found there)
@@ -1727,10 +1729,8 @@ def weak_break_events(decided: Plan, threshold: float) -> list[Change]:
 def _protected(doc: Document) -> tuple[tuple[int, int], ...]:
     """What of a Markdown document is not prose (code, tables, reference definitions, front
     matter), and the fenced code and tables of pipes in other text: never joined, split or
-    stripped (:func:`cleaner.markdown.block_spans`, :func:`cleaner.markdown.plain_spans`)."""
-    if markdown.is_markdown(doc.path):
-        return markdown.block_spans(doc.text)
-    return markdown.plain_spans(doc.text, blocks=True)
+    stripped (:func:`cleaner.markdown.kept_spans`)."""
+    return markdown.kept_spans(doc, blocks=True)
 
 
 # Windows are worth it only where they leave most of the document out, in a long document.
