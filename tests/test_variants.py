@@ -78,6 +78,45 @@ def test_mixed_paragraph_converts_only_out_of_table_characters() -> None:
     assert out == "孙乾在渌口区调研时指出，要把乡村振兴各项工作落到实处，后续还将开展回访。"
 
 
+# Japanese and Korean write Han characters in their own standard forms (語, 場, 國): conservative
+# mode leaves them as written. (text, expected) pairs; the sentences are written for these tests.
+FOREIGN_CASES = [
+    # Japanese prose: its kanji are not stray traditional characters.
+    ("日本語の文章です。東京は日本の首都で、国際的な都市として知られています。", None),
+    ("広い道路と古い寺院が並んでいます。", None),
+    ("設定ファイルの行は、以下のように構成されている。", None),
+    # Technical Japanese: kanji run together, joined by a katakana middle dot.
+    ("完全充電・完全消費状態からの経過時間を表示する。", None),
+    # Kanji alone between commas, in a paragraph that is Japanese as a whole.
+    ("東京、大阪、名古屋などの都市", None),
+    # Korean with Hanja.
+    ("韓國語에서 漢字를 사용합니다.", None),
+    # A Chinese sentence naming a Japanese title: the title stays, the stray forms around it go.
+    ("他读了《日本語の文法》一书，後来去了東京。", "他读了《日本語の文法》一书，后来去了东京。"),
+    # ... and one naming a title in katakana.
+    ("他写了《ドラえもん》的評論，後來出版。", "他写了《ドラえもん》的评论，后来出版。"),
+    # Chinese with no kana at all: 東京 is Chinese here.
+    ("他在東京讀過書。", "他在东京读过书。"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), FOREIGN_CASES)
+def test_japanese_and_korean_are_left_as_written(text: str, expected: str | None) -> None:
+    out, edits = run(CONSERVATIVE, text)
+    assert out == (text if expected is None else expected)
+    assert replay(text, edits) == out
+    assert run(CONSERVATIVE, out) == (out, [])
+
+
+def test_a_japanese_document_keeps_its_kanji_headings() -> None:
+    """A heading of kanji alone (環境変数) has no kana of its own: the document's are the evidence."""
+    text = "環境変数\n\n以下の環境変数が使われる。起動時に読み込まれる。\n\n関連項目\n\n説明書を参照すること。"
+    assert run(CONSERVATIVE, text) == (text, [])
+    # The same heading in a Chinese document is a stray traditional form.
+    chinese = "環境变量\n\n以下的环境变量在启动时读取。"
+    assert run(CONSERVATIVE, chinese)[0] == chinese.replace("環", "环")
+
+
 def test_seed_corpus_changes_exactly_the_two_lu() -> None:
     changed: list[tuple[str, int, str, str]] = []
     for path in SEEDS:
