@@ -155,8 +155,8 @@ def test_a_hash_or_at_sign_that_tags_nothing_gets_no_space(text: str) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("㐀\t㐀 㐀一、", "㐀㐀㐀一、"),
-        ("渌\t口 区一、", "渌口区一、"),
+        ("㐀\u3000㐀 㐀一、", "㐀㐀㐀一、"),
+        ("渌\u3000口 区一、", "渌口区一、"),
         ("渌一 口 区、", "渌一口区、"),  # ... and a gap removed before the first character glues it too
         ("渌 口，区 县。", "渌 口，区 县。"),  # two lone gaps between one-character words stay
     ],
@@ -167,11 +167,11 @@ def test_a_gap_glued_by_a_removal_beside_it_goes_in_the_same_run(text: str, expe
     assert run(out, "remove")[1] == []
 
 
-@pytest.mark.parametrize("text", ["甲 乙 丙 丁一、", "㐀\t㐀 㐀 一一、"])
+@pytest.mark.parametrize("text", ["甲 乙 丙 丁一、", "㐀\u3000㐀 㐀 一一、"])
 def test_letter_spacing_does_not_make_a_line_read_as_spaced_word_by_word(text: str) -> None:
     """The gaps letter spacing closes in this run do not count toward a line written word by word
     (``如果 没有 参数``): with them, the gap after the spaced letters was kept, and a second run
     (with them closed) removed it."""
     out, _ = run(text, "remove")
-    assert " " not in out and "\t" not in out
+    assert " " not in out and "\u3000" not in out
     assert run(out, "remove")[1] == []

@@ -22,8 +22,10 @@ What a space means in Chinese news text:
 - **Beside full-width quotation marks and title brackets** (``“”‘’「」『』《》〈〉``) in running text, a
   space next to a Han character is noise too (``都是叫 “金刚”`` → ``都是叫“金刚”``, ``自在呢。” 宝玉道``
   → ``自在呢。”宝玉道``, ``quote_space``); headings and slogans keep theirs.
-- **Runs** of spaces (and tabs, no-break and ideographic spaces) inside a line become one space
+- **Runs** of spaces (no-break and ideographic spaces too) inside a line become one space
   (``space_run``); **indentation** at the start of a line goes (``indent``).
+- **A tab** inside a line is kept as it is, with the spaces around it: it parts the cells of a
+  table row (``1\t苹果\t一种水果，味道甜``) or a label from its value; no OCR engine writes one.
 
 *Running text* is a line that contains Chinese sentence punctuation — ``，。、；：！？``, or their
 half-width forms right after a Han character — and is not a Markdown heading (``# …``). Headings,
@@ -269,6 +271,8 @@ def _space_changes(text: str, remove_cjk_latin: bool) -> list[Change]:
             if change:
                 changes.append(change)
             continue
+        if "\t" in match.group():
+            continue  # a tab parts fields (a table's cells, a label and its value): never noise
         if _LINE_MARK.fullmatch(text, lines.content, start):
             change = keep_mark_space(start, end)
             if change:
