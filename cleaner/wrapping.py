@@ -437,6 +437,7 @@ class Side:
     indent_habit: bool = field(default=False, init=False)  # its document indents paragraph starts by habit
     full_width: float = field(default=0.0, init=False)  # its document's full width, if it starts paragraphs narrower
     poem: bool = field(default=False, init=False)  # a line of a run of verse lines (``poem_lines``)
+    record: bool = field(default=False, init=False)  # a row of a run of records (``record_rows``)
     clause: bool = field(init=False)  # clause punctuation outside quotes and brackets
     inner_stop: bool = field(init=False)  # a sentence ends inside the line
     stops: bool = field(init=False)  # a full stop anywhere, quotations included
@@ -860,7 +861,10 @@ def tail_line(a: Side, b: Side) -> float:
 def record_lines(a: Side, b: Side) -> float:
     """Two lines of ASCII that start with the same token, one holding more than letters (``d-i
     mirror/protocol string ftp`` / ``d-i mirror/country string manual``, ``/dev/XXX /boot …``):
-    records of a listing, one to a line. Wrapped prose seldom starts two lines alike."""
+    records of a listing, one to a line. Wrapped prose seldom starts two lines alike. Or two rows
+    of a run of records (``record_rows``: ``张三,25,北京`` / ``李四,30,上海``)."""
+    if a.record and b.record:
+        return RECORD_LINES
     if not (a.plain.isascii() and b.plain.isascii()):
         return 0.0
     first = a.plain.split(None, 1)
@@ -979,6 +983,43 @@ def poem_lines(verses: Sequence[int], text_lines: Sequence[bool], widths: Sequen
         close()
         run, clause = ([i], shape) if shape else ([], 0)
     close()
+    return found
+
+
+# The marks that part the fields of a record set one to a line (``张三,25,北京``, ``张三：技术部，负责研发``,
+# ``1⇥苹果⇥热带水果``); not ``、``, which lists names in running text (``康、刘伶、王谢二``).
+_FIELD_MARKS = re.compile("[,，;；:：\t]")
+# Consecutive lines whose field marks come in the same order, two or more a line, the first at the
+# same place in each (the first field, a name or a number, as wide in each row), or a tab in each,
+# are rows of a table or a list of records: a column cuts prose so that three lines in a row hold
+# the same marks at the same places only by chance.
+MIN_RECORD_ROWS = 3
+
+
+def field_marks(plain: str) -> str:
+    """The field marks of a line in order, after where the first stands (``张三,25,北京``: ``2,,``),
+    or "" when it ends in one (a clause cut at the column's edge)."""
+    if plain[-1:] in ",，、;；:：":
+        return ""
+    marks = _FIELD_MARKS.findall(plain)
+    if "\t" in marks:
+        return "".join(marks)  # (a tab parts fields wherever it stands)
+    if len(marks) < 2 or (first := _FIELD_MARKS.search(plain).start()) == 0:
+        return ""  # (a row starts with its first field)
+    return f"{first}{''.join(marks)}"
+
+
+def record_rows(marks: Sequence[str]) -> list[int]:
+    """The lines in runs of MIN_RECORD_ROWS lines or more with the same ``field_marks``: rows of
+    records, each on its own."""
+    found: list[int] = []
+    start = 0
+    for i in range(1, len(marks) + 1):
+        if i < len(marks) and marks[i] == marks[start]:
+            continue
+        if i - start >= MIN_RECORD_ROWS and marks[start]:
+            found.extend(range(start, i))
+        start = i
     return found
 
 

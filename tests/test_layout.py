@@ -1646,3 +1646,36 @@ def test_a_line_with_marks_two_characters_short_of_its_column_ends_its_paragraph
     assert (last + "\n\n会议听取了1997年" in out) is apart
     assert (last + "会议听取了1997年" in out) is not apart
     assert run(out)[0] == out
+
+
+# Records set one to a line (a table pasted as text, a list of people and their posts): three rows or
+# more whose field marks come in the same order, the first at the same place, or with tabs, stay
+# rows. Before, they were read as a narrow column of prose and joined into one line.
+@pytest.mark.parametrize(
+    "rows",
+    [
+        ["姓名,年龄,城市", "张三,25,北京", "李四,30,上海", "王五,28,广州市天河区"],
+        ["张三：技术部，负责研发", "李四：市场部，负责销售", "王五：财务部，负责报销"],
+        ["1\t苹果\t一种水果", "2\t香蕉\t热带水果", "10\t西瓜\t夏季水果"],
+    ],
+)
+def test_rows_of_records_are_not_joined(rows: list[str]) -> None:
+    out, _ = run("\n".join(rows))
+    assert out.split("\n\n") == rows
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        # Two rows are not enough to tell records from two lines of a column.
+        ["张三,25,北京", "李四,30,上海"],
+        # Lines of a column of prose (呐喊, 风波) with two commas each, at different places.
+        ["太正在不平，趁这机会，便对赵", "七爷说，“现在的长毛，只是剪", "人家的辫子，僧不僧，道不道的"],
+        # Names listed with 、 in running text (红楼梦): 、 parts no fields.
+        ["康、刘伶、王谢二", "族、顾虎头、陈后", "主、唐明皇、宋徽"],
+    ],
+)
+def test_lines_with_marks_that_do_not_line_up_as_rows_are_read_as_before(lines: list[str]) -> None:
+    assert wrapping.record_rows([wrapping.field_marks(line) for line in lines]) == []
+    if len(lines) == 3:
+        assert run("\n".join(lines))[0] == "".join(lines)

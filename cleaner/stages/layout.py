@@ -351,6 +351,7 @@ class Reading(NamedTuple):
     start: str  # its first REPEAT_START characters, spaces aside (what a paragraph's copy repeats)
     specks: SpeckReading  # what ``speck_changes`` asks of it
     verse: int  # the length of its first clause if it is a line of verse, else 0 (``wrapping.verse_clause``)
+    fields: str  # its field marks (``wrapping.field_marks``)
 
 
 class Readings:
@@ -405,6 +406,7 @@ def _read(line: Line) -> Reading:
         "".join(plain.split())[:REPEAT_START],
         _speck_reading(raw, plain, last),
         wrapping.verse_clause(plain),
+        wrapping.field_marks(plain),
     )
 
 
@@ -454,7 +456,7 @@ def survey(
     n = len(lines)
     known = Readings() if known is None else known
     read = _readings(lines, known.lines, known.earlier)
-    plain_sentence, static, stripped, indented, widths, closed, facts, _, _, _ = _fields(read)
+    plain_sentence, static, stripped, indented, widths, closed, facts, *_ = _fields(read)
     if context is None:
         found = furniture.find(stripped, indented)
         if found:
@@ -625,6 +627,8 @@ def decide(surveyed: Survey, options: LayoutOptions = DEFAULT_OPTIONS) -> Plan:
     if context.narrow_starts:
         for side in sides:
             side.full_width = context.narrow_starts
+    for i in wrapping.record_rows([reading.fields for reading in read]):
+        sides[i].record = True
     verses = [reading.verse for reading in read]
     if any(verses):  # (most documents have no line of verse)
         for i in wrapping.poem_lines(verses, text_lines, widths):
