@@ -352,11 +352,21 @@ def outside_quotes(plain: str) -> str:
     return plain
 
 
+# A colon or comma between digits is part of a number: a time (10:24), a score (3:1), thousands
+# (1,000).
+_NUMBER_MARK = re.compile(r"(?<=\d)[:,](?=\d)")
+
+
 def has_clause_marks(plain: str) -> bool:
-    """True if the line has clause punctuation outside quotes and brackets."""
+    """True if the line has clause punctuation outside quotes and brackets (not inside a number)."""
     mark = _CLAUSE_CHARS.search(plain)
     if mark is None:
         return False  # no mark at all, inside quotes or out (a fifth of the lines)
+    if ("," in plain or ":" in plain) and _NUMBER_MARK.search(plain):
+        plain = _NUMBER_MARK.sub("", plain)
+        mark = _CLAUSE_CHARS.search(plain)
+        if mark is None:
+            return False
     if mark.group() != "." and _OPENING.search(plain) is None:
         return True  # a mark, and no quotation or bracket it could stand in (most lines)
     return _has(_CLAUSE_MARK, _CLAUSE_RE, outside_quotes(plain))

@@ -921,6 +921,27 @@ def opener_after(a: Side, b: Side) -> float:
 _NEWS_DATELINE = regex.compile(r"^据?(?:本报|新华社|中新社)(?:讯|[^，。,；;：:]{0,12}?\d{1,2}月\d{1,2}日[电讯])")
 
 
+# The header of a message in a chat log (or of a log entry): a date and a time of day, with at most
+# a name of a few characters beside them (``张三 2024-01-05 10:23``, ``2024-01-05 10:23:45 张三``).
+# A record of its own: prose writes a time in words (``10时23分``) and seldom ends a line on one.
+_STAMP = regex.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}[ T\u3000]+\d{1,2}:\d{2}(?::\d{2})?")
+MAX_STAMP_NAME = 12
+STAMP_LINE = -9.0
+
+
+def is_stamp_line(plain: str) -> bool:
+    """A message header: a date and a time, and no more than MAX_STAMP_NAME other characters."""
+    if ":" not in plain:
+        return False  # (most lines)
+    stamp = _STAMP.search(plain)
+    return stamp is not None and len(plain) - (stamp.end() - stamp.start()) <= MAX_STAMP_NAME
+
+
+def stamp_line(a: Side, b: Side) -> float:
+    """Either line is a message header (``is_stamp_line``): the message starts or ends there."""
+    return STAMP_LINE if is_stamp_line(a.plain) or is_stamp_line(b.plain) else 0.0
+
+
 def dateline_after(a: Side, b: Side) -> float:
     """The next line opens with a news dateline: an article starts there."""
     if b.plain[:1] not in "本新据中" or _NEWS_DATELINE.match(b.plain) is None:
@@ -1154,6 +1175,7 @@ EVIDENCE = (
     number_unit,
     opener_after,
     dateline_after,
+    stamp_line,
     code_line,
     label_line,
     verse,

@@ -22,6 +22,12 @@ from cleaner.wrapping import NO_COLUMN, Side
         ("“好。”他说", True, False),  # a stop inside a quotation is a stop, not the line's clause
         ("今年，产量增长", False, True),
         ("产业链上有“钢”彩", False, False),
+        # A colon or comma between digits is part of a number: a time, a score, thousands.
+        ("李四 2024-01-05 10:24", False, False),
+        ("主队以3:1获胜", False, False),
+        ("共计1,000元", False, False),
+        ("注意:10:24开始", False, True),  # ... the first colon is the line's
+        ("时间：10:24", False, True),
         ("", False, False),
     ],
 )

@@ -1679,3 +1679,28 @@ def test_lines_with_marks_that_do_not_line_up_as_rows_are_read_as_before(lines: 
     assert wrapping.record_rows([wrapping.field_marks(line) for line in lines]) == []
     if len(lines) == 3:
         assert run("\n".join(lines))[0] == "".join(lines)
+
+
+# A chat log (WeChat's and QQ's exports): a message header, a date and a time beside a name, is a
+# record of its own; before, the colon of the time read as clause punctuation and a header was
+# joined to a message that had a comma in it.
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ["张三 2024-01-05 10:23", "今天开会吗", "李四 2024-01-05 10:24", "开，下午三点在三楼会议室"],
+        ["2024-01-05 10:23:45 张三", "今天开会吗，几点？", "2024-01-05 10:24:02 李四", "开，下午三点"],
+    ],
+)
+def test_message_headers_of_a_chat_log_stand_alone(lines: list[str]) -> None:
+    assert run("\n".join(lines))[0].split("\n\n") == lines
+
+
+def test_a_time_in_a_line_of_prose_does_not_make_it_a_header() -> None:
+    assert not wrapping.is_stamp_line("会议于2024-01-05 10:23在株洲市渌口区政府三楼会议室召开，")
+    lines = [
+        "株洲市渌口区政府于2024年1月5日10:23在",
+        "区政府三楼会议室召开全区经济工作会议，",
+        "区委书记在会上作了重要讲话，与会人员",
+        "围绕全年目标任务进行了深入讨论。",
+    ]
+    assert run("\n".join(lines))[0] == "".join(lines)

@@ -358,7 +358,7 @@ _QUOTED_ALPHABET = _LINE_ALPHABET + "《》”’」』）)“‘「『（("
 
 @given(st.text(alphabet=_QUOTED_ALPHABET, max_size=16) | st.sampled_from(_SEED_LINES))
 def test_clause_marks_are_those_found_outside_quotes(line: str) -> None:
-    outside = blocks.outside_quotes(line)
+    outside = blocks.outside_quotes(blocks._NUMBER_MARK.sub("", line))  # (10:24, 1,000: numbers)
     expected = blocks._CLAUSE_MARK.search(outside) is not None or blocks._CLAUSE_RE.search(outside) is not None
     assert blocks.has_clause_marks(line) == expected
 
