@@ -24,6 +24,8 @@ What a space means in Chinese news text:
   → ``自在呢。”宝玉道``, ``quote_space``); headings and slogans keep theirs.
 - **Runs** of spaces (no-break and ideographic spaces too) inside a line become one space
   (``space_run``); **indentation** at the start of a line goes (``indent``).
+- **The space after an article's number** opening a line (``第一条　为了规范管理，…``, the layout of
+  laws and regulations) is kept.
 - **A tab** inside a line is kept as it is, with the spaces around it: it parts the cells of a
   table row (``1\t苹果\t一种水果，味道甜``) or a label from its value; no OCR engine writes one.
 
@@ -72,6 +74,9 @@ ASCII_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _SPACE_RUN = re.compile(f"[{SPACES}]+")
 _CJK_CHAR = re.compile(f"[{CJK}]")
 _LATIN_RUN = re.compile("[0-9A-Za-z%\u2030]+")
+# The number of an article, chapter or section opening a line of a law or a regulation (``第一条　为了
+# 规范管理，…``, ``第十二条 …``): the space after it is set by the text's own convention.
+_ARTICLE_LABEL = re.compile("第[一二三四五六七八九十百千零〇0-9]{1,6}[条章节款编篇]")
 # Full-width sentence punctuation, or half-width right after a Han character (the stage may run
 # with ``punctuation`` switched off: 001 and 002 write ``渌口区,将有助于``).
 _RUNNING = re.compile("[" + "".join(sorted(SENTENCE_PUNCT)) + f"]|[{CJK}][,;:?!]")
@@ -273,6 +278,8 @@ def _space_changes(text: str, remove_cjk_latin: bool) -> list[Change]:
             continue
         if "\t" in match.group():
             continue  # a tab parts fields (a table's cells, a label and its value): never noise
+        if _ARTICLE_LABEL.fullmatch(text, lines.content, start):
+            continue  # "第一条　为了规范管理，…": the space after an article's number is the law's layout
         if _LINE_MARK.fullmatch(text, lines.content, start):
             change = keep_mark_space(start, end)
             if change:
