@@ -135,6 +135,12 @@ _PROTECTED: list[tuple[tuple[str, ...], re.Pattern[str]]] = [
     (("/",), re.compile(r"(?<![A-Za-z0-9_.])(?:~|\.{1,2})?/[A-Za-z0-9._\-]+(?:/[A-Za-z0-9._\-]*)+")),
     (("`",), re.compile(r"`[^`\n]+`")),
     (("&",), re.compile(r"&#?[A-Za-z0-9]+;")),
+    # A call with a string literal written into prose (``使用printf("你好,世界\\n");输出``): an ASCII
+    # name right before the bracket and a quote right after it; prose never writes ``word("``.
+    (
+        ('("', "('"),
+        re.compile(r"(?<![A-Za-z0-9_])[A-Za-z_][A-Za-z0-9_.]*\(\s*(?:\"[^\"\n]*\"|'[^'\n]*')[^()\n]*\);?"),
+    ),
     # An emoticon: with a nose anywhere (``好的;-)``), without one only standing alone (``中文 :)``),
     # since ``注:)`` more likely closes a bracket.
     (
