@@ -432,6 +432,11 @@ TEXT = "text"
 DASH = "dash"  # a line starting with "——": a subtitle after a heading, a list item otherwise
 
 
+# Bullets a list item opens with in plain text (Word, WPS and web pages paste them as characters);
+# not ▲, a picture's caption, nor ·, which opens a subtitle (``·渌口篇``) as often.
+BULLETS = frozenset("•●○◦■□◆◇▪▫►▶▷➢➤✓✔√※★☆")
+
+
 def static_kind(line: str) -> str:
     """The kind of a line from its own characters (context refines ``dash`` and ``text`` later)."""
     if line[:1] in _MARK_STARTS:
@@ -445,6 +450,8 @@ def static_kind(line: str) -> str:
     first, short = plain[0], len(plain) <= 60
     if first in _SEPARATOR_STARTS and _SEPARATOR.match(plain):
         return SEPARATOR
+    if first in BULLETS and len(plain) > 1 and plain[1] not in BULLETS:
+        return LIST  # "● 加强组织领导", "★重点任务一：…" (a run of them, ★★★★☆, is a rating)
     if first == "▲" or ends_with_credit(plain) or (plain.endswith(_BARE_CREDIT_ENDS) and _BARE_CREDIT.match(plain)):
         return CAPTION
     if plain.startswith(("图：", "图:", "图为")) and ends_sentence(plain):

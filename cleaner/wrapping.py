@@ -1098,6 +1098,21 @@ def label_line(a: Side, b: Side) -> float:
     return LABEL_LINE if as_wide and _SHORT_FIELD.match(a.plain) else 0.0
 
 
+# A speaker's name (or a role: 记者, 主持人, 问) and a colon opening a line, then the words without a
+# quotation mark: a turn of a transcript or an interview. Not a speech verb's colon (笑道：“…”).
+_TURN = regex.compile(r"^[\p{Han}A-Za-z]{1,4}(?<![道说曰云批])[：:](?=[^“‘「『\"\s])")
+TURN_LINES = -9.0
+
+
+def turn_lines(a: Side, b: Side) -> float:
+    """Both lines open with a speaker and a colon (``记者：您如何看待…`` / ``张三：总体平稳，…``): two
+    turns of a transcript. Measured: no two lines in a row open so in 4.4 million lines of wrapped
+    prose (红楼梦, 呐喊, People's Daily at 8 to 30 characters)."""
+    if a.plain[1:5].find("：") < 0 and a.plain[1:5].find(":") < 0:
+        return 0.0  # (most lines)
+    return TURN_LINES if _TURN.match(a.plain) and _TURN.match(b.plain) else 0.0
+
+
 def code_line(a: Side, b: Side) -> float:
     return CODE_LINE if a.code or b.code else 0.0
 
@@ -1176,6 +1191,7 @@ EVIDENCE = (
     opener_after,
     dateline_after,
     stamp_line,
+    turn_lines,
     code_line,
     label_line,
     verse,

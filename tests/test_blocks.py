@@ -136,3 +136,18 @@ def test_misread_running_heads_map_to_the_more_frequent_label_one_edit_away() ->
     assert furniture._ocr_variants(counts) == {"人民昌报": "人民日报", "和民日报": "人民日报", "人民日报社": "人民日报"}
     # The first label in rank order wins, whatever its length.
     assert furniture._ocr_variants(Counter({"ABCDE": 3, "ABCD": 3, "ABCDX": 1})) == {"ABCDE": "ABCD", "ABCDX": "ABCD"}
+
+
+@pytest.mark.parametrize(
+    ("line", "kind"),
+    [
+        ("● 加强组织领导", blocks.LIST),
+        ("•完善工作机制", blocks.LIST),
+        ("※ 本表数据截至去年底", blocks.LIST),
+        ("★★★★☆ 物流很快", blocks.TEXT),  # a rating, not a bullet
+        ("▲图为青山县志愿者在车间调试设备", blocks.CAPTION),  # a picture's caption
+        ("·渌口篇", blocks.TEXT),  # a subtitle
+    ],
+)
+def test_bullet_characters_open_list_items(line: str, kind: str) -> None:
+    assert blocks.static_kind(line) == kind

@@ -1704,3 +1704,30 @@ def test_a_time_in_a_line_of_prose_does_not_make_it_a_header() -> None:
         "围绕全年目标任务进行了深入讨论。",
     ]
     assert run("\n".join(lines))[0] == "".join(lines)
+
+
+# List items opened by a bullet character (pasted from Word, WPS or a web page) are items of a list:
+# before, read as a narrow column, they ran into one line (● 加强组织领导● 完善工作机制…).
+def test_items_opened_by_bullet_characters_stay_items() -> None:
+    items = ["● 加强组织领导", "● 完善工作机制", "● 强化督查考核", "★重点任务一：推进项目", "★重点任务二：优化环境"]
+    out, _ = run("主要措施包括：\n" + "\n".join(items))
+    assert out.split("\n") == ["主要措施包括：", *items]
+
+
+def test_an_item_opened_by_a_bullet_still_joins_its_wrapped_line() -> None:
+    text = "● 加强组织领导，完善工作机制，强化督查考核，确保各项\n任务落到实处。\n● 完善工作机制"
+    assert run(text)[0] == "● 加强组织领导，完善工作机制，强化督查考核，确保各项任务落到实处。\n● 完善工作机制"
+
+
+# Turns of a transcript: a speaker and a colon opening each line, the words without quotation marks.
+def test_turns_of_a_transcript_are_not_joined() -> None:
+    turns = ["记者：您如何看待今年的经济形势", "张三：总体平稳，但也面临不少挑战", "记者：下一步有何打算"]
+    assert run("\n".join(turns))[0].split("\n\n") == turns
+
+
+def test_a_speech_verb_and_its_colon_open_no_turn() -> None:
+    """笑道：“…” is speech inside a story: the lines of a column that open so still join."""
+    lines = ["宝玉听了，忙上来拉着他的手", "笑道：“好姐姐，你别生气，我", "说错了。”黛玉道：“我不生气"]
+    a, b = (wrapping.Side(line, wrapping.NO_COLUMN, wrapping.display_width(line)) for line in lines[1:])
+    assert wrapping.turn_lines(a, b) == 0.0
+    assert run("\n".join(lines))[0] == "".join(lines)
