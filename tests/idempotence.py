@@ -104,6 +104,18 @@ TOKENS = [
     "ðŸ˜€",
     "í\xa0½í¸\x8d",
     "Brontë…”",
+    # Records, transcripts, logs and code in prose (rows, turns, headers and calls stay as written);
+    # Japanese and Korean (left as written by variants); an article's number (its space kept).
+    "张三,25,北京\n",
+    "1\t苹果\t",
+    "记者：",
+    "张三 2024-01-05 10:23\n",
+    "10:24",
+    "● ",
+    "printf(\"你好,世界\");",
+    "日本語の文法",
+    "韓國語에서",
+    "第一条 ",
 ]
 
 
