@@ -1099,8 +1099,9 @@ def label_line(a: Side, b: Side) -> float:
 
 
 # A speaker's name (or a role: 记者, 主持人, 问) and a colon opening a line, then the words without a
-# quotation mark: a turn of a transcript or an interview. Not a speech verb's colon (笑道：“…”).
-_TURN = regex.compile(r"^[\p{Han}A-Za-z]{1,4}(?<![道说曰云批])[：:](?=[^“‘「『\"\s])")
+# quotation mark (a space after the colon allowed, as OCR sets one): a turn of a transcript or an
+# interview. Not a speech verb's colon (笑道：“…”).
+_TURN = regex.compile(r"^[\p{Han}A-Za-z]{1,4}(?<![道说曰云批])[：:][ \t\u3000]*(?=[^“‘「『\"\s])")
 TURN_LINES = -9.0
 
 

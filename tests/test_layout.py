@@ -1719,10 +1719,13 @@ def test_an_item_opened_by_a_bullet_still_joins_its_wrapped_line() -> None:
     assert run(text)[0] == "● 加强组织领导，完善工作机制，强化督查考核，确保各项任务落到实处。\n● 完善工作机制"
 
 
-# Turns of a transcript: a speaker and a colon opening each line, the words without quotation marks.
-def test_turns_of_a_transcript_are_not_joined() -> None:
+# Turns of a transcript: a speaker and a colon opening each line, the words without quotation marks
+# (OCR may set a space after the colon).
+@pytest.mark.parametrize("space", ["", " "])
+def test_turns_of_a_transcript_are_not_joined(space: str) -> None:
     turns = ["记者：您如何看待今年的经济形势", "张三：总体平稳，但也面临不少挑战", "记者：下一步有何打算"]
-    assert run("\n".join(turns))[0].split("\n\n") == turns
+    out = run("\n".join(turn.replace("：", "：" + space) for turn in turns))[0]
+    assert [paragraph.replace("： ", "：") for paragraph in out.split("\n\n")] == turns
 
 
 def test_a_speech_verb_and_its_colon_open_no_turn() -> None:
