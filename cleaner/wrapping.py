@@ -1467,6 +1467,8 @@ def joiner(left: str, right: str, english_words: Mapping[str, int] | None = None
     """
     if _english_wrap(left, right):
         return " "  # English prose wraps at spaces, after a mark too ("long," / "and", "J." / "Smith")
+    if _korean_wrap(left, right):
+        return " "  # so does Korean ("명이다." / "한국어는")
     if not (left[-1:].isascii() and left[-1:].isalpha() and right[:1].isascii() and right[:1].isalpha()):
         return ""
     if is_english(left) or is_english(right):
@@ -1481,6 +1483,19 @@ def joiner(left: str, right: str, english_words: Mapping[str, int] | None = None
 
 _ENGLISH_LINE_END = frozenset(",.;:!?)]\"'’”")
 _ENGLISH_LINE_START = frozenset("([\"'‘“")
+
+
+def _hangul(char: str) -> bool:
+    return "\uac00" <= char <= "\ud7a3" or "\u1100" <= char <= "\u11ff" or "\u3131" <= char <= "\u318e"
+
+
+def _korean_wrap(left: str, right: str) -> bool:
+    """A break between two lines of Korean: the line was wrapped at a space (Korean sets spaces
+    between its words), after a word or a mark, before a word or a number."""
+    last, first = left[-1:], right[:1]
+    if _hangul(first):
+        return _hangul(last) or last in _ENGLISH_LINE_END or (last.isascii() and last.isalnum())
+    return _hangul(last) and first.isascii() and first.isalnum()
 
 
 def _english_wrap(left: str, right: str) -> bool:

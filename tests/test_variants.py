@@ -89,8 +89,9 @@ FOREIGN_CASES = [
     ("完全充電・完全消費状態からの経過時間を表示する。", None),
     # Kanji alone between commas, in a paragraph that is Japanese as a whole.
     ("東京、大阪、名古屋などの都市", None),
-    # Korean with Hanja.
+    # Korean with Hanja, and with Hanja in brackets after the Hangul word.
     ("韓國語에서 漢字를 사용합니다.", None),
+    ("한국어는 한글로 표기하며, 일부 한자(漢字)를 함께 쓰기도 한다.", None),
     # A Chinese sentence naming a Japanese title: the title stays, the stray forms around it go.
     ("他读了《日本語の文法》一书，後来去了東京。", "他读了《日本語の文法》一书，后来去了东京。"),
     # ... and one naming a title in katakana.

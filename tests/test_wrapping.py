@@ -167,6 +167,10 @@ def test_explain_names_every_piece_of_evidence_that_counted():
         ("按字段分组时使用GROUP", "BY子句", {"GROUP": 1, "BY": 1}, ""),  # no evidence: no space
         ("版本号为3", "2的发行版", {}, ""),  # digits
         ("中文", "文本", {}, ""),
+        # Korean is wrapped at the spaces between its words, as English is (written for this test).
+        ("인구는 약 5천만 명이다.", "한국어는 한글로 표기하며", {}, " "),
+        ("대한민국은 동아시아에 위치한", "나라이다.", {}, " "),
+        ("日本語の文章で", "す。", {}, ""),  # Japanese is wrapped at any character, as Chinese is
     ],
 )
 def test_joiner_adds_a_space_only_between_words(left, right, words, joined):

@@ -81,7 +81,8 @@ _KANA_OR_HANGUL = re.compile(f"[{_LETTERS}]")
 _RUN = re.compile(f"[{CJK}{_LETTERS}ー々〆ヶ・]+")
 # A paragraph (or document) is Japanese or Korean as a whole when this share of its Han characters,
 # at least, stand in such runs: in Japanese most do (kana particles between words), in a Chinese
-# sentence naming a Japanese title only the title's.
+# sentence naming a Japanese title only the title's; or when it holds more kana or Hangul letters
+# than Han characters.
 FOREIGN_SHARE = 0.5
 Converter = Callable[[str], str]
 
@@ -247,7 +248,9 @@ def _foreign(text: str) -> tuple[list[tuple[int, int]], bool]:
         return [], False  # (Chinese text: one scan)
     spans = [match.span() for match in _RUN.finditer(text) if _KANA_OR_HANGUL.search(match.group())]
     inside = sum(len(_HAN.findall(text[start:end])) for start, end in spans)
-    return spans, inside >= FOREIGN_SHARE * len(_HAN.findall(text))
+    han = len(_HAN.findall(text))
+    # Korean sets its Hanja apart in brackets (한자(漢字)): there, more letters than Han characters.
+    return spans, inside >= FOREIGN_SHARE * han or len(_KANA_OR_HANGUL.findall(text)) >= han
 
 
 def _masked(paragraph: str, spans: list[tuple[int, int]]) -> str:
