@@ -10,6 +10,7 @@ stages must agree on exactly one definition.
 - ``CJK_PUNCT``: full-width Chinese punctuation — ，。、；：？！ （）《》〈〉「」『』【】〔〕 “”‘’
   …… —— · and the full-width forms of ``% # & * + - / < = > @ ~``.
 - ``CHINESE``: a character that makes its surroundings Chinese context: ``CJK`` plus ``CJK_PUNCT``.
+- ``HANGUL``, ``KANA_OR_HANGUL``: the letters of Korean, and of Japanese or Korean.
 """
 
 from __future__ import annotations
@@ -46,6 +47,17 @@ CJK_PUNCT = (
 # A character that puts its neighbourhood in Chinese context.
 CHINESE = CJK + CJK_PUNCT
 
+# Hangul letters (jamo, compatibility jamo, syllables), and the kana and Hangul letters that make a
+# text Japanese or Korean rather than Chinese. The middle dot ・ and the long-vowel mark ー sit in the
+# katakana block but are no letters (Chinese names use ・ too). Explicit BMP ranges: the stdlib
+# ``re`` scans such a class fast.
+HANGUL = "\u1100-\u11ff\u3131-\u318e\uac00-\ud7a3"
+KANA = (
+    "\u3041-\u3096\u309d-\u309f"  # hiragana
+    "\u30a1-\u30fa\u30fd-\u30ff\u31f0-\u31ff\uff66-\uff9d"  # katakana, half-width katakana
+)
+KANA_OR_HANGUL = KANA + HANGUL
+
 _CJK_RE = regex.compile(f"[{CJK}]")
 _CHINESE_RE = regex.compile(f"[{CHINESE}]")
 
@@ -66,6 +78,18 @@ def is_chinese(ch: str) -> bool:
     (True, True, False)
     """
     return len(ch) == 1 and _CHINESE_RE.fullmatch(ch) is not None
+
+
+_HANGUL_RE = regex.compile(f"[{HANGUL}]")
+
+
+def is_hangul(ch: str) -> bool:
+    """Whether ``ch`` (one character) is a Hangul letter.
+
+    >>> is_hangul("한"), is_hangul("漢"), is_hangul("")
+    (True, False, False)
+    """
+    return len(ch) == 1 and _HANGUL_RE.fullmatch(ch) is not None
 
 
 def has_cjk(text: str) -> bool:

@@ -43,6 +43,7 @@ import numpy as np
 import regex
 
 from cleaner import blocks
+from cleaner.script import is_hangul
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -1109,7 +1110,7 @@ def turn_lines(a: Side, b: Side) -> float:
     """Both lines open with a speaker and a colon (``记者：您如何看待…`` / ``张三：总体平稳，…``): two
     turns of a transcript. Measured: no two lines in a row open so in 4.4 million lines of wrapped
     prose (红楼梦, 呐喊, People's Daily at 8 to 30 characters)."""
-    if a.plain[1:5].find("：") < 0 and a.plain[1:5].find(":") < 0:
+    if "：" not in a.plain[1:5] and ":" not in a.plain[1:5]:
         return 0.0  # (most lines)
     return TURN_LINES if _TURN.match(a.plain) and _TURN.match(b.plain) else 0.0
 
@@ -1485,17 +1486,13 @@ _ENGLISH_LINE_END = frozenset(",.;:!?)]\"'’”")
 _ENGLISH_LINE_START = frozenset("([\"'‘“")
 
 
-def _hangul(char: str) -> bool:
-    return "\uac00" <= char <= "\ud7a3" or "\u1100" <= char <= "\u11ff" or "\u3131" <= char <= "\u318e"
-
-
 def _korean_wrap(left: str, right: str) -> bool:
     """A break between two lines of Korean: the line was wrapped at a space (Korean sets spaces
     between its words), after a word or a mark, before a word or a number."""
     last, first = left[-1:], right[:1]
-    if _hangul(first):
-        return _hangul(last) or last in _ENGLISH_LINE_END or (last.isascii() and last.isalnum())
-    return _hangul(last) and first.isascii() and first.isalnum()
+    if is_hangul(first):
+        return is_hangul(last) or last in _ENGLISH_LINE_END or (last.isascii() and last.isalnum())
+    return is_hangul(last) and first.isascii() and first.isalnum()
 
 
 def _english_wrap(left: str, right: str) -> bool:

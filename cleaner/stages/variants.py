@@ -49,7 +49,7 @@ from pathlib import Path
 from cleaner.config import VariantsOptions
 from cleaner.errors import ConfigError
 from cleaner.model import Change, Document, Edit, StageFn, rewrite
-from cleaner.script import CJK
+from cleaner.script import CJK, KANA_OR_HANGUL
 
 STAGE = "variants"
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -66,19 +66,11 @@ CONTEXT = 2
 MAX_ROUNDS = 4
 
 _HAN = re.compile(f"[{CJK}]")
-# Kana and Hangul letters, by code point (the stdlib scans a class of BMP characters fast): the
-# middle dot ・ and the long-vowel mark ー sit in the katakana block but are no letters (Chinese
-# names use ・ too).
-_LETTERS = (
-    "\u3041-\u3096\u309d-\u309f"  # hiragana
-    "\u30a1-\u30fa\u30fd-\u30ff\u31f0-\u31ff\uff66-\uff9d"  # katakana, half-width katakana
-    "\u1100-\u11ff\u3131-\u318e\uac00-\ud7a3"  # Hangul jamo and syllables
-)
-_KANA_OR_HANGUL = re.compile(f"[{_LETTERS}]")
+_KANA_OR_HANGUL = re.compile(f"[{KANA_OR_HANGUL}]")
 # Japanese or Korean text is a run of Han characters and these letters that holds a letter
 # (``日本語の文法``, ``韓國語에서``); runs are found whole and then tested (a pattern asking for the
 # letter inside the run would backtrack over a long run of Han characters).
-_RUN = re.compile(f"[{CJK}{_LETTERS}ー々〆ヶ・]+")
+_RUN = re.compile(f"[{CJK}{KANA_OR_HANGUL}ー々〆ヶ・]+")
 # A paragraph (or document) is Japanese or Korean as a whole when this share of its Han characters,
 # at least, stand in such runs: in Japanese most do (kana particles between words), in a Chinese
 # sentence naming a Japanese title only the title's; or when it holds more kana or Hangul letters
