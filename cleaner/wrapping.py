@@ -363,8 +363,42 @@ def _closes_wider_run(
     return first == i and i > 0 and closed[i] and full_widths[i - 1] > 0 and widths[i] < SHORT_SHARE * widths[i - 1]
 
 
+# Marks a typesetter lets hang past a column's right edge rather than start the next line with
+# (kinsoku): a line ending in two of them (``。”``, ``！”``) may be that much wider than its column.
+# (One hanging mark is within a column's slack already.)
+_HANGING = regex.compile(r"(?<![。，、！？；：”’」』）》〉】])[。，、！？；：”’」』）》〉】]{2}$")
+
+
+def hanging_width(plain: str) -> float:
+    """The width of the marks ending ``plain`` that may hang past its column's edge (0 if none)."""
+    found = _HANGING.search(plain)
+    return 2.0 * len(found.group()) if found else 0.0
+
+
+def hung_widths(widths: Sequence[float], hanging: Sequence[float], text_lines: Sequence[bool]) -> list[float]:
+    """The widths the lines take in their column: a line as wide as no neighbouring text line,
+    which without its hanging marks (``hanging_width``) is as wide as one, hangs them past the edge
+    and is measured without them."""
+    fitted = list(widths)
+    n = len(widths)
+    for i in range(n):
+        if not hanging[i] or not text_lines[i]:
+            continue
+        near = [widths[j] for j in (i - 1, i + 1) if 0 <= j < n and text_lines[j]]
+        width, inner = widths[i], widths[i] - hanging[i]
+        if not any(abs(width - other) <= _slack(other) for other in near) and any(
+            abs(inner - other) <= _slack(other) for other in near
+        ):
+            fitted[i] = inner
+    return fitted
+
+
 def columns(
-    widths: Sequence[float], text_lines: Sequence[bool], prose: Sequence[bool], closed: Sequence[bool]
+    widths: Sequence[float],
+    text_lines: Sequence[bool],
+    prose: Sequence[bool],
+    closed: Sequence[bool],
+    hanging: Sequence[float] | None = None,
 ) -> list[Column]:
     """``Column`` evidence for every line, from the run of lines of the same width around it.
 
@@ -377,8 +411,11 @@ def columns(
     lines must run on (not end a sentence, ``closed``): a list of one-line items or steps, each
     ending in a full stop, is not wrapped text. A line that ends a sentence right under a clearly
     wider full line does not start a narrower run: it may be that paragraph's last line. A line is
-    ``short`` when it is clearly narrower than a full line within reach.
+    ``short`` when it is clearly narrower than a full line within reach. With ``hanging`` (each
+    line's ``hanging_width``), a line is measured as ``hung_widths`` says.
     """
+    if hanging is not None:
+        widths = hung_widths(widths, hanging, text_lines)
     n = len(widths)
     full_widths = [0.0] * n
     for i in range(n):

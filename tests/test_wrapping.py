@@ -108,6 +108,47 @@ def test_the_last_line_of_a_run_before_a_line_twice_as_wide_is_no_wrap():
     assert clean_layout(MANUAL_PAIR) == MANUAL_PAIR
 
 
+@pytest.mark.parametrize(
+    ("plain", "hanging"),
+    [
+        ("再迟了就赶不上。”", 4.0),  # a full stop and a closing quote, both hung past the edge
+        ("看吃了你！”", 4.0),
+        ("移到幻灯片的下一页。", 0.0),  # one mark: within a column's slack already
+        ("你们两个", 0.0),
+        ("他说：“……”", 0.0),  # three marks in a row are no hang
+    ],
+)
+def test_hanging_width_is_the_width_of_two_marks_a_line_may_hang(plain: str, hanging: float) -> None:
+    assert wrapping.hanging_width(plain) == hanging
+
+
+def test_a_line_with_two_marks_hung_past_its_column_is_full():
+    """Kinsoku: ``。”`` may not start a line, so a typesetter hangs both past the edge, and the
+    line is two characters wider than its column; without them it is as wide as it."""
+    lines = ["是去罢，这里有", "老虎，看吃了你！”", "说着又裁。宝玉", "见他不理，只得"]
+    widths = [wrapping.display_width(line) for line in lines]
+    hanging = [wrapping.hanging_width(line) for line in lines]
+    found = wrapping.columns(widths, [True] * 4, [True] * 4, [False, True, False, False], hanging)
+    assert [c.full for c in found] == [True, True, True, True]
+    assert not wrapping.columns(widths, [True] * 4, [True] * 4, [False, True, False, False])[1].full
+    # A heading over a one-line definition a character wider is no column for it.
+    definition = wrapping.hanging_width("移到幻灯片的下一页。")
+    assert wrapping.hung_widths([16, 20], [0.0, definition], [True, True]) == [16, 20]
+    # A line that fits one neighbour as it is keeps its width, whatever the other says.
+    assert wrapping.hung_widths([24, 30, 28], [0.0, 4.0, 0.0], [True] * 3) == [24, 30, 28]
+
+
+def test_a_paragraph_cut_after_a_hung_quotation_is_joined():
+    """Lines of 13 characters (《红楼梦》 as the accuracy harness wraps it): the quotation's
+    "！”" hang past the edge, and the paragraph goes on below."""
+    text = (
+        "这里宝钗只刚做了两三个花瓣，\n忽见宝玉在梦中喊骂说：“和\n尚道士的话如何信得？什么是\n"
+        "金玉姻缘，我偏说是木石姻缘！”\n薛宝钗听了这话，不觉怔了。\n忽见袭人走过来，笑道：“还\n"
+        "没有醒呢。”宝钗摇头。\n"
+    )
+    assert "木石姻缘！”薛宝钗听了这话" in clean_layout(text)
+
+
 def test_irregular_fragments_give_no_width_evidence():
     """OCR of a whole page gives fragments of any length: no column, neither full nor short."""
     widths = [50, 24, 88, 30, 140]

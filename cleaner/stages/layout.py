@@ -352,6 +352,7 @@ class Reading(NamedTuple):
     specks: SpeckReading  # what ``speck_changes`` asks of it
     verse: int  # the length of its first clause if it is a line of verse, else 0 (``wrapping.verse_clause``)
     fields: str  # its field marks (``wrapping.field_marks``)
+    hanging: float  # the width of its marks that may hang past its column (``wrapping.hanging_width``)
 
 
 class Readings:
@@ -407,6 +408,7 @@ def _read(line: Line) -> Reading:
         _speck_reading(raw, plain, last),
         wrapping.verse_clause(plain),
         wrapping.field_marks(plain),
+        wrapping.hanging_width(plain),
     )
 
 
@@ -456,7 +458,7 @@ def survey(
     n = len(lines)
     known = Readings() if known is None else known
     read = _readings(lines, known.lines, known.earlier)
-    plain_sentence, static, stripped, indented, widths, closed, facts, *_ = _fields(read)
+    plain_sentence, static, stripped, indented, widths, closed, facts, *_, hanging = _fields(read)
     if context is None:
         found = furniture.find(stripped, indented)
         if found:
@@ -470,7 +472,7 @@ def survey(
     text_lines = [kind in (TEXT, LIST) for kind in static]
     # Clause punctuation (``Side.clause``) or English prose.
     prose = [sentence or fact[0] or fact[4] for sentence, fact in zip(plain_sentence, facts, strict=True)]
-    columns = wrapping.columns(widths, text_lines, prose, closed)
+    columns = wrapping.columns(widths, text_lines, prose, closed, hanging)
     # Indentation marks paragraph starts only in a document that indents some lines and not others.
     indents_paragraphs = 2 <= sum(indented) < n if context is None else context.indents_paragraphs
     if not indents_paragraphs:
