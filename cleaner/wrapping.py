@@ -308,7 +308,7 @@ class Column:
 
 NO_COLUMN = Column(False, False)
 _FULL = Column(True, False)
-_SHORT = Column(False, True)
+SHORT_COLUMN = Column(False, True)
 
 
 def _slack(width: float) -> float:
@@ -445,7 +445,7 @@ def columns(
         elif text_lines[i]:
             widest = max(full_widths[max(i - COLUMN_REACH, 0) : i + COLUMN_REACH + 1])
             if widths[i] < SHORT_SHARE * widest:
-                result[i] = _SHORT
+                result[i] = SHORT_COLUMN
     return result
 
 

@@ -108,6 +108,21 @@ def test_the_last_line_of_a_run_before_a_line_twice_as_wide_is_no_wrap():
     assert clean_layout(MANUAL_PAIR) == MANUAL_PAIR
 
 
+def test_a_headline_dropped_after_a_comma_stays_apart_once_its_column_is_joined():
+    """The first pass reads the headline as short of the column around it and leaves it apart;
+    the pass after it, with the column joined into paragraphs, must still read it so (鲁迅《明天》,
+    wrapped at 22 columns by the accuracy harness, which dropped the headline in)."""
+    text = (
+        "老拱挨了打，仿佛很舒服似的喝了一大口酒，呜呜的唱\n\n起小曲来。\n\n"
+        "这时候，单四嫂子正抱着他的宝儿，坐在床沿上，\n基层治理开新局\n"
+        "纺车静静的立在地上。黑沉沉的灯光，照着宝儿的\n脸，绯红里带一点青。单四嫂子心里计算：神签也\n"
+        "求过了，愿心也许过了，单方也吃过了，要是还不\n见效，怎么好？——那只有去诊何小仙了。但宝儿\n"
+    )
+    lines = clean_layout(text).split("\n")
+    assert "基层治理开新局" in lines
+    assert "这时候，单四嫂子正抱着他的宝儿，坐在床沿上，" in lines
+
+
 @pytest.mark.parametrize(
     ("plain", "hanging"),
     [

@@ -123,6 +123,20 @@ class Survey:
         """Whether each line ends a sentence (``blocks.ends_sentence``, as its side reads it)."""
         return [reading.facts[3] for reading in self.read]
 
+    def short_lines(self) -> frozenset[str]:
+        """The bare lines (no punctuation at all, stripped) read as short of their column right
+        under a line of text that does not end a sentence: a headline or a label dropped into a
+        paragraph, as the next pass must still read it."""
+        read, columns = self.read, self.columns
+        return frozenset(
+            read[i].stripped
+            for i in range(1, len(read))
+            if columns[i].short
+            and self.text_lines[i - 1]
+            and not read[i - 1].facts[3]
+            and not (read[i].facts[0] or read[i].facts[2])
+        )
+
 
 @dataclass
 class Plan:
@@ -451,9 +465,12 @@ def survey(
     protected: Sequence[tuple[int, int]] = (),
     context: Context | None = None,
     known: Readings | None = None,
+    short_before: frozenset[str] = frozenset(),
 ) -> Survey:
     """The first half of ``plan``: the lines of ``text``, their readings, furniture and columns,
-    and the document's ``Context`` (arguments as for ``plan``)."""
+    and the document's ``Context`` (arguments as for ``plan``). ``short_before``: the lines an
+    earlier pass over the document read as short of their column (``Survey.short_lines``); one
+    still there, with no column around it now, is still short."""
     lines = split_lines(text)
     n = len(lines)
     known = Readings() if known is None else known
@@ -478,6 +495,15 @@ def survey(
     if not indents_paragraphs:
         indented = [False] * n
     columns = _short_of_column(columns, widths, [line.plain for line in lines], indented)
+    if short_before:
+        # The lines a pass joined no longer make the column a line left apart was short of; what
+        # that line is has not changed (a headline dropped into a paragraph is still one).
+        columns = [
+            wrapping.SHORT_COLUMN
+            if column is wrapping.NO_COLUMN and text_lines[i] and stripped[i] in short_before
+            else column
+            for i, column in enumerate(columns)
+        ]
     if context is None:
         full = [column.full for column in columns]
         document_rhythm = wrapping.LazyRhythm([line.plain for line in lines], full, text_lines, known.rhythm)
@@ -1845,6 +1871,7 @@ def _settle(
     places: list[int] = []
     context: Context | None = None
     decided: Plan | None = None
+    short_lines: frozenset[str] = frozenset()
     for _ in range(MAX_PASSES + 2 + MAX_MARK_PASSES):
         # Furniture and debris go first, so a paragraph a page break cut can be rejoined. A joined
         # line reads differently from its fragments (wider, perhaps with punctuation now), so the
@@ -1854,8 +1881,9 @@ def _settle(
         # pass that finds nothing there is confirmed on the whole document.
         changes = window_changes(doc, options, places, context, known) if places and context else None
         if not changes:
-            surveyed = survey(doc.text, _protected(doc), known=known)
+            surveyed = survey(doc.text, _protected(doc), known=known, short_before=short_lines)
             context = surveyed.context
+            short_lines |= surveyed.short_lines()
             changes = markdown.guard(doc, furniture_changes(surveyed, options, known), blocks=True)
             if not changes:  # (a pass that drops furniture plans the text it leaves)
                 decided = decide(surveyed, options)
