@@ -108,6 +108,24 @@ def test_the_last_line_of_a_run_before_a_line_twice_as_wide_is_no_wrap():
     assert clean_layout(MANUAL_PAIR) == MANUAL_PAIR
 
 
+def test_an_indented_numbered_paragraph_with_clause_marks_runs_on_into_its_next_line():
+    """``一、…，…`` reads as a section heading by its form; indented as the document's paragraphs
+    are, with clause marks, over a line that goes on unindented, it is a paragraph's first line."""
+    text = (
+        "　　今年以来，全县上下围绕民生实事，扎实推进各项工作，取得了明\n显成效。主要做法如下。\n"
+        "　　一、加快推进农村公路建设，提升沿线群众的出行条件和生产\n"
+        "条件，并在三年内实现村村通客车。今年以来，全县共完成投资两\n亿元，新改建农村公路三百公里。\n"
+        "　　二、着力改善农村人居环境，推动垃圾分类和污水处理设施向\n村组延伸，全县农村卫生厕所普及率达到九成以上。\n"
+        "　　三、持续办好民生实事，全年新增城镇就业岗位四千个，城乡居\n民基本医疗保险参保率稳定在百分之九十五以上。\n"
+        "　　四、不断完善基层治理体系，推动网格员队伍建设，化解矛盾纠\n纷一千余件，群众满意度明显提升。\n"
+        "　　下一步，全县将继续巩固成果，推动各项民生工作提质增效。\n"
+    )
+    assert "出行条件和生产条件，并在三年内" in clean_layout(text)
+    # Over an indented line it is a heading (or a one-line paragraph), and stays apart.
+    heading = text.replace("生产\n条件，", "生产条件。\n　　目前，")
+    assert "出行条件和生产条件。\n" in clean_layout(heading)
+
+
 def test_a_headline_dropped_after_a_comma_stays_apart_once_its_column_is_joined():
     """The first pass reads the headline as short of the column around it and leaves it apart;
     the pass after it, with the column joined into paragraphs, must still read it so (鲁迅《明天》,

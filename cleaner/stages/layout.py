@@ -743,7 +743,7 @@ def decide(surveyed: Survey, options: LayoutOptions = DEFAULT_OPTIONS) -> Plan:
             elif (
                 kinds[i] == HEADING
                 and i + 1 < n
-                and static[i] == TEXT
+                and (static[i] == TEXT or sides[i].clause)
                 and sides[i].indented
                 and static[i + 1] == TEXT
                 and wrapping.indented_after(sides[i], sides[i + 1]) > 0
