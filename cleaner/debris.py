@@ -9,7 +9,8 @@ taken for debris only where the text shows it cannot be one:
   sentence — the text line before it has not finished its sentence, and the text line after it
   goes on with it (it starts with a particle, a clause mark or the rest of a word; or, after
   running text with clause marks, it follows a comma, is inside a quotation the line opened, or
-  is as wide as it and the line above it: a column goes on) —
+  is as wide as it and the line above it: a column goes on; after a bare line, a narrow column's,
+  only the column does) —
   and that forms no word with the text on either side (``扫`` / ``本`` / ``兴而去``: debris;
   ``扫`` / ``兴``: the end of a wrapped line, kept), unless its own pairs are rare words and the
   two sides make a common one without it (``八`` / ``厂`` / ``方``). A heading stands after a
@@ -107,7 +108,9 @@ def _goes_on(before: str, after: str, above: str | None) -> bool:
     if after[0] in _OPENERS or after.startswith(SENTENCE_OPENERS):
         return False  # a new quotation or sentence may start a new paragraph: the glyph may end one
     if not (blocks.has_clause_marks(before) or blocks.has_inner_stop(before)):
-        return False
+        # A bare line (a narrow column's lines often are) goes on where the lines on either side
+        # and the line above make one column: the glyph sits inside it.
+        return above is not None and len(after) >= MIN_PROSE and _one_column(above, before, after)
     if before[-1] in _CLAUSE_END or _unclosed(before):
         return True
     return above is not None and _one_column(above, before, after)

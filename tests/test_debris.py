@@ -89,6 +89,15 @@ def test_a_lone_glyph_inside_a_column_is_debris():
     assert furniture.find(lines[1:]) == {}
 
 
+def test_a_lone_glyph_under_a_bare_line_of_a_narrow_column_is_debris():
+    """A narrow column's lines often hold no mark at all: the line above, the line before the
+    glyph and the line after it, one width, make the column the glyph sits inside."""
+    lines = ["乡村道路建设要", "坚持规划先行的", "厂", "原则，统筹安排", "资金和建设时序。"]
+    assert furniture.find(lines) == {2: "debris"}
+    # The line after clearly narrower: the glyph may end a paragraph there, and is kept.
+    assert furniture.find([*lines[:3], "原则。", lines[4]]) == {}
+
+
 # (line before, lone glyph, line after): text, kept.
 KEPT = [
     ("显示页面上边缘与首张标签上边缘之间的距离。", "列", "输入要布满整个页面宽度的标签数目。"),  # a heading
