@@ -363,10 +363,13 @@ def _closes_wider_run(
     return first == i and i > 0 and closed[i] and full_widths[i - 1] > 0 and widths[i] < SHORT_SHARE * widths[i - 1]
 
 
-# Marks a typesetter lets hang past a column's right edge rather than start the next line with
-# (kinsoku): a line ending in two of them (``。”``, ``！”``) may be that much wider than its column.
-# (One hanging mark is within a column's slack already.)
-_HANGING = regex.compile(r"(?<![。，、！？；：”’」』）》〉】])[。，、！？；：”’」』）》〉】]{2}$")
+# The full-width marks no line starts with (``CLOSING_STARTS``), which a typesetter lets hang past a
+# column's right edge rather than start the next line with: a line ending in two of them (``。”``,
+# ``！”``) may be that much wider than its column. (One hanging mark is within a column's slack already.)
+_HANGING_MARKS = regex.escape(
+    "".join(sorted(mark for mark in CLOSING_STARTS if not mark.isascii() and mark not in "…%‰"))
+)
+_HANGING = regex.compile(f"(?<![{_HANGING_MARKS}])[{_HANGING_MARKS}]{{2}}$")
 
 
 def hanging_width(plain: str) -> float:
