@@ -605,6 +605,21 @@ def test_lines_left_apart_become_paragraphs_but_list_items_and_credits_stay_toge
     assert [e.rule for e in edits] == ["separate_lines"]
 
 
+@pytest.mark.parametrize(
+    "note",
+    ["（本版图片由市农业农村局提供）", "记者 马欣 实习生 郑艳超", "▲图为工业园区医护人员参加植树活动。"],
+)
+def test_a_credit_left_between_two_sentences_is_a_paragraph_of_its_own(note):
+    """A picture note, byline or caption the stage leaves where it is, between two lines of text it
+    does not join, stands apart from both: joined to neither by a single line break, it would make
+    one paragraph of three for dedup and every later step. (Sentences from LibreOffice's help,
+    MPL-2.0; the note made up.)"""
+    text = f"查看上一步对话框中所做的选择。当前设置保持不变。\n{note}\n从第二个页面开始才可以激活此按钮。"
+    out, edits = run(text, KEEP)
+    assert out == text.replace("\n", "\n\n")
+    assert [e.rule for e in edits] == ["separate_lines", "separate_lines"]
+
+
 @pytest.mark.parametrize("text", [" - 0", "\u3000# 七", "  ## 标题"])
 def test_an_indented_mark_is_stripped_with_its_indentation(text):
     """Spacing removes indentation later, so a mark under indentation is a mark now: otherwise the

@@ -1617,8 +1617,18 @@ def _plainly_safe(previous: str | None, raw: str, following: str | None) -> bool
 
 
 # Kinds of line that stand as a paragraph of their own once the stage has left them apart. List
-# items, captions with their credits and bylines stay together as the block they form.
+# items, captions with their credits and bylines stay together as the block they form; such a
+# block left apart from the text above or below it is a paragraph of its own too (a credit note
+# left between two sentences of running text is not part of either).
 _SEPARABLE = frozenset({TEXT, HEADING})
+_STANDS_APART = frozenset({CAPTION, BYLINE})
+
+
+def _separable(a: str, b: str) -> bool:
+    """Whether lines of kinds ``a`` and ``b`` left apart are two paragraphs."""
+    return (a in _SEPARABLE and (b in _SEPARABLE or b in _STANDS_APART)) or (a in _STANDS_APART and b in _SEPARABLE)
+
+
 _HAN = regex.compile(r"\p{Han}")
 
 
@@ -1628,7 +1638,7 @@ def separations(text: str, decided: Plan) -> list[Change]:
     changes = []
     lines, kinds = decided.lines, decided.kinds
     for i in range(len(lines) - 1):
-        if decided.links[i] or i in decided.heals or kinds[i] not in _SEPARABLE or kinds[i + 1] not in _SEPARABLE:
+        if decided.links[i] or i in decided.heals or not _separable(kinds[i], kinds[i + 1]):
             continue
         a, b = lines[i], lines[i + 1]
         if text[a.end : b.start] != "\n" or _marked(a) or _marked(b):
