@@ -333,6 +333,8 @@ def _page_breaks(plains: Sequence[str], found: dict[int, str], bare: Sequence[in
     elsewhere: Counter[str] = Counter()
     labels = {i: label for i, plain in enumerate(plains) if i not in found and (label := _label_key(plain))}
     canonical = _ocr_variants(Counter(labels.values()))
+    if formed_numbers := {i for i, kind in found.items() if kind == PAGE_NUMBER}:
+        labels.update(_line_keys(plains, found, labels, formed_numbers))
     for i, label in labels.items():
         label = canonical.get(label, label)
         near = [j for j in _neighbours(plains, i) if j in numbers]
@@ -345,6 +347,8 @@ def _page_breaks(plains: Sequence[str], found: dict[int, str], bare: Sequence[in
         if len(places) < MIN_HEAD_REPEATS or elsewhere[label] or not any(near for _, near in places):
             continue
         formed = any(found.get(j) == PAGE_NUMBER for _, near in places for j in near)
+        if label.startswith(_LINE_KEY) and not (formed and len(places) >= MIN_LINE_HEAD_REPEATS):
+            continue  # a whole line is a running head only beside page numbers in their forms
         if not formed and not _pages_apart([i for i, _ in places], plains):
             continue  # beside bare numbers only, closer than pages: a table's cells
         if len(places) * HEAD_SHARE < len(numbers):
@@ -354,6 +358,39 @@ def _page_breaks(plains: Sequence[str], found: dict[int, str], bare: Sequence[in
             for j in near:
                 result.setdefault(j, found.get(j, PAGE_NUMBER))
     return result
+
+
+# A running head or foot that is no short label: a PDF's footer repeats the book's title, version and
+# date on every page (``Getting Started V2.9.0, 28 Jun 2026`` over ``7 / 55``). Such a line, up to
+# MAX_LINE_HEAD characters, is one when it stands beside a page number in its form each time, at
+# MIN_HEAD_REPEATS places or more, beside at least half of them, and nowhere else: a sentence of
+# the text does not recur beside every page number. It does not end as a sentence or a clause
+# does (a text's lines repeated by a test, a list or a form do), and stands at three pages at least.
+MAX_LINE_HEAD = 80
+MIN_LINE_HEAD_REPEATS = 3
+_LINE_KEY = "\x00"
+_ENDS_IN_A_MARK = regex.compile(r"\p{P}$")
+
+
+def _line_keys(
+    plains: Sequence[str], found: dict[int, str], labels: dict[int, str], formed_numbers: set[int]
+) -> dict[int, str]:
+    """Keys (``_LINE_KEY`` and the stripped line) of the lines that are no label, beside a page
+    number in its form, and of every other line with the same text (so a recurrence away from the
+    page numbers counts against it)."""
+    beside = {
+        plains[i].strip()
+        for number in formed_numbers
+        for i in _neighbours(plains, number)
+        if i not in found
+        and i not in labels
+        and len(plains[i].strip()) <= MAX_LINE_HEAD
+        and not _ENDS_IN_A_MARK.search(plains[i].strip())
+    }
+    if not beside:
+        return {}
+    stripped = ((i, plain.strip()) for i, plain in enumerate(plains) if i not in labels)
+    return {i: _LINE_KEY + plain for i, plain in stripped if plain in beside}
 
 
 # Specks an OCR engine puts around a label: quotes and rules at its edges, and marks set apart from

@@ -170,6 +170,29 @@ def test_a_label_beside_page_numbers_is_a_running_head_and_bare_numbers_beside_i
     )
 
 
+def test_a_long_footer_beside_every_page_number_is_a_running_head():
+    """pdftotext of LinuxCNC's Getting Started guide (linuxcnc-doc-zh-cn 2.9.0, GPL-2+): the
+    guide's title, version and date foot every page over its number. A footer that is no short
+    label is one when it stands beside page numbers in their forms and nowhere else; the same
+    sentence elsewhere in the text keeps it (and a sentence beside one page number is text)."""
+    footer = "Getting Started V2.9.0~pre1+git20230208.f1270d6ed7, 28 Jun 2026"
+    pages = [
+        ["LinuxCNC requires a kernel modified for realtime use to control real machine hardware. It can,"],
+        ["If you see (as above) -rt- in the kernel name then you are running the preempt-rt kernel and should"],
+        ["RTAI has been the mainstay of LinuxCNC distributions for many years. It will generally give the"],
+    ]
+    lines = []
+    for number, page in enumerate(pages, 5):
+        lines += [*page, *BODY, "", footer, "", f"{number} / 55", ""]
+    found = furniture.find(lines)
+    assert {lines[i] for i in found} == {footer, "5 / 55", "6 / 55", "7 / 55"}
+    assert sum(kind == "running_head" for kind in found.values()) == 3
+    quoted = [*lines, "The manual's footer reads:", footer, "and nothing else."]
+    assert footer not in {quoted[i] for i in furniture.find(quoted)}
+    once = [*BODY, "", "Verify md5sum on Windows or Mac", "", "5 / 55", "", *BODY, "", "6 / 55", "", *BODY]
+    assert furniture.find(once) == {i: "page_number" for i, line in enumerate(once) if line.endswith("/ 55")}
+
+
 def test_a_heading_that_recurs_away_from_page_numbers_is_not_a_running_head():
     lines = ["相关链接", "第一段正文。", "- 3 -", "第二段正文。", "相关链接", "第三段正文。", "相关链接", "第四段。"]
     assert furniture.find(lines) == {2: "page_number"}
