@@ -1498,22 +1498,27 @@ def explain(a: Side, b: Side) -> dict[str, float]:
     return found
 
 
-def joiner(left: str, right: str, english_words: Mapping[str, int] | None = None) -> str:
+def joiner(left: str, right: str, english_words: Mapping[str, int] | None = None, short: bool = False) -> str:
     """What replaces a joined break: nothing, or one space between two English words.
 
     Chinese text is wrapped at any character, so a Latin word cut at the edge (``F`` + ``IFO``)
     joins without a space; English prose is wrapped at spaces, so its words get one back. Between
     Latin runs in Chinese text a space goes back only when both halves are words the document also
-    uses elsewhere on their own and their concatenation is not a word it uses.
+    uses elsewhere on their own and their concatenation is not a word it uses, or when the line
+    is ``short`` of its column: the edge did not cut it, so a word ends there
+    (``md5sum: 8a6e…41`` / ``sha256sum: 0bfe…``).
     """
     if _english_wrap(left, right):
         return " "  # English prose wraps at spaces, after a mark too ("long," / "and", "J." / "Smith")
     if _korean_wrap(left, right):
         return " "  # so does Korean ("명이다." / "한국어는")
-    if not (left[-1:].isascii() and left[-1:].isalpha() and right[:1].isascii() and right[:1].isalpha()):
+    last, first = left[-1:], right[:1]
+    if not (last.isascii() and last.isalnum() and first.isascii() and first.isalnum()):
         return ""
-    if is_english(left) or is_english(right):
+    if short or is_english(left) or is_english(right):
         return " "
+    if not (last.isalpha() and first.isalpha()):
+        return ""
     tail = _WORD.findall(left[-40:])[-1]
     head = _WORD.findall(right[:40])[0]
     words = english_words or {}

@@ -251,6 +251,38 @@ def test_joiner_adds_a_space_only_between_words(left, right, words, joined):
     assert wrapping.joiner(left, right, words) == joined
 
 
+# pdftotext of LinuxCNC's Getting Started guide (linuxcnc-doc-zh-cn 2.9.0, GPL-2+).
+_CHECKSUMS = (
+    "2. Then compare to these checksums\n"
+    "md5sum: 8a6e6abd2c792c3e06fbee0ed049ed41\n"
+    "sha256sum: 0bfeac3ddfe1bdbf5ca4dad84eeec165741d3f253a16b75e4405c06b7b489700\n\n"
+    "Verify md5sum on Windows or Mac Windows and Mac OS X do not come with an md5sum program,\n"
+    "but there are alternatives. More information can be found at: How To MD5SUM\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "short", "joined"),
+    [
+        ("md5sum: 8a6e6abd2c792c3e06fbee0ed049ed41", "sha256sum: 0bfeac3ddf", True, " "),  # short of its column
+        ("先进先出队列（F", "IFO）的实现", False, ""),  # at the column's edge: cut inside the word
+        ("sha256sum: 0bfeac3ddfe1b489700", "Verify md5sum on Windows or Mac Windows and Mac OS X", False, " "),
+        ("版本号为3", "2的发行版", False, ""),
+    ],
+)
+def test_no_word_is_cut_where_the_line_stops_short_or_english_goes_on(left, right, short, joined):
+    """A column's edge cuts a word only at a full line, and English is wrapped at spaces: a line
+    short of its column or a line of English after a number joins with a space, not glued
+    (``…ed41sha256sum``, ``…489700Verify``)."""
+    assert wrapping.joiner(left, right, {}, short=short) == joined
+
+
+def test_a_short_latin_line_joined_keeps_its_words_apart():
+    out = clean_layout(_CHECKSUMS)
+    for word in ("8a6e6abd2c792c3e06fbee0ed049ed41", "sha256sum:", "Verify"):
+        assert f" {word} " in out
+
+
 def test_english_paragraph_wrapped_at_spaces_is_rejoined_with_spaces():
     text = "The quick brown fox jumps over\nthe lazy dog and keeps running\ninto the forest at night."
     assert clean_layout(text) == text.replace("\n", " ")

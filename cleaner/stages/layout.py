@@ -1308,12 +1308,12 @@ def _unquoted(right: str) -> str:
 def structural_changes(text: str, decided: Plan, chains: list[Chain] | None = None) -> list[Change]:
     """Joins, heals and moves as changes on ``text`` (sorted, non-overlapping); the chains of
     lines that became one are appended to ``chains`` if given."""
-    lines, links, heals = decided.lines, decided.links, decided.heals
+    lines, links, heals, sides = decided.lines, decided.links, decided.heals, decided.sides
     changes: list[Change] = []
     words = _LatinWords(text)
 
-    def joiner(left: str, right: str) -> str:
-        return wrapping.joiner(left, right, words)
+    def joiner(left: str, right: str, side: wrapping.Side) -> str:
+        return wrapping.joiner(left, right, words, short=side.column.short)
 
     def _dehyphenates(left: str, right: str) -> bool:
         return wrapping.dehyphenates(left, right, text, words)
@@ -1335,7 +1335,9 @@ def structural_changes(text: str, decided: Plan, chains: list[Chain] | None = No
                 if left.endswith("-") and _dehyphenates(left, right):
                     changes.append(Change(lines[current].end - 1, resumes, "", "join_hyphenated_word"))
                 else:
-                    changes.append(Change(lines[current].end, resumes, joiner(left, right), links[current]))
+                    changes.append(
+                        Change(lines[current].end, resumes, joiner(left, right, sides[current]), links[current])
+                    )
                 current = nxt
             elif current in heals:
                 heal = heals[current]
@@ -1345,7 +1347,7 @@ def structural_changes(text: str, decided: Plan, chains: list[Chain] | None = No
                     Change(
                         lines[current].end,
                         lines[heal.c].end - len(rest),
-                        joiner(lines[current].raw, rest),
+                        joiner(lines[current].raw, rest, sides[current]),
                         "heal_interrupted",
                         {"group": group_text},
                     )
