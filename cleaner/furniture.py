@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from itertools import pairwise
 
@@ -260,8 +260,11 @@ def find(plains: Sequence[str], indented: Sequence[bool] | None = None) -> dict[
     labels = Counter(label for label, _ in heads.values())
     pages: list[int] = []
     bare: list[int] = []
+    roman: list[int] = []
     for i, plain in short:
         if not _may_take_form(plain):
+            if _ROMAN.match(plain):
+                roman.append(i)
             continue
         if page_number(plain):
             found[i] = PAGE_NUMBER
@@ -275,7 +278,7 @@ def find(plains: Sequence[str], indented: Sequence[bool] | None = None) -> dict[
     for i, head in heads.items():
         if i not in found and _is_running_head(*head, labels, sorted_pages):
             found[i] = RUNNING_HEAD
-    for i in _increasing_run(bare, plains):
+    for i in _increasing_run(bare, plains) + _increasing_run(roman, plains, _roman_value):
         found[i] = PAGE_NUMBER
     found.update(_page_breaks(plains, found, bare))
     for i in glyphs.find(plains, found, indented, (i for i, _ in short)):
@@ -475,11 +478,28 @@ def _is_running_head(label: str, number: int, labels: Counter[str], sorted_pages
     return at < len(sorted_pages) and sorted_pages[at] <= number + PAGE_NEIGHBOURHOOD
 
 
-def _increasing_run(candidates: Sequence[int], plains: Sequence[str]) -> list[int]:
-    """The bare-number lines, if at least MIN_PAGE_SEQUENCE of them count up through the
-    document a page apart (page numbers); otherwise none (a lone number is a list label or a
-    figure, numbers close together a table's column)."""
-    numbers = [_value(_NUMBER.search(plains[i]).group()) for i in candidates]
+def _bare_value(plain: str) -> int:
+    return _value(_NUMBER.search(plain).group())
+
+
+# A front matter's page numbers in lower-case Roman numerals (``x``, ``xi``, ``xii`` over a PDF's
+# table of contents), up to 399; upper-case ones number chapters and list items as often.
+_ROMAN = regex.compile(r"^(?=[ivxlc])c{0,3}(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})$")
+_ROMAN_DIGITS = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100}
+
+
+def _roman_value(plain: str) -> int:
+    values = [_ROMAN_DIGITS[c] for c in plain]
+    return sum(-v if v < w else v for v, w in zip(values, [*values[1:], 0], strict=True))
+
+
+def _increasing_run(
+    candidates: Sequence[int], plains: Sequence[str], value: Callable[[str], int] = _bare_value
+) -> list[int]:
+    """The bare-number lines (or Roman numerals, by ``value``), if at least MIN_PAGE_SEQUENCE of
+    them count up through the document a page apart (page numbers); otherwise none (a lone number
+    is a list label or a figure, numbers close together a table's column)."""
+    numbers = [value(plains[i]) for i in candidates]
     if len(numbers) < MIN_PAGE_SEQUENCE or any(b <= a for a, b in pairwise(numbers)):
         return []
     return list(candidates) if _pages_apart(candidates, plains) else []

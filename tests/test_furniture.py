@@ -193,6 +193,25 @@ def test_a_long_footer_beside_every_page_number_is_a_running_head():
     assert furniture.find(once) == {i: "page_number" for i, line in enumerate(once) if line.endswith("/ 55")}
 
 
+def test_roman_page_numbers_of_a_front_matter_count_up_like_page_numbers():
+    """pdftotext of LinuxCNC's manual (linuxcnc-doc-zh-cn 2.9.0, GPL-2+): its table of contents is
+    numbered x, xi, xii… under a footer; the footer, the numbers and the chapter line under them
+    were joined into one paragraph (``…28 Jun 2026 xix 6 Hardware Drivers 322``). Upper-case
+    numerals and numerals that do not count up a page apart are left alone."""
+    footer = "LinuxCNC V2.9.0~pre1+git20230208.f1270d6ed7, 28 Jun 2026"
+    lines = []
+    for number in ("x", "xi", "xii", "xiii"):
+        lines += [*BODY, "", footer, "", number, ""]
+    lines += ["6 Hardware Drivers", "", "322"]
+    found = furniture.find(lines)
+    assert {lines[i] for i, kind in found.items() if kind == "page_number"} == {"x", "xi", "xii", "xiii"}
+    assert {lines[i] for i, kind in found.items() if kind == "running_head"} == {footer}
+    upper = [line.upper() if line in ("x", "xi", "xii", "xiii") else line for line in lines]
+    assert not {upper[i] for i in furniture.find(upper)} & {"X", "XI", "XII", "XIII"}
+    items = ["i", "第一条。", "ii", "第二条。", "iii", "第三条。"]
+    assert furniture.find(items) == {}
+
+
 def test_a_heading_that_recurs_away_from_page_numbers_is_not_a_running_head():
     lines = ["相关链接", "第一段正文。", "- 3 -", "第二段正文。", "相关链接", "第三段正文。", "相关链接", "第四段。"]
     assert furniture.find(lines) == {2: "page_number"}
