@@ -355,6 +355,7 @@ def outside_quotes(plain: str) -> str:
 # A colon or comma between digits is part of a number: a time (10:24), a score (3:1), thousands
 # (1,000).
 _NUMBER_MARK = re.compile(r"(?<=\d)[:,](?=\d)")
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s，。、；：！？（）“”「」]*")
 
 
 def has_clause_marks(plain: str) -> bool:
@@ -364,6 +365,11 @@ def has_clause_marks(plain: str) -> bool:
         return False  # no mark at all, inside quotes or out (a fifth of the lines)
     if ("," in plain or ":" in plain) and _NUMBER_MARK.search(plain):
         plain = _NUMBER_MARK.sub("", plain)
+        mark = _CLAUSE_CHARS.search(plain)
+        if mark is None:
+            return False
+    if "://" in plain:
+        plain = _URL.sub("", plain)  # a URL's colon and dots are no clause marks
         mark = _CLAUSE_CHARS.search(plain)
         if mark is None:
             return False

@@ -899,15 +899,22 @@ def tail_line(a: Side, b: Side) -> float:
     return TAIL_LINE_NEAR if b.width <= a.width else 0.0
 
 
+# A field of a record in ASCII: a name, a colon and a space, a value (a control file's ``Package: foo``).
+_ASCII_FIELD = re.compile(r"[A-Za-z][\w.-]{0,30}:[ \t]+\S")
+
+
 def record_lines(a: Side, b: Side) -> float:
     """Two lines of ASCII that start with the same token, one holding more than letters (``d-i
     mirror/protocol string ftp`` / ``d-i mirror/country string manual``, ``/dev/XXX /boot …``):
-    records of a listing, one to a line. Wrapped prose seldom starts two lines alike. Or two rows
+    records of a listing, one to a line. Wrapped prose seldom starts two lines alike. Or two fields
+    of a record (``md5sum: 8a6e…`` / ``sha256sum: 0bfe…``); or two rows
     of a run of records (``record_rows``: ``张三,25,北京`` / ``李四,30,上海``)."""
     if a.record and b.record:
         return RECORD_LINES
     if not (a.plain.isascii() and b.plain.isascii()):
         return 0.0
+    if _ASCII_FIELD.match(a.plain) and _ASCII_FIELD.match(b.plain):
+        return RECORD_LINES  # two fields (``md5sum: 8a6e…`` / ``sha256sum: 0bfe…``, ``Package:`` / ``Version:``)
     first = a.plain.split(None, 1)
     if not first or len(token := first[0]) < 2 or token.isalpha():
         return 0.0

@@ -28,6 +28,10 @@ from cleaner.wrapping import NO_COLUMN, Side
         ("共计1,000元", False, False),
         ("注意:10:24开始", False, True),  # ... the first colon is the line's
         ("时间：10:24", False, True),
+        # A URL's colon and dots are the URL's (LinuxCNC's Getting Started guide, GPL-2+).
+        ("zsync https://linuxcnc.org/iso/linuxcnc-2.8.4-buster.iso", False, False),
+        ("下载地址：https://linuxcnc.org/iso/", False, True),  # ... the colon before it is the line's
+        ("见https://linuxcnc.org/，然后", False, True),
         ("", False, False),
     ],
 )
