@@ -700,7 +700,15 @@ def headline_after(a: Side, b: Side) -> float:
         # A bare line that breaks inside a word, right over the next: a headline wrapped onto
         # that line, as bare as it (two labels set apart by a blank line are two).
         return 0.0
-    return HEADLINE_AFTER_SHORT if b.column.short else HEADLINE_AFTER
+    return HEADLINE_AFTER_SHORT if b.column.short or _short_unit_after_wide(a, b) else HEADLINE_AFTER
+
+
+def _short_unit_after_wide(a: Side, b: Side) -> bool:
+    """A bare line of up to ten characters under one at least twice as wide: short of the text
+    above as a line clearly narrower than its column is. A column's short bare line left apart
+    stands under its paragraph set as one line in the output, where no column shows; read there
+    as short again, it stays apart again (``天天…、`` / ``天``), as cleaning the output must."""
+    return b.width <= SHORT_UNIT and a.width >= SHORT_UNIT_RATIO * b.width
 
 
 def split_word(a: Side, b: Side) -> float:
@@ -899,6 +907,21 @@ def tail_line(a: Side, b: Side) -> float:
     return TAIL_LINE_NEAR if b.width <= a.width else 0.0
 
 
+# A row of a table set in columns of spaces: two gaps of two spaces or more between its cells
+# (``apt         V:868      1.4M      高级软件包工具``). Prose has no such gaps.
+_TABLE_ROW = re.compile(r"\S {2,}\S.*?\S {2,}\S")
+
+
+def is_table_row(line: str) -> bool:
+    """Whether a line has the gaps of a row of a table set in columns of spaces (``_TABLE_ROW``)."""
+    return "  " in line and _TABLE_ROW.search(line) is not None
+
+
+def table_rows(a: str, b: str) -> bool:
+    """Whether lines ``a`` and ``b`` are two rows of a table set in columns of spaces."""
+    return is_table_row(a) and is_table_row(b)
+
+
 # A field of a record in ASCII: a name, a colon and a space, a value (a control file's ``Package: foo``).
 _ASCII_FIELD = re.compile(r"[A-Za-z][\w.-]{0,30}:[ \t]+\S")
 
@@ -907,9 +930,12 @@ def record_lines(a: Side, b: Side) -> float:
     """Two lines of ASCII that start with the same token, one holding more than letters (``d-i
     mirror/protocol string ftp`` / ``d-i mirror/country string manual``, ``/dev/XXX /boot …``):
     records of a listing, one to a line. Wrapped prose seldom starts two lines alike. Or two fields
-    of a record (``md5sum: 8a6e…`` / ``sha256sum: 0bfe…``); or two rows
+    of a record (``md5sum: 8a6e…`` / ``sha256sum: 0bfe…``), or two rows of a table set in columns
+    of spaces; or two rows
     of a run of records (``record_rows``: ``张三,25,北京`` / ``李四,30,上海``)."""
     if a.record and b.record:
+        return RECORD_LINES
+    if table_rows(a.plain, b.plain):
         return RECORD_LINES
     if not (a.plain.isascii() and b.plain.isascii()):
         return 0.0

@@ -464,6 +464,8 @@ _text = st.lists(st.tuples(_line, st.sampled_from(["\n", "\n\n", "\n\n", "\n\n\n
 @example("# ”观察\n——天**\n，**\n", "strip")  # bold whose marks a later join puts on one line
 @example("，\n\n天\n天", "keep")  # evidence read from a separator the output does not keep
 @example("# ，天\n——天\n天天天天天，\n", "strip")  # a blank line the last step adds frees a kept mark
+@example("天天天天天天天天\n天天天天天天、\n天\n", "strip")  # a short bare line, then under its paragraph's one line
+@example("，\n天天天天天天天天\n- 天天天天天天、\n天\n", "strip")  # ... and under a list item made wider
 def test_property_never_raises_replays_and_is_idempotent(text, markup):
     stage = STRIP if markup == "strip" else KEEP
     out, _ = run(text, stage)

@@ -175,3 +175,32 @@ def test_letter_spacing_does_not_make_a_line_read_as_spaced_word_by_word(text: s
     out, _ = run(text, "remove")
     assert " " not in out and "\u3000" not in out
     assert run(out, "remove")[1] == []
+
+
+_TABLE = (
+    "软件包      流行度      大小      说明\n"
+    "apt         V:868      1.4M      高级软件包工具\n"
+    "aptitude    V:70       4.3M      基于文本界面的软件包管理器"
+)
+
+
+def test_the_columns_of_a_table_set_in_spaces_are_kept() -> None:
+    """A table of a system manual set in columns of spaces (written for this test, in the form
+    Debian's manuals give their package tables): its gaps part cells, not words, and keep the
+    columns. One line spaced so on its own is an OCR engine's running head, and closes up."""
+    out, edits = run(_TABLE)
+    assert out == _TABLE and edits == []
+    head = "Kicad 用户手册                              四     e  17\n不同的区域，可以按照需要修改。"
+    assert run(head)[0].startswith("Kicad 用户手册 四 e 17\n")
+
+
+def test_a_table_set_in_spaces_keeps_its_rows_through_the_pipeline() -> None:
+    """The rows were made paragraphs by layout, closed up by spacing and then joined by layout's
+    next round into one line (``…高级软件包工具aptitude V:70…``)."""
+    from cleaner.config import Config
+    from cleaner.pipeline import Pipeline
+
+    text = f"表 1.3. 常用的软件包管理工具\n\n{_TABLE}\n\n注意"
+    result = Pipeline(Config()).clean(text)
+    assert _TABLE in result.text
+    assert Pipeline(Config()).clean(result.text).text == result.text

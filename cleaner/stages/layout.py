@@ -1647,6 +1647,8 @@ def separations(text: str, decided: Plan) -> list[Change]:
             continue  # already apart, or marked (a Markdown heading or list item)
         if not (_HAN.search(a.plain) and _HAN.search(b.plain)):
             continue  # code, English and symbol lines keep their line breaks (later stages may reshape them)
+        if wrapping.table_rows(a.plain, b.plain):
+            continue  # rows of a table set in columns of spaces stay the block whose columns they keep
         changes.append(Change(a.end, b.start, "\n\n", "separate_lines"))
     return changes
 

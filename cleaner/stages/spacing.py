@@ -28,6 +28,8 @@ What a space means in Chinese news text:
   laws and regulations) is kept.
 - **A tab** inside a line is kept as it is, with the spaces around it: it parts the cells of a
   table row (``1\t苹果\t一种水果，味道甜``) or a label from its value; no OCR engine writes one.
+  So are the runs of spaces between the cells of a table set in columns of spaces (two gaps of
+  two spaces or more in a line that is not running text: ``apt         V:868      1.4M``).
 
 *Running text* is a line that contains Chinese sentence punctuation — ``，。、；：！？``, or their
 half-width forms right after a Han character — and is not a Markdown heading (``# …``). Headings,
@@ -53,6 +55,7 @@ from cleaner.config import SpacingOptions
 from cleaner.model import Change, Document, Edit, StageFn, rewrite
 from cleaner.script import CJK
 from cleaner.stages import pangu
+from cleaner.wrapping import is_table_row
 
 STAGE = "spacing"
 
@@ -171,6 +174,18 @@ class _Lines:
             self._segmented = gaps >= 3 and gaps * SEGMENTED_SHARE >= len(_CJK_CHAR.findall(line))
         return self._segmented
 
+    @property
+    def table_row(self) -> bool:
+        """Whether the line is a row of a table set in columns of spaces, not running text: its
+        cells parted by two gaps of two spaces or more (``apt         V:868      1.4M      高级软件包工具``),
+        as the line before or after it is (one such line alone is a running head an OCR engine
+        spaced out, ``Kicad 用户手册        四     17``)."""
+        if not is_table_row(self.text[self.content : self.end]) or self.running:
+            return False
+        after = self.text.find("\n", self.end + 1)
+        following = self.text[self.end + 1 : len(self.text) if after < 0 else after]
+        return is_table_row(self.previous_line()) or is_table_row(following)
+
     def previous_line(self) -> str:
         if self.start == 0:
             return ""
@@ -278,6 +293,8 @@ def _space_changes(text: str, remove_cjk_latin: bool) -> list[Change]:
             continue
         if "\t" in match.group():
             continue  # a tab parts fields (a table's cells, a label and its value): never noise
+        if end - start > 1 and lines.table_row:
+            continue  # the gap between two cells of a row keeps the table's columns
         if _ARTICLE_LABEL.fullmatch(text, lines.content, start):
             continue  # "第一条　为了规范管理，…": the space after an article's number is the law's layout
         if _LINE_MARK.fullmatch(text, lines.content, start):
