@@ -124,8 +124,10 @@ def _surnames() -> frozenset[str]:
 # "新华社曼谷1月21日电（记者熊平）泰国…": a dateline opens the article's running text.
 _DATELINE = regex.compile(r"^[^，。,]{0,16}\d{1,2}月\d{1,2}日电")
 _PICTURE_NOTE = regex.compile(r"^[（(][^（）()]*(?:图片|图文|摄影)[^（）()]*[）)]$")
-_SEPARATOR = regex.compile(r"^(?:[…\.·。＊*\-—=~～ ]{2,}|\*)$")
-_SEPARATOR_STARTS = frozenset("….·。＊*-—=~～ ")
+# A run of one mark, a lone ``*``, or a lone ``%`` (``%%``): the line between the entries of a
+# fortune file, a quotation collection one entry after another.
+_SEPARATOR = regex.compile(r"^(?:[…\.·。＊*\-—=~～ ]{2,}|\*|%%?)$")
+_SEPARATOR_STARTS = frozenset("….·。＊*-—=~～ %")
 # Column labels: a word that heads the text after it (so that text starts, it does not continue).
 COLUMN_LABELS = frozenset(
     {"前言", "观察", "编者按", "编后", "短评", "评论", "链接", "相关链接", "背景", "延伸阅读", "导读", "提示"}

@@ -155,3 +155,9 @@ def test_misread_running_heads_map_to_the_more_frequent_label_one_edit_away() ->
 )
 def test_bullet_characters_open_list_items(line: str, kind: str) -> None:
     assert blocks.static_kind(line) == kind
+
+
+@pytest.mark.parametrize(("line", "kind"), [("%", blocks.SEPARATOR), ("%%", blocks.SEPARATOR), ("50%", blocks.TEXT)])
+def test_a_fortune_files_percent_line_is_a_separator(line: str, kind: str) -> None:
+    """fortune(6) files part their entries by a line of ``%`` (``%%`` in some collections)."""
+    assert blocks.static_kind(line) == kind

@@ -1751,3 +1751,15 @@ def test_a_speech_verb_and_its_colon_open_no_turn() -> None:
     a, b = (wrapping.Side(line, wrapping.NO_COLUMN, wrapping.display_width(line)) for line in lines[1:])
     assert wrapping.turn_lines(a, b) == 0.0
     assert run("\n".join(lines))[0] == "".join(lines)
+
+
+def test_the_entries_of_a_fortune_file_stay_apart_at_its_percent_lines():
+    """An entry of a fortune collection ending in a command's ``..`` ran into the ``%`` line after
+    it and the next entry (``隐含的 . 和 ..%人生得意…``): ``%`` read as a closing mark cut from a
+    number. The poem lines are public domain; the layout is fortune(6)'s."""
+    text = (
+        "       -A, --almost-all\n              不列出隐含的 . 和 ..\n%\n"
+        "人生得意须尽欢，莫使金樽空对月。\n        -- 李白《将进酒》\n%\n"
+    )
+    out, _ = run(text, KEEP)
+    assert "\n%\n人生得意须尽欢" in out and "..\n%" in out

@@ -37,6 +37,13 @@ def seed_lines() -> list[str]:
         ("\ufeff渌口区", "渌口区", ["zero_width"]),
         ("株洲\u00ad市", "株洲市", ["soft_hyphen"]),
         ("渌口\x00区\x07\x1b\x7f\x81", "渌口区", ["control", "control"]),
+        # A terminal's colours go whole (fortunes-zh 2.98's tang300, GPL-3+; the poem public domain).
+        (
+            "\x1b[32m《感遇・其一》\x1b[m\n\x1b[33m作者：张九龄\x1b[m",
+            "《感遇・其一》\n作者：张九龄",
+            ["ansi_escape"] * 4,
+        ),
+        ("\x1b]0;标题\x07正文\x1b[1;31m红\x1b[0m", "正文红", ["ansi_escape"] * 3),
         # A C1 control that stands for cp1252 punctuation is decoded, not removed.
         ("渌口区\x85", "渌口区…", ["mojibake_single_byte"]),
         ("第一行\n\t第二行", "第一行\n\t第二行", []),

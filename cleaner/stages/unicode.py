@@ -34,6 +34,7 @@ Fixes, in the order they run (each is a named function below and the ``rule`` of
    - ``zero_width``: U+200B–U+200D, U+2060 and U+FEFF go (a ZWJ between two emoji stays: it is
      part of an emoji sequence);
    - ``soft_hyphen``: U+00AD goes;
+   - ``ansi_escape``: a terminal escape sequence (``ESC[32m``, a colour) goes whole;
    - ``control``: C0/C1 control characters go, except tab, line feed and carriage return (line
      endings are the ``whitespace`` stage's business); a C1 control the mojibake repair decoded
      as cp1252 punctuation is not one any more;
@@ -79,11 +80,17 @@ _SPACES = "\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"
 _FULLWIDTH_ALNUM = "\uff10-\uff19\uff21-\uff3a\uff41-\uff5a"
 _DIGIT = "0-9\uff10-\uff19"
 
+# A terminal's escape sequence (ANSI/ECMA-48 CSI, ``ESC [ 32 m``: a colour; or an OSC title
+# ``ESC ] … BEL``): the whole sequence is markup for a terminal, not text. Removing only its ESC
+# left ``[32m《感遇》[m`` in the text of a fortune file.
+_ANSI_ESCAPE = r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b\n]*(?:\x07|\x1b\\)"
+
 _CHARACTERS = re.compile(
     rf"(?P<trailing_space>[{_SPACES}][ \t{_SPACES}]*(?=\n|\Z))"
     rf"|(?P<space>[{_SPACES}])"
     rf"|(?P<zero_width>[{_ZERO_WIDTH}]+)"
     rf"|(?P<soft_hyphen>\u00ad+)"
+    rf"|(?P<ansi_escape>{_ANSI_ESCAPE})"
     rf"|(?P<control>[{_CONTROL}]+)"
     rf"|(?P<lone_surrogate>[\ud800-\udfff])"
     rf"|(?P<fullwidth_alnum>[{_FULLWIDTH_ALNUM}]+)"
@@ -115,6 +122,15 @@ def zero_width(match: re.Match[str]) -> str | None:
 
 def soft_hyphen(match: re.Match[str]) -> str:
     """A soft hyphen marks a possible line break; in running text it is an invisible split."""
+    return ""
+
+
+def ansi_escape(match: re.Match[str]) -> str:
+    """A terminal escape sequence (a colour, a cursor move) goes whole, its ``[32m`` with its ESC.
+
+    >>> _fix_characters("\x1b[32m《感遇》\x1b[m")
+    '《感遇》'
+    """
     return ""
 
 
@@ -178,6 +194,7 @@ _CHARACTER_FIXES: dict[str, Callable[[re.Match[str]], str | None]] = {
     "space": space,
     "zero_width": zero_width,
     "soft_hyphen": soft_hyphen,
+    "ansi_escape": ansi_escape,
     "control": control,
     "lone_surrogate": lone_surrogate,
     "fullwidth_alnum": fullwidth_alnum,
