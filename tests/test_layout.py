@@ -1763,3 +1763,27 @@ def test_the_entries_of_a_fortune_file_stay_apart_at_its_percent_lines():
     )
     out, _ = run(text, KEEP)
     assert "\n%\n人生得意须尽欢" in out and "..\n%" in out
+
+
+def test_a_list_item_set_with_a_hanging_indent_is_one_paragraph():
+    """A text dump of a manual's web page (as w3m or a text build writes it; written for this
+    test) sets a list item's wrapped lines under the item's text. They are the item's text,
+    whatever their punctuation; a command, a nested item, a line after the item's colon and a line
+    indented otherwise stay on their own lines."""
+    text = (
+        "  • 使用 apt-get update 更新软件包索引。这个命令\n"
+        "    会从 /etc/apt/sources.list 中的软件源下载\n"
+        "    最新的软件包列表。\n\n"
+        "   1. 运行下面的命令：\n"
+        "      sudo apt-get upgrade\n"
+        "   2. 第二步，编辑配置文件\n"
+        "        /etc/default/grub\n"
+        "      保存后重新启动\n"
+        "        ◦ 嵌套的条目\n"
+    )
+    out, _ = run(text, KEEP)
+    item = "• 使用 apt-get update 更新软件包索引。这个命令会从 /etc/apt/sources.list 中的软件源下载最新的软件包列表。"
+    assert item in out
+    assert "运行下面的命令：\n" in out and "\n      sudo apt-get upgrade" in out
+    assert "编辑配置文件\n" in out and "/etc/default/grub\n" in out
+    assert "\n        ◦ 嵌套的条目" in out

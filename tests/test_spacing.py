@@ -204,3 +204,9 @@ def test_a_table_set_in_spaces_keeps_its_rows_through_the_pipeline() -> None:
     result = Pipeline(Config()).clean(text)
     assert _TABLE in result.text
     assert Pipeline(Config()).clean(result.text).text == result.text
+
+
+def test_the_cells_of_a_table_drawn_with_borders_keep_their_padding() -> None:
+    """A text dump's table (written for this test): rows between rules keep their cells' width."""
+    table = "│软件包    │流行度  │说明      │\n├──────────┼────────┼──────────┤\n│dpkg      │V:930   │底层工具  │"
+    assert run(table) == (table, [])

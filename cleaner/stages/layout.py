@@ -786,6 +786,10 @@ def decide(surveyed: Survey, options: LayoutOptions = DEFAULT_OPTIONS) -> Plan:
         for i in range(n - 1):
             if links[i] is not None and _quotation(lines[i + 1].raw) not in ("", _quotation(lines[i].raw)):
                 links[i] = None
+    if "\n " in text:
+        for i in _hanging_continuations(lines, separators, sides):
+            if links[i] is None and i not in found and i + 1 not in found:
+                links[i] = _link_rule(text, lines[i], lines[i + 1])
     heals: dict[int, Heal] = {}
     if options.move_blocks:
         for i in range(n - 1):
@@ -802,6 +806,45 @@ def decide(surveyed: Survey, options: LayoutOptions = DEFAULT_OPTIONS) -> Plan:
                     heal, text, lines, kinds, static, plain_sentence, sides, links, scores, stop_breaks, threshold
                 )
     return Plan(lines, kinds, links, heals, static, sides, scores, found, context, stop_breaks)
+
+
+# A list item's marker and the space after it, under any indentation: a bullet, a dash, a number
+# or a letter with its stop or bracket (``  • 使用…``, ``   1. 第一步…``, ``  (2) …``).
+_LIST_MARKERS = "".join(sorted(blocks.BULLETS)) + "·*+\\-–"
+_LIST_ITEM = regex.compile(
+    rf"^[ \t]*(?:[{_LIST_MARKERS}]|\d{{1,3}}[.)．、]|[A-Za-z][.)]|[(（]\d{{1,3}}[)）])[ \t]+(?=\S)"
+)
+
+
+def _indentation(raw: str) -> int:
+    return len(raw) - len(raw.lstrip(" "))
+
+
+def _hanging_continuations(
+    lines: Sequence[Line], separators: Sequence[str | None], sides: Sequence[wrapping.Side]
+) -> list[int]:
+    """The breaks inside a list item set with a hanging indent, as a text dump of a web page or a
+    manual sets it: the lines under the item's first line, right under it and indented to where
+    its text starts (``  • 使用 apt-get update 更新…这个命令`` / ``    会从 /etc/apt/… 中的软件源下载``),
+    are the item's wrapped text, whatever their punctuation. A line that starts an item of its own,
+    a command or a line of English is not; a blank line ends the item's paragraph."""
+    found = []
+    column: int | None = None  # where the text of the item the line belongs to starts
+    for i in range(len(lines) - 1):
+        raw = lines[i].raw
+        if (marker := _LIST_ITEM.match(raw)) is not None:
+            column = marker.end()
+        elif column is not None and _indentation(raw) != column:
+            column = None
+        if column is None or separators[i + 1] != wrapping.SINGLE:
+            continue
+        below = lines[i + 1].raw
+        if _indentation(below) != column or _LIST_ITEM.match(below) or sides[i + 1].code or below.isascii():
+            continue  # (the next line is looked at on its own: an item, or no part of this one)
+        if lines[i].plain.endswith(("：", ":")):
+            continue  # what follows a colon is what it introduces
+        found.append(i)
+    return found
 
 
 REPEAT_START = 12  # characters a paragraph's start must share with an earlier one's to be its copy

@@ -29,7 +29,8 @@ What a space means in Chinese news text:
 - **A tab** inside a line is kept as it is, with the spaces around it: it parts the cells of a
   table row (``1\t苹果\t一种水果，味道甜``) or a label from its value; no OCR engine writes one.
   So are the runs of spaces between the cells of a table set in columns of spaces (two gaps of
-  two spaces or more in a line that is not running text: ``apt         V:868      1.4M``).
+  two spaces or more in a line that is not running text, next to another such line:
+  ``apt         V:868      1.4M``), and in a row drawn with borders (``│dpkg      │V:930   │``).
 
 *Running text* is a line that contains Chinese sentence punctuation — ``，。、；：！？``, or their
 half-width forms right after a Han character — and is not a Markdown heading (``# …``). Headings,
@@ -56,6 +57,9 @@ from cleaner.model import Change, Document, Edit, StageFn, rewrite
 from cleaner.script import CJK
 from cleaner.stages import pangu
 from cleaner.wrapping import is_table_row
+
+# A table row drawn with borders: a cell's edge at each end (``│软件包    │流行度  │``).
+_BORDERED_ROW = re.compile(r"^[│┃|].*[│┃|]$")
 
 STAGE = "spacing"
 
@@ -180,7 +184,10 @@ class _Lines:
         cells parted by two gaps of two spaces or more (``apt         V:868      1.4M      高级软件包工具``),
         as the line before or after it is (one such line alone is a running head an OCR engine
         spaced out, ``Kicad 用户手册        四     17``)."""
-        if not is_table_row(self.text[self.content : self.end]) or self.running:
+        line = self.text[self.content : self.end]
+        if "  " in line and _BORDERED_ROW.search(line):
+            return True  # a row drawn with borders (``│dpkg      │V:930   │``, ``| apt    | 1.4M |``)
+        if not is_table_row(line) or self.running:
             return False
         after = self.text.find("\n", self.end + 1)
         following = self.text[self.end + 1 : len(self.text) if after < 0 else after]
