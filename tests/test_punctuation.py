@@ -137,3 +137,20 @@ def test_docstring_examples() -> None:
     for module in (punctuation, script):
         result = doctest.testmod(module)
         assert result.attempted > 0 and result.failed == 0, module.__name__
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # LilyPond's learning manual in Chinese (lilypond-doc-html-zh 2.24.1, GFDL-1.1+): the
+        # apostrophe of a note name and the mark named in the text were paired into ‘…’.
+        (
+            "前面的例子中，第一个音符 – d' 有一个单引号 ' 标记 – 表示处在中央的这个八度中的 D。",
+            "前面的例子中，第一个音符 – d' 有一个单引号 ' 标记 – 表示处在中央的这个八度中的 D。",
+        ),
+        ('用 " 包住字符串，例如"你好"。', '用 " 包住字符串，例如“你好”。'),
+        ("他说'我们走吧'，然后离开了。", "他说‘我们走吧’，然后离开了。"),
+    ],
+)
+def test_a_quote_mark_standing_alone_pairs_with_nothing(text: str, expected: str) -> None:
+    assert run(text)[0] == expected

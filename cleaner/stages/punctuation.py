@@ -693,6 +693,18 @@ def quotes_code(text: str, opening: int, closing: int) -> bool:
     return before.isascii() and (before.isalnum() or before in "_#$")
 
 
+def _stands_alone(text: str, position: int) -> bool:
+    """Whether the mark at ``position`` has a space (or a line's edge) on both sides: it opens
+    nothing and closes nothing, as a quotation mark touches the text it quotes.
+
+    >>> _stands_alone("加上 ' 或者", 3), _stands_alone("他说'你好'", 2)
+    (True, False)
+    """
+    before = text[position - 1] if position > 0 else "\n"
+    after = text[position + 1] if position + 1 < len(text) else "\n"
+    return before in " \t\n" and after in " \t\n"
+
+
 def _pair_quotes(
     text: str, protected: _Protected, pattern: re.Pattern[str], straight: str, left: str, right: str, rule: str
 ) -> list[Change]:
@@ -703,6 +715,8 @@ def _pair_quotes(
         if position in protected:
             continue
         ch = text[position]
+        if ch == straight and _stands_alone(text, position):
+            continue  # the mark itself, named in the text (``单引号 ' 标记``): no quotation opens or closes
         if ch == left or (ch == straight and opening is None):
             opening = position
             continue
