@@ -1787,3 +1787,21 @@ def test_a_list_item_set_with_a_hanging_indent_is_one_paragraph():
     assert "运行下面的命令：\n" in out and "\n      sudo apt-get upgrade" in out
     assert "编辑配置文件\n" in out and "/etc/default/grub\n" in out
     assert "\n        ◦ 嵌套的条目" in out
+
+
+def test_the_lines_of_a_block_of_code_in_braces_are_never_joined():
+    """LilyPond's learning manual in Chinese (lilypond-doc-html-zh 2.24.1, GFDL-1.1+), its example
+    as a text dump gives it: five lines of code of one width read as a wrapped column of English
+    and were joined into one line."""
+    code = (
+        "\\relative {\n"
+        "  b' c % c is 1 staff space up, so is the c above\n"
+        "  b d  % d is 2 up or 5 down, so is the d above\n"
+        "  b e  % e is 3 up or 4 down, so is the e above\n"
+        "  b a  % a is 6 up or 1 down, so is the a below\n"
+        "  b g  % g is 5 up or 2 down, so is the g below\n"
+        "}"
+    )
+    text = f"接下来我们看一下实际应用中相对模式到底如何计算的。\n\n{code}\n\n不管音符升了还是降了，结果都一样。"
+    out, _ = run(text, KEEP)
+    assert code in out

@@ -786,6 +786,9 @@ def decide(surveyed: Survey, options: LayoutOptions = DEFAULT_OPTIONS) -> Plan:
         for i in range(n - 1):
             if links[i] is not None and _quotation(lines[i + 1].raw) not in ("", _quotation(lines[i].raw)):
                 links[i] = None
+    if "{" in text:
+        for i in _braced_code(lines):
+            links[i] = None
     if "\n " in text:
         for i in _hanging_continuations(lines, separators, sides):
             if links[i] is None and i not in found and i + 1 not in found:
@@ -814,6 +817,36 @@ _LIST_MARKERS = "".join(sorted(blocks.BULLETS)) + "·*+\\-–"
 _LIST_ITEM = regex.compile(
     rf"^[ \t]*(?:[{_LIST_MARKERS}]|\d{{1,3}}[.)．、]|[A-Za-z][.)]|[(（]\d{{1,3}}[)）])[ \t]+(?=\S)"
 )
+
+
+# How far a block of code in braces may reach (lines) before its opening is taken for no block.
+MAX_BRACED_LINES = 200
+
+
+def _braced_code(lines: Sequence[Line]) -> list[int]:
+    """The breaks inside a block of code in braces: from a line of ASCII that opens a brace at its
+    end (``\\relative {``, ``int main() {``) to the line where the braces close again, every line
+    ASCII. Lines of code under each other share a width by chance and read as English; they are
+    never joined (``b d  % d is 2 up…`` / ``b e  % e is 3 up…`` in LilyPond's manual)."""
+    found: list[int] = []
+    i, n = 0, len(lines)
+    while i < n:
+        plain = lines[i].plain
+        if not (plain.endswith("{") and plain.isascii()):
+            i += 1
+            continue
+        depth, j = 0, i
+        while j < n and j - i <= MAX_BRACED_LINES and lines[j].plain.isascii():
+            depth += lines[j].plain.count("{") - lines[j].plain.count("}")
+            if depth <= 0:
+                break
+            j += 1
+        if j < n and depth <= 0 and j > i:
+            found.extend(range(i, j))
+            i = j + 1
+        else:
+            i += 1
+    return found
 
 
 def _indentation(raw: str) -> int:
