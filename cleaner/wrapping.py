@@ -167,7 +167,8 @@ _LATIN_END = regex.compile(r"(?:[A-Za-z0-9_/\-:#?=&%+]|(?:[0-9]|[./][A-Za-z0-9_\
 _LATIN_END_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_/.-:#?=&%+")
 _DOT_RUNS_ON = regex.compile(r"(?:[0-9]|[./][A-Za-z0-9_\-]*)\.$")
 # (A "]" before 月, 日, 时 or 张 is the digit 1 misread, which the punctuation stage puts back.)
-_LATIN_START = regex.compile(r"^(?:[a-z0-9_/.\-?=&%#+]|\][月日时张])")
+# (A per cent sign starts a URL's run only as an escape, ``%E4``: ``% this comment`` is a comment.)
+_LATIN_START = regex.compile(r"^(?:[a-z0-9_/.\-?=&#+]|%[0-9A-Fa-f]{2}|\][月日时张])")
 # The characters every match of _LATIN_START starts with: most lines start with none.
 _LATIN_START_FIRST = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_/.-?=&%#+]")
 _ENGLISH = regex.compile(r"^[\x00-\x7f’“”‘—–]+$")
@@ -546,12 +547,17 @@ def continuing_end(a: Side, b: Side) -> float:
 _CLAUSE_ENDS = frozenset("；;—")
 
 
+_PER = frozenset("%‰")
+
+
 def closing_start(a: Side, b: Side) -> float:
     """The next line starts with a mark nothing starts with (``...`` counts: punctuation makes it
     ``……``). After a line of no punctuation that does not fill a column (a heading, a label) the
     mark is more likely a speck an OCR engine read than the end of a sentence cut at the edge."""
     if not (b.plain[:1] in CLOSING_STARTS or b.plain.startswith("...")):
         return 0.0
+    if b.plain[:1] in _PER and not a.plain[-1:].isdigit():
+        return 0.0  # a per cent sign goes on only from a number; a line of code's comment starts so
     if a.ends_sentence and speck_quote_start(b.plain):
         return 0.0
     evident = a.column.full or a.clause or a.stops or a.plain[-1:] in blocks.CLOSERS

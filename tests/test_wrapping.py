@@ -957,3 +957,16 @@ def test_full_after_stop():
     assert not wrapping.full_after_stop(side(full), _in_a_page_of(44.0, first[:-2]))  # narrower: a paragraph starts
     assert not wrapping.full_after_stop(side(full[:-1] + "，"), _in_a_page_of(44.0, first))  # no sentence ends there
     assert not wrapping.full_after_stop(side(full), _in_a_page_of(44.0, "“" + first[1:]))  # an opening quotation
+
+
+def test_a_comment_starting_with_a_per_cent_sign_does_not_run_on_from_code():
+    """LilyPond's learning manual in Chinese (lilypond-doc-html-zh 2.24.1, GFDL-1.1+): a comment
+    line under a line of notes was glued to it (``a4 a a a% this comment…``), ``%`` read as a
+    per cent sign cut from its number and as a URL's escape. A number's per cent sign still
+    runs on."""
+    assert "a4 a a a\n% this comment refers to the Bs" in clean_layout(
+        "依惯例，单行注释都加在要说明的代码之上。\n\na4 a a a\n% this comment refers to the Bs\n"
+    )
+    assert clean_layout("今年全市生产总值增长了百分之八点五，比去年的7.5\n%，高出一个百分点。") == (
+        "今年全市生产总值增长了百分之八点五，比去年的7.5%，高出一个百分点。"
+    )
