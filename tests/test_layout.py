@@ -1805,3 +1805,13 @@ def test_the_lines_of_a_block_of_code_in_braces_are_never_joined():
     text = f"接下来我们看一下实际应用中相对模式到底如何计算的。\n\n{code}\n\n不管音符升了还是降了，结果都一样。"
     out, _ = run(text, KEEP)
     assert code in out
+
+
+@pytest.mark.parametrize("first", ["• 不要使用 \\override 或 \\set 指令，除非错误时关于这些指令的", "• 包含版本号。"])
+def test_a_line_opening_with_a_bullet_is_never_joined_to_the_line_above(first):
+    """LilyPond's page on tiny examples in Chinese (lilypond-doc-html-zh 2.24.1, GFDL-1.1+): an
+    item left unfinished took the next item in (``…这些指令的• 可选地，…``) once spacing had closed
+    the item's indentation; a bulleted sentence reads as text, but its bullet opens an item."""
+    text = f"{first}\n• 可选地，附加一份图片来展示你期望的图形输出。\n"
+    out, _ = run(text, KEEP)
+    assert "\n• 可选地" in out

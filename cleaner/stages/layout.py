@@ -243,6 +243,8 @@ def break_score(
 ) -> float | None:
     """The join score of the break after unfinished fragment ``a`` (:mod:`cleaner.wrapping`), or
     None when ``b`` cannot continue it at all (it is not running text, or ``a`` is finished)."""
+    if _bulleted(b.plain):
+        return None  # a bullet and a space open a list item, whatever the item says (a sentence reads as text)
     if b_kind == TEXT and a_kind in (TEXT, HEADING) and _closes_what_is_open(a.plain, b.plain):
         return wrapping.join_score(a_side, b_side)  # a bracket closes on the next line: one sentence
     if b_kind == blocks.DASH and a_kind == TEXT and (blocks.ends_continuing(a.plain) or _HAN.match(a.plain[-1:])):
@@ -766,6 +768,7 @@ def decide(surveyed: Survey, options: LayoutOptions = DEFAULT_OPTIONS) -> Plan:
                 and static[i + 1] == TEXT
                 and sides[i].ends_sentence  # blocks.ends_sentence of the line
                 and not _heads_indented_paragraph(sides, indented, i + 1)
+                and not _bulleted(lines[i + 1].plain)
             ):
                 score = wrapping.stop_score(sides[i], sides[i + 1])
                 stop_breaks.add(i)
@@ -916,6 +919,11 @@ class _Starts:
         return k < len(self.line_starts) and self.head(k) in self.seen
 
 
+def _bulleted(plain: str) -> bool:
+    """Whether a line opens with a bullet and a space (``• 可选地，…``): a list item's first line."""
+    return plain[:1] in blocks.BULLETS and plain[1:2] in _INDENT
+
+
 def _goes_on_full(
     kinds: Sequence[str], static: Sequence[str], sides: Sequence[wrapping.Side], starts: _Starts, i: int
 ) -> bool:
@@ -926,6 +934,7 @@ def _goes_on_full(
         kinds[i] == TEXT
         and static[i + 1] == TEXT
         and wrapping.full_after_stop(sides[i], sides[i + 1])
+        and not _bulleted(sides[i + 1].plain)
         and not starts.repeats(i + 1)
     )
 
