@@ -1537,7 +1537,13 @@ def explain(a: Side, b: Side) -> dict[str, float]:
     return found
 
 
-def joiner(left: str, right: str, english_words: Mapping[str, int] | None = None, short: bool = False) -> str:
+_URL_END = re.compile(r"(?:^|\s)[A-Za-z][A-Za-z0-9+.-]*://\S+$")
+_HAN_CHAR = regex.compile(r"\p{Han}")
+
+
+def joiner(
+    left: str, right: str, english_words: Mapping[str, int] | None = None, short: bool = False, full: bool = False
+) -> str:
     """What replaces a joined break: nothing, or one space between two English words.
 
     Chinese text is wrapped at any character, so a Latin word cut at the edge (``F`` + ``IFO``)
@@ -1545,13 +1551,16 @@ def joiner(left: str, right: str, english_words: Mapping[str, int] | None = None
     Latin runs in Chinese text a space goes back only when both halves are words the document also
     uses elsewhere on their own and their concatenation is not a word it uses, or when the line
     is ``short`` of its column: the edge did not cut it, so a word ends there
-    (``md5sum: 8a6e…41`` / ``sha256sum: 0bfe…``).
+    (``md5sum: 8a6e…41`` / ``sha256sum: 0bfe…``). A link that ends a line not ``full`` (not cut at
+    the column's edge) is followed by a space before Chinese, which would read as more of its path.
     """
     if _english_wrap(left, right):
         return " "  # English prose wraps at spaces, after a mark too ("long," / "and", "J." / "Smith")
     if _korean_wrap(left, right):
         return " "  # so does Korean ("명이다." / "한국어는")
     last, first = left[-1:], right[:1]
+    if not full and _HAN_CHAR.match(first) and _URL_END.search(left):
+        return " "  # a link ends its line: Chinese glued to it would read as more of its path
     if not (last.isascii() and last.isalnum() and first.isascii() and first.isalnum()):
         return ""
     if short or is_english(left) or is_english(right):

@@ -970,3 +970,13 @@ def test_a_comment_starting_with_a_per_cent_sign_does_not_run_on_from_code():
     assert clean_layout("今年全市生产总值增长了百分之八点五，比去年的7.5\n%，高出一个百分点。") == (
         "今年全市生产总值增长了百分之八点五，比去年的7.5%，高出一个百分点。"
     )
+
+
+def test_a_link_ending_its_line_is_not_glued_to_the_chinese_after_it():
+    """A sentence with a link on a line of its own, as a PDF's text layer gives it (written for
+    this test after LinuxCNC's Getting Started guide): joined without a space, the Chinese after
+    the link reads as more of its path (``…/getting-started/或者参阅…``). A link cut at the column's
+    edge still runs on without one."""
+    text = "更多信息请访问\nhttps://linuxcnc.org/docs/html/getting-started/\n或者参阅随软件包一起发布的文档。"
+    assert "getting-started/ 或者" in clean_layout(text)
+    assert wrapping.joiner("见 https://zh.wikipedia.org/wiki/", "北京", full=True) == ""
