@@ -210,3 +210,18 @@ def test_the_cells_of_a_table_drawn_with_borders_keep_their_padding() -> None:
     """A text dump's table (written for this test): rows between rules keep their cells' width."""
     table = "│软件包    │流行度  │说明      │\n├──────────┼────────┼──────────┤\n│dpkg      │V:930   │底层工具  │"
     assert run(table) == (table, [])
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A command quoted in a manual's text keeps its spaces (written for this test).
+        ("或者运行“apt-get install 软件包名”。", "或者运行“apt-get install 软件包名”。"),
+        ("用「sudo dpkg -i 文件名」安装。", "用「sudo dpkg -i 文件名」安装。"),
+        # ... but a quotation that is no command follows the rule as before.
+        ("他说“你好 world”。", "他说“你好world”。"),
+        ("他说“hello 世界”。", "他说“hello世界”。"),
+    ],
+)
+def test_a_quoted_command_keeps_its_spaces(text: str, expected: str) -> None:
+    assert run(text)[0] == expected

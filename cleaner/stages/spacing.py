@@ -22,6 +22,8 @@ What a space means in Chinese news text:
 - **Beside full-width quotation marks and title brackets** (``“”‘’「」『』《》〈〉``) in running text, a
   space next to a Han character is noise too (``都是叫 “金刚”`` → ``都是叫“金刚”``, ``自在呢。” 宝玉道``
   → ``自在呢。”宝玉道``, ``quote_space``); headings and slogans keep theirs.
+- **A command quoted** in the text (``“apt-get install 软件包名”``) keeps its CJK–Latin spaces: it is
+  typed as it stands.
 - **Runs** of spaces (no-break and ideographic spaces too) inside a line become one space
   (``space_run``); **indentation** at the start of a line goes (``indent``).
 - **The space after an article's number** opening a line (``第一条　为了规范管理，…``, the layout of
@@ -344,8 +346,11 @@ def _space_changes(text: str, remove_cjk_latin: bool) -> list[Change]:
             and lines.running
             and ((before_cjk and after in LATIN) or (before in LATIN_END and after_cjk))
         ):
-            # ``A 锚定``: a section letter opening the line belongs to the layout.
-            if not (start == lines.content + 1 and before in ASCII_LETTERS and after_cjk):
+            # ``A 锚定``: a section letter opening the line belongs to the layout; a command quoted
+            # in the text (``“apt-get install 软件包名”``) is typed as it stands.
+            if not (start == lines.content + 1 and before in ASCII_LETTERS and after_cjk) and not _quoted_command(
+                text, lines.content, start
+            ):
                 changes.append(Change(start, end, "", "cjk_latin_space"))
                 continue
         if lines.running and ((after_cjk and before in QUOTE_MARKS) or (before_cjk and after in QUOTE_MARKS)):
@@ -367,6 +372,17 @@ def _inside_quotation(text: str, line_start: int, position: int) -> bool:
 
 
 _QUOTATIONS = (("“", "”"), ("「", "」"), ("『", "』"), ("《", "》"), ("‘", "’"))
+# A quotation that opens with a command: an ASCII word, perhaps with dashes or dots, a space, and an
+# ASCII word or option (``“apt-get install 软件包名”``, ``「sudo dpkg -i 文件」``).
+_COMMAND_QUOTED = re.compile(r"[“「‘\"][A-Za-z][\w.+-]* +[-A-Za-z]")
+
+
+def _quoted_command(text: str, line_start: int, position: int) -> bool:
+    """Whether ``position`` is inside a quoted command opened on its line."""
+    if not _inside_quotation(text, line_start, position):
+        return False
+    opening = max(text.rfind(mark, line_start, position) for mark in "“「‘")
+    return opening >= 0 and _COMMAND_QUOTED.match(text, opening) is not None
 
 
 def _insert_changes(text: str) -> list[Change]:
