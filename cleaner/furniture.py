@@ -220,8 +220,9 @@ def may_have_specks(line: str) -> bool:
 
 
 # A speck an OCR engine reads in the gap between a running head's label and its number: marks, or a
-# lone Latin letter ("KiCad 用户手册   “   -   o   176").
-_GAP_SPECK = regex.compile(r"(?<=\s)(?:[.。,，·_'`\"“”\-~|]+|[A-Za-z])(?=\s)")
+# lone Latin letter ("KiCad 用户手册   “   -   o   176"), or a lone character set apart by wide gaps
+# on both sides, where the head's rule was ("Kicad 用户手册      四     e  17").
+_GAP_SPECK = regex.compile(r"(?<=\s)(?:[.。,，·_'`\"“”\-~|]+|[A-Za-z])(?=\s)|(?<=\s\s)\p{Han}(?=\s\s)")
 
 
 # The layout stage plans a document several times and most of its short lines come back unchanged:

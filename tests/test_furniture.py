@@ -483,3 +483,12 @@ def test_the_shortcuts_pass_over_no_furniture_form():
             assert furniture._head(line) is None, line
     assert all(furniture._may_take_form(form) for form in forms[:9])
     assert furniture._may_be_head("要闻  12") and furniture._may_be_head("12  经济周刊")
+
+
+def test_a_lone_character_read_in_a_running_heads_gap_is_a_speck():
+    """Tesseract's reading of the OCR harness's KiCad pages (seed 2): the head's rule read as a lone
+    character and a letter between the label and the number. A character inside the label, with
+    single spaces around it, is part of the label."""
+    lines = ["Kicad 用户手册                              四     e  17", "正文，", "KiCad 用户手册        18", "正文。"]
+    assert furniture.find(lines) == {0: "running_head", 2: "running_head"}
+    assert furniture._head("第 四 版  12") == ("第四版", 12)
