@@ -357,7 +357,9 @@ def outside_quotes(plain: str) -> str:
 # A colon or comma between digits is part of a number: a time (10:24), a score (3:1), thousands
 # (1,000).
 _NUMBER_MARK = re.compile(r"(?<=\d)[:,](?=\d)")
-_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s，。、；：！？（）“”「」]*")
+# A URL: a scheme, ``://`` and what follows up to a space or full-width punctuation.
+URL = r"[A-Za-z][A-Za-z0-9+.-]*://[^\s，。、；：！？（）“”「」]*"
+_URL = re.compile(URL)
 
 
 def has_clause_marks(plain: str) -> bool:

@@ -935,10 +935,9 @@ _ASCII_FIELD = re.compile(r"[A-Za-z][\w.-]{0,30}:[ \t]+\S")
 def record_lines(a: Side, b: Side) -> float:
     """Two lines of ASCII that start with the same token, one holding more than letters (``d-i
     mirror/protocol string ftp`` / ``d-i mirror/country string manual``, ``/dev/XXX /boot …``):
-    records of a listing, one to a line. Wrapped prose seldom starts two lines alike. Or two fields
-    of a record (``md5sum: 8a6e…`` / ``sha256sum: 0bfe…``), or two rows of a table set in columns
-    of spaces; or two rows
-    of a run of records (``record_rows``: ``张三,25,北京`` / ``李四,30,上海``)."""
+    records of a listing, one to a line. Wrapped prose seldom starts two lines alike. Or two rows
+    of a run of records (``record_rows``: ``张三,25,北京`` / ``李四,30,上海``), two rows of a table set
+    in columns of spaces, or two fields of a record (``md5sum: 8a6e…`` / ``sha256sum: 0bfe…``)."""
     if a.record and b.record:
         return RECORD_LINES
     if table_rows(a.plain, b.plain):
@@ -1537,33 +1536,30 @@ def explain(a: Side, b: Side) -> dict[str, float]:
     return found
 
 
-_URL_END = re.compile(r"(?:^|\s)[A-Za-z][A-Za-z0-9+.-]*://\S+$")
-_HAN_CHAR = regex.compile(r"\p{Han}")
+_URL_END = re.compile(rf"(?:^|\s){blocks.URL}$")
 
 
-def joiner(
-    left: str, right: str, english_words: Mapping[str, int] | None = None, short: bool = False, full: bool = False
-) -> str:
+def joiner(left: str, right: str, english_words: Mapping[str, int] | None = None, column: Column = NO_COLUMN) -> str:
     """What replaces a joined break: nothing, or one space between two English words.
 
     Chinese text is wrapped at any character, so a Latin word cut at the edge (``F`` + ``IFO``)
     joins without a space; English prose is wrapped at spaces, so its words get one back. Between
     Latin runs in Chinese text a space goes back only when both halves are words the document also
     uses elsewhere on their own and their concatenation is not a word it uses, or when the line
-    is ``short`` of its column: the edge did not cut it, so a word ends there
-    (``md5sum: 8a6e…41`` / ``sha256sum: 0bfe…``). A link that ends a line not ``full`` (not cut at
-    the column's edge) is followed by a space before Chinese, which would read as more of its path.
+    is short of its ``column``: the edge did not cut it, so a word ends there (``md5sum: 8a6e…41``
+    / ``sha256sum: 0bfe…``). A link that ends a line not full (not cut at the column's edge) is
+    followed by a space before Chinese, which would read as more of its path.
     """
     if _english_wrap(left, right):
         return " "  # English prose wraps at spaces, after a mark too ("long," / "and", "J." / "Smith")
     if _korean_wrap(left, right):
         return " "  # so does Korean ("명이다." / "한국어는")
     last, first = left[-1:], right[:1]
-    if not full and _HAN_CHAR.match(first) and _URL_END.search(left):
+    if not column.full and _han(first) and _URL_END.search(left):
         return " "  # a link ends its line: Chinese glued to it would read as more of its path
     if not (last.isascii() and last.isalnum() and first.isascii() and first.isalnum()):
         return ""
-    if short or is_english(left) or is_english(right):
+    if column.short or is_english(left) or is_english(right):
         return " "
     if not (last.isalpha() and first.isalpha()):
         return ""

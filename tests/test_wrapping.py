@@ -274,7 +274,7 @@ def test_no_word_is_cut_where_the_line_stops_short_or_english_goes_on(left, righ
     """A column's edge cuts a word only at a full line, and English is wrapped at spaces: a line
     short of its column or a line of English after a number joins with a space, not glued
     (``…ed41sha256sum``, ``…489700Verify``)."""
-    assert wrapping.joiner(left, right, {}, short=short) == joined
+    assert wrapping.joiner(left, right, {}, wrapping.SHORT_COLUMN if short else wrapping.NO_COLUMN) == joined
 
 
 def test_commands_urls_and_fields_under_chinese_text_stay_on_their_lines():
@@ -979,4 +979,4 @@ def test_a_link_ending_its_line_is_not_glued_to_the_chinese_after_it():
     edge still runs on without one."""
     text = "更多信息请访问\nhttps://linuxcnc.org/docs/html/getting-started/\n或者参阅随软件包一起发布的文档。"
     assert "getting-started/ 或者" in clean_layout(text)
-    assert wrapping.joiner("见 https://zh.wikipedia.org/wiki/", "北京", full=True) == ""
+    assert wrapping.joiner("见 https://zh.wikipedia.org/wiki/", "北京", column=wrapping.Column(True, False)) == ""

@@ -1398,7 +1398,7 @@ def structural_changes(text: str, decided: Plan, chains: list[Chain] | None = No
     words = _LatinWords(text)
 
     def joiner(left: str, right: str, side: wrapping.Side) -> str:
-        return wrapping.joiner(left, right, words, short=side.column.short, full=side.column.full)
+        return wrapping.joiner(left, right, words, side.column)
 
     def _dehyphenates(left: str, right: str) -> bool:
         return wrapping.dehyphenates(left, right, text, words)
